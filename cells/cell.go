@@ -1,0 +1,73 @@
+package cells
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// Cell is one step of a recurrent network, F(X, U), built as gorgonia nodes.
+//
+// Step receives the batch of states x (B x N), inputs u (B x M) and one node
+// per entry of Params, in the same order and of the same shapes. The caller
+// decides whether those nodes are constants (finding fixed points) or
+// learnable (training); the cell must not care. Step must give every node it
+// creates a name unique within the graph (see Namer): gorgonia silently merges
+// unnamed constants.
+type Cell interface {
+	// StateSize is N, the length of the state vector.
+	StateSize() int
+	// InputSize is M, the length of the input vector (0 for autonomous cells).
+	InputSize() int
+	// Params lists the cell's weights in the layout Step expects. The
+	// returned Params share storage with the cell: writing Data changes it.
+	Params() []*Param
+	// Step builds F(x, u) and returns a B x N node.
+	Step(x, u *G.Node, p []*G.Node) (*G.Node, error)
+}
+
+// Param is one named weight matrix of a cell, row-major. Vectors such as
+// biases are 1 x n rows so that they broadcast over the batch.
+type Param struct {
+	Name       string
+	Rows, Cols int
+	Data       []float64
+}
+
+// NewParam returns a zero Param of the given shape.
+func NewParam(name string, rows, cols int) *Param {
+	return &Param{Name: name, Rows: rows, Cols: cols, Data: make([]float64, rows*cols)}
+}
+
+// At returns element (i, j).
+func (p *Param) At(i, j int) float64 { return p.Data[i*p.Cols+j] }
+
+// Set sets element (i, j).
+func (p *Param) Set(i, j int, v float64) { p.Data[i*p.Cols+j] = v }
+
+// CheckFinite returns an error naming the first weight that is NaN or Inf.
+func CheckFinite(c Cell) error {
+	for _, p := range c.Params() {
+		if len(p.Data) != p.Rows*p.Cols {
+			return fmt.Errorf("cells: param %s has %d values, want %dx%d", p.Name, len(p.Data), p.Rows, p.Cols)
+		}
+		for k, v := range p.Data {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("cells: param %s[%d,%d] is %v", p.Name, k/p.Cols, k%p.Cols, v)
+			}
+		}
+	}
+	return nil
+}
+
+// Clone returns deep copies of the params of c, for snapshots.
+func CloneParams(ps []*Param) []*Param {
+	out := make([]*Param, len(ps))
+	for i, p := range ps {
+		q := *p
+		q.Data = append([]float64(nil), p.Data...)
+		out[i] = &q
+	}
+	return out
+}

@@ -1,0 +1,72 @@
+package cells
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// namer gives unique node names within one Step call. gorgonia merges
+// unnamed constants with equal values, and names make errors readable.
+type namer struct{ prefix string }
+
+func (n namer) name(s string) G.NodeConsOpt { return G.WithName(n.prefix + s) }
+
+// affine builds x*w + b (b is 1 x n, broadcast over rows), or x*w when b is nil.
+func affine(x, w, b *G.Node) (*G.Node, error) {
+	xw, err := G.Mul(x, w)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return xw, nil
+	}
+	return G.BroadcastAdd(xw, b, nil, []byte{0})
+}
+
+// gate builds act(x*wx + h*wh + b) where b is 1 x n; wx may be nil (no input).
+func preact(x, wx, h, wh, b *G.Node) (*G.Node, error) {
+	s, err := affine(h, wh, b)
+	if err != nil {
+		return nil, err
+	}
+	if wx == nil {
+		return s, nil
+	}
+	xw, err := G.Mul(x, wx)
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(s, xw)
+}
+
+func checkParams(c Cell, p []*G.Node) error {
+	ps := c.Params()
+	if len(p) != len(ps) {
+		return fmt.Errorf("cells: %d param nodes for %d params", len(p), len(ps))
+	}
+	for i, n := range p {
+		s := n.Shape()
+		if len(s) != 2 || s[0] != ps[i].Rows || s[1] != ps[i].Cols {
+			return fmt.Errorf("cells: param node %d (%s) has shape %v, want (%d, %d)", i, ps[i].Name, s, ps[i].Rows, ps[i].Cols)
+		}
+	}
+	return nil
+}
+
+func checkXU(c Cell, x, u *G.Node) error {
+	sx := x.Shape()
+	if len(sx) != 2 || sx[1] != c.StateSize() {
+		return fmt.Errorf("cells: state node has shape %v, want (B, %d)", sx, c.StateSize())
+	}
+	if c.InputSize() > 0 {
+		if u == nil {
+			return fmt.Errorf("cells: cell takes %d inputs but no input node was given", c.InputSize())
+		}
+		su := u.Shape()
+		if len(su) != 2 || su[1] != c.InputSize() || su[0] != sx[0] {
+			return fmt.Errorf("cells: input node has shape %v, want (%d, %d)", su, sx[0], c.InputSize())
+		}
+	}
+	return nil
+}

@@ -1,0 +1,14 @@
+// Package graph builds, compiles and runs the gorgonia graphs of the toolkit:
+// the batched fixed-point objective over B candidate states,
+//
+//	F(X, U),  q_b = 0.5*||F(x_b, u_b) - x_b||^2,  loss = sum_b q_b,  dloss/dX,
+//
+// the seeded vector-Jacobian passes that give dF/dx and dF/du for a whole
+// batch in N passes, and plain forward simulation of a cell.
+//
+// It is the only package that touches gorgonia machines, and it steps around
+// gorgonia's traps: every output is read through G.Read, only the needed
+// outputs are compiled (CompileFunction + WithPrecompiled), every node is
+// named, one graph and machine belong to one goroutine, and gorgonia panics
+// come back as errors.
+package graph

@@ -1,0 +1,90 @@
+package graph
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// Dtype is the floating-point type a graph computes in.
+type Dtype int
+
+const (
+	// Float64 is the default: residuals reach ~1e-16.
+	Float64 Dtype = iota
+	// Float32 is faster but q stalls near 1e-14 and residuals near 1e-7.
+	Float32
+)
+
+func (d Dtype) String() string {
+	if d == Float32 {
+		return "float32"
+	}
+	return "float64"
+}
+
+// Eps is the machine epsilon of d.
+func (d Dtype) Eps() float64 {
+	if d == Float32 {
+		return 1.1920929e-07
+	}
+	return 2.220446049250313e-16
+}
+
+func (d Dtype) tensor() tensor.Dtype {
+	if d == Float32 {
+		return tensor.Float32
+	}
+	return tensor.Float64
+}
+
+// newDense returns a rows x cols dense of d holding v (converted).
+func newDense(d Dtype, rows, cols int, v []float64) *tensor.Dense {
+	if d == Float32 {
+		b := make([]float32, rows*cols)
+		for i := range v {
+			b[i] = float32(v[i])
+		}
+		return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(b))
+	}
+	b := make([]float64, rows*cols)
+	copy(b, v)
+	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(b))
+}
+
+// copyIn writes v into the backing of t, converting.
+func copyIn(t *tensor.Dense, v []float64) {
+	switch b := t.Data().(type) {
+	case []float64:
+		copy(b, v)
+	case []float32:
+		for i := range b {
+			b[i] = float32(v[i])
+		}
+	}
+}
+
+// copyOut writes the data of a gorgonia value into dst, converting.
+func copyOut(dst []float64, v interface{ Data() interface{} }) error {
+	switch b := v.Data().(type) {
+	case []float64:
+		if len(b) != len(dst) {
+			return fmt.Errorf("graph: read %d values, want %d", len(b), len(dst))
+		}
+		copy(dst, b)
+	case []float32:
+		if len(b) != len(dst) {
+			return fmt.Errorf("graph: read %d values, want %d", len(b), len(dst))
+		}
+		for i := range b {
+			dst[i] = float64(b[i])
+		}
+	case float64:
+		dst[0] = b
+	case float32:
+		dst[0] = float64(b)
+	default:
+		return fmt.Errorf("graph: unexpected value type %T", b)
+	}
+	return nil
+}

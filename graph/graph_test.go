@@ -1,0 +1,171 @@
+package graph
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+)
+
+func testCells() map[string]cells.TorchCell {
+	v := cells.NewVanilla(5, 3, cells.Tanh)
+	r := cells.NewVanilla(5, 3, cells.ReLU)
+	g := cells.NewGRU(5, 3)
+	l := cells.NewLSTM(4, 3)
+	// Large weights so that the nonlinearities are exercised.
+	for i, c := range []interface{ InitUniform(uint64) }{v, r, g, l} {
+		c.InitUniform(uint64(i + 1))
+	}
+	for _, c := range []cells.TorchCell{v, r, g, l} {
+		for _, p := range c.Params() {
+			for k := range p.Data {
+				p.Data[k] *= 2
+			}
+		}
+	}
+	return map[string]cells.TorchCell{"rnn": v, "relu": r, "gru": g, "lstm": l}
+}
+
+func randVec(r *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.NormFloat64()
+	}
+	return v
+}
+
+func TestStepMatchesTorchEquations(t *testing.T) {
+	const B = 7
+	for name, c := range testCells() {
+		r := rand.New(rand.NewPCG(1, 2))
+		N, M := c.StateSize(), c.InputSize()
+		x, u := randVec(r, B*N), randVec(r, B*M)
+		o, err := NewObjective(c, B, Float64)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := o.SetStates(x); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.SetInputs(u); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Eval(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for b := 0; b < B; b++ {
+			want := refStep(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
+			q := 0.0
+			for i := range want {
+				if d := math.Abs(o.F[b*N+i] - want[i]); d > 1e-14 {
+					t.Errorf("%s: F[%d][%d] = %v, want %v (diff %g)", name, b, i, o.F[b*N+i], want[i], d)
+				}
+				q += 0.5 * (want[i] - x[b*N+i]) * (want[i] - x[b*N+i])
+			}
+			if math.Abs(o.Q[b]-q) > 1e-13*math.Max(1, q) {
+				t.Errorf("%s: q[%d] = %v, want %v", name, b, o.Q[b], q)
+			}
+		}
+	}
+}
+
+func relErr(a, b float64) float64 {
+	return math.Abs(a-b) / math.Max(1e-3, math.Max(math.Abs(a), math.Abs(b)))
+}
+
+func TestGradientAndJacobiansMatchFiniteDifferences(t *testing.T) {
+	const B, h = 3, 1e-6
+	for name, c := range testCells() {
+		r := rand.New(rand.NewPCG(3, 4))
+		N, M := c.StateSize(), c.InputSize()
+		x, u := randVec(r, B*N), randVec(r, B*M)
+		o, err := NewObjective(c, B, Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.SetInputs(u)
+		o.SetStates(x)
+		if err := o.Eval(); err != nil {
+			t.Fatal(err)
+		}
+		grad := append([]float64(nil), o.Grad...)
+		j, err := NewJacobians(c, B, Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jx, ju := make([]float64, B*N*N), make([]float64, B*N*M)
+		if err := j.Eval(x, u, jx, ju); err != nil {
+			t.Fatal(err)
+		}
+		eval := func(x, u []float64) ([]float64, []float64) {
+			o.SetStates(x)
+			o.SetInputs(u)
+			if err := o.Eval(); err != nil {
+				t.Fatal(err)
+			}
+			return append([]float64(nil), o.F...), append([]float64(nil), o.Q...)
+		}
+		for k := 0; k < N; k++ {
+			xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
+			for b := 0; b < B; b++ {
+				xp[b*N+k] += h
+				xm[b*N+k] -= h
+			}
+			fp, qp := eval(xp, u)
+			fm, qm := eval(xm, u)
+			for b := 0; b < B; b++ {
+				if e := relErr((qp[b]-qm[b])/(2*h), grad[b*N+k]); e > 1e-6 {
+					t.Errorf("%s: dq[%d]/dx[%d] rel err %g", name, b, k, e)
+				}
+				for i := 0; i < N; i++ {
+					fd := (fp[b*N+i] - fm[b*N+i]) / (2 * h)
+					if e := relErr(fd, jx[b*N*N+i*N+k]); e > 1e-6 {
+						t.Errorf("%s: dF[%d]/dx[%d] at %d: %v vs fd %v", name, i, k, b, jx[b*N*N+i*N+k], fd)
+					}
+				}
+			}
+		}
+		for k := 0; k < M; k++ {
+			up, um := append([]float64(nil), u...), append([]float64(nil), u...)
+			for b := 0; b < B; b++ {
+				up[b*M+k] += h
+				um[b*M+k] -= h
+			}
+			fp, _ := eval(x, up)
+			fm, _ := eval(x, um)
+			for b := 0; b < B; b++ {
+				for i := 0; i < N; i++ {
+					fd := (fp[b*N+i] - fm[b*N+i]) / (2 * h)
+					if e := relErr(fd, ju[b*N*M+i*M+k]); e > 1e-6 {
+						t.Errorf("%s: dF[%d]/du[%d] at %d: %v vs fd %v", name, i, k, b, ju[b*N*M+i*M+k], fd)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSimulateMatchesSteps(t *testing.T) {
+	c := testCells()["lstm"]
+	r := rand.New(rand.NewPCG(5, 6))
+	B, T, N, M := 2, 5, c.StateSize(), c.InputSize()
+	in := randVec(r, B*T*M)
+	x0 := randVec(r, B*N)
+	got, err := Simulate(context.Background(), c, x0, in, B, T, Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < B; b++ {
+		x := x0[b*N : (b+1)*N]
+		for tt := 0; tt < T; tt++ {
+			x = refStep(c, x, in[(b*T+tt)*M:(b*T+tt+1)*M])
+			for i := range x {
+				if d := math.Abs(got[(b*T+tt)*N+i] - x[i]); d > 1e-14 {
+					t.Fatalf("trial %d t %d unit %d: %v vs %v", b, tt, i, got[(b*T+tt)*N+i], x[i])
+				}
+			}
+		}
+	}
+}
