@@ -1,0 +1,159 @@
+package finder
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/rnnfp/fixedpoints/graph"
+)
+
+// Method chooses how candidates share the first-order search.
+type Method int
+
+const (
+	// Joint optimizes all candidates in one batched graph (the default).
+	Joint Method = iota
+	// Sequential optimizes one candidate at a time, each with its own graph run.
+	Sequential
+)
+
+// Optimizer chooses the first-order solver.
+type Optimizer int
+
+const (
+	// PerCandidate is our solver: Adam moments, learning rate and stopping
+	// rule kept per candidate; a candidate that meets the tolerance is frozen.
+	PerCandidate Optimizer = iota
+	// ReferenceAdam is gorgonia's AdamSolver driven as the Python
+	// FixedPointFinder drives Adam: one learning rate with its adaptive
+	// schedule and one adaptive global gradient-norm clip for the whole batch.
+	ReferenceAdam
+)
+
+// Settings configures Find. A zero field takes the default in its comment.
+type Settings struct {
+	Method    Method    // Joint
+	Optimizer Optimizer // PerCandidate
+	Dtype     graph.Dtype
+
+	TolQ         float64 // 1e-12: a candidate is done when q < TolQ ...
+	TolDQ        float64 // 1e-20: ... or |q(t) - q(t-1)| < TolDQ * learning rate
+	MaxIters     int     // 5000 first-order iterations
+	LearningRate float64 // 1.0, the initial learning rate
+	AdamEpsilon  float64 // 0.01 as the reference; 1e-8 for PerCandidate when zero
+
+	// Refinement: Levenberg-Marquardt on F(x) - x = 0 after the search.
+	NoRefine       bool
+	MaxRefineIters int     // 50
+	TolResidual    float64 // 1e-10 (float64) or 1e-5 (float32): certified when max|F(x)-x| <= this
+	JacobianBudget int     // 256 MiB: memory for B x N x N Jacobians held at once
+
+	// Post-processing as the reference.
+	TolUnique            float64 // 1e-3: points closer than this ([x; u], 2-norm) are one
+	MaxUnique            int     // 0: no cap; else keep a random (seeded) subset
+	KeepDistanceOutliers bool    // false: drop points far from the initial states
+	OutlierDistanceScale float64 // 10
+	RerunQOutliers       bool    // false
+	OutlierQScale        float64 // 10
+
+	// Linearization.
+	NoJacobians    bool    // skip Jacobians (and so eigen-decomposition)
+	NoDecompose    bool    // Jacobians but no eigen-decomposition
+	MarginalTol    float64 // 1e-3: |lambda| within this of 1 is marginal
+	ContinuousTime bool    // judge stability of dx/dt = F(x) - x (Re(lambda-1) < 0)
+
+	Seed     uint64         // seeds the random cap and anything else random
+	Progress func(Progress) // called now and then during the search; may be nil
+}
+
+// Progress reports how a search is going.
+type Progress struct {
+	Stage    string // "search", "refine", "linearize"
+	Iter     int
+	MaxIters int
+	Done     int // candidates done (converged or stopped)
+	Total    int
+	MaxQ     float64
+	Elapsed  time.Duration
+}
+
+// DefaultSettings returns Settings with every default filled in.
+func DefaultSettings() Settings {
+	var s Settings
+	s.fill()
+	return s
+}
+
+func (s *Settings) fill() {
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&s.TolQ, 1e-12)
+	def(&s.TolDQ, 1e-20)
+	if s.MaxIters == 0 {
+		s.MaxIters = 5000
+	}
+	def(&s.LearningRate, 1)
+	if s.AdamEpsilon == 0 {
+		if s.Optimizer == ReferenceAdam {
+			s.AdamEpsilon = 0.01
+		} else {
+			s.AdamEpsilon = 1e-8
+		}
+	}
+	if s.MaxRefineIters == 0 {
+		s.MaxRefineIters = 50
+	}
+	if s.Dtype == graph.Float32 {
+		def(&s.TolResidual, 1e-5)
+	} else {
+		def(&s.TolResidual, 1e-10)
+	}
+	if s.JacobianBudget == 0 {
+		s.JacobianBudget = 256 << 20
+	}
+	def(&s.TolUnique, 1e-3)
+	def(&s.OutlierDistanceScale, 10)
+	def(&s.OutlierQScale, 10)
+	def(&s.MarginalTol, 1e-3)
+}
+
+// validate reports the first setting that makes no sense.
+func (s *Settings) validate() error {
+	pos := []struct {
+		name string
+		v    float64
+	}{
+		{"TolQ", s.TolQ}, {"TolDQ", s.TolDQ}, {"LearningRate", s.LearningRate},
+		{"AdamEpsilon", s.AdamEpsilon}, {"TolResidual", s.TolResidual},
+		{"TolUnique", s.TolUnique}, {"OutlierDistanceScale", s.OutlierDistanceScale},
+		{"OutlierQScale", s.OutlierQScale}, {"MarginalTol", s.MarginalTol},
+	}
+	for _, p := range pos {
+		if p.v < 0 || math.IsNaN(p.v) || math.IsInf(p.v, 0) {
+			return fmt.Errorf("finder: setting %s = %v, want a finite value > 0", p.name, p.v)
+		}
+	}
+	if s.MaxIters < 0 {
+		return fmt.Errorf("finder: setting MaxIters = %d, want > 0", s.MaxIters)
+	}
+	if s.MaxRefineIters < 0 {
+		return fmt.Errorf("finder: setting MaxRefineIters = %d, want >= 0", s.MaxRefineIters)
+	}
+	if s.MaxUnique < 0 {
+		return fmt.Errorf("finder: setting MaxUnique = %d, want >= 0", s.MaxUnique)
+	}
+	if s.JacobianBudget < 0 {
+		return fmt.Errorf("finder: setting JacobianBudget = %d, want >= 0", s.JacobianBudget)
+	}
+	if s.Method != Joint && s.Method != Sequential {
+		return fmt.Errorf("finder: unknown Method %d", s.Method)
+	}
+	if s.Optimizer != PerCandidate && s.Optimizer != ReferenceAdam {
+		return fmt.Errorf("finder: unknown Optimizer %d", s.Optimizer)
+	}
+	return nil
+}
