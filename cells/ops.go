@@ -46,6 +46,12 @@ func checkParams(c Cell, p []*G.Node) error {
 		return fmt.Errorf("cells: %d param nodes for %d params", len(p), len(ps))
 	}
 	for i, n := range p {
+		if n == nil {
+			if ps[i].Rows*ps[i].Cols != 0 {
+				return fmt.Errorf("cells: param node %d (%s) is nil", i, ps[i].Name)
+			}
+			continue
+		}
 		s := n.Shape()
 		if len(s) != 2 || s[0] != ps[i].Rows || s[1] != ps[i].Cols {
 			return fmt.Errorf("cells: param node %d (%s) has shape %v, want (%d, %d)", i, ps[i].Name, s, ps[i].Rows, ps[i].Cols)

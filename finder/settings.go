@@ -44,7 +44,12 @@ type Settings struct {
 	AdamEpsilon  float64 // 0.01 as the reference; 1e-8 for PerCandidate when zero
 
 	// Refinement: Levenberg-Marquardt on F(x) - x = 0 after the search.
+	// With refinement on, a candidate also leaves the first-order search once
+	// q < HandoffQ or once q stalls (less than halved over StallIters
+	// iterations): second-order steps finish it far faster.
 	NoRefine       bool
+	HandoffQ       float64 // 1e-6
+	StallIters     int     // 100
 	MaxRefineIters int     // 50
 	TolResidual    float64 // 1e-10 (float64) or 1e-5 (float32): certified when max|F(x)-x| <= this
 	JacobianBudget int     // 256 MiB: memory for B x N x N Jacobians held at once
@@ -104,6 +109,10 @@ func (s *Settings) fill() {
 			s.AdamEpsilon = 1e-8
 		}
 	}
+	def(&s.HandoffQ, 1e-6)
+	if s.StallIters == 0 {
+		s.StallIters = 100
+	}
 	if s.MaxRefineIters == 0 {
 		s.MaxRefineIters = 50
 	}
@@ -130,7 +139,7 @@ func (s *Settings) validate() error {
 		{"TolQ", s.TolQ}, {"TolDQ", s.TolDQ}, {"LearningRate", s.LearningRate},
 		{"AdamEpsilon", s.AdamEpsilon}, {"TolResidual", s.TolResidual},
 		{"TolUnique", s.TolUnique}, {"OutlierDistanceScale", s.OutlierDistanceScale},
-		{"OutlierQScale", s.OutlierQScale}, {"MarginalTol", s.MarginalTol},
+		{"OutlierQScale", s.OutlierQScale}, {"MarginalTol", s.MarginalTol}, {"HandoffQ", s.HandoffQ},
 	}
 	for _, p := range pos {
 		if p.v < 0 || math.IsNaN(p.v) || math.IsInf(p.v, 0) {
@@ -139,6 +148,9 @@ func (s *Settings) validate() error {
 	}
 	if s.MaxIters < 0 {
 		return fmt.Errorf("finder: setting MaxIters = %d, want > 0", s.MaxIters)
+	}
+	if s.StallIters < 0 {
+		return fmt.Errorf("finder: setting StallIters = %d, want > 0", s.StallIters)
 	}
 	if s.MaxRefineIters < 0 {
 		return fmt.Errorf("finder: setting MaxRefineIters = %d, want >= 0", s.MaxRefineIters)

@@ -1,0 +1,49 @@
+package finder
+
+// candidate is the working state of one candidate during a search.
+type candidate struct {
+	x, xInit, u []float64
+	f           []float64
+	q, dq       float64
+	iters       int
+	refines     int
+	done        bool    // left the first-order search
+	checkpoint  float64 // q at the last stall checkpoint
+	lr          float64 // learning rate when it stopped
+}
+
+// residual is max_i |F_i(x) - x_i|.
+func residual(f, x []float64) float64 {
+	r := 0.0
+	for i := range x {
+		if d := abs(f[i] - x[i]); d > r || d != d {
+			r = d
+		}
+	}
+	return r
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// halfSq is 0.5*||f - x||^2.
+func halfSq(f, x []float64) float64 {
+	s := 0.0
+	for i := range x {
+		d := f[i] - x[i]
+		s += d * d
+	}
+	return 0.5 * s
+}
+
+func nextPow2(n int) int {
+	p := 1
+	for p < n {
+		p <<= 1
+	}
+	return p
+}

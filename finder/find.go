@@ -1,0 +1,182 @@
+package finder
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
+)
+
+// Problem is a fixed-point search: a cell, where to start, and the constant
+// input under which fixed points are sought.
+type Problem struct {
+	Cell cells.Cell
+	// InitialStates holds B candidate states, B x N row-major.
+	InitialStates []float64
+	// Inputs is one row of M values shared by every candidate, or B x M
+	// values, one row per candidate. It may be nil when M = 0; a nil Inputs
+	// with M > 0 means zero input.
+	Inputs []float64
+	// Conditions optionally labels each candidate (B values), e.g. with the
+	// id of the input condition; it is carried to Point.Condition.
+	Conditions []int
+}
+
+// finder is the working state of one Find call.
+type finder struct {
+	cell     cells.Cell
+	s        Settings
+	N, M     int
+	cands    []*candidate
+	objs     objectives
+	jacs     map[int]*graph.Jacobians
+	steps    map[int]*graph.Stepper
+	jx       []float64
+	stats    Stats
+	start    time.Time
+	canceled bool
+}
+
+// Find searches for the fixed points of p.Cell from p.InitialStates.
+// A nil settings means DefaultSettings. On context cancellation it returns
+// promptly with the work so far and Status Canceled (and a nil error).
+func Find(ctx context.Context, p Problem, settings *Settings) (res *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("finder: internal error: %v", r)
+		}
+	}()
+	var s Settings
+	if settings != nil {
+		s = *settings
+	}
+	s.fill()
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	f, err := newFinder(p, s)
+	if err != nil {
+		return nil, err
+	}
+	return f.run(ctx, p)
+}
+
+func newFinder(p Problem, s Settings) (*finder, error) {
+	if p.Cell == nil {
+		return nil, fmt.Errorf("finder: problem has no cell")
+	}
+	if err := cells.CheckFinite(p.Cell); err != nil {
+		return nil, fmt.Errorf("finder: %w", err)
+	}
+	N, M := p.Cell.StateSize(), p.Cell.InputSize()
+	if N <= 0 {
+		return nil, fmt.Errorf("finder: cell state size is %d", N)
+	}
+	if len(p.InitialStates) == 0 {
+		return nil, fmt.Errorf("finder: no initial states")
+	}
+	if len(p.InitialStates)%N != 0 {
+		return nil, fmt.Errorf("finder: initial states have %d values, not a multiple of the state size %d", len(p.InitialStates), N)
+	}
+	B := len(p.InitialStates) / N
+	if err := graph.CheckFinite("finder: initial states", p.InitialStates, N); err != nil {
+		return nil, err
+	}
+	switch len(p.Inputs) {
+	case 0, M, B * M:
+	default:
+		return nil, fmt.Errorf("finder: inputs have %d values, want %d (one row of the input size) or %d x %d (one row per initial state)", len(p.Inputs), M, B, M)
+	}
+	if err := graph.CheckFinite("finder: inputs", p.Inputs, M); err != nil {
+		return nil, err
+	}
+	if p.Conditions != nil && len(p.Conditions) != B {
+		return nil, fmt.Errorf("finder: %d condition ids for %d initial states", len(p.Conditions), B)
+	}
+	f := &finder{cell: p.Cell, s: s, N: N, M: M,
+		objs:  objectives{cell: p.Cell, dtype: s.Dtype, bySize: map[int]*graph.Objective{}},
+		jacs:  map[int]*graph.Jacobians{},
+		steps: map[int]*graph.Stepper{},
+		start: time.Now(),
+	}
+	for b := 0; b < B; b++ {
+		c := &candidate{
+			x:     append([]float64(nil), p.InitialStates[b*N:(b+1)*N]...),
+			xInit: append([]float64(nil), p.InitialStates[b*N:(b+1)*N]...),
+			u:     make([]float64, M),
+			f:     make([]float64, N),
+			q:     math.Inf(1),
+		}
+		switch len(p.Inputs) {
+		case M:
+			copy(c.u, p.Inputs)
+		case B * M:
+			copy(c.u, p.Inputs[b*M:(b+1)*M])
+		}
+		f.cands = append(f.cands, c)
+	}
+	f.stats.Candidates = B
+	if s.Dtype == graph.Float32 {
+		if s.TolQ < 1e-12 || s.TolResidual < 1e-6 {
+			f.stats.Warnings = append(f.stats.Warnings, fmt.Sprintf(
+				"float32 computes residuals to about 1e-7 and q to about 1e-14: TolQ %g / TolResidual %g may be unreachable; use float64", s.TolQ, s.TolResidual))
+		}
+	}
+	return f, nil
+}
+
+// search runs the first-order phase and the refinement on every candidate.
+func (f *finder) search(ctx context.Context) error {
+	all := make([]int, len(f.cands))
+	for i := range all {
+		all[i] = i
+	}
+	t0 := time.Now()
+	switch f.s.Method {
+	case Joint:
+		if err := f.firstOrder(ctx, all); err != nil {
+			return err
+		}
+	case Sequential:
+		for _, i := range all {
+			if err := f.firstOrder(ctx, []int{i}); err != nil {
+				return err
+			}
+			if f.canceled {
+				break
+			}
+		}
+	}
+	f.stats.SearchTime = time.Since(t0)
+	if f.s.NoRefine || f.canceled {
+		return nil
+	}
+	t1 := time.Now()
+	err := f.refine(ctx, all)
+	f.stats.RefineTime = time.Since(t1)
+	return err
+}
+
+// points converts the candidates to Points.
+func (f *finder) points(conds []int) *FixedPoints {
+	fp := &FixedPoints{N: f.N, M: f.M, Dtype: f.s.Dtype.String()}
+	for i, c := range f.cands {
+		p := Point{
+			X: append([]float64(nil), c.x...), XInit: append([]float64(nil), c.xInit...),
+			U: append([]float64(nil), c.u...), F: append([]float64(nil), c.f...),
+			Q: c.q, DQ: c.dq, Iters: c.iters, Refines: c.refines,
+			Residual: residual(c.f, c.x),
+		}
+		if math.IsInf(c.q, 1) {
+			p.Residual = math.Inf(1)
+		}
+		if conds != nil {
+			p.Condition = conds[i]
+		}
+		fp.Points = append(fp.Points, p)
+	}
+	return fp
+}

@@ -1,0 +1,252 @@
+package finder
+
+import (
+	"context"
+	"math"
+
+	"github.com/rnnfp/fixedpoints/graph"
+	"gonum.org/v1/gonum/mat"
+)
+
+// lmState is one candidate's Levenberg-Marquardt state.
+type lmState struct {
+	lambda float64
+	res    float64 // max|F(x) - x| at the current x
+	fails  int
+}
+
+const (
+	lmMaxTries    = 6    // damping increases tried per Jacobian
+	lmLambdaMax   = 1e12 // beyond this a candidate is stalled
+	lmLambdaInit  = 1e-6 // relative to the scale of (J-I)^T(J-I)
+	lmStallFactor = 0.9  // an accepted step must shrink the residual below this factor ...
+)
+
+// refine polishes the candidates idx with batched Levenberg-Marquardt steps
+// on r(x) = F(x) - x. The Jacobians come from the graph's seeded
+// vector-Jacobian passes, in chunks of at most Settings.JacobianBudget
+// bytes; each chunk's Jacobians serve several damping trials.
+func (f *finder) refine(ctx context.Context, idx []int) error {
+	s := &f.s
+	eps := s.Dtype.Eps()
+	st := make(map[int]*lmState, len(idx))
+	active := []int{}
+	for _, ci := range idx {
+		c := f.cands[ci]
+		if math.IsNaN(c.q) || math.IsInf(c.q, 0) {
+			continue
+		}
+		st[ci] = &lmState{lambda: lmLambdaInit, res: residual(c.f, c.x)}
+		if st[ci].res > floorRes(c.x, eps) {
+			active = append(active, ci)
+		}
+	}
+	chunk := f.jacobianChunk()
+	for it := 0; it < s.MaxRefineIters && len(active) > 0; it++ {
+		if err := ctx.Err(); err != nil {
+			f.canceled = true
+			return nil
+		}
+		f.stats.RefineIters++
+		next := active[:0:0]
+		for lo := 0; lo < len(active); lo += chunk {
+			part := active[lo:min(lo+chunk, len(active))]
+			keep, err := f.lmChunk(part, st)
+			if err != nil {
+				return err
+			}
+			next = append(next, keep...)
+		}
+		active = next
+		f.report("refine", it+1, active)
+	}
+	return nil
+}
+
+// floorRes is the residual below which F(x) - x is rounding noise.
+func floorRes(x []float64, eps float64) float64 {
+	m := 1.0
+	for _, v := range x {
+		m = math.Max(m, math.Abs(v))
+	}
+	return 4 * eps * m
+}
+
+// jacobianChunk is the batch size of Jacobian evaluations within budget.
+func (f *finder) jacobianChunk() int {
+	per := 8 * (f.N*f.N + f.N*f.M)
+	c := f.s.JacobianBudget / max(per, 1)
+	return max(1, min(c, len(f.cands), 4096))
+}
+
+// lmChunk runs one Levenberg-Marquardt iteration on the candidates part
+// and returns those that are still improving.
+func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
+	N, M := f.N, f.M
+	eps := f.s.Dtype.Eps()
+	B := nextPow2(len(part))
+	jac, err := f.jacobians(B)
+	if err != nil {
+		return nil, err
+	}
+	x := make([]float64, B*N)
+	u := make([]float64, B*M)
+	for r := 0; r < B; r++ {
+		c := f.cands[part[min(r, len(part)-1)]]
+		copy(x[r*N:], c.x)
+		copy(u[r*M:], c.u)
+	}
+	jx := f.jxBuf(B * N * N)
+	if err := jac.Eval(x, u, jx, nil); err != nil {
+		return nil, err
+	}
+	f.stats.JacobianEvals++
+	stepper, err := f.stepper(B)
+	if err != nil {
+		return nil, err
+	}
+	// Normal equations per candidate: A = J - I, g = A^T r, H = A^T A.
+	H := make([]*mat.SymDense, len(part))
+	g := make([][]float64, len(part))
+	for k, ci := range part {
+		c := f.cands[ci]
+		A := mat.NewDense(N, N, append([]float64(nil), jx[k*N*N:(k+1)*N*N]...))
+		for i := 0; i < N; i++ {
+			A.Set(i, i, A.At(i, i)-1)
+		}
+		r := mat.NewVecDense(N, nil)
+		for i := 0; i < N; i++ {
+			r.SetVec(i, c.f[i]-c.x[i])
+		}
+		h := mat.NewSymDense(N, nil)
+		h.SymOuterK(1, A.T())
+		H[k] = h
+		gv := mat.NewVecDense(N, nil)
+		gv.MulVec(A.T(), r)
+		g[k] = gv.RawVector().Data
+	}
+	pending := make([]bool, len(part))
+	for k := range pending {
+		pending[k] = true
+	}
+	trial := make([]float64, B*N)
+	fout := make([]float64, B*N)
+	keep := []int{}
+	for try := 0; try < lmMaxTries; try++ {
+		any := false
+		copy(trial, x)
+		for k, ci := range part {
+			if !pending[k] {
+				continue
+			}
+			any = true
+			d := lmStep(H[k], g[k], st[ci].lambda)
+			for i := 0; i < N; i++ {
+				trial[k*N+i] = x[k*N+i] + d[i]
+			}
+		}
+		if !any {
+			break
+		}
+		if err := stepper.Step(trial, u, fout); err != nil {
+			return nil, err
+		}
+		f.stats.GradEvals++
+		for k, ci := range part {
+			if !pending[k] {
+				continue
+			}
+			c, s := f.cands[ci], st[ci]
+			xt, ft := trial[k*N:(k+1)*N], fout[k*N:(k+1)*N]
+			rt := residual(ft, xt)
+			qt := halfSq(ft, xt)
+			if qt < c.q || (qt == c.q && rt < s.res) {
+				pending[k] = false
+				improved := rt < lmStallFactor*s.res
+				copy(c.x, xt)
+				copy(c.f, ft)
+				c.q, c.refines = qt, c.refines+1
+				s.res = rt
+				s.lambda = math.Max(s.lambda/3, 1e-15)
+				if rt > floorRes(c.x, eps) && (improved || s.fails < 2) {
+					keep = append(keep, ci)
+				}
+				if !improved {
+					s.fails++
+				}
+				continue
+			}
+			s.lambda *= 4
+			if s.lambda > lmLambdaMax {
+				pending[k] = false // stalled: a slow point or the precision floor
+			}
+		}
+	}
+	for k, ci := range part {
+		if pending[k] {
+			keep = append(keep, ci) // still trying with more damping
+		}
+	}
+	return keep, nil
+}
+
+// lmStep solves (H + lambda*(diag(H) + tiny)) d = -g.
+func lmStep(H *mat.SymDense, g []float64, lambda float64) []float64 {
+	n := len(g)
+	tr := 0.0
+	for i := 0; i < n; i++ {
+		tr += H.At(i, i)
+	}
+	tiny := 1e-12 * math.Max(tr/float64(n), 1e-300)
+	D := mat.NewSymDense(n, nil)
+	D.CopySym(H)
+	for i := 0; i < n; i++ {
+		D.SetSym(i, i, H.At(i, i)+lambda*(H.At(i, i)+tiny)+tiny*1e-4)
+	}
+	var ch mat.Cholesky
+	d := mat.NewVecDense(n, nil)
+	if ok := ch.Factorize(D); ok {
+		if err := ch.SolveVecTo(d, mat.NewVecDense(n, g)); err == nil {
+			d.ScaleVec(-1, d)
+			return d.RawVector().Data
+		}
+	}
+	// Fall back to a gradient step when the damped system is not positive
+	// definite in floating point.
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = -g[i] / (lambda * (tr/float64(n) + 1))
+	}
+	return out
+}
+
+func (f *finder) jacobians(B int) (*graph.Jacobians, error) {
+	if j, ok := f.jacs[B]; ok {
+		return j, nil
+	}
+	j, err := graph.NewJacobians(f.cell, B, f.s.Dtype)
+	if err != nil {
+		return nil, err
+	}
+	f.jacs[B] = j
+	return j, nil
+}
+
+func (f *finder) stepper(B int) (*graph.Stepper, error) {
+	if st, ok := f.steps[B]; ok {
+		return st, nil
+	}
+	st, err := graph.NewStepper(f.cell, B, f.s.Dtype)
+	if err != nil {
+		return nil, err
+	}
+	f.steps[B] = st
+	return st, nil
+}
+
+func (f *finder) jxBuf(n int) []float64 {
+	if cap(f.jx) < n {
+		f.jx = make([]float64, n)
+	}
+	return f.jx[:n]
+}

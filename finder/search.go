@@ -1,0 +1,185 @@
+package finder
+
+import (
+	"context"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
+	G "gorgonia.org/gorgonia"
+)
+
+// objectives caches compiled objectives by batch size: the search shrinks
+// its batch to the next power of two as candidates finish, so at most
+// log2(B) graphs are ever compiled.
+type objectives struct {
+	cell   cells.Cell
+	dtype  graph.Dtype
+	bySize map[int]*graph.Objective
+}
+
+func (o *objectives) get(B int) (*graph.Objective, error) {
+	if ob, ok := o.bySize[B]; ok {
+		return ob, nil
+	}
+	ob, err := graph.NewObjective(o.cell, B, o.dtype)
+	if err != nil {
+		return nil, err
+	}
+	o.bySize[B] = ob
+	return ob, nil
+}
+
+// load packs the candidates idx into ob (padding by repeating the last).
+func load(ob *graph.Objective, cs []*candidate, idx []int, N, M int) error {
+	B := ob.B()
+	x := make([]float64, B*N)
+	u := make([]float64, B*M)
+	for r := 0; r < B; r++ {
+		c := cs[idx[min(r, len(idx)-1)]]
+		copy(x[r*N:], c.x)
+		copy(u[r*M:], c.u)
+	}
+	if err := ob.SetStates(x); err != nil {
+		return err
+	}
+	return ob.SetInputs(u)
+}
+
+// firstOrder runs the first-order search on the candidates idx, all in one
+// batch (joint). It returns the number of batch iterations and whether it
+// was canceled.
+func (f *finder) firstOrder(ctx context.Context, idx []int) error {
+	s := &f.s
+	cs := f.cands
+	N, M := f.N, f.M
+	if s.Optimizer == ReferenceAdam {
+		return f.referenceAdam(ctx, idx)
+	}
+	active := append([]int(nil), idx...)
+	ob, err := f.objs.get(nextPow2(len(active)))
+	if err != nil {
+		return err
+	}
+	if err := load(ob, cs, active, N, M); err != nil {
+		return err
+	}
+	solver := NewCandidateAdam(ob.B(), N, s.LearningRate, s.AdamEpsilon)
+	for r := len(active); r < ob.B(); r++ {
+		solver.Freeze(r) // padding rows never move
+	}
+	for it := 1; ; it++ {
+		if err := ob.Eval(); err != nil {
+			return err
+		}
+		f.stats.GradEvals++
+		x := ob.States()
+		nActive := 0
+		for r, ci := range active {
+			c := cs[ci]
+			if c.done {
+				continue
+			}
+			q := ob.Q[r]
+			copy(c.x, x[r*N:(r+1)*N])
+			copy(c.f, ob.F[r*N:(r+1)*N])
+			if c.iters > 0 {
+				c.dq = math.Abs(q - c.q)
+			} else {
+				c.dq = math.Inf(1)
+				c.checkpoint = q
+			}
+			c.q = q
+			c.lr = solver.LR[r]
+			switch {
+			case q < s.TolQ, c.dq < s.TolDQ*solver.LR[r], math.IsNaN(q):
+				c.done = true
+			case !s.NoRefine && q < s.HandoffQ:
+				c.done = true
+			case !s.NoRefine && c.iters > 0 && c.iters%s.StallIters == 0:
+				if q > 0.5*c.checkpoint {
+					c.done = true
+				}
+				c.checkpoint = q
+			}
+			if c.done || c.iters >= s.MaxIters {
+				c.done = true
+				solver.Freeze(r)
+				continue
+			}
+			solver.Observe(r, q)
+			nActive++
+		}
+		f.stats.Iters = max(f.stats.Iters, it-1)
+		f.report("search", it-1, active)
+		if nActive == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			f.canceled = true
+			return nil
+		}
+		// Shrink the batch when three quarters of it are done.
+		if nb := nextPow2(nActive); nb*4 <= ob.B() {
+			keep, rows := []int{}, []int{}
+			for r, ci := range active {
+				if !cs[ci].done {
+					keep = append(keep, ci)
+					rows = append(rows, r)
+				}
+			}
+			if ob, err = f.objs.get(nb); err != nil {
+				return err
+			}
+			if err := load(ob, cs, keep, N, M); err != nil {
+				return err
+			}
+			solver = solver.subset(rows, nb)
+			active = keep
+			if err := ob.Eval(); err != nil { // gradient at the packed states
+				return err
+			}
+			f.stats.GradEvals++
+		}
+		if err := solver.Step([]G.ValueGrad{ob.Candidates()}); err != nil {
+			return err
+		}
+		for _, ci := range active {
+			if !cs[ci].done {
+				cs[ci].iters++
+			}
+		}
+	}
+}
+
+// report calls the progress callback, if any.
+func (f *finder) report(stage string, it int, active []int) {
+	if f.s.Progress == nil {
+		return
+	}
+	done, maxQ := 0, 0.0
+	for _, c := range f.cands {
+		if c.done {
+			done++
+		}
+		if c.q > maxQ {
+			maxQ = c.q
+		}
+	}
+	f.s.Progress(Progress{Stage: stage, Iter: it, MaxIters: f.s.MaxIters, Done: done, Total: len(f.cands), MaxQ: maxQ, Elapsed: time.Since(f.start)})
+}
+
+// median of a copy of v.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	w := append([]float64(nil), v...)
+	sort.Float64s(w)
+	if len(w)%2 == 1 {
+		return w[len(w)/2]
+	}
+	return 0.5 * (w[len(w)/2-1] + w[len(w)/2])
+}

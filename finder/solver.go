@@ -1,0 +1,147 @@
+package finder
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// CandidateAdam is a gorgonia.Solver for a batch of candidates (rows of one
+// B x N value) that keeps Adam's moments, the step count, the learning rate
+// and its adaptive schedule per row, and never moves a frozen row.
+//
+// gorgonia's stock solvers keep one learning rate per node and keep moving a
+// converged row through Adam's momentum; here a row that met its tolerance
+// is frozen, so converged candidates stay exactly where they converged.
+type CandidateAdam struct {
+	B, N         int
+	Beta1, Beta2 float64
+	Eps          float64
+
+	LR     []float64 // per-row learning rate
+	frozen []bool
+	m, v   []float64
+	t      []int
+	sched  []schedule
+}
+
+// NewCandidateAdam returns a solver for B rows of N values with initial
+// learning rate lr and Adam epsilon eps.
+func NewCandidateAdam(B, N int, lr, eps float64) *CandidateAdam {
+	s := &CandidateAdam{B: B, N: N, Beta1: 0.9, Beta2: 0.999, Eps: eps,
+		LR: make([]float64, B), frozen: make([]bool, B),
+		m: make([]float64, B*N), v: make([]float64, B*N), t: make([]int, B),
+		sched: make([]schedule, B)}
+	for i := range s.LR {
+		s.LR[i] = lr
+	}
+	return s
+}
+
+// Freeze stops row b from moving.
+func (s *CandidateAdam) Freeze(b int) { s.frozen[b] = true }
+
+// Frozen reports whether row b is frozen.
+func (s *CandidateAdam) Frozen(b int) bool { return s.frozen[b] }
+
+// Observe feeds row b's newest q to its learning-rate schedule.
+func (s *CandidateAdam) Observe(b int, q float64) { s.LR[b] = s.sched[b].next(s.LR[b], q) }
+
+// Step implements gorgonia.Solver. The model must be one B x N float64 or
+// float32 value with its gradient (as graph.Objective.Candidates gives).
+func (s *CandidateAdam) Step(model []G.ValueGrad) error {
+	if len(model) != 1 {
+		return fmt.Errorf("finder: CandidateAdam steps one candidate matrix, got %d values", len(model))
+	}
+	gv, err := model[0].Grad()
+	if err != nil {
+		return fmt.Errorf("finder: CandidateAdam: %w", err)
+	}
+	x, ok1 := model[0].Value().(*tensor.Dense)
+	g, ok2 := gv.(*tensor.Dense)
+	if !ok1 || !ok2 || x.Size() != s.B*s.N || g.Size() != s.B*s.N {
+		return fmt.Errorf("finder: CandidateAdam: want a %d x %d dense value and gradient", s.B, s.N)
+	}
+	switch xb := x.Data().(type) {
+	case []float64:
+		s.step(len(xb), func(i int) float64 { return g.Data().([]float64)[i] }, func(i int, d float64) { xb[i] += d })
+	case []float32:
+		gb := g.Data().([]float32)
+		s.step(len(xb), func(i int) float64 { return float64(gb[i]) }, func(i int, d float64) { xb[i] += float32(d) })
+	default:
+		return fmt.Errorf("finder: CandidateAdam: unsupported dtype %v", x.Dtype())
+	}
+	return nil
+}
+
+func (s *CandidateAdam) step(n int, grad func(int) float64, add func(int, float64)) {
+	for b := 0; b < s.B; b++ {
+		if s.frozen[b] {
+			continue
+		}
+		s.t[b]++
+		c1 := 1 - math.Pow(s.Beta1, float64(s.t[b]))
+		c2 := 1 - math.Pow(s.Beta2, float64(s.t[b]))
+		for i := b * s.N; i < (b+1)*s.N; i++ {
+			gi := grad(i)
+			s.m[i] = s.Beta1*s.m[i] + (1-s.Beta1)*gi
+			s.v[i] = s.Beta2*s.v[i] + (1-s.Beta2)*gi*gi
+			add(i, -s.LR[b]*(s.m[i]/c1)/(math.Sqrt(s.v[i]/c2)+s.Eps))
+		}
+	}
+}
+
+// schedule is FixedPointFinder's adaptive learning rate for one sequence of
+// losses: x0.95 when the newest loss exceeds each of the previous 5, x1/0.95
+// after 5 strictly decreasing steps, at most one change per 5 steps.
+type schedule struct {
+	hist  [6]float64
+	n     int // losses seen
+	since int // steps since the last change
+}
+
+func (s *schedule) next(lr, q float64) float64 {
+	copy(s.hist[:5], s.hist[1:])
+	s.hist[5] = q
+	s.n++
+	s.since++
+	if s.n < 6 || s.since < 5 {
+		return lr
+	}
+	rise, fall := true, true
+	for i := 0; i < 5; i++ {
+		if !(q > s.hist[i]) {
+			rise = false
+		}
+		if !(s.hist[i+1] < s.hist[i]) {
+			fall = false
+		}
+	}
+	switch {
+	case rise:
+		s.since = 0
+		return lr * 0.95
+	case fall:
+		s.since = 0
+		return lr / 0.95
+	}
+	return lr
+}
+
+// subset returns a solver for the given rows of s, padded to B rows (the
+// padding rows are frozen).
+func (s *CandidateAdam) subset(rows []int, B int) *CandidateAdam {
+	t := NewCandidateAdam(B, s.N, 0, s.Eps)
+	t.Beta1, t.Beta2 = s.Beta1, s.Beta2
+	for r := range t.frozen {
+		t.frozen[r] = true
+	}
+	for k, r := range rows {
+		t.LR[k], t.frozen[k], t.t[k], t.sched[k] = s.LR[r], s.frozen[r], s.t[r], s.sched[r]
+		copy(t.m[k*s.N:(k+1)*s.N], s.m[r*s.N:(r+1)*s.N])
+		copy(t.v[k*s.N:(k+1)*s.N], s.v[r*s.N:(r+1)*s.N])
+	}
+	return t
+}
