@@ -1,0 +1,160 @@
+package cells
+
+import (
+	"fmt"
+	"strings"
+)
+
+// AutoPrefix, passed as the prefix to Load or LoadTorchCell, finds the
+// module prefix with DetectPrefix. Pass "" for a state_dict saved from a
+// bare nn.RNN/GRU/LSTM, or the prefix itself (e.g. "rnn.").
+const AutoPrefix = "auto"
+
+// Load reads the weight file at path (see ReadStateDict) and loads the
+// single-layer module under prefix (AutoPrefix to detect it) into cell.
+// On error the cell is unchanged.
+func Load(path string, cell TorchCell, prefix string) error {
+	sd, err := readModule(path, prefix)
+	if err != nil {
+		return err
+	}
+	if err := cell.LoadStateDict(sd); err != nil {
+		return fmt.Errorf("cells: load %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadTorchCell reads the weight file at path and returns a cell of the
+// given kind (see NewTorchCell) whose sizes are those of the tensors (see
+// InferSizes), holding the weights of the module under prefix (AutoPrefix
+// to detect it).
+func LoadTorchCell(path, kind, prefix string) (TorchCell, error) {
+	sd, err := readModule(path, prefix)
+	if err != nil {
+		return nil, err
+	}
+	hidden, inputs, err := InferSizes(sd, kind)
+	if err != nil {
+		return nil, fmt.Errorf("cells: load %s: %w", path, err)
+	}
+	cell, err := NewTorchCell(kind, hidden, inputs)
+	if err != nil {
+		return nil, err
+	}
+	if err := cell.LoadStateDict(sd); err != nil {
+		return nil, fmt.Errorf("cells: load %s: %w", path, err)
+	}
+	return cell, nil
+}
+
+// readModule reads path and returns the single-layer module under prefix,
+// without the prefix.
+func readModule(path, prefix string) (StateDict, error) {
+	sd, err := ReadStateDict(path)
+	if err != nil {
+		return nil, err
+	}
+	if prefix == AutoPrefix {
+		if prefix, err = DetectPrefix(sd); err != nil {
+			return nil, fmt.Errorf("cells: load %s: %w", path, err)
+		}
+	}
+	if err := checkSingleLayer(sd, prefix); err != nil {
+		return nil, fmt.Errorf("cells: load %s: %w", path, err)
+	}
+	if sd, err = StripPrefix(sd, prefix); err != nil {
+		return nil, fmt.Errorf("cells: load %s: %w", path, err)
+	}
+	return sd, nil
+}
+
+// torchKinds lists the kinds NewTorchCell knows, with PyTorch's gate count.
+var torchKinds = []struct {
+	name  string
+	gates int
+}{{"rnn", 1}, {"rnn_tanh", 1}, {"rnn_relu", 1}, {"gru", 3}, {"lstm", 4}}
+
+func kindNames() string {
+	s := make([]string, len(torchKinds))
+	for i, k := range torchKinds {
+		s[i] = k.name
+	}
+	return strings.Join(s, ", ")
+}
+
+// kindGates returns the number of gates of a kind.
+func kindGates(kind string) (int, error) {
+	for _, k := range torchKinds {
+		if strings.EqualFold(kind, k.name) {
+			return k.gates, nil
+		}
+	}
+	return 0, fmt.Errorf("cells: unknown cell kind %q (valid: %s)", kind, kindNames())
+}
+
+// NewTorchCell returns a zero-weight cell of a PyTorch kind, named as
+// PyTorch's modules (case-insensitive): "rnn" or "rnn_tanh" (nn.RNN),
+// "rnn_relu" (nn.RNN(nonlinearity="relu")), "gru" (nn.GRU), "lstm" (nn.LSTM).
+func NewTorchCell(kind string, hidden, inputs int) (TorchCell, error) {
+	if _, err := kindGates(kind); err != nil {
+		return nil, err
+	}
+	if hidden < 1 || inputs < 0 {
+		return nil, fmt.Errorf("cells: %s with hidden size %d and %d inputs: want hidden >= 1, inputs >= 0", kind, hidden, inputs)
+	}
+	switch strings.ToLower(kind) {
+	case "rnn", "rnn_tanh":
+		return NewVanilla(hidden, inputs, Tanh), nil
+	case "rnn_relu":
+		return NewVanilla(hidden, inputs, ReLU), nil
+	case "gru":
+		return NewGRU(hidden, inputs), nil
+	}
+	return NewLSTM(hidden, inputs), nil
+}
+
+// InferSizes returns the hidden size and the number of inputs of a
+// single-layer module of the given kind from the shapes of its tensors
+// weight_hh_l0 (G*hidden x hidden) and weight_ih_l0 (G*hidden x inputs),
+// G being the kind's number of gates. sd holds names without prefix (see
+// StripPrefix).
+func InferSizes(sd StateDict, kind string) (hidden, inputs int, err error) {
+	G, err := kindGates(kind)
+	if err != nil {
+		return 0, 0, err
+	}
+	whh, ok := sd[recurrentKey]
+	if !ok {
+		return 0, 0, fmt.Errorf("cells: infer sizes: missing tensor %q (have %v; strip the module prefix first)", recurrentKey, sd.Names())
+	}
+	if len(whh.Shape) != 2 || whh.Shape[1] < 1 || whh.Shape[0] != G*whh.Shape[1] {
+		return 0, 0, fmt.Errorf("cells: infer sizes: tensor %q has shape %v, but %s has %d gate(s): want [%d*hidden hidden]%s",
+			recurrentKey, whh.Shape, kind, G, G, kindHint(whh.Shape))
+	}
+	hidden = whh.Shape[1]
+	wih, ok := sd["weight_ih_l0"]
+	if !ok {
+		return 0, 0, fmt.Errorf("cells: infer sizes: missing tensor %q (have %v)", "weight_ih_l0", sd.Names())
+	}
+	if len(wih.Shape) != 2 || wih.Shape[0] != G*hidden {
+		return 0, 0, fmt.Errorf("cells: infer sizes: tensor %q has shape %v, want [%d inputs] for %s with hidden size %d",
+			"weight_ih_l0", wih.Shape, G*hidden, kind, hidden)
+	}
+	return hidden, wih.Shape[1], nil
+}
+
+// kindHint names the kinds whose gate count fits a weight_hh_l0 shape.
+func kindHint(shape []int) string {
+	if len(shape) != 2 || shape[1] < 1 || shape[0]%shape[1] != 0 {
+		return ""
+	}
+	switch shape[0] / shape[1] {
+	case 1:
+		return " (the shape fits rnn or rnn_relu)"
+	case 3:
+		return " (the shape fits gru)"
+	case 4:
+		return " (the shape fits lstm)"
+	}
+	return ""
+}

@@ -1,0 +1,251 @@
+package cells_test
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
+)
+
+// trajectory is the stored run of a fixture kind.
+type trajectory struct{ x0, inputs, states cells.Tensor }
+
+func readTrajectory(t *testing.T, kind string) trajectory {
+	t.Helper()
+	var tr trajectory
+	for name, dst := range map[string]*cells.Tensor{"x0": &tr.x0, "inputs": &tr.inputs, "states": &tr.states} {
+		a, err := cells.ReadNPY(fixturePath(kind + "." + name + ".npy"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		*dst = a
+	}
+	return tr
+}
+
+func maxAbsDiff(a, b []float64) float64 {
+	if len(a) != len(b) {
+		return math.Inf(1)
+	}
+	d := 0.0
+	for i := range a {
+		d = math.Max(d, math.Abs(a[i]-b[i]))
+	}
+	return d
+}
+
+// TestFixturesReproduceTrajectories loads every weight fixture (auto prefix),
+// runs graph.Simulate and compares with the trajectory the plain-Go
+// reference stored; the reference is also rerun on the loaded weights, so a
+// stale fixture and a wrong loader fail apart.
+func TestFixturesReproduceTrajectories(t *testing.T) {
+	for _, f := range weightFixtures {
+		t.Run(f.file, func(t *testing.T) {
+			tr := readTrajectory(t, f.kind)
+			cell, err := cells.LoadTorchCell(fixturePath(f.file), f.kind, cells.AutoPrefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cell.Hidden() != fixHidden || cell.InputSize() != fixInputs {
+				t.Fatalf("sizes: hidden %d inputs %d, want %d %d", cell.Hidden(), cell.InputSize(), fixHidden, fixInputs)
+			}
+			B, T := tr.states.Shape[0], tr.states.Shape[1]
+			got, err := graph.Simulate(context.Background(), cell, tr.x0.Data, tr.inputs.Data, B, T, graph.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := maxAbsDiff(got, tr.states.Data)
+			t.Logf("max abs diff graph.Simulate vs stored: %.3g", d)
+			if d > 1e-12 {
+				t.Errorf("graph.Simulate differs from the stored trajectory by %g, want <= 1e-12", d)
+			}
+			ref, err := newTorchRef(f.kind, cell.StateDict())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := maxAbsDiff(ref.simulate(tr.x0.Data, tr.inputs.Data, B, T), tr.states.Data); d != 0 {
+				t.Errorf("reference on the loaded weights differs from the stored trajectory by %g, want 0", d)
+			}
+		})
+	}
+}
+
+// TestFixtureWeightsExact checks the decoded weights against the generator's,
+// bit for bit, for F32, F64, stored and deflated files.
+func TestFixtureWeightsExact(t *testing.T) {
+	for _, f := range weightFixtures {
+		sd, err := cells.ReadStateDict(fixturePath(f.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sd, err = cells.StripPrefix(sd, f.prefix); err != nil {
+			t.Fatal(err)
+		}
+		want := fixtureWeights(f.kind, uint64(indexOf(fixtureKinds, f.kind)+1))
+		for name, w := range want {
+			g := sd[name]
+			if !equalInts(g.Shape, w.Shape) || maxAbsDiff(g.Data, w.Data) != 0 {
+				t.Errorf("%s: %s = %v %v, want %v %v", f.file, name, g.Shape, g.Data, w.Shape, w.Data)
+			}
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLoadIntoCell(t *testing.T) {
+	path := fixturePath("gru.f64.safetensors")
+	cell := cells.NewGRU(fixHidden, fixInputs)
+	if err := cells.Load(path, cell, "rnn."); err != nil {
+		t.Fatal(err)
+	}
+	if err := cells.Load(path, cells.NewGRU(fixHidden, fixInputs), cells.AutoPrefix); err != nil {
+		t.Fatal(err)
+	}
+	want := fixtureWeights("gru", 3)
+	if d := maxAbsDiff(cell.StateDict()["weight_hh_l0"].Data, want["weight_hh_l0"].Data); d != 0 {
+		t.Errorf("loaded weight_hh_l0 differs by %g", d)
+	}
+	// Without the prefix the names do not match.
+	err := cells.Load(path, cells.NewGRU(fixHidden, fixInputs), "")
+	wantErr(t, err, path, `missing tensor "weight_ih_l0"`)
+	// A cell of other sizes is refused, naming the tensor and both shapes.
+	err = cells.Load(path, cells.NewGRU(5, fixInputs), cells.AutoPrefix)
+	wantErr(t, err, path, `"weight_ih_l0"`, "[12 3]", "[15 3]")
+	// A GRU file into an LSTM: shapes differ by the gate count.
+	err = cells.Load(path, cells.NewLSTM(fixHidden, fixInputs), cells.AutoPrefix)
+	wantErr(t, err, path, "[12 3]", "[16 3]")
+}
+
+// wantErr fails unless err is non-nil and its text holds every part.
+func wantErr(t *testing.T, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one mentioning %q", parts)
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q does not mention %q", err, p)
+		}
+	}
+}
+
+func TestNewTorchCell(t *testing.T) {
+	for _, c := range []struct {
+		kind      string
+		torchKind string
+		relu      bool
+		N         int
+	}{
+		{"rnn", "RNN", false, 5}, {"RNN_TANH", "RNN", false, 5}, {"rnn_relu", "RNN", true, 5},
+		{"GRU", "GRU", false, 5}, {"lstm", "LSTM", false, 10},
+	} {
+		cell, err := cells.NewTorchCell(c.kind, 5, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cell.Kind() != c.torchKind || cell.Hidden() != 5 || cell.InputSize() != 2 || cell.StateSize() != c.N {
+			t.Errorf("%s: kind %s hidden %d inputs %d N %d", c.kind, cell.Kind(), cell.Hidden(), cell.InputSize(), cell.StateSize())
+		}
+		if v, ok := cell.(*cells.Vanilla); ok && (v.Act == cells.ReLU) != c.relu {
+			t.Errorf("%s: activation %v", c.kind, v.Act)
+		}
+	}
+	_, err := cells.NewTorchCell("transformer", 5, 2)
+	wantErr(t, err, `"transformer"`, "rnn, rnn_tanh, rnn_relu, gru, lstm")
+	_, err = cells.NewTorchCell("gru", 0, 2)
+	wantErr(t, err, "hidden size 0")
+}
+
+func TestInferSizes(t *testing.T) {
+	for _, kind := range []string{"rnn", "gru", "lstm"} {
+		cell, _ := cells.NewTorchCell(kind, 7, 3)
+		h, m, err := cells.InferSizes(cell.StateDict(), kind)
+		if err != nil || h != 7 || m != 3 {
+			t.Errorf("%s: %d, %d, %v; want 7, 3", kind, h, m, err)
+		}
+	}
+	// Autonomous cell: weight_ih_l0 is G*H x 0.
+	h, m, err := cells.InferSizes(cells.NewGRU(4, 0).StateDict(), "gru")
+	if err != nil || h != 4 || m != 0 {
+		t.Errorf("autonomous gru: %d, %d, %v; want 4, 0", h, m, err)
+	}
+	_, _, err = cells.InferSizes(cells.NewLSTM(4, 3).StateDict(), "gru")
+	wantErr(t, err, `"weight_hh_l0"`, "[16 4]", "3 gate(s)", "fits lstm")
+	_, _, err = cells.InferSizes(cells.AddPrefix(cells.NewGRU(4, 3).StateDict(), "rnn."), "gru")
+	wantErr(t, err, `missing tensor "weight_hh_l0"`, "rnn.weight_hh_l0", "prefix")
+	_, _, err = cells.InferSizes(cells.NewGRU(4, 3).StateDict(), "elman")
+	wantErr(t, err, `unknown cell kind "elman"`)
+}
+
+func TestPrefixes(t *testing.T) {
+	gru := cells.NewGRU(2, 1).StateDict()
+	for _, c := range []struct {
+		sd   cells.StateDict
+		want string
+	}{
+		{gru, ""},
+		{cells.AddPrefix(gru, "rnn."), "rnn."},
+		{cells.AddPrefix(cells.AddPrefix(gru, "rnn."), "module."), "module.rnn."},
+	} {
+		c.sd["readout.weight"] = cells.Tensor{Shape: []int{1}, Data: []float64{1}}
+		p, err := cells.DetectPrefix(c.sd)
+		if err != nil || p != c.want {
+			t.Errorf("DetectPrefix(%v) = %q, %v; want %q", c.sd.Names(), p, err, c.want)
+		}
+		s, err := cells.StripPrefix(c.sd, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := s["weight_hh_l0"]; !ok || (p != "" && len(s) != 4) {
+			t.Errorf("StripPrefix(%q) = %v", p, s.Names())
+		}
+	}
+	two := cells.AddPrefix(gru, "enc.")
+	for k, v := range cells.AddPrefix(gru, "dec.") {
+		two[k] = v
+	}
+	_, err := cells.DetectPrefix(two)
+	wantErr(t, err, "ambiguous", `"dec."`, `"enc."`)
+	_, err = cells.DetectPrefix(cells.StateDict{"fc.weight": {Shape: []int{1}, Data: []float64{1}}})
+	wantErr(t, err, "no recurrent layer", "weight_hh_l0", "fc.weight")
+	_, err = cells.StripPrefix(gru, "rnn.")
+	wantErr(t, err, `prefix "rnn."`, "weight_hh_l0")
+}
+
+func TestMultiLayerRefused(t *testing.T) {
+	sd := cells.AddPrefix(cells.NewGRU(2, 1).StateDict(), "rnn.")
+	sd["rnn.weight_hh_l1"] = cells.Tensor{Shape: []int{6, 2}, Data: make([]float64, 12)}
+	_, err := cells.DetectPrefix(sd)
+	wantErr(t, err, "rnn.weight_hh_l1", "multi-layer", "single-layer")
+
+	dir := t.TempDir()
+	path := filepath.Join(dir, "two.safetensors")
+	if err := cells.WriteSafetensors(path, sd, "F64", nil); err != nil {
+		t.Fatal(err)
+	}
+	// An explicit prefix does not skip the check: layer 0 alone is not the model.
+	err = cells.Load(path, cells.NewGRU(2, 1), "rnn.")
+	wantErr(t, err, path, "rnn.weight_hh_l1", "single-layer")
+	_, err = cells.LoadTorchCell(path, "gru", cells.AutoPrefix)
+	wantErr(t, err, path, "single-layer")
+
+	bi := cells.NewGRU(2, 1).StateDict()
+	bi["weight_hh_l0_reverse"] = bi["weight_hh_l0"]
+	_, err = cells.DetectPrefix(bi)
+	wantErr(t, err, "weight_hh_l0_reverse", "bidirectional")
+}
