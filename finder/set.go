@@ -1,0 +1,180 @@
+package finder
+
+import (
+	"fmt"
+	"math"
+)
+
+// Clone returns a deep copy of fp: no slice of the copy aliases fp.
+func (fp *FixedPoints) Clone() *FixedPoints {
+	out := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype}
+	if fp.Points != nil {
+		out.Points = make([]Point, len(fp.Points))
+		for i := range fp.Points {
+			out.Points[i] = fp.Points[i].Clone()
+		}
+	}
+	return out
+}
+
+// Clone returns a deep copy of p.
+func (p *Point) Clone() Point {
+	q := *p
+	q.X = cloneFloats(p.X)
+	q.XInit = cloneFloats(p.XInit)
+	q.U = cloneFloats(p.U)
+	q.F = cloneFloats(p.F)
+	q.Jacobian = cloneFloats(p.Jacobian)
+	q.InputJacobian = cloneFloats(p.InputJacobian)
+	if p.Modes != nil {
+		q.Modes = make([]Mode, len(p.Modes))
+		for k, m := range p.Modes {
+			q.Modes[k] = Mode{Value: m.Value, Right: cloneComplex(m.Right), Left: cloneComplex(m.Left)}
+		}
+	}
+	return q
+}
+
+func cloneFloats(v []float64) []float64 {
+	if v == nil {
+		return nil
+	}
+	return append(make([]float64, 0, len(v)), v...)
+}
+
+func cloneComplex(v []complex128) []complex128 {
+	if v == nil {
+		return nil
+	}
+	return append(make([]complex128, 0, len(v)), v...)
+}
+
+// Subset returns a new set holding deep copies of the points at idx, in the
+// order of idx (an index may repeat). An index out of range is an error.
+func (fp *FixedPoints) Subset(idx []int) (*FixedPoints, error) {
+	for _, i := range idx {
+		if i < 0 || i >= len(fp.Points) {
+			return nil, fmt.Errorf("finder: subset: index %d out of range [0, %d)", i, len(fp.Points))
+		}
+	}
+	return fp.subset(idx), nil
+}
+
+// subset is Subset for indices known to be in range.
+func (fp *FixedPoints) subset(idx []int) *FixedPoints {
+	out := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype, Points: make([]Point, len(idx))}
+	for k, i := range idx {
+		out.Points[k] = fp.Points[i].Clone()
+	}
+	return out
+}
+
+// Filter returns a new set with deep copies of the points for which keep
+// returns true, in their original order.
+func (fp *FixedPoints) Filter(keep func(p *Point) bool) *FixedPoints {
+	var idx []int
+	for i := range fp.Points {
+		if keep(&fp.Points[i]) {
+			idx = append(idx, i)
+		}
+	}
+	return fp.subset(idx)
+}
+
+// Stable returns the analyzed points that are stable.
+func (fp *FixedPoints) Stable() *FixedPoints {
+	return fp.Filter(func(p *Point) bool { return p.Stability.Analyzed && p.Stability.Stable })
+}
+
+// Unstable returns the analyzed points that are not stable (saddles and
+// repellers).
+func (fp *FixedPoints) Unstable() *FixedPoints {
+	return fp.Filter(func(p *Point) bool { return p.Stability.Analyzed && !p.Stability.Stable })
+}
+
+// Certified returns the points whose residual max|F(x*) - x*| is at most
+// tolResidual (a NaN residual is never certified).
+func (fp *FixedPoints) Certified(tolResidual float64) *FixedPoints {
+	return fp.Filter(func(p *Point) bool { return p.Residual <= tolResidual })
+}
+
+// Concat returns a new set with deep copies of the points of every set, in
+// order. The sets must agree on N, M and Dtype; at least one set is needed.
+func Concat(sets ...*FixedPoints) (*FixedPoints, error) {
+	if len(sets) == 0 {
+		return nil, fmt.Errorf("finder: concat: no sets")
+	}
+	for i, s := range sets {
+		if s == nil {
+			return nil, fmt.Errorf("finder: concat: set %d is nil", i)
+		}
+	}
+	first := sets[0]
+	total := 0
+	for i, s := range sets {
+		if s.N != first.N || s.M != first.M || s.Dtype != first.Dtype {
+			return nil, fmt.Errorf("finder: concat: set %d has N=%d M=%d dtype %q, set 0 has N=%d M=%d dtype %q",
+				i, s.N, s.M, s.Dtype, first.N, first.M, first.Dtype)
+		}
+		total += len(s.Points)
+	}
+	out := &FixedPoints{N: first.N, M: first.M, Dtype: first.Dtype, Points: make([]Point, 0, total)}
+	for _, s := range sets {
+		for i := range s.Points {
+			out.Points = append(out.Points, s.Points[i].Clone())
+		}
+	}
+	return out, nil
+}
+
+// Find returns the indices, ascending, of the points whose [x; u] lies within
+// tol (2-norm) of the given [x; u]. A query whose lengths are not N and M
+// matches nothing.
+func (fp *FixedPoints) Find(x, u []float64, tol float64) []int {
+	if len(x) != fp.N || len(u) != fp.M {
+		return nil
+	}
+	var idx []int
+	for i := range fp.Points {
+		p := &fp.Points[i]
+		if pairDistance(p.X, p.U, x, u) <= tol {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// Contains reports whether some point lies within tol of [x; u] (see Find).
+func (fp *FixedPoints) Contains(x, u []float64, tol float64) bool {
+	return len(fp.Find(x, u, tol)) > 0
+}
+
+// CountBySaddleIndex counts the analyzed points by their number of unstable
+// modes (0 for stable points). Points not analyzed are not counted.
+func (fp *FixedPoints) CountBySaddleIndex() map[int]int {
+	c := make(map[int]int)
+	for i := range fp.Points {
+		if s := fp.Points[i].Stability; s.Analyzed {
+			c[s.NUnstable]++
+		}
+	}
+	return c
+}
+
+// pairDistance is the 2-norm of [xa; ua] - [xb; ub], or +Inf when the lengths
+// differ. A NaN coordinate gives NaN, which is never within any tolerance.
+func pairDistance(xa, ua, xb, ub []float64) float64 {
+	if len(xa) != len(xb) || len(ua) != len(ub) {
+		return math.Inf(1)
+	}
+	s := 0.0
+	for i, v := range xa {
+		d := v - xb[i]
+		s += d * d
+	}
+	for i, v := range ua {
+		d := v - ub[i]
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
