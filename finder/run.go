@@ -2,32 +2,51 @@ package finder
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"time"
 )
 
-// run does the whole pipeline: search, refine, certify, post-process,
-// linearize.
+// run does the whole pipeline: search and refine, certify, rerun q
+// outliers, then unique, distance outliers, cap and linearization.
 func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	if err := f.search(ctx); err != nil {
 		return nil, err
 	}
-	all := f.points(p.Conditions)
-	res := &Result{All: all, Status: Converged}
-	var fixed, slow []int
-	for i, pt := range all.Points {
-		if pt.Residual <= f.s.TolResidual {
-			fixed = append(fixed, i)
-		} else {
-			slow = append(slow, i)
+	if f.s.RerunQOutliers && !f.canceled {
+		if err := f.rerunQOutliers(ctx, p.Conditions); err != nil {
+			return nil, err
 		}
 	}
-	f.stats.Certified = len(fixed)
-	res.Fixed = subset(all, fixed)
-	res.Slow = subset(all, slow)
+	all := f.points(p.Conditions)
+	res := &Result{All: all, Status: Converged}
+	certified := all.Filter(func(pt *Point) bool { return pt.Residual <= f.s.TolResidual })
+	slow := all.Filter(func(pt *Point) bool { return !(pt.Residual <= f.s.TolResidual) })
+	f.stats.Certified = certified.Len()
+
+	var err error
+	if res.Fixed, err = f.postprocess(certified, p.InitialStates); err != nil {
+		return nil, err
+	}
+	if res.Slow, err = f.postprocess(slow, p.InitialStates); err != nil {
+		return nil, err
+	}
+	if f.s.MaxUnique > 0 && res.Fixed.Len() > f.s.MaxUnique {
+		res.Fixed = res.Fixed.RandomSubset(f.s.MaxUnique, f.s.Seed)
+	}
+	if !f.canceled && !f.s.NoJacobians {
+		t0 := time.Now()
+		f.reportStage("linearize")
+		if err := Linearize(f.cell, res.Fixed, f.s); err != nil {
+			return nil, err
+		}
+		f.stats.JacobianEvals += jacobianEvals(res.Fixed.Len(), f.N, f.M, f.s)
+		f.stats.LinearizeTime = time.Since(t0)
+	}
 	switch {
 	case f.canceled:
 		res.Status = Canceled
-	case f.s.NoRefine && len(slow) > 0:
+	case f.unfinished():
 		res.Status = IterationLimit
 	}
 	f.stats.Runtime = time.Since(f.start)
@@ -35,10 +54,58 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	return res, nil
 }
 
-func subset(fp *FixedPoints, idx []int) *FixedPoints {
-	out := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype}
-	for _, i := range idx {
-		out.Points = append(out.Points, fp.Points[i])
+// postprocess removes duplicates and, unless kept, distance outliers.
+func (f *finder) postprocess(fp *FixedPoints, initial []float64) (*FixedPoints, error) {
+	u := fp.Unique(f.s.TolUnique)
+	if f.s.KeepDistanceOutliers || u.Len() == 0 {
+		return u, nil
 	}
-	return out
+	kept, dropped, err := u.ExcludeDistanceOutliers(initial, f.s.OutlierDistanceScale)
+	if err != nil {
+		return nil, err
+	}
+	f.stats.DistanceOutliers += dropped
+	return kept, nil
+}
+
+// rerunQOutliers optimizes again, one at a time from where they stopped,
+// the candidates whose q exceeds OutlierQScale times the median q, as the
+// reference's do_rerun_q_outliers (which crashes there).
+func (f *finder) rerunQOutliers(ctx context.Context, conds []int) error {
+	idx := f.points(conds).QOutliers(f.s.OutlierQScale)
+	f.stats.QOutliersRerun = len(idx)
+	for _, i := range idx {
+		c := f.cands[i]
+		if math.IsNaN(c.q) {
+			continue
+		}
+		c.done, c.iters = false, 0
+		if err := f.firstOrder(ctx, []int{i}); err != nil {
+			return fmt.Errorf("finder: rerun of q outlier %d: %w", i, err)
+		}
+		if f.canceled {
+			return nil
+		}
+	}
+	if f.s.NoRefine || len(idx) == 0 {
+		return nil
+	}
+	return f.refine(ctx, idx)
+}
+
+// unfinished reports whether some candidate stopped at the iteration limit
+// without meeting a tolerance and without being certified.
+func (f *finder) unfinished() bool {
+	for _, c := range f.cands {
+		if c.iters >= f.s.MaxIters && !(residual(c.f, c.x) <= f.s.TolResidual) && c.q >= f.s.TolQ {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *finder) reportStage(stage string) {
+	if f.s.Progress != nil {
+		f.s.Progress(Progress{Stage: stage, Total: len(f.cands), Elapsed: time.Since(f.start)})
+	}
 }

@@ -3,7 +3,6 @@ package finder
 import (
 	"context"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -169,17 +168,4 @@ func (f *finder) report(stage string, it int, active []int) {
 		}
 	}
 	f.s.Progress(Progress{Stage: stage, Iter: it, MaxIters: f.s.MaxIters, Done: done, Total: len(f.cands), MaxQ: maxQ, Elapsed: time.Since(f.start)})
-}
-
-// median of a copy of v.
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	w := append([]float64(nil), v...)
-	sort.Float64s(w)
-	if len(w)%2 == 1 {
-		return w[len(w)/2]
-	}
-	return 0.5 * (w[len(w)/2-1] + w[len(w)/2])
 }

@@ -169,3 +169,31 @@ func TestSimulateMatchesSteps(t *testing.T) {
 		}
 	}
 }
+
+func TestJacobianLanesAgree(t *testing.T) {
+	c := testCells()["lstm"]
+	r := rand.New(rand.NewPCG(9, 9))
+	const B = 3
+	N, M := c.StateSize(), c.InputSize()
+	x, u := randVec(r, B*N), randVec(r, B*M)
+	var ref []float64
+	for _, L := range []int{1, 3, N} {
+		j, err := NewJacobiansLanes(c, B, L, Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jx, ju := make([]float64, B*N*N), make([]float64, B*N*M)
+		if err := j.Eval(x, u, jx, ju); err != nil {
+			t.Fatal(err)
+		}
+		if ref == nil {
+			ref = jx
+			continue
+		}
+		for i := range jx {
+			if jx[i] != ref[i] {
+				t.Fatalf("lanes %d: jx[%d] = %v, want %v", L, i, jx[i], ref[i])
+			}
+		}
+	}
+}
