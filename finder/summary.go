@@ -1,0 +1,92 @@
+package finder
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// Summary describes fp in a few lines: its size, the counts of stable,
+// unstable and marginal points, the count of analyzed points by saddle index
+// (number of unstable modes), and the ranges of q and of the residual. The
+// text depends only on fp, e.g.
+//
+//	27 points, N=16, M=3, float64
+//	analyzed 27: stable 8, unstable 19, marginal 0
+//	saddle index  count
+//	0             8
+//	1             12
+//	...
+//	          min       max
+//	q         1.2e-32   3.4e-30
+//	residual  2.2e-16   4.4e-16
+func (fp *FixedPoints) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d points, N=%d, M=%d, %s\n", len(fp.Points), fp.N, fp.M, fp.Dtype)
+	analyzed, stable, marginal := 0, 0, 0
+	for i := range fp.Points {
+		s := fp.Points[i].Stability
+		if !s.Analyzed {
+			continue
+		}
+		analyzed++
+		if s.Stable {
+			stable++
+		}
+		if s.Marginal {
+			marginal++
+		}
+	}
+	fmt.Fprintf(&b, "analyzed %d: stable %d, unstable %d, marginal %d\n", analyzed, stable, analyzed-stable, marginal)
+	if analyzed < len(fp.Points) {
+		fmt.Fprintf(&b, "not analyzed %d\n", len(fp.Points)-analyzed)
+	}
+
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	if counts := fp.CountBySaddleIndex(); len(counts) > 0 {
+		fmt.Fprintln(tw, "saddle index\tcount")
+		keys := make([]int, 0, len(counts))
+		for k := range counts {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(tw, "%d\t%d\n", k, counts[k])
+		}
+		tw.Flush()
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	}
+	if len(fp.Points) > 0 {
+		fmt.Fprintln(tw, "\tmin\tmax")
+		for _, r := range []struct {
+			name string
+			val  func(p *Point) float64
+		}{
+			{"q", func(p *Point) float64 { return p.Q }},
+			{"residual", func(p *Point) float64 { return p.Residual }},
+		} {
+			lo, hi, nan := math.Inf(1), math.Inf(-1), 0
+			for i := range fp.Points {
+				v := r.val(&fp.Points[i])
+				if math.IsNaN(v) {
+					nan++
+					continue
+				}
+				lo, hi = min(lo, v), max(hi, v)
+			}
+			if nan == len(fp.Points) {
+				fmt.Fprintf(tw, "%s\tNaN\tNaN\n", r.name)
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%.3g\t%.3g", r.name, lo, hi)
+			if nan > 0 {
+				fmt.Fprintf(tw, "\t(%d NaN)", nan)
+			}
+			fmt.Fprintln(tw)
+		}
+	}
+	tw.Flush()
+	return b.String()
+}

@@ -1,0 +1,37 @@
+package finder
+
+import (
+	"math"
+	"testing"
+)
+
+func TestSummary(t *testing.T) {
+	fp := &FixedPoints{N: 2, M: 1, Dtype: "float64", Points: []Point{
+		analyzed(0, 0, 2e-12), analyzed(1, 1, 1e-15), analyzed(2, 1, 3e-11), analyzed(3, 3, 0),
+		analyzed(4, 0, 1e-14),
+	}}
+	fp.Points[1].Stability.Marginal = true
+	fp.Points[4].Q = math.NaN()
+	fp.Points = append(fp.Points, pt([]float64{5, 0}, []float64{1}, 2.5e-3)) // not analyzed
+	fp.Points[5].Residual = math.Inf(1)
+	want := `6 points, N=2, M=1, float64
+analyzed 5: stable 2, unstable 3, marginal 1
+not analyzed 1
+saddle index  count
+0             2
+1             2
+3             1
+          min  max
+q         0    0.0025  (1 NaN)
+residual  0    +Inf
+`
+	if got := fp.Summary(); got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
+	}
+
+	empty := &FixedPoints{N: 16, M: 3, Dtype: "float32"}
+	want = "0 points, N=16, M=3, float32\nanalyzed 0: stable 0, unstable 0, marginal 0\n"
+	if got := empty.Summary(); got != want {
+		t.Errorf("empty summary:\n%q\nwant:\n%q", got, want)
+	}
+}
