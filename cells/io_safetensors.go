@@ -138,17 +138,21 @@ func WriteSafetensors(path string, sd StateDict, dtype string, metadata map[stri
 	if err := checkWritable(sd, dt == safetensors.F32); err != nil {
 		return fmt.Errorf("cells: write %s: %w", path, err)
 	}
-	views := make(map[string]stView, len(sd))
-	for name, t := range sd {
-		views[name] = newSTView(t, dt)
-	}
-	err := writeAtomic(path, func(w io.Writer) error {
-		return safetensors.SerializeToWriter(views, metadata, w)
-	})
+	err := writeAtomic(path, func(w io.Writer) error { return encodeSafetensors(w, sd, dt, metadata) })
 	if err != nil {
 		return fmt.Errorf("cells: write %s: %w", path, err)
 	}
 	return nil
+}
+
+// encodeSafetensors writes sd in dtype dt. The library orders the tensors
+// by name and the header keys are sorted: equal input, equal bytes.
+func encodeSafetensors(w io.Writer, sd StateDict, dt safetensors.DType, metadata map[string]string) error {
+	views := make(map[string]stView, len(sd))
+	for name, t := range sd {
+		views[name] = newSTView(t, dt)
+	}
+	return safetensors.SerializeToWriter(views, metadata, w)
 }
 
 // stView is a tensor encoded for the safetensors writer.

@@ -88,10 +88,10 @@ func decodeNPY(b []byte) (t Tensor, err error) {
 	case "<f2", ">f2":
 		size = 2
 	default:
-		if len(dtype) == 3 && dtype[1] == 'f' {
-			return Tensor{}, fmt.Errorf("%w: array has float dtype %q (supported: float64, float32, float16)", ErrDtype, dtype)
+		if len(dtype) >= 3 && dtype[1] == 'f' {
+			return Tensor{}, fmt.Errorf("%w: array has float dtype %s (supported: float64, float32, float16)", ErrDtype, dtype)
 		}
-		return Tensor{}, fmt.Errorf("%w: array has non-float dtype %q (supported: float64, float32, float16)", ErrDtype, h.Descr.Type)
+		return Tensor{}, fmt.Errorf("%w: array has non-float dtype %s (supported: float64, float32, float16)", ErrDtype, dtype)
 	}
 	shape := append([]int{}, h.Descr.Shape...)
 	n, ok := numElements(shape)
