@@ -19,7 +19,7 @@ func Load(path string, cell TorchCell, prefix string) error {
 		return err
 	}
 	if err := cell.LoadStateDict(sd); err != nil {
-		return fmt.Errorf("cells: load %s: %w", path, err)
+		return loadError(path, err)
 	}
 	return nil
 }
@@ -35,14 +35,14 @@ func LoadTorchCell(path, kind, prefix string) (TorchCell, error) {
 	}
 	hidden, inputs, err := InferSizes(sd, kind)
 	if err != nil {
-		return nil, fmt.Errorf("cells: load %s: %w", path, err)
+		return nil, loadError(path, err)
 	}
 	cell, err := NewTorchCell(kind, hidden, inputs)
 	if err != nil {
 		return nil, err
 	}
 	if err := cell.LoadStateDict(sd); err != nil {
-		return nil, fmt.Errorf("cells: load %s: %w", path, err)
+		return nil, loadError(path, err)
 	}
 	return cell, nil
 }
@@ -56,14 +56,14 @@ func readModule(path, prefix string) (StateDict, error) {
 	}
 	if prefix == AutoPrefix {
 		if prefix, err = DetectPrefix(sd); err != nil {
-			return nil, fmt.Errorf("cells: load %s: %w", path, err)
+			return nil, loadError(path, err)
 		}
 	}
 	if err := checkSingleLayer(sd, prefix); err != nil {
-		return nil, fmt.Errorf("cells: load %s: %w", path, err)
+		return nil, loadError(path, err)
 	}
 	if sd, err = StripPrefix(sd, prefix); err != nil {
-		return nil, fmt.Errorf("cells: load %s: %w", path, err)
+		return nil, loadError(path, err)
 	}
 	return sd, nil
 }
@@ -158,3 +158,18 @@ func kindHint(shape []int) string {
 	}
 	return ""
 }
+
+// loadErr wraps an error of loading the file at path, dropping the inner
+// "cells: " so that the message reads "cells: load PATH: problem".
+type loadErr struct {
+	path string
+	err  error
+}
+
+func loadError(path string, err error) error { return &loadErr{path, err} }
+
+func (e *loadErr) Error() string {
+	return "cells: load " + e.path + ": " + strings.TrimPrefix(e.err.Error(), "cells: ")
+}
+
+func (e *loadErr) Unwrap() error { return e.err }
