@@ -18,7 +18,8 @@ import (
 //     float32 or float16 array per tensor (keyword = tensor name).
 //
 // The format is chosen by the file extension, or by the leading bytes when the
-// extension is neither. Tensor names are kept as saved (prefix included; see
+// extension is neither (or is one of torch.save's, .pt, .pth, .bin, .ckpt,
+// whose pickles are refused with advice on how to save instead). Tensor names are kept as saved (prefix included; see
 // StripPrefix and DetectPrefix). Every value must be finite. Errors name the
 // file and the problem and wrap ErrFormat, ErrTruncated, ErrDtype or
 // ErrNotFinite where one applies.
@@ -101,6 +102,9 @@ var errTorchPickle = fmt.Errorf("%w: a torch.save checkpoint (pickle) is not rea
 func decodeStateDict(name string, b []byte) (StateDict, error) {
 	claimed := formatFromExt(name)
 	f := claimed
+	if s := sniffFormat(b); f == formatTorch && (s == formatSafetensors || s == formatNPZ) {
+		f = s // .bin and .pt are also used for safetensors and npz files
+	}
 	if f == formatUnknown {
 		if f = sniffFormat(b); f == formatUnknown {
 			return nil, fmt.Errorf("%w: extension %q is neither .safetensors nor .npz and the content is neither (starts with %q)",

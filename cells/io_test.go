@@ -270,8 +270,11 @@ func TestReadErrorsNameTheProblem(t *testing.T) {
 }
 
 func TestReadSniffsUnknownExtension(t *testing.T) {
-	for _, f := range []string{"lstm.f32.safetensors", "lstm.npz"} {
-		path := writeFile(t, "weights.dat", readFixture(t, f))
+	for _, c := range []struct{ f, as string }{
+		{"lstm.f32.safetensors", "weights.dat"}, {"lstm.npz", "weights"}, {"lstm.f64.safetensors", "pytorch_model.bin"},
+	} {
+		f := c.f
+		path := writeFile(t, c.as, readFixture(t, f))
 		sd, err := cells.ReadStateDict(path)
 		if err != nil {
 			t.Fatalf("%s as .dat: %v", f, err)
