@@ -1,0 +1,57 @@
+package finder
+
+import (
+	"math"
+	"math/cmplx"
+)
+
+// classify judges a fixed point from its modes.
+//
+// For a map (continuous false) a mode grows when |lambda| > 1; for a flow
+// (continuous true, modes hold mu = lambda - 1) when Re(mu) > 0. A mode whose
+// growth rate g (|lambda| - 1, or Re(mu)) has |g| <= tol lies in the marginal
+// band: it counts toward NMarginal, not toward NUnstable, and it prevents
+// Stable, so a point on the boundary (a line attractor, say) is never
+// labelled stable or unstable by rounding. Stable thus means every mode
+// decays by more than tol.
+//
+// Flip and Oscillatory describe the unstable (not marginal) modes: Flip when
+// one is real and negative, which makes a map alternate sign step by step
+// (never for a flow, whose unstable real modes are positive); Oscillatory
+// when one is complex. MaxAbs is the largest |lambda| for a map and the
+// largest Re(mu) for a flow.
+func classify(modes []Mode, tol float64, continuous bool) Stability {
+	st := Stability{Analyzed: true, Continuous: continuous}
+	for i, m := range modes {
+		z := m.Value
+		r := cmplx.Abs(z)
+		g := r - 1
+		if continuous {
+			r, g = real(z), real(z)
+		}
+		if i == 0 || r > st.MaxAbs {
+			st.MaxAbs = r
+		}
+		switch {
+		case math.Abs(g) <= tol:
+			st.NMarginal++
+		case g > 0:
+			st.NUnstable++
+			if !isReal(z) {
+				st.Oscillatory = true
+			} else if real(z) < 0 {
+				st.Flip = true
+			}
+		}
+	}
+	st.Marginal = st.NMarginal > 0
+	st.Stable = st.NUnstable == 0 && st.NMarginal == 0
+	return st
+}
+
+// isReal reports whether z is real up to rounding. LAPACK returns exactly
+// zero imaginary parts for real eigenvalues; the tolerance is for values
+// built by hand or shifted.
+func isReal(z complex128) bool {
+	return math.Abs(imag(z)) <= 1e-12*max(1, cmplx.Abs(z))
+}
