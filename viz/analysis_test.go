@@ -1,0 +1,277 @@
+package viz
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+func TestNumJSON(t *testing.T) {
+	cases := []struct {
+		v    float64
+		want string
+	}{
+		{0.9575041234, "0.957504"}, {-0, "0"}, {math.Copysign(0, -1), "0"}, {2, "2"},
+		{1.23456789e-20, "1.23457e-20"}, {123456789, "1.23457e+08"}, {math.NaN(), "null"},
+		{math.Inf(1), "null"}, {-0.16666651, "-0.166667"},
+	}
+	for _, c := range cases {
+		b, err := json.Marshal(num(c.v))
+		if err != nil || string(b) != c.want {
+			t.Errorf("num(%v) = %s (%v), want %s", c.v, b, err, c.want)
+		}
+		var back float64
+		if c.want != "null" && json.Unmarshal(b, &back) != nil {
+			t.Errorf("%s is not a JSON number", b)
+		}
+	}
+}
+
+// Points that lie in a 3-D affine subspace of R^6 keep their distances
+// under the projection, and the components agree with gonum's stat.PC
+// (SVD of the data) up to sign. 1500 rows cross the 512-row chunks.
+func TestPCA(t *testing.T) {
+	const n, rows = 6, 1500
+	rng := rand.New(rand.NewPCG(3, 4))
+	var q mat.Dense
+	{
+		g := mat.NewDense(n, n, nil)
+		for i := range n {
+			for j := range n {
+				g.Set(i, j, rng.NormFloat64())
+			}
+		}
+		var qr mat.QR
+		qr.Factorize(g)
+		qr.QTo(&q)
+	}
+	offset := []float64{3, -1, 2, 0.5, 7, -4}
+	scales := []float64{3, 2, 1}
+	data := make([]float64, 0, rows*n)
+	for range rows {
+		x := append([]float64(nil), offset...)
+		for k, s := range scales {
+			c := s * rng.NormFloat64()
+			for i := range n {
+				x[i] += c * q.At(i, k)
+			}
+		}
+		data = append(data, x...)
+	}
+	pr, err := fitPCA(data, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	for r := 0; r+1 < rows; r += 7 {
+		a, b := data[r*n:(r+1)*n], data[(r+1)*n:(r+2)*n]
+		pa, pb := pr.apply(a), pr.apply(b)
+		var d2, p2 float64
+		for i := range n {
+			d2 += (a[i] - b[i]) * (a[i] - b[i])
+		}
+		for k := range 3 {
+			p2 += (pa[k] - pb[k]) * (pa[k] - pb[k])
+		}
+		worst = math.Max(worst, math.Abs(math.Sqrt(d2)-math.Sqrt(p2)))
+	}
+	if worst > 1e-9 {
+		t.Errorf("projection changes a distance by %g, want <= 1e-9", worst)
+	}
+
+	var pc stat.PC
+	if !pc.PrincipalComponents(mat.NewDense(rows, n, data), nil) {
+		t.Fatal("stat.PC failed")
+	}
+	var vecs mat.Dense
+	pc.VectorsTo(&vecs)
+	vars := pc.VarsTo(nil)
+	var total float64
+	for _, v := range vars {
+		total += v
+	}
+	for k := range 3 {
+		var dot float64
+		for i := range n {
+			dot += pr.basis[k][i] * vecs.At(i, k)
+		}
+		if math.Abs(math.Abs(dot)-1) > 1e-9 {
+			t.Errorf("component %d: |cos| with stat.PC = %v, want 1", k+1, math.Abs(dot))
+		}
+		big := 0
+		for i := range n {
+			if math.Abs(pr.basis[k][i]) > math.Abs(pr.basis[k][big]) {
+				big = i
+			}
+		}
+		if pr.basis[k][big] <= 0 {
+			t.Errorf("component %d: largest entry %v, want > 0 (sign convention)", k+1, pr.basis[k][big])
+		}
+		want := "PC" + string(rune('1'+k)) + " (" + fmtPct(vars[k]/total) + "%)"
+		if pr.axes[k] != want {
+			t.Errorf("axis %d named %q, want %q", k+1, pr.axes[k], want)
+		}
+	}
+	// The centre of the data projects to the origin.
+	c := pr.apply(pr.mean)
+	if math.Abs(c[0])+math.Abs(c[1])+math.Abs(c[2]) > 1e-12 {
+		t.Errorf("mean projects to %v, want 0", c)
+	}
+}
+
+func fmtPct(f float64) string {
+	b, _ := json.Marshal(math.Round(1000*f) / 10)
+	s := string(b)
+	if math.Round(1000*f)/10 == math.Trunc(math.Round(1000*f)/10) {
+		s += ".0"
+	}
+	return s
+}
+
+// N <= 3 is drawn in its own coordinates, padded with zeros.
+func TestCoordinates(t *testing.T) {
+	pr, err := fitPCA([]float64{1, 2, 3, 4, 5, 6}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pr.apply([]float64{1.5, -2}); got != [3]float64{1.5, -2, 0} {
+		t.Errorf("N = 2 projects (1.5, -2) to %v, want (1.5, -2, 0)", got)
+	}
+	if pr.axes != [3]string{"x1", "x2", "(x3 = 0)"} {
+		t.Errorf("axes %q", pr.axes)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	ff := flipFlop3()
+	counts := map[class]int{}
+	for i := range ff.Points {
+		counts[classify(&ff.Points[i])]++
+	}
+	want := map[class]int{{stable, 0}: 8, {saddle, 1}: 12, {saddle, 2}: 6, {saddle, 3}: 1}
+	if len(counts) != len(want) {
+		t.Errorf("classes %v, want %v", counts, want)
+	}
+	for c, n := range want {
+		if counts[c] != n {
+			t.Errorf("%s: %d points, want %d", c, counts[c], n)
+		}
+	}
+	s := func(st finder.Stability) class { return classify(&finder.Point{Stability: st}) }
+	if c := s(finder.Stability{}); c.kind != unknown || c.String() != "not analyzed" {
+		t.Errorf("unanalyzed point is %v", c)
+	}
+	if c := s(finder.Stability{Analyzed: true, Stable: false, NUnstable: 2, Marginal: true}); c.kind != marginal {
+		t.Errorf("marginal saddle is %v, want marginal", c)
+	}
+	if c := s(finder.Stability{Analyzed: true, Stable: true, NUnstable: 1}); c.kind != unknown {
+		t.Errorf("contradictory labels give %v, want not analyzed", c)
+	}
+	if !growing(complex(0.5, 0.9), false) || growing(complex(0.5, 0.9), true) || !growing(complex(1.2, 0), true) {
+		t.Error("growing: |0.5+0.9i| > 1 grows as a map, not in continuous time; Re 1.2 > 1 grows in both")
+	}
+}
+
+// Each saddle of the ideal flip-flop gets one segment per zero coordinate:
+// x* +- 0.25*2*e_i, a segment of length 1 along axis i.
+func TestModeSegments(t *testing.T) {
+	r := &Report{Fixed: flipFlop3()}
+	d := r.layout3D(coordinates(3))
+	if len(d.segments) != 12*1+6*2+1*3 {
+		t.Fatalf("%d segments, want 27", len(d.segments))
+	}
+	for _, s := range d.segments {
+		var moved []int
+		for k := range 3 {
+			if s[0][k] != s[1][k] {
+				moved = append(moved, k)
+			}
+		}
+		if len(moved) != 1 {
+			t.Fatalf("segment %v moves along %d axes, want 1", s, len(moved))
+		}
+		k := moved[0]
+		if s[0][k] != -0.5 || s[1][k] != 0.5 {
+			t.Errorf("segment along x%d from %v to %v, want -0.5 to 0.5", k+1, s[0][k], s[1][k])
+		}
+	}
+	r.ModeScale = 0.1
+	d = r.layout3D(coordinates(3))
+	if s := d.segments[0]; math.Abs(s[1][2]-s[0][2]-0.4) > 1e-15 && math.Abs(s[1][0]-s[0][0]-0.4) > 1e-15 && math.Abs(s[1][1]-s[0][1]-0.4) > 1e-15 {
+		t.Errorf("ModeScale 0.1: segment %v, want length 2*0.1*2 = 0.4", s)
+	}
+}
+
+func TestCubeAxes(t *testing.T) {
+	d := points3D{slow: []item3D{{at: [3]float64{-1.7, 0.2, 10}}, {at: [3]float64{1.6, 0.3, 10.5}}}}
+	lo, hi := cubeAxes(d)
+	span := hi[0] - lo[0]
+	for k := range 3 {
+		if math.Abs(hi[k]-lo[k]-span) > 1e-12 {
+			t.Errorf("axis %d spans %v, want %v as axis 1", k+1, hi[k]-lo[k], span)
+		}
+		for _, it := range d.slow {
+			if it.at[k] < lo[k] || it.at[k] > hi[k] {
+				t.Errorf("axis %d [%v, %v] misses %v", k+1, lo[k], hi[k], it.at[k])
+			}
+		}
+	}
+	// half = 1.1*1.65 = 1.815, step 0.5; starts floor((c-half)/step)*step
+	// = -2, -2, 8; y needs ceil((0.25+1.815+2)/0.5) = 9 steps, so all span 4.5.
+	if lo != [3]float64{-2, -2, 8} || hi != [3]float64{2.5, 2.5, 12.5} {
+		t.Errorf("axes [%v, %v], want [-2 -2 8], [2.5 2.5 12.5]", lo, hi)
+	}
+}
+
+func TestBinQ(t *testing.T) {
+	d := binQ(qSpread().Points, 1e-12)
+	if d.lo != -16 || d.hi != -1 {
+		t.Errorf("decades %d..%d, want -16..-1", d.lo, d.hi)
+	}
+	if d.zero != [2]int{2, 0} || d.invalid != 1 {
+		t.Errorf("zero %v invalid %d, want [2 0] and 1", d.zero, d.invalid)
+	}
+	want := map[int][2]int{-16: {1, 0}, -15: {1, 0}, -13: {1, 0}, -12: {0, 2}, -9: {0, 2}, -3: {0, 1}, -1: {0, 1}}
+	for i, n := range d.bins {
+		if n != want[d.lo+i] {
+			t.Errorf("decade 1e%d: %v, want %v", d.lo+i, n, want[d.lo+i])
+		}
+	}
+}
+
+func TestNiceCeil(t *testing.T) {
+	for _, c := range [][2]float64{{0.93, 1}, {1.01, 1.2}, {2.2, 2.5}, {0.0451, 0.05}, {7, 8}, {9, 10}, {1, 1}, {0, 1}} {
+		if got := niceCeil(c[0]); got != c[1] {
+			t.Errorf("niceCeil(%v) = %v, want %v", c[0], got, c[1])
+		}
+	}
+}
+
+func TestSummaryRows(t *testing.T) {
+	s := finder.DefaultSettings()
+	rows := SummaryRows(s, nil)
+	get := func(rows []Row, key string) string {
+		for _, r := range rows {
+			if r.Key == key {
+				return r.Value
+			}
+		}
+		return "(missing)"
+	}
+	for key, want := range map[string]string{"method": "joint", "dtype": "float64", "TolQ": "1e-12", "MaxIters": "5000", "TolResidual": "1e-10"} {
+		if got := get(rows, key); got != want {
+			t.Errorf("%s = %s, want %s", key, got, want)
+		}
+	}
+	res := &finder.Result{Status: finder.IterationLimit, Stats: finder.Stats{Iters: 42, Warnings: []string{"float32"}}}
+	rows = SummaryRows(s, res)
+	if get(rows, "status") != "IterationLimit" || get(rows, "iterations") != "42" || get(rows, "warning 1") != "float32" {
+		t.Errorf("rows of a result: %v", rows)
+	}
+}

@@ -1,0 +1,357 @@
+package viz
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+	"strconv"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
+
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// Series names of the 3-D view; the legend merges series of one name.
+const (
+	nameTrajectories  = "trajectories"
+	nameUnstable      = "unstable"
+	nameUnstableModes = "unstable modes"
+	nameSlow          = "slow points"
+)
+
+// projectionFor fits the projection: on the trajectories when there are
+// any, else on the fixed and slow points, else on all candidates.
+func (r *Report) projectionFor(n int) (*projection, error) {
+	if t := r.Trajectories; t != nil && t.Trials*t.Time >= 2 {
+		return fitPCA(t.States, t.N)
+	}
+	var data []float64
+	for _, fp := range []*finder.FixedPoints{r.Fixed, r.Slow} {
+		if fp != nil {
+			for _, p := range fp.Points {
+				data = append(data, p.X...)
+			}
+		}
+	}
+	if len(data) < 2*n && r.All != nil {
+		data = data[:0]
+		for _, p := range r.All.Points {
+			data = append(data, p.X...)
+		}
+	}
+	return fitPCA(data, n)
+}
+
+// shownTrials are the trials drawn.
+func (r *Report) shownTrials() []int {
+	t := r.Trajectories
+	if t == nil {
+		return nil
+	}
+	if r.Trials != nil {
+		return r.Trials
+	}
+	out := make([]int, min(t.Trials, DefaultMaxTrials))
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// points3D is what the 3-D view draws, projected, before styling.
+type points3D struct {
+	trajectories [][][3]float64
+	classes      map[kind][]item3D
+	slow         []item3D
+	segments     [][2][3]float64
+}
+
+type item3D struct {
+	name, tip string
+	at        [3]float64
+}
+
+// layout3D projects everything the 3-D view draws.
+func (r *Report) layout3D(pr *projection) points3D {
+	var d points3D
+	if t := r.Trajectories; t != nil {
+		stop := r.Stop
+		if stop == 0 {
+			stop = t.Time
+		}
+		for _, tr := range r.shownTrials() {
+			line := make([][3]float64, 0, stop-r.Start)
+			for ti := r.Start; ti < stop; ti++ {
+				off := (tr*t.Time + ti) * t.N
+				line = append(line, pr.apply(t.States[off:off+t.N]))
+			}
+			d.trajectories = append(d.trajectories, line)
+		}
+	}
+	scale := r.ModeScale
+	if scale == 0 {
+		scale = DefaultModeScale
+	}
+	d.classes = map[kind][]item3D{}
+	if r.Fixed != nil {
+		re := make([]float64, r.Fixed.N)
+		for i := range r.Fixed.Points {
+			p := &r.Fixed.Points[i]
+			c := classify(p)
+			at := pr.apply(p.X)
+			d.classes[c.kind] = append(d.classes[c.kind], item3D{
+				name: "fixed point " + strconv.Itoa(i),
+				tip:  fixedPointTip(i, p, c),
+				at:   at,
+			})
+			if p.Stability.Stable {
+				continue
+			}
+			for _, m := range unstableModes(p) {
+				for k, v := range m.Right {
+					re[k] = real(v)
+				}
+				dir := pr.applyDir(re)
+				h := scale * cmplx.Abs(m.Value)
+				var a, b [3]float64
+				for k := range 3 {
+					a[k] = at[k] - h*dir[k]
+					b[k] = at[k] + h*dir[k]
+				}
+				d.segments = append(d.segments, [2][3]float64{a, b})
+			}
+		}
+	}
+	if r.Slow != nil {
+		for i := range r.Slow.Points {
+			p := &r.Slow.Points[i]
+			d.slow = append(d.slow, item3D{
+				name: "slow point " + strconv.Itoa(i),
+				tip: fmt.Sprintf("slow point %d\nq = %s, residual = %s",
+					i, fmtG(p.Q, 3), fmtG(p.Residual, 3)),
+				at: pr.apply(p.X),
+			})
+		}
+	}
+	return d
+}
+
+// fixedPointTip names a fixed point's index, q, residual, saddle index and
+// top eigenvalues.
+func fixedPointTip(i int, p *finder.Point, c class) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "fixed point %d: %s", i, c)
+	if p.Stability.Analyzed && c.kind != saddle {
+		fmt.Fprintf(&b, ", saddle index %d", p.Stability.NUnstable)
+	}
+	fmt.Fprintf(&b, "\nq = %s, residual = %s", fmtG(p.Q, 3), fmtG(p.Residual, 3))
+	if len(p.Modes) > 0 {
+		b.WriteString("\ntop eigenvalues:")
+		for k, m := range p.Modes {
+			if k == 3 {
+				break
+			}
+			b.WriteString(" " + fmtComplex(m.Value))
+		}
+	}
+	return b.String()
+}
+
+// fmtComplex writes an eigenvalue with 4 significant digits.
+func fmtComplex(v complex128) string {
+	if imag(v) == 0 {
+		return fmtG(real(v), 4)
+	}
+	sign := "+"
+	if imag(v) < 0 {
+		sign = "-"
+	}
+	return fmtG(real(v), 4) + sign + fmtG(math.Abs(imag(v)), 4) + "i"
+}
+
+// chart3D is the 3-D view of fixed points, modes and trajectories.
+func (r *Report) chart3D(pr *projection) chart {
+	d := r.layout3D(pr)
+	snap := snapper(d)
+	c := charts.NewScatter3D()
+
+	for _, line := range d.trajectories {
+		data := make([][]num, len(line))
+		for i, p := range line {
+			data[i] = snap(p)
+		}
+		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
+			Name: nameTrajectories, Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
+			Data:      data,
+			LineStyle: &opts.LineStyle{Color: colorTrajectory, Width: 1, Opacity: opts.Float(0.4)},
+		})
+	}
+	for _, k := range []kind{stable, saddle, marginal, unknown} {
+		items := d.classes[k]
+		if len(items) == 0 {
+			continue
+		}
+		name := class{kind: k}.String()
+		if k == saddle {
+			name = nameUnstable
+		}
+		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(name, class{kind: k}.color(), 10, items, snap))
+	}
+	if len(d.slow) > 0 {
+		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(nameSlow, colorSlow, 5, d.slow, snap))
+	}
+	for _, s := range d.segments {
+		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
+			Name: nameUnstableModes, Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
+			Data:      [][]num{snap(s[0]), snap(s[1])},
+			LineStyle: &opts.LineStyle{Color: colorUnstable, Width: 4},
+		})
+	}
+
+	lo, hi := cubeAxes(d)
+	sub := "top 3 principal components of the trajectories"
+	switch {
+	case pr.basis[0] == nil:
+		sub = "state coordinates"
+	case r.Trajectories == nil || r.Trajectories.Trials*r.Trajectories.Time < 2:
+		sub = "top 3 principal components of the fixed points"
+	}
+	c.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: idFixedPoints}),
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: "Fixed points", Subtitle: sub}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "50"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+	)
+	c.Accept(extras{
+		silent: map[string]bool{nameTrajectories: true, nameUnstableModes: true},
+		patch: func(opt map[string]interface{}) {
+			// Options go-echarts' Grid3D lacks. Text in the 3-D scene gets
+			// an explicit line height: zrender takes the width of a CJK
+			// glyph for it, which is tiny on machines without CJK fonts,
+			// and echarts-gl then packs its label texture with cut text.
+			// The box starts below the legend.
+			text := map[string]interface{}{"textStyle": map[string]interface{}{"fontSize": 13, "lineHeight": 16}}
+			opt["grid3D"] = map[string]interface{}{
+				"boxWidth": 100, "boxHeight": 100, "boxDepth": 100,
+				"top":         30,
+				"axisLabel":   text,
+				"viewControl": map[string]interface{}{"distance": 230},
+			}
+			// Axes as maps: go-echarts' Axis3D has no nameTextStyle.
+			for k, key := range []string{"xAxis3D", "yAxis3D", "zAxis3D"} {
+				opt[key] = map[string]interface{}{
+					"name": pr.axes[k], "type": "value", "min": num(lo[k]), "max": num(hi[k]),
+					"nameTextStyle": map[string]interface{}{"fontSize": 14, "lineHeight": 18},
+				}
+			}
+		},
+	})
+	c.Validate()
+	return chart{ID: idFixedPoints, Width: 900, Height: 680, Tips: "item", Option: c.JSON()}
+}
+
+func scatter3DSeries(name, color string, size int, items []item3D, snap func([3]float64) []num) charts.SingleSeries {
+	data := make([]item, len(items))
+	for i, it := range items {
+		data[i] = item{Name: it.name, Value: snap(it.at), Tip: it.tip}
+	}
+	return charts.SingleSeries{
+		Name: name, Type: types.ChartScatter3D, CoordSystem: types.ChartCartesian3D,
+		Data:       data,
+		SymbolSize: size,
+		ItemStyle:  &opts.ItemStyle{Color: color},
+	}
+}
+
+// snapper returns the function that turns a projected point into numbers,
+// with coordinates below 1e-9 of the largest set to zero: they are the
+// rounding noise of the projection, which differs from machine to machine.
+func snapper(d points3D) func([3]float64) []num {
+	var big float64
+	each3D(d, func(p [3]float64) {
+		for _, v := range p {
+			if a := math.Abs(v); a > big && !math.IsInf(a, 0) {
+				big = a
+			}
+		}
+	})
+	tiny := 1e-9 * big
+	return func(p [3]float64) []num {
+		out := make([]num, 3)
+		for k, v := range p {
+			if math.Abs(v) > tiny {
+				out[k] = num(v)
+			}
+		}
+		return out
+	}
+}
+
+// each3D calls f on every point the 3-D view draws.
+func each3D(d points3D, f func([3]float64)) {
+	for _, l := range d.trajectories {
+		for _, p := range l {
+			f(p)
+		}
+	}
+	for _, items := range d.classes {
+		for _, it := range items {
+			f(it.at)
+		}
+	}
+	for _, it := range d.slow {
+		f(it.at)
+	}
+	for _, s := range d.segments {
+		f(s[0])
+		f(s[1])
+	}
+}
+
+// cubeAxes gives all three axes the same length, so that the view keeps
+// the true proportions of the state space (the box is a cube), centred on
+// the data with a 10% margin, and ends on multiples of a round step.
+func cubeAxes(d points3D) (lo, hi [3]float64) {
+	inf := math.Inf(1)
+	lo = [3]float64{inf, inf, inf}
+	hi = [3]float64{-inf, -inf, -inf}
+	each3D(d, func(p [3]float64) {
+		for k, v := range p {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			lo[k] = math.Min(lo[k], v)
+			hi[k] = math.Max(hi[k], v)
+		}
+	})
+	var half float64
+	for k := range 3 {
+		if lo[k] > hi[k] {
+			lo[k], hi[k] = 0, 0
+		}
+		half = math.Max(half, (hi[k]-lo[k])/2)
+	}
+	half *= 1.1
+	if half == 0 {
+		half = 1
+	}
+	// Every axis starts at a multiple of step at or below its centre -
+	// half, and spans the n steps that the widest needs to reach its
+	// centre + half.
+	step := niceCeil(half / 4)
+	var n float64
+	for k := range 3 {
+		c := (lo[k] + hi[k]) / 2
+		lo[k] = math.Floor((c-half)/step) * step
+		n = math.Max(n, math.Ceil((c+half-lo[k])/step-1e-9))
+	}
+	for k := range 3 {
+		hi[k] = round(lo[k] + n*step)
+		lo[k] = round(lo[k])
+	}
+	return lo, hi
+}

@@ -1,0 +1,127 @@
+package viz
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
+
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// decades bins q by powers of ten: bin e holds 10^e <= q < 10^(e+1).
+// q = 0 and q that is not finite get bins of their own, at the ends.
+type decades struct {
+	lo, hi  int // range of e, lo > hi when no q > 0
+	zero    [2]int
+	bins    [][2]int // per e - lo: count below and at or above TolQ
+	invalid int
+}
+
+func binQ(points []finder.Point, tol float64) decades {
+	d := decades{lo: math.MaxInt, hi: math.MinInt}
+	exp := func(q float64) int { return int(math.Floor(math.Log10(q))) }
+	for _, p := range points {
+		if q := p.Q; q > 0 && !math.IsInf(q, 0) {
+			d.lo, d.hi = min(d.lo, exp(q)), max(d.hi, exp(q))
+		}
+	}
+	if d.lo <= d.hi {
+		d.bins = make([][2]int, d.hi-d.lo+1)
+	}
+	side := func(q float64) int {
+		if q < tol {
+			return 0
+		}
+		return 1
+	}
+	for _, p := range points {
+		switch q := p.Q; {
+		case q == 0:
+			d.zero[side(q)]++
+		case q > 0 && !math.IsInf(q, 0):
+			d.bins[exp(q)-d.lo][side(q)]++
+		default:
+			d.invalid++
+		}
+	}
+	return d
+}
+
+// bar is a count with a tooltip text.
+type bar struct {
+	Value int    `json:"value"`
+	Tip   string `json:"tip"`
+}
+
+// chartHistogram is the histogram of log10 q over all candidates, split
+// by whether q < TolQ.
+func (r *Report) chartHistogram() chart {
+	tol := r.TolQ
+	if tol == 0 {
+		tol = finder.DefaultSettings().TolQ
+	}
+	d := binQ(r.All.Points, tol)
+
+	var labels []string
+	var below, above []bar
+	add := func(label, what string, n [2]int) {
+		labels = append(labels, label)
+		below = append(below, bar{Value: n[0],
+			Tip: fmt.Sprintf("%s: %s with q < %s", what, candidates(n[0]), fmtG(tol, 3))})
+		above = append(above, bar{Value: n[1],
+			Tip: fmt.Sprintf("%s: %s with q ≥ %s", what, candidates(n[1]), fmtG(tol, 3))})
+	}
+	if d.zero[0]+d.zero[1] > 0 {
+		add("0", "q = 0", d.zero)
+	}
+	for i, n := range d.bins {
+		e := d.lo + i
+		add(fmt.Sprintf("1e%d", e), fmt.Sprintf("1e%d ≤ q < 1e%d", e, e+1), n)
+	}
+	if d.invalid > 0 {
+		add("NaN/Inf", "q not finite", [2]int{0, d.invalid})
+	}
+	converged := d.zero[0]
+	for _, n := range d.bins {
+		converged += n[0]
+	}
+
+	c := charts.NewBar()
+	c.SetXAxis(labels)
+	barSeries := func(name, color string, data []bar) charts.SingleSeries {
+		return charts.SingleSeries{Name: name, Type: types.ChartBar, Stack: "q", Data: data,
+			ItemStyle: &opts.ItemStyle{Color: color}}
+	}
+	c.MultiSeries = append(c.MultiSeries,
+		barSeries("q < "+fmtG(tol, 3), "#2ca02c", below),
+		barSeries("q ≥ "+fmtG(tol, 3), "#aaaaaa", above))
+
+	sub := fmt.Sprintf("%d of %d candidates have q < %s", converged, len(r.All.Points), fmtG(tol, 3))
+	if r.Fixed != nil {
+		sub += fmt.Sprintf("; %d certified fixed points", r.Fixed.Len())
+	}
+	c.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: idHistogram}),
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: "Speed q of all candidates", Subtitle: sub}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "50"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithGridOpts(opts.Grid{Left: "60", Top: "100", Right: "30", Bottom: "70"}),
+		charts.WithXAxisOpts(opts.XAxis{Name: "q (decade)", NameLocation: "middle", NameGap: 45,
+			Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 45}}),
+		charts.WithYAxisOpts(opts.YAxis{Name: "candidates", NameLocation: "middle", NameGap: 40,
+			Type: "value", MinInterval: 1}),
+	)
+	c.Validate()
+	return chart{ID: idHistogram, Width: 520, Height: 560, Tips: "item", Option: c.JSON()}
+}
+
+func candidates(n int) string {
+	if n == 1 {
+		return "1 candidate"
+	}
+	return fmt.Sprintf("%d candidates", n)
+}

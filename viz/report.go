@@ -1,0 +1,100 @@
+package viz
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// Report is everything one report shows. Only Title and one of Fixed or
+// Trajectories are needed; every other field may be left zero.
+type Report struct {
+	Title string
+
+	// Fixed holds the certified fixed points: the 3-D view, the spectra
+	// and the counts by saddle index. Slow holds slow points, drawn small
+	// and grey. All holds every candidate of the search, for the
+	// histogram of q. Any of them may be nil.
+	Fixed, Slow, All *finder.FixedPoints
+
+	// Trajectories are the network's states on example trials. The
+	// principal components are fitted on all their states; without them,
+	// on the fixed points. Networks with N <= 3 are drawn in their own
+	// coordinates (padded with zeros), without PCA.
+	Trajectories *Trajectories
+	// Trials lists the trials drawn; nil draws the first DefaultMaxTrials
+	// (an empty, non-nil slice draws none).
+	Trials []int
+	// Start and Stop bound the time steps drawn, [Start, Stop);
+	// Stop == 0 means to the end.
+	Start, Stop int
+
+	// ModeScale sets the length of the segments that show unstable modes:
+	// x* +/- ModeScale*|lambda|*Re(v) for each mode with |lambda| > 1 among
+	// the top 3, v of unit norm. Zero means 0.25, as the reference.
+	ModeScale float64
+
+	// TolQ splits the histogram of q into converged and not; zero means
+	// the finder's default (1e-12).
+	TolQ float64
+
+	// Trial, when set, adds a panel with one example trial of the task.
+	Trial *Trial
+
+	// Summary rows (settings, timings, anything) are shown as a table
+	// below the counts; SummaryRows makes them from a search.
+	Summary []Row
+}
+
+// DefaultMaxTrials is how many trajectories are drawn when Report.Trials is nil.
+const DefaultMaxTrials = 50
+
+// DefaultModeScale is the reference's factor for unstable-mode segments.
+const DefaultModeScale = 0.25
+
+// Trajectories are states of the network over time, trial-major:
+// States[(trial*Time + t)*N + i] is state i at step t of a trial.
+type Trajectories struct {
+	Trials, Time, N int
+	States          []float64
+}
+
+// Trial is one example trial of a task, indexed [time][channel]. Any of
+// the three may be nil; those given must have the same number of steps.
+// Targets and Outputs share channels (Channels names them, optionally).
+type Trial struct {
+	Inputs, Targets, Outputs [][]float64
+	Channels                 []string
+}
+
+// Row is one key/value line of the summary table.
+type Row struct {
+	Key, Value string
+}
+
+// Render writes the report as one HTML page to w.
+func (r *Report) Render(w io.Writer) error {
+	var buf bytes.Buffer
+	if err := r.render(&buf); err != nil {
+		return err
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("viz: write report: %w", err)
+	}
+	return nil
+}
+
+// WriteFile renders the report and writes it to path atomically: a failed
+// call leaves any earlier file at path as it was.
+func (r *Report) WriteFile(path string) error {
+	var buf bytes.Buffer
+	if err := r.render(&buf); err != nil {
+		return err
+	}
+	if err := writeAtomic(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("viz: write report %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package viz
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// validate reports the first inconsistency of r, before anything is drawn.
+func (r *Report) validate() error {
+	n := -1 // the state dimension every part must share
+	same := func(what string, m int) error {
+		if n >= 0 && m != n {
+			return fmt.Errorf("viz: %s has N = %d, want %d as the rest of the report", what, m, n)
+		}
+		n = m
+		return nil
+	}
+	for _, s := range []struct {
+		name string
+		fp   *finder.FixedPoints
+	}{{"Fixed", r.Fixed}, {"Slow", r.Slow}, {"All", r.All}} {
+		if s.fp == nil {
+			continue
+		}
+		if err := same(s.name, s.fp.N); err != nil {
+			return err
+		}
+		if err := checkPoints(s.name, s.fp); err != nil {
+			return err
+		}
+	}
+	if t := r.Trajectories; t != nil {
+		if t.Trials < 0 || t.Time < 0 || t.N < 1 {
+			return fmt.Errorf("viz: Trajectories: %d trials x %d steps x N = %d", t.Trials, t.Time, t.N)
+		}
+		if len(t.States) != t.Trials*t.Time*t.N {
+			return fmt.Errorf("viz: Trajectories: %d states, want %d trials x %d steps x %d = %d",
+				len(t.States), t.Trials, t.Time, t.N, t.Trials*t.Time*t.N)
+		}
+		if err := same("Trajectories", t.N); err != nil {
+			return err
+		}
+		for _, i := range r.Trials {
+			if i < 0 || i >= t.Trials {
+				return fmt.Errorf("viz: Trials: trial %d out of range [0, %d)", i, t.Trials)
+			}
+		}
+		stop := r.Stop
+		if stop == 0 {
+			stop = t.Time
+		}
+		if r.Start < 0 || stop > t.Time || r.Start > stop {
+			return fmt.Errorf("viz: time window [%d, %d) out of range [0, %d]", r.Start, r.Stop, t.Time)
+		}
+	} else if len(r.Trials) > 0 || r.Start != 0 || r.Stop != 0 {
+		return fmt.Errorf("viz: Trials, Start or Stop set without Trajectories")
+	}
+	if n < 1 {
+		return fmt.Errorf("viz: nothing to draw: give Fixed, Slow, All or Trajectories with N >= 1")
+	}
+	if r.ModeScale < 0 || math.IsNaN(r.ModeScale) || math.IsInf(r.ModeScale, 0) {
+		return fmt.Errorf("viz: ModeScale = %v, want a finite value >= 0", r.ModeScale)
+	}
+	if r.TolQ < 0 || math.IsNaN(r.TolQ) || math.IsInf(r.TolQ, 0) {
+		return fmt.Errorf("viz: TolQ = %v, want a finite value >= 0", r.TolQ)
+	}
+	if r.Trial != nil {
+		return r.Trial.validate()
+	}
+	return nil
+}
+
+// checkPoints checks the lengths viz relies on.
+func checkPoints(name string, fp *finder.FixedPoints) error {
+	if fp.N < 1 {
+		return fmt.Errorf("viz: %s: N = %d, want >= 1", name, fp.N)
+	}
+	for i := range fp.Points {
+		p := &fp.Points[i]
+		if len(p.X) != fp.N {
+			return fmt.Errorf("viz: %s point %d: len(X) = %d, want N = %d", name, i, len(p.X), fp.N)
+		}
+		for j, m := range p.Modes {
+			if len(m.Right) != fp.N {
+				return fmt.Errorf("viz: %s point %d mode %d: len(Right) = %d, want N = %d",
+					name, i, j, len(m.Right), fp.N)
+			}
+		}
+	}
+	return nil
+}
+
+func (t *Trial) validate() error {
+	steps := -1
+	for _, s := range []struct {
+		name string
+		v    [][]float64
+	}{{"Inputs", t.Inputs}, {"Targets", t.Targets}, {"Outputs", t.Outputs}} {
+		if s.v == nil {
+			continue
+		}
+		if steps >= 0 && len(s.v) != steps {
+			return fmt.Errorf("viz: Trial.%s has %d steps, want %d", s.name, len(s.v), steps)
+		}
+		steps = len(s.v)
+		for ti, row := range s.v {
+			if len(row) != len(s.v[0]) {
+				return fmt.Errorf("viz: Trial.%s step %d has %d channels, want %d", s.name, ti, len(row), len(s.v[0]))
+			}
+		}
+	}
+	if t.Targets != nil && t.Outputs != nil && len(t.Targets) > 0 && len(t.Targets[0]) != len(t.Outputs[0]) {
+		return fmt.Errorf("viz: Trial: %d target channels, %d output channels, want equal",
+			len(t.Targets[0]), len(t.Outputs[0]))
+	}
+	return nil
+}
