@@ -17,12 +17,13 @@ type Point struct {
 	// Filled by Linearize.
 	Jacobian      []float64 // dF/dx at x*, N x N row-major: J[i*N+k] = dF_i/dx_k
 	InputJacobian []float64 // dF/du at x*, N x M row-major
-	Modes         []Mode    // eigen-decomposition of Jacobian, sorted by |lambda| descending
+	Modes         []Mode    // eigen-decomposition of Jacobian, fastest-growing first (see Decompose)
 	Stability     Stability
 }
 
 // Mode is one eigenvalue of the Jacobian with its right and left eigenvectors
-// (J r = lambda r, l^H J = lambda l^H), each of unit 2-norm.
+// (J r = lambda r, l^H J = lambda l^H), each of unit 2-norm (nil with
+// Settings.NoEigenvectors). In continuous time Value is mu = lambda - 1.
 type Mode struct {
 	Value complex128
 	Right []complex128
@@ -32,7 +33,7 @@ type Mode struct {
 // Stability summarises the linearization of a fixed point.
 type Stability struct {
 	Analyzed    bool    // false until Linearize has run
-	Stable      bool    // every mode decays: |lambda| < 1 (discrete) or Re(lambda) < 0 (continuous)
+	Stable      bool    // every mode decays: |lambda| < 1 (discrete) or Re(mu) < 0 (continuous), none marginal
 	NUnstable   int     // saddle index: number of growing modes
 	MaxAbs      float64 // largest |lambda| (discrete) or largest Re(lambda) (continuous)
 	Marginal    bool    // some mode lies within the marginal band of the stability boundary

@@ -65,6 +65,7 @@ type Settings struct {
 	// Linearization.
 	NoJacobians    bool    // skip Jacobians (and so eigen-decomposition)
 	NoDecompose    bool    // Jacobians but no eigen-decomposition
+	NoEigenvectors bool    // eigenvalues only: several times faster at large N (Modes' vectors stay nil)
 	MarginalTol    float64 // 1e-3: |lambda| within this of 1 is marginal
 	ContinuousTime bool    // judge stability of dx/dt = F(x) - x (Re(lambda-1) < 0)
 
