@@ -173,8 +173,9 @@ func TestClassify(t *testing.T) {
 	if c := s(finder.Stability{Analyzed: true, Stable: true, NUnstable: 1}); c.kind != unknown {
 		t.Errorf("contradictory labels give %v, want not analyzed", c)
 	}
-	if !growing(complex(0.5, 0.9), false) || growing(complex(0.5, 0.9), true) || !growing(complex(1.2, 0), true) {
-		t.Error("growing: |0.5+0.9i| > 1 grows as a map, not in continuous time; Re 1.2 > 1 grows in both")
+	if !growing(complex(0.5, 0.9), false) || growing(complex(0.9, 0), false) ||
+		growing(complex(-0.2, 0.9), true) || !growing(complex(0.1, 0), true) {
+		t.Error("growing: want |lambda| > 1 for maps (0.5+0.9i yes, 0.9 no), Re(mu) > 0 in continuous time (-0.2+0.9i no, 0.1 yes)")
 	}
 }
 
@@ -273,5 +274,53 @@ func TestSummaryRows(t *testing.T) {
 	rows = SummaryRows(s, res)
 	if get(rows, "status") != "IterationLimit" || get(rows, "iterations") != "42" || get(rows, "warning 1") != "float32" {
 		t.Errorf("rows of a result: %v", rows)
+	}
+}
+
+// In continuous time finder stores mu = lambda - 1: modes grow when
+// Re(mu) > 0, and segments keep the map's |lambda| for their length.
+// Modes without eigenvectors (eigenvalues only) draw no segment.
+func TestContinuousAndNoVectors(t *testing.T) {
+	ff := flipFlop3()
+	for i := range ff.Points {
+		p := &ff.Points[i]
+		for k := range p.Modes {
+			p.Modes[k].Value -= 1
+		}
+		p.Stability.Continuous = true
+	}
+	r := &Report{Fixed: ff}
+	d := r.layout3D(coordinates(3))
+	if len(d.segments) != 27 {
+		t.Fatalf("%d segments, want 27", len(d.segments))
+	}
+	for _, s := range d.segments {
+		var length float64
+		for k := range 3 {
+			length += math.Abs(s[1][k] - s[0][k])
+		}
+		if math.Abs(length-1) > 1e-15 {
+			t.Errorf("segment %v has length %v, want 2*0.25*|mu+1| = 1", s, length)
+		}
+	}
+	cs := chartsByID(t, r)
+	sp := cs[idSpectra]
+	series := sp.Option["series"].([]series)
+	if last := series[len(series)-1]; last.Name != nameReZero || sp.Tips != "eigmu" {
+		t.Errorf("continuous spectra: boundary %q, tips %q; want %q, eigmu", last.Name, sp.Tips, nameReZero)
+	}
+
+	bare := flipFlop3()
+	for i := range bare.Points {
+		for k := range bare.Points[i].Modes {
+			bare.Points[i].Modes[k].Right, bare.Points[i].Modes[k].Left = nil, nil
+		}
+	}
+	r = &Report{Fixed: bare}
+	if err := r.validate(); err != nil {
+		t.Fatalf("modes without vectors: %v", err)
+	}
+	if d := r.layout3D(coordinates(3)); len(d.segments) != 0 {
+		t.Errorf("%d segments without eigenvectors, want 0", len(d.segments))
 	}
 }

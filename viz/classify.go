@@ -89,24 +89,34 @@ func (c class) spectrumColor() string {
 	return c.color()
 }
 
-// growing reports whether the mode with eigenvalue v of a map grows: |v| > 1,
-// or for the continuous-time judgement of dx/dt = F(x) - x, Re(v) > 1.
+// growing reports whether a mode grows: for the map x -> F(x) its value is
+// an eigenvalue lambda of the Jacobian and grows when |lambda| > 1; when
+// stability was judged for dx/dt = F(x) - x, finder stores mu = lambda - 1,
+// which grows when Re(mu) > 0.
 func growing(v complex128, continuous bool) bool {
 	if continuous {
-		return real(v) > 1
+		return real(v) > 0
 	}
 	return cmplx.Abs(v) > 1
 }
 
-// unstableModes are the growing modes among the top 3 of p, as the
-// reference draws them.
+// lambda is the eigenvalue of the map's Jacobian behind a mode's value.
+func lambda(v complex128, continuous bool) complex128 {
+	if continuous {
+		return v + 1
+	}
+	return v
+}
+
+// unstableModes are the growing modes among the top 3 of p that have
+// eigenvectors, as the reference draws them.
 func unstableModes(p *finder.Point) []finder.Mode {
 	var out []finder.Mode
 	for i, m := range p.Modes {
 		if i == 3 {
 			break
 		}
-		if growing(m.Value, p.Stability.Continuous) {
+		if m.Right != nil && growing(m.Value, p.Stability.Continuous) {
 			out = append(out, m)
 		}
 	}

@@ -115,7 +115,7 @@ func (r *Report) layout3D(pr *projection) points3D {
 					re[k] = real(v)
 				}
 				dir := pr.applyDir(re)
-				h := scale * cmplx.Abs(m.Value)
+				h := scale * cmplx.Abs(lambda(m.Value, p.Stability.Continuous))
 				var a, b [3]float64
 				for k := range 3 {
 					a[k] = at[k] - h*dir[k]
@@ -149,7 +149,11 @@ func fixedPointTip(i int, p *finder.Point, c class) string {
 	}
 	fmt.Fprintf(&b, "\nq = %s, residual = %s", fmtG(p.Q, 3), fmtG(p.Residual, 3))
 	if len(p.Modes) > 0 {
-		b.WriteString("\ntop eigenvalues:")
+		if p.Stability.Continuous {
+			b.WriteString("\ntop modes μ = λ - 1:")
+		} else {
+			b.WriteString("\ntop eigenvalues:")
+		}
 		for k, m := range p.Modes {
 			if k == 3 {
 				break

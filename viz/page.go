@@ -147,14 +147,16 @@ th { font-weight: normal; color: #555; background: #f6f6f6; }
       if (d && d.tip) { return esc(d.tip).replace(/\n/g, "<br>"); }
       return esc(p.seriesName);
     },
-    eig: function (p) {
-      var v = p.value || [];
-      if (v.length < 3) { return esc(p.seriesName); }
-      var im = v[1] < 0 ? " − " + num(-v[1]) + "i" : (v[1] > 0 ? " + " + num(v[1]) + "i" : "");
-      return esc(p.seriesName) + "<br>fixed point " + num(v[2]) +
-        "<br>λ = " + num(v[0]) + im + "<br>|λ| = " + num(Math.hypot(v[0], v[1]));
-    }
+    eig: function (p) { return eig(p, "λ"); },
+    eigmu: function (p) { return eig(p, "μ"); }
   };
+  function eig(p, sym) {
+    var v = p.value || [];
+    if (v.length < 3) { return esc(p.seriesName); }
+    var im = v[1] < 0 ? " − " + num(-v[1]) + "i" : (v[1] > 0 ? " + " + num(v[1]) + "i" : "");
+    return esc(p.seriesName) + "<br>fixed point " + num(v[2]) +
+      "<br>" + sym + " = " + num(v[0]) + im + "<br>|" + sym + "| = " + num(Math.hypot(v[0], v[1]));
+  }
   var specs = [
 {{- range .Charts}}
     {id: {{.ID}}, tips: {{.Tips}}, option: {{.Option}}},

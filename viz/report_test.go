@@ -183,7 +183,7 @@ func TestValidate(t *testing.T) {
 	short := flipFlop3()
 	short.Points[4].X = short.Points[4].X[:2]
 	badMode := flipFlop3()
-	badMode.Points[0].Modes[1].Right = nil
+	badMode.Points[0].Modes[1].Right = []complex128{1}
 	traj := func() *Trajectories { return &Trajectories{Trials: 2, Time: 3, N: 3, States: make([]float64, 18)} }
 	cases := []struct {
 		name string
@@ -192,7 +192,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{"empty", &Report{}, "nothing to draw"},
 		{"short X", &Report{Fixed: short}, "Fixed point 4: len(X) = 2"},
-		{"mode length", &Report{Fixed: badMode}, "Fixed point 0 mode 1: len(Right) = 0"},
+		{"mode length", &Report{Fixed: badMode}, "Fixed point 0 mode 1: len(Right) = 1"},
 		{"N mismatch", &Report{Fixed: ff(), Slow: &finder.FixedPoints{N: 4}}, "Slow has N = 4, want 3"},
 		{"states length", &Report{Trajectories: &Trajectories{Trials: 2, Time: 3, N: 3, States: make([]float64, 17)}}, "17 states, want"},
 		{"trajectories N", &Report{Fixed: ff(), Trajectories: &Trajectories{Trials: 1, Time: 1, N: 2, States: make([]float64, 2)}}, "Trajectories has N = 2"},

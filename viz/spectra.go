@@ -13,7 +13,7 @@ import (
 // Names of the stability boundary in the spectra.
 const (
 	nameUnitCircle = "|λ| = 1"
-	nameReOne      = "Re λ = 1"
+	nameReZero     = "Re μ = 0"
 )
 
 // circlePoints is how many segments draw the unit circle.
@@ -21,8 +21,9 @@ const circlePoints = 128
 
 // chartSpectra shows every eigenvalue of every analyzed fixed point in the
 // complex plane, one series per class, with the stability boundary: the
-// unit circle, or Re(lambda) = 1 when stability was judged in continuous
-// time. Each datum is [Re, Im, index of the fixed point].
+// unit circle for the map's eigenvalues lambda, or Re(mu) = 0 when
+// stability was judged in continuous time and the modes hold
+// mu = lambda - 1. Each datum is [Re, Im, index of the fixed point].
 func (r *Report) chartSpectra() chart {
 	byClass := map[class][][]num{}
 	reach := 1.0
@@ -63,8 +64,8 @@ func (r *Report) chartSpectra() chart {
 	var boundary [][]num
 	boundaryName := nameUnitCircle
 	if continuous {
-		boundaryName = nameReOne
-		boundary = [][]num{nums(1, -lim), nums(1, lim)}
+		boundaryName = nameReZero
+		boundary = [][]num{nums(0, -lim), nums(0, lim)}
 	} else {
 		for k := 0; k <= circlePoints; k++ {
 			a := 2 * math.Pi * float64(k) / circlePoints
@@ -78,7 +79,10 @@ func (r *Report) chartSpectra() chart {
 		LineStyle:  &opts.LineStyle{Color: "#888888", Width: 1, Type: "dashed"},
 	})
 
-	sub := "eigenvalues of the Jacobians at the fixed points"
+	sub, sym, tips := "eigenvalues λ of the Jacobians at the fixed points", "λ", "eig"
+	if continuous {
+		sub, sym, tips = "μ = λ - 1 for the eigenvalues λ of the Jacobians (continuous time)", "μ", "eigmu"
+	}
 	if len(classes) == 0 {
 		sub = "no linearized fixed points"
 	}
@@ -89,14 +93,14 @@ func (r *Report) chartSpectra() chart {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "50"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithGridOpts(opts.Grid{Left: "70", Top: "100", Width: "400", Height: "400"}),
-		charts.WithXAxisOpts(opts.XAxis{Name: "Re λ", NameLocation: "middle", NameGap: 28,
+		charts.WithXAxisOpts(opts.XAxis{Name: "Re " + sym, NameLocation: "middle", NameGap: 28,
 			Type: "value", Min: num(-lim), Max: num(lim)}),
-		charts.WithYAxisOpts(opts.YAxis{Name: "Im λ", NameLocation: "middle", NameGap: 40,
+		charts.WithYAxisOpts(opts.YAxis{Name: "Im " + sym, NameLocation: "middle", NameGap: 40,
 			Type: "value", Min: num(-lim), Max: num(lim)}),
 	)
-	c.Accept(extras{silent: map[string]bool{nameUnitCircle: true, nameReOne: true}})
+	c.Accept(extras{silent: map[string]bool{nameUnitCircle: true, nameReZero: true}})
 	c.Validate()
-	return chart{ID: idSpectra, Width: 520, Height: 560, Tips: "eig", Option: c.JSON()}
+	return chart{ID: idSpectra, Width: 520, Height: 560, Tips: tips, Option: c.JSON()}
 }
 
 // niceCeil rounds x > 0 up to 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a

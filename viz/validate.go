@@ -83,7 +83,7 @@ func checkPoints(name string, fp *finder.FixedPoints) error {
 			return fmt.Errorf("viz: %s point %d: len(X) = %d, want N = %d", name, i, len(p.X), fp.N)
 		}
 		for j, m := range p.Modes {
-			if len(m.Right) != fp.N {
+			if m.Right != nil && len(m.Right) != fp.N { // nil: eigenvalues only
 				return fmt.Errorf("viz: %s point %d mode %d: len(Right) = %d, want N = %d",
 					name, i, j, len(m.Right), fp.N)
 			}
