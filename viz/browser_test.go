@@ -20,6 +20,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/rnnfp/fixedpoints/finder"
 )
 
 var screenshotPath = flag.String("screenshot", "", "browser test: also save a PNG of the whole sample report here")
@@ -153,7 +155,7 @@ func open(t *testing.T, tab context.Context, bl *browserLog, r *Report, name str
 func seriesCount(t *testing.T, tab context.Context, id string) int {
 	t.Helper()
 	n, err := chromedp.Run(tab, chromedp.Evaluate[int](fmt.Sprintf(
-		`(function () { var c = echarts.getInstanceByDom(document.getElementById(%q));
+		`(function () { var el = document.getElementById(%q), c = el && echarts.getInstanceByDom(el);
 		  return c ? c.getOption().series.length : -1; })()`, id)))
 	if err != nil {
 		t.Fatalf("series of %s: %v", id, err)
@@ -272,6 +274,23 @@ func TestBrowser(t *testing.T) {
 		}
 		if got := seriesCount(t, tab, idTrial); got != 9 {
 			t.Errorf("trial chart: %d series, want 9", got)
+		}
+		for _, p := range bl.take() {
+			t.Error(p)
+		}
+	})
+
+	t.Run("N=2 without trajectories", func(t *testing.T) {
+		fp := &finder.FixedPoints{N: 2, Points: []finder.Point{
+			flipFlopPoint([]float64{flipA, -flipA}), flipFlopPoint([]float64{0, flipA}),
+		}}
+		open(t, tab, bl, &Report{Fixed: fp}, "small.html")
+		// stable and unstable points, one mode segment; 2 classes + circle.
+		want := map[string]int{idFixedPoints: 3, idSpectra: 3, idHistogram: -1, idTrial: -1}
+		for id, n := range want {
+			if got := seriesCount(t, tab, id); got != n {
+				t.Errorf("chart %s: %d series, want %d (-1: no chart)", id, got, n)
+			}
 		}
 		for _, p := range bl.take() {
 			t.Error(p)
