@@ -8,8 +8,9 @@ import (
 	"github.com/rnnfp/fixedpoints/finder"
 )
 
-// Report is everything one report shows. Only Title and one of Fixed or
-// Trajectories are needed; every other field may be left zero.
+// Report is everything one report shows. At least one of Fixed, Slow, All
+// or Trajectories is needed; every other field may be left zero (the title
+// then reads "Fixed points").
 type Report struct {
 	Title string
 
@@ -32,8 +33,9 @@ type Report struct {
 	Start, Stop int
 
 	// ModeScale sets the length of the segments that show unstable modes:
-	// x* +/- ModeScale*|lambda|*Re(v) for each mode with |lambda| > 1 among
-	// the top 3, v of unit norm. Zero means 0.25, as the reference.
+	// x* +/- ModeScale*|lambda|*Re(v) for each growing mode among the top 3
+	// (|lambda| > 1; Re(mu) > 0 in continuous time), v of unit norm. Zero
+	// means 0.25, as the reference.
 	ModeScale float64
 
 	// TolQ splits the histogram of q into converged and not; zero means
