@@ -13,15 +13,16 @@ import (
 // (number of unstable modes), and the ranges of q and of the residual. The
 // text depends only on fp, e.g.
 //
-//	27 points, N=16, M=3, float64
-//	analyzed 27: stable 8, unstable 19, marginal 0
+//	6 points, N=2, M=1, float64
+//	analyzed 5: stable 2, unstable 3, marginal 1
+//	not analyzed 1
 //	saddle index  count
-//	0             8
-//	1             12
-//	...
-//	          min       max
-//	q         1.2e-32   3.4e-30
-//	residual  2.2e-16   4.4e-16
+//	0             2
+//	1             2
+//	3             1
+//	          min  max
+//	q         0    0.0025  (1 NaN)
+//	residual  0    +Inf
 func (fp *FixedPoints) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d points, N=%d, M=%d, %s\n", len(fp.Points), fp.N, fp.M, fp.Dtype)

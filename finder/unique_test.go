@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -202,16 +203,20 @@ func TestUniqueEmptyAndZeroDims(t *testing.T) {
 	}
 }
 
-func BenchmarkUnique1024x32(b *testing.B) {
-	fp := clustered(1, 1024, 32, 3, 30, 1e-4)
-	for b.Loop() {
-		fp.uniqueIndices(1e-3)
-	}
-}
-
-func BenchmarkUniqueBruteForce1024x32(b *testing.B) {
-	fp := clustered(1, 1024, 32, 3, 30, 1e-4)
-	for b.Loop() {
-		bruteUnique(fp, 1e-3)
+// The benchmarks take 1024 candidates of 32 states and 3 inputs around 30
+// fixed points (a converged search) or 1024 distinct points (a poor one).
+func BenchmarkUnique(b *testing.B) {
+	for _, k := range []int{30, 1024} {
+		fp := clustered(1, 1024, 32, 3, k, 1e-4)
+		b.Run(fmt.Sprintf("windowed/%d", k), func(b *testing.B) {
+			for b.Loop() {
+				fp.uniqueIndices(1e-3)
+			}
+		})
+		b.Run(fmt.Sprintf("brute/%d", k), func(b *testing.B) {
+			for b.Loop() {
+				bruteUnique(fp, 1e-3)
+			}
+		})
 	}
 }
