@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"gonum.org/v1/gonum/mat"
 )
 
 // expected is one known fixed point with its eigenvalues (any order).
@@ -35,6 +36,9 @@ func checkFound(t *testing.T, name string, fp *FixedPoints, want []expected, tol
 	}
 	matched := make([]bool, fp.Len())
 	for wi, w := range want {
+		if w.u == nil {
+			w.u = make([]float64, fp.M)
+		}
 		idx := fp.Find(w.x, w.u, tolX)
 		if len(idx) != 1 {
 			t.Errorf("%s: expected point %d %v found %d times", name, wi, short(w.x), len(idx))
@@ -354,4 +358,193 @@ func TestBatteryHopfield(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBatteryPlanted: with W = atanh(V) V^-1 (atanh elementwise), the
+// columns v_k of V, their negatives and 0 are fixed points of tanh(W x):
+// W v_k = atanh(V) e_k = atanh(v_k). Starting near each planted point, the
+// finder recalls every one of the 2*64 + 1 at N = 64, and nothing else.
+func TestBatteryPlanted(t *testing.T) {
+	const N = 64
+	r := rand.New(rand.NewPCG(11, 12))
+	V := mat64(N, func(i, k int) float64 { return 0.9 * (2*r.Float64() - 1) })
+	W := plantWeights(t, N, V)
+	var starts []float64
+	var want []expected
+	add := func(x []float64) {
+		want = append(want, expected{x: x})
+		for rep := 0; rep < 2; rep++ {
+			for i := range x {
+				starts = append(starts, x[i]+1e-3*r.NormFloat64())
+			}
+		}
+	}
+	add(make([]float64, N))
+	for k := 0; k < N; k++ {
+		v, nv := make([]float64, N), make([]float64, N)
+		for i := 0; i < N; i++ {
+			v[i], nv[i] = V[i*N+k], -V[i*N+k]
+		}
+		add(v)
+		add(nv)
+	}
+	res := find(t, Problem{Cell: newTanhCell(N, 0, W, nil, nil), InitialStates: starts}, &Settings{NoDecompose: true})
+	checkFound(t, "planted N=64", res.Fixed, want, 1e-8, 0)
+}
+
+func mat64(N int, f func(i, k int) float64) []float64 {
+	m := make([]float64, N*N)
+	for i := 0; i < N; i++ {
+		for k := 0; k < N; k++ {
+			m[i*N+k] = f(i, k)
+		}
+	}
+	return m
+}
+
+// plantWeights returns atanh(V) V^-1, computed by solving W V = atanh(V)
+// column by column through V^T W^T = atanh(V)^T.
+func plantWeights(t *testing.T, N int, V []float64) []float64 {
+	t.Helper()
+	vt := mat.NewDense(N, N, nil)
+	rhs := mat.NewDense(N, N, nil)
+	for i := 0; i < N; i++ {
+		for k := 0; k < N; k++ {
+			vt.Set(k, i, V[i*N+k])
+			rhs.Set(k, i, math.Atanh(V[i*N+k]))
+		}
+	}
+	var wt mat.Dense
+	if err := wt.Solve(vt, rhs); err != nil {
+		t.Fatal(err)
+	}
+	W := make([]float64, N*N)
+	for i := 0; i < N; i++ {
+		for k := 0; k < N; k++ {
+			W[i*N+k] = wt.At(k, i)
+		}
+	}
+	return W
+}
+
+// TestBatteryFold: x' = tanh(2x + u) has three fixed points for |u| below
+// u_c = sqrt(2) - atanh(1/sqrt(2)) = 0.5328 and one above: a fold. One
+// search with one input row per candidate covers u = 0.3 and u = 0.8.
+func TestBatteryFold(t *testing.T) {
+	uc := math.Sqrt2 - math.Atanh(1/math.Sqrt2)
+	if math.Abs(uc-0.532840) > 1e-6 {
+		t.Fatalf("u_c = %v", uc)
+	}
+	cell := newTanhCell(1, 1, []float64{2}, []float64{1}, nil)
+	var starts, inputs []float64
+	for _, u := range []float64{0.3, 0.8} {
+		for k := 0; k <= 30; k++ {
+			starts = append(starts, -1.5+0.1*float64(k))
+			inputs = append(inputs, u)
+		}
+	}
+	res := find(t, Problem{Cell: cell, InitialStates: starts, Inputs: inputs}, nil)
+	var want []expected
+	for _, u := range []float64{0.3, 0.8} {
+		// Bracket every root of g(x) = tanh(2x + u) - x on a fine grid.
+		g := func(x float64) float64 { return math.Tanh(2*x+u) - x }
+		for x := -1.5; x < 1.5; x += 1e-3 {
+			if g(x)*g(x+1e-3) < 0 {
+				lo, hi := x, x+1e-3
+				for i := 0; i < 200; i++ {
+					mid := 0.5 * (lo + hi)
+					if g(lo)*g(mid) <= 0 {
+						hi = mid
+					} else {
+						lo = mid
+					}
+				}
+				xs := 0.5 * (lo + hi)
+				d := 2 * (1 - math.Pow(math.Tanh(2*xs+u), 2))
+				e := expected{x: []float64{xs}, u: []float64{u}, eigs: []complex128{complex(d, 0)}}
+				if d > 1 {
+					e.saddle = 1
+				}
+				want = append(want, e)
+			}
+		}
+	}
+	if len(want) != 4 {
+		t.Fatalf("analytic roots: %d, want 3 + 1", len(want))
+	}
+	checkFound(t, "fold", res.Fixed, want, 1e-9, 1e-9)
+}
+
+// saturatedGRU has r = 1 and z = 0 exactly in float64 (gate biases of
+// +/-40), so that h' = tanh(W_hn h) with W_hn = w I: the flip-flop again,
+// with 3^H fixed points.
+func saturatedGRU(H int, w float64) *cells.GRU {
+	c := cells.NewGRU(H, 1)
+	p := c.Params() // per gate r, z, n: w_ih_T, w_hh_T, b_ih, b_hh
+	for i := 0; i < H; i++ {
+		p[2].Data[i] = 40  // b_ir
+		p[6].Data[i] = -40 // b_iz
+		p[9].Set(i, i, w)  // w_hn
+	}
+	return c
+}
+
+// saturatedLSTM has i = o = 1 and f = 0 (biases +/-40) and W_hg = w I, so
+// c' = tanh(w h) and h' = tanh(c'): per unit h = tanh(tanh(w h)) with roots
+// 0 and +/-h*. The Jacobian in [h; c] has per unit the eigenvalues
+// w sech^2(w h) sech^2(c') and 0.
+func saturatedLSTM(H int, w float64) *cells.LSTM {
+	c := cells.NewLSTM(H, 1)
+	p := c.Params() // per gate i, f, g, o: w_ih_T, w_hh_T, b_ih, b_hh
+	for i := 0; i < H; i++ {
+		p[2].Data[i] = 40  // b_ii
+		p[6].Data[i] = -40 // b_if
+		p[9].Set(i, i, w)  // w_hg
+		p[14].Data[i] = 40 // b_io
+	}
+	return c
+}
+
+func TestBatteryGatedCells(t *testing.T) {
+	const H, w = 3, 2.0
+	// GRU: exactly the flip-flop tanh(w h).
+	gru := saturatedGRU(H, w)
+	res := find(t, Problem{Cell: gru, InitialStates: grid(H, 5, -1.5, 1.5)}, nil)
+	checkFound(t, "saturated GRU", res.Fixed, flipflopExpected(H, w), 1e-8, 1e-10)
+
+	// LSTM: roots of h = tanh(tanh(w h)).
+	hs := 1.0
+	for i := 0; i < 200; i++ {
+		c := math.Tanh(w * hs)
+		g := hs - math.Tanh(c)
+		dg := 1 - (1-math.Pow(math.Tanh(c), 2))*w*(1-c*c)
+		hs -= g / dg
+	}
+	lstm := saturatedLSTM(H, w)
+	var want []expected
+	total := int(math.Pow(3, H))
+	for idx := 0; idx < total; idx++ {
+		e := expected{x: make([]float64, 2*H)}
+		r := idx
+		for i := 0; i < H; i++ {
+			h := []float64{0, hs, -hs}[r%3]
+			c := math.Tanh(w * h)
+			e.x[i], e.x[H+i] = h, c
+			lam := w * (1 - math.Pow(math.Tanh(w*h), 2)) * (1 - math.Pow(math.Tanh(c), 2))
+			e.eigs = append(e.eigs, complex(lam, 0), 0)
+			if lam > 1 {
+				e.saddle++
+			}
+			r /= 3
+		}
+		want = append(want, e)
+	}
+	var starts []float64
+	g := grid(H, 5, -1.5, 1.5)
+	for b := 0; b < len(g)/H; b++ {
+		starts = append(starts, g[b*H:(b+1)*H]...)
+		starts = append(starts, make([]float64, H)...) // c = 0
+	}
+	res = find(t, Problem{Cell: lstm, InitialStates: starts}, nil)
+	checkFound(t, "saturated LSTM", res.Fixed, want, 1e-8, 1e-9)
 }

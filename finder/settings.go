@@ -48,7 +48,7 @@ type Settings struct {
 	// q < HandoffQ or once q stalls (less than halved over StallIters
 	// iterations): second-order steps finish it far faster.
 	NoRefine       bool
-	HandoffQ       float64 // 1e-6
+	HandoffQ       float64 // 1e-2
 	StallIters     int     // 100
 	MaxRefineIters int     // 50
 	TolResidual    float64 // 1e-10 (float64) or 1e-5 (float32): certified when max|F(x)-x| <= this
@@ -110,7 +110,7 @@ func (s *Settings) fill() {
 			s.AdamEpsilon = 1e-8
 		}
 	}
-	def(&s.HandoffQ, 1e-6)
+	def(&s.HandoffQ, 1e-2)
 	if s.StallIters == 0 {
 		s.StallIters = 100
 	}

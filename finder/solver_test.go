@@ -1,0 +1,159 @@
+package finder
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/graph"
+	G "gorgonia.org/gorgonia"
+)
+
+// stepUntil runs solver on the flip-flop objective from the 5^3 grid and
+// freezes (for CandidateAdam) each row once q < tol; it returns how far
+// each converged row moved after it converged, and how many converged.
+func stepUntil(t *testing.T, solver G.Solver, freeze func(int), iters int, tol float64) (moved []float64, converged int) {
+	t.Helper()
+	x0 := grid(3, 5, -1.5, 1.5)
+	B := len(x0) / 3
+	ob, err := graph.NewObjective(flipflopCell(3, 2), B, graph.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.SetStates(x0); err != nil {
+		t.Fatal(err)
+	}
+	at := make([][]float64, B) // where each row converged
+	moved = make([]float64, B)
+	for it := 0; it < iters; it++ {
+		if err := ob.Eval(); err != nil {
+			t.Fatal(err)
+		}
+		x := ob.States()
+		for b := 0; b < B; b++ {
+			if at[b] == nil && ob.Q[b] < tol {
+				at[b] = append([]float64(nil), x[b*3:(b+1)*3]...)
+				converged++
+				if freeze != nil {
+					freeze(b)
+				}
+			}
+			if at[b] != nil {
+				for i := 0; i < 3; i++ {
+					moved[b] = math.Max(moved[b], math.Abs(x[b*3+i]-at[b][i]))
+				}
+			}
+		}
+		if err := solver.Step([]G.ValueGrad{ob.Candidates()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return moved, converged
+}
+
+// TestConvergedCandidatesStayConverged: with gorgonia's stock AdamSolver a
+// row that met the tolerance keeps moving (Adam's momentum and the shared
+// step); CandidateAdam freezes it where it converged, bit for bit.
+func TestConvergedCandidatesStayConverged(t *testing.T) {
+	const iters, tol = 400, 1e-12
+	stock := G.NewAdamSolver(G.WithLearnRate(0.1))
+	movedStock, nStock := stepUntil(t, stock, nil, iters, tol)
+	ours := NewCandidateAdam(125, 3, 0.1, 1e-8)
+	movedOurs, nOurs := stepUntil(t, ours, ours.Freeze, iters, tol)
+	if nStock == 0 || nOurs == 0 {
+		t.Fatalf("no row converged (stock %d, ours %d): the test proves nothing", nStock, nOurs)
+	}
+	maxStock, maxOurs := 0.0, 0.0
+	for b := range movedStock {
+		maxStock = math.Max(maxStock, movedStock[b])
+		maxOurs = math.Max(maxOurs, movedOurs[b])
+	}
+	t.Logf("converged rows: stock %d, ours %d; largest drift after convergence: stock %g, ours %g", nStock, nOurs, maxStock, maxOurs)
+	if maxOurs != 0 {
+		t.Errorf("a frozen row moved by %g after converging", maxOurs)
+	}
+	if maxStock < 1e-9 {
+		t.Errorf("stock Adam rows drifted only %g: this test no longer shows the defect it guards against", maxStock)
+	}
+}
+
+// TestFindFlipFlop27: tanh(2x), N = 3, from the 5^3 grid: all 27 fixed
+// points, each with q < 1e-20, 8 of them stable.
+func TestFindFlipFlop27(t *testing.T) {
+	res, err := Find(context.Background(), Problem{Cell: flipflopCell(3, 2), InitialStates: grid(3, 5, -1.5, 1.5)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fixed.Len() != 27 || res.Slow.Len() != 0 {
+		t.Fatalf("%d fixed and %d slow points, want 27 and 0", res.Fixed.Len(), res.Slow.Len())
+	}
+	stable := 0
+	for _, p := range res.Fixed.Points {
+		if !(p.Q < 1e-20) {
+			t.Errorf("point %v: q = %g, want < 1e-20", p.X, p.Q)
+		}
+		if p.Stability.Stable {
+			stable++
+		}
+	}
+	if stable != 8 {
+		t.Errorf("%d stable, want 8", stable)
+	}
+	if res.Status != Converged {
+		t.Errorf("status %v", res.Status)
+	}
+}
+
+// TestSequentialAgreesWithJoint: both methods find the same 27 points, and
+// one initial state works.
+func TestSequentialAgreesWithJoint(t *testing.T) {
+	for _, s := range []*Settings{{Method: Sequential}, {Method: Sequential, NoRefine: true}, {NoRefine: true}} {
+		res, err := Find(context.Background(), Problem{Cell: flipflopCell(3, 2), InitialStates: grid(3, 3, -0.96, 0.96)}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		joint, err := Find(context.Background(), Problem{Cell: flipflopCell(3, 2), InitialStates: grid(3, 3, -0.96, 0.96)}, &Settings{NoRefine: s.NoRefine})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Fixed.Len() != joint.Fixed.Len() {
+			t.Errorf("%+v: sequential %d points, joint %d", *s, res.Fixed.Len(), joint.Fixed.Len())
+		}
+		for _, p := range joint.Fixed.Points {
+			if !res.Fixed.Contains(p.X, p.U, 1e-6) {
+				t.Errorf("%+v: joint point %v missing from sequential", *s, p.X)
+			}
+		}
+	}
+	one, err := Find(context.Background(), Problem{Cell: flipflopCell(3, 2), InitialStates: []float64{0.5, -0.4, 0.1}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Fixed.Len() != 1 || one.All.Len() != 1 {
+		t.Fatalf("one initial state: %d fixed, %d candidates", one.Fixed.Len(), one.All.Len())
+	}
+	if r := one.Fixed.Points[0].Residual; r > 1e-14 {
+		t.Errorf("one initial state: residual %g", r)
+	}
+}
+
+// TestReferenceAdamRuns: the reference's optimizer finds the flip-flop's
+// stable points (no refinement) and reports q where each candidate stopped.
+func TestReferenceAdamRuns(t *testing.T) {
+	res, err := Find(context.Background(), Problem{Cell: flipflopCell(3, 2), InitialStates: grid(3, 5, -1.5, 1.5)},
+		&Settings{Optimizer: ReferenceAdam, NoRefine: true, TolResidual: 1e-5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.All.Points {
+		if got := halfSq(p.F, p.X); got != p.Q {
+			t.Fatalf("q %g is not that of the reported x* (%g)", p.Q, got)
+		}
+	}
+	if res.Fixed.Len() < 8 {
+		t.Errorf("reference Adam found %d points, want at least the 8 stable ones", res.Fixed.Len())
+	}
+	if res.Stats.Iters == 0 {
+		t.Error("no iterations recorded")
+	}
+}
