@@ -1,8 +1,11 @@
 package tasks
 
 import (
+	"context"
 	"math"
 	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
 )
 
 func TestIntegratorTargetsHandMade(t *testing.T) {
@@ -74,4 +77,46 @@ func TestIntegratorGenerate(t *testing.T) {
 			t.Errorf("%+v: no error", bad)
 		}
 	}
+}
+
+// A small GRU learns the integrator, and holds a value it has summed when
+// the input stops: the memory of a line attractor.
+func TestTrainIntegratorHoldsValues(t *testing.T) {
+	task := Integrator{Time: 32}
+	m, _ := NewModel(cells.NewGRU(8, 1), 1, 1)
+	s := TrainSettings{Seed: 1, TrainTrials: 256, LearningRate: 0.03, TargetMSE: 2e-3, MaxEpochs: 100}
+	res, err := Train(context.Background(), m, task, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Predicting 0 everywhere scores about 0.17.
+	if !res.Reached || res.Val.MSE > 2e-3 {
+		t.Fatalf("after %d epochs validation MSE %v, want <= 2e-3", res.Epochs, res.Val.MSE)
+	}
+	// Four steps of input a/4, then 28 steps of none: the target stays a.
+	sums := []float64{-0.6, -0.2, 0.3, 0.7}
+	b := Batch{Trials: len(sums), Time: 32, InputSize: 1, OutputSize: 1, Inputs: make([]float64, 4*32), Targets: make([]float64, 4*32)}
+	for i, a := range sums {
+		for s := 0; s < 4; s++ {
+			b.Inputs[i*32+s] = a / 4
+		}
+	}
+	_, out, err := m.Run(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A network that forgot would decay to 0, one with a few point
+	// attractors would snap to them; this one drifts, slowly: the values
+	// stay within 0.2 and in order after 28 steps.
+	for i, a := range sums {
+		for _, s := range []int{8, 31} {
+			if y := out[i*32+s]; math.Abs(y-a) > 0.2 {
+				t.Errorf("sum %v: output %v at step %d", a, y, s)
+			}
+		}
+		if i > 0 && out[i*32+31] <= out[(i-1)*32+31] {
+			t.Errorf("held values out of order at step 31: %v after %v", out[i*32+31], out[(i-1)*32+31])
+		}
+	}
+	t.Logf("%d epochs, validation MSE %.3g; held values at step 31: %.3f %.3f %.3f %.3f", res.Epochs, res.Val.MSE, out[31], out[63], out[95], out[127])
 }
