@@ -7,36 +7,49 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 )
 
-func benchUnrolled(b *testing.B, c cells.Cell, R int) {
-	const B, T, O = 128, 64, 3
-	w := cells.NewParam("w", R, O)
-	bias := cells.NewParam("b", 1, O)
-	u, err := NewUnrolled(c, w, bias, nil, UnrollConfig{Batch: B, Steps: T})
-	if err != nil {
-		b.Fatal(err)
+// BenchmarkUnrolled times one loss-and-gradient run and one forward run of
+// the 16-unit cells unrolled over the flip-flop's 64 steps for 64 trials
+// (the training default), and the build (graph, gradient, two compiles).
+func BenchmarkUnrolled(b *testing.B) {
+	const B, T, M, O, H = 64, 64, 3, 3, 16
+	cellsByName := map[string]func() cells.TorchCell{
+		"lstm": func() cells.TorchCell { return cells.NewLSTM(H, M) },
+		"gru":  func() cells.TorchCell { return cells.NewGRU(H, M) },
+		"rnn":  func() cells.TorchCell { return cells.NewVanilla(H, M, cells.Tanh) },
 	}
-	r := rand.New(rand.NewPCG(1, 2))
-	in := randVec(r, B*T*c.InputSize())
-	tg := randVec(r, B*T*O)
-	if err := u.SetSequences(in, tg); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := u.LossGrad(); err != nil {
-			b.Fatal(err)
+	for _, name := range []string{"lstm", "gru", "rnn"} {
+		c := cellsByName[name]()
+		c.(interface{ InitUniform(uint64) }).InitUniform(1)
+		build := func() *Unrolled {
+			u, err := NewUnrolled(c, cells.NewParam("w", H, O), cells.NewParam("b", 1, O), nil, UnrollConfig{Batch: B, Steps: T})
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := rand.New(rand.NewPCG(1, 2))
+			if err := u.SetSequences(randVec(r, B*T*M), randVec(r, B*T*O)); err != nil {
+				b.Fatal(err)
+			}
+			return u
 		}
+		b.Run(name+"/build", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				build()
+			}
+		})
+		u := build()
+		b.Run(name+"/lossgrad", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := u.LossGrad(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/forward", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := u.Forward(nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
-}
-
-func BenchmarkUnrolledLossGrad(b *testing.B) {
-	l := cells.NewLSTM(16, 3)
-	l.InitUniform(1)
-	g := cells.NewGRU(16, 3)
-	g.InitUniform(1)
-	v := cells.NewVanilla(16, 3, cells.Tanh)
-	v.InitUniform(1)
-	b.Run("lstm", func(b *testing.B) { benchUnrolled(b, l, 16) })
-	b.Run("gru", func(b *testing.B) { benchUnrolled(b, g, 16) })
-	b.Run("rnn", func(b *testing.B) { benchUnrolled(b, v, 16) })
 }

@@ -219,3 +219,33 @@ func TestUnrolledErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestUnrolledFloat32(t *testing.T) {
+	const B, T = 3, 5
+	c := testCells()["lstm"]
+	w, b, x0, in, tg := unrollFixture("f32", c, true)
+	want, wantOut := refUnrolledLoss(c, x0.Data, w, b, in, tg, B, T)
+	u, err := NewUnrolled(c, w, b, x0, UnrollConfig{Batch: B, Steps: T, Dtype: Float32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.SetSequences(in, tg); err != nil {
+		t.Fatal(err)
+	}
+	got, err := u.LossGrad()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]float64, len(wantOut))
+	if _, err := u.Forward(out); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got-want) > 1e-5*want {
+		t.Errorf("float32 loss %v, float64 reference %v", got, want)
+	}
+	for i := range out {
+		if math.Abs(out[i]-wantOut[i]) > 1e-5 {
+			t.Fatalf("float32 output %d = %v, want %v", i, out[i], wantOut[i])
+		}
+	}
+}

@@ -129,6 +129,9 @@ func Train(ctx context.Context, model *Model, task Task, s TrainSettings) (Train
 	if err != nil {
 		return TrainResult{}, fmt.Errorf("tasks: train: validation data: %w", err)
 	}
+	if val.Time != train.Time {
+		return TrainResult{}, fmt.Errorf("tasks: train: validation trials have %d steps, training trials %d", val.Time, train.Time)
+	}
 	for _, b := range []Batch{train, val} {
 		if err := model.checkBatch(b); err != nil {
 			return TrainResult{}, fmt.Errorf("tasks: train: %w", err)

@@ -181,9 +181,22 @@ func TestTrainErrors(t *testing.T) {
 		"task of other sizes":       {good(), FlipFlop{Bits: 2}, TrainSettings{}},
 		"nil model":                 {nil, FlipFlop{}, TrainSettings{}},
 		"bad task settings":         {good(), FlipFlop{P: 2}, TrainSettings{}},
+		"steps differ by set":       {good(), unevenTask{}, TrainSettings{}},
 	} {
 		if _, err := Train(context.Background(), tc.m, tc.task, tc.s); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
+}
+
+// unevenTask draws validation trials (128) longer than training trials.
+type unevenTask struct{}
+
+func (unevenTask) InputSize() int  { return 3 }
+func (unevenTask) OutputSize() int { return 3 }
+func (unevenTask) Generate(n int, seed uint64) (Batch, error) {
+	if n == 128 {
+		return FlipFlop{Time: 9}.Generate(n, seed)
+	}
+	return FlipFlop{Time: 8}.Generate(n, seed)
 }
