@@ -1,5 +1,7 @@
 package finder
 
+import "math"
+
 // candidate is the working state of one candidate during a search.
 type candidate struct {
 	x, xInit, u []float64
@@ -10,6 +12,32 @@ type candidate struct {
 	done        bool    // left the first-order search
 	checkpoint  float64 // q at the last stall checkpoint
 	lr          float64 // learning rate when it stopped
+	q0          float64 // q at the initial state
+	bestQ       float64 // lowest q seen in the first-order search ...
+	bestX       []float64
+	bestF       []float64 // ... where it was seen
+}
+
+// keepBest records the current point if it is the best so far.
+func (c *candidate) keepBest() {
+	if c.bestX == nil {
+		c.bestX, c.bestF = make([]float64, len(c.x)), make([]float64, len(c.f))
+		c.bestQ = math.Inf(1)
+	}
+	if c.q < c.bestQ {
+		c.bestQ = c.q
+		copy(c.bestX, c.x)
+		copy(c.bestF, c.f)
+	}
+}
+
+// revert goes back to the best point seen.
+func (c *candidate) revert() {
+	if c.bestX != nil && c.bestQ < c.q {
+		c.q = c.bestQ
+		copy(c.x, c.bestX)
+		copy(c.f, c.bestF)
+	}
 }
 
 // residual is max_i |F_i(x) - x_i|.

@@ -16,10 +16,12 @@ type lmState struct {
 }
 
 const (
-	lmMaxTries    = 6    // damping increases tried per Jacobian
-	lmLambdaMax   = 1e12 // beyond this a candidate is stalled
-	lmLambdaInit  = 1e-6 // relative to the scale of (J-I)^T(J-I)
-	lmStallFactor = 0.9  // an accepted step must shrink the residual below this factor ...
+	lmMaxTries   = 6     // damping increases tried per Jacobian
+	lmLambdaMax  = 1e12  // beyond this a candidate is stalled
+	lmLambdaInit = 1e-8  // relative to diag((J-I)^T(J-I)): nearly Gauss-Newton
+	lmLambdaMin  = 1e-18 // near-singular J - I needs almost no damping to converge
+	lmStallRatio = 0.99  // an accepted step must shrink q below this factor ...
+	lmStallSteps = 3     // ... or, after this many such steps in a row, the candidate has stalled
 )
 
 // refine polishes the candidates idx with batched Levenberg-Marquardt steps
@@ -81,11 +83,21 @@ func (f *finder) jacobianChunk() int {
 
 // lmChunk runs one Levenberg-Marquardt iteration on the candidates part
 // and returns those that are still improving.
+//
+// Candidates within shareRadius of each other share one Jacobian: near
+// convergence hundreds of candidates crowd around each fixed point, and one
+// Jacobian evaluation then serves them all. The acceptance test uses each
+// candidate's own residual, so sharing only slows a step, never corrupts it.
 func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 	N, M := f.N, f.M
 	eps := f.s.Dtype.Eps()
+	reps, repOf := f.cluster(part)
+	jx, err := f.jacobiansAt(reps)
+	if err != nil {
+		return nil, err
+	}
 	B := nextPow2(len(part))
-	jac, err := f.jacobians(B)
+	stepper, err := f.stepper(B)
 	if err != nil {
 		return nil, err
 	}
@@ -96,33 +108,28 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 		copy(x[r*N:], c.x)
 		copy(u[r*M:], c.u)
 	}
-	jx := f.jxBuf(B * N * N)
-	if err := jac.Eval(x, u, jx, nil); err != nil {
-		return nil, err
-	}
-	f.stats.JacobianEvals++
-	stepper, err := f.stepper(B)
-	if err != nil {
-		return nil, err
-	}
 	// Normal equations per candidate: A = J - I, g = A^T r, H = A^T A.
-	H := make([]*mat.SymDense, len(part))
-	g := make([][]float64, len(part))
-	for k, ci := range part {
-		c := f.cands[ci]
+	// H depends only on the representative's Jacobian.
+	Hrep := make([]*mat.SymDense, len(reps))
+	Arep := make([]*mat.Dense, len(reps))
+	for k := range reps {
 		A := mat.NewDense(N, N, append([]float64(nil), jx[k*N*N:(k+1)*N*N]...))
 		for i := 0; i < N; i++ {
 			A.Set(i, i, A.At(i, i)-1)
 		}
+		h := mat.NewSymDense(N, nil)
+		h.SymOuterK(1, A.T())
+		Hrep[k], Arep[k] = h, A
+	}
+	g := make([][]float64, len(part))
+	for k, ci := range part {
+		c := f.cands[ci]
 		r := mat.NewVecDense(N, nil)
 		for i := 0; i < N; i++ {
 			r.SetVec(i, c.f[i]-c.x[i])
 		}
-		h := mat.NewSymDense(N, nil)
-		h.SymOuterK(1, A.T())
-		H[k] = h
 		gv := mat.NewVecDense(N, nil)
-		gv.MulVec(A.T(), r)
+		gv.MulVec(Arep[repOf[k]].T(), r)
 		g[k] = gv.RawVector().Data
 	}
 	pending := make([]bool, len(part))
@@ -140,7 +147,8 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 				continue
 			}
 			any = true
-			d := lmStep(H[k], g[k], st[ci].lambda)
+			d := lmStep(Hrep[repOf[k]], g[k], st[ci].lambda)
+			capStep(d, x[k*N:(k+1)*N])
 			for i := 0; i < N; i++ {
 				trial[k*N+i] = x[k*N+i] + d[i]
 			}
@@ -162,21 +170,22 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 			qt := halfSq(ft, xt)
 			if qt < c.q || (qt == c.q && rt < s.res) {
 				pending[k] = false
-				improved := rt < lmStallFactor*s.res
+				if qt < lmStallRatio*c.q {
+					s.fails = 0
+				} else {
+					s.fails++
+				}
 				copy(c.x, xt)
 				copy(c.f, ft)
 				c.q, c.refines = qt, c.refines+1
 				s.res = rt
-				s.lambda = math.Max(s.lambda/3, 1e-15)
-				if rt > floorRes(c.x, eps) && (improved || s.fails < 2) {
+				s.lambda = math.Max(s.lambda/10, lmLambdaMin)
+				if rt > floorRes(c.x, eps) && s.fails < lmStallSteps {
 					keep = append(keep, ci)
-				}
-				if !improved {
-					s.fails++
 				}
 				continue
 			}
-			s.lambda *= 4
+			s.lambda *= 10
 			if s.lambda > lmLambdaMax {
 				pending[k] = false // stalled: a slow point or the precision floor
 			}
@@ -188,6 +197,91 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 		}
 	}
 	return keep, nil
+}
+
+// shareRadius is the distance within which candidates share a Jacobian.
+func shareRadius(x []float64) float64 {
+	m := 1.0
+	for _, v := range x {
+		m = math.Max(m, math.Abs(v))
+	}
+	return 1e-3 * m
+}
+
+// cluster picks representatives among part greedily in order: a candidate
+// within shareRadius (2-norm) of an existing representative joins it.
+// repOf[k] is the index in reps of part[k]'s representative.
+func (f *finder) cluster(part []int) (reps []int, repOf []int) {
+	repOf = make([]int, len(part))
+	for k, ci := range part {
+		x := f.cands[ci].x
+		rad := shareRadius(x)
+		found := -1
+		for r, ri := range reps {
+			if dist2(x, f.cands[ri].x) <= rad*rad {
+				found = r
+				break
+			}
+		}
+		if found < 0 {
+			reps = append(reps, ci)
+			found = len(reps) - 1
+		}
+		repOf[k] = found
+	}
+	return reps, repOf
+}
+
+func dist2(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		d := a[i] - b[i]
+		s += d * d
+	}
+	return s
+}
+
+// jacobiansAt evaluates dF/dx at the candidates reps, R x N x N.
+func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
+	N, M := f.N, f.M
+	B := nextPow2(len(reps))
+	jac, err := f.jacobians(B)
+	if err != nil {
+		return nil, err
+	}
+	x := make([]float64, B*N)
+	u := make([]float64, B*M)
+	for r := 0; r < B; r++ {
+		c := f.cands[reps[min(r, len(reps)-1)]]
+		copy(x[r*N:], c.x)
+		copy(u[r*M:], c.u)
+	}
+	jx := f.jxBuf(B * N * N)
+	if err := jac.Eval(x, u, jx, nil); err != nil {
+		return nil, err
+	}
+	f.stats.JacobianEvals++
+	return jx, nil
+}
+
+// maxStep bounds one refinement step, in max-norm, relative to the scale
+// max(1, |x|): a trust region. Without it a Gauss-Newton step can leap
+// into regions where gates saturate and F(x) = x holds trivially (a GRU
+// whose update gate is 1), far from the dynamics being studied.
+const maxStep = 0.5
+
+// capStep scales d so that max|d_i| <= maxStep*max(1, max|x_i|).
+func capStep(d, x []float64) {
+	m, dm := 1.0, 0.0
+	for i := range x {
+		m = math.Max(m, math.Abs(x[i]))
+		dm = math.Max(dm, math.Abs(d[i]))
+	}
+	if lim := maxStep * m; dm > lim {
+		for i := range d {
+			d[i] *= lim / dm
+		}
+	}
 }
 
 // lmStep solves (H + lambda*(diag(H) + tiny)) d = -g.

@@ -88,14 +88,20 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 				c.dq = math.Abs(q - c.q)
 			} else {
 				c.dq = math.Inf(1)
-				c.checkpoint = q
+				c.checkpoint, c.q0 = q, q
 			}
 			c.q = q
 			c.lr = solver.LR[r]
+			c.keepBest()
 			switch {
 			case q < s.TolQ, c.dq < s.TolDQ*solver.LR[r], math.IsNaN(q):
 				c.done = true
 			case !s.NoRefine && q < s.HandoffQ:
+				c.done = true
+			case !s.NoRefine && q > c.q0:
+				// Uphill from the start: the step overshot a basin that
+				// Levenberg-Marquardt can take from the best point seen.
+				c.revert()
 				c.done = true
 			case !s.NoRefine && c.iters > 0 && c.iters%s.StallIters == 0:
 				if q > 0.5*c.checkpoint {

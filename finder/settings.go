@@ -40,7 +40,7 @@ type Settings struct {
 	TolQ         float64 // 1e-12: a candidate is done when q < TolQ ...
 	TolDQ        float64 // 1e-20: ... or |q(t) - q(t-1)| < TolDQ * learning rate
 	MaxIters     int     // 5000 first-order iterations
-	LearningRate float64 // 1.0, the initial learning rate
+	LearningRate float64 // 1.0 as the reference: the initial learning rate
 	AdamEpsilon  float64 // 0.01 as the reference; 1e-8 for PerCandidate when zero
 
 	// Refinement: Levenberg-Marquardt on F(x) - x = 0 after the search.

@@ -1,0 +1,126 @@
+// Package cli holds what the example programs share: progress bars, the
+// printed summary and the writing of the JSON and HTML outputs. It is only
+// glue; every computation lives in the library packages.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/viz"
+	"github.com/schollz/progressbar/v3"
+)
+
+// Bar is a progress bar on stderr, or nothing when quiet.
+type Bar struct{ b *progressbar.ProgressBar }
+
+// NewBar returns a bar of max steps described by desc.
+func NewBar(max int, desc string, quiet bool) *Bar {
+	if quiet {
+		return &Bar{}
+	}
+	return &Bar{progressbar.NewOptions(max,
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(desc),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(os.Stderr) }),
+	)}
+}
+
+// Set moves the bar to n (clamped to its max).
+func (b *Bar) Set(n int) {
+	if b.b != nil {
+		_ = b.b.Set(min(n, int(b.b.GetMax())))
+	}
+}
+
+// Describe changes the bar's text.
+func (b *Bar) Describe(s string) {
+	if b.b != nil {
+		b.b.Describe(s)
+	}
+}
+
+// Finish fills the bar.
+func (b *Bar) Finish() {
+	if b.b != nil {
+		_ = b.b.Finish()
+	}
+}
+
+// FindProgress returns a finder progress callback that shows how many
+// candidates are done, stage by stage.
+func FindProgress(total int, quiet bool) (func(finder.Progress), *Bar) {
+	bar := NewBar(total, "search   ", quiet)
+	stage := ""
+	return func(p finder.Progress) {
+		if p.Stage != stage {
+			stage = p.Stage
+			bar.Describe(fmt.Sprintf("%-9s", p.Stage))
+		}
+		bar.Set(p.Done)
+	}, bar
+}
+
+// PrintSummary writes the counts by saddle index, residuals and timings.
+func PrintSummary(w io.Writer, res *finder.Result) {
+	st := res.Stats
+	fmt.Fprintf(w, "\n%d candidates: %d certified fixed points (unique), %d slow points (unique); status %v\n",
+		st.Candidates, res.Fixed.Len(), res.Slow.Len(), res.Status)
+	counts := res.Fixed.CountBySaddleIndex()
+	keys := make([]int, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	fmt.Fprintln(w, "unstable modes  fixed points")
+	for _, k := range keys {
+		label := fmt.Sprint(k)
+		if k == 0 {
+			label = "0 (stable)"
+		}
+		fmt.Fprintf(w, "  %-13s %d\n", label, counts[k])
+	}
+	maxRes, maxQ, marginal := 0.0, 0.0, 0
+	for _, p := range res.Fixed.Points {
+		maxRes = math.Max(maxRes, p.Residual)
+		maxQ = math.Max(maxQ, p.Q)
+		if p.Stability.Marginal {
+			marginal++
+		}
+	}
+	fmt.Fprintf(w, "largest residual max|F(x*)-x*| = %.3g, largest q = %.3g, marginal points: %d\n", maxRes, maxQ, marginal)
+	fmt.Fprintf(w, "iterations: %d first-order, %d Levenberg-Marquardt; %d gradient and %d Jacobian evaluations\n",
+		st.Iters, st.RefineIters, st.GradEvals, st.JacobianEvals)
+	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
+	fmt.Fprintf(w, "time: search %s, refine %s, linearize %s, total %s\n", ms(st.SearchTime), ms(st.RefineTime), ms(st.LinearizeTime), ms(st.Runtime))
+	for _, warn := range st.Warnings {
+		fmt.Fprintln(w, "warning:", warn)
+	}
+}
+
+// WriteOutputs writes DIR/NAME-fixedpoints.json (format fixedpoints/v1)
+// and DIR/NAME-report.html, each atomically, and returns their paths.
+func WriteOutputs(dir, name string, res *finder.Result, rep *viz.Report) (jsonPath, htmlPath string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", fmt.Errorf("create output directory: %w", err)
+	}
+	jsonPath = filepath.Join(dir, name+"-fixedpoints.json")
+	htmlPath = filepath.Join(dir, name+"-report.html")
+	if err := res.Fixed.Save(jsonPath); err != nil {
+		return "", "", err
+	}
+	if err := rep.WriteFile(htmlPath); err != nil {
+		return "", "", err
+	}
+	return jsonPath, htmlPath, nil
+}
