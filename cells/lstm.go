@@ -1,6 +1,8 @@
 package cells
 
 import (
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -22,19 +24,51 @@ func NewLSTM(hidden, inputs int) *LSTM {
 func (c *LSTM) StateSize() int { return 2 * c.hidden }
 
 // Step builds one step for a batch.
+//
+// h and c are taken out of X, and put back into the output, by products
+// with constant selection matrices rather than Slice and Concat: gorgonia
+// v0.9.18 hashes a slice by the low byte of its bounds, so Slice(0, H) and
+// Slice(H, 2H) are merged into one node when H is a multiple of 256 (and
+// Concat's gradient slices likewise); products have no such trap and no
+// strided copies.
 func (c *LSTM) Step(x, u *G.Node, p []*G.Node) (out *G.Node, err error) {
 	if err := checkStep(c, x, u, p); err != nil {
 		return nil, err
 	}
 	defer wrapErr("LSTM step", &err)
 	H := c.hidden
-	h := G.Must(G.Slice(x, nil, tensor.S(0, H)))
-	cc := G.Must(G.Slice(x, nil, tensor.S(H, 2*H)))
+	dt := x.Dtype()
+	selH := G.NewConstant(selection(dt, 2*H, H, 0), G.WithName(fmt.Sprintf("lstm%d_select_h", H)))
+	selC := G.NewConstant(selection(dt, 2*H, H, H), G.WithName(fmt.Sprintf("lstm%d_select_c", H)))
+	putH := G.NewConstant(selection(dt, H, 2*H, 0), G.WithName(fmt.Sprintf("lstm%d_put_h", H)))
+	putC := G.NewConstant(selection(dt, H, 2*H, H), G.WithName(fmt.Sprintf("lstm%d_put_c", H)))
+	h := G.Must(G.Mul(x, selH))
+	cc := G.Must(G.Mul(x, selC))
 	i := G.Must(G.Sigmoid(G.Must(c.preact(u, h, p, 0))))
 	f := G.Must(G.Sigmoid(G.Must(c.preact(u, h, p, 1))))
-	g := G.Must(G.Tanh(G.Must(c.preact(u, h, p, 2))))
+	gg := G.Must(G.Tanh(G.Must(c.preact(u, h, p, 2))))
 	o := G.Must(G.Sigmoid(G.Must(c.preact(u, h, p, 3))))
-	c2 := G.Must(G.Add(G.Must(G.HadamardProd(f, cc)), G.Must(G.HadamardProd(i, g))))
+	c2 := G.Must(G.Add(G.Must(G.HadamardProd(f, cc)), G.Must(G.HadamardProd(i, gg))))
 	h2 := G.Must(G.HadamardProd(o, G.Must(G.Tanh(c2))))
-	return G.Concat(1, h2, c2)
+	return G.Add(G.Must(G.Mul(h2, putH)), G.Must(G.Mul(c2, putC)))
+}
+
+// selection returns a rows x cols 0/1 matrix with ones at (k+off, k) when
+// rows > cols (taking columns out) or at (k, k+off) when cols > rows
+// (putting them back).
+func selection(dt tensor.Dtype, rows, cols, off int) *tensor.Dense {
+	m := tensor.New(tensor.Of(dt), tensor.WithShape(rows, cols))
+	n := min(rows, cols)
+	for k := 0; k < n; k++ {
+		r, c := k+off, k
+		if cols > rows {
+			r, c = k, k+off
+		}
+		if dt == tensor.Float32 {
+			m.SetAt(float32(1), r, c)
+		} else {
+			m.SetAt(1.0, r, c)
+		}
+	}
+	return m
 }

@@ -197,3 +197,48 @@ func TestJacobianLanesAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestLSTMHidden256 guards the gorgonia trap where slices whose bounds
+// differ by a multiple of 256 are merged: h and c of an LSTM with H = 256
+// must not be confused, in F or in the gradient.
+func TestLSTMHidden256(t *testing.T) {
+	c := cells.NewLSTM(256, 2)
+	c.InitUniform(3)
+	r := rand.New(rand.NewPCG(7, 8))
+	const B = 2
+	N, M := c.StateSize(), c.InputSize()
+	x, u := randVec(r, B*N), randVec(r, B*M)
+	o, err := NewObjective(c, B, Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.SetStates(x)
+	o.SetInputs(u)
+	if err := o.Eval(); err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < B; b++ {
+		want := refStep(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
+		for i := range want {
+			if d := math.Abs(o.F[b*N+i] - want[i]); d > 1e-13 {
+				t.Fatalf("F[%d][%d] = %v, want %v", b, i, o.F[b*N+i], want[i])
+			}
+		}
+	}
+	// The gradient of q along c (unit H+5) and h (unit 5) by central differences.
+	grad := append([]float64(nil), o.Grad...)
+	for _, k := range []int{5, 256 + 5} {
+		xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
+		xp[k] += 1e-6
+		xm[k] -= 1e-6
+		o.SetStates(xp)
+		o.Eval()
+		qp := o.Q[0]
+		o.SetStates(xm)
+		o.Eval()
+		qm := o.Q[0]
+		if e := relErr((qp-qm)/2e-6, grad[k]); e > 1e-6 {
+			t.Errorf("dq/dx[%d]: %v vs finite difference %v", k, grad[k], (qp-qm)/2e-6)
+		}
+	}
+}
