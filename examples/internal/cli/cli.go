@@ -76,7 +76,17 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	st := res.Stats
 	fmt.Fprintf(w, "\n%d candidates: %d certified fixed points (unique), %d slow points (unique); status %v\n",
 		st.Candidates, res.Fixed.Len(), res.Slow.Len(), res.Status)
-	counts := res.Fixed.CountBySaddleIndex()
+	// Marginal points (a mode within the band of |lambda| = 1) are listed
+	// apart: they are neither stable nor saddles of known index.
+	counts := map[int]int{}
+	marginal := 0
+	for _, p := range res.Fixed.Points {
+		if p.Stability.Marginal {
+			marginal++
+			continue
+		}
+		counts[p.Stability.NUnstable]++
+	}
 	keys := make([]int, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
@@ -90,15 +100,15 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 		}
 		fmt.Fprintf(w, "  %-13s %d\n", label, counts[k])
 	}
-	maxRes, maxQ, marginal := 0.0, 0.0, 0
+	if marginal > 0 {
+		fmt.Fprintf(w, "  %-13s %d\n", "marginal", marginal)
+	}
+	maxRes, maxQ := 0.0, 0.0
 	for _, p := range res.Fixed.Points {
 		maxRes = math.Max(maxRes, p.Residual)
 		maxQ = math.Max(maxQ, p.Q)
-		if p.Stability.Marginal {
-			marginal++
-		}
 	}
-	fmt.Fprintf(w, "largest residual max|F(x*)-x*| = %.3g, largest q = %.3g, marginal points: %d\n", maxRes, maxQ, marginal)
+	fmt.Fprintf(w, "largest residual max|F(x*)-x*| = %.3g, largest q = %.3g\n", maxRes, maxQ)
 	fmt.Fprintf(w, "iterations: %d first-order, %d Levenberg-Marquardt; %d gradient and %d Jacobian evaluations\n",
 		st.Iters, st.RefineIters, st.GradEvals, st.JacobianEvals)
 	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
