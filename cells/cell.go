@@ -50,11 +50,11 @@ func (p *Param) Set(i, j int, v float64) { p.Data[i*p.Cols+j] = v }
 func CheckFinite(c Cell) error {
 	for _, p := range c.Params() {
 		if len(p.Data) != p.Rows*p.Cols {
-			return fmt.Errorf("cells: param %s has %d values, want %dx%d", p.Name, len(p.Data), p.Rows, p.Cols)
+			return fmt.Errorf("cells: %w: param %s has %d values, want %dx%d", ErrShape, p.Name, len(p.Data), p.Rows, p.Cols)
 		}
 		for k, v := range p.Data {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("cells: param %s[%d,%d] is %v", p.Name, k/p.Cols, k%p.Cols, v)
+				return fmt.Errorf("cells: %w: param %s[%d,%d] is %v", ErrNotFinite, p.Name, k/p.Cols, k%p.Cols, v)
 			}
 		}
 	}

@@ -120,17 +120,17 @@ func (c *gated) LoadStateDict(sd StateDict) error {
 	for i, w := range want {
 		t, ok := sd[w.name]
 		if !ok {
-			return fmt.Errorf("cells: %s state_dict: missing tensor %q (have %v)", c.kind, w.name, sd.Names())
+			return fmt.Errorf("cells: %s state_dict: %w %q (have %v)", c.kind, ErrMissing, w.name, sd.Names())
 		}
 		if !sameShape(t.Shape, w.shape) {
-			return fmt.Errorf("cells: %s state_dict: tensor %q has shape %v, want %v (hidden %d, inputs %d)", c.kind, w.name, t.Shape, w.shape, H, M)
+			return fmt.Errorf("cells: %s state_dict: %w: tensor %q has shape %v, want %v (hidden %d, inputs %d)", c.kind, ErrShape, w.name, t.Shape, w.shape, H, M)
 		}
 		if len(t.Data) != prod(t.Shape) {
-			return fmt.Errorf("cells: %s state_dict: tensor %q has %d values for shape %v", c.kind, w.name, len(t.Data), t.Shape)
+			return fmt.Errorf("cells: %s state_dict: %w: tensor %q has %d values for shape %v", c.kind, ErrShape, w.name, len(t.Data), t.Shape)
 		}
 		for k, v := range t.Data {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("cells: %s state_dict: tensor %q holds %v at flat index %d", c.kind, w.name, v, k)
+				return fmt.Errorf("cells: %s state_dict: %w: tensor %q holds %v at flat index %d", c.kind, ErrNotFinite, w.name, v, k)
 			}
 		}
 		ts[i] = t

@@ -89,7 +89,7 @@ func kindGates(kind string) (int, error) {
 			return k.gates, nil
 		}
 	}
-	return 0, fmt.Errorf("cells: unknown cell kind %q (valid: %s)", kind, kindNames())
+	return 0, fmt.Errorf("cells: %w %q (valid: %s)", ErrUnknownCell, kind, kindNames())
 }
 
 // NewTorchCell returns a zero-weight cell of a PyTorch kind, named as

@@ -76,25 +76,25 @@ func newFinder(p Problem, s Settings) (*finder, error) {
 		return nil, fmt.Errorf("finder: cell state size is %d", N)
 	}
 	if len(p.InitialStates) == 0 {
-		return nil, fmt.Errorf("finder: no initial states")
+		return nil, fmt.Errorf("finder: %w", ErrEmpty)
 	}
 	if len(p.InitialStates)%N != 0 {
-		return nil, fmt.Errorf("finder: initial states have %d values, not a multiple of the state size %d", len(p.InitialStates), N)
+		return nil, fmt.Errorf("finder: %w: initial states have %d values, not a multiple of the cell's state size %d", cells.ErrShape, len(p.InitialStates), N)
 	}
 	B := len(p.InitialStates) / N
-	if err := graph.CheckFinite("finder: initial states", p.InitialStates, N); err != nil {
+	if err := checkFinite("initial state", p.InitialStates, N); err != nil {
 		return nil, err
 	}
 	switch len(p.Inputs) {
 	case 0, M, B * M:
 	default:
-		return nil, fmt.Errorf("finder: inputs have %d values, want %d (one row of the input size) or %d x %d (one row per initial state)", len(p.Inputs), M, B, M)
+		return nil, fmt.Errorf("finder: %w: inputs have %d values, want %d (one row of the cell's input size) or %d x %d (one row per initial state)", cells.ErrShape, len(p.Inputs), M, B, M)
 	}
-	if err := graph.CheckFinite("finder: inputs", p.Inputs, M); err != nil {
+	if err := checkFinite("input", p.Inputs, M); err != nil {
 		return nil, err
 	}
 	if p.Conditions != nil && len(p.Conditions) != B {
-		return nil, fmt.Errorf("finder: %d condition ids for %d initial states", len(p.Conditions), B)
+		return nil, fmt.Errorf("finder: %w: %d condition ids for %d initial states", cells.ErrShape, len(p.Conditions), B)
 	}
 	f := &finder{cell: p.Cell, s: s, N: N, M: M,
 		objs:  objectives{cell: p.Cell, dtype: s.Dtype, bySize: map[int]*graph.Objective{}},

@@ -144,29 +144,29 @@ func (s *Settings) validate() error {
 	}
 	for _, p := range pos {
 		if p.v < 0 || math.IsNaN(p.v) || math.IsInf(p.v, 0) {
-			return fmt.Errorf("finder: setting %s = %v, want a finite value > 0", p.name, p.v)
+			return fmt.Errorf("finder: %w: %s = %v, want a finite value > 0", ErrSettings, p.name, p.v)
 		}
 	}
 	if s.MaxIters < 0 {
-		return fmt.Errorf("finder: setting MaxIters = %d, want > 0", s.MaxIters)
+		return fmt.Errorf("finder: %w: MaxIters = %d, want > 0 (0 means the default)", ErrSettings, s.MaxIters)
 	}
 	if s.StallIters < 0 {
-		return fmt.Errorf("finder: setting StallIters = %d, want > 0", s.StallIters)
+		return fmt.Errorf("finder: %w: StallIters = %d, want > 0", ErrSettings, s.StallIters)
 	}
 	if s.MaxRefineIters < 0 {
-		return fmt.Errorf("finder: setting MaxRefineIters = %d, want >= 0", s.MaxRefineIters)
+		return fmt.Errorf("finder: %w: MaxRefineIters = %d, want >= 0", ErrSettings, s.MaxRefineIters)
 	}
 	if s.MaxUnique < 0 {
-		return fmt.Errorf("finder: setting MaxUnique = %d, want >= 0", s.MaxUnique)
+		return fmt.Errorf("finder: %w: MaxUnique = %d, want >= 0", ErrSettings, s.MaxUnique)
 	}
 	if s.JacobianBudget < 0 {
-		return fmt.Errorf("finder: setting JacobianBudget = %d, want >= 0", s.JacobianBudget)
+		return fmt.Errorf("finder: %w: JacobianBudget = %d, want >= 0", ErrSettings, s.JacobianBudget)
 	}
 	if s.Method != Joint && s.Method != Sequential {
-		return fmt.Errorf("finder: unknown Method %d", s.Method)
+		return fmt.Errorf("finder: %w: unknown Method %d", ErrSettings, s.Method)
 	}
 	if s.Optimizer != PerCandidate && s.Optimizer != ReferenceAdam {
-		return fmt.Errorf("finder: unknown Optimizer %d", s.Optimizer)
+		return fmt.Errorf("finder: %w: unknown Optimizer %d", ErrSettings, s.Optimizer)
 	}
 	return nil
 }

@@ -67,6 +67,10 @@ type points3D struct {
 	classes      map[kind][]item3D
 	slow         []item3D
 	segments     [][2][3]float64
+	// visited bounds every projected trajectory state, drawn or not: the
+	// region the network visits (empty without trajectories).
+	visitedLo, visitedHi [3]float64
+	visited              bool
 }
 
 type item3D struct {
@@ -78,6 +82,15 @@ type item3D struct {
 func (r *Report) layout3D(pr *projection) points3D {
 	var d points3D
 	if t := r.Trajectories; t != nil {
+		for e := 0; e < t.Trials*t.Time; e++ {
+			p := pr.apply(t.States[e*t.N : (e+1)*t.N])
+			if !d.visited {
+				d.visitedLo, d.visitedHi, d.visited = p, p, true
+			}
+			for k, v := range p {
+				d.visitedLo[k], d.visitedHi[k] = math.Min(d.visitedLo[k], v), math.Max(d.visitedHi[k], v)
+			}
+		}
 		stop := r.Stop
 		if stop == 0 {
 			stop = t.Time
@@ -179,6 +192,7 @@ func fmtComplex(v complex128) string {
 // chart3D is the 3-D view of fixed points, modes and trajectories.
 func (r *Report) chart3D(pr *projection) chart {
 	d := r.layout3D(pr)
+	outside := d.frame()
 	snap := snapper(d)
 	c := charts.NewScatter3D()
 
@@ -222,6 +236,9 @@ func (r *Report) chart3D(pr *projection) chart {
 		sub = "state coordinates"
 	case r.Trajectories == nil || r.Trajectories.Trials*r.Trajectories.Time < 2:
 		sub = "top 3 principal components of the fixed points"
+	}
+	if outside > 0 {
+		sub += fmt.Sprintf("; %d points far outside the trajectories not drawn", outside)
 	}
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: idFixedPoints}),
@@ -314,6 +331,62 @@ func each3D(d points3D, f func([3]float64)) {
 		f(s[0])
 		f(s[1])
 	}
+}
+
+// viewReach is how far beyond the box of all trajectory states, in
+// multiples of its half-width, points are still drawn.
+const viewReach = 3
+
+// frame drops from the view the points and segments that lie more than
+// viewReach half-widths outside the box of the trajectories, and returns
+// how many points it dropped. Without it a few slow points, or fixed points
+// where gates saturate far from the dynamics (F(x) = x trivially), shrink
+// the trajectories and their fixed points to a speck.
+func (d *points3D) frame() int {
+	if !d.visited {
+		return 0
+	}
+	lo, hi := d.visitedLo, d.visitedHi
+	half := 0.0
+	for k := range 3 {
+		half = math.Max(half, (hi[k]-lo[k])/2)
+	}
+	if !(half > 0) {
+		return 0
+	}
+	in := func(p [3]float64) bool {
+		for k, v := range p {
+			c := (lo[k] + hi[k]) / 2
+			if !(math.Abs(v-c) <= (1+viewReach)*half) {
+				return false
+			}
+		}
+		return true
+	}
+	dropped := 0
+	keep := func(items []item3D) []item3D {
+		out := items[:0:0]
+		for _, it := range items {
+			if in(it.at) {
+				out = append(out, it)
+			} else {
+				dropped++
+			}
+		}
+		return out
+	}
+	for k, items := range d.classes {
+		d.classes[k] = keep(items)
+	}
+	d.slow = keep(d.slow)
+	segs := d.segments[:0:0]
+	for _, s := range d.segments {
+		if in(s[0]) && in(s[1]) {
+			segs = append(segs, s)
+		}
+	}
+	d.segments = segs
+	return dropped
 }
 
 // cubeAxes gives all three axes the same length, so that the view keeps
