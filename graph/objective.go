@@ -16,10 +16,12 @@ import (
 //
 // An Objective belongs to one goroutine.
 type Objective struct {
-	s          *step
-	m          G.VM
-	fV, qV, gV G.Value
-	gradT      *tensor.Dense
+	s *step
+	m G.VM
+	// The graph's outputs are read into fT and gT (G.Read copies into a
+	// value it is given); in float64 F and Grad are their backing arrays.
+	fV, gV     G.Value
+	fT, gT     *tensor.Dense
 	F, Q, Grad []float64 // the last Eval's outputs: B x N, B, B x N
 }
 
@@ -31,29 +33,29 @@ func NewObjective(cell cells.Cell, B int, d Dtype) (o *Objective, err error) {
 	}
 	defer recoverErr("build objective", &err)
 	o = &Objective{s: s}
+	// dq_b/dx_b = J_b^T r_b - r_b with r = F - X: one vector-Jacobian
+	// product seeded with r. Differentiating through the square, the row
+	// sums and the total instead costs a dozen more nodes, three of them
+	// B x N (the ones of the total broadcast back over the batch). q is
+	// summed in Go from F and X.
 	diff := G.Must(G.Sub(s.f, s.x))
-	sq := G.Must(G.Square(diff))
-	rowsum := G.Must(G.Sum(sq, 1))
-	var half *G.Node
-	if d == Float32 {
-		half = G.NewConstant(float32(0.5), G.WithName("half"))
-	} else {
-		half = G.NewConstant(0.5, G.WithName("half"))
-	}
-	q := G.Must(G.HadamardProd(rowsum, half))
-	loss := G.Must(G.Sum(q))
-	grads, err := G.Grad(loss, s.x)
+	vjp, err := G.Backpropagate(G.Nodes{s.f}, G.Nodes{diff}, G.Nodes{s.x})
 	if err != nil {
 		return nil, fmt.Errorf("graph: gradient: %w", err)
 	}
-	outs := G.Nodes{G.Read(s.f, &o.fV), G.Read(q, &o.qV), G.Read(grads[0], &o.gV)}
+	grad := G.Must(G.Sub(vjp[0], diff))
+	o.fT, o.gT = newDense(d, B, s.N, nil), newDense(d, B, s.N, nil)
+	o.fV, o.gV = o.fT, o.gT
+	outs := G.Nodes{G.Read(s.f, &o.fV), G.Read(grad, &o.gV)}
 	if o.m, err = s.compile(outs); err != nil {
 		return nil, err
 	}
-	o.F = make([]float64, B*s.N)
+	if d == Float64 {
+		o.F, o.Grad = o.fT.Float64s(), o.gT.Float64s()
+	} else {
+		o.F, o.Grad = make([]float64, B*s.N), make([]float64, B*s.N)
+	}
 	o.Q = make([]float64, B)
-	o.Grad = make([]float64, B*s.N)
-	o.gradT = newDense(d, B, s.N, nil)
 	return o, nil
 }
 
@@ -83,25 +85,58 @@ func (o *Objective) Eval() error {
 	if err := run(o.m); err != nil {
 		return err
 	}
-	if err := copyOut(o.F, o.fV.(tensor.Tensor)); err != nil {
-		return err
+	if o.fV != G.Value(o.fT) || o.gV != G.Value(o.gT) {
+		return fmt.Errorf("graph: objective outputs were not read in place")
 	}
-	if err := copyOut(o.Q, o.qV.(tensor.Tensor)); err != nil {
-		return err
+	if o.s.dtype != Float64 {
+		if err := copyOut(o.F, o.fT); err != nil {
+			return err
+		}
+		if err := copyOut(o.Grad, o.gT); err != nil {
+			return err
+		}
 	}
-	if err := copyOut(o.Grad, o.gV.(tensor.Tensor)); err != nil {
-		return err
+	N := o.s.N
+	switch x := o.s.xT.Data().(type) {
+	case []float64:
+		for b := range o.Q {
+			o.Q[b] = halfSquares(o.F[b*N:(b+1)*N], x[b*N:(b+1)*N])
+		}
+	case []float32:
+		for b := range o.Q {
+			o.Q[b] = halfSquares32(o.F[b*N:(b+1)*N], x[b*N:(b+1)*N])
+		}
 	}
-	copyIn(o.gradT, o.Grad)
 	return nil
+}
+
+// halfSquares is 0.5*||f - x||^2.
+func halfSquares(f, x []float64) float64 {
+	s := 0.0
+	for i, v := range f {
+		d := v - x[i]
+		s += d * d
+	}
+	return 0.5 * s
+}
+
+// halfSquares32 is 0.5*||f - x||^2 for float32 states (exact differences).
+func halfSquares32(f []float64, x []float32) float64 {
+	s := 0.0
+	for i, v := range f {
+		d := v - float64(x[i])
+		s += d * d
+	}
+	return 0.5 * s
 }
 
 // Candidates exposes X and its gradient (from the last Eval) as a
 // gorgonia.ValueGrad, so that any gorgonia.Solver can step X in place.
+// In float64 the gradient shares storage with Grad.
 func (o *Objective) Candidates() G.ValueGrad { return candidates{o} }
 
 type candidates struct{ o *Objective }
 
 func (c candidates) Value() G.Value         { return c.o.s.xT }
-func (c candidates) Grad() (G.Value, error) { return c.o.gradT, nil }
+func (c candidates) Grad() (G.Value, error) { return c.o.gT, nil }
 func (c candidates) Name() string           { return "X" }
