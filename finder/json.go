@@ -9,8 +9,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
+
+	"github.com/rnnfp/fixedpoints/internal/atomicfile"
 )
 
 // FormatV1 names the JSON layout written by WriteJSON:
@@ -77,39 +78,10 @@ func Load(path string) (*FixedPoints, error) {
 	return fp, nil
 }
 
-// atomicWriteFile writes path through a temporary file in its directory.
-func atomicWriteFile(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+// atomicWriteFile writes path without ever leaving a half-written file
+// (see package atomicfile).
+func atomicWriteFile(path string, write func(io.Writer) error) error {
+	return atomicfile.Write(path, write)
 }
 
 // jsonFile is the top level of FormatV1.
