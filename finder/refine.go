@@ -22,6 +22,10 @@ const (
 	lmLambdaMin  = 1e-18 // near-singular J - I needs almost no damping to converge
 	lmStallRatio = 0.99  // an accepted step must shrink q below this factor ...
 	lmStallSteps = 3     // ... or, after this many such steps in a row, the candidate has stalled
+	// A candidate still 1e3 x TolResidual from certification after this many
+	// steps is heading for a slow point (a local minimum of q > 0), not a
+	// fixed point: Newton's convergence to a zero is fast by then.
+	lmPatience = 15
 )
 
 // refine polishes the candidates idx with batched Levenberg-Marquardt steps
@@ -180,7 +184,8 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 				c.q, c.refines = qt, c.refines+1
 				s.res = rt
 				s.lambda = math.Max(s.lambda/10, lmLambdaMin)
-				if rt > floorRes(c.x, eps) && s.fails < lmStallSteps {
+				hopeless := c.refines >= lmPatience && rt > 1e3*f.s.TolResidual
+				if rt > floorRes(c.x, eps) && s.fails < lmStallSteps && !hopeless {
 					keep = append(keep, ci)
 				}
 				continue
