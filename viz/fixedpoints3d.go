@@ -335,7 +335,7 @@ func each3D(d points3D, f func([3]float64)) {
 
 // viewReach is how far beyond the box of all trajectory states, in
 // multiples of its half-width, points are still drawn.
-const viewReach = 3
+const viewReach = 0.5
 
 // frame drops from the view the points and segments that lie more than
 // viewReach half-widths outside the box of the trajectories, and returns
@@ -354,20 +354,21 @@ func (d *points3D) frame() int {
 	if !(half > 0) {
 		return 0
 	}
-	in := func(p [3]float64) bool {
+	within := func(p [3]float64, reach float64) bool {
 		for k, v := range p {
 			c := (lo[k] + hi[k]) / 2
-			if !(math.Abs(v-c) <= (1+viewReach)*half) {
+			if !(math.Abs(v-c) <= (1+reach)*half) {
 				return false
 			}
 		}
 		return true
 	}
+	in := func(p [3]float64) bool { return within(p, viewReach) }
 	dropped := 0
-	keep := func(items []item3D) []item3D {
+	keep := func(items []item3D, reach float64) []item3D {
 		out := items[:0:0]
 		for _, it := range items {
-			if in(it.at) {
+			if within(it.at, reach) {
 				out = append(out, it)
 			} else {
 				dropped++
@@ -376,9 +377,10 @@ func (d *points3D) frame() int {
 		return out
 	}
 	for k, items := range d.classes {
-		d.classes[k] = keep(items)
+		d.classes[k] = keep(items, viewReach)
 	}
-	d.slow = keep(d.slow)
+	// Slow points are only context: those outside the visited box go.
+	d.slow = keep(d.slow, 0)
 	segs := d.segments[:0:0]
 	for _, s := range d.segments {
 		if in(s[0]) && in(s[1]) {

@@ -116,6 +116,7 @@ func run(ctx context.Context, o options) error {
 		Slow:         res.Slow,
 		All:          res.All,
 		Trajectories: &viz.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
+		Trials:       []int{0, 1, 2, 3, 4, 5, 6, 7}, // a few, so that the cube stays visible
 		Trial:        exampleTrial(trials, outputs),
 		Summary:      viz.SummaryRows(settings, res),
 	}
