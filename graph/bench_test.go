@@ -78,3 +78,65 @@ func BenchmarkJacobians(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkJacobianLanes measures all Jacobians of a batch as the rows per
+// pass (B*L) vary: LSTM-16 at 1024 points and a 1000-unit tanh RNN at 3.
+func BenchmarkJacobianLanes(b *testing.B) {
+	cases := []struct {
+		kind string
+		h, B int
+		rows []int
+	}{
+		{"lstm", 16, 1024, []int{1024, 2048, 4096, 8192}},
+		{"rnn", 1000, 3, []int{512, 1024, 2048, 3000}},
+	}
+	for _, c := range cases {
+		for _, rows := range c.rows {
+			L := min(rows/c.B, 2*c.h)
+			if c.kind == "rnn" {
+				L = min(rows/c.B, c.h)
+			}
+			b.Run(fmt.Sprintf("%s/H=%d/B=%d/rows=%d", c.kind, c.h, c.B, c.B*L), func(b *testing.B) {
+				cell := benchCell(c.kind, c.h)
+				j, err := NewJacobiansLanes(cell, c.B, L, Float64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				N, M := cell.StateSize(), cell.InputSize()
+				r := rand.New(rand.NewPCG(1, 1))
+				x := randVec(r, c.B*N)
+				jx, ju := make([]float64, c.B*N*N), make([]float64, c.B*N*M)
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if err := j.Eval(x, make([]float64, M), jx, ju); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkBuild measures building and compiling the objective and the
+// Jacobian passes of a 16-unit cell at 1024 points (Find builds a few of
+// each, one per batch size it meets).
+func BenchmarkBuild(b *testing.B) {
+	for _, kind := range []string{"rnn", "gru", "lstm"} {
+		c := benchCell(kind, 16)
+		b.Run("objective/"+kind, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := NewObjective(c, 1024, Float64); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("jacobians/"+kind, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := NewJacobians(c, 1024, Float64); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
