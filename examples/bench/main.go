@@ -1,0 +1,131 @@
+// Command bench measures the toolkit's speed and prints markdown tables for
+// the README: the objective and its gradient, a hand-written gonum loop
+// beside it, all Jacobians of a batch and the rows per Jacobian pass, graph
+// builds, and the whole search on trained flip-flop networks, with the
+// Python FixedPointFinder's numbers and the project's targets.
+//
+//	go run ./examples/bench [-count 5] [-mintime 300ms] [-root .] [-large=false]
+//
+// Run it from the repository root (or point -root there): the end-to-end
+// rows use the trained networks committed under testdata/ and
+// finder/testdata/. Every row is the median of -count rounds; the machine
+// and its load average before and after are printed with the tables.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+type options struct {
+	count   int
+	minTime time.Duration
+	root    string
+	large   bool
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.count, "count", 5, "rounds per measurement; the median is printed")
+	flag.DurationVar(&o.minTime, "mintime", 300*time.Millisecond, "minimum duration of one round of a fast operation")
+	flag.StringVar(&o.root, "root", ".", "repository root, where testdata/ and finder/testdata/ are")
+	flag.BoolVar(&o.large, "large", true, "include the 1000-unit Jacobian rows (about 20 s)")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, o options) error {
+	if o.count < 1 || o.minTime <= 0 {
+		return errors.New("-count and -mintime must be positive")
+	}
+	load0 := loadAverage()
+	fmt.Fprintf(w, "## Performance\n\n")
+	fmt.Fprintf(w, "Machine: %s, %d logical CPUs, %s/%s, %s. Medians of %d rounds.\n\n",
+		cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), o.count)
+
+	if err := objectiveTable(w, o); err != nil {
+		return err
+	}
+	ratio, err := handLoopTable(w, o)
+	if err != nil {
+		return err
+	}
+	jac, err := jacobianTable(w, o)
+	if err != nil {
+		return err
+	}
+	if err := lanesTable(w, o); err != nil {
+		return err
+	}
+	if err := buildTable(w, o); err != nil {
+		return err
+	}
+	e2e, err := endToEndTable(ctx, w, o)
+	if err != nil {
+		return err
+	}
+	targetsTable(w, e2e, ratio, jac)
+	referenceTable(w)
+	fmt.Fprintf(w, "Load average (1, 5, 15 min) before: %s; after: %s.\n", load0, loadAverage())
+	return nil
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// loadAverage is the first three fields of /proc/loadavg.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func randVec(r *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = 2*r.Float64() - 1
+	}
+	return v
+}
+
+// ms formats a duration in milliseconds with three significant digits.
+func ms(d time.Duration) string {
+	v := float64(d) / 1e6
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
