@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	G "gorgonia.org/gorgonia"
@@ -25,27 +27,45 @@ type step struct {
 // buildStep builds F(X, U) for batch size B. Weights are input nodes bound
 // to a copy of the cell's current values (they are constants for the search:
 // no gradient is compiled for them).
-func buildStep(cell cells.Cell, B int, d Dtype) (s *step, err error) {
+func buildStep(cell cells.Cell, B int, d Dtype) (*step, error) {
+	if err := checkBatch(cell, B); err != nil {
+		return nil, err
+	}
+	var uT *tensor.Dense
+	if M := cell.InputSize(); M > 0 {
+		uT = newDense(d, B, M, nil)
+	}
+	return buildStepOn(cell, d, newDense(d, B, cell.StateSize(), nil), uT)
+}
+
+// checkBatch reports why cell cannot be built for batch size B, if it cannot.
+func checkBatch(cell cells.Cell, B int) error {
 	if cell == nil {
-		return nil, fmt.Errorf("graph: nil cell")
+		return fmt.Errorf("graph: nil cell")
 	}
 	N, M := cell.StateSize(), cell.InputSize()
 	if N <= 0 || M < 0 {
-		return nil, fmt.Errorf("graph: cell has state size %d and input size %d", N, M)
+		return fmt.Errorf("graph: cell has state size %d and input size %d", N, M)
 	}
 	if B <= 0 {
-		return nil, fmt.Errorf("graph: batch size %d, want > 0", B)
+		return fmt.Errorf("graph: batch size %d, want > 0", B)
 	}
 	if err := cells.CheckFinite(cell); err != nil {
-		return nil, fmt.Errorf("graph: %w", err)
+		return fmt.Errorf("graph: %w", err)
 	}
+	return nil
+}
+
+// buildStepOn builds F(X, U) with X bound to xT (B x N) and U to uT (B x M,
+// nil when M = 0). The caller may share their storage with other steps:
+// the graph reads them on every run.
+func buildStepOn(cell cells.Cell, d Dtype, xT, uT *tensor.Dense) (s *step, err error) {
 	defer recoverErr("build step", &err)
-	s = &step{cell: cell, dtype: d, B: B, N: N, M: M, g: G.NewGraph()}
+	B, N, M := xT.Shape()[0], cell.StateSize(), cell.InputSize()
+	s = &step{cell: cell, dtype: d, B: B, N: N, M: M, g: G.NewGraph(), xT: xT, uT: uT}
 	dt := d.tensor()
-	s.xT = newDense(d, B, N, nil)
 	s.x = G.NewMatrix(s.g, dt, G.WithShape(B, N), G.WithName("X"), G.WithValue(s.xT))
 	if M > 0 {
-		s.uT = newDense(d, B, M, nil)
 		s.u = G.NewMatrix(s.g, dt, G.WithShape(B, M), G.WithName("U"), G.WithValue(s.uT))
 	}
 	for i, p := range cell.Params() {
@@ -83,33 +103,40 @@ func (s *step) inputs() G.Nodes {
 }
 
 // setX copies B x N states in.
-func (s *step) setX(x []float64) error {
-	if len(x) != s.B*s.N {
-		return fmt.Errorf("graph: %d state values, want %d x %d", len(x), s.B, s.N)
+func (s *step) setX(x []float64) error { return setStates(s.xT, x, s.B, s.N) }
+
+// setU copies B x M inputs in; one row (M values) is broadcast to all rows.
+func (s *step) setU(u []float64) error { return setInputs(s.uT, u, s.B, s.M) }
+
+// setStates copies B x N states x into xT.
+func setStates(xT *tensor.Dense, x []float64, B, N int) error {
+	if len(x) != B*N {
+		return fmt.Errorf("graph: %d state values, want %d x %d", len(x), B, N)
 	}
-	copyIn(s.xT, x)
+	copyIn(xT, x)
 	return nil
 }
 
-// setU copies B x M inputs in; one row (M values) is broadcast to all rows.
-func (s *step) setU(u []float64) error {
-	if s.M == 0 {
+// setInputs copies B x M inputs u into uT (nil when M = 0); one row of M
+// values is broadcast to all rows.
+func setInputs(uT *tensor.Dense, u []float64, B, M int) error {
+	if M == 0 {
 		if len(u) != 0 {
 			return fmt.Errorf("graph: cell takes no input, got %d input values", len(u))
 		}
 		return nil
 	}
 	switch len(u) {
-	case s.B * s.M:
-		copyIn(s.uT, u)
-	case s.M:
-		full := make([]float64, s.B*s.M)
-		for b := 0; b < s.B; b++ {
-			copy(full[b*s.M:], u)
+	case B * M:
+		copyIn(uT, u)
+	case M:
+		full := make([]float64, B*M)
+		for b := 0; b < B; b++ {
+			copy(full[b*M:], u)
 		}
-		copyIn(s.uT, full)
+		copyIn(uT, full)
 	default:
-		return fmt.Errorf("graph: %d input values, want %d (one row) or %d x %d", len(u), s.M, s.B, s.M)
+		return fmt.Errorf("graph: %d input values, want %d (one row) or %d x %d", len(u), M, B, M)
 	}
 	return nil
 }
@@ -131,6 +158,49 @@ func run(m G.VM) (err error) {
 	defer m.Reset()
 	if err := m.RunAll(); err != nil {
 		return fmt.Errorf("graph: run: %w", err)
+	}
+	return nil
+}
+
+// minPartValues is the least work, in state values (rows x N), worth a
+// graph and a goroutine of its own. Below it a second core gains nothing
+// (measured on 2 cores: a tanh RNN and an LSTM of hidden size 16 lose at
+// 1024 values a part, gain 8% and 17% at 2048, 19% and 25% at 4096).
+const minPartValues = 4096
+
+// partBounds splits B rows of N values into contiguous blocks to run
+// concurrently: at most one per CPU and each of at least minPartValues
+// values. It returns the bounds 0 = lo_0 < lo_1 < ... < lo_P = B.
+func partBounds(B, N int) []int {
+	P := max(1, min(runtime.GOMAXPROCS(0), B*N/minPartValues))
+	b := make([]int, P+1)
+	for p := range b {
+		b[p] = p * B / P
+	}
+	return b
+}
+
+// runAll runs the machines once each, concurrently when there are several
+// (each machine is used by one goroutine at a time), and returns the error
+// of the first that failed.
+func runAll(ms []G.VM) error {
+	if len(ms) == 1 {
+		return run(ms[0])
+	}
+	errs := make([]error, len(ms))
+	var wg sync.WaitGroup
+	for i, m := range ms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = run(m)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -52,6 +52,18 @@ func newDense(d Dtype, rows, cols int, v []float64) *tensor.Dense {
 	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(b))
 }
 
+// rowsOf returns rows [lo, hi) of the dense matrix t as a dense matrix
+// sharing t's storage (rows of a row-major matrix are contiguous).
+func rowsOf(t *tensor.Dense, lo, hi int) *tensor.Dense {
+	cols := t.Shape()[1]
+	switch b := t.Data().(type) {
+	case []float32:
+		return tensor.New(tensor.WithShape(hi-lo, cols), tensor.WithBacking(b[lo*cols:hi*cols]))
+	default:
+		return tensor.New(tensor.WithShape(hi-lo, cols), tensor.WithBacking(t.Float64s()[lo*cols:hi*cols]))
+	}
+}
+
 // copyIn writes v into the backing of t, converting.
 func copyIn(t *tensor.Dense, v []float64) {
 	switch b := t.Data().(type) {

@@ -14,25 +14,72 @@ import (
 // (the rows do not interact). Summing rather than averaging keeps each row's
 // gradient independent of B; divide by B for the reference's mean(q).
 //
+// Because the rows do not interact, a large batch is cut into blocks of
+// rows, each with its own graph, run concurrently (see partBounds); the
+// results are the same, bit for bit, as one graph's.
+//
 // An Objective belongs to one goroutine.
 type Objective struct {
-	s *step
-	m G.VM
-	// The graph's outputs are read into fT and gT (G.Read copies into a
-	// value it is given); in float64 F and Grad are their backing arrays.
-	fV, gV     G.Value
-	fT, gT     *tensor.Dense
-	F, Q, Grad []float64 // the last Eval's outputs: B x N, B, B x N
+	dtype   Dtype
+	b, n, m int
+	// The whole batch; each part's graph reads and writes rows of these.
+	xT, uT, fT, gT *tensor.Dense
+	parts          []*objectivePart
+	machines       []G.VM
+	F, Q, Grad     []float64 // the last Eval's outputs: B x N, B, B x N
+}
+
+// objectivePart is the graph of a block of rows. G.Read copies its outputs
+// into the values it is given: fV and gV hold views of the rows of fT and
+// gT, so the outputs land in place.
+type objectivePart struct {
+	fV, gV G.Value
+	fT, gT *tensor.Dense
 }
 
 // NewObjective builds and compiles the objective for batch size B.
-func NewObjective(cell cells.Cell, B int, d Dtype) (o *Objective, err error) {
-	s, err := buildStep(cell, B, d)
+func NewObjective(cell cells.Cell, B int, d Dtype) (*Objective, error) {
+	if err := checkBatch(cell, B); err != nil {
+		return nil, err
+	}
+	N, M := cell.StateSize(), cell.InputSize()
+	o := &Objective{dtype: d, b: B, n: N, m: M,
+		xT: newDense(d, B, N, nil), fT: newDense(d, B, N, nil), gT: newDense(d, B, N, nil)}
+	if M > 0 {
+		o.uT = newDense(d, B, M, nil)
+	}
+	bounds := partBounds(B, N)
+	for p := 0; p+1 < len(bounds); p++ {
+		lo, hi := bounds[p], bounds[p+1]
+		var uT *tensor.Dense
+		if M > 0 {
+			uT = rowsOf(o.uT, lo, hi)
+		}
+		part := &objectivePart{fT: rowsOf(o.fT, lo, hi), gT: rowsOf(o.gT, lo, hi)}
+		m, err := buildObjectivePart(cell, d, rowsOf(o.xT, lo, hi), uT, part)
+		if err != nil {
+			return nil, err
+		}
+		o.parts = append(o.parts, part)
+		o.machines = append(o.machines, m)
+	}
+	if d == Float64 {
+		o.F, o.Grad = o.fT.Float64s(), o.gT.Float64s()
+	} else {
+		o.F, o.Grad = make([]float64, B*N), make([]float64, B*N)
+	}
+	o.Q = make([]float64, B)
+	return o, nil
+}
+
+// buildObjectivePart builds and compiles the objective over the rows xT, uT,
+// reading F and the gradient into part.
+func buildObjectivePart(cell cells.Cell, d Dtype, xT, uT *tensor.Dense, part *objectivePart) (m G.VM, err error) {
+	s, err := buildStepOn(cell, d, xT, uT)
 	if err != nil {
 		return nil, err
 	}
 	defer recoverErr("build objective", &err)
-	o = &Objective{s: s}
 	// dq_b/dx_b = J_b^T r_b - r_b with r = F - X: one vector-Jacobian
 	// product seeded with r. Differentiating through the square, the row
 	// sums and the total instead costs a dozen more nodes, three of them
@@ -44,51 +91,42 @@ func NewObjective(cell cells.Cell, B int, d Dtype) (o *Objective, err error) {
 		return nil, fmt.Errorf("graph: gradient: %w", err)
 	}
 	grad := G.Must(G.Sub(vjp[0], diff))
-	o.fT, o.gT = newDense(d, B, s.N, nil), newDense(d, B, s.N, nil)
-	o.fV, o.gV = o.fT, o.gT
-	outs := G.Nodes{G.Read(s.f, &o.fV), G.Read(grad, &o.gV)}
-	if o.m, err = s.compile(outs); err != nil {
-		return nil, err
-	}
-	if d == Float64 {
-		o.F, o.Grad = o.fT.Float64s(), o.gT.Float64s()
-	} else {
-		o.F, o.Grad = make([]float64, B*s.N), make([]float64, B*s.N)
-	}
-	o.Q = make([]float64, B)
-	return o, nil
+	part.fV, part.gV = part.fT, part.gT
+	return s.compile(G.Nodes{G.Read(s.f, &part.fV), G.Read(grad, &part.gV)})
 }
 
 // B, N and M are the batch size, state size and input size.
-func (o *Objective) B() int { return o.s.B }
-func (o *Objective) N() int { return o.s.N }
-func (o *Objective) M() int { return o.s.M }
+func (o *Objective) B() int { return o.b }
+func (o *Objective) N() int { return o.n }
+func (o *Objective) M() int { return o.m }
 
 // Dtype is the type the graph computes in.
-func (o *Objective) Dtype() Dtype { return o.s.dtype }
+func (o *Objective) Dtype() Dtype { return o.dtype }
 
 // SetInputs sets U: B x M values, or M values broadcast to every row.
-func (o *Objective) SetInputs(u []float64) error { return o.s.setU(u) }
+func (o *Objective) SetInputs(u []float64) error { return setInputs(o.uT, u, o.b, o.m) }
 
 // SetStates sets X (B x N values).
-func (o *Objective) SetStates(x []float64) error { return o.s.setX(x) }
+func (o *Objective) SetStates(x []float64) error { return setStates(o.xT, x, o.b, o.n) }
 
 // States returns the current X as float64 (a copy).
 func (o *Objective) States() []float64 {
-	out := make([]float64, o.s.B*o.s.N)
-	_ = copyOut(out, o.s.xT)
+	out := make([]float64, o.b*o.n)
+	_ = copyOut(out, o.xT)
 	return out
 }
 
 // Eval runs the graph at the current X and U and fills F, Q and Grad.
 func (o *Objective) Eval() error {
-	if err := run(o.m); err != nil {
+	if err := runAll(o.machines); err != nil {
 		return err
 	}
-	if o.fV != G.Value(o.fT) || o.gV != G.Value(o.gT) {
-		return fmt.Errorf("graph: objective outputs were not read in place")
+	for _, p := range o.parts {
+		if p.fV != G.Value(p.fT) || p.gV != G.Value(p.gT) {
+			return fmt.Errorf("graph: objective outputs were not read in place")
+		}
 	}
-	if o.s.dtype != Float64 {
+	if o.dtype != Float64 {
 		if err := copyOut(o.F, o.fT); err != nil {
 			return err
 		}
@@ -96,8 +134,8 @@ func (o *Objective) Eval() error {
 			return err
 		}
 	}
-	N := o.s.N
-	switch x := o.s.xT.Data().(type) {
+	N := o.n
+	switch x := o.xT.Data().(type) {
 	case []float64:
 		for b := range o.Q {
 			o.Q[b] = halfSquares(o.F[b*N:(b+1)*N], x[b*N:(b+1)*N])
@@ -137,6 +175,6 @@ func (o *Objective) Candidates() G.ValueGrad { return candidates{o} }
 
 type candidates struct{ o *Objective }
 
-func (c candidates) Value() G.Value         { return c.o.s.xT }
+func (c candidates) Value() G.Value         { return c.o.xT }
 func (c candidates) Grad() (G.Value, error) { return c.o.gT, nil }
 func (c candidates) Name() string           { return "X" }
