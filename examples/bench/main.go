@@ -1,6 +1,6 @@
 // Command bench measures the toolkit's speed and prints markdown tables for
 // the README: the objective and its gradient, a hand-written gonum loop
-// beside it, all Jacobians of a batch and the rows per Jacobian pass, graph
+// beside it, the garbage collector's effect, all Jacobians of a batch and the rows per Jacobian pass, graph
 // builds, and the whole search on trained flip-flop networks, with the
 // Python FixedPointFinder's numbers and the project's targets.
 //
@@ -59,6 +59,9 @@ func run(ctx context.Context, w io.Writer, o options) error {
 	}
 	ratio, err := handLoopTable(w, o)
 	if err != nil {
+		return err
+	}
+	if err := gcTable(w, o); err != nil {
 		return err
 	}
 	jac, err := jacobianTable(w, o)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime/debug"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -208,6 +209,38 @@ func buildTable(w io.Writer, o options) error {
 			return err
 		}
 		fmt.Fprintf(w, "| %s | %s | %s |\n", kind, ms(so.Op), ms(sj.Op))
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+// gcTable shows how the collector's setting moves the objective: every
+// gorgonia run allocates its intermediate values, so with a small live heap
+// the collector runs every few evaluations. The library sets nothing
+// global; a program may (GOGC, debug.SetGCPercent).
+func gcTable(w io.Writer, o options) error {
+	fmt.Fprintf(w, "### The garbage collector's setting (objective, hidden 16, batch 1024)\n\n")
+	fmt.Fprintf(w, "| cell | GOGC=100 ms | GOGC=400 ms |\n|---|---:|---:|\n")
+	for _, kind := range []string{"rnn", "lstm"} {
+		c, err := randomCell(kind, 16)
+		if err != nil {
+			return err
+		}
+		ob, _, err := objectiveAt(c, 1024)
+		if err != nil {
+			return err
+		}
+		var t [2]time.Duration
+		for i, pct := range []int{100, 400} {
+			prev := debug.SetGCPercent(pct)
+			s, err := measure(o.count, o.minTime, ob.Eval)
+			debug.SetGCPercent(prev)
+			if err != nil {
+				return err
+			}
+			t[i] = s.Op
+		}
+		fmt.Fprintf(w, "| %s | %s | %s |\n", kind, ms(t[0]), ms(t[1]))
 	}
 	fmt.Fprintln(w)
 	return nil
