@@ -1,8 +1,9 @@
 // Command bench measures the toolkit's speed and prints markdown tables for
 // the README: the objective and its gradient, a hand-written gonum loop
-// beside it, the garbage collector's effect, all Jacobians of a batch and the rows per Jacobian pass, graph
-// builds, and the whole search on trained flip-flop networks, with the
-// Python FixedPointFinder's numbers and the project's targets.
+// beside it, the garbage collector's effect, all Jacobians of a batch and
+// the rows per Jacobian pass, graph builds, and the whole search on trained
+// flip-flop networks, with the Python FixedPointFinder's numbers and the
+// project's targets.
 //
 //	go run ./examples/bench [-count 5] [-mintime 300ms] [-root .] [-large=false]
 //
