@@ -66,17 +66,24 @@ func (s *CandidateAdam) Step(model []G.ValueGrad) error {
 	}
 	switch xb := x.Data().(type) {
 	case []float64:
-		s.step(len(xb), func(i int) float64 { return g.Data().([]float64)[i] }, func(i int, d float64) { xb[i] += d })
+		gb, ok := g.Data().([]float64)
+		if !ok {
+			return fmt.Errorf("finder: CandidateAdam: gradient dtype %v for float64 values", g.Dtype())
+		}
+		s.step(func(i int) float64 { return gb[i] }, func(i int, d float64) { xb[i] += d })
 	case []float32:
-		gb := g.Data().([]float32)
-		s.step(len(xb), func(i int) float64 { return float64(gb[i]) }, func(i int, d float64) { xb[i] += float32(d) })
+		gb, ok := g.Data().([]float32)
+		if !ok {
+			return fmt.Errorf("finder: CandidateAdam: gradient dtype %v for float32 values", g.Dtype())
+		}
+		s.step(func(i int) float64 { return float64(gb[i]) }, func(i int, d float64) { xb[i] += float32(d) })
 	default:
 		return fmt.Errorf("finder: CandidateAdam: unsupported dtype %v", x.Dtype())
 	}
 	return nil
 }
 
-func (s *CandidateAdam) step(n int, grad func(int) float64, add func(int, float64)) {
+func (s *CandidateAdam) step(grad func(int) float64, add func(int, float64)) {
 	for b := 0; b < s.B; b++ {
 		if s.frozen[b] {
 			continue
