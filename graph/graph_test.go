@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -239,6 +240,52 @@ func TestLSTMHidden256(t *testing.T) {
 		qm := o.Q[0]
 		if e := relErr((qp-qm)/2e-6, grad[k]); e > 1e-6 {
 			t.Errorf("dq/dx[%d]: %v vs finite difference %v", k, grad[k], (qp-qm)/2e-6)
+		}
+	}
+}
+
+// TestJacobianPartsAgree: a batch large enough to run as concurrent row
+// blocks gives the same Jacobians as single points.
+func TestJacobianPartsAgree(t *testing.T) {
+	c := testCells()["gru"]
+	r := rand.New(rand.NewPCG(5, 5))
+	const B = 900
+	N, M := c.StateSize(), c.InputSize()
+	x, u := randVec(r, B*N), randVec(r, B*M)
+	big, err := NewJacobians(c, B, Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(big.parts) < 2 && runtime.GOMAXPROCS(0) > 1 {
+		t.Fatalf("%d parts: the test does not exercise row blocks", len(big.parts))
+	}
+	jx, ju := make([]float64, B*N*N), make([]float64, B*N*M)
+	if err := big.Eval(x, u, jx, ju); err != nil {
+		t.Fatal(err)
+	}
+	one, err := NewJacobians(c, 1, Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []int{0, 1, B / 2, B - 1} {
+		jx1, ju1 := make([]float64, N*N), make([]float64, N*M)
+		if err := one.Eval(x[b*N:(b+1)*N], u[b*M:(b+1)*M], jx1, ju1); err != nil {
+			t.Fatal(err)
+		}
+		for i := range jx1 {
+			if d := math.Abs(jx1[i] - jx[b*N*N+i]); d > 1e-15 {
+				t.Fatalf("point %d: jx[%d] differs by %g", b, i, d)
+			}
+		}
+		for i := range ju1 {
+			if d := math.Abs(ju1[i] - ju[b*N*M+i]); d > 1e-15 {
+				t.Fatalf("point %d: ju[%d] differs by %g", b, i, d)
+			}
+		}
+		for i := 0; i < N; i++ {
+			if big.F[b*N+i] != one.F[i] {
+				t.Fatalf("point %d: F differs", b)
+			}
 		}
 	}
 }

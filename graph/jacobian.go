@@ -22,20 +22,27 @@ import (
 //
 // It belongs to one goroutine.
 type Jacobians struct {
-	B, L     int
-	s        *step
-	m        G.VM
-	seed     *G.Node
-	seedT    *tensor.Dense
-	jxV, juV G.Value
-	F        []float64 // F(X, U) at the last evaluated points, B x N
-	fV       G.Value
-	fRep     []float64
-	rowX     []float64
-	rowU     []float64
-	seedBuf  []float64
-	xRep     []float64
-	uRep     []float64
+	B, L    int
+	n, m    int
+	dtype   Dtype
+	xT, uT  *tensor.Dense // the B*L replicated rows; parts read views of them
+	seedT   *tensor.Dense
+	parts   []*jacobianPart
+	ms      []G.VM
+	F       []float64 // F(X, U) at the last evaluated points, B x N
+	fRep    []float64
+	rowX    []float64
+	rowU    []float64
+	seedBuf []float64
+	xRep    []float64
+	uRep    []float64
+}
+
+// jacobianPart is the graph of a block of rows [lo, hi) of the replicated
+// batch; the blocks run concurrently, as the objective's do.
+type jacobianPart struct {
+	lo, hi       int
+	jxV, juV, fV G.Value
 }
 
 // NewJacobians builds and compiles the Jacobian passes for B points, with
@@ -56,55 +63,79 @@ func DefaultLanes(B, N int) int {
 // NewJacobiansLanes builds and compiles the Jacobian passes for B points
 // with L lanes (1 <= L <= N).
 func NewJacobiansLanes(cell cells.Cell, B, L int, d Dtype) (j *Jacobians, err error) {
-	if cell != nil && (L < 1 || L > cell.StateSize()) {
-		return nil, fmt.Errorf("graph: %d lanes for %d states, want 1..%d", L, cell.StateSize(), cell.StateSize())
+	if err := checkBatch(cell, B); err != nil {
+		return nil, err
 	}
-	s, err := buildStep(cell, B*L, d)
+	N, M := cell.StateSize(), cell.InputSize()
+	if L < 1 || L > N {
+		return nil, fmt.Errorf("graph: %d lanes for %d states, want 1..%d", L, N, N)
+	}
+	R := B * L
+	j = &Jacobians{B: B, L: L, n: N, m: M, dtype: d,
+		xT: newDense(d, R, N, nil), seedT: newDense(d, R, N, nil)}
+	if M > 0 {
+		j.uT = newDense(d, R, M, nil)
+	}
+	bounds := partBounds(R, N)
+	for p := 0; p+1 < len(bounds); p++ {
+		part := &jacobianPart{lo: bounds[p], hi: bounds[p+1]}
+		m, err := j.buildPart(cell, part)
+		if err != nil {
+			return nil, err
+		}
+		j.parts = append(j.parts, part)
+		j.ms = append(j.ms, m)
+	}
+	j.F = make([]float64, B*N)
+	j.fRep = make([]float64, R*N)
+	j.rowX = make([]float64, R*N)
+	j.rowU = make([]float64, R*M)
+	j.seedBuf = make([]float64, R*N)
+	j.xRep = make([]float64, R*N)
+	j.uRep = make([]float64, R*M)
+	return j, nil
+}
+
+// buildPart builds the seeded vector-Jacobian pass over the part's rows.
+func (j *Jacobians) buildPart(cell cells.Cell, part *jacobianPart) (m G.VM, err error) {
+	var uT *tensor.Dense
+	if j.m > 0 {
+		uT = rowsOf(j.uT, part.lo, part.hi)
+	}
+	s, err := buildStepOn(cell, j.dtype, rowsOf(j.xT, part.lo, part.hi), uT)
 	if err != nil {
 		return nil, err
 	}
 	defer recoverErr("build jacobians", &err)
-	j = &Jacobians{s: s, B: B, L: L}
-	j.seedT = newDense(d, B*L, s.N, nil)
-	j.seed = G.NewMatrix(s.g, d.tensor(), G.WithShape(B*L, s.N), G.WithName("S"), G.WithValue(j.seedT))
+	seed := G.NewMatrix(s.g, j.dtype.tensor(), G.WithShape(part.hi-part.lo, j.n), G.WithName("S"), G.WithValue(rowsOf(j.seedT, part.lo, part.hi)))
 	wrt := G.Nodes{s.x}
 	if s.u != nil {
 		wrt = append(wrt, s.u)
 	}
-	vjp, err := G.Backpropagate(G.Nodes{s.f}, G.Nodes{j.seed}, wrt)
+	vjp, err := G.Backpropagate(G.Nodes{s.f}, G.Nodes{seed}, wrt)
 	if err != nil {
 		return nil, fmt.Errorf("graph: vector-Jacobian product: %w", err)
 	}
-	outs := G.Nodes{G.Read(vjp[0], &j.jxV), G.Read(s.f, &j.fV)}
+	outs := G.Nodes{G.Read(vjp[0], &part.jxV), G.Read(s.f, &part.fV)}
 	if s.u != nil {
-		outs = append(outs, G.Read(vjp[1], &j.juV))
+		outs = append(outs, G.Read(vjp[1], &part.juV))
 	}
-	if j.m, err = s.compile(outs, j.seed); err != nil {
-		return nil, err
-	}
-	j.F = make([]float64, B*s.N)
-	j.fRep = make([]float64, B*L*s.N)
-	j.rowX = make([]float64, B*L*s.N)
-	j.rowU = make([]float64, B*L*s.M)
-	j.seedBuf = make([]float64, B*L*s.N)
-	j.xRep = make([]float64, B*L*s.N)
-	j.uRep = make([]float64, B*L*s.M)
-	return j, nil
+	return s.compile(outs, seed)
 }
 
 // Size is the number of points evaluated at once.
 func (j *Jacobians) Size() int { return j.B }
 
 // N and M are the state size and input size.
-func (j *Jacobians) N() int { return j.s.N }
-func (j *Jacobians) M() int { return j.s.M }
+func (j *Jacobians) N() int { return j.n }
+func (j *Jacobians) M() int { return j.m }
 
 // Eval computes the Jacobians at states x (B x N) and inputs u (B x M, or
 // one row of M). jx receives B x N x N values, jx[b*N*N + i*N + k] =
 // dF_i/dx_k at point b; ju receives B x N x M values likewise (it may be nil
 // when not wanted, or when M = 0). F holds F(x, u) afterwards.
 func (j *Jacobians) Eval(x, u []float64, jx, ju []float64) error {
-	B, L, N, M := j.B, j.L, j.s.N, j.s.M
+	B, L, N, M := j.B, j.L, j.n, j.m
 	if len(jx) != B*N*N {
 		return fmt.Errorf("graph: jacobian buffer has %d values, want %d x %d x %d", len(jx), B, N, N)
 	}
@@ -133,11 +164,9 @@ func (j *Jacobians) Eval(x, u []float64, jx, ju []float64) error {
 			copy(j.xRep[(b*L+l)*N:(b*L+l+1)*N], x[b*N:(b+1)*N])
 		}
 	}
-	if err := j.s.setX(j.xRep); err != nil {
-		return err
-	}
-	if err := j.s.setU(j.uRep); err != nil {
-		return err
+	copyIn(j.xT, j.xRep)
+	if M > 0 {
+		copyIn(j.uT, j.uRep)
 	}
 	for p := 0; p*L < N; p++ {
 		for k := range j.seedBuf {
@@ -149,15 +178,17 @@ func (j *Jacobians) Eval(x, u []float64, jx, ju []float64) error {
 			}
 		}
 		copyIn(j.seedT, j.seedBuf)
-		if err := run(j.m); err != nil {
+		if err := runAll(j.ms); err != nil {
 			return err
 		}
-		if err := copyOut(j.rowX, j.jxV.(tensor.Tensor)); err != nil {
-			return err
-		}
-		if ju != nil && M > 0 {
-			if err := copyOut(j.rowU, j.juV.(tensor.Tensor)); err != nil {
+		for _, pt := range j.parts {
+			if err := copyOut(j.rowX[pt.lo*N:pt.hi*N], pt.jxV.(tensor.Tensor)); err != nil {
 				return err
+			}
+			if ju != nil && M > 0 {
+				if err := copyOut(j.rowU[pt.lo*M:pt.hi*M], pt.juV.(tensor.Tensor)); err != nil {
+					return err
+				}
 			}
 		}
 		for b := 0; b < B; b++ {
@@ -170,8 +201,10 @@ func (j *Jacobians) Eval(x, u []float64, jx, ju []float64) error {
 			}
 		}
 		if p == 0 {
-			if err := copyOut(j.fRep, j.fV.(tensor.Tensor)); err != nil {
-				return err
+			for _, pt := range j.parts {
+				if err := copyOut(j.fRep[pt.lo*N:pt.hi*N], pt.fV.(tensor.Tensor)); err != nil {
+					return err
+				}
 			}
 			for b := 0; b < B; b++ {
 				copy(j.F[b*N:(b+1)*N], j.fRep[b*L*N:(b*L+1)*N])
