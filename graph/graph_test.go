@@ -289,3 +289,32 @@ func TestJacobianPartsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestStepperPartsAgree: a batch run as row blocks steps every row as the
+// plain-Go equations do.
+func TestStepperPartsAgree(t *testing.T) {
+	c := testCells()["lstm"]
+	r := rand.New(rand.NewPCG(6, 6))
+	const B = 1100
+	N, M := c.StateSize(), c.InputSize()
+	x, u := randVec(r, B*N), randVec(r, B*M)
+	st, err := NewStepper(c, B, Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.parts) < 2 && runtime.GOMAXPROCS(0) > 1 {
+		t.Fatalf("%d parts: the test does not exercise row blocks", len(st.parts))
+	}
+	out := make([]float64, B*N)
+	if err := st.Step(x, u, out); err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < B; b += 37 {
+		want := refStep(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
+		for i := range want {
+			if d := math.Abs(out[b*N+i] - want[i]); d > 1e-14 {
+				t.Fatalf("row %d unit %d: %v, want %v", b, i, out[b*N+i], want[i])
+			}
+		}
+	}
+}

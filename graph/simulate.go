@@ -9,42 +9,72 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Stepper runs a cell one step at a time for a batch of B states.
+// Stepper runs a cell one step at a time for a batch of B states; a large
+// batch runs as concurrent row blocks, as the objective's.
 // It belongs to one goroutine.
 type Stepper struct {
-	s  *step
-	m  G.VM
-	fV G.Value
+	b, n, m int
+	xT, uT  *tensor.Dense
+	parts   []*stepperPart
+	ms      []G.VM
+}
+
+type stepperPart struct {
+	lo, hi int
+	fV     G.Value
 }
 
 // NewStepper builds and compiles one forward step for batch size B.
 func NewStepper(cell cells.Cell, B int, d Dtype) (st *Stepper, err error) {
-	s, err := buildStep(cell, B, d)
-	if err != nil {
+	if err := checkBatch(cell, B); err != nil {
 		return nil, err
 	}
-	st = &Stepper{s: s}
-	if st.m, err = s.compile(G.Nodes{G.Read(s.f, &st.fV)}); err != nil {
-		return nil, err
+	N, M := cell.StateSize(), cell.InputSize()
+	st = &Stepper{b: B, n: N, m: M, xT: newDense(d, B, N, nil)}
+	if M > 0 {
+		st.uT = newDense(d, B, M, nil)
+	}
+	bounds := partBounds(B, N)
+	for p := 0; p+1 < len(bounds); p++ {
+		part := &stepperPart{lo: bounds[p], hi: bounds[p+1]}
+		var uT *tensor.Dense
+		if M > 0 {
+			uT = rowsOf(st.uT, part.lo, part.hi)
+		}
+		s, err := buildStepOn(cell, d, rowsOf(st.xT, part.lo, part.hi), uT)
+		if err != nil {
+			return nil, err
+		}
+		m, err := s.compile(G.Nodes{G.Read(s.f, &part.fV)})
+		if err != nil {
+			return nil, err
+		}
+		st.parts = append(st.parts, part)
+		st.ms = append(st.ms, m)
 	}
 	return st, nil
 }
 
 // Step computes out = F(x, u) for B x N states x and B x M (or 1 x M) inputs u.
 func (st *Stepper) Step(x, u, out []float64) error {
-	if err := st.s.setX(x); err != nil {
+	if err := setStates(st.xT, x, st.b, st.n); err != nil {
 		return err
 	}
-	if err := st.s.setU(u); err != nil {
+	if err := setInputs(st.uT, u, st.b, st.m); err != nil {
 		return err
 	}
-	if len(out) != st.s.B*st.s.N {
-		return fmt.Errorf("graph: output has %d values, want %d", len(out), st.s.B*st.s.N)
+	if len(out) != st.b*st.n {
+		return fmt.Errorf("graph: output has %d values, want %d", len(out), st.b*st.n)
 	}
-	if err := run(st.m); err != nil {
+	if err := runAll(st.ms); err != nil {
 		return err
 	}
-	return copyOut(out, st.fV.(tensor.Tensor))
+	for _, p := range st.parts {
+		if err := copyOut(out[p.lo*st.n:p.hi*st.n], p.fV.(tensor.Tensor)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Simulate runs cell over input sequences from initial states.
