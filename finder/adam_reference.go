@@ -19,12 +19,12 @@ import (
 func (f *finder) referenceAdam(ctx context.Context, idx []int) error {
 	s := &f.s
 	cs := f.cands
-	N, M := f.N, f.M
+	N := f.N
 	ob, err := f.objs.get(len(idx))
 	if err != nil {
 		return err
 	}
-	if err := load(ob, cs, idx, N, M); err != nil {
+	if err := f.load(ob, idx); err != nil {
 		return err
 	}
 	lr := s.LearningRate

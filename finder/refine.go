@@ -96,7 +96,7 @@ func (f *finder) jacobianChunk() int {
 // Jacobian evaluation then serves them all. The acceptance test uses each
 // candidate's own residual, so sharing only slows a step, never corrupts it.
 func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
-	N, M := f.N, f.M
+	N := f.N
 	eps := f.s.Dtype.Eps()
 	reps, repOf := f.cluster(part)
 	jx, err := f.jacobiansAt(reps)
@@ -108,13 +108,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := make([]float64, B*N)
-	u := make([]float64, B*M)
-	for r := 0; r < B; r++ {
-		c := f.cands[part[min(r, len(part)-1)]]
-		copy(x[r*N:], c.x)
-		copy(u[r*M:], c.u)
-	}
+	x, u := f.pack(part, B)
 	// Normal equations per candidate: A = J - I, g = A^T r, H = A^T A.
 	// H depends only on the representative's Jacobian.
 	Hrep := make([]*mat.SymDense, len(reps))
@@ -274,19 +268,13 @@ func dist2(a, b []float64) float64 {
 
 // jacobiansAt evaluates dF/dx at the candidates reps, R x N x N.
 func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
-	N, M := f.N, f.M
+	N := f.N
 	B := nextPow2(len(reps))
 	jac, err := f.jacobians(B)
 	if err != nil {
 		return nil, err
 	}
-	x := make([]float64, B*N)
-	u := make([]float64, B*M)
-	for r := 0; r < B; r++ {
-		c := f.cands[reps[min(r, len(reps)-1)]]
-		copy(x[r*N:], c.x)
-		copy(u[r*M:], c.u)
-	}
+	x, u := f.pack(reps, B)
 	jx := f.jxBuf(B * N * N)
 	if err := jac.Eval(x, u, jx, nil); err != nil {
 		return nil, err

@@ -31,16 +31,22 @@ func (o *objectives) get(B int) (*graph.Objective, error) {
 	return ob, nil
 }
 
-// load packs the candidates idx into ob (padding by repeating the last).
-func load(ob *graph.Objective, cs []*candidate, idx []int, N, M int) error {
-	B := ob.B()
-	x := make([]float64, B*N)
-	u := make([]float64, B*M)
+// pack returns the states and inputs of the candidates idx as B rows,
+// padding by repeating the last (a compiled graph has a fixed batch).
+func (f *finder) pack(idx []int, B int) (x, u []float64) {
+	N, M := f.N, f.M
+	x, u = make([]float64, B*N), make([]float64, B*M)
 	for r := 0; r < B; r++ {
-		c := cs[idx[min(r, len(idx)-1)]]
+		c := f.cands[idx[min(r, len(idx)-1)]]
 		copy(x[r*N:], c.x)
 		copy(u[r*M:], c.u)
 	}
+	return x, u
+}
+
+// load packs the candidates idx into ob.
+func (f *finder) load(ob *graph.Objective, idx []int) error {
+	x, u := f.pack(idx, ob.B())
 	if err := ob.SetStates(x); err != nil {
 		return err
 	}
@@ -53,7 +59,7 @@ func load(ob *graph.Objective, cs []*candidate, idx []int, N, M int) error {
 func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 	s := &f.s
 	cs := f.cands
-	N, M := f.N, f.M
+	N := f.N
 	if s.Optimizer == ReferenceAdam {
 		return f.referenceAdam(ctx, idx)
 	}
@@ -62,7 +68,7 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 	if err != nil {
 		return err
 	}
-	if err := load(ob, cs, active, N, M); err != nil {
+	if err := f.load(ob, active); err != nil {
 		return err
 	}
 	solver := NewCandidateAdam(ob.B(), N, s.LearningRate, s.AdamEpsilon)
@@ -138,7 +144,7 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			if ob, err = f.objs.get(nb); err != nil {
 				return err
 			}
-			if err := load(ob, cs, keep, N, M); err != nil {
+			if err := f.load(ob, keep); err != nil {
 				return err
 			}
 			solver = solver.subset(rows, nb)

@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"runtime/debug"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/handloop"
 )
 
 // randomCell is a cell of kind ("rnn", "gru" or "lstm") with hidden units,
@@ -81,9 +83,9 @@ func handLoopTable(w io.Writer, o options) (float64, error) {
 	if err := ob.Eval(); err != nil {
 		return 0, err
 	}
-	h := newHandRNN(c.(*cells.Vanilla), B, make([]float64, B*c.InputSize()))
+	h := handloop.New(c.(*cells.Vanilla), B, make([]float64, B*c.InputSize()))
 	copy(h.X, x)
-	h.eval()
+	h.Eval()
 	diff := max(maxDiff(ob.F, h.F), maxDiff(ob.Q, h.Q), maxDiff(ob.Grad, h.Grad))
 	if diff > 1e-14 {
 		return 0, fmt.Errorf("hand loop and graph differ by %g: they must compute the same numbers to be compared", diff)
@@ -94,7 +96,7 @@ func handLoopTable(w io.Writer, o options) (float64, error) {
 		if err != nil {
 			return 0, err
 		}
-		sh, err := measure(1, o.minTime, func() error { h.eval(); return nil })
+		sh, err := measure(1, o.minTime, func() error { h.Eval(); return nil })
 		if err != nil {
 			return 0, err
 		}
@@ -244,4 +246,13 @@ func gcTable(w io.Writer, o options) error {
 	}
 	fmt.Fprintln(w)
 	return nil
+}
+
+// maxDiff is max_i |a_i - b_i|.
+func maxDiff(a, b []float64) float64 {
+	m := 0.0
+	for i := range a {
+		m = math.Max(m, math.Abs(a[i]-b[i]))
+	}
+	return m
 }

@@ -1,4 +1,7 @@
-package main
+// Package handloop is the fixed-point objective of a tanh RNN written by
+// hand with gonum: the floor against which the gorgonia graph's overhead is
+// measured (graph's tests check the two agree; examples/bench times both).
+package handloop
 
 import (
 	"math"
@@ -8,13 +11,11 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// handRNN is the fixed-point objective of a tanh RNN written by hand with
-// gonum (as graph/handloop_test.go), the floor against which the graph's
-// overhead is measured:
+// RNN computes, for B states X of a tanh cells.Vanilla,
 //
 //	F = tanh(X W_hh^T + d),  d = U W_ih^T + b_ih + b_hh (computed once: U is constant),
 //	r = F - X,  q_b = 0.5*||r_b||^2,  dq_b/dx_b = ((1 - F^2) * r)_b W_hh - r_b.
-type handRNN struct {
+type RNN struct {
 	B, N    int
 	whh     blas64.General // W_hh^T as the cell stores it, N x N
 	drive   []float64      // B x N
@@ -23,12 +24,12 @@ type handRNN struct {
 	delta   blas64.General // (1 - F^2) * r, B x N
 }
 
-// newHandRNN returns the objective of c for B states under the inputs u
-// (B x M values).
-func newHandRNN(c *cells.Vanilla, B int, u []float64) *handRNN {
+// New returns the objective of c for B states under the inputs u (B x M
+// values).
+func New(c *cells.Vanilla, B int, u []float64) *RNN {
 	p := c.Params()
 	N, M := c.StateSize(), c.InputSize()
-	h := &handRNN{B: B, N: N,
+	h := &RNN{B: B, N: N,
 		whh:   blas64.General{Rows: N, Cols: N, Stride: N, Data: p[1].Data},
 		drive: make([]float64, B*N), X: make([]float64, B*N), F: make([]float64, B*N),
 		Q: make([]float64, B), Grad: make([]float64, B*N),
@@ -48,8 +49,8 @@ func newHandRNN(c *cells.Vanilla, B int, u []float64) *handRNN {
 	return h
 }
 
-// eval computes F, Q and Grad at X.
-func (h *handRNN) eval() {
+// Eval computes F, Q and Grad at X.
+func (h *RNN) Eval() {
 	B, N := h.B, h.N
 	x := blas64.General{Rows: B, Cols: N, Stride: N, Data: h.X}
 	f := blas64.General{Rows: B, Cols: N, Stride: N, Data: h.F}
@@ -68,13 +69,4 @@ func (h *handRNN) eval() {
 		h.Q[b] = 0.5 * q
 	}
 	blas64.Gemm(blas.NoTrans, blas.Trans, 1, h.delta, h.whh, 1, blas64.General{Rows: B, Cols: N, Stride: N, Data: h.Grad})
-}
-
-// maxDiff is max_i |a_i - b_i|.
-func maxDiff(a, b []float64) float64 {
-	m := 0.0
-	for i := range a {
-		m = math.Max(m, math.Abs(a[i]-b[i]))
-	}
-	return m
 }
