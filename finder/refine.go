@@ -28,7 +28,7 @@ const (
 	// A candidate still 1e3 x TolResidual from certification after this many
 	// steps is heading for a slow point (a local minimum of q > 0), not a
 	// fixed point: Newton's convergence to a zero is fast by then.
-	lmPatience = 15
+	lmPatience = 10
 )
 
 // refine polishes the candidates idx with batched Levenberg-Marquardt steps
