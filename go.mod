@@ -1,6 +1,6 @@
 module github.com/rnnfp/fixedpoints
 
-go 1.26.8
+go 1.26
 
 require (
 	codeberg.org/sbinet/npyio v0.14.0
