@@ -92,12 +92,19 @@ func TestFindFlipFlop27(t *testing.T) {
 		if !(p.Q < 1e-20) {
 			t.Errorf("point %v: q = %g, want < 1e-20", p.X, p.Q)
 		}
+		if p.Residual > 1e-14 {
+			t.Errorf("point %v: residual %g > 1e-14", p.X, p.Residual)
+		}
 		if p.Stability.Stable {
 			stable++
 		}
 	}
 	if stable != 8 {
 		t.Errorf("%d stable, want 8", stable)
+	}
+	counts := res.Fixed.CountBySaddleIndex()
+	if counts[0] != 8 || counts[1] != 12 || counts[2] != 6 || counts[3] != 1 {
+		t.Errorf("saddle indices %v, want 8/12/6/1", counts)
 	}
 	if res.Status != Converged {
 		t.Errorf("status %v", res.Status)
@@ -155,5 +162,28 @@ func TestReferenceAdamRuns(t *testing.T) {
 	}
 	if res.Stats.Iters == 0 {
 		t.Error("no iterations recorded")
+	}
+}
+
+// TestLineAttractor: F(x) = A x with A = diag(1, 0.5) fixes the whole line
+// x2 = 0. I - J is singular there; the refinement must not fail, every
+// reported point must lie on the line and be reported marginal.
+func TestLineAttractor(t *testing.T) {
+	cell := newAffineCell(2, 0, []float64{1, 0, 0, 0.5}, nil, nil)
+	starts := []float64{0.3, 0.4, -0.7, -0.2, 1.2, 0.9, 0, 0.5}
+	res, err := Find(context.Background(), Problem{Cell: cell, InitialStates: starts}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fixed.Len() == 0 {
+		t.Fatal("no fixed point on the line attractor")
+	}
+	for _, p := range res.Fixed.Points {
+		if math.Abs(p.X[1]) > 1e-10 || p.Residual > 1e-10 {
+			t.Errorf("point %v off the line (residual %g)", p.X, p.Residual)
+		}
+		if !p.Stability.Marginal || p.Stability.Stable || p.Stability.NUnstable != 0 {
+			t.Errorf("point %v: stability %+v, want marginal", p.X, p.Stability)
+		}
 	}
 }
