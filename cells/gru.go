@@ -28,8 +28,8 @@ func (c *GRU) Step(x, u *G.Node, p []*G.Node) (out *G.Node, err error) {
 		return nil, err
 	}
 	defer wrapErr("GRU step", &err)
-	r := G.Must(G.Sigmoid(G.Must(c.preact(u, x, p, 0))))
-	z := G.Must(G.Sigmoid(G.Must(c.preact(u, x, p, 1))))
+	r := G.Must(sigmoid(G.Must(c.preact(u, x, p, 0)), "gru_r"))
+	z := G.Must(sigmoid(G.Must(c.preact(u, x, p, 1)), "gru_z"))
 	wih, whh, bih, bhh := c.gateNodes(p, 2)
 	hn := G.Must(affine(x, whh, bhh))
 	rn := G.Must(G.HadamardProd(r, hn))
