@@ -27,6 +27,20 @@ type Cell interface {
 	Step(x, u *G.Node, p []*G.Node) (*G.Node, error)
 }
 
+// Driven is an optional interface for cells whose input enters only
+// through affine terms, the drives D(U): F(x, u) = G(x, D(u)). While fixed
+// points are sought U is constant, so the objective computes the drives
+// once per input instead of on every iteration. Step must equal
+// StepDriven(x, Drives(u, p), p). The built-in cells implement it.
+type Driven interface {
+	Cell
+	// Drives builds the drive nodes from U (B x M) and the weights.
+	Drives(u *G.Node, p []*G.Node) ([]*G.Node, error)
+	// StepDriven builds F from X and the drives (each B rows, or one row
+	// to broadcast).
+	StepDriven(x *G.Node, d []*G.Node, p []*G.Node) (*G.Node, error)
+}
+
 // Param is one named weight matrix of a cell, row-major. Vectors such as
 // biases are 1 x n rows so that they broadcast over the batch.
 type Param struct {

@@ -15,6 +15,7 @@ import (
 // Separate per-gate matrices avoid slicing the fused PyTorch matrices on
 // every step (column slices of a batch are strided and slow in gorgonia).
 type gated struct {
+	self   Cell // the cell that embeds this, for shape checks
 	kind   string
 	gates  []string // gate names in PyTorch row order
 	hidden int
@@ -63,18 +64,50 @@ func (c *gated) gateNodes(p []*G.Node, g int) (wih, whh, bih, bhh *G.Node) {
 	return p[4*g], p[4*g+1], p[4*g+2], p[4*g+3]
 }
 
-// preact builds u*Wih_T + h*Whh_T + (b_ih + b_hh) for gate g; with hb false the
-// recurrent bias is left out (GRU's n gate keeps b_hn inside the reset product).
-func (c *gated) preact(u, h *G.Node, p []*G.Node, g int) (*G.Node, error) {
-	wih, whh, bih, bhh := c.gateNodes(p, g)
-	b, err := G.Add(bih, bhh)
+// Drives builds the input drive of every gate, U*W_ih_g + b_ih_g + b_hh_g
+// (B x H), or with no inputs the biases alone (1 x H). GRU's n gate leaves
+// b_hn out: it stays inside the reset product. It implements Driven.
+func (c *gated) Drives(u *G.Node, p []*G.Node) (d []*G.Node, err error) {
+	if err := checkParams(c.self, p); err != nil {
+		return nil, err
+	}
+	defer wrapErr(c.kind+" drives", &err)
+	for g := range c.gates {
+		wih, _, bih, bhh := c.gateNodes(p, g)
+		b := bih
+		if !(c.kind == "GRU" && g == 2) {
+			b = G.Must(G.Add(bih, bhh))
+		}
+		if c.inputs > 0 {
+			if u == nil {
+				return nil, fmt.Errorf("cells: %s takes %d inputs but no input node was given", c.kind, c.inputs)
+			}
+			b = G.Must(affine(u, wih, b))
+		}
+		d = append(d, b)
+	}
+	return d, nil
+}
+
+// recur builds h*Whh_T + d_g for gate g.
+func (c *gated) recur(h *G.Node, p, d []*G.Node, g int) (*G.Node, error) {
+	_, whh, _, _ := c.gateNodes(p, g)
+	hw, err := G.Mul(h, whh)
 	if err != nil {
 		return nil, err
 	}
-	if c.inputs == 0 {
-		return affine(h, whh, b)
+	return addDrive(hw, d[g])
+}
+
+// checkDriven checks the nodes given to StepDriven.
+func (c *gated) checkDriven(x *G.Node, d, p []*G.Node) error {
+	if sx := x.Shape(); len(sx) != 2 || sx[1] != c.self.StateSize() {
+		return fmt.Errorf("cells: state node has shape %v, want (B, %d)", sx, c.self.StateSize())
 	}
-	return preact(u, wih, h, whh, b)
+	if len(d) != len(c.gates) {
+		return fmt.Errorf("cells: %s: %d drives, want %d", c.kind, len(d), len(c.gates))
+	}
+	return checkParams(c.self, p)
 }
 
 // StateDict returns the weights in PyTorch's layout and names

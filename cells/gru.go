@@ -16,37 +16,40 @@ type GRU struct{ gated }
 
 // NewGRU returns a zero-weight GRU with the given sizes.
 func NewGRU(hidden, inputs int) *GRU {
-	return &GRU{newGated("GRU", []string{"r", "z", "n"}, hidden, inputs)}
+	c := &GRU{newGated("GRU", []string{"r", "z", "n"}, hidden, inputs)}
+	c.self = c
+	return c
 }
 
 // StateSize is the hidden size.
 func (c *GRU) StateSize() int { return c.hidden }
 
 // Step builds one step for a batch.
-func (c *GRU) Step(x, u *G.Node, p []*G.Node) (out *G.Node, err error) {
+func (c *GRU) Step(x, u *G.Node, p []*G.Node) (*G.Node, error) {
 	if err := checkStep(c, x, u, p); err != nil {
 		return nil, err
 	}
+	d, err := c.Drives(u, p)
+	if err != nil {
+		return nil, err
+	}
+	return c.StepDriven(x, d, p)
+}
+
+// StepDriven builds one step from the drives (see Driven).
+func (c *GRU) StepDriven(x *G.Node, d, p []*G.Node) (out *G.Node, err error) {
+	if err := c.checkDriven(x, d, p); err != nil {
+		return nil, err
+	}
 	defer wrapErr("GRU step", &err)
-	r := G.Must(sigmoid(G.Must(c.preact(u, x, p, 0)), "gru_r"))
-	z := G.Must(sigmoid(G.Must(c.preact(u, x, p, 1)), "gru_z"))
-	wih, whh, bih, bhh := c.gateNodes(p, 2)
+	r := G.Must(sigmoid(G.Must(c.recur(x, p, d, 0)), "gru_r"))
+	z := G.Must(sigmoid(G.Must(c.recur(x, p, d, 1)), "gru_z"))
+	_, whh, _, bhh := c.gateNodes(p, 2)
 	hn := G.Must(affine(x, whh, bhh))
-	rn := G.Must(G.HadamardProd(r, hn))
-	var in *G.Node
-	if c.inputs > 0 {
-		in = G.Must(affine(u, wih, bih))
-	} else {
-		in = G.Must(G.BroadcastAdd(rn, bih, nil, []byte{0}))
-		rn = nil
-	}
-	if rn != nil {
-		in = G.Must(G.Add(in, rn))
-	}
-	n := G.Must(G.Tanh(in))
+	n := G.Must(G.Tanh(G.Must(addDrive(G.Must(G.HadamardProd(r, hn)), d[2]))))
 	// h' = n + z*(h - n): the same value without a constant 1.
-	d := G.Must(G.Sub(x, n))
-	return G.Add(n, G.Must(G.HadamardProd(z, d)))
+	diff := G.Must(G.Sub(x, n))
+	return G.Add(n, G.Must(G.HadamardProd(z, diff)))
 }
 
 // wrapErr turns a gorgonia panic raised by G.Must into an error.

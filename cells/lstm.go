@@ -17,7 +17,9 @@ type LSTM struct{ gated }
 
 // NewLSTM returns a zero-weight LSTM with the given sizes.
 func NewLSTM(hidden, inputs int) *LSTM {
-	return &LSTM{newGated("LSTM", []string{"i", "f", "g", "o"}, hidden, inputs)}
+	c := &LSTM{newGated("LSTM", []string{"i", "f", "g", "o"}, hidden, inputs)}
+	c.self = c
+	return c
 }
 
 // StateSize is 2*hidden: the state is [h; c].
@@ -31,8 +33,20 @@ func (c *LSTM) StateSize() int { return 2 * c.hidden }
 // Slice(H, 2H) are merged into one node when H is a multiple of 256 (and
 // Concat's gradient slices likewise); products have no such trap and no
 // strided copies.
-func (c *LSTM) Step(x, u *G.Node, p []*G.Node) (out *G.Node, err error) {
+func (c *LSTM) Step(x, u *G.Node, p []*G.Node) (*G.Node, error) {
 	if err := checkStep(c, x, u, p); err != nil {
+		return nil, err
+	}
+	d, err := c.Drives(u, p)
+	if err != nil {
+		return nil, err
+	}
+	return c.StepDriven(x, d, p)
+}
+
+// StepDriven builds one step from the drives (see Driven).
+func (c *LSTM) StepDriven(x *G.Node, d, p []*G.Node) (out *G.Node, err error) {
+	if err := c.checkDriven(x, d, p); err != nil {
 		return nil, err
 	}
 	defer wrapErr("LSTM step", &err)
@@ -44,10 +58,10 @@ func (c *LSTM) Step(x, u *G.Node, p []*G.Node) (out *G.Node, err error) {
 	putC := G.NewConstant(selection(dt, H, 2*H, H), G.WithName(fmt.Sprintf("lstm%d_put_c", H)))
 	h := G.Must(G.Mul(x, selH))
 	cc := G.Must(G.Mul(x, selC))
-	i := G.Must(sigmoid(G.Must(c.preact(u, h, p, 0)), "lstm_i"))
-	f := G.Must(sigmoid(G.Must(c.preact(u, h, p, 1)), "lstm_f"))
-	gg := G.Must(G.Tanh(G.Must(c.preact(u, h, p, 2))))
-	o := G.Must(sigmoid(G.Must(c.preact(u, h, p, 3)), "lstm_o"))
+	i := G.Must(sigmoid(G.Must(c.recur(h, p, d, 0)), "lstm_i"))
+	f := G.Must(sigmoid(G.Must(c.recur(h, p, d, 1)), "lstm_f"))
+	gg := G.Must(G.Tanh(G.Must(c.recur(h, p, d, 2))))
+	o := G.Must(sigmoid(G.Must(c.recur(h, p, d, 3)), "lstm_o"))
 	c2 := G.Must(G.Add(G.Must(G.HadamardProd(f, cc)), G.Must(G.HadamardProd(i, gg))))
 	h2 := G.Must(G.HadamardProd(o, G.Must(G.Tanh(c2))))
 	return G.Add(G.Must(G.Mul(h2, putH)), G.Must(G.Mul(c2, putC)))

@@ -106,3 +106,11 @@ func halfOf(a *G.Node) interface{} {
 	}
 	return 0.5
 }
+
+// addDrive adds a drive to a B x k node, broadcasting a one-row drive.
+func addDrive(a, d *G.Node) (*G.Node, error) {
+	if d.Shape()[0] == 1 && a.Shape()[0] != 1 {
+		return G.BroadcastAdd(a, d, nil, []byte{0})
+	}
+	return G.Add(a, d)
+}

@@ -25,7 +25,9 @@ type Vanilla struct {
 
 // NewVanilla returns a zero-weight vanilla RNN with the given sizes.
 func NewVanilla(hidden, inputs int, act Nonlinearity) *Vanilla {
-	return &Vanilla{gated: newGated("RNN", []string{"h"}, hidden, inputs), Act: act}
+	c := &Vanilla{gated: newGated("RNN", []string{"h"}, hidden, inputs), Act: act}
+	c.self = c
+	return c
 }
 
 // StateSize is the hidden size.
@@ -36,7 +38,19 @@ func (c *Vanilla) Step(x, u *G.Node, p []*G.Node) (*G.Node, error) {
 	if err := checkStep(c, x, u, p); err != nil {
 		return nil, err
 	}
-	pre, err := c.preact(u, x, p, 0)
+	d, err := c.Drives(u, p)
+	if err != nil {
+		return nil, err
+	}
+	return c.StepDriven(x, d, p)
+}
+
+// StepDriven builds one step from the drives (see Driven).
+func (c *Vanilla) StepDriven(x *G.Node, d, p []*G.Node) (*G.Node, error) {
+	if err := c.checkDriven(x, d, p); err != nil {
+		return nil, err
+	}
+	pre, err := c.recur(x, p, d, 0)
 	if err != nil {
 		return nil, fmt.Errorf("cells: RNN step: %w", err)
 	}

@@ -218,17 +218,20 @@ func normalize(v []complex128) error {
 		return fmt.Errorf("eigenvector has norm %v", norm)
 	}
 	var pivot complex128
-	for _, z := range v {
+	at := 0
+	for i, z := range v {
 		if cmplx.Abs(z) >= big*(1-1e-9) {
-			pivot = z
+			pivot, at = z, i
 			break
 		}
 	}
-	// Multiply by conj(pivot)/|pivot|/norm: the pivot becomes |pivot|/norm.
+	// Multiply by conj(pivot)/|pivot|/norm: the pivot becomes |pivot|/norm,
+	// set exactly so that rounding leaves it no imaginary part.
 	scale := cmplx.Conj(pivot) / complex(cmplx.Abs(pivot)*norm, 0)
 	for i := range v {
 		v[i] *= scale
 	}
+	v[at] = complex(cmplx.Abs(pivot)/norm, 0)
 	return nil
 }
 

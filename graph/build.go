@@ -22,6 +22,8 @@ type step struct {
 	params  []*G.Node // nil for empty params (e.g. input weights when M = 0)
 	f       *G.Node
 	xT, uT  *tensor.Dense
+	d       []*G.Node // the drives' input nodes (cells.Driven), instead of U
+	drv     *drives   // the program that computes them, nil without
 }
 
 // buildStep builds F(X, U) for batch size B. Weights are input nodes bound
@@ -68,15 +70,7 @@ func buildStepOn(cell cells.Cell, d Dtype, xT, uT *tensor.Dense) (s *step, err e
 	if M > 0 {
 		s.u = G.NewMatrix(s.g, dt, G.WithShape(B, M), G.WithName("U"), G.WithValue(s.uT))
 	}
-	for i, p := range cell.Params() {
-		if p.Rows*p.Cols == 0 {
-			s.params = append(s.params, nil)
-			continue
-		}
-		v := newDense(d, p.Rows, p.Cols, p.Data)
-		n := G.NewMatrix(s.g, dt, G.WithShape(p.Rows, p.Cols), G.WithName(fmt.Sprintf("param%d_%s", i, p.Name)), G.WithValue(v))
-		s.params = append(s.params, n)
-	}
+	s.params = paramNodes(s.g, cell, d)
 	f, err := cell.Step(s.x, s.u, s.params)
 	if err != nil {
 		return nil, fmt.Errorf("graph: cell step: %w", err)
@@ -88,18 +82,43 @@ func buildStepOn(cell cells.Cell, d Dtype, xT, uT *tensor.Dense) (s *step, err e
 	return s, nil
 }
 
+// paramNodes makes one input node per param of cell in g, bound to a copy
+// of its current values (nil for an empty param, e.g. input weights when
+// M = 0).
+func paramNodes(g *G.ExprGraph, cell cells.Cell, d Dtype) []*G.Node {
+	var out []*G.Node
+	for i, p := range cell.Params() {
+		if p.Rows*p.Cols == 0 {
+			out = append(out, nil)
+			continue
+		}
+		v := newDense(d, p.Rows, p.Cols, p.Data)
+		out = append(out, G.NewMatrix(g, d.tensor(), G.WithShape(p.Rows, p.Cols), G.WithName(fmt.Sprintf("param%d_%s", i, p.Name)), G.WithValue(v)))
+	}
+	return out
+}
+
 // inputs lists the bound input nodes, for CompileFunction.
 func (s *step) inputs() G.Nodes {
 	ns := G.Nodes{s.x}
 	if s.u != nil {
 		ns = append(ns, s.u)
 	}
-	for _, p := range s.params {
-		if p != nil {
-			ns = append(ns, p)
+	ns = append(ns, s.d...)
+	return append(ns, usedParams(s.g, s.params)...)
+}
+
+// usedParams lists the param nodes that some node of g reads:
+// CompileFunction refuses inputs it does not need (a driven step does not
+// read the input weights; the drives read no recurrent ones).
+func usedParams(g *G.ExprGraph, ps []*G.Node) G.Nodes {
+	var out G.Nodes
+	for _, p := range ps {
+		if p != nil && g.To(p.ID()).Len() > 0 {
+			out = append(out, p)
 		}
 	}
-	return ns
+	return out
 }
 
 // setX copies B x N states in.

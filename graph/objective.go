@@ -26,6 +26,8 @@ type Objective struct {
 	xT, uT, fT, gT *tensor.Dense
 	parts          []*objectivePart
 	machines       []G.VM
+	steps          []*step
+	stale          bool      // U changed since the drives were computed
 	F, Q, Grad     []float64 // the last Eval's outputs: B x N, B, B x N
 }
 
@@ -56,10 +58,11 @@ func NewObjective(cell cells.Cell, B int, d Dtype) (*Objective, error) {
 			uT = rowsOf(o.uT, lo, hi)
 		}
 		part := &objectivePart{fT: rowsOf(o.fT, lo, hi), gT: rowsOf(o.gT, lo, hi)}
-		m, err := buildObjectivePart(cell, d, rowsOf(o.xT, lo, hi), uT, part)
+		m, st, err := buildObjectivePart(cell, d, rowsOf(o.xT, lo, hi), uT, part)
 		if err != nil {
 			return nil, err
 		}
+		o.steps = append(o.steps, st)
 		o.parts = append(o.parts, part)
 		o.machines = append(o.machines, m)
 	}
@@ -69,15 +72,16 @@ func NewObjective(cell cells.Cell, B int, d Dtype) (*Objective, error) {
 		o.F, o.Grad = make([]float64, B*N), make([]float64, B*N)
 	}
 	o.Q = make([]float64, B)
+	o.stale = true // the drives of U = 0 are not computed yet
 	return o, nil
 }
 
 // buildObjectivePart builds and compiles the objective over the rows xT, uT,
 // reading F and the gradient into part.
-func buildObjectivePart(cell cells.Cell, d Dtype, xT, uT *tensor.Dense, part *objectivePart) (m G.VM, err error) {
-	s, err := buildStepOn(cell, d, xT, uT)
+func buildObjectivePart(cell cells.Cell, d Dtype, xT, uT *tensor.Dense, part *objectivePart) (m G.VM, s *step, err error) {
+	s, err = buildDrivenStepOn(cell, d, xT, uT)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer recoverErr("build objective", &err)
 	// dq_b/dx_b = J_b^T r_b - r_b with r = F - X: one vector-Jacobian
@@ -88,11 +92,12 @@ func buildObjectivePart(cell cells.Cell, d Dtype, xT, uT *tensor.Dense, part *ob
 	diff := G.Must(G.Sub(s.f, s.x))
 	vjp, err := G.Backpropagate(G.Nodes{s.f}, G.Nodes{diff}, G.Nodes{s.x})
 	if err != nil {
-		return nil, fmt.Errorf("graph: gradient: %w", err)
+		return nil, nil, fmt.Errorf("graph: gradient: %w", err)
 	}
 	grad := G.Must(G.Sub(vjp[0], diff))
 	part.fV, part.gV = part.fT, part.gT
-	return s.compile(G.Nodes{G.Read(s.f, &part.fV), G.Read(grad, &part.gV)})
+	m, err = s.compile(G.Nodes{G.Read(s.f, &part.fV), G.Read(grad, &part.gV)})
+	return m, s, err
 }
 
 // B, N and M are the batch size, state size and input size.
@@ -104,7 +109,10 @@ func (o *Objective) M() int { return o.m }
 func (o *Objective) Dtype() Dtype { return o.dtype }
 
 // SetInputs sets U: B x M values, or M values broadcast to every row.
-func (o *Objective) SetInputs(u []float64) error { return setInputs(o.uT, u, o.b, o.m) }
+func (o *Objective) SetInputs(u []float64) error {
+	o.stale = true
+	return setInputs(o.uT, u, o.b, o.m)
+}
 
 // SetStates sets X (B x N values).
 func (o *Objective) SetStates(x []float64) error { return setStates(o.xT, x, o.b, o.n) }
@@ -118,6 +126,12 @@ func (o *Objective) States() []float64 {
 
 // Eval runs the graph at the current X and U and fills F, Q and Grad.
 func (o *Objective) Eval() error {
+	if o.stale {
+		if err := refreshDrives(o.steps); err != nil {
+			return err
+		}
+		o.stale = false
+	}
 	if err := runAll(o.machines); err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ type Stepper struct {
 	xT, uT  *tensor.Dense
 	parts   []*stepperPart
 	ms      []G.VM
+	steps   []*step
+	lastU   []float64 // the inputs the drives were computed for; nil: none yet
 }
 
 type stepperPart struct {
@@ -41,10 +43,11 @@ func NewStepper(cell cells.Cell, B int, d Dtype) (st *Stepper, err error) {
 		if M > 0 {
 			uT = rowsOf(st.uT, part.lo, part.hi)
 		}
-		s, err := buildStepOn(cell, d, rowsOf(st.xT, part.lo, part.hi), uT)
+		s, err := buildDrivenStepOn(cell, d, rowsOf(st.xT, part.lo, part.hi), uT)
 		if err != nil {
 			return nil, err
 		}
+		st.steps = append(st.steps, s)
 		m, err := s.compile(G.Nodes{G.Read(s.f, &part.fV)})
 		if err != nil {
 			return nil, err
@@ -60,8 +63,14 @@ func (st *Stepper) Step(x, u, out []float64) error {
 	if err := setStates(st.xT, x, st.b, st.n); err != nil {
 		return err
 	}
-	if err := setInputs(st.uT, u, st.b, st.m); err != nil {
-		return err
+	if st.lastU == nil || !equal(st.lastU, u) {
+		if err := setInputs(st.uT, u, st.b, st.m); err != nil {
+			return err
+		}
+		if err := refreshDrives(st.steps); err != nil {
+			return err
+		}
+		st.lastU = append(st.lastU[:0], u...)
 	}
 	if len(out) != st.b*st.n {
 		return fmt.Errorf("graph: output has %d values, want %d", len(out), st.b*st.n)
@@ -75,6 +84,18 @@ func (st *Stepper) Step(x, u, out []float64) error {
 		}
 	}
 	return nil
+}
+
+func equal(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Simulate runs cell over input sequences from initial states.
