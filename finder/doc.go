@@ -1,13 +1,17 @@
 // Package finder finds, certifies and analyses the fixed points of a
 // recurrent cell: the states x* with F(x*, u) = x* under a constant input u.
 //
-// Find runs a first-order search over a batch of candidates in one gorgonia
-// graph (a per-candidate solver that freezes converged candidates, or Adam as
-// in the Python FixedPointFinder), polishes every candidate with batched
+// Find runs a first-order search over a batch of candidates in one batched
+// gorgonia objective (a per-candidate solver that freezes converged
+// candidates, or Adam as in the Python FixedPointFinder), polishes every candidate with batched
 // Levenberg-Marquardt steps on F(x) - x = 0, certifies each by its residual
 // max|F(x*) - x*|, keeps uncertified candidates apart as slow points, and
 // then removes duplicates and outliers and linearizes the dynamics around
 // each fixed point (Jacobians, eigen-decomposition, stability, saddle index).
+//
+// Around it: SampleStates draws initial states from trajectories, and a
+// FixedPoints set has set operations (Unique, Subset, Concat, Find,
+// Contains), a Summary, and Save/Load in the versioned JSON format FormatV1.
 //
 // The API follows gonum's optimize package: a Settings struct whose zero
 // fields take documented defaults, and a Result with a Status and Stats.
