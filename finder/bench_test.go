@@ -148,9 +148,11 @@ func BenchmarkLMStep(b *testing.B) {
 			H := mat.NewSymDense(N, nil)
 			H.SymOuterK(1, A.T())
 			g := randVec(r, N)
+			raw := H.RawSymmetric()
+			work, d := make([]float64, N*N), make([]float64, N)
 			b.ReportAllocs()
 			for b.Loop() {
-				lmStep(H, g, 1e-8)
+				lmStep(raw.Data, g, 1e-8, work, d)
 			}
 		})
 	}

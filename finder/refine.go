@@ -8,7 +8,6 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
-	"gonum.org/v1/gonum/mat"
 )
 
 // lmState is one candidate's Levenberg-Marquardt state.
@@ -109,30 +108,33 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 		return nil, err
 	}
 	x, u := f.pack(part, B)
-	// Normal equations per candidate: A = J - I, g = A^T r, H = A^T A.
-	// H depends only on the representative's Jacobian.
-	Hrep := make([]*mat.SymDense, len(reps))
-	Arep := make([]*mat.Dense, len(reps))
+	// Normal equations per candidate: A = J - I, g = A^T r, H = A^T A
+	// (upper triangle). H depends only on the representative's Jacobian.
+	// Flat buffers and BLAS calls: at N = 16 the per-candidate allocations
+	// of mat types cost more than the arithmetic.
+	NN := N * N
+	H := make([]float64, len(reps)*NN)
 	for k := range reps {
-		A := mat.NewDense(N, N, append([]float64(nil), jx[k*N*N:(k+1)*N*N]...))
+		A := jx[k*NN : (k+1)*NN]
 		for i := 0; i < N; i++ {
-			A.Set(i, i, A.At(i, i)-1)
+			A[i*N+i]--
 		}
-		h := mat.NewSymDense(N, nil)
-		h.SymOuterK(1, A.T())
-		Hrep[k], Arep[k] = h, A
+		blas64.Syrk(blas.Trans, 1, blas64.General{Rows: N, Cols: N, Stride: N, Data: A},
+			0, blas64.Symmetric{N: N, Stride: N, Uplo: blas.Upper, Data: H[k*NN : (k+1)*NN]})
 	}
-	g := make([][]float64, len(part))
+	g := make([]float64, len(part)*N)
+	r := make([]float64, N)
 	for k, ci := range part {
 		c := f.cands[ci]
-		r := mat.NewVecDense(N, nil)
 		for i := 0; i < N; i++ {
-			r.SetVec(i, c.f[i]-c.x[i])
+			r[i] = c.f[i] - c.x[i]
 		}
-		gv := mat.NewVecDense(N, nil)
-		gv.MulVec(Arep[repOf[k]].T(), r)
-		g[k] = gv.RawVector().Data
+		rep := repOf[k]
+		blas64.Gemv(blas.Trans, 1, blas64.General{Rows: N, Cols: N, Stride: N, Data: jx[rep*NN : (rep+1)*NN]},
+			blas64.Vector{N: N, Inc: 1, Data: r}, 0, blas64.Vector{N: N, Inc: 1, Data: g[k*N : (k+1)*N]})
 	}
+	work := make([]float64, NN)
+	d := make([]float64, N)
 	pending := make([]bool, len(part))
 	for k := range pending {
 		pending[k] = true
@@ -148,7 +150,8 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 				continue
 			}
 			any = true
-			d := lmStep(Hrep[repOf[k]], g[k], st[ci].lambda)
+			rep := repOf[k]
+			lmStep(H[rep*NN:(rep+1)*NN], g[k*N:(k+1)*N], st[ci].lambda, work, d)
 			capStep(d, x[k*N:(k+1)*N])
 			for i := 0; i < N; i++ {
 				trial[k*N+i] = x[k*N+i] + d[i]
@@ -303,48 +306,46 @@ func capStep(d, x []float64) {
 	}
 }
 
-// lmStep solves (H + lambda*(diag(H) + tiny)) d = -g by Cholesky.
+// lmStep solves (H + lambda*(diag(H) + tiny)) d = -g by Cholesky, H being
+// the upper triangle of an n x n matrix, into d, with work (n x n) as
+// scratch.
 //
 // LAPACK's potrf/potrs are called directly: mat.Cholesky also estimates the
 // condition number, which took three quarters of the time of a step at
 // N = 16. A factor whose diagonal spans more than 1e8 (a condition number
 // beyond about 1e16) is treated as singular, as mat's solve would.
-func lmStep(H *mat.SymDense, g []float64, lambda float64) []float64 {
+func lmStep(H, g []float64, lambda float64, work, d []float64) {
 	n := len(g)
 	tr := 0.0
 	for i := 0; i < n; i++ {
-		tr += H.At(i, i)
+		tr += H[i*n+i]
 	}
 	tiny := 1e-12 * math.Max(tr/float64(n), 1e-300)
-	a := blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: make([]float64, n*n)}
-	raw := H.RawSymmetric()
+	copy(work, H)
 	for i := 0; i < n; i++ {
-		copy(a.Data[i*n+i:i*n+n], raw.Data[i*raw.Stride+i:i*raw.Stride+n])
-		a.Data[i*n+i] = raw.Data[i*raw.Stride+i] + lambda*(raw.Data[i*raw.Stride+i]+tiny) + tiny*1e-4
+		work[i*n+i] = H[i*n+i] + lambda*(H[i*n+i]+tiny) + tiny*1e-4
 	}
+	a := blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: work}
 	if _, ok := lapack64.Potrf(a); ok {
 		lo, hi := math.Inf(1), 0.0
 		for i := 0; i < n; i++ {
-			v := math.Abs(a.Data[i*n+i])
+			v := math.Abs(work[i*n+i])
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 		if lo > 1e-8*hi {
-			d := make([]float64, n)
 			for i := range d {
 				d[i] = -g[i]
 			}
-			lapack64.Potrs(blas64.Triangular{N: n, Stride: n, Uplo: blas.Upper, Diag: blas.NonUnit, Data: a.Data},
+			lapack64.Potrs(blas64.Triangular{N: n, Stride: n, Uplo: blas.Upper, Diag: blas.NonUnit, Data: work},
 				blas64.General{Rows: n, Cols: 1, Stride: 1, Data: d})
-			return d
+			return
 		}
 	}
 	// Fall back to a gradient step when the damped system is not safely
 	// positive definite in floating point.
-	out := make([]float64, n)
-	for i := range out {
-		out[i] = -g[i] / (lambda * (tr/float64(n) + 1))
+	for i := range d {
+		d[i] = -g[i] / (lambda * (tr/float64(n) + 1))
 	}
-	return out
 }
 
 func (f *finder) jacobians(B int) (*graph.Jacobians, error) {
