@@ -95,7 +95,7 @@ func (f *finder) jacobianChunk() int {
 // Jacobian evaluation then serves them all. The acceptance test uses each
 // candidate's own residual, so sharing only slows a step, never corrupts it.
 func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
-	N := f.N
+	N, M := f.N, f.M
 	eps := f.s.Dtype.Eps()
 	reps, repOf := f.cluster(part)
 	jx, err := f.jacobiansAt(reps)
@@ -103,10 +103,6 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 		return nil, err
 	}
 	B := nextPow2(len(part))
-	stepper, err := f.stepper(B)
-	if err != nil {
-		return nil, err
-	}
 	x, u := f.pack(part, B)
 	// Normal equations per candidate: A = J - I, g = A^T r, H = A^T A
 	// (upper triangle). H depends only on the representative's Jacobian.
@@ -139,37 +135,49 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 	for k := range pending {
 		pending[k] = true
 	}
+	// Each damping trial evaluates only the candidates still pending, packed
+	// into the smallest batch that holds them.
 	trial := make([]float64, B*N)
+	tu := make([]float64, B*M)
 	fout := make([]float64, B*N)
+	rows := make([]int, 0, len(part)) // the candidate (index in part) of each row
 	keep := []int{}
 	for try := 0; try < lmMaxTries; try++ {
-		any := false
-		copy(trial, x)
+		rows = rows[:0]
 		for k, ci := range part {
 			if !pending[k] {
 				continue
 			}
-			any = true
 			rep := repOf[k]
 			lmStep(H[rep*NN:(rep+1)*NN], g[k*N:(k+1)*N], st[ci].lambda, work, d)
 			capStep(d, x[k*N:(k+1)*N])
+			row := len(rows)
 			for i := 0; i < N; i++ {
-				trial[k*N+i] = x[k*N+i] + d[i]
+				trial[row*N+i] = x[k*N+i] + d[i]
 			}
+			copy(tu[row*M:(row+1)*M], u[k*M:(k+1)*M])
+			rows = append(rows, k)
 		}
-		if !any {
+		if len(rows) == 0 {
 			break
 		}
-		if err := stepper.Step(trial, u, fout); err != nil {
+		bt := nextPow2(len(rows))
+		for row := len(rows); row < bt; row++ { // padding repeats the last
+			copy(trial[row*N:(row+1)*N], trial[(len(rows)-1)*N:len(rows)*N])
+			copy(tu[row*M:(row+1)*M], tu[(len(rows)-1)*M:len(rows)*M])
+		}
+		stepper, err := f.stepper(bt)
+		if err != nil {
+			return nil, err
+		}
+		if err := stepper.Step(trial[:bt*N], tu[:bt*M], fout[:bt*N]); err != nil {
 			return nil, err
 		}
 		f.stats.GradEvals++
-		for k, ci := range part {
-			if !pending[k] {
-				continue
-			}
+		for row, k := range rows {
+			ci := part[k]
 			c, s := f.cands[ci], st[ci]
-			xt, ft := trial[k*N:(k+1)*N], fout[k*N:(k+1)*N]
+			xt, ft := trial[row*N:(row+1)*N], fout[row*N:(row+1)*N]
 			rt := residual(ft, xt)
 			qt := halfSq(ft, xt)
 			if qt < c.q || (qt == c.q && rt < s.res) {
