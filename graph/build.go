@@ -71,15 +71,23 @@ func buildStepOn(cell cells.Cell, d Dtype, xT, uT *tensor.Dense) (s *step, err e
 		s.u = G.NewMatrix(s.g, dt, G.WithShape(B, M), G.WithName("U"), G.WithValue(s.uT))
 	}
 	s.params = paramNodes(s.g, cell, d)
-	f, err := cell.Step(s.x, s.u, s.params)
-	if err != nil {
-		return nil, fmt.Errorf("graph: cell step: %w", err)
+	if err := s.setF(cell.Step(s.x, s.u, s.params)); err != nil {
+		return nil, err
 	}
-	if sh := f.Shape(); len(sh) != 2 || sh[0] != B || sh[1] != N {
-		return nil, fmt.Errorf("graph: cell step returned shape %v, want (%d, %d)", sh, B, N)
+	return s, nil
+}
+
+// setF takes what the cell's step returned as F, after checking that it
+// is a B x N node.
+func (s *step) setF(f *G.Node, err error) error {
+	if err != nil {
+		return fmt.Errorf("graph: cell step: %w", err)
+	}
+	if sh := f.Shape(); len(sh) != 2 || sh[0] != s.B || sh[1] != s.N {
+		return fmt.Errorf("graph: cell step returned shape %v, want (%d, %d)", sh, s.B, s.N)
 	}
 	s.f = f
-	return s, nil
+	return nil
 }
 
 // paramNodes makes one input node per param of cell in g, bound to a copy

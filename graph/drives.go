@@ -63,14 +63,9 @@ func buildDrivenStepOn(cell cells.Cell, d Dtype, xT, uT *tensor.Dense) (s *step,
 		s.d = append(s.d, G.NewMatrix(s.g, dt, G.WithShape(t.Shape()...), G.WithName(fmt.Sprintf("D%d", i)), G.WithValue(t)))
 	}
 	s.params = paramNodes(s.g, cell, d)
-	f, err := dc.StepDriven(s.x, s.d, s.params)
-	if err != nil {
-		return nil, fmt.Errorf("graph: cell step: %w", err)
+	if err := s.setF(dc.StepDriven(s.x, s.d, s.params)); err != nil {
+		return nil, err
 	}
-	if sh := f.Shape(); len(sh) != 2 || sh[0] != B || sh[1] != N {
-		return nil, fmt.Errorf("graph: cell step returned shape %v, want (%d, %d)", sh, B, N)
-	}
-	s.f = f
 	return s, nil
 }
 
