@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -155,7 +156,7 @@ func (c *gated) LoadStateDict(sd StateDict) error {
 		if !ok {
 			return fmt.Errorf("cells: %s state_dict: %w %q (have %v)", c.kind, ErrMissing, w.name, sd.Names())
 		}
-		if !sameShape(t.Shape, w.shape) {
+		if !slices.Equal(t.Shape, w.shape) {
 			return fmt.Errorf("cells: %s state_dict: %w: tensor %q has shape %v, want %v (hidden %d, inputs %d)", c.kind, ErrShape, w.name, t.Shape, w.shape, H, M)
 		}
 		if len(t.Data) != prod(t.Shape) {
@@ -184,18 +185,6 @@ func (c *gated) LoadStateDict(sd StateDict) error {
 		}
 	}
 	return nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func prod(s []int) int {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/nlpodyssey/safetensors"
@@ -57,7 +58,7 @@ func FuzzReadNPY(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-read of a written array: %v", err)
 		}
-		if !sameBits(a.Data, back.Data) || !sameShape(a.Shape, back.Shape) {
+		if !sameBits(a.Data, back.Data) || !slices.Equal(a.Shape, back.Shape) {
 			t.Fatalf("round trip changed the array")
 		}
 	})
@@ -92,7 +93,7 @@ func checkDecoded(t *testing.T, sd StateDict, err error, name string, encode fun
 		t.Fatalf("round trip: %d tensors, want %d", len(back), len(sd))
 	}
 	for k, v := range sd {
-		if w := back[k]; !sameBits(v.Data, w.Data) || !sameShape(v.Shape, w.Shape) {
+		if w := back[k]; !sameBits(v.Data, w.Data) || !slices.Equal(v.Shape, w.Shape) {
 			t.Fatalf("round trip changed tensor %q", k)
 		}
 	}

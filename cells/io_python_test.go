@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -156,7 +157,7 @@ func TestFixturesInNumPyAndPyTorch(t *testing.T) {
 		}
 		for name, a := range py {
 			g := sd[name]
-			if a.Dtype != wantDtype || !equalInts(a.Shape, g.Shape) || maxAbsDiff(a.Data, g.Data) != 0 {
+			if a.Dtype != wantDtype || !slices.Equal(a.Shape, g.Shape) || maxAbsDiff(a.Data, g.Data) != 0 {
 				t.Errorf("%s: %s: numpy %s %v %v, Go %v %v", f.file, name, a.Dtype, a.Shape, a.Data, g.Shape, g.Data)
 			}
 		}
@@ -167,7 +168,7 @@ func TestFixturesInNumPyAndPyTorch(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := res.Arrays[name]
-		if a.Dtype != "float64" || !equalInts(a.Shape, g.Shape) || maxAbsDiff(a.Data, g.Data) != 0 {
+		if a.Dtype != "float64" || !slices.Equal(a.Shape, g.Shape) || maxAbsDiff(a.Data, g.Data) != 0 {
 			t.Errorf("%s: numpy %s %v, Go %v", name, a.Dtype, a.Shape, g.Shape)
 		}
 	}

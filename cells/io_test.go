@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -93,7 +94,7 @@ func assertStateDict(t *testing.T, got, want cells.StateDict) {
 	}
 	for name, w := range want {
 		g, ok := got[name]
-		if !ok || !equalInts(g.Shape, w.Shape) || len(g.Data) != len(w.Data) || maxAbsDiff(g.Data, w.Data) != 0 {
+		if !ok || !slices.Equal(g.Shape, w.Shape) || len(g.Data) != len(w.Data) || maxAbsDiff(g.Data, w.Data) != 0 {
 			t.Errorf("%s = %v %v, want %v %v", name, g.Shape, g.Data, w.Shape, w.Data)
 		}
 	}
@@ -279,7 +280,7 @@ func TestReadSniffsUnknownExtension(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s as .dat: %v", f, err)
 		}
-		if s := sd["weight_hh_l0"].Shape; !equalInts(s, []int{16, 4}) {
+		if s := sd["weight_hh_l0"].Shape; !slices.Equal(s, []int{16, 4}) {
 			t.Errorf("%s as .dat: weight_hh_l0 shape %v", f, s)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,23 +89,11 @@ func TestFixtureWeightsExact(t *testing.T) {
 		want := fixtureWeights(f.kind, uint64(indexOf(fixtureKinds, f.kind)+1))
 		for name, w := range want {
 			g := sd[name]
-			if !equalInts(g.Shape, w.Shape) || maxAbsDiff(g.Data, w.Data) != 0 {
+			if !slices.Equal(g.Shape, w.Shape) || maxAbsDiff(g.Data, w.Data) != 0 {
 				t.Errorf("%s: %s = %v %v, want %v %v", f.file, name, g.Shape, g.Data, w.Shape, w.Data)
 			}
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestLoadIntoCell(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestReadNPYKnownBytes(t *testing.T) {
 			t.Errorf("%s: %v", c.name, err)
 			continue
 		}
-		if !equalInts(got.Shape, c.want.Shape) || len(got.Data) != len(c.want.Data) || maxAbsDiff(got.Data, c.want.Data) != 0 {
+		if !slices.Equal(got.Shape, c.want.Shape) || len(got.Data) != len(c.want.Data) || maxAbsDiff(got.Data, c.want.Data) != 0 {
 			t.Errorf("%s: %v %v, want %v %v", c.name, got.Shape, got.Data, c.want.Shape, c.want.Data)
 		}
 	}

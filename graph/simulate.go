@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	G "gorgonia.org/gorgonia"
@@ -63,7 +64,7 @@ func (st *Stepper) Step(x, u, out []float64) error {
 	if err := setStates(st.xT, x, st.b, st.n); err != nil {
 		return err
 	}
-	if st.lastU == nil || !equal(st.lastU, u) {
+	if st.lastU == nil || !slices.Equal(st.lastU, u) {
 		if err := setInputs(st.uT, u, st.b, st.m); err != nil {
 			return err
 		}
@@ -84,18 +85,6 @@ func (st *Stepper) Step(x, u, out []float64) error {
 		}
 	}
 	return nil
-}
-
-func equal(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Simulate runs cell over input sequences from initial states.
