@@ -26,14 +26,7 @@ func (c *GRU) StateSize() int { return c.hidden }
 
 // Step builds one step for a batch.
 func (c *GRU) Step(x, u *G.Node, p []*G.Node) (*G.Node, error) {
-	if err := checkStep(c, x, u, p); err != nil {
-		return nil, err
-	}
-	d, err := c.Drives(u, p)
-	if err != nil {
-		return nil, err
-	}
-	return c.StepDriven(x, d, p)
+	return stepViaDrives(c, x, u, p)
 }
 
 // StepDriven builds one step from the drives (see Driven).

@@ -34,14 +34,7 @@ func (c *LSTM) StateSize() int { return 2 * c.hidden }
 // Concat's gradient slices likewise); products have no such trap and no
 // strided copies.
 func (c *LSTM) Step(x, u *G.Node, p []*G.Node) (*G.Node, error) {
-	if err := checkStep(c, x, u, p); err != nil {
-		return nil, err
-	}
-	d, err := c.Drives(u, p)
-	if err != nil {
-		return nil, err
-	}
-	return c.StepDriven(x, d, p)
+	return stepViaDrives(c, x, u, p)
 }
 
 // StepDriven builds one step from the drives (see Driven).

@@ -114,3 +114,15 @@ func addDrive(a, d *G.Node) (*G.Node, error) {
 	}
 	return G.Add(a, d)
 }
+
+// stepViaDrives is Step for a Driven cell: F(x, u) = StepDriven(x, Drives(u)).
+func stepViaDrives(c Driven, x, u *G.Node, p []*G.Node) (*G.Node, error) {
+	if err := checkStep(c, x, u, p); err != nil {
+		return nil, err
+	}
+	d, err := c.Drives(u, p)
+	if err != nil {
+		return nil, err
+	}
+	return c.StepDriven(x, d, p)
+}
