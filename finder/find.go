@@ -35,6 +35,8 @@ type finder struct {
 	jacs     map[int]*graph.Jacobians
 	steps    map[int]*graph.Stepper
 	jx       []float64
+	hBuf     []float64
+	pBuf     []float64
 	stats    Stats
 	start    time.Time
 	canceled bool

@@ -3,11 +3,11 @@ package finder
 import (
 	"context"
 	"math"
+	"slices"
 
 	"github.com/rnnfp/fixedpoints/graph"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // lmState is one candidate's Levenberg-Marquardt state.
@@ -15,6 +15,8 @@ type lmState struct {
 	lambda float64
 	res    float64 // max|F(x) - x| at the current x
 	fails  int
+	iters  int     // iterations with a fresh Jacobian
+	qMark  float64 // q when iters was last a multiple of lmWindow
 }
 
 const (
@@ -24,6 +26,11 @@ const (
 	lmLambdaMin  = 1e-18 // near-singular J - I needs almost no damping to converge
 	lmStallRatio = 0.99  // an accepted step must shrink q below this factor ...
 	lmStallSteps = 3     // ... or, after this many such steps in a row, the candidate has stalled
+	// A candidate whose q did not fall by lmWindowRatio over lmWindow
+	// iterations crawls toward a slow point: Newton's steps shrink q by
+	// a factor of 4 or more each, even at a singular zero (a line attractor).
+	lmWindow      = 5
+	lmWindowRatio = 0.25
 	// A candidate still 1e3 x TolResidual from certification after this many
 	// steps is heading for a slow point (a local minimum of q > 0), not a
 	// fixed point: Newton's convergence to a zero is fast by then.
@@ -44,7 +51,7 @@ func (f *finder) refine(ctx context.Context, idx []int) error {
 		if math.IsNaN(c.q) || math.IsInf(c.q, 0) {
 			continue
 		}
-		st[ci] = &lmState{lambda: lmLambdaInit, res: residual(c.f, c.x)}
+		st[ci] = &lmState{lambda: lmLambdaInit, res: residual(c.f, c.x), qMark: c.q}
 		if st[ci].res > floorRes(c.x, eps) {
 			active = append(active, ci)
 		}
@@ -75,7 +82,7 @@ func (f *finder) refine(ctx context.Context, idx []int) error {
 func floorRes(x []float64, eps float64) float64 {
 	m := 1.0
 	for _, v := range x {
-		m = math.Max(m, math.Abs(v))
+		m = max(m, abs(v))
 	}
 	return 4 * eps * m
 }
@@ -87,8 +94,9 @@ func (f *finder) jacobianChunk() int {
 	return max(1, min(c, len(f.cands), 4096))
 }
 
-// lmChunk runs one Levenberg-Marquardt iteration on the candidates part
-// and returns those that are still improving.
+// lmChunk runs one Levenberg-Marquardt iteration on the candidates part,
+// followed by quasi-Newton steps (broydenSteps), and returns those that are
+// still improving.
 //
 // Candidates within shareRadius of each other share one Jacobian: near
 // convergence hundreds of candidates crowd around each fixed point, and one
@@ -96,41 +104,38 @@ func (f *finder) jacobianChunk() int {
 // candidate's own residual, so sharing only slows a step, never corrupts it.
 func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 	N, M := f.N, f.M
+	NN := N * N
 	eps := f.s.Dtype.Eps()
 	reps, repOf := f.cluster(part)
-	jx, err := f.jacobiansAt(reps)
+	A, err := f.jacobiansAt(reps)
 	if err != nil {
 		return nil, err
 	}
-	B := nextPow2(len(part))
-	x, u := f.pack(part, B)
-	// Normal equations per candidate: A = J - I, g = A^T r, H = A^T A
-	// (upper triangle). H depends only on the representative's Jacobian.
-	// Flat buffers and BLAS calls: at N = 16 the per-candidate allocations
-	// of mat types cost more than the arithmetic.
-	NN := N * N
-	H := make([]float64, len(reps)*NN)
-	for k := range reps {
-		A := jx[k*NN : (k+1)*NN]
-		for i := 0; i < N; i++ {
-			A[i*N+i]--
+	// A = J - I and H = A^T A (upper triangle) per representative. Flat
+	// buffers and BLAS calls: at N = 16 the per-candidate allocations of
+	// mat types cost more than the arithmetic.
+	H := grow(&f.hBuf, len(reps)*NN)
+	parallel(len(reps), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			Ak := A[k*NN : (k+1)*NN]
+			for i := 0; i < N; i++ {
+				Ak[i*N+i]--
+			}
+			blas64.Syrk(blas.Trans, 1, blas64.General{Rows: N, Cols: N, Stride: N, Data: Ak},
+				0, blas64.Symmetric{N: N, Stride: N, Uplo: blas.Upper, Data: H[k*NN : (k+1)*NN]})
 		}
-		blas64.Syrk(blas.Trans, 1, blas64.General{Rows: N, Cols: N, Stride: N, Data: A},
-			0, blas64.Symmetric{N: N, Stride: N, Uplo: blas.Upper, Data: H[k*NN : (k+1)*NN]})
-	}
-	g := make([]float64, len(part)*N)
-	r := make([]float64, N)
+	})
+	B := nextPow2(len(part))
+	P := grow(&f.pBuf, len(part)*NN) // each candidate's step matrix
+	solved := make([]bool, len(part))
+	r := make([]float64, len(part)*N)    // each candidate's residual F(x) - x
+	sy := make([]float64, 2*len(part)*N) // each accepted step and its change of residual
 	for k, ci := range part {
 		c := f.cands[ci]
 		for i := 0; i < N; i++ {
-			r[i] = c.f[i] - c.x[i]
+			r[k*N+i] = c.f[i] - c.x[i]
 		}
-		rep := repOf[k]
-		blas64.Gemv(blas.Trans, 1, blas64.General{Rows: N, Cols: N, Stride: N, Data: jx[rep*NN : (rep+1)*NN]},
-			blas64.Vector{N: N, Inc: 1, Data: r}, 0, blas64.Vector{N: N, Inc: 1, Data: g[k*N : (k+1)*N]})
 	}
-	work := make([]float64, NN)
-	d := make([]float64, N)
 	pending := make([]bool, len(part))
 	for k := range pending {
 		pending[k] = true
@@ -142,38 +147,33 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 	fout := make([]float64, B*N)
 	rows := make([]int, 0, len(part)) // the candidate (index in part) of each row
 	keep := []int{}
+	quasi := []int{} // accepted with a solved step: worth quasi-Newton steps
 	for try := 0; try < lmMaxTries; try++ {
 		rows = rows[:0]
-		for k, ci := range part {
-			if !pending[k] {
-				continue
+		for k := range part {
+			if pending[k] {
+				rows = append(rows, k)
 			}
-			rep := repOf[k]
-			lmStep(H[rep*NN:(rep+1)*NN], g[k*N:(k+1)*N], st[ci].lambda, work, d)
-			capStep(d, x[k*N:(k+1)*N])
-			row := len(rows)
-			for i := 0; i < N; i++ {
-				trial[row*N+i] = x[k*N+i] + d[i]
-			}
-			copy(tu[row*M:(row+1)*M], u[k*M:(k+1)*M])
-			rows = append(rows, k)
 		}
 		if len(rows) == 0 {
 			break
 		}
-		bt := nextPow2(len(rows))
-		for row := len(rows); row < bt; row++ { // padding repeats the last
-			copy(trial[row*N:(row+1)*N], trial[(len(rows)-1)*N:len(rows)*N])
-			copy(tu[row*M:(row+1)*M], tu[(len(rows)-1)*M:len(rows)*M])
-		}
-		stepper, err := f.stepper(bt)
-		if err != nil {
+		f.stepMatrices(part, rows, repOf, st, A, H, P, solved)
+		parallel(len(rows), func(lo, hi int) {
+			for row := lo; row < hi; row++ {
+				k := rows[row]
+				c := f.cands[part[k]]
+				d := trial[row*N : (row+1)*N]
+				applyStep(P[k*NN:(k+1)*NN], r[k*N:(k+1)*N], c.x, d)
+				for i := range d {
+					d[i] += c.x[i]
+				}
+				copy(tu[row*M:(row+1)*M], c.u)
+			}
+		})
+		if err := f.stepRows(trial, tu, fout, len(rows)); err != nil {
 			return nil, err
 		}
-		if err := stepper.Step(trial[:bt*N], tu[:bt*M], fout[:bt*N]); err != nil {
-			return nil, err
-		}
-		f.stats.GradEvals++
 		for row, k := range rows {
 			ci := part[k]
 			c, s := f.cands[ci], st[ci]
@@ -182,6 +182,11 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 			qt := halfSq(ft, xt)
 			if qt < c.q || (qt == c.q && rt < s.res) {
 				pending[k] = false
+				sk, yk, rk := sy[2*k*N:(2*k+1)*N], sy[(2*k+1)*N:(2*k+2)*N], r[k*N:(k+1)*N]
+				for i := 0; i < N; i++ {
+					sk[i] = xt[i] - c.x[i]
+					yk[i] = (ft[i] - xt[i]) - rk[i]
+				}
 				if qt < lmStallRatio*c.q {
 					s.fails = 0
 				} else {
@@ -191,10 +196,18 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 				copy(c.f, ft)
 				c.q, c.refines = qt, c.refines+1
 				s.res = rt
-				s.lambda = math.Max(s.lambda/10, lmLambdaMin)
-				hopeless := c.refines >= lmPatience && rt > 1e3*f.s.TolResidual
+				s.iters++
+				s.lambda = max(s.lambda/10, lmLambdaMin)
+				hopeless := s.iters >= lmPatience && rt > 1e3*f.s.TolResidual
+				if s.iters%lmWindow == 0 {
+					hopeless = hopeless || qt > lmWindowRatio*s.qMark
+					s.qMark = qt
+				}
 				if rt > floorRes(c.x, eps) && s.fails < lmStallSteps && !hopeless {
 					keep = append(keep, ci)
+					if solved[k] {
+						quasi = append(quasi, k)
+					}
 				}
 				continue
 			}
@@ -204,6 +217,13 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 			}
 		}
 	}
+	if len(quasi) > 0 {
+		done, err := f.broydenSteps(part, quasi, P, sy)
+		if err != nil {
+			return nil, err
+		}
+		keep = slices.DeleteFunc(keep, func(ci int) bool { return done[ci] })
+	}
 	for k, ci := range part {
 		if pending[k] {
 			keep = append(keep, ci) // still trying with more damping
@@ -212,13 +232,71 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 	return keep, nil
 }
 
+// stepMatrices sets the step matrix P[k] of each candidate part[k], k in
+// rows, for its representative's Jacobian and its own damping: computed
+// once per (representative, damping) and copied to the others.
+func (f *finder) stepMatrices(part, rows, repOf []int, st map[int]*lmState, A, H, P []float64, solved []bool) {
+	NN := f.N * f.N
+	type key struct {
+		rep    int
+		lambda float64
+	}
+	first := map[key]int{}
+	var leads []int
+	src := make([]int, len(rows)) // the row whose matrix each row copies
+	for row, k := range rows {
+		kk := key{repOf[k], st[part[k]].lambda}
+		if j, ok := first[kk]; ok {
+			src[row] = j
+			continue
+		}
+		first[kk] = row
+		src[row] = row
+		leads = append(leads, row)
+	}
+	parallel(len(leads), func(lo, hi int) {
+		work := make([]float64, NN)
+		for _, row := range leads[lo:hi] {
+			k := rows[row]
+			rep := repOf[k]
+			solved[k] = stepMatrix(H[rep*NN:(rep+1)*NN], A[rep*NN:(rep+1)*NN], st[part[k]].lambda, work, P[k*NN:(k+1)*NN])
+		}
+	})
+	for row, k := range rows {
+		if j := src[row]; j != row {
+			copy(P[k*NN:(k+1)*NN], P[rows[j]*NN:(rows[j]+1)*NN])
+			solved[k] = solved[rows[j]]
+		}
+	}
+}
+
+// stepRows evaluates F at the first n rows of trial (inputs tu) into fout,
+// padding the batch to a power of two by repeating the last row.
+func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
+	N, M := f.N, f.M
+	b := nextPow2(n)
+	for row := n; row < b; row++ {
+		copy(trial[row*N:(row+1)*N], trial[(n-1)*N:n*N])
+		copy(tu[row*M:(row+1)*M], tu[(n-1)*M:n*M])
+	}
+	stepper, err := f.stepper(b)
+	if err != nil {
+		return err
+	}
+	if err := stepper.Step(trial[:b*N], tu[:b*M], fout[:b*N]); err != nil {
+		return err
+	}
+	f.stats.GradEvals++
+	return nil
+}
+
 // shareRadius is the distance within which candidates share a Jacobian.
 func shareRadius(x []float64) float64 {
 	m := 1.0
 	for _, v := range x {
-		m = math.Max(m, math.Abs(v))
+		m = max(m, abs(v))
 	}
-	return 1e-3 * m
+	return 3e-2 * m
 }
 
 // cluster picks representatives among part greedily in order: a candidate
@@ -286,7 +364,7 @@ func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
 		return nil, err
 	}
 	x, u := f.pack(reps, B)
-	jx := f.jxBuf(B * N * N)
+	jx := grow(&f.jx, B*N*N)
 	if err := jac.Eval(x, u, jx, nil); err != nil {
 		return nil, err
 	}
@@ -304,55 +382,12 @@ const maxStep = 0.5
 func capStep(d, x []float64) {
 	m, dm := 1.0, 0.0
 	for i := range x {
-		m = math.Max(m, math.Abs(x[i]))
-		dm = math.Max(dm, math.Abs(d[i]))
+		m, dm = max(m, abs(x[i])), max(dm, abs(d[i]))
 	}
 	if lim := maxStep * m; dm > lim {
 		for i := range d {
 			d[i] *= lim / dm
 		}
-	}
-}
-
-// lmStep solves (H + lambda*(diag(H) + tiny)) d = -g by Cholesky, H being
-// the upper triangle of an n x n matrix, into d, with work (n x n) as
-// scratch.
-//
-// LAPACK's potrf/potrs are called directly: mat.Cholesky also estimates the
-// condition number, which took three quarters of the time of a step at
-// N = 16. A factor whose diagonal spans more than 1e8 (a condition number
-// beyond about 1e16) is treated as singular, as mat's solve would.
-func lmStep(H, g []float64, lambda float64, work, d []float64) {
-	n := len(g)
-	tr := 0.0
-	for i := 0; i < n; i++ {
-		tr += H[i*n+i]
-	}
-	tiny := 1e-12 * math.Max(tr/float64(n), 1e-300)
-	copy(work, H)
-	for i := 0; i < n; i++ {
-		work[i*n+i] = H[i*n+i] + lambda*(H[i*n+i]+tiny) + tiny*1e-4
-	}
-	a := blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: work}
-	if _, ok := lapack64.Potrf(a); ok {
-		lo, hi := math.Inf(1), 0.0
-		for i := 0; i < n; i++ {
-			v := math.Abs(work[i*n+i])
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-		if lo > 1e-8*hi {
-			for i := range d {
-				d[i] = -g[i]
-			}
-			lapack64.Potrs(blas64.Triangular{N: n, Stride: n, Uplo: blas.Upper, Diag: blas.NonUnit, Data: work},
-				blas64.General{Rows: n, Cols: 1, Stride: 1, Data: d})
-			return
-		}
-	}
-	// Fall back to a gradient step when the damped system is not safely
-	// positive definite in floating point.
-	for i := range d {
-		d[i] = -g[i] / (lambda * (tr/float64(n) + 1))
 	}
 }
 
@@ -380,9 +415,11 @@ func (f *finder) stepper(B int) (*graph.Stepper, error) {
 	return st, nil
 }
 
-func (f *finder) jxBuf(n int) []float64 {
-	if cap(f.jx) < n {
-		f.jx = make([]float64, n)
+// grow returns (*buf)[:n], reallocating when it is too small: the
+// refinement's large scratch lives as long as the search.
+func grow(buf *[]float64, n int) []float64 {
+	if cap(*buf) < n {
+		*buf = make([]float64, n)
 	}
-	return f.jx[:n]
+	return (*buf)[:n]
 }

@@ -1,0 +1,109 @@
+package finder
+
+const (
+	// broydenMaxSteps bounds the quasi-Newton steps taken after the
+	// Levenberg-Marquardt step that evaluated a Jacobian.
+	broydenMaxSteps = 8
+	// broydenRatio is the factor by which a quasi-Newton step must shrink
+	// q (half the residual norm); a candidate that contracts slower waits
+	// for a fresh Jacobian.
+	broydenRatio = 0.25
+)
+
+// broydenSteps takes quasi-Newton steps for the candidates part[k], k in ks,
+// after their accepted Levenberg-Marquardt step. Each starts from its step
+// matrix P[k] (the inverse of its damped normal equations times A^T),
+// corrected by Broyden's update for the step and change of residual sy[k]
+// it just took, and updated so after every further step.
+//
+// A step costs one batched evaluation of F and a few N x N matrix-vector
+// products, where a fresh Jacobian costs N vector-Jacobian passes and a
+// factorization; Broyden's updates keep the convergence superlinear. A
+// candidate keeps stepping while each step shrinks q by broydenRatio, and
+// is otherwise left where it was for the next Levenberg-Marquardt
+// iteration.
+//
+// It returns the candidates that reached the rounding floor.
+func (f *finder) broydenSteps(part, ks []int, P, sy []float64) (map[int]bool, error) {
+	N, M := f.N, f.M
+	NN := N * N
+	eps := f.s.Dtype.Eps()
+	parallel(len(ks), func(lo, hi int) {
+		pv, pt := make([]float64, N), make([]float64, N)
+		for _, k := range ks[lo:hi] {
+			broydenUpdate(P[k*NN:(k+1)*NN], sy[2*k*N:(2*k+1)*N], sy[(2*k+1)*N:(2*k+2)*N], pv, pt)
+		}
+	})
+	b := nextPow2(len(ks))
+	trial := make([]float64, b*N)
+	tu := make([]float64, b*M)
+	fout := make([]float64, b*N)
+	r := make([]float64, len(ks)*N) // residual at each row's current x
+	const (
+		rejected = iota
+		stepping
+		converged
+	)
+	outcome := make([]int8, len(ks))
+	done := map[int]bool{}
+	ks = append([]int(nil), ks...)
+	for step := 0; step < broydenMaxSteps && len(ks) > 0; step++ {
+		parallel(len(ks), func(lo, hi int) {
+			for row := lo; row < hi; row++ {
+				k := ks[row]
+				c := f.cands[part[k]]
+				rk := r[row*N : (row+1)*N]
+				for i := 0; i < N; i++ {
+					rk[i] = c.f[i] - c.x[i]
+				}
+				d := trial[row*N : (row+1)*N]
+				applyStep(P[k*NN:(k+1)*NN], rk, c.x, d)
+				for i := range d {
+					d[i] += c.x[i]
+				}
+				copy(tu[row*M:(row+1)*M], c.u)
+			}
+		})
+		if err := f.stepRows(trial, tu, fout, len(ks)); err != nil {
+			return nil, err
+		}
+		parallel(len(ks), func(lo, hi int) {
+			s, y, pv, pt := make([]float64, N), make([]float64, N), make([]float64, N), make([]float64, N)
+			for row := lo; row < hi; row++ {
+				k := ks[row]
+				c := f.cands[part[k]]
+				xt, ft, rk := trial[row*N:(row+1)*N], fout[row*N:(row+1)*N], r[row*N:(row+1)*N]
+				qt := halfSq(ft, xt)
+				if !(qt < broydenRatio*c.q) {
+					outcome[row] = rejected
+					continue
+				}
+				for i := 0; i < N; i++ {
+					s[i] = xt[i] - c.x[i]
+					y[i] = ft[i] - xt[i] - rk[i]
+				}
+				copy(c.x, xt)
+				copy(c.f, ft)
+				c.q, c.refines = qt, c.refines+1
+				if residual(ft, xt) <= floorRes(c.x, eps) {
+					outcome[row] = converged
+					continue
+				}
+				broydenUpdate(P[k*NN:(k+1)*NN], s, y, pv, pt)
+				outcome[row] = stepping
+			}
+		})
+		n := 0
+		for row, k := range ks {
+			switch outcome[row] {
+			case converged:
+				done[part[k]] = true
+			case stepping:
+				ks[n] = k
+				n++
+			}
+		}
+		ks = ks[:n]
+	}
+	return done, nil
+}

@@ -1,0 +1,33 @@
+package finder
+
+import (
+	"runtime"
+	"sync"
+)
+
+// minParallel is the least number of candidates whose small dense algebra
+// (a few N x N products each) is worth a second goroutine: at N = 16 one
+// candidate is about a microsecond of work, a goroutine's start-up a few.
+const minParallel = 64
+
+// parallel calls body on contiguous ranges [lo, hi) covering [0, n), one
+// per CPU when n is large enough, and waits for them. Each range's results
+// depend only on its own indices, so the split never changes a value.
+func parallel(n int, body func(lo, hi int)) {
+	P := min(runtime.GOMAXPROCS(0), n/minParallel)
+	if P <= 1 {
+		if n > 0 {
+			body(0, n)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for p := 0; p < P; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body(p*n/P, (p+1)*n/P)
+		}()
+	}
+	wg.Wait()
+}
