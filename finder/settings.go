@@ -46,9 +46,11 @@ type Settings struct {
 	// Refinement: Levenberg-Marquardt on F(x) - x = 0 after the search.
 	// With refinement on, a candidate also leaves the first-order search once
 	// q < HandoffQ or once q stalls (less than halved over StallIters
-	// iterations): second-order steps finish it far faster.
+	// iterations): second-order steps finish it far faster. The trust region
+	// of the refinement makes an early hand-off safe; the first-order search
+	// then only brings the far candidates within reach.
 	NoRefine       bool
-	HandoffQ       float64 // 1e-2
+	HandoffQ       float64 // 1
 	StallIters     int     // 100
 	MaxRefineIters int     // 50
 	TolResidual    float64 // 1e-10 (float64) or 1e-5 (float32): certified when max|F(x)-x| <= this
@@ -110,7 +112,7 @@ func (s *Settings) fill() {
 			s.AdamEpsilon = 1e-8
 		}
 	}
-	def(&s.HandoffQ, 1e-2)
+	def(&s.HandoffQ, 1)
 	if s.StallIters == 0 {
 		s.StallIters = 100
 	}
