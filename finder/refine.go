@@ -296,7 +296,7 @@ func shareRadius(x []float64) float64 {
 	for _, v := range x {
 		m = max(m, abs(v))
 	}
-	return 3e-2 * m
+	return 1e-3 * m
 }
 
 // cluster picks representatives among part greedily in order: a candidate
