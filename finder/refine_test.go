@@ -1,0 +1,144 @@
+package finder
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// The step matrix is (H + lambda (diag H + tiny))^-1 A^T, H = A^T A, as a
+// dense solve gives it; a singular A gives the short gradient step.
+func TestStepMatrix(t *testing.T) {
+	const n = 8
+	r := rand.New(rand.NewPCG(1, 2))
+	A := randVec(r, n*n)
+	Am := mat.NewDense(n, n, A)
+	var Hm mat.Dense
+	Hm.Mul(Am.T(), Am)
+	H := slices.Clone(Hm.RawMatrix().Data)
+	const lambda = 1e-3
+	P, work := make([]float64, n*n), make([]float64, n*n)
+	if !stepMatrix(H, A, lambda, work, P) {
+		t.Fatal("a regular A was not solved")
+	}
+	tr := mat.Trace(&Hm)
+	tiny := 1e-12 * tr / n
+	D := mat.DenseCopyOf(&Hm)
+	for i := 0; i < n; i++ {
+		D.Set(i, i, Hm.At(i, i)+lambda*(Hm.At(i, i)+tiny)+tiny*1e-4)
+	}
+	var want mat.Dense
+	if err := want.Solve(D, Am.T()); err != nil {
+		t.Fatal(err)
+	}
+	if got := mat.NewDense(n, n, P); !mat.EqualApprox(got, &want, 1e-12) {
+		t.Errorf("step matrix\n%v\nwant\n%v", mat.Formatted(got), mat.Formatted(&want))
+	}
+
+	// A = e_1 e_1^T is singular; with little damping the factor's
+	// diagonal spans more than 1e8.
+	const small = 1e-5
+	Z := make([]float64, n*n)
+	Z[0] = 1
+	HZ := slices.Clone(Z)
+	if stepMatrix(HZ, Z, small, work, P) {
+		t.Fatal("a singular A was solved")
+	}
+	for i, v := range P {
+		if want := Z[i] * (1 / (small * (1.0/n + 1))); v != want {
+			t.Fatalf("gradient step matrix [%d] = %g, want %g", i, v, want)
+		}
+	}
+}
+
+// Broyden's good update makes P y = s (the secant condition) and leaves P w
+// unchanged for every w with s^T P w = 0.
+func TestBroydenUpdate(t *testing.T) {
+	const n = 6
+	r := rand.New(rand.NewPCG(3, 4))
+	P := randVec(r, n*n)
+	old := mat.NewDense(n, n, slices.Clone(P))
+	s, y := randVec(r, n), randVec(r, n)
+	broydenUpdate(P, s, y, make([]float64, n), make([]float64, n))
+	Pm := mat.NewDense(n, n, P)
+	var py mat.VecDense
+	py.MulVec(Pm, mat.NewVecDense(n, y))
+	if !mat.EqualApprox(&py, mat.NewVecDense(n, s), 1e-12) {
+		t.Errorf("P y = %v, want s = %v", mat.Formatted(py.T()), s)
+	}
+	// w orthogonal to P_old^T s.
+	var pts mat.VecDense
+	pts.MulVec(old.T(), mat.NewVecDense(n, s))
+	w := mat.NewVecDense(n, randVec(r, n))
+	w.AddScaledVec(w, -mat.Dot(w, &pts)/mat.Dot(&pts, &pts), &pts)
+	var got, want mat.VecDense
+	got.MulVec(Pm, w)
+	want.MulVec(old, w)
+	if !mat.EqualApprox(&got, &want, 1e-12) {
+		t.Errorf("P w changed off the update's direction: %v, was %v", mat.Formatted(got.T()), mat.Formatted(want.T()))
+	}
+
+	// A degenerate update (s^T P y = 0) leaves P alone.
+	before := slices.Clone(P)
+	broydenUpdate(P, make([]float64, n), y, make([]float64, n), make([]float64, n))
+	if !slices.Equal(P, before) {
+		t.Error("an update with s = 0 changed P")
+	}
+}
+
+// parallel covers [0, n) exactly once for every n.
+func TestParallelCoversOnce(t *testing.T) {
+	for _, n := range []int{0, 1, minParallel - 1, minParallel, 2*minParallel + 1, 1000} {
+		hits := make([]int32, n)
+		parallel(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				hits[i]++ // ranges are disjoint: no race
+			}
+		})
+		for i, h := range hits {
+			if h != 1 {
+				t.Fatalf("n = %d: index %d visited %d times", n, i, h)
+			}
+		}
+	}
+}
+
+// On the trained 16-unit RNN flip-flop the quasi-Newton steps certify all
+// 1024 candidates with a handful of Jacobian evaluations (one batched
+// evaluation each): Levenberg-Marquardt alone took 9, plus one to
+// linearize. The answer does not depend on the number of cores, since the
+// split of the batch and of the per-candidate algebra changes no value.
+func TestRefinementFewJacobiansAnyCores(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains nothing, but runs Find twice (about a second)")
+	}
+	p := flipFlopProblem(t, "rnn")
+	run := func(procs int) *Result {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		res, err := Find(context.Background(), p, &Settings{Seed: benchSeed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := run(2)
+	st := res.Stats
+	t.Logf("stats %+v", st)
+	if st.Certified != 1024 || res.Fixed.Len() != 26 {
+		t.Errorf("%d certified and %d unique fixed points, want 1024 and 26", st.Certified, res.Fixed.Len())
+	}
+	if st.JacobianEvals > 6 || st.RefineIters > 5 {
+		t.Errorf("%d Jacobian evaluations in %d refinement iterations, want <= 6 in <= 5", st.JacobianEvals, st.RefineIters)
+	}
+	one := run(1)
+	for i, pt := range res.All.Points {
+		if q := one.All.Points[i]; !slices.Equal(pt.X, q.X) || pt.Q != q.Q && !(math.IsNaN(pt.Q) && math.IsNaN(q.Q)) {
+			t.Fatalf("candidate %d: %v (q %g) on 2 cores, %v (q %g) on 1", i, pt.X, pt.Q, q.X, q.Q)
+		}
+	}
+}
