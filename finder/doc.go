@@ -3,8 +3,9 @@
 //
 // Find runs a first-order search over a batch of candidates in one batched
 // gorgonia objective (a per-candidate solver that freezes converged
-// candidates, or Adam as in the Python FixedPointFinder), polishes every candidate with batched
-// Levenberg-Marquardt steps on F(x) - x = 0, certifies each by its residual
+// candidates, or Adam as in the Python FixedPointFinder), polishes every
+// candidate with batched Levenberg-Marquardt steps on F(x) - x = 0 and
+// Broyden's quasi-Newton steps between Jacobians, certifies each by its residual
 // max|F(x*) - x*|, keeps uncertified candidates apart as slow points, and
 // then removes duplicates and outliers and linearizes the dynamics around
 // each fixed point (Jacobians, eigen-decomposition, stability, saddle index).

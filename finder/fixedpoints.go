@@ -11,7 +11,7 @@ type Point struct {
 	Residual  float64   // max_i |F_i(x*) - x*_i|
 	DQ        float64   // |q(t) - q(t-1)| at the last first-order step
 	Iters     int       // first-order iterations spent on this candidate
-	Refines   int       // Levenberg-Marquardt steps spent on it
+	Refines   int       // refinement steps taken (Levenberg-Marquardt and quasi-Newton)
 	Condition int       // the caller's condition id (0 when none)
 
 	// Filled by Linearize.

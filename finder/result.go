@@ -47,7 +47,7 @@ type Stats struct {
 	Iters            int // first-order iterations of the batch (the longest candidate's)
 	GradEvals        int // objective+gradient evaluations (batch runs)
 	JacobianEvals    int // batched Jacobian evaluations (each N passes)
-	RefineIters      int // Levenberg-Marquardt iterations of the batch
+	RefineIters      int // Levenberg-Marquardt iterations of the batch (one Jacobian each)
 	Certified        int // candidates certified before uniqueness
 	DistanceOutliers int // dropped as far from the initial states
 	QOutliersRerun   int
