@@ -38,9 +38,10 @@ const (
 )
 
 // refine polishes the candidates idx with batched Levenberg-Marquardt steps
-// on r(x) = F(x) - x. The Jacobians come from the graph's seeded
-// vector-Jacobian passes, in chunks of at most Settings.JacobianBudget
-// bytes; each chunk's Jacobians serve several damping trials.
+// on r(x) = F(x) - x, each followed by quasi-Newton steps. The Jacobians
+// come from the graph's seeded vector-Jacobian passes, in chunks whose
+// per-candidate matrices fit Settings.JacobianBudget bytes; each chunk's
+// Jacobians serve several damping trials and the quasi-Newton steps.
 func (f *finder) refine(ctx context.Context, idx []int) error {
 	s := &f.s
 	eps := s.Dtype.Eps()
@@ -87,9 +88,11 @@ func floorRes(x []float64, eps float64) float64 {
 	return 4 * eps * m
 }
 
-// jacobianChunk is the batch size of Jacobian evaluations within budget.
+// jacobianChunk is the number of candidates refined at once within budget:
+// each holds at most three N x N matrices (a Jacobian dF/dx, a normal
+// matrix and a step matrix), and its graph pass also computes dF/du.
 func (f *finder) jacobianChunk() int {
-	per := 8 * (f.N*f.N + f.N*f.M)
+	per := 8 * (3*f.N*f.N + f.N*f.M)
 	c := f.s.JacobianBudget / max(per, 1)
 	return max(1, min(c, len(f.cands), 4096))
 }

@@ -142,3 +142,22 @@ func TestRefinementFewJacobiansAnyCores(t *testing.T) {
 		}
 	}
 }
+
+// A small JacobianBudget refines the candidates in chunks of ten and finds
+// the same 27 certified points.
+func TestRefineInChunks(t *testing.T) {
+	const n = 3
+	budget := 10 * 8 * 3 * n * n
+	s := &Settings{JacobianBudget: budget}
+	f := &finder{N: n, s: *s, cands: make([]*candidate, 125)}
+	if got := f.jacobianChunk(); got != 10 {
+		t.Fatalf("chunk of %d candidates, want 10", got)
+	}
+	res, err := Find(context.Background(), Problem{Cell: flipflopCell(n, 2), InitialStates: grid(n, 5, -1.5, 1.5)}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Fixed.Len() != 27 || res.Stats.Certified != 125 {
+		t.Errorf("%d fixed points from %d certified candidates, want 27 from 125", res.Fixed.Len(), res.Stats.Certified)
+	}
+}

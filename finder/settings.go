@@ -54,7 +54,7 @@ type Settings struct {
 	StallIters     int     // 100
 	MaxRefineIters int     // 50
 	TolResidual    float64 // 1e-10 (float64) or 1e-5 (float32): certified when max|F(x)-x| <= this
-	JacobianBudget int     // 256 MiB: memory for B x N x N Jacobians held at once
+	JacobianBudget int     // 256 MiB: memory for the N x N matrices (Jacobians, refinement) held at once
 
 	// Post-processing as the reference.
 	TolUnique            float64 // 1e-3: points closer than this ([x; u], 2-norm) are one
