@@ -20,11 +20,13 @@ func decodeNPZ(b []byte) (sd StateDict, err error) {
 		}
 		return nil, fmt.Errorf("%w: not an .npz (zip) archive: %v", ErrFormat, err)
 	}
-	sd = make(StateDict, len(zr.File))
-	for _, f := range zr.File {
+	for _, f := range zr.File { // a torch.save zip, whatever its entries' order
 		if strings.HasSuffix(f.Name, ".pkl") {
 			return nil, errTorchPickle
 		}
+	}
+	sd = make(StateDict, len(zr.File))
+	for _, f := range zr.File {
 		name, ok := strings.CutSuffix(f.Name, ".npy")
 		if !ok {
 			return nil, fmt.Errorf("%w: npz entry %q is not a .npy array", ErrFormat, f.Name)

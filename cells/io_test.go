@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -232,6 +233,8 @@ func TestReadErrorsNameTheProblem(t *testing.T) {
 		nanNPZ.Write(b)
 	}
 	torchZip := zipOf(t, map[string][]byte{"archive/data.pkl": {0x80, 2}, "archive/version": []byte("3\n")})
+	// The pickle need not come first: here ".data/version" precedes it.
+	torchZipLate := zipOf(t, map[string][]byte{"archive/.data/version": []byte("3\n"), "archive/data.pkl": {0x80, 2}})
 	intNPZ := zipOf(t, map[string][]byte{"steps.npy": npyBytes("<i8", "(2,)", false, make([]byte, 16))})
 	for _, c := range []struct {
 		name     string
@@ -254,6 +257,7 @@ func TestReadErrorsNameTheProblem(t *testing.T) {
 		{"int.npz", intNPZ, cells.ErrDtype, []string{`"steps"`, "non-float dtype", "<i8"}},
 		{"model.pt", []byte{0x80, 2, 'c', 'x'}, cells.ErrFormat, []string{"torch.save", "safetensors.torch.save_file"}},
 		{"model.zip", torchZip, cells.ErrFormat, []string{"torch.save", "numpy.savez"}},
+		{"late.zip", torchZipLate, cells.ErrFormat, []string{"torch.save", "numpy.savez"}},
 		{"weights.dat", []byte("plain text"), cells.ErrFormat, []string{`".dat"`, "neither"}},
 		{"x0.npy", npyBytes("<f8", "(1,)", false, le64(1)), cells.ErrFormat, []string{"single .npy array"}},
 		{"other.npz", zipOf(t, map[string][]byte{"readme.txt": []byte("hi")}), cells.ErrFormat, []string{`"readme.txt"`, "not a .npy"}},
@@ -308,7 +312,8 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for name, b := range files {
+	for _, name := range slices.Sorted(maps.Keys(files)) { // entries in name order
+		b := files[name]
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
 		if err != nil {
 			t.Fatal(err)
