@@ -88,7 +88,7 @@ func BenchmarkJacobianLanes(b *testing.B) {
 		rows []int
 	}{
 		{"lstm", 16, 1024, []int{1024, 2048, 4096, 8192}},
-		{"rnn", 1000, 3, []int{512, 1024, 2048, 3000}},
+		{"rnn", 1000, 3, []int{512, 1024, 1500, 2048, 3000}},
 	}
 	for _, c := range cases {
 		for _, rows := range c.rows {

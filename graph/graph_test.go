@@ -318,3 +318,29 @@ func TestStepperPartsAgree(t *testing.T) {
 		}
 	}
 }
+
+// DefaultLanes makes about 2048 rows per pass and spreads the lanes evenly
+// over the passes, so no pass is mostly idle.
+func TestDefaultLanes(t *testing.T) {
+	for _, c := range []struct{ B, N, want int }{
+		{1024, 16, 2}, {1024, 32, 2}, {64, 32, 32}, {1, 16, 16}, {5000, 16, 1},
+		{3, 1000, 500}, // 682 lanes would leave the second pass 318 wide
+		{32, 1000, 63}, // 16 passes of 63 (last 55) rather than 15 of 64 and one of 40
+	} {
+		if got := DefaultLanes(c.B, c.N); got != c.want {
+			t.Errorf("DefaultLanes(%d, %d) = %d, want %d", c.B, c.N, got, c.want)
+		}
+	}
+	// Over all passes fewer lanes idle than there are passes: the fewest
+	// passes of the most rows, and no lane-width wasted.
+	for B := 1; B <= 4096; B = B*3 + 1 {
+		for N := 1; N <= 1200; N = N*2 + 3 {
+			L := DefaultLanes(B, N)
+			P := (N + L - 1) / L
+			most := max(1, min(N, 2048/B))
+			if L < 1 || L > most || P != (N+most-1)/most || P*L-N >= P {
+				t.Errorf("DefaultLanes(%d, %d) = %d: %d passes, %d idle lanes", B, N, L, P, P*L-N)
+			}
+		}
+	}
+}

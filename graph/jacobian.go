@@ -55,9 +55,15 @@ func NewJacobians(cell cells.Cell, B int, d Dtype) (*Jacobians, error) {
 }
 
 // DefaultLanes picks the lanes for B points of N states: enough to make
-// about 2048 rows per pass, at most N, and at least 1.
+// about 2048 rows per pass, at most N, and at least 1, then spread evenly
+// over the passes that takes. Otherwise the last pass can be mostly idle
+// lanes: 682 lanes for N = 1000 make two passes, the second 318 lanes
+// wide but as costly as the first; 500 lanes do the same two passes with
+// a third less work (measured: 1.15 s -> 0.85 s at 3 points).
 func DefaultLanes(B, N int) int {
-	return max(1, min(N, 2048/max(B, 1)))
+	L := max(1, min(N, 2048/max(B, 1)))
+	passes := (N + L - 1) / L
+	return (N + passes - 1) / passes
 }
 
 // NewJacobiansLanes builds and compiles the Jacobian passes for B points
