@@ -319,11 +319,11 @@ func TestStepperPartsAgree(t *testing.T) {
 	}
 }
 
-// DefaultLanes makes about 2048 rows per pass and spreads the lanes evenly
-// over the passes, so no pass is mostly idle.
+// DefaultLanes makes about 4096 rows per pass (fewer for wide networks) and
+// spreads the lanes evenly over the passes, so no pass is mostly idle.
 func TestDefaultLanes(t *testing.T) {
 	for _, c := range []struct{ B, N, want int }{
-		{1024, 16, 2}, {1024, 32, 2}, {64, 32, 32}, {1, 16, 16}, {5000, 16, 1},
+		{1024, 16, 4}, {1024, 32, 4}, {64, 32, 32}, {1, 16, 16}, {5000, 16, 1}, {256, 256, 16},
 		{3, 1000, 500}, // 682 lanes would leave the second pass 318 wide
 		{32, 1000, 63}, // 16 passes of 63 (last 55) rather than 15 of 64 and one of 40
 	} {
@@ -337,7 +337,7 @@ func TestDefaultLanes(t *testing.T) {
 		for N := 1; N <= 1200; N = N*2 + 3 {
 			L := DefaultLanes(B, N)
 			P := (N + L - 1) / L
-			most := max(1, min(N, 2048/B))
+			most := max(1, min(N, min(4096, (1<<21)/N)/B))
 			if L < 1 || L > most || P != (N+most-1)/most || P*L-N >= P {
 				t.Errorf("DefaultLanes(%d, %d) = %d: %d passes, %d idle lanes", B, N, L, P, P*L-N)
 			}

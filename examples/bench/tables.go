@@ -162,7 +162,7 @@ func lanesTable(w io.Writer, o options) error {
 			lanes     []int
 		}{"rnn", 1000, 3, []int{170, 341, 500, 682, 1000}})
 	}
-	fmt.Fprintf(w, "### Rows per Jacobian pass (graph.DefaultLanes aims at 2048, spread evenly over the passes)\n\n")
+	fmt.Fprintf(w, "### Rows per Jacobian pass (graph.DefaultLanes aims at 4096, spread evenly over the passes)\n\n")
 	fmt.Fprintf(w, "| cell | hidden | points | lanes | rows per pass | passes | ms |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, cs := range cases {
 		c, err := randomCell(cs.kind, cs.hidden)
