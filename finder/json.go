@@ -381,13 +381,18 @@ func checkPoint(p *Point, N, M int) error {
 			return fmt.Errorf("%s has %d values, want %d", l.name, l.got, l.want)
 		}
 	}
+	// A candidate that diverged (q not finite, as Find leaves it in
+	// Result.All) may have a state that is not finite either; any other
+	// point's state, and every input, must be finite.
+	diverged := math.IsNaN(p.Q) || math.IsInf(p.Q, 0)
 	for _, v := range []struct {
-		name string
-		x    []float64
-	}{{"x", p.X}, {"u", p.U}} {
+		name   string
+		x      []float64
+		finite bool
+	}{{"x", p.X, !diverged}, {"u", p.U, true}} {
 		for k, x := range v.x {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return fmt.Errorf("%s[%d] is %v", v.name, k, x)
+			if v.finite && (math.IsNaN(x) || math.IsInf(x, 0)) {
+				return fmt.Errorf("%s[%d] is %v (q = %v)", v.name, k, x, p.Q)
 			}
 		}
 	}

@@ -213,6 +213,31 @@ func TestReadJSONErrors(t *testing.T) {
 	}
 }
 
+// A diverged candidate (q NaN, state NaN or infinite), as Result.All can
+// hold, is saved and read back as it was.
+func TestJSONKeepsDivergedCandidates(t *testing.T) {
+	fp := goldenSet()
+	d := &fp.Points[1]
+	d.X = []float64{math.NaN(), math.Inf(1), 2}
+	d.Q, d.Residual = math.NaN(), math.NaN()
+	var buf bytes.Buffer
+	if err := fp.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := got.Points[1].X
+	if !math.IsNaN(x[0]) || !math.IsInf(x[1], 1) || x[2] != 2 || !math.IsNaN(got.Points[1].Q) {
+		t.Errorf("diverged candidate came back as x %v, q %v", x, got.Points[1].Q)
+	}
+	d.Q = 1 // with a finite q the state must be finite
+	if err := fp.WriteJSON(io.Discard); err == nil || !strings.Contains(err.Error(), "point 1: x[0] is NaN") {
+		t.Errorf("NaN x with a finite q: %v", err)
+	}
+}
+
 func TestWriteJSONRefusesInvalid(t *testing.T) {
 	fp := goldenSet()
 	fp.Points[1].X[0] = math.NaN()
