@@ -1,5 +1,10 @@
 package finder
 
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
 const (
 	// broydenMaxSteps bounds the quasi-Newton steps taken after the
 	// Levenberg-Marquardt step that evaluated a Jacobian.
@@ -106,4 +111,28 @@ func (f *finder) broydenSteps(part, ks []int, P, sy []float64) (map[int]bool, er
 		ks = ks[:n]
 	}
 	return done, nil
+}
+
+// broydenUpdate corrects the inverse-Jacobian estimate P (n x n) by
+// Broyden's good update for a step s that changed the residual by y:
+//
+//	P += (s - P y) (s^T P) / (s^T P y),
+//
+// so that P y = s afterwards (the secant condition), changing P only in
+// the direction of s. pv and pt (n each) are scratch. A degenerate update
+// (s^T P y = 0 or not finite) is skipped.
+func broydenUpdate(P, s, y, pv, pt []float64) {
+	n := len(s)
+	m := blas64.General{Rows: n, Cols: n, Stride: n, Data: P}
+	blas64.Gemv(blas.NoTrans, 1, m, blas64.Vector{N: n, Inc: 1, Data: y}, 0, blas64.Vector{N: n, Inc: 1, Data: pv})
+	blas64.Gemv(blas.Trans, 1, m, blas64.Vector{N: n, Inc: 1, Data: s}, 0, blas64.Vector{N: n, Inc: 1, Data: pt})
+	den := 0.0
+	for i := 0; i < n; i++ {
+		den += s[i] * pv[i]
+		pv[i] = s[i] - pv[i]
+	}
+	if den == 0 || den-den != 0 {
+		return
+	}
+	blas64.Ger(1/den, blas64.Vector{N: n, Inc: 1, Data: pv}, blas64.Vector{N: n, Inc: 1, Data: pt}, m)
 }

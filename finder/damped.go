@@ -59,30 +59,6 @@ func stepMatrix(H, A []float64, lambda float64, work, P []float64) (solved bool)
 	return false
 }
 
-// broydenUpdate corrects the inverse-Jacobian estimate P (n x n) by
-// Broyden's good update for a step s that changed the residual by y:
-//
-//	P += (s - P y) (s^T P) / (s^T P y),
-//
-// so that P y = s afterwards (the secant condition), changing P only in
-// the direction of s. pv and pt (n each) are scratch. A degenerate update
-// (s^T P y = 0 or not finite) is skipped.
-func broydenUpdate(P, s, y, pv, pt []float64) {
-	n := len(s)
-	m := blas64.General{Rows: n, Cols: n, Stride: n, Data: P}
-	blas64.Gemv(blas.NoTrans, 1, m, blas64.Vector{N: n, Inc: 1, Data: y}, 0, blas64.Vector{N: n, Inc: 1, Data: pv})
-	blas64.Gemv(blas.Trans, 1, m, blas64.Vector{N: n, Inc: 1, Data: s}, 0, blas64.Vector{N: n, Inc: 1, Data: pt})
-	den := 0.0
-	for i := 0; i < n; i++ {
-		den += s[i] * pv[i]
-		pv[i] = s[i] - pv[i]
-	}
-	if den == 0 || den-den != 0 {
-		return
-	}
-	blas64.Ger(1/den, blas64.Vector{N: n, Inc: 1, Data: pv}, blas64.Vector{N: n, Inc: 1, Data: pt}, m)
-}
-
 // applyStep sets d = -P r, capped by capStep for the state x.
 func applyStep(P, r, x, d []float64) {
 	n := len(r)
