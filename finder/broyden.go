@@ -39,7 +39,7 @@ func (f *finder) broydenSteps(part, ks []int, P, sy []float64) (map[int]bool, er
 			broydenUpdate(P[k*NN:(k+1)*NN], sy[2*k*N:(2*k+1)*N], sy[(2*k+1)*N:(2*k+2)*N], pv, pt)
 		}
 	})
-	b := nextPow2(len(ks))
+	b := batchRows(len(ks), N)
 	trial := make([]float64, b*N)
 	tu := make([]float64, b*M)
 	fout := make([]float64, b*N)

@@ -128,7 +128,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 				0, blas64.Symmetric{N: N, Stride: N, Uplo: blas.Upper, Data: H[k*NN : (k+1)*NN]})
 		}
 	})
-	B := nextPow2(len(part))
+	B := batchRows(len(part), N)
 	P := grow(&f.pBuf, len(part)*NN) // each candidate's step matrix
 	solved := make([]bool, len(part))
 	r := make([]float64, len(part)*N)    // each candidate's residual F(x) - x
@@ -274,10 +274,10 @@ func (f *finder) stepMatrices(part, rows, repOf []int, st map[int]*lmState, A, H
 }
 
 // stepRows evaluates F at the first n rows of trial (inputs tu) into fout,
-// padding the batch to a power of two by repeating the last row.
+// padding the batch to batchRows by repeating the last row.
 func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 	N, M := f.N, f.M
-	b := nextPow2(n)
+	b := batchRows(n, N)
 	for row := n; row < b; row++ {
 		copy(trial[row*N:(row+1)*N], trial[(n-1)*N:n*N])
 		copy(tu[row*M:(row+1)*M], tu[(n-1)*M:n*M])

@@ -64,7 +64,7 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 		return f.referenceAdam(ctx, idx)
 	}
 	active := append([]int(nil), idx...)
-	ob, err := f.objs.get(nextPow2(len(active)))
+	ob, err := f.objs.get(batchRows(len(active), N))
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			return nil
 		}
 		// Shrink the batch when three quarters of it are done.
-		if nb := nextPow2(nActive); nb*4 <= ob.B() {
+		if nb := batchRows(nActive, N); nb*4 <= ob.B() {
 			keep, rows := []int{}, []int{}
 			for r, ci := range active {
 				if !cs[ci].done {
