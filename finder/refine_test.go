@@ -161,3 +161,16 @@ func TestRefineInChunks(t *testing.T) {
 		t.Errorf("%d fixed points from %d certified candidates, want 27 from 125", res.Fixed.Len(), res.Stats.Certified)
 	}
 }
+
+// Small batches share one compiled size of about 1024 values; wide states
+// are not padded.
+func TestBatchRows(t *testing.T) {
+	for _, c := range []struct{ n, N, want int }{
+		{1, 16, 64}, {64, 16, 64}, {65, 16, 128}, {1000, 16, 1024},
+		{5, 64, 16}, {1, 1000, 1}, {3, 300, 4}, {3, 2000, 4},
+	} {
+		if got := batchRows(c.n, c.N); got != c.want {
+			t.Errorf("batchRows(%d, %d) = %d, want %d", c.n, c.N, got, c.want)
+		}
+	}
+}
