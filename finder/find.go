@@ -31,9 +31,9 @@ type finder struct {
 	s        Settings
 	N, M     int
 	cands    []*candidate
-	objs     objectives
-	jacs     map[int]*graph.Jacobians
-	steps    map[int]*graph.Stepper
+	objs     bySize[*graph.Objective]
+	jacs     bySize[*graph.Jacobians]
+	steps    bySize[*graph.Stepper]
 	jx       []float64
 	hBuf     []float64
 	pBuf     []float64
@@ -99,9 +99,9 @@ func newFinder(p Problem, s Settings) (*finder, error) {
 		return nil, fmt.Errorf("finder: %w: %d condition ids for %d initial states", cells.ErrShape, len(p.Conditions), B)
 	}
 	f := &finder{cell: p.Cell, s: s, N: N, M: M,
-		objs:  objectives{cell: p.Cell, dtype: s.Dtype, bySize: map[int]*graph.Objective{}},
-		jacs:  map[int]*graph.Jacobians{},
-		steps: map[int]*graph.Stepper{},
+		objs:  newBySize(p.Cell, s.Dtype, graph.NewObjective),
+		jacs:  newBySize(p.Cell, s.Dtype, graph.NewJacobians),
+		steps: newBySize(p.Cell, s.Dtype, graph.NewStepper),
 		start: time.Now(),
 	}
 	for b := 0; b < B; b++ {

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/rnnfp/fixedpoints/graph"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -282,7 +281,7 @@ func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 		copy(trial[row*N:(row+1)*N], trial[(n-1)*N:n*N])
 		copy(tu[row*M:(row+1)*M], tu[(n-1)*M:n*M])
 	}
-	stepper, err := f.stepper(b)
+	stepper, err := f.steps.get(b)
 	if err != nil {
 		return err
 	}
@@ -297,7 +296,7 @@ func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
 	N := f.N
 	B := nextPow2(len(reps))
-	jac, err := f.jacobians(B)
+	jac, err := f.jacs.get(B)
 	if err != nil {
 		return nil, err
 	}
@@ -327,30 +326,6 @@ func capStep(d, x []float64) {
 			d[i] *= lim / dm
 		}
 	}
-}
-
-func (f *finder) jacobians(B int) (*graph.Jacobians, error) {
-	if j, ok := f.jacs[B]; ok {
-		return j, nil
-	}
-	j, err := graph.NewJacobians(f.cell, B, f.s.Dtype)
-	if err != nil {
-		return nil, err
-	}
-	f.jacs[B] = j
-	return j, nil
-}
-
-func (f *finder) stepper(B int) (*graph.Stepper, error) {
-	if st, ok := f.steps[B]; ok {
-		return st, nil
-	}
-	st, err := graph.NewStepper(f.cell, B, f.s.Dtype)
-	if err != nil {
-		return nil, err
-	}
-	f.steps[B] = st
-	return st, nil
 }
 
 // grow returns (*buf)[:n], reallocating when it is too small: the

@@ -5,31 +5,9 @@ import (
 	"math"
 	"time"
 
-	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
 	G "gorgonia.org/gorgonia"
 )
-
-// objectives caches compiled objectives by batch size: the search shrinks
-// its batch to the next power of two as candidates finish, so at most
-// log2(B) graphs are ever compiled.
-type objectives struct {
-	cell   cells.Cell
-	dtype  graph.Dtype
-	bySize map[int]*graph.Objective
-}
-
-func (o *objectives) get(B int) (*graph.Objective, error) {
-	if ob, ok := o.bySize[B]; ok {
-		return ob, nil
-	}
-	ob, err := graph.NewObjective(o.cell, B, o.dtype)
-	if err != nil {
-		return nil, err
-	}
-	o.bySize[B] = ob
-	return ob, nil
-}
 
 // pack returns the states and inputs of the candidates idx as B rows,
 // padding by repeating the last (a compiled graph has a fixed batch).
