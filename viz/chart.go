@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
 // chart is one echarts instance of the page: where it goes and its option.
@@ -24,6 +25,20 @@ const (
 	idHistogram   = "q-histogram"
 	idTrial       = "trial"
 )
+
+// heading is how every chart of the page starts, followed by its own
+// options: its fixed id, no animation (a report is read, not watched), its
+// title, a legend top pixels down, and tooltips triggered by "item" or
+// "axis".
+func heading(id, title, sub, legendTop, trigger string, more ...charts.GlobalOpts) []charts.GlobalOpts {
+	return append([]charts.GlobalOpts{
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id}),
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: sub}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: legendTop}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: trigger}),
+	}, more...)
+}
 
 // optionJSON marshals an option with HTML escaping on: <, > and & become
 // \u003c, \u003e and \u0026, so no string in it can close the <script> the

@@ -240,13 +240,7 @@ func (r *Report) chart3D(pr *projection) chart {
 	if outside > 0 {
 		sub += fmt.Sprintf("; %d points far outside the trajectories not drawn", outside)
 	}
-	c.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: idFixedPoints}),
-		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: "Fixed points", Subtitle: sub}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "50"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-	)
+	c.SetGlobalOptions(heading(idFixedPoints, "Fixed points", sub, "50", "item")...)
 	c.Accept(extras{
 		silent: map[string]bool{nameTrajectories: true, nameUnstableModes: true},
 		patch: func(opt map[string]interface{}) {

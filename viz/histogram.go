@@ -103,18 +103,13 @@ func (r *Report) chartHistogram() chart {
 	if r.Fixed != nil {
 		sub += fmt.Sprintf("; %d certified fixed points", r.Fixed.Len())
 	}
-	c.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: idHistogram}),
-		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: "Speed q of all candidates", Subtitle: sub}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "50"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+	c.SetGlobalOptions(heading(idHistogram, "Speed q of all candidates", sub, "50", "item",
 		charts.WithGridOpts(opts.Grid{Left: "60", Top: "100", Right: "30", Bottom: "70"}),
 		charts.WithXAxisOpts(opts.XAxis{Name: "q (decade)", NameLocation: "middle", NameGap: 45,
 			Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 45}}),
 		charts.WithYAxisOpts(opts.YAxis{Name: "candidates", NameLocation: "middle", NameGap: 40,
 			Type: "value", MinInterval: 1}),
-	)
+	)...)
 	c.Validate()
 	return chart{ID: idHistogram, Width: 520, Height: 560, Tips: "item", Option: c.JSON()}
 }

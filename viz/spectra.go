@@ -86,18 +86,13 @@ func (r *Report) chartSpectra() chart {
 	if len(classes) == 0 {
 		sub = "no linearized fixed points"
 	}
-	c.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: idSpectra}),
-		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: "Eigenvalues", Subtitle: sub}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "50"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+	c.SetGlobalOptions(heading(idSpectra, "Eigenvalues", sub, "50", "item",
 		charts.WithGridOpts(opts.Grid{Left: "70", Top: "100", Width: "400", Height: "400"}),
 		charts.WithXAxisOpts(opts.XAxis{Name: "Re " + sym, NameLocation: "middle", NameGap: 28,
 			Type: "value", Min: num(-lim), Max: num(lim)}),
 		charts.WithYAxisOpts(opts.YAxis{Name: "Im " + sym, NameLocation: "middle", NameGap: 40,
 			Type: "value", Min: num(-lim), Max: num(lim)}),
-	)
+	)...)
 	c.Accept(extras{silent: map[string]bool{nameUnitCircle: true, nameReZero: true}})
 	c.Validate()
 	return chart{ID: idSpectra, Width: 520, Height: 560, Tips: tips, Option: c.JSON()}

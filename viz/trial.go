@@ -71,14 +71,9 @@ func (r *Report) chartTrial() chart {
 	add("target", "#000000", "dashed", t.Targets, false)
 	add("output", colorTrajectory, "", t.Outputs, false)
 
-	c.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: idTrial}),
-		charts.WithAnimation(false),
-		charts.WithTitleOpts(opts.Title{Title: "Example trial", Subtitle: "inputs, targets and outputs"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "45"}),
-		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+	c.SetGlobalOptions(heading(idTrial, "Example trial", "inputs, targets and outputs", "45", "axis",
 		charts.WithGridOpts(grids...),
-	)
+	)...)
 	c.Validate()
 	return chart{ID: idTrial, Width: 900, Height: trialTop + rows*trialRow + trialBottom, Option: c.JSON()}
 }
