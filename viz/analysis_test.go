@@ -39,18 +39,7 @@ func TestNumJSON(t *testing.T) {
 func TestPCA(t *testing.T) {
 	const n, rows = 6, 1500
 	rng := rand.New(rand.NewPCG(3, 4))
-	var q mat.Dense
-	{
-		g := mat.NewDense(n, n, nil)
-		for i := range n {
-			for j := range n {
-				g.Set(i, j, rng.NormFloat64())
-			}
-		}
-		var qr mat.QR
-		qr.Factorize(g)
-		qr.QTo(&q)
-	}
+	q := randomOrthogonal(rng, n)
 	offset := []float64{3, -1, 2, 0.5, 7, -4}
 	scales := []float64{3, 2, 1}
 	data := make([]float64, 0, rows*n)

@@ -61,12 +61,9 @@ func stabilityOf(modes []finder.Mode) finder.Stability {
 	return s
 }
 
-// embedded is a flip-flop-like report in N dimensions: the 27 fixed points
-// of flipFlop3 embedded by an orthonormal basis Q (seeded), with 29
-// further modes (one complex pair), 3 slow points, all candidates, and
-// trials x steps trajectories that hop between corners.
-func embedded(n, trials, steps int, seed uint64) *Report {
-	rng := rand.New(rand.NewPCG(seed, 1))
+// randomOrthogonal is the Q of the QR factors of an n x n matrix of
+// standard normal draws from rng.
+func randomOrthogonal(rng *rand.Rand, n int) *mat.Dense {
 	g := mat.NewDense(n, n, nil)
 	for i := range n {
 		for j := range n {
@@ -77,7 +74,17 @@ func embedded(n, trials, steps int, seed uint64) *Report {
 	qr.Factorize(g)
 	var q mat.Dense
 	qr.QTo(&q)
-	col := func(k int) []float64 { return mat.Col(nil, k, &q) }
+	return &q
+}
+
+// embedded is a flip-flop-like report in N dimensions: the 27 fixed points
+// of flipFlop3 embedded by an orthonormal basis Q (seeded), with 29
+// further modes (one complex pair), 3 slow points, all candidates, and
+// trials x steps trajectories that hop between corners.
+func embedded(n, trials, steps int, seed uint64) *Report {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	q := randomOrthogonal(rng, n)
+	col := func(k int) []float64 { return mat.Col(nil, k, q) }
 	embed := func(x []float64) []float64 {
 		out := make([]float64, n)
 		for k, v := range x {
