@@ -99,14 +99,7 @@ func checkDecoded(t *testing.T, sd StateDict, err error, name string, encode fun
 	}
 }
 
+// sameBits reports whether a and b hold the same bits (NaN equal to itself).
 func sameBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			return false
-		}
-	}
-	return true
+	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
 }
