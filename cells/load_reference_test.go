@@ -38,20 +38,14 @@ func (r torchRef) stateSize() int {
 }
 
 // in returns W_i[g][k,:] . u + b_i[g][k]; hid returns W_h[g][k,:] . h + b_h[g][k].
-func (r torchRef) in(g, k int, u []float64) float64 {
-	row := g*r.H + k
-	s := r.bih[row]
-	for j, v := range u {
-		s += r.wih[row*r.M+j] * v
-	}
-	return s
-}
+func (r torchRef) in(g, k int, u []float64) float64  { return affineRow(r.wih, r.bih, g*r.H+k, u) }
+func (r torchRef) hid(g, k int, h []float64) float64 { return affineRow(r.whh, r.bhh, g*r.H+k, h) }
 
-func (r torchRef) hid(g, k int, h []float64) float64 {
-	row := g*r.H + k
-	s := r.bhh[row]
-	for j, v := range h {
-		s += r.whh[row*r.H+j] * v
+// affineRow is row `row` of W v + b, W having len(v) columns.
+func affineRow(w, b []float64, row int, v []float64) float64 {
+	s := b[row]
+	for j, x := range v {
+		s += w[row*len(v)+j] * x
 	}
 	return s
 }
