@@ -11,7 +11,12 @@ type pageData struct {
 	Title             string
 	Echarts, EchartGL template.JS
 	Charts            []pageChart
-	Counts, Summary   []Row
+	Tables            []pageTable // only those with rows
+}
+
+type pageTable struct {
+	Title string
+	Rows  []Row
 }
 
 type pageChart struct {
@@ -39,8 +44,11 @@ func (r *Report) render(buf *bytes.Buffer) error {
 		Title:    title,
 		Echarts:  template.JS(echartsJS),
 		EchartGL: template.JS(echartsGLJS),
-		Counts:   r.countRows(),
-		Summary:  r.Summary,
+	}
+	for _, t := range []pageTable{{"Counts", r.countRows()}, {"Summary", r.Summary}} {
+		if len(t.Rows) > 0 {
+			data.Tables = append(data.Tables, t)
+		}
 	}
 	for _, c := range cs {
 		b, err := optionJSON(c.Option)
@@ -115,18 +123,10 @@ th { font-weight: normal; color: #555; background: #f6f6f6; }
 {{- end}}
 </div>
 <div class="tables">
-{{- if .Counts}}
-<div><h2>Counts</h2>
+{{- range .Tables}}
+<div><h2>{{.Title}}</h2>
 <table>
-{{- range .Counts}}
-<tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>
-{{- end}}
-</table></div>
-{{- end}}
-{{- if .Summary}}
-<div><h2>Summary</h2>
-<table>
-{{- range .Summary}}
+{{- range .Rows}}
 <tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>
 {{- end}}
 </table></div>
