@@ -79,12 +79,16 @@ func (f *finder) refine(ctx context.Context, idx []int) error {
 }
 
 // floorRes is the residual below which F(x) - x is rounding noise.
-func floorRes(x []float64, eps float64) float64 {
+func floorRes(x []float64, eps float64) float64 { return 4 * eps * scale(x) }
+
+// scale is max(1, max|x_i|): the size of a state that the refinement's
+// tolerances and steps are relative to.
+func scale(x []float64) float64 {
 	m := 1.0
 	for _, v := range x {
 		m = max(m, abs(v))
 	}
-	return 4 * eps * m
+	return m
 }
 
 // jacobianChunk is the number of candidates refined at once within budget:
@@ -317,11 +321,11 @@ const maxStep = 0.5
 
 // capStep scales d so that max|d_i| <= maxStep*max(1, max|x_i|).
 func capStep(d, x []float64) {
-	m, dm := 1.0, 0.0
-	for i := range x {
-		m, dm = max(m, abs(x[i])), max(dm, abs(d[i]))
+	dm := 0.0
+	for _, v := range d {
+		dm = max(dm, abs(v))
 	}
-	if lim := maxStep * m; dm > lim {
+	if lim := maxStep * scale(x); dm > lim {
 		for i := range d {
 			d[i] *= lim / dm
 		}

@@ -3,13 +3,7 @@ package finder
 import "math"
 
 // shareRadius is the distance within which candidates share a Jacobian.
-func shareRadius(x []float64) float64 {
-	m := 1.0
-	for _, v := range x {
-		m = max(m, abs(v))
-	}
-	return 1e-3 * m
-}
+func shareRadius(x []float64) float64 { return 1e-3 * scale(x) }
 
 // cluster picks representatives among part greedily in order: a candidate
 // within shareRadius (2-norm) of an existing representative joins it.
