@@ -61,12 +61,7 @@ func (f *finder) broydenSteps(part, ks []int, P, sy []float64) (map[int]bool, er
 				for i := 0; i < N; i++ {
 					rk[i] = c.f[i] - c.x[i]
 				}
-				d := trial[row*N : (row+1)*N]
-				applyStep(P[k*NN:(k+1)*NN], rk, c.x, d)
-				for i := range d {
-					d[i] += c.x[i]
-				}
-				copy(tu[row*M:(row+1)*M], c.u)
+				trialPoint(c, P[k*NN:(k+1)*NN], rk, trial[row*N:(row+1)*N], tu[row*M:(row+1)*M])
 			}
 		})
 		if err := f.stepRows(trial, tu, fout, len(ks)); err != nil {

@@ -59,10 +59,15 @@ func stepMatrix(H, A []float64, lambda float64, work, P []float64) (solved bool)
 	return false
 }
 
-// applyStep sets d = -P r, capped by capStep for the state x.
-func applyStep(P, r, x, d []float64) {
+// trialPoint sets xt = x + d with d = -P r capped by capStep, and ut = u:
+// candidate c's next trial point under its step matrix P and residual r.
+func trialPoint(c *candidate, P, r, xt, ut []float64) {
 	n := len(r)
 	blas64.Gemv(blas.NoTrans, -1, blas64.General{Rows: n, Cols: n, Stride: n, Data: P},
-		blas64.Vector{N: n, Inc: 1, Data: r}, 0, blas64.Vector{N: n, Inc: 1, Data: d})
-	capStep(d, x)
+		blas64.Vector{N: n, Inc: 1, Data: r}, 0, blas64.Vector{N: n, Inc: 1, Data: xt})
+	capStep(xt, c.x)
+	for i, v := range c.x {
+		xt[i] += v
+	}
+	copy(ut, c.u)
 }

@@ -168,13 +168,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 		parallel(len(rows), func(lo, hi int) {
 			for row := lo; row < hi; row++ {
 				k := rows[row]
-				c := f.cands[part[k]]
-				d := trial[row*N : (row+1)*N]
-				applyStep(P[k*NN:(k+1)*NN], r[k*N:(k+1)*N], c.x, d)
-				for i := range d {
-					d[i] += c.x[i]
-				}
-				copy(tu[row*M:(row+1)*M], c.u)
+				trialPoint(f.cands[part[k]], P[k*NN:(k+1)*NN], r[k*N:(k+1)*N], trial[row*N:(row+1)*N], tu[row*M:(row+1)*M])
 			}
 		})
 		if err := f.stepRows(trial, tu, fout, len(rows)); err != nil {
