@@ -90,7 +90,9 @@ func encodeNPZ(w io.Writer, sd StateDict, f32 bool, method uint16) error {
 		if err := encodeNPY(&buf, sd[name], f32); err != nil {
 			return fmt.Errorf("tensor %q: %w", name, err)
 		}
-		fh := &zip.FileHeader{Name: name + ".npy", Method: method, ModifiedDate: 1<<5 | 1} // 1980-01-01
+		// The DOS date field, 1980-01-01, not Modified: that adds an extended
+		// timestamp field numpy does not write, and the bytes should not vary.
+		fh := &zip.FileHeader{Name: name + ".npy", Method: method, ModifiedDate: 1<<5 | 1} //nolint:staticcheck // SA1019, see above
 		var ew io.Writer
 		var err error
 		if method == zip.Store {

@@ -72,7 +72,7 @@ func TestWriteNPYRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	for _, a := range []cells.Tensor{
 		{Shape: []int{2, 3, 4}, Data: seq(24)},
-		{Shape: []int{5}, Data: []float64{math.Inf(1), math.NaN(), -0.0, 1e-310, math.MaxFloat64}},
+		{Shape: []int{5}, Data: []float64{math.Inf(1), math.NaN(), math.Copysign(0, -1), 1e-310, math.MaxFloat64}},
 		{Shape: []int{}, Data: []float64{42}},
 	} {
 		path := filepath.Join(dir, "a.npy")

@@ -7,12 +7,6 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// namer gives unique node names within one Step call. gorgonia merges
-// unnamed constants with equal values, and names make errors readable.
-type namer struct{ prefix string }
-
-func (n namer) name(s string) G.NodeConsOpt { return G.WithName(n.prefix + s) }
-
 // affine builds x*w + b (b is 1 x n, broadcast over rows), or x*w when b is nil.
 func affine(x, w, b *G.Node) (*G.Node, error) {
 	xw, err := G.Mul(x, w)
@@ -23,22 +17,6 @@ func affine(x, w, b *G.Node) (*G.Node, error) {
 		return xw, nil
 	}
 	return G.BroadcastAdd(xw, b, nil, []byte{0})
-}
-
-// gate builds act(x*wx + h*wh + b) where b is 1 x n; wx may be nil (no input).
-func preact(x, wx, h, wh, b *G.Node) (*G.Node, error) {
-	s, err := affine(h, wh, b)
-	if err != nil {
-		return nil, err
-	}
-	if wx == nil {
-		return s, nil
-	}
-	xw, err := G.Mul(x, wx)
-	if err != nil {
-		return nil, err
-	}
-	return G.Add(s, xw)
 }
 
 func checkParams(c Cell, p []*G.Node) error {

@@ -26,20 +26,6 @@ type step struct {
 	drv     *drives   // the program that computes them, nil without
 }
 
-// buildStep builds F(X, U) for batch size B. Weights are input nodes bound
-// to a copy of the cell's current values (they are constants for the search:
-// no gradient is compiled for them).
-func buildStep(cell cells.Cell, B int, d Dtype) (*step, error) {
-	if err := checkBatch(cell, B); err != nil {
-		return nil, err
-	}
-	var uT *tensor.Dense
-	if M := cell.InputSize(); M > 0 {
-		uT = newDense(d, B, M, nil)
-	}
-	return buildStepOn(cell, d, newDense(d, B, cell.StateSize(), nil), uT)
-}
-
 // checkBatch reports why cell cannot be built for batch size B, if it cannot.
 func checkBatch(cell cells.Cell, B int) error {
 	if cell == nil {
@@ -128,12 +114,6 @@ func usedParams(g *G.ExprGraph, ps []*G.Node) G.Nodes {
 	}
 	return out
 }
-
-// setX copies B x N states in.
-func (s *step) setX(x []float64) error { return setStates(s.xT, x, s.B, s.N) }
-
-// setU copies B x M inputs in; one row (M values) is broadcast to all rows.
-func (s *step) setU(u []float64) error { return setInputs(s.uT, u, s.B, s.M) }
 
 // setStates copies B x N states x into xT.
 func setStates(xT *tensor.Dense, x []float64, B, N int) error {
