@@ -92,7 +92,8 @@ func encodeNPZ(w io.Writer, sd StateDict, f32 bool, method uint16) error {
 		}
 		// The DOS date field, 1980-01-01, not Modified: that adds an extended
 		// timestamp field numpy does not write, and the bytes should not vary.
-		fh := &zip.FileHeader{Name: name + ".npy", Method: method, ModifiedDate: 1<<5 | 1} //nolint:staticcheck // SA1019, see above
+		//lint:ignore SA1019 the deprecated field is the one that writes no extra field
+		fh := &zip.FileHeader{Name: name + ".npy", Method: method, ModifiedDate: 1<<5 | 1}
 		var ew io.Writer
 		var err error
 		if method == zip.Store {
