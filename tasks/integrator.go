@@ -14,11 +14,19 @@ import (
 // A network that solves it holds any value in between: its fixed points at
 // zero input form a line attractor, ended by the bounds.
 //
+// With Distractors > 0 the trial has that many more input channels, drawn
+// the same way and ignored by the target: a network must learn which input
+// to integrate (channel 0), which the selection vector of its line
+// attractor then shows (package manifold).
+//
 // A zero field takes the default in its comment.
 type Integrator struct {
 	Time  int     // 64 steps per trial
 	Noise float64 // 0.125, the input's standard deviation (the free sum has std 1 after 64 steps)
 	Bound float64 // 1
+	// Distractors is the number of extra input channels, after the
+	// integrated one, that the target ignores (0).
+	Distractors int
 }
 
 func (g Integrator) withDefaults() Integrator {
@@ -34,8 +42,8 @@ func (g Integrator) withDefaults() Integrator {
 	return g
 }
 
-// InputSize is 1.
-func (Integrator) InputSize() int { return 1 }
+// InputSize is 1 + Distractors.
+func (g Integrator) InputSize() int { return 1 + max(0, g.Distractors) }
 
 // OutputSize is 1.
 func (Integrator) OutputSize() int { return 1 }
@@ -43,6 +51,9 @@ func (Integrator) OutputSize() int { return 1 }
 // Generate draws n trials from seed.
 func (g Integrator) Generate(n int, seed uint64) (Batch, error) {
 	g = g.withDefaults()
+	if g.Distractors < 0 {
+		return Batch{}, fmt.Errorf("tasks: integrator with %d distractor inputs, want >= 0", g.Distractors)
+	}
 	if g.Time < 0 || !(g.Noise > 0) || !(g.Bound > 0) || math.IsInf(g.Noise, 0) || math.IsInf(g.Bound, 0) {
 		return Batch{}, fmt.Errorf("tasks: integrator with %d steps, noise %v and bound %v: want all > 0 and finite", g.Time, g.Noise, g.Bound)
 	}
@@ -50,15 +61,23 @@ func (g Integrator) Generate(n int, seed uint64) (Batch, error) {
 		return Batch{}, fmt.Errorf("tasks: integrator: %d trials, want > 0", n)
 	}
 	r := rand.New(rand.NewPCG(seed, 0x1a7e9a7e))
-	in := make([]float64, n*g.Time)
+	M := g.InputSize()
+	in := make([]float64, n*g.Time*M)
 	for i := range in {
 		in[i] = g.Noise * r.NormFloat64()
 	}
-	tg, err := IntegratorTargets(in, g.Time, g.Bound)
+	integrated := in
+	if M > 1 {
+		integrated = make([]float64, n*g.Time)
+		for i := range integrated {
+			integrated[i] = in[i*M]
+		}
+	}
+	tg, err := IntegratorTargets(integrated, g.Time, g.Bound)
 	if err != nil {
 		return Batch{}, err
 	}
-	return Batch{Trials: n, Time: g.Time, InputSize: 1, OutputSize: 1, Inputs: in, Targets: tg}, nil
+	return Batch{Trials: n, Time: g.Time, InputSize: M, OutputSize: 1, Inputs: in, Targets: tg}, nil
 }
 
 // IntegratorTargets returns the bounded running sums of the given inputs

@@ -120,3 +120,36 @@ func TestTrainIntegratorHoldsValues(t *testing.T) {
 	}
 	t.Logf("%d epochs, validation MSE %.3g; held values at step 31: %.3f %.3f %.3f %.3f", res.Epochs, res.Val.MSE, out[31], out[63], out[95], out[127])
 }
+
+// With distractors, channel 0 alone is summed: the targets equal those of
+// channel 0's inputs, and the other channels have the same distribution.
+func TestIntegratorDistractors(t *testing.T) {
+	g := Integrator{Time: 16, Distractors: 2}
+	b, err := g.Generate(50, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.InputSize != 3 || g.InputSize() != 3 || len(b.Inputs) != 50*16*3 {
+		t.Fatalf("input size %d (%d values), want 3", b.InputSize, len(b.Inputs))
+	}
+	ch0 := make([]float64, 50*16)
+	var ss [3]float64
+	for i := range ch0 {
+		ch0[i] = b.Inputs[i*3]
+		for c := 0; c < 3; c++ {
+			ss[c] += b.Inputs[i*3+c] * b.Inputs[i*3+c]
+		}
+	}
+	want, _ := IntegratorTargets(ch0, 16, 1)
+	if !equalBits(want, b.Targets) {
+		t.Error("targets are not the bounded sums of channel 0")
+	}
+	for c := 0; c < 3; c++ {
+		if std := math.Sqrt(ss[c] / 800); math.Abs(std-0.125) > 0.015 {
+			t.Errorf("channel %d has std %v, want 0.125", c, std)
+		}
+	}
+	if _, err := (Integrator{Distractors: -1}).Generate(2, 1); err == nil {
+		t.Error("negative distractors: no error")
+	}
+}

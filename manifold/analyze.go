@@ -1,0 +1,180 @@
+package manifold
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/finder"
+	"gonum.org/v1/gonum/floats"
+)
+
+// Analysis is what Analyze found: the manifolds that a search's fixed and
+// slow points lie on, and the traced curve of each 1-D manifold.
+type Analysis struct {
+	// Points holds the fixed points followed by the slow points analyzed,
+	// all linearized; Group members index it.
+	Points *finder.FixedPoints
+	// NFixed is how many of Points are fixed points (the rest are slow).
+	NFixed int
+	// Manifolds are the detected groups, largest first.
+	Manifolds []Manifold
+}
+
+// Manifold is one detected slow manifold.
+type Manifold struct {
+	Group
+	// Curve is the traced manifold (1-D manifolds only, at most
+	// Settings.MaxTraces of them; nil otherwise).
+	Curve *Curve
+	// TraceError says why a 1-D manifold was not traced, if it was not.
+	TraceError string
+}
+
+// Analyze linearizes the slow points of res (the fixed points are already
+// linearized by finder.Find), detects the slow manifolds among the fixed and
+// slow points, and traces each 1-D manifold from its member of least q,
+// within the ball around the initial states' centroid that holds them all
+// (the region the network visits; see Problem.Region). The readout, if not
+// nil, gives each traced point its encoded value.
+func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *Readout, settings *Settings) (*Analysis, error) {
+	if res == nil || res.Fixed == nil {
+		return nil, fmt.Errorf("manifold: analyze: no result")
+	}
+	var s Settings
+	if settings != nil {
+		s = *settings
+	}
+	s.fill()
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	pts := &finder.FixedPoints{N: res.Fixed.N, M: res.Fixed.M, Dtype: res.Fixed.Dtype}
+	pts.Points = append(pts.Points, res.Fixed.Points...)
+	nFixed := len(pts.Points)
+	if res.Slow != nil && res.Slow.Len() > 0 {
+		slow := &finder.FixedPoints{N: res.Slow.N, M: res.Slow.M, Dtype: res.Slow.Dtype,
+			Points: slices.Clone(res.Slow.Points)}
+		if err := finder.Linearize(cell, slow, finder.DefaultSettings()); err != nil {
+			return nil, fmt.Errorf("manifold: linearize slow points: %w", err)
+		}
+		pts.Points = append(pts.Points, slow.Points...)
+	}
+	for i := 0; i < nFixed; i++ {
+		if len(pts.Points[i].Modes) == 0 {
+			// Fixed points found with NoJacobians: linearize them here too.
+			if err := finder.Linearize(cell, pts, finder.DefaultSettings()); err != nil {
+				return nil, fmt.Errorf("manifold: linearize fixed points: %w", err)
+			}
+			break
+		}
+	}
+	groups, err := Detect(pts, &s)
+	if err != nil {
+		return nil, err
+	}
+	a := &Analysis{Points: pts, NFixed: nFixed}
+	region := initialBall(res.All)
+	traced := 0
+	for _, g := range groups {
+		m := Manifold{Group: g}
+		if g.Dim == 1 && traced < s.MaxTraces {
+			traced++
+			best := g.Members[0]
+			for _, i := range g.Members {
+				if pts.Points[i].Q < pts.Points[best].Q {
+					best = i
+				}
+			}
+			p := pts.Points[best]
+			reg := region
+			if reg != nil && !reg.contains(p.X) {
+				reg = nil // a manifold of points outside the data: trace it unbounded
+			}
+			c, err := Trace(ctx, Problem{Cell: cell, Start: p.X, Input: p.U, Readout: readout, Region: reg}, &s)
+			if ctx.Err() != nil {
+				return a, ctx.Err()
+			}
+			if err != nil {
+				m.TraceError = err.Error()
+			} else {
+				m.Curve = c
+			}
+		}
+		a.Manifolds = append(a.Manifolds, m)
+	}
+	return a, nil
+}
+
+// Summary describes the analysis in a few lines: how many of the slow and
+// fixed points lie on manifolds, of which dimensions, and per traced curve
+// its length, eigenvalue range and selection.
+func (a *Analysis) Summary() string {
+	var b strings.Builder
+	nSlow := a.Points.Len() - a.NFixed
+	onFixed, onSlow := 0, 0
+	dims := map[int]int{}
+	for _, m := range a.Manifolds {
+		dims[m.Dim]++
+		for _, i := range m.Members {
+			if i < a.NFixed {
+				onFixed++
+			} else {
+				onSlow++
+			}
+		}
+	}
+	fmt.Fprintf(&b, "slow manifolds: %d", len(a.Manifolds))
+	if len(a.Manifolds) > 0 {
+		var ds []string
+		for _, d := range slices.Sorted(maps.Keys(dims)) {
+			ds = append(ds, fmt.Sprintf("%d of dimension %d", dims[d], d))
+		}
+		fmt.Fprintf(&b, " (%s)", strings.Join(ds, ", "))
+	}
+	fmt.Fprintf(&b, "; they hold %d of %d slow points and %d of %d fixed points\n", onSlow, nSlow, onFixed, a.NFixed)
+	for k, m := range a.Manifolds {
+		if m.Curve == nil {
+			continue
+		}
+		sm := m.Curve.Summarize()
+		kind := "line"
+		if m.Curve.Closed {
+			kind = "ring"
+		}
+		fmt.Fprintf(&b, "  manifold %d: %d points, %s of length %.3g, eigenvalue %.4f..%.4f, max q %.2g",
+			k, len(m.Members), kind, sm.Length, sm.MinLambda, sm.MaxLambda, sm.MaxQ)
+		if len(sm.MeanAbsSelection) > 0 {
+			fmt.Fprintf(&b, ", mean |selection| per input %.3g", sm.MeanAbsSelection)
+		}
+		if len(sm.EncodedMin) > 0 {
+			fmt.Fprintf(&b, ", encodes %.3g..%.3g", sm.EncodedMin, sm.EncodedMax)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// initialBall returns the smallest ball around the centroid of the initial
+// states of all that holds them all, or nil without initial states.
+func initialBall(all *finder.FixedPoints) *Ball {
+	if all == nil || all.Len() == 0 || len(all.Points[0].XInit) != all.N {
+		return nil
+	}
+	c := make([]float64, all.N)
+	for _, p := range all.Points {
+		floats.Add(c, p.XInit)
+	}
+	floats.Scale(1/float64(all.Len()), c)
+	r := 0.0
+	for _, p := range all.Points {
+		r = max(r, floats.Distance(p.XInit, c, 2))
+	}
+	if !(r > 0) {
+		return nil
+	}
+	return &Ball{Center: c, Radius: r}
+}

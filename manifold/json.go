@@ -1,0 +1,153 @@
+package manifold
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/rnnfp/fixedpoints/internal/atomicfile"
+)
+
+// FormatV1 names the JSON format of an Analysis:
+//
+//	{"format": "manifolds/v1", "n_states": N, "n_inputs": M, "n_fixed": K,
+//	 "manifolds": [
+//	  {"dim": 1, "fixed": [0, 3], "slow": [2, 5, 9],
+//	   "curve": {"u": [...], "closed": false, "ends": ["left the region", "q above bound"],
+//	             "corrections": 412,
+//	             "points": [{"s": 0, "x": [...], "q": 1e-9, "residual": 4e-5,
+//	                         "eigenvalue": 0.998, "right": [...], "left": [...],
+//	                         "selection": [...], "encoded": [...], "encoded_slope": [...]}, ...]},
+//	   "trace_error": "..."}]}
+//
+// "fixed" and "slow" index the fixed_points and slow_points arrays of the
+// fixedpoints/v1 file of the same search (Analysis.Points without the
+// first K). A manifold has a "curve" when it was traced (1-D only) and a
+// "trace_error" when tracing it failed. Points are ordered by arclength s;
+// "right" is oriented along increasing s, and "selection" is the drift along
+// it per unit of each input. "encoded" fields appear with a readout. Unknown
+// fields are ignored on reading.
+const FormatV1 = "manifolds/v1"
+
+// ErrFormat is wrapped by every error about a malformed manifolds file.
+var ErrFormat = errors.New("not a valid manifolds/v1 file")
+
+type fileV1 struct {
+	Format    string         `json:"format"`
+	N         int            `json:"n_states"`
+	M         int            `json:"n_inputs"`
+	NFixed    int            `json:"n_fixed"`
+	Manifolds []fileManifold `json:"manifolds"`
+}
+
+type fileManifold struct {
+	Dim        int    `json:"dim"`
+	Fixed      []int  `json:"fixed"`
+	Slow       []int  `json:"slow"`
+	Curve      *Curve `json:"curve,omitempty"`
+	TraceError string `json:"trace_error,omitempty"`
+}
+
+// WriteJSON writes a in FormatV1.
+func (a *Analysis) WriteJSON(w io.Writer) error {
+	if a == nil || a.Points == nil {
+		return fmt.Errorf("manifold: write json: empty analysis")
+	}
+	f := fileV1{Format: FormatV1, N: a.Points.N, M: a.Points.M, NFixed: a.NFixed, Manifolds: []fileManifold{}}
+	for _, m := range a.Manifolds {
+		fm := fileManifold{Dim: m.Dim, Fixed: []int{}, Slow: []int{}, Curve: m.Curve, TraceError: m.TraceError}
+		for _, i := range m.Members {
+			if i < a.NFixed {
+				fm.Fixed = append(fm.Fixed, i)
+			} else {
+				fm.Slow = append(fm.Slow, i-a.NFixed)
+			}
+		}
+		f.Manifolds = append(f.Manifolds, fm)
+	}
+	enc := json.NewEncoder(w)
+	if err := enc.Encode(f); err != nil {
+		return fmt.Errorf("manifold: write json: %w", err)
+	}
+	return nil
+}
+
+// Save writes a to path in FormatV1, atomically: a failed write leaves no
+// file and any earlier file intact.
+func (a *Analysis) Save(path string) error {
+	if err := atomicfile.Write(path, a.WriteJSON); err != nil {
+		return fmt.Errorf("manifold: save %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadJSON reads an Analysis in FormatV1. The points themselves live in the
+// fixedpoints/v1 file, so Points is nil; NFixed and the members are set.
+func ReadJSON(r io.Reader) (*Analysis, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("manifold: read json: %w", err)
+	}
+	var f fileV1
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("manifold: %w: %v", ErrFormat, err)
+	}
+	if f.Format != FormatV1 {
+		return nil, fmt.Errorf("manifold: %w: format %q, want %q", ErrFormat, f.Format, FormatV1)
+	}
+	if f.N <= 0 || f.M < 0 || f.NFixed < 0 {
+		return nil, fmt.Errorf("manifold: %w: n_states %d, n_inputs %d, n_fixed %d", ErrFormat, f.N, f.M, f.NFixed)
+	}
+	a := &Analysis{NFixed: f.NFixed}
+	for k, fm := range f.Manifolds {
+		m := Manifold{Group: Group{Dim: fm.Dim}, Curve: fm.Curve, TraceError: fm.TraceError}
+		for _, i := range fm.Fixed {
+			if i < 0 || i >= f.NFixed {
+				return nil, fmt.Errorf("manifold: %w: manifold %d: fixed point %d of %d", ErrFormat, k, i, f.NFixed)
+			}
+			m.Members = append(m.Members, i)
+		}
+		for _, i := range fm.Slow {
+			if i < 0 {
+				return nil, fmt.Errorf("manifold: %w: manifold %d: slow point %d", ErrFormat, k, i)
+			}
+			m.Members = append(m.Members, f.NFixed+i)
+		}
+		slices.Sort(m.Members)
+		if c := m.Curve; c != nil {
+			c.N, c.M = f.N, f.M
+			if len(c.U) != f.M {
+				return nil, fmt.Errorf("manifold: %w: manifold %d: curve input has %d values, want %d", ErrFormat, k, len(c.U), f.M)
+			}
+			for j, p := range c.Points {
+				if len(p.X) != f.N || len(p.Right) != f.N || len(p.Left) != f.N || len(p.Selection) != f.M {
+					return nil, fmt.Errorf("manifold: %w: manifold %d: curve point %d has the wrong sizes", ErrFormat, k, j)
+				}
+				if j > 0 && p.S < c.Points[j-1].S {
+					return nil, fmt.Errorf("manifold: %w: manifold %d: arclength decreases at point %d", ErrFormat, k, j)
+				}
+			}
+		}
+		a.Manifolds = append(a.Manifolds, m)
+	}
+	return a, nil
+}
+
+// Load reads an Analysis from a FormatV1 file (see ReadJSON).
+func Load(path string) (*Analysis, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("manifold: load: %w", err)
+	}
+	defer f.Close()
+	a, err := ReadJSON(f)
+	if err != nil {
+		return nil, fmt.Errorf("manifold: load %s: %w", path, err)
+	}
+	return a, nil
+}
