@@ -14,18 +14,22 @@ import (
 type Group struct {
 	// Members are indices into the points given to Detect, ascending.
 	Members []int
-	// Dim is the manifold's dimension: the median number of in-band modes
-	// of its members (1 for lines and rings).
+	// Dim is the manifold's dimension, taken as the fewest in-band modes
+	// (counting a complex pair twice) of any member: a k-dimensional
+	// manifold of fixed or slow points has at least k slow modes at each of
+	// its points, while a member may have more, transverse to it. 1 for
+	// lines and rings.
 	Dim int
 }
 
 // Detect groups the points of fp (linearized: Point.Modes set, with
 // eigenvectors) that lie on common slow manifolds. A point is slow when its
 // leading mode (largest |lambda|) lies within s.Band of |lambda| = 1; two
-// slow points under the same input are joined when each is among the other's
+// slow points under the same input are joined when one is among the other's
 // s.Neighbours nearest slow points and the direction between them lies, to
 // the cosine s.AlignTol, in the span of both points' in-band right
-// eigenvectors (real and imaginary parts). Groups are the connected
+// eigenvectors (real and imaginary parts). Points with q above s.QMax are
+// left out: they are not on a slow manifold but stopped short of one. Groups are the connected
 // components with at least s.MinMembers points, largest first. A nil
 // settings means DefaultSettings.
 func Detect(fp *finder.FixedPoints, settings *Settings) ([]Group, error) {
@@ -47,7 +51,7 @@ func Detect(fp *finder.FixedPoints, settings *Settings) ([]Group, error) {
 	var sp []slowPoint
 	for i := range fp.Points {
 		p := &fp.Points[i]
-		if len(p.Modes) == 0 || p.Modes[0].Right == nil || math.Abs(cmplx.Abs(p.Modes[0].Value)-1) > s.Band {
+		if !(p.Q <= s.QMax) || len(p.Modes) == 0 || p.Modes[0].Right == nil || math.Abs(cmplx.Abs(p.Modes[0].Value)-1) > s.Band {
 			continue
 		}
 		var basis [][]float64
@@ -101,8 +105,8 @@ func Detect(fp *finder.FixedPoints, settings *Settings) ([]Group, error) {
 	d := make([]float64, fp.N)
 	for a := 0; a < n; a++ {
 		for _, b := range near[a] {
-			if b < a || !slices.Contains(near[b], a) {
-				continue
+			if b < a && slices.Contains(near[b], a) {
+				continue // this pair was seen from b
 			}
 			floats.SubTo(d, fp.Points[sp[b].i].X, fp.Points[sp[a].i].X)
 			if alignment(sp[a].basis, d) >= s.AlignTol && alignment(sp[b].basis, d) >= s.AlignTol {
@@ -127,8 +131,7 @@ func Detect(fp *finder.FixedPoints, settings *Settings) ([]Group, error) {
 			dims = append(dims, len(sp[a].basis))
 		}
 		slices.Sort(g.Members)
-		slices.Sort(dims)
-		g.Dim = dims[len(dims)/2]
+		g.Dim = slices.Min(dims)
 		groups = append(groups, g)
 	}
 	slices.SortFunc(groups, func(a, b Group) int {
