@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
+	"math/cmplx"
 	"slices"
 	"strings"
 
@@ -20,6 +22,14 @@ type Analysis struct {
 	Points *finder.FixedPoints
 	// NFixed is how many of Points are fixed points (the rest are slow).
 	NFixed int
+	// Region is the ball around the initial states that detection and
+	// tracing keep to (nil without initial states).
+	Region *Ball
+	// SlowOutside, SlowHighQ and SlowFast count the slow points that could
+	// not be on a manifold: outside Region, with q above Settings.QMax, or
+	// with a leading mode outside the slow band (in that order of checks).
+	SlowOutside, SlowHighQ, SlowFast int
+	settings                         Settings
 	// Manifolds are the detected groups, largest first.
 	Manifolds []Manifold
 }
@@ -32,13 +42,20 @@ type Manifold struct {
 	Curve *Curve
 	// TraceError says why a 1-D manifold was not traced, if it was not.
 	TraceError string
+	// EncodedMin and EncodedMax bound the readout W x + b over the members,
+	// per output, when Analyze was given a readout: what the manifold holds
+	// (a flip-flop's slow regions each hold one memory, all outputs of one
+	// sign).
+	EncodedMin, EncodedMax []float64
 }
 
 // Analyze linearizes the slow points of res (the fixed points are already
 // linearized by finder.Find), detects the slow manifolds among the fixed and
-// slow points, and traces each 1-D manifold from its member of least q,
-// within the ball around the initial states' centroid that holds them all
-// (the region the network visits; see Problem.Region). The readout, if not
+// slow points inside the ball around the initial states' centroid that
+// holds them all (the region the network visits: far from it a trained
+// cell's gates saturate, and F(x) = x holds to rounding on whole regions
+// that say nothing of how it computes; see Problem.Region), and traces each
+// 1-D manifold from its member of least q within that ball. The readout, if not
 // nil, gives each traced point its encoded value.
 func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *Readout, settings *Settings) (*Analysis, error) {
 	if res == nil || res.Fixed == nil {
@@ -72,15 +89,46 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 			break
 		}
 	}
-	groups, err := Detect(pts, &s)
+	region := initialBall(res.All)
+	var inside func(int) bool
+	if region != nil {
+		inside = func(i int) bool { return region.Contains(pts.Points[i].X) }
+	}
+	groups, err := detect(pts, &s, inside)
 	if err != nil {
 		return nil, err
 	}
-	a := &Analysis{Points: pts, NFixed: nFixed}
-	region := initialBall(res.All)
+	a := &Analysis{Points: pts, NFixed: nFixed, Region: region}
+	a.settings = s
+	for i := nFixed; i < pts.Len(); i++ {
+		p := &pts.Points[i]
+		switch {
+		case inside != nil && !inside(i):
+			a.SlowOutside++
+		case !(p.Q <= s.QMax):
+			a.SlowHighQ++
+		case len(p.Modes) == 0 || math.Abs(cmplx.Abs(p.Modes[0].Value)-1) > s.Band:
+			a.SlowFast++
+		}
+	}
 	traced := 0
 	for _, g := range groups {
 		m := Manifold{Group: g}
+		if readout != nil {
+			if err := readout.check(pts.N); err != nil {
+				return nil, err
+			}
+			for k, i := range g.Members {
+				y := readout.apply(pts.Points[i].X, true)
+				if k == 0 {
+					m.EncodedMin, m.EncodedMax = slices.Clone(y), slices.Clone(y)
+				}
+				for o := range y {
+					m.EncodedMin[o] = min(m.EncodedMin[o], y[o])
+					m.EncodedMax[o] = max(m.EncodedMax[o], y[o])
+				}
+			}
+		}
 		if g.Dim == 1 && traced < s.MaxTraces {
 			traced++
 			best := g.Members[0]
@@ -90,11 +138,7 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 				}
 			}
 			p := pts.Points[best]
-			reg := region
-			if reg != nil && !reg.contains(p.X) {
-				reg = nil // a manifold of points outside the data: trace it unbounded
-			}
-			c, err := Trace(ctx, Problem{Cell: cell, Start: p.X, Input: p.U, Readout: readout, Region: reg}, &s)
+			c, err := Trace(ctx, Problem{Cell: cell, Start: p.X, Input: p.U, Readout: readout, Region: region}, &s)
 			if ctx.Err() != nil {
 				return a, ctx.Err()
 			}
@@ -135,9 +179,22 @@ func (a *Analysis) Summary() string {
 		}
 		fmt.Fprintf(&b, " (%s)", strings.Join(ds, ", "))
 	}
-	fmt.Fprintf(&b, "; they hold %d of %d slow points and %d of %d fixed points\n", onSlow, nSlow, onFixed, a.NFixed)
+	fmt.Fprintf(&b, ", holding %d of %d fixed points and %d of %d slow points\n", onFixed, a.NFixed, onSlow, nSlow)
+	if nSlow > 0 {
+		fmt.Fprintf(&b, "  of %d slow points: %d outside the region of the initial states, %d with q above %g, %d with a leading mode outside the slow band (%g of |lambda| = 1); %d of the other %d lie on the manifolds\n",
+			nSlow, a.SlowOutside, a.SlowHighQ, a.settings.QMax, a.SlowFast, a.settings.Band,
+			onSlow, nSlow-a.SlowOutside-a.SlowHighQ-a.SlowFast)
+	}
 	for k, m := range a.Manifolds {
 		if m.Curve == nil {
+			fmt.Fprintf(&b, "  manifold %d: %d points, dimension %d", k, len(m.Members), m.Dim)
+			if m.EncodedMin != nil {
+				fmt.Fprintf(&b, ", encodes %.3g..%.3g", m.EncodedMin, m.EncodedMax)
+			}
+			if m.TraceError != "" {
+				fmt.Fprintf(&b, " (not traced: %s)", m.TraceError)
+			}
+			b.WriteString("\n")
 			continue
 		}
 		sm := m.Curve.Summarize()

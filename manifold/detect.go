@@ -33,6 +33,11 @@ type Group struct {
 // components with at least s.MinMembers points, largest first. A nil
 // settings means DefaultSettings.
 func Detect(fp *finder.FixedPoints, settings *Settings) ([]Group, error) {
+	return detect(fp, settings, nil)
+}
+
+// detect is Detect over the points for which keep (if not nil) is true.
+func detect(fp *finder.FixedPoints, settings *Settings, keep func(i int) bool) ([]Group, error) {
 	var s Settings
 	if settings != nil {
 		s = *settings
@@ -51,6 +56,9 @@ func Detect(fp *finder.FixedPoints, settings *Settings) ([]Group, error) {
 	var sp []slowPoint
 	for i := range fp.Points {
 		p := &fp.Points[i]
+		if keep != nil && !keep(i) {
+			continue
+		}
 		if !(p.Q <= s.QMax) || len(p.Modes) == 0 || p.Modes[0].Right == nil || math.Abs(cmplx.Abs(p.Modes[0].Value)-1) > s.Band {
 			continue
 		}

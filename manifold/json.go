@@ -22,7 +22,7 @@ import (
 //	             "points": [{"s": 0, "x": [...], "q": 1e-9, "residual": 4e-5,
 //	                         "eigenvalue": 0.998, "right": [...], "left": [...],
 //	                         "selection": [...], "encoded": [...], "encoded_slope": [...]}, ...]},
-//	   "trace_error": "..."}]}
+//	   "trace_error": "...", "encoded_min": [...], "encoded_max": [...]}]}
 //
 // "fixed" and "slow" index the fixed_points and slow_points arrays of the
 // fixedpoints/v1 file of the same search (Analysis.Points without the
@@ -45,11 +45,13 @@ type fileV1 struct {
 }
 
 type fileManifold struct {
-	Dim        int    `json:"dim"`
-	Fixed      []int  `json:"fixed"`
-	Slow       []int  `json:"slow"`
-	Curve      *Curve `json:"curve,omitempty"`
-	TraceError string `json:"trace_error,omitempty"`
+	Dim        int       `json:"dim"`
+	Fixed      []int     `json:"fixed"`
+	Slow       []int     `json:"slow"`
+	Curve      *Curve    `json:"curve,omitempty"`
+	TraceError string    `json:"trace_error,omitempty"`
+	EncodedMin []float64 `json:"encoded_min,omitempty"`
+	EncodedMax []float64 `json:"encoded_max,omitempty"`
 }
 
 // WriteJSON writes a in FormatV1.
@@ -59,7 +61,8 @@ func (a *Analysis) WriteJSON(w io.Writer) error {
 	}
 	f := fileV1{Format: FormatV1, N: a.Points.N, M: a.Points.M, NFixed: a.NFixed, Manifolds: []fileManifold{}}
 	for _, m := range a.Manifolds {
-		fm := fileManifold{Dim: m.Dim, Fixed: []int{}, Slow: []int{}, Curve: m.Curve, TraceError: m.TraceError}
+		fm := fileManifold{Dim: m.Dim, Fixed: []int{}, Slow: []int{}, Curve: m.Curve, TraceError: m.TraceError,
+			EncodedMin: m.EncodedMin, EncodedMax: m.EncodedMax}
 		for _, i := range m.Members {
 			if i < a.NFixed {
 				fm.Fixed = append(fm.Fixed, i)
@@ -105,7 +108,8 @@ func ReadJSON(r io.Reader) (*Analysis, error) {
 	}
 	a := &Analysis{NFixed: f.NFixed}
 	for k, fm := range f.Manifolds {
-		m := Manifold{Group: Group{Dim: fm.Dim}, Curve: fm.Curve, TraceError: fm.TraceError}
+		m := Manifold{Group: Group{Dim: fm.Dim}, Curve: fm.Curve, TraceError: fm.TraceError,
+			EncodedMin: fm.EncodedMin, EncodedMax: fm.EncodedMax}
 		for _, i := range fm.Fixed {
 			if i < 0 || i >= f.NFixed {
 				return nil, fmt.Errorf("manifold: %w: manifold %d: fixed point %d of %d", ErrFormat, k, i, f.NFixed)

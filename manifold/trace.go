@@ -33,7 +33,8 @@ type Ball struct {
 	Radius float64
 }
 
-func (b *Ball) contains(x []float64) bool {
+// Contains reports whether x lies in the ball.
+func (b *Ball) Contains(x []float64) bool {
 	return floats.Distance(x, b.Center, 2) <= b.Radius
 }
 
@@ -106,7 +107,7 @@ func Trace(ctx context.Context, p Problem, settings *Settings) (*Curve, error) {
 		if len(p.Region.Center) != N || !(p.Region.Radius > 0) || math.IsInf(p.Region.Radius, 0) {
 			return nil, fmt.Errorf("manifold: %w: region of %d centre values and radius %v for %d states", cells.ErrShape, len(p.Region.Center), p.Region.Radius, N)
 		}
-		if !p.Region.contains(p.Start) {
+		if !p.Region.Contains(p.Start) {
 			return nil, fmt.Errorf("manifold: the start lies outside the region")
 		}
 	}
@@ -286,7 +287,7 @@ func (tr *tracer) walk(ctx context.Context, start CurvePoint, dir float64, c *Cu
 		if math.Abs(math.Abs(p.Eigenvalue)-1) > s.Band {
 			return pts, EndBand, false, nil
 		}
-		if tr.region != nil && !tr.region.contains(p.X) {
+		if tr.region != nil && !tr.region.Contains(p.X) {
 			return pts, EndRegion, false, nil
 		}
 		arc += floats.Distance(p.X, x, 2)
