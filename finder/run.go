@@ -36,10 +36,11 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	}
 	if !f.canceled && !f.s.NoJacobians {
 		t0 := time.Now()
-		f.reportStage("linearize")
+		f.reportCount("linearize", 0, res.Fixed.Len())
 		if err := Linearize(f.cell, res.Fixed, f.s); err != nil {
 			return nil, err
 		}
+		f.reportCount("linearize", res.Fixed.Len(), res.Fixed.Len())
 		f.stats.JacobianEvals += jacobianEvals(res.Fixed.Len(), f.N, f.M, f.s)
 		f.stats.LinearizeTime = time.Since(t0)
 	}
@@ -102,10 +103,4 @@ func (f *finder) unfinished() bool {
 		}
 	}
 	return false
-}
-
-func (f *finder) reportStage(stage string) {
-	if f.s.Progress != nil {
-		f.s.Progress(Progress{Stage: stage, Total: len(f.cands), Elapsed: time.Since(f.start)})
-	}
 }

@@ -80,8 +80,8 @@ type Progress struct {
 	Stage    string // "search", "refine", "linearize"
 	Iter     int
 	MaxIters int
-	Done     int // candidates done (converged or stopped)
-	Total    int
+	Done     int // candidates done (converged or stopped); fixed points linearized in "linearize"
+	Total    int // candidates; fixed points in "linearize"
 	MaxQ     float64
 	Elapsed  time.Duration
 }
