@@ -14,62 +14,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/viz"
-	"github.com/schollz/progressbar/v3"
 )
-
-// Bar is a progress bar on stderr, or nothing when quiet.
-type Bar struct{ b *progressbar.ProgressBar }
-
-// NewBar returns a bar of max steps described by desc.
-func NewBar(max int, desc string, quiet bool) *Bar {
-	if quiet {
-		return &Bar{}
-	}
-	return &Bar{progressbar.NewOptions(max,
-		progressbar.OptionSetWriter(os.Stderr),
-		progressbar.OptionSetDescription(desc),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(os.Stderr) }),
-	)}
-}
-
-// Set moves the bar to n (clamped to its max).
-func (b *Bar) Set(n int) {
-	if b.b != nil {
-		_ = b.b.Set(min(n, int(b.b.GetMax())))
-	}
-}
-
-// Describe changes the bar's text.
-func (b *Bar) Describe(s string) {
-	if b.b != nil {
-		b.b.Describe(s)
-	}
-}
-
-// Finish fills the bar.
-func (b *Bar) Finish() {
-	if b.b != nil {
-		_ = b.b.Finish()
-	}
-}
-
-// FindProgress returns a finder progress callback that shows how many
-// candidates are done, stage by stage.
-func FindProgress(total int, quiet bool) (func(finder.Progress), *Bar) {
-	bar := NewBar(total, "search   ", quiet)
-	stage := ""
-	return func(p finder.Progress) {
-		if p.Stage != stage {
-			stage = p.Stage
-			bar.Describe(fmt.Sprintf("%-9s", p.Stage))
-		}
-		bar.Set(p.Done)
-	}, bar
-}
 
 // PrintSummary writes the counts by saddle index, residuals and timings.
 func PrintSummary(w io.Writer, res *finder.Result) {
