@@ -1,8 +1,10 @@
 // Command flipflop trains an RNN on the 3-bit flip-flop task, finds and
-// certifies its fixed points, and writes flipflop-report.html and
-// flipflop-fixedpoints.json.
+// certifies its fixed points, and writes flipflop-report.html,
+// flipflop-fixedpoints.json and the trained model,
+// flipflop-model.safetensors (PyTorch's state_dict layout, see
+// tasks.SaveModel).
 //
-//	go run ./examples/flipflop [-cell lstm|gru|rnn] [-hidden 16] [-seed 6] [-inits 1024] [-out DIR] [-quiet]
+//	go run ./examples/flipflop [-cell lstm|gru|rnn] [-hidden 16] [-seed 6] [-inits 1024] [-mse 1e-4] [-out DIR] [-quiet]
 package main
 
 import (
@@ -10,8 +12,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -21,6 +26,12 @@ import (
 	"github.com/rnnfp/fixedpoints/viz"
 )
 
+// Names of the files written in -out.
+const (
+	outputName = "flipflop" // flipflop-report.html, flipflop-fixedpoints.json
+	modelFile  = "flipflop-model.safetensors"
+)
+
 type options struct {
 	cell   string
 	hidden int
@@ -28,8 +39,14 @@ type options struct {
 	inits  int
 	noise  float64
 	mse    float64
+	epochs int
 	out    string
 	quiet  bool
+
+	// stdout and stderr default to the process's.
+	stdout, stderr io.Writer
+	// trainStarted, when set, is called as training starts (tests).
+	trainStarted func()
 }
 
 func main() {
@@ -39,9 +56,10 @@ func main() {
 	flag.Uint64Var(&o.seed, "seed", 6, "seed for weights, data, sampling and search")
 	flag.IntVar(&o.inits, "inits", 1024, "initial states sampled from the trajectories")
 	flag.Float64Var(&o.noise, "noise", 0.5, "standard deviation of the noise added to sampled states")
-	flag.Float64Var(&o.mse, "mse", 1e-4, "train until the validation MSE is at most this: the lower, the cleaner the attractors")
-	flag.StringVar(&o.out, "out", ".", "directory for flipflop-report.html and flipflop-fixedpoints.json")
-	flag.BoolVar(&o.quiet, "quiet", false, "no progress bars")
+	flag.Float64Var(&o.mse, "mse", 1e-4, "train until the validation MSE is at most this (> 0): the lower, the cleaner the attractors")
+	flag.IntVar(&o.epochs, "epochs", 300, "give up training after this many epochs")
+	flag.StringVar(&o.out, "out", ".", "directory for flipflop-report.html, flipflop-fixedpoints.json and "+modelFile)
+	flag.BoolVar(&o.quiet, "quiet", false, "no progress output")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -51,9 +69,37 @@ func main() {
 	}
 }
 
+// check refuses flag values that make no sense, before any work.
+func (o options) check() error {
+	switch {
+	case o.hidden <= 0:
+		return fmt.Errorf("-hidden %d: want a positive number of units", o.hidden)
+	case o.inits <= 0:
+		return fmt.Errorf("-inits %d: want a positive number of initial states", o.inits)
+	case !(o.noise >= 0) || math.IsInf(o.noise, 0):
+		return fmt.Errorf("-noise %v: want a finite value >= 0", o.noise)
+	case !(o.mse > 0) || math.IsInf(o.mse, 0):
+		return fmt.Errorf("-mse %v: want a target MSE > 0", o.mse)
+	case o.epochs <= 0:
+		return fmt.Errorf("-epochs %d: want a positive number of epochs", o.epochs)
+	case o.out == "":
+		return errors.New("-out is empty: give a directory")
+	}
+	return nil
+}
+
 func run(ctx context.Context, o options) error {
-	if o.hidden <= 0 || o.inits <= 0 {
-		return errors.New("-hidden and -inits must be positive")
+	if o.stdout == nil {
+		o.stdout = os.Stdout
+	}
+	if o.stderr == nil {
+		o.stderr = os.Stderr
+	}
+	if err := o.check(); err != nil {
+		return err
+	}
+	if err := cli.CheckOutputs(o.out, outputName+"-report.html", outputName+"-fixedpoints.json", modelFile); err != nil {
+		return err
 	}
 	task := tasks.FlipFlop{Bits: 3, Time: 64, P: 0.5}
 	cell, err := cells.NewTorchCell(o.cell, o.hidden, task.InputSize())
@@ -65,21 +111,15 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 
-	// 1. Train.
-	t0 := time.Now()
-	const maxEpochs = 300
-	bar := cli.NewBar(maxEpochs, "train    ", o.quiet)
-	tr, err := tasks.Train(ctx, model, task, tasks.TrainSettings{Seed: o.seed, MaxEpochs: maxEpochs, TargetMSE: o.mse,
-		Progress: func(e tasks.EpochStats) {
-			bar.Set(e.Epoch)
-			bar.Describe(fmt.Sprintf("train mse %.1e", e.Val.MSE))
-		}})
-	bar.Finish()
+	// 1. Train, and save the model.
+	tr, err := train(ctx, o, model, task)
 	if err != nil {
-		return fmt.Errorf("train: %w", err)
+		return err
 	}
-	fmt.Printf("%s-%d trained in %d epochs (%s): validation MSE %.2e, output sign correct on %.2f%% of entries\n",
-		o.cell, o.hidden, tr.Epochs, time.Since(t0).Round(time.Millisecond), tr.Val.MSE, 100*tr.Val.SignAccuracy)
+	modelPath := filepath.Join(o.out, modelFile)
+	if err := tasks.SaveModel(modelPath, model); err != nil {
+		return err
+	}
 
 	// 2. Trajectories on fresh trials, and initial states sampled from them.
 	trials, err := task.Generate(128, o.seed+1000)
@@ -100,32 +140,66 @@ func run(ctx context.Context, o options) error {
 	// 3. Find, refine and linearize under zero input.
 	settings := finder.DefaultSettings()
 	settings.Seed = o.seed
-	progress, fbar := cli.FindProgress(o.inits, o.quiet)
+	progress, fbar := findProgress(o)
 	settings.Progress = progress
 	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: samples.States, Inputs: make([]float64, task.InputSize())}, &settings)
 	fbar.Finish()
 	if err != nil {
 		return fmt.Errorf("find: %w", err)
 	}
-	cli.PrintSummary(os.Stdout, res)
+	cli.PrintSummary(o.stdout, res)
 
 	// 4. Report and JSON.
 	rep := &viz.Report{
-		Title:        fmt.Sprintf("Fixed points of a %s-%d trained on the 3-bit flip-flop", o.cell, o.hidden),
+		Title:        fmt.Sprintf("Fixed points of %s trained on the 3-bit flip-flop", cli.A(cli.Network(o.cell, o.hidden))),
 		Fixed:        res.Fixed,
 		Slow:         res.Slow,
 		All:          res.All,
 		Trajectories: &viz.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
 		Trials:       []int{0, 1, 2, 3, 4, 5, 6, 7}, // a few, so that the cube stays visible
 		Trial:        exampleTrial(trials, outputs),
+		Training:     cli.TrainingPanel("3-bit flip-flop", o.mse, tr),
 		Summary:      viz.SummaryRows(settings, res),
 	}
-	jsonPath, htmlPath, err := cli.WriteOutputs(o.out, "flipflop", res, rep)
+	jsonPath, htmlPath, err := cli.WriteOutputs(o.out, outputName, res, rep)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s and %s\n", htmlPath, jsonPath)
+	fmt.Fprintf(o.stdout, "wrote %s, %s and %s\n", htmlPath, jsonPath, modelPath)
 	return nil
+}
+
+// train fits the model until the validation MSE reaches -mse, showing
+// progress towards that target, and prints what it reached.
+func train(ctx context.Context, o options, model *tasks.Model, task tasks.Task) (tasks.TrainResult, error) {
+	t0 := time.Now()
+	progress, bar := func(tasks.EpochStats) {}, &cli.Bar{}
+	if !o.quiet {
+		progress, bar = cli.TrainProgressTo(o.stderr, o.mse)
+	}
+	if o.trainStarted != nil {
+		o.trainStarted()
+	}
+	tr, err := tasks.Train(ctx, model, task, tasks.TrainSettings{Seed: o.seed, MaxEpochs: o.epochs, TargetMSE: o.mse,
+		Progress: progress})
+	bar.Finish()
+	if err != nil {
+		return tr, fmt.Errorf("train: %w", err)
+	}
+	fmt.Fprintf(o.stdout, "%s trained in %d epochs (%s): validation MSE %.2e, output sign correct on %.2f%% of entries\n",
+		cli.Network(o.cell, o.hidden), tr.Epochs, time.Since(t0).Round(time.Millisecond), tr.Val.MSE, 100*tr.Val.SignAccuracy)
+	if !tr.Reached {
+		fmt.Fprintf(o.stdout, "warning: the validation MSE did not reach the target %.0e in %d epochs\n", o.mse, o.epochs)
+	}
+	return tr, nil
+}
+
+// findProgress is the search's progress on stderr, or nothing.
+func findProgress(o options) (func(finder.Progress), *cli.Bar) {
+	if o.quiet {
+		return nil, &cli.Bar{}
+	}
+	return cli.FindProgressTo(o.stderr, o.inits)
 }
 
 // exampleTrial is the first trial's inputs, targets and outputs by time.

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/tasks"
 )
 
 // TestFlipFlop runs the main job end to end with the default flags for each
@@ -22,7 +26,7 @@ func TestFlipFlop(t *testing.T) {
 
 func testFlipFlop(t *testing.T, cell string) {
 	dir := t.TempDir()
-	o := options{cell: cell, hidden: 16, seed: 6, inits: 1024, noise: 0.5, mse: 1e-4, out: dir, quiet: true}
+	o := options{cell: cell, hidden: 16, seed: 6, inits: 1024, noise: 0.5, mse: 1e-4, epochs: 300, out: dir, quiet: true}
 	if err := run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +46,18 @@ func testFlipFlop(t *testing.T, cell string) {
 	if counts[0] != 8 || counts[1] == 0 || counts[2] == 0 || counts[3] == 0 {
 		t.Errorf("counts by saddle index %v: want 8 stable and saddles of index 1, 2 and 3", counts)
 	}
+	// The trained model is saved, and loads back (the cell with the cells
+	// package alone, as the fixedpoints command reads it).
+	m, err := tasks.LoadModel(filepath.Join(dir, modelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tasks.HiddenSize(m.Cell); got != 16 {
+		t.Errorf("saved model has %d hidden units, want 16", got)
+	}
+	if _, err := cells.LoadTorchCell(filepath.Join(dir, modelFile), cell, cells.AutoPrefix); err != nil {
+		t.Errorf("the model file does not load as a %s cell: %v", cell, err)
+	}
 	html, err := os.ReadFile(filepath.Join(dir, "flipflop-report.html"))
 	if err != nil {
 		t.Fatal(err)
@@ -49,12 +65,70 @@ func testFlipFlop(t *testing.T, cell string) {
 	if strings.Contains(string(html), `src="http`) || len(html) > 3<<20 {
 		t.Errorf("report: %d bytes, remote script: %v", len(html), strings.Contains(string(html), `src="http`))
 	}
+	if !strings.Contains(string(html), "<h2>Training</h2>") || !strings.Contains(string(html), "epochs trained") {
+		t.Error("report has no training panel")
+	}
 }
 
+// Flag values that make no sense are errors, before any work.
 func TestFlipFlopBadFlags(t *testing.T) {
-	for _, o := range []options{{cell: "lsmt", hidden: 4, inits: 4}, {cell: "rnn", hidden: 0, inits: 4}} {
-		if err := run(context.Background(), o); err == nil {
-			t.Errorf("%+v: no error", o)
+	good := options{cell: "rnn", hidden: 4, inits: 4, noise: 0.5, mse: 1e-4, epochs: 10, out: t.TempDir(), quiet: true}
+	cases := []struct {
+		name string
+		edit func(*options)
+		want string
+	}{
+		{"cell", func(o *options) { o.cell = "lsmt" }, "lsmt"},
+		{"hidden 0", func(o *options) { o.hidden = 0 }, "-hidden 0"},
+		{"hidden < 0", func(o *options) { o.hidden = -3 }, "-hidden -3"},
+		{"inits < 0", func(o *options) { o.inits = -1 }, "-inits -1"},
+		{"mse 0", func(o *options) { o.mse = 0 }, "-mse 0"},
+		{"mse < 0", func(o *options) { o.mse = -1e-3 }, "-mse -0.001"},
+		{"mse NaN", func(o *options) { o.mse = math.NaN() }, "-mse NaN"},
+		{"noise < 0", func(o *options) { o.noise = -1 }, "-noise -1"},
+		{"epochs 0", func(o *options) { o.epochs = 0 }, "-epochs 0"},
+	}
+	for _, c := range cases {
+		o := good
+		c.edit(&o)
+		o.trainStarted = func() { t.Errorf("%s: training started", c.name) }
+		err := run(context.Background(), o)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one naming %q", c.name, err, c.want)
+		}
+	}
+}
+
+// An output directory that cannot be written fails before training starts
+// (within a second, as a generous check), not after minutes of work.
+func TestFlipFlopUnwritableOut(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.MkdirAll(filepath.Join(blocked, "flipflop-report.html"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{filepath.Join(file, "out"), blocked} {
+		var progress strings.Builder
+		o := options{cell: "lstm", hidden: 16, inits: 1024, noise: 0.5, mse: 1e-4, epochs: 300, out: out,
+			stdout: &progress, stderr: &progress}
+		o.trainStarted = func() { t.Errorf("-out %s: training started", out) }
+		start := time.Now()
+		err := run(context.Background(), o)
+		elapsed := time.Since(start)
+		if err == nil {
+			t.Errorf("-out %s: no error", out)
+			continue
+		}
+		t.Logf("-out %s: %v after %v", out, err, elapsed)
+		if elapsed > time.Second {
+			t.Errorf("-out %s failed after %v, want < 1s", out, elapsed)
+		}
+		if progress.Len() > 0 {
+			t.Errorf("-out %s: output before the error: %q", out, progress.String())
 		}
 	}
 }
