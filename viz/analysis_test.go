@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -198,24 +199,58 @@ func TestModeSegments(t *testing.T) {
 	}
 }
 
-func TestCubeAxes(t *testing.T) {
+// fitAxes fits each axis to what is drawn on it, rounded out to round
+// numbers: here x spans 3.3 (step 0.6 from niceCeil(3.366/6)), y and z are
+// floored at a tenth of that width.
+func TestFitAxes(t *testing.T) {
 	d := points3D{slow: []item3D{{at: [3]float64{-1.7, 0.2, 10}}, {at: [3]float64{1.6, 0.3, 10.5}}}}
-	lo, hi := cubeAxes(d)
-	span := hi[0] - lo[0]
+	lo, hi := fitAxes(d)
 	for k := range 3 {
-		if math.Abs(hi[k]-lo[k]-span) > 1e-12 {
-			t.Errorf("axis %d spans %v, want %v as axis 1", k+1, hi[k]-lo[k], span)
-		}
 		for _, it := range d.slow {
 			if it.at[k] < lo[k] || it.at[k] > hi[k] {
 				t.Errorf("axis %d [%v, %v] misses %v", k+1, lo[k], hi[k], it.at[k])
 			}
 		}
 	}
-	// half = 1.1*1.65 = 1.815, step 0.5; starts floor((c-half)/step)*step
-	// = -2, -2, 8; y needs ceil((0.25+1.815+2)/0.5) = 9 steps, so all span 4.5.
-	if lo != [3]float64{-2, -2, 8} || hi != [3]float64{2.5, 2.5, 12.5} {
-		t.Errorf("axes [%v, %v], want [-2 -2 8], [2.5 2.5 12.5]", lo, hi)
+	// x: centre -0.05, half-span 1.65*1.04 = 1.716 -> [-1.766, 1.666],
+	// step niceCeil(3.432/6 = 0.572) = 0.6 -> [-1.8, 1.8].
+	// y: span floored at 0.33, centre 0.25, half 0.1716 -> [0.0784, 0.4216],
+	// step niceCeil(0.0572) = 0.06 -> [0.06, 0.48].
+	// z: half 0.26 -> [9.99, 10.51], step niceCeil(0.0867) = 0.1 -> [9.9, 10.6].
+	want := [2][3]float64{{-1.8, 0.06, 9.9}, {1.8, 0.48, 10.6}}
+	if lo != want[0] || hi != want[1] {
+		t.Errorf("axes [%v, %v], want [%v, %v]", lo, hi, want[0], want[1])
+	}
+	if s := boxSizes(lo, hi); s != [3]float64{100, 40, 40} {
+		t.Errorf("box %v, want [100 40 40]: proportional, floored at 40", s)
+	}
+}
+
+// The view keeps fixed points within 0.45 widths of the trajectories' box
+// and slow points within 0.1, drops the rest and counts them, and clips
+// mode segments to the fixed points' region.
+func TestFrame(t *testing.T) {
+	d := points3D{
+		visited: true, visitedLo: [3]float64{-1, -1, -1}, visitedHi: [3]float64{1, 1, 1},
+		classes: map[kind][]item3D{
+			stable: {{at: [3]float64{1.8, 0, 0}}, {at: [3]float64{1.95, 0, 0}}}, // region [-1.9, 1.9]
+			saddle: {{at: [3]float64{0, 0, -1.89}}},
+		},
+		slow:     []item3D{{at: [3]float64{1.19, 0, 0}}, {at: [3]float64{0, 1.21, 0}}, {at: [3]float64{9, 9, 9}}},
+		segments: [][2][3]float64{{{0, 0, -3}, {0, 0, 3}}, {{5, 5, 5}, {6, 6, 6}}},
+	}
+	out := d.frame()
+	if out != (notDrawn{fixed: 1, slow: 2}) {
+		t.Errorf("not drawn %+v, want 1 fixed and 2 slow points", out)
+	}
+	if len(d.classes[stable]) != 1 || d.classes[stable][0].at[0] != 1.8 || len(d.classes[saddle]) != 1 {
+		t.Errorf("kept %v", d.classes)
+	}
+	if len(d.slow) != 1 || d.slow[0].at[0] != 1.19 {
+		t.Errorf("kept slow points %v", d.slow)
+	}
+	if len(d.segments) != 1 || d.segments[0][0] != [3]float64{0, 0, -1.9} || math.Abs(d.segments[0][1][2]-1.9) > 1e-12 {
+		t.Errorf("segments %v, want one clipped to z in [-1.9, 1.9]", d.segments)
 	}
 }
 
@@ -246,23 +281,27 @@ func TestNiceCeil(t *testing.T) {
 func TestSummaryRows(t *testing.T) {
 	s := finder.DefaultSettings()
 	rows := SummaryRows(s, nil)
-	get := func(rows []Row, key string) string {
+	get := func(rows []Row, field string) string {
 		for _, r := range rows {
-			if r.Key == key {
+			if strings.HasSuffix(r.Key, "("+field+")") {
 				return r.Value
 			}
 		}
 		return "(missing)"
 	}
-	for key, want := range map[string]string{"method": "joint", "dtype": "float64", "TolQ": "1e-12", "MaxIters": "5000", "TolResidual": "1e-10"} {
-		if got := get(rows, key); got != want {
-			t.Errorf("%s = %s, want %s", key, got, want)
+	for field, want := range map[string]string{"Method": "all candidates together, batched", "Dtype": "float64",
+		"TolQ": "1e-12", "MaxIters": "5000", "TolResidual": "1e-10", "MaxUnique": "no limit", "NoRefine": "yes"} {
+		if got := get(rows, field); got != want {
+			t.Errorf("%s = %s, want %s", field, got, want)
 		}
 	}
 	res := &finder.Result{Status: finder.IterationLimit, Stats: finder.Stats{Iters: 42, Warnings: []string{"float32"}}}
 	rows = SummaryRows(s, res)
-	if get(rows, "status") != "IterationLimit" || get(rows, "iterations") != "42" || get(rows, "warning 1") != "float32" {
+	if get(rows, "Status") != "IterationLimit" || get(rows, "Iters") != "42" {
 		t.Errorf("rows of a result: %v", rows)
+	}
+	if last := rows[len(rows)-1]; last != (Row{"warning 1", "float32"}) {
+		t.Errorf("last row %v, want the warning", last)
 	}
 }
 
@@ -294,9 +333,9 @@ func TestContinuousAndNoVectors(t *testing.T) {
 	}
 	cs := chartsByID(t, r)
 	sp := cs[idSpectra]
-	series := sp.Option["series"].([]series)
-	if last := series[len(series)-1]; last.Name != nameReZero || sp.Tips != "eigmu" {
-		t.Errorf("continuous spectra: boundary %q, tips %q; want %q, eigmu", last.Name, sp.Tips, nameReZero)
+	series := sp.Option["series"].([]interface{})
+	if last := series[len(series)-1].(map[string]interface{}); last["name"] != nameReZero || sp.Tips != "eigmu" {
+		t.Errorf("continuous spectra: boundary %q, tips %q; want %q, eigmu", last["name"], sp.Tips, nameReZero)
 	}
 
 	bare := flipFlop3()

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -24,7 +25,7 @@ import (
 	"github.com/rnnfp/fixedpoints/finder"
 )
 
-var screenshotPath = flag.String("screenshot", "", "browser test: also save a PNG of the whole sample report here")
+var screenshotPath = flag.String("screenshot", "", "browser test: also save a PNG of the whole sample report here (docs/report.png is made from a real run instead)")
 
 // chromiumPath finds Chromium. Outside CI a missing browser skips the
 // test; in CI (env CI set) it fails, since .ci/run installs it.
@@ -185,6 +186,50 @@ func pixels(img image.Image, top int) (ink, red, blue int) {
 	return ink, red, blue
 }
 
+// shotsDir is where the browser test leaves its screenshots for a person
+// to look at: a fresh folder under the system's temporary directory, kept
+// after the test (its path is logged).
+func shotsDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "fixedpoints-report-shots-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots of the sample report's charts: %s", dir)
+	return dir
+}
+
+// eval runs a JavaScript expression in the tab and decodes its value.
+func eval[T any](t *testing.T, tab context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(tab, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %.80s...: %v", js, err)
+	}
+	return v
+}
+
+// axes3D is what the page's 3-D view shows: its axes' ranges and the
+// fixed points it draws (series of scatter3D other than slow points).
+type axes3D struct {
+	Min, Max [3]float64
+	Points   []struct {
+		Value [3]float64 `json:"value"`
+		FP    int        `json:"fp"`
+	}
+}
+
+const axes3DJS = `(function () {
+  var o = fpReport.charts["fixed-points"].getOption(), out = {Min: [], Max: [], Points: []};
+  ["xAxis3D", "yAxis3D", "zAxis3D"].forEach(function (k) { out.Min.push(o[k][0].min); out.Max.push(o[k][0].max); });
+  o.series.forEach(function (s) {
+    if (s.type === "scatter3D" && s.name !== "slow points") {
+      s.data.forEach(function (d) { out.Points.push({value: d.value, fp: d.fp}); });
+    }
+  });
+  return out;
+})()`
+
 func TestBrowser(t *testing.T) {
 	tab, bl := startBrowser(t)
 
@@ -192,64 +237,46 @@ func TestBrowser(t *testing.T) {
 		r := sampleReport()
 		open(t, tab, bl, r, "report.html")
 		// 50 trajectories + stable, unstable, slow + 27 mode segments
-		// (12 one-mode + 6 two-mode + 1 three-mode saddles); 4 classes + the
-		// unit circle; 2 histogram halves; 3 x (input, target, output).
-		want := map[string]int{idFixedPoints: 80, idSpectra: 5, idHistogram: 2, idTrial: 9}
+		// (12 one-mode + 6 two-mode + 1 three-mode saddles); other points,
+		// 3 mode classes and the unit circle; 3 mode classes as bars; 2
+		// histogram halves; 3 x (input, target, output); loss and MSE.
+		want := map[string]int{idFixedPoints: 80, idSpectra: 5, idMagnitudes: 3, idHistogram: 2, idTrial: 9, idTraining: 2}
 		for id, n := range want {
 			if got := seriesCount(t, tab, id); got != n {
 				t.Errorf("chart %s: %d series, want %d", id, got, n)
 			}
 		}
-		// The WebGL layer draws asynchronously: poll the element's pixels.
-		var ink, red, blue int
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			shot, err := chromedp.Run(tab, chromedp.Screenshot(chromedp.CSS("#"+idFixedPoints)))
+		checkAxes3D(t, tab, r)
+		waitFor3D(t, tab)
+		shots := shotsDir(t)
+		for id := range want {
+			shot, err := chromedp.Run(tab, chromedp.Screenshot(chromedp.CSS("#panel-"+id)))
 			if err != nil {
-				t.Fatalf("screenshot: %v", err)
+				t.Fatalf("screenshot of %s: %v", id, err)
 			}
-			img, err := png.Decode(bytes.NewReader(shot))
-			if err != nil {
-				t.Fatalf("decode screenshot: %v", err)
-			}
-			ink, red, blue = pixels(img, 110)
-			if (ink > 5000 && red > 100 && blue > 100) || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		t.Logf("3-D view below the legend: %d inked pixels, %d red, %d blue", ink, red, blue)
-		if ink <= 5000 || red <= 100 || blue <= 100 {
-			t.Errorf("3-D view looks blank: %d inked pixels (want > 5000), %d red (> 100), %d blue (> 100)", ink, red, blue)
-		}
-		if *screenshotPath != "" {
-			shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatalf("full screenshot: %v", err)
-			}
-			if err := os.WriteFile(*screenshotPath, shot, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(shots, id+".png"), shot, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
-		// The page's tooltip formatters: echarts shows their text in the chart's div.
-		tips := map[string][]string{
-			idSpectra:   {"stable", "fixed point 0", "λ = 0.3 + 0.2i", "|λ| = 0.3606"},
-			idHistogram: {"candidates with q < 1e-12"},
+		fullShot(t, tab, filepath.Join(shots, "page.png"))
+		if *screenshotPath != "" {
+			fullShot(t, tab, *screenshotPath)
 		}
-		for id, want := range tips {
-			text, err := chromedp.Run(tab, chromedp.Evaluate[string](fmt.Sprintf(
-				`(function () { var el = document.getElementById(%q);
-				  echarts.getInstanceByDom(el).dispatchAction({type: "showTip", seriesIndex: 0, dataIndex: 0});
-				  return el.innerText; })()`, id)))
-			if err != nil {
-				t.Fatalf("tooltip of %s: %v", id, err)
-			}
-			for _, w := range want {
-				if !strings.Contains(text, w) {
-					t.Errorf("tooltip of %s lacks %q; chart text:\n%s", id, w, text)
-				}
-			}
+		checkSaveButtons(t, tab, want)
+		checkClickSelects(t, tab)
+		checkTooltips(t, tab)
+		// The print layout: one column no wider than a page, no buttons.
+		eval[bool](t, tab, `fpReport.layout("print"), true`)
+		w := eval[int](t, tab, `document.getElementById("fixed-points").clientWidth`)
+		if w > 700 {
+			t.Errorf("print layout: the 3-D view is %d px wide, want <= 700", w)
 		}
+		if show := eval[bool](t, tab, `fpReport.charts["spectra"].getOption().toolbox[0].show`); show {
+			t.Error("print layout shows the save buttons")
+		}
+		waitFor3D(t, tab)
+		fullShot(t, tab, filepath.Join(shots, "page-print.png"))
+		eval[bool](t, tab, `fpReport.layout("screen"), true`)
 		for _, p := range bl.take() {
 			t.Error(p)
 		}
@@ -285,8 +312,9 @@ func TestBrowser(t *testing.T) {
 			flipFlopPoint([]float64{flipA, -flipA}), flipFlopPoint([]float64{0, flipA}),
 		}}
 		open(t, tab, bl, &Report{Fixed: fp}, "small.html")
-		// stable and unstable points, one mode segment; 2 classes + circle.
-		want := map[string]int{idFixedPoints: 3, idSpectra: 3, idHistogram: -1, idTrial: -1}
+		// stable and unstable points, one mode segment; the spectra always
+		// have other points, 3 mode classes and the circle.
+		want := map[string]int{idFixedPoints: 3, idSpectra: 5, idMagnitudes: 3, idHistogram: -1, idTrial: -1}
 		for id, n := range want {
 			if got := seriesCount(t, tab, id); got != n {
 				t.Errorf("chart %s: %d series, want %d (-1: no chart)", id, got, n)
@@ -296,4 +324,187 @@ func TestBrowser(t *testing.T) {
 			t.Error(p)
 		}
 	})
+}
+
+// fullShot saves a PNG of the whole page.
+func fullShot(t *testing.T, tab context.Context, path string) {
+	t.Helper()
+	shot, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("full screenshot: %v", err)
+	}
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor3D polls the 3-D view's pixels until the WebGL layer has drawn
+// (asynchronously) and fails if it stays blank.
+func waitFor3D(t *testing.T, tab context.Context) {
+	t.Helper()
+	var ink, red, blue int
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		shot, err := chromedp.Run(tab, chromedp.Screenshot(chromedp.CSS("#"+idFixedPoints)))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		img, err := png.Decode(bytes.NewReader(shot))
+		if err != nil {
+			t.Fatalf("decode screenshot: %v", err)
+		}
+		ink, red, blue = pixels(img, 110)
+		if (ink > 5000 && red > 100 && blue > 100) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if ink <= 5000 || red <= 100 || blue <= 100 {
+		t.Errorf("3-D view looks blank: %d inked pixels (want > 5000), %d red (> 100), %d blue (> 100)", ink, red, blue)
+	}
+}
+
+// checkAxes3D: the 3-D axes contain every fixed point drawn and span at
+// most 3 times the trajectories' range on each axis; the far fixed point
+// of the sample is not drawn, and the page says so.
+func checkAxes3D(t *testing.T, tab context.Context, r *Report) {
+	t.Helper()
+	a := eval[axes3D](t, tab, axes3DJS)
+	pr, err := r.projectionFor(r.dim())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := r.layout3D(pr) // the trajectories' range, independently of the page
+	for k := range 3 {
+		traj := d.visitedHi[k] - d.visitedLo[k]
+		span := a.Max[k] - a.Min[k]
+		t.Logf("axis %d: [%g, %g], span %.3g = %.2f x the trajectories' range %.3g", k+1, a.Min[k], a.Max[k], span, span/traj, traj)
+		if !(span <= 3*traj) {
+			t.Errorf("axis %d spans %g, more than 3 x the trajectories' range %g", k+1, span, traj)
+		}
+	}
+	if len(a.Points) != 27 {
+		t.Errorf("%d fixed points drawn, want the 27 near the trajectories (the 28th is far out)", len(a.Points))
+	}
+	for _, p := range a.Points {
+		for k, v := range p.Value {
+			if !(v >= a.Min[k] && v <= a.Max[k]) {
+				t.Errorf("fixed point %d at %v: coordinate %d outside the axis [%g, %g]", p.FP, p.Value, k+1, a.Min[k], a.Max[k])
+			}
+		}
+		if p.FP == 27 {
+			t.Errorf("the far fixed point 27 is drawn")
+		}
+	}
+	sub := eval[string](t, tab, `fpReport.charts["fixed-points"].getOption().title[0].subtext`)
+	table := eval[string](t, tab, `document.querySelector(".tables").innerText`)
+	for _, want := range []string{"1 of 28 fixed points", "4 of 7 slow points"} {
+		if !strings.Contains(sub, want) {
+			t.Errorf("3-D subtitle %q lacks %q", sub, want)
+		}
+	}
+	for _, want := range []string{"fixed points not drawn in 3-D (far outside the trajectories)\t1", "slow points not drawn in 3-D (far outside the trajectories)\t4"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("counts table lacks %q:\n%s", want, table)
+		}
+	}
+}
+
+// checkSaveButtons: every chart has echarts' save-as-PNG button and the
+// save-as-SVG button, and the SVG it makes is a drawing of the chart.
+func checkSaveButtons(t *testing.T, tab context.Context, ids map[string]int) {
+	t.Helper()
+	for id := range ids {
+		ok := eval[bool](t, tab, fmt.Sprintf(`(function () { var f = fpReport.charts[%q].getOption().toolbox[0].feature;
+		  return !!(f.saveAsImage && f.saveAsImage.show && f.saveAsImage.type === "png" && f.mySaveSVG && f.mySaveSVG.show &&
+		    typeof f.mySaveSVG.onclick === "function"); })()`, id))
+		if !ok {
+			t.Errorf("chart %s lacks its save-as-PNG or save-as-SVG button", id)
+		}
+		svg := eval[string](t, tab, fmt.Sprintf(`fpReport.svg(%q)`, id))
+		if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, "</svg>") || strings.Count(svg, "<path") < 5 {
+			t.Errorf("chart %s: SVG export is not a drawing (%d bytes, %d paths): %.200s", id, len(svg), strings.Count(svg, "<path"), svg)
+		}
+	}
+}
+
+// checkClickSelects clicks, with the mouse, on a saddle in the 3-D view
+// and checks that the spectra then show that point's modes.
+func checkClickSelects(t *testing.T, tab context.Context) {
+	t.Helper()
+	// Fixed point 13 is the origin of the ideal flip-flop: three unstable
+	// modes (lambda = 2); point 0, shown first, has none.
+	unstable := `fpReport.charts["spectra"].getOption().series[3].data.length`
+	if n := eval[int](t, tab, unstable); n != 0 {
+		t.Fatalf("before the click: %d unstable modes shown, want 0 (fixed point 0 is stable)", n)
+	}
+	xy := eval[[2]float64](t, tab, `(function () {
+	  var o = fpReport.charts["fixed-points"].getOption(), at;
+	  o.series.forEach(function (s) { (s.data || []).forEach(function (d) { if (d.fp === 13) { at = d.value; } }); });
+	  var p = fpReport.project("fixed-points")(at), r = document.getElementById("fixed-points").getBoundingClientRect();
+	  return [r.left + p[0], r.top + p[1]];
+	})()`)
+	// Move there first, as a hand would: echarts-gl picks on mouse moves.
+	if err := chromedp.Do(tab, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, xy[0], xy[1])); err != nil {
+		t.Fatalf("move to %v: %v", xy, err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := chromedp.Do(tab, chromedp.MouseClickXY(xy[0], xy[1])); err != nil {
+		t.Fatalf("click at %v: %v", xy, err)
+	}
+	var sel string
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if sel = eval[string](t, tab, `document.getElementById("spectra-select").value`); sel == "13" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if sel != "13" {
+		t.Fatalf("after a click on fixed point 13 at %v, the selector shows %s", xy, sel)
+	}
+	if n := eval[int](t, tab, unstable); n != 3 {
+		t.Errorf("after the click: %d unstable modes shown, want 3", n)
+	}
+	// The mouse rests on the point: its tooltip names it.
+	hover := eval[string](t, tab, `document.getElementById("fixed-points").innerText`)
+	for _, want := range []string{"fixed point 13: saddle index 3", "residual = 0", "q = 0", "top eigenvalues: 2, 2, 2"} {
+		if !strings.Contains(hover, want) {
+			t.Errorf("hover on fixed point 13 lacks %q; chart text:\n%s", want, hover)
+		}
+	}
+	if bars := eval[int](t, tab, `fpReport.charts["magnitudes"].getOption().series[2].data.filter(function (v) { return v !== null && v !== "-"; }).length`); bars != 3 {
+		t.Errorf("after the click: %d unstable bars, want 3", bars)
+	}
+	// The selector switches too: all points.
+	eval[bool](t, tab, `(function () { var s = document.getElementById("spectra-select"); s.value = "-1";
+	  s.dispatchEvent(new Event("change")); return true; })()`)
+	if n := eval[int](t, tab, unstable); n != 12*1+6*2+1*3 {
+		t.Errorf("all points: %d unstable modes, want 27", n)
+	}
+	eval[bool](t, tab, `fpReport.select(0), true`)
+}
+
+// checkTooltips: the page's formatters, whose text echarts shows in the
+// chart's div.
+func checkTooltips(t *testing.T, tab context.Context) {
+	t.Helper()
+	// Away from the charts, so that no hover competes.
+	if err := chromedp.Do(tab, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 2, 2)); err != nil {
+		t.Fatal(err)
+	}
+	tips := map[string][2]any{
+		idSpectra:   {1, []string{"certainly stable", "fixed point 0: stable", "λ = 0.3 + 0.2i", "|λ| = 0.3606"}},
+		idHistogram: {0, []string{"candidates with q < 1e-12"}},
+	}
+	for id, w := range tips {
+		text := eval[string](t, tab, fmt.Sprintf(`(function () { var el = document.getElementById(%q);
+		  echarts.getInstanceByDom(el).dispatchAction({type: "showTip", seriesIndex: %d, dataIndex: 0});
+		  return el.innerText; })()`, id, w[0]))
+		for _, want := range w[1].([]string) {
+			if !strings.Contains(text, want) {
+				t.Errorf("tooltip of %s lacks %q; chart text:\n%s", id, want, text)
+			}
+		}
+	}
 }

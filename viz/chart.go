@@ -22,9 +22,56 @@ type chart struct {
 const (
 	idFixedPoints = "fixed-points"
 	idSpectra     = "spectra"
+	idMagnitudes  = "magnitudes"
 	idHistogram   = "q-histogram"
 	idTrial       = "trial"
+	idTraining    = "training"
 )
+
+// base is how a chart built as a plain map starts, as heading for the
+// go-echarts ones: no animation, its title, a legend top pixels down and
+// tooltips triggered by "item" or "axis".
+func base(title, sub string, legendTop int, trigger string) map[string]interface{} {
+	return map[string]interface{}{
+		"animation": false,
+		"title":     titleOpt(title, sub),
+		"legend":    map[string]interface{}{"show": true, "top": legendTop},
+		"tooltip":   map[string]interface{}{"show": true, "trigger": trigger},
+	}
+}
+
+// titleOpt is a chart's title and subtitle with explicit line heights: zrender
+// otherwise takes them from the width of a CJK glyph, which on machines
+// without CJK fonts is tiny, and a two-line subtitle runs over the title.
+func titleOpt(title, sub string) map[string]interface{} {
+	return map[string]interface{}{
+		"text": title, "subtext": sub, "itemGap": 6,
+		"textStyle":    map[string]interface{}{"fontSize": 17, "lineHeight": 22},
+		"subtextStyle": map[string]interface{}{"fontSize": 12, "lineHeight": 16},
+	}
+}
+
+// svgIcon is the toolbox's "save as SVG" button: a page with a folded corner.
+const svgIcon = "path://M6,2H16L22,8V26H6Z M16,2V8H22 M9,15H19 M9,19H19"
+
+// toolbox is every chart's save buttons: PNG at twice the screen's
+// resolution (echarts' own saveAsImage) and SVG, which the page's script
+// makes by drawing the chart again with echarts' SVG renderer (the 3-D view
+// as a projection of what is on screen). The file is named after the chart.
+func toolbox(id string) map[string]interface{} {
+	return map[string]interface{}{
+		"show": true, "right": 12, "top": 4, "itemSize": 16,
+		"feature": map[string]interface{}{
+			"saveAsImage": map[string]interface{}{
+				"show": true, "type": "png", "name": id, "title": "save as PNG",
+				"pixelRatio": 2, "backgroundColor": "#ffffff",
+			},
+			"mySaveSVG": map[string]interface{}{
+				"show": true, "title": "save as SVG", "icon": svgIcon,
+			},
+		},
+	}
+}
 
 // heading is how every chart of the page starts, followed by its own
 // options: its fixed id, no animation (a report is read, not watched), its
@@ -84,4 +131,5 @@ type item struct {
 	Name  string `json:"name,omitempty"`
 	Value []num  `json:"value"`
 	Tip   string `json:"tip,omitempty"`
+	FP    *int   `json:"fp,omitempty"` // the fixed point's index: a click selects its spectrum
 }

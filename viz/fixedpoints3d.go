@@ -76,6 +76,7 @@ type points3D struct {
 type item3D struct {
 	name, tip string
 	at        [3]float64
+	fp        int // index in Report.Fixed, -1 for slow points
 }
 
 // layout3D projects everything the 3-D view draws.
@@ -119,6 +120,7 @@ func (r *Report) layout3D(pr *projection) points3D {
 				name: "fixed point " + strconv.Itoa(i),
 				tip:  fixedPointTip(i, p, c),
 				at:   at,
+				fp:   i,
 			})
 			if p.Stability.Stable {
 				continue
@@ -146,6 +148,7 @@ func (r *Report) layout3D(pr *projection) points3D {
 				tip: fmt.Sprintf("slow point %d\nq = %s, residual = %s",
 					i, fmtG(p.Q, 3), fmtG(p.Residual, 3)),
 				at: pr.apply(p.X),
+				fp: -1,
 			})
 		}
 	}
@@ -171,6 +174,9 @@ func fixedPointTip(i int, p *finder.Point, c class) string {
 			if k == 3 {
 				break
 			}
+			if k > 0 {
+				b.WriteString(",")
+			}
 			b.WriteString(" " + fmtComplex(m.Value))
 		}
 	}
@@ -189,8 +195,9 @@ func fmtComplex(v complex128) string {
 	return fmtG(real(v), 4) + sign + fmtG(math.Abs(imag(v)), 4) + "i"
 }
 
-// chart3D is the 3-D view of fixed points, modes and trajectories.
-func (r *Report) chart3D(pr *projection) chart {
+// chart3D is the 3-D view of fixed points, modes and trajectories, and
+// what it leaves out.
+func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 	d := r.layout3D(pr)
 	outside := d.frame()
 	snap := snapper(d)
@@ -229,7 +236,8 @@ func (r *Report) chart3D(pr *projection) chart {
 		})
 	}
 
-	lo, hi := cubeAxes(d)
+	lo, hi := fitAxes(d)
+	box := boxSizes(lo, hi)
 	sub := "top 3 principal components of the trajectories"
 	switch {
 	case pr.basis[0] == nil:
@@ -237,10 +245,11 @@ func (r *Report) chart3D(pr *projection) chart {
 	case r.Trajectories == nil || r.Trajectories.Trials*r.Trajectories.Time < 2:
 		sub = "top 3 principal components of the fixed points"
 	}
-	if outside > 0 {
-		sub += fmt.Sprintf("; %d points far outside the trajectories not drawn", outside)
+	sub += "; hover for details, click a fixed point for its spectrum"
+	if s := outside.String(r); s != "" {
+		sub += "\n" + s
 	}
-	c.SetGlobalOptions(heading(idFixedPoints, "Fixed points", sub, "50", "item")...)
+	c.SetGlobalOptions(heading(idFixedPoints, "Fixed points", sub, "66", "item")...)
 	c.Accept(extras{
 		silent: map[string]bool{nameTrajectories: true, nameUnstableModes: true},
 		patch: func(opt map[string]interface{}) {
@@ -249,30 +258,54 @@ func (r *Report) chart3D(pr *projection) chart {
 			// glyph for it, which is tiny on machines without CJK fonts,
 			// and echarts-gl then packs its label texture with cut text.
 			// The box starts below the legend.
-			text := map[string]interface{}{"textStyle": map[string]interface{}{"fontSize": 13, "lineHeight": 16}}
+			// echarts-gl puts x along the box's width, y along its
+			// depth and z along its height.
+			text := map[string]interface{}{"margin": 10, "textStyle": map[string]interface{}{"fontSize": 12, "lineHeight": 15, "color": "#444"}}
 			opt["grid3D"] = map[string]interface{}{
-				"boxWidth": 100, "boxHeight": 100, "boxDepth": 100,
-				"top":         30,
+				"boxWidth": num(box[0]), "boxDepth": num(box[1]), "boxHeight": num(box[2]),
+				"top":         40,
 				"axisLabel":   text,
-				"viewControl": map[string]interface{}{"distance": 230},
+				"axisPointer": map[string]interface{}{"show": false},
+				"viewControl": map[string]interface{}{"distance": 230, "alpha": 20, "beta": 40},
 			}
 			// Axes as maps: go-echarts' Axis3D has no nameTextStyle.
 			for k, key := range []string{"xAxis3D", "yAxis3D", "zAxis3D"} {
 				opt[key] = map[string]interface{}{
 					"name": pr.axes[k], "type": "value", "min": num(lo[k]), "max": num(hi[k]),
-					"nameTextStyle": map[string]interface{}{"fontSize": 14, "lineHeight": 18},
+					"splitNumber":   4,
+					"nameGap":       24,
+					"nameTextStyle": map[string]interface{}{"fontSize": 13, "lineHeight": 16},
 				}
 			}
 		},
 	})
 	c.Validate()
-	return chart{ID: idFixedPoints, Width: 900, Height: 680, Tips: "item", Option: c.JSON()}
+	return chart{ID: idFixedPoints, Width: 900, Height: 680, Tips: "item", Option: c.JSON()}, outside
+}
+
+// String says what the 3-D view leaves out, in the words of the counts
+// table; "" when it draws everything.
+func (n notDrawn) String(r *Report) string {
+	var parts []string
+	if n.fixed > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d fixed points", n.fixed, r.Fixed.Len()))
+	}
+	if n.slow > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d slow points", n.slow, r.Slow.Len()))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "not drawn, far outside the trajectories: " + strings.Join(parts, " and ")
 }
 
 func scatter3DSeries(name, color string, size int, items []item3D, snap func([3]float64) []num) charts.SingleSeries {
 	data := make([]item, len(items))
 	for i, it := range items {
 		data[i] = item{Name: it.name, Value: snap(it.at), Tip: it.tip}
+		if it.fp >= 0 {
+			data[i].FP = &it.fp
+		}
 	}
 	return charts.SingleSeries{
 		Name: name, Type: types.ChartScatter3D, CoordSystem: types.ChartCartesian3D,
@@ -325,106 +358,4 @@ func each3D(d points3D, f func([3]float64)) {
 		f(s[0])
 		f(s[1])
 	}
-}
-
-// viewReach is how far beyond the box of all trajectory states, in
-// multiples of its half-width, points are still drawn.
-const viewReach = 0.5
-
-// frame drops from the view the points and segments that lie more than
-// viewReach half-widths outside the box of the trajectories, and returns
-// how many points it dropped. Without it a few slow points, or fixed points
-// where gates saturate far from the dynamics (F(x) = x trivially), shrink
-// the trajectories and their fixed points to a speck.
-func (d *points3D) frame() int {
-	if !d.visited {
-		return 0
-	}
-	lo, hi := d.visitedLo, d.visitedHi
-	half := 0.0
-	for k := range 3 {
-		half = math.Max(half, (hi[k]-lo[k])/2)
-	}
-	if !(half > 0) {
-		return 0
-	}
-	within := func(p [3]float64, reach float64) bool {
-		for k, v := range p {
-			c := (lo[k] + hi[k]) / 2
-			if !(math.Abs(v-c) <= (1+reach)*half) {
-				return false
-			}
-		}
-		return true
-	}
-	in := func(p [3]float64) bool { return within(p, viewReach) }
-	dropped := 0
-	keep := func(items []item3D, reach float64) []item3D {
-		out := items[:0:0]
-		for _, it := range items {
-			if within(it.at, reach) {
-				out = append(out, it)
-			} else {
-				dropped++
-			}
-		}
-		return out
-	}
-	for k, items := range d.classes {
-		d.classes[k] = keep(items, viewReach)
-	}
-	// Slow points are only context: those outside the visited box go.
-	d.slow = keep(d.slow, 0)
-	segs := d.segments[:0:0]
-	for _, s := range d.segments {
-		if in(s[0]) && in(s[1]) {
-			segs = append(segs, s)
-		}
-	}
-	d.segments = segs
-	return dropped
-}
-
-// cubeAxes gives all three axes the same length, so that the view keeps
-// the true proportions of the state space (the box is a cube), centred on
-// the data with a 10% margin, and ends on multiples of a round step.
-func cubeAxes(d points3D) (lo, hi [3]float64) {
-	inf := math.Inf(1)
-	lo = [3]float64{inf, inf, inf}
-	hi = [3]float64{-inf, -inf, -inf}
-	each3D(d, func(p [3]float64) {
-		for k, v := range p {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				continue
-			}
-			lo[k] = math.Min(lo[k], v)
-			hi[k] = math.Max(hi[k], v)
-		}
-	})
-	var half float64
-	for k := range 3 {
-		if lo[k] > hi[k] {
-			lo[k], hi[k] = 0, 0
-		}
-		half = math.Max(half, (hi[k]-lo[k])/2)
-	}
-	half *= 1.1
-	if half == 0 {
-		half = 1
-	}
-	// Every axis starts at a multiple of step at or below its centre -
-	// half, and spans the n steps that the widest needs to reach its
-	// centre + half.
-	step := niceCeil(half / 4)
-	var n float64
-	for k := range 3 {
-		c := (lo[k] + hi[k]) / 2
-		lo[k] = math.Floor((c-half)/step) * step
-		n = math.Max(n, math.Ceil((c+half-lo[k])/step-1e-9))
-	}
-	for k := range 3 {
-		hi[k] = round(lo[k] + n*step)
-		lo[k] = round(lo[k])
-	}
-	return lo, hi
 }

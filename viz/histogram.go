@@ -77,9 +77,14 @@ func (r *Report) chartHistogram() chart {
 	if d.zero[0]+d.zero[1] > 0 {
 		add("0", "q = 0", d.zero)
 	}
+	every := decadeStep(len(d.bins))
 	for i, n := range d.bins {
 		e := d.lo + i
-		add(fmt.Sprintf("1e%d", e), fmt.Sprintf("1e%d ≤ q < 1e%d", e, e+1), n)
+		label := ""
+		if e%every == 0 {
+			label = fmt.Sprintf("1e%d", e)
+		}
+		add(label, fmt.Sprintf("1e%d ≤ q < 1e%d", e, e+1), n)
 	}
 	if d.invalid > 0 {
 		add("NaN/Inf", "q not finite", [2]int{0, d.invalid})
@@ -104,14 +109,32 @@ func (r *Report) chartHistogram() chart {
 		sub += fmt.Sprintf("; %d certified fixed points", r.Fixed.Len())
 	}
 	c.SetGlobalOptions(heading(idHistogram, "Speed q of all candidates", sub, "50", "item",
-		charts.WithGridOpts(opts.Grid{Left: "60", Top: "100", Right: "30", Bottom: "70"}),
-		charts.WithXAxisOpts(opts.XAxis{Name: "q (decade)", NameLocation: "middle", NameGap: 45,
-			Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 45}}),
+		charts.WithGridOpts(opts.Grid{Left: "60", Top: "100", Right: "30", Bottom: "60"}),
 		charts.WithYAxisOpts(opts.YAxis{Name: "candidates", NameLocation: "middle", NameGap: 40,
 			Type: "value", MinInterval: 1}),
 	)...)
 	c.Validate()
-	return chart{ID: idHistogram, Width: 520, Height: 560, Tips: "item", Option: c.JSON()}
+	opt := c.JSON()
+	// Every category keeps its label (most are empty), level.
+	opt["xAxis"] = []interface{}{map[string]interface{}{
+		"type": "category", "data": labels, "name": "q, by decade (a bar holds 1eK ≤ q < 1eK+1)",
+		"nameLocation": "middle", "nameGap": 32,
+		"axisLabel": map[string]interface{}{"interval": 0, "rotate": 0},
+		"axisTick":  map[string]interface{}{"alignWithLabel": true},
+	}}
+	return chart{ID: idHistogram, Width: 520, Height: 560, Tips: "item", Option: opt}
+}
+
+// decadeStep is how many decades apart the histogram's labels are: 1, 2,
+// 5, 10, 20 or 50, so that at most 8 labels share the axis, each at a
+// multiple of the step (1e-30, 1e-25, ...).
+func decadeStep(n int) int {
+	for _, s := range []int{1, 2, 5, 10, 20} {
+		if n <= 8*s {
+			return s
+		}
+	}
+	return 50
 }
 
 func candidates(n int) string {

@@ -47,3 +47,18 @@ func nums(x ...float64) []num {
 func fmtG(f float64, d int) string {
 	return strconv.FormatFloat(f, 'g', d, 64)
 }
+
+// niceCeil rounds x > 0 up to 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a
+// power of ten, so that axis ends are round numbers.
+func niceCeil(x float64) float64 {
+	if !(x > 0) || math.IsInf(x, 0) {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
+		if m*p >= x*(1-1e-12) {
+			return round(m * p)
+		}
+	}
+	return round(10 * p)
+}

@@ -2,8 +2,11 @@ package viz
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"html/template"
+
+	"github.com/go-echarts/go-echarts/v2/opts"
 )
 
 // pageData is what the page template sees.
@@ -12,6 +15,9 @@ type pageData struct {
 	Echarts, EchartGL template.JS
 	Charts            []pageChart
 	Tables            []pageTable // only those with rows
+	// Spectra is the eigenvalues of every fixed point (JSON, escaped as
+	// the options), for the selector.
+	Spectra template.JS
 }
 
 type pageTable struct {
@@ -25,6 +31,23 @@ type pageChart struct {
 	Tips          string
 	// Option is trusted as JS because optionJSON escapes <, > and &.
 	Option template.JS
+	// Choices, when any, fill a selector above the chart (the spectra's
+	// fixed point); Chosen is the selected value.
+	Choices []choice
+}
+
+// choice is one entry of a selector.
+type choice struct {
+	Value    int
+	Label    string
+	Selected bool
+}
+
+// built is everything of the page that is computed from the report.
+type built struct {
+	charts   []chart
+	spectra  spectra
+	notDrawn notDrawn
 }
 
 // render validates r and writes the page to buf.
@@ -32,7 +55,7 @@ func (r *Report) render(buf *bytes.Buffer) error {
 	if err := r.validate(); err != nil {
 		return err
 	}
-	cs, err := r.charts()
+	b, err := r.build()
 	if err != nil {
 		return err
 	}
@@ -45,38 +68,88 @@ func (r *Report) render(buf *bytes.Buffer) error {
 		Echarts:  template.JS(echartsJS),
 		EchartGL: template.JS(echartsGLJS),
 	}
-	for _, t := range []pageTable{{"Counts", r.countRows()}, {"Summary", r.Summary}} {
+	for _, t := range []pageTable{
+		{"Counts", r.countRows(b.notDrawn)},
+		{"Training", r.Training.rows()},
+		{"Search settings and run", r.Summary},
+	} {
 		if len(t.Rows) > 0 {
 			data.Tables = append(data.Tables, t)
 		}
 	}
-	for _, c := range cs {
-		b, err := optionJSON(c.Option)
+	for _, c := range b.charts {
+		js, err := optionJSON(c.Option)
 		if err != nil {
 			return err
 		}
-		data.Charts = append(data.Charts, pageChart{c.ID, c.Width, c.Height, c.Tips, template.JS(b)})
+		pc := pageChart{ID: c.ID, Width: c.Width, Height: c.Height, Tips: c.Tips, Option: template.JS(js)}
+		if c.ID == idSpectra {
+			pc.Choices = b.spectra.choices()
+		}
+		data.Charts = append(data.Charts, pc)
 	}
+	js, err := json.Marshal(b.spectra)
+	if err != nil {
+		return fmt.Errorf("viz: marshal spectra: %w", err)
+	}
+	data.Spectra = template.JS(js)
 	if err := pageTemplate.Execute(buf, data); err != nil {
 		return fmt.Errorf("viz: render page: %w", err)
 	}
 	return nil
 }
 
+// choices are the spectra selector's entries: each linearized fixed point,
+// then all of them.
+func (s spectra) choices() []choice {
+	var cs []choice
+	for i, p := range s.Points {
+		if len(p.Modes) > 0 {
+			cs = append(cs, choice{Value: i, Label: p.Label, Selected: i == s.Selected})
+		}
+	}
+	if len(cs) > 1 {
+		cs = append(cs, choice{Value: -1, Label: "all fixed points"})
+	}
+	return cs
+}
+
 // charts builds every chart of the page, in order.
 func (r *Report) charts() ([]chart, error) {
+	b, err := r.build()
+	if err != nil {
+		return nil, err
+	}
+	return b.charts, nil
+}
+
+// build makes the charts, each with its save buttons, and what the page
+// needs besides.
+func (r *Report) build() (*built, error) {
 	pr, err := r.projectionFor(r.dim())
 	if err != nil {
 		return nil, err
 	}
-	cs := []chart{r.chart3D(pr), r.chartSpectra()}
+	b := &built{spectra: r.spectraOf()}
+	var c3 chart
+	c3, b.notDrawn = r.chart3D(pr)
+	b.charts = []chart{c3, r.chartSpectra(b.spectra), r.chartMagnitudes(b.spectra)}
 	if r.All != nil {
-		cs = append(cs, r.chartHistogram())
+		b.charts = append(b.charts, r.chartHistogram())
 	}
 	if r.Trial != nil {
-		cs = append(cs, r.chartTrial())
+		b.charts = append(b.charts, r.chartTrial())
 	}
-	return cs, nil
+	if r.Training != nil && len(r.Training.ValMSE) > 0 {
+		b.charts = append(b.charts, r.chartTraining())
+	}
+	for _, c := range b.charts {
+		c.Option["toolbox"] = toolbox(c.ID)
+		if t, ok := c.Option["title"].(opts.Title); ok { // a go-echarts chart
+			c.Option["title"] = titleOpt(t.Title, t.Subtitle)
+		}
+	}
+	return b, nil
 }
 
 // dim is the state dimension N (validate has checked that all parts agree).
@@ -91,84 +164,3 @@ func (r *Report) dim() int {
 	}
 	return r.All.N
 }
-
-// pageTemplate is the whole page. html/template escapes the title and the
-// table; the options are JSON with <, >, & escaped; tooltips, which echarts
-// renders as HTML, escape their text in esc().
-var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
-<style>
-body { font-family: sans-serif; margin: 16px; color: #222; background: #fff; }
-h1 { font-size: 20px; margin: 0 0 12px; }
-h2 { font-size: 16px; margin: 18px 0 6px; }
-.charts { display: flex; flex-wrap: wrap; gap: 12px; }
-.chart { border: 1px solid #e4e4e4; }
-.tables { display: flex; flex-wrap: wrap; gap: 32px; }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 10px; text-align: left; }
-th { font-weight: normal; color: #555; background: #f6f6f6; }
-</style>
-<script>{{.Echarts}}</script>
-<script>{{.EchartGL}}</script>
-</head>
-<body>
-<h1>{{.Title}}</h1>
-<div class="charts">
-{{- range .Charts}}
-<div class="chart" id="{{.ID}}" style="width: {{.Width}}px; height: {{.Height}}px"></div>
-{{- end}}
-</div>
-<div class="tables">
-{{- range .Tables}}
-<div><h2>{{.Title}}</h2>
-<table>
-{{- range .Rows}}
-<tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>
-{{- end}}
-</table></div>
-{{- end}}
-</div>
-<script>
-"use strict";
-(function () {
-  function esc(s) {
-    return String(s).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  }
-  function num(x) { return typeof x === "number" ? String(Number(x.toPrecision(4))) : "?"; }
-  var tips = {
-    item: function (p) {
-      var d = p.data;
-      if (d && d.tip) { return esc(d.tip).replace(/\n/g, "<br>"); }
-      return esc(p.seriesName);
-    },
-    eig: function (p) { return eig(p, "λ"); },
-    eigmu: function (p) { return eig(p, "μ"); }
-  };
-  function eig(p, sym) {
-    var v = p.value || [];
-    if (v.length < 3) { return esc(p.seriesName); }
-    var im = v[1] < 0 ? " − " + num(-v[1]) + "i" : (v[1] > 0 ? " + " + num(v[1]) + "i" : "");
-    return esc(p.seriesName) + "<br>fixed point " + num(v[2]) +
-      "<br>" + sym + " = " + num(v[0]) + im + "<br>|" + sym + "| = " + num(Math.hypot(v[0], v[1]));
-  }
-  var specs = [
-{{- range .Charts}}
-    {id: {{.ID}}, tips: {{.Tips}}, option: {{.Option}}},
-{{- end}}
-  ];
-  specs.forEach(function (s) {
-    var chart = echarts.init(document.getElementById(s.id), null, {renderer: "canvas"});
-    if (tips[s.tips]) { s.option.tooltip.formatter = tips[s.tips]; }
-    chart.setOption(s.option);
-  });
-})();
-</script>
-</body>
-</html>
-`))

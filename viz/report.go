@@ -45,6 +45,10 @@ type Report struct {
 	// Trial, when set, adds a panel with one example trial of the task.
 	Trial *Trial
 
+	// Training, when set, adds the training panel: the loss over epochs,
+	// the final MSE and accuracy.
+	Training *Training
+
 	// Summary rows (settings, timings, anything) are shown as a table
 	// below the counts; SummaryRows makes them from a search.
 	Summary []Row

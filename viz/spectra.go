@@ -1,69 +1,153 @@
 package viz
 
 import (
+	"fmt"
 	"math"
 	"math/cmplx"
-	"sort"
-
-	"github.com/go-echarts/go-echarts/v2/charts"
-	"github.com/go-echarts/go-echarts/v2/opts"
-	"github.com/go-echarts/go-echarts/v2/types"
+	"strconv"
 )
 
 // Names of the stability boundary in the spectra.
 const (
-	nameUnitCircle = "|λ| = 1"
-	nameReZero     = "Re μ = 0"
+	nameUnitCircle  = "|λ| = 1"
+	nameReZero      = "Re μ = 0"
+	nameOtherPoints = "other fixed points"
 )
 
 // circlePoints is how many segments draw the unit circle.
 const circlePoints = 128
 
-// chartSpectra shows every eigenvalue of every analyzed fixed point in the
-// complex plane, one series per class, with the stability boundary: the
-// unit circle for the map's eigenvalues lambda, or Re(mu) = 0 when
-// stability was judged in continuous time and the modes hold
-// mu = lambda - 1. Each datum is [Re, Im, index of the fixed point].
-func (r *Report) chartSpectra() chart {
-	byClass := map[class][][]num{}
-	reach := 1.0
-	continuous := false
-	if r.Fixed != nil {
-		for i := range r.Fixed.Points {
-			p := &r.Fixed.Points[i]
-			if len(p.Modes) == 0 {
-				continue
+// spectra is the eigenvalues of every fixed point, for the page's script:
+// the complex-plane and magnitude charts show the selected point's modes
+// (or all points' when Selected is -1), coloured by mode class. The script
+// redraws both charts from it when the reader picks another point, in the
+// selector or by a click in the 3-D view.
+type spectra struct {
+	Continuous bool            `json:"continuous"`
+	Selected   int             `json:"selected"`
+	Points     []spectrumPoint `json:"points"` // indexed as Report.Fixed
+}
+
+type spectrumPoint struct {
+	Label string `json:"label"` // "fixed point 3: saddle index 1"
+	// Modes are [Re, Im, class] (class: 0 certainly stable, 1 undecided,
+	// 2 unstable), fastest-growing first as finder sorts them.
+	Modes [][3]num `json:"modes"`
+}
+
+// spectraOf gathers the spectra and picks the first linearized point.
+func (r *Report) spectraOf() spectra {
+	s := spectra{Selected: -1, Points: []spectrumPoint{}}
+	if r.Fixed == nil {
+		return s
+	}
+	for i := range r.Fixed.Points {
+		p := &r.Fixed.Points[i]
+		sp := spectrumPoint{Label: fmt.Sprintf("fixed point %d: %s", i, classify(p)), Modes: [][3]num{}}
+		for k, m := range p.Modes {
+			sp.Modes = append(sp.Modes, [3]num{num(real(m.Value)), num(imag(m.Value)), num(classOfMode(p, k))})
+		}
+		if len(p.Modes) > 0 {
+			s.Continuous = s.Continuous || p.Stability.Continuous
+			if s.Selected < 0 {
+				s.Selected = i
 			}
-			c := classify(p)
-			continuous = continuous || p.Stability.Continuous
-			for _, m := range p.Modes {
-				v := m.Value
-				byClass[c] = append(byClass[c], nums(real(v), imag(v), float64(i)))
-				if a := cmplx.Abs(v); !math.IsInf(a, 0) && !math.IsNaN(a) {
-					reach = math.Max(reach, a)
-				}
+		}
+		s.Points = append(s.Points, sp)
+	}
+	return s
+}
+
+// planeData is what the complex-plane chart draws for selection sel (-1:
+// all points): the other points' eigenvalues, and the selected ones by
+// class, each datum [Re, Im, index of the fixed point]. The page's
+// script computes the same in select().
+func (s spectra) planeData(sel int) (other [][]num, byClass [3][][]num) {
+	other = [][]num{}
+	for c := range byClass {
+		byClass[c] = [][]num{}
+	}
+	for i, p := range s.Points {
+		for _, m := range p.Modes {
+			d := []num{m[0], m[1], num(i)}
+			if sel >= 0 && i != sel {
+				other = append(other, d)
+			} else {
+				byClass[int(m[2])] = append(byClass[int(m[2])], d)
 			}
 		}
 	}
-	classes := make([]class, 0, len(byClass))
-	for c := range byClass {
-		classes = append(classes, c)
-	}
-	sort.Slice(classes, func(i, j int) bool { return classes[i].less(classes[j]) })
+	return other, byClass
+}
 
-	c := charts.NewScatter()
-	for _, cl := range classes {
-		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
-			Name: cl.String(), Type: types.ChartScatter,
-			Data:       byClass[cl],
-			SymbolSize: 7,
-			ItemStyle:  &opts.ItemStyle{Color: cl.spectrumColor(), Opacity: opts.Float(0.8)},
+// barData is what the magnitude chart draws for point sel: per class, the
+// size of each mode at its rank (null elsewhere), and the ranks 1..K.
+func (s spectra) barData(sel int) (ranks []string, byClass [3][]*num) {
+	ranks = []string{}
+	for c := range byClass {
+		byClass[c] = []*num{}
+	}
+	if sel < 0 || sel >= len(s.Points) {
+		return ranks, byClass
+	}
+	for k, m := range s.Points[sel].Modes {
+		ranks = append(ranks, strconv.Itoa(k+1))
+		v := num(modeSize(complex(float64(m[0]), float64(m[1])), s.Continuous))
+		for c := range byClass {
+			if int(m[2]) == c {
+				byClass[c] = append(byClass[c], &v)
+			} else {
+				byClass[c] = append(byClass[c], nil)
+			}
+		}
+	}
+	return ranks, byClass
+}
+
+// reach is the largest |value| of any mode, at least 1.
+func (s spectra) reach() float64 {
+	reach := 1.0
+	for _, p := range s.Points {
+		for _, m := range p.Modes {
+			if v := complex(float64(m[0]), float64(m[1])); finite(v) {
+				reach = math.Max(reach, cmplx.Abs(v))
+			}
+		}
+	}
+	return reach
+}
+
+// symbol is the eigenvalue's letter: λ for the map, μ = λ - 1 in
+// continuous time.
+func (s spectra) symbol() string {
+	if s.Continuous {
+		return "μ"
+	}
+	return "λ"
+}
+
+// chartSpectra shows the eigenvalues of the selected fixed point in the
+// complex plane, coloured by mode class, over the other points' in grey,
+// with the stability boundary: the unit circle for the map's eigenvalues
+// lambda, or Re(mu) = 0 when stability was judged in continuous time and
+// the modes hold mu = lambda - 1.
+func (r *Report) chartSpectra(s spectra) chart {
+	sym := s.symbol()
+	other, byClass := s.planeData(s.Selected)
+	series := []interface{}{map[string]interface{}{
+		"name": nameOtherPoints, "type": "scatter", "data": other, "symbolSize": 5,
+		"itemStyle": map[string]interface{}{"color": "#c8c8c8"},
+	}}
+	for c, mc := range modeClasses {
+		series = append(series, map[string]interface{}{
+			"name": mc.name, "type": "scatter", "data": byClass[c], "symbolSize": 9,
+			"itemStyle": map[string]interface{}{"color": mc.color, "opacity": 0.85},
 		})
 	}
-	lim := niceCeil(1.1 * reach)
+	lim := niceCeil(1.1 * s.reach())
 	var boundary [][]num
 	boundaryName := nameUnitCircle
-	if continuous {
+	if s.Continuous {
 		boundaryName = nameReZero
 		boundary = [][]num{nums(0, -lim), nums(0, lim)}
 	} else {
@@ -72,43 +156,59 @@ func (r *Report) chartSpectra() chart {
 			boundary = append(boundary, nums(math.Cos(a), math.Sin(a)))
 		}
 	}
-	c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
-		Name: boundaryName, Type: types.ChartLine,
-		Data:       boundary,
-		ShowSymbol: opts.Bool(false),
-		LineStyle:  &opts.LineStyle{Color: "#888888", Width: 1, Type: "dashed"},
+	series = append(series, map[string]interface{}{
+		"name": boundaryName, "type": "line", "data": boundary, "showSymbol": false, "silent": true,
+		"lineStyle": map[string]interface{}{"color": "#888888", "width": 1, "type": "dashed"},
 	})
 
-	sub, sym, tips := "eigenvalues λ of the Jacobians at the fixed points", "λ", "eig"
-	if continuous {
-		sub, sym, tips = "μ = λ - 1 for the eigenvalues λ of the Jacobians (continuous time)", "μ", "eigmu"
+	sub, tips := "eigenvalues λ of the Jacobian at the selected fixed point", "eig"
+	if s.Continuous {
+		sub, tips = "μ = λ - 1 for the eigenvalues λ of the Jacobian (continuous time)", "eigmu"
 	}
-	if len(classes) == 0 {
+	if s.Selected < 0 {
 		sub = "no linearized fixed points"
 	}
-	c.SetGlobalOptions(heading(idSpectra, "Eigenvalues", sub, "50", "item",
-		charts.WithGridOpts(opts.Grid{Left: "70", Top: "100", Width: "400", Height: "400"}),
-		charts.WithXAxisOpts(opts.XAxis{Name: "Re " + sym, NameLocation: "middle", NameGap: 28,
-			Type: "value", Min: num(-lim), Max: num(lim)}),
-		charts.WithYAxisOpts(opts.YAxis{Name: "Im " + sym, NameLocation: "middle", NameGap: 40,
-			Type: "value", Min: num(-lim), Max: num(lim)}),
-	)...)
-	c.Accept(extras{silent: map[string]bool{nameUnitCircle: true, nameReZero: true}})
-	c.Validate()
-	return chart{ID: idSpectra, Width: 520, Height: 560, Tips: tips, Option: c.JSON()}
+	opt := base("Eigenvalues", sub, 58, "item")
+	opt["grid"] = map[string]interface{}{"left": 70, "top": 110, "width": 400, "height": 400}
+	axis := func(name string, gap int) map[string]interface{} {
+		return map[string]interface{}{"type": "value", "name": name, "nameLocation": "middle", "nameGap": gap,
+			"min": num(-lim), "max": num(lim)}
+	}
+	opt["xAxis"] = axis("Re "+sym, 28)
+	opt["yAxis"] = axis("Im "+sym, 40)
+	opt["series"] = series
+	return chart{ID: idSpectra, Width: 520, Height: 580, Tips: tips, Option: opt}
 }
 
-// niceCeil rounds x > 0 up to 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a
-// power of ten, so that axis ends are round numbers.
-func niceCeil(x float64) float64 {
-	if !(x > 0) || math.IsInf(x, 0) {
-		return 1
+// chartMagnitudes shows the selected point's modes as bars, in finder's
+// order (fastest-growing first), with the boundary as a line: |lambda| and
+// 1 for a map, Re(mu) and 0 in continuous time. With hundreds of modes it
+// is the view that still tells them apart.
+func (r *Report) chartMagnitudes(s spectra) chart {
+	ranks, byClass := s.barData(s.Selected)
+	value, bound := "|λ|", 1.0
+	if s.Continuous {
+		value, bound = "Re μ", 0
 	}
-	p := math.Pow(10, math.Floor(math.Log10(x)))
-	for _, m := range []float64{1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
-		if m*p >= x*(1-1e-12) {
-			return round(m * p)
+	var series []interface{}
+	for c, mc := range modeClasses {
+		sr := map[string]interface{}{
+			"name": mc.name, "type": "bar", "data": byClass[c], "barGap": "-100%", "barCategoryGap": "20%",
+			"itemStyle": map[string]interface{}{"color": mc.color},
 		}
+		if c == 0 {
+			sr["markLine"] = map[string]interface{}{
+				"silent": true, "symbol": "none", "label": map[string]interface{}{"formatter": value + " = " + fmtG(bound, 3)},
+				"lineStyle": map[string]interface{}{"color": "#888888", "type": "dashed"},
+				"data":      []interface{}{map[string]interface{}{"yAxis": num(bound)}},
+			}
+		}
+		series = append(series, sr)
 	}
-	return round(10 * p)
+	opt := base("Modes by size", value+" of each mode of the selected fixed point, largest first", 58, "axis")
+	opt["grid"] = map[string]interface{}{"left": 60, "top": 110, "right": 30, "bottom": 60}
+	opt["xAxis"] = map[string]interface{}{"type": "category", "data": ranks, "name": "mode", "nameLocation": "middle", "nameGap": 30}
+	opt["yAxis"] = map[string]interface{}{"type": "value", "name": value, "nameLocation": "middle", "nameGap": 40}
+	opt["series"] = series
+	return chart{ID: idMagnitudes, Width: 520, Height: 580, Option: opt}
 }

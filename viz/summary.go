@@ -10,8 +10,8 @@ import (
 )
 
 // countRows counts the fixed points by class, then the slow points and
-// candidates.
-func (r *Report) countRows() []Row {
+// candidates, and what of them the 3-D view leaves out.
+func (r *Report) countRows(out notDrawn) []Row {
 	var rows []Row
 	if r.Fixed != nil {
 		n := map[class]int{}
@@ -27,9 +27,15 @@ func (r *Report) countRows() []Row {
 			rows = append(rows, Row{c.String(), strconv.Itoa(n[c])})
 		}
 		rows = append(rows, Row{"fixed points", strconv.Itoa(r.Fixed.Len())})
+		if out.fixed > 0 {
+			rows = append(rows, Row{"fixed points not drawn in 3-D (far outside the trajectories)", strconv.Itoa(out.fixed)})
+		}
 	}
 	if r.Slow != nil {
 		rows = append(rows, Row{"slow points", strconv.Itoa(r.Slow.Len())})
+		if out.slow > 0 {
+			rows = append(rows, Row{"slow points not drawn in 3-D (far outside the trajectories)", strconv.Itoa(out.slow)})
+		}
 	}
 	if r.All != nil {
 		rows = append(rows, Row{"candidates", strconv.Itoa(r.All.Len())})
@@ -38,25 +44,39 @@ func (r *Report) countRows() []Row {
 }
 
 // SummaryRows lists a search's settings and what it did, for
-// Report.Summary. res may be nil.
+// Report.Summary, in plain words (each names the finder.Settings or
+// finder.Stats field it shows, in parentheses). res may be nil.
 func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 	g := func(v float64) string { return fmtG(v, 4) }
 	d := func(v int) string { return strconv.Itoa(v) }
-	method := map[finder.Method]string{finder.Joint: "joint", finder.Sequential: "sequential"}[s.Method]
-	opt := map[finder.Optimizer]string{finder.PerCandidate: "per-candidate Adam", finder.ReferenceAdam: "reference Adam"}[s.Optimizer]
+	method := map[finder.Method]string{finder.Joint: "all candidates together, batched", finder.Sequential: "one candidate at a time"}[s.Method]
+	opt := map[finder.Optimizer]string{
+		finder.PerCandidate:  "Adam, with step size and stopping kept per candidate",
+		finder.ReferenceAdam: "Adam as the Python reference (one step size for all)",
+	}[s.Optimizer]
+	yes := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	unique := "no limit"
+	if s.MaxUnique > 0 {
+		unique = d(s.MaxUnique) + " (a random subset)"
+	}
 	rows := []Row{
-		{"method", method},
-		{"optimizer", opt},
-		{"dtype", s.Dtype.String()},
-		{"TolQ", g(s.TolQ)},
-		{"TolDQ", g(s.TolDQ)},
-		{"MaxIters", d(s.MaxIters)},
-		{"LearningRate", g(s.LearningRate)},
-		{"refine", strconv.FormatBool(!s.NoRefine)},
-		{"TolResidual", g(s.TolResidual)},
-		{"TolUnique", g(s.TolUnique)},
-		{"MaxUnique", d(s.MaxUnique)},
-		{"Seed", strconv.FormatUint(s.Seed, 10)},
+		{"search (Method)", method},
+		{"first-order optimizer (Optimizer)", opt},
+		{"number type (Dtype)", s.Dtype.String()},
+		{"a candidate stops when its speed q is below (TolQ)", g(s.TolQ)},
+		{"... or q changes by less than this times the step size (TolDQ)", g(s.TolDQ)},
+		{"first-order iterations at most (MaxIters)", d(s.MaxIters)},
+		{"initial step size (LearningRate)", g(s.LearningRate)},
+		{"Levenberg-Marquardt refinement (NoRefine)", yes(!s.NoRefine)},
+		{"certified fixed point when max|F(x)-x| is at most (TolResidual)", g(s.TolResidual)},
+		{"points closer than this are one (TolUnique)", g(s.TolUnique)},
+		{"fixed points kept at most (MaxUnique)", unique},
+		{"random seed (Seed)", strconv.FormatUint(s.Seed, 10)},
 	}
 	if res == nil {
 		return rows
@@ -64,17 +84,17 @@ func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 	st := res.Stats
 	ms := func(t time.Duration) string { return t.Round(time.Millisecond).String() }
 	rows = append(rows,
-		Row{"status", res.Status.String()},
-		Row{"iterations", d(st.Iters)},
-		Row{"gradient evaluations", d(st.GradEvals)},
-		Row{"Jacobian evaluations", d(st.JacobianEvals)},
-		Row{"refinement iterations", d(st.RefineIters)},
-		Row{"certified before uniqueness", d(st.Certified)},
-		Row{"distance outliers dropped", d(st.DistanceOutliers)},
+		Row{"how the search ended (Status)", res.Status.String()},
+		Row{"first-order iterations (Iters)", d(st.Iters)},
+		Row{"batched gradient evaluations (GradEvals)", d(st.GradEvals)},
+		Row{"batched Jacobian evaluations (JacobianEvals)", d(st.JacobianEvals)},
+		Row{"refinement iterations (RefineIters)", d(st.RefineIters)},
+		Row{"candidates certified, before removing duplicates (Certified)", d(st.Certified)},
+		Row{"unique points dropped as far from the initial states (DistanceOutliers)", d(st.DistanceOutliers)},
 		Row{"search time", ms(st.SearchTime)},
 		Row{"refinement time", ms(st.RefineTime)},
 		Row{"linearization time", ms(st.LinearizeTime)},
-		Row{"run time", ms(st.Runtime)},
+		Row{"total time", ms(st.Runtime)},
 	)
 	for i, w := range st.Warnings {
 		rows = append(rows, Row{fmt.Sprintf("warning %d", i+1), w})

@@ -17,7 +17,8 @@ const (
 )
 
 // chartTrial draws an example trial: for each channel c, in a grid of its
-// own, input c, target c and output c over time. The legend names the
+// own, input c, target c and output c over time, as steps: the network
+// runs in discrete time, so a value holds until the next step. The legend names the
 // three roles, so one click hides, say, all outputs.
 func (r *Report) chartTrial() chart {
 	t := r.Trial
@@ -51,7 +52,7 @@ func (r *Report) chartTrial() chart {
 		c.YAxisList = append(c.YAxisList, opts.YAxis{GridIndex: row, Type: "value", Scale: opts.Bool(true),
 			Name: name, NameLocation: "middle", NameGap: 50, SplitNumber: 2})
 	}
-	add := func(name, color, dash string, v [][]float64, step bool) {
+	add := func(name, color, dash string, v [][]float64) {
 		for row := range width(v) {
 			data := make([][]num, len(v))
 			for ti := range v {
@@ -61,17 +62,15 @@ func (r *Report) chartTrial() chart {
 				XAxisIndex: row, YAxisIndex: row, ShowSymbol: opts.Bool(false),
 				LineStyle: &opts.LineStyle{Color: color, Width: 1.5, Type: dash},
 				ItemStyle: &opts.ItemStyle{Color: color}}
-			if step {
-				s.Step = "end"
-			}
+			s.Step = "end" // a value holds for its whole time step
 			c.MultiSeries = append(c.MultiSeries, s)
 		}
 	}
-	add("input", "#7f7f7f", "", t.Inputs, true)
-	add("target", "#000000", "dashed", t.Targets, false)
-	add("output", colorTrajectory, "", t.Outputs, false)
+	add("input", "#7f7f7f", "", t.Inputs)
+	add("target", "#000000", "dashed", t.Targets)
+	add("output", colorTrajectory, "", t.Outputs)
 
-	c.SetGlobalOptions(heading(idTrial, "Example trial", "inputs, targets and outputs", "45", "axis",
+	c.SetGlobalOptions(heading(idTrial, "Example trial", "inputs, targets and outputs", "52", "axis",
 		charts.WithGridOpts(grids...),
 	)...)
 	c.Validate()

@@ -1,0 +1,171 @@
+package viz
+
+import "math"
+
+// How far the 3-D view reaches beyond the box of the trajectories, on each
+// axis in multiples of that axis' width w (w is at least minWidthShare of
+// the widest axis' width, so that a flat axis still has room): fixed points
+// within fixedReach*w are drawn, slow points within slowReach*w. The axes
+// then span at most (1 + 2*fixedReach)*w plus a margin, whatever lies far
+// out (slow points, or fixed points where gates saturate far from the
+// dynamics, which would otherwise shrink the trajectories to a speck).
+const (
+	fixedReach    = 0.45
+	slowReach     = 0.1
+	minWidthShare = 0.1
+	axisMargin    = 0.02 // of each axis' span, on each side
+)
+
+// region is the box of the trajectories, widened on each axis by reach
+// times the axis' width (floored at minWidthShare of the widest).
+func (d *points3D) region(reach float64) (lo, hi [3]float64) {
+	var widest float64
+	for k := range 3 {
+		widest = math.Max(widest, d.visitedHi[k]-d.visitedLo[k])
+	}
+	for k := range 3 {
+		w := math.Max(d.visitedHi[k]-d.visitedLo[k], minWidthShare*widest)
+		lo[k], hi[k] = d.visitedLo[k]-reach*w, d.visitedHi[k]+reach*w
+	}
+	return lo, hi
+}
+
+// inBox reports whether p lies in [lo, hi] on every axis.
+func inBox(p, lo, hi [3]float64) bool {
+	for k, v := range p {
+		if !(v >= lo[k] && v <= hi[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// notDrawn counts what the 3-D view leaves out.
+type notDrawn struct {
+	fixed, slow int
+}
+
+// frame drops from the view the fixed and slow points outside their
+// regions around the trajectories and clips the mode segments to the fixed
+// points' region. Without trajectories nothing is dropped.
+func (d *points3D) frame() notDrawn {
+	var out notDrawn
+	if !d.visited {
+		return out
+	}
+	flo, fhi := d.region(fixedReach)
+	slo, shi := d.region(slowReach)
+	if !(fhi[0] > flo[0]) && !(fhi[1] > flo[1]) && !(fhi[2] > flo[2]) {
+		return out // trajectories that sit on one point: no scale to judge by
+	}
+	keep := func(items []item3D, lo, hi [3]float64, dropped *int) []item3D {
+		kept := items[:0:0]
+		for _, it := range items {
+			if inBox(it.at, lo, hi) {
+				kept = append(kept, it)
+			} else {
+				*dropped++
+			}
+		}
+		return kept
+	}
+	for k, items := range d.classes {
+		d.classes[k] = keep(items, flo, fhi, &out.fixed)
+	}
+	d.slow = keep(d.slow, slo, shi, &out.slow)
+	segs := d.segments[:0:0]
+	for _, s := range d.segments {
+		if c, ok := clip(s, flo, fhi); ok {
+			segs = append(segs, c)
+		}
+	}
+	d.segments = segs
+	return out
+}
+
+// clip cuts the segment s to the box [lo, hi] (Liang-Barsky); ok is false
+// when nothing of it lies inside.
+func clip(s [2][3]float64, lo, hi [3]float64) (c [2][3]float64, ok bool) {
+	t0, t1 := 0.0, 1.0
+	for k := range 3 {
+		d := s[1][k] - s[0][k]
+		for _, e := range [2]struct{ p, q float64 }{{-d, s[0][k] - lo[k]}, {d, hi[k] - s[0][k]}} {
+			switch {
+			case e.p == 0:
+				if e.q < 0 {
+					return c, false
+				}
+			case e.p < 0:
+				t0 = math.Max(t0, e.q/e.p)
+			default:
+				t1 = math.Min(t1, e.q/e.p)
+			}
+		}
+	}
+	if t0 > t1 || math.IsNaN(t0) || math.IsNaN(t1) {
+		return c, false
+	}
+	for k := range 3 {
+		d := s[1][k] - s[0][k]
+		c[0][k] = s[0][k] + t0*d
+		c[1][k] = s[0][k] + t1*d
+	}
+	return c, true
+}
+
+// fitAxes fits each axis to what is drawn on it, with a margin of
+// axisMargin of its span on each side, and rounds its ends out to a multiple
+// of a round step (about a sixth of the span), so that the ticks are round
+// numbers. Axes have their own ranges; boxSizes keeps the proportions.
+func fitAxes(d points3D) (lo, hi [3]float64) {
+	inf := math.Inf(1)
+	lo = [3]float64{inf, inf, inf}
+	hi = [3]float64{-inf, -inf, -inf}
+	each3D(d, func(p [3]float64) {
+		for k, v := range p {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			lo[k] = math.Min(lo[k], v)
+			hi[k] = math.Max(hi[k], v)
+		}
+	})
+	var widest float64
+	for k := range 3 {
+		if lo[k] > hi[k] {
+			lo[k], hi[k] = 0, 0
+		}
+		widest = math.Max(widest, hi[k]-lo[k])
+	}
+	if widest == 0 {
+		widest = 1
+	}
+	for k := range 3 {
+		span := math.Max(hi[k]-lo[k], minWidthShare*widest)
+		c := (lo[k] + hi[k]) / 2
+		a, b := c-span*(0.5+axisMargin), c+span*(0.5+axisMargin)
+		step := niceCeil((b - a) / 6)
+		lo[k] = round(math.Floor(a/step+1e-9) * step)
+		hi[k] = round(math.Ceil(b/step-1e-9) * step)
+	}
+	return lo, hi
+}
+
+// boxSizes are the lengths of the 3-D box's sides along the three axes, in
+// echarts-gl's units: proportional to the axes' spans (the view keeps the
+// true shape of the state space), the longest 100, none below 40 (so a flat
+// direction stays readable).
+func boxSizes(lo, hi [3]float64) [3]float64 {
+	var widest float64
+	for k := range 3 {
+		widest = math.Max(widest, hi[k]-lo[k])
+	}
+	var s [3]float64
+	for k := range 3 {
+		s[k] = 100
+		if widest > 0 {
+			s[k] = math.Max(40, math.Round(100*(hi[k]-lo[k])/widest))
+		}
+	}
+	return s
+}

@@ -1,0 +1,276 @@
+package viz
+
+import "html/template"
+
+// pageTemplate is the whole page. html/template escapes the title, the
+// tables and the selector; the options are JSON with <, >, & escaped;
+// tooltips, which echarts renders as HTML, escape their text in esc().
+//
+// The script draws the charts, fills in what JSON cannot hold (tooltip
+// formatters, the SVG button's handler), keeps the spectra on the fixed
+// point chosen in the selector or clicked in the 3-D view, and switches
+// between the screen layout and a print layout (one column, no buttons),
+// which printing selects by itself. window.fpReport exposes select(i),
+// svg(id) and layout(name) to tests and to a reader's console.
+var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body { font-family: sans-serif; margin: 16px; color: #222; background: #fff; }
+h1 { font-size: 20px; margin: 0 0 8px; }
+h2 { font-size: 16px; margin: 18px 0 6px; }
+.controls { font-size: 13px; color: #555; margin: 0 0 12px; }
+.controls button { font-size: 13px; margin-left: 4px; }
+.charts { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+.panel { border: 1px solid #e4e4e4; }
+.panel label { display: block; font-size: 13px; padding: 6px 10px 0; color: #333; }
+.panel select { font-size: 13px; max-width: 380px; }
+.tables { display: flex; flex-wrap: wrap; gap: 32px; }
+table { border-collapse: collapse; font-size: 13px; }
+th, td { border: 1px solid #ddd; padding: 3px 10px; text-align: left; vertical-align: top; }
+th { font-weight: normal; color: #555; background: #f6f6f6; }
+body.print { margin: 0; color: #000; }
+body.print .charts { display: block; }
+body.print .panel { border: none; margin: 0 0 8px; break-inside: avoid; page-break-inside: avoid; }
+body.print .controls, body.print .panel label { display: none; }
+body.print .tables { display: block; }
+body.print table { margin-bottom: 8px; break-inside: avoid; }
+body.print th { background: #fff; color: #000; }
+@media print {
+  .controls, .panel label { display: none; }
+  .panel { border: none; break-inside: avoid; page-break-inside: avoid; }
+  .charts, .tables { display: block; }
+  th { background: #fff; color: #000; }
+  @page { margin: 12mm; }
+}
+</style>
+<script>{{.Echarts}}</script>
+<script>{{.EchartGL}}</script>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<div class="controls">Layout:
+<button type="button" id="layout-screen">screen</button>
+<button type="button" id="layout-print">print</button>
+· each chart saves itself as PNG or SVG (buttons at its top right)</div>
+<div class="charts">
+{{- range .Charts}}
+<div class="panel" id="panel-{{.ID}}">
+{{- if .Choices}}
+<label>Spectrum of <select id="{{.ID}}-select">
+{{- range .Choices}}
+<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>
+{{- end}}
+</select></label>
+{{- end}}
+<div class="chart" id="{{.ID}}" style="width: {{.Width}}px; height: {{.Height}}px"></div>
+</div>
+{{- end}}
+</div>
+<div class="tables">
+{{- range .Tables}}
+<div><h2>{{.Title}}</h2>
+<table>
+{{- range .Rows}}
+<tr><th>{{.Key}}</th><td>{{.Value}}</td></tr>
+{{- end}}
+</table></div>
+{{- end}}
+</div>
+<script>
+"use strict";
+(function () {
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function num(x) { return typeof x === "number" ? String(Number(x.toPrecision(4))) : "?"; }
+  var spectra = {{.Spectra}};
+  var modeNames = ["certainly stable", "undecided", "unstable"];
+  var tips = {
+    item: function (p) {
+      var d = p.data;
+      if (d && d.tip) { return esc(d.tip).replace(/\n/g, "<br>"); }
+      return esc(p.seriesName);
+    },
+    eig: function (p) { return eig(p, "λ"); },
+    eigmu: function (p) { return eig(p, "μ"); }
+  };
+  function eig(p, sym) {
+    var v = p.value || [];
+    if (v.length < 3) { return esc(p.seriesName); }
+    var im = v[1] < 0 ? " − " + num(-v[1]) + "i" : (v[1] > 0 ? " + " + num(v[1]) + "i" : "");
+    var pt = spectra.points[v[2]];
+    return esc(p.seriesName) + "<br>" + esc(pt ? pt.label : "fixed point " + v[2]) +
+      "<br>" + sym + " = " + num(v[0]) + im + "<br>|" + sym + "| = " + num(Math.hypot(v[0], v[1]));
+  }
+  var specs = [
+{{- range .Charts}}
+    {id: {{.ID}}, tips: {{.Tips}}, width: {{.Width}}, height: {{.Height}}, option: {{.Option}}},
+{{- end}}
+  ];
+  var charts = {};
+  specs.forEach(function (s) {
+    var chart = echarts.init(document.getElementById(s.id), null, {renderer: "canvas"});
+    if (tips[s.tips]) { s.option.tooltip.formatter = tips[s.tips]; }
+    var z = s.option.zAxis3D;
+    if (z) {
+      // The lowest height label sits in the corner where the other two
+      // axes' labels start: leave it out.
+      z.axisLabel = {formatter: function (v) { return Number(v) === z.min ? "" : String(v); }};
+    }
+    var tb = s.option.toolbox;
+    if (tb && tb.feature && tb.feature.mySaveSVG) {
+      tb.feature.mySaveSVG.onclick = function () { download(s.id + ".svg", svg(s.id)); };
+    }
+    chart.setOption(s.option);
+    charts[s.id] = chart;
+  });
+
+  // The spectra follow the chosen fixed point (-1: all of them).
+  function select(i) {
+    var plane = charts["spectra"], bars = charts["magnitudes"];
+    if (!plane) { return; }
+    var other = [], byClass = [[], [], []], ranks = [], sizes = [[], [], []];
+    spectra.points.forEach(function (p, j) {
+      p.modes.forEach(function (m) {
+        var d = [m[0], m[1], j];
+        if (i >= 0 && j !== i) { other.push(d); } else { byClass[m[2]].push(d); }
+      });
+    });
+    var pt = spectra.points[i];
+    if (pt) {
+      pt.modes.forEach(function (m, k) {
+        ranks.push(String(k + 1));
+        var v = spectra.continuous ? m[0] : Math.hypot(m[0], m[1]);
+        for (var c = 0; c < 3; c++) { sizes[c].push(c === m[2] ? v : null); }
+      });
+    }
+    plane.setOption({series: [{data: other}, {data: byClass[0]}, {data: byClass[1]}, {data: byClass[2]}]});
+    if (bars && i >= 0) {
+      bars.setOption({xAxis: {data: ranks}, series: [{data: sizes[0]}, {data: sizes[1]}, {data: sizes[2]}],
+        title: {subtext: (spectra.continuous ? "Re μ" : "|λ|") + " of each mode of " + pt.label + ", largest first"}});
+    }
+    spectra.selected = i;
+    var box = document.getElementById("spectra-select");
+    if (box && box.value !== String(i)) { box.value = String(i); }
+  }
+  var box = document.getElementById("spectra-select");
+  if (box) { box.addEventListener("change", function () { select(Number(box.value)); }); }
+  if (charts["fixed-points"]) {
+    charts["fixed-points"].on("click", function (p) {
+      if (p.data && typeof p.data.fp === "number") { select(p.data.fp); }
+    });
+  }
+
+  function download(name, text) {
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([text], {type: "image/svg+xml"}));
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+  // svg draws a chart again with echarts' SVG renderer; the 3-D view, which
+  // only WebGL draws, as the projection of what is on screen.
+  function svg(id) {
+    var c = charts[id], el = document.getElementById(id);
+    var opt = id === "fixed-points" ? flat3D(c, el) : c.getOption();
+    opt.toolbox = [{show: false}];
+    opt.animation = false;
+    var out = echarts.init(null, null, {renderer: "svg", ssr: true, width: el.clientWidth, height: el.clientHeight});
+    out.setOption(opt);
+    var s = out.renderToSVGString();
+    out.dispose();
+    return s;
+  }
+  // project maps data coordinates of the 3-D view to pixels of its div.
+  function projector(c) {
+    var grid = c.getModel().getComponent("grid3D");
+    var cs = grid.coordinateSystem, gl = cs.viewGL, cam = gl.camera;
+    cam.update(true);
+    // The viewport is in WebGL's pixels, counted from the bottom.
+    var v = cam.viewMatrix.array, p = cam.projectionMatrix.array, vp = gl.viewport, H = c.getHeight();
+    function mul(m, x) {
+      return [0, 1, 2, 3].map(function (r) { return m[r] * x[0] + m[4 + r] * x[1] + m[8 + r] * x[2] + m[12 + r] * x[3]; });
+    }
+    return function (d) {
+      var w = cs.dataToPoint([d[0], d[1], d[2]]);
+      var q = mul(p, mul(v, [w[0], w[1], w[2], 1]));
+      return [vp.x + (q[0] / q[3] + 1) / 2 * vp.width, H - vp.y - (q[1] / q[3] + 1) / 2 * vp.height];
+    };
+  }
+  function flat3D(c, el) {
+    var o = c.getOption(), proj = projector(c), series = [];
+    var val = function (d) { return Array.isArray(d) ? d : d.value; };
+    o.series.forEach(function (s) {
+      var data = (s.data || []).map(function (d) { return proj(val(d)); });
+      if (s.type === "line3D") {
+        series.push({type: "line", name: s.name, data: data, showSymbol: false, silent: true,
+          lineStyle: {color: s.lineStyle.color, width: s.lineStyle.width, opacity: s.lineStyle.opacity}});
+      } else {
+        series.push({type: "scatter", name: s.name, data: data, symbolSize: s.symbolSize,
+          itemStyle: {color: s.itemStyle.color}});
+      }
+    });
+    var g = o.grid3D[0], ax = [o.xAxis3D[0], o.yAxis3D[0], o.zAxis3D[0]];
+    var lo = ax.map(function (a) { return a.min; }), hi = ax.map(function (a) { return a.max; });
+    var edges = [];
+    [[0, 1], [0, 2], [1, 2]].forEach(function (pair) {
+      var free = 3 - pair[0] - pair[1];
+      [[lo, lo], [lo, hi], [hi, lo], [hi, hi]].forEach(function (e) {
+        var a = [0, 0, 0], b = [0, 0, 0];
+        a[pair[0]] = b[pair[0]] = e[0][pair[0]];
+        a[pair[1]] = b[pair[1]] = e[1][pair[1]];
+        a[free] = lo[free]; b[free] = hi[free];
+        edges.push(proj(a), proj(b), null);
+      });
+    });
+    series.unshift({type: "line", name: "box", data: edges, showSymbol: false, silent: true, connectNulls: false,
+      lineStyle: {color: "#bbbbbb", width: 1}});
+    ax.forEach(function (a, k) {
+      var at = lo.slice(); at[k] = hi[k];
+      series.push({type: "scatter", name: a.name, data: [{value: proj(at), label: {show: true, formatter: a.name,
+        position: "right", color: "#333"}}], symbolSize: 0, silent: true});
+    });
+    var W = el.clientWidth, H = el.clientHeight;
+    return {title: o.title, legend: o.legend, series: series,
+      grid: {left: 0, right: 0, top: 0, bottom: 0},
+      xAxis: {type: "value", min: 0, max: W, show: false},
+      yAxis: {type: "value", min: 0, max: H, inverse: true, show: false}};
+  }
+
+  // Layouts: "screen" as designed, "print" one column no wider than a page,
+  // without buttons; printing switches to it and back.
+  var current = "screen";
+  function layout(name) {
+    current = name;
+    document.body.className = name === "print" ? "print" : "";
+    specs.forEach(function (s) {
+      var w = s.width, h = s.height;
+      if (name === "print" && w > 700) { h = Math.round(h * 700 / w); w = 700; }
+      var el = document.getElementById(s.id);
+      el.style.width = w + "px";
+      el.style.height = h + "px";
+      charts[s.id].setOption({toolbox: {show: name !== "print"}});
+      charts[s.id].resize();
+    });
+  }
+  document.getElementById("layout-screen").addEventListener("click", function () { layout("screen"); });
+  document.getElementById("layout-print").addEventListener("click", function () { layout("print"); });
+  var before = "screen";
+  window.addEventListener("beforeprint", function () { before = current; layout("print"); });
+  window.addEventListener("afterprint", function () { layout(before); });
+
+  window.fpReport = {charts: charts, spectra: spectra, select: select, svg: svg, layout: layout, project: function (id) {
+    return charts[id] ? projector(charts[id]) : null;
+  }};
+})();
+</script>
+</body>
+</html>
+`))
