@@ -13,8 +13,8 @@ import (
 // per entry of Params, in the same order and of the same shapes. The caller
 // decides whether those nodes are constants (finding fixed points) or
 // learnable (training); the cell must not care. Step must give every node it
-// creates a name unique within the graph (see Namer): gorgonia silently merges
-// unnamed constants.
+// creates a name unique within the graph (G.WithName): gorgonia silently
+// merges unnamed equal constants.
 type Cell interface {
 	// StateSize is N, the length of the state vector.
 	StateSize() int
@@ -73,15 +73,4 @@ func CheckFinite(c Cell) error {
 		}
 	}
 	return nil
-}
-
-// Clone returns deep copies of the params of c, for snapshots.
-func CloneParams(ps []*Param) []*Param {
-	out := make([]*Param, len(ps))
-	for i, p := range ps {
-		q := *p
-		q.Data = append([]float64(nil), p.Data...)
-		out[i] = &q
-	}
-	return out
 }

@@ -98,7 +98,7 @@ func (tr *Trajectories) check() error {
 			len(tr.Valid), tr.Trials, tr.Time, tr.Trials*tr.Time)
 	}
 	if tr.M < 0 {
-		return fmt.Errorf("M = %d, want >= 0", tr.M)
+		return fmt.Errorf("input size M = %d, want >= 0", tr.M)
 	}
 	if tr.Inputs != nil {
 		if want := tr.Trials * tr.Time * tr.M; len(tr.Inputs) != want {

@@ -43,9 +43,6 @@ func NewCandidateAdam(B, N int, lr, eps float64) *CandidateAdam {
 // Freeze stops row b from moving.
 func (s *CandidateAdam) Freeze(b int) { s.frozen[b] = true }
 
-// Frozen reports whether row b is frozen.
-func (s *CandidateAdam) Frozen(b int) bool { return s.frozen[b] }
-
 // Observe feeds row b's newest q to its learning-rate schedule.
 func (s *CandidateAdam) Observe(b int, q float64) { s.LR[b] = s.sched[b].next(s.LR[b], q) }
 
