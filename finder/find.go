@@ -40,6 +40,10 @@ type finder struct {
 	stats    Stats
 	start    time.Time
 	canceled bool
+	// stepHook, when set (by tests), sees the batch's states before and
+	// after each first-order step, and the candidate of each row (rows past
+	// len(active) are padding).
+	stepHook func(before, after []float64, active []int)
 }
 
 // Find searches for the fixed points of p.Cell from p.InitialStates.

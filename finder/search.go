@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/graph"
-	G "gorgonia.org/gorgonia"
 )
 
 // pack returns the states and inputs of the candidates idx as B rows,
@@ -49,9 +48,9 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 	if err := f.load(ob, active); err != nil {
 		return err
 	}
-	solver := NewCandidateAdam(ob.B(), N, s.LearningRate, s.AdamEpsilon)
-	for r := len(active); r < ob.B(); r++ {
-		solver.Freeze(r) // padding rows never move
+	solver, err := newRowSolver(s, ob.B(), N, len(active)) // padding rows never move
+	if err != nil {
+		return err
 	}
 	for it := 1; ; it++ {
 		if err := ob.Eval(); err != nil {
@@ -75,10 +74,10 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 				c.checkpoint, c.q0 = q, q
 			}
 			c.q = q
-			c.lr = solver.LR[r]
+			c.lr = solver.rate(r)
 			c.keepBest()
 			switch {
-			case q < s.TolQ, c.dq < s.TolDQ*solver.LR[r], math.IsNaN(q):
+			case q < s.TolQ, c.dq < s.TolDQ*solver.rate(r), math.IsNaN(q):
 				c.done = true
 			case !s.NoRefine && q < s.HandoffQ:
 				c.done = true
@@ -95,10 +94,10 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			}
 			if c.done || c.iters >= s.MaxIters {
 				c.done = true
-				solver.Freeze(r)
+				solver.freeze(r)
 				continue
 			}
-			solver.Observe(r, q)
+			solver.observe(r, q)
 			nActive++
 		}
 		f.stats.Iters = max(f.stats.Iters, it-1)
@@ -125,15 +124,24 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			if err := f.load(ob, keep); err != nil {
 				return err
 			}
-			solver = solver.subset(rows, nb)
+			if solver, err = solver.subset(rows, nb); err != nil {
+				return err
+			}
 			active = keep
 			if err := ob.Eval(); err != nil { // gradient at the packed states
 				return err
 			}
 			f.stats.GradEvals++
 		}
-		if err := solver.Step([]G.ValueGrad{ob.Candidates()}); err != nil {
+		var before []float64
+		if f.stepHook != nil {
+			before = ob.States()
+		}
+		if err := solver.step(ob.Candidates()); err != nil {
 			return err
+		}
+		if f.stepHook != nil {
+			f.stepHook(before, ob.States(), active)
 		}
 		for _, ci := range active {
 			if !cs[ci].done {

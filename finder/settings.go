@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/graph"
+	G "gorgonia.org/gorgonia"
 )
 
 // Method chooses how candidates share the first-order search.
@@ -42,6 +43,17 @@ type Settings struct {
 	MaxIters     int     // 5000 first-order iterations
 	LearningRate float64 // 1.0 as the reference: the initial learning rate
 	AdamEpsilon  float64 // 0.01 as the reference; 1e-8 for PerCandidate when zero
+
+	// NewSolver, when not nil, makes the first-order solver of a batch of
+	// rows candidates of n states (one rows x n value): any gorgonia.Solver,
+	// such as gorgonia.NewAdamSolver(gorgonia.WithLearnRate(0.1)). It is
+	// called again for each smaller batch, since a solver keeps per-row
+	// state. The rows of candidates that are done are frozen: their gradient
+	// is zeroed before each step and their values put back after it, so they
+	// stay where they converged whatever the solver. The solver's learning
+	// rate is its own; LearningRate then only scales the TolDQ test.
+	// nil: CandidateAdam (PerCandidate). Not with ReferenceAdam.
+	NewSolver func(rows, n int) G.Solver
 
 	// Refinement: Levenberg-Marquardt on F(x) - x = 0 after the search.
 	// With refinement on, a candidate also leaves the first-order search once
@@ -169,6 +181,9 @@ func (s *Settings) validate() error {
 	}
 	if s.Optimizer != PerCandidate && s.Optimizer != ReferenceAdam {
 		return fmt.Errorf("finder: %w: unknown Optimizer %d", ErrSettings, s.Optimizer)
+	}
+	if s.NewSolver != nil && s.Optimizer == ReferenceAdam {
+		return fmt.Errorf("finder: %w: NewSolver and Optimizer ReferenceAdam both choose the solver", ErrSettings)
 	}
 	return nil
 }
