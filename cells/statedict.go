@@ -28,6 +28,8 @@ type TorchCell interface {
 	Kind() string
 	// Hidden is the module's hidden_size.
 	Hidden() int
+	// StateDict returns the weights under PyTorch's state_dict names.
 	StateDict() StateDict
+	// LoadStateDict sets the weights from PyTorch's state_dict names.
 	LoadStateDict(StateDict) error
 }

@@ -11,8 +11,8 @@ import (
 type Nonlinearity int
 
 const (
-	Tanh Nonlinearity = iota
-	ReLU
+	Tanh Nonlinearity = iota // nonlinearity="tanh", PyTorch's default
+	ReLU                     // nonlinearity="relu"
 )
 
 // Vanilla is PyTorch's nn.RNN (one layer):

@@ -14,6 +14,7 @@ const (
 	Canceled
 )
 
+// String returns the status's name, as the constant's.
 func (s Status) String() string {
 	switch s {
 	case Converged:

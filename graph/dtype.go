@@ -16,6 +16,7 @@ const (
 	Float32
 )
 
+// String returns "float64" or "float32".
 func (d Dtype) String() string {
 	if d == Float32 {
 		return "float32"

@@ -135,8 +135,10 @@ func (j *Jacobians) buildPart(cell cells.Cell, part *jacobianPart) (m G.VM, err 
 // Size is the number of points evaluated at once.
 func (j *Jacobians) Size() int { return j.B }
 
-// N and M are the state size and input size.
+// N is the state size.
 func (j *Jacobians) N() int { return j.n }
+
+// M is the input size.
 func (j *Jacobians) M() int { return j.m }
 
 // Eval computes the Jacobians at states x (B x N) and inputs u (B x M, or

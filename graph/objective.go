@@ -100,9 +100,13 @@ func buildObjectivePart(cell cells.Cell, d Dtype, xT, uT *tensor.Dense, part *ob
 	return m, s, err
 }
 
-// B, N and M are the batch size, state size and input size.
+// B is the batch size: the number of candidate rows.
 func (o *Objective) B() int { return o.b }
+
+// N is the state size.
 func (o *Objective) N() int { return o.n }
+
+// M is the input size.
 func (o *Objective) M() int { return o.m }
 
 // Dtype is the type the graph computes in.

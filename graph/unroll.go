@@ -181,9 +181,13 @@ func compileMachine(g *G.ExprGraph, inputs, outputs G.Nodes) (G.VM, error) {
 	return G.NewTapeMachine(g, G.WithPrecompiled(prog, locMap)), nil
 }
 
-// Batch, Steps, Outputs are B, T and O.
-func (u *Unrolled) Batch() int   { return u.B }
-func (u *Unrolled) Steps() int   { return u.T }
+// Batch is B, the trials per run.
+func (u *Unrolled) Batch() int { return u.B }
+
+// Steps is T, the time steps unrolled.
+func (u *Unrolled) Steps() int { return u.T }
+
+// Outputs is O, the readout's outputs.
 func (u *Unrolled) Outputs() int { return u.O }
 
 // Params lists the learnable parameters in the order of Grads. Their Data is

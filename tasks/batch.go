@@ -13,8 +13,9 @@ type Batch struct {
 
 // Task draws batches of trials.
 type Task interface {
-	// InputSize and OutputSize are the channels of a trial's inputs and targets.
+	// InputSize is the number of a trial's input channels.
 	InputSize() int
+	// OutputSize is the number of a trial's target channels.
 	OutputSize() int
 	// Generate draws n trials; the same seed gives the same batch.
 	Generate(n int, seed uint64) (Batch, error)
