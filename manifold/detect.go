@@ -83,8 +83,7 @@ func detect(fp *finder.FixedPoints, settings *Settings, keep func(i int) bool) (
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]

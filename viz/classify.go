@@ -79,16 +79,6 @@ const (
 	colorSlow       = "#bbbbbb"
 )
 
-// saddleColors tell saddle indices 1, 2, ... apart in the spectra.
-var saddleColors = []string{"#d62728", "#9467bd", "#e377c2", "#8c564b", "#17becf", "#bcbd22"}
-
-func (c class) spectrumColor() string {
-	if c.kind == saddle {
-		return saddleColors[(c.index-1)%len(saddleColors)]
-	}
-	return c.color()
-}
-
 // growing reports whether a mode grows: for the map x -> F(x) its value is
 // an eigenvalue lambda of the Jacobian and grows when |lambda| > 1; when
 // stability was judged for dx/dt = F(x) - x, finder stores mu = lambda - 1,
