@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rnnfp/fixedpoints/sweep"
+)
+
+// testPauseEnv names a test hook: "ID=DURATION" makes the sweep pause for
+// DURATION while job ID's first result is half written (its temporary file
+// created, not yet renamed), after printing a line to stderr, so that a
+// test can kill the process in the middle of a job.
+const testPauseEnv = "FIXEDPOINTS_SWEEP_TEST_PAUSE"
+
+func init() {
+	register(subcommand{
+		name:    "sweep",
+		order:   30,
+		summary: "run one shard of the jobs of a manifest (Slurm job arrays, Kubernetes Indexed Jobs)",
+		run:     runSweep,
+	})
+}
+
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("fixedpoints sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	manifest := fs.String("manifest", "", "the jobs, JSON Lines: one job per line (required)")
+	out := fs.String("out", "", "the sweep's output directory, shared by all shards (required)")
+	shard := fs.Int("shard", -1, "the shard to run, 0 <= shard < shards (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
+	shards := fs.Int("shards", 0, "the number of shards (default: from SLURM_ARRAY_TASK_COUNT or _MIN/_MAX; required with JOB_COMPLETION_INDEX)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), `usage: fixedpoints sweep -manifest FILE -out DIR [-shard k -shards n]
+
+Runs the jobs of shard k of n of the manifest (the jobs on lines k, k+n,
+k+2n, ...; lines counted from 0 without blank and comment lines). Without
+-shard, the shard comes from the batch engine: a Slurm job array
+(SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed
+Job (JOB_COMPLETION_INDEX, with -shards = spec.completions); outside both,
+every job runs. Complete jobs are skipped; a failed job is recorded in
+DIR/jobs/ID/failed.json and the shard goes on; the exit status is 1 when
+some job failed. Gather the results with "fixedpoints merge DIR".`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (every input is given by a flag)", fs.Arg(0))
+	}
+	if *manifest == "" {
+		return usagef("missing -manifest FILE")
+	}
+	if *out == "" {
+		return usagef("missing -out DIR")
+	}
+	var s sweep.Shard
+	source := "flags"
+	switch {
+	case *shard >= 0:
+		if *shards < 1 {
+			return usagef("-shard %d needs -shards n", *shard)
+		}
+		s = sweep.Shard{Index: *shard, Count: *shards}
+		if err := s.Check(); err != nil {
+			return usageError{err}
+		}
+	default:
+		var err error
+		if s, source, err = sweep.ShardFromEnv(os.Getenv, *shards); err != nil {
+			return usageError{err}
+		}
+	}
+	jobs, err := sweep.ReadManifest(*manifest)
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	o := sweep.Options{Shard: s, Log: stdout, Host: host}
+	if hook := os.Getenv(testPauseEnv); hook != "" {
+		if o.BeforeCommit, err = pauseHook(hook, stderr); err != nil {
+			return err
+		}
+	}
+	mine, err := sweep.Assign(jobs, s)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "shard %v (%s): %d of %d jobs\n", s, source, len(mine), len(jobs))
+	sum, err := sweep.RunShard(ctx, jobs, *out, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "shard %v: %d done, %d skipped (complete), %d failed\n", s, len(sum.Done), len(sum.Skipped), len(sum.Failed))
+	if len(sum.Failed) > 0 {
+		return fmt.Errorf("%d of %d jobs failed: %s (see %s)", len(sum.Failed), sum.Jobs, strings.Join(sum.Failed, ", "), sweep.JobDir(*out, sum.Failed[0])+"/failed.json")
+	}
+	return nil
+}
+
+// pauseHook parses the test hook "ID=DURATION".
+func pauseHook(v string, stderr io.Writer) (func(string), error) {
+	id, ds, ok := strings.Cut(v, "=")
+	d, err := time.ParseDuration(ds)
+	if !ok || err != nil {
+		return nil, fmt.Errorf("%s=%q, want ID=DURATION", testPauseEnv, v)
+	}
+	return func(job string) {
+		if job == id {
+			fmt.Fprintf(stderr, "sweep: test pause in job %s\n", job)
+			time.Sleep(d)
+		}
+	}, nil
+}

@@ -1,0 +1,188 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/tasks"
+)
+
+// problem is what a job searches: a cell, its initial states and the inputs
+// under which each search runs.
+type problem struct {
+	cell   cells.Cell
+	inits  []float64   // B x N
+	inputs [][]float64 // K inputs of M values
+}
+
+// prepare loads the job's cell and builds its initial states and inputs.
+func prepare(ctx context.Context, j *Job) (*problem, error) {
+	cell, err := loadCell(j)
+	if err != nil {
+		return nil, fmt.Errorf("weights: %w", err)
+	}
+	N, M := cell.StateSize(), cell.InputSize()
+	inputs, err := jobInputs(j, M)
+	if err != nil {
+		return nil, err
+	}
+	inits, err := jobInits(ctx, j, cell)
+	if err != nil {
+		return nil, err
+	}
+	if err := graph.CheckFinite("inits", inits, N); err != nil {
+		return nil, err
+	}
+	return &problem{cell: cell, inits: inits, inputs: inputs}, nil
+}
+
+// loadCell reads the job's weights.
+func loadCell(j *Job) (cells.Cell, error) {
+	prefix := j.Prefix
+	switch prefix {
+	case "":
+		prefix = cells.AutoPrefix
+	case "none":
+		prefix = ""
+	}
+	return cells.LoadTorchCell(j.Weights, j.Cell, prefix)
+}
+
+// jobInputs returns the job's inputs: its rows, the rows of its .npy file,
+// or one zero input.
+func jobInputs(j *Job, M int) ([][]float64, error) {
+	rows := j.Inputs.Rows
+	if j.Inputs.File != "" {
+		t, err := cells.ReadNPY(j.Inputs.File)
+		if err != nil {
+			return nil, fmt.Errorf("inputs: %w", err)
+		}
+		switch {
+		case len(t.Shape) == 1 && t.Shape[0] == M:
+			rows = [][]float64{t.Data}
+		case len(t.Shape) == 2 && t.Shape[0] >= 1 && t.Shape[1] == M:
+			for k := range t.Shape[0] {
+				rows = append(rows, t.Data[k*M:(k+1)*M])
+			}
+		default:
+			return nil, fmt.Errorf("inputs %s: array of shape %v, want K x %d (the cell has %d inputs)", j.Inputs.File, t.Shape, M, M)
+		}
+	}
+	if rows == nil {
+		return [][]float64{make([]float64, M)}, nil
+	}
+	for k, r := range rows {
+		if len(r) != M {
+			return nil, fmt.Errorf("inputs: input %d has %d values, want %d (the cell has %d inputs)", k, len(r), M, M)
+		}
+		if err := graph.CheckFinite(fmt.Sprintf("inputs: input %d", k), r, M); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
+}
+
+// jobInits returns the job's initial states, B x N.
+func jobInits(ctx context.Context, j *Job, cell cells.Cell) ([]float64, error) {
+	N := cell.StateSize()
+	switch {
+	case j.Inits.File != "":
+		t, err := cells.ReadNPY(j.Inits.File)
+		if err != nil {
+			return nil, fmt.Errorf("inits: %w", err)
+		}
+		if !(len(t.Shape) == 1 && t.Shape[0] == N) && !(len(t.Shape) == 2 && t.Shape[0] >= 1 && t.Shape[1] == N) {
+			return nil, fmt.Errorf("inits %s: array of shape %v, want B x %d (the cell's state size)", j.Inits.File, t.Shape, N)
+		}
+		return t.Data, nil
+	case j.Inits.States != nil:
+		x := make([]float64, 0, len(j.Inits.States)*N)
+		for b, s := range j.Inits.States {
+			if len(s) != N {
+				return nil, fmt.Errorf("inits: state %d has %d values, want %d (the cell's state size)", b, len(s), N)
+			}
+			x = append(x, s...)
+		}
+		return x, nil
+	}
+	var s Sample
+	if j.Inits.Sample != nil {
+		s = *j.Inits.Sample
+	}
+	return sampleInits(ctx, s, cell, j.Seed)
+}
+
+// sampleInits draws initial states as s says.
+func sampleInits(ctx context.Context, s Sample, cell cells.Cell, seed uint64) ([]float64, error) {
+	n, noise := s.N, DefaultSampleNoise
+	if n == 0 {
+		n = DefaultSampleN
+	}
+	if s.Noise != nil {
+		noise = *s.Noise
+	}
+	var traj finder.Trajectories
+	if s.Trajectories != "" {
+		t, err := cells.ReadNPY(s.Trajectories)
+		if err != nil {
+			return nil, fmt.Errorf("inits: trajectories: %w", err)
+		}
+		N, sh := cell.StateSize(), t.Shape
+		switch {
+		case len(sh) == 3 && sh[2] == N:
+			traj = finder.Trajectories{States: t.Data, Trials: sh[0], Time: sh[1], N: N}
+		case len(sh) == 2 && sh[1] == N:
+			traj = finder.Trajectories{States: t.Data, Trials: sh[0], Time: 1, N: N}
+		default:
+			return nil, fmt.Errorf("inits: trajectories %s: array of shape %v, want B x T x %d or B x %d", s.Trajectories, sh, N, N)
+		}
+	} else {
+		trials, steps := s.Trials, s.Steps
+		if trials == 0 {
+			trials = DefaultSampleTrials
+		}
+		if steps == 0 {
+			steps = DefaultSampleSteps
+		}
+		var err error
+		if traj, err = simulatePulses(ctx, cell, trials, steps, seed); err != nil {
+			return nil, err
+		}
+	}
+	smp, err := finder.SampleStates(traj, n, noise, seed)
+	if err != nil {
+		return nil, fmt.Errorf("inits: %w", err)
+	}
+	return smp.States, nil
+}
+
+// simulatePulses runs cell from the zero state over trials of steps steps in
+// which each input channel gets a pulse of +1 or -1 with probability 0.5 per
+// step, and one at the first step (tasks.FlipFlop's inputs with a bit per
+// channel). An autonomous cell starts from states uniform in [-1, 1].
+func simulatePulses(ctx context.Context, cell cells.Cell, trials, steps int, seed uint64) (finder.Trajectories, error) {
+	N, M := cell.StateSize(), cell.InputSize()
+	var in, x0 []float64
+	if M > 0 {
+		b, err := tasks.FlipFlop{Bits: M, Time: steps, P: 0.5}.Generate(trials, seed)
+		if err != nil {
+			return finder.Trajectories{}, fmt.Errorf("inits: pulses: %w", err)
+		}
+		in = b.Inputs
+	} else {
+		r := rand.New(rand.NewPCG(seed, 0x70a1))
+		x0 = make([]float64, trials*N)
+		for i := range x0 {
+			x0[i] = 2*r.Float64() - 1
+		}
+	}
+	states, err := graph.Simulate(ctx, cell, x0, in, trials, steps, graph.Float64)
+	if err != nil {
+		return finder.Trajectories{}, fmt.Errorf("inits: simulate under pulses: %w", err)
+	}
+	return finder.Trajectories{States: states, Trials: trials, Time: steps, N: N}, nil
+}

@@ -1,0 +1,88 @@
+package sweep
+
+import (
+	"math"
+	"path"
+
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// Row is one line of the merged table: one job under one input.
+type Row struct {
+	Job     string    `json:"job"`
+	Input   int       `json:"input"` // the input's index in the job; -1 for a job without results
+	U       []float64 `json:"u,omitempty"`
+	Cell    string    `json:"cell"`
+	Weights string    `json:"weights"`
+	N       int       `json:"n,omitempty"` // state size
+	M       int       `json:"m,omitempty"` // input size
+
+	Status     string `json:"status"`                // StatusDone, StatusFailed or StatusMissing
+	Error      string `json:"error,omitempty"`       // why the job failed or is missing
+	FindStatus string `json:"find_status,omitempty"` // finder.Status: Converged, IterationLimit
+
+	Candidates int `json:"candidates,omitempty"` // initial states
+	// Fixed counts the unique certified fixed points; Stable those whose
+	// every mode decays; BySaddleIndex the analyzed, non-marginal points by
+	// their number of unstable modes (index 0 is stable); Marginal the
+	// points with a mode in the marginal band of the stability boundary,
+	// whose index is not sure; NotAnalyzed those not linearized.
+	Fixed         int         `json:"fixed"`
+	Stable        int         `json:"stable"`
+	BySaddleIndex map[int]int `json:"by_saddle_index,omitempty"`
+	Marginal      int         `json:"marginal"`
+	NotAnalyzed   int         `json:"not_analyzed,omitempty"`
+	// Slow counts the unique uncertified candidates (slow points).
+	Slow int `json:"slow"`
+	// WorstResidual is the largest max|F(x*)-x*| of the fixed points (nil
+	// when there are none).
+	WorstResidual *float64 `json:"worst_residual,omitempty"`
+	// Seconds is the search's run time (finder.Stats.Runtime).
+	Seconds  float64  `json:"seconds"`
+	Warnings []string `json:"warnings,omitempty"`
+
+	FixedFile string         `json:"fixed_file,omitempty"` // relative to the sweep's directory, with '/'
+	SlowFile  string         `json:"slow_file,omitempty"`
+	Meta      map[string]any `json:"meta,omitempty"`
+}
+
+// resultRow summarizes the search of job j under input k.
+func resultRow(j *Job, k int, u []float64, res *finder.Result, fixedFile, slowFile string) Row {
+	r := Row{
+		Job: j.ID, Input: k, U: u, Cell: j.Cell, Weights: j.Weights,
+		N: res.Fixed.N, M: res.Fixed.M,
+		Status: StatusDone, FindStatus: res.Status.String(),
+		Candidates: res.Stats.Candidates,
+		Fixed:      res.Fixed.Len(),
+		Slow:       res.Slow.Len(),
+		Seconds:    res.Stats.Runtime.Seconds(),
+		Warnings:   res.Stats.Warnings,
+		FixedFile:  path.Join(jobsDir, j.ID, fixedFile),
+		SlowFile:   path.Join(jobsDir, j.ID, slowFile),
+		Meta:       j.Meta,
+	}
+	worst := math.Inf(-1)
+	for _, p := range res.Fixed.Points {
+		worst = math.Max(worst, p.Residual)
+		s := p.Stability
+		switch {
+		case !s.Analyzed:
+			r.NotAnalyzed++
+			continue
+		case s.Marginal:
+			r.Marginal++
+		default:
+			if r.BySaddleIndex == nil {
+				r.BySaddleIndex = map[int]int{}
+			}
+			r.BySaddleIndex[s.NUnstable]++
+		}
+		if s.Stable {
+			r.Stable++
+		}
+	}
+	if res.Fixed.Len() > 0 {
+		r.WorstResidual = &worst
+	}
+	return r
+}

@@ -1,0 +1,91 @@
+package sweep
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/graph"
+)
+
+// Settings are the finder settings a job may set; a zero field keeps the
+// finder's default (see finder.Settings, whose fields these name in
+// snake_case).
+type Settings struct {
+	Dtype     string `json:"dtype,omitempty"`     // "float64" (default) or "float32"
+	Method    string `json:"method,omitempty"`    // "joint" (default) or "sequential"
+	Optimizer string `json:"optimizer,omitempty"` // "per-candidate" (default) or "reference-adam"
+
+	TolQ           float64 `json:"tol_q,omitempty"`
+	TolDQ          float64 `json:"tol_dq,omitempty"`
+	MaxIters       int     `json:"max_iters,omitempty"`
+	LearningRate   float64 `json:"learning_rate,omitempty"`
+	NoRefine       bool    `json:"no_refine,omitempty"`
+	MaxRefineIters int     `json:"max_refine_iters,omitempty"`
+	TolResidual    float64 `json:"tol_residual,omitempty"`
+
+	TolUnique            float64 `json:"tol_unique,omitempty"`
+	MaxUnique            int     `json:"max_unique,omitempty"`
+	KeepDistanceOutliers bool    `json:"keep_distance_outliers,omitempty"`
+	OutlierDistanceScale float64 `json:"outlier_distance_scale,omitempty"`
+	RerunQOutliers       bool    `json:"rerun_q_outliers,omitempty"`
+
+	NoJacobians    bool    `json:"no_jacobians,omitempty"`
+	NoEigenvectors bool    `json:"no_eigenvectors,omitempty"`
+	MarginalTol    float64 `json:"marginal_tol,omitempty"`
+	ContinuousTime bool    `json:"continuous_time,omitempty"`
+}
+
+// Finder returns the finder settings, with the given seed; an unknown name
+// or a value the finder refuses is an error.
+func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
+	var f finder.Settings
+	if s != nil {
+		switch s.Dtype {
+		case "", "float64":
+			f.Dtype = graph.Float64
+		case "float32":
+			f.Dtype = graph.Float32
+		default:
+			return f, fmt.Errorf("dtype %q, want float64 or float32", s.Dtype)
+		}
+		switch s.Method {
+		case "", "joint":
+			f.Method = finder.Joint
+		case "sequential":
+			f.Method = finder.Sequential
+		default:
+			return f, fmt.Errorf("method %q, want joint or sequential", s.Method)
+		}
+		switch s.Optimizer {
+		case "", "per-candidate":
+			f.Optimizer = finder.PerCandidate
+		case "reference-adam":
+			f.Optimizer = finder.ReferenceAdam
+		default:
+			return f, fmt.Errorf("optimizer %q, want per-candidate or reference-adam", s.Optimizer)
+		}
+		f.TolQ, f.TolDQ, f.MaxIters, f.LearningRate = s.TolQ, s.TolDQ, s.MaxIters, s.LearningRate
+		f.NoRefine, f.MaxRefineIters, f.TolResidual = s.NoRefine, s.MaxRefineIters, s.TolResidual
+		f.TolUnique, f.MaxUnique = s.TolUnique, s.MaxUnique
+		f.KeepDistanceOutliers, f.OutlierDistanceScale, f.RerunQOutliers = s.KeepDistanceOutliers, s.OutlierDistanceScale, s.RerunQOutliers
+		f.NoJacobians, f.NoEigenvectors, f.MarginalTol, f.ContinuousTime = s.NoJacobians, s.NoEigenvectors, s.MarginalTol, s.ContinuousTime
+	}
+	f.Seed = seed
+	// finder.Find checks the values again; this catches a manifest's
+	// mistakes before any job runs.
+	for _, v := range []struct {
+		name string
+		v    float64
+	}{
+		{"tol_q", f.TolQ}, {"tol_dq", f.TolDQ}, {"max_iters", float64(f.MaxIters)},
+		{"learning_rate", f.LearningRate}, {"max_refine_iters", float64(f.MaxRefineIters)},
+		{"tol_residual", f.TolResidual}, {"tol_unique", f.TolUnique}, {"max_unique", float64(f.MaxUnique)},
+		{"outlier_distance_scale", f.OutlierDistanceScale}, {"marginal_tol", f.MarginalTol},
+	} {
+		if !(v.v >= 0 && v.v <= math.MaxFloat64) {
+			return f, fmt.Errorf("%s = %v, want a finite value >= 0 (0 or absent takes the default)", v.name, v.v)
+		}
+	}
+	return f, nil
+}
