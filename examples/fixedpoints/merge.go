@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/rnnfp/fixedpoints/sweep"
 )
@@ -53,6 +54,9 @@ Gathers the results of the sweep in DIR into %s, %s and
 	}
 	if *out == "" {
 		*out = dir
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
 	}
 	paths, err := t.Save(*out, *title, *x)
 	if err != nil {
