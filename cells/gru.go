@@ -12,11 +12,21 @@ import (
 //	z = sigmoid(W_iz u + b_iz + W_hz h + b_hz)
 //	n = tanh(W_in u + b_in + r * (W_hn h + b_hn))
 //	h' = (1 - z) * n + z * h
-type GRU struct{ gated }
+//
+// With ResetBeforeLinear (ONNX's GRU with linear_before_reset = 0, Keras'
+// reset_after = False) the reset gate acts before the recurrent product:
+//
+//	n = tanh(W_in u + b_in + W_hn (r * h) + b_hn)
+//
+// The flag is not part of the state_dict.
+type GRU struct {
+	gated
+	ResetBeforeLinear bool
+}
 
 // NewGRU returns a zero-weight GRU with the given sizes.
 func NewGRU(hidden, inputs int) *GRU {
-	c := &GRU{newGated("GRU", []string{"r", "z", "n"}, hidden, inputs)}
+	c := &GRU{gated: newGated("GRU", []string{"r", "z", "n"}, hidden, inputs)}
 	c.self = c
 	return c
 }
@@ -38,8 +48,14 @@ func (c *GRU) StepDriven(x *G.Node, d, p []*G.Node) (out *G.Node, err error) {
 	r := G.Must(sigmoid(G.Must(c.recur(x, p, d, 0)), "gru_r"))
 	z := G.Must(sigmoid(G.Must(c.recur(x, p, d, 1)), "gru_z"))
 	_, whh, _, bhh := c.gateNodes(p, 2)
-	hn := G.Must(affine(x, whh, bhh))
-	n := G.Must(G.Tanh(G.Must(addDrive(G.Must(G.HadamardProd(r, hn)), d[2]))))
+	var n *G.Node
+	if c.ResetBeforeLinear {
+		rhn := G.Must(affine(G.Must(G.HadamardProd(r, x)), whh, bhh))
+		n = G.Must(G.Tanh(G.Must(addDrive(rhn, d[2]))))
+	} else {
+		hn := G.Must(affine(x, whh, bhh))
+		n = G.Must(G.Tanh(G.Must(addDrive(G.Must(G.HadamardProd(r, hn)), d[2]))))
+	}
 	// h' = n + z*(h - n): the same value without a constant 1.
 	diff := G.Must(G.Sub(x, n))
 	return G.Add(n, G.Must(G.HadamardProd(z, diff)))

@@ -1,6 +1,7 @@
 package cells
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -12,27 +13,42 @@ import (
 
 // ReadStateDict reads a PyTorch state_dict from a weight file:
 //
-//   - .safetensors, as written by safetensors.torch.save_file(model.state_dict(), path),
+//   - safetensors, as written by safetensors.torch.save_file(model.state_dict(), path),
 //     with F64, F32, F16 or BF16 tensors;
-//   - .npz, as written by numpy.savez or numpy.savez_compressed with one float64,
-//     float32 or float16 array per tensor (keyword = tensor name).
+//   - npz, as written by numpy.savez or numpy.savez_compressed with one float64,
+//     float32 or float16 array per tensor (keyword = tensor name);
+//   - torch.save files (.pt, .pth, .bin), zip (PyTorch >= 1.6) or legacy, of a
+//     state_dict or of a checkpoint dict holding one under one of
+//     CheckpointKeys, with float64, float32, float16 or bfloat16 storages
+//     (read with gopickle, which executes nothing; see ReadStateDictKey).
 //
-// The format is chosen by the file extension, or by the leading bytes when the
-// extension is neither (or is one of torch.save's, .pt, .pth, .bin, .ckpt,
-// whose pickles are refused with advice on how to save instead). Tensor names are kept as saved (prefix included; see
-// StripPrefix and DetectPrefix). Every value must be finite. Errors name the
-// file and the problem and wrap ErrFormat, ErrTruncated, ErrDtype or
-// ErrNotFinite where one applies.
+// The format is chosen by the content, the extension serving only when the
+// content is none of these. Tensor names are kept as saved (prefix
+// included; see StripPrefix and DetectPrefix). Every value must be finite.
+// Errors name the file and the problem and wrap ErrFormat, ErrTruncated,
+// ErrDtype, ErrNotFinite or ErrNotStateDict where one applies.
 func ReadStateDict(path string) (StateDict, error) {
+	return ReadStateDictKey(path, "")
+}
+
+// ReadStateDictKey is ReadStateDict for a torch.save checkpoint dict whose
+// state_dict is under key ("" tries the whole object, then CheckpointKeys).
+func ReadStateDictKey(path, key string) (StateDict, error) {
+	sd, _, err := readWeights(path, key)
+	return sd, err
+}
+
+// readWeights reads a state_dict file and says what it was.
+func readWeights(path, key string) (StateDict, weightsInfo, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cells: read state_dict: %w", err)
+		return nil, weightsInfo{}, fmt.Errorf("cells: read state_dict: %w", err)
 	}
-	sd, err := decodeStateDict(path, b)
+	sd, info, err := decodeWeights(path, b, key)
 	if err != nil {
-		return nil, fmt.Errorf("cells: read %s: %w", path, err)
+		return nil, info, fmt.Errorf("cells: read %s: %w", path, err)
 	}
-	return sd, nil
+	return sd, info, nil
 }
 
 // WriteStateDict writes sd in float64, as safetensors or npz by the extension
@@ -56,10 +72,11 @@ const (
 	formatNPZ
 	formatNPY
 	formatTorch // torch.save: a pickle, or a zip holding one
+	formatONNX
 )
 
 func (f fileFormat) String() string {
-	return [...]string{"unknown", "safetensors", "npz (zip)", "npy", "torch.save pickle"}[f]
+	return [...]string{"unknown", "safetensors", "npz (zip)", "npy", "torch.save", "ONNX"}[f]
 }
 
 // formatFromExt returns the format a file name claims.
@@ -71,70 +88,112 @@ func formatFromExt(path string) fileFormat {
 		return formatNPZ
 	case ".npy":
 		return formatNPY
-	case ".pt", ".pth", ".bin", ".ckpt", ".pkl":
+	case ".pt", ".pth", ".bin", ".ckpt", ".pkl", ".tar":
 		return formatTorch
+	case ".onnx":
+		return formatONNX
 	}
 	return formatUnknown
 }
 
-// sniffFormat returns the format the leading bytes of a file show.
+// sniffFormat returns the format the content of a file shows: the leading
+// bytes, and for a zip archive its entries (a torch.save zip holds a
+// data.pkl, an npz .npy arrays).
 func sniffFormat(b []byte) fileFormat {
 	switch {
 	case bytes.HasPrefix(b, []byte(npyMagic)):
 		return formatNPY
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")), bytes.HasPrefix(b, []byte("PK\x05\x06")):
+		if zipHasPickle(b) {
+			return formatTorch
+		}
 		return formatNPZ
 	case len(b) >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5: // pickle protocol 2-5
 		return formatTorch
 	case len(b) > 8 && b[8] == '{' && binary.LittleEndian.Uint64(b) < 100_000_000:
 		return formatSafetensors
+	case looksLikeONNX(b):
+		return formatONNX
 	}
 	return formatUnknown
 }
 
-// errTorchPickle explains what to do instead of loading a pickle, which
-// can run arbitrary code and needs PyTorch to decode.
-var errTorchPickle = fmt.Errorf("%w: a torch.save checkpoint (pickle) is not read; save the weights with "+
-	"safetensors.torch.save_file(model.state_dict(), \"w.safetensors\") or "+
-	"numpy.savez(\"w.npz\", **{k: v.detach().numpy() for k, v in model.state_dict().items()})", ErrFormat)
+// zipHasPickle reports whether b is a zip archive with a .pkl entry. A zip
+// whose directory cannot be read is looked at from its first local header.
+func zipHasPickle(b []byte) bool {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		// The first local file header's name (offset 26: name length, 30: name).
+		if len(b) >= 30 {
+			n := int(binary.LittleEndian.Uint16(b[26:]))
+			if 30+n <= len(b) {
+				return strings.HasSuffix(string(b[30:30+n]), ".pkl") || strings.Contains(string(b[30:30+n]), "/data")
+			}
+		}
+		return false
+	}
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, ".pkl") {
+			return true
+		}
+	}
+	return false
+}
+
+// weightsInfo says what a weight file was.
+type weightsInfo struct {
+	format fileFormat
+	detail string // "torch.save zip", "torch.save legacy"
+	key    string // checkpoint key of the state_dict
+}
 
 // decodeStateDict decodes the bytes of the weight file named name.
 func decodeStateDict(name string, b []byte) (StateDict, error) {
+	sd, _, err := decodeWeights(name, b, "")
+	return sd, err
+}
+
+// decodeWeights decodes the bytes of the weight file named name, the
+// state_dict of a checkpoint under key.
+func decodeWeights(name string, b []byte, key string) (sd StateDict, info weightsInfo, err error) {
 	claimed := formatFromExt(name)
-	f := claimed
-	if s := sniffFormat(b); f == formatTorch && (s == formatSafetensors || s == formatNPZ) {
-		f = s // .bin and .pt are also used for safetensors and npz files
-	}
+	f := sniffFormat(b)
 	if f == formatUnknown {
-		if f = sniffFormat(b); f == formatUnknown {
-			return nil, fmt.Errorf("%w: extension %q is neither .safetensors nor .npz and the content is neither (starts with %q)",
-				ErrFormat, filepath.Ext(name), head(b, 16))
-		}
+		f = claimed
 	}
-	var sd StateDict
-	var err error
+	info.format = f
 	switch f {
+	case formatUnknown:
+		return nil, info, fmt.Errorf("%w: extension %q is none of .safetensors, .npz, .pt, .pth, .bin and the content is none of these (starts with %q)",
+			ErrFormat, filepath.Ext(name), head(b, 16))
 	case formatSafetensors:
 		sd, err = decodeSafetensors(b)
 	case formatNPZ:
 		sd, err = decodeNPZ(b)
 	case formatNPY:
-		err = fmt.Errorf("%w: a single .npy array, not a state_dict: save the tensors with numpy.savez (.npz) or safetensors", ErrFormat)
+		err = fmt.Errorf("%w: a single .npy array, not a state_dict: save the tensors with numpy.savez (.npz), torch.save or safetensors", ErrFormat)
 	case formatTorch:
-		err = errTorchPickle
+		var tf torchFile
+		sd, tf, err = decodeTorch(b, key)
+		info.detail, info.key = tf.format, tf.key
+	case formatONNX:
+		err = fmt.Errorf("%w: an ONNX model, not a state_dict: read it with LoadModel", ErrFormat)
 	}
 	if err != nil {
-		if s := sniffFormat(b); claimed != formatUnknown && s != claimed && s != formatUnknown {
-			err = fmt.Errorf("%w (the content looks like %s)", err, s)
+		if claimed != formatUnknown && f != claimed {
+			err = fmt.Errorf("%w (the name says %s, the content is %s)", err, claimed, f)
 		}
-		return nil, err
+		return nil, info, err
+	}
+	if key != "" && f != formatTorch {
+		return nil, info, fmt.Errorf("%w: a checkpoint key (%q) names an entry of a torch.save dict; this is a %s file", ErrFormat, key, f)
 	}
 	for _, n := range sd.Names() {
 		if err := checkFiniteTensor(n, sd[n]); err != nil {
-			return nil, err
+			return nil, info, err
 		}
 	}
-	return sd, nil
+	return sd, info, nil
 }
 
 // checkFiniteTensor returns an error naming the tensor and the index of its

@@ -22,7 +22,7 @@ func decodeNPZ(b []byte) (sd StateDict, err error) {
 	}
 	for _, f := range zr.File { // a torch.save zip, whatever its entries' order
 		if strings.HasSuffix(f.Name, ".pkl") {
-			return nil, errTorchPickle
+			return nil, fmt.Errorf("%w: a torch.save zip archive (it holds %s), not an .npz", ErrFormat, f.Name)
 		}
 	}
 	sd = make(StateDict, len(zr.File))

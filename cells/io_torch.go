@@ -1,0 +1,543 @@
+package cells
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/nlpodyssey/gopickle/pickle"
+	"github.com/nlpodyssey/gopickle/pytorch"
+	"github.com/nlpodyssey/gopickle/types"
+)
+
+// ErrNotStateDict: a torch.save file holds something other than a
+// state_dict of tensors (a pickled whole module, a list, a dict of numbers).
+var ErrNotStateDict = errors.New("not a state_dict")
+
+// CheckpointKeys are the keys under which a torch.save checkpoint dict is
+// searched for the state_dict, in this order, when no key is named.
+var CheckpointKeys = []string{"state_dict", "model_state_dict", "model"}
+
+// howToSave is the advice every refusal of a torch.save file ends with.
+const howToSave = "save the weights alone with torch.save(model.state_dict(), \"model.pt\") " +
+	"(or a checkpoint dict holding model.state_dict() under \"state_dict\")"
+
+// torchFile is what a torch.save file was decoded to.
+type torchFile struct {
+	format string // "torch.save zip" or "torch.save legacy"
+	key    string // checkpoint key of the state_dict, "" at the top
+}
+
+// decodeTorch decodes a torch.save file (the zip format of PyTorch >= 1.6
+// or the legacy format) with gopickle, which executes nothing: classes are
+// looked up in a fixed table (tensors, storages, OrderedDict) and any other
+// class becomes an inert placeholder that a state_dict must not contain.
+// key names the checkpoint entry that holds the state_dict ("" tries the
+// whole object, then CheckpointKeys).
+func decodeTorch(b []byte, key string) (sd StateDict, info torchFile, err error) {
+	defer recoverDecode("torch.save", &err)
+	var obj any
+	switch {
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")), bytes.HasPrefix(b, []byte("PK\x05\x06")):
+		info.format = "torch.save zip"
+		obj, err = loadTorchZip(b)
+	case len(b) >= 2 && b[0] == 0x80:
+		info.format = "torch.save legacy"
+		obj, err = loadTorchLegacy(b)
+	default:
+		return nil, info, fmt.Errorf("%w: not a torch.save file (neither a zip archive nor a pickle; starts with %q)", ErrFormat, head(b, 16))
+	}
+	if err != nil {
+		return nil, info, err
+	}
+	sd, info.key, err = selectStateDict(obj, key)
+	if err != nil {
+		return nil, info, err
+	}
+	return sd, info, nil
+}
+
+// loadTorchZip unpickles data.pkl of a torch.save zip archive, reading each
+// storage from its record data/KEY.
+func loadTorchZip(b []byte) (any, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: torch.save zip archive: %v (is the file complete?)", ErrTruncated, err)
+	}
+	records := make(map[string]*zip.File, len(zr.File))
+	var pkl *zip.File
+	for _, f := range zr.File {
+		records[f.Name] = f
+		if path.Base(f.Name) == "data.pkl" && (pkl == nil || len(f.Name) < len(pkl.Name)) {
+			pkl = f
+		}
+		if path.Base(f.Name) == "constants.pkl" {
+			return nil, fmt.Errorf("%w: a TorchScript archive (torch.jit.save), not a torch.save file: %s", ErrNotStateDict, howToSave)
+		}
+	}
+	if pkl == nil {
+		return nil, fmt.Errorf("%w: a zip archive without data.pkl, not a torch.save file", ErrFormat)
+	}
+	dir := strings.TrimSuffix(pkl.Name, "data.pkl")
+	if bo, ok := records[dir+"byteorder"]; ok {
+		v, err := readZipEntry(bo)
+		if err != nil {
+			return nil, fmt.Errorf("%w: torch.save record %s: %v", ErrTruncated, bo.Name, err)
+		}
+		if s := strings.TrimSpace(string(v)); s != "little" {
+			return nil, fmt.Errorf("%w: storages saved in %q byte order, only little-endian is read", ErrFormat, s)
+		}
+	}
+	data, err := readZipEntry(pkl)
+	if err != nil {
+		return nil, fmt.Errorf("%w: torch.save record %s: %v", ErrTruncated, pkl.Name, err)
+	}
+	loaded := map[string]pytorch.StorageInterface{}
+	u := newTorchUnpickler(bytes.NewReader(data))
+	u.PersistentLoad = func(id any) (any, error) {
+		t, ok := id.(*types.Tuple)
+		if !ok || t.Len() < 5 {
+			return nil, fmt.Errorf("%w: persistent id %v is not a storage", ErrFormat, id)
+		}
+		if s, _ := t.Get(0).(string); s != "storage" {
+			return nil, fmt.Errorf("%w: persistent id of type %v, want storage", ErrFormat, t.Get(0))
+		}
+		cls, okc := t.Get(1).(*storageClass)
+		k, okk := t.Get(2).(string)
+		n, okn := t.Get(4).(int)
+		if !okc || !okk || !okn || n < 0 {
+			return nil, fmt.Errorf("%w: malformed storage id %v", ErrFormat, id)
+		}
+		if s, ok := loaded[k]; ok {
+			return s, nil
+		}
+		rec, ok := records[dir+"data/"+k]
+		if !ok {
+			return nil, fmt.Errorf("%w: storage record %sdata/%s is missing from the archive", ErrTruncated, dir, k)
+		}
+		if rec.UncompressedSize64 < uint64(n)*uint64(cls.elem) {
+			return nil, fmt.Errorf("%w: storage %s holds %d bytes, want %d (%d x %s)", ErrTruncated, k, rec.UncompressedSize64, n*cls.elem, n, cls.name)
+		}
+		raw, err := readZipEntry(rec)
+		if err != nil {
+			return nil, fmt.Errorf("%w: storage record %s: %v", ErrTruncated, rec.Name, err)
+		}
+		s, err := cls.load(bytes.NewReader(raw), n)
+		if err != nil {
+			return nil, err
+		}
+		loaded[k] = s
+		return s, nil
+	}
+	obj, err := u.Load()
+	if err != nil {
+		return nil, pickleError(pkl.Name, err)
+	}
+	return obj, nil
+}
+
+// pickleError wraps an error of the unpickler in the sentinel it means:
+// ours as they are, an early end as ErrTruncated, the rest as ErrFormat.
+func pickleError(what string, err error) error {
+	for _, s := range []error{ErrFormat, ErrTruncated, ErrDtype, ErrNotStateDict, ErrUnsupported} {
+		if errors.Is(err, s) {
+			return err
+		}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w: pickle %s ends early: %v", ErrTruncated, what, err)
+	}
+	return fmt.Errorf("%w: pickle %s: %v", ErrFormat, what, err)
+}
+
+// legacyMagic is the first pickle of a legacy torch.save file.
+const legacyMagic = "1950a86a20f9469cfc6c"
+
+// loadTorchLegacy reads the legacy format (PyTorch < 1.6, or
+// _use_new_zipfile_serialization=False): pickles of the magic number, the
+// protocol version and system info, the object, the storage keys, then
+// each storage as an 8-byte element count and its little-endian data.
+func loadTorchLegacy(b []byte) (any, error) {
+	r := bytes.NewReader(b)
+	magic, err := newTorchUnpickler(r).Load()
+	if n, ok := magic.(*big.Int); err != nil || !ok || n.Text(16) != legacyMagic {
+		return nil, fmt.Errorf("%w: a pickle that is not a torch.save file (no torch magic number): %s", ErrNotStateDict, howToSave)
+	}
+	if v, err := newTorchUnpickler(r).Load(); err != nil || v != 1001 {
+		return nil, fmt.Errorf("%w: torch.save legacy protocol %v, want 1001", ErrFormat, v)
+	}
+	if _, err := newTorchUnpickler(r).Load(); err != nil { // sys info
+		return nil, fmt.Errorf("%w: torch.save legacy header: %v", ErrTruncated, err)
+	}
+	type pending struct {
+		cls *storageClass
+		n   int
+		s   pytorch.StorageInterface
+	}
+	storages := map[string]*pending{}
+	u := newTorchUnpickler(r)
+	u.PersistentLoad = func(id any) (any, error) {
+		t, ok := id.(*types.Tuple)
+		if !ok || t.Len() < 6 {
+			return nil, fmt.Errorf("%w: persistent id %v is not a storage", ErrFormat, id)
+		}
+		if s, _ := t.Get(0).(string); s != "storage" {
+			return nil, fmt.Errorf("%w: persistent id of type %v, want storage", ErrFormat, t.Get(0))
+		}
+		cls, okc := t.Get(1).(*storageClass)
+		k, okk := t.Get(2).(string)
+		n, okn := t.Get(4).(int)
+		if !okc || !okk || !okn || n < 0 || n > len(b) {
+			return nil, fmt.Errorf("%w: malformed storage id %v", ErrFormat, id)
+		}
+		if t.Get(5) != nil {
+			return nil, fmt.Errorf("%w: storage views of the legacy format are not read: %s", ErrFormat, howToSave)
+		}
+		if p, ok := storages[k]; ok {
+			return p.s, nil
+		}
+		p := &pending{cls: cls, n: n, s: cls.empty(n)}
+		storages[k] = p
+		return p.s, nil
+	}
+	obj, err := u.Load()
+	if err != nil {
+		return nil, pickleError("of the legacy format", err)
+	}
+	keys, err := newTorchUnpickler(r).Load()
+	if err != nil {
+		return nil, fmt.Errorf("%w: torch.save legacy storage keys: %v", ErrTruncated, err)
+	}
+	list, ok := keys.(*types.List)
+	if !ok {
+		return nil, fmt.Errorf("%w: torch.save legacy storage keys are %T, want a list", ErrFormat, keys)
+	}
+	for _, kv := range *list {
+		k, _ := kv.(string)
+		p, ok := storages[k]
+		if !ok {
+			return nil, fmt.Errorf("%w: storage key %v not referenced by the pickle", ErrFormat, kv)
+		}
+		var hdr [8]byte
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return nil, fmt.Errorf("%w: storage %s: the file ends before its size", ErrTruncated, k)
+		}
+		if n := binary.LittleEndian.Uint64(hdr[:]); n != uint64(p.n) {
+			return nil, fmt.Errorf("%w: storage %s has %d elements, its tensor says %d", ErrFormat, k, n, p.n)
+		}
+		if r.Len() < p.n*p.cls.elem {
+			return nil, fmt.Errorf("%w: storage %s needs %d bytes, %d left", ErrTruncated, k, p.n*p.cls.elem, r.Len())
+		}
+		if err := p.s.SetFromFileWithSize(r, p.n); err != nil {
+			return nil, fmt.Errorf("%w: storage %s: %v", ErrTruncated, k, err)
+		}
+	}
+	return obj, nil
+}
+
+// newTorchUnpickler returns a gopickle unpickler whose class table is
+// torchClass: nothing in the file is executed.
+func newTorchUnpickler(r io.Reader) *pickle.Unpickler {
+	u := pickle.NewUnpickler(r)
+	u.FindClass = torchClass
+	return &u
+}
+
+// torchClass maps the classes a state_dict pickle names to gopickle's
+// PyTorch types; any other class becomes an inert placeholder
+// (placeholderClass), so that a checkpoint holding, say, a numpy scalar
+// still loads, and a pickled module is recognised and refused.
+func torchClass(module, name string) (any, error) {
+	switch module + "." + name {
+	case "torch._utils._rebuild_tensor_v2":
+		return &pytorch.RebuildTensorV2{}, nil
+	case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
+		return rebuildParameter{}, nil
+	}
+	if module == "torch" {
+		if c, ok := storageClasses[name]; ok {
+			return c, nil
+		}
+	}
+	return &placeholderClass{module: module, name: name}, nil
+}
+
+// storageClass is one of torch's typed storages: gopickle's class for it,
+// its element size, and whether it holds floating-point numbers.
+type storageClass struct {
+	name  string
+	elem  int
+	float bool
+	cls   pytorch.StorageClassInterface
+}
+
+var storageClasses = map[string]*storageClass{
+	"DoubleStorage":   {"float64", 8, true, &pytorch.DoubleStorageClass{}},
+	"FloatStorage":    {"float32", 4, true, &pytorch.FloatStorageClass{}},
+	"HalfStorage":     {"float16", 2, true, &pytorch.HalfStorageClass{}},
+	"BFloat16Storage": {"bfloat16", 2, true, &pytorch.BFloat16StorageClass{}},
+	"LongStorage":     {"int64", 8, false, &pytorch.LongStorageClass{}},
+	"IntStorage":      {"int32", 4, false, &pytorch.IntStorageClass{}},
+	"ShortStorage":    {"int16", 2, false, &pytorch.ShortStorageClass{}},
+	"CharStorage":     {"int8", 1, false, &pytorch.CharStorageClass{}},
+	"ByteStorage":     {"uint8", 1, false, &pytorch.ByteStorageClass{}},
+	"BoolStorage":     {"bool", 1, false, &pytorch.BoolStorageClass{}},
+}
+
+func (c *storageClass) empty(n int) pytorch.StorageInterface { return c.cls.New(n, "cpu") }
+
+// load reads n elements from r, which must hold them.
+func (c *storageClass) load(r *bytes.Reader, n int) (pytorch.StorageInterface, error) {
+	if r.Len() < n*c.elem {
+		return nil, fmt.Errorf("%w: storage of %d %s needs %d bytes, has %d", ErrTruncated, n, c.name, n*c.elem, r.Len())
+	}
+	s := c.empty(n)
+	if err := s.SetFromFileWithSize(r, n); err != nil {
+		return nil, fmt.Errorf("%w: storage: %v", ErrTruncated, err)
+	}
+	return s, nil
+}
+
+// rebuildParameter is torch._utils._rebuild_parameter: the tensor itself.
+type rebuildParameter struct{}
+
+func (rebuildParameter) Call(args ...any) (any, error) {
+	if len(args) < 1 {
+		return nil, fmt.Errorf("%w: _rebuild_parameter without arguments", ErrFormat)
+	}
+	return args[0], nil
+}
+
+// placeholderClass stands for a class the reader does not know; calling or
+// instantiating it gives a placeholder object that records the class and
+// ignores its state.
+type placeholderClass struct{ module, name string }
+
+func (c *placeholderClass) Call(args ...any) (any, error)  { return &placeholder{c}, nil }
+func (c *placeholderClass) PyNew(args ...any) (any, error) { return &placeholder{c}, nil }
+
+type placeholder struct{ class *placeholderClass }
+
+func (p *placeholder) PySetState(any) error { return nil }
+
+// className is the dotted name of the placeholder's class.
+func (p *placeholder) className() string { return p.class.module + "." + p.class.name }
+
+// selectStateDict finds the state_dict in the unpickled object: the object
+// itself if it is a dict holding tensors, else the entry under key (or the
+// first of CheckpointKeys present when key is "").
+func selectStateDict(obj any, key string) (StateDict, string, error) {
+	d, ok := asDict(obj)
+	if !ok {
+		return nil, "", notStateDict(obj, "the file")
+	}
+	if key != "" {
+		v, ok := d.get(key)
+		if !ok {
+			return nil, "", fmt.Errorf("%w: no key %q in the checkpoint dict (keys: %s)", ErrMissing, key, d.keyList())
+		}
+		sd, err := tensorDict(v, fmt.Sprintf("the entry %q", key))
+		return sd, key, err
+	}
+	if d.hasTensor() {
+		sd, err := tensorDict(obj, "the file")
+		return sd, "", err
+	}
+	for _, k := range CheckpointKeys {
+		if v, ok := d.get(k); ok {
+			sd, err := tensorDict(v, fmt.Sprintf("the entry %q", k))
+			return sd, k, err
+		}
+	}
+	return nil, "", fmt.Errorf("%w: a dict with keys %s and no tensors, and none of the checkpoint keys %q; "+
+		"name the key that holds the state_dict (-key), or %s", ErrNotStateDict, d.keyList(), CheckpointKeys, howToSave)
+}
+
+// tensorDict converts a dict of tensors; what names the object in errors.
+func tensorDict(obj any, what string) (StateDict, error) {
+	d, ok := asDict(obj)
+	if !ok {
+		return nil, notStateDict(obj, what)
+	}
+	sd := StateDict{}
+	for _, e := range d.entries {
+		name, ok := e.k.(string)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s has a key %v of type %T, want tensor names", ErrNotStateDict, what, e.k, e.k)
+		}
+		t, ok := e.v.(*pytorch.Tensor)
+		if !ok {
+			continue // a number or string beside the tensors (e.g. a version)
+		}
+		ten, ok, err := torchTensor(name, t)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			sd[name] = ten
+		}
+	}
+	if len(sd) == 0 {
+		return nil, fmt.Errorf("%w: %s holds no floating-point tensor (keys: %s): %s", ErrNotStateDict, what, d.keyList(), howToSave)
+	}
+	return sd, nil
+}
+
+// notStateDict explains what obj is instead of a state_dict.
+func notStateDict(obj any, what string) error {
+	if p, ok := obj.(*placeholder); ok {
+		if strings.HasPrefix(p.class.module, "torch.nn.") || strings.Contains(p.class.module, "__main__") ||
+			strings.HasPrefix(p.class.module, "torch.jit") {
+			return fmt.Errorf("%w: %s is a pickled whole module (%s), saved by torch.save(model): "+
+				"reading it would need its Python class; %s", ErrNotStateDict, what, p.className(), howToSave)
+		}
+		return fmt.Errorf("%w: %s is an object of class %s, not a dict of tensors: %s", ErrNotStateDict, what, p.className(), howToSave)
+	}
+	return fmt.Errorf("%w: %s holds %s, not a dict of tensors: %s", ErrNotStateDict, what, describePy(obj), howToSave)
+}
+
+// describePy names the Python type of an unpickled value.
+func describePy(v any) string {
+	switch v := v.(type) {
+	case *types.List:
+		return fmt.Sprintf("a list of %d items", len(*v))
+	case *types.Tuple:
+		return fmt.Sprintf("a tuple of %d items", v.Len())
+	case *pytorch.Tensor:
+		return fmt.Sprintf("a single tensor of shape %v", v.Size)
+	case nil:
+		return "None"
+	case string:
+		return "a string"
+	case int, *big.Int:
+		return "an integer"
+	case float64:
+		return "a float"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+// pyDict is a Python dict or OrderedDict as ordered entries.
+type pyDict struct {
+	entries []struct{ k, v any }
+}
+
+func asDict(obj any) (pyDict, bool) {
+	var d pyDict
+	switch o := obj.(type) {
+	case *types.Dict:
+		for _, e := range *o {
+			d.entries = append(d.entries, struct{ k, v any }{e.Key, e.Value})
+		}
+	case *types.OrderedDict:
+		for e := o.List.Front(); e != nil; e = e.Next() {
+			oe, ok := e.Value.(*types.OrderedDictEntry)
+			if !ok {
+				return d, false
+			}
+			d.entries = append(d.entries, struct{ k, v any }{oe.Key, oe.Value})
+		}
+	default:
+		return d, false
+	}
+	return d, true
+}
+
+func (d pyDict) get(key string) (any, bool) {
+	for _, e := range d.entries {
+		if k, ok := e.k.(string); ok && k == key {
+			return e.v, true
+		}
+	}
+	return nil, false
+}
+
+func (d pyDict) hasTensor() bool {
+	for _, e := range d.entries {
+		if _, ok := e.v.(*pytorch.Tensor); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (d pyDict) keyList() string {
+	ks := make([]string, 0, len(d.entries))
+	for _, e := range d.entries {
+		ks = append(ks, fmt.Sprintf("%q", fmt.Sprint(e.k)))
+	}
+	sort.Strings(ks)
+	if len(ks) > 12 {
+		ks = append(ks[:12], "...")
+	}
+	return "[" + strings.Join(ks, " ") + "]"
+}
+
+// torchTensor converts a floating-point tensor to a dense row-major
+// float64 Tensor, following its strides; ok is false for integer and bool
+// tensors (skipped: a state_dict may hold counters beside the weights).
+func torchTensor(name string, t *pytorch.Tensor) (Tensor, bool, error) {
+	var data []float64
+	switch s := t.Source.(type) {
+	case *pytorch.DoubleStorage:
+		data = s.Data
+	case *pytorch.FloatStorage:
+		data = widen(s.Data)
+	case *pytorch.HalfStorage:
+		data = widen(s.Data)
+	case *pytorch.BFloat16Storage:
+		data = widen(s.Data)
+	default:
+		return Tensor{}, false, nil
+	}
+	shape := append([]int(nil), t.Size...)
+	n, ok := numElements(shape)
+	if !ok || len(t.Stride) != len(shape) || t.StorageOffset < 0 {
+		return Tensor{}, false, fmt.Errorf("%w: tensor %q has shape %v and strides %v", ErrFormat, name, t.Size, t.Stride)
+	}
+	out := Tensor{Shape: shape, Data: make([]float64, n)}
+	if n == 0 {
+		return out, true, nil
+	}
+	last := t.StorageOffset
+	for d, s := range t.Stride {
+		if s < 0 || s > len(data) {
+			return Tensor{}, false, fmt.Errorf("%w: tensor %q has stride %v", ErrFormat, name, t.Stride)
+		}
+		last += (shape[d] - 1) * s
+	}
+	if last >= len(data) {
+		return Tensor{}, false, fmt.Errorf("%w: tensor %q (shape %v, offset %d, strides %v) reaches past its storage of %d values",
+			ErrTruncated, name, shape, t.StorageOffset, t.Stride, len(data))
+	}
+	idx := make([]int, len(shape))
+	for k := range out.Data {
+		off := t.StorageOffset
+		for d, i := range idx {
+			off += i * t.Stride[d]
+		}
+		out.Data[k] = data[off]
+		for d := len(idx) - 1; d >= 0; d-- {
+			if idx[d]++; idx[d] < shape[d] {
+				break
+			}
+			idx[d] = 0
+		}
+	}
+	return out, true, nil
+}
+
+func widen(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/graph"
+)
+
+// writeModel writes a seeded cell of the given kind as a state_dict under
+// prefix, beside a readout as a wrapping PyTorch module would hold it, to
+// dir/name (.safetensors in float32, or .npz), and returns its path and
+// the cell.
+func writeModel(t *testing.T, dir, name, kind string, hidden, inputs int, prefix string) (string, cells.TorchCell) {
+	t.Helper()
+	cell, err := cells.NewTorchCell(kind, hidden, inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell.(interface{ InitUniform(uint64) }).InitUniform(7)
+	sd := cells.AddPrefix(cell.StateDict(), prefix)
+	sd["readout.weight"] = cells.Tensor{Shape: []int{1, hidden}, Data: make([]float64, hidden)}
+	path := filepath.Join(dir, name)
+	if strings.HasSuffix(name, ".npz") {
+		err = cells.WriteNPZ(path, sd, false)
+	} else {
+		err = cells.WriteSafetensors(path, sd, "F32", nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The loaded cell holds the file's values (float32 for safetensors).
+	loaded, _, err := cells.LoadModel(path, cells.Options{Kind: kind, Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, loaded
+}
+
+func writeNPY(t *testing.T, dir, name string, shape []int, data []float64) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := cells.WriteNPY(path, cells.Tensor{Shape: shape, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// defaults returns the command's default options with weights and cell set,
+// writing into a fresh directory, quietly.
+func defaults(t *testing.T, weights, cell string) findOptions {
+	t.Helper()
+	o, err := parseFindFlags([]string{"-weights", weights, "-cell", cell, "-out", t.TempDir(), "-quiet"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// runFindOpts checks the options as the command line would, then runs.
+func runFindOpts(o findOptions, stdout io.Writer) (findOutputs, error) {
+	if err := o.check(); err != nil {
+		return findOutputs{}, err
+	}
+	return find(context.Background(), o, stdout)
+}
+
+// runOK runs the command and returns what it printed and the fixed points
+// it saved, after checking the outputs every run must have.
+func runOK(t *testing.T, o findOptions) (string, *finder.FixedPoints) {
+	t.Helper()
+	var out bytes.Buffer
+	outs, err := runFindOpts(o, &out)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	fp, err := finder.Load(outs.json)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fp.Len() == 0 {
+		t.Fatalf("no fixed point saved; output:\n%s", out.String())
+	}
+	for i, p := range fp.Points {
+		if !(p.Residual <= 1e-10) {
+			t.Errorf("point %d: residual %g, want <= 1e-10", i, p.Residual)
+		}
+		if !p.Stability.Analyzed {
+			t.Errorf("point %d: not linearized", i)
+		}
+	}
+	html, err := os.ReadFile(outs.html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(html) < 1000 {
+		t.Errorf("report is %d bytes", len(html))
+	}
+	if m := remoteScript.Find(html); m != nil {
+		t.Errorf("report loads a remote script: %s", m)
+	}
+	return out.String(), fp
+}
+
+var remoteScript = regexp.MustCompile(`(?i)<script[^>]*\bsrc\s*=\s*["']?\s*(https?:)?//`)
+
+// A GRU saved inside a module (tensor names "rnn.*") loads without -prefix,
+// and the states sampled from simulated pulses find its fixed point: the
+// saved point is the true one, F(x*) = x* to 1e-10 on an independent
+// simulation of the cell.
+func TestAutoPrefixSampledStates(t *testing.T) {
+	dir := t.TempDir()
+	path, cell := writeModel(t, dir, "rnn.safetensors", "gru", 5, 2, "rnn.")
+	o := defaults(t, path, "gru")
+	o.nInits = 64
+	out, fp := runOK(t, o)
+	if fp.N != 5 || fp.M != 2 {
+		t.Errorf("saved N = %d, M = %d, want 5, 2", fp.N, fp.M)
+	}
+	if !strings.Contains(out, `prefix "rnn."`) || !strings.Contains(out, "\n64 candidates:") {
+		t.Errorf("output does not name the detected prefix and 64 candidates:\n%s", out)
+	}
+	for i, p := range fp.Points {
+		for _, v := range p.U {
+			if v != 0 {
+				t.Errorf("point %d: input %v, want zero", i, p.U)
+			}
+		}
+		f, err := graph.Simulate(context.Background(), cell, p.X, make([]float64, 2), 1, 1, graph.Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range f {
+			if d := math.Abs(f[k] - p.X[k]); d > 1e-10 {
+				t.Errorf("point %d: |F(x*) - x*|_%d = %g by simulation, want <= 1e-10", i, k, d)
+			}
+		}
+	}
+	// The same seed gives the same bytes.
+	first, err := os.ReadFile(filepath.Join(o.out, "rnn-fixedpoints.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.out = t.TempDir()
+	runOK(t, o)
+	second, err := os.ReadFile(filepath.Join(o.out, "rnn-fixedpoints.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first, second) {
+		t.Error("two runs with the same seed wrote different JSON")
+	}
+}
+
+// -inits and -inputs are honoured: an LSTM (N = 2*hidden) from .npz starts
+// from the 3 given states, under one input row and then under one row per
+// state; every saved point carries its candidate's input.
+func TestInitsAndInputs(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := writeModel(t, dir, "lstm.npz", "lstm", 3, 2, "")
+	inits := writeNPY(t, dir, "inits.npy", []int{3, 6}, []float64{
+		0.1, -0.2, 0.3, 0.0, 0.1, 0.2,
+		-0.5, 0.4, 0.0, 0.3, -0.3, 0.1,
+		0.2, 0.2, -0.1, -0.2, 0.0, 0.4,
+	})
+
+	o := defaults(t, path, "lstm")
+	o.inits = inits
+	o.inputs = writeNPY(t, dir, "row.npy", []int{1, 2}, []float64{0.3, -0.2})
+	out, fp := runOK(t, o)
+	if fp.N != 6 || fp.M != 2 {
+		t.Errorf("saved N = %d, M = %d, want 6, 2", fp.N, fp.M)
+	}
+	if !strings.Contains(out, "\n3 candidates:") {
+		t.Errorf("want 3 candidates (the -inits rows):\n%s", out)
+	}
+	for i, p := range fp.Points {
+		if p.U[0] != 0.3 || p.U[1] != -0.2 {
+			t.Errorf("point %d: input %v, want [0.3 -0.2]", i, p.U)
+		}
+	}
+
+	rows := [][]float64{{1, 0}, {0, -1}, {-0.5, 0.5}}
+	o.out = t.TempDir()
+	o.inputs = writeNPY(t, dir, "rows.npy", []int{3, 2}, append(append(append([]float64{}, rows[0]...), rows[1]...), rows[2]...))
+	_, fp = runOK(t, o)
+	seen := map[[2]float64]bool{}
+	for i, p := range fp.Points {
+		u := [2]float64{p.U[0], p.U[1]}
+		ok := false
+		for _, r := range rows {
+			ok = ok || u == [2]float64{r[0], r[1]}
+		}
+		if !ok {
+			t.Errorf("point %d: input %v is none of the -inputs rows %v", i, p.U, rows)
+		}
+		seen[u] = true
+	}
+	// A small random LSTM contracts: one fixed point per input.
+	if len(seen) != 3 {
+		t.Errorf("fixed points under %d distinct inputs, want 3 (one per row)", len(seen))
+	}
+}
+
+// -trajectories are sampled from, as B x T x N trajectories or as B x N states.
+func TestTrajectories(t *testing.T) {
+	dir := t.TempDir()
+	path, cell := writeModel(t, dir, "rnn.safetensors", "rnn", 4, 1, "")
+	x0 := []float64{0.5, -0.5, 0.2, 0.1, -0.3, 0.3, 0, 0.4}
+	in := []float64{1, 0, 0, -1, 0, 0, 1, 0, 0, 0}
+	states, err := graph.Simulate(context.Background(), cell, x0, in, 2, 5, graph.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, shape := range [][]int{{2, 5, 4}, {10, 4}} {
+		o := defaults(t, path, "rnn")
+		o.trajectories = writeNPY(t, dir, "traj.npy", shape, states)
+		o.nInits = 16
+		out, fp := runOK(t, o)
+		if fp.N != 4 || fp.M != 1 || !strings.Contains(out, "\n16 candidates:") {
+			t.Errorf("shape %v: N = %d, M = %d, want 4, 1 and 16 candidates:\n%s", shape, fp.N, fp.M, out)
+		}
+	}
+}
+
+// Every bad input stops with an error that names the problem.
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	gru, _ := writeModel(t, dir, "gru.safetensors", "gru", 4, 2, "rnn.")
+	lstm, _ := writeModel(t, dir, "lstm.npz", "lstm", 3, 2, "")
+	garbage := filepath.Join(dir, "garbage.safetensors")
+	if err := os.WriteFile(garbage, []byte("not a weight file at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.safetensors")
+	bad := writeNPY(t, dir, "bad.npy", []int{2, 5}, make([]float64, 10))
+	nan := writeNPY(t, dir, "nan.npy", []int{1, 4}, []float64{0, math.NaN(), 0, 0})
+	for _, c := range []struct {
+		name string
+		edit func(*findOptions)
+		want []string
+	}{
+		{"no weights", func(o *findOptions) { o.weights = "" }, []string{"missing -weights"}},
+		{"unknown cell", func(o *findOptions) { o.cell = "transformer" }, []string{"-cell", `unknown cell kind "transformer"`}},
+		{"missing weights", func(o *findOptions) { o.weights = missing }, []string{"-weights", missing}},
+		{"garbage weights", func(o *findOptions) { o.weights = garbage }, []string{"-weights", garbage}},
+		{"wrong cell", func(o *findOptions) { o.cell = "lstm" }, []string{gru, "[12 4]", "lstm has 4 gate(s)", "fits gru"}},
+		{"wrong prefix", func(o *findOptions) { o.prefix = "encoder." }, []string{gru, `"encoder."`}},
+		{"missing inits", func(o *findOptions) { o.inits = filepath.Join(dir, "nothere.npy") }, []string{"-inits", "nothere.npy"}},
+		{"inits shape", func(o *findOptions) { o.inits = bad }, []string{"-inits", bad, "[2 5]", "B x 4"}},
+		{"inits NaN", func(o *findOptions) { o.inits = nan }, []string{"-inits", nan, "NaN"}},
+		{"inputs shape", func(o *findOptions) { o.inputs = bad }, []string{"-inputs", bad, "[2 5]", "1 x 2", "8 x 2"}},
+		{"trajectories shape", func(o *findOptions) { o.trajectories = bad }, []string{"-trajectories", bad, "[2 5]", "B x T x 4"}},
+		{"lstm trajectories", func(o *findOptions) {
+			o.weights, o.cell = lstm, "lstm"
+			o.trajectories = writeNPY(t, dir, "h.npy", []int{2, 5, 3}, make([]float64, 30))
+		}, []string{"[2 5 3]", "B x T x 6", "[h; c]"}},
+		{"lstm inits", func(o *findOptions) {
+			o.weights, o.cell = lstm, "lstm"
+			o.inits = writeNPY(t, dir, "h0.npy", []int{2, 3}, make([]float64, 6))
+		}, []string{"[2 3]", "B x 6", "[h; c]"}},
+		{"n-inits", func(o *findOptions) { o.nInits = 0 }, []string{"-n-inits 0"}},
+		{"noise", func(o *findOptions) { o.noise = -1 }, []string{"-noise -1"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := defaults(t, gru, "gru")
+			o.nInits = 8
+			c.edit(&o)
+			_, err := runFindOpts(o, io.Discard)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if m, _ := filepath.Glob(filepath.Join(o.out, "*-fixedpoints.json")); len(m) > 0 {
+				t.Error("an output was written despite the error")
+			}
+		})
+	}
+}
+
+// The flags' defaults are the reference's, and a stray argument is an error.
+func TestFlags(t *testing.T) {
+	o, err := parseFindFlags([]string{"-weights", "w.safetensors", "-cell", "gru"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.prefix != cells.AutoPrefix || o.nInits != 1024 || o.noise != 0.5 || o.seed != 1 || o.out != "." {
+		t.Errorf("defaults: prefix %q, n-inits %d, noise %g, seed %d, out %q; want auto, 1024, 0.5, 1, .",
+			o.prefix, o.nInits, o.noise, o.seed, o.out)
+	}
+	if _, err := parseFindFlags([]string{"-weights", "w.safetensors", "extra"}, io.Discard); err == nil || !strings.Contains(err.Error(), `"extra"`) {
+		t.Errorf("stray argument: error %v, want one naming it", err)
+	}
+}
