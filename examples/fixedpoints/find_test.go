@@ -305,3 +305,93 @@ func TestFlags(t *testing.T) {
 		t.Errorf("stray argument: error %v, want one naming it", err)
 	}
 }
+
+// fixture is a model file made by PyTorch (cells/testdata/gen_fixtures.py).
+func fixture(name string) string { return filepath.Join("..", "..", "cells", "testdata", name) }
+
+// Every format is read by content, the kind and sizes from the file: a
+// 2-layer GRU (torch.save), an LSTM checkpoint with optimizer state, ONNX
+// exports, a stack of ONNX nodes, and a model of two GRUs with -node.
+// (That the loaded cells step as the torch modules do is cells'
+// TestTorchFixtures.)
+func TestFindEveryFormat(t *testing.T) {
+	for _, c := range []struct {
+		file, key, node string
+		N, M            int
+		out             []string
+	}{
+		{file: "gru2.f64.pt", N: 8, M: 3, out: []string{"GRU, 2 layers of hidden size 4 (state [h_0; h_1], N = 8)", "torch.save zip"}},
+		{file: "lstm2.f64.pt", N: 16, M: 3, out: []string{"[h_0; c_0; h_1; c_1]"}},
+		{file: "lstm.ckpt.pt", N: 8, M: 3, out: []string{`key "model_state_dict"`}},
+		{file: "gru.userkey.pt", key: "weights", N: 4, M: 3, out: []string{`key "weights"`, `prefix "rnn."`}},
+		{file: "lstm.f64.onnx", N: 8, M: 3, out: []string{"ONNX", "LSTM, hidden size 4"}},
+		{file: "gru2.f64.onnx", N: 8, M: 3, out: []string{"ONNX", "2 layers", "nodes"}},
+		{file: "two_grus.onnx", node: "/aux/GRU", N: 4, M: 3, out: []string{"/aux/GRU"}},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			o, err := parseFindFlags([]string{"-weights", fixture(c.file), "-key", c.key, "-node", c.node, "-n-inits", "32", "-out", t.TempDir(), "-quiet"}, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, fp := runOK(t, o)
+			if fp.N != c.N || fp.M != c.M {
+				t.Errorf("N = %d, M = %d, want %d, %d", fp.N, fp.M, c.N, c.M)
+			}
+			for _, w := range c.out {
+				if !strings.Contains(out, w) {
+					t.Errorf("output does not say %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// Files that must be refused stop the command with the reason.
+func TestFindRefusals(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		want []string
+	}{
+		{"refuse.module.pt", []string{"pickled whole module", "torch.save(model.state_dict()"}},
+		{"refuse.bidirectional.pt", []string{"bidirectional"}},
+		{"two_grus.onnx", []string{"2 separate recurrent", "-node", "/enc/GRU", "/aux/GRU"}},
+		{"rnn.f64.safetensors", []string{"nonlinearity", "rnn_relu"}},
+	} {
+		o, err := parseFindFlags([]string{"-weights", fixture(c.file), "-out", t.TempDir(), "-quiet"}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = runFindOpts(o, io.Discard)
+		if err == nil {
+			t.Errorf("%s: no error", c.file)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", c.file, err, w)
+			}
+		}
+	}
+}
+
+// The exit status: 2 for a usage error, 1 for a model refused, 0 for help.
+func TestFindExitStatus(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"find"}, 2, "missing -weights"},
+		{[]string{"find", "-weights", "x.pt", "-cell", "elman"}, 2, `unknown cell kind "elman"`},
+		{[]string{"find", "-weights", fixture("refuse.module.pt"), "-quiet"}, 1, "pickled whole module"},
+		{[]string{"find", "-h"}, 0, "-node"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), c.args, &out, &errb); code != c.code {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", c.args, code, c.code, errb.String())
+		}
+		if !strings.Contains(errb.String()+out.String(), c.want) {
+			t.Errorf("%v: output does not say %q: %q", c.args, c.want, errb.String())
+		}
+	}
+}
