@@ -269,26 +269,25 @@ func torchClass(module, name string) (any, error) {
 	return &placeholderClass{module: module, name: name}, nil
 }
 
-// storageClass is one of torch's typed storages: gopickle's class for it,
-// its element size, and whether it holds floating-point numbers.
+// storageClass is one of torch's typed storages: gopickle's class for it
+// and its element size.
 type storageClass struct {
-	name  string
-	elem  int
-	float bool
-	cls   pytorch.StorageClassInterface
+	name string
+	elem int
+	cls  pytorch.StorageClassInterface
 }
 
 var storageClasses = map[string]*storageClass{
-	"DoubleStorage":   {"float64", 8, true, &pytorch.DoubleStorageClass{}},
-	"FloatStorage":    {"float32", 4, true, &pytorch.FloatStorageClass{}},
-	"HalfStorage":     {"float16", 2, true, &pytorch.HalfStorageClass{}},
-	"BFloat16Storage": {"bfloat16", 2, true, &pytorch.BFloat16StorageClass{}},
-	"LongStorage":     {"int64", 8, false, &pytorch.LongStorageClass{}},
-	"IntStorage":      {"int32", 4, false, &pytorch.IntStorageClass{}},
-	"ShortStorage":    {"int16", 2, false, &pytorch.ShortStorageClass{}},
-	"CharStorage":     {"int8", 1, false, &pytorch.CharStorageClass{}},
-	"ByteStorage":     {"uint8", 1, false, &pytorch.ByteStorageClass{}},
-	"BoolStorage":     {"bool", 1, false, &pytorch.BoolStorageClass{}},
+	"DoubleStorage":   {"float64", 8, &pytorch.DoubleStorageClass{}},
+	"FloatStorage":    {"float32", 4, &pytorch.FloatStorageClass{}},
+	"HalfStorage":     {"float16", 2, &pytorch.HalfStorageClass{}},
+	"BFloat16Storage": {"bfloat16", 2, &pytorch.BFloat16StorageClass{}},
+	"LongStorage":     {"int64", 8, &pytorch.LongStorageClass{}},
+	"IntStorage":      {"int32", 4, &pytorch.IntStorageClass{}},
+	"ShortStorage":    {"int16", 2, &pytorch.ShortStorageClass{}},
+	"CharStorage":     {"int8", 1, &pytorch.CharStorageClass{}},
+	"ByteStorage":     {"uint8", 1, &pytorch.ByteStorageClass{}},
+	"BoolStorage":     {"bool", 1, &pytorch.BoolStorageClass{}},
 }
 
 func (c *storageClass) empty(n int) pytorch.StorageInterface { return c.cls.New(n, "cpu") }
