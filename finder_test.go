@@ -71,7 +71,9 @@ func analyze(t *testing.T, m *tasks.Model) *finder.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := finder.Find(ctx, finder.Problem{Cell: m.Cell, InitialStates: smp.States, Inputs: make([]float64, 3)}, &finder.Settings{Seed: goldenSeed})
+	// The golden points pin the search from the sampled states; completion,
+	// which finds the RNN's 27th point, is tested in finder (complete_test.go).
+	res, err := finder.Find(ctx, finder.Problem{Cell: m.Cell, InitialStates: smp.States, Inputs: make([]float64, 3)}, &finder.Settings{Seed: goldenSeed, NoComplete: true})
 	if err != nil {
 		t.Fatal(err)
 	}

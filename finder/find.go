@@ -44,6 +44,9 @@ type finder struct {
 	// after each first-order step, and the candidate of each row (rows past
 	// len(active) are padding).
 	stepHook func(before, after []float64, active []int)
+	// parent[i] is the initial state's candidate from which completion
+	// candidate nInit()+i descends (its input and condition id).
+	parent []int
 }
 
 // Find searches for the fixed points of p.Cell from p.InitialStates.

@@ -49,6 +49,12 @@ type FixedPoints struct {
 	N, M   int
 	Dtype  string
 	Points []Point
+
+	// Set by Find on Result.Fixed, nil otherwise: the coverage estimate and
+	// where the unstable modes lead. Both refer to Points by index, so a
+	// subset or a concatenation does not carry them.
+	Coverage    *Coverage
+	Connections []Connection
 }
 
 // Len is the number of points.

@@ -27,6 +27,13 @@ import (
 //	   "analyzed": true, "stable": b, "n_unstable": n, "max_abs_eigenvalue": a,
 //	   "marginal": b, "n_marginal": n, "flip": b, "oscillatory": b, "continuous": b}, ...]}
 //
+// A set found by Find also carries, before "fixed_points", its coverage
+// estimate and its saddle-attractor graph (indices are into fixed_points):
+//
+//	"coverage": {"found": n, "sampled": n, "completed": n, "seen_once": f1, "seen_twice": f2,
+//	  "estimated_unseen": e, "method": "chao1", "hits": [n, ...]},
+//	"connections": [{"from": i, "mode": k, "direction": deg, "to": j, "end": "stable", "steps": t}, ...]
+//
 // Fields in the second part are left out when the point has no such data (an
 // unanalyzed set stays small); a reader should treat a missing field as
 // unknown. "analyzed" defaults to whether "stable" is present. Numbers are
@@ -90,7 +97,11 @@ type jsonFile struct {
 	NStates     int         `json:"n_states"`
 	NInputs     int         `json:"n_inputs"`
 	Dtype       string      `json:"dtype"`
-	FixedPoints []jsonPoint `json:"fixed_points"`
+	// Set by Find on Result.Fixed (see coverage.go, connections.go); they
+	// precede fixed_points, which writeJSON splices in last.
+	Coverage    *jsonCoverage    `json:"coverage,omitempty"`
+	Connections []jsonConnection `json:"connections,omitempty"`
+	FixedPoints []jsonPoint      `json:"fixed_points"`
 }
 
 // jsonPoint is one point of FormatV1.
@@ -127,7 +138,8 @@ func (fp *FixedPoints) writeJSON(w io.Writer) error {
 	if err := fp.Validate(); err != nil {
 		return err
 	}
-	head, err := json.Marshal(jsonFile{Format: FormatV1, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype})
+	head, err := json.Marshal(jsonFile{Format: FormatV1, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype,
+		Coverage: toJSONCoverage(fp.Coverage), Connections: toJSONConnections(fp.Connections)})
 	if err != nil {
 		return err
 	}
@@ -191,6 +203,7 @@ func readJSON(r io.Reader) (*FixedPoints, error) {
 		}
 		fp.Points[i] = p
 	}
+	fp.Coverage, fp.Connections = fromJSONCoverage(f.Coverage), fromJSONConnections(f.Connections)
 	if err := fp.Validate(); err != nil {
 		return nil, err
 	}
@@ -349,7 +362,7 @@ func (fp *FixedPoints) Validate() error {
 			return fmt.Errorf("point %d: %w", i, err)
 		}
 	}
-	return nil
+	return fp.checkGraph()
 }
 
 func (fp *FixedPoints) checkHeader() error {

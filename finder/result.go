@@ -58,6 +58,13 @@ type Stats struct {
 	LinearizeTime time.Duration
 	Runtime       time.Duration
 
+	// Completion: one entry per round run, the time it took, and the
+	// coverage estimate of the final set (also in Result.Fixed.Coverage).
+	Completion   []CompletionRound
+	CompleteTime time.Duration
+	Coverage     *Coverage
+	ConnectTime  time.Duration // tracing Result.Fixed.Connections
+
 	// Warnings, e.g. when float32 cannot reach the requested tolerances.
 	Warnings []string
 }

@@ -18,7 +18,12 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 			return nil, err
 		}
 	}
-	all := f.points(p.Conditions)
+	if !f.s.NoComplete && !f.s.NoRefine && !f.canceled {
+		if err := f.complete(ctx); err != nil {
+			return nil, err
+		}
+	}
+	all := f.points(f.conditions(p.Conditions))
 	res := &Result{All: all, Status: Converged}
 	certified := all.Filter(func(pt *Point) bool { return pt.Residual <= f.s.TolResidual })
 	slow := all.Filter(func(pt *Point) bool { return !(pt.Residual <= f.s.TolResidual) })
@@ -34,6 +39,8 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	if f.s.MaxUnique > 0 && res.Fixed.Len() > f.s.MaxUnique {
 		res.Fixed = res.Fixed.RandomSubset(f.s.MaxUnique, f.s.Seed)
 	}
+	res.Fixed.Coverage = f.coverage(res.Fixed, all)
+	f.stats.Coverage = res.Fixed.Coverage
 	if !f.canceled && !f.s.NoJacobians {
 		t0 := time.Now()
 		f.reportCount("linearize", 0, res.Fixed.Len())
@@ -43,6 +50,13 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 		f.reportCount("linearize", res.Fixed.Len(), res.Fixed.Len())
 		f.stats.JacobianEvals += jacobianEvals(res.Fixed.Len(), f.N, f.M, f.s)
 		f.stats.LinearizeTime = time.Since(t0)
+		if !f.s.NoConnections && !f.s.NoDecompose && !f.s.NoEigenvectors {
+			t1 := time.Now()
+			if res.Fixed.Connections, err = f.connect(ctx, res.Fixed); err != nil {
+				return nil, err
+			}
+			f.stats.ConnectTime = time.Since(t1)
+		}
 	}
 	switch {
 	case f.canceled:

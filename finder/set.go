@@ -3,6 +3,7 @@ package finder
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Clone returns a deep copy of fp: no slice of the copy aliases fp.
@@ -14,6 +15,12 @@ func (fp *FixedPoints) Clone() *FixedPoints {
 			out.Points[i] = fp.Points[i].Clone()
 		}
 	}
+	if fp.Coverage != nil {
+		c := *fp.Coverage
+		c.Hits = slices.Clone(c.Hits)
+		out.Coverage = &c
+	}
+	out.Connections = slices.Clone(fp.Connections)
 	return out
 }
 

@@ -83,6 +83,23 @@ type Settings struct {
 	MarginalTol    float64 // 1e-3: |lambda| within this of 1 is marginal
 	ContinuousTime bool    // judge stability of dx/dt = F(x) - x (Re(lambda-1) < 0)
 
+	// Completion (see complete.go): after the search, new candidates are
+	// seeded from the fixed points found (midpoints of pairs, nearest first,
+	// and deflated Newton from initial states that found known points),
+	// refined and certified as usual, in rounds until a round finds nothing
+	// new, CompleteRounds rounds have run or CompleteBudget seeds are spent.
+	NoComplete      bool // false: completion runs (it needs the refinement)
+	CompleteRounds  int  // 8
+	CompleteBudget  int  // 2048 seeded candidates over all rounds
+	DeflationStarts int  // 32 deflated starts per round at most; < 0: no deflation
+
+	// Connections (see connections.go): every real unstable mode of each
+	// certified unstable point is followed both ways (complex pairs at four
+	// angles in their plane) to where it settles.
+	NoConnections bool    // false: connections are traced after linearization
+	ConnectSteps  int     // 2000 steps of the map at most per trajectory
+	ConnectEps    float64 // 1e-3: start offset, relative to max(1, max|x*_i|)
+
 	Seed     uint64         // seeds the random cap and anything else random
 	Progress func(Progress) // called now and then during the search; may be nil
 }
@@ -143,6 +160,19 @@ func (s *Settings) fill() {
 	def(&s.OutlierDistanceScale, 10)
 	def(&s.OutlierQScale, 10)
 	def(&s.MarginalTol, 1e-3)
+	if s.CompleteRounds == 0 {
+		s.CompleteRounds = 8
+	}
+	if s.CompleteBudget == 0 {
+		s.CompleteBudget = 2048
+	}
+	if s.DeflationStarts == 0 {
+		s.DeflationStarts = 32
+	}
+	if s.ConnectSteps == 0 {
+		s.ConnectSteps = 2000
+	}
+	def(&s.ConnectEps, 1e-3)
 }
 
 // validate reports the first setting that makes no sense.
@@ -155,6 +185,7 @@ func (s *Settings) validate() error {
 		{"AdamEpsilon", s.AdamEpsilon}, {"TolResidual", s.TolResidual},
 		{"TolUnique", s.TolUnique}, {"OutlierDistanceScale", s.OutlierDistanceScale},
 		{"OutlierQScale", s.OutlierQScale}, {"MarginalTol", s.MarginalTol}, {"HandoffQ", s.HandoffQ},
+		{"ConnectEps", s.ConnectEps},
 	}
 	for _, p := range pos {
 		if p.v < 0 || math.IsNaN(p.v) || math.IsInf(p.v, 0) {
@@ -175,6 +206,9 @@ func (s *Settings) validate() error {
 	}
 	if s.JacobianBudget < 0 {
 		return fmt.Errorf("finder: %w: JacobianBudget = %d, want >= 0", ErrSettings, s.JacobianBudget)
+	}
+	if s.CompleteRounds < 0 || s.CompleteBudget < 0 || s.ConnectSteps < 0 {
+		return fmt.Errorf("finder: %w: CompleteRounds %d, CompleteBudget %d, ConnectSteps %d, want >= 0", ErrSettings, s.CompleteRounds, s.CompleteBudget, s.ConnectSteps)
 	}
 	if s.Method != Joint && s.Method != Sequential {
 		return fmt.Errorf("finder: %w: unknown Method %d", ErrSettings, s.Method)

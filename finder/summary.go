@@ -89,5 +89,11 @@ func (fp *FixedPoints) Summary() string {
 		}
 	}
 	tw.Flush()
+	if fp.Coverage != nil {
+		fmt.Fprintf(&b, "coverage: %v\n", fp.Coverage)
+	}
+	if len(fp.Connections) > 0 {
+		fmt.Fprintf(&b, "connections: %s\n", ConnectionCounts(fp.Connections))
+	}
 	return b.String()
 }

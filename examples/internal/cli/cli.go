@@ -48,6 +48,15 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	if marginal > 0 {
 		fmt.Fprintf(w, "  %-13s %d\n", "marginal", marginal)
 	}
+	for i, r := range st.Completion {
+		fmt.Fprintf(w, "completion round %d: %d midpoints, %d deflated starts: %d new (%d by deflation)\n", i+1, r.Midpoints, r.Deflated, r.New, r.Deflation)
+	}
+	if c := res.Fixed.Coverage; c != nil {
+		fmt.Fprintf(w, "coverage: %v\n", c)
+	}
+	if len(res.Fixed.Connections) > 0 {
+		fmt.Fprintf(w, "unstable modes followed: %s\n", finder.ConnectionCounts(res.Fixed.Connections))
+	}
 	maxRes, maxQ := 0.0, 0.0
 	for _, p := range res.Fixed.Points {
 		maxRes = math.Max(maxRes, p.Residual)

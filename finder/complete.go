@@ -1,0 +1,360 @@
+package finder
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sort"
+	"time"
+)
+
+// CompletionRound counts one round of the completion stage.
+type CompletionRound struct {
+	Midpoints int // candidates seeded at midpoints of pairs of found points
+	Deflated  int // initial states restarted under deflation
+	New       int // new certified fixed points found in the round ...
+	Deflation int // ... of which from deflated starts
+}
+
+// complete is the completion stage: it seeds new candidates from the fixed
+// points found so far, refines and certifies them as usual, and keeps those
+// that certify at a point not yet known. A round seeds
+//
+//   - the midpoints of pairs of known points (with the same input), nearest
+//     pairs first, each pair once: between two attractors lies, typically,
+//     the saddle that separates them (exactly so for the flip-flop), and
+//     Newton's basin of a saddle is thin, so random starts miss it;
+//   - deflated Newton from initial states whose candidates converged to known
+//     points (deflate), which pushes them away from every known root.
+//
+// Rounds run until one finds nothing new, Settings.CompleteRounds have run
+// or Settings.CompleteBudget seeds are spent. Seeds that end anywhere else
+// (a known point, a slow point, nowhere) are dropped: Result.All holds the
+// initial states' candidates followed by the completion's new points.
+func (f *finder) complete(ctx context.Context) error {
+	t0 := time.Now()
+	defer func() { f.stats.CompleteTime += time.Since(t0) }()
+	f.reportStage("complete")
+	nInit := len(f.cands)
+	known := f.knownPoints()
+	hits := f.basinStarts(known, nInit)
+	tried := map[[2]int]bool{}
+	used := map[int]bool{}
+	budget := f.s.CompleteBudget
+	for round := 0; round < f.s.CompleteRounds && budget > 0; round++ {
+		if ctx.Err() != nil {
+			f.canceled = true
+			break
+		}
+		lo := len(f.cands)
+		mids := f.midpointSeeds(known, tried, budget)
+		budget -= mids
+		var starts []int
+		if f.s.DeflationStarts > 0 {
+			starts = pickStarts(hits, used, min(budget, f.s.DeflationStarts))
+			budget -= len(starts)
+		}
+		if mids+len(starts) == 0 {
+			break
+		}
+		dlo := len(f.cands)
+		for _, i := range starts {
+			f.addSeed(f.cands[i].xInit, i)
+		}
+		idx := make([]int, 0, len(f.cands)-lo)
+		for ci := lo; ci < len(f.cands); ci++ {
+			idx = append(idx, ci)
+		}
+		if err := f.evalAt(idx); err != nil {
+			return err
+		}
+		if len(starts) > 0 {
+			ok, err := f.deflate(ctx, idx[dlo-lo:], known)
+			if err != nil {
+				return err
+			}
+			idx = append(idx[:dlo-lo], ok...)
+		}
+		if err := f.refineSeeds(ctx, idx, known); err != nil {
+			return err
+		}
+		n, nd := 0, 0
+		for _, ci := range idx {
+			if c := f.cands[ci]; residual(c.f, c.x) <= f.s.TolResidual && !f.isKnown(known, c.x, c.u) {
+				known = append(known, ci)
+				n++
+				if ci >= dlo {
+					nd++
+				}
+			}
+		}
+		f.stats.Completion = append(f.stats.Completion, CompletionRound{Midpoints: mids, Deflated: len(starts), New: n, Deflation: nd})
+		if n == 0 || f.canceled {
+			break
+		}
+	}
+	// Keep, after the initial states' candidates, only the new points.
+	var keep []int
+	for _, ci := range known {
+		if ci >= nInit {
+			keep = append(keep, ci)
+		}
+	}
+	slices.Sort(keep)
+	cands, parents := f.cands[:nInit], f.parent[:0]
+	for _, ci := range keep {
+		cands = append(cands, f.cands[ci])
+		parents = append(parents, f.parent[ci-nInit])
+	}
+	f.cands, f.parent = cands, parents
+	return nil
+}
+
+// addSeed appends a candidate at x (copied) with the input of candidate
+// parent, whose condition id it inherits.
+func (f *finder) addSeed(x []float64, parent int) {
+	nInit := f.nInit()
+	for parent >= nInit {
+		parent = f.parent[parent-nInit]
+	}
+	f.cands = append(f.cands, &candidate{
+		x:     append([]float64(nil), x...),
+		xInit: append([]float64(nil), x...),
+		u:     append([]float64(nil), f.cands[parent].u...),
+		f:     make([]float64, f.N),
+		q:     math.Inf(1),
+		done:  true,
+	})
+	f.parent = append(f.parent, parent)
+}
+
+// nInit is the number of candidates from the initial states.
+func (f *finder) nInit() int { return len(f.cands) - len(f.parent) }
+
+// knownPoints returns one certified candidate per distinct fixed point
+// (within TolUnique on [x; u]), in candidate order.
+func (f *finder) knownPoints() []int {
+	var known []int
+	for ci, c := range f.cands {
+		if residual(c.f, c.x) <= f.s.TolResidual && !f.isKnown(known, c.x, c.u) {
+			known = append(known, ci)
+		}
+	}
+	return known
+}
+
+// isKnown reports whether [x; u] lies within TolUnique of a known point.
+func (f *finder) isKnown(known []int, x, u []float64) bool {
+	for _, k := range known {
+		c := f.cands[k]
+		if pairDistance(c.x, c.u, x, u) <= f.s.TolUnique {
+			return true
+		}
+	}
+	return false
+}
+
+// basinStarts lists, for each known point, the initial-state candidates
+// (index < nInit) certified at it: its basin hits.
+func (f *finder) basinStarts(known []int, nInit int) [][]int {
+	hits := make([][]int, len(known))
+	for ci := 0; ci < nInit; ci++ {
+		c := f.cands[ci]
+		if !(residual(c.f, c.x) <= f.s.TolResidual) {
+			continue
+		}
+		best, bd := -1, math.Inf(1)
+		for k, kc := range known {
+			if d := pairDistance(f.cands[kc].x, f.cands[kc].u, c.x, c.u); d < bd {
+				best, bd = k, d
+			}
+		}
+		if best >= 0 && bd <= f.s.TolUnique {
+			hits[best] = append(hits[best], ci)
+		}
+	}
+	return hits
+}
+
+// pickStarts takes up to n unused initial states, one per point in turn,
+// points with the most hits first: the largest basins give the most starts
+// that deflation can push elsewhere.
+func pickStarts(hits [][]int, used map[int]bool, n int) []int {
+	order := make([]int, len(hits))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(hits[order[a]]) > len(hits[order[b]]) })
+	var out []int
+	for more := true; more && len(out) < n; {
+		more = false
+		for _, k := range order {
+			if len(out) >= n {
+				break
+			}
+			for _, ci := range hits[k] {
+				if !used[ci] {
+					used[ci] = true
+					out = append(out, ci)
+					more = true
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// maxPairs bounds the pairs whose distances are sorted in one round; beyond
+// it each point pairs only with its pairNeighbours nearest.
+const (
+	maxPairs       = 1 << 21
+	pairNeighbours = 32
+)
+
+// midpointSeeds appends, as new candidates, the midpoints of untried pairs of
+// known points with equal inputs, nearest pairs first, at most budget of
+// them. Midpoints that fall on a known point or on an earlier midpoint of the
+// round are skipped (their pair counts as tried). It returns how many it
+// added.
+func (f *finder) midpointSeeds(known []int, tried map[[2]int]bool, budget int) int {
+	type pair struct {
+		a, b int
+		d    float64
+	}
+	var pairs []pair
+	K := len(known)
+	all := K*(K-1)/2 <= maxPairs
+	for i := 0; i < K; i++ {
+		ci := f.cands[known[i]]
+		var near []pair
+		for j := i + 1; j < K; j++ {
+			cj := f.cands[known[j]]
+			if tried[[2]int{known[i], known[j]}] || !slices.Equal(ci.u, cj.u) {
+				continue
+			}
+			near = append(near, pair{known[i], known[j], dist2(ci.x, cj.x)})
+		}
+		if !all && len(near) > pairNeighbours {
+			sort.Slice(near, func(a, b int) bool { return near[a].d < near[b].d })
+			near = near[:pairNeighbours]
+		}
+		pairs = append(pairs, near...)
+	}
+	sort.SliceStable(pairs, func(a, b int) bool { return pairs[a].d < pairs[b].d })
+	seen := map[string]bool{}
+	added := 0
+	mid := make([]float64, f.N)
+	for _, p := range pairs {
+		if added >= budget {
+			break
+		}
+		tried[[2]int{p.a, p.b}] = true
+		xa, xb := f.cands[p.a].x, f.cands[p.b].x
+		for i := range mid {
+			mid[i] = 0.5 * (xa[i] + xb[i])
+		}
+		key := gridKey(mid, f.s.TolUnique)
+		if seen[key] || f.isKnown(known, mid, f.cands[p.a].u) {
+			continue
+		}
+		seen[key] = true
+		f.addSeed(mid, p.a)
+		added++
+	}
+	return added
+}
+
+// gridKey names the cell of side tol holding x: equal midpoints (two pairs
+// across one saddle) share it.
+func gridKey(x []float64, tol float64) string {
+	b := make([]byte, 0, 8*len(x))
+	for _, v := range x {
+		k := int64(math.Round(v / tol))
+		for s := 0; s < 64; s += 8 {
+			b = append(b, byte(k>>s))
+		}
+	}
+	return string(b)
+}
+
+// evalAt sets F(x), q and the best point of the candidates idx.
+func (f *finder) evalAt(idx []int) error {
+	N, M := f.N, f.M
+	const chunk = 4096
+	for lo := 0; lo < len(idx); lo += chunk {
+		part := idx[lo:min(lo+chunk, len(idx))]
+		B := batchRows(len(part), N)
+		x, u, out := make([]float64, B*N), make([]float64, B*M), make([]float64, B*N)
+		for row, ci := range part {
+			copy(x[row*N:], f.cands[ci].x)
+			copy(u[row*M:], f.cands[ci].u)
+		}
+		if err := f.stepRows(x, u, out, len(part)); err != nil {
+			return err
+		}
+		for row, ci := range part {
+			c := f.cands[ci]
+			copy(c.f, out[row*N:(row+1)*N])
+			c.q = halfSq(c.f, c.x)
+			c.q0 = c.q
+		}
+	}
+	return nil
+}
+
+// conditions extends the caller's condition ids (nil stays nil) to the
+// completion's candidates, each with its parent's id.
+func (f *finder) conditions(conds []int) []int {
+	if conds == nil || len(f.parent) == 0 {
+		return conds
+	}
+	out := slices.Clone(conds)
+	for _, p := range f.parent {
+		out = append(out, conds[p])
+	}
+	return out
+}
+
+// Seeds are refined first for seedScreen iterations; those then within
+// seedNear of a known point (relative to its scale) are heading there and
+// are dropped, and the rest refined in full. Most seeds fall back to known
+// points; the screen saves their Jacobians.
+const (
+	seedScreen = 3
+	seedNear   = 0.05
+)
+
+// refineSeeds refines the seeds idx, screening out those heading to known
+// points.
+func (f *finder) refineSeeds(ctx context.Context, idx, known []int) error {
+	full := f.s.MaxRefineIters
+	f.s.MaxRefineIters = min(seedScreen, full)
+	err := f.refine(ctx, idx)
+	f.s.MaxRefineIters = full
+	if err != nil || full <= seedScreen {
+		return err
+	}
+	var rest []int
+	for _, ci := range idx {
+		c := f.cands[ci]
+		if residual(c.f, c.x) <= f.s.TolResidual || f.nearKnown(known, c) {
+			continue
+		}
+		rest = append(rest, ci)
+	}
+	return f.refine(ctx, rest)
+}
+
+// nearKnown reports whether c lies within seedNear scale of a known point
+// with its input.
+func (f *finder) nearKnown(known []int, c *candidate) bool {
+	for _, k := range known {
+		kc := f.cands[k]
+		r := seedNear * scale(kc.x)
+		if slices.Equal(kc.u, c.u) && dist2(kc.x, c.x) <= r*r {
+			return true
+		}
+	}
+	return false
+}

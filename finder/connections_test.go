@@ -1,0 +1,110 @@
+package finder
+
+import (
+	"math"
+	"testing"
+)
+
+// TestConnectionsFlipFlop: in the idealized flip-flop F(x) = tanh(2x) the
+// coordinates decouple, so the unstable mode of an index-1 saddle (zero in
+// coordinate j, eigenvalue 2) is e_j, and x* +/- eps e_j flows to the two
+// corners that agree with the saddle off j and are +/-a at j. Every index-1
+// saddle must connect exactly those two stable points, N = 2..4.
+func TestConnectionsFlipFlop(t *testing.T) {
+	a := flipflopA(2)
+	for N := 2; N <= 4; N++ {
+		res := find(t, Problem{Cell: flipflopCell(N, 2), InitialStates: grid(N, 5, -1.5, 1.5)}, nil)
+		fp := res.Fixed
+		saddles := 0
+		for pi, p := range fp.Points {
+			if p.Stability.NUnstable != 1 {
+				continue
+			}
+			saddles++
+			j := -1
+			for i, v := range p.X {
+				if math.Abs(v) < 1e-8 {
+					j = i
+				}
+			}
+			want := map[int]bool{}
+			for _, s := range []float64{a, -a} {
+				c := append([]float64(nil), p.X...)
+				c[j] = s
+				idx := fp.Find(c, nil, 1e-8)
+				if len(idx) != 1 {
+					t.Fatalf("N=%d: corner %v found %d times", N, c, len(idx))
+				}
+				want[idx[0]] = true
+			}
+			got := map[int]bool{}
+			n := 0
+			for _, c := range fp.Connections {
+				if c.From != pi {
+					continue
+				}
+				n++
+				if c.End != EndStable {
+					t.Errorf("N=%d: saddle %v mode %d direction %g ends %q (to %d), want stable", N, p.X, c.Mode, c.Direction, c.End, c.To)
+					continue
+				}
+				got[c.To] = true
+			}
+			if n != 2 || len(got) != 2 || !got[firstKey(want, 0)] || !got[firstKey(want, 1)] {
+				t.Errorf("N=%d: saddle %v: %d connections to %v, want 2 to the corners %v", N, p.X, n, got, want)
+			}
+		}
+		if want := N << (N - 1); saddles != want {
+			t.Errorf("N=%d: %d index-1 saddles, want %d", N, saddles, want)
+		}
+		t.Logf("N=%d: %s", N, ConnectionCounts(fp.Connections))
+	}
+}
+
+// firstKey returns the k-th smallest key of a two-element set.
+func firstKey(m map[int]bool, k int) int {
+	lo, hi := math.MaxInt, math.MinInt
+	for v := range m {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if k == 0 {
+		return lo
+	}
+	return hi
+}
+
+// TestConnectionsTrainedLSTM: on the trained 3-bit flip-flop LSTM (the
+// default example's network and initial states) each index-1 saddle sits
+// between two memories: both directions of its unstable mode settle at
+// certified stable points, and at two distinct ones.
+func TestConnectionsTrainedLSTM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs Find on the trained LSTM (seconds)")
+	}
+	res := find(t, flipFlopProblem(t, "lstm"), &Settings{Seed: benchSeed})
+	fp := res.Fixed
+	saddles := 0
+	for pi, p := range fp.Points {
+		if p.Stability.NUnstable != 1 || p.Stability.Marginal {
+			continue
+		}
+		saddles++
+		var to []int
+		for _, c := range fp.Connections {
+			if c.From != pi {
+				continue
+			}
+			if c.End != EndStable || !fp.Points[c.To].Stability.Stable {
+				t.Errorf("saddle %d mode %d direction %g ends %q at %d, want a stable point", pi, c.Mode, c.Direction, c.End, c.To)
+			}
+			to = append(to, c.To)
+		}
+		if len(to) != 2 || to[0] == to[1] {
+			t.Errorf("saddle %d connects %v, want two distinct stable points", pi, to)
+		}
+	}
+	if saddles == 0 {
+		t.Fatal("no index-1 saddle")
+	}
+	t.Logf("%d index-1 saddles; %s; %v", saddles, ConnectionCounts(fp.Connections), res.Stats.ConnectTime)
+}
