@@ -93,10 +93,10 @@ func atomicWriteFile(path string, write func(io.Writer) error) error {
 
 // jsonFile is the top level of FormatV1.
 type jsonFile struct {
-	Format      string      `json:"format"`
-	NStates     int         `json:"n_states"`
-	NInputs     int         `json:"n_inputs"`
-	Dtype       string      `json:"dtype"`
+	Format  string `json:"format"`
+	NStates int    `json:"n_states"`
+	NInputs int    `json:"n_inputs"`
+	Dtype   string `json:"dtype"`
 	// Set by Find on Result.Fixed (see coverage.go, connections.go); they
 	// precede fixed_points, which writeJSON splices in last.
 	Coverage    *jsonCoverage    `json:"coverage,omitempty"`
