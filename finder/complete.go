@@ -34,7 +34,7 @@ type CompletionRound struct {
 func (f *finder) complete(ctx context.Context) error {
 	t0 := time.Now()
 	defer func() { f.stats.CompleteTime += time.Since(t0) }()
-	f.reportStage("complete")
+	f.reportCount("complete", 0, f.s.CompleteBudget)
 	nInit := len(f.cands)
 	known := f.knownPoints()
 	hits := f.basinStarts(known, nInit)
