@@ -1,0 +1,33 @@
+// Package continuation follows the fixed points of a recurrent network as its
+// constant input changes, and finds where they bifurcate.
+//
+// Given a cell, fixed points found at an input u0 (finder.Find's result) and
+// a path of inputs u(s) (a segment or a polyline, s the arc length along it),
+// Continue follows every branch x(s) of F(x, u(s)) = x by pseudo-arclength
+// continuation in (x, s): a predictor along the tangent, the null vector of
+// [J - I, dF/du du/ds], then a corrector of chord-Newton steps on the
+// bordered system, with an adaptive step up to a maximum. All branches are
+// stepped together: F and the Jacobians of every branch come from one
+// batched graph (package graph). A branch is followed around folds, so the
+// stable point and the saddle it annihilates with are one branch; it ends
+// where the path ends (either end), when it leaves a bounding box, when its
+// step budget is spent, or when it meets a branch already followed.
+//
+// Along each branch bifurcations are detected from the tangent and the
+// eigenvalues of J at consecutive points, and located by regula falsi
+// (Illinois) on a test function along the branch, to 1e-10 in s:
+//
+//   - fold: a real eigenvalue crosses +1 and the branch turns back in s
+//     (test function: the s-component of the tangent);
+//   - flip (period doubling): a real eigenvalue crosses -1 (test function:
+//     that eigenvalue + 1);
+//   - Neimark-Sacker: a complex pair crosses the unit circle (|lambda| - 1).
+//
+// With Settings.ContinuousTime the flow dx/dt = F(x) - x is judged instead:
+// folds as before (eigenvalue 0 of J - I) and Hopf points where a complex
+// pair of J - I crosses the imaginary axis.
+//
+// Each bifurcation carries the critical eigenvalue and its unit right
+// eigenvector. Results are saved in the versioned JSON layout FormatV1
+// ("branches/v1"); package viz draws them as a bifurcation diagram.
+package continuation

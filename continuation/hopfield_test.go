@@ -1,0 +1,64 @@
+package continuation
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// The one-pattern Hopfield map x' = tanh((beta/N) xi xi^T x + u xi) at
+// N = 1000 with beta = 2 reduces, for x = m xi, to m' = tanh(beta m + u):
+// its fold is the scalar one, u = 0.532840 at m = -1/sqrt 2.
+func TestHopfieldFold(t *testing.T) {
+	if testing.Short() {
+		t.Skip("N = 1000")
+	}
+	const N, beta = 1000, 2.0
+	rng := rand.New(rand.NewPCG(7, 7))
+	xi := make([]float64, N)
+	for i := range xi {
+		xi[i] = float64(2*rng.IntN(2) - 1)
+	}
+	mf, uf := scalarCritical(beta, 1, -0.7, 0.5)
+	start := &finder.FixedPoints{N: N, M: 1, Dtype: "float64"}
+	for _, m0 := range []float64{-1, 0, 1} {
+		m := m0
+		for it := 0; it < 200; it++ { // m = tanh(beta m) by fixed-point iteration
+			m = math.Tanh(beta * m)
+		}
+		x := make([]float64, N)
+		for i := range x {
+			x[i] = m * xi[i]
+		}
+		start.Points = append(start.Points, finder.Point{X: x, U: []float64{0}})
+	}
+	p := Problem{Cell: newHopfieldCell(xi, beta), Start: start, Path: Segment([]float64{0}, []float64{1})}
+	res, err := Continue(context.Background(), p, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logResult(t, res)
+	if len(res.Bifurcations) != 1 || res.Bifurcations[0].Kind != Fold {
+		t.Fatalf("bifurcations %+v, want one fold", res.Bifurcations)
+	}
+	e := res.Bifurcations[0]
+	if d := math.Abs(e.U[0] - uf); d > 1e-8 {
+		t.Errorf("fold at u = %.12f, want %.12f (off by %.2g)", e.U[0], uf, d)
+	}
+	m := 0.0
+	for i := range xi {
+		m += xi[i] * e.X[i] / N
+	}
+	if math.Abs(m-mf) > 1e-6 {
+		t.Errorf("fold at overlap m = %.9f, want %.9f", m, mf)
+	}
+	if math.Abs(real(e.Eigenvalue)-1) > 1e-6 {
+		t.Errorf("critical eigenvalue %v, want 1", e.Eigenvalue)
+	}
+	if len(res.Branches) != 2 || len(res.Branches[e.Branch].Seeds) != 2 {
+		t.Errorf("%d branches, fold branch seeds %v; want 2 branches, the fold's with 2 seeds", len(res.Branches), res.Branches[e.Branch].Seeds)
+	}
+}

@@ -1,0 +1,114 @@
+package continuation
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// wdot is the inner product of (x, s) pairs: x.y/N + s_a s_b.
+func wdot(a, b []float64, N int) float64 {
+	d := 0.0
+	for i := 0; i < N; i++ {
+		d += a[i] * b[i]
+	}
+	return d/float64(N) + a[N]*b[N]
+}
+
+// wnorm is sqrt(wdot(a, a)).
+func wnorm(a []float64, N int) float64 { return math.Sqrt(wdot(a, a, N)) }
+
+// weighted returns W a, the vector c with c.y = wdot(a, y).
+func weighted(a []float64, N int) []float64 {
+	c := make([]float64, N+1)
+	for i := 0; i < N; i++ {
+		c[i] = a[i] / float64(N)
+	}
+	c[N] = a[N]
+	return c
+}
+
+// bordered is the LU factorization of the (N+1) x (N+1) matrix
+//
+//	[ J - I   J_u d ]
+//	[     c^T       ]
+//
+// the Jacobian of (F(x, u(s)) - x, c.y) in y = (x, s).
+type bordered struct {
+	n  int
+	lu mat.LU
+	c  []float64
+}
+
+// factor builds and factors the bordered matrix from J (N x N), Ju (N x M),
+// the path direction d (M) and the constraint row c (N+1).
+func factor(N, M int, jx, ju, d, c []float64, stats *Stats) (b *bordered, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("continuation: factorization panicked: %v", r)
+		}
+	}()
+	stats.Factorizations++
+	a := mat.NewDense(N+1, N+1, nil)
+	for i := 0; i < N; i++ {
+		row := a.RawRowView(i)
+		copy(row[:N], jx[i*N:(i+1)*N])
+		row[i] -= 1
+		v := 0.0
+		for k := 0; k < M; k++ {
+			v += ju[i*M+k] * d[k]
+		}
+		row[N] = v
+	}
+	copy(a.RawRowView(N), c)
+	b = &bordered{n: N, c: append([]float64(nil), c...)}
+	b.lu.Factorize(a)
+	if b.lu.Det() == 0 {
+		return nil, fmt.Errorf("continuation: singular bordered system")
+	}
+	return b, nil
+}
+
+// solve returns A^-1 r.
+func (b *bordered) solve(r []float64) (z []float64, err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			err = fmt.Errorf("continuation: solve panicked: %v", rec)
+		}
+	}()
+	var v mat.VecDense
+	if err := b.lu.SolveVecTo(&v, false, mat.NewVecDense(b.n+1, append([]float64(nil), r...))); err != nil {
+		// A condition warning still gives a usable solution; anything else does not.
+		if _, ok := err.(mat.Condition); !ok {
+			return nil, fmt.Errorf("continuation: solve: %w", err)
+		}
+	}
+	z = make([]float64, b.n+1)
+	copy(z, v.RawVector().Data)
+	for _, x := range z {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("continuation: solve: not finite")
+		}
+	}
+	return z, nil
+}
+
+// tangent is the unit (in wnorm) null vector of [J - I, J_u d], oriented so
+// that c.t > 0 (c is the factor's constraint row).
+func (b *bordered) tangent() ([]float64, error) {
+	r := make([]float64, b.n+1)
+	r[b.n] = 1
+	z, err := b.solve(r)
+	if err != nil {
+		return nil, err
+	}
+	nz := wnorm(z, b.n)
+	if nz == 0 {
+		return nil, fmt.Errorf("continuation: zero tangent")
+	}
+	for i := range z {
+		z[i] /= nz
+	}
+	return z, nil
+}

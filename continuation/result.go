@@ -1,0 +1,117 @@
+package continuation
+
+import "time"
+
+// Kind is the type of a bifurcation.
+type Kind int
+
+const (
+	// Fold: a real eigenvalue of J crosses +1 and the branch turns back in s
+	// (a saddle-node: two fixed points meet and vanish).
+	Fold Kind = iota
+	// Flip: a real eigenvalue of J crosses -1 (period doubling).
+	Flip
+	// NeimarkSacker: a complex pair of eigenvalues of J crosses the unit circle.
+	NeimarkSacker
+	// Hopf: for dx/dt = F(x) - x, a complex pair of J - I crosses the
+	// imaginary axis.
+	Hopf
+)
+
+var kindNames = [...]string{"fold", "flip", "neimark-sacker", "hopf"}
+
+// String is the name used in the JSON layout: "fold", "flip",
+// "neimark-sacker" or "hopf".
+func (k Kind) String() string {
+	if k < 0 || int(k) >= len(kindNames) {
+		return "unknown"
+	}
+	return kindNames[k]
+}
+
+// End says why a branch stopped.
+type End int
+
+const (
+	// PathEnd: the branch reached the end of the path (s = Length).
+	PathEnd End = iota
+	// PathStart: the branch came back to the start of the path (s = 0),
+	// after turning at a fold.
+	PathStart
+	// LeftRegion: the state left the bounding box (Settings.Bound).
+	LeftRegion
+	// Budget: Settings.MaxSteps steps were taken.
+	Budget
+	// StepTooSmall: the corrector failed down to Settings.MinStep.
+	StepTooSmall
+	// Joined: the branch met another branch, followed from its other end;
+	// it was merged into that one (see Branch.Seeds).
+	Joined
+	// Canceled: the context was canceled.
+	Canceled
+)
+
+var endNames = [...]string{"path-end", "path-start", "left-region", "budget", "step-too-small", "joined", "canceled"}
+
+// String is the name used in the JSON layout.
+func (e End) String() string {
+	if e < 0 || int(e) >= len(endNames) {
+		return "unknown"
+	}
+	return endNames[e]
+}
+
+// Point is one point of a branch.
+type Point struct {
+	S          float64   // the path parameter (arc length of the input path)
+	U          []float64 // u(S), M values
+	X          []float64 // the fixed point, N values
+	NUnstable  int       // modes surely growing: |lambda| > 1 + MarginalTol (map) or Re(lambda) > 1 + MarginalTol (flow)
+	NUndecided int       // modes within MarginalTol of the stability boundary
+	Stable     bool      // every mode surely decays (NUnstable = NUndecided = 0)
+	Residual   float64   // max|F(x, u) - x|
+}
+
+// Branch is one curve of fixed points, ordered along the curve. S need not
+// be monotonic: it turns back at folds.
+type Branch struct {
+	Points []Point
+	Seeds  []int // indices in Problem.Start of the seeds on this branch (two when it joined another)
+	End    End   // why the last point is the last
+	Steps  int   // accepted continuation steps
+}
+
+// Bifurcation is a located bifurcation point.
+type Bifurcation struct {
+	Kind       Kind
+	Branch     int          // index in Result.Branches
+	After      int          // it lies between points After and After+1 of the branch
+	S          float64      // path parameter
+	U          []float64    // input u(S)
+	X          []float64    // state
+	Eigenvalue complex128   // the critical eigenvalue of J (not shifted in continuous time); +imag of a pair
+	Vector     []complex128 // its unit right eigenvector
+	TestValue  float64      // the test function at the located point
+	Bracket    float64      // width in s of the last bracket
+}
+
+// Result is what Continue returns.
+type Result struct {
+	N, M           int
+	Path           Path
+	ContinuousTime bool
+	Branches       []Branch
+	Bifurcations   []Bifurcation
+	Stats          Stats
+}
+
+// Stats counts the work done.
+type Stats struct {
+	Steps         int // accepted steps over all branches
+	Rejected      int // steps retried shorter
+	FEvals        int // batched evaluations of F
+	JacobianEvals int // batched Jacobian evaluations
+	Factorizations int // LU factorizations of bordered systems
+	Eigen         int // eigen-decompositions
+	Elapsed       time.Duration
+}
