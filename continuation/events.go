@@ -135,11 +135,11 @@ func (r *run) probeAt(k Kind, old *branch, sigma float64) (*probe, error) {
 		return nil, err
 	}
 	p := &probe{sigma: sigma, y: y, jx: append([]float64(nil), r.ev.rowJx(old.row)...), ju: append([]float64(nil), r.ev.rowJu(old.row)...)}
-	fac, err := factor(N, r.M, p.jx, p.ju, r.dirs[old.seg], weighted(old.t, N), &r.stats)
+	fac, err := factor(N, r.M, p.jx, p.ju, r.dirs[old.seg], weighted(old.t, old.wx), &r.stats)
 	if err != nil {
 		return nil, nil
 	}
-	if p.t, err = fac.tangent(); err != nil {
+	if p.t, err = fac.tangent(old.wx); err != nil {
 		return nil, nil
 	}
 	if k != Fold {

@@ -7,26 +7,48 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// wdot is the inner product of (x, s) pairs: x.y/N + s_a s_b.
-func wdot(a, b []float64, N int) float64 {
+// wdot is the inner product of (x, s) pairs, wx x_a.x_b + s_a s_b. The
+// weight wx is 1/(N max(1, rms(x))^2) at the branch's current point (see
+// xWeight): steps are relative changes of the state once it is large.
+func wdot(a, b []float64, wx float64) float64 {
+	N := len(a) - 1
 	d := 0.0
 	for i := 0; i < N; i++ {
 		d += a[i] * b[i]
 	}
-	return d/float64(N) + a[N]*b[N]
+	return d*wx + a[N]*b[N]
 }
 
 // wnorm is sqrt(wdot(a, a)).
-func wnorm(a []float64, N int) float64 { return math.Sqrt(wdot(a, a, N)) }
+func wnorm(a []float64, wx float64) float64 { return math.Sqrt(wdot(a, a, wx)) }
 
 // weighted returns W a, the vector c with c.y = wdot(a, y).
-func weighted(a []float64, N int) []float64 {
+func weighted(a []float64, wx float64) []float64 {
+	N := len(a) - 1
 	c := make([]float64, N+1)
 	for i := 0; i < N; i++ {
-		c[i] = a[i] / float64(N)
+		c[i] = a[i] * wx
 	}
 	c[N] = a[N]
 	return c
+}
+
+// xWeight is the state weight of wdot at state x.
+func xWeight(x []float64) float64 {
+	ss := 0.0
+	for _, v := range x {
+		ss += v * v
+	}
+	N := float64(len(x))
+	return 1 / (N * math.Max(1, ss/N))
+}
+
+// unit scales t to unit wnorm.
+func unit(t []float64, wx float64) {
+	n := wnorm(t, wx)
+	for i := range t {
+		t[i] /= n
+	}
 }
 
 // bordered is the LU factorization of the (N+1) x (N+1) matrix
@@ -96,14 +118,14 @@ func (b *bordered) solve(r []float64) (z []float64, err error) {
 
 // tangent is the unit (in wnorm) null vector of [J - I, J_u d], oriented so
 // that c.t > 0 (c is the factor's constraint row).
-func (b *bordered) tangent() ([]float64, error) {
+func (b *bordered) tangent(wx float64) ([]float64, error) {
 	r := make([]float64, b.n+1)
 	r[b.n] = 1
 	z, err := b.solve(r)
 	if err != nil {
 		return nil, err
 	}
-	nz := wnorm(z, b.n)
+	nz := wnorm(z, wx)
 	if nz == 0 {
 		return nil, fmt.Errorf("continuation: zero tangent")
 	}

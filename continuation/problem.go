@@ -114,12 +114,12 @@ type Settings struct {
 	InitialStep    float64 // MaxStep/4
 	MinStep        float64 // 1e-9 * MaxStep: a branch whose step falls below this ends
 	MaxSteps       int     // 2000: accepted steps per branch (the budget)
-	Bound          float64 // 10 * max(1, max |x| of the seeds): a branch with max|x_i| above this has left the region
+	Bound          float64 // 1e4 * max(1, max |x| of the seeds): a branch with max|x_i| above this has left the region (an LSTM's cell state c = i g/(1 - f) grows large as f -> 1)
 	TolResidual    float64 // 1e-12 * max(1, max|x_i|): corrector tolerance on max|F(x, u(s)) - x|
 	TolLocate      float64 // 1e-10: bifurcations are located to this in s (the input's arc length)
 	MaxCorrector   int     // 12: chord iterations before a step is retried shorter
 	MaxTurn        float64 // 0.35 rad: largest angle between consecutive tangents
-	MarginalTol    float64 // 1e-3: a mode within this of the stability boundary is undecided (as finder's)
+	MarginalTol    float64 // 1e-9: a mode within this of the stability boundary (or within its error bound, see Point) is undecided
 	DenseEigenMax  int     // 400: up to this N every point's Jacobian is eigen-decomposed; above it Arnoldi gives the 30 largest
 }
 
@@ -142,14 +142,14 @@ func (s *Settings) fill(length, xmax float64) {
 	if s.MaxSteps == 0 {
 		s.MaxSteps = 2000
 	}
-	def(&s.Bound, 10*math.Max(1, xmax))
+	def(&s.Bound, 1e4*math.Max(1, xmax))
 	def(&s.TolResidual, 1e-12)
 	def(&s.TolLocate, 1e-10)
 	if s.MaxCorrector == 0 {
 		s.MaxCorrector = 12
 	}
 	def(&s.MaxTurn, 0.35)
-	def(&s.MarginalTol, 1e-3)
+	def(&s.MarginalTol, 1e-9)
 	if s.DenseEigenMax == 0 {
 		s.DenseEigenMax = 400
 	}

@@ -62,6 +62,14 @@ func (e End) String() string {
 }
 
 // Point is one point of a branch.
+//
+// Its labels are certain: a mode counts as unstable or decaying only when
+// its distance from the stability boundary exceeds both
+// Settings.MarginalTol and, for N <= 128, a first-order error bound
+// kappa (N eps ||J||_F + 1e-9), kappa the eigenvalue's condition number
+// 1/|l^H r|; otherwise it is undecided. Above Settings.DenseEigenMax only
+// the Ritz values of an Arnoldi factorization are seen (the largest in
+// modulus), and Stable is never set.
 type Point struct {
 	S          float64   // the path parameter (arc length of the input path)
 	U          []float64 // u(S), M values
@@ -107,11 +115,11 @@ type Result struct {
 
 // Stats counts the work done.
 type Stats struct {
-	Steps         int // accepted steps over all branches
-	Rejected      int // steps retried shorter
-	FEvals        int // batched evaluations of F
-	JacobianEvals int // batched Jacobian evaluations
+	Steps          int // accepted steps over all branches
+	Rejected       int // steps retried shorter
+	FEvals         int // batched evaluations of F
+	JacobianEvals  int // batched Jacobian evaluations
 	Factorizations int // LU factorizations of bordered systems
-	Eigen         int // eigen-decompositions
-	Elapsed       time.Duration
+	Eigen          int // eigen-decompositions
+	Elapsed        time.Duration
 }

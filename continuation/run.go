@@ -33,6 +33,7 @@ type branch struct {
 	t, tPrev []float64
 	sp       spectrum
 	h        float64
+	wx       float64 // the state weight of the step norm (xWeight)
 	out      Branch
 	tans     [][]float64 // tangent at each point
 	steps    []float64   // the step that led to each point
@@ -102,7 +103,7 @@ func (r *run) seed(seeds []int) error {
 	for b, k := range seeds {
 		y := make([]float64, N+1)
 		copy(y, r.p.Start.Points[k].X)
-		br := &branch{row: b, active: true, y: y, h: r.s.InitialStep, tPrev: append([]float64(nil), es...)}
+		br := &branch{row: b, active: true, y: y, h: r.s.InitialStep, tPrev: append([]float64(nil), es...), wx: xWeight(y[:N])}
 		br.out.Seeds = []int{k}
 		r.br = append(r.br, br)
 		r.ev.set(b, y[:N], r.uAt(0, 0))
@@ -168,16 +169,16 @@ func (r *run) linearize(br *branch, jx, ju, c []float64) error {
 	if err != nil {
 		return err
 	}
-	t, err := fac.tangent()
+	t, err := fac.tangent(br.wx)
 	if err != nil {
 		return err
 	}
-	vals, partial, err := eigenvalues(N, br.jx, r.s.DenseEigenMax, &r.stats)
+	vals, bounds, partial, err := eigenBounds(N, br.jx, r.s.DenseEigenMax, &r.stats)
 	if err != nil {
 		return err
 	}
 	br.fac, br.t = fac, t
-	br.sp = classify(vals, r.s.MarginalTol, r.s.ContinuousTime)
+	br.sp = classify(vals, r.s.MarginalTol, r.s.ContinuousTime, bounds...)
 	br.sp.partial = partial
 	return nil
 }
@@ -192,14 +193,14 @@ func (r *run) point(br *branch, res float64) Point {
 
 // step is one branch's attempt in an iteration.
 type step struct {
-	br      *branch
-	old     *branch // copy of br's state before the step
-	task    *task
-	sigma   float64 // distance along the old tangent of the accepted point
-	landed  bool
-	landAt  float64
-	jx, ju  []float64 // at the corrected point
-	res     float64   // its residual
+	br     *branch
+	old    *branch // copy of br's state before the step
+	task   *task
+	sigma  float64 // distance along the old tangent of the accepted point
+	landed bool
+	landAt float64
+	jx, ju []float64 // at the corrected point
+	res    float64   // its residual
 }
 
 // loop steps all active branches together until none is left.
@@ -310,6 +311,9 @@ func (r *run) loop(ctx context.Context) error {
 func (r *run) advance(st *step) error {
 	N := r.N
 	br := st.br
+	if !br.active {
+		return nil // merged into another branch earlier in this iteration
+	}
 	if !st.task.ok {
 		r.reject(br)
 		return nil
@@ -327,18 +331,20 @@ func (r *run) advance(st *step) error {
 			newSeg = br.seg + int(dir)
 		}
 	}
-	nb := &branch{row: br.row, y: append([]float64(nil), st.task.y...), seg: newSeg}
-	if err := r.linearize(nb, st.jx, st.ju, weighted(br.t, N)); err != nil {
+	nb := &branch{row: br.row, y: append([]float64(nil), st.task.y...), seg: newSeg, wx: br.wx}
+	if err := r.linearize(nb, st.jx, st.ju, weighted(br.t, br.wx)); err != nil {
 		r.reject(br)
 		return nil
 	}
-	if wdot(nb.t, br.t, N) < math.Cos(r.s.MaxTurn) && !(st.landed && newSeg != br.seg) {
+	if wdot(nb.t, br.t, br.wx) < math.Cos(r.s.MaxTurn) && !(st.landed && newSeg != br.seg) {
 		r.reject(br)
 		return nil
 	}
 	// Accept.
-	hUsed := wnorm(diff(nb.y, br.y), N)
+	hUsed := wnorm(diff(nb.y, br.y), br.wx)
 	br.tPrev, br.t = br.t, nb.t
+	br.wx = xWeight(nb.y[:N])
+	unit(br.t, br.wx)
 	br.y, br.seg, br.jx, br.ju, br.fac, br.sp = nb.y, nb.seg, nb.jx, nb.ju, nb.fac, nb.sp
 	br.out.Steps++
 	r.stats.Steps++
@@ -399,7 +405,6 @@ func diff(a, b []float64) []float64 {
 // their tangents are opposite. The merged curve runs from br's seed to the
 // other's; the other is dropped from the result.
 func (r *run) join(a *branch) {
-	N := r.N
 	P := a.y
 	ha := a.steps[len(a.steps)-1]
 	for _, b := range r.br {
@@ -413,7 +418,8 @@ func (r *run) join(a *branch) {
 			}
 			tol := 0.5 * math.Max(ha, math.Max(hb, b.steps[j]))
 			qy := append(append([]float64(nil), q.X...), q.S)
-			if wnorm(diff(P, qy), N) > tol || wdot(a.t, b.tans[j], N) > -0.9 {
+			cos := wdot(a.t, b.tans[j], a.wx) / (wnorm(a.t, a.wx) * wnorm(b.tans[j], a.wx))
+			if wnorm(diff(P, qy), a.wx) > tol || cos > -0.9 {
 				continue
 			}
 			r.merge(a, b, j)

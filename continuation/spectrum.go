@@ -35,13 +35,18 @@ func growth(z complex128, continuous bool) float64 {
 	return cmplx.Abs(z) - 1
 }
 
-// classify counts vals.
-func classify(vals []complex128, tol float64, continuous bool) spectrum {
+// classify counts vals; a mode whose growth is within tol (or within its
+// error bound tols[i], when given) of zero is undecided.
+func classify(vals []complex128, tol float64, continuous bool, tols ...float64) spectrum {
 	sp := spectrum{vals: vals}
-	for _, z := range vals {
+	for i, z := range vals {
 		g := growth(z, continuous)
+		t := tol
+		if i < len(tols) {
+			t = math.Max(t, tols[i])
+		}
 		switch {
-		case math.Abs(g) <= tol:
+		case math.Abs(g) <= t:
 			sp.nUndecided++
 		case g > 0:
 			sp.nUnstable++
@@ -64,20 +69,53 @@ func classify(vals []complex128, tol float64, continuous bool) spectrum {
 // finder.Decompose) up to denseMax, else the Ritz values of an Arnoldi
 // factorization of dimension 30 (partial true).
 func eigenvalues(N int, jx []float64, denseMax int, stats *Stats) ([]complex128, bool, error) {
+	vals, _, partial, err := eigenBounds(N, jx, denseMax, stats)
+	return vals, partial, err
+}
+
+// boundVectorsMax is the largest N for which every point's eigenvectors
+// are computed to bound its eigenvalues' errors.
+const boundVectorsMax = 128
+
+// eigenBounds is eigenvalues with, up to boundVectorsMax, a first-order
+// error bound per eigenvalue: kappa_i (eps_J + 1e-3 * tolx) where kappa_i =
+// 1/|l_i^H r_i| is its condition number, eps_J = N u ||J||_F the rounding of
+// J and its decomposition, and tolx a perturbation of J by the point's own
+// inaccuracy (its residual tolerance, times 1e3 for the second derivative).
+// Above boundVectorsMax the bounds are nil.
+func eigenBounds(N int, jx []float64, denseMax int, stats *Stats) ([]complex128, []float64, bool, error) {
 	stats.Eigen++
 	if N > denseMax {
 		v, err := arnoldi(N, jx, min(N, 30))
-		return v, true, err
+		return v, nil, true, err
 	}
-	modes, err := decompose(N, jx, false)
+	vectors := N <= boundVectorsMax
+	modes, err := decompose(N, jx, vectors)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	vals := make([]complex128, len(modes))
 	for i, m := range modes {
 		vals[i] = m.Value
 	}
-	return vals, false, nil
+	if !vectors {
+		return vals, nil, false, nil
+	}
+	fro := 0.0
+	for _, v := range jx {
+		fro = math.Hypot(fro, v)
+	}
+	base := float64(N)*2.220446049250313e-16*fro + 1e-9
+	bounds := make([]float64, len(modes))
+	for i, m := range modes {
+		var d complex128
+		for k := range m.Right {
+			d += cmplx.Conj(m.Left[k]) * m.Right[k]
+		}
+		kappa := 1 / math.Max(cmplx.Abs(d), 1e-300)
+		bounds[i] = math.Min(kappa*base, 1)
+	}
+	return vals, bounds, false, nil
 }
 
 // decompose eigen-decomposes J with finder's LAPACK path (see finder.Decompose).
