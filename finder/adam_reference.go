@@ -41,7 +41,7 @@ func (f *finder) referenceAdam(ctx context.Context, idx []int) error {
 		mean, allDone := 0.0, true
 		for r, ci := range idx {
 			c := cs[ci]
-			q := ob.Q[r]
+			q := ob.Q()[r]
 			mean += q / B
 			if c.done {
 				continue
@@ -53,7 +53,7 @@ func (f *finder) referenceAdam(ctx context.Context, idx []int) error {
 			}
 			c.q, c.lr = q, lr
 			copy(c.x, x[r*N:(r+1)*N])
-			copy(c.f, ob.F[r*N:(r+1)*N])
+			copy(c.f, ob.F()[r*N:(r+1)*N])
 			if q < s.TolQ || c.dq < s.TolDQ*lr || math.IsNaN(q) || c.iters >= s.MaxIters {
 				c.done = true
 				continue

@@ -64,9 +64,9 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			if c.done {
 				continue
 			}
-			q := ob.Q[r]
+			q := ob.Q()[r]
 			copy(c.x, x[r*N:(r+1)*N])
-			copy(c.f, ob.F[r*N:(r+1)*N])
+			copy(c.f, ob.F()[r*N:(r+1)*N])
 			if c.iters > 0 {
 				c.dq = math.Abs(q - c.q)
 			} else {

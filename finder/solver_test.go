@@ -31,7 +31,7 @@ func stepUntil(t *testing.T, solver G.Solver, freeze func(int), iters int, tol f
 		}
 		x := ob.States()
 		for b := 0; b < B; b++ {
-			if at[b] == nil && ob.Q[b] < tol {
+			if at[b] == nil && ob.Q()[b] < tol {
 				at[b] = append([]float64(nil), x[b*3:(b+1)*3]...)
 				converged++
 				if freeze != nil {

@@ -60,13 +60,13 @@ func TestStepMatchesTorchEquations(t *testing.T) {
 			want := refStep(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
 			q := 0.0
 			for i := range want {
-				if d := math.Abs(o.F[b*N+i] - want[i]); d > 1e-14 {
-					t.Errorf("%s: F[%d][%d] = %v, want %v (diff %g)", name, b, i, o.F[b*N+i], want[i], d)
+				if d := math.Abs(o.F()[b*N+i] - want[i]); d > 1e-14 {
+					t.Errorf("%s: F[%d][%d] = %v, want %v (diff %g)", name, b, i, o.F()[b*N+i], want[i], d)
 				}
 				q += 0.5 * (want[i] - x[b*N+i]) * (want[i] - x[b*N+i])
 			}
-			if math.Abs(o.Q[b]-q) > 1e-13*math.Max(1, q) {
-				t.Errorf("%s: q[%d] = %v, want %v", name, b, o.Q[b], q)
+			if math.Abs(o.Q()[b]-q) > 1e-13*math.Max(1, q) {
+				t.Errorf("%s: q[%d] = %v, want %v", name, b, o.Q()[b], q)
 			}
 		}
 	}
@@ -91,7 +91,7 @@ func TestGradientAndJacobiansMatchFiniteDifferences(t *testing.T) {
 		if err := o.Eval(); err != nil {
 			t.Fatal(err)
 		}
-		grad := append([]float64(nil), o.Grad...)
+		grad := append([]float64(nil), o.Grad()...)
 		j, err := NewJacobians(c, B, Float64)
 		if err != nil {
 			t.Fatal(err)
@@ -106,7 +106,7 @@ func TestGradientAndJacobiansMatchFiniteDifferences(t *testing.T) {
 			if err := o.Eval(); err != nil {
 				t.Fatal(err)
 			}
-			return append([]float64(nil), o.F...), append([]float64(nil), o.Q...)
+			return append([]float64(nil), o.F()...), append([]float64(nil), o.Q()...)
 		}
 		for k := 0; k < N; k++ {
 			xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
@@ -221,23 +221,23 @@ func TestLSTMHidden256(t *testing.T) {
 	for b := 0; b < B; b++ {
 		want := refStep(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
 		for i := range want {
-			if d := math.Abs(o.F[b*N+i] - want[i]); d > 1e-13 {
-				t.Fatalf("F[%d][%d] = %v, want %v", b, i, o.F[b*N+i], want[i])
+			if d := math.Abs(o.F()[b*N+i] - want[i]); d > 1e-13 {
+				t.Fatalf("F[%d][%d] = %v, want %v", b, i, o.F()[b*N+i], want[i])
 			}
 		}
 	}
 	// The gradient of q along c (unit H+5) and h (unit 5) by central differences.
-	grad := append([]float64(nil), o.Grad...)
+	grad := append([]float64(nil), o.Grad()...)
 	for _, k := range []int{5, 256 + 5} {
 		xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
 		xp[k] += 1e-6
 		xm[k] -= 1e-6
 		o.SetStates(xp)
 		o.Eval()
-		qp := o.Q[0]
+		qp := o.Q()[0]
 		o.SetStates(xm)
 		o.Eval()
-		qm := o.Q[0]
+		qm := o.Q()[0]
 		if e := relErr((qp-qm)/2e-6, grad[k]); e > 1e-6 {
 			t.Errorf("dq/dx[%d]: %v vs finite difference %v", k, grad[k], (qp-qm)/2e-6)
 		}
@@ -283,7 +283,7 @@ func TestJacobianPartsAgree(t *testing.T) {
 			}
 		}
 		for i := 0; i < N; i++ {
-			if big.F[b*N+i] != one.F[i] {
+			if big.F()[b*N+i] != one.F()[i] {
 				t.Fatalf("point %d: F differs", b)
 			}
 		}

@@ -40,7 +40,7 @@ func TestHandLoopMatchesObjective(t *testing.T) {
 	for _, v := range []struct {
 		name      string
 		got, want []float64
-	}{{"F", o.F, h.F}, {"q", o.Q, h.Q}, {"grad", o.Grad, h.Grad}} {
+	}{{"F", o.F(), h.F}, {"q", o.Q(), h.Q}, {"grad", o.Grad(), h.Grad}} {
 		worst := 0.0
 		for i := range v.got {
 			worst = math.Max(worst, math.Abs(v.got[i]-v.want[i]))

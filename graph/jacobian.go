@@ -22,20 +22,20 @@ import (
 //
 // It belongs to one goroutine.
 type Jacobians struct {
-	B, L    int
-	n, m    int
-	dtype   Dtype
-	xT, uT  *tensor.Dense // the B*L replicated rows; parts read views of them
-	seedT   *tensor.Dense
-	parts   []*jacobianPart
-	ms      []G.VM
-	F       []float64 // F(X, U) at the last evaluated points, B x N
-	fRep    []float64
-	rowX    []float64
-	rowU    []float64
-	seedBuf []float64
-	xRep    []float64
-	uRep    []float64
+	b, lanes int
+	n, m     int
+	dtype    Dtype
+	xT, uT   *tensor.Dense // the B*L replicated rows; parts read views of them
+	seedT    *tensor.Dense
+	parts    []*jacobianPart
+	ms       []G.VM
+	f        []float64 // F(X, U) at the last evaluated points, B x N
+	fRep     []float64
+	rowX     []float64
+	rowU     []float64
+	seedBuf  []float64
+	xRep     []float64
+	uRep     []float64
 }
 
 // jacobianPart is the graph of a block of rows [lo, hi) of the replicated
@@ -80,7 +80,7 @@ func NewJacobiansLanes(cell cells.Cell, B, L int, d Dtype) (j *Jacobians, err er
 		return nil, fmt.Errorf("graph: %d lanes for %d states, want 1..%d", L, N, N)
 	}
 	R := B * L
-	j = &Jacobians{B: B, L: L, n: N, m: M, dtype: d,
+	j = &Jacobians{b: B, lanes: L, n: N, m: M, dtype: d,
 		xT: newDense(d, R, N, nil), seedT: newDense(d, R, N, nil)}
 	if M > 0 {
 		j.uT = newDense(d, R, M, nil)
@@ -95,7 +95,7 @@ func NewJacobiansLanes(cell cells.Cell, B, L int, d Dtype) (j *Jacobians, err er
 		j.parts = append(j.parts, part)
 		j.ms = append(j.ms, m)
 	}
-	j.F = make([]float64, B*N)
+	j.f = make([]float64, B*N)
 	j.fRep = make([]float64, R*N)
 	j.rowX = make([]float64, R*N)
 	j.rowU = make([]float64, R*M)
@@ -132,8 +132,15 @@ func (j *Jacobians) buildPart(cell cells.Cell, part *jacobianPart) (m G.VM, err 
 	return s.compile(outs, seed)
 }
 
-// Size is the number of points evaluated at once.
-func (j *Jacobians) Size() int { return j.B }
+// B is the number of points evaluated at once.
+func (j *Jacobians) B() int { return j.b }
+
+// Lanes is the number of seed directions each pass handles per point.
+func (j *Jacobians) Lanes() int { return j.lanes }
+
+// F is F(X, U) at the points of the last Eval, B x N row-major. The slice
+// belongs to j and is overwritten by the next Eval.
+func (j *Jacobians) F() []float64 { return j.f }
 
 // N is the state size.
 func (j *Jacobians) N() int { return j.n }
@@ -146,7 +153,7 @@ func (j *Jacobians) M() int { return j.m }
 // dF_i/dx_k at point b; ju receives B x N x M values likewise (it may be nil
 // when not wanted, or when M = 0). F holds F(x, u) afterwards.
 func (j *Jacobians) Eval(x, u []float64, jx, ju []float64) error {
-	B, L, N, M := j.B, j.L, j.n, j.m
+	B, L, N, M := j.b, j.lanes, j.n, j.m
 	if len(jx) != B*N*N {
 		return fmt.Errorf("graph: jacobian buffer has %d values, want %d x %d x %d", len(jx), B, N, N)
 	}
@@ -218,7 +225,7 @@ func (j *Jacobians) Eval(x, u []float64, jx, ju []float64) error {
 				}
 			}
 			for b := 0; b < B; b++ {
-				copy(j.F[b*N:(b+1)*N], j.fRep[b*L*N:(b*L+1)*N])
+				copy(j.f[b*N:(b+1)*N], j.fRep[b*L*N:(b*L+1)*N])
 			}
 		}
 	}

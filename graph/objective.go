@@ -28,7 +28,7 @@ type Objective struct {
 	machines       []G.VM
 	steps          []*step
 	stale          bool      // U changed since the drives were computed
-	F, Q, Grad     []float64 // the last Eval's outputs: B x N, B, B x N
+	f, q, grad     []float64 // the last Eval's outputs: B x N, B, B x N
 }
 
 // objectivePart is the graph of a block of rows. G.Read copies its outputs
@@ -67,11 +67,11 @@ func NewObjective(cell cells.Cell, B int, d Dtype) (*Objective, error) {
 		o.machines = append(o.machines, m)
 	}
 	if d == Float64 {
-		o.F, o.Grad = o.fT.Float64s(), o.gT.Float64s()
+		o.f, o.grad = o.fT.Float64s(), o.gT.Float64s()
 	} else {
-		o.F, o.Grad = make([]float64, B*N), make([]float64, B*N)
+		o.f, o.grad = make([]float64, B*N), make([]float64, B*N)
 	}
-	o.Q = make([]float64, B)
+	o.q = make([]float64, B)
 	o.stale = true // the drives of U = 0 are not computed yet
 	return o, nil
 }
@@ -112,6 +112,19 @@ func (o *Objective) M() int { return o.m }
 // Dtype is the type the graph computes in.
 func (o *Objective) Dtype() Dtype { return o.dtype }
 
+// F is F(X, U) from the last Eval, B x N row-major. The slice belongs to
+// o and is overwritten by the next Eval.
+func (o *Objective) F() []float64 { return o.f }
+
+// Q is q_b = 0.5*||F(x_b, u_b) - x_b||^2 for each row b from the last Eval.
+// The slice belongs to o and is overwritten by the next Eval.
+func (o *Objective) Q() []float64 { return o.q }
+
+// Grad is dq_b/dx_b for each row b from the last Eval, B x N row-major. The
+// slice belongs to o and is overwritten by the next Eval (in float64 it is
+// the storage of the gradient Candidates hands to a solver).
+func (o *Objective) Grad() []float64 { return o.grad }
+
 // SetInputs sets U: B x M values, or M values broadcast to every row.
 func (o *Objective) SetInputs(u []float64) error {
 	o.stale = true
@@ -145,22 +158,22 @@ func (o *Objective) Eval() error {
 		}
 	}
 	if o.dtype != Float64 {
-		if err := copyOut(o.F, o.fT); err != nil {
+		if err := copyOut(o.f, o.fT); err != nil {
 			return err
 		}
-		if err := copyOut(o.Grad, o.gT); err != nil {
+		if err := copyOut(o.grad, o.gT); err != nil {
 			return err
 		}
 	}
 	N := o.n
 	switch x := o.xT.Data().(type) {
 	case []float64:
-		for b := range o.Q {
-			o.Q[b] = halfSquares(o.F[b*N:(b+1)*N], x[b*N:(b+1)*N])
+		for b := range o.q {
+			o.q[b] = halfSquares(o.f[b*N:(b+1)*N], x[b*N:(b+1)*N])
 		}
 	case []float32:
-		for b := range o.Q {
-			o.Q[b] = halfSquares32(o.F[b*N:(b+1)*N], x[b*N:(b+1)*N])
+		for b := range o.q {
+			o.q[b] = halfSquares32(o.f[b*N:(b+1)*N], x[b*N:(b+1)*N])
 		}
 	}
 	return nil

@@ -84,7 +84,7 @@ func TestObjectivePartsAgree(t *testing.T) {
 				for _, v := range []struct {
 					name string
 					a, b []float64
-				}{{"F", one.F, many.F}, {"Q", one.Q, many.Q}, {"Grad", one.Grad, many.Grad}} {
+				}{{"F", one.F(), many.F()}, {"Q", one.Q(), many.Q()}, {"Grad", one.Grad(), many.Grad()}} {
 					for i := range v.a {
 						if v.a[i] != v.b[i] {
 							t.Fatalf("%s %v step %d: %s[%d] = %v in one graph, %v in parts", kind, d, step, v.name, i, v.a[i], v.b[i])
@@ -92,7 +92,7 @@ func TestObjectivePartsAgree(t *testing.T) {
 					}
 				}
 			}
-			if one.Q[0] == many.Q[0] && one.Q[0] == 0 {
+			if one.Q()[0] == many.Q()[0] && one.Q()[0] == 0 {
 				t.Fatalf("%s: q is zero: nothing was compared", kind)
 			}
 		}

@@ -86,7 +86,7 @@ func handLoopTable(w io.Writer, o options) (float64, error) {
 	h := handloop.New(c.(*cells.Vanilla), B, make([]float64, B*c.InputSize()))
 	copy(h.X, x)
 	h.Eval()
-	diff := max(maxDiff(ob.F, h.F), maxDiff(ob.Q, h.Q), maxDiff(ob.Grad, h.Grad))
+	diff := max(maxDiff(ob.F(), h.F), maxDiff(ob.Q(), h.Q), maxDiff(ob.Grad(), h.Grad))
 	if diff > 1e-14 {
 		return 0, fmt.Errorf("hand loop and graph differ by %g: they must compute the same numbers to be compared", diff)
 	}
