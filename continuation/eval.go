@@ -54,7 +54,7 @@ func (e *evaluator) f() error {
 	if err := e.obj.Eval(); err != nil {
 		return fmt.Errorf("continuation: evaluate F: %w", err)
 	}
-	copy(e.F, e.obj.F)
+	copy(e.F, e.obj.F())
 	return nil
 }
 
@@ -64,7 +64,7 @@ func (e *evaluator) jacobians() error {
 	if err := e.jac.Eval(e.x, e.u, e.Jx, e.Ju); err != nil {
 		return fmt.Errorf("continuation: evaluate Jacobians: %w", err)
 	}
-	copy(e.F, e.jac.F)
+	copy(e.F, e.jac.F())
 	return nil
 }
 
