@@ -67,6 +67,7 @@ type points3D struct {
 	classes      map[kind][]item3D
 	slow         []item3D
 	segments     [][2][3]float64
+	curves       [][][3]float64 // traced slow manifolds
 	// visited bounds every projected trajectory state, drawn or not: the
 	// region the network visits (empty without trajectories).
 	visitedLo, visitedHi [3]float64
@@ -140,6 +141,7 @@ func (r *Report) layout3D(pr *projection) points3D {
 			}
 		}
 	}
+	d.curves = r.layoutManifolds(pr)
 	if r.Slow != nil {
 		for i := range r.Slow.Points {
 			p := &r.Slow.Points[i]
@@ -236,6 +238,7 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 		})
 	}
 
+	c.MultiSeries = append(c.MultiSeries, manifoldSeries(d.curves, snap)...)
 	lo, hi := fitAxes(d)
 	box := boxSizes(lo, hi)
 	sub := "top 3 principal components of the trajectories"
@@ -251,7 +254,7 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 	}
 	c.SetGlobalOptions(heading(idFixedPoints, "Fixed points", sub, "66", "item")...)
 	c.Accept(extras{
-		silent: map[string]bool{nameTrajectories: true, nameUnstableModes: true},
+		silent: map[string]bool{nameTrajectories: true, nameUnstableModes: true, nameManifolds: true},
 		patch: func(opt map[string]interface{}) {
 			// Options go-echarts' Grid3D lacks. Text in the 3-D scene gets
 			// an explicit line height: zrender takes the width of a CJK
@@ -357,5 +360,10 @@ func each3D(d points3D, f func([3]float64)) {
 	for _, s := range d.segments {
 		f(s[0])
 		f(s[1])
+	}
+	for _, l := range d.curves {
+		for _, p := range l {
+			f(p)
+		}
 	}
 }

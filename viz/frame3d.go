@@ -80,6 +80,7 @@ func (d *points3D) frame() notDrawn {
 		}
 	}
 	d.segments = segs
+	d.curves = clipCurves(d.curves, flo, fhi)
 	return out
 }
 

@@ -143,6 +143,9 @@ func (r *Report) build() (*built, error) {
 	if r.Training != nil && len(r.Training.ValMSE) > 0 {
 		b.charts = append(b.charts, r.chartTraining())
 	}
+	for k := range r.Manifolds {
+		b.charts = append(b.charts, r.chartManifold(k))
+	}
 	for _, c := range b.charts {
 		c.Option["toolbox"] = toolbox(c.ID)
 		if t, ok := c.Option["title"].(opts.Title); ok { // a go-echarts chart

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/manifold"
 )
 
 // Report is everything one report shows. At least one of Fixed, Slow, All
@@ -52,6 +53,11 @@ type Report struct {
 	// Summary rows (settings, timings, anything) are shown as a table
 	// below the counts; SummaryRows makes them from a search.
 	Summary []Row
+
+	// Manifolds, when set, are traced slow manifolds (manifold.Trace):
+	// drawn as lines in the 3-D view, each with a chart of q, its marginal
+	// eigenvalue and its selection along the arclength.
+	Manifolds []*manifold.Curve
 }
 
 // DefaultMaxTrials is how many trajectories are drawn when Report.Trials is nil.

@@ -66,6 +66,9 @@ func (r *Report) validate() error {
 	if r.TolQ < 0 || math.IsNaN(r.TolQ) || math.IsInf(r.TolQ, 0) {
 		return fmt.Errorf("viz: TolQ = %v, want a finite value >= 0", r.TolQ)
 	}
+	if err := r.checkManifolds(n); err != nil {
+		return err
+	}
 	if r.Trial != nil {
 		return r.Trial.validate()
 	}

@@ -3,7 +3,8 @@
 // and slow points, traces the line attractor that holds the sum, and shows
 // that the line's selection vector picks the summed input. It writes
 // integrator-fixedpoints.json, integrator-manifolds.json and
-// integrator-report.html.
+// integrator-report.html (the traced line in the 3-D view, and q, its
+// eigenvalue and the selection of each input along it).
 //
 //	go run ./examples/integrator [-cell gru|lstm|rnn] [-hidden 8] [-distractors 2] [-seed 1] [-out DIR] [-quiet]
 package main
@@ -24,6 +25,7 @@ import (
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"
+	"github.com/rnnfp/fixedpoints/viz"
 )
 
 type options struct {
@@ -160,16 +162,34 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "no line attractor was traced")
 	}
 
-	// 4. Files.
+	// 4. Files: the fixed points, the manifolds and the report.
 	fpPath := filepath.Join(o.out, "integrator-fixedpoints.json")
 	mfPath := filepath.Join(o.out, "integrator-manifolds.json")
+	htmlPath := filepath.Join(o.out, "integrator-report.html")
 	if err := res.Fixed.Save(fpPath); err != nil {
 		return err
 	}
 	if err := an.Save(mfPath); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s and %s\n", fpPath, mfPath)
+	rep := &viz.Report{
+		Title:        fmt.Sprintf("Line attractor of a %s-%d trained to sum input 0 of %d", o.cell, o.hidden, M),
+		Fixed:        res.Fixed,
+		Slow:         res.Slow,
+		All:          res.All,
+		Trajectories: &viz.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
+		Trials:       []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
+		Summary:      viz.SummaryRows(settings, res),
+	}
+	for _, m := range an.Manifolds {
+		if m.Curve != nil {
+			rep.Manifolds = append(rep.Manifolds, m.Curve)
+		}
+	}
+	if err := rep.WriteFile(htmlPath); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s, %s and %s\n", htmlPath, fpPath, mfPath)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -29,6 +30,9 @@ func TestIntegratorExample(t *testing.T) {
 	}
 	if x, _ := strconv.Atoi(m[2]); x < 10 {
 		t.Errorf("the summed input is selected only %dx over the distractors", x)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "integrator-report.html")); err != nil || st.Size() < 100000 {
+		t.Errorf("report: %v", err)
 	}
 	if _, err := finder.Load(filepath.Join(dir, "integrator-fixedpoints.json")); err != nil {
 		t.Error(err)
