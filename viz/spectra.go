@@ -198,7 +198,7 @@ func (r *Report) chartMagnitudes(s spectra) chart {
 		}
 		if c == 0 {
 			sr["markLine"] = map[string]interface{}{
-				"silent": true, "symbol": "none", "label": map[string]interface{}{"formatter": value + " = " + fmtG(bound, 3)},
+				"silent": true, "symbol": "none", "label": map[string]interface{}{"formatter": value + " = " + fmtG(bound, 3), "position": "insideEndTop"},
 				"lineStyle": map[string]interface{}{"color": "#888888", "type": "dashed"},
 				"data":      []interface{}{map[string]interface{}{"yAxis": num(bound)}},
 			}

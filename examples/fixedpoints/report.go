@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/examples/internal/cli"
+	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/viz"
+)
+
+func init() {
+	register(subcommand{
+		name:    "report",
+		order:   50,
+		summary: "rebuild the HTML report from saved results (fixedpoints/v1 JSON, optional trajectories)",
+		run:     runReport,
+	})
+}
+
+// reportOptions are the report subcommand's flags.
+type reportOptions struct {
+	in, trajectories, out, title string
+	trials                       int
+}
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("fixedpoints report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o reportOptions
+	fs.StringVar(&o.in, "in", "", "fixed points saved as fixedpoints/v1 JSON (required)")
+	fs.StringVar(&o.trajectories, "trajectories", "", "network states as .npy, trials x steps x N (or states x N): drawn, and the principal components are fitted on them")
+	fs.StringVar(&o.out, "out", "", "HTML file to write (default: beside -in, NAME-report.html for NAME-fixedpoints.json or NAME.json)")
+	fs.StringVar(&o.title, "title", "", "the page's title (default: \"Fixed points of\" the file's name)")
+	fs.IntVar(&o.trials, "trials", viz.DefaultMaxTrials, "trajectories drawn at most (the first ones)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: fixedpoints report -in FILE.json [-trajectories FILE.npy] [-out FILE.html] [-title TEXT]")
+		fmt.Fprintln(stderr, "\nRebuilds the HTML report of saved fixed points: the 3-D view, the spectra and the counts.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("unexpected arguments %q (give the file with -in)", fs.Args())
+	case o.in == "":
+		return usagef("-in is required: the fixedpoints/v1 JSON to draw")
+	case o.trials < 0:
+		return usagef("-trials %d: want a number >= 0", o.trials)
+	}
+	if o.out == "" {
+		o.out = defaultReportPath(o.in)
+	}
+	if err := cli.CheckOutputs(filepath.Dir(o.out), filepath.Base(o.out)); err != nil {
+		return err
+	}
+	rep, err := savedReport(o)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteFile(o.out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", o.out)
+	return nil
+}
+
+// defaultReportPath puts the page beside the JSON: results/x-fixedpoints.json
+// gives results/x-report.html, results/x.json results/x-report.html.
+func defaultReportPath(in string) string {
+	base := strings.TrimSuffix(in, filepath.Ext(in))
+	base = strings.TrimSuffix(base, "-fixedpoints")
+	return base + "-report.html"
+}
+
+// savedReport reads the saved results and builds their report.
+func savedReport(o reportOptions) (*viz.Report, error) {
+	fp, err := finder.Load(o.in)
+	if err != nil {
+		return nil, err
+	}
+	title := o.title
+	if title == "" {
+		title = "Fixed points of " + filepath.Base(o.in)
+	}
+	rep := &viz.Report{Title: title, Fixed: fp}
+	if o.trajectories != "" {
+		tr, err := readTrajectories(o.trajectories, fp.N)
+		if err != nil {
+			return nil, err
+		}
+		rep.Trajectories = tr
+		if tr.Trials > o.trials {
+			rep.Trials = make([]int, o.trials)
+			for i := range rep.Trials {
+				rep.Trials[i] = i
+			}
+		}
+	}
+	return rep, nil
+}
+
+// readTrajectories reads trials x steps x N states, or states x N (each a
+// trial of one step), and checks them against the fixed points' N.
+func readTrajectories(path string, n int) (*viz.Trajectories, error) {
+	t, err := cells.ReadNPY(path)
+	if err != nil {
+		return nil, err
+	}
+	var tr viz.Trajectories
+	switch len(t.Shape) {
+	case 3:
+		tr = viz.Trajectories{Trials: t.Shape[0], Time: t.Shape[1], N: t.Shape[2]}
+	case 2:
+		tr = viz.Trajectories{Trials: t.Shape[0], Time: 1, N: t.Shape[1]}
+	default:
+		return nil, fmt.Errorf("trajectories %s: shape %v, want trials x steps x N or states x N", path, t.Shape)
+	}
+	if tr.N != n {
+		return nil, fmt.Errorf("trajectories %s: N = %d, but the fixed points have N = %d", path, tr.N, n)
+	}
+	for i, v := range t.Data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("trajectories %s: value %d is %v", path, i, v)
+		}
+	}
+	tr.States = t.Data
+	return &tr, nil
+}
