@@ -36,7 +36,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	var o reportOptions
 	fs.StringVar(&o.in, "in", "", "fixed points saved as fixedpoints/v1 JSON (required)")
-	fs.StringVar(&o.trajectories, "trajectories", "", "network states as .npy, trials x steps x N (or states x N): drawn, and the principal components are fitted on them")
+	fs.StringVar(&o.trajectories, "trajectories", "", "network states as .npy, trials x steps x N: drawn, and the principal components are fitted on them")
 	fs.StringVar(&o.out, "out", "", "HTML file to write (default: beside -in, NAME-report.html for NAME-fixedpoints.json or NAME.json)")
 	fs.StringVar(&o.title, "title", "", "the page's title (default: \"Fixed points of\" the file's name)")
 	fs.IntVar(&o.trials, "trials", viz.DefaultMaxTrials, "trajectories drawn at most (the first ones)")
@@ -96,7 +96,7 @@ func savedReport(o reportOptions) (*viz.Report, error) {
 	}
 	rep := &viz.Report{Title: title, Fixed: fp}
 	if o.trajectories != "" {
-		tr, err := readTrajectories(o.trajectories, fp.N)
+		tr, err := savedTrajectories(o.trajectories, fp.N)
 		if err != nil {
 			return nil, err
 		}
@@ -111,9 +111,10 @@ func savedReport(o reportOptions) (*viz.Report, error) {
 	return rep, nil
 }
 
-// readTrajectories reads trials x steps x N states, or states x N (each a
-// trial of one step), and checks them against the fixed points' N.
-func readTrajectories(path string, n int) (*viz.Trajectories, error) {
+// savedTrajectories reads trials x steps x N states and checks them against
+// the fixed points' N. States without time (states x N) are refused: find
+// does not draw them either, so its page has no trajectories.
+func savedTrajectories(path string, n int) (*viz.Trajectories, error) {
 	t, err := cells.ReadNPY(path)
 	if err != nil {
 		return nil, err
@@ -122,10 +123,8 @@ func readTrajectories(path string, n int) (*viz.Trajectories, error) {
 	switch len(t.Shape) {
 	case 3:
 		tr = viz.Trajectories{Trials: t.Shape[0], Time: t.Shape[1], N: t.Shape[2]}
-	case 2:
-		tr = viz.Trajectories{Trials: t.Shape[0], Time: 1, N: t.Shape[1]}
 	default:
-		return nil, fmt.Errorf("trajectories %s: shape %v, want trials x steps x N or states x N", path, t.Shape)
+		return nil, fmt.Errorf("trajectories %s: shape %v, want trials x steps x N", path, t.Shape)
 	}
 	if tr.N != n {
 		return nil, fmt.Errorf("trajectories %s: N = %d, but the fixed points have N = %d", path, tr.N, n)
