@@ -166,11 +166,14 @@ func jsonString(b []byte) (s string, ok bool, err error) {
 	return s, true, nil
 }
 
-// Hash identifies the job's content: the hex SHA-256 of its JSON (with the
-// paths as resolved). A done record whose hash differs was written for
-// another job of the same id and does not count.
+// Hash identifies what the job computes: the hex SHA-256 of its JSON (with
+// the paths as resolved), Meta left out. A done record whose hash differs
+// was written for another job of the same id and does not count; a change
+// of Meta alone keeps the results (the table takes Meta from the manifest).
 func (j *Job) Hash() string {
-	b, err := json.Marshal(j)
+	k := *j
+	k.Meta = nil
+	b, err := json.Marshal(&k)
 	if err != nil { // a parsed Job always marshals; be safe
 		b = []byte(fmt.Sprintf("%#v", *j))
 	}

@@ -57,7 +57,10 @@ func Merge(dir string, jobs []Job) (*Table, error) {
 		known[j.ID] = true
 		if rec, why := doneRecord(dir, j); rec != nil {
 			t.Done++
-			t.Rows = append(t.Rows, rec.Rows...)
+			for _, r := range rec.Rows {
+				r.Meta = j.Meta // the manifest's labels, which may have changed since
+				t.Rows = append(t.Rows, r)
+			}
 			continue
 		} else if rec, err := readRecord(filepath.Join(JobDir(dir, j.ID), failedFile)); err == nil && rec != nil && rec.Status == StatusFailed && rec.JobHash == j.Hash() {
 			t.Failed = append(t.Failed, JobProblem{j.ID, rec.Error})

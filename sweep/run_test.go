@@ -129,6 +129,16 @@ func TestRerunSkipsCompleteJobs(t *testing.T) {
 		t.Error("the done record of a skipped job changed")
 	}
 
+	// A change of meta alone keeps the results; the table shows the new
+	// labels.
+	relabeled := parse(t, dir, strings.Replace(line, `"cell"`, `"meta": {"run": "b"}, "cell"`, 1))
+	if !strings.Contains(line, `"cell"`) || relabeled[0].Hash() != jobs[0].Hash() {
+		t.Error("meta changes the job's hash")
+	}
+	if tab, err := Merge(out, relabeled); err != nil || tab.Done != 1 || tab.Rows[0].Meta["run"] != "b" {
+		t.Errorf("merge with new labels: %+v, %v", tab, err)
+	}
+
 	// Another manifest in the same directory is refused ...
 	changed := parse(t, dir, strings.Replace(line, `"cell"`, `"seed": 5, "cell"`, 1))
 	if _, err := RunShard(ctx, changed, out, Options{Shard: Shard{0, 1}}); !errors.Is(err, ErrOtherManifest) {
