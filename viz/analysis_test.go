@@ -200,11 +200,10 @@ func TestModeSegments(t *testing.T) {
 }
 
 // fitAxes fits each axis to what is drawn on it, rounded out to round
-// numbers: here x spans 3.3 (step 0.6 from niceCeil(3.366/6)), y and z are
-// floored at a tenth of that width.
+// numbers, a step apart: here y's span is floored at a tenth of x's.
 func TestFitAxes(t *testing.T) {
 	d := points3D{slow: []item3D{{at: [3]float64{-1.7, 0.2, 10}}, {at: [3]float64{1.6, 0.3, 10.5}}}}
-	lo, hi := fitAxes(d)
+	lo, hi, step := fitAxes(d)
 	for k := range 3 {
 		for _, it := range d.slow {
 			if it.at[k] < lo[k] || it.at[k] > hi[k] {
@@ -213,28 +212,28 @@ func TestFitAxes(t *testing.T) {
 		}
 	}
 	// x: centre -0.05, half-span 1.65*1.04 = 1.716 -> [-1.766, 1.666],
-	// step niceCeil(3.432/6 = 0.572) = 0.6 -> [-1.8, 1.8].
+	// step niceCeil(3.432/5 = 0.686) = 0.8 -> [-2.4, 2.4].
 	// y: span floored at 0.33, centre 0.25, half 0.1716 -> [0.0784, 0.4216],
-	// step niceCeil(0.0572) = 0.06 -> [0.06, 0.48].
-	// z: half 0.26 -> [9.99, 10.51], step niceCeil(0.0867) = 0.1 -> [9.9, 10.6].
-	want := [2][3]float64{{-1.8, 0.06, 9.9}, {1.8, 0.48, 10.6}}
-	if lo != want[0] || hi != want[1] {
-		t.Errorf("axes [%v, %v], want [%v, %v]", lo, hi, want[0], want[1])
+	// step niceCeil(0.0686) = 0.08 -> [0, 0.48].
+	// z: half 0.26 -> [9.99, 10.51], step niceCeil(0.104) = 0.12 -> [9.96, 10.56].
+	want := [3][3]float64{{-2.4, 0, 9.96}, {2.4, 0.48, 10.56}, {0.8, 0.08, 0.12}}
+	if lo != want[0] || hi != want[1] || step != want[2] {
+		t.Errorf("axes [%v, %v] step %v, want [%v, %v] step %v", lo, hi, step, want[0], want[1], want[2])
 	}
-	if s := boxSizes(lo, hi); s != [3]float64{100, 40, 40} {
+	if s := boxSizes(lo, hi); s != [3]float64{100, 40, 40} { // 4.8 : 0.48 : 0.6
 		t.Errorf("box %v, want [100 40 40]: proportional, floored at 40", s)
 	}
 }
 
-// The view keeps fixed points within 0.45 widths of the trajectories' box
+// The view keeps fixed points within 0.4 widths of the trajectories' box
 // and slow points within 0.1, drops the rest and counts them, and clips
 // mode segments to the fixed points' region.
 func TestFrame(t *testing.T) {
 	d := points3D{
 		visited: true, visitedLo: [3]float64{-1, -1, -1}, visitedHi: [3]float64{1, 1, 1},
 		classes: map[kind][]item3D{
-			stable: {{at: [3]float64{1.8, 0, 0}}, {at: [3]float64{1.95, 0, 0}}}, // region [-1.9, 1.9]
-			saddle: {{at: [3]float64{0, 0, -1.89}}},
+			stable: {{at: [3]float64{1.75, 0, 0}}, {at: [3]float64{1.85, 0, 0}}}, // region [-1.8, 1.8]
+			saddle: {{at: [3]float64{0, 0, -1.79}}},
 		},
 		slow:     []item3D{{at: [3]float64{1.19, 0, 0}}, {at: [3]float64{0, 1.21, 0}}, {at: [3]float64{9, 9, 9}}},
 		segments: [][2][3]float64{{{0, 0, -3}, {0, 0, 3}}, {{5, 5, 5}, {6, 6, 6}}},
@@ -243,14 +242,34 @@ func TestFrame(t *testing.T) {
 	if out != (notDrawn{fixed: 1, slow: 2}) {
 		t.Errorf("not drawn %+v, want 1 fixed and 2 slow points", out)
 	}
-	if len(d.classes[stable]) != 1 || d.classes[stable][0].at[0] != 1.8 || len(d.classes[saddle]) != 1 {
+	if len(d.classes[stable]) != 1 || d.classes[stable][0].at[0] != 1.75 || len(d.classes[saddle]) != 1 {
 		t.Errorf("kept %v", d.classes)
 	}
 	if len(d.slow) != 1 || d.slow[0].at[0] != 1.19 {
 		t.Errorf("kept slow points %v", d.slow)
 	}
-	if len(d.segments) != 1 || d.segments[0][0] != [3]float64{0, 0, -1.9} || math.Abs(d.segments[0][1][2]-1.9) > 1e-12 {
-		t.Errorf("segments %v, want one clipped to z in [-1.9, 1.9]", d.segments)
+	if len(d.segments) != 1 || d.segments[0][0] != [3]float64{0, 0, -1.8} || math.Abs(d.segments[0][1][2]-1.8) > 1e-12 {
+		t.Errorf("segments %v, want one clipped to z in [-1.8, 1.8]", d.segments)
+	}
+}
+
+// The visited box leaves out the rarest 0.5% of states on each side of
+// each axis: one far excursion among 1000 states does not set the scale.
+func TestVisitedBox(t *testing.T) {
+	var c [3][]float64
+	for i := range 1000 {
+		v := float64(i%100) / 99 // 0..1
+		c[0] = append(c[0], v)
+		c[1] = append(c[1], 2*v)
+		c[2] = append(c[2], -v)
+	}
+	c[0][500] = 40 // one excursion
+	lo, hi, ok := visitedBox(c)
+	if !ok || lo != [3]float64{0, 0, -1} || hi != [3]float64{1, 2, 0} {
+		t.Errorf("box [%v, %v] (ok %v), want [0 0 -1], [1 2 0]", lo, hi, ok)
+	}
+	if _, _, ok := visitedBox([3][]float64{}); ok {
+		t.Error("a box without states")
 	}
 }
 

@@ -68,8 +68,9 @@ type points3D struct {
 	slow         []item3D
 	segments     [][2][3]float64
 	curves       [][][3]float64 // traced slow manifolds
-	// visited bounds every projected trajectory state, drawn or not: the
-	// region the network visits (empty without trajectories).
+	// visited bounds the projected trajectory states, drawn or not, but
+	// for the rarest (see visitedBox): the region the network visits
+	// (empty without trajectories).
 	visitedLo, visitedHi [3]float64
 	visited              bool
 }
@@ -84,15 +85,14 @@ type item3D struct {
 func (r *Report) layout3D(pr *projection) points3D {
 	var d points3D
 	if t := r.Trajectories; t != nil {
+		var coords [3][]float64
 		for e := 0; e < t.Trials*t.Time; e++ {
 			p := pr.apply(t.States[e*t.N : (e+1)*t.N])
-			if !d.visited {
-				d.visitedLo, d.visitedHi, d.visited = p, p, true
-			}
 			for k, v := range p {
-				d.visitedLo[k], d.visitedHi[k] = math.Min(d.visitedLo[k], v), math.Max(d.visitedHi[k], v)
+				coords[k] = append(coords[k], v)
 			}
 		}
+		d.visitedLo, d.visitedHi, d.visited = visitedBox(coords)
 		stop := r.Stop
 		if stop == 0 {
 			stop = t.Time
@@ -239,7 +239,7 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 	}
 
 	c.MultiSeries = append(c.MultiSeries, manifoldSeries(d.curves, snap)...)
-	lo, hi := fitAxes(d)
+	lo, hi, step := fitAxes(d)
 	box := boxSizes(lo, hi)
 	sub := "top 3 principal components of the trajectories"
 	switch {
@@ -266,16 +266,16 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 			text := map[string]interface{}{"margin": 10, "textStyle": map[string]interface{}{"fontSize": 12, "lineHeight": 15, "color": "#444"}}
 			opt["grid3D"] = map[string]interface{}{
 				"boxWidth": num(box[0]), "boxDepth": num(box[1]), "boxHeight": num(box[2]),
-				"top":         40,
+				"top":         30,
 				"axisLabel":   text,
 				"axisPointer": map[string]interface{}{"show": false},
-				"viewControl": map[string]interface{}{"distance": 230, "alpha": 20, "beta": 40},
+				"viewControl": map[string]interface{}{"distance": 215, "alpha": 20, "beta": 40},
 			}
 			// Axes as maps: go-echarts' Axis3D has no nameTextStyle.
 			for k, key := range []string{"xAxis3D", "yAxis3D", "zAxis3D"} {
 				opt[key] = map[string]interface{}{
 					"name": pr.axes[k], "type": "value", "min": num(lo[k]), "max": num(hi[k]),
-					"splitNumber":   4,
+					"interval":      num(step[k]),
 					"nameGap":       24,
 					"nameTextStyle": map[string]interface{}{"fontSize": 13, "lineHeight": 16},
 				}

@@ -1,6 +1,9 @@
 package viz
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // How far the 3-D view reaches beyond the box of the trajectories, on each
 // axis in multiples of that axis' width w (w is at least minWidthShare of
@@ -10,11 +13,32 @@ import "math"
 // out (slow points, or fixed points where gates saturate far from the
 // dynamics, which would otherwise shrink the trajectories to a speck).
 const (
-	fixedReach    = 0.45
+	fixedReach    = 0.4
 	slowReach     = 0.1
 	minWidthShare = 0.1
 	axisMargin    = 0.02 // of each axis' span, on each side
 )
+
+// visitShare is the share of trajectory states, on each side of each axis,
+// that the box of the visited region leaves out: the rare excursions (the
+// first steps from a far initial state, say), which would otherwise set
+// the scale for all the rest.
+const visitShare = 0.005
+
+// visitedBox bounds, on each axis, all but the visitShare lowest and
+// highest of the trajectory states' coordinates; ok is false without any.
+func visitedBox(coords [3][]float64) (lo, hi [3]float64, ok bool) {
+	for k, c := range coords {
+		c = slices.DeleteFunc(slices.Clone(c), func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) })
+		if len(c) == 0 {
+			return lo, hi, false
+		}
+		slices.Sort(c)
+		cut := int(visitShare * float64(len(c)))
+		lo[k], hi[k] = c[cut], c[len(c)-1-cut]
+	}
+	return lo, hi, true
+}
 
 // region is the box of the trajectories, widened on each axis by reach
 // times the axis' width (floored at minWidthShare of the widest).
@@ -116,9 +140,11 @@ func clip(s [2][3]float64, lo, hi [3]float64) (c [2][3]float64, ok bool) {
 
 // fitAxes fits each axis to what is drawn on it, with a margin of
 // axisMargin of its span on each side, and rounds its ends out to a multiple
-// of a round step (about a sixth of the span), so that the ticks are round
-// numbers. Axes have their own ranges; boxSizes keeps the proportions.
-func fitAxes(d points3D) (lo, hi [3]float64) {
+// of a round step (about a fifth of the span), which is also the interval
+// between ticks: every label is a round number, and none is squeezed beside
+// an end that is not. Axes have their own ranges; boxSizes keeps the
+// proportions.
+func fitAxes(d points3D) (lo, hi, step [3]float64) {
 	inf := math.Inf(1)
 	lo = [3]float64{inf, inf, inf}
 	hi = [3]float64{-inf, -inf, -inf}
@@ -145,11 +171,11 @@ func fitAxes(d points3D) (lo, hi [3]float64) {
 		span := math.Max(hi[k]-lo[k], minWidthShare*widest)
 		c := (lo[k] + hi[k]) / 2
 		a, b := c-span*(0.5+axisMargin), c+span*(0.5+axisMargin)
-		step := niceCeil((b - a) / 6)
-		lo[k] = round(math.Floor(a/step+1e-9) * step)
-		hi[k] = round(math.Ceil(b/step-1e-9) * step)
+		step[k] = niceCeil((b - a) / 5)
+		lo[k] = round(math.Floor(a/step[k]+1e-9) * step[k])
+		hi[k] = round(math.Ceil(b/step[k]-1e-9) * step[k])
 	}
-	return lo, hi
+	return lo, hi, step
 }
 
 // boxSizes are the lengths of the 3-D box's sides along the three axes, in

@@ -211,7 +211,8 @@ body.print th { background: #fff; color: #000; }
       var data = (s.data || []).map(function (d) { return proj(val(d)); });
       if (s.type === "line3D") {
         series.push({type: "line", name: s.name, data: data, showSymbol: false, silent: true,
-          lineStyle: {color: s.lineStyle.color, width: s.lineStyle.width, opacity: s.lineStyle.opacity}});
+          lineStyle: {color: s.lineStyle.color, width: s.lineStyle.width, opacity: s.lineStyle.opacity},
+          itemStyle: {color: s.lineStyle.color}});
       } else {
         series.push({type: "scatter", name: s.name, data: data, symbolSize: s.symbolSize,
           itemStyle: {color: s.itemStyle.color}});
@@ -237,27 +238,33 @@ body.print th { background: #fff; color: #000; }
       series.push({type: "scatter", name: a.name, data: [{value: proj(at), label: {show: true, formatter: a.name,
         position: "right", color: "#333"}}], symbolSize: 0, silent: true});
     });
-    var W = el.clientWidth, H = el.clientHeight;
-    return {title: o.title, legend: o.legend, series: series,
+    var W = el.clientWidth, H = el.clientHeight, names = [];
+    o.series.forEach(function (s) { if (names.indexOf(s.name) < 0) { names.push(s.name); } });
+    var legend = Object.assign({}, o.legend[0], {data: names});
+    return {title: o.title, legend: legend, series: series,
       grid: {left: 0, right: 0, top: 0, bottom: 0},
       xAxis: {type: "value", min: 0, max: W, show: false},
       yAxis: {type: "value", min: 0, max: H, inverse: true, show: false}};
   }
 
   // Layouts: "screen" as designed, "print" one column no wider than a page,
-  // without buttons; printing switches to it and back.
+  // without buttons or tooltips; printing switches to it and back.
   var current = "screen";
   function layout(name) {
     current = name;
-    document.body.className = name === "print" ? "print" : "";
+    var print = name === "print";
+    document.body.className = print ? "print" : "";
     specs.forEach(function (s) {
-      var w = s.width, h = s.height;
-      if (name === "print" && w > 700) { h = Math.round(h * 700 / w); w = 700; }
-      var el = document.getElementById(s.id);
-      el.style.width = w + "px";
-      el.style.height = h + "px";
-      charts[s.id].setOption({toolbox: {show: name !== "print"}});
-      charts[s.id].resize();
+      var el = document.getElementById(s.id), c = charts[s.id];
+      el.style.width = (print ? Math.min(s.width, 700) : s.width) + "px";
+      c.dispatchAction({type: "hideTip"});
+      c.setOption({toolbox: {show: !print}, tooltip: {show: !print}});
+      var g = s.option.grid3D;
+      if (g && g.viewControl) { // narrower: step back so the box still fits
+        var w = Math.min(s.width, 700) / s.width;
+        c.setOption({grid3D: {viewControl: {distance: print ? g.viewControl.distance / w : g.viewControl.distance}}});
+      }
+      c.resize();
     });
   }
   document.getElementById("layout-screen").addEventListener("click", function () { layout("screen"); });

@@ -153,8 +153,8 @@ func (b *Bar) restart(max int, desc string) {
 }
 
 // FindProgress returns a finder progress callback that shows, stage by
-// stage, how many items of that stage are done: candidates in the search
-// and refinement, fixed points in the linearization.
+// stage, what is done: candidates in the search, iterations of the
+// refinement, fixed points in the linearization.
 func FindProgress(total int, quiet bool) (func(finder.Progress), *Bar) {
 	if quiet {
 		return func(finder.Progress) {}, &Bar{}
@@ -167,13 +167,26 @@ func FindProgressTo(w io.Writer, total int) (func(finder.Progress), *Bar) {
 	bar := NewBarTo(w, total, "search")
 	stage := "search"
 	return func(p finder.Progress) {
+		// The refinement's Done counts every candidate that left the
+		// first-order search (all of them from its start): it shows its
+		// iterations instead, without a total.
+		refine := p.Stage == "refine"
 		if p.Stage != stage {
 			// A new stage may count other things (fixed points, not
 			// candidates): start a new bar.
 			stage = p.Stage
-			bar.restart(p.Total, p.Stage)
+			switch {
+			case refine:
+				bar.restart(-1, "refine iterations")
+			default:
+				bar.restart(p.Total, p.Stage)
+			}
 		}
-		bar.Set(p.Done)
+		if refine {
+			bar.Set(p.Iter)
+		} else {
+			bar.Set(p.Done)
+		}
 	}, bar
 }
 

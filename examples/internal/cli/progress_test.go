@@ -37,7 +37,8 @@ func TestProgressThroughPipe(t *testing.T) {
 		for _, done := range []int{0, 512, 1024} {
 			progress(finder.Progress{Stage: "search", Done: done, Total: 1024})
 		}
-		progress(finder.Progress{Stage: "refine", Done: 3, Total: 1024})
+		progress(finder.Progress{Stage: "refine", Iter: 1, Done: 1024, Total: 1024})
+		progress(finder.Progress{Stage: "refine", Iter: 7, Done: 1024, Total: 1024})
 		progress(finder.Progress{Stage: "linearize", Done: 0, Total: 27})
 		progress(finder.Progress{Stage: "linearize", Done: 27, Total: 27})
 		bar.Finish()
@@ -56,6 +57,7 @@ func TestProgressThroughPipe(t *testing.T) {
 		"search: 0/1024 (",
 		"search: 1024/1024 (", // the last line of a stage is printed when it ends
 		"linearize: 27/27 (",  // fixed points, not 1024 candidates
+		"refine iterations: 7 (",
 		"train: epoch 4, validation MSE 9.00e-05 (target 1e-04): 100% (",
 	} {
 		if !strings.Contains(out, want) {
