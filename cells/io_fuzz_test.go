@@ -103,3 +103,40 @@ func checkDecoded(t *testing.T, sd StateDict, err error, name string, encode fun
 func sameBits(a, b []float64) bool {
 	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
 }
+
+// FuzzReadTorch feeds bytes to the torch.save reader (zip and legacy): a
+// state_dict or an error, never a panic, and what it returns survives a
+// write and read back as safetensors.
+func FuzzReadTorch(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sd, err := decodeStateDict("w.pt", b)
+		checkDecoded(t, sd, err, "w.safetensors", func(sd StateDict) []byte {
+			var buf bytes.Buffer
+			if err := encodeSafetensors(&buf, sd, safetensors.F64, nil); err != nil {
+				t.Fatal(err)
+			}
+			return buf.Bytes()
+		})
+	})
+}
+
+// FuzzReadONNX feeds bytes to the ONNX reader: a cell or an error, never a
+// panic; a cell read has finite weights of consistent shapes.
+func FuzzReadONNX(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var info ModelInfo
+		cell, err := loadONNX(b, Options{}, &info)
+		if err != nil {
+			if cell != nil {
+				t.Fatalf("error %v with a cell", err)
+			}
+			return
+		}
+		if err := CheckFinite(cell); err != nil {
+			t.Fatalf("read a cell with bad weights: %v", err)
+		}
+		if info.StateSize != cell.StateSize() || info.Hidden < 1 || info.Layers < 1 {
+			t.Fatalf("info %+v for a cell of state size %d", info, cell.StateSize())
+		}
+	})
+}

@@ -99,6 +99,9 @@ func loadTorchZip(b []byte) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: torch.save record %s: %v", ErrTruncated, pkl.Name, err)
 	}
+	if _, err := scanPickle(data); err != nil {
+		return nil, fmt.Errorf("pickle %s: %w", pkl.Name, err)
+	}
 	loaded := map[string]pytorch.StorageInterface{}
 	u := newTorchUnpickler(bytes.NewReader(data))
 	u.PersistentLoad = func(id any) (any, error) {
@@ -166,12 +169,26 @@ const legacyMagic = "1950a86a20f9469cfc6c"
 // each storage as an 8-byte element count and its little-endian data.
 func loadTorchLegacy(b []byte) (any, error) {
 	r := bytes.NewReader(b)
+	// Each of the five pickles is scanned before it is read.
+	scan := func() error {
+		_, err := scanPickle(b[len(b)-r.Len():])
+		return err
+	}
+	if err := scan(); err != nil {
+		return nil, fmt.Errorf("%w: a pickle that is not a torch.save file (%v): %s", ErrNotStateDict, err, howToSave)
+	}
 	magic, err := newTorchUnpickler(r).Load()
 	if n, ok := magic.(*big.Int); err != nil || !ok || n.Text(16) != legacyMagic {
 		return nil, fmt.Errorf("%w: a pickle that is not a torch.save file (no torch magic number): %s", ErrNotStateDict, howToSave)
 	}
+	if err := scan(); err != nil {
+		return nil, err
+	}
 	if v, err := newTorchUnpickler(r).Load(); err != nil || v != 1001 {
 		return nil, fmt.Errorf("%w: torch.save legacy protocol %v, want 1001", ErrFormat, v)
+	}
+	if err := scan(); err != nil {
+		return nil, err
 	}
 	if _, err := newTorchUnpickler(r).Load(); err != nil { // sys info
 		return nil, fmt.Errorf("%w: torch.save legacy header: %v", ErrTruncated, err)
@@ -207,9 +224,15 @@ func loadTorchLegacy(b []byte) (any, error) {
 		storages[k] = p
 		return p.s, nil
 	}
+	if err := scan(); err != nil {
+		return nil, err
+	}
 	obj, err := u.Load()
 	if err != nil {
 		return nil, pickleError("of the legacy format", err)
+	}
+	if err := scan(); err != nil {
+		return nil, err
 	}
 	keys, err := newTorchUnpickler(r).Load()
 	if err != nil {
@@ -500,6 +523,9 @@ func torchTensor(name string, t *pytorch.Tensor) (Tensor, bool, error) {
 	n, ok := numElements(shape)
 	if !ok || len(t.Stride) != len(shape) || t.StorageOffset < 0 {
 		return Tensor{}, false, fmt.Errorf("%w: tensor %q has shape %v and strides %v", ErrFormat, name, t.Size, t.Stride)
+	}
+	if n > len(data) {
+		return Tensor{}, false, fmt.Errorf("%w: tensor %q of shape %v has more elements than its storage of %d values", ErrFormat, name, shape, len(data))
 	}
 	out := Tensor{Shape: shape, Data: make([]float64, n)}
 	if n == 0 {
