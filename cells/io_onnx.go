@@ -146,7 +146,7 @@ func onnxChain(g *onnx.GraphProto, name string) ([]*onnx.NodeProto, error) {
 	}
 	if len(rec) == 0 {
 		return nil, fmt.Errorf("%w: the ONNX graph has no RNN, GRU or LSTM node (its operators: %s); "+
-			"export the recurrent layer as one of these (torch.onnx.export does; tf2onnx does for Keras SimpleRNN, GRU and LSTM)",
+			"export the recurrent layer as one of these (torch.onnx.export does; tf2onnx does for the Keras GRU and LSTM layers it recognizes)",
 			ErrUnsupported, strings.Join(ops, ", "))
 	}
 	// prev[n] is the recurrent node whose output Y feeds n's input X.
