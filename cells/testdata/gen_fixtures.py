@@ -7,7 +7,9 @@ python3-numpy (the system python, not a pyenv/venv one without them):
     OMP_NUM_THREADS=1 /usr/bin/python3 cells/testdata/gen_fixtures.py
 
 It rewrites every file listed in cells/testdata/fixtures.json (and that
-manifest), deterministically from fixed seeds. CI has no torch: the files
+manifest), deterministically from fixed seeds (torch 1.13.1, CPU, one
+thread). With the argument "flipflop" it redoes only the trained flip-flop
+GRU and its Newton solve. CI has no torch: the files
 are committed and the Go tests read them. Nothing here re-implements an RNN:
 every weight file is written from a torch module's state_dict and every
 trajectory and every step F(x, u) is computed by the torch module.
@@ -308,45 +310,55 @@ class FlipFlopGRU(torch.nn.Module):
         return self.readout(h)
 
 
-def newton_fixed_points(m, starts):
-    """Zero-input fixed points of the stack's step by damped Newton in float64."""
+def newton_fixed_points(m, starts, iters=60):
+    """Zero-input fixed points of the stack's step F by damped Newton in
+    float64, all starts at once: F and its Jacobian (one autograd pass per
+    state dimension) come from the torch module itself."""
     kind, layers = 'gru', 2
-    zero = torch.zeros(1, 3, dtype=torch.float64)
+    B, N = starts.shape
+    zero = torch.zeros(B, 3, dtype=torch.float64)
 
     def F(x):
-        return step(m, kind, layers, x[None], zero)[0]
+        with torch.no_grad():
+            return step(m, kind, layers, x, zero[:len(x)])
 
-    def Fgrad(x):
-        h = to_torch_state(kind, layers, x[None], m.hidden_size)
-        _, s = m(zero[:, None, :], h)
-        return from_torch_state(kind, layers, s)[0]
+    def jac(x):
+        x = x.detach().clone().requires_grad_(True)
+        _, s = m(zero[:len(x), None, :], to_torch_state(kind, layers, x, m.hidden_size))
+        y = from_torch_state(kind, layers, s)
+        J = torch.zeros(len(x), N, N, dtype=torch.float64)
+        for i in range(N):
+            g, = torch.autograd.grad(y[:, i].sum(), x, retain_graph=True)
+            J[:, i, :] = g
+        return J
 
+    x = starts.clone()
+    eye = torch.eye(N, dtype=torch.float64)
+    for it in range(iters):
+        r = F(x) - x
+        nr = r.norm(dim=1)
+        A = jac(x) - eye
+        dx = torch.linalg.lstsq(A, -r[:, :, None]).solution[:, :, 0]
+        a = torch.ones(B, dtype=torch.float64)
+        best = x.clone()
+        done = torch.zeros(B, dtype=torch.bool)
+        for _ in range(30):  # backtracking: halve a until the residual falls
+            xt = x + a[:, None] * dx
+            ok = ((F(xt) - xt).norm(dim=1) < nr) & ~done
+            best[ok] = xt[ok]
+            done |= ok
+            a = torch.where(done, a, a / 2)
+        x = best
+    r = (F(x) - x).abs().max(dim=1).values
     found = []
-    for x in starts:
-        x = x.clone()
-        for it in range(100):
-            r = F(x) - x
-            nr = r.norm().item()
-            if nr < 1e-14:
-                break
-            J = torch.autograd.functional.jacobian(Fgrad, x)
-            A = J - torch.eye(len(x), dtype=torch.float64)
-            try:
-                dx = torch.linalg.solve(A, -r)
-            except RuntimeError:  # singular: the least-squares step
-                dx = torch.linalg.pinv(A) @ -r
-            a = 1.0
-            while a > 1e-6 and (F(x + a * dx) - (x + a * dx)).norm().item() >= nr:
-                a /= 2
-            x = x + a * dx
-        r = (F(x) - x).abs().max().item()
-        if r > 1e-12:
-            continue
-        if all((x - y).abs().max().item() > 1e-7 for y, _ in found):
-            J = torch.autograd.functional.jacobian(Fgrad, x)
-            ev = torch.linalg.eigvals(J).abs()
-            found.append((x, ev))
-    return found
+    for k in torch.argsort(r):
+        if r[k] > 1e-12:
+            break
+        if all((x[k] - y).abs().max().item() > 1e-7 for y, _ in found):
+            found.append((x[k], None))
+    pts = torch.stack([p for p, _ in found])
+    J = jac(pts)
+    return [(p, torch.linalg.eigvals(j)) for p, j in zip(pts, J)]
 
 
 def flipflop_fixture():
@@ -362,7 +374,8 @@ def flipflop_fixture():
         opt.step()
     torch.save(m.state_dict(), path('flipflop_gru2.pt'))
     rnn = m.rnn
-    # Starts: states visited under pulses, plus noise, and uniform points.
+    # Starts as the finder draws them: states visited under pulses plus
+    # Gaussian noise of standard deviation 0.5.
     u, _ = flipflop_batch(g, 32, 64)
     with torch.no_grad():
         h = torch.zeros(2, 32, 8, dtype=torch.float64)
@@ -371,26 +384,38 @@ def flipflop_fixture():
             _, h = rnn(u[:, t:t + 1], h)
             states.append(from_torch_state('gru', 2, h))
     states = torch.cat(states)
-    idx = torch.randint(len(states), (600,), generator=g)
-    starts = list(states[idx] + 0.5 * torch.randn(600, 16, generator=g, dtype=torch.float64))
-    starts += list(2 * torch.rand(200, 16, generator=g, dtype=torch.float64) - 1)
+    idx = torch.randint(len(states), (2000,), generator=g)
+    starts = states[idx] + 0.5 * torch.randn(2000, 16, generator=g, dtype=torch.float64)
     found = newton_fixed_points(rnn, starts)
     pts = torch.stack([x for x, _ in found]).numpy()
-    rho = np.array([ev.max().item() for _, ev in found])
-    unstable = np.array([int((ev > 1).sum().item()) for _, ev in found])
+    mods = [ev.abs() for _, ev in found]
+    rho = np.array([ev.max().item() for ev in mods])
+    unstable = np.array([int((ev > 1).sum().item()) for ev in mods])
+    # A gate saturated to exactly 0 or 1 in float64 (z = 1 once its
+    # pre-activation passes ~37) makes a unit's row of the Jacobian a unit
+    # vector: an eigenvalue of exactly 1, and F(x) = x along a continuum
+    # that the real map does not have (issue 13, item 10). Such points are
+    # flagged, not compared.
+    saturated = np.array([int(((ev - 1).abs() < 1e-12).any().item() or np.abs(x).max() >= 1) for x, ev in zip(pts, mods)])
     order = np.lexsort(pts.T[::-1])
-    pts, rho, unstable = pts[order], rho[order], unstable[order]
-    np.savez(path('flipflop_gru2.newton.npz'), points=pts, spectral_radius=rho, n_unstable=unstable)
+    pts, rho, unstable, saturated = pts[order], rho[order], unstable[order], saturated[order]
+    np.savez(path('flipflop_gru2.newton.npz'), points=pts, spectral_radius=rho, n_unstable=unstable.astype(np.float64), saturated=saturated.astype(np.float64))
     with open(path('flipflop_gru2.newton.txt'), 'w') as f:
-        f.write('final training loss %.6f; %d starts; %d distinct fixed points (|F(x)-x|_max <= 1e-12)\n'
-                % (loss.item(), len(starts), len(pts)))
-        for x, r, k in zip(pts, rho, unstable):
-            f.write('rho %.6f  n_unstable %d  x %s\n' % (r, k, np.array2string(x, precision=4, max_line_width=400)))
+        f.write('2-layer nn.GRU, hidden 8, trained 400 Adam steps on the 3-bit flip-flop: final loss %.6f\n' % loss.item())
+        f.write('damped Newton (float64, torch autograd Jacobians) from %d starts (trajectory states + N(0, 0.5^2)):\n' % len(starts))
+        f.write('%d distinct fixed points with |F(x)-x|_max <= 1e-12, %d of them saturated (flagged, not compared)\n'
+                % (len(pts), saturated.sum()))
+        for x, r, k, sat in zip(pts, rho, unstable, saturated):
+            f.write('%s rho %.6f  n_unstable %d  x %s\n' % ('saturated' if sat else 'fixed    ', r, k,
+                    np.array2string(x, precision=4, max_line_width=400)))
     add(file='flipflop_gru2.pt', format='torch zip', kind='gru', layers=2, dtype='f64', prefix='rnn.',
         newton='flipflop_gru2.newton.npz', loss=loss.item())
 
 
 def main():
+    if sys.argv[1:] == ['flipflop']:  # only the trained GRU and its Newton solve
+        flipflop_fixture()
+        return
     single_layer_fixtures()
     multi_layer_fixtures()
     refusal_fixtures()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"math"
+	"math/cmplx"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -394,4 +395,92 @@ func TestFindExitStatus(t *testing.T) {
 			t.Errorf("%v: output does not say %q: %q", c.args, c.want, errb.String())
 		}
 	}
+}
+
+// saturatedPoint tells a float64 "fixed point" made by a gate saturated to
+// exactly 0 or 1 (a Jacobian eigenvalue of exactly 1, or a state outside
+// the (-1, 1) that a GRU's h keeps to), the criterion gen_fixtures.py
+// flags its Newton points with.
+func saturatedPoint(p finder.Point) bool {
+	for _, v := range p.X {
+		if math.Abs(v) >= 1 {
+			return true
+		}
+	}
+	for _, m := range p.Modes {
+		if cmplx.Abs(m.Value-1) < 1e-12 {
+			return true
+		}
+	}
+	return false
+}
+
+// The 2-layer GRU that gen_fixtures.py trained on the 3-bit flip-flop:
+// the fixed points the command finds (sampling from simulated pulses, the
+// defaults) are those of an independent float64 Newton solve on the torch
+// module from 2000 starts (torch autograd Jacobians), both ways: every
+// certified point we report is one of Newton's, and every one of Newton's
+// is found, with the same saddle index. Points made by exactly saturated
+// gates are set apart on both sides (issue 13, item 10).
+func TestFindFlipFlopGRUMatchesNewton(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a full search")
+	}
+	newton, err := cells.ReadStateDict(fixture("flipflop_gru2.newton.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, sat, nun := newton["points"], newton["saturated"], newton["n_unstable"]
+	N := pts.Shape[1]
+	var want [][]float64
+	var wantUnstable []int
+	for i := 0; i < pts.Shape[0]; i++ {
+		if sat.Data[i] == 0 {
+			want = append(want, pts.Data[i*N:(i+1)*N])
+			wantUnstable = append(wantUnstable, int(nun.Data[i]))
+		}
+	}
+	o, err := parseFindFlags([]string{"-weights", fixture("flipflop_gru2.pt"), "-out", t.TempDir(), "-quiet"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, fp := runOK(t, o)
+	t.Logf("%s", out)
+	dist := func(a, b []float64) float64 {
+		d := 0.0
+		for k := range a {
+			d = math.Max(d, math.Abs(a[k]-b[k]))
+		}
+		return d
+	}
+	matched := make([]bool, len(want))
+	ours := 0
+	for _, p := range fp.Points {
+		if saturatedPoint(p) {
+			continue
+		}
+		ours++
+		best, bi := math.Inf(1), -1
+		for i, w := range want {
+			if d := dist(p.X, w); d < best {
+				best, bi = d, i
+			}
+		}
+		if best > 1e-8 {
+			t.Errorf("our point (|lambda|max %.4f, %d unstable) is none of Newton's: nearest at %g", p.Stability.MaxAbs, p.Stability.NUnstable, best)
+			continue
+		}
+		matched[bi] = true
+		if p.Stability.NUnstable != wantUnstable[bi] {
+			t.Errorf("point %d: saddle index %d, Newton's eigenvalues say %d", bi, p.Stability.NUnstable, wantUnstable[bi])
+		}
+	}
+	missed := 0
+	for i, m := range matched {
+		if !m {
+			missed++
+			t.Errorf("Newton's point %d (%d unstable) not found", i, wantUnstable[i])
+		}
+	}
+	t.Logf("%d of our points (not saturated), %d of Newton's, %d missed", ours, len(want), missed)
 }
