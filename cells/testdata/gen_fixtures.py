@@ -9,7 +9,9 @@ python3-numpy (the system python, not a pyenv/venv one without them):
 It rewrites every file listed in cells/testdata/fixtures.json (and that
 manifest), deterministically from fixed seeds (torch 1.13.1, CPU, one
 thread). With the argument "flipflop" it redoes only the trained flip-flop
-GRU and its Newton solve. CI has no torch: the files
+GRU and its Newton solve. Every file comes out byte for byte the same but
+the two legacy-format torch.save files, whose storage keys are Python
+object ids (the values inside are the same). CI has no torch: the files
 are committed and the Go tests read them. Nothing here re-implements an RNN:
 every weight file is written from a torch module's state_dict and every
 trajectory and every step F(x, u) is computed by the torch module.
