@@ -296,7 +296,7 @@ func TestLoadErrorsNameTensors(t *testing.T) {
 	if err := cells.WriteNPZ(path, sd, false); err != nil {
 		t.Fatal(err)
 	}
-	err := cells.Load(path, cells.NewLSTM(4, 3), "")
+	err := cells.LoadWeights(path, cells.NewLSTM(4, 3), "")
 	wantErr(t, err, path, `missing tensor "bias_hh_l0"`)
 	_, err = cells.LoadTorchCell(path, "lstm", cells.AutoPrefix)
 	wantErr(t, err, path, `missing tensor "bias_hh_l0"`)

@@ -10,10 +10,10 @@ import (
 // bare nn.RNN/GRU/LSTM, or the prefix itself (e.g. "rnn.").
 const AutoPrefix = "auto"
 
-// Load reads the weight file at path (see ReadStateDict) and loads the
+// LoadWeights reads the weight file at path (see ReadStateDict) and loads the
 // single-layer module under prefix (AutoPrefix to detect it) into cell.
 // On error the cell is unchanged.
-func Load(path string, cell TorchCell, prefix string) error {
+func LoadWeights(path string, cell TorchCell, prefix string) error {
 	sd, err := readModule(path, prefix)
 	if err != nil {
 		return err

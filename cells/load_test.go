@@ -11,10 +11,10 @@ import (
 func TestLoadIntoCell(t *testing.T) {
 	path := fixturePath("gru.f64.safetensors")
 	cell := cells.NewGRU(fixHidden, fixInputs)
-	if err := cells.Load(path, cell, "rnn."); err != nil {
+	if err := cells.LoadWeights(path, cell, "rnn."); err != nil {
 		t.Fatal(err)
 	}
-	if err := cells.Load(path, cells.NewGRU(fixHidden, fixInputs), cells.AutoPrefix); err != nil {
+	if err := cells.LoadWeights(path, cells.NewGRU(fixHidden, fixInputs), cells.AutoPrefix); err != nil {
 		t.Fatal(err)
 	}
 	want, err := cells.ReadStateDict(fixturePath("gru.f64.npz"))
@@ -25,13 +25,13 @@ func TestLoadIntoCell(t *testing.T) {
 		t.Errorf("loaded weight_hh_l0 differs by %g", d)
 	}
 	// Without the prefix the names do not match.
-	err = cells.Load(path, cells.NewGRU(fixHidden, fixInputs), "")
+	err = cells.LoadWeights(path, cells.NewGRU(fixHidden, fixInputs), "")
 	wantErr(t, err, path, `missing tensor "weight_ih_l0"`)
 	// A cell of other sizes is refused, naming the tensor and both shapes.
-	err = cells.Load(path, cells.NewGRU(5, fixInputs), cells.AutoPrefix)
+	err = cells.LoadWeights(path, cells.NewGRU(5, fixInputs), cells.AutoPrefix)
 	wantErr(t, err, path, `"weight_ih_l0"`, "[12 3]", "[15 3]")
 	// A GRU file into an LSTM: shapes differ by the gate count.
-	err = cells.Load(path, cells.NewLSTM(fixHidden, fixInputs), cells.AutoPrefix)
+	err = cells.LoadWeights(path, cells.NewLSTM(fixHidden, fixInputs), cells.AutoPrefix)
 	wantErr(t, err, path, "[12 3]", "[16 3]")
 }
 
@@ -143,7 +143,7 @@ func TestMultiLayerRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An explicit prefix does not skip the check: layer 0 alone is not the model.
-	err = cells.Load(path, cells.NewGRU(2, 1), "rnn.")
+	err = cells.LoadWeights(path, cells.NewGRU(2, 1), "rnn.")
 	wantErr(t, err, path, "rnn.weight_hh_l1", "single-layer")
 	_, err = cells.LoadTorchCell(path, "gru", cells.AutoPrefix)
 	wantErr(t, err, path, "single-layer")

@@ -14,7 +14,7 @@ import (
 )
 
 // Decompose sets Point.Modes and Point.Stability of every point of fp from
-// its Jacobian (which Jacobians fills).
+// its Jacobian (which EvalJacobians fills).
 //
 // For the map x -> F(x) (the default) Modes are the eigenvalues lambda of J
 // sorted by |lambda| descending. With s.ContinuousTime the flow

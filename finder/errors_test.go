@@ -41,7 +41,7 @@ func TestBadInputErrors(t *testing.T) {
 		{"negative tolerance", good(), &Settings{TolQ: -1}, ErrSettings, []string{"TolQ = -1"}},
 		{"negative iterations", good(), &Settings{MaxIters: -5}, ErrSettings, []string{"MaxIters = -5"}},
 		{"NaN setting", good(), &Settings{TolResidual: math.NaN()}, ErrSettings, []string{"TolResidual = NaN"}},
-		{"unknown method", good(), &Settings{Method: 7}, ErrSettings, []string{"unknown Method 7"}},
+		{"unknown method", good(), &Settings{Batching: 7}, ErrSettings, []string{"unknown Batching 7"}},
 	}
 	for _, tc := range cases {
 		_, err := Find(context.Background(), tc.p, tc.s)

@@ -144,7 +144,7 @@ func (f *finder) search(ctx context.Context) error {
 		all[i] = i
 	}
 	t0 := time.Now()
-	switch f.s.Method {
+	switch f.s.Batching {
 	case Joint:
 		if err := f.firstOrder(ctx, all); err != nil {
 			return err

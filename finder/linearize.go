@@ -9,13 +9,13 @@ import (
 
 // Linearize fills the Jacobians of every point of fp (unless s.NoJacobians)
 // and then their eigen-decomposition and stability (unless s.NoDecompose).
-// See Jacobians and Decompose.
+// See EvalJacobians and Decompose.
 func Linearize(cell cells.Cell, fp *FixedPoints, s Settings) error {
 	s.fill()
 	if s.NoJacobians {
 		return nil
 	}
-	if err := Jacobians(cell, fp, s); err != nil {
+	if err := EvalJacobians(cell, fp, s); err != nil {
 		return err
 	}
 	if s.NoDecompose {
@@ -24,14 +24,14 @@ func Linearize(cell cells.Cell, fp *FixedPoints, s Settings) error {
 	return Decompose(fp, s)
 }
 
-// Jacobians sets Point.Jacobian (dF/dx, N x N) and Point.InputJacobian
+// EvalJacobians sets Point.Jacobian (dF/dx, N x N) and Point.InputJacobian
 // (dF/du, N x M; nil when M = 0) at every point of fp, evaluated in s.Dtype.
 //
 // The points go through one batched graph.Jacobians chunk by chunk, the chunk
 // as large as s.JacobianBudget allows (see jacobianBatch), so that no more
 // than the budget is held in batch buffers at once; jacobianEvals tells how
 // many chunks that takes. On error fp is left unchanged.
-func Jacobians(cell cells.Cell, fp *FixedPoints, s Settings) error {
+func EvalJacobians(cell cells.Cell, fp *FixedPoints, s Settings) error {
 	s.fill()
 	if err := s.validate(); err != nil {
 		return err
@@ -120,7 +120,7 @@ func jacobianBatch(n, N, M, budget int) int {
 }
 
 // jacobianEvals is the number of batched Jacobian evaluations (each N
-// seeded passes) that Jacobians spends on n points, for Stats.
+// seeded passes) that EvalJacobians spends on n points, for Stats.
 func jacobianEvals(n, N, M int, s Settings) int {
 	if n == 0 || s.NoJacobians {
 		return 0

@@ -19,7 +19,7 @@ func BenchmarkJacobians(b *testing.B) {
 	}
 	fp := pointsAt(64, 3, xs, randVec(r, 3))
 	for b.Loop() {
-		if err := Jacobians(cell, fp, Settings{}); err != nil {
+		if err := EvalJacobians(cell, fp, Settings{}); err != nil {
 			b.Fatal(err)
 		}
 	}

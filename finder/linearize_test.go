@@ -247,7 +247,7 @@ func TestJacobiansMatchFiniteDifferences(t *testing.T) {
 		for k := range fp.Points {
 			fp.Points[k].U = randVec(r, M) // one input per point
 		}
-		if err := Jacobians(cell, fp, Settings{}); err != nil {
+		if err := EvalJacobians(cell, fp, Settings{}); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		worst := 0.0
@@ -292,10 +292,10 @@ func TestJacobiansChunked(t *testing.T) {
 	if got := jacobianEvals(5, N, M, Settings{}); got != 1 {
 		t.Errorf("jacobianEvals with the default budget = %d, want 1", got)
 	}
-	if err := Jacobians(cell, big, Settings{}); err != nil {
+	if err := EvalJacobians(cell, big, Settings{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Jacobians(cell, small, Settings{JacobianBudget: budget}); err != nil {
+	if err := EvalJacobians(cell, small, Settings{JacobianBudget: budget}); err != nil {
 		t.Fatal(err)
 	}
 	for k := range big.Points {
@@ -333,7 +333,7 @@ func TestLinearizeSkips(t *testing.T) {
 func TestLinearizeErrorsNamePoint(t *testing.T) {
 	cell := vanillaTanh(2, []float64{1, 0, 0, 1})
 	fp := pointsAt(2, 0, [][]float64{{0, 0}, {0.1, 0.2}, {math.NaN(), 0}}, nil)
-	err := Jacobians(cell, fp, Settings{JacobianBudget: 1})
+	err := EvalJacobians(cell, fp, Settings{JacobianBudget: 1})
 	if err == nil || !strings.Contains(err.Error(), "point 2") {
 		t.Fatalf("NaN state: err %v, want one naming point 2", err)
 	}
@@ -355,11 +355,11 @@ func TestLinearizeErrorsNamePoint(t *testing.T) {
 		t.Fatalf("short Jacobian: err %v, want one naming point 1", err)
 	}
 	wrong := pointsAt(3, 0, [][]float64{{0, 0, 0}}, nil)
-	if err := Jacobians(cell, wrong, Settings{}); err == nil {
+	if err := EvalJacobians(cell, wrong, Settings{}); err == nil {
 		t.Fatalf("N mismatch: no error")
 	}
 	short := pointsAt(2, 0, [][]float64{{0}}, nil)
-	if err := Jacobians(cell, short, Settings{}); err == nil || !strings.Contains(err.Error(), "point 0") {
+	if err := EvalJacobians(cell, short, Settings{}); err == nil || !strings.Contains(err.Error(), "point 0") {
 		t.Fatalf("short state: err %v", err)
 	}
 }
@@ -372,10 +372,10 @@ func TestJacobiansFloat32(t *testing.T) {
 	xs := [][]float64{randVec(r, N), randVec(r, N)}
 	u := randVec(r, M)
 	f64, f32 := pointsAt(N, M, xs, u), pointsAt(N, M, xs, u)
-	if err := Jacobians(cell, f64, Settings{}); err != nil {
+	if err := EvalJacobians(cell, f64, Settings{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Jacobians(cell, f32, Settings{Dtype: graph.Float32}); err != nil {
+	if err := EvalJacobians(cell, f32, Settings{Dtype: graph.Float32}); err != nil {
 		t.Fatal(err)
 	}
 	worst, exact := 0.0, true

@@ -9,12 +9,12 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// Method chooses how candidates share the first-order search.
-type Method int
+// Batching chooses how candidates share the first-order search.
+type Batching int
 
 const (
 	// Joint optimizes all candidates in one batched graph (the default).
-	Joint Method = iota
+	Joint Batching = iota
 	// Sequential optimizes one candidate at a time, each with its own graph run.
 	Sequential
 )
@@ -34,7 +34,7 @@ const (
 
 // Settings configures Find. A zero field takes the default in its comment.
 type Settings struct {
-	Method    Method    // Joint
+	Batching  Batching  // Joint
 	Optimizer Optimizer // PerCandidate
 	Dtype     graph.Dtype
 
@@ -210,8 +210,8 @@ func (s *Settings) validate() error {
 	if s.CompleteRounds < 0 || s.CompleteBudget < 0 || s.ConnectSteps < 0 {
 		return fmt.Errorf("finder: %w: CompleteRounds %d, CompleteBudget %d, ConnectSteps %d, want >= 0", ErrSettings, s.CompleteRounds, s.CompleteBudget, s.ConnectSteps)
 	}
-	if s.Method != Joint && s.Method != Sequential {
-		return fmt.Errorf("finder: %w: unknown Method %d", ErrSettings, s.Method)
+	if s.Batching != Joint && s.Batching != Sequential {
+		return fmt.Errorf("finder: %w: unknown Batching %d", ErrSettings, s.Batching)
 	}
 	if s.Optimizer != PerCandidate && s.Optimizer != ReferenceAdam {
 		return fmt.Errorf("finder: %w: unknown Optimizer %d", ErrSettings, s.Optimizer)

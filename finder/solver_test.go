@@ -114,7 +114,7 @@ func TestFindFlipFlop27(t *testing.T) {
 // TestSequentialAgreesWithJoint: both methods find the same 27 points, and
 // one initial state works.
 func TestSequentialAgreesWithJoint(t *testing.T) {
-	for _, s := range []*Settings{{Method: Sequential}, {Method: Sequential, NoRefine: true}, {NoRefine: true}} {
+	for _, s := range []*Settings{{Batching: Sequential}, {Batching: Sequential, NoRefine: true}, {NoRefine: true}} {
 		res, err := Find(context.Background(), Problem{Cell: flipflopCell(3, 2), InitialStates: grid(3, 3, -0.96, 0.96)}, s)
 		if err != nil {
 			t.Fatal(err)

@@ -51,9 +51,9 @@ func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 		}
 		switch s.Method {
 		case "", "joint":
-			f.Method = finder.Joint
+			f.Batching = finder.Joint
 		case "sequential":
-			f.Method = finder.Sequential
+			f.Batching = finder.Sequential
 		default:
 			return f, fmt.Errorf("method %q, want joint or sequential", s.Method)
 		}

@@ -308,7 +308,7 @@ func TestSummaryRows(t *testing.T) {
 		}
 		return "(missing)"
 	}
-	for field, want := range map[string]string{"Method": "all candidates together, batched", "Dtype": "float64",
+	for field, want := range map[string]string{"Batching": "all candidates together, batched", "Dtype": "float64",
 		"TolQ": "1e-12", "MaxIters": "5000", "TolResidual": "1e-10", "MaxUnique": "no limit", "NoRefine": "yes"} {
 		if got := get(rows, field); got != want {
 			t.Errorf("%s = %s, want %s", field, got, want)

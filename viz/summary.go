@@ -49,7 +49,7 @@ func (r *Report) countRows(out notDrawn) []Row {
 func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 	g := func(v float64) string { return fmtG(v, 4) }
 	d := func(v int) string { return strconv.Itoa(v) }
-	method := map[finder.Method]string{finder.Joint: "all candidates together, batched", finder.Sequential: "one candidate at a time"}[s.Method]
+	method := map[finder.Batching]string{finder.Joint: "all candidates together, batched", finder.Sequential: "one candidate at a time"}[s.Batching]
 	opt := map[finder.Optimizer]string{
 		finder.PerCandidate:  "Adam, with step size and stopping kept per candidate",
 		finder.ReferenceAdam: "Adam as the Python reference (one step size for all)",
@@ -65,7 +65,7 @@ func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 		unique = d(s.MaxUnique) + " (a random subset)"
 	}
 	rows := []Row{
-		{"search (Method)", method},
+		{"search (Batching)", method},
 		{"first-order optimizer (Optimizer)", opt},
 		{"number type (Dtype)", s.Dtype.String()},
 		{"a candidate stops when its speed q is below (TolQ)", g(s.TolQ)},
