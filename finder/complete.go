@@ -16,6 +16,39 @@ type CompletionRound struct {
 	Deflation int // ... of which from deflated starts
 }
 
+// settleSeeds evaluates the seeds from candidate lo on, deflates them first
+// when deflated is set, refines them, and appends those certified at new
+// points to *known. It returns how many it appended.
+func (f *finder) settleSeeds(ctx context.Context, lo int, deflated bool, known *[]int) (int, error) {
+	idx := make([]int, 0, len(f.cands)-lo)
+	for ci := lo; ci < len(f.cands); ci++ {
+		idx = append(idx, ci)
+	}
+	if len(idx) == 0 {
+		return 0, nil
+	}
+	if err := f.evalAt(idx); err != nil {
+		return 0, err
+	}
+	if deflated {
+		var err error
+		if idx, err = f.deflate(ctx, idx, *known); err != nil {
+			return 0, err
+		}
+	}
+	if err := f.refineSeeds(ctx, idx, *known); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, ci := range idx {
+		if c := f.cands[ci]; residual(c.f, c.x) <= f.s.TolResidual && !f.isKnown(*known, c.x, c.u) {
+			*known = append(*known, ci)
+			n++
+		}
+	}
+	return n, nil
+}
+
 // complete is the completion stage: it seeds new candidates from the fixed
 // points found so far, refines and certifies them as usual, and keeps those
 // that certify at a point not yet known. A round seeds
@@ -24,8 +57,11 @@ type CompletionRound struct {
 //     pairs first, each pair once: between two attractors lies, typically,
 //     the saddle that separates them (exactly so for the flip-flop), and
 //     Newton's basin of a saddle is thin, so random starts miss it;
-//   - deflated Newton from initial states whose candidates converged to known
-//     points (deflate), which pushes them away from every known root.
+//   - when the round's midpoints found nothing new, deflated Newton from
+//     initial states whose candidates converged to known points (deflate),
+//     which pushes them away from every known root. Deflation costs several
+//     Jacobians per start and the midpoints find most points, so it is the
+//     fallback of a round, not part of every one.
 //
 // Rounds run until one finds nothing new, Settings.CompleteRounds have run
 // or Settings.CompleteBudget seeds are spent. Seeds that end anywhere else
@@ -49,47 +85,28 @@ func (f *finder) complete(ctx context.Context) error {
 		lo := len(f.cands)
 		mids := f.midpointSeeds(known, tried, budget)
 		budget -= mids
+		n, err := f.settleSeeds(ctx, lo, false, &known)
+		if err != nil {
+			return err
+		}
 		var starts []int
-		if f.s.DeflationStarts > 0 {
+		nd := 0
+		if n == 0 && f.s.DeflationStarts > 0 && !f.canceled {
 			starts = pickStarts(hits, used, min(budget, f.s.DeflationStarts))
 			budget -= len(starts)
+			dlo := len(f.cands)
+			for _, i := range starts {
+				f.addSeed(f.cands[i].xInit, i)
+			}
+			if nd, err = f.settleSeeds(ctx, dlo, true, &known); err != nil {
+				return err
+			}
 		}
 		if mids+len(starts) == 0 {
 			break
 		}
-		dlo := len(f.cands)
-		for _, i := range starts {
-			f.addSeed(f.cands[i].xInit, i)
-		}
-		idx := make([]int, 0, len(f.cands)-lo)
-		for ci := lo; ci < len(f.cands); ci++ {
-			idx = append(idx, ci)
-		}
-		if err := f.evalAt(idx); err != nil {
-			return err
-		}
-		if len(starts) > 0 {
-			ok, err := f.deflate(ctx, idx[dlo-lo:], known)
-			if err != nil {
-				return err
-			}
-			idx = append(idx[:dlo-lo], ok...)
-		}
-		if err := f.refineSeeds(ctx, idx, known); err != nil {
-			return err
-		}
-		n, nd := 0, 0
-		for _, ci := range idx {
-			if c := f.cands[ci]; residual(c.f, c.x) <= f.s.TolResidual && !f.isKnown(known, c.x, c.u) {
-				known = append(known, ci)
-				n++
-				if ci >= dlo {
-					nd++
-				}
-			}
-		}
-		f.stats.Completion = append(f.stats.Completion, CompletionRound{Midpoints: mids, Deflated: len(starts), New: n, Deflation: nd})
-		if n == 0 || f.canceled {
+		f.stats.Completion = append(f.stats.Completion, CompletionRound{Midpoints: mids, Deflated: len(starts), New: n + nd, Deflation: nd})
+		if n+nd == 0 || f.canceled {
 			break
 		}
 	}
@@ -321,7 +338,7 @@ func (f *finder) conditions(conds []int) []int {
 // are dropped, and the rest refined in full. Most seeds fall back to known
 // points; the screen saves their Jacobians.
 const (
-	seedScreen = 3
+	seedScreen = 2
 	seedNear   = 0.05
 )
 

@@ -27,10 +27,14 @@ import (
 const (
 	deflPower    = 2    // p
 	deflShift    = 1.0  // sigma: far from every root M is 1 and G is r
-	deflIters    = 25   // deflated Newton iterations at most
+	deflIters    = 20   // deflated Newton iterations at most
 	deflHalvings = 4    // step halvings tried when ||G|| does not fall
 	deflReach    = 1e-8 // relative residual at which the refinement takes over
 	deflFar      = 1e3  // a candidate with max|x_i| beyond this has left
+	// A candidate whose ||G|| did not halve over deflStall iterations
+	// crawls toward a local minimum of ||G|| (Newton's convergence to a
+	// root is much faster) and is given up.
+	deflStall = 3
 )
 
 // logDeflation returns log M(x) and, in g, grad log M(x), over the known
@@ -68,6 +72,7 @@ func (f *finder) deflate(ctx context.Context, idx []int, known []int) ([]int, er
 	NN := N * N
 	roots := slices.Clone(known)
 	logG := map[int]float64{}
+	mark := map[int]float64{} // log ||G|| deflStall iterations ago
 	var active []int
 	g := make([]float64, N)
 	for _, ci := range idx {
@@ -76,6 +81,7 @@ func (f *finder) deflate(ctx context.Context, idx []int, known []int) ([]int, er
 			continue
 		}
 		logG[ci] = f.logDeflation(c.x, c.u, roots, g) + 0.5*math.Log(2*c.q)
+		mark[ci] = logG[ci]
 		active = append(active, ci)
 	}
 	var reached []int
@@ -129,11 +135,16 @@ func (f *finder) deflate(ctx context.Context, idx []int, known []int) ([]int, er
 			}
 			for k, ci := range part {
 				c := f.cands[ci]
+				stalled := false
+				if (it+1)%deflStall == 0 {
+					stalled = logG[ci] > mark[ci]-math.Ln2
+					mark[ci] = logG[ci]
+				}
 				switch {
 				case !ok[k] || scaleOver(c.x, deflFar):
 				case residual(c.f, c.x) <= deflReach*scale(c.x):
 					reached = append(reached, ci)
-				default:
+				case !stalled:
 					next = append(next, ci)
 				}
 			}

@@ -72,6 +72,7 @@ func (r *Report) render(buf *bytes.Buffer) error {
 		{"Counts", r.countRows(b.notDrawn)},
 		{"Training", r.Training.rows()},
 		{"Search settings and run", r.Summary},
+		{"Completeness", r.coverageRows()},
 	} {
 		if len(t.Rows) > 0 {
 			data.Tables = append(data.Tables, t)
@@ -133,7 +134,11 @@ func (r *Report) build() (*built, error) {
 	b := &built{spectra: r.spectraOf()}
 	var c3 chart
 	c3, b.notDrawn = r.chart3D(pr)
+	r.addConnections3D(&c3, pr)
 	b.charts = []chart{c3, r.chartSpectra(b.spectra), r.chartMagnitudes(b.spectra)}
+	if cc, ok := r.chartConnections(pr); ok {
+		b.charts = append(b.charts, cc)
+	}
 	if r.All != nil {
 		b.charts = append(b.charts, r.chartHistogram())
 	}
