@@ -135,9 +135,9 @@ func (r *Report) chartConnections(pr *projection) (chart, bool) {
 		"type": "graph", "layout": "none", "roam": true, "top": 100,
 		"categories": categories, "data": nodes, "links": edges,
 		"edgeSymbol": []string{"none", "arrow"}, "edgeSymbolSize": 8,
-		"lineStyle":  map[string]interface{}{"color": colorConnection, "opacity": 0.6, "width": 1.5, "curveness": 0.1},
-		"label":      map[string]interface{}{"show": false},
-		"emphasis":   map[string]interface{}{"focus": "adjacency"},
+		"lineStyle": map[string]interface{}{"color": colorConnection, "opacity": 0.6, "width": 1.5, "curveness": 0.1},
+		"label":     map[string]interface{}{"show": false},
+		"emphasis":  map[string]interface{}{"focus": "adjacency"},
 	}}
 	opt["legend"] = map[string]interface{}{"show": true, "top": 58, "data": legendNames(cats)}
 	return chart{ID: idConnections, Width: 900, Height: 600, Tips: "item", Option: opt}, true
