@@ -83,7 +83,7 @@ func (f *finder) complete(ctx context.Context) error {
 			break
 		}
 		lo := len(f.cands)
-		mids := f.midpointSeeds(known, tried, budget)
+		mids := f.midpointSeeds(known, tried, min(budget, max(roundMin, roundPer*len(known))))
 		budget -= mids
 		n, err := f.settleSeeds(ctx, lo, false, &known)
 		if err != nil {
@@ -332,6 +332,14 @@ func (f *finder) conditions(conds []int) []int {
 	}
 	return out
 }
+
+// A round seeds at most roundPer midpoints per known point (at least
+// roundMin): the next round then pairs the new points too, rather than
+// spending the budget on ever farther pairs of the old ones.
+const (
+	roundPer = 16
+	roundMin = 256
+)
 
 // Seeds are refined first for seedScreen iterations; those then within
 // seedNear of a known point (relative to its scale) are heading there and

@@ -29,6 +29,11 @@ type Coverage struct {
 	SeenTwice       int     // f2: points hit by exactly two
 	EstimatedUnseen float64 // points probably still missing
 	Method          string  // "chao1" or "chao1-bias-corrected" (f2 = 0)
+	// StillFinding: the completion's last round still found new points (it
+	// stopped at Settings.CompleteBudget or CompleteRounds). Chao1 is a
+	// lower bound, and completion finding more than it predicted shows it
+	// low here: more points probably exist, whatever EstimatedUnseen says.
+	StillFinding bool
 	// Hits[i] is the number of initial states whose candidates were
 	// certified at Points[i] of the set the coverage belongs to.
 	Hits []int
@@ -75,6 +80,9 @@ func (c *Coverage) String() string {
 	if c.Completed > 0 {
 		s += fmt.Sprintf("; %d found by completion alone", c.Completed)
 	}
+	if c.StillFinding {
+		s += "; completion was still finding points when its budget ran out: more probably exist"
+	}
 	return s + ")"
 }
 
@@ -99,5 +107,9 @@ func (f *finder) coverage(fixed, all *FixedPoints) *Coverage {
 			hits[best]++
 		}
 	}
-	return NewCoverage(hits)
+	c := NewCoverage(hits)
+	if r := f.stats.Completion; len(r) > 0 && r[len(r)-1].New > 0 {
+		c.StillFinding = true
+	}
+	return c
 }

@@ -31,7 +31,7 @@ import (
 // estimate and its saddle-attractor graph (indices are into fixed_points):
 //
 //	"coverage": {"found": n, "sampled": n, "completed": n, "seen_once": f1, "seen_twice": f2,
-//	  "estimated_unseen": e, "method": "chao1", "hits": [n, ...]},
+//	  "estimated_unseen": e, "method": "chao1", "still_finding": b, "hits": [n, ...]},
 //	"connections": [{"from": i, "mode": k, "direction": deg, "to": j, "end": "stable", "steps": t}, ...]
 //
 // Fields in the second part are left out when the point has no such data (an

@@ -15,6 +15,7 @@ type jsonCoverage struct {
 	SeenTwice       int     `json:"seen_twice"`
 	EstimatedUnseen float64 `json:"estimated_unseen"`
 	Method          string  `json:"method"`
+	StillFinding    bool    `json:"still_finding,omitempty"`
 	Hits            []int   `json:"hits,omitempty"`
 }
 
@@ -33,7 +34,7 @@ func toJSONCoverage(c *Coverage) *jsonCoverage {
 		return nil
 	}
 	return &jsonCoverage{Found: c.Found, Sampled: c.Sampled, Completed: c.Completed, SeenOnce: c.SeenOnce,
-		SeenTwice: c.SeenTwice, EstimatedUnseen: c.EstimatedUnseen, Method: c.Method, Hits: c.Hits}
+		SeenTwice: c.SeenTwice, EstimatedUnseen: c.EstimatedUnseen, Method: c.Method, StillFinding: c.StillFinding, Hits: c.Hits}
 }
 
 func fromJSONCoverage(j *jsonCoverage) *Coverage {
@@ -41,7 +42,7 @@ func fromJSONCoverage(j *jsonCoverage) *Coverage {
 		return nil
 	}
 	return &Coverage{Found: j.Found, Sampled: j.Sampled, Completed: j.Completed, SeenOnce: j.SeenOnce,
-		SeenTwice: j.SeenTwice, EstimatedUnseen: j.EstimatedUnseen, Method: j.Method, Hits: slices.Clone(j.Hits)}
+		SeenTwice: j.SeenTwice, EstimatedUnseen: j.EstimatedUnseen, Method: j.Method, StillFinding: j.StillFinding, Hits: slices.Clone(j.Hits)}
 }
 
 func toJSONConnections(cs []Connection) []jsonConnection {

@@ -90,7 +90,7 @@ type Settings struct {
 	// new, CompleteRounds rounds have run or CompleteBudget seeds are spent.
 	NoComplete      bool // false: completion runs (it needs the refinement)
 	CompleteRounds  int  // 8
-	CompleteBudget  int  // 2048 seeded candidates over all rounds
+	CompleteBudget  int  // 4096 seeded candidates over all rounds
 	DeflationStarts int  // 32 deflated starts per round at most; < 0: no deflation
 
 	// Connections (see connections.go): every real unstable mode of each
@@ -164,7 +164,7 @@ func (s *Settings) fill() {
 		s.CompleteRounds = 8
 	}
 	if s.CompleteBudget == 0 {
-		s.CompleteBudget = 2048
+		s.CompleteBudget = 4096
 	}
 	if s.DeflationStarts == 0 {
 		s.DeflationStarts = 32

@@ -165,6 +165,9 @@ func (r *Report) coverageRows() []Row {
 		{"hit once / twice", fmt.Sprintf("%d / %d", c.SeenOnce, c.SeenTwice)},
 		{"estimated unseen", fmt.Sprintf("%.1f (%s)", c.EstimatedUnseen, c.Method)},
 	}
+	if c.StillFinding {
+		rows = append(rows, Row{"completion", "still finding points when its budget ran out: more probably exist"})
+	}
 	if len(r.Fixed.Connections) > 0 {
 		rows = append(rows, Row{"unstable modes followed", finder.ConnectionCounts(r.Fixed.Connections)})
 	}
