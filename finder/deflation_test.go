@@ -58,3 +58,16 @@ func TestDeflationFindsOtherRoots(t *testing.T) {
 		t.Errorf("deflation reached no root from 4 generic starts")
 	}
 }
+
+// TestCompleteFromOneStart: from a single initial state of the flip-flop
+// N = 3 the search finds one corner and no pair exists for midpoints; the
+// deflated starts of the first round find more points, each one of the 27.
+func TestCompleteFromOneStart(t *testing.T) {
+	res := find(t, Problem{Cell: flipflopCell(3, 2), InitialStates: []float64{0.5, -0.4, 0.1}}, nil)
+	r := res.Stats.Completion
+	if len(r) == 0 || r[0].Midpoints != 0 || r[0].Deflation == 0 {
+		t.Fatalf("rounds %+v, want a first round without midpoints whose deflation finds points", r)
+	}
+	checkSubset(t, "flip-flop N=3 from one start", res.Fixed, flipflopExpected(3, 2))
+	t.Logf("%d points; rounds %+v", res.Fixed.Len(), r)
+}
