@@ -29,7 +29,7 @@ const (
 	deflShift    = 1.0  // sigma: far from every root M is 1 and G is r
 	deflIters    = 20   // deflated Newton iterations at most
 	deflHalvings = 4    // step halvings tried when ||G|| does not fall
-	deflReach    = 1e-8 // relative residual at which the refinement takes over
+	deflReach    = 1e-8 // relative residual at which the refinement takes over (1e3 eps in float32)
 	deflFar      = 1e3  // a candidate with max|x_i| beyond this has left
 	// A candidate whose ||G|| did not halve over deflStall iterations
 	// crawls toward a local minimum of ||G|| (Newton's convergence to a
@@ -142,7 +142,7 @@ func (f *finder) deflate(ctx context.Context, idx []int, known []int) ([]int, er
 				}
 				switch {
 				case !ok[k] || scaleOver(c.x, deflFar):
-				case residual(c.f, c.x) <= deflReach*scale(c.x):
+				case residual(c.f, c.x) <= max(deflReach, 1e3*f.s.Dtype.Eps())*scale(c.x):
 					reached = append(reached, ci)
 				case !stalled:
 					next = append(next, ci)
