@@ -72,6 +72,13 @@ func (r *Report) addConnections3D(c *chart, pr *projection) {
 	c.Option["series"] = ls
 }
 
+// obliqueX and obliqueY place the third axis of the 3-D view at 30 degrees,
+// foreshortened by half, in the graph chart.
+const (
+	obliqueX = 0.433
+	obliqueY = 0.25
+)
+
 // saddlePalette colours nodes by saddle index: stable black, then one hue
 // per index (the last repeats beyond), marginal and unknown as classify.
 var saddlePalette = []string{"#000000", "#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#8c564b"}
@@ -109,9 +116,11 @@ func (r *Report) chartConnections(pr *projection) (chart, bool) {
 		p := &fp.Points[i]
 		y := pr.apply(p.X)
 		c := classify(p)
+		// An oblique (cabinet) projection of the 3-D view's axes: points
+		// that differ only along the third axis stay apart.
 		nodes[i] = map[string]interface{}{
 			"id": strconv.Itoa(i), "name": fmt.Sprintf("#%d %s", i, c),
-			"x": num(y[0]), "y": num(-y[1]), "category": catOf[c],
+			"x": num(y[0] + obliqueX*y[2]), "y": num(-(y[1] + obliqueY*y[2])), "category": catOf[c],
 			"symbolSize": 12,
 			"tip":        fixedPointTip(i, p, c),
 		}
@@ -128,7 +137,7 @@ func (r *Report) chartConnections(pr *projection) (chart, bool) {
 	for _, c := range fp.Connections {
 		ends[c.End]++
 	}
-	sub := fmt.Sprintf("%s; nodes at the first two axes of the 3-D view; arrows from each saddle to where its unstable modes lead",
+	sub := fmt.Sprintf("%s; nodes placed by an oblique view of the 3-D view's axes; arrows from each saddle to where its unstable modes lead",
 		finder.ConnectionCounts(fp.Connections))
 	opt := base("Saddle-attractor graph", sub, 58, "item")
 	opt["series"] = []map[string]interface{}{{
