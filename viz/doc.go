@@ -5,12 +5,20 @@
 //     components of the trajectories, stable points black, saddles red,
 //     marginal points orange, each saddle's unstable modes drawn as red
 //     segments and example trajectories as thin blue lines, as in the
-//     figures of Golub & Sussillo (2018);
-//   - the eigenvalues of every fixed point's Jacobian in the complex plane,
-//     with the unit circle;
+//     figures of Golub & Sussillo (2018). Its axes are fitted to the
+//     trajectories and the points near them; points far out are left out
+//     and counted (see frame3d.go). A click on a fixed point shows its
+//     spectrum;
+//   - the eigenvalues of the chosen fixed point's Jacobian in the complex
+//     plane, with the unit circle, each mode coloured by what is certain
+//     about it, and the same modes as bars by size;
 //   - a histogram of log10 q over all candidates of the search;
-//   - optionally an example trial of the task: inputs, targets and outputs;
-//   - a summary table: counts by saddle index, settings and timings.
+//   - optionally an example trial of the task (inputs, targets and outputs)
+//     and the training run (loss and validation MSE over epochs);
+//   - tables: counts by saddle index, training, settings and timings.
+//
+// Every chart saves itself as PNG or SVG from the page, and the page has a
+// print layout (one narrow column, no buttons) that printing selects.
 //
 // viz sees only finder.FixedPoints sets and plain trajectories, never a cell
 // or a graph. The same Report gives the same bytes: chart ids are fixed and
@@ -27,7 +35,7 @@
 //	}
 //	err := r.WriteFile("report.html")
 //
-// To look at a report as a reader would, the package's browser test saves a
-// PNG of its sample report: go test ./viz -run TestBrowser -screenshot out.png
-// (needs Chromium).
+// To look at a report as a reader would, the package's browser test saves
+// screenshots and SVGs of every chart of its sample report in a temporary
+// folder it logs: go test ./viz -run TestBrowser -v (needs Chromium).
 package viz
