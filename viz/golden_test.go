@@ -52,6 +52,7 @@ var nanQ = func() float64 { z := 0.0; return z / z }()
 func TestGoldenOptions(t *testing.T) {
 	ff := &Report{Fixed: flipFlop3(), All: qSpread()}
 	ff.Trial = flipFlopTrial(8)
+	sample := &Report{Fixed: flipFlop3(), Training: sampleTraining()}
 	pca := embedded(5, 2, 6, 7)
 	pca.Trials = []int{1}
 	pca.Start, pca.Stop = 1, 5
@@ -63,17 +64,24 @@ func TestGoldenOptions(t *testing.T) {
 	}{
 		{"fixed-points-flipflop3", ff, idFixedPoints},
 		{"spectra-flipflop3", ff, idSpectra},
+		{"spectra-data-flipflop3", ff, ""},
+		{"magnitudes-flipflop3", ff, idMagnitudes},
+		{"training", sample, idTraining},
 		{"histogram", ff, idHistogram},
 		{"trial", ff, idTrial},
 		{"fixed-points-pca", pca, idFixedPoints},
 	}
 	for _, c := range cases {
 		t.Run(c.golden, func(t *testing.T) {
-			ch, ok := chartsByID(t, c.r)[c.id]
-			if !ok {
-				t.Fatalf("no chart %s", c.id)
+			var v any = c.r.spectraOf() // the eigenvalues the spectra charts draw
+			if c.id != "" {
+				ch, ok := chartsByID(t, c.r)[c.id]
+				if !ok {
+					t.Fatalf("no chart %s", c.id)
+				}
+				v = ch.Option
 			}
-			got, err := json.MarshalIndent(ch.Option, "", "  ")
+			got, err := json.MarshalIndent(v, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,7 +2,6 @@ package viz
 
 import (
 	"math"
-	"math/cmplx"
 
 	"github.com/rnnfp/fixedpoints/finder"
 )
@@ -32,15 +31,6 @@ func classOfMode(p *finder.Point, k int) modeClass {
 		return modeUnstable
 	}
 	return modeStable
-}
-
-// modeSize is what the magnitude view shows of a mode: |lambda| for a map,
-// Re(mu) in continuous time (the boundary is then 0).
-func modeSize(v complex128, continuous bool) float64 {
-	if continuous {
-		return real(v)
-	}
-	return cmplx.Abs(v)
 }
 
 // finite reports whether v is a finite complex number.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
-	"strconv"
 )
 
 // Names of the stability boundary in the spectra.
@@ -20,8 +19,9 @@ const circlePoints = 128
 // spectra is the eigenvalues of every fixed point, for the page's script:
 // the complex-plane and magnitude charts show the selected point's modes
 // (or all points' when Selected is -1), coloured by mode class. The script
-// redraws both charts from it when the reader picks another point, in the
-// selector or by a click in the 3-D view.
+// draws both charts from it, at first for Selected and again whenever the
+// reader picks another point, in the selector or by a click in the 3-D
+// view.
 type spectra struct {
 	Continuous bool            `json:"continuous"`
 	Selected   int             `json:"selected"`
@@ -58,52 +58,6 @@ func (r *Report) spectraOf() spectra {
 	return s
 }
 
-// planeData is what the complex-plane chart draws for selection sel (-1:
-// all points): the other points' eigenvalues, and the selected ones by
-// class, each datum [Re, Im, index of the fixed point]. The page's
-// script computes the same in select().
-func (s spectra) planeData(sel int) (other [][]num, byClass [3][][]num) {
-	other = [][]num{}
-	for c := range byClass {
-		byClass[c] = [][]num{}
-	}
-	for i, p := range s.Points {
-		for _, m := range p.Modes {
-			d := []num{m[0], m[1], num(i)}
-			if sel >= 0 && i != sel {
-				other = append(other, d)
-			} else {
-				byClass[int(m[2])] = append(byClass[int(m[2])], d)
-			}
-		}
-	}
-	return other, byClass
-}
-
-// barData is what the magnitude chart draws for point sel: per class, the
-// size of each mode at its rank (null elsewhere), and the ranks 1..K.
-func (s spectra) barData(sel int) (ranks []string, byClass [3][]*num) {
-	ranks = []string{}
-	for c := range byClass {
-		byClass[c] = []*num{}
-	}
-	if sel < 0 || sel >= len(s.Points) {
-		return ranks, byClass
-	}
-	for k, m := range s.Points[sel].Modes {
-		ranks = append(ranks, strconv.Itoa(k+1))
-		v := num(modeSize(complex(float64(m[0]), float64(m[1])), s.Continuous))
-		for c := range byClass {
-			if int(m[2]) == c {
-				byClass[c] = append(byClass[c], &v)
-			} else {
-				byClass[c] = append(byClass[c], nil)
-			}
-		}
-	}
-	return ranks, byClass
-}
-
 // reach is the largest |value| of any mode, at least 1.
 func (s spectra) reach() float64 {
 	reach := 1.0
@@ -133,14 +87,15 @@ func (s spectra) symbol() string {
 // the modes hold mu = lambda - 1.
 func (r *Report) chartSpectra(s spectra) chart {
 	sym := s.symbol()
-	other, byClass := s.planeData(s.Selected)
+	// The page's script fills in the data from the spectra (select()), so
+	// that the eigenvalues are in the page once.
 	series := []interface{}{map[string]interface{}{
-		"name": nameOtherPoints, "type": "scatter", "data": other, "symbolSize": 5,
+		"name": nameOtherPoints, "type": "scatter", "data": [][]num{}, "symbolSize": 5,
 		"itemStyle": map[string]interface{}{"color": "#c8c8c8"},
 	}}
-	for c, mc := range modeClasses {
+	for _, mc := range modeClasses {
 		series = append(series, map[string]interface{}{
-			"name": mc.name, "type": "scatter", "data": byClass[c], "symbolSize": 9,
+			"name": mc.name, "type": "scatter", "data": [][]num{}, "symbolSize": 9,
 			"itemStyle": map[string]interface{}{"color": mc.color, "opacity": 0.85},
 		})
 	}
@@ -185,7 +140,6 @@ func (r *Report) chartSpectra(s spectra) chart {
 // 1 for a map, Re(mu) and 0 in continuous time. With hundreds of modes it
 // is the view that still tells them apart.
 func (r *Report) chartMagnitudes(s spectra) chart {
-	ranks, byClass := s.barData(s.Selected)
 	value, bound := "|λ|", 1.0
 	if s.Continuous {
 		value, bound = "Re μ", 0
@@ -193,7 +147,7 @@ func (r *Report) chartMagnitudes(s spectra) chart {
 	var series []interface{}
 	for c, mc := range modeClasses {
 		sr := map[string]interface{}{
-			"name": mc.name, "type": "bar", "data": byClass[c], "barGap": "-100%", "barCategoryGap": "20%",
+			"name": mc.name, "type": "bar", "data": []num{}, "barGap": "-100%", "barCategoryGap": "20%",
 			"itemStyle": map[string]interface{}{"color": mc.color},
 		}
 		if c == 0 {
@@ -207,7 +161,7 @@ func (r *Report) chartMagnitudes(s spectra) chart {
 	}
 	opt := base("Modes by size", value+" of each mode of the selected fixed point, largest first", 58, "axis")
 	opt["grid"] = map[string]interface{}{"left": 60, "top": 110, "right": 30, "bottom": 60}
-	opt["xAxis"] = map[string]interface{}{"type": "category", "data": ranks, "name": "mode", "nameLocation": "middle", "nameGap": 30}
+	opt["xAxis"] = map[string]interface{}{"type": "category", "data": []string{}, "name": "mode", "nameLocation": "middle", "nameGap": 30}
 	opt["yAxis"] = map[string]interface{}{"type": "value", "name": value, "nameLocation": "middle", "nameGap": 40}
 	opt["series"] = series
 	return chart{ID: idMagnitudes, Width: 520, Height: 580, Option: opt}

@@ -161,6 +161,7 @@ body.print th { background: #fff; color: #000; }
   }
   var box = document.getElementById("spectra-select");
   if (box) { box.addEventListener("change", function () { select(Number(box.value)); }); }
+  select(spectra.selected);
   if (charts["fixed-points"]) {
     charts["fixed-points"].on("click", function (p) {
       if (p.data && typeof p.data.fp === "number") { select(p.data.fp); }
