@@ -82,8 +82,7 @@ func (res *Result) WriteJSON(w io.Writer) error {
 	for _, b := range res.Branches {
 		jb := jsonBranch{Seeds: b.Seeds, End: b.End.String(), Steps: b.Steps}
 		for _, p := range b.Points {
-			jb.Points = append(jb.Points, jsonPoint{S: p.S, U: p.U, X: p.X, NUnstable: p.NUnstable,
-				NUndecided: p.NUndecided, Stable: p.Stable, Residual: p.Residual})
+			jb.Points = append(jb.Points, jsonPoint(p))
 		}
 		j.Branches = append(j.Branches, jb)
 	}
@@ -127,8 +126,7 @@ func ReadJSON(r io.Reader) (*Result, error) {
 		}
 		b := Branch{Seeds: jb.Seeds, End: End(end), Steps: jb.Steps}
 		for _, p := range jb.Points {
-			b.Points = append(b.Points, Point{S: p.S, U: p.U, X: p.X, NUnstable: p.NUnstable,
-				NUndecided: p.NUndecided, Stable: p.Stable, Residual: p.Residual})
+			b.Points = append(b.Points, Point(p))
 		}
 		res.Branches = append(res.Branches, b)
 	}

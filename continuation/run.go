@@ -194,9 +194,7 @@ func (r *run) point(br *branch, res float64) Point {
 // step is one branch's attempt in an iteration.
 type step struct {
 	br     *branch
-	old    *branch // copy of br's state before the step
 	task   *task
-	sigma  float64 // distance along the old tangent of the accepted point
 	landed bool
 	landAt float64
 	jx, ju []float64 // at the corrected point
