@@ -1,0 +1,368 @@
+package viz
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"math/cmplx"
+	"strings"
+
+	"github.com/rnnfp/fixedpoints/continuation"
+)
+
+// Bifurcation is the bifurcation diagram of a continuation result
+// (package continuation): the path parameter on the horizontal axis, a
+// projection of the state on the vertical one; stable stretches of a branch
+// solid, unstable ones dashed, coloured by saddle index; bifurcation points
+// marked, with their critical eigenvalue in the tooltip. It is a page of its
+// own (WriteFile), beside the fixed-point report.
+type Bifurcation struct {
+	Title  string
+	Result *continuation.Result
+	// Direction (N values) projects a state x on the vertical axis as
+	// Direction.x + Offset, e.g. a readout row. Nil means the top principal
+	// component of all branch points (centered on their mean).
+	Direction []float64
+	Offset    float64
+	YLabel    string // names the vertical axis ("principal component 1" by default)
+	// XLabel names the horizontal axis. By default it is the input that
+	// changes when the path is a segment along one input, u[k] (k from 0),
+	// plotted as that input's value; otherwise s, the arc length of the path.
+	XLabel string
+}
+
+// WriteFile writes the page to path atomically.
+func (b *Bifurcation) WriteFile(path string) error {
+	var buf bytes.Buffer
+	if err := b.render(&buf); err != nil {
+		return err
+	}
+	if err := writeAtomic(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("viz: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// Render writes the page to w.
+func (b *Bifurcation) Render(w io.Writer) error {
+	var buf bytes.Buffer
+	if err := b.render(&buf); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+type bifPage struct {
+	Title   string
+	Echarts template.JS
+	Option  template.JS
+	Rows    []bifRow
+}
+
+type bifRow struct{ Kind, Branch, U, S, Eigenvalue, Abs string }
+
+func (b *Bifurcation) render(buf *bytes.Buffer) error {
+	res := b.Result
+	if res == nil {
+		return fmt.Errorf("viz: bifurcation diagram: no result")
+	}
+	if err := res.Validate(); err != nil {
+		return fmt.Errorf("viz: bifurcation diagram: %w", err)
+	}
+	if b.Direction != nil && len(b.Direction) != res.N {
+		return fmt.Errorf("viz: bifurcation diagram: direction has %d values, want %d", len(b.Direction), res.N)
+	}
+	proj, ylabel := b.projection()
+	xOf, xlabel := b.abscissa()
+	opt := b.option(proj, xOf, xlabel, ylabel)
+	js, err := optionJSON(opt)
+	if err != nil {
+		return err
+	}
+	title := b.Title
+	if title == "" {
+		title = "Bifurcation diagram"
+	}
+	page := bifPage{Title: title, Echarts: template.JS(echartsJS), Option: template.JS(js)}
+	for _, e := range res.Bifurcations {
+		page.Rows = append(page.Rows, bifRow{Kind: e.Kind.String(), Branch: fmt.Sprint(e.Branch), U: fmtVec(e.U),
+			S: fmtG(e.S, 10), Eigenvalue: fmtComplex(e.Eigenvalue), Abs: fmtG(cmplx.Abs(e.Eigenvalue), 10)})
+	}
+	if err := bifTemplate.Execute(buf, page); err != nil {
+		return fmt.Errorf("viz: render bifurcation diagram: %w", err)
+	}
+	return nil
+}
+
+func fmtVec(v []float64) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = fmtG(x, 10)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// projection is the vertical coordinate of a state, and its axis name.
+func (b *Bifurcation) projection() (func([]float64) float64, string) {
+	label := b.YLabel
+	dir, off := b.Direction, b.Offset
+	if dir == nil {
+		var mean []float64
+		dir, mean = topComponent(b.Result)
+		off = 0
+		for i := range dir {
+			off -= dir[i] * mean[i]
+		}
+		if label == "" {
+			label = "principal component 1"
+		}
+	}
+	if label == "" {
+		label = "projection of the state"
+	}
+	return func(x []float64) float64 {
+		s := off
+		for i, v := range x {
+			s += dir[i] * v
+		}
+		return s
+	}, label
+}
+
+// topComponent is the unit top principal component of all branch points
+// (by power iteration, sign fixed so that its largest entry is positive) and
+// their mean.
+func topComponent(res *continuation.Result) (dir, mean []float64) {
+	N := res.N
+	mean = make([]float64, N)
+	var xs [][]float64
+	for _, br := range res.Branches {
+		for _, p := range br.Points {
+			xs = append(xs, p.X)
+			for i, v := range p.X {
+				mean[i] += v
+			}
+		}
+	}
+	for i := range mean {
+		mean[i] /= float64(len(xs))
+	}
+	dir = make([]float64, N)
+	for i := range dir {
+		dir[i] = 1 / math.Sqrt(float64(N)) * (1 + 0.01*float64(i%7))
+	}
+	for it := 0; it < 200; it++ {
+		next := make([]float64, N)
+		for _, x := range xs {
+			d := 0.0
+			for i := range x {
+				d += (x[i] - mean[i]) * dir[i]
+			}
+			for i := range x {
+				next[i] += d * (x[i] - mean[i])
+			}
+		}
+		n := 0.0
+		for _, v := range next {
+			n += v * v
+		}
+		if n == 0 {
+			break
+		}
+		n = math.Sqrt(n)
+		for i := range next {
+			next[i] /= n
+		}
+		dir = next
+	}
+	big := 0
+	for i := range dir {
+		if math.Abs(dir[i]) > math.Abs(dir[big]) {
+			big = i
+		}
+	}
+	if dir[big] < 0 {
+		for i := range dir {
+			dir[i] = -dir[i]
+		}
+	}
+	return dir, mean
+}
+
+// abscissa is the horizontal coordinate of a point (s, u), and its name.
+func (b *Bifurcation) abscissa() (func(s float64, u []float64) float64, string) {
+	path := b.Result.Path
+	k := -1
+	if len(path) == 2 {
+		for i := range path[0] {
+			if path[0][i] != path[1][i] {
+				if k >= 0 {
+					k = -2
+					break
+				}
+				k = i
+			}
+		}
+	}
+	if k >= 0 {
+		label := b.XLabel
+		if label == "" {
+			label = fmt.Sprintf("u[%d]", k)
+		}
+		return func(_ float64, u []float64) float64 { return u[k] }, label
+	}
+	label := b.XLabel
+	if label == "" {
+		label = "s (arc length of the input path)"
+	}
+	return func(s float64, _ []float64) float64 { return s }, label
+}
+
+// bifClass is a stretch's class: -1 undecided, else the number of unstable modes.
+func bifClass(p continuation.Point) int {
+	if p.NUndecided > 0 {
+		return -1
+	}
+	return p.NUnstable
+}
+
+func bifClassName(c int) string {
+	switch c {
+	case -1:
+		return "undecided"
+	case 0:
+		return "stable"
+	case 1:
+		return "1 unstable mode"
+	}
+	return fmt.Sprintf("%d unstable modes", c)
+}
+
+func bifColor(c int) string {
+	colors := []string{"#000000", "#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2"}
+	if c < 0 {
+		return "#999999"
+	}
+	return colors[min(c, len(colors)-1)]
+}
+
+var bifSymbols = map[continuation.Kind]string{
+	continuation.Fold: "diamond", continuation.Flip: "triangle",
+	continuation.NeimarkSacker: "circle", continuation.Hopf: "rect",
+}
+
+// option is the echarts option of the diagram.
+func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []float64) float64, xlabel, ylabel string) map[string]interface{} {
+	res := b.Result
+	var series []interface{}
+	legend := map[string]bool{}
+	var order []string
+	addLegend := func(n string) {
+		if !legend[n] {
+			legend[n] = true
+			order = append(order, n)
+		}
+	}
+	for bi, br := range res.Branches {
+		start := 0
+		for i := 1; i <= len(br.Points); i++ {
+			if i < len(br.Points) && bifClass(br.Points[i]) == bifClass(br.Points[start]) {
+				continue
+			}
+			c := bifClass(br.Points[start])
+			hi := min(i, len(br.Points)-1) // include the first point of the next stretch: no gaps
+			var data []interface{}
+			for k := start; k <= hi; k++ {
+				p := br.Points[k]
+				data = append(data, map[string]interface{}{
+					"value": nums(xOf(p.S, p.U), proj(p.X)),
+					"tip": fmt.Sprintf("branch %d, point %d\n%s = %s\n%s = %s\n%s (%d unstable, %d undecided)",
+						bi, k, xlabel, fmtG(xOf(p.S, p.U), 6), ylabel, fmtG(proj(p.X), 6), bifClassName(bifClass(p)), p.NUnstable, p.NUndecided),
+				})
+			}
+			name := bifClassName(c)
+			addLegend(name)
+			typ := "solid"
+			if c != 0 {
+				typ = "dashed"
+			}
+			series = append(series, map[string]interface{}{
+				"type": "line", "name": name, "data": data, "showSymbol": false, "symbolSize": 4,
+				"lineStyle": map[string]interface{}{"type": typ, "width": 2, "color": bifColor(c)},
+				"itemStyle": map[string]interface{}{"color": bifColor(c)},
+			})
+			start = i
+		}
+	}
+	for _, kind := range []continuation.Kind{continuation.Fold, continuation.Flip, continuation.NeimarkSacker, continuation.Hopf} {
+		var data []interface{}
+		for _, e := range res.Bifurcations {
+			if e.Kind != kind {
+				continue
+			}
+			data = append(data, map[string]interface{}{
+				"value": nums(xOf(e.S, e.U), proj(e.X)),
+				"tip": fmt.Sprintf("%s on branch %d\nu = %s\ns = %s\n%s = %s\neigenvalue %s (|λ| = %s)",
+					e.Kind, e.Branch, fmtVec(e.U), fmtG(e.S, 10), ylabel, fmtG(proj(e.X), 6), fmtComplex(e.Eigenvalue), fmtG(cmplx.Abs(e.Eigenvalue), 8)),
+			})
+		}
+		if len(data) == 0 {
+			continue
+		}
+		addLegend(kind.String())
+		series = append(series, map[string]interface{}{
+			"type": "scatter", "name": kind.String(), "data": data, "symbol": bifSymbols[kind], "symbolSize": 13, "z": 5,
+			"itemStyle": map[string]interface{}{"color": "#1f77b4", "borderColor": "#ffffff", "borderWidth": 1},
+		})
+	}
+	opt := base(b.Title, fmt.Sprintf("%d branches, %d bifurcations; stable solid, unstable dashed", len(res.Branches), len(res.Bifurcations)), 50, "item")
+	opt["legend"] = map[string]interface{}{"show": true, "top": 50, "data": order}
+	opt["toolbox"] = map[string]interface{}{"show": true, "right": 12, "top": 4, "feature": map[string]interface{}{
+		"saveAsImage": map[string]interface{}{"show": true, "type": "png", "name": "bifurcation", "title": "save as PNG", "pixelRatio": 2, "backgroundColor": "#ffffff"},
+	}}
+	opt["grid"] = map[string]interface{}{"top": 90, "left": 70, "right": 30, "bottom": 60}
+	opt["xAxis"] = map[string]interface{}{"type": "value", "name": xlabel, "nameLocation": "middle", "nameGap": 30, "scale": true}
+	opt["yAxis"] = map[string]interface{}{"type": "value", "name": ylabel, "nameLocation": "middle", "nameGap": 50, "scale": true}
+	opt["dataZoom"] = []interface{}{map[string]interface{}{"type": "inside", "xAxisIndex": 0}, map[string]interface{}{"type": "inside", "yAxisIndex": 0}}
+	opt["series"] = series
+	return opt
+}
+
+var bifTemplate = template.Must(template.New("bifurcation").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{.Title}}</title>
+<style>
+body { font-family: sans-serif; margin: 16px; color: #222; }
+table { border-collapse: collapse; margin-top: 12px; font-size: 13px; }
+td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+th { background: #f4f4f4; }
+</style>
+<script>{{.Echarts}}</script>
+</head>
+<body>
+<h1 style="font-size:20px">{{.Title}}</h1>
+<div id="bifurcation" style="width:1000px;height:600px"></div>
+{{if .Rows}}<table>
+<tr><th>kind</th><th>branch</th><th>u</th><th>s</th><th>critical eigenvalue</th><th>|eigenvalue|</th></tr>
+{{range .Rows}}<tr><td>{{.Kind}}</td><td>{{.Branch}}</td><td>{{.U}}</td><td>{{.S}}</td><td>{{.Eigenvalue}}</td><td>{{.Abs}}</td></tr>
+{{end}}</table>{{else}}<p>No bifurcation on these branches.</p>{{end}}
+<script>
+(function () {
+  var opt = {{.Option}};
+  function esc(s) { return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+  opt.tooltip.formatter = function (p) {
+    return p.data && p.data.tip ? esc(p.data.tip).replace(/\n/g, "<br>") : esc(p.seriesName);
+  };
+  var chart = echarts.init(document.getElementById("bifurcation"));
+  chart.setOption(opt);
+  window.bifurcationChart = chart;
+})();
+</script>
+</body>
+</html>
+`))
