@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/continuation"
+	"github.com/rnnfp/fixedpoints/examples/internal/cli"
+	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/tasks"
+	"github.com/rnnfp/fixedpoints/viz"
+)
+
+// continue: follow a model's fixed points as its input moves.
+//
+//	fixedpoints continue -weights FILE -to U1 [-from U0] [model flags as find]
+//		[-inits FILE.npy] [-trajectories FILE.npy] [-n-inits 1024] [-noise 0.5]
+//		[-seed 1] [-max-step 0] [-continuous] [-out DIR] [-quiet]
+//
+// U0 and U1 are comma-separated input vectors (M values; -from defaults to
+// zero). The fixed points at U0 are found as find does (from -inits, or
+// from states sampled from -trajectories or from simulated pulses), then
+// every branch is followed along the segment U0 -> U1 by pseudo-arclength
+// continuation (package continuation), locating folds, flips and
+// Neimark-Sacker points (with -continuous, folds and Hopf points of
+// dx/dt = F(x) - x). It writes DIR/branches.json (branches/v1) and
+// DIR/branches-report.html, the bifurcation diagram.
+func init() {
+	register(subcommand{name: "continue", order: 2, summary: "follow the fixed points as the input moves; locate bifurcations", run: runContinue})
+}
+
+type continueOptions struct {
+	find       findOptions // model, initial states, seed, out, quiet
+	from, to   string
+	maxStep    float64
+	continuous bool
+}
+
+func parseContinueFlags(args []string, stderr io.Writer) (continueOptions, error) {
+	var o continueOptions
+	f := &o.find
+	fs := flag.NewFlagSet("fixedpoints continue", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.weights, "weights", "", "the model: torch.save (.pt/.pth/.bin), safetensors, npz or ONNX; format told by content (required)")
+	fs.StringVar(&f.cell, "cell", "", "rnn (nn.RNN, tanh), rnn_relu, gru or lstm; default: from the file (needed for an nn.RNN state_dict)")
+	fs.StringVar(&f.prefix, "prefix", cells.AutoPrefix, `prefix of the module's tensor names, e.g. "rnn."; "auto" detects it`)
+	fs.StringVar(&f.key, "key", "", "key of the state_dict in a torch.save checkpoint dict")
+	fs.StringVar(&f.node, "node", "", "ONNX: name of the recurrent node to read when there are several")
+	fs.StringVar(&f.inits, "inits", "", "initial states for finding the fixed points at -from, a B x N .npy array; default: sampled")
+	fs.StringVar(&f.trajectories, "trajectories", "", "states to sample initial states from, B x T x N (or B x N) .npy; default: simulated under pulses")
+	fs.IntVar(&f.nInits, "n-inits", 1024, "initial states sampled when -inits is not given")
+	fs.Float64Var(&f.noise, "noise", 0.5, "standard deviation of the noise added to sampled states")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed for the pulses, the sampling and the search")
+	fs.StringVar(&f.out, "out", ".", "directory for branches.json and branches-report.html")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress bars")
+	fs.StringVar(&o.from, "from", "", "start of the input path, comma-separated (M values); default: zero")
+	fs.StringVar(&o.to, "to", "", "end of the input path, comma-separated (M values; required)")
+	fs.Float64Var(&o.maxStep, "max-step", 0, "largest continuation step (0: max(1, path length)/10)")
+	fs.BoolVar(&o.continuous, "continuous", false, "judge dx/dt = F(x) - x: folds and Hopf points")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return continueOptions{}, err
+		}
+		return continueOptions{}, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return continueOptions{}, usagef("unexpected argument %q (every input is given by a flag)", fs.Arg(0))
+	}
+	if err := f.check(); err != nil {
+		return continueOptions{}, err
+	}
+	if o.to == "" {
+		return continueOptions{}, usagef("missing -to U1 (comma-separated input vector)")
+	}
+	if !(o.maxStep >= 0) || math.IsInf(o.maxStep, 0) {
+		return continueOptions{}, usagef("-max-step %v, want >= 0", o.maxStep)
+	}
+	return o, nil
+}
+
+// parseVector reads a comma-separated vector of m values ("" is zero).
+func parseVector(name, s string, m int) ([]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return make([]float64, m), nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) != m {
+		return nil, usagef("%s %q has %d values, the model has %d inputs", name, s, len(parts), m)
+	}
+	v := make([]float64, m)
+	for i, p := range parts {
+		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, usagef("%s: value %d, %q, is not a finite number", name, i+1, p)
+		}
+		v[i] = x
+	}
+	return v, nil
+}
+
+func runContinue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseContinueFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	_, err = continueRun(ctx, o, stdout)
+	return err
+}
+
+// continueOutputs are the files a continue run wrote.
+type continueOutputs struct{ json, html string }
+
+func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (continueOutputs, error) {
+	f := o.find
+	jsonPath, htmlPath := filepath.Join(f.out, "branches.json"), filepath.Join(f.out, "branches-report.html")
+	if err := cli.CheckOutputs(f.out, "branches.json", "branches-report.html"); err != nil {
+		return continueOutputs{}, err
+	}
+	cell, info, err := cells.LoadModel(f.weights, cells.Options{Kind: f.cell, Prefix: f.prefix, Key: f.key, Node: f.node})
+	if err != nil {
+		return continueOutputs{}, fmt.Errorf("-weights: %w", err)
+	}
+	sh := describe(cell, info)
+	fmt.Fprintf(stdout, "%s from %s (%s%s)\n", sh, f.weights, info.Format, source(info))
+	u0, err := parseVector("-from", o.from, sh.M)
+	if err != nil {
+		return continueOutputs{}, err
+	}
+	u1, err := parseVector("-to", o.to, sh.M)
+	if err != nil {
+		return continueOutputs{}, err
+	}
+	if continuation.Segment(u0, u1).Length() == 0 {
+		return continueOutputs{}, usagef("-from and -to are the same input")
+	}
+
+	// The fixed points at u0, as find finds them.
+	var x0 []float64
+	if f.inits != "" {
+		if x0, err = readStates(f.inits, sh); err != nil {
+			return continueOutputs{}, err
+		}
+	} else {
+		var traj *finder.Trajectories
+		if f.trajectories != "" {
+			if traj, err = readTrajectories(f.trajectories, sh); err != nil {
+				return continueOutputs{}, err
+			}
+		} else {
+			pulses, err := (tasks.Pulses{}).Simulate(ctx, cell, f.seed)
+			if err != nil {
+				return continueOutputs{}, err
+			}
+			traj = &finder.Trajectories{States: pulses.States, Trials: pulses.Trials, Time: pulses.Time, N: pulses.N}
+		}
+		s, err := finder.SampleStates(*traj, f.nInits, f.noise, f.seed)
+		if err != nil {
+			return continueOutputs{}, fmt.Errorf("sample initial states: %w", err)
+		}
+		x0 = s.States
+	}
+	settings := finder.DefaultSettings()
+	settings.Seed = f.seed
+	progress, bar := cli.FindProgress(len(x0)/sh.N, f.quiet)
+	settings.Progress = progress
+	found, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: x0, Inputs: u0}, &settings)
+	bar.Finish()
+	if err != nil {
+		return continueOutputs{}, fmt.Errorf("find: %w", err)
+	}
+	if found.Fixed.Len() == 0 {
+		return continueOutputs{}, fmt.Errorf("no fixed point found at -from %v to follow", u0)
+	}
+	fmt.Fprintf(stdout, "%d fixed points at u = %v\n", found.Fixed.Len(), u0)
+
+	res, err := continuation.Continue(ctx, continuation.Problem{Cell: cell, Start: found.Fixed, Path: continuation.Segment(u0, u1)},
+		continuation.Settings{MaxStep: o.maxStep, ContinuousTime: o.continuous})
+	if err != nil {
+		return continueOutputs{}, fmt.Errorf("continue: %w", err)
+	}
+	fmt.Fprint(stdout, res.Summary())
+	if err := res.Save(jsonPath); err != nil {
+		return continueOutputs{}, err
+	}
+	diag := &viz.Bifurcation{Title: fmt.Sprintf("Fixed points of %s (%s) from u = %v to %v", sh, filepath.Base(f.weights), u0, u1), Result: res}
+	if err := diag.WriteFile(htmlPath); err != nil {
+		return continueOutputs{}, err
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s\n", htmlPath, jsonPath)
+	return continueOutputs{json: jsonPath, html: htmlPath}, nil
+}
