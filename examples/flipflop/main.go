@@ -4,7 +4,11 @@
 // flipflop-model.safetensors (PyTorch's state_dict layout, see
 // tasks.SaveModel).
 //
-//	go run ./examples/flipflop [-cell lstm|gru|rnn] [-hidden 16] [-seed 6] [-inits 1024] [-mse 1e-4] [-out DIR] [-quiet]
+//	go run ./examples/flipflop [-cell lstm|gru|rnn] [-hidden 16] [-seed 6] [-inits 1024] [-mse 1e-4] [-out DIR] [-quiet] [-continue]
+//
+// With -continue it also follows every fixed point as input bit 1 is held
+// at a constant ramped from 0 to +1 (package continuation) and writes
+// flipflop-branches.json and flipflop-branches.html.
 package main
 
 import (
@@ -42,6 +46,7 @@ type options struct {
 	epochs int
 	out    string
 	quiet  bool
+	cont   bool // -continue: ramp input bit 1 from 0 to +1 (continue.go)
 
 	// stdout and stderr default to the process's.
 	stdout, stderr io.Writer
@@ -60,6 +65,7 @@ func main() {
 	flag.IntVar(&o.epochs, "epochs", 300, "give up training after this many epochs")
 	flag.StringVar(&o.out, "out", ".", "directory for flipflop-report.html, flipflop-fixedpoints.json and "+modelFile)
 	flag.BoolVar(&o.quiet, "quiet", false, "no progress output")
+	flag.BoolVar(&o.cont, "continue", false, "also follow the fixed points as input bit 1 ramps from 0 to +1 ("+branchesJSON+", "+branchesHTML+")")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -100,6 +106,11 @@ func run(ctx context.Context, o options) error {
 	}
 	if err := cli.CheckOutputs(o.out, outputName+"-report.html", outputName+"-fixedpoints.json", modelFile); err != nil {
 		return err
+	}
+	if o.cont {
+		if err := cli.CheckOutputs(o.out, branchesJSON, branchesHTML); err != nil {
+			return err
+		}
 	}
 	task := tasks.FlipFlop{Bits: 3, Time: 64, P: 0.5}
 	cell, err := cells.NewTorchCell(o.cell, o.hidden, task.InputSize())
@@ -166,6 +177,9 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	fmt.Fprintf(o.stdout, "wrote %s, %s and %s\n", htmlPath, jsonPath, modelPath)
+	if o.cont {
+		return rampBit1(ctx, o, model, res.Fixed)
+	}
 	return nil
 }
 
