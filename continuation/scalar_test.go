@@ -182,3 +182,52 @@ func logResult(t *testing.T, res *Result) {
 	}
 	t.Logf("stats %+v", res.Stats)
 }
+
+// A polyline path: x' = tanh(2x + u) along u = 0 -> 0.3 -> 1 -> 0.8 (the
+// last segment goes back). The fold is on the second segment and is
+// located as on the straight path; the upper branch crosses both vertices
+// and ends at u = 0.8, s = 1.2.
+func TestFoldPolyline(t *testing.T) {
+	_, uf := scalarCritical(2, 1, -0.7, 0.5)
+	cell := newTanhCell(1, 1, []float64{2}, []float64{1}, nil, false)
+	p := Problem{Cell: cell, Path: Path{{0}, {0.3}, {1}, {0.8}}}
+	p.Start = seeds(t, p, [][]float64{{-1}, {0.1}, {1}})
+	res, err := Continue(context.Background(), p, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logResult(t, res)
+	if len(res.Bifurcations) != 1 || res.Bifurcations[0].Kind != Fold {
+		t.Fatalf("bifurcations %+v, want one fold", res.Bifurcations)
+	}
+	if e := res.Bifurcations[0]; math.Abs(e.U[0]-uf) > 1e-8 || math.Abs(e.S-uf) > 1e-8 {
+		t.Errorf("fold at u = %.12f, s = %.12f; want both %.12f", e.U[0], e.S, uf)
+	}
+	var upper *Branch
+	for i := range res.Branches {
+		if res.Branches[i].Points[0].X[0] > 0.5 {
+			upper = &res.Branches[i]
+		}
+	}
+	if upper == nil {
+		t.Fatal("no upper branch")
+	}
+	last := upper.Points[len(upper.Points)-1]
+	if upper.End != PathEnd || math.Abs(last.S-1.2) > 1e-12 || math.Abs(last.U[0]-0.8) > 1e-12 {
+		t.Errorf("upper branch ends %v at s = %v, u = %v; want the path's end s = 1.2, u = 0.8", upper.End, last.S, last.U)
+	}
+	if r := math.Abs(math.Tanh(2*last.X[0]+0.8) - last.X[0]); r > 1e-12 {
+		t.Errorf("end point residual %.2g", r)
+	}
+	hit := map[float64]bool{}
+	for _, pt := range upper.Points {
+		for _, v := range []float64{0.3, 1} {
+			if math.Abs(pt.S-v) < 1e-12 {
+				hit[v] = true
+			}
+		}
+	}
+	if !hit[0.3] || !hit[1] {
+		t.Errorf("upper branch has no point on the vertices (s = 0.3: %v, s = 1: %v)", hit[0.3], hit[1])
+	}
+}
