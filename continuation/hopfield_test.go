@@ -16,6 +16,28 @@ func TestHopfieldFold(t *testing.T) {
 	if testing.Short() {
 		t.Skip("N = 1000")
 	}
+	p, mf, uf := hopfieldProblem()
+	res, err := Continue(context.Background(), p, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkHopfield(t, res, p, mf, uf)
+}
+
+// BenchmarkHopfieldFold times TestHopfieldFold's continuation (graphs
+// built, GMRES solves, location of the fold).
+func BenchmarkHopfieldFold(b *testing.B) {
+	p, _, _ := hopfieldProblem()
+	for b.Loop() {
+		if _, err := Continue(context.Background(), p, Settings{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// hopfieldProblem is the N = 1000, beta = 2 map with its three fixed points
+// at u = 0 (m = tanh(2m)), and the scalar fold (m, u).
+func hopfieldProblem() (Problem, float64, float64) {
 	const N, beta = 1000, 2.0
 	rng := rand.New(rand.NewPCG(7, 7))
 	xi := make([]float64, N)
@@ -35,11 +57,12 @@ func TestHopfieldFold(t *testing.T) {
 		}
 		start.Points = append(start.Points, finder.Point{X: x, U: []float64{0}})
 	}
-	p := Problem{Cell: newHopfieldCell(xi, beta), Start: start, Path: Segment([]float64{0}, []float64{1})}
-	res, err := Continue(context.Background(), p, Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	return Problem{Cell: newHopfieldCell(xi, beta), Start: start, Path: Segment([]float64{0}, []float64{1})}, mf, uf
+}
+
+func checkHopfield(t *testing.T, res *Result, p Problem, mf, uf float64) {
+	const N = 1000
+	xi := p.Cell.Params()[2].Data
 	logResult(t, res)
 	if len(res.Bifurcations) != 1 || res.Bifurcations[0].Kind != Fold {
 		t.Fatalf("bifurcations %+v, want one fold", res.Bifurcations)
@@ -59,6 +82,17 @@ func TestHopfieldFold(t *testing.T) {
 		t.Errorf("critical eigenvalue %v, want 1", e.Eigenvalue)
 	}
 	if len(res.Branches) != 2 || len(res.Branches[e.Branch].Seeds) != 2 {
-		t.Errorf("%d branches, fold branch seeds %v; want 2 branches, the fold's with 2 seeds", len(res.Branches), res.Branches[e.Branch].Seeds)
+		t.Fatalf("%d branches, fold branch seeds %v; want 2 branches, the fold's with 2 seeds", len(res.Branches), res.Branches[e.Branch].Seeds)
+	}
+	// The fold's branch runs from the attractor m = -0.9575 (no unstable
+	// Ritz value) to the saddle m = 0 (one, lambda = beta = 2). Above
+	// DenseEigenMax only Ritz values are seen, so Stable is never claimed.
+	b := res.Branches[e.Branch]
+	ends := []Point{b.Points[0], b.Points[len(b.Points)-1]}
+	if ends[0].X[0]*xi[0] > ends[1].X[0]*xi[0] {
+		ends[0], ends[1] = ends[1], ends[0]
+	}
+	if ends[0].NUnstable != 0 || ends[1].NUnstable != 1 || ends[0].Stable {
+		t.Errorf("fold branch ends with %d and %d unstable modes (stable %v), want 0 and 1 (stable not claimed)", ends[0].NUnstable, ends[1].NUnstable, ends[0].Stable)
 	}
 }

@@ -57,43 +57,77 @@ func unit(t []float64, wx float64) {
 //	[     c^T       ]
 //
 // the Jacobian of (F(x, u(s)) - x, c.y) in y = (x, s).
+//
+// Above denseSolveMax states the system is solved by GMRES with products
+// by the matrix (N^2 each instead of an N^3 factorization), falling back
+// to the factorization when GMRES does not converge.
 type bordered struct {
-	n  int
-	lu mat.LU
-	c  []float64
+	n     int
+	lu    *mat.LU
+	c     []float64
+	jx    []float64 // J, and the last column J_u d, kept for GMRES
+	col   []float64
+	stats *Stats
 }
+
+// denseSolveMax is the largest N whose bordered systems are factored at
+// once; above it GMRES is tried first.
+const denseSolveMax = 400
 
 // factor builds and factors the bordered matrix from J (N x N), Ju (N x M),
 // the path direction d (M) and the constraint row c (N+1).
 func factor(N, M int, jx, ju, d, c []float64, stats *Stats) (b *bordered, err error) {
+	b = &bordered{n: N, c: append([]float64(nil), c...), jx: jx, col: make([]float64, N), stats: stats}
+	for i := 0; i < N; i++ {
+		v := 0.0
+		for k := 0; k < M; k++ {
+			v += ju[i*M+k] * d[k]
+		}
+		b.col[i] = v
+	}
+	if N > denseSolveMax {
+		return b, nil
+	}
+	return b, b.factorize()
+}
+
+// factorize computes the LU factorization.
+func (b *bordered) factorize() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("continuation: factorization panicked: %v", r)
 		}
 	}()
-	stats.Factorizations++
+	N := b.n
+	b.stats.Factorizations++
 	a := mat.NewDense(N+1, N+1, nil)
 	for i := 0; i < N; i++ {
 		row := a.RawRowView(i)
-		copy(row[:N], jx[i*N:(i+1)*N])
+		copy(row[:N], b.jx[i*N:(i+1)*N])
 		row[i] -= 1
-		v := 0.0
-		for k := 0; k < M; k++ {
-			v += ju[i*M+k] * d[k]
-		}
-		row[N] = v
+		row[N] = b.col[i]
 	}
-	copy(a.RawRowView(N), c)
-	b = &bordered{n: N, c: append([]float64(nil), c...)}
-	b.lu.Factorize(a)
-	if b.lu.Det() == 0 {
-		return nil, fmt.Errorf("continuation: singular bordered system")
+	copy(a.RawRowView(N), b.c)
+	var lu mat.LU
+	lu.Factorize(a)
+	if lu.Det() == 0 {
+		return fmt.Errorf("continuation: singular bordered system")
 	}
-	return b, nil
+	b.lu = &lu
+	return nil
 }
 
 // solve returns A^-1 r.
 func (b *bordered) solve(r []float64) (z []float64, err error) {
+	if b.lu == nil {
+		b.stats.Krylov++
+		if z, ok := b.gmres(r, 60, 4, 1e-13, 1e-10); ok {
+			return z, nil
+		}
+		if err := b.factorize(); err != nil {
+			return nil, err
+		}
+	}
 	defer func() {
 		if rec := recover(); rec != nil {
 			err = fmt.Errorf("continuation: solve panicked: %v", rec)

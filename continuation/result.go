@@ -120,6 +120,7 @@ type Stats struct {
 	FEvals         int // batched evaluations of F
 	JacobianEvals  int // batched Jacobian evaluations
 	Factorizations int // LU factorizations of bordered systems
+	Krylov         int // bordered systems solved by GMRES (N > 400)
 	Eigen          int // eigen-decompositions
 	Elapsed        time.Duration
 }
