@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/cmplx"
+	"sort"
 	"strings"
 
 	"github.com/rnnfp/fixedpoints/continuation"
@@ -318,7 +319,9 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 			"itemStyle": map[string]interface{}{"color": "#1f77b4", "borderColor": "#ffffff", "borderWidth": 1},
 		})
 	}
-	opt := base(b.Title, fmt.Sprintf("%d branches, %d bifurcations; stable solid, unstable dashed", len(res.Branches), len(res.Bifurcations)), 50, "item")
+	// The page's heading is the title; the chart's own title is the counts.
+	opt := base(fmt.Sprintf("%d branches, %d bifurcations", len(res.Branches), len(res.Bifurcations)), "stable solid, unstable dashed, coloured by saddle index", 50, "item")
+	sort.SliceStable(order, func(i, j int) bool { return legendRank(order[i]) < legendRank(order[j]) })
 	opt["legend"] = map[string]interface{}{"show": true, "top": 50, "data": order}
 	opt["toolbox"] = map[string]interface{}{"show": true, "right": 12, "top": 4, "feature": map[string]interface{}{
 		"saveAsImage": map[string]interface{}{"show": true, "type": "png", "name": "bifurcation", "title": "save as PNG", "pixelRatio": 2, "backgroundColor": "#ffffff"},
@@ -329,6 +332,22 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 	opt["dataZoom"] = []interface{}{map[string]interface{}{"type": "inside", "xAxisIndex": 0}, map[string]interface{}{"type": "inside", "yAxisIndex": 0}}
 	opt["series"] = series
 	return opt
+}
+
+// legendRank orders the legend: stable, then by saddle index, undecided,
+// then the markers.
+func legendRank(name string) int {
+	switch {
+	case name == "stable":
+		return 0
+	case name == "undecided":
+		return 1000
+	case strings.HasSuffix(name, "unstable mode") || strings.HasSuffix(name, "unstable modes"):
+		var k int
+		fmt.Sscanf(name, "%d", &k)
+		return k
+	}
+	return 2000
 }
 
 var bifTemplate = template.Must(template.New("bifurcation").Parse(`<!DOCTYPE html>
