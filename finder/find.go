@@ -34,6 +34,7 @@ type finder struct {
 	objs     bySize[*graph.Objective]
 	jacs     bySize[*graph.Jacobians]
 	steps    bySize[*graph.Stepper]
+	jvps     bySize[*graph.JVP]
 	jx       []float64
 	hBuf     []float64
 	pBuf     []float64
@@ -109,6 +110,7 @@ func newFinder(p Problem, s Settings) (*finder, error) {
 		objs:  newBySize(p.Cell, s.Dtype, graph.NewObjective),
 		jacs:  newBySize(p.Cell, s.Dtype, graph.NewJacobians),
 		steps: newBySize(p.Cell, s.Dtype, graph.NewStepper),
+		jvps:  newBySize(p.Cell, s.Dtype, newForwardJVP),
 		start: time.Now(),
 	}
 	for b := 0; b < B; b++ {

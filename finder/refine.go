@@ -42,6 +42,14 @@ const (
 // per-candidate matrices fit Settings.JacobianBudget bytes; each chunk's
 // Jacobians serve several damping trials and the quasi-Newton steps.
 func (f *finder) refine(ctx context.Context, idx []int) error {
+	if f.useKrylov() {
+		return f.refineKrylov(ctx, idx)
+	}
+	return f.refineDense(ctx, idx)
+}
+
+// refineDense is refine by dense Levenberg-Marquardt.
+func (f *finder) refineDense(ctx context.Context, idx []int) error {
 	s := &f.s
 	eps := s.Dtype.Eps()
 	st := make(map[int]*lmState, len(idx))

@@ -48,7 +48,10 @@ type Stats struct {
 	Iters            int // first-order iterations of the batch (the longest candidate's)
 	GradEvals        int // objective+gradient evaluations (batch runs)
 	JacobianEvals    int // batched Jacobian evaluations (each N passes)
-	RefineIters      int // Levenberg-Marquardt iterations of the batch (one Jacobian each)
+	RefineIters      int // Levenberg-Marquardt (or Newton-Krylov) iterations of the batch (one Jacobian each for LM)
+	KrylovIters      int // GMRES steps summed over candidates (Newton-Krylov refinement)
+	JVPPasses        int // batched Jacobian-vector product passes (Newton-Krylov, leading modes)
+	DenseFallbacks   int // candidates that Newton-Krylov handed to dense LM (GMRES could not solve their systems)
 	Certified        int // candidates certified before uniqueness
 	DistanceOutliers int // dropped as far from the initial states
 	QOutliersRerun   int

@@ -67,6 +67,8 @@ type Settings struct {
 	MaxRefineIters int     // 50
 	TolResidual    float64 // 1e-10 (float64) or 1e-5 (float32): certified when max|F(x)-x| <= this
 	JacobianBudget int     // 256 MiB: memory for the N x N matrices (Jacobians, refinement) held at once
+	Refiner        Refiner // AutoRefiner: DenseLM below KrylovMinN states, NewtonKrylov from there
+	KrylovMinN     int     // 256: the state size from which AutoRefiner takes Newton-Krylov
 
 	// Post-processing as the reference.
 	TolUnique            float64 // 1e-3: points closer than this ([x; u], 2-norm) are one
@@ -77,11 +79,14 @@ type Settings struct {
 	OutlierQScale        float64 // 10
 
 	// Linearization.
-	NoJacobians    bool    // skip Jacobians (and so eigen-decomposition)
-	NoDecompose    bool    // Jacobians but no eigen-decomposition
-	NoEigenvectors bool    // eigenvalues only: several times faster at large N (Modes' vectors stay nil)
-	MarginalTol    float64 // 1e-3: |lambda| within this of 1 is marginal
-	ContinuousTime bool    // judge stability of dx/dt = F(x) - x (Re(lambda-1) < 0)
+	NoJacobians    bool        // skip Jacobians (and so eigen-decomposition)
+	NoDecompose    bool        // Jacobians but no eigen-decomposition
+	NoEigenvectors bool        // eigenvalues only: several times faster at large N (Modes' vectors stay nil)
+	MarginalTol    float64     // 1e-3: |lambda| within this of 1 is marginal
+	Eigen          EigenMethod // AutoEigen: FullEigen below LeadingMinN states, LeadingEigen from there
+	LeadingMinN    int         // 512
+	LeadingModes   int         // 8: leading modes sought at least (LeadingEigen), doubled until the rest is proven stable
+	ContinuousTime bool        // judge stability of dx/dt = F(x) - x (Re(lambda-1) < 0)
 
 	// Completion (see complete.go): after the search, new candidates are
 	// seeded from the fixed points found (midpoints of pairs, nearest first,
@@ -156,6 +161,15 @@ func (s *Settings) fill() {
 	if s.JacobianBudget == 0 {
 		s.JacobianBudget = 256 << 20
 	}
+	if s.LeadingMinN == 0 {
+		s.LeadingMinN = 512
+	}
+	if s.LeadingModes == 0 {
+		s.LeadingModes = 8
+	}
+	if s.KrylovMinN == 0 {
+		s.KrylovMinN = 256
+	}
 	def(&s.TolUnique, 1e-3)
 	def(&s.OutlierDistanceScale, 10)
 	def(&s.OutlierQScale, 10)
@@ -209,6 +223,18 @@ func (s *Settings) validate() error {
 	}
 	if s.CompleteRounds < 0 || s.CompleteBudget < 0 || s.ConnectSteps < 0 {
 		return fmt.Errorf("finder: %w: CompleteRounds %d, CompleteBudget %d, ConnectSteps %d, want >= 0", ErrSettings, s.CompleteRounds, s.CompleteBudget, s.ConnectSteps)
+	}
+	if s.LeadingMinN < 0 || s.LeadingModes < 0 {
+		return fmt.Errorf("finder: %w: LeadingMinN = %d, LeadingModes = %d, want >= 0", ErrSettings, s.LeadingMinN, s.LeadingModes)
+	}
+	if s.Eigen < AutoEigen || s.Eigen > LeadingEigen {
+		return fmt.Errorf("finder: %w: unknown Eigen %d", ErrSettings, s.Eigen)
+	}
+	if s.KrylovMinN < 0 {
+		return fmt.Errorf("finder: %w: KrylovMinN = %d, want >= 0", ErrSettings, s.KrylovMinN)
+	}
+	if s.Refiner < AutoRefiner || s.Refiner > NewtonKrylov {
+		return fmt.Errorf("finder: %w: unknown Refiner %d", ErrSettings, s.Refiner)
 	}
 	if s.Batching != Joint && s.Batching != Sequential {
 		return fmt.Errorf("finder: %w: unknown Batching %d", ErrSettings, s.Batching)
