@@ -38,6 +38,7 @@ func Decompose(fp *FixedPoints, s Settings) error {
 	}
 	N := fp.N
 	modes := make([][]Mode, len(fp.Points))
+	bounds := make([]float64, len(fp.Points))
 	for k, p := range fp.Points {
 		if len(p.Jacobian) != N*N {
 			return fmt.Errorf("finder: decompose: point %d has %d Jacobian values, want %d x %d", k, len(p.Jacobian), N, N)
@@ -45,10 +46,11 @@ func Decompose(fp *FixedPoints, s Settings) error {
 		if err := graph.CheckFinite(fmt.Sprintf("finder: decompose: jacobian of point %d", k), p.Jacobian, N); err != nil {
 			return err
 		}
-		m, err := eigenModes(N, p.Jacobian, !s.NoEigenvectors)
+		m, bound, err := decomposeOne(N, p.Jacobian, &s)
 		if err != nil {
 			return fmt.Errorf("finder: decompose: point %d: %w", k, err)
 		}
+		bounds[k] = bound
 		if s.ContinuousTime {
 			for i := range m {
 				m[i].Value -= 1
@@ -60,6 +62,10 @@ func Decompose(fp *FixedPoints, s Settings) error {
 	for k := range fp.Points {
 		fp.Points[k].Modes = modes[k]
 		fp.Points[k].Stability = classify(modes[k], s.MarginalTol, s.ContinuousTime)
+		if bounds[k] >= 0 {
+			fp.Points[k].Stability.Leading = true
+			fp.Points[k].Stability.RemainderBound = bounds[k]
+		}
 	}
 	return nil
 }

@@ -41,6 +41,11 @@ type Stability struct {
 	Flip        bool    // an unstable mode has a negative real eigenvalue (period-2 flips)
 	Oscillatory bool    // an unstable mode is a complex pair (rotation)
 	Continuous  bool    // judged for dx/dt = F(x) - x rather than the map x -> F(x)
+	// Leading: Modes hold only the leading modes (Settings.Eigen); every
+	// other mode is proven to have |lambda| <= RemainderBound < 1 - MarginalTol,
+	// so it is stable and not marginal, and the counts above are complete.
+	Leading        bool
+	RemainderBound float64
 }
 
 // FixedPoints is an ordered set of points of one network: N states,
