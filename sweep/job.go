@@ -108,7 +108,7 @@ func runSearches(ctx context.Context, j *Job, dir string, o *Options) (rows []Ro
 		if err := writeSet(filepath.Join(jd, slowName), res.Slow, nil); err != nil {
 			return nil, err
 		}
-		rows = append(rows, resultRow(j, k, u, res, fixedName, slowName))
+		rows = append(rows, resultRow(j, p.info, k, u, res, fixedName, slowName))
 	}
 	return rows, nil
 }

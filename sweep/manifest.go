@@ -27,19 +27,26 @@ var ErrManifest = errors.New("bad manifest")
 //	 "prefix": "rnn.", "inputs": [[0, 0, 0], [1, 0, 0]], "inits": {"n": 256, "noise": 0.5},
 //	 "seed": 3, "settings": {"max_iters": 2000}, "meta": {"hidden": 16, "lr": 0.01}}
 //
-// Only id, weights and cell are required. Relative paths are relative to the
+// Only id and weights are required. Relative paths are relative to the
 // manifest's directory.
 type Job struct {
 	// ID names the job and its directory of results: letters, digits, '.',
 	// '_' and '-', not starting with '.'; unique in the manifest.
 	ID string `json:"id"`
-	// Weights is the model file (see cells.LoadTorchCell).
+	// Weights is the model file: a state_dict as safetensors, npz or
+	// torch.save, or an ONNX model, told by its content (cells.LoadModel).
 	Weights string `json:"weights"`
 	// Cell is the kind of recurrent module: rnn, rnn_relu, gru or lstm.
-	Cell string `json:"cell"`
+	// Empty takes it from the file, which tells all but a one-gate
+	// state_dict's nonlinearity (rnn or rnn_relu must then be given).
+	Cell string `json:"cell,omitempty"`
 	// Prefix of the module's tensor names, e.g. "rnn."; empty or "auto"
-	// detects it (cells.AutoPrefix), "none" means names without prefix.
+	// detects it.
 	Prefix string `json:"prefix,omitempty"`
+	// Key names the entry of a torch.save checkpoint holding the
+	// state_dict; Node the ONNX recurrent node (see cells.Options).
+	Key  string `json:"key,omitempty"`
+	Node string `json:"node,omitempty"`
 	// Inputs are the constant inputs, each searched separately; none means
 	// one zero input.
 	Inputs Inputs `json:"inputs,omitzero"`
@@ -197,11 +204,10 @@ func (j *Job) check() error {
 	if j.Weights == "" {
 		return errors.New(`missing "weights"`)
 	}
-	if j.Cell == "" {
-		return errors.New(`missing "cell" (rnn, rnn_relu, gru or lstm)`)
-	}
-	if _, err := cells.NewTorchCell(j.Cell, 1, 1); err != nil {
-		return fmt.Errorf("cell: %w", err)
+	if j.Cell != "" {
+		if _, err := cells.NewTorchCell(j.Cell, 1, 1); err != nil {
+			return fmt.Errorf("cell: %w", err)
+		}
 	}
 	if j.Inputs.File == "" && j.Inputs.Rows != nil && len(j.Inputs.Rows) == 0 {
 		return errors.New("inputs: empty list (leave it out for one zero input)")

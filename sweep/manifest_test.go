@@ -68,7 +68,6 @@ func TestParseManifestErrors(t *testing.T) {
 		{`{"id": ".hidden", "weights": "w", "cell": "gru"}`, `id ".hidden"`},
 		{`{"weights": "w", "cell": "gru"}`, `missing "id"`},
 		{`{"id": "a", "cell": "gru"}`, `missing "weights"`},
-		{`{"id": "a", "weights": "w"}`, `missing "cell"`},
 		{`{"id": "a", "weights": "w", "cell": "transformer"}`, `cell:`},
 		{`{"id": "a", "weights": "w", "cell": "gru", "inputs": []}`, `inputs: empty list`},
 		{`{"id": "a", "weights": "w", "cell": "gru", "inputs": 3}`, `inputs: want a list`},

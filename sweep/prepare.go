@@ -3,7 +3,6 @@ package sweep
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
@@ -15,13 +14,14 @@ import (
 // under which each search runs.
 type problem struct {
 	cell   cells.Cell
+	info   cells.ModelInfo
 	inits  []float64   // B x N
 	inputs [][]float64 // K inputs of M values
 }
 
 // prepare loads the job's cell and builds its initial states and inputs.
 func prepare(ctx context.Context, j *Job) (*problem, error) {
-	cell, err := loadCell(j)
+	cell, info, err := cells.LoadModel(j.Weights, cells.Options{Kind: j.Cell, Prefix: j.Prefix, Key: j.Key, Node: j.Node})
 	if err != nil {
 		return nil, fmt.Errorf("weights: %w", err)
 	}
@@ -37,19 +37,7 @@ func prepare(ctx context.Context, j *Job) (*problem, error) {
 	if err := graph.CheckFinite("inits", inits, N); err != nil {
 		return nil, err
 	}
-	return &problem{cell: cell, inits: inits, inputs: inputs}, nil
-}
-
-// loadCell reads the job's weights.
-func loadCell(j *Job) (cells.Cell, error) {
-	prefix := j.Prefix
-	switch prefix {
-	case "":
-		prefix = cells.AutoPrefix
-	case "none":
-		prefix = ""
-	}
-	return cells.LoadTorchCell(j.Weights, j.Cell, prefix)
+	return &problem{cell: cell, info: info, inits: inits, inputs: inputs}, nil
 }
 
 // jobInputs returns the job's inputs: its rows, the rows of its .npy file,
@@ -160,29 +148,14 @@ func sampleInits(ctx context.Context, s Sample, cell cells.Cell, seed uint64) ([
 	return smp.States, nil
 }
 
-// simulatePulses runs cell from the zero state over trials of steps steps in
-// which each input channel gets a pulse of +1 or -1 with probability 0.5 per
-// step, and one at the first step (tasks.FlipFlop's inputs with a bit per
-// channel). An autonomous cell starts from states uniform in [-1, 1].
+// simulatePulses runs cell under tasks.Pulses: from the zero state, each
+// input channel gets a pulse of +1 or -1 with probability 0.5 per step and
+// one at the first step; an autonomous cell starts from states uniform in
+// [-1, 1].
 func simulatePulses(ctx context.Context, cell cells.Cell, trials, steps int, seed uint64) (finder.Trajectories, error) {
-	N, M := cell.StateSize(), cell.InputSize()
-	var in, x0 []float64
-	if M > 0 {
-		b, err := tasks.FlipFlop{Bits: M, Time: steps, P: 0.5}.Generate(trials, seed)
-		if err != nil {
-			return finder.Trajectories{}, fmt.Errorf("inits: pulses: %w", err)
-		}
-		in = b.Inputs
-	} else {
-		r := rand.New(rand.NewPCG(seed, 0x70a1))
-		x0 = make([]float64, trials*N)
-		for i := range x0 {
-			x0[i] = 2*r.Float64() - 1
-		}
-	}
-	states, err := graph.Simulate(ctx, cell, x0, in, trials, steps, graph.Float64)
+	run, err := tasks.Pulses{Trials: trials, Time: steps}.Simulate(ctx, cell, seed)
 	if err != nil {
-		return finder.Trajectories{}, fmt.Errorf("inits: simulate under pulses: %w", err)
+		return finder.Trajectories{}, fmt.Errorf("inits: %w", err)
 	}
-	return finder.Trajectories{States: states, Trials: trials, Time: steps, N: N}, nil
+	return finder.Trajectories{States: run.States, Trials: run.Trials, Time: run.Time, N: run.N}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"path"
 
+	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
 )
 
@@ -12,7 +13,8 @@ type Row struct {
 	Job     string    `json:"job"`
 	Input   int       `json:"input"` // the input's index in the job; -1 for a job without results
 	U       []float64 `json:"u,omitempty"`
-	Cell    string    `json:"cell"`
+	Cell    string    `json:"cell"`             // the kind of module: rnn, rnn_relu, gru, lstm
+	Layers  int       `json:"layers,omitempty"` // its number of layers
 	Weights string    `json:"weights"`
 	N       int       `json:"n,omitempty"` // state size
 	M       int       `json:"m,omitempty"` // input size
@@ -37,6 +39,11 @@ type Row struct {
 	// WorstResidual is the largest max|F(x*)-x*| of the fixed points (nil
 	// when there are none).
 	WorstResidual *float64 `json:"worst_residual,omitempty"`
+	// Completed counts the fixed points found by the completion stage
+	// alone, and EstimatedUnseen those probably still missing (Chao1 from
+	// the basin hits; see finder.Coverage); nil when not estimated.
+	Completed       *int     `json:"completed,omitempty"`
+	EstimatedUnseen *float64 `json:"estimated_unseen,omitempty"`
 	// Seconds is the search's run time (finder.Stats.Runtime).
 	Seconds  float64  `json:"seconds"`
 	Warnings []string `json:"warnings,omitempty"`
@@ -47,9 +54,9 @@ type Row struct {
 }
 
 // resultRow summarizes the search of job j under input k.
-func resultRow(j *Job, k int, u []float64, res *finder.Result, fixedFile, slowFile string) Row {
+func resultRow(j *Job, info cells.ModelInfo, k int, u []float64, res *finder.Result, fixedFile, slowFile string) Row {
 	r := Row{
-		Job: j.ID, Input: k, U: u, Cell: j.Cell, Weights: j.Weights,
+		Job: j.ID, Input: k, U: u, Cell: info.Kind, Layers: info.Layers, Weights: j.Weights,
 		N: res.Fixed.N, M: res.Fixed.M,
 		Status: StatusDone, FindStatus: res.Status.String(),
 		Candidates: res.Stats.Candidates,
@@ -83,6 +90,10 @@ func resultRow(j *Job, k int, u []float64, res *finder.Result, fixedFile, slowFi
 	}
 	if res.Fixed.Len() > 0 {
 		r.WorstResidual = &worst
+	}
+	if c := res.Stats.Coverage; c != nil {
+		completed, unseen := c.Completed, c.EstimatedUnseen
+		r.Completed, r.EstimatedUnseen = &completed, &unseen
 	}
 	return r
 }

@@ -100,8 +100,8 @@ func TestRowCountsFlipFlop(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "job,input,u,cell,n,m,status,find_status,candidates,fixed,stable,index_0,index_1,index_2,index_3,marginal") ||
-		!strings.HasPrefix(lines[1], "ff3,0,[0],rnn,3,1,done,Converged,27,27,8,8,12,6,1,0,") {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "job,input,u,cell,layers,n,m,status,find_status,candidates,fixed,stable,index_0,index_1,index_2,index_3,marginal") ||
+		!strings.HasPrefix(lines[1], "ff3,0,[0],rnn,1,3,1,done,Converged,27,27,8,8,12,6,1,0,") {
 		t.Errorf("csv:\n%s", csv.String())
 	}
 }

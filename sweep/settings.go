@@ -30,6 +30,12 @@ type Settings struct {
 	OutlierDistanceScale float64 `json:"outlier_distance_scale,omitempty"`
 	RerunQOutliers       bool    `json:"rerun_q_outliers,omitempty"`
 
+	NoComplete      bool `json:"no_complete,omitempty"`
+	CompleteRounds  int  `json:"complete_rounds,omitempty"`
+	CompleteBudget  int  `json:"complete_budget,omitempty"`
+	DeflationStarts int  `json:"deflation_starts,omitempty"` // < 0: no deflation
+	NoConnections   bool `json:"no_connections,omitempty"`
+
 	NoJacobians    bool    `json:"no_jacobians,omitempty"`
 	NoEigenvectors bool    `json:"no_eigenvectors,omitempty"`
 	MarginalTol    float64 `json:"marginal_tol,omitempty"`
@@ -69,6 +75,8 @@ func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 		f.NoRefine, f.MaxRefineIters, f.TolResidual = s.NoRefine, s.MaxRefineIters, s.TolResidual
 		f.TolUnique, f.MaxUnique = s.TolUnique, s.MaxUnique
 		f.KeepDistanceOutliers, f.OutlierDistanceScale, f.RerunQOutliers = s.KeepDistanceOutliers, s.OutlierDistanceScale, s.RerunQOutliers
+		f.NoComplete, f.CompleteRounds, f.CompleteBudget, f.DeflationStarts = s.NoComplete, s.CompleteRounds, s.CompleteBudget, s.DeflationStarts
+		f.NoConnections = s.NoConnections
 		f.NoJacobians, f.NoEigenvectors, f.MarginalTol, f.ContinuousTime = s.NoJacobians, s.NoEigenvectors, s.MarginalTol, s.ContinuousTime
 	}
 	f.Seed = seed
@@ -82,6 +90,7 @@ func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 		{"learning_rate", f.LearningRate}, {"max_refine_iters", float64(f.MaxRefineIters)},
 		{"tol_residual", f.TolResidual}, {"tol_unique", f.TolUnique}, {"max_unique", float64(f.MaxUnique)},
 		{"outlier_distance_scale", f.OutlierDistanceScale}, {"marginal_tol", f.MarginalTol},
+		{"complete_rounds", float64(f.CompleteRounds)}, {"complete_budget", float64(f.CompleteBudget)},
 	} {
 		if !(v.v >= 0 && v.v <= math.MaxFloat64) {
 			return f, fmt.Errorf("%s = %v, want a finite value >= 0 (0 or absent takes the default)", v.name, v.v)

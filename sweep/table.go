@@ -17,9 +17,10 @@ type Column struct {
 	Value func(r *Row) any // nil, string, int, float64 or bool
 }
 
-// Columns returns the table's columns: job, input, u, cell, n, m, status,
+// Columns returns the table's columns: job, input, u, cell, layers, n, m, status,
 // find_status, candidates, fixed, stable, index_0 ... index_K (the largest
-// saddle index seen), marginal, not_analyzed, slow, worst_residual, seconds,
+// saddle index seen), marginal, not_analyzed, slow, worst_residual,
+// completed, estimated_unseen, seconds,
 // meta.KEY for every meta key (sorted), error, weights, fixed_file.
 func (t *Table) Columns() []Column {
 	done := func(f func(r *Row) any) func(r *Row) any {
@@ -35,6 +36,7 @@ func (t *Table) Columns() []Column {
 		{"input", done(func(r *Row) any { return r.Input })},
 		{"u", done(func(r *Row) any { return formatVector(r.U) })},
 		{"cell", func(r *Row) any { return r.Cell }},
+		{"layers", done(func(r *Row) any { return r.Layers })},
 		{"n", done(func(r *Row) any { return r.N })},
 		{"m", done(func(r *Row) any { return r.M })},
 		{"status", func(r *Row) any { return r.Status }},
@@ -65,6 +67,18 @@ func (t *Table) Columns() []Column {
 				return nil
 			}
 			return *r.WorstResidual
+		})},
+		Column{"completed", done(func(r *Row) any {
+			if r.Completed == nil {
+				return nil
+			}
+			return *r.Completed
+		})},
+		Column{"estimated_unseen", done(func(r *Row) any {
+			if r.EstimatedUnseen == nil {
+				return nil
+			}
+			return *r.EstimatedUnseen
 		})},
 		Column{"seconds", done(func(r *Row) any { return r.Seconds })},
 	)

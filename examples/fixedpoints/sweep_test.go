@@ -394,7 +394,7 @@ func TestSweepBadWeightsFailsOnlyItsJob(t *testing.T) {
 		t.Errorf("the other jobs' rows differ from a run without the broken job:\n%+v\nwant\n%+v", others, ref.Rows)
 	}
 	csv, _ := os.ReadFile(filepath.Join(out, sweep.TableCSV))
-	if !bytes.Contains(csv, []byte("broken,,,gru,,,failed,")) || !bytes.Contains(csv, []byte("not a safetensors file")) {
+	if !bytes.Contains(csv, []byte("broken,,,gru,,,,failed,")) || !bytes.Contains(csv, []byte("not a safetensors file")) {
 		t.Errorf("CSV without the failed job and its error:\n%s", csv)
 	}
 	html, _ := os.ReadFile(filepath.Join(out, sweep.TableHTML))

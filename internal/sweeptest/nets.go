@@ -82,8 +82,8 @@ func Manifest(dir string, bad bool) (string, error) {
 		`{"id": "rnn4a", "weights": "rnn4a.safetensors", "cell": "rnn", "inputs": [[0, 0], [0.3, -0.1]], "inits": {"n": 24, "trials": 16, "steps": 20}, "seed": 1, "meta": {"w": 1.5, "hidden": 4}}`,
 		`{"id": "rnn4b", "weights": "rnn4b.npz", "cell": "rnn", "inits": {"n": 24, "noise": 0.3, "trials": 16, "steps": 20}, "seed": 2, "meta": {"w": 2.0, "hidden": 4}}`,
 		`{"id": "rnn6", "weights": "rnn6.safetensors", "cell": "rnn", "inputs": [[0.1]], "inits": {"n": 24, "trials": 16, "steps": 20}, "seed": 3, "settings": {"max_iters": 2000}, "meta": {"w": 1.3, "hidden": 6}}`,
-		`{"id": "gru4", "weights": "gru4.safetensors", "cell": "gru", "inits": [[0.9, 0.9, 0.9, 0.9], [-0.9, 0.9, -0.9, 0.9], [0, 0, 0, 0], [0.5, -0.5, 0.5, -0.5], [-0.9, -0.9, 0.9, 0.9]], "seed": 4, "meta": {"w": 2.5, "hidden": 4}}`,
-		`{"id": "gru5", "weights": "gru5.safetensors", "cell": "gru", "prefix": "model.rnn.", "inputs": "inputs.npy", "inits": "inits5.npy", "seed": 5, "meta": {"w": 3.0, "hidden": 5}}`,
+		`{"id": "gru4", "weights": "gru4.safetensors", "inits": [[0.9, 0.9, 0.9, 0.9], [-0.9, 0.9, -0.9, 0.9], [0, 0, 0, 0], [0.5, -0.5, 0.5, -0.5], [-0.9, -0.9, 0.9, 0.9]], "seed": 4, "settings": {"no_connections": true}, "meta": {"w": 2.5, "hidden": 4}}`,
+		`{"id": "gru5", "weights": "gru5.safetensors", "cell": "gru", "prefix": "model.rnn.", "inputs": "inputs.npy", "inits": "inits5.npy", "seed": 5, "settings": {"no_complete": true, "no_connections": true}, "meta": {"w": 3.0, "hidden": 5}}`,
 		`{"id": "rnn8", "weights": "rnn8.safetensors", "cell": "rnn", "inits": {"n": 24, "trials": 16, "steps": 20}, "seed": 6, "meta": {"w": 1.2, "hidden": 8}}`,
 	}
 	if bad {
