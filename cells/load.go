@@ -24,27 +24,15 @@ func LoadWeights(path string, cell TorchCell, prefix string) error {
 	return nil
 }
 
-// LoadTorchCell reads the weight file at path and returns a cell of the
-// given kind (see NewTorchCell) whose sizes are those of the tensors (see
-// InferSizes), holding the weights of the module under prefix (AutoPrefix
-// to detect it).
+// LoadTorchCell reads the model file at path and returns a cell of the
+// given kind (see NewTorchCell; "" takes it from the file) whose sizes are
+// those of the file, holding the weights of the module under prefix
+// (AutoPrefix or "" to detect it). It is LoadModel with Options{Kind:
+// kind, Prefix: prefix}: every format LoadModel reads, and multi-layer
+// modules as a *Stack.
 func LoadTorchCell(path, kind, prefix string) (TorchCell, error) {
-	sd, err := readModule(path, prefix)
-	if err != nil {
-		return nil, err
-	}
-	hidden, inputs, err := InferSizes(sd, kind)
-	if err != nil {
-		return nil, loadError(path, err)
-	}
-	cell, err := NewTorchCell(kind, hidden, inputs)
-	if err != nil {
-		return nil, err
-	}
-	if err := cell.LoadStateDict(sd); err != nil {
-		return nil, loadError(path, err)
-	}
-	return cell, nil
+	cell, _, err := LoadModel(path, Options{Kind: kind, Prefix: prefix})
+	return cell, err
 }
 
 // readModule reads path and returns the single-layer module under prefix,

@@ -161,6 +161,13 @@ func (s *Stack) LoadStateDict(sd StateDict) error {
 		}
 		per[k][m[1]+"_l0"] = t
 	}
+	for k := range per {
+		for _, base := range []string{"weight_ih", "weight_hh", "bias_ih", "bias_hh"} {
+			if _, ok := per[k][base+"_l0"]; !ok {
+				return fmt.Errorf("cells: %s stack of %d layers: %w %q (have %v)", s.Kind(), len(s.layers), ErrMissing, base+"_l"+strconv.Itoa(k), sd.Names())
+			}
+		}
+	}
 	snap := make([][]float64, len(s.params))
 	for i, p := range s.params {
 		snap[i] = append([]float64(nil), p.Data...)
