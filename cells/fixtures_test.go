@@ -219,8 +219,8 @@ func TestTorchRefusals(t *testing.T) {
 	}
 }
 
-// TestTorchTruncatedAndKeys: a torch.save file cut short, zip or legacy,
-// is refused as truncated; a checkpoint key must exist and is honoured.
+// TestTorchTruncatedAndKeys: a torch.save file cut short anywhere, zip or
+// legacy, is refused as truncated; a checkpoint key must exist and is honoured.
 func TestTorchTruncatedAndKeys(t *testing.T) {
 	for _, name := range []string{"gru.f64.pt", "lstm.f64.legacy.pth", "lstm.ckpt.pt"} {
 		b, err := os.ReadFile(fixturePath(name))
@@ -234,12 +234,11 @@ func TestTorchTruncatedAndKeys(t *testing.T) {
 				t.Errorf("%s cut to %d bytes: no error", name, cut)
 				continue
 			}
-			if !errors.Is(err, cells.ErrTruncated) && !errors.Is(err, cells.ErrFormat) {
-				t.Errorf("%s cut to %d bytes: %v wraps neither ErrTruncated nor ErrFormat", name, cut, err)
+			t.Logf("%s cut to %d bytes: %v", name, cut, err)
+			if !errors.Is(err, cells.ErrTruncated) {
+				t.Errorf("%s cut to %d bytes: %v does not wrap ErrTruncated", name, cut, err)
 			}
-			if cut == len(b)/2 && !errors.Is(err, cells.ErrTruncated) {
-				t.Errorf("%s cut in half: %v, want ErrTruncated", name, err)
-			}
+			wantErr(t, err, "truncated")
 		}
 	}
 	_, _, err := cells.LoadModel(fixturePath("gru.userkey.pt"), cells.Options{})

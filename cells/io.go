@@ -73,10 +73,11 @@ const (
 	formatNPY
 	formatTorch // torch.save: a pickle, or a zip holding one
 	formatONNX
+	formatZip // a zip archive cut short: npz or torch.save, the name tells
 )
 
 func (f fileFormat) String() string {
-	return [...]string{"unknown", "safetensors", "npz (zip)", "npy", "torch.save", "ONNX"}[f]
+	return [...]string{"unknown", "safetensors", "npz (zip)", "npy", "torch.save", "ONNX", "zip"}[f]
 }
 
 // formatFromExt returns the format a file name claims.
@@ -104,8 +105,12 @@ func sniffFormat(b []byte) fileFormat {
 	case bytes.HasPrefix(b, []byte(npyMagic)):
 		return formatNPY
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")), bytes.HasPrefix(b, []byte("PK\x05\x06")):
-		if zipHasPickle(b) {
+		pickle, readable := zipHasPickle(b)
+		switch {
+		case pickle:
 			return formatTorch
+		case !readable:
+			return formatZip
 		}
 		return formatNPZ
 	case len(b) >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5: // pickle protocol 2-5
@@ -118,26 +123,28 @@ func sniffFormat(b []byte) fileFormat {
 	return formatUnknown
 }
 
-// zipHasPickle reports whether b is a zip archive with a .pkl entry. A zip
-// whose directory cannot be read is looked at from its first local header.
-func zipHasPickle(b []byte) bool {
+// zipHasPickle reports whether b is a zip archive with a .pkl entry, and
+// whether its directory could be read. A zip whose directory cannot be read
+// (cut short) is looked at from its first local header's name.
+func zipHasPickle(b []byte) (pickle, readable bool) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		// The first local file header's name (offset 26: name length, 30: name).
 		if len(b) >= 30 {
 			n := int(binary.LittleEndian.Uint16(b[26:]))
 			if 30+n <= len(b) {
-				return strings.HasSuffix(string(b[30:30+n]), ".pkl") || strings.Contains(string(b[30:30+n]), "/data")
+				name := string(b[30 : 30+n])
+				return strings.HasSuffix(name, ".pkl") || strings.Contains(name, "/data"), false
 			}
 		}
-		return false
+		return false, false
 	}
 	for _, f := range zr.File {
 		if strings.HasSuffix(f.Name, ".pkl") {
-			return true
+			return true, true
 		}
 	}
-	return false
+	return false, true
 }
 
 // weightsInfo says what a weight file was.
@@ -158,8 +165,13 @@ func decodeStateDict(name string, b []byte) (StateDict, error) {
 func decodeWeights(name string, b []byte, key string) (sd StateDict, info weightsInfo, err error) {
 	claimed := formatFromExt(name)
 	f := sniffFormat(b)
-	if f == formatUnknown {
+	switch {
+	case f == formatUnknown:
 		f = claimed
+	case f == formatZip && claimed == formatTorch:
+		f = formatTorch
+	case f == formatZip:
+		f = formatNPZ
 	}
 	info.format = f
 	switch f {

@@ -54,7 +54,7 @@ func loadONNX(b []byte, o Options, info *ModelInfo) (cell TorchCell, err error) 
 	info.Format = "ONNX"
 	var m onnx.ModelProto
 	if err := proto.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%w: not an ONNX model (protobuf: %v)", ErrFormat, err)
+		return nil, fmt.Errorf("%w: not an ONNX model, or one cut short (protobuf: %v)", ErrFormat, err)
 	}
 	g := m.GetGraph()
 	if g == nil {

@@ -256,7 +256,7 @@ func loadTorchLegacy(b []byte) (any, error) {
 			return nil, fmt.Errorf("%w: storage %s has %d elements, its tensor says %d", ErrFormat, k, n, p.n)
 		}
 		if r.Len() < p.n*p.cls.elem {
-			return nil, fmt.Errorf("%w: storage %s needs %d bytes, %d left", ErrTruncated, k, p.n*p.cls.elem, r.Len())
+			return nil, fmt.Errorf("%w: the file ends inside storage %s (%d bytes needed, %d left)", ErrTruncated, k, p.n*p.cls.elem, r.Len())
 		}
 		if err := p.s.SetFromFileWithSize(r, p.n); err != nil {
 			return nil, fmt.Errorf("%w: storage %s: %v", ErrTruncated, k, err)
