@@ -185,7 +185,8 @@ func (f *finder) points(conds []int) *FixedPoints {
 			p.Residual = math.Inf(1)
 		}
 		if conds != nil {
-			p.Condition = conds[i]
+			id := conds[i]
+			p.Condition = &id
 		}
 		fp.Points = append(fp.Points, p)
 	}

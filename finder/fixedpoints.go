@@ -12,7 +12,7 @@ type Point struct {
 	DQ        float64   // |q(t) - q(t-1)| at the last first-order step
 	Iters     int       // first-order iterations spent on this candidate
 	Refines   int       // refinement steps taken (Levenberg-Marquardt and quasi-Newton)
-	Condition int       // the caller's condition id (0 when none)
+	Condition *int      // the caller's condition id (Problem.Conditions); nil when none
 
 	// Filled by Linearize.
 	Jacobian      []float64 // dF/dx at x*, N x N row-major: J[i*N+k] = dF_i/dx_k

@@ -18,7 +18,8 @@ import (
 //
 //	{"format": "fixedpoints/v1", "n_states": N, "n_inputs": M, "dtype": "float64",
 //	 "fixed_points": [{"x": [N], "u": [M], "q": q, "residual": r, "dq": dq,
-//	   "n_iters": i, "n_refine": k, "condition": c,
+//	   "n_iters": i, "n_refine": k,
+//	   "condition": c,                                 (the caller's id, when given)
 //	   "x_init": [N], "f": [N],                       (when known)
 //	   "jacobian": [[N] x N], "input_jacobian": [[M] x N], (rows i: dF_i/dx, dF_i/du)
 //	   "eigenvalues": [[re, im] x K],                  (sorted as Point.Modes)
@@ -113,7 +114,7 @@ type jsonPoint struct {
 	DQ        *jsonFloat `json:"dq"`
 	Iters     int        `json:"n_iters"`
 	Refines   int        `json:"n_refine"`
-	Condition int        `json:"condition"`
+	Condition *int       `json:"condition,omitempty"`
 
 	XInit         jsonFloats      `json:"x_init,omitempty"`
 	F             jsonFloats      `json:"f,omitempty"`

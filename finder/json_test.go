@@ -37,7 +37,7 @@ func goldenSet() *FixedPoints {
 	}
 	full := func(q float64, nUnstable int) Point {
 		p := Point{X: vec(N), XInit: vec(N), U: vec(M), F: vec(N), Q: q, Residual: math.Sqrt(2 * q),
-			DQ: 1e-22, Iters: 4999, Refines: 3, Condition: 2,
+			DQ: 1e-22, Iters: 4999, Refines: 3, Condition: new(2),
 			Jacobian: vec(N * N), InputJacobian: vec(N * M)}
 		for k := range N {
 			p.Modes = append(p.Modes, Mode{Value: complex(1.5-0.5*float64(k), 0.25*float64(k)), Right: cvec(N), Left: cvec(N)})

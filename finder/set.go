@@ -33,6 +33,10 @@ func (p *Point) Clone() Point {
 	q.F = cloneFloats(p.F)
 	q.Jacobian = cloneFloats(p.Jacobian)
 	q.InputJacobian = cloneFloats(p.InputJacobian)
+	if p.Condition != nil {
+		id := *p.Condition
+		q.Condition = &id
+	}
 	if p.Modes != nil {
 		q.Modes = make([]Mode, len(p.Modes))
 		for k, m := range p.Modes {
