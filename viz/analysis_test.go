@@ -371,3 +371,30 @@ func TestContinuousAndNoVectors(t *testing.T) {
 		t.Errorf("%d segments without eigenvectors, want 0", len(d.segments))
 	}
 }
+
+// The training table says what training reached, in the run's numbers.
+func TestTrainingRows(t *testing.T) {
+	rows := sampleTraining().rows()
+	want := []Row{
+		{"task", "3-bit flip-flop"},
+		{"epochs trained", "30"},
+		{"final validation MSE", "0.0001"},
+		{"target validation MSE", "0.0001 (reached)"},
+		{"outputs with the right sign", "99.87%"},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("rows %v, want %v", rows, want)
+	}
+	for i := range want {
+		if rows[i] != want[i] {
+			t.Errorf("row %d: %v, want %v", i, rows[i], want[i])
+		}
+	}
+	missed := &Training{Epochs: 300, MSE: 2e-4, TargetMSE: 1e-4, Accuracy: 0.5}
+	if r := missed.rows(); r[2] != (Row{"target validation MSE", "0.0001 (not reached)"}) {
+		t.Errorf("a missed target reads %v", r[2])
+	}
+	if (*Training)(nil).rows() != nil {
+		t.Error("rows without training")
+	}
+}
