@@ -43,7 +43,12 @@ type branch struct {
 // package documentation). The context is checked between steps; on
 // cancellation the branches so far are returned with End Canceled and the
 // context's error.
-func Continue(ctx context.Context, p Problem, s Settings) (*Result, error) {
+func Continue(ctx context.Context, p Problem, s Settings) (res *Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("continuation: internal error: %v", r)
+		}
+	}()
 	start := time.Now()
 	if err := p.validate(); err != nil {
 		return nil, err
@@ -64,7 +69,6 @@ func Continue(ctx context.Context, p Problem, s Settings) (*Result, error) {
 	}
 	r.vertS = append(r.vertS, L)
 	seeds := distinctSeeds(p)
-	var err error
 	if r.ev, err = newEvaluator(p.Cell, len(seeds), &r.stats); err != nil {
 		return nil, err
 	}
@@ -72,7 +76,7 @@ func Continue(ctx context.Context, p Problem, s Settings) (*Result, error) {
 		return nil, err
 	}
 	err = r.loop(ctx)
-	res := r.result()
+	res = r.result()
 	res.Stats.Elapsed = time.Since(start)
 	return res, err
 }
@@ -484,4 +488,3 @@ func (r *run) result() *Result {
 	return res
 }
 
-var _ = fmt.Sprint
