@@ -17,11 +17,12 @@
 //	DIR/jobs/ID/done.json                      the done record, written last (RecordFormat)
 //	DIR/jobs/ID/failed.json                    or the failure record, when the job failed
 //
-// Every file is written atomically (a temporary file renamed into place), and
-// the done record is written only after all of a job's results, so a job
-// killed part-way leaves no done record and is run again; a job with a valid
-// done record is skipped, which makes the engine's retries and
-// re-submissions safe. A job that fails (an unreadable weights file, a bad
+// A job runs in a hidden stage directory (DIR/jobs/.stage~ID~RANDOM) that
+// receives its results, then its record last, and is renamed to DIR/jobs/ID
+// only then: a job's directory holds one whole run or nothing, so a job
+// killed part-way leaves no result (only its stage, which the next run of
+// the job removes) and is run again. A job with a valid done record is
+// skipped, which makes the engine's retries and re-submissions safe. A job that fails (an unreadable weights file, a bad
 // input) gets a failure record and the shard goes on with its other jobs.
 //
 // Merge reads the records of a directory back into a Table, one Row per job

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/finder"
@@ -18,58 +17,79 @@ import (
 // runs again next time.
 var errInterrupted = errors.New("interrupted")
 
-// runJob runs job j into its directory under dir and writes its done record
-// last. An error of the job itself (bad weights, bad inputs, a failed
-// search) is returned as a failure record with a nil error; the error is
-// for what stops the shard: the context, or a directory that cannot be
-// written.
+// stageMark separates the parts of a stage's name, ".stage~ID~RANDOM":
+// no job id holds it, so the stages of one job are told from another's.
+const (
+	stageMark   = "~"
+	stagePrefix = ".stage" + stageMark
+)
+
+// runJob runs job j and returns its record. The job runs in a hidden stage
+// directory beside the jobs' directories, which receives its results, then
+// its record last, and is renamed to the job's own directory only then: a
+// job's directory holds a whole run or nothing, and a run killed part-way
+// leaves only its stage, which no one reads and the next run removes. An
+// error of the job itself (bad weights, bad inputs, a failed search) gives a
+// failure record and a nil error; the error is for what stops the shard:
+// the context, or a directory that cannot be written.
 func runJob(ctx context.Context, j *Job, dir string, o *Options) (rec *Record, err error) {
-	jd := JobDir(dir, j.ID)
-	if err := os.MkdirAll(jd, 0o755); err != nil {
+	root := filepath.Join(dir, jobsDir)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	if err := removeStages(root, j.ID); err != nil {
 		return nil, fmt.Errorf("sweep: job %q: %w", j.ID, err)
 	}
-	// A run killed part-way may have left temporary files and an old
-	// record behind: clear them before starting, so that the directory
-	// never holds a done record next to results of another run.
-	if err := clearJobDir(jd); err != nil {
+	stage, err := os.MkdirTemp(root, stagePrefix+j.ID+stageMark)
+	if err != nil {
 		return nil, fmt.Errorf("sweep: job %q: %w", j.ID, err)
 	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(stage)
+		}
+	}()
 	rec = &Record{
 		Format: RecordFormat, Job: j.ID, JobHash: j.Hash(),
 		Shard: o.Shard.String(), Host: o.Host, Started: o.now(),
 	}
-	rows, jobErr := runSearches(ctx, j, dir, o)
+	rows, jobErr := runSearches(ctx, j, stage, o)
 	rec.Finished = o.now()
 	rec.Seconds = rec.Finished.Sub(rec.Started).Seconds()
 	if ctx.Err() != nil || errors.Is(jobErr, errInterrupted) {
 		return nil, fmt.Errorf("sweep: job %q: %w: %w", j.ID, errInterrupted, context.Cause(ctx))
 	}
+	name := doneFile
 	if jobErr != nil {
-		rec.Status, rec.Error = StatusFailed, jobErr.Error()
-		if err := writeRecord(filepath.Join(jd, failedFile), rec); err != nil {
-			return nil, err
-		}
-		return rec, nil
+		rec.Status, rec.Error, name = StatusFailed, jobErr.Error(), failedFile
+	} else {
+		rec.Status, rec.Rows = StatusDone, rows
 	}
-	rec.Status, rec.Rows = StatusDone, rows
-	if err := writeRecord(filepath.Join(jd, doneFile), rec); err != nil {
+	if err := writeRecord(filepath.Join(stage, name), rec); err != nil {
 		return nil, err
+	}
+	// Commit: the earlier run's directory (a failure, results of another
+	// version of the job) goes, the stage takes its place.
+	jd := JobDir(dir, j.ID)
+	if err := os.RemoveAll(jd); err != nil {
+		return nil, fmt.Errorf("sweep: job %q: %w", j.ID, err)
+	}
+	if err := os.Rename(stage, jd); err != nil {
+		return nil, fmt.Errorf("sweep: job %q: commit: %w", j.ID, err)
 	}
 	return rec, nil
 }
 
-// clearJobDir removes a job's records and temporary files.
-func clearJobDir(jd string) error {
-	entries, err := os.ReadDir(jd)
+// removeStages removes the stages that runs of job id killed part-way left
+// in root.
+func removeStages(root, id string) error {
+	stages, err := filepath.Glob(filepath.Join(root, stagePrefix+id+stageMark+"*"))
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		name := e.Name()
-		if name == doneFile || name == failedFile || (strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp")) {
-			if err := os.Remove(filepath.Join(jd, name)); err != nil && !os.IsNotExist(err) {
-				return err
-			}
+	for _, s := range stages {
+		if err := os.RemoveAll(s); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -77,7 +97,7 @@ func clearJobDir(jd string) error {
 
 // runSearches loads the job and runs one search per input, writing each
 // result. A panic is the job's failure, not the shard's.
-func runSearches(ctx context.Context, j *Job, dir string, o *Options) (rows []Row, err error) {
+func runSearches(ctx context.Context, j *Job, stage string, o *Options) (rows []Row, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			rows, err = nil, fmt.Errorf("internal error: %v", r)
@@ -91,7 +111,6 @@ func runSearches(ctx context.Context, j *Job, dir string, o *Options) (rows []Ro
 	if err != nil {
 		return nil, fmt.Errorf("settings: %w", err)
 	}
-	jd := JobDir(dir, j.ID)
 	for k, u := range p.inputs {
 		res, err := finder.Find(ctx, finder.Problem{Cell: p.cell, InitialStates: p.inits, Inputs: u}, &settings)
 		if err != nil {
@@ -102,10 +121,10 @@ func runSearches(ctx context.Context, j *Job, dir string, o *Options) (rows []Ro
 		}
 		fixedName := fmt.Sprintf("input-%d.fixedpoints.json", k)
 		slowName := fmt.Sprintf("input-%d.slow.json", k)
-		if err := writeSet(filepath.Join(jd, fixedName), res.Fixed, func() { o.beforeCommit(j.ID) }); err != nil {
+		if err := writeSet(filepath.Join(stage, fixedName), res.Fixed, func() { o.beforeCommit(j.ID) }); err != nil {
 			return nil, err
 		}
-		if err := writeSet(filepath.Join(jd, slowName), res.Slow, nil); err != nil {
+		if err := writeSet(filepath.Join(stage, slowName), res.Slow, nil); err != nil {
 			return nil, err
 		}
 		rows = append(rows, resultRow(j, p.info, k, u, res, fixedName, slowName))

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // TableFormat names the JSON layout of a merged Table.
@@ -75,7 +76,7 @@ func Merge(dir string, jobs []Job) (*Table, error) {
 		return nil, fmt.Errorf("sweep: merge: %w", err)
 	}
 	for _, e := range entries {
-		if e.IsDir() && !known[e.Name()] {
+		if e.IsDir() && !known[e.Name()] && !strings.HasPrefix(e.Name(), ".") { // not a stage
 			t.Unknown = append(t.Unknown, e.Name())
 		}
 	}

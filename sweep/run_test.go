@@ -145,16 +145,26 @@ func TestRerunSkipsCompleteJobs(t *testing.T) {
 		t.Fatalf("another manifest: %v, want ErrOtherManifest", err)
 	}
 	// ... until its copy is removed: then the changed job runs again, and
-	// a temporary file left by a killed run is cleared.
+	// the stage a killed run left is removed (not another job's).
 	os.Remove(filepath.Join(out, manifestOut))
-	stale := filepath.Join(JobDir(out, "ff2"), ".input-0.fixedpoints.json.tmp123")
-	os.WriteFile(stale, []byte("half"), 0o644)
+	stale := filepath.Join(out, "jobs", stagePrefix+"ff2"+stageMark+"123")
+	other := filepath.Join(out, "jobs", stagePrefix+"ff2-b"+stageMark+"123")
+	for _, d := range []string{stale, other} {
+		os.Mkdir(d, 0o755)
+		os.WriteFile(filepath.Join(d, ".input-0.fixedpoints.json.tmp123"), []byte("half"), 0o644)
+	}
 	sum, err = RunShard(ctx, changed, out, Options{Shard: Shard{0, 1}})
 	if err != nil || len(sum.Done) != 1 {
 		t.Fatalf("changed job: %+v, %v; want it run again", sum, err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
-		t.Errorf("stale temporary file still there: %v", err)
+		t.Errorf("stale stage still there: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("the stage of job ff2-b was touched: %v", err)
+	}
+	if tab, err := Merge(out, nil); err != nil || len(tab.Unknown) != 0 {
+		t.Errorf("merge counts stages as jobs: %+v, %v", tab, err)
 	}
 }
 
@@ -168,10 +178,9 @@ func TestInterruptedJobHasNoRecord(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
-	for _, f := range []string{doneFile, failedFile} {
-		if _, err := os.Stat(filepath.Join(JobDir(out, "ff2"), f)); !os.IsNotExist(err) {
-			t.Errorf("%s after an interrupted job: %v", f, err)
-		}
+	// Nothing of the interrupted job is left: no directory, no stage.
+	if entries, err := os.ReadDir(filepath.Join(out, "jobs")); err != nil || len(entries) != 0 {
+		t.Errorf("after an interrupted job: %v, %v; want an empty jobs directory", entries, err)
 	}
 	tab, err := Merge(out, nil)
 	if err != nil || len(tab.Missing) != 1 || tab.Missing[0].Reason != "no done record" {

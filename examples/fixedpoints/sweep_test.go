@@ -187,16 +187,18 @@ func runScenario(t *testing.T, sc scenario) {
 		t.Fatalf("the killed shard did not finish %s before the kill:\n%s", sc.firstJob, logs[sc.kill])
 	}
 
-	// The kill left the job half done: a temporary file, no done record;
-	// a merge now reports it missing, and only it.
-	jd := sweep.JobDir(out, sc.killJob)
-	entries, _ := os.ReadDir(jd)
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
+	// The kill left the job half done, in its stage only: a temporary
+	// file there, no directory of the job; a merge now reports it missing,
+	// and only it.
+	if _, err := os.Stat(sweep.JobDir(out, sc.killJob)); !os.IsNotExist(err) {
+		t.Fatalf("job %s has a directory after the kill: %v", sc.killJob, err)
 	}
-	if fmt.Sprint(names) == "[]" || strings.Contains(fmt.Sprint(names), "done.json") || !strings.Contains(fmt.Sprint(names), ".tmp") {
-		t.Fatalf("job %s after the kill holds %v, want a temporary file and no done record", sc.killJob, names)
+	stages, _ := filepath.Glob(filepath.Join(out, "jobs", ".stage~"+sc.killJob+"~*"))
+	if len(stages) != 1 {
+		t.Fatalf("stages of job %s after the kill: %v, want 1", sc.killJob, stages)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(stages[0], ".*tmp*")); len(tmp) != 1 {
+		t.Fatalf("stage of job %s holds no half-written file: %v", sc.killJob, tmp)
 	}
 	runIn(t, 0, "merge", out)
 	if tab := readTable(t, out); tab.Done != 5 || len(tab.Missing) != 1 || tab.Missing[0].Job != sc.killJob {
@@ -264,8 +266,8 @@ func runScenario(t *testing.T, sc scenario) {
 	if gc, wc := readCSV(t, out), readCSV(t, single); !reflect.DeepEqual(gc, wc) {
 		t.Errorf("CSV tables differ:\n%v\nwant\n%v", gc, wc)
 	}
-	// Every result file is the same, byte for byte, and no temporary file
-	// is left.
+	// Every result file is the same, byte for byte, and no stage or
+	// temporary file is left.
 	for _, r := range got.Rows {
 		for _, f := range []string{r.FixedFile, r.SlowFile} {
 			a, err1 := os.ReadFile(filepath.Join(out, f))
@@ -274,6 +276,9 @@ func runScenario(t *testing.T, sc scenario) {
 				t.Errorf("%s differs between the runs (%v, %v)", f, err1, err2)
 			}
 		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, "jobs", ".*")); len(left) > 0 {
+		t.Errorf("stages left: %v", left)
 	}
 	if tmp, _ := filepath.Glob(filepath.Join(out, "jobs", "*", ".*tmp*")); len(tmp) > 0 {
 		t.Errorf("temporary files left: %v", tmp)
