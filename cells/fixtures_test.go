@@ -149,8 +149,8 @@ func TestTorchFixtures(t *testing.T) {
 			}
 		})
 	}
-	if n < 29 {
-		t.Errorf("%d fixtures with a torch run, want >= 29", n)
+	if n < 31 {
+		t.Errorf("%d fixtures with a torch run, want >= 31", n)
 	}
 }
 

@@ -11,7 +11,8 @@ manifest), deterministically from fixed seeds (torch 1.13.1, CPU, one
 thread). With the argument "flipflop" it redoes only the trained flip-flop
 GRU and its Newton solve. Every file comes out byte for byte the same but
 the two legacy-format torch.save files, whose storage keys are Python
-object ids (the values inside are the same). CI has no torch: the files
+object ids (the values inside are the same), and the Newton points, which
+may move by 1e-15 from one run to the next. CI has no torch: the files
 are committed and the Go tests read them. Nothing here re-implements an RNN:
 every weight file is written from a torch module's state_dict and every
 trajectory and every step F(x, u) is computed by the torch module.
@@ -191,6 +192,9 @@ def single_layer_fixtures():
                 add(file=name + ext, format=fmt, kind=kind, layers=1, dtype=dt, prefix=prefix, ref=name + '.ref.npz')
             if dt == 'f64' and kind in ('gru', 'lstm'):
                 torch_save_fixtures(kind, m, name, prefix, sd)
+            if dt == 'f32' and kind in ('gru', 'lstm'):  # float32 storages
+                torch.save(sd, path(name + '.pt'))
+                add(file=name + '.pt', format='torch zip', kind=kind, layers=1, dtype=dt, prefix=prefix, ref=name + '.ref.npz')
 
 
 def torch_save_fixtures(kind, m, name, prefix, sd):
