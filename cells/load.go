@@ -11,7 +11,8 @@ import (
 const AutoPrefix = "auto"
 
 // LoadWeights reads the weight file at path (see ReadStateDict) and loads the
-// single-layer module under prefix (AutoPrefix to detect it) into cell.
+// single-layer module under prefix (AutoPrefix to detect it) into cell
+// (LoadModel reads multi-layer modules).
 // On error the cell is unchanged.
 func LoadWeights(path string, cell TorchCell, prefix string) error {
 	sd, err := readModule(path, prefix)

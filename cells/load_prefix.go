@@ -43,7 +43,8 @@ func AddPrefix(sd StateDict, prefix string) StateDict {
 // "rnn." for a module with self.rnn = nn.GRU(...). It is an error if there
 // is none, if there are several (the error lists them), or if the module
 // has more than one layer, is bidirectional or is an LSTM with projections
-// (only single-layer, one-directional modules are supported).
+// (DetectPrefix serves Load, which fills a single-layer cell; LoadModel
+// reads multi-layer modules).
 func DetectPrefix(sd StateDict) (string, error) {
 	var cands []string
 	for name := range sd {
@@ -82,9 +83,9 @@ func checkSingleLayer(sd StateDict, prefix string) error {
 		case strings.HasPrefix(rest, "weight_hr_"):
 			return fmt.Errorf("cells: tensor %q: LSTM with proj_size > 0 is not supported", name)
 		case m[4] != "":
-			return fmt.Errorf("cells: tensor %q: bidirectional modules are not supported; only single-layer, one-directional RNN/GRU/LSTM", name)
+			return fmt.Errorf("cells: tensor %q: bidirectional modules are not supported (no forward-in-time dynamics to hold a fixed point); only single-layer, one-directional RNN/GRU/LSTM", name)
 		case m[3] != "0":
-			return fmt.Errorf("cells: tensor %q: multi-layer module (num_layers > 1) is not supported; only single-layer RNN/GRU/LSTM (num_layers=1)", name)
+			return fmt.Errorf("cells: tensor %q: multi-layer module (num_layers > 1): this reads a single-layer RNN/GRU/LSTM into one cell; LoadModel reads the stack", name)
 		}
 	}
 	return nil
