@@ -97,19 +97,57 @@ func (s *Stack) Step(x, u *G.Node, p []*G.Node) (out *G.Node, err error) {
 	if err := checkStep(s, x, u, p); err != nil {
 		return nil, err
 	}
+	return s.steps(x, p, func(xk *G.Node, pk []*G.Node) (*G.Node, error) { return s.layers[0].Step(xk, u, pk) })
+}
+
+// Drives builds layer 0's drives from U (see Driven): the input reaches
+// the stack through layer 0 alone; the other layers' inputs are states.
+func (s *Stack) Drives(u *G.Node, p []*G.Node) ([]*G.Node, error) {
+	if err := checkParams(s, p); err != nil {
+		return nil, err
+	}
+	l0, ok := s.layers[0].(Driven)
+	if !ok {
+		return nil, fmt.Errorf("cells: stack: layer 0 (%T) has no drives", s.layers[0])
+	}
+	return l0.Drives(u, p[:len(s.layers[0].Params())])
+}
+
+// StepDriven builds one step from layer 0's drives (see Driven).
+func (s *Stack) StepDriven(x *G.Node, d, p []*G.Node) (*G.Node, error) {
+	if sx := x.Shape(); len(sx) != 2 || sx[1] != s.StateSize() {
+		return nil, fmt.Errorf("cells: state node has shape %v, want (B, %d)", sx, s.StateSize())
+	}
+	if err := checkParams(s, p); err != nil {
+		return nil, err
+	}
+	l0, ok := s.layers[0].(Driven)
+	if !ok {
+		return nil, fmt.Errorf("cells: stack: layer 0 (%T) has no drives", s.layers[0])
+	}
+	return s.steps(x, p, func(xk *G.Node, pk []*G.Node) (*G.Node, error) { return l0.StepDriven(xk, d, pk) })
+}
+
+// steps builds the layers' steps in order, layer 0's by first.
+func (s *Stack) steps(x *G.Node, p []*G.Node, first func(xk *G.Node, pk []*G.Node) (*G.Node, error)) (out *G.Node, err error) {
 	defer wrapErr("stack step", &err)
 	if len(s.layers) == 1 {
-		return s.layers[0].Step(x, u, p)
+		return first(x, p)
 	}
 	N, dt := s.StateSize(), x.Dtype()
 	off, np := 0, 0
-	in := u
+	var in *G.Node
 	for k, l := range s.layers {
 		n, m := l.StateSize(), len(l.Params())
 		sel := G.NewConstant(selection(dt, N, n, off), G.WithName(fmt.Sprintf("stack_sel_%d_%d_%d", N, n, off)))
 		put := G.NewConstant(selection(dt, n, N, off), G.WithName(fmt.Sprintf("stack_put_%d_%d_%d", N, n, off)))
 		xk := G.Must(G.Mul(x, sel))
-		yk, err := l.Step(xk, in, p[np:np+m])
+		var yk *G.Node
+		if k == 0 {
+			yk, err = first(xk, p[np:np+m])
+		} else {
+			yk, err = l.Step(xk, in, p[np:np+m])
+		}
 		if err != nil {
 			return nil, fmt.Errorf("cells: layer %d: %w", k, err)
 		}
@@ -182,3 +220,7 @@ func (s *Stack) LoadStateDict(sd StateDict) error {
 	}
 	return nil
 }
+
+// A stack is Driven: the finder computes layer 0's input drives once per
+// input instead of on every iteration.
+var _ Driven = (*Stack)(nil)
