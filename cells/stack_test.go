@@ -2,9 +2,11 @@ package cells_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
 )
 
 // A stack's state_dict uses PyTorch's per-layer names and round-trips; a
@@ -60,5 +62,21 @@ func TestStackStateDict(t *testing.T) {
 	wantErr(t, zero.LoadStateDict(bad), "weight_hh_l5", "layer 5")
 	if _, err := cells.NewStack("gru", 4, 3, 0); err == nil {
 		t.Error("a stack of 0 layers was made")
+	}
+}
+
+// plainCell hides a cell's Driven methods, so graph builds it from Step.
+type plainCell struct{ cells.Cell }
+
+// A stack's Step and its StepDriven(Drives) give the same trajectories,
+// and both are torch's (the driven one is checked in TestTorchFixtures).
+func TestStackStepEqualsDriven(t *testing.T) {
+	for _, f := range []string{"lstm2.f64.pt", "gru2.f64.pt", "rnn2.f64.pt"} {
+		cell, _, err := cells.LoadModel(fixturePath(f), cells.Options{Kind: map[string]string{"rnn2.f64.pt": "rnn"}[f]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := readRun(t, strings.TrimSuffix(f, ".pt")+".ref.npz")
+		compareRun(t, plainCell{cell}, r, graph.Float64, 1e-12)
 	}
 }
