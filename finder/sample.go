@@ -6,8 +6,10 @@ import (
 	"math/rand/v2"
 )
 
-// Trajectories are state trajectories of a network to draw initial states
-// from, laid out as graph.Simulate returns them.
+// Trajectories are states of a network over trials and time, laid out as
+// graph.Simulate returns them: States[(trial*Time + t)*N + i] is unit i at
+// step t of a trial. SampleStates draws initial states from them, and
+// viz.Report draws them.
 type Trajectories struct {
 	States       []float64 // Trials x Time x N, row-major (trial, time, unit)
 	Trials, Time int

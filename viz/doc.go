@@ -20,7 +20,8 @@
 // Every chart saves itself as PNG or SVG from the page, and the page has a
 // print layout (one narrow column, no buttons) that printing selects.
 //
-// viz sees only finder.FixedPoints sets and plain trajectories, never a cell
+// viz sees only results (finder.FixedPoints sets, finder.Trajectories and
+// manifold curves), never a cell
 // or a graph. The same Report gives the same bytes: chart ids are fixed and
 // every number keeps 6 significant digits. Text from the caller (title,
 // channel names, summary rows) is escaped wherever it lands.
@@ -30,7 +31,7 @@
 //	r := &viz.Report{
 //		Title: "GRU, 3-bit flip-flop",
 //		Fixed: res.Fixed, Slow: res.Slow, All: res.All,
-//		Trajectories: &viz.Trajectories{Trials: B, Time: T, N: N, States: states},
+//		Trajectories: &finder.Trajectories{Trials: B, Time: T, N: N, States: states},
 //		Summary: viz.SummaryRows(settings, res),
 //	}
 //	err := r.WriteFile("report.html")

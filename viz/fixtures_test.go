@@ -158,7 +158,7 @@ func embedded(n, trials, steps int, seed uint64) *Report {
 	}
 	all.Points = append(all.Points, slow.Points...)
 
-	tr := &Trajectories{Trials: trials, Time: steps, N: n, States: make([]float64, 0, trials*steps*n)}
+	tr := &finder.Trajectories{Trials: trials, Time: steps, N: n, States: make([]float64, 0, trials*steps*n)}
 	for range trials {
 		x := []float64{0, 0, 0}
 		for t := range steps {

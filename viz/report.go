@@ -21,11 +21,12 @@ type Report struct {
 	// histogram of q. Any of them may be nil.
 	Fixed, Slow, All *finder.FixedPoints
 
-	// Trajectories are the network's states on example trials. The
+	// Trajectories are the network's states on example trials (States,
+	// Trials, Time and N are drawn; Valid, Inputs and M are not used). The
 	// principal components are fitted on all their states; without them,
 	// on the fixed points. Networks with N <= 3 are drawn in their own
 	// coordinates (padded with zeros), without PCA.
-	Trajectories *Trajectories
+	Trajectories *finder.Trajectories
 	// Trials lists the trials drawn; nil draws the first DefaultMaxTrials
 	// (an empty, non-nil slice draws none).
 	Trials []int
@@ -65,13 +66,6 @@ const DefaultMaxTrials = 50
 
 // DefaultModeScale is the reference's factor for unstable-mode segments.
 const DefaultModeScale = 0.25
-
-// Trajectories are states of the network over time, trial-major:
-// States[(trial*Time + t)*N + i] is state i at step t of a trial.
-type Trajectories struct {
-	Trials, Time, N int
-	States          []float64
-}
 
 // Trial is one example trial of a task, indexed [time][channel]. Any of
 // the three may be nil; those given must have the same number of steps.

@@ -184,7 +184,7 @@ func TestValidate(t *testing.T) {
 	short.Points[4].X = short.Points[4].X[:2]
 	badMode := flipFlop3()
 	badMode.Points[0].Modes[1].Right = []complex128{1}
-	traj := func() *Trajectories { return &Trajectories{Trials: 2, Time: 3, N: 3, States: make([]float64, 18)} }
+	traj := func() *finder.Trajectories { return &finder.Trajectories{Trials: 2, Time: 3, N: 3, States: make([]float64, 18)} }
 	cases := []struct {
 		name string
 		r    *Report
@@ -194,8 +194,8 @@ func TestValidate(t *testing.T) {
 		{"short X", &Report{Fixed: short}, "Fixed point 4: len(X) = 2"},
 		{"mode length", &Report{Fixed: badMode}, "Fixed point 0 mode 1: len(Right) = 1"},
 		{"N mismatch", &Report{Fixed: ff(), Slow: &finder.FixedPoints{N: 4}}, "Slow has N = 4, want 3"},
-		{"states length", &Report{Trajectories: &Trajectories{Trials: 2, Time: 3, N: 3, States: make([]float64, 17)}}, "17 states, want"},
-		{"trajectories N", &Report{Fixed: ff(), Trajectories: &Trajectories{Trials: 1, Time: 1, N: 2, States: make([]float64, 2)}}, "Trajectories has N = 2"},
+		{"states length", &Report{Trajectories: &finder.Trajectories{Trials: 2, Time: 3, N: 3, States: make([]float64, 17)}}, "17 states, want"},
+		{"trajectories N", &Report{Fixed: ff(), Trajectories: &finder.Trajectories{Trials: 1, Time: 1, N: 2, States: make([]float64, 2)}}, "Trajectories has N = 2"},
 		{"trial index", &Report{Trajectories: traj(), Trials: []int{2}}, "trial 2 out of range"},
 		{"window", &Report{Trajectories: traj(), Start: 2, Stop: 1}, "time window [2, 1)"},
 		{"window past end", &Report{Trajectories: traj(), Stop: 4}, "time window [0, 4)"},

@@ -204,7 +204,7 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 		}, viz.SummaryRows(settings, res)...),
 	}
 	if traj.Time > 1 { // B x N states are no trajectories to draw
-		rep.Trajectories = &viz.Trajectories{Trials: traj.Trials, Time: traj.Time, N: traj.N, States: traj.States}
+		rep.Trajectories = &finder.Trajectories{Trials: traj.Trials, Time: traj.Time, N: traj.N, States: traj.States}
 	}
 	if pulses != nil && pulses.M > 0 {
 		rep.Trial = &viz.Trial{Inputs: pulses.TrialInputs(0, maxTrialChannels)}

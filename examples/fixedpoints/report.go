@@ -114,15 +114,15 @@ func savedReport(o reportOptions) (*viz.Report, error) {
 // savedTrajectories reads trials x steps x N states and checks them against
 // the fixed points' N. States without time (states x N) are refused: find
 // does not draw them either, so its page has no trajectories.
-func savedTrajectories(path string, n int) (*viz.Trajectories, error) {
+func savedTrajectories(path string, n int) (*finder.Trajectories, error) {
 	t, err := cells.ReadNPY(path)
 	if err != nil {
 		return nil, err
 	}
-	var tr viz.Trajectories
+	var tr finder.Trajectories
 	switch len(t.Shape) {
 	case 3:
-		tr = viz.Trajectories{Trials: t.Shape[0], Time: t.Shape[1], N: t.Shape[2]}
+		tr = finder.Trajectories{Trials: t.Shape[0], Time: t.Shape[1], N: t.Shape[2]}
 	default:
 		return nil, fmt.Errorf("trajectories %s: shape %v, want trials x steps x N", path, t.Shape)
 	}

@@ -99,7 +99,7 @@ func writeGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := &viz.Report{Title: goldenTitle, Fixed: res.Fixed,
-		Trajectories: &viz.Trajectories{Trials: batch.Trials, Time: batch.Time, N: N, States: states}}
+		Trajectories: &finder.Trajectories{Trials: batch.Trials, Time: batch.Time, N: N, States: states}}
 	var b bytes.Buffer
 	if err := page.Render(&b); err != nil {
 		t.Fatal(err)

@@ -166,7 +166,7 @@ func run(ctx context.Context, o options) error {
 		Fixed:        res.Fixed,
 		Slow:         res.Slow,
 		All:          res.All,
-		Trajectories: &viz.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
+		Trajectories: &finder.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
 		Trials:       []int{0, 1, 2, 3, 4, 5, 6, 7}, // a few, so that the cube stays visible
 		Trial:        exampleTrial(trials, outputs),
 		Training:     cli.TrainingPanel("3-bit flip-flop", o.mse, tr),

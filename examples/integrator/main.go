@@ -177,7 +177,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		Fixed:        res.Fixed,
 		Slow:         res.Slow,
 		All:          res.All,
-		Trajectories: &viz.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
+		Trajectories: &finder.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
 		Trials:       []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
 		Summary:      viz.SummaryRows(settings, res),
 	}
