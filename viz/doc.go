@@ -21,9 +21,8 @@
 // print layout (one narrow column, no buttons) that printing selects.
 //
 // viz sees only results (finder.FixedPoints sets, finder.Trajectories and
-// manifold curves), never a cell
-// or a graph. The same Report gives the same bytes: chart ids are fixed and
-// every number keeps 6 significant digits. Text from the caller (title,
+// manifold curves), never a cell or a graph. The same Report gives the same
+// bytes: chart ids are fixed and every number keeps 6 significant digits. Text from the caller (title,
 // channel names, summary rows) is escaped wherever it lands.
 //
 // A typical report of a search:

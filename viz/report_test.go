@@ -184,7 +184,9 @@ func TestValidate(t *testing.T) {
 	short.Points[4].X = short.Points[4].X[:2]
 	badMode := flipFlop3()
 	badMode.Points[0].Modes[1].Right = []complex128{1}
-	traj := func() *finder.Trajectories { return &finder.Trajectories{Trials: 2, Time: 3, N: 3, States: make([]float64, 18)} }
+	traj := func() *finder.Trajectories {
+		return &finder.Trajectories{Trials: 2, Time: 3, N: 3, States: make([]float64, 18)}
+	}
 	cases := []struct {
 		name string
 		r    *Report
