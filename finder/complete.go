@@ -346,7 +346,7 @@ const (
 // are dropped, and the rest refined in full. Most seeds fall back to known
 // points; the screen saves their Jacobians.
 const (
-	seedScreen = 2
+	seedScreen = 1
 	seedNear   = 0.05
 )
 
