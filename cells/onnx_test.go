@@ -137,6 +137,10 @@ func TestONNXStack(t *testing.T) {
 	if info.Layers != 2 || len(info.Nodes) != 2 || cell.StateSize() != 2*fixHidden {
 		t.Fatalf("info %+v", info)
 	}
+	both, infoBoth, err := cells.LoadModel(path, cells.Options{Node: info.Nodes[0]})
+	if err != nil || infoBoth.Layers != 2 || both.StateSize() != 2*fixHidden {
+		t.Errorf("naming the first node: %v, %+v; want the 2-layer stack", err, infoBoth)
+	}
 	one, info1, err := cells.LoadModel(path, cells.Options{Node: info.Nodes[1]})
 	if err != nil {
 		t.Fatal(err)
