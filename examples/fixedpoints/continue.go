@@ -23,7 +23,7 @@ import (
 //
 //	fixedpoints continue -weights FILE -to U1 [-from U0] [model flags as find]
 //		[-inits FILE.npy] [-trajectories FILE.npy] [-n-inits 1024] [-noise 0.5]
-//		[-seed 1] [-max-step 0] [-continuous] [-out DIR] [-quiet]
+//		[-seed 1] [-max-step 0] [-continuous] [-direction V|readout:K] [-out DIR] [-quiet]
 //
 // U0 and U1 are comma-separated input vectors (M values; -from defaults to
 // zero). The fixed points at U0 are found as find does (from -inits, or
@@ -32,7 +32,10 @@ import (
 // continuation (package continuation), locating folds, flips and
 // Neimark-Sacker points (with -continuous, folds and Hopf points of
 // dx/dt = F(x) - x). It writes DIR/branches.json (branches/v1) and
-// DIR/branches-report.html, the bifurcation diagram.
+// DIR/branches-report.html, the bifurcation diagram, whose vertical axis is
+// the top principal component of the branch points, or -direction: N
+// comma-separated values, or readout:K, output K of the readout saved in the
+// weights file (readout.weight, readout.bias, as tasks.SaveModel writes).
 func init() {
 	register(subcommand{name: "continue", order: 2, summary: "follow the fixed points as the input moves; locate bifurcations", run: runContinue})
 }
@@ -42,6 +45,7 @@ type continueOptions struct {
 	from, to   string
 	maxStep    float64
 	continuous bool
+	direction  string // vertical axis of the diagram: "", comma-separated N values, or readout:K
 }
 
 func parseContinueFlags(args []string, stderr io.Writer) (continueOptions, error) {
@@ -65,6 +69,7 @@ func parseContinueFlags(args []string, stderr io.Writer) (continueOptions, error
 	fs.StringVar(&o.to, "to", "", "end of the input path, comma-separated (M values; required)")
 	fs.Float64Var(&o.maxStep, "max-step", 0, "largest continuation step (0: max(1, path length)/10)")
 	fs.BoolVar(&o.continuous, "continuous", false, "judge dx/dt = F(x) - x: folds and Hopf points")
+	fs.StringVar(&o.direction, "direction", "", "the diagram's vertical axis: comma-separated N values, or readout:K for output K of a readout.weight/readout.bias saved beside the cell (tasks.SaveModel); default: the top principal component")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return continueOptions{}, err
@@ -141,6 +146,9 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 	if continuation.Segment(u0, u1).Length() == 0 {
 		return continueOutputs{}, usagef("-from and -to are the same input")
 	}
+	if _, _, _, err := direction(o.direction, f.weights, f.key, sh.N); err != nil {
+		return continueOutputs{}, err
+	}
 
 	// The fixed points at u0, as find finds them.
 	var x0 []float64
@@ -191,9 +199,49 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 		return continueOutputs{}, err
 	}
 	diag := &viz.Bifurcation{Title: fmt.Sprintf("Fixed points of %s (%s) from u = %v to %v", sh, filepath.Base(f.weights), u0, u1), Result: res}
+	if diag.Direction, diag.Offset, diag.YLabel, err = direction(o.direction, f.weights, f.key, sh.N); err != nil {
+		return continueOutputs{}, err
+	}
 	if err := diag.WriteFile(htmlPath); err != nil {
 		return continueOutputs{}, err
 	}
 	fmt.Fprintf(stdout, "wrote %s and %s\n", htmlPath, jsonPath)
 	return continueOutputs{json: jsonPath, html: htmlPath}, nil
+}
+
+// direction reads -direction: nothing (the diagram's principal component),
+// N comma-separated values, or readout:K, row K of the readout saved in
+// the weights file (padded with zeros past the hidden state it reads, e.g.
+// an LSTM's c) with its bias as offset.
+func direction(spec, weights, key string, N int) ([]float64, float64, string, error) {
+	if spec == "" {
+		return nil, 0, "", nil
+	}
+	if k, ok := strings.CutPrefix(spec, "readout:"); ok {
+		K, err := strconv.Atoi(k)
+		if err != nil || K < 0 {
+			return nil, 0, "", usagef("-direction %q: want readout:K with K >= 0", spec)
+		}
+		sd, err := cells.ReadStateDictKey(weights, key)
+		if err != nil {
+			return nil, 0, "", fmt.Errorf("-direction: %w", err)
+		}
+		w, okW := sd[tasks.ReadoutWeightKey]
+		b, okB := sd[tasks.ReadoutBiasKey]
+		if !okW || len(w.Shape) != 2 || K >= w.Shape[0] || w.Shape[1] > N {
+			return nil, 0, "", usagef("-direction %q: %s has no readout.weight with a row %d over at most %d states", spec, weights, K, N)
+		}
+		dir := make([]float64, N)
+		copy(dir, w.Data[K*w.Shape[1]:(K+1)*w.Shape[1]])
+		off := 0.0
+		if okB && len(b.Data) > K {
+			off = b.Data[K]
+		}
+		return dir, off, fmt.Sprintf("readout %d", K), nil
+	}
+	v, err := parseVector("-direction", spec, N)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	return v, 0, "projection on -direction", nil
 }

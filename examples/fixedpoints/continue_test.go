@@ -42,7 +42,7 @@ func TestContinueCommand(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"continue", "-weights", weights, "-cell", "rnn", "-inits", inits,
-		"-from", "0", "-to", "1", "-out", out, "-quiet"}, &stdout, &stderr)
+		"-from", "0", "-to", "1", "-direction", "2", "-out", out, "-quiet"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
@@ -63,6 +63,10 @@ func TestContinueCommand(t *testing.T) {
 	if err != nil || !strings.Contains(string(html), `"name":"fold"`) {
 		t.Errorf("diagram without the fold marker (%v)", err)
 	}
+	// -direction 2 draws y = 2x: the fold at 2 (-1/sqrt 2) = -1.41421.
+	if !strings.Contains(string(html), `"value":[0.53284,-1.41421]`) {
+		t.Errorf("the fold marker is not at (0.53284, -1.41421)")
+	}
 }
 
 // Bad flags exit with status 2 before any work.
@@ -76,6 +80,9 @@ func TestContinueUsage(t *testing.T) {
 		{"continue", "-weights", weights, "-cell", "rnn", "-to", "0"},          // empty path
 		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "extra"}, // stray argument
 		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "-max-step", "-1"},
+		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "-direction", "1,2"},       // N = 1
+		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "-direction", "readout:x"}, // not an index
+		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "-direction", "readout:0"}, // no readout saved
 	} {
 		args = append(args, "-out", dir)
 		if code := run(context.Background(), args, io.Discard, io.Discard); code != 2 {
