@@ -108,3 +108,27 @@ func TestConnectionsTrainedLSTM(t *testing.T) {
 	}
 	t.Logf("%d index-1 saddles; %s; %v", saddles, ConnectionCounts(fp.Connections), res.Stats.ConnectTime)
 }
+
+// TestConnectionsComplexPair: F(x) = tanh(1.5 R(0.5) x), R a rotation, has
+// one fixed point, the origin, an unstable focus (eigenvalues 1.5 e^{±0.5i}).
+// Its complex pair is followed at four angles in its plane; tanh bounds the
+// growth, so every trajectory ends on a rotating invariant circle: still
+// moving after ConnectSteps, "unsettled".
+func TestConnectionsComplexPair(t *testing.T) {
+	c, s := 1.5*math.Cos(0.5), 1.5*math.Sin(0.5)
+	cell := newTanhCell(2, 0, []float64{c, -s, s, c}, nil, nil)
+	res := find(t, Problem{Cell: cell, InitialStates: []float64{0.01, 0.02, -0.02, 0.01}}, &Settings{ConnectSteps: 300})
+	if res.Fixed.Len() != 1 || res.Fixed.Points[0].Stability.NUnstable != 2 || !res.Fixed.Points[0].Stability.Oscillatory {
+		t.Fatalf("%d points, stability %+v: want the origin, an unstable focus", res.Fixed.Len(), res.Fixed.Points[0].Stability)
+	}
+	cs := res.Fixed.Connections
+	if len(cs) != 4 {
+		t.Fatalf("%d connections, want 4 (one complex pair at four angles)", len(cs))
+	}
+	for k, cn := range cs {
+		m := res.Fixed.Points[0].Modes[cn.Mode].Value
+		if cn.Direction != float64(90*k) || imag(m) <= 0 || cn.End != EndUnsettled || cn.Steps != 300 || cn.To != -1 {
+			t.Errorf("connection %+v (mode %v), want direction %d, the mode with Im > 0, unsettled after 300 steps", cn, m, 90*k)
+		}
+	}
+}

@@ -35,7 +35,8 @@ type Result struct {
 	// Slow holds the unique candidates that were not certified: slow points,
 	// with their speed q. They are never mixed with Fixed.
 	Slow *FixedPoints
-	// All holds every candidate as it ended, in the order of the initial states.
+	// All holds every candidate as it ended, in the order of the initial states,
+	// followed by the new fixed points the completion stage found (see complete.go).
 	All *FixedPoints
 
 	Status Status
