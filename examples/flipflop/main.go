@@ -1,6 +1,8 @@
 // Command flipflop trains an RNN on the 3-bit flip-flop task, finds and
-// certifies its fixed points, and writes flipflop-report.html,
-// flipflop-fixedpoints.json and the trained model,
+// certifies its fixed points, summarizes its slow points by the slow
+// manifolds they lie on (package manifold), and writes
+// flipflop-report.html, flipflop-fixedpoints.json, flipflop-manifolds.json
+// and the trained model,
 // flipflop-model.safetensors (PyTorch's state_dict layout, see
 // tasks.SaveModel).
 //
@@ -26,6 +28,7 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/examples/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"
 	"github.com/rnnfp/fixedpoints/viz"
 )
@@ -34,6 +37,8 @@ import (
 const (
 	outputName = "flipflop" // flipflop-report.html, flipflop-fixedpoints.json
 	modelFile  = "flipflop-model.safetensors"
+	// manifoldsFile holds the slow manifolds (format manifolds/v1).
+	manifoldsFile = "flipflop-manifolds.json"
 )
 
 type options struct {
@@ -104,7 +109,7 @@ func run(ctx context.Context, o options) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	if err := cli.CheckOutputs(o.out, outputName+"-report.html", outputName+"-fixedpoints.json", modelFile); err != nil {
+	if err := cli.CheckOutputs(o.out, outputName+"-report.html", outputName+"-fixedpoints.json", manifoldsFile, modelFile); err != nil {
 		return err
 	}
 	if o.cont {
@@ -160,6 +165,18 @@ func run(ctx context.Context, o options) error {
 	}
 	cli.PrintSummary(o.stdout, res)
 
+	// 3b. The slow manifolds the slow points lie on (package manifold).
+	an, err := manifold.Analyze(ctx, cell, res, &manifold.Readout{Outputs: model.Readout.Outputs,
+		Weight: model.Readout.Weight, Bias: model.Readout.Bias}, nil)
+	if err != nil {
+		return fmt.Errorf("manifolds: %w", err)
+	}
+	fmt.Fprint(o.stdout, an.Summary())
+	manifoldsPath := filepath.Join(o.out, manifoldsFile)
+	if err := an.Save(manifoldsPath); err != nil {
+		return err
+	}
+
 	// 4. Report and JSON.
 	rep := &viz.Report{
 		Title:        fmt.Sprintf("Fixed points of %s trained on the 3-bit flip-flop", cli.A(cli.Network(o.cell, o.hidden))),
@@ -172,11 +189,16 @@ func run(ctx context.Context, o options) error {
 		Training:     cli.TrainingPanel("3-bit flip-flop", o.mse, tr),
 		Summary:      viz.SummaryRows(settings, res),
 	}
+	for _, m := range an.Manifolds {
+		if m.Curve != nil {
+			rep.Manifolds = append(rep.Manifolds, m.Curve)
+		}
+	}
 	jsonPath, htmlPath, err := cli.WriteOutputs(o.out, outputName, res, rep)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.stdout, "wrote %s, %s and %s\n", htmlPath, jsonPath, modelPath)
+	fmt.Fprintf(o.stdout, "wrote %s, %s, %s and %s\n", htmlPath, jsonPath, manifoldsPath, modelPath)
 	if o.cont {
 		return rampBit1(ctx, o, model, res.Fixed)
 	}

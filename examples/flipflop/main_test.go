@@ -11,6 +11,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"
 )
 
@@ -45,6 +46,14 @@ func testFlipFlop(t *testing.T, cell string) {
 	}
 	if counts[0] != 8 || counts[1] == 0 || counts[2] == 0 || counts[3] == 0 {
 		t.Errorf("counts by saddle index %v: want 8 stable and saddles of index 1, 2 and 3", counts)
+	}
+	// The manifolds file reads back and refers to points of the run.
+	an, err := manifold.Load(filepath.Join(dir, manifoldsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if an.NFixed != len(fp.Points) {
+		t.Errorf("manifolds file counts %d fixed points, the run %d", an.NFixed, len(fp.Points))
 	}
 	// The trained model is saved, and loads back (the cell with the cells
 	// package alone, as the fixedpoints command reads it).
