@@ -2,8 +2,9 @@
 // recurrent cell: the states x* with F(x*, u) = x* under a constant input u.
 //
 // Find runs a first-order search over a batch of candidates in one batched
-// gorgonia objective (a per-candidate solver that freezes converged
-// candidates, or Adam as in the Python FixedPointFinder), polishes every
+// gorgonia objective (CandidateAdam, a per-candidate solver that freezes
+// converged candidates; any gorgonia.Solver through Settings.NewSolver, with
+// the same freezing; or Adam as in the Python FixedPointFinder), polishes every
 // candidate with batched Levenberg-Marquardt steps on F(x) - x = 0 and
 // Broyden's quasi-Newton steps between Jacobians, certifies each by its residual
 // max|F(x*) - x*|, keeps uncertified candidates apart as slow points, and
