@@ -6,9 +6,10 @@
 // the seeded vector-Jacobian passes that give dF/dx and dF/du for a whole
 // batch in N passes, and plain forward simulation of a cell.
 //
-// It is the only package that touches gorgonia machines, and it steps around
-// gorgonia's traps: every output is read through G.Read, only the needed
-// outputs are compiled (CompileFunction + WithPrecompiled), every node is
-// named, one graph and machine belong to one goroutine, and gorgonia panics
-// come back as errors.
+// It is the only public package that touches gorgonia machines (training's
+// unrolled graph lives in internal/unroll, for package tasks), and it steps
+// around gorgonia's traps: every output is read through G.Read, only the
+// needed outputs are compiled (CompileFunction + WithPrecompiled), every node
+// is named, one graph and machine belong to one goroutine, and gorgonia
+// panics come back as errors.
 package graph

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 )
 
 func testCells() map[string]cells.TorchCell {
@@ -57,7 +58,7 @@ func TestStepMatchesTorchEquations(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		for b := 0; b < B; b++ {
-			want := refStep(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
+			want := torchref.Step(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
 			q := 0.0
 			for i := range want {
 				if d := math.Abs(o.F()[b*N+i] - want[i]); d > 1e-14 {
@@ -161,7 +162,7 @@ func TestSimulateMatchesSteps(t *testing.T) {
 	for b := 0; b < B; b++ {
 		x := x0[b*N : (b+1)*N]
 		for tt := 0; tt < T; tt++ {
-			x = refStep(c, x, in[(b*T+tt)*M:(b*T+tt+1)*M])
+			x = torchref.Step(c, x, in[(b*T+tt)*M:(b*T+tt+1)*M])
 			for i := range x {
 				if d := math.Abs(got[(b*T+tt)*N+i] - x[i]); d > 1e-14 {
 					t.Fatalf("trial %d t %d unit %d: %v vs %v", b, tt, i, got[(b*T+tt)*N+i], x[i])
@@ -219,7 +220,7 @@ func TestLSTMHidden256(t *testing.T) {
 		t.Fatal(err)
 	}
 	for b := 0; b < B; b++ {
-		want := refStep(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
+		want := torchref.Step(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
 		for i := range want {
 			if d := math.Abs(o.F()[b*N+i] - want[i]); d > 1e-13 {
 				t.Fatalf("F[%d][%d] = %v, want %v", b, i, o.F()[b*N+i], want[i])
@@ -310,7 +311,7 @@ func TestStepperPartsAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	for b := 0; b < B; b += 37 {
-		want := refStep(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
+		want := torchref.Step(c, x[b*N:(b+1)*N], u[b*M:(b+1)*M])
 		for i := range want {
 			if d := math.Abs(out[b*N+i] - want[i]); d > 1e-14 {
 				t.Fatalf("row %d unit %d: %v, want %v", b, i, out[b*N+i], want[i])

@@ -4,7 +4,7 @@
 // A task (FlipFlop, Integrator) draws a Batch of input sequences and target
 // sequences from a seed. Train fits a Model, a cells.Cell followed by the
 // readout y = W h + b, by backpropagation through time over the unrolled
-// sequence (built once by graph.NewUnrolled), with Adam on the mean squared
+// sequence (built once by internal/unroll), with Adam on the mean squared
 // error, global gradient-norm clipping and minibatches, and stops at a target
 // validation error or an epoch cap. SaveModel and LoadModel keep a trained
 // model as safetensors in PyTorch's layout.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/unroll"
 )
 
 // TrainSettings configures Train. A zero field takes the default in its
@@ -159,7 +160,7 @@ func Train(ctx context.Context, model *Model, task Task, s TrainSettings) (Train
 type trainer struct {
 	model *Model
 	s     TrainSettings
-	u     *graph.Unrolled
+	u     *unroll.Graph
 	opt   *adam
 	w, b  *cells.Param // readout W^T (R x O) and bias (1 x O)
 	x0    *cells.Param // nil when the initial state is zero
@@ -185,7 +186,7 @@ func newTrainer(model *Model, s TrainSettings, T int) (*trainer, error) {
 		tr.x0 = cells.NewParam("initial_state", 1, model.Cell.StateSize())
 		copy(tr.x0.Data, model.Initial)
 	}
-	u, err := graph.NewUnrolled(model.Cell, tr.w, tr.b, tr.x0, graph.UnrollConfig{Batch: s.BatchSize, Steps: T})
+	u, err := unroll.New(model.Cell, tr.w, tr.b, tr.x0, unroll.Config{Batch: s.BatchSize, Steps: T})
 	if err != nil {
 		return nil, fmt.Errorf("tasks: train: %w", err)
 	}

@@ -1,4 +1,4 @@
-package graph
+package unroll
 
 import (
 	"math"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 )
 
 // refUnrolledLoss is the unrolled loss in plain Go from the PyTorch
@@ -17,7 +19,7 @@ func refUnrolledLoss(c cells.TorchCell, x0 []float64, w, b *cells.Param, inputs,
 		x := make([]float64, N)
 		copy(x, x0)
 		for t := 0; t < T; t++ {
-			x = refStep(c, x, inputs[(i*T+t)*M:(i*T+t+1)*M])
+			x = torchref.Step(c, x, inputs[(i*T+t)*M:(i*T+t+1)*M])
 			for o := 0; o < O; o++ {
 				y := b.Data[o]
 				for j := 0; j < R; j++ {
@@ -54,7 +56,7 @@ func TestUnrolledMatchesPlainGo(t *testing.T) {
 	for name, c := range testCells() {
 		for _, learnX0 := range []bool{false, true} {
 			w, b, x0, in, tg := unrollFixture(name, c, learnX0)
-			u, err := NewUnrolled(c, w, b, x0, UnrollConfig{Batch: B, Steps: T})
+			u, err := New(c, w, b, x0, Config{Batch: B, Steps: T})
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -94,7 +96,7 @@ func TestUnrolledGradientMatchesFiniteDifferences(t *testing.T) {
 	const B, T, h = 3, 5, 1e-6
 	for name, c := range testCells() {
 		w, b, x0, in, tg := unrollFixture(name, c, true)
-		u, err := NewUnrolled(c, w, b, x0, UnrollConfig{Batch: B, Steps: T})
+		u, err := New(c, w, b, x0, Config{Batch: B, Steps: T})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -151,7 +153,7 @@ func TestUnrolledGradientLargeBatch(t *testing.T) {
 	c := testCells()["gru"]
 	w, b, _, _, _ := unrollFixture("large", c, false)
 	r := rand.New(rand.NewPCG(3, 4))
-	u, err := NewUnrolled(c, w, b, nil, UnrollConfig{Batch: B, Steps: T})
+	u, err := New(c, w, b, nil, Config{Batch: B, Steps: T})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,22 +186,22 @@ func TestUnrolledErrors(t *testing.T) {
 	ok := func() (*cells.Param, *cells.Param) { return cells.NewParam("w", 4, 2), cells.NewParam("b", 1, 2) }
 	w, b := ok()
 	for name, f := range map[string]func() error{
-		"nil cell":   func() error { _, err := NewUnrolled(nil, w, b, nil, UnrollConfig{Batch: 2, Steps: 3}); return err },
-		"zero batch": func() error { _, err := NewUnrolled(c, w, b, nil, UnrollConfig{Batch: 0, Steps: 3}); return err },
+		"nil cell":   func() error { _, err := New(nil, w, b, nil, Config{Batch: 2, Steps: 3}); return err },
+		"zero batch": func() error { _, err := New(c, w, b, nil, Config{Batch: 0, Steps: 3}); return err },
 		"readout wider than the state": func() error {
-			_, err := NewUnrolled(c, cells.NewParam("w", N+1, 2), b, nil, UnrollConfig{Batch: 2, Steps: 3})
+			_, err := New(c, cells.NewParam("w", N+1, 2), b, nil, Config{Batch: 2, Steps: 3})
 			return err
 		},
 		"bias of the wrong width": func() error {
-			_, err := NewUnrolled(c, w, cells.NewParam("b", 1, 3), nil, UnrollConfig{Batch: 2, Steps: 3})
+			_, err := New(c, w, cells.NewParam("b", 1, 3), nil, Config{Batch: 2, Steps: 3})
 			return err
 		},
 		"initial state of the wrong width": func() error {
-			_, err := NewUnrolled(c, w, b, cells.NewParam("x0", 1, N-1), UnrollConfig{Batch: 2, Steps: 3})
+			_, err := New(c, w, b, cells.NewParam("x0", 1, N-1), Config{Batch: 2, Steps: 3})
 			return err
 		},
 		"run before sequences": func() error {
-			u, err := NewUnrolled(c, w, b, nil, UnrollConfig{Batch: 2, Steps: 3})
+			u, err := New(c, w, b, nil, Config{Batch: 2, Steps: 3})
 			if err != nil {
 				return nil
 			}
@@ -207,7 +209,7 @@ func TestUnrolledErrors(t *testing.T) {
 			return err
 		},
 		"wrong sequence length": func() error {
-			u, err := NewUnrolled(c, w, b, nil, UnrollConfig{Batch: 2, Steps: 3})
+			u, err := New(c, w, b, nil, Config{Batch: 2, Steps: 3})
 			if err != nil {
 				return nil
 			}
@@ -225,7 +227,7 @@ func TestUnrolledFloat32(t *testing.T) {
 	c := testCells()["lstm"]
 	w, b, x0, in, tg := unrollFixture("f32", c, true)
 	want, wantOut := refUnrolledLoss(c, x0.Data, w, b, in, tg, B, T)
-	u, err := NewUnrolled(c, w, b, x0, UnrollConfig{Batch: B, Steps: T, Dtype: Float32})
+	u, err := New(c, w, b, x0, Config{Batch: B, Steps: T, Dtype: graph.Float32})
 	if err != nil {
 		t.Fatal(err)
 	}

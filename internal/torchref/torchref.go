@@ -1,13 +1,13 @@
-package graph
+// Package torchref is a plain-Go implementation of PyTorch's RNN, GRU and
+// LSTM equations, straight from the PyTorch documentation and the
+// state_dict layout, for tests to check the gorgonia graphs against.
+package torchref
 
 import (
 	"math"
 
 	"github.com/rnnfp/fixedpoints/cells"
 )
-
-// Plain-Go implementations of PyTorch's equations, straight from the
-// PyTorch documentation and the state_dict layout, for checking the graphs.
 
 func sigmoid(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
 
@@ -31,7 +31,9 @@ func torchGates(sd cells.StateDict, g, H int, u, h []float64) (ui, hh []float64)
 	return ui, hh
 }
 
-func refStep(c cells.TorchCell, x, u []float64) []float64 {
+// Step returns one step of the cell c from state x under input u, computed
+// from its state_dict by PyTorch's equations.
+func Step(c cells.TorchCell, x, u []float64) []float64 {
 	sd := c.StateDict()
 	H := c.Hidden()
 	switch c.Kind() {

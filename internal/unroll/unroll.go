@@ -1,14 +1,15 @@
-package graph
+package unroll
 
 import (
 	"fmt"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// Unrolled is the training graph of a cell with a linear readout, unrolled
+// Graph is the training graph of a cell with a linear readout, unrolled
 // over T steps for a minibatch of B sequences:
 //
 //	x_0 = 0, or a learned 1 x N row shared by the batch,
@@ -23,10 +24,10 @@ import (
 // the one graph: loss and gradients, and loss and outputs without the
 // backward pass.
 //
-// An Unrolled belongs to one goroutine.
-type Unrolled struct {
+// An Graph belongs to one goroutine.
+type Graph struct {
 	cell       cells.Cell
-	dtype      Dtype
+	dtype      graph.Dtype
 	B, T, N, M int
 	O, R       int
 
@@ -46,46 +47,46 @@ type Unrolled struct {
 	haveSeqs    bool
 }
 
-// UnrollConfig gives the shape of an unrolled training graph.
-type UnrollConfig struct {
+// Config gives the shape of an unrolled training graph.
+type Config struct {
 	Batch, Steps int
-	Dtype        Dtype
+	Dtype        graph.Dtype
 }
 
-// NewUnrolled builds and compiles the unrolled graph of cell with the readout
+// New builds and compiles the unrolled graph of cell with the readout
 // weights w (R x O, R <= N: the readout sees the first R state columns) and
 // bias b (1 x O). x0 is the learned initial state (1 x N) or nil for a zero
 // initial state. The learnable parameters are the cell's non-empty Params,
 // then w, b and x0; Params lists them in that order.
-func NewUnrolled(cell cells.Cell, w, b, x0 *cells.Param, cfg UnrollConfig) (u *Unrolled, err error) {
+func New(cell cells.Cell, w, b, x0 *cells.Param, cfg Config) (u *Graph, err error) {
 	if cell == nil {
-		return nil, fmt.Errorf("graph: unroll: nil cell")
+		return nil, fmt.Errorf("unroll: nil cell")
 	}
 	B, T := cfg.Batch, cfg.Steps
 	N, M := cell.StateSize(), cell.InputSize()
 	if B <= 0 || T <= 0 {
-		return nil, fmt.Errorf("graph: unroll: batch %d of %d steps, want both > 0", B, T)
+		return nil, fmt.Errorf("unroll: batch %d of %d steps, want both > 0", B, T)
 	}
 	if N <= 0 || M <= 0 {
-		return nil, fmt.Errorf("graph: unroll: cell has state size %d and input size %d, want both > 0", N, M)
+		return nil, fmt.Errorf("unroll: cell has state size %d and input size %d, want both > 0", N, M)
 	}
 	if w == nil || b == nil {
-		return nil, fmt.Errorf("graph: unroll: readout weight and bias are required")
+		return nil, fmt.Errorf("unroll: readout weight and bias are required")
 	}
 	if w.Rows <= 0 || w.Rows > N || w.Cols <= 0 || len(w.Data) != w.Rows*w.Cols {
-		return nil, fmt.Errorf("graph: unroll: readout weight %s is %d x %d with %d values, want R x O with 0 < R <= %d", w.Name, w.Rows, w.Cols, len(w.Data), N)
+		return nil, fmt.Errorf("unroll: readout weight %s is %d x %d with %d values, want R x O with 0 < R <= %d", w.Name, w.Rows, w.Cols, len(w.Data), N)
 	}
 	if b.Rows != 1 || b.Cols != w.Cols || len(b.Data) != w.Cols {
-		return nil, fmt.Errorf("graph: unroll: readout bias %s is %d x %d, want 1 x %d", b.Name, b.Rows, b.Cols, w.Cols)
+		return nil, fmt.Errorf("unroll: readout bias %s is %d x %d, want 1 x %d", b.Name, b.Rows, b.Cols, w.Cols)
 	}
 	if x0 != nil && (x0.Rows != 1 || x0.Cols != N || len(x0.Data) != N) {
-		return nil, fmt.Errorf("graph: unroll: initial state %s is %d x %d, want 1 x %d", x0.Name, x0.Rows, x0.Cols, N)
+		return nil, fmt.Errorf("unroll: initial state %s is %d x %d, want 1 x %d", x0.Name, x0.Rows, x0.Cols, N)
 	}
 	if err := cells.CheckFinite(cell); err != nil {
-		return nil, fmt.Errorf("graph: unroll: %w", err)
+		return nil, fmt.Errorf("unroll: %w", err)
 	}
 	d := cfg.Dtype
-	u = &Unrolled{cell: cell, dtype: d, B: B, T: T, N: N, M: M, O: w.Cols, R: w.Rows}
+	u = &Graph{cell: cell, dtype: d, B: B, T: T, N: N, M: M, O: w.Cols, R: w.Rows}
 	if err := u.build(w, b, x0); err != nil {
 		return nil, err
 	}
@@ -99,10 +100,10 @@ func NewUnrolled(cell cells.Cell, w, b, x0 *cells.Param, cfg UnrollConfig) (u *U
 	return u, nil
 }
 
-func (u *Unrolled) build(w, b, x0 *cells.Param) (err error) {
+func (u *Graph) build(w, b, x0 *cells.Param) (err error) {
 	defer recoverErr("build unrolled graph", &err)
 	g := G.NewGraph()
-	d, dt := u.dtype, u.dtype.tensor()
+	d, dt := u.dtype, tensorDtype(u.dtype)
 	B, T, N, M, O, R := u.B, u.T, u.N, u.M, u.O, u.R
 
 	var cellNodes, learn G.Nodes
@@ -139,10 +140,10 @@ func (u *Unrolled) build(w, b, x0 *cells.Param) (err error) {
 		u.inputT = append(u.inputT, ut)
 		inputs = append(inputs, un)
 		if x, err = u.cell.Step(x, un, cellNodes); err != nil {
-			return fmt.Errorf("graph: unroll: step %d: %w", t, err)
+			return fmt.Errorf("unroll: step %d: %w", t, err)
 		}
 		if sh := x.Shape(); len(sh) != 2 || sh[0] != B || sh[1] != N {
-			return fmt.Errorf("graph: unroll: cell step returned shape %v, want (%d, %d)", sh, B, N)
+			return fmt.Errorf("unroll: cell step returned shape %v, want (%d, %d)", sh, B, N)
 		}
 		states[t] = x
 	}
@@ -156,7 +157,7 @@ func (u *Unrolled) build(w, b, x0 *cells.Param) (err error) {
 
 	grads, err := G.Grad(loss, learn...)
 	if err != nil {
-		return fmt.Errorf("graph: unroll: gradient: %w", err)
+		return fmt.Errorf("unroll: gradient: %w", err)
 	}
 	inputs = append(inputs, learn...)
 	u.gradV = make([]G.Value, len(grads))
@@ -176,33 +177,33 @@ func (u *Unrolled) build(w, b, x0 *cells.Param) (err error) {
 func compileMachine(g *G.ExprGraph, inputs, outputs G.Nodes) (G.VM, error) {
 	prog, locMap, err := G.CompileFunction(g, inputs, outputs)
 	if err != nil {
-		return nil, fmt.Errorf("graph: unroll: compile: %w", err)
+		return nil, fmt.Errorf("unroll: compile: %w", err)
 	}
 	return G.NewTapeMachine(g, G.WithPrecompiled(prog, locMap)), nil
 }
 
 // Batch is B, the trials per run.
-func (u *Unrolled) Batch() int { return u.B }
+func (u *Graph) Batch() int { return u.B }
 
 // Steps is T, the time steps unrolled.
-func (u *Unrolled) Steps() int { return u.T }
+func (u *Graph) Steps() int { return u.T }
 
 // Outputs is O, the readout's outputs.
-func (u *Unrolled) Outputs() int { return u.O }
+func (u *Graph) Outputs() int { return u.O }
 
 // Params lists the learnable parameters in the order of Grads. Their Data is
 // read before every run: update it in place to change the weights.
-func (u *Unrolled) Params() []*cells.Param { return u.params }
+func (u *Graph) Params() []*cells.Param { return u.params }
 
 // SetSequences sets the minibatch: inputs are B x T x M and targets
 // B x T x O, row-major (trial, time, channel).
-func (u *Unrolled) SetSequences(inputs, targets []float64) error {
+func (u *Graph) SetSequences(inputs, targets []float64) error {
 	B, T, M, O := u.B, u.T, u.M, u.O
 	if len(inputs) != B*T*M {
-		return fmt.Errorf("graph: unroll: %d input values, want %d trials x %d steps x %d inputs", len(inputs), B, T, M)
+		return fmt.Errorf("unroll: %d input values, want %d trials x %d steps x %d inputs", len(inputs), B, T, M)
 	}
 	if len(targets) != B*T*O {
-		return fmt.Errorf("graph: unroll: %d target values, want %d trials x %d steps x %d outputs", len(targets), B, T, O)
+		return fmt.Errorf("unroll: %d target values, want %d trials x %d steps x %d outputs", len(targets), B, T, O)
 	}
 	for t := 0; t < T; t++ {
 		for b := 0; b < B; b++ {
@@ -216,13 +217,13 @@ func (u *Unrolled) SetSequences(inputs, targets []float64) error {
 	return nil
 }
 
-func (u *Unrolled) load() error {
+func (u *Graph) load() error {
 	if !u.haveSeqs {
-		return fmt.Errorf("graph: unroll: no sequences set")
+		return fmt.Errorf("unroll: no sequences set")
 	}
 	for i, p := range u.params {
 		if len(p.Data) != p.Rows*p.Cols {
-			return fmt.Errorf("graph: unroll: param %s has %d values, want %d x %d", p.Name, len(p.Data), p.Rows, p.Cols)
+			return fmt.Errorf("unroll: param %s has %d values, want %d x %d", p.Name, len(p.Data), p.Rows, p.Cols)
 		}
 		copyIn(u.paramT[i], p.Data)
 	}
@@ -231,7 +232,7 @@ func (u *Unrolled) load() error {
 
 // LossGrad runs the loss and its gradients at the Params' current values
 // and returns the loss; the gradients are in Grads.
-func (u *Unrolled) LossGrad() (float64, error) {
+func (u *Graph) LossGrad() (float64, error) {
 	if err := u.load(); err != nil {
 		return 0, err
 	}
@@ -240,7 +241,7 @@ func (u *Unrolled) LossGrad() (float64, error) {
 	}
 	for i, v := range u.gradV {
 		if err := copyOut(u.Grads[i], v); err != nil {
-			return 0, fmt.Errorf("graph: unroll: gradient of %s: %w", u.params[i].Name, err)
+			return 0, fmt.Errorf("unroll: gradient of %s: %w", u.params[i].Name, err)
 		}
 	}
 	return scalar(u.lossV)
@@ -248,9 +249,9 @@ func (u *Unrolled) LossGrad() (float64, error) {
 
 // Forward runs the loss without gradients and, when outputs is not nil,
 // writes the readout B x T x O (trial, time, output) into it.
-func (u *Unrolled) Forward(outputs []float64) (float64, error) {
+func (u *Graph) Forward(outputs []float64) (float64, error) {
 	if outputs != nil && len(outputs) != u.B*u.T*u.O {
-		return 0, fmt.Errorf("graph: unroll: output buffer has %d values, want %d x %d x %d", len(outputs), u.B, u.T, u.O)
+		return 0, fmt.Errorf("unroll: output buffer has %d values, want %d x %d x %d", len(outputs), u.B, u.T, u.O)
 	}
 	if err := u.load(); err != nil {
 		return 0, err
@@ -275,7 +276,7 @@ func (u *Unrolled) Forward(outputs []float64) (float64, error) {
 func scalar(v G.Value) (float64, error) {
 	out := []float64{0}
 	if v == nil {
-		return 0, fmt.Errorf("graph: unroll: loss was not computed")
+		return 0, fmt.Errorf("unroll: loss was not computed")
 	}
 	if err := copyOut(out, v); err != nil {
 		return 0, err

@@ -1,4 +1,4 @@
-package graph
+package unroll
 
 import (
 	"math/rand/v2"
@@ -20,8 +20,8 @@ func BenchmarkUnrolled(b *testing.B) {
 	for _, name := range []string{"lstm", "gru", "rnn"} {
 		c := cellsByName[name]()
 		c.(interface{ InitUniform(uint64) }).InitUniform(1)
-		build := func() *Unrolled {
-			u, err := NewUnrolled(c, cells.NewParam("w", H, O), cells.NewParam("b", 1, O), nil, UnrollConfig{Batch: B, Steps: T})
+		build := func() *Graph {
+			u, err := New(c, cells.NewParam("w", H, O), cells.NewParam("b", 1, O), nil, Config{Batch: B, Steps: T})
 			if err != nil {
 				b.Fatal(err)
 			}
