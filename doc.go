@@ -9,10 +9,16 @@
 //
 //   - cells: vanilla RNN, GRU and LSTM steps as gorgonia graphs (PyTorch's
 //     equations and weights), or any user cell; weight import and export.
-//   - graph: the batched objective graph, gradients and Jacobians.
+//   - graph: the batched objective graph, gradients and Jacobians (the
+//     only public package that runs gorgonia machines).
 //   - finder: the search, refinement, post-processing and linearization.
 //   - tasks: the 3-bit flip-flop and integrator tasks, and training.
 //   - viz: self-contained interactive HTML reports.
+//   - manifold: slow manifolds (line and ring attractors) traced from the
+//     fixed points.
+//   - continuation: fixed points followed as the constant input changes,
+//     and their bifurcations.
+//   - sweep: searches over many networks and inputs, gathered into tables.
 //
 // The end-to-end golden test lives in this package (finder_test.go).
 package fixedpoints
