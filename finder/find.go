@@ -107,7 +107,7 @@ func newFinder(p Problem, s Settings) (*finder, error) {
 		return nil, fmt.Errorf("finder: %w: %d condition ids for %d initial states", cells.ErrShape, len(p.Conditions), B)
 	}
 	f := &finder{cell: p.Cell, s: s, N: N, M: M,
-		objs:  newBySize(p.Cell, s.Dtype, graph.NewObjective),
+		objs:  newBySize(p.Cell, searchDtype(s), graph.NewObjective),
 		jacs:  newBySize(p.Cell, s.Dtype, graph.NewJacobians),
 		steps: newBySize(p.Cell, s.Dtype, graph.NewStepper),
 		jvps:  newBySize(p.Cell, s.Dtype, newForwardJVP),
@@ -162,6 +162,9 @@ func (f *finder) search(ctx context.Context) error {
 		}
 	}
 	f.stats.SearchTime = time.Since(t0)
+	if f.s.NoRefine && f.s.SearchFloat32 && f.s.Dtype == graph.Float64 {
+		return f.evalFloat64(all) // the search's F and q were float32
+	}
 	if f.s.NoRefine || f.canceled {
 		return nil
 	}

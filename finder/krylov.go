@@ -21,11 +21,12 @@ const (
 	krylovEtaMax   = 0.1 // the loosest relative tolerance of a linear solve
 	krylovBacktrak = 3   // step halvings tried when a full step raises q
 	// A Newton step whose q falls less than this factor, krylovSlowSteps
-	// times in a row, is crawling toward a slow point (a local minimum of q
-	// above zero): near a regular zero Newton's q falls far faster. A step
-	// counts only when GMRES solved its linear system, or stagnated with
-	// the residual of the linear model above krylovSingular of ||r||: J - I
-	// nearly singular in the direction of r, as it is near a slow point.
+	// times in a row, is crawling: toward a slow point (a local minimum of q
+	// above zero) or along a slow region where F(x) - x has no zero, and
+	// Newton's linear model keeps failing. Near a regular zero Newton's q
+	// falls far faster; far from one a step may disappoint, but two in a
+	// row are rare on the way to a fixed point (measured on the flip-flop
+	// GRU-128: the candidates that reach its fixed point alternate).
 	krylovSlowRatio = 0.25
 	krylovSlowSteps = 2
 	krylovSingular  = 0.5
@@ -33,8 +34,10 @@ const (
 	// counts as near a slow point.
 	krylovSlowGrad = 1e-3
 	// Newton steps after which a candidate still 1e3 x TolResidual away is
-	// heading for a slow point.
-	krylovPatience = 8
+	// given up, unless its last step shrank q by krylovFastRatio (it is in
+	// Newton's basin and converging).
+	krylovPatience  = 8
+	krylovFastRatio = 1e-2
 )
 
 // Refiner chooses the refinement's linear algebra.
@@ -71,6 +74,7 @@ type nkState struct {
 	iters   int
 	slow    int // consecutive steps that shrank q by less than krylovSlowRatio
 	stalled bool
+	fast    bool // the last step shrank q by krylovFastRatio or more: Newton's basin
 	dense   bool // GMRES cannot solve its systems: refine by dense LM
 }
 
@@ -262,11 +266,12 @@ func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *gmresBatc
 			xt, ft := trial[row*N:(row+1)*N], fout[row*N:(row+1)*N]
 			qt := halfSq(ft, xt)
 			if qt < c.q || (qt == c.q && residual(ft, xt) < s.res) {
-				if qt > krylovSlowRatio*c.q && (solved[k] || nearSlow[k]) {
+				if qt > krylovSlowRatio*c.q {
 					s.slow++
-				} else if qt <= krylovSlowRatio*c.q {
+				} else {
 					s.slow = 0
 				}
+				s.fast = qt <= krylovFastRatio*c.q
 				rOld := math.Sqrt(2 * c.q)
 				copy(c.x, xt)
 				copy(c.f, ft)
@@ -306,7 +311,7 @@ func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *gmresBatc
 		if s.slow >= krylovSlowSteps && s.res > f.s.TolResidual {
 			continue // crawling: heading for a slow point
 		}
-		if s.iters >= krylovPatience && s.res > 1e3*f.s.TolResidual {
+		if s.iters >= krylovPatience && !s.fast && s.res > 1e3*f.s.TolResidual {
 			continue
 		}
 		keep = append(keep, ci)

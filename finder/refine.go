@@ -2,6 +2,8 @@ package finder
 
 import (
 	"context"
+
+	"github.com/rnnfp/fixedpoints/graph"
 	"math"
 	"slices"
 
@@ -42,6 +44,11 @@ const (
 // per-candidate matrices fit Settings.JacobianBudget bytes; each chunk's
 // Jacobians serve several damping trials and the quasi-Newton steps.
 func (f *finder) refine(ctx context.Context, idx []int) error {
+	if f.s.SearchFloat32 && f.s.Dtype == graph.Float64 {
+		if err := f.evalFloat64(idx); err != nil {
+			return err
+		}
+	}
 	if f.useKrylov() {
 		return f.refineKrylov(ctx, idx)
 	}

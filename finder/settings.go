@@ -63,6 +63,7 @@ type Settings struct {
 	// then only brings the far candidates within reach.
 	NoRefine       bool
 	HandoffQ       float64 // 1
+	SearchFloat32  bool    // false: with Dtype Float64, run the first-order search in float32 (refine and certify in float64)
 	StallIters     int     // 100
 	MaxRefineIters int     // 50
 	TolResidual    float64 // 1e-10 (float64) or 1e-5 (float32): certified when max|F(x)-x| <= this

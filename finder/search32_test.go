@@ -1,0 +1,103 @@
+package finder
+
+import (
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestSearchFloat32: a float32 first-order search followed by float64
+// refinement certifies the same points as the float64 search, to 1e-10,
+// and reports float64 values (q below float32's reach).
+func TestSearchFloat32(t *testing.T) {
+	for _, bc := range batteryCases(t)[:5] {
+		ref := find(t, bc.p, &Settings{NoJacobians: true, NoComplete: true})
+		got := find(t, bc.p, &Settings{NoJacobians: true, NoComplete: true, SearchFloat32: true})
+		if ref.Fixed.Len() != got.Fixed.Len() {
+			t.Errorf("%s: float32 search certified %d points, float64 %d", bc.name, got.Fixed.Len(), ref.Fixed.Len())
+		}
+		for _, p := range got.Fixed.Points {
+			if p.Residual > 1e-10 || len(ref.Fixed.Find(p.X, p.U, 1e-8)) != 1 {
+				t.Errorf("%s: point with residual %g not among the float64 search's", bc.name, p.Residual)
+			}
+		}
+		if got.Fixed.Len() > 0 && got.Fixed.Points[0].Q > 1e-20 {
+			t.Errorf("%s: q = %g: not recomputed in float64", bc.name, got.Fixed.Points[0].Q)
+		}
+	}
+}
+
+// peakHeap runs fn and returns the largest growth of the heap's live
+// objects over the start, sampled every millisecond, with the collector
+// made eager (GOGC 10) so that the samples track what is held.
+func peakHeap(fn func()) uint64 {
+	old := debug.SetGCPercent(10)
+	defer debug.SetGCPercent(old)
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	base := read()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+				if v := read(); v > base && v-base > peak.Load() {
+					peak.Store(v - base)
+				}
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	wg.Wait()
+	return peak.Load()
+}
+
+// TestRefinementWithinBudget: the refinement's N x N and Krylov storage
+// follows JacobianBudget. With a budget of 1 MiB, a 128-unit network
+// refined by dense LM (Jacobians 128 KiB each) and by Newton-Krylov certifies
+// the same points as with the default 256 MiB while its peak heap stays far
+// below what the default budget lets it take; the chunk sizes themselves
+// are checked against the budget.
+func TestRefinementWithinBudget(t *testing.T) {
+	p := plantedProblem(t, 128, 1, 21)
+	p.InitialStates = p.InitialStates[:32*128]
+	for _, r := range []Refiner{DenseLM, NewtonKrylov} {
+		var small, big *Result
+		peakSmall := peakHeap(func() {
+			small = find(t, p, &Settings{Refiner: r, JacobianBudget: 1 << 20, NoJacobians: true, NoComplete: true})
+		})
+		peakBig := peakHeap(func() {
+			big = find(t, p, &Settings{Refiner: r, NoJacobians: true, NoComplete: true})
+		})
+		if small.Fixed.Len() != big.Fixed.Len() || small.Stats.Certified != big.Stats.Certified {
+			t.Errorf("refiner %d: budget 1 MiB certified %d (%d unique), 256 MiB %d (%d unique)", r, small.Stats.Certified, small.Fixed.Len(), big.Stats.Certified, big.Fixed.Len())
+		}
+		t.Logf("refiner %d: peak heap growth %.1f MiB with a 1 MiB budget, %.1f MiB with 256 MiB; %d certified", r, float64(peakSmall)/(1<<20), float64(peakBig)/(1<<20), small.Stats.Certified)
+		// What the run holds besides the budgeted matrices: the candidates,
+		// the graphs and their batch buffers (a few MiB at N = 128).
+		if lim := uint64(24 << 20); peakSmall > lim {
+			t.Errorf("refiner %d: peak heap growth %d bytes with a 1 MiB budget, want <= %d", r, peakSmall, lim)
+		}
+	}
+	f := &finder{N: 2048, M: 3, s: Settings{JacobianBudget: 1 << 20}, cands: make([]*candidate, 1024)}
+	if c := f.jacobianChunk(); c != 1 {
+		t.Errorf("dense chunk %d at N = 2048 in 1 MiB, want 1 (the least)", c)
+	}
+	f.s.JacobianBudget = 256 << 20
+	m := min(krylovDim, f.N)
+	if c := f.krylovChunk(m); c*8*((m+1)*f.N) > f.s.JacobianBudget || c < 1 {
+		t.Errorf("Krylov chunk %d holds %d bytes of bases, budget %d", c, c*8*(m+1)*f.N, f.s.JacobianBudget)
+	}
+}
