@@ -69,7 +69,7 @@ type Settings struct {
 	TolResidual    float64 // 1e-10 (float64) or 1e-5 (float32): certified when max|F(x)-x| <= this
 	JacobianBudget int     // 256 MiB: memory for the N x N matrices (Jacobians, refinement) held at once
 	Refiner        Refiner // AutoRefiner: DenseLM below KrylovMinN states, NewtonKrylov from there
-	KrylovMinN     int     // 256: the state size from which AutoRefiner takes Newton-Krylov
+	KrylovMinN     int     // 128: the state size from which AutoRefiner takes Newton-Krylov (measured: examples/bench -scale)
 
 	// Post-processing as the reference.
 	TolUnique            float64 // 1e-3: points closer than this ([x; u], 2-norm) are one
@@ -169,7 +169,7 @@ func (s *Settings) fill() {
 		s.LeadingModes = 8
 	}
 	if s.KrylovMinN == 0 {
-		s.KrylovMinN = 256
+		s.KrylovMinN = 128
 	}
 	def(&s.TolUnique, 1e-3)
 	def(&s.OutlierDistanceScale, 10)

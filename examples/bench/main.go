@@ -6,6 +6,13 @@
 // project's targets.
 //
 //	go run ./examples/bench [-count 5] [-mintime 300ms] [-root .] [-large=false]
+//	go run ./examples/bench -scale [-scale-n 128,256,512,1024,2048] [-cross-n 32,64,128,256,512] [-scale-cells gru,lstm] [-scale-dense]
+//
+// -scale runs only the scale benchmarks instead: the flip-flop GRU-128
+// trained in PyTorch, the dense/Newton-Krylov crossover, planted-point tanh
+// networks and random GRU and LSTM cells at the given sizes, with time,
+// peak heap and fraction certified. They take minutes to hours and are
+// never run by go test.
 //
 // Run it from the repository root (or point -root there): the end-to-end
 // rows use the trained networks committed under testdata/ and
@@ -31,6 +38,12 @@ type options struct {
 	minTime time.Duration
 	root    string
 	large   bool
+
+	scale      bool     // run the scale benchmarks (only)
+	scaleN     []int    // sizes of the planted and random networks
+	crossN     []int    // sizes of the dense/Krylov crossover rows
+	scaleCells []string // cells of the random-network rows
+	scaleDense bool     // also run the GRU-128 with dense LM (minutes)
 }
 
 func main() {
@@ -39,7 +52,25 @@ func main() {
 	flag.DurationVar(&o.minTime, "mintime", 300*time.Millisecond, "minimum duration of one round of a fast operation")
 	flag.StringVar(&o.root, "root", ".", "repository root, where testdata/ and finder/testdata/ are")
 	flag.BoolVar(&o.large, "large", true, "include the 1000-unit Jacobian rows (about 20 s)")
+	flag.BoolVar(&o.scale, "scale", false, "run only the scale benchmarks (networks of 128 to 2048 units; minutes to hours)")
+	scaleN := flag.String("scale-n", "128,256,512,1024,2048", "sizes of the scale benchmarks' planted and random networks")
+	crossN := flag.String("cross-n", "32,64,128,256,512", "sizes of the dense/Newton-Krylov crossover rows")
+	scaleCells := flag.String("scale-cells", "gru,lstm", "cells of the scale benchmarks' random networks (LSTM up to 1024 units); empty for none")
+	flag.BoolVar(&o.scaleDense, "scale-dense", false, "also refine the flip-flop GRU-128 by dense LM (minutes)")
 	flag.Parse()
+	var err error
+	if o.scaleN, err = parseSizes(*scaleN); err == nil {
+		o.crossN, err = parseSizes(*crossN)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	for _, c := range strings.Split(*scaleCells, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			o.scaleCells = append(o.scaleCells, c)
+		}
+	}
 	if err := run(context.Background(), os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -49,6 +80,9 @@ func main() {
 func run(ctx context.Context, w io.Writer, o options) error {
 	if o.count < 1 || o.minTime <= 0 {
 		return errors.New("-count and -mintime must be positive")
+	}
+	if o.scale {
+		return scaleTables(ctx, w, o)
 	}
 	load0 := loadAverage()
 	fmt.Fprintf(w, "## Performance\n\n")
