@@ -15,11 +15,10 @@ import (
 // schurPart is a partial real Schur form J Q^T ~ Q^T T of an N x N matrix:
 // k orthonormal Schur vectors (the rows of Q, k x N) spanning the invariant
 // subspace of the k eigenvalues of largest modulus, and T (k x k, upper
-// quasi-triangular). Res is ||J Q^T - Q^T T||_F, computed afterwards.
+// quasi-triangular).
 type schurPart struct {
 	k       int
 	Q, T    []float64
-	res     float64
 	matvecs int
 }
 

@@ -51,7 +51,7 @@ func toJSONConnections(cs []Connection) []jsonConnection {
 	}
 	out := make([]jsonConnection, len(cs))
 	for i, c := range cs {
-		out[i] = jsonConnection{From: c.From, Mode: c.Mode, Direction: c.Direction, To: c.To, End: c.End, Steps: c.Steps}
+		out[i] = jsonConnection(c)
 	}
 	return out
 }
@@ -62,7 +62,7 @@ func fromJSONConnections(js []jsonConnection) []Connection {
 	}
 	out := make([]Connection, len(js))
 	for i, j := range js {
-		out[i] = Connection{From: j.From, Mode: j.Mode, Direction: j.Direction, To: j.To, End: j.End, Steps: j.Steps}
+		out[i] = Connection(j)
 	}
 	return out
 }

@@ -69,7 +69,6 @@ func (f *finder) useKrylov() bool {
 // nkState is one candidate's Newton-Krylov state.
 type nkState struct {
 	res     float64 // max|F(x) - x|
-	rnorm   float64 // ||F(x) - x||_2 at the previous step, for the forcing term
 	eta     float64
 	iters   int
 	slow    int // consecutive steps that shrank q by less than krylovSlowRatio
