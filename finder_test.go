@@ -83,7 +83,8 @@ func analyze(t *testing.T, m *tasks.Model) *finder.Result {
 func TestGoldenFlipFlop(t *testing.T) {
 	for _, kind := range []string{"lstm", "rnn"} {
 		t.Run(kind, func(t *testing.T) {
-			res := analyze(t, goldenModel(t, kind))
+			m := goldenModel(t, kind)
+			res := analyze(t, m)
 			got := res.Fixed
 			golden := filepath.Join("testdata", fmt.Sprintf("flipflop-%s16-fixedpoints.json", kind))
 			if *update {
@@ -145,6 +146,24 @@ func TestGoldenFlipFlop(t *testing.T) {
 					t.Errorf("reported point with residual %g", p.Residual)
 				}
 			}
+			// Each golden and each found point is a fixed point of the cell as
+			// PyTorch defines it, recomputed here in plain Go from the
+			// state_dict, independently of the graph and of the recorded
+			// residual field.
+			sd := m.Cell.(interface{ StateDict() cells.StateDict }).StateDict()
+			if x := append([]float64(nil), want.Points[0].X...); len(x) > 0 {
+				x[0] += 1e-3 // the check is live: 1e-3 off a fixed point is not one
+				if r := plainResidual(kind, sd, x, want.Points[0].U); !(r > 1e-6) {
+					t.Errorf("plain-Go residual %g 1e-3 away from a fixed point", r)
+				}
+			}
+			for _, set := range []*finder.FixedPoints{want, got} {
+				for i, p := range set.Points {
+					if r := plainResidual(kind, sd, p.X, p.U); !(r <= 1e-10) {
+						t.Errorf("point %d: plain-Go residual max|F(x)-x| = %g > 1e-10", i, r)
+					}
+				}
+			}
 		})
 	}
 }
@@ -158,4 +177,41 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(m.Run())
+}
+
+// plainResidual is max_i |F_i(x, u) - x_i| for PyTorch's nn.RNN (tanh) or
+// nn.LSTM (state [h; c]) with the weights of sd, in plain Go:
+//
+//	RNN:  h' = tanh(W_ih u + b_ih + W_hh h + b_hh)
+//	LSTM: [i f g o] = W_ih u + b_ih + W_hh h + b_hh; c' = s(f) c + s(i) tanh(g); h' = s(o) tanh(c')
+func plainResidual(kind string, sd cells.StateDict, x, u []float64) float64 {
+	wih, whh, bih, bhh := sd["weight_ih_l0"], sd["weight_hh_l0"], sd["bias_ih_l0"], sd["bias_hh_l0"]
+	H, M := whh.Shape[1], wih.Shape[1]
+	pre := func(row int, h []float64) float64 {
+		s := bih.Data[row] + bhh.Data[row]
+		for j := 0; j < M; j++ {
+			s += wih.Data[row*M+j] * u[j]
+		}
+		for j := 0; j < H; j++ {
+			s += whh.Data[row*H+j] * h[j]
+		}
+		return s
+	}
+	sig := func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
+	res := 0.0
+	h := x[:H]
+	for k := 0; k < H; k++ {
+		switch kind {
+		case "rnn":
+			res = math.Max(res, math.Abs(math.Tanh(pre(k, h))-x[k]))
+		case "lstm":
+			c := x[H+k]
+			cn := sig(pre(H+k, h))*c + sig(pre(k, h))*math.Tanh(pre(2*H+k, h))
+			hn := sig(pre(3*H+k, h)) * math.Tanh(cn)
+			res = math.Max(res, math.Max(math.Abs(hn-x[k]), math.Abs(cn-c)))
+		default:
+			return math.NaN()
+		}
+	}
+	return res
 }

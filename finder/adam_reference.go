@@ -54,8 +54,17 @@ func (f *finder) referenceAdam(ctx context.Context, idx []int) error {
 			c.q, c.lr = q, lr
 			copy(c.x, x[r*N:(r+1)*N])
 			copy(c.f, ob.F()[r*N:(r+1)*N])
-			if q < s.TolQ || c.dq < s.TolDQ*lr || math.IsNaN(q) || c.iters >= s.MaxIters {
-				c.done = true
+			switch {
+			case math.IsNaN(q) || math.IsInf(q, 0):
+				c.done, c.stop = true, ReasonDiverged
+			case q < s.TolQ:
+				c.done, c.stop = true, ReasonTolQ
+			case c.dq < s.TolDQ*lr:
+				c.done, c.stop = true, ReasonStall
+			case c.iters >= s.MaxIters:
+				c.done, c.stop = true, ReasonIterationLimit
+			}
+			if c.done {
 				continue
 			}
 			allDone = false

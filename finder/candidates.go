@@ -16,6 +16,23 @@ type candidate struct {
 	bestQ       float64 // lowest q seen in the first-order search ...
 	bestX       []float64
 	bestF       []float64 // ... where it was seen
+	// stop is why the candidate last stopped (first-order search or
+	// refinement) short of certification; decideOutcomes turns it into the
+	// Reason of an unconverged candidate.
+	stop Reason
+	// retry marks a candidate sent back to the first-order search after
+	// the refinement stalled (see retryStalled); it hands off again only
+	// once q < retryQ.
+	retry  bool
+	retryQ float64
+	hand   float64 // Settings.HandoffQ
+	// active marks a candidate still being worked on, for cancellation.
+	active bool
+	// Set by decideOutcomes.
+	outcome Outcome
+	reason  Reason
+	grad    float64 // relative gradient ...
+	checked bool    // ... when checked
 }
 
 // keepBest records the current point if it is the best so far.
@@ -83,4 +100,13 @@ func nextPow2(n int) int {
 // batches share one size.
 func batchRows(n, N int) int {
 	return max(nextPow2(n), nextPow2(max(1, 1024/max(N, 1))))
+}
+
+// handoff is the q below which the candidate leaves the first-order search
+// for the refinement.
+func (c *candidate) handoff() float64 {
+	if c.retry {
+		return c.retryQ
+	}
+	return c.hand
 }

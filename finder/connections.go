@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/cmplx"
 	"slices"
 )
 
@@ -60,14 +59,9 @@ type connectStart struct {
 	x []float64
 }
 
-// unstableMode reports whether a mode grows, as classify judges it.
-func (f *finder) unstableMode(z complex128) bool {
-	g := cmplx.Abs(z) - 1
-	if f.s.ContinuousTime {
-		g = real(z)
-	}
-	return g > f.s.MarginalTol
-}
+// unstableMode reports whether a mode certainly grows, as classify judges
+// it: its class from its error bound (an undecided mode is not followed).
+func (f *finder) unstableMode(m Mode) bool { return m.Class == ModeUnstable }
 
 // connect follows every unstable mode of every analyzed point of fp (with
 // eigenvectors) under the map, batched, and returns where each settles.
@@ -85,7 +79,7 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints) ([]Connection, er
 		}
 		eps := f.s.ConnectEps * scale(p.X)
 		for mi, m := range p.Modes {
-			if m.Right == nil || !f.unstableMode(m.Value) || imag(m.Value) < 0 && !isReal(m.Value) {
+			if m.Right == nil || !f.unstableMode(m) || imag(m.Value) < 0 && !isReal(m.Value) {
 				continue
 			}
 			angles := []float64{0, 180}

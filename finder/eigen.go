@@ -2,6 +2,7 @@ package finder
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"math/cmplx"
@@ -26,9 +27,21 @@ import (
 //
 // Right and left eigenvectors (J r = lambda r, l^H J = lambda l^H) have unit
 // 2-norm, with the phase fixed so that their largest component is real and
-// positive. See classify for the stability rules. On error fp is left
-// unchanged.
+// positive. Each mode gets its condition number, error bound and class
+// (see EigenvalueBound and ClassifyMode) from the point's JacobianError, or
+// when that is 0 from the rounding of a Jacobian evaluated in s.Dtype (see
+// JacobianRoundingError); the rounding of the eigen-decomposition itself is
+// added. Without eigenvectors (s.NoEigenvectors) no condition number is
+// known: every bound is +Inf and every mode undecided. See classify for the
+// stability rules. On error fp is left unchanged.
 func Decompose(fp *FixedPoints, s Settings) error {
+	return DecomposeContext(context.Background(), fp, s)
+}
+
+// DecomposeContext is Decompose that stops when ctx is canceled, checked
+// before each point's eigen-decomposition (one LAPACK call, which cannot be
+// interrupted: seconds at N = 1000), returning ctx's error wrapped.
+func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 	s.fill()
 	if err := s.validate(); err != nil {
 		return err
@@ -40,6 +53,9 @@ func Decompose(fp *FixedPoints, s Settings) error {
 	modes := make([][]Mode, len(fp.Points))
 	bounds := make([]float64, len(fp.Points))
 	for k, p := range fp.Points {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("finder: decompose: %w", err)
+		}
 		if len(p.Jacobian) != N*N {
 			return fmt.Errorf("finder: decompose: point %d has %d Jacobian values, want %d x %d", k, len(p.Jacobian), N, N)
 		}
@@ -57,6 +73,7 @@ func Decompose(fp *FixedPoints, s Settings) error {
 			}
 		}
 		sortModes(m, s.ContinuousTime)
+		modeBounds(m, p.Jacobian, N, p.JacobianError, s.Dtype.Eps(), s.ContinuousTime)
 		modes[k] = m
 	}
 	for k := range fp.Points {
@@ -84,17 +101,22 @@ func eigenModes(N int, j []float64, vectors bool) (modes []Mode, err error) {
 			err = fmt.Errorf("eigen-decomposition panicked: %v", r)
 		}
 	}()
+	if !vectors {
+		vals, conds, err := eigCond(N, j)
+		if err != nil {
+			return nil, err
+		}
+		modes = make([]Mode, N)
+		for c := range modes {
+			modes[c].Value, modes[c].Cond = vals[c], conds[c]
+		}
+		return modes, nil
+	}
 	vals, vl, vr, err := geev(N, j, vectors)
 	if err != nil {
 		return nil, err
 	}
 	modes = make([]Mode, N)
-	if !vectors {
-		for c := range modes {
-			modes[c].Value = vals[c]
-		}
-		return modes, nil
-	}
 	for c := 0; c < N; c++ {
 		modes[c].Value = vals[c]
 		if imag(vals[c]) == 0 {
@@ -259,4 +281,69 @@ func sortModes(m []Mode, continuous bool) {
 		}
 		return cmp.Compare(imag(b.Value), imag(a.Value))
 	})
+}
+
+// eigCond returns the eigenvalues of the N x N row-major j and their
+// condition numbers (see EigenvalueCond), without forming eigenvectors of
+// j: it reduces j to real Schur form T = Q^T P j P^T Q (P a permutation from
+// balancing without scaling, Q orthogonal, neither formed), whose
+// eigenvalues and condition numbers are j's because the similarity is
+// orthogonal, and takes the condition numbers from T's eigenvectors, found
+// by back substitution. This costs a fraction of geev with vectors. A
+// scaling balance would change the condition numbers, so it is not done.
+func eigCond(N int, j []float64) (vals []complex128, conds []float64, err error) {
+	impl := lapackgonum.Implementation{}
+	a := append([]float64(nil), j...)
+	small := math.Sqrt(0x1p-1022) / 0x1p-53
+	anrm := impl.Dlange(lapack.MaxAbs, N, N, a, N, nil)
+	scaled := 0 < anrm && anrm < small || anrm > 1/small
+	if scaled {
+		for i := range a {
+			a[i] /= anrm
+		}
+	}
+	scale := make([]float64, N)
+	ilo, ihi := impl.Dgebal(lapack.Permute, N, a, N, scale)
+	tau := make([]float64, max(N-1, 0))
+	query := []float64{0}
+	lwork := 3 * N
+	impl.Dgehrd(N, ilo, ihi, a, N, tau, query, -1)
+	lwork = max(lwork, int(query[0]))
+	impl.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurNone, N, ilo, ihi, a, N, nil, nil, nil, 1, query, -1)
+	lwork = max(lwork, int(query[0]))
+	work := make([]float64, lwork)
+	impl.Dgehrd(N, ilo, ihi, a, N, tau, work, lwork)
+	// Dhseqr wants the part below the Hessenberg form zero.
+	for r := 2; r < N; r++ {
+		for c := 0; c < r-1; c++ {
+			a[r*N+c] = 0
+		}
+	}
+	wr, wi := make([]float64, N), make([]float64, N)
+	if bad := impl.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurNone, N, ilo, ihi, a, N, wr, wi, nil, 1, work, lwork); bad > 0 {
+		return nil, nil, fmt.Errorf("eigen-decomposition did not converge (%d eigenvalues left)", bad)
+	}
+	vl, vr := make([]float64, N*N), make([]float64, N*N)
+	impl.Dtrevc3(lapack.EVBoth, lapack.EVAll, nil, N, a, N, vl, N, vr, N, N, work[:3*N], 3*N)
+	vals, conds = make([]complex128, N), make([]float64, N)
+	for c := 0; c < N; c++ {
+		vals[c] = complex(wr[c], wi[c])
+		if scaled {
+			vals[c] *= complex(anrm, 0)
+		}
+		if wi[c] == 0 {
+			conds[c] = EigenvalueCond(realColumn(vr, N, c), realColumn(vl, N, c))
+			continue
+		}
+		r, _ := complexColumns(vr, N, c)
+		l, _ := complexColumns(vl, N, c)
+		conds[c] = EigenvalueCond(r, l)
+		conds[c+1] = conds[c]
+		vals[c+1] = complex(wr[c+1], wi[c+1])
+		if scaled {
+			vals[c+1] *= complex(anrm, 0)
+		}
+		c++
+	}
+	return vals, conds, nil
 }

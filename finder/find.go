@@ -120,6 +120,7 @@ func newFinder(p Problem, s Settings) (*finder, error) {
 			u:     make([]float64, M),
 			f:     make([]float64, N),
 			q:     math.Inf(1),
+			hand:  s.HandoffQ,
 		}
 		switch len(p.Inputs) {
 		case M:
@@ -171,7 +172,10 @@ func (f *finder) search(ctx context.Context) error {
 	t1 := time.Now()
 	err := f.refine(ctx, all)
 	f.stats.RefineTime = time.Since(t1)
-	return err
+	if err != nil {
+		return err
+	}
+	return f.retryStalled(ctx)
 }
 
 // points converts the candidates to Points.
@@ -183,6 +187,7 @@ func (f *finder) points(conds []int) *FixedPoints {
 			U: append([]float64(nil), c.u...), F: append([]float64(nil), c.f...),
 			Q: c.q, DQ: c.dq, Iters: c.iters, Refines: c.refines,
 			Residual: residual(c.f, c.x),
+			Outcome:  c.outcome, Reason: c.reason, Gradient: c.grad,
 		}
 		if math.IsInf(c.q, 1) {
 			p.Residual = math.Inf(1)

@@ -14,11 +14,26 @@ type Point struct {
 	Refines   int       // refinement steps taken (Levenberg-Marquardt and quasi-Newton)
 	Condition *int      // the caller's condition id (Problem.Conditions); nil when none
 
+	// How the candidate's search ended (set by Find; see Outcome).
+	Outcome Outcome
+	Reason  Reason // why it ended unconverged (ReasonNone otherwise)
+	// Gradient is the relative gradient of q at X,
+	// ||(J-I)^T (F-x)|| / (||J-I||_F ||F-x||), from a Jacobian evaluated at X,
+	// checked for every candidate that was not certified: near 0 at a local
+	// minimum of q, at most 1. 0 when not checked (certified points).
+	Gradient float64
+
 	// Filled by Linearize.
 	Jacobian      []float64 // dF/dx at x*, N x N row-major: J[i*N+k] = dF_i/dx_k
 	InputJacobian []float64 // dF/du at x*, N x M row-major
 	Modes         []Mode    // eigen-decomposition of Jacobian, fastest-growing first (see Decompose)
 	Stability     Stability
+	// JacobianError bounds ||J(x*) - Jacobian||_2, the error of the stored
+	// Jacobian as the Jacobian at the true fixed point near X, from the
+	// rounding of its evaluation and the distance the residual implies (see
+	// JacobianErrorBound). Decompose turns it into each mode's Bound. 0 when
+	// unknown (then only the rounding of the Jacobian is counted).
+	JacobianError float64
 }
 
 // Mode is one eigenvalue of the Jacobian with its right and left eigenvectors
@@ -28,18 +43,31 @@ type Mode struct {
 	Value complex128
 	Right []complex128
 	Left  []complex128
+	// Cond is the eigenvalue's condition number kappa = 1/|l^H r| (unit
+	// vectors), +Inf when unknown (no eigenvectors) or defective.
+	Cond float64
+	// Bound is the first-order bound Cond * ||E||_2 on |Value - true
+	// eigenvalue| for the Jacobian's error E (Point.JacobianError plus the
+	// rounding of the eigen-decomposition); see EigenvalueBound.
+	Bound float64
+	// Class is what the bound lets us say: the mode certainly grows,
+	// certainly decays, or cannot be told apart from the boundary.
+	Class ModeClass
 }
 
-// Stability summarises the linearization of a fixed point.
+// Stability summarises the linearization of a fixed point. The counts rest
+// on each mode's error bound (see Mode.Class): NUnstable, NUndecided and the
+// certainly decaying modes add up to the number of modes.
 type Stability struct {
 	Analyzed    bool    // false until Linearize has run
-	Stable      bool    // every mode decays: |lambda| < 1 (discrete) or Re(mu) < 0 (continuous), none marginal
-	NUnstable   int     // saddle index: number of growing modes
+	Stable      bool    // every mode certainly decays: |lambda| + bound < 1 (discrete) or Re(mu) + bound < 0 (continuous)
+	NUnstable   int     // saddle index: number of certainly growing modes (|lambda| - bound > 1, or Re(mu) - bound > 0)
+	NUndecided  int     // modes whose bound straddles the boundary: neither certainly growing nor decaying
 	MaxAbs      float64 // largest |lambda| (discrete) or largest Re(lambda) (continuous)
-	Marginal    bool    // some mode lies within the marginal band of the stability boundary
-	NMarginal   int     // how many modes lie in that band
-	Flip        bool    // an unstable mode has a negative real eigenvalue (period-2 flips)
-	Oscillatory bool    // an unstable mode is a complex pair (rotation)
+	Marginal    bool    // some mode lies within the marginal band (MarginalTol) of the boundary: a description of slow modes only
+	NMarginal   int     // how many modes lie in that band (whatever their class)
+	Flip        bool    // a certainly unstable mode has a negative real eigenvalue (period-2 flips)
+	Oscillatory bool    // a certainly unstable mode is a complex pair (rotation)
 	Continuous  bool    // judged for dx/dt = F(x) - x rather than the map x -> F(x)
 	// Leading: Modes hold only the leading modes (Settings.Eigen); every
 	// other mode is proven to have |lambda| <= RemainderBound < 1 - MarginalTol,

@@ -26,7 +26,22 @@ import (
 //	   "eigenvectors_right": [[[re, im] x N] x K],     (mode k's vector, not a column)
 //	   "eigenvectors_left": [[[re, im] x N] x K],
 //	   "analyzed": true, "stable": b, "n_unstable": n, "max_abs_eigenvalue": a,
-//	   "marginal": b, "n_marginal": n, "flip": b, "oscillatory": b, "continuous": b}, ...]}
+//	   "marginal": b, "n_marginal": n, "flip": b, "oscillatory": b, "continuous": b,
+//	   "outcome": o, "reason": r, "gradient": g, "jacobian_error": e,
+//	   "n_undecided": n, "eigenvalue_bounds": [b x K], "eigenvalue_conds": [kappa x K],
+//	   "mode_classes": [c x K]}, ...],
+//	 "slow_points": [...], "unconverged": [...]}  (optional: see Result.WriteJSON)
+//
+// The labels (optional, absent in files written before them and when
+// unknown): "outcome" is "fixed", "slow" or "unconverged" (Point.Outcome);
+// "reason" why an
+// unconverged one stopped ("iteration limit", "refine limit", "stall",
+// "diverged", "rise", "tolq without refinement", "canceled", "saturated");
+// "gradient" the checked relative gradient (Point.Gradient);
+// "jacobian_error" Point.JacobianError; "n_undecided" Stability.NUndecided;
+// per mode, in the order of "eigenvalues": "eigenvalue_bounds" (Mode.Bound),
+// "eigenvalue_conds" (Mode.Cond) and "mode_classes" ("stable", "unstable",
+// "undecided"; Mode.Class).
 //
 // A set found by Find also carries, before "fixed_points", its coverage
 // estimate and its saddle-attractor graph (indices are into fixed_points):
@@ -103,6 +118,10 @@ type jsonFile struct {
 	Coverage    *jsonCoverage    `json:"coverage,omitempty"`
 	Connections []jsonConnection `json:"connections,omitempty"`
 	FixedPoints []jsonPoint      `json:"fixed_points"`
+
+	// The other outcomes of a search (Result.WriteJSON).
+	SlowPoints  []jsonPoint `json:"slow_points,omitempty"`
+	Unconverged []jsonPoint `json:"unconverged,omitempty"`
 }
 
 // jsonPoint is one point of FormatV1.
@@ -133,11 +152,27 @@ type jsonPoint struct {
 	Flip        *bool      `json:"flip,omitempty"`
 	Oscillatory *bool      `json:"oscillatory,omitempty"`
 	Continuous  *bool      `json:"continuous,omitempty"`
+
+	jsonLabels // outcome, reason, per-mode bounds (json_labels.go)
 }
 
 func (fp *FixedPoints) writeJSON(w io.Writer) error {
-	if err := fp.Validate(); err != nil {
-		return err
+	return writeGroupsJSON(w, fp, nil, nil)
+}
+
+// writeGroupsJSON writes fixed as "fixed_points" and, when not nil, slow
+// and unconverged as "slow_points" and "unconverged" (same N, M, dtype).
+func writeGroupsJSON(w io.Writer, fp, slow, unconverged *FixedPoints) error {
+	for _, g := range []*FixedPoints{fp, slow, unconverged} {
+		if g == nil {
+			continue
+		}
+		if err := g.Validate(); err != nil {
+			return err
+		}
+		if g.N != fp.N || g.M != fp.M || g.Dtype != fp.Dtype {
+			return fmt.Errorf("groups of different shapes: N=%d M=%d %s and N=%d M=%d %s", fp.N, fp.M, fp.Dtype, g.N, g.M, g.Dtype)
+		}
 	}
 	head, err := json.Marshal(jsonFile{Format: FormatV1, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype,
 		Coverage: toJSONCoverage(fp.Coverage), Connections: toJSONConnections(fp.Connections)})
@@ -151,6 +186,26 @@ func (fp *FixedPoints) writeJSON(w io.Writer) error {
 	}
 	bw := bufio.NewWriter(w)
 	bw.Write(head[:len(head)-len(tail)])
+	if err := writePointsJSON(bw, fp); err != nil {
+		return err
+	}
+	for _, g := range []struct {
+		name string
+		fp   *FixedPoints
+	}{{"slow_points", slow}, {"unconverged", unconverged}} {
+		if g.fp != nil {
+			bw.WriteString(",\n\"" + g.name + "\":")
+			if err := writePointsJSON(bw, g.fp); err != nil {
+				return fmt.Errorf("%s: %w", g.name, err)
+			}
+		}
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
+}
+
+// writePointsJSON writes the points of fp as a JSON list, one per line.
+func writePointsJSON(bw *bufio.Writer, fp *FixedPoints) error {
 	bw.WriteString("[")
 	for i := range fp.Points {
 		b, err := json.Marshal(toJSONPoint(&fp.Points[i], fp.N, fp.M))
@@ -163,14 +218,21 @@ func (fp *FixedPoints) writeJSON(w io.Writer) error {
 		bw.WriteString("\n")
 		bw.Write(b)
 	}
-	bw.WriteString("\n]}\n")
-	return bw.Flush()
+	bw.WriteString("\n]")
+	return nil
 }
 
 func readJSON(r io.Reader) (*FixedPoints, error) {
+	fp, _, _, err := readGroupsJSON(r)
+	return fp, err
+}
+
+// readGroupsJSON reads "fixed_points" and the optional "slow_points" and
+// "unconverged" (nil when absent).
+func readGroupsJSON(r io.Reader) (fp, slow, unconverged *FixedPoints, err error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	// The version comes first, so that a file of another version is named as
 	// such rather than reported through the first field that differs.
@@ -178,37 +240,57 @@ func readJSON(r io.Reader) (*FixedPoints, error) {
 		Format *string `json:"format"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, jsonError(data, err)
+		return nil, nil, nil, jsonError(data, err)
 	}
 	if head.Format == nil {
-		return nil, fmt.Errorf("no \"format\" field, want %q", FormatV1)
+		return nil, nil, nil, fmt.Errorf("no \"format\" field, want %q", FormatV1)
 	}
 	if *head.Format != FormatV1 {
-		return nil, fmt.Errorf("format %q, want %q", *head.Format, FormatV1)
+		return nil, nil, nil, fmt.Errorf("format %q, want %q", *head.Format, FormatV1)
 	}
 	var f jsonFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, jsonError(data, err)
+		return nil, nil, nil, jsonError(data, err)
 	}
-	fp := &FixedPoints{N: f.NStates, M: f.NInputs, Dtype: f.Dtype}
+	fp = &FixedPoints{N: f.NStates, M: f.NInputs, Dtype: f.Dtype}
 	if err := fp.checkHeader(); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	if len(f.FixedPoints) > 0 {
-		fp.Points = make([]Point, len(f.FixedPoints))
-	}
-	for i := range f.FixedPoints {
-		p, err := fromJSONPoint(&f.FixedPoints[i], fp.N, fp.M)
-		if err != nil {
-			return nil, fmt.Errorf("point %d: %w", i, err)
+	group := func(name string, js []jsonPoint) (*FixedPoints, error) {
+		g := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype}
+		if len(js) > 0 {
+			g.Points = make([]Point, len(js))
 		}
-		fp.Points[i] = p
+		for i := range js {
+			p, err := fromJSONPoint(&js[i], fp.N, fp.M)
+			if err != nil {
+				return nil, fmt.Errorf("%spoint %d: %w", name, i, err)
+			}
+			g.Points[i] = p
+		}
+		if err := g.Validate(); err != nil {
+			return nil, fmt.Errorf("%s%w", name, err)
+		}
+		return g, nil
+	}
+	if fp, err = group("", f.FixedPoints); err != nil {
+		return nil, nil, nil, err
 	}
 	fp.Coverage, fp.Connections = fromJSONCoverage(f.Coverage), fromJSONConnections(f.Connections)
 	if err := fp.Validate(); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return fp, nil
+	if f.SlowPoints != nil {
+		if slow, err = group("slow_points: ", f.SlowPoints); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if f.Unconverged != nil {
+		if unconverged, err = group("unconverged: ", f.Unconverged); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return fp, slow, unconverged, nil
 }
 
 // jsonError says where a decoding error happened and whether the file ends
@@ -260,6 +342,7 @@ func toJSONPoint(p *Point, N, M int) jsonPoint {
 			}
 		}
 	}
+	j.jsonLabels = labelsToJSON(p)
 	if s := p.Stability; s.Analyzed {
 		maxAbs := jsonFloat(s.MaxAbs)
 		j.Analyzed, j.Stable, j.NUnstable, j.MaxAbs = &s.Analyzed, &s.Stable, &s.NUnstable, &maxAbs
@@ -344,6 +427,9 @@ func fromJSONPoint(j *jsonPoint, N, M int) (Point, error) {
 	}
 	if j.MaxAbs != nil {
 		s.MaxAbs = float64(*j.MaxAbs)
+	}
+	if err := labelsFromJSON(&j.jsonLabels, &p); err != nil {
+		return p, err
 	}
 	return p, nil
 }

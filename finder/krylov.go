@@ -104,7 +104,9 @@ func (f *finder) refineKrylov(ctx context.Context, idx []int) error {
 		}
 		s := &nkState{res: residual(c.f, c.x), eta: krylovEtaMax}
 		st[ci] = s
+		c.stop = ReasonNone
 		if s.res > floorRes(c.x, eps) {
+			c.stop = ReasonRefineLimit // provisional, as in refineDense
 			active = append(active, ci)
 		}
 	}
@@ -131,6 +133,17 @@ func (f *finder) refineKrylov(ctx context.Context, idx []int) error {
 		}
 		active = next
 		f.report("refine", it+1, active)
+	}
+	// Candidates that left before the iterations ran out stalled, or
+	// reached the rounding floor (then their residual decides).
+	still := map[int]bool{}
+	for _, ci := range active {
+		still[ci] = true
+	}
+	for _, ci := range idx {
+		if c := f.cands[ci]; c.stop == ReasonRefineLimit && !still[ci] {
+			c.stop = ReasonStall
+		}
 	}
 	var hard []int
 	for _, ci := range idx {

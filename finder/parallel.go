@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 )
@@ -13,6 +14,10 @@ const minParallel = 64
 // parallel calls body on contiguous ranges [lo, hi) covering [0, n), one
 // per CPU when n is large enough, and waits for them. Each range's results
 // depend only on its own indices, so the split never changes a value.
+//
+// A panic in a worker goroutine is recovered there and raised again in the
+// caller's goroutine once every worker is done, so that the recover of the
+// caller (Find's) turns it into an error instead of the process dying.
 func parallel(n int, body func(lo, hi int)) {
 	P := min(runtime.GOMAXPROCS(0), n/minParallel)
 	if P <= 1 {
@@ -22,12 +27,19 @@ func parallel(n int, body func(lo, hi int)) {
 		return
 	}
 	var wg sync.WaitGroup
+	panics := make([]any, P)
 	for p := 0; p < P; p++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() { panics[p] = recover() }()
 			body(p*n/P, (p+1)*n/P)
 		}()
 	}
 	wg.Wait()
+	for _, v := range panics {
+		if v != nil {
+			panic(fmt.Sprintf("finder: worker goroutine: %v", v))
+		}
+	}
 }

@@ -67,7 +67,11 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 			continue
 		}
 		st[ci] = &lmState{lambda: lmLambdaInit, res: residual(c.f, c.x), qMark: c.q}
+		c.stop = ReasonNone
 		if st[ci].res > floorRes(c.x, eps) {
+			// Provisional: a candidate still refining at the end ran out
+			// of iterations; leaving earlier sets its own reason.
+			c.stop, c.active = ReasonRefineLimit, true
 			active = append(active, ci)
 		}
 	}
@@ -86,6 +90,12 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 				return err
 			}
 			next = append(next, keep...)
+		}
+		for _, ci := range active {
+			f.cands[ci].active = false
+		}
+		for _, ci := range next {
+			f.cands[ci].active = true
 		}
 		active = next
 		f.report("refine", it+1, active)
@@ -223,12 +233,17 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 					if solved[k] {
 						quasi = append(quasi, k)
 					}
+				} else if rt <= floorRes(c.x, eps) {
+					c.stop = ReasonNone
+				} else {
+					c.stop = ReasonStall
 				}
 				continue
 			}
 			s.lambda *= 10
 			if s.lambda > lmLambdaMax {
 				pending[k] = false // stalled: a slow point or the precision floor
+				c.stop = ReasonStall
 			}
 		}
 	}
@@ -237,7 +252,12 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 		if err != nil {
 			return nil, err
 		}
-		keep = slices.DeleteFunc(keep, func(ci int) bool { return done[ci] })
+		keep = slices.DeleteFunc(keep, func(ci int) bool {
+			if done[ci] {
+				f.cands[ci].stop = ReasonNone
+			}
+			return done[ci]
+		})
 	}
 	for k, ci := range part {
 		if pending[k] {

@@ -176,3 +176,18 @@ func TestBatchRows(t *testing.T) {
 		}
 	}
 }
+
+// A panic in a worker of parallel comes back to the caller's goroutine,
+// where a recover (Find's) can catch it, instead of ending the process.
+func TestParallelPanicReachesCaller(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("no panic reached the caller")
+		}
+	}()
+	parallel(4*minParallel, func(lo, hi int) {
+		if lo > 0 {
+			panic("worker failed")
+		}
+	})
+}

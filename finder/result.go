@@ -2,16 +2,25 @@ package finder
 
 import "time"
 
-// Status says how a search ended.
+// Status says how a search ended, judged from the outcomes of all its
+// candidates (see Outcome). Only Converged says that every candidate ended
+// as a certified fixed point or a checked slow point.
 type Status int
 
 const (
-	// Converged: every candidate met a tolerance.
+	// Converged: every candidate ended fixed or slow (none unconverged).
 	Converged Status = iota
-	// IterationLimit: MaxIters was reached with some candidates not done.
+	// IterationLimit: some candidate ended unconverged because an iteration
+	// limit ran out: MaxIters in the first-order search or MaxRefineIters
+	// in the refinement (Stats.UnconvergedByReason says which).
 	IterationLimit
 	// Canceled: the context was canceled; the result holds the work so far.
 	Canceled
+	// Incomplete: some candidate ended unconverged for a reason other than
+	// an iteration limit or cancellation (a stall, divergence, a rise of q,
+	// a saturated gate; see Reason), and none hit an iteration limit. The
+	// fixed points found are certified all the same; the set may miss some.
+	Incomplete
 )
 
 // String returns the status's name, as the constant's.
@@ -23,6 +32,8 @@ func (s Status) String() string {
 		return "IterationLimit"
 	case Canceled:
 		return "Canceled"
+	case Incomplete:
+		return "Incomplete"
 	}
 	return "Unknown"
 }
@@ -32,30 +43,45 @@ type Result struct {
 	// Fixed holds the unique certified fixed points (residual <= TolResidual),
 	// after outlier removal and the optional cap, linearized unless disabled.
 	Fixed *FixedPoints
-	// Slow holds the unique candidates that were not certified: slow points,
-	// with their speed q. They are never mixed with Fixed.
+	// Slow holds the unique slow points (Outcome OutcomeSlow): checked
+	// local minima of q above the tolerance, with their speed q, after
+	// outlier removal. They are never mixed with Fixed.
 	Slow *FixedPoints
-	// All holds every candidate as it ended, in the order of the initial states,
-	// followed by the new fixed points the completion stage found (see complete.go).
+	// Unconverged holds the candidates that ended unconverged (Outcome
+	// OutcomeUnconverged, each with its Reason), unique within TolUnique,
+	// with no outlier removal: they are what the search could not decide.
+	Unconverged *FixedPoints
+	// All holds every candidate as it ended, each with its Outcome, in the
+	// order of the initial states, followed by the new fixed points the
+	// completion stage found (see complete.go).
 	All *FixedPoints
 
 	Status Status
 	Stats  Stats
+	// Settings are the effective settings of the search: every zero field
+	// resolved to its default, the coupled ones (AdamEpsilon by Optimizer,
+	// TolResidual and TolGradient by Dtype) for the settings Find was given.
+	Settings Settings
 }
 
 // Stats counts the work done.
 type Stats struct {
-	Candidates       int
-	Iters            int // first-order iterations of the batch (the longest candidate's)
-	GradEvals        int // objective+gradient evaluations (batch runs)
-	JacobianEvals    int // batched Jacobian evaluations (each N passes)
-	RefineIters      int // Levenberg-Marquardt (or Newton-Krylov) iterations of the batch (one Jacobian each for LM)
-	KrylovIters      int // GMRES steps summed over candidates (Newton-Krylov refinement)
-	JVPPasses        int // batched Jacobian-vector product passes (Newton-Krylov, leading modes)
-	DenseFallbacks   int // candidates that Newton-Krylov handed to dense LM (GMRES could not solve their systems)
-	Certified        int // candidates certified before uniqueness
-	DistanceOutliers int // dropped as far from the initial states
-	QOutliersRerun   int
+	Candidates     int
+	Iters          int // first-order iterations of the batch (the longest candidate's)
+	GradEvals      int // objective+gradient evaluations (batch runs)
+	JacobianEvals  int // batched Jacobian evaluations (each N passes)
+	RefineIters    int // Levenberg-Marquardt (or Newton-Krylov) iterations of the batch (one Jacobian each for LM)
+	KrylovIters    int // GMRES steps summed over candidates (Newton-Krylov refinement)
+	JVPPasses      int // batched Jacobian-vector product passes (Newton-Krylov, leading modes)
+	DenseFallbacks int // candidates that Newton-Krylov handed to dense LM (GMRES could not solve their systems)
+	Certified      int // candidates certified before uniqueness (outcome fixed)
+	Slow           int // candidates that ended at a checked slow point, before uniqueness
+	Unconverged    int // candidates that ended unconverged, before uniqueness
+	// UnconvergedByReason counts the unconverged candidates by Reason.
+	UnconvergedByReason map[Reason]int
+	DistanceOutliers    int // dropped as far from the initial states
+	QOutliersRerun      int
+	Retried             int // candidates sent back to the first-order search after the refinement stalled (counted per round)
 
 	SearchTime    time.Duration
 	RefineTime    time.Duration

@@ -23,11 +23,14 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 			return nil, err
 		}
 	}
+	if err := f.decideOutcomes(ctx); err != nil {
+		return nil, err
+	}
 	all := f.points(f.conditions(p.Conditions))
-	res := &Result{All: all, Status: Converged}
-	certified := all.Filter(func(pt *Point) bool { return pt.Residual <= f.s.TolResidual })
-	slow := all.Filter(func(pt *Point) bool { return !(pt.Residual <= f.s.TolResidual) })
-	f.stats.Certified = certified.Len()
+	res := &Result{All: all, Status: Converged, Settings: f.s}
+	certified := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeFixed })
+	slow := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeSlow })
+	unconverged := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeUnconverged })
 
 	var err error
 	if res.Fixed, err = f.postprocess(certified, p.InitialStates); err != nil {
@@ -36,6 +39,7 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	if res.Slow, err = f.postprocess(slow, p.InitialStates); err != nil {
 		return nil, err
 	}
+	res.Unconverged = unconverged.Unique(f.s.TolUnique)
 	if f.s.MaxUnique > 0 && res.Fixed.Len() > f.s.MaxUnique {
 		res.Fixed = res.Fixed.RandomSubset(f.s.MaxUnique, f.s.Seed)
 	}
@@ -44,7 +48,11 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	if !f.canceled && !f.s.NoJacobians {
 		t0 := time.Now()
 		f.reportCount("linearize", 0, res.Fixed.Len())
-		if err := Linearize(f.cell, res.Fixed, f.s); err != nil {
+		err := LinearizeContext(ctx, f.cell, res.Fixed, f.s)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			f.canceled = true // the points stay unanalyzed or partly so
+		case err != nil:
 			return nil, err
 		}
 		f.reportCount("linearize", res.Fixed.Len(), res.Fixed.Len())
@@ -58,12 +66,7 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 			f.stats.ConnectTime = time.Since(t1)
 		}
 	}
-	switch {
-	case f.canceled:
-		res.Status = Canceled
-	case f.unfinished():
-		res.Status = IterationLimit
-	}
+	res.Status = f.status()
 	f.stats.Runtime = time.Since(f.start)
 	res.Stats = f.stats
 	return res, nil
@@ -108,13 +111,16 @@ func (f *finder) rerunQOutliers(ctx context.Context, conds []int) error {
 	return f.refine(ctx, idx)
 }
 
-// unfinished reports whether some candidate stopped at the iteration limit
-// without meeting a tolerance and without being certified.
-func (f *finder) unfinished() bool {
-	for _, c := range f.cands {
-		if c.iters >= f.s.MaxIters && !(residual(c.f, c.x) <= f.s.TolResidual) && c.q >= f.s.TolQ {
-			return true
-		}
+// status judges the search from its candidates' outcomes (see Status).
+func (f *finder) status() Status {
+	by := f.stats.UnconvergedByReason
+	switch {
+	case f.canceled:
+		return Canceled
+	case by[ReasonIterationLimit] > 0 || by[ReasonRefineLimit] > 0:
+		return IterationLimit
+	case f.stats.Unconverged > 0:
+		return Incomplete
 	}
-	return false
+	return Converged
 }

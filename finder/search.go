@@ -52,6 +52,11 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 	if err != nil {
 		return err
 	}
+	for r, ci := range active {
+		if c := cs[ci]; c.retry && solver.adam != nil {
+			solver.adam.LR[r] = c.lr // a retry goes on with the rate it needs
+		}
+	}
 	for it := 1; ; it++ {
 		if err := ob.Eval(); err != nil {
 			return err
@@ -77,23 +82,29 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			c.lr = solver.rate(r)
 			c.keepBest()
 			switch {
-			case q < s.TolQ, c.dq < s.TolDQ*solver.rate(r), math.IsNaN(q):
-				c.done = true
-			case !s.NoRefine && q < s.HandoffQ:
+			case math.IsNaN(q) || math.IsInf(q, 0):
+				c.done, c.stop = true, ReasonDiverged
+			case q < s.TolQ:
+				c.done, c.stop = true, ReasonTolQ
+			case c.dq < s.TolDQ*solver.rate(r):
+				c.done, c.stop = true, ReasonStall
+			case !s.NoRefine && q < c.handoff():
 				c.done = true
 			case !s.NoRefine && q > c.q0:
 				// Uphill from the start: the step overshot a basin that
 				// Levenberg-Marquardt can take from the best point seen.
 				c.revert()
-				c.done = true
+				c.done, c.stop = true, ReasonRise
 			case !s.NoRefine && c.iters > 0 && c.iters%s.StallIters == 0:
 				if q > 0.5*c.checkpoint {
-					c.done = true
+					c.done, c.stop = true, ReasonStall
 				}
 				c.checkpoint = q
 			}
-			if c.done || c.iters >= s.MaxIters {
-				c.done = true
+			if !c.done && c.iters >= s.MaxIters {
+				c.done, c.stop = true, ReasonIterationLimit
+			}
+			if c.done {
 				solver.freeze(r)
 				continue
 			}

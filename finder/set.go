@@ -160,8 +160,10 @@ func (fp *FixedPoints) Contains(x, u []float64, tol float64) bool {
 	return len(fp.Find(x, u, tol)) > 0
 }
 
-// CountBySaddleIndex counts the analyzed points by their number of unstable
-// modes (0 for stable points). Points not analyzed are not counted.
+// CountBySaddleIndex counts the analyzed points by their number of
+// certainly unstable modes, Stability.NUnstable (0 for stable points, and
+// for points whose only non-decaying modes are undecided: see
+// Stability.NUndecided). Points not analyzed are not counted.
 func (fp *FixedPoints) CountBySaddleIndex() map[int]int {
 	c := make(map[int]int)
 	for i := range fp.Points {

@@ -42,7 +42,7 @@ type Settings struct {
 	TolDQ        float64 // 1e-20: ... or |q(t) - q(t-1)| < TolDQ * learning rate
 	MaxIters     int     // 5000 first-order iterations
 	LearningRate float64 // 1.0 as the reference: the initial learning rate
-	AdamEpsilon  float64 // 0.01 as the reference; 1e-8 for PerCandidate when zero
+	AdamEpsilon  float64 // 0 resolves at Find: 0.01 for ReferenceAdam (as the reference), 1e-8 for PerCandidate
 
 	// NewSolver, when not nil, makes the first-order solver of a batch of
 	// rows candidates of n states (one rows x n value): any gorgonia.Solver,
@@ -66,7 +66,12 @@ type Settings struct {
 	SearchFloat32  bool    // false: with Dtype Float64, run the first-order search in float32 (refine and certify in float64)
 	StallIters     int     // 100
 	MaxRefineIters int     // 50
-	TolResidual    float64 // 1e-10 (float64) or 1e-5 (float32): certified when max|F(x)-x| <= this
+	TolResidual    float64 // 0 resolves at Find: 1e-10 (float64) or 1e-5 (float32); certified when max|F(x)-x| <= this
+	// TolGradient: an uncertified candidate is a slow point (a local minimum
+	// of q) only when its relative gradient ||(J-I)^T r|| / (||J-I||_F ||r||),
+	// r = F(x) - x, checked with a Jacobian at its final x, is at most this.
+	// 0 resolves at Find: 1e-8 (float64) or 1e-3 (float32).
+	TolGradient    float64
 	JacobianBudget int     // 256 MiB: memory for the N x N matrices (Jacobians, refinement) held at once
 	Refiner        Refiner // AutoRefiner: DenseLM below KrylovMinN states, NewtonKrylov from there
 	KrylovMinN     int     // 128: the state size from which AutoRefiner takes Newton-Krylov (measured: examples/bench -scale)
@@ -121,14 +126,56 @@ type Progress struct {
 	Elapsed  time.Duration
 }
 
-// DefaultSettings returns Settings with every default filled in.
+// DefaultSettings returns Settings with every default filled in except
+// those that depend on another setting (AdamEpsilon on Optimizer;
+// TolResidual and TolGradient on Dtype), which stay 0 and are resolved when
+// Find runs, so that changing Optimizer or Dtype afterwards behaves exactly
+// as setting it first. Effective shows them resolved; Result.Settings holds
+// the settings a search used.
 func DefaultSettings() Settings {
 	var s Settings
+	s.fillIndependent()
+	return s
+}
+
+// Effective returns s with every zero field resolved to its default, the
+// coupled ones for s's own Optimizer and Dtype: the settings Find runs with.
+func (s Settings) Effective() Settings {
 	s.fill()
 	return s
 }
 
+// fill resolves every zero field to its default.
 func (s *Settings) fill() {
+	s.fillIndependent()
+	s.fillCoupled()
+}
+
+// fillCoupled resolves the defaults that depend on another setting.
+func (s *Settings) fillCoupled() {
+	if s.AdamEpsilon == 0 {
+		if s.Optimizer == ReferenceAdam {
+			s.AdamEpsilon = 0.01
+		} else {
+			s.AdamEpsilon = 1e-8
+		}
+	}
+	if s.TolResidual == 0 {
+		s.TolResidual = 1e-10
+		if s.Dtype == graph.Float32 {
+			s.TolResidual = 1e-5
+		}
+	}
+	if s.TolGradient == 0 {
+		s.TolGradient = 1e-8
+		if s.Dtype == graph.Float32 {
+			s.TolGradient = 1e-3
+		}
+	}
+}
+
+// fillIndependent resolves the defaults that depend on no other setting.
+func (s *Settings) fillIndependent() {
 	def := func(v *float64, d float64) {
 		if *v == 0 {
 			*v = d
@@ -140,24 +187,12 @@ func (s *Settings) fill() {
 		s.MaxIters = 5000
 	}
 	def(&s.LearningRate, 1)
-	if s.AdamEpsilon == 0 {
-		if s.Optimizer == ReferenceAdam {
-			s.AdamEpsilon = 0.01
-		} else {
-			s.AdamEpsilon = 1e-8
-		}
-	}
 	def(&s.HandoffQ, 1)
 	if s.StallIters == 0 {
 		s.StallIters = 100
 	}
 	if s.MaxRefineIters == 0 {
 		s.MaxRefineIters = 50
-	}
-	if s.Dtype == graph.Float32 {
-		def(&s.TolResidual, 1e-5)
-	} else {
-		def(&s.TolResidual, 1e-10)
 	}
 	if s.JacobianBudget == 0 {
 		s.JacobianBudget = 256 << 20
@@ -197,7 +232,7 @@ func (s *Settings) validate() error {
 		v    float64
 	}{
 		{"TolQ", s.TolQ}, {"TolDQ", s.TolDQ}, {"LearningRate", s.LearningRate},
-		{"AdamEpsilon", s.AdamEpsilon}, {"TolResidual", s.TolResidual},
+		{"AdamEpsilon", s.AdamEpsilon}, {"TolResidual", s.TolResidual}, {"TolGradient", s.TolGradient},
 		{"TolUnique", s.TolUnique}, {"OutlierDistanceScale", s.OutlierDistanceScale},
 		{"OutlierQScale", s.OutlierQScale}, {"MarginalTol", s.MarginalTol}, {"HandoffQ", s.HandoffQ},
 		{"ConnectEps", s.ConnectEps},

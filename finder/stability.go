@@ -5,17 +5,19 @@ import (
 	"math/cmplx"
 )
 
-// classify judges a fixed point from its modes.
+// classify judges a fixed point from its modes, whose Class (see
+// ClassifyMode) each mode's error bound has set.
 //
 // For a map (continuous false) a mode grows when |lambda| > 1; for a flow
-// (continuous true, modes hold mu = lambda - 1) when Re(mu) > 0. A mode whose
-// growth rate g (|lambda| - 1, or Re(mu)) has |g| <= tol lies in the marginal
-// band: it counts toward NMarginal, not toward NUnstable, and it prevents
-// Stable, so a point on the boundary (a line attractor, say) is never
-// labelled stable or unstable by rounding. Stable thus means every mode
-// decays by more than tol.
+// (continuous true, modes hold mu = lambda - 1) when Re(mu) > 0. NUnstable
+// (the saddle index) counts the modes that certainly grow, NUndecided those
+// whose bound straddles the boundary, and Stable means that every mode
+// certainly decays. A mode whose growth rate g (|lambda| - 1, or Re(mu))
+// has |g| <= tol lies in the marginal band: it counts toward NMarginal, a
+// description of slow modes (line attractors, slow manifolds) that changes
+// neither NUnstable nor Stable.
 //
-// Flip and Oscillatory describe the unstable (not marginal) modes: Flip when
+// Flip and Oscillatory describe the certainly unstable modes: Flip when
 // one is real and negative, which makes a map alternate sign step by step
 // (never for a flow, whose unstable real modes are positive); Oscillatory
 // when one is complex. MaxAbs is the largest |lambda| for a map and the
@@ -32,10 +34,13 @@ func classify(modes []Mode, tol float64, continuous bool) Stability {
 		if i == 0 || r > st.MaxAbs {
 			st.MaxAbs = r
 		}
-		switch {
-		case math.Abs(g) <= tol:
+		if math.Abs(g) <= tol {
 			st.NMarginal++
-		case g > 0:
+		}
+		switch m.Class {
+		case ModeUndecided:
+			st.NUndecided++
+		case ModeUnstable:
 			st.NUnstable++
 			if !isReal(z) {
 				st.Oscillatory = true
@@ -45,7 +50,7 @@ func classify(modes []Mode, tol float64, continuous bool) Stability {
 		}
 	}
 	st.Marginal = st.NMarginal > 0
-	st.Stable = st.NUnstable == 0 && st.NMarginal == 0
+	st.Stable = st.NUnstable == 0 && st.NUndecided == 0
 	return st
 }
 

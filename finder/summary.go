@@ -8,13 +8,16 @@ import (
 	"text/tabwriter"
 )
 
-// Summary describes fp in a few lines: its size, the counts of stable,
-// unstable and marginal points, the count of analyzed points by saddle index
-// (number of unstable modes), and the ranges of q and of the residual. The
+// Summary describes fp in a few lines: its size, the counts of stable
+// points (every mode certainly decays), unstable ones (some mode certainly
+// grows), undecided ones (neither: some mode's error bound straddles the
+// boundary) and marginal ones (some mode within MarginalTol of the boundary,
+// whatever its class), the count of analyzed points by saddle index (number
+// of certainly unstable modes), and the ranges of q and of the residual. The
 // text depends only on fp, e.g.
 //
 //	6 points, N=2, M=1, float64
-//	analyzed 5: stable 2, unstable 3, marginal 1
+//	analyzed 5: stable 2, unstable 3, undecided 0, marginal 1
 //	not analyzed 1
 //	saddle index  count
 //	0             2
@@ -26,21 +29,24 @@ import (
 func (fp *FixedPoints) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d points, N=%d, M=%d, %s\n", len(fp.Points), fp.N, fp.M, fp.Dtype)
-	analyzed, stable, marginal := 0, 0, 0
+	analyzed, stable, unstable, marginal := 0, 0, 0, 0
 	for i := range fp.Points {
 		s := fp.Points[i].Stability
 		if !s.Analyzed {
 			continue
 		}
 		analyzed++
-		if s.Stable {
+		switch {
+		case s.Stable:
 			stable++
+		case s.NUnstable > 0:
+			unstable++
 		}
 		if s.Marginal {
 			marginal++
 		}
 	}
-	fmt.Fprintf(&b, "analyzed %d: stable %d, unstable %d, marginal %d\n", analyzed, stable, analyzed-stable, marginal)
+	fmt.Fprintf(&b, "analyzed %d: stable %d, unstable %d, undecided %d, marginal %d\n", analyzed, stable, unstable, analyzed-stable-unstable, marginal)
 	if analyzed < len(fp.Points) {
 		fmt.Fprintf(&b, "not analyzed %d\n", len(fp.Points)-analyzed)
 	}

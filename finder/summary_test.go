@@ -11,14 +11,16 @@ func TestSummary(t *testing.T) {
 		analyzed(4, 0, 1e-14),
 	}}
 	fp.Points[1].Stability.Marginal = true
+	fp.Points = append(fp.Points, analyzed(6, 0, 0))
+	fp.Points[5].Stability.Stable, fp.Points[5].Stability.NUndecided = false, 1
 	fp.Points[4].Q = math.NaN()
 	fp.Points = append(fp.Points, pt([]float64{5, 0}, []float64{1}, 2.5e-3)) // not analyzed
-	fp.Points[5].Residual = math.Inf(1)
-	want := `6 points, N=2, M=1, float64
-analyzed 5: stable 2, unstable 3, marginal 1
+	fp.Points[6].Residual = math.Inf(1)
+	want := `7 points, N=2, M=1, float64
+analyzed 6: stable 2, unstable 3, undecided 1, marginal 1
 not analyzed 1
 saddle index  count
-0             2
+0             3
 1             2
 3             1
           min  max
@@ -30,7 +32,7 @@ residual  0    +Inf
 	}
 
 	empty := &FixedPoints{N: 16, M: 3, Dtype: "float32"}
-	want = "0 points, N=16, M=3, float32\nanalyzed 0: stable 0, unstable 0, marginal 0\n"
+	want = "0 points, N=16, M=3, float32\nanalyzed 0: stable 0, unstable 0, undecided 0, marginal 0\n"
 	if got := empty.Summary(); got != want {
 		t.Errorf("empty summary:\n%q\nwant:\n%q", got, want)
 	}

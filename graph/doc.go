@@ -11,5 +11,11 @@
 // around gorgonia's traps: every output is read through G.Read, only the
 // needed outputs are compiled (CompileFunction + WithPrecompiled), every node
 // is named, one graph and machine belong to one goroutine, and gorgonia
-// panics come back as errors.
+// panics come back as errors where they can: those raised while a graph is
+// built or compiled, and in the calling goroutine. gorgonia runs a program's
+// ops on a goroutine of its own (tapeMachine.RunAll), so a panic inside an op
+// while a program runs cannot be recovered and ends the process; the graphs
+// built here are checked before they run (shapes, dtypes, buffer lengths) so
+// that their ops do not panic, and a user-written gorgonia.Op must not panic
+// in Do.
 package graph

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -153,6 +154,13 @@ func (j *Jacobians) M() int { return j.m }
 // dF_i/dx_k at point b; ju receives B x N x M values likewise (it may be nil
 // when not wanted, or when M = 0). F holds F(x, u) afterwards.
 func (j *Jacobians) Eval(x, u []float64, jx, ju []float64) error {
+	return j.EvalContext(context.Background(), x, u, jx, ju)
+}
+
+// EvalContext is Eval that checks ctx before each of its seeded passes (N/L
+// of them, seconds in all at N = 1000) and returns ctx's error, wrapped,
+// when it is canceled; jx and ju then hold partial results.
+func (j *Jacobians) EvalContext(ctx context.Context, x, u []float64, jx, ju []float64) error {
 	B, L, N, M := j.b, j.lanes, j.n, j.m
 	if len(jx) != B*N*N {
 		return fmt.Errorf("graph: jacobian buffer has %d values, want %d x %d x %d", len(jx), B, N, N)
@@ -187,6 +195,9 @@ func (j *Jacobians) Eval(x, u []float64, jx, ju []float64) error {
 		copyIn(j.uT, j.uRep)
 	}
 	for p := 0; p*L < N; p++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("graph: jacobians: %w", err)
+		}
 		for k := range j.seedBuf {
 			j.seedBuf[k] = 0
 		}

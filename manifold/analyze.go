@@ -49,7 +49,8 @@ type Manifold struct {
 	EncodedMin, EncodedMax []float64
 }
 
-// Analyze linearizes the slow points of res (the fixed points are already
+// Analyze linearizes the slow points of res, its Slow and its Unconverged
+// candidates of finite q (the fixed points are already
 // linearized by finder.Find), detects the slow manifolds among the fixed and
 // slow points inside the ball around the initial states' centroid that
 // holds them all (the region the network visits: far from it a trained
@@ -72,9 +73,25 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 	pts := &finder.FixedPoints{N: res.Fixed.N, M: res.Fixed.M, Dtype: res.Fixed.Dtype}
 	pts.Points = append(pts.Points, res.Fixed.Points...)
 	nFixed := len(pts.Points)
-	if res.Slow != nil && res.Slow.Len() > 0 {
-		slow := &finder.FixedPoints{N: res.Slow.N, M: res.Slow.M, Dtype: res.Slow.Dtype,
-			Points: slices.Clone(res.Slow.Points)}
+	// The slow points in the manifold sense: finder's checked slow points
+	// (local minima of q) and the candidates it left unconverged where q
+	// still crawls (along a slow manifold q has no local minimum), those
+	// with a finite state and q; the criteria below (region, QMax, band)
+	// decide which take part.
+	var candidates []finder.Point
+	for _, g := range []*finder.FixedPoints{res.Slow, res.Unconverged} {
+		if g == nil {
+			continue
+		}
+		for _, p := range g.Points {
+			if !math.IsNaN(p.Q) && !math.IsInf(p.Q, 0) && finiteAll(p.X) {
+				candidates = append(candidates, p)
+			}
+		}
+	}
+	if len(candidates) > 0 {
+		slow := &finder.FixedPoints{N: res.Fixed.N, M: res.Fixed.M, Dtype: res.Fixed.Dtype,
+			Points: slices.Clone(candidates)}
 		if err := finder.Linearize(cell, slow, finder.DefaultSettings()); err != nil {
 			return nil, fmt.Errorf("manifold: linearize slow points: %w", err)
 		}
@@ -234,4 +251,14 @@ func initialBall(all *finder.FixedPoints) *Ball {
 		return nil
 	}
 	return &Ball{Center: c, Radius: r}
+}
+
+// finiteAll reports whether every value of v is finite.
+func finiteAll(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }

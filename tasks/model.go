@@ -146,14 +146,18 @@ func (m *Model) Evaluate(ctx context.Context, b Batch) (Metrics, error) {
 	if err != nil {
 		return Metrics{}, err
 	}
-	return Score(out, b.Targets), nil
+	return Score(out, b.Targets)
 }
 
-// Score compares outputs with targets of the same length.
-func Score(outputs, targets []float64) Metrics {
+// Score compares outputs with targets of the same length; lengths that
+// differ are an error wrapping cells.ErrShape.
+func Score(outputs, targets []float64) (Metrics, error) {
+	if len(outputs) != len(targets) {
+		return Metrics{}, fmt.Errorf("tasks: score: %w: %d outputs for %d targets", cells.ErrShape, len(outputs), len(targets))
+	}
 	var s scorer
 	s.add(outputs, targets)
-	return s.metrics()
+	return s.metrics(), nil
 }
 
 // scorer accumulates Metrics over chunks.

@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -11,11 +12,26 @@ import (
 func TestScoreHandMade(t *testing.T) {
 	out := []float64{0.9, -0.2, 0.1, 0.5, -1}
 	tg := []float64{1, 1, -1, 0, -1}
-	m := Score(out, tg)
+	m, err := Score(out, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// squares: 0.01 + 1.44 + 1.21 + 0.25 + 0 = 2.91 over 5; the target 0 is
 	// left out of the sign count: 2 of 4 right.
 	if math.Abs(m.MSE-2.91/5) > 1e-15 || m.SignAccuracy != 0.5 {
 		t.Errorf("Score = %+v, want MSE 0.582 and accuracy 0.5", m)
+	}
+}
+
+// Outputs and targets of different lengths are an error, not a panic.
+func TestScoreLengths(t *testing.T) {
+	for _, c := range [][2][]float64{{{1, 2}, {1}}, {{1}, {1, 2}}, {nil, {1}}} {
+		if _, err := Score(c[0], c[1]); !errors.Is(err, cells.ErrShape) {
+			t.Errorf("Score(%v, %v): error %v, want cells.ErrShape", c[0], c[1], err)
+		}
+	}
+	if m, err := Score(nil, nil); err != nil || m.MSE != 0 {
+		t.Errorf("Score(nil, nil) = %+v, %v", m, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -148,43 +149,67 @@ func TestTrainStopsOnCancel(t *testing.T) {
 	}
 }
 
+// The epoch cap stops training, GradNorm is the norm before clipping, and
+// clipping acts: Adam is invariant to scaling its gradient, except through
+// its epsilon (1e-8), so a clip at 1e-12 shrinks every step about 1e4-fold
+// (to ~1e-5 lr), while without clipping the first step moves some weight by
+// about lr. Removing the clip fails the first bound.
 func TestTrainEpochCapAndClipping(t *testing.T) {
-	m, _ := NewModel(cells.NewVanilla(4, 3, cells.Tanh), 3, 1)
-	var norms []float64
-	s := TrainSettings{Seed: 1, BatchSize: 8, TrainTrials: 16, ValTrials: 8, MaxEpochs: 3, Clip: 1e-3,
-		Progress: func(e EpochStats) { norms = append(norms, e.GradNorm) }}
-	res, err := Train(context.Background(), m, FlipFlop{Time: 8}, s)
-	if err != nil {
-		t.Fatal(err)
+	maxChange := func(clip float64) (float64, TrainResult, []float64) {
+		m, _ := NewModel(cells.NewVanilla(4, 3, cells.Tanh), 3, 1)
+		before := append([]float64(nil), m.Cell.Params()[1].Data...)
+		var norms []float64
+		s := TrainSettings{Seed: 1, BatchSize: 8, TrainTrials: 16, ValTrials: 8, MaxEpochs: 3, Clip: clip,
+			Progress: func(e EpochStats) { norms = append(norms, e.GradNorm) }}
+		res, err := Train(context.Background(), m, FlipFlop{Time: 8}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := 0.0
+		for i, v := range m.Cell.Params()[1].Data {
+			d = math.Max(d, math.Abs(v-before[i]))
+		}
+		return d, res, norms
 	}
+	lr := 1 / math.Sqrt(8)
+	clipped, res, norms := maxChange(1e-12)
 	if res.Reached || res.Epochs != 3 || res.Steps != 6 {
 		t.Errorf("epoch cap 3: reached %v after %d epochs, %d steps", res.Reached, res.Epochs, res.Steps)
 	}
-	// GradNorm reports the norm before clipping.
 	for _, n := range norms {
 		if !(n > 1e-3) {
-			t.Errorf("gradient norm %v before clipping", n)
+			t.Errorf("gradient norm %v: want the norm before clipping", n)
 		}
+	}
+	if clipped > 6*lr*1e-3 {
+		t.Errorf("clip 1e-12: a recurrent weight moved by %g in 6 steps, want < %g", clipped, 6*lr*1e-3)
+	}
+	if free, _, _ := maxChange(-1); free < 0.1*lr {
+		t.Errorf("no clipping: the largest recurrent weight change is %g, want about lr = %g", free, lr)
 	}
 }
 
+// Each bad argument is refused with an error that names it.
 func TestTrainErrors(t *testing.T) {
 	good := func() *Model { m, _ := NewModel(cells.NewVanilla(4, 3, cells.Tanh), 3, 1); return m }
 	for name, tc := range map[string]struct {
 		m    *Model
 		task Task
 		s    TrainSettings
+		want string
 	}{
-		"fewer trials than a batch": {good(), FlipFlop{}, TrainSettings{BatchSize: 64, TrainTrials: 32}},
-		"negative learning rate":    {good(), FlipFlop{}, TrainSettings{LearningRate: -1}},
-		"nil task":                  {good(), nil, TrainSettings{}},
-		"task of other sizes":       {good(), FlipFlop{Bits: 2}, TrainSettings{}},
-		"nil model":                 {nil, FlipFlop{}, TrainSettings{}},
-		"bad task settings":         {good(), FlipFlop{P: 2}, TrainSettings{}},
-		"steps differ by set":       {good(), unevenTask{}, TrainSettings{}},
+		"fewer trials than a batch": {good(), FlipFlop{}, TrainSettings{BatchSize: 64, TrainTrials: 32}, "32 training trials for batches of 64"},
+		"negative learning rate":    {good(), FlipFlop{}, TrainSettings{LearningRate: -1}, "learning rate -1"},
+		"nil task":                  {good(), nil, TrainSettings{}, "nil task"},
+		"task of other sizes":       {good(), FlipFlop{Bits: 2}, TrainSettings{}, "batch has 2 inputs and 2 outputs, model has 3 and 3"},
+		"nil model":                 {nil, FlipFlop{}, TrainSettings{}, "model needs a cell"},
+		"bad task settings":         {good(), FlipFlop{P: 2}, TrainSettings{}, "pulse probability 2"},
+		"steps differ by set":       {good(), unevenTask{}, TrainSettings{}, "validation trials have 9 steps, training trials 8"},
+		"NaN clip":                  {good(), FlipFlop{}, TrainSettings{Clip: math.NaN()}, "clip is NaN"},
 	} {
-		if _, err := Train(context.Background(), tc.m, tc.task, tc.s); err == nil {
-			t.Errorf("%s: no error", name)
+		_, err := Train(context.Background(), tc.m, tc.task, tc.s)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one saying %q", name, err, tc.want)
 		}
 	}
 }

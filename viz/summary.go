@@ -43,10 +43,16 @@ func (r *Report) countRows(out notDrawn) []Row {
 	return rows
 }
 
-// SummaryRows lists a search's settings and what it did, for
+// SummaryRows lists a search's effective settings (res.Settings when res
+// has them, else s with its defaults resolved) and what it did, for
 // Report.Summary, in plain words (each names the finder.Settings or
 // finder.Stats field it shows, in parentheses). res may be nil.
 func SummaryRows(s finder.Settings, res *finder.Result) []Row {
+	// The settings the search ran with: every default resolved.
+	s = s.Effective()
+	if res != nil && res.Settings.MaxIters != 0 {
+		s = res.Settings
+	}
 	g := func(v float64) string { return fmtG(v, 4) }
 	d := func(v int) string { return strconv.Itoa(v) }
 	method := map[finder.Batching]string{finder.Joint: "all candidates together, batched", finder.Sequential: "one candidate at a time"}[s.Batching]

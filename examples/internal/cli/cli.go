@@ -21,12 +21,13 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	st := res.Stats
 	fmt.Fprintf(w, "\n%d candidates: %d certified fixed points (unique), %d slow points (unique); status %v\n",
 		st.Candidates, res.Fixed.Len(), res.Slow.Len(), res.Status)
-	// Marginal points (a mode within the band of |lambda| = 1) are listed
-	// apart: they are neither stable nor saddles of known index.
+	printOutcomes(w, res)
+	// Points with an undecided mode (whose error bound straddles
+	// |lambda| = 1) are listed apart: their saddle index is not known.
 	counts := map[int]int{}
 	marginal := 0
 	for _, p := range res.Fixed.Points {
-		if p.Stability.Marginal {
+		if p.Stability.NUndecided > 0 {
 			marginal++
 			continue
 		}
@@ -46,7 +47,7 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 		fmt.Fprintf(w, "  %-13s %d\n", label, counts[k])
 	}
 	if marginal > 0 {
-		fmt.Fprintf(w, "  %-13s %d\n", "marginal", marginal)
+		fmt.Fprintf(w, "  %-13s %d\n", "undecided", marginal)
 	}
 	for i, r := range st.Completion {
 		fmt.Fprintf(w, "completion round %d: %d midpoints, %d deflated starts: %d new (%d by deflation)\n", i+1, r.Midpoints, r.Deflated, r.New, r.Deflation)
@@ -72,7 +73,8 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	}
 }
 
-// WriteOutputs writes DIR/NAME-fixedpoints.json (format fixedpoints/v1)
+// WriteOutputs writes DIR/NAME-fixedpoints.json (format fixedpoints/v1,
+// with the slow points and the unconverged candidates beside the fixed ones)
 // and DIR/NAME-report.html, each atomically, and returns their paths.
 func WriteOutputs(dir, name string, res *finder.Result, rep *viz.Report) (jsonPath, htmlPath string, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -80,7 +82,7 @@ func WriteOutputs(dir, name string, res *finder.Result, rep *viz.Report) (jsonPa
 	}
 	jsonPath = filepath.Join(dir, name+"-fixedpoints.json")
 	htmlPath = filepath.Join(dir, name+"-report.html")
-	if err := res.Fixed.Save(jsonPath); err != nil {
+	if err := res.Save(jsonPath); err != nil { // fixed, slow and unconverged
 		return "", "", err
 	}
 	if err := rep.WriteFile(htmlPath); err != nil {

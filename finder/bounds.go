@@ -1,0 +1,177 @@
+package finder
+
+import (
+	"math"
+	"math/cmplx"
+)
+
+// ModeClass is what an eigenvalue's error bound lets us say about its mode.
+type ModeClass int
+
+const (
+	// ModeUndecided: the eigenvalue's bound straddles the stability
+	// boundary (|lambda| = 1 for a map, Re(mu) = 0 for a flow), or no bound
+	// is known. The zero value, so that an unanalyzed mode claims nothing.
+	ModeUndecided ModeClass = iota
+	// ModeStable: the mode certainly decays, |lambda| + bound < 1
+	// (Re(mu) + bound < 0 for a flow).
+	ModeStable
+	// ModeUnstable: the mode certainly grows, |lambda| - bound > 1
+	// (Re(mu) - bound > 0 for a flow).
+	ModeUnstable
+)
+
+// String is "undecided", "stable" or "unstable".
+func (c ModeClass) String() string {
+	switch c {
+	case ModeUndecided:
+		return "undecided"
+	case ModeStable:
+		return "stable"
+	case ModeUnstable:
+		return "unstable"
+	}
+	return "unknown"
+}
+
+// ParseModeClass returns the ModeClass whose String is s.
+func ParseModeClass(s string) (ModeClass, bool) {
+	for _, c := range []ModeClass{ModeUndecided, ModeStable, ModeUnstable} {
+		if c.String() == s {
+			return c, true
+		}
+	}
+	return ModeUndecided, false
+}
+
+// EigenvalueCond returns the condition number of a simple eigenvalue with
+// right eigenvector r and left eigenvector l (J r = lambda r,
+// l^H J = lambda l^H):
+//
+//	kappa = ||l||_2 ||r||_2 / |l^H r|,
+//
+// which is 1 for a normal matrix and grows without bound as the matrix
+// nears a defective one (two eigenvectors merging). It returns +Inf when
+// either vector is missing, their lengths differ, or l^H r = 0 (a defective
+// eigenvalue: no first-order bound exists).
+func EigenvalueCond(right, left []complex128) float64 {
+	if len(right) == 0 || len(right) != len(left) {
+		return math.Inf(1)
+	}
+	var dot complex128
+	var nr, nl float64
+	for i := range right {
+		dot += cmplx.Conj(left[i]) * right[i]
+		nr = math.Hypot(nr, cmplx.Abs(right[i]))
+		nl = math.Hypot(nl, cmplx.Abs(left[i]))
+	}
+	d := cmplx.Abs(dot)
+	if d == 0 || math.IsNaN(d) || nr == 0 || nl == 0 {
+		return math.Inf(1)
+	}
+	return max(1, nr*nl/d)
+}
+
+// EigenvalueBound returns the condition number kappa of the eigenvalue with
+// right and left eigenvectors right and left (see EigenvalueCond) and the
+// first-order bound kappa * normE on how far it can lie from the
+// corresponding eigenvalue of J + E, for any perturbation with
+// ||E||_2 <= normE.
+//
+// The bound is first-order perturbation theory (Wilkinson; Golub and Van
+// Loan, section 7.2.2): it assumes the eigenvalue is simple and normE small
+// enough that the terms of order normE^2 are negligible, i.e. normE well
+// below the distance from lambda to the rest of the spectrum divided by
+// kappa. Nearly defective eigenvalues break that assumption, and they are
+// exactly those with a huge kappa, whose bound is then huge: they end up
+// undecided, which is the honest label. It works for any eigenvalue of any
+// matrix, so a leading-mode (Arnoldi) path can call it with the vectors it
+// has.
+func EigenvalueBound(right, left []complex128, normE float64) (kappa, bound float64) {
+	kappa = EigenvalueCond(right, left)
+	if math.IsInf(kappa, 1) {
+		return kappa, math.Inf(1)
+	}
+	return kappa, kappa * normE
+}
+
+// ClassifyMode says whether a mode with eigenvalue value (mu = lambda - 1
+// when continuous) and error bound bound certainly grows, certainly decays,
+// or is undecided: growth rate g = |lambda| - 1 for a map, Re(mu) for a flow;
+// unstable when g - bound > 0, stable when g + bound < 0. (|lambda| moves by
+// at most |delta lambda|, and so does Re(mu).) A NaN value or bound is
+// undecided.
+func ClassifyMode(value complex128, bound float64, continuous bool) ModeClass {
+	g := cmplx.Abs(value) - 1
+	if continuous {
+		g = real(value)
+	}
+	switch {
+	case g-bound > 0:
+		return ModeUnstable
+	case g+bound < 0:
+		return ModeStable
+	}
+	return ModeUndecided
+}
+
+// roundingFactor is the multiple of eps * N * ||J||_F taken as the rounding
+// error of a Jacobian evaluated in floating point and of its
+// eigen-decomposition. Each entry of a Jacobian from vector-Jacobian passes
+// is a sum of products whose error is of order N eps times the size of its
+// terms; LAPACK's dgeev returns the exact eigenvalues of J + E with
+// ||E||_F of order N eps ||J||_F. The factor 8 leaves room for the terms'
+// size exceeding the entries' (cancellation) by a small multiple.
+const roundingFactor = 8
+
+// JacobianRoundingError is roundingFactor * eps * N * max(||J||_F, 1): a
+// bound on the 2-norm of the error of the N x N Jacobian j evaluated with
+// machine epsilon eps. The floor 1 covers the identity-like parts of gated
+// cells' Jacobians (z I in a GRU), whose rounding is relative to 1 even
+// when they cancel.
+func JacobianRoundingError(j []float64, N int, eps float64) float64 {
+	return roundingFactor * eps * float64(N) * max(frobenius(j), 1)
+}
+
+// frobenius is the Frobenius norm of a (any shape).
+func frobenius(a []float64) float64 {
+	s, scale := 0.0, 0.0
+	for _, v := range a {
+		scale = max(scale, abs(v))
+	}
+	if scale == 0 || math.IsInf(scale, 0) || math.IsNaN(scale) {
+		return scale
+	}
+	for _, v := range a {
+		v /= scale
+		s += v * v
+	}
+	return scale * math.Sqrt(s)
+}
+
+// float64Eps is the machine epsilon of float64, in which every
+// eigen-decomposition runs whatever the search's dtype.
+const float64Eps = 0x1p-52
+
+// modeBounds sets Cond, Bound and Class of every mode of a point whose N x N
+// Jacobian is j, with the Jacobian's own error bound jacErr (0: only the
+// rounding of its evaluation with epsilon eps is counted). The perturbation
+// is jacErr plus the rounding of the eigen-decomposition (in float64).
+func modeBounds(modes []Mode, j []float64, N int, jacErr, eps float64, continuous bool) {
+	normE := jacErr
+	if normE == 0 {
+		normE = JacobianRoundingError(j, N, eps)
+	}
+	normE += JacobianRoundingError(j, N, float64Eps)
+	for k := range modes {
+		m := &modes[k]
+		if m.Right == nil && m.Cond >= 1 {
+			// Eigenvalues only: the condition number came from the Schur
+			// form (see eigCond).
+			m.Bound = m.Cond * normE
+		} else {
+			m.Cond, m.Bound = EigenvalueBound(m.Right, m.Left, normE)
+		}
+		m.Class = ClassifyMode(m.Value, m.Bound, continuous)
+	}
+}

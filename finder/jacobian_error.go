@@ -1,0 +1,135 @@
+package finder
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/rnnfp/fixedpoints/graph"
+	"gonum.org/v1/gonum/mat"
+)
+
+// JacobianErrorBound is the bound on ||J(x*) - J||_2 that Jacobians stores
+// in Point.JacobianError, for a Jacobian j (n x n, row-major) evaluated with
+// machine epsilon eps at a state x whose Newton correction d led to the
+// Jacobian jd at x + d:
+//
+//	JacobianRoundingError(j, n, eps) + 2 ||jd - j||_F.
+//
+// The first term is the rounding of the evaluation. The second is what the
+// residual implies: x is not the fixed point x* but, to first order in the
+// residual, x* = x + d with d = -(J - I)^+ (F(x) - x) (the minimum-norm
+// Newton step, which for a singular J - I, as on a line attractor, reaches
+// the nearest point of the fixed-point set to first order). Then
+// J(x*) - J(x) = (jd - j) up to terms of second order in ||d||, which the
+// factor 2 covers as long as ||d|| is small compared to the distance over
+// which J changes by its own size: the assumption of the bound. At a
+// certified point ||d|| is about TolResidual / sigma_min(J - I). When jd is
+// nil (no correction was needed: d = 0), the second term is 0.
+func JacobianErrorBound(j, jd []float64, n int, eps float64) float64 {
+	e := JacobianRoundingError(j, n, eps)
+	if jd == nil {
+		return e
+	}
+	diff := make([]float64, len(j))
+	for i := range diff {
+		diff[i] = jd[i] - j[i]
+	}
+	return e + 2*frobenius(diff)
+}
+
+// newtonCorrection returns the minimum-norm Newton correction
+// d = -(J - I)^+ r for the n x n row-major Jacobian j and residual
+// r = F(x) - x, with singular values of J - I below n * eps64 * sigma_max
+// taken as zero (the numerical null space, e.g. along a line attractor).
+func newtonCorrection(j, r []float64) (d []float64, err error) {
+	n := len(r)
+	defer func() {
+		if p := recover(); p != nil {
+			d, err = nil, fmt.Errorf("SVD of J - I panicked: %v", p)
+		}
+	}()
+	a := mat.NewDense(n, n, append([]float64(nil), j...))
+	for i := 0; i < n; i++ {
+		a.Set(i, i, a.At(i, i)-1)
+	}
+	var svd mat.SVD
+	if !svd.Factorize(a, mat.SVDThin) {
+		return nil, fmt.Errorf("SVD of J - I did not converge")
+	}
+	var u, v mat.Dense
+	svd.UTo(&u)
+	svd.VTo(&v)
+	sv := svd.Values(nil)
+	tol := float64(n) * float64Eps * sv[0]
+	c := make([]float64, n) // c = -Sigma^+ U^T r
+	for k, s := range sv {
+		if s <= tol || s == 0 {
+			continue
+		}
+		dot := 0.0
+		for i := 0; i < n; i++ {
+			dot += u.At(i, k) * r[i]
+		}
+		c[k] = -dot / s
+	}
+	d = make([]float64, n)
+	for i := 0; i < n; i++ {
+		for k := 0; k < n; k++ {
+			d[i] += v.At(i, k) * c[k]
+		}
+	}
+	return d, nil
+}
+
+// jacobianErrors computes JacobianErrorBound for every point: the Newton
+// correction from its Jacobian js[k] and residual fs[k] - xs[k], and the
+// Jacobians at the corrected states through jac (those whose correction
+// moves the state at all).
+func jacobianErrors(ctx context.Context, jac *graph.Jacobians, xs, us, fs, js [][]float64, eps float64) ([]float64, error) {
+	n, N := len(xs), jac.N()
+	out := make([]float64, n)
+	var moved []int
+	var xc, uc [][]float64
+	for k := range xs {
+		r := make([]float64, N)
+		for i := range r {
+			r[i] = fs[k][i] - xs[k][i]
+		}
+		out[k] = JacobianErrorBound(js[k], nil, N, eps)
+		d, err := newtonCorrection(js[k], r)
+		if err != nil || !finite(d) {
+			out[k] = math.Inf(1) // no estimate of the distance: no bound
+			continue
+		}
+		x := make([]float64, N)
+		same := true
+		for i := range x {
+			x[i] = xs[k][i] + d[i]
+			same = same && x[i] == xs[k][i]
+		}
+		if !same {
+			moved = append(moved, k)
+			xc, uc = append(xc, x), append(uc, us[k])
+		}
+	}
+	if len(moved) == 0 {
+		return out, nil
+	}
+	jd, _, _, err := evalJacobians(ctx, jac, xc, uc)
+	if ctx.Err() != nil {
+		return nil, err
+	}
+	if err != nil {
+		// Not finite at the corrected states: the correction is no
+		// estimate of the distance to a fixed point.
+		for _, k := range moved {
+			out[k] = math.Inf(1)
+		}
+		return out, nil
+	}
+	for i, k := range moved {
+		out[k] = JacobianErrorBound(js[k], jd[i], N, eps)
+	}
+	return out, nil
+}

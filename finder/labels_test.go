@@ -1,0 +1,164 @@
+package finder
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/graph"
+)
+
+// A default that depends on another setting is resolved when Find runs:
+// DefaultSettings() followed by a change of Optimizer or Dtype behaves as
+// setting those first, and Result.Settings shows what ran.
+func TestSettingsResolveAtFind(t *testing.T) {
+	s := DefaultSettings()
+	s.Optimizer = ReferenceAdam
+	if e := s.Effective(); e.AdamEpsilon != 0.01 || e.TolResidual != 1e-10 {
+		t.Errorf("ReferenceAdam: AdamEpsilon %g, TolResidual %g; want 0.01, 1e-10", e.AdamEpsilon, e.TolResidual)
+	}
+	s.Dtype = graph.Float32
+	if e := s.Effective(); e.AdamEpsilon != 0.01 || e.TolResidual != 1e-5 || e.TolGradient != 1e-3 {
+		t.Errorf("then Float32: AdamEpsilon %g, TolResidual %g, TolGradient %g; want 0.01, 1e-5, 1e-3", e.AdamEpsilon, e.TolResidual, e.TolGradient)
+	}
+	if e := DefaultSettings().Effective(); e.AdamEpsilon != 1e-8 || e.TolResidual != 1e-10 || e.TolGradient != 1e-8 {
+		t.Errorf("defaults: %+v", e)
+	}
+	// An explicit value is kept.
+	s.AdamEpsilon, s.TolResidual = 1e-3, 1e-4
+	if e := s.Effective(); e.AdamEpsilon != 1e-3 || e.TolResidual != 1e-4 {
+		t.Errorf("explicit values changed: %g, %g", e.AdamEpsilon, e.TolResidual)
+	}
+	// Find runs with, and reports, the resolved settings.
+	s = DefaultSettings()
+	s.Optimizer, s.Dtype = ReferenceAdam, graph.Float32
+	res, err := Find(context.Background(), Problem{Cell: flipflopCell(2, 2), InitialStates: []float64{0.9, 0.8, -0.7, 0.9}}, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := res.Settings; e.AdamEpsilon != 0.01 || e.TolResidual != 1e-5 || e.Optimizer != ReferenceAdam || e.MaxIters != 5000 {
+		t.Errorf("Result.Settings %+v", e)
+	}
+}
+
+// Status is not Converged when MaxRefineIters = 1 stops the refinement of
+// the flip-flop LSTM: IterationLimit, with the candidates it stopped counted
+// by that reason, and each of them labelled so.
+func TestStatusRefineLimit(t *testing.T) {
+	p := flipFlopProblem(t, "lstm")
+	res, err := Find(context.Background(), p, &Settings{Seed: benchSeed, MaxRefineIters: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := res.Stats
+	if res.Status != IterationLimit || st.UnconvergedByReason[ReasonRefineLimit] == 0 {
+		t.Fatalf("status %v, unconverged by reason %v: want IterationLimit with refine-limit candidates", res.Status, st.UnconvergedByReason)
+	}
+	n := 0
+	for _, pt := range res.All.Points {
+		if pt.Reason == ReasonRefineLimit {
+			n++
+			if pt.Outcome != OutcomeUnconverged || pt.Residual <= 1e-10 {
+				t.Errorf("refine-limit candidate with outcome %v, residual %g", pt.Outcome, pt.Residual)
+			}
+		}
+	}
+	if n != st.UnconvergedByReason[ReasonRefineLimit] || st.Certified+st.Slow+st.Unconverged != st.Candidates {
+		t.Errorf("%d refine-limit points, stats %+v", n, st)
+	}
+}
+
+// The three groups go through Result.WriteJSON and ReadResultJSON with
+// their labels.
+func TestResultJSONGroups(t *testing.T) {
+	mk := func(o Outcome, r Reason, x float64) *FixedPoints {
+		return &FixedPoints{N: 1, M: 0, Dtype: "float64", Points: []Point{{X: []float64{x}, Q: x, Residual: x, Iters: 3, Refines: 2, Outcome: o, Reason: r, Gradient: x / 10}}}
+	}
+	in := &Result{Fixed: mk(OutcomeFixed, ReasonNone, 0), Slow: mk(OutcomeSlow, ReasonNone, 0.5), Unconverged: mk(OutcomeUnconverged, ReasonStall, 2)}
+	in.Fixed.Points[0].Modes = []Mode{{Value: 1.5, Cond: 2, Bound: 1e-14, Class: ModeUnstable}}
+	in.Fixed.Points[0].Stability = Stability{Analyzed: true, NUnstable: 1, MaxAbs: 1.5}
+	var b bytes.Buffer
+	if err := in.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{`"slow_points":[`, `"unconverged":[`, `"reason":"stall"`, `"outcome":"slow"`, `"eigenvalue_bounds":[1e-14]`, `"n_undecided":0`, `"mode_classes":["unstable"]`} {
+		if !bytes.Contains(b.Bytes(), []byte(field)) {
+			t.Errorf("no %s in\n%s", field, b.String())
+		}
+	}
+	out, err := ReadResultJSON(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []struct{ got, want *FixedPoints }{{out.Fixed, in.Fixed}, {out.Slow, in.Slow}, {out.Unconverged, in.Unconverged}} {
+		if g.got == nil || !reflect.DeepEqual(g.got, g.want) {
+			t.Errorf("read %+v, wrote %+v", g.got, g.want)
+		}
+	}
+}
+
+// The default flip-flop LSTM (1024 candidates): at most 5% end unconverged,
+// each with a reason; every candidate labelled slow has a relative gradient
+// at most TolGradient, recomputed here from a Jacobian at its state (an
+// independent evaluation through Jacobians); the JSON holds the three
+// groups.
+func TestFlipFlopLSTMOutcomes(t *testing.T) {
+	p := flipFlopProblem(t, "lstm")
+	res, err := Find(context.Background(), p, &Settings{Seed: benchSeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := res.Stats
+	t.Logf("status %v: %d fixed, %d slow, %d unconverged %v; %v", res.Status, st.Certified, st.Slow, st.Unconverged, st.UnconvergedByReason, st.Runtime)
+	if st.Certified+st.Slow+st.Unconverged != 1024 {
+		t.Fatalf("outcomes %d + %d + %d, want 1024", st.Certified, st.Slow, st.Unconverged)
+	}
+	if st.Unconverged > 1024*5/100 {
+		t.Errorf("%d candidates unconverged, want at most 5%% (51)", st.Unconverged)
+	}
+	slow := res.All.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeSlow })
+	if err := EvalJacobians(p.Cell, slow, res.Settings); err != nil {
+		t.Fatal(err)
+	}
+	for _, pt := range slow.Points {
+		r := make([]float64, len(pt.X))
+		for i := range r {
+			r[i] = pt.F[i] - pt.X[i]
+		}
+		if g := relativeGradient(pt.Jacobian, r); !(g <= res.Settings.TolGradient) || pt.Residual <= res.Settings.TolResidual {
+			t.Errorf("slow point with relative gradient %g (recorded %g), residual %g", g, pt.Gradient, pt.Residual)
+		}
+	}
+	n := 0
+	for _, pt := range res.All.Points {
+		switch pt.Outcome {
+		case OutcomeUnconverged:
+			n++
+			if pt.Reason == ReasonNone {
+				t.Errorf("unconverged candidate without a reason: q %g", pt.Q)
+			}
+		case OutcomeFixed:
+			if !(pt.Residual <= 1e-10) {
+				t.Errorf("fixed candidate with residual %g", pt.Residual)
+			}
+		case OutcomeUnknown:
+			t.Errorf("candidate without an outcome")
+		}
+	}
+	if n != st.Unconverged {
+		t.Errorf("%d unconverged points, stats say %d", n, st.Unconverged)
+	}
+	var b bytes.Buffer
+	if err := res.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadResultJSON(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Fixed.Len() != res.Fixed.Len() || back.Slow == nil || back.Slow.Len() != res.Slow.Len() ||
+		back.Unconverged == nil || back.Unconverged.Len() != res.Unconverged.Len() {
+		t.Errorf("JSON groups %d/%v/%v, result %d/%d/%d", back.Fixed.Len(), back.Slow, back.Unconverged, res.Fixed.Len(), res.Slow.Len(), res.Unconverged.Len())
+	}
+}

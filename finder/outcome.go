@@ -1,0 +1,119 @@
+package finder
+
+// Outcome says how one candidate's search ended. Every candidate ends with
+// exactly one outcome, and each outcome is a claim the code has checked.
+type Outcome int
+
+const (
+	// OutcomeUnknown: not decided (a point built by hand, or read from a
+	// file that does not say). The zero value, so that it claims nothing.
+	OutcomeUnknown Outcome = iota
+	// OutcomeFixed: certified, max|F(x) - x| <= Settings.TolResidual, at a point
+	// where no gate saturates to exactly 0 or 1 in a way that makes F(x) = x
+	// hold only through rounding (see ReasonSaturated).
+	OutcomeFixed
+	// OutcomeSlow: a slow point, a local minimum of q = 0.5*||F(x) - x||^2 above
+	// the tolerance. Checked: the relative gradient
+	// ||(J - I)^T (F(x) - x)|| / (||J - I||_F ||F(x) - x||) at the final x,
+	// from a Jacobian evaluated there, is at most Settings.TolGradient
+	// (Point.Gradient holds it).
+	OutcomeSlow
+	// OutcomeUnconverged: the search stopped before the candidate was
+	// either certified or shown to rest at a local minimum of q.
+	// Point.Reason says what stopped it.
+	OutcomeUnconverged
+)
+
+// String is "unknown", "fixed", "slow" or "unconverged", as in the JSON.
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeUnknown:
+		return "unknown"
+	case OutcomeFixed:
+		return "fixed"
+	case OutcomeSlow:
+		return "slow"
+	case OutcomeUnconverged:
+		return "unconverged"
+	}
+	return "unknown"
+}
+
+// Reason says why an unconverged candidate stopped (ReasonNone for fixed
+// and slow ones).
+type Reason int
+
+const (
+	// ReasonNone: the candidate is fixed or slow.
+	ReasonNone Reason = iota
+	// ReasonIterationLimit: the first-order search used MaxIters iterations.
+	ReasonIterationLimit
+	// ReasonRefineLimit: the refinement used MaxRefineIters iterations.
+	ReasonRefineLimit
+	// ReasonStall: q stopped decreasing (the refinement's damping reached
+	// its limit, or q fell by less than TolDQ per step) at a point whose
+	// gradient is not small: neither a fixed point nor a slow point.
+	ReasonStall
+	// ReasonDiverged: q or the state became NaN or Inf.
+	ReasonDiverged
+	// ReasonRise: q rose and no smaller first-order or damped step from the
+	// best point seen brought it down again.
+	ReasonRise
+	// ReasonTolQ: the first-order search met TolQ, but the residual is
+	// above TolResidual and refinement was off (Settings.NoRefine).
+	ReasonTolQ
+	// ReasonCanceled: the context was canceled first.
+	ReasonCanceled
+	// ReasonSaturated: F(x) = x holds only because a gate rounds to exactly
+	// 0 or 1 (a GRU update gate z = 1.0): a fixed point of the rounded map,
+	// not of the real one.
+	ReasonSaturated
+)
+
+// String names the reason as the JSON does ("stall", "refine limit", ...).
+func (r Reason) String() string {
+	switch r {
+	case ReasonNone:
+		return "none"
+	case ReasonIterationLimit:
+		return "iteration limit"
+	case ReasonRefineLimit:
+		return "refine limit"
+	case ReasonStall:
+		return "stall"
+	case ReasonDiverged:
+		return "diverged"
+	case ReasonRise:
+		return "rise"
+	case ReasonTolQ:
+		return "tolq without refinement"
+	case ReasonCanceled:
+		return "canceled"
+	case ReasonSaturated:
+		return "saturated"
+	}
+	return "unknown"
+}
+
+// reasons lists every Reason of an unconverged candidate, in order.
+var reasons = []Reason{ReasonIterationLimit, ReasonRefineLimit, ReasonStall, ReasonDiverged, ReasonRise, ReasonTolQ, ReasonCanceled, ReasonSaturated}
+
+// ParseReason returns the Reason whose String is s.
+func ParseReason(s string) (Reason, bool) {
+	for _, r := range append([]Reason{ReasonNone}, reasons...) {
+		if r.String() == s {
+			return r, true
+		}
+	}
+	return ReasonNone, false
+}
+
+// ParseOutcome returns the Outcome whose String is s.
+func ParseOutcome(s string) (Outcome, bool) {
+	for _, o := range []Outcome{OutcomeUnknown, OutcomeFixed, OutcomeSlow, OutcomeUnconverged} {
+		if o.String() == s {
+			return o, true
+		}
+	}
+	return OutcomeUnknown, false
+}
