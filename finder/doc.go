@@ -7,9 +7,12 @@
 // the same freezing; or Adam as in the Python FixedPointFinder), polishes every
 // candidate with batched Levenberg-Marquardt steps on F(x) - x = 0 and
 // Broyden's quasi-Newton steps between Jacobians, certifies each by its residual
-// max|F(x*) - x*|, keeps uncertified candidates apart as slow points, and
-// then removes duplicates and outliers and linearizes the dynamics around
-// each fixed point (Jacobians, eigen-decomposition, stability, saddle index).
+// max|F(x*) - x*|, gives every candidate a checked outcome (fixed, slow: a
+// local minimum of q checked by its gradient, or unconverged with the reason
+// it stopped; see Outcome and Status), and then removes duplicates and
+// outliers and linearizes the dynamics around each fixed point (Jacobians,
+// eigen-decomposition, per-mode error bounds, stability, saddle index; see
+// EigenvalueBound).
 //
 // Around it: SampleStates draws initial states from trajectories, and a
 // FixedPoints set has set operations (Unique, Subset, Concat, Find,
