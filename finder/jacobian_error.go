@@ -42,16 +42,30 @@ func JacobianErrorBound(j, jd []float64, n int, eps float64) float64 {
 // d = -(J - I)^+ r for the n x n row-major Jacobian j and residual
 // r = F(x) - x, with singular values of J - I below n * eps64 * sigma_max
 // taken as zero (the numerical null space, e.g. along a line attractor).
+// A well-conditioned J - I (condition estimate below 1e10) is solved by LU,
+// several times cheaper than the SVD the others take.
 func newtonCorrection(j, r []float64) (d []float64, err error) {
 	n := len(r)
 	defer func() {
 		if p := recover(); p != nil {
-			d, err = nil, fmt.Errorf("SVD of J - I panicked: %v", p)
+			d, err = nil, fmt.Errorf("factorization of J - I panicked: %v", p)
 		}
 	}()
 	a := mat.NewDense(n, n, append([]float64(nil), j...))
 	for i := 0; i < n; i++ {
 		a.Set(i, i, a.At(i, i)-1)
+	}
+	var lu mat.LU
+	lu.Factorize(a)
+	if c := lu.Cond(); c < 1e10 {
+		var dv mat.VecDense
+		if err := lu.SolveVecTo(&dv, false, mat.NewVecDense(n, append([]float64(nil), r...))); err == nil {
+			d = make([]float64, n)
+			for i := range d {
+				d[i] = -dv.AtVec(i)
+			}
+			return d, nil
+		}
 	}
 	var svd mat.SVD
 	if !svd.Factorize(a, mat.SVDThin) {

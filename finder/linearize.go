@@ -161,12 +161,15 @@ func jacobianBatch(n, N, M, budget int) int {
 }
 
 // jacobianEvals is the number of batched Jacobian evaluations (each N
-// seeded passes) that EvalJacobians spends on n points, for Stats.
+// seeded passes) that EvalJacobians spends on n points, for Stats: its chunks
+// at the points and, for JacobianError, as many at their Newton-corrected
+// states (an upper bound: points whose correction moves nothing are not
+// evaluated again).
 func jacobianEvals(n, N, M int, s Settings) int {
 	if n == 0 || s.NoJacobians {
 		return 0
 	}
 	s.fill()
 	bc := jacobianBatch(n, N, M, s.JacobianBudget)
-	return (n + bc - 1) / bc
+	return 2 * ((n + bc - 1) / bc)
 }

@@ -286,11 +286,13 @@ func TestJacobiansChunked(t *testing.T) {
 	if got := jacobianBatch(5, N, M, budget); got != 2 {
 		t.Fatalf("batch %d for budget %d, want 2", got, budget)
 	}
-	if got := jacobianEvals(5, N, M, Settings{JacobianBudget: budget}); got != 3 {
-		t.Errorf("jacobianEvals = %d, want 3", got)
+	// Each chunk is evaluated at the points and at their Newton-corrected
+	// states (for JacobianError).
+	if got := jacobianEvals(5, N, M, Settings{JacobianBudget: budget}); got != 6 {
+		t.Errorf("jacobianEvals = %d, want 2 x 3", got)
 	}
-	if got := jacobianEvals(5, N, M, Settings{}); got != 1 {
-		t.Errorf("jacobianEvals with the default budget = %d, want 1", got)
+	if got := jacobianEvals(5, N, M, Settings{}); got != 2 {
+		t.Errorf("jacobianEvals with the default budget = %d, want 2 x 1", got)
 	}
 	if err := EvalJacobians(cell, big, Settings{}); err != nil {
 		t.Fatal(err)

@@ -17,10 +17,10 @@ func (f *finder) decideOutcomes(ctx context.Context) error {
 		switch {
 		case math.IsNaN(c.q) || math.IsInf(c.q, 0) || !finite(c.x):
 			c.reason = ReasonDiverged
-		case residual(c.f, c.x) <= f.s.TolResidual && saturatedOnly(f.cell, c.x, c.u, f.s.Dtype, f.s.TolResidual):
-			c.reason = ReasonSaturated
-		case residual(c.f, c.x) <= f.s.TolResidual:
+		case f.certified(c):
 			c.outcome = OutcomeFixed
+		case residual(c.f, c.x) <= f.s.TolResidual:
+			c.reason = ReasonSaturated // a root of the rounded map only
 		case f.canceled && (!c.done || c.active || c.stop == ReasonNone):
 			c.reason = ReasonCanceled
 		default:
@@ -130,4 +130,11 @@ func finite(v []float64) bool {
 		}
 	}
 	return true
+}
+
+// certified reports whether c is a fixed point as decideOutcomes labels
+// it: residual within TolResidual, and a root of the real map, not of its
+// rounding only (see saturatedOnly).
+func (f *finder) certified(c *candidate) bool {
+	return residual(c.f, c.x) <= f.s.TolResidual && !saturatedOnly(f.cell, c.x, c.u, f.s.Dtype, f.s.TolResidual)
 }

@@ -18,12 +18,12 @@ const (
 	// search before the candidate is handed to the refinement again.
 	retryDrop = 1e-2
 	// retryMinQ: only a candidate whose refinement stalled with q above
-	// this (a residual of order 1e-3 or more) goes back: there the
+	// this (a residual norm above about 0.14) goes back: there the
 	// Gauss-Newton model of F(x) - x is poor and first-order steps help.
 	// Below it the model is good, and a stall means q crawls (along a slow
 	// manifold, or into a region where a gate saturates): small steps would
 	// crawl as well.
-	retryMinQ = 1e-6
+	retryMinQ = 1e-2
 )
 
 // retryStalled gives the candidates whose refinement stalled far from a

@@ -76,15 +76,17 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 	// The slow points in the manifold sense: finder's checked slow points
 	// (local minima of q) and the candidates it left unconverged where q
 	// still crawls (along a slow manifold q has no local minimum), those
-	// with a finite state and q; the criteria below (region, QMax, band)
-	// decide which take part.
+	// with a finite state and q, not saturated; the criteria below (region,
+	// QMax, band) decide which take part.
 	var candidates []finder.Point
 	for _, g := range []*finder.FixedPoints{res.Slow, res.Unconverged} {
 		if g == nil {
 			continue
 		}
 		for _, p := range g.Points {
-			if !math.IsNaN(p.Q) && !math.IsInf(p.Q, 0) && finiteAll(p.X) {
+			// Saturated candidates solve the rounded map only (a gate at
+			// exactly 1 makes F(x) = x on a whole region): no slow manifold.
+			if !math.IsNaN(p.Q) && !math.IsInf(p.Q, 0) && finiteAll(p.X) && p.Reason != finder.ReasonSaturated {
 				candidates = append(candidates, p)
 			}
 		}
