@@ -43,13 +43,13 @@ func TestCancelReachesLinearize(t *testing.T) {
 	}
 	ctx := &afterCtx{Context: context.Background()}
 	ctx.n.Store(1)
-	if err := JacobiansContext(ctx, cell, fp, Settings{}); !errors.Is(err, context.Canceled) {
+	if err := EvalJacobiansContext(ctx, cell, fp, Settings{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Jacobians: error %v, want context.Canceled", err)
 	}
 	if fp.Points[0].Jacobian != nil {
 		t.Error("Jacobians filled points although canceled")
 	}
-	if err := Jacobians(cell, fp, Settings{}); err != nil {
+	if err := EvalJacobians(cell, fp, Settings{}); err != nil {
 		t.Fatal(err)
 	}
 	ctx.n.Store(3) // three points decomposed, then canceled

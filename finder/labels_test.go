@@ -101,7 +101,7 @@ func TestResultJSONGroups(t *testing.T) {
 // The default flip-flop LSTM (1024 candidates): at most 5% end unconverged,
 // each with a reason; every candidate labelled slow has a relative gradient
 // at most TolGradient, recomputed here from a Jacobian at its state (an
-// independent evaluation through Jacobians); the JSON holds the three
+// independent evaluation through EvalJacobians); the JSON holds the three
 // groups.
 func TestFlipFlopLSTMOutcomes(t *testing.T) {
 	p := flipFlopProblem(t, "lstm")
