@@ -3,6 +3,8 @@ package finder
 import (
 	"math"
 	"math/cmplx"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // ModeClass is what an eigenvalue's error bound lets us say about its mode.
@@ -163,6 +165,7 @@ func modeBounds(modes []Mode, j []float64, N int, jacErr, eps float64, continuou
 		normE = JacobianRoundingError(j, N, eps)
 	}
 	normE += JacobianRoundingError(j, N, float64Eps)
+	r := radiusBound(j, N, normE)
 	for k := range modes {
 		m := &modes[k]
 		if m.Right == nil && m.Cond >= 1 {
@@ -173,5 +176,58 @@ func modeBounds(modes []Mode, j []float64, N int, jacErr, eps float64, continuou
 			m.Cond, m.Bound = EigenvalueBound(m.Right, m.Left, normE)
 		}
 		m.Class = ClassifyMode(m.Value, m.Bound, continuous)
+		if r < 1 {
+			// Every eigenvalue of J + E lies in the disk |z| <= r < 1,
+			// whatever the eigenvectors: the mode certainly decays, for
+			// the map and for the flow (Re(z) - 1 < 0). The mode's own
+			// bound may be useless here (a multiple eigenvalue, say 0 of
+			// a low-rank Jacobian, has no well-conditioned eigenvectors).
+			m.Bound = min(m.Bound, r+cmplx.Abs(m.Value+complex(boolTo(continuous), 0)))
+			m.Class = ModeStable
+		}
 	}
+}
+
+// boolTo is 1 for true: the shift back from mu = lambda - 1 to lambda.
+func boolTo(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// radiusBound bounds the spectral radius of J + E for every ||E||_2 <=
+// normE, from norms of powers of J: rho(A) <= ||A^k||^(1/k) for every k,
+// and ||(J+E)^k|| <= ||J^k|| + (||J|| + ||E||)^k - ||J||^k (expand the
+// product and bound each term with at least one E). Frobenius norms bound
+// the 2-norms. k runs over 1, 2, 4, ..., 64 (repeated squaring); the least
+// bound is returned (+Inf when J is not finite).
+func radiusBound(j []float64, N int, normE float64) float64 {
+	if N == 0 {
+		return 0
+	}
+	a := mat.NewDense(N, N, append([]float64(nil), j...))
+	nJ := frobenius(j)
+	best := nJ + normE
+	var sq mat.Dense
+	for k := 2; k <= 64; k *= 2 {
+		sq.Mul(a, a)
+		a.CloneFrom(&sq)
+		// ||J^k|| as computed, inflated for the rounding of the products;
+		// (nJ + e)^k - nJ^k without cancellation.
+		nk := frobenius(a.RawMatrix().Data) * (1 + 2*float64(k*N)*float64Eps)
+		grow := math.Pow(normE, float64(k))
+		if nJ > 0 {
+			grow = math.Pow(nJ, float64(k)) * math.Expm1(float64(k)*math.Log1p(normE/nJ))
+		}
+		b := math.Pow(nk+grow, 1/float64(k))
+		if !(b >= 0) {
+			break
+		}
+		best = min(best, b)
+	}
+	if math.IsNaN(best) {
+		return math.Inf(1)
+	}
+	return best
 }
