@@ -93,7 +93,16 @@ func leadingModes(N int, J []float64, want int, cut float64, vectors bool) (mode
 			beta = remainderBound(N, sp.k, J, sp.Q, cut*(1-1e-9), leadingSquarings)
 			if beta < cut {
 				res = schurResidual(N, sp.k, J, sp.Q, sp.T)
-				modes, err = schurModes(N, sp, vals, vectors, left)
+				// Vectors always: their condition numbers give each mode's
+				// error bound (see modeBounds); without vectors only Cond
+				// is kept.
+				modes, err = schurModes(N, sp, vals, true, left)
+				if err == nil && !vectors {
+					for i := range modes {
+						modes[i].Cond = EigenvalueCond(modes[i].Right, modes[i].Left)
+						modes[i].Right, modes[i].Left = nil, nil
+					}
+				}
 				return modes, beta, res, err == nil, err
 			}
 		}

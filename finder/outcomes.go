@@ -76,10 +76,13 @@ func (f *finder) checkGradients(ctx context.Context, idx []int) error {
 			return nil
 		}
 		part := idx[lo:min(lo+chunk, len(idx))]
+		before := f.stats.JacobianEvals
 		J, err := f.jacobiansAt(part)
 		if err != nil {
 			return err
 		}
+		f.stats.GradientChecks += f.stats.JacobianEvals - before
+		f.stats.JacobianEvals = before
 		parallel(len(part), func(a, b int) {
 			r := make([]float64, N)
 			for k := a; k < b; k++ {

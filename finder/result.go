@@ -82,6 +82,7 @@ type Stats struct {
 	DistanceOutliers    int // dropped as far from the initial states
 	QOutliersRerun      int
 	Retried             int // candidates sent back to the first-order search after the refinement stalled (counted per round)
+	GradientChecks      int // batched Jacobian evaluations that checked uncertified candidates' gradients (not in JacobianEvals)
 
 	SearchTime    time.Duration
 	RefineTime    time.Duration
