@@ -144,7 +144,7 @@ func TestClassify(t *testing.T) {
 	for i := range ff.Points {
 		counts[classify(&ff.Points[i])]++
 	}
-	want := map[class]int{{stable, 0}: 8, {saddle, 1}: 12, {saddle, 2}: 6, {saddle, 3}: 1}
+	want := map[class]int{{stable, 0, 0}: 8, {saddle, 1, 0}: 12, {saddle, 2, 0}: 6, {saddle, 3, 0}: 1}
 	if len(counts) != len(want) {
 		t.Errorf("classes %v, want %v", counts, want)
 	}
@@ -157,15 +157,23 @@ func TestClassify(t *testing.T) {
 	if c := s(finder.Stability{}); c.kind != unknown || c.String() != "not analyzed" {
 		t.Errorf("unanalyzed point is %v", c)
 	}
-	if c := s(finder.Stability{Analyzed: true, Stable: false, NUnstable: 2, Marginal: true}); c.kind != marginal {
-		t.Errorf("marginal saddle is %v, want marginal", c)
+	// A saddle with an undecided mode: index 2 or 3. A marginal (slow)
+	// mode that finder decided is only a description.
+	if c := s(finder.Stability{Analyzed: true, NUnstable: 2, NUndecided: 1}); c.kind != undecided || c.String() != "undecided: saddle index 2 to 3" {
+		t.Errorf("saddle with an undecided mode is %v, want undecided: saddle index 2 to 3", c)
+	}
+	if c := s(finder.Stability{Analyzed: true, NUnstable: 2, Marginal: true}); c != (class{saddle, 2, 0}) {
+		t.Errorf("saddle with a decided marginal mode is %v, want saddle index 2", c)
 	}
 	if c := s(finder.Stability{Analyzed: true, Stable: true, NUnstable: 1}); c.kind != unknown {
 		t.Errorf("contradictory labels give %v, want not analyzed", c)
 	}
-	if !growing(complex(0.5, 0.9), false) || growing(complex(0.9, 0), false) ||
-		growing(complex(-0.2, 0.9), true) || !growing(complex(0.1, 0), true) {
-		t.Error("growing: want |lambda| > 1 for maps (0.5+0.9i yes, 0.9 no), Re(mu) > 0 in continuous time (-0.2+0.9i no, 0.1 yes)")
+	// Mode classes are finder's: undecided unless it decided.
+	p := &finder.Point{Modes: []finder.Mode{{Value: 2, Class: finder.ModeUnstable}, {Value: 1.00001}, {Value: 0.5, Class: finder.ModeStable}}}
+	for k, want := range []modeClass{modeUnstable, modeUndecided, modeStable} {
+		if got := classOfMode(p, k); got != want {
+			t.Errorf("mode %d: class %v, want %v", k, got, want)
+		}
 	}
 }
 

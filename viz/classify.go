@@ -1,7 +1,6 @@
 package viz
 
 import (
-	"math/cmplx"
 	"strconv"
 
 	"github.com/rnnfp/fixedpoints/finder"
@@ -11,27 +10,30 @@ import (
 type kind int
 
 const (
-	stable   kind = iota
-	saddle        // unstable, with a saddle index
-	marginal      // some mode on the stability boundary
-	unknown       // not linearized, or labels that disagree
+	stable    kind = iota
+	saddle         // unstable, with a saddle index
+	undecided      // some mode's error bound straddles the stability boundary
+	unknown        // not linearized, or labels that disagree
 )
 
-// class is a kind with the saddle index for saddles; it orders series.
+// class is a kind with the saddle index for saddles (for undecided points,
+// the certain part of it, and more, the undecided modes); it orders series.
 type class struct {
-	kind  kind
-	index int
+	kind        kind
+	index, more int
 }
 
-// classify says how p is drawn. Marginal wins over stable and saddle: the
-// label of a point with a mode on the boundary is not robust to rounding.
+// classify says how p is drawn, from finder's certain labels: a point with
+// an undecided mode (its eigenvalue's error bound straddles the boundary)
+// has a saddle index known only to lie in [NUnstable, NUnstable +
+// NUndecided], and is drawn apart.
 func classify(p *finder.Point) class {
 	s := p.Stability
 	switch {
 	case !s.Analyzed:
 		return class{kind: unknown}
-	case s.Marginal:
-		return class{kind: marginal}
+	case s.NUndecided > 0:
+		return class{kind: undecided, index: s.NUnstable, more: s.NUndecided}
 	case s.Stable && s.NUnstable == 0:
 		return class{kind: stable}
 	case !s.Stable && s.NUnstable > 0:
@@ -46,8 +48,8 @@ func (c class) String() string {
 		return "stable"
 	case saddle:
 		return "saddle index " + strconv.Itoa(c.index)
-	case marginal:
-		return "marginal"
+	case undecided:
+		return "undecided: saddle index " + strconv.Itoa(c.index) + " to " + strconv.Itoa(c.index+c.more)
 	}
 	return "not analyzed"
 }
@@ -56,18 +58,21 @@ func (c class) less(d class) bool {
 	if c.kind != d.kind {
 		return c.kind < d.kind
 	}
-	return c.index < d.index
+	if c.index != d.index {
+		return c.index < d.index
+	}
+	return c.more < d.more
 }
 
 // color is the class's colour in every chart: stable black, saddles red,
-// marginal orange, others grey. Spectra tell saddle indices apart by hue.
+// undecided orange, others grey. Spectra tell saddle indices apart by hue.
 func (c class) color() string {
 	switch c.kind {
 	case stable:
 		return "#000000"
 	case saddle:
 		return colorUnstable
-	case marginal:
+	case undecided:
 		return "#ff8c00"
 	}
 	return "#999999"
@@ -78,17 +83,6 @@ const (
 	colorTrajectory = "#1f77b4"
 	colorSlow       = "#bbbbbb"
 )
-
-// growing reports whether a mode grows: for the map x -> F(x) its value is
-// an eigenvalue lambda of the Jacobian and grows when |lambda| > 1; when
-// stability was judged for dx/dt = F(x) - x, finder stores mu = lambda - 1,
-// which grows when Re(mu) > 0.
-func growing(v complex128, continuous bool) bool {
-	if continuous {
-		return real(v) > 0
-	}
-	return cmplx.Abs(v) > 1
-}
 
 // lambda is the eigenvalue of the map's Jacobian behind a mode's value.
 func lambda(v complex128, continuous bool) complex128 {
@@ -106,7 +100,7 @@ func unstableModes(p *finder.Point) []finder.Mode {
 		if i == 3 {
 			break
 		}
-		if m.Right != nil && growing(m.Value, p.Stability.Continuous) {
+		if m.Right != nil && classOfMode(p, i) == modeUnstable {
 			out = append(out, m)
 		}
 	}

@@ -80,7 +80,7 @@ const (
 )
 
 // saddlePalette colours nodes by saddle index: stable black, then one hue
-// per index (the last repeats beyond), marginal and unknown as classify.
+// per index (the last repeats beyond), undecided and unknown as classify.
 var saddlePalette = []string{"#000000", "#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#8c564b"}
 
 // chartConnections is the graph chart: every fixed point a node at its

@@ -3,7 +3,7 @@
 //
 //   - a 3-D view of the fixed points in the space of the top three principal
 //     components of the trajectories, stable points black, saddles red,
-//     marginal points orange, each saddle's unstable modes drawn as red
+//     undecided points orange, each saddle's unstable modes drawn as red
 //     segments and example trajectories as thin blue lines, as in the
 //     figures of Golub & Sussillo (2018). Its axes are fitted to the
 //     trajectories and the points near them; points far out are left out

@@ -216,14 +216,17 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 			LineStyle: &opts.LineStyle{Color: colorTrajectory, Width: 1, Opacity: opts.Float(0.4)},
 		})
 	}
-	for _, k := range []kind{stable, saddle, marginal, unknown} {
+	for _, k := range []kind{stable, saddle, undecided, unknown} {
 		items := d.classes[k]
 		if len(items) == 0 {
 			continue
 		}
 		name := class{kind: k}.String()
-		if k == saddle {
+		switch k {
+		case saddle:
 			name = nameUnstable
+		case undecided:
+			name = "undecided"
 		}
 		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(name, class{kind: k}.color(), 10, items, snap))
 	}

@@ -48,12 +48,16 @@ func flipFlopPoint(x []float64) finder.Point {
 	return p
 }
 
+// stabilityOf labels exact eigenvalues (error bound zero, far from the unit
+// circle): each mode certainly stable or unstable, as finder would.
 func stabilityOf(modes []finder.Mode) finder.Stability {
 	s := finder.Stability{Analyzed: true}
-	for _, m := range modes {
+	for i, m := range modes {
 		a := cmplx.Abs(m.Value)
+		modes[i].Class = finder.ModeStable
 		if a > 1 {
 			s.NUnstable++
+			modes[i].Class = finder.ModeUnstable
 		}
 		s.MaxAbs = math.Max(s.MaxAbs, a)
 	}

@@ -22,15 +22,16 @@ var modeClasses = [...]struct{ name, color string }{
 	modeUnstable:  {"unstable", colorUnstable},
 }
 
-// classOfMode is the class of mode k of p. finder does not yet bound the
-// error of each eigenvalue, so a mode is judged by its value alone:
-// unstable when it grows (|lambda| > 1, or Re(mu) > 0 in continuous time),
-// else stable; none is undecided.
+// classOfMode is the class of mode k of p, as finder judged it from the
+// eigenvalue's error bound (finder.Mode.Class).
 func classOfMode(p *finder.Point, k int) modeClass {
-	if growing(p.Modes[k].Value, p.Stability.Continuous) {
+	switch p.Modes[k].Class {
+	case finder.ModeStable:
+		return modeStable
+	case finder.ModeUnstable:
 		return modeUnstable
 	}
-	return modeStable
+	return modeUndecided
 }
 
 // finite reports whether v is a finite complex number.

@@ -30,9 +30,10 @@ type spectra struct {
 
 type spectrumPoint struct {
 	Label string `json:"label"` // "fixed point 3: saddle index 1"
-	// Modes are [Re, Im, class] (class: 0 certainly stable, 1 undecided,
-	// 2 unstable), fastest-growing first as finder sorts them.
-	Modes [][3]num `json:"modes"`
+	// Modes are [Re, Im, class, bound] (class: 0 certainly stable, 1
+	// undecided, 2 unstable; bound: finder's bound on the eigenvalue's
+	// error), fastest-growing first as finder sorts them.
+	Modes [][4]num `json:"modes"`
 }
 
 // spectraOf gathers the spectra and picks the first linearized point.
@@ -43,9 +44,9 @@ func (r *Report) spectraOf() spectra {
 	}
 	for i := range r.Fixed.Points {
 		p := &r.Fixed.Points[i]
-		sp := spectrumPoint{Label: fmt.Sprintf("fixed point %d: %s", i, classify(p)), Modes: [][3]num{}}
+		sp := spectrumPoint{Label: fmt.Sprintf("fixed point %d: %s", i, classify(p)), Modes: [][4]num{}}
 		for k, m := range p.Modes {
-			sp.Modes = append(sp.Modes, [3]num{num(real(m.Value)), num(imag(m.Value)), num(classOfMode(p, k))})
+			sp.Modes = append(sp.Modes, [4]num{num(real(m.Value)), num(imag(m.Value)), num(classOfMode(p, k)), num(m.Bound)})
 		}
 		if len(p.Modes) > 0 {
 			s.Continuous = s.Continuous || p.Stability.Continuous

@@ -105,8 +105,9 @@ body.print th { background: #fff; color: #000; }
     if (v.length < 3) { return esc(p.seriesName); }
     var im = v[1] < 0 ? " − " + num(-v[1]) + "i" : (v[1] > 0 ? " + " + num(v[1]) + "i" : "");
     var pt = spectra.points[v[2]];
+    var bound = typeof v[3] === "number" && v[3] > 0 ? " ± " + num(v[3]) : "";
     return esc(p.seriesName) + "<br>" + esc(pt ? pt.label : "fixed point " + v[2]) +
-      "<br>" + sym + " = " + num(v[0]) + im + "<br>|" + sym + "| = " + num(Math.hypot(v[0], v[1]));
+      "<br>" + sym + " = " + num(v[0]) + im + bound + "<br>|" + sym + "| = " + num(Math.hypot(v[0], v[1])) + bound;
   }
   var specs = [
 {{- range .Charts}}
@@ -138,7 +139,7 @@ body.print th { background: #fff; color: #000; }
     var other = [], byClass = [[], [], []], ranks = [], sizes = [[], [], []];
     spectra.points.forEach(function (p, j) {
       p.modes.forEach(function (m) {
-        var d = [m[0], m[1], j];
+        var d = [m[0], m[1], j, m[3]];
         if (i >= 0 && j !== i) { other.push(d); } else { byClass[m[2]].push(d); }
       });
     });

@@ -86,15 +86,16 @@ func defaultReportPath(in string) string {
 
 // savedReport reads the saved results and builds their report.
 func savedReport(o reportOptions) (*viz.Report, error) {
-	fp, err := finder.Load(o.in)
+	res, err := finder.LoadResult(o.in) // the fixed points, and the slow points when saved
 	if err != nil {
 		return nil, err
 	}
+	fp := res.Fixed
 	title := o.title
 	if title == "" {
 		title = "Fixed points of " + filepath.Base(o.in)
 	}
-	rep := &viz.Report{Title: title, Fixed: fp}
+	rep := &viz.Report{Title: title, Fixed: fp, Slow: res.Slow}
 	if o.trajectories != "" {
 		tr, err := savedTrajectories(o.trajectories, fp.N)
 		if err != nil {

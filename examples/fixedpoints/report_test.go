@@ -92,13 +92,13 @@ func writeGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("found %d fixed points", res.Fixed.Len())
-	if err := res.Fixed.Save(goldenJSON); err != nil {
+	if err := res.Save(goldenJSON); err != nil { // fixed, slow and unconverged
 		t.Fatal(err)
 	}
 	if err := cells.WriteNPY(goldenNPY, cells.Tensor{Shape: []int{batch.Trials, batch.Time, N}, Data: states}); err != nil {
 		t.Fatal(err)
 	}
-	page := &viz.Report{Title: goldenTitle, Fixed: res.Fixed,
+	page := &viz.Report{Title: goldenTitle, Fixed: res.Fixed, Slow: res.Slow,
 		Trajectories: &finder.Trajectories{Trials: batch.Trials, Time: batch.Time, N: N, States: states}}
 	var b bytes.Buffer
 	if err := page.Render(&b); err != nil {
