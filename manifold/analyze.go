@@ -108,7 +108,7 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 			break
 		}
 	}
-	region := initialBall(res.All)
+	region := initialBall(res)
 	var inside func(int) bool
 	if region != nil {
 		inside = func(i int) bool { return region.Contains(pts.Points[i].X) }
@@ -234,19 +234,27 @@ func (a *Analysis) Summary() string {
 	return b.String()
 }
 
-// initialBall returns the smallest ball around the centroid of the initial
-// states of all that holds them all, or nil without initial states.
-func initialBall(all *finder.FixedPoints) *Ball {
+// initialBall returns the smallest ball around the centroid of the search's
+// initial states that holds them all, or nil without initial states. Only
+// the first Stats.Candidates points of All started from initial states; the
+// rest are the completion stage's, seeded between found points (saturated
+// far ones too), and do not say where the network goes.
+func initialBall(res *finder.Result) *Ball {
+	all := res.All
 	if all == nil || all.Len() == 0 || len(all.Points[0].XInit) != all.N {
 		return nil
 	}
+	pts := all.Points
+	if n := res.Stats.Candidates; n > 0 && n < len(pts) {
+		pts = pts[:n]
+	}
 	c := make([]float64, all.N)
-	for _, p := range all.Points {
+	for _, p := range pts {
 		floats.Add(c, p.XInit)
 	}
-	floats.Scale(1/float64(all.Len()), c)
+	floats.Scale(1/float64(len(pts)), c)
 	r := 0.0
-	for _, p := range all.Points {
+	for _, p := range pts {
 		r = max(r, floats.Distance(p.XInit, c, 2))
 	}
 	if !(r > 0) {
