@@ -487,4 +487,3 @@ func (r *run) result() *Result {
 	}
 	return res
 }
-
