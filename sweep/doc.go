@@ -12,8 +12,7 @@
 // RunShard runs a shard's jobs into an output directory laid out as
 //
 //	DIR/manifest.jsonl                         the manifest, paths resolved (written by every shard)
-//	DIR/jobs/ID/input-K.fixedpoints.json       certified fixed points under input K (fixedpoints/v1)
-//	DIR/jobs/ID/input-K.slow.json              the uncertified (slow) points (fixedpoints/v1)
+//	DIR/jobs/ID/input-K.fixedpoints.json       fixed points, slow points and unconverged candidates under input K (fixedpoints/v1)
 //	DIR/jobs/ID/done.json                      the done record, written last (RecordFormat)
 //	DIR/jobs/ID/failed.json                    or the failure record, when the job failed
 //
@@ -26,8 +25,9 @@
 // input) gets a failure record and the shard goes on with its other jobs.
 //
 // Merge reads the records of a directory back into a Table, one Row per job
-// and input with the counts of fixed points by saddle index, the stable and
-// slow counts, the worst residual, the time and the status, and lists the
+// and input with the counts of fixed points by saddle index, the stable,
+// undecided, slow and unconverged counts, the worst residual, the time and
+// the status, and lists the
 // jobs that failed or are missing. The table is written as CSV and JSON, and
 // as an HTML page comparing the networks (see viz.Comparison).
 package sweep

@@ -120,23 +120,20 @@ func runSearches(ctx context.Context, j *Job, stage string, o *Options) (rows []
 			return nil, errInterrupted
 		}
 		fixedName := fmt.Sprintf("input-%d.fixedpoints.json", k)
-		slowName := fmt.Sprintf("input-%d.slow.json", k)
-		if err := writeSet(filepath.Join(stage, fixedName), res.Fixed, func() { o.beforeCommit(j.ID) }); err != nil {
+		if err := writeResult(filepath.Join(stage, fixedName), res, func() { o.beforeCommit(j.ID) }); err != nil {
 			return nil, err
 		}
-		if err := writeSet(filepath.Join(stage, slowName), res.Slow, nil); err != nil {
-			return nil, err
-		}
-		rows = append(rows, resultRow(j, p.info, k, u, res, fixedName, slowName))
+		rows = append(rows, resultRow(j, p.info, k, u, res, fixedName))
 	}
 	return rows, nil
 }
 
-// writeSet writes fp (fixedpoints/v1) to path atomically; hook, when not
-// nil, runs once the temporary file is written and before it is renamed.
-func writeSet(path string, fp *finder.FixedPoints, hook func()) error {
+// writeResult writes res's fixed points, slow points and unconverged
+// candidates (fixedpoints/v1) to path atomically; hook, when not nil, runs
+// once the temporary file is written and before it is renamed.
+func writeResult(path string, res *finder.Result, hook func()) error {
 	err := atomicfile.Write(path, func(w io.Writer) error {
-		if err := fp.WriteJSON(w); err != nil {
+		if err := res.WriteJSON(w); err != nil {
 			return err
 		}
 		if hook != nil {

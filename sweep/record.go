@@ -100,10 +100,8 @@ func doneRecord(dir string, j *Job) (*Record, string) {
 		return nil, "done record without results"
 	}
 	for _, row := range r.Rows {
-		for _, f := range []string{row.FixedFile, row.SlowFile} {
-			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f))); err != nil {
-				return nil, fmt.Sprintf("result file %s: %v", f, err)
-			}
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(row.FixedFile))); err != nil {
+			return nil, fmt.Sprintf("result file %s: %v", row.FixedFile, err)
 		}
 	}
 	return r, ""

@@ -25,17 +25,24 @@ type Row struct {
 
 	Candidates int `json:"candidates,omitempty"` // initial states
 	// Fixed counts the unique certified fixed points; Stable those whose
-	// every mode decays; BySaddleIndex the analyzed, non-marginal points by
-	// their number of unstable modes (index 0 is stable); Marginal the
-	// points with a mode in the marginal band of the stability boundary,
-	// whose index is not sure; NotAnalyzed those not linearized.
-	Fixed         int         `json:"fixed"`
-	Stable        int         `json:"stable"`
-	BySaddleIndex map[int]int `json:"by_saddle_index,omitempty"`
-	Marginal      int         `json:"marginal"`
-	NotAnalyzed   int         `json:"not_analyzed,omitempty"`
-	// Slow counts the unique uncertified candidates (slow points).
-	Slow int `json:"slow"`
+	// every mode certainly decays; BySaddleIndex the analyzed points whose
+	// every mode is decided, by their number of certainly unstable modes
+	// (index 0 is stable); Undecided the points with a mode whose error
+	// bound straddles the stability boundary (their index is not sure),
+	// UndecidedModes the number of such modes; Marginal the points with a
+	// mode within the marginal band (a description, whatever its class);
+	// NotAnalyzed those not linearized.
+	Fixed          int         `json:"fixed"`
+	Stable         int         `json:"stable"`
+	BySaddleIndex  map[int]int `json:"by_saddle_index,omitempty"`
+	Undecided      int         `json:"undecided"`
+	UndecidedModes int         `json:"undecided_modes"`
+	Marginal       int         `json:"marginal"`
+	NotAnalyzed    int         `json:"not_analyzed,omitempty"`
+	// Slow counts the unique slow points (checked local minima of q above
+	// zero); Unconverged the unique candidates the search could not decide.
+	Slow        int `json:"slow"`
+	Unconverged int `json:"unconverged"`
 	// WorstResidual is the largest max|F(x*)-x*| of the fixed points (nil
 	// when there are none).
 	WorstResidual *float64 `json:"worst_residual,omitempty"`
@@ -48,37 +55,43 @@ type Row struct {
 	Seconds  float64  `json:"seconds"`
 	Warnings []string `json:"warnings,omitempty"`
 
-	FixedFile string         `json:"fixed_file,omitempty"` // relative to the sweep's directory, with '/'
-	SlowFile  string         `json:"slow_file,omitempty"`
+	// FixedFile holds the search's fixed points, slow points and
+	// unconverged candidates (fixedpoints/v1, finder.LoadResult), relative
+	// to the sweep's directory, with '/'.
+	FixedFile string         `json:"fixed_file,omitempty"`
 	Meta      map[string]any `json:"meta,omitempty"`
 }
 
 // resultRow summarizes the search of job j under input k.
-func resultRow(j *Job, info cells.ModelInfo, k int, u []float64, res *finder.Result, fixedFile, slowFile string) Row {
+func resultRow(j *Job, info cells.ModelInfo, k int, u []float64, res *finder.Result, fixedFile string) Row {
 	r := Row{
 		Job: j.ID, Input: k, U: u, Cell: info.Kind, Layers: info.Layers, Weights: j.Weights,
 		N: res.Fixed.N, M: res.Fixed.M,
 		Status: StatusDone, FindStatus: res.Status.String(),
-		Candidates: res.Stats.Candidates,
-		Fixed:      res.Fixed.Len(),
-		Slow:       res.Slow.Len(),
-		Seconds:    res.Stats.Runtime.Seconds(),
-		Warnings:   res.Stats.Warnings,
-		FixedFile:  path.Join(jobsDir, j.ID, fixedFile),
-		SlowFile:   path.Join(jobsDir, j.ID, slowFile),
-		Meta:       j.Meta,
+		Candidates:  res.Stats.Candidates,
+		Fixed:       res.Fixed.Len(),
+		Slow:        res.Slow.Len(),
+		Unconverged: res.Unconverged.Len(),
+		Seconds:     res.Stats.Runtime.Seconds(),
+		Warnings:    res.Stats.Warnings,
+		FixedFile:   path.Join(jobsDir, j.ID, fixedFile),
+		Meta:        j.Meta,
 	}
 	worst := math.Inf(-1)
 	for _, p := range res.Fixed.Points {
 		worst = math.Max(worst, p.Residual)
 		s := p.Stability
-		switch {
-		case !s.Analyzed:
+		if !s.Analyzed {
 			r.NotAnalyzed++
 			continue
-		case s.Marginal:
+		}
+		if s.Marginal {
 			r.Marginal++
-		default:
+		}
+		if s.NUndecided > 0 {
+			r.Undecided++
+			r.UndecidedModes += s.NUndecided
+		} else {
 			if r.BySaddleIndex == nil {
 				r.BySaddleIndex = map[int]int{}
 			}

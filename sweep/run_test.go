@@ -85,7 +85,7 @@ func TestRowCountsFlipFlop(t *testing.T) {
 	r := tab.Rows[0]
 	// C(3,k) 2^(3-k) points with k unstable modes.
 	want := map[int]int{0: 8, 1: 12, 2: 6, 3: 1}
-	if r.Status != StatusDone || r.Fixed != 27 || r.Stable != 8 || r.Marginal != 0 || r.NotAnalyzed != 0 || fmt.Sprint(r.BySaddleIndex) != fmt.Sprint(want) {
+	if r.Status != StatusDone || r.Fixed != 27 || r.Stable != 8 || r.Marginal != 0 || r.Undecided != 0 || r.UndecidedModes != 0 || r.Unconverged != 0 || r.NotAnalyzed != 0 || fmt.Sprint(r.BySaddleIndex) != fmt.Sprint(want) {
 		t.Errorf("row %+v, want 27 fixed points, 8 stable, by index %v", r, want)
 	}
 	if r.WorstResidual == nil || *r.WorstResidual > 1e-10 || r.N != 3 || r.M != 1 || r.Candidates != 27 {
@@ -100,8 +100,8 @@ func TestRowCountsFlipFlop(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "job,input,u,cell,layers,n,m,status,find_status,candidates,fixed,stable,index_0,index_1,index_2,index_3,marginal") ||
-		!strings.HasPrefix(lines[1], "ff3,0,[0],rnn,1,3,1,done,Converged,27,27,8,8,12,6,1,0,") {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "job,input,u,cell,layers,n,m,status,find_status,candidates,fixed,stable,index_0,index_1,index_2,index_3,undecided,undecided_modes,marginal,not_analyzed,slow,unconverged,") ||
+		!strings.HasPrefix(lines[1], "ff3,0,[0],rnn,1,3,1,done,Converged,27,27,8,8,12,6,1,0,0,0,0,0,0,") {
 		t.Errorf("csv:\n%s", csv.String())
 	}
 }
@@ -209,8 +209,8 @@ func TestMergeReportsFailedMissingAndUnknown(t *testing.T) {
 	if _, err := RunShard(context.Background(), jobs, out, Options{Shard: Shard{1, 2}}); err != nil { // later, wrongcell
 		t.Fatal(err)
 	}
-	os.Remove(filepath.Join(JobDir(out, "later"), doneFile))           // as if killed before its record
-	os.Remove(filepath.Join(JobDir(out, "lost"), "input-0.slow.json")) // a result lost after the fact
+	os.Remove(filepath.Join(JobDir(out, "later"), doneFile))                  // as if killed before its record
+	os.Remove(filepath.Join(JobDir(out, "lost"), "input-0.fixedpoints.json")) // a result lost after the fact
 	os.MkdirAll(JobDir(out, "stranger"), 0o755)
 
 	tab, err := Merge(out, nil)
@@ -231,7 +231,7 @@ func TestMergeReportsFailedMissingAndUnknown(t *testing.T) {
 		{tab.Failed[0].Reason, "absent.safetensors"},
 		{tab.Failed[1].Reason, "weights"},
 		{tab.Missing[0].Reason, "no done record"},
-		{tab.Missing[1].Reason, "input-0.slow.json"},
+		{tab.Missing[1].Reason, "input-0.fixedpoints.json"},
 		{tab.Rows[2].Error, "absent.safetensors"},
 	} {
 		if !strings.Contains(c.got, c.want) {

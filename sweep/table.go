@@ -19,7 +19,8 @@ type Column struct {
 
 // Columns returns the table's columns: job, input, u, cell, layers, n, m, status,
 // find_status, candidates, fixed, stable, index_0 ... index_K (the largest
-// saddle index seen), marginal, not_analyzed, slow, worst_residual,
+// saddle index seen), undecided, undecided_modes, marginal, not_analyzed,
+// slow, unconverged, worst_residual,
 // completed, estimated_unseen, seconds,
 // meta.KEY for every meta key (sorted), error, weights, fixed_file.
 func (t *Table) Columns() []Column {
@@ -59,9 +60,12 @@ func (t *Table) Columns() []Column {
 		cols = append(cols, Column{fmt.Sprintf("index_%d", k), done(func(r *Row) any { return r.BySaddleIndex[k] })})
 	}
 	cols = append(cols,
+		Column{"undecided", done(func(r *Row) any { return r.Undecided })},
+		Column{"undecided_modes", done(func(r *Row) any { return r.UndecidedModes })},
 		Column{"marginal", done(func(r *Row) any { return r.Marginal })},
 		Column{"not_analyzed", done(func(r *Row) any { return r.NotAnalyzed })},
 		Column{"slow", done(func(r *Row) any { return r.Slow })},
+		Column{"unconverged", done(func(r *Row) any { return r.Unconverged })},
 		Column{"worst_residual", done(func(r *Row) any {
 			if r.WorstResidual == nil {
 				return nil
