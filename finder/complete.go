@@ -41,7 +41,7 @@ func (f *finder) settleSeeds(ctx context.Context, lo int, deflated bool, known *
 	}
 	n := 0
 	for _, ci := range idx {
-		if c := f.cands[ci]; residual(c.f, c.x) <= f.s.TolResidual && !f.isKnown(*known, c.x, c.u) {
+		if c := f.cands[ci]; f.certified(c) && !f.isKnown(*known, c.x, c.u) {
 			*known = append(*known, ci)
 			n++
 		}
@@ -153,7 +153,7 @@ func (f *finder) nInit() int { return len(f.cands) - len(f.parent) }
 func (f *finder) knownPoints() []int {
 	var known []int
 	for ci, c := range f.cands {
-		if residual(c.f, c.x) <= f.s.TolResidual && !f.isKnown(known, c.x, c.u) {
+		if f.certified(c) && !f.isKnown(known, c.x, c.u) {
 			known = append(known, ci)
 		}
 	}

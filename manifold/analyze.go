@@ -17,7 +17,8 @@ import (
 // Analysis is what Analyze found: the manifolds that a search's fixed and
 // slow points lie on, and the traced curve of each 1-D manifold.
 type Analysis struct {
-	// Points holds the fixed points followed by the slow points analyzed,
+	// Points holds the fixed points followed by the slow and unconverged
+	// candidates analyzed (see Analyze),
 	// all linearized; Group members index it.
 	Points *finder.FixedPoints
 	// NFixed is how many of Points are fixed points (the rest are slow).
@@ -25,11 +26,13 @@ type Analysis struct {
 	// Region is the ball around the initial states that detection and
 	// tracing keep to (nil without initial states).
 	Region *Ball
-	// SlowOutside, SlowHighQ and SlowFast count the slow points that could
+	// SlowOutside, SlowHighQ and SlowFast count the slow and unconverged
+	// candidates that could
 	// not be on a manifold: outside Region, with q above Settings.QMax, or
 	// with a leading mode outside the slow band (in that order of checks).
 	SlowOutside, SlowHighQ, SlowFast int
 	settings                         Settings
+	fileN, fileM                     int // sizes read from JSON, without Points
 	// Manifolds are the detected groups, largest first.
 	Manifolds []Manifold
 }
@@ -40,6 +43,12 @@ type Manifold struct {
 	// Curve is the traced manifold (1-D manifolds only, at most
 	// Settings.MaxTraces of them; nil otherwise).
 	Curve *Curve
+	// Fixed, Slow and Unconverged are the members as indices into the
+	// search's Result.Fixed, Result.Slow and Result.Unconverged (the
+	// fixed_points, slow_points and unconverged arrays of its
+	// fixedpoints/v1 file). Group.Members indexes Analysis.Points instead,
+	// and is nil in an Analysis read from JSON.
+	Fixed, Slow, Unconverged []int
 	// TraceError says why a 1-D manifold was not traced, if it was not.
 	TraceError string
 	// EncodedMin and EncodedMax bound the readout W x + b over the members,
@@ -79,15 +88,20 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 	// with a finite state and q, not saturated; the criteria below (region,
 	// QMax, band) decide which take part.
 	var candidates []finder.Point
-	for _, g := range []*finder.FixedPoints{res.Slow, res.Unconverged} {
+	origins := make([]origin, nFixed, nFixed+res.Slow.Len()+res.Unconverged.Len())
+	for i := range origins {
+		origins[i] = origin{groupFixed, i}
+	}
+	for gi, g := range []*finder.FixedPoints{res.Slow, res.Unconverged} {
 		if g == nil {
 			continue
 		}
-		for _, p := range g.Points {
+		for j, p := range g.Points {
 			// Saturated candidates solve the rounded map only (a gate at
 			// exactly 1 makes F(x) = x on a whole region): no slow manifold.
 			if !math.IsNaN(p.Q) && !math.IsInf(p.Q, 0) && finiteAll(p.X) && p.Reason != finder.ReasonSaturated {
 				candidates = append(candidates, p)
+				origins = append(origins, origin{groupSlow + gi, j})
 			}
 		}
 	}
@@ -133,6 +147,17 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 	traced := 0
 	for _, g := range groups {
 		m := Manifold{Group: g}
+		for _, i := range g.Members {
+			o := origins[i]
+			switch o.group {
+			case groupFixed:
+				m.Fixed = append(m.Fixed, o.index)
+			case groupSlow:
+				m.Slow = append(m.Slow, o.index)
+			default:
+				m.Unconverged = append(m.Unconverged, o.index)
+			}
+		}
 		if readout != nil {
 			if err := readout.check(pts.N); err != nil {
 				return nil, err
@@ -198,9 +223,12 @@ func (a *Analysis) Summary() string {
 		}
 		fmt.Fprintf(&b, " (%s)", strings.Join(ds, ", "))
 	}
-	fmt.Fprintf(&b, ", holding %d of %d fixed points and %d of %d slow points\n", onFixed, a.NFixed, onSlow, nSlow)
+	// "Candidates": finder's slow points and its unconverged candidates
+	// (on a slow manifold q has no local minimum, so most of a line's
+	// points end unconverged, crawling along it).
+	fmt.Fprintf(&b, ", holding %d of %d fixed points and %d of %d slow or unconverged candidates\n", onFixed, a.NFixed, onSlow, nSlow)
 	if nSlow > 0 {
-		fmt.Fprintf(&b, "  of %d slow points: %d outside the region of the initial states, %d with q above %g, %d with a leading mode outside the slow band (%g of |lambda| = 1); %d of the other %d lie on the manifolds\n",
+		fmt.Fprintf(&b, "  of the %d slow or unconverged candidates: %d lie outside the region of the initial states, %d have q above %g, %d a leading mode outside the slow band (%g of |lambda| = 1); %d of the other %d lie on the manifolds\n",
 			nSlow, a.SlowOutside, a.SlowHighQ, a.settings.QMax, a.SlowFast, a.settings.Band,
 			onSlow, nSlow-a.SlowOutside-a.SlowHighQ-a.SlowFast)
 	}
@@ -272,3 +300,15 @@ func finiteAll(v []float64) bool {
 	}
 	return true
 }
+
+// origin is where a point of Analysis.Points came from in the Result.
+type origin struct {
+	group int // groupFixed, groupSlow or groupUnconverged
+	index int
+}
+
+const (
+	groupFixed = iota
+	groupSlow
+	groupUnconverged
+)

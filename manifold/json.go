@@ -16,7 +16,7 @@ import (
 //
 //	{"format": "manifolds/v1", "n_states": N, "n_inputs": M, "n_fixed": K,
 //	 "manifolds": [
-//	  {"dim": 1, "fixed": [0, 3], "slow": [2, 5, 9],
+//	  {"dim": 1, "fixed": [0, 3], "slow": [2], "unconverged": [5, 9],
 //	   "curve": {"u": [...], "closed": false, "ends": ["left the region", "q above bound"],
 //	             "corrections": 412,
 //	             "points": [{"s": 0, "x": [...], "q": 1e-9, "residual": 4e-5,
@@ -24,9 +24,9 @@ import (
 //	                         "selection": [...], "encoded": [...], "encoded_slope": [...]}, ...]},
 //	   "trace_error": "...", "encoded_min": [...], "encoded_max": [...]}]}
 //
-// "fixed" and "slow" index the fixed_points and slow_points arrays of the
-// fixedpoints/v1 file of the same search (Analysis.Points without the
-// first K). A manifold has a "curve" when it was traced (1-D only) and a
+// "fixed", "slow" and "unconverged" index the fixed_points, slow_points and
+// unconverged arrays of the fixedpoints/v1 file of the same search
+// (Manifold.Fixed, Slow and Unconverged). A manifold has a "curve" when it was traced (1-D only) and a
 // "trace_error" when tracing it failed. Points are ordered by arclength s;
 // "right" is oriented along increasing s, and "selection" is the drift along
 // it per unit of each input. "encoded" fields appear with a readout. Unknown
@@ -45,38 +45,55 @@ type fileV1 struct {
 }
 
 type fileManifold struct {
-	Dim        int       `json:"dim"`
-	Fixed      []int     `json:"fixed"`
-	Slow       []int     `json:"slow"`
-	Curve      *Curve    `json:"curve,omitempty"`
-	TraceError string    `json:"trace_error,omitempty"`
-	EncodedMin []float64 `json:"encoded_min,omitempty"`
-	EncodedMax []float64 `json:"encoded_max,omitempty"`
+	Dim         int       `json:"dim"`
+	Fixed       []int     `json:"fixed"`
+	Slow        []int     `json:"slow"`
+	Unconverged []int     `json:"unconverged"`
+	Curve       *Curve    `json:"curve,omitempty"`
+	TraceError  string    `json:"trace_error,omitempty"`
+	EncodedMin  []float64 `json:"encoded_min,omitempty"`
+	EncodedMax  []float64 `json:"encoded_max,omitempty"`
 }
 
 // WriteJSON writes a in FormatV1.
 func (a *Analysis) WriteJSON(w io.Writer) error {
-	if a == nil || a.Points == nil {
+	if a == nil {
 		return fmt.Errorf("manifold: write json: empty analysis")
 	}
-	f := fileV1{Format: FormatV1, N: a.Points.N, M: a.Points.M, NFixed: a.NFixed, Manifolds: []fileManifold{}}
+	f := fileV1{Format: FormatV1, N: a.n(), M: a.m(), NFixed: a.NFixed, Manifolds: []fileManifold{}}
 	for _, m := range a.Manifolds {
-		fm := fileManifold{Dim: m.Dim, Fixed: []int{}, Slow: []int{}, Curve: m.Curve, TraceError: m.TraceError,
-			EncodedMin: m.EncodedMin, EncodedMax: m.EncodedMax}
-		for _, i := range m.Members {
-			if i < a.NFixed {
-				fm.Fixed = append(fm.Fixed, i)
-			} else {
-				fm.Slow = append(fm.Slow, i-a.NFixed)
-			}
-		}
-		f.Manifolds = append(f.Manifolds, fm)
+		f.Manifolds = append(f.Manifolds, fileManifold{Dim: m.Dim, Fixed: orEmpty(m.Fixed), Slow: orEmpty(m.Slow),
+			Unconverged: orEmpty(m.Unconverged), Curve: m.Curve, TraceError: m.TraceError,
+			EncodedMin: m.EncodedMin, EncodedMax: m.EncodedMax})
 	}
 	enc := json.NewEncoder(w)
 	if err := enc.Encode(f); err != nil {
 		return fmt.Errorf("manifold: write json: %w", err)
 	}
 	return nil
+}
+
+func orEmpty(v []int) []int {
+	if v == nil {
+		return []int{}
+	}
+	return v
+}
+
+// n and m are the state and input sizes, from the points or, for an
+// Analysis read from JSON, as read.
+func (a *Analysis) n() int {
+	if a.Points != nil {
+		return a.Points.N
+	}
+	return a.fileN
+}
+
+func (a *Analysis) m() int {
+	if a.Points != nil {
+		return a.Points.M
+	}
+	return a.fileM
 }
 
 // Save writes a to path in FormatV1, atomically: a failed write leaves no
@@ -106,23 +123,21 @@ func ReadJSON(r io.Reader) (*Analysis, error) {
 	if f.N <= 0 || f.M < 0 || f.NFixed < 0 {
 		return nil, fmt.Errorf("manifold: %w: n_states %d, n_inputs %d, n_fixed %d", ErrFormat, f.N, f.M, f.NFixed)
 	}
-	a := &Analysis{NFixed: f.NFixed}
+	a := &Analysis{NFixed: f.NFixed, fileN: f.N, fileM: f.M}
 	for k, fm := range f.Manifolds {
 		m := Manifold{Group: Group{Dim: fm.Dim}, Curve: fm.Curve, TraceError: fm.TraceError,
-			EncodedMin: fm.EncodedMin, EncodedMax: fm.EncodedMax}
+			EncodedMin: fm.EncodedMin, EncodedMax: fm.EncodedMax,
+			Fixed: fm.Fixed, Slow: fm.Slow, Unconverged: fm.Unconverged}
 		for _, i := range fm.Fixed {
 			if i < 0 || i >= f.NFixed {
 				return nil, fmt.Errorf("manifold: %w: manifold %d: fixed point %d of %d", ErrFormat, k, i, f.NFixed)
 			}
-			m.Members = append(m.Members, i)
 		}
-		for _, i := range fm.Slow {
+		for _, i := range append(slices.Clone(fm.Slow), fm.Unconverged...) {
 			if i < 0 {
-				return nil, fmt.Errorf("manifold: %w: manifold %d: slow point %d", ErrFormat, k, i)
+				return nil, fmt.Errorf("manifold: %w: manifold %d: candidate index %d", ErrFormat, k, i)
 			}
-			m.Members = append(m.Members, f.NFixed+i)
 		}
-		slices.Sort(m.Members)
 		if c := m.Curve; c != nil {
 			c.N, c.M = f.N, f.M
 			if len(c.U) != f.M {

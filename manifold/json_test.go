@@ -19,8 +19,8 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	pts := &finder.FixedPoints{N: 3, M: 0, Points: make([]finder.Point, 5)}
 	a := &Analysis{Points: pts, NFixed: 2, Manifolds: []Manifold{
-		{Group: Group{Members: []int{1, 2, 4}, Dim: 1}, Curve: c},
-		{Group: Group{Members: []int{0, 3}, Dim: 2}},
+		{Group: Group{Members: []int{1, 2, 4}, Dim: 1}, Fixed: []int{1}, Slow: []int{0}, Unconverged: []int{2}, Curve: c},
+		{Group: Group{Members: []int{0, 3}, Dim: 2}, Fixed: []int{0}, Slow: []int{1}},
 	}}
 	path := filepath.Join(t.TempDir(), "m.json")
 	if err := a.Save(path); err != nil {
@@ -34,8 +34,9 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Fatalf("read %+v", b)
 	}
 	for k := range a.Manifolds {
-		if !reflect.DeepEqual(a.Manifolds[k].Members, b.Manifolds[k].Members) || a.Manifolds[k].Dim != b.Manifolds[k].Dim {
-			t.Errorf("manifold %d: members %v dim %d, want %v %d", k, b.Manifolds[k].Members, b.Manifolds[k].Dim, a.Manifolds[k].Members, a.Manifolds[k].Dim)
+		am, bm := a.Manifolds[k], b.Manifolds[k]
+		if !reflect.DeepEqual(am.Fixed, bm.Fixed) || !reflect.DeepEqual(am.Slow, bm.Slow) || am.Dim != bm.Dim {
+			t.Errorf("manifold %d: fixed %v slow %v dim %d, want %v %v %d", k, bm.Fixed, bm.Slow, bm.Dim, am.Fixed, am.Slow, am.Dim)
 		}
 	}
 	if !reflect.DeepEqual(b.Manifolds[0].Curve, c) {
@@ -45,8 +46,11 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err := a.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), `"fixed":[1],"slow":[0,2]`) {
-		t.Errorf("members not split into fixed and slow indices: %.200s", buf.String())
+	if !strings.Contains(buf.String(), `"fixed":[1],"slow":[0],"unconverged":[2]`) {
+		t.Errorf("members not given as fixed, slow and unconverged indices: %.200s", buf.String())
+	}
+	if !reflect.DeepEqual(b.Manifolds[0].Unconverged, []int{2}) || b.Manifolds[1].Unconverged == nil {
+		t.Errorf("unconverged members read back as %v and %v", b.Manifolds[0].Unconverged, b.Manifolds[1].Unconverged)
 	}
 }
 
@@ -55,6 +59,7 @@ func TestJSONErrors(t *testing.T) {
 		``, `{`, `{"format": "fixedpoints/v1", "n_states": 2}`,
 		`{"format": "manifolds/v1", "n_states": 0}`,
 		`{"format": "manifolds/v1", "n_states": 2, "n_fixed": 1, "manifolds": [{"dim": 1, "fixed": [3]}]}`,
+		`{"format": "manifolds/v1", "n_states": 2, "n_fixed": 1, "manifolds": [{"dim": 1, "unconverged": [-1]}]}`,
 		`{"format": "manifolds/v1", "n_states": 2, "n_inputs": 1, "manifolds": [{"dim": 1, "curve": {"u": [], "points": []}}]}`,
 		`{"format": "manifolds/v1", "n_states": 2, "manifolds": [{"dim": 1, "curve": {"u": [], "points": [{"s": 0, "x": [1]}]}}]}`,
 	} {

@@ -136,7 +136,8 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("find: %w", err)
 	}
-	fmt.Fprintf(stdout, "%d candidates: %d fixed points, %d slow points (unique)\n", res.Stats.Candidates, res.Fixed.Len(), res.Slow.Len())
+	fmt.Fprintf(stdout, "%d candidates: %d fixed points, %d slow points, %d unconverged (unique); status %v\n",
+		res.Stats.Candidates, res.Fixed.Len(), res.Slow.Len(), res.Unconverged.Len(), res.Status)
 
 	// 3. The slow manifolds, traced, with what selects them.
 	ro := &manifold.Readout{Outputs: 1, Weight: model.Readout.Weight, Bias: model.Readout.Bias}
@@ -166,7 +167,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	fpPath := filepath.Join(o.out, "integrator-fixedpoints.json")
 	mfPath := filepath.Join(o.out, "integrator-manifolds.json")
 	htmlPath := filepath.Join(o.out, "integrator-report.html")
-	if err := res.Fixed.Save(fpPath); err != nil {
+	if err := res.Save(fpPath); err != nil {
 		return err
 	}
 	if err := an.Save(mfPath); err != nil {
