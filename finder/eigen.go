@@ -155,16 +155,7 @@ func eigenModes(N int, j []float64, vectors bool) (modes []Mode, err error) {
 // other step keeps its optimal workspace.
 func geev(N int, j []float64, vectors bool) (vals []complex128, vl, vr []float64, err error) {
 	impl := lapackgonum.Implementation{}
-	a := append([]float64(nil), j...)
-	// Scale entries outside [small, big] into range, as dgeev does.
-	small := math.Sqrt(0x1p-1022) / 0x1p-53
-	anrm := impl.Dlange(lapack.MaxAbs, N, N, a, N, nil)
-	scaled := 0 < anrm && anrm < small || anrm > 1/small
-	if scaled {
-		for i := range a {
-			a[i] /= anrm
-		}
-	}
+	a, anrm, scaled := scaledCopy(impl, N, j)
 	scale := make([]float64, N)
 	ilo, ihi := impl.Dgebal(lapack.PermuteScale, N, a, N, scale)
 	tau := make([]float64, max(N-1, 0))
@@ -293,15 +284,7 @@ func sortModes(m []Mode, continuous bool) {
 // scaling balance would change the condition numbers, so it is not done.
 func eigCond(N int, j []float64) (vals []complex128, conds []float64, err error) {
 	impl := lapackgonum.Implementation{}
-	a := append([]float64(nil), j...)
-	small := math.Sqrt(0x1p-1022) / 0x1p-53
-	anrm := impl.Dlange(lapack.MaxAbs, N, N, a, N, nil)
-	scaled := 0 < anrm && anrm < small || anrm > 1/small
-	if scaled {
-		for i := range a {
-			a[i] /= anrm
-		}
-	}
+	a, anrm, scaled := scaledCopy(impl, N, j)
 	scale := make([]float64, N)
 	ilo, ihi := impl.Dgebal(lapack.Permute, N, a, N, scale)
 	tau := make([]float64, max(N-1, 0))
@@ -346,4 +329,20 @@ func eigCond(N int, j []float64) (vals []complex128, conds []float64, err error)
 		c++
 	}
 	return vals, conds, nil
+}
+
+// scaledCopy copies the N x N matrix j and, as dgeev does, divides it by its
+// largest magnitude anrm when that lies outside the range where the
+// eigenvalue steps neither overflow nor lose precision (scaled reports it).
+func scaledCopy(impl lapackgonum.Implementation, N int, j []float64) (a []float64, anrm float64, scaled bool) {
+	a = append([]float64(nil), j...)
+	small := math.Sqrt(0x1p-1022) / 0x1p-53
+	anrm = impl.Dlange(lapack.MaxAbs, N, N, a, N, nil)
+	scaled = 0 < anrm && anrm < small || anrm > 1/small
+	if scaled {
+		for i := range a {
+			a[i] /= anrm
+		}
+	}
+	return a, anrm, scaled
 }
