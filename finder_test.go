@@ -19,6 +19,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/tasks"
 )
 
@@ -98,14 +99,15 @@ func TestGoldenFlipFlop(t *testing.T) {
 						p.Modes[k].Right, p.Modes[k].Left = nil, nil
 					}
 				}
-				if err := slim.Save(golden); err != nil {
+				if err := fpjson.Save(golden, &finder.Result{Fixed: slim}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			want, err := finder.Load(golden)
+			file, err := fpjson.Load(golden)
 			if err != nil {
 				t.Fatal(err)
 			}
+			want := file.Fixed
 			// The flip-flop's memory: 8 stable corners and saddles of
 			// index 1, 2 and 3 between them.
 			counts := got.CountBySaddleIndex()

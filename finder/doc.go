@@ -16,7 +16,8 @@
 //
 // Around it: SampleStates draws initial states from trajectories, and a
 // FixedPoints set has set operations (Unique, Subset, Concat, Find,
-// Contains), a Summary, and Save/Load in the versioned JSON format FormatV1.
+// Contains), a Summary and Validate. Package fpjson saves and loads results
+// in the versioned JSON format fixedpoints/v1.
 //
 // The API follows gonum's optimize package: a Settings struct whose zero
 // fields take documented defaults, and a Result with a Status and Stats.

@@ -57,26 +57,6 @@ func TestSubsetAndFilters(t *testing.T) {
 	}
 }
 
-func TestClone(t *testing.T) {
-	fp := goldenSet()
-	c := fp.Clone()
-	if !reflect.DeepEqual(c, fp) {
-		t.Fatal("clone differs")
-	}
-	p := &c.Points[0]
-	p.X[0]++
-	p.XInit[0]++
-	p.U[0]++
-	p.F[0]++
-	p.Jacobian[0]++
-	p.InputJacobian[0]++
-	p.Modes[0].Right[0]++
-	p.Modes[0].Left[0]++
-	if !reflect.DeepEqual(goldenSet(), fp) {
-		t.Error("changing the clone changed the original")
-	}
-}
-
 func TestConcat(t *testing.T) {
 	a := &FixedPoints{N: 2, M: 1, Dtype: "float64", Points: []Point{analyzed(0, 0, 0)}}
 	b := &FixedPoints{N: 2, M: 1, Dtype: "float64", Points: []Point{analyzed(1, 1, 0), analyzed(2, 1, 0)}}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/internal/atomicfile"
 )
 
@@ -133,7 +134,7 @@ func runSearches(ctx context.Context, j *Job, stage string, o *Options) (rows []
 // once the temporary file is written and before it is renamed.
 func writeResult(path string, res *finder.Result, hook func()) error {
 	err := atomicfile.Write(path, func(w io.Writer) error {
-		if err := res.WriteJSON(w); err != nil {
+		if err := fpjson.Write(w, res); err != nil {
 			return err
 		}
 		if hook != nil {

@@ -56,7 +56,7 @@ type Row struct {
 	Warnings []string `json:"warnings,omitempty"`
 
 	// FixedFile holds the search's fixed points, slow points and
-	// unconverged candidates (fixedpoints/v1, finder.LoadResult), relative
+	// unconverged candidates (fixedpoints/v1, fpjson.Load), relative
 	// to the sweep's directory, with '/'.
 	FixedFile string         `json:"fixed_file,omitempty"`
 	Meta      map[string]any `json:"meta,omitempty"`

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 )
 
 // writeFlipFlop writes a vanilla tanh RNN with N units, one input, W_hh = w I
@@ -91,9 +91,9 @@ func TestRowCountsFlipFlop(t *testing.T) {
 	if r.WorstResidual == nil || *r.WorstResidual > 1e-10 || r.N != 3 || r.M != 1 || r.Candidates != 27 {
 		t.Errorf("row %+v", r)
 	}
-	fp, err := finder.Load(filepath.Join(out, r.FixedFile))
-	if err != nil || fp.Len() != 27 {
-		t.Fatalf("result file: %v, %v", fp, err)
+	file, err := fpjson.Load(filepath.Join(out, r.FixedFile))
+	if err != nil || file.Fixed.Len() != 27 {
+		t.Fatalf("result file: %v, %v", file, err)
 	}
 	var csv bytes.Buffer
 	if err := tab.WriteCSV(&csv); err != nil {

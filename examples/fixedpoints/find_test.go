@@ -14,6 +14,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/graph"
 )
 
@@ -84,10 +85,11 @@ func runOK(t *testing.T, o findOptions) (string, *finder.FixedPoints) {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	fp, err := finder.Load(outs.json)
+	file, err := fpjson.Load(outs.json)
 	if err != nil {
 		t.Fatal(err)
 	}
+	fp := file.Fixed
 	if fp.Len() == 0 {
 		t.Fatalf("no fixed point saved; output:\n%s", out.String())
 	}

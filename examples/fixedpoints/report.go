@@ -13,6 +13,7 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/examples/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/viz"
 )
 
@@ -86,7 +87,7 @@ func defaultReportPath(in string) string {
 
 // savedReport reads the saved results and builds their report.
 func savedReport(o reportOptions) (*viz.Report, error) {
-	res, err := finder.LoadResult(o.in) // the fixed points, and the slow points when saved
+	res, err := fpjson.Load(o.in) // the fixed points, and the slow points when saved
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/tasks"
 	"github.com/rnnfp/fixedpoints/viz"
 )
@@ -92,7 +93,7 @@ func writeGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("found %d fixed points", res.Fixed.Len())
-	if err := res.Save(goldenJSON); err != nil { // fixed, slow and unconverged
+	if err := fpjson.Save(goldenJSON, res); err != nil { // fixed, slow and unconverged
 		t.Fatal(err)
 	}
 	if err := cells.WriteNPY(goldenNPY, cells.Tensor{Shape: []int{batch.Trials, batch.Time, N}, Data: states}); err != nil {

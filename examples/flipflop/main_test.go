@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"
 )
@@ -31,10 +31,11 @@ func testFlipFlop(t *testing.T, cell string) {
 	if err := run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
-	fp, err := finder.Load(filepath.Join(dir, "flipflop-fixedpoints.json"))
+	file, err := fpjson.Load(filepath.Join(dir, "flipflop-fixedpoints.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	fp := file.Fixed
 	counts := map[int]int{}
 	for _, p := range fp.Points {
 		if p.Residual > 1e-10 {

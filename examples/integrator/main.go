@@ -23,6 +23,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"
 	"github.com/rnnfp/fixedpoints/viz"
@@ -167,7 +168,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	fpPath := filepath.Join(o.out, "integrator-fixedpoints.json")
 	mfPath := filepath.Join(o.out, "integrator-manifolds.json")
 	htmlPath := filepath.Join(o.out, "integrator-report.html")
-	if err := res.Save(fpPath); err != nil {
+	if err := fpjson.Save(fpPath, res); err != nil {
 		return err
 	}
 	if err := an.Save(mfPath); err != nil {

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/manifold"
 )
 
@@ -34,7 +34,7 @@ func TestIntegratorExample(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(dir, "integrator-report.html")); err != nil || st.Size() < 100000 {
 		t.Errorf("report: %v", err)
 	}
-	if _, err := finder.Load(filepath.Join(dir, "integrator-fixedpoints.json")); err != nil {
+	if _, err := fpjson.Load(filepath.Join(dir, "integrator-fixedpoints.json")); err != nil {
 		t.Error(err)
 	}
 	a, err := manifold.Load(filepath.Join(dir, "integrator-manifolds.json"))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/viz"
 )
 
@@ -82,7 +83,7 @@ func WriteOutputs(dir, name string, res *finder.Result, rep *viz.Report) (jsonPa
 	}
 	jsonPath = filepath.Join(dir, name+"-fixedpoints.json")
 	htmlPath = filepath.Join(dir, name+"-report.html")
-	if err := res.Save(jsonPath); err != nil { // fixed, slow and unconverged
+	if err := fpjson.Save(jsonPath, res); err != nil { // fixed, slow and unconverged
 		return "", "", err
 	}
 	if err := rep.WriteFile(htmlPath); err != nil {

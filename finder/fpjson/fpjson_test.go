@@ -1,4 +1,4 @@
-package finder
+package fpjson
 
 import (
 	"bytes"
@@ -12,67 +12,54 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/fptest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// goldenSet has every field of every kind filled, with awkward floats: the
-// smallest subnormal, the largest float, -0, thirds, +-Inf q and residual.
-func goldenSet() *FixedPoints {
-	r := rand.New(rand.NewPCG(2018, 11))
-	const N, M = 3, 2
-	vec := func(n int) []float64 {
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(9)-4))
-		}
-		return v
-	}
-	cvec := func(n int) []complex128 {
-		v := make([]complex128, n)
-		for i := range v {
-			v[i] = complex(r.NormFloat64(), r.NormFloat64())
-		}
-		return v
-	}
-	full := func(q float64, nUnstable int) Point {
-		p := Point{X: vec(N), XInit: vec(N), U: vec(M), F: vec(N), Q: q, Residual: math.Sqrt(2 * q),
-			DQ: 1e-22, Iters: 4999, Refines: 3, Condition: new(2),
-			Jacobian: vec(N * N), InputJacobian: vec(N * M)}
-		for k := range N {
-			p.Modes = append(p.Modes, Mode{Value: complex(1.5-0.5*float64(k), 0.25*float64(k)), Right: cvec(N), Left: cvec(N)})
-		}
-		p.Stability = Stability{Analyzed: true, Stable: nUnstable == 0, NUnstable: nUnstable, MaxAbs: 1.5,
-			Marginal: true, NMarginal: 1, Flip: true, Oscillatory: true, Continuous: false}
-		return p
-	}
-	a := full(1.0/3, 2)
-	a.X = []float64{5e-324, math.MaxFloat64, math.Copysign(0, -1)}
-	a.Jacobian[4] = 1e-7
-	a.Jacobian[5] = 1e21
-	b := full(1e-30, 0)
-	b.Stability.Continuous = true
-	b.Modes[1].Left = nil // a mode whose left vector was not computed
-	// A diverged candidate, not analyzed: only the search fields.
-	c := Point{X: vec(N), U: vec(M), Q: math.Inf(1), Residual: math.Inf(-1), DQ: 0, Iters: 5000}
-	return &FixedPoints{N: N, M: M, Dtype: "float64", Points: []Point{a, b, c}}
+// writeSet writes fp alone, as the fixed points of a result.
+func writeSet(w io.Writer, fp *finder.FixedPoints) error {
+	return Write(w, &finder.Result{Fixed: fp})
 }
 
-func roundTrip(t *testing.T, fp *FixedPoints) (*FixedPoints, []byte) {
+// readSet reads a file's fixed points; it fails when the file has more.
+func readSet(r io.Reader) (*finder.FixedPoints, error) {
+	f, err := Read(r)
+	if err != nil {
+		return nil, err
+	}
+	if f.Slow != nil || f.Unconverged != nil {
+		return nil, errors.New("the file has slow or unconverged points")
+	}
+	return f.Fixed, nil
+}
+
+// loadSet is readSet of the file at path.
+func loadSet(path string) (*finder.FixedPoints, error) {
+	f, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return f.Fixed, nil
+}
+
+func roundTrip(t *testing.T, fp *finder.FixedPoints) (*finder.FixedPoints, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := fp.WriteJSON(&buf); err != nil {
+	if err := writeSet(&buf, fp); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadJSON(bytes.NewReader(buf.Bytes()))
+	got, err := readSet(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, buf.Bytes())
 	}
 	return got, buf.Bytes()
 }
 
-func TestJSONRoundTripExact(t *testing.T) {
-	fp := goldenSet()
+func TestRoundTripExact(t *testing.T) {
+	fp := fptest.FullSet()
 	got, _ := roundTrip(t, fp)
 	if !reflect.DeepEqual(got, fp) {
 		t.Fatalf("round trip differs:\n got %+v\nwant %+v", got.Points[0], fp.Points[0])
@@ -83,7 +70,7 @@ func TestJSONRoundTripExact(t *testing.T) {
 
 	// Random bit patterns: every finite float64 comes back bit for bit.
 	r := rand.New(rand.NewPCG(1, 1))
-	big := &FixedPoints{N: 100, M: 0, Dtype: "float32"}
+	big := &finder.FixedPoints{N: 100, M: 0, Dtype: "float32"}
 	for range 50 {
 		x := make([]float64, 100)
 		for i := range x {
@@ -91,7 +78,7 @@ func TestJSONRoundTripExact(t *testing.T) {
 				x[i] = math.Float64frombits(r.Uint64())
 			}
 		}
-		big.Points = append(big.Points, Point{X: x, Q: math.NaN(), Residual: x[0]})
+		big.Points = append(big.Points, finder.Point{X: x, Q: math.NaN(), Residual: x[0]})
 	}
 	got, _ = roundTrip(t, big)
 	for k, p := range got.Points {
@@ -106,7 +93,7 @@ func TestJSONRoundTripExact(t *testing.T) {
 	}
 
 	// An empty set and a set without inputs.
-	for _, fp := range []*FixedPoints{{N: 4, Dtype: "float64"}, {N: 1, Dtype: "float64", Points: []Point{{X: []float64{1}}}}} {
+	for _, fp := range []*finder.FixedPoints{{N: 4, Dtype: "float64"}, {N: 1, Dtype: "float64", Points: []finder.Point{{X: []float64{1}}}}} {
 		if got, _ := roundTrip(t, fp); !reflect.DeepEqual(got, fp) {
 			t.Errorf("round trip of %+v gave %+v", fp, got)
 		}
@@ -114,14 +101,14 @@ func TestJSONRoundTripExact(t *testing.T) {
 }
 
 // The golden file pins the layout that other languages read.
-func TestJSONGolden(t *testing.T) {
+func TestGolden(t *testing.T) {
 	path := filepath.Join("testdata", "fixedpoints_v1.json")
 	var buf bytes.Buffer
-	if err := goldenSet().WriteJSON(&buf); err != nil {
+	if err := writeSet(&buf, fptest.FullSet()); err != nil {
 		t.Fatal(err)
 	}
 	if *update {
-		if err := goldenSet().Save(path); err != nil {
+		if err := Save(path, &finder.Result{Fixed: fptest.FullSet()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -130,21 +117,21 @@ func TestJSONGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("WriteJSON differs from %s (run go test -update if the change is meant):\n%s", path, buf.Bytes())
+		t.Errorf("Write differs from %s (run go test -update if the change is meant):\n%s", path, buf.Bytes())
 	}
-	fp, err := Load(path)
+	fp, err := loadSet(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(fp, goldenSet()) {
+	if !reflect.DeepEqual(fp, fptest.FullSet()) {
 		t.Error("the golden file loads as a different set")
 	}
 }
 
 // A file as another program writes it: indented, core fields only, Inf as a
 // string, no "analyzed" field.
-func TestJSONForeignMinimal(t *testing.T) {
-	fp, err := Load(filepath.Join("testdata", "minimal_v1.json"))
+func TestForeignMinimal(t *testing.T) {
+	fp, err := loadSet(filepath.Join("testdata", "minimal_v1.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,9 +158,9 @@ func TestJSONForeignMinimal(t *testing.T) {
 	}
 }
 
-func TestReadJSONErrors(t *testing.T) {
+func TestReadErrors(t *testing.T) {
 	var buf bytes.Buffer
-	if err := goldenSet().WriteJSON(&buf); err != nil {
+	if err := writeSet(&buf, fptest.FullSet()); err != nil {
 		t.Fatal(err)
 	}
 	full := buf.String()
@@ -206,8 +193,8 @@ func TestReadJSONErrors(t *testing.T) {
 		{"saddle index", point(`{"x":[1,2],"u":[0],"q":0,"residual":0,"stable":false,"n_unstable":3}`), "point 0: n_unstable 3"},
 		{"overflow", point(`{"x":[1,1e999],"u":[0],"q":0,"residual":0}`), "out of range"},
 	} {
-		_, err := ReadJSON(strings.NewReader(c.in))
-		if err == nil || !strings.Contains(err.Error(), c.msg) || !strings.HasPrefix(err.Error(), "finder: read json: ") {
+		_, err := readSet(strings.NewReader(c.in))
+		if err == nil || !strings.Contains(err.Error(), c.msg) || !strings.HasPrefix(err.Error(), "fpjson: read: ") {
 			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.msg)
 		}
 	}
@@ -215,16 +202,16 @@ func TestReadJSONErrors(t *testing.T) {
 
 // A diverged candidate (q NaN, state NaN or infinite), as Result.All can
 // hold, is saved and read back as it was.
-func TestJSONKeepsDivergedCandidates(t *testing.T) {
-	fp := goldenSet()
+func TestKeepsDivergedCandidates(t *testing.T) {
+	fp := fptest.FullSet()
 	d := &fp.Points[1]
 	d.X = []float64{math.NaN(), math.Inf(1), 2}
 	d.Q, d.Residual = math.NaN(), math.NaN()
 	var buf bytes.Buffer
-	if err := fp.WriteJSON(&buf); err != nil {
+	if err := writeSet(&buf, fp); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadJSON(&buf)
+	got, err := readSet(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,23 +220,23 @@ func TestJSONKeepsDivergedCandidates(t *testing.T) {
 		t.Errorf("diverged candidate came back as x %v, q %v", x, got.Points[1].Q)
 	}
 	d.Q = 1 // with a finite q the state must be finite
-	if err := fp.WriteJSON(io.Discard); err == nil || !strings.Contains(err.Error(), "point 1: x[0] is NaN") {
+	if err := writeSet(io.Discard, fp); err == nil || !strings.Contains(err.Error(), "point 1: x[0] is NaN") {
 		t.Errorf("NaN x with a finite q: %v", err)
 	}
 }
 
-func TestWriteJSONRefusesInvalid(t *testing.T) {
-	fp := goldenSet()
+func TestWriteRefusesInvalid(t *testing.T) {
+	fp := fptest.FullSet()
 	fp.Points[1].X[0] = math.NaN()
-	if err := fp.WriteJSON(io.Discard); err == nil || !strings.Contains(err.Error(), "point 1: x[0] is NaN") {
+	if err := writeSet(io.Discard, fp); err == nil || !strings.Contains(err.Error(), "point 1: x[0] is NaN") {
 		t.Errorf("NaN x: %v", err)
 	}
-	fp = goldenSet()
+	fp = fptest.FullSet()
 	fp.Points[0].Jacobian = fp.Points[0].Jacobian[:8]
-	if err := fp.WriteJSON(io.Discard); err == nil || !strings.Contains(err.Error(), "point 0: jacobian has 8 values, want 9") {
+	if err := writeSet(io.Discard, fp); err == nil || !strings.Contains(err.Error(), "point 0: jacobian has 8 values, want 9") {
 		t.Errorf("short Jacobian: %v", err)
 	}
-	if err := goldenSet().WriteJSON(failWriter{}); err == nil {
+	if err := writeSet(failWriter{}, fptest.FullSet()); err == nil {
 		t.Error("a failing writer gave no error")
 	}
 }
@@ -261,24 +248,17 @@ func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full")
 func TestSaveAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "fp.json")
-	first := goldenSet()
-	if err := first.Save(path); err != nil {
+	first := fptest.FullSet()
+	if err := Save(path, &finder.Result{Fixed: first}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
 
-	// A write that fails halfway, and a set that fails validation, leave the
-	// earlier file as it was and no temporary file behind.
-	err := atomicWriteFile(path, func(w io.Writer) error {
-		w.Write([]byte(`{"format":"fixedpoints/v1","n_st`))
-		return errors.New("disk full")
-	})
-	if err == nil || err.Error() != "disk full" {
-		t.Errorf("failed write: %v", err)
-	}
-	bad := goldenSet()
+	// A set that fails validation leaves the earlier file as it was and no
+	// temporary file behind.
+	bad := fptest.FullSet()
 	bad.Points[0].X = bad.Points[0].X[:1]
-	if err := bad.Save(path); err == nil || !strings.HasPrefix(err.Error(), "finder: save "+path+": point 0: x has 1") {
+	if err := Save(path, &finder.Result{Fixed: bad}); err == nil || !strings.HasPrefix(err.Error(), "fpjson: save "+path+": point 0: x has 1") {
 		t.Errorf("invalid set: %v", err)
 	}
 	after, _ := os.ReadFile(path)
@@ -295,92 +275,106 @@ func TestSaveAtomic(t *testing.T) {
 	}
 
 	// A successful save replaces the file.
-	second := &FixedPoints{N: 1, Dtype: "float64", Points: []Point{{X: []float64{7}, Q: 1}}}
-	if err := second.Save(path); err != nil {
+	second := &finder.FixedPoints{N: 1, Dtype: "float64", Points: []finder.Point{{X: []float64{7}, Q: 1}}}
+	if err := Save(path, &finder.Result{Fixed: second}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Load(path)
+	got, err := loadSet(path)
 	if err != nil || !reflect.DeepEqual(got, second) {
 		t.Errorf("load after second save: %+v, %v", got, err)
 	}
-	if _, err := Load(filepath.Join(dir, "missing.json")); err == nil || !strings.HasPrefix(err.Error(), "finder: load: ") {
+	if _, err := Load(filepath.Join(dir, "missing.json")); err == nil || !strings.HasPrefix(err.Error(), "fpjson: load: ") {
 		t.Errorf("missing file: %v", err)
 	}
 	if err := os.WriteFile(path, before[:100], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "finder: load "+path+": invalid JSON: file ends early") {
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "fpjson: load "+path+": invalid JSON: file ends early") {
 		t.Errorf("truncated file: %v", err)
 	}
 }
 
-// FuzzReadJSON: ReadJSON never panics, and what it accepts writes and reads
-// back to the same bytes.
-func FuzzReadJSON(f *testing.F) {
+// FuzzRead: Read never panics, and what it accepts writes and reads back
+// to the same bytes.
+func FuzzRead(f *testing.F) {
 	var buf bytes.Buffer
-	goldenSet().WriteJSON(&buf)
+	writeSet(&buf, fptest.FullSet())
 	f.Add(buf.Bytes())
 	f.Add([]byte(`{"format":"fixedpoints/v1","n_states":1,"n_inputs":0,"dtype":"float64","fixed_points":[{"x":[1],"u":[],"q":"Infinity","residual":0}]}`))
+	f.Add([]byte(`{"format":"fixedpoints/v1","n_states":1,"n_inputs":0,"dtype":"float64","fixed_points":[],"slow_points":[{"x":[1],"u":[],"q":0.5,"residual":1,"outcome":"slow"}],"unconverged":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fp, err := ReadJSON(bytes.NewReader(data))
+		file, err := Read(bytes.NewReader(data))
 		if err != nil {
 			return
 		}
 		var a, b bytes.Buffer
-		if err := fp.WriteJSON(&a); err != nil {
-			t.Fatalf("a set ReadJSON accepted does not write: %v", err)
+		if err := Write(&a, file.result()); err != nil {
+			t.Fatalf("a file Read accepted does not write: %v", err)
 		}
-		fp2, err := ReadJSON(bytes.NewReader(a.Bytes()))
+		file2, err := Read(bytes.NewReader(a.Bytes()))
 		if err != nil {
-			t.Fatalf("WriteJSON output does not read: %v\n%s", err, a.Bytes())
+			t.Fatalf("Write's output does not read: %v\n%s", err, a.Bytes())
 		}
-		if err := fp2.WriteJSON(&b); err != nil || !bytes.Equal(a.Bytes(), b.Bytes()) {
+		if err := Write(&b, file2.result()); err != nil || !bytes.Equal(a.Bytes(), b.Bytes()) {
 			t.Fatalf("second round trip differs (%v):\n%s\n%s", err, a.Bytes(), b.Bytes())
 		}
 	})
 }
 
-func BenchmarkJSONWrite1024x32(b *testing.B) {
+// result is the Result whose groups f holds.
+func (f *File) result() *finder.Result {
+	return &finder.Result{Fixed: f.Fixed, Slow: f.Slow, Unconverged: f.Unconverged}
+}
+
+func BenchmarkWrite1024x32(b *testing.B) {
 	fp := benchSet(1024, 32, 3)
 	var buf bytes.Buffer
-	fp.WriteJSON(&buf)
+	writeSet(&buf, fp)
 	b.SetBytes(int64(buf.Len()))
 	for b.Loop() {
 		buf.Reset()
-		if err := fp.WriteJSON(&buf); err != nil {
+		if err := writeSet(&buf, fp); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkJSONRead1024x32(b *testing.B) {
+func BenchmarkRead1024x32(b *testing.B) {
 	var buf bytes.Buffer
-	benchSet(1024, 32, 3).WriteJSON(&buf)
+	writeSet(&buf, benchSet(1024, 32, 3))
 	b.SetBytes(int64(buf.Len()))
 	for b.Loop() {
-		if _, err := ReadJSON(bytes.NewReader(buf.Bytes())); err != nil {
+		if _, err := readSet(bytes.NewReader(buf.Bytes())); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // benchSet is n analyzed points of N states and M inputs with full modes.
-func benchSet(n, N, M int) *FixedPoints {
+func benchSet(n, N, M int) *finder.FixedPoints {
 	r := rand.New(rand.NewPCG(1, 2))
-	fp := &FixedPoints{N: N, M: M, Dtype: "float64"}
+	fp := &finder.FixedPoints{N: N, M: M, Dtype: "float64"}
 	for range n {
-		p := Point{X: randVecT(r, N, 1), XInit: randVecT(r, N, 1), U: randVecT(r, M, 1), F: randVecT(r, N, 1),
+		p := finder.Point{X: randVecT(r, N, 1), XInit: randVecT(r, N, 1), U: randVecT(r, M, 1), F: randVecT(r, N, 1),
 			Q: 1e-20, Residual: 1e-10, Jacobian: randVecT(r, N*N, 1), InputJacobian: randVecT(r, N*M, 1)}
 		for range N {
-			m := Mode{Value: complex(r.NormFloat64(), r.NormFloat64()), Right: make([]complex128, N), Left: make([]complex128, N)}
+			m := finder.Mode{Value: complex(r.NormFloat64(), r.NormFloat64()), Right: make([]complex128, N), Left: make([]complex128, N)}
 			for i := range N {
 				m.Right[i] = complex(r.NormFloat64(), r.NormFloat64())
 				m.Left[i] = complex(r.NormFloat64(), r.NormFloat64())
 			}
 			p.Modes = append(p.Modes, m)
 		}
-		p.Stability = Stability{Analyzed: true, NUnstable: 1, MaxAbs: 1.2}
+		p.Stability = finder.Stability{Analyzed: true, NUnstable: 1, MaxAbs: 1.2}
 		fp.Points = append(fp.Points, p)
 	}
 	return fp
+}
+
+func randVecT(r *rand.Rand, n int, scale float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = scale * r.NormFloat64()
+	}
+	return v
 }

@@ -1,0 +1,55 @@
+// Package fpjson reads and writes fixed points in the versioned JSON format
+// fixedpoints/v1 (Format), which the example programs write and the report,
+// the manifold analysis and other tools read back.
+//
+// Save and Write take a search's finder.Result and write its three groups:
+// the certified fixed points, the slow points and the unconverged
+// candidates. Load and Read return them as a File, checked by
+// finder.FixedPoints.Validate. A file holds what the points are, not how the
+// search went: Status, Stats and Settings are not in it.
+//
+// The layout:
+//
+//	{"format": "fixedpoints/v1", "n_states": N, "n_inputs": M, "dtype": "float64",
+//	 "coverage": {...}, "connections": [...],          (when Find estimated them)
+//	 "fixed_points": [{"x": [N], "u": [M], "q": q, "residual": r, "dq": dq,
+//	   "n_iters": i, "n_refine": k,
+//	   "condition": c,                                 (the caller's id, when given)
+//	   "x_init": [N], "f": [N],                       (when known)
+//	   "jacobian": [[N] x N], "input_jacobian": [[M] x N], (rows i: dF_i/dx, dF_i/du)
+//	   "eigenvalues": [[re, im] x K],                  (sorted as Point.Modes)
+//	   "eigenvectors_right": [[[re, im] x N] x K],     (mode k's vector, not a column)
+//	   "eigenvectors_left": [[[re, im] x N] x K],
+//	   "analyzed": true, "stable": b, "n_unstable": n, "max_abs_eigenvalue": a,
+//	   "marginal": b, "n_marginal": n, "flip": b, "oscillatory": b, "continuous": b,
+//	   "outcome": o, "reason": r, "gradient": g, "jacobian_error": e,
+//	   "n_undecided": n, "eigenvalue_bounds": [b x K], "eigenvalue_conds": [kappa x K],
+//	   "mode_classes": [c x K]}, ...],
+//	 "slow_points": [...], "unconverged": [...]}       (when the result has them)
+//
+// The labels (optional, absent in files written before them and when
+// unknown): "outcome" is "fixed", "slow" or "unconverged" (Point.Outcome);
+// "reason" why an unconverged one stopped ("iteration limit", "refine
+// limit", "stall", "diverged", "rise", "tolq without refinement",
+// "canceled", "saturated"); "gradient" the checked relative gradient
+// (Point.Gradient); "jacobian_error" Point.JacobianError; "n_undecided"
+// Stability.NUndecided; per mode, in the order of "eigenvalues":
+// "eigenvalue_bounds" (Mode.Bound), "eigenvalue_conds" (Mode.Cond) and
+// "mode_classes" ("stable", "unstable", "undecided"; Mode.Class).
+//
+// The coverage estimate and the saddle-attractor graph of a set found by
+// Find (indices are into fixed_points):
+//
+//	"coverage": {"found": n, "sampled": n, "completed": n, "seen_once": f1, "seen_twice": f2,
+//	  "estimated_unseen": e, "method": "chao1", "still_finding": b, "hits": [n, ...]},
+//	"connections": [{"from": i, "mode": k, "direction": deg, "to": j, "end": "stable", "steps": t}, ...]
+//
+// Fields of a point past "n_refine" are left out when the point has no such
+// data (an unanalyzed set stays small); a reader should treat a missing
+// field as unknown. "analyzed" defaults to whether "stable" is present.
+// Numbers are written in the shortest form that reads back to the same
+// float64. As JSON has no NaN or Inf, those are written as the strings
+// "NaN", "Infinity" and "-Infinity" (which Python's float() and
+// JavaScript's Number() parse). Unknown fields are ignored on reading, so v1
+// may gain fields.
+package fpjson

@@ -1,0 +1,175 @@
+package fpjson
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// jsonFile is the top level of Format.
+type jsonFile struct {
+	Format  string `json:"format"`
+	NStates int    `json:"n_states"`
+	NInputs int    `json:"n_inputs"`
+	Dtype   string `json:"dtype"`
+	// Set by Find on Result.Fixed (see coverage.go, connections.go); they
+	// precede fixed_points, which writeGroups splices in last.
+	Coverage    *jsonCoverage    `json:"coverage,omitempty"`
+	Connections []jsonConnection `json:"connections,omitempty"`
+	FixedPoints []jsonPoint      `json:"fixed_points"`
+
+	// The other outcomes of a search (Write).
+	SlowPoints  []jsonPoint `json:"slow_points,omitempty"`
+	Unconverged []jsonPoint `json:"unconverged,omitempty"`
+}
+
+// writeGroups writes fixed as "fixed_points" and, when not nil, slow
+// and unconverged as "slow_points" and "unconverged" (same N, M, dtype).
+func writeGroups(w io.Writer, fp, slow, unconverged *finder.FixedPoints) error {
+	for _, g := range []*finder.FixedPoints{fp, slow, unconverged} {
+		if g == nil {
+			continue
+		}
+		if err := g.Validate(); err != nil {
+			return err
+		}
+		if g.N != fp.N || g.M != fp.M || g.Dtype != fp.Dtype {
+			return fmt.Errorf("groups of different shapes: N=%d M=%d %s and N=%d M=%d %s", fp.N, fp.M, fp.Dtype, g.N, g.M, g.Dtype)
+		}
+	}
+	head, err := json.Marshal(jsonFile{Format: Format, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype,
+		Coverage: toJSONCoverage(fp.Coverage), Connections: toJSONConnections(fp.Connections)})
+	if err != nil {
+		return err
+	}
+	// Splice the points into the header's empty list, one per line.
+	const tail = `null}`
+	if !bytes.HasSuffix(head, []byte(tail)) {
+		return fmt.Errorf("unexpected header %s", head)
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(head[:len(head)-len(tail)])
+	if err := writePoints(bw, fp); err != nil {
+		return err
+	}
+	for _, g := range []struct {
+		name string
+		fp   *finder.FixedPoints
+	}{{"slow_points", slow}, {"unconverged", unconverged}} {
+		if g.fp != nil {
+			bw.WriteString(",\n\"" + g.name + "\":")
+			if err := writePoints(bw, g.fp); err != nil {
+				return fmt.Errorf("%s: %w", g.name, err)
+			}
+		}
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
+}
+
+// writePoints writes the points of fp as a JSON list, one per line.
+func writePoints(bw *bufio.Writer, fp *finder.FixedPoints) error {
+	bw.WriteString("[")
+	for i := range fp.Points {
+		b, err := json.Marshal(toJSONPoint(&fp.Points[i], fp.N, fp.M))
+		if err != nil {
+			return fmt.Errorf("point %d: %w", i, err)
+		}
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n")
+		bw.Write(b)
+	}
+	bw.WriteString("\n]")
+	return nil
+}
+
+// read reads "fixed_points" and the optional "slow_points" and
+// "unconverged" (nil when absent).
+func read(r io.Reader) (*File, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	// The version comes first, so that a file of another version is named as
+	// such rather than reported through the first field that differs.
+	var head struct {
+		Format *string `json:"format"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if head.Format == nil {
+		return nil, fmt.Errorf("no \"format\" field, want %q", Format)
+	}
+	if *head.Format != Format {
+		return nil, fmt.Errorf("format %q, want %q", *head.Format, Format)
+	}
+	var f jsonFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, jsonError(data, err)
+	}
+	// The header alone first: the shapes it gives bound every point's.
+	empty := &finder.FixedPoints{N: f.NStates, M: f.NInputs, Dtype: f.Dtype}
+	if err := empty.Validate(); err != nil {
+		return nil, err
+	}
+	group := func(name string, js []jsonPoint, cov *jsonCoverage, conns []jsonConnection) (*finder.FixedPoints, error) {
+		g := &finder.FixedPoints{N: empty.N, M: empty.M, Dtype: empty.Dtype}
+		if len(js) > 0 {
+			g.Points = make([]finder.Point, len(js))
+		}
+		for i := range js {
+			p, err := fromJSONPoint(&js[i], g.N, g.M)
+			if err != nil {
+				return nil, fmt.Errorf("%spoint %d: %w", name, i, err)
+			}
+			g.Points[i] = p
+		}
+		g.Coverage, g.Connections = fromJSONCoverage(cov), fromJSONConnections(conns)
+		if err := g.Validate(); err != nil {
+			return nil, fmt.Errorf("%s%w", name, err)
+		}
+		return g, nil
+	}
+	var out File
+	if out.Fixed, err = group("", f.FixedPoints, f.Coverage, f.Connections); err != nil {
+		return nil, err
+	}
+	if f.SlowPoints != nil {
+		if out.Slow, err = group("slow_points: ", f.SlowPoints, nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	if f.Unconverged != nil {
+		if out.Unconverged, err = group("unconverged: ", f.Unconverged, nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	return &out, nil
+}
+
+// jsonError says where a decoding error happened and whether the file ends
+// too early.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	// The scanner reports a file cut inside a number as a bad character at
+	// the end rather than as an early end.
+	truncated := errors.As(err, &syn) && syn.Offset >= int64(len(data))
+	switch {
+	case truncated || errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("invalid JSON: file ends early after %d bytes (truncated?): %w", len(data), err)
+	case errors.As(err, &syn):
+		return fmt.Errorf("invalid JSON at byte %d: %w", syn.Offset, err)
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Errorf("field %q at byte %d: %w", typ.Field, typ.Offset, err)
+	}
+	return err
+}
