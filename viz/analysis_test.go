@@ -144,7 +144,7 @@ func TestClassify(t *testing.T) {
 	for i := range ff.Points {
 		counts[classify(&ff.Points[i])]++
 	}
-	want := map[class]int{{stable, 0, 0}: 8, {saddle, 1, 0}: 12, {saddle, 2, 0}: 6, {saddle, 3, 0}: 1}
+	want := map[class]int{{kind: stable}: 8, {kind: saddle, index: 1}: 12, {kind: saddle, index: 2}: 6, {kind: saddle, index: 3}: 1}
 	if len(counts) != len(want) {
 		t.Errorf("classes %v, want %v", counts, want)
 	}
@@ -153,25 +153,37 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%s: %d points, want %d", c, counts[c], n)
 		}
 	}
-	s := func(st finder.Stability) class { return classify(&finder.Point{Stability: st}) }
-	if c := s(finder.Stability{}); c.kind != unknown || c.String() != "not analyzed" {
+	if c := classify(&finder.Point{}); c.kind != unknown || c.String() != "not analyzed" {
 		t.Errorf("unanalyzed point is %v", c)
+	}
+	m := func(v complex128, c finder.ModeClass) finder.Mode {
+		return finder.Mode{Value: v, Bound: 1e-14, Cond: 1, Class: c}
 	}
 	// A saddle with an undecided mode: index 2 or 3. A marginal (slow)
 	// mode that finder decided is only a description.
-	if c := s(finder.Stability{Analyzed: true, NUnstable: 2, NUndecided: 1}); c.kind != undecided || c.String() != "undecided: saddle index 2 to 3" {
+	p := &finder.Point{Modes: []finder.Mode{m(2, finder.ModeUnstable), m(1.5, finder.ModeUnstable), m(1, finder.ModeUndecided)},
+		Stability: finder.Stability{Analyzed: true, NUnstable: 2, NUndecided: 1}}
+	if c := classify(p); c.kind != undecided || c.String() != "undecided: saddle index 2 to 3" {
 		t.Errorf("saddle with an undecided mode is %v, want undecided: saddle index 2 to 3", c)
 	}
-	if c := s(finder.Stability{Analyzed: true, NUnstable: 2, Marginal: true}); c != (class{saddle, 2, 0}) {
+	p = &finder.Point{Modes: []finder.Mode{m(2, finder.ModeUnstable), m(1.5, finder.ModeUnstable), m(0.9999, finder.ModeStable)},
+		Stability: finder.Stability{Analyzed: true, NUnstable: 2, Marginal: true, NMarginal: 1}}
+	if c := classify(p); c != (class{kind: saddle, index: 2}) {
 		t.Errorf("saddle with a decided marginal mode is %v, want saddle index 2", c)
 	}
-	if c := s(finder.Stability{Analyzed: true, Stable: true, NUnstable: 1}); c.kind != unknown {
-		t.Errorf("contradictory labels give %v, want not analyzed", c)
+	// Labels that contradict each other or the modes claim nothing.
+	p.Stability.Stable = true
+	if c := classify(p); c.kind != unknown || c.String() != "labels disagree" {
+		t.Errorf("stable with unstable modes gives %v, want labels disagree", c)
+	}
+	p.Stability.Stable, p.Stability.NUnstable = false, 1
+	if c := classify(p); c.kind != unknown {
+		t.Errorf("NUnstable 1 with 2 unstable modes gives %v, want labels disagree", c)
 	}
 	// Mode classes are finder's: undecided unless it decided.
-	p := &finder.Point{Modes: []finder.Mode{{Value: 2, Class: finder.ModeUnstable}, {Value: 1.00001}, {Value: 0.5, Class: finder.ModeStable}}}
+	p = &finder.Point{Modes: []finder.Mode{m(2, finder.ModeUnstable), {Value: 1.00001, Bound: 1}, m(0.5, finder.ModeStable)}}
 	for k, want := range []modeClass{modeUnstable, modeUndecided, modeStable} {
-		if got := classOfMode(p, k); got != want {
+		if got := modeClassesOf(p)[k]; got != want {
 			t.Errorf("mode %d: class %v, want %v", k, got, want)
 		}
 	}

@@ -10,48 +10,118 @@ import (
 type kind int
 
 const (
-	stable    kind = iota
-	saddle         // unstable, with a saddle index
-	undecided      // some mode's error bound straddles the stability boundary
-	unknown        // not linearized, or labels that disagree
+	stable    kind = iota // every mode certainly decays
+	saddle                // certainly unstable modes, none undecided: a saddle index
+	undecided             // some mode's error bound straddles the stability boundary
+	// Points analyzed before finder bounded eigenvalues (unbounded.go),
+	// by the old rule on the eigenvalue alone.
+	stableAbs
+	saddleAbs
+	marginalAbs
+	unknown // not linearized, or labels that disagree
 )
 
 // class is a kind with the saddle index for saddles (for undecided points,
-// the certain part of it, and more, the undecided modes); it orders series.
+// the certain part of it, and more, the undecided modes; for marginal ones
+// the marginal modes); it orders series. flow names the by-eigenvalue
+// classes by Re mu rather than |lambda|.
 type class struct {
 	kind        kind
 	index, more int
+	flow        bool
 }
 
-// classify says how p is drawn, from finder's certain labels: a point with
-// an undecided mode (its eigenvalue's error bound straddles the boundary)
-// has a saddle index known only to lie in [NUnstable, NUnstable +
-// NUndecided], and is drawn apart.
+// classify says how p is drawn, from the class of each of its modes (see
+// modeClassesOf): stable only when finder says Stable and every mode
+// certainly decays; a saddle of index k when exactly k modes certainly
+// grow and none is undecided; undecided, with a saddle index known only to
+// lie in [k, k + the undecided modes], when some mode is undecided. The
+// counts must agree with finder's Stability (NUnstable, NUndecided,
+// Stable); a point whose labels disagree claims nothing ("labels
+// disagree"). Points without bounds are classed by the old rule, named as
+// such.
 func classify(p *finder.Point) class {
 	s := p.Stability
-	switch {
-	case !s.Analyzed:
+	if !s.Analyzed {
 		return class{kind: unknown}
+	}
+	modes := modeClassesOf(p)
+	var n [numModeClasses]int
+	for _, c := range modes {
+		n[c]++
+	}
+	if !hasBounds(p) {
+		if _, ok := unboundedModes(p); !ok {
+			return class{kind: unknown, more: -1}
+		}
+		switch {
+		case s.NMarginal > 0:
+			return class{kind: marginalAbs, index: s.NUnstable, more: s.NMarginal, flow: s.Continuous}
+		case s.NUnstable > 0:
+			return class{kind: saddleAbs, index: s.NUnstable, flow: s.Continuous}
+		}
+		return class{kind: stableAbs, flow: s.Continuous}
+	}
+	if n[modeUnstable] != s.NUnstable || n[modeUndecided] != s.NUndecided ||
+		s.Stable != (s.NUnstable == 0 && s.NUndecided == 0) {
+		return class{kind: unknown, more: -1}
+	}
+	switch {
 	case s.NUndecided > 0:
 		return class{kind: undecided, index: s.NUnstable, more: s.NUndecided}
-	case s.Stable && s.NUnstable == 0:
+	case s.Stable:
 		return class{kind: stable}
-	case !s.Stable && s.NUnstable > 0:
-		return class{kind: saddle, index: s.NUnstable}
 	}
-	return class{kind: unknown}
+	return class{kind: saddle, index: s.NUnstable}
+}
+
+// byAbs is how the by-eigenvalue classes end: " by |λ| only", or
+// " by Re μ only" for a flow.
+func (c class) byAbs() string {
+	if c.flow {
+		return " by Re μ only"
+	}
+	return " by |λ| only"
 }
 
 func (c class) String() string {
+	idx := strconv.Itoa(c.index)
 	switch c.kind {
 	case stable:
 		return "stable"
 	case saddle:
-		return "saddle index " + strconv.Itoa(c.index)
+		return "saddle index " + idx
 	case undecided:
-		return "undecided: saddle index " + strconv.Itoa(c.index) + " to " + strconv.Itoa(c.index+c.more)
+		return "undecided: saddle index " + idx + " to " + strconv.Itoa(c.index+c.more)
+	case stableAbs:
+		return "stable" + c.byAbs()
+	case saddleAbs:
+		return "saddle index " + idx + c.byAbs()
+	case marginalAbs:
+		return "marginal" + c.byAbs() + ": saddle index " + idx + " to " + strconv.Itoa(c.index+c.more)
+	}
+	if c.more < 0 {
+		return "labels disagree"
 	}
 	return "not analyzed"
+}
+
+// seriesName is the name of the class's series in the 3-D view, which
+// draws all saddles (and all saddles by |λ| only) as one series.
+func (c class) seriesName() string {
+	switch c.kind {
+	case saddle:
+		return nameUnstable
+	case undecided:
+		return "undecided"
+	case saddleAbs:
+		return "unstable" + c.byAbs()
+	case marginalAbs:
+		return "marginal" + c.byAbs()
+	case unknown:
+		return "not analyzed or labels disagree"
+	}
+	return class{kind: c.kind, flow: c.flow}.String()
 }
 
 func (c class) less(d class) bool {
@@ -61,11 +131,15 @@ func (c class) less(d class) bool {
 	if c.index != d.index {
 		return c.index < d.index
 	}
-	return c.more < d.more
+	if c.more != d.more {
+		return c.more < d.more
+	}
+	return !c.flow && d.flow
 }
 
 // color is the class's colour in every chart: stable black, saddles red,
-// undecided orange, others grey. Spectra tell saddle indices apart by hue.
+// undecided orange, the by-eigenvalue classes paler, others grey. Spectra
+// tell saddle indices apart by hue.
 func (c class) color() string {
 	switch c.kind {
 	case stable:
@@ -73,15 +147,25 @@ func (c class) color() string {
 	case saddle:
 		return colorUnstable
 	case undecided:
-		return "#ff8c00"
+		return colorUndecided
+	case stableAbs:
+		return colorStableAbs
+	case saddleAbs:
+		return colorUnstableAbs
+	case marginalAbs:
+		return colorMarginalAbs
 	}
 	return "#999999"
 }
 
 const (
-	colorUnstable   = "#d62728"
-	colorTrajectory = "#1f77b4"
-	colorSlow       = "#bbbbbb"
+	colorUnstable    = "#d62728"
+	colorUndecided   = "#ff8c00"
+	colorStableAbs   = "#777777"
+	colorUnstableAbs = "#f1a0a0"
+	colorMarginalAbs = "#f5c27a"
+	colorTrajectory  = "#1f77b4"
+	colorSlow        = "#bbbbbb"
 )
 
 // lambda is the eigenvalue of the map's Jacobian behind a mode's value.
@@ -93,16 +177,18 @@ func lambda(v complex128, continuous bool) complex128 {
 }
 
 // unstableModes are the growing modes among the top 3 of p that have
-// eigenvectors, as the reference draws them.
-func unstableModes(p *finder.Point) []finder.Mode {
-	var out []finder.Mode
+// eigenvectors, as the reference draws them: certainly unstable ones, or
+// for a point without bounds unstable by the eigenvalue alone (byAbs).
+func unstableModes(p *finder.Point) (modes []finder.Mode, byAbs bool) {
+	classes := modeClassesOf(p)
 	for i, m := range p.Modes {
 		if i == 3 {
 			break
 		}
-		if m.Right != nil && classOfMode(p, i) == modeUnstable {
-			out = append(out, m)
+		if m.Right != nil && classes[i].grows() {
+			modes = append(modes, m)
+			byAbs = classes[i] == modeUnstableAbs
 		}
 	}
-	return out
+	return modes, byAbs
 }

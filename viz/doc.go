@@ -5,7 +5,10 @@
 //     components of the trajectories, stable points black, saddles red,
 //     undecided points orange, each saddle's unstable modes drawn as red
 //     segments and example trajectories as thin blue lines, as in the
-//     figures of Golub & Sussillo (2018). Its axes are fitted to the
+//     figures of Golub & Sussillo (2018). Every class comes from finder's
+//     per-mode classes (finder.Mode.Class, from each eigenvalue's error
+//     bound); points saved before those existed are drawn by the old rule
+//     on the eigenvalue alone, paler and named "by |λ| only" (unbounded.go). Its axes are fitted to the
 //     trajectories and the points near them; points far out are left out
 //     and counted (see frame3d.go). A click on a fixed point shows its
 //     spectrum;

@@ -66,8 +66,10 @@ type points3D struct {
 	trajectories [][][3]float64
 	classes      map[kind][]item3D
 	slow         []item3D
-	segments     [][2][3]float64
-	curves       [][][3]float64 // traced slow manifolds
+	segments     [][2][3]float64 // certainly unstable modes
+	segmentsAbs  [][2][3]float64 // modes unstable by the eigenvalue alone (points without bounds)
+	flow         bool            // some point judged in continuous time
+	curves       [][][3]float64  // traced slow manifolds
 	// visited bounds the projected trajectory states, drawn or not, but
 	// for the rarest (see visitedBox): the region the network visits
 	// (empty without trajectories).
@@ -123,10 +125,9 @@ func (r *Report) layout3D(pr *projection) points3D {
 				at:   at,
 				fp:   i,
 			})
-			if p.Stability.Stable {
-				continue
-			}
-			for _, m := range unstableModes(p) {
+			d.flow = d.flow || p.Stability.Continuous
+			modes, byAbs := unstableModes(p)
+			for _, m := range modes {
 				for k, v := range m.Right {
 					re[k] = real(v)
 				}
@@ -137,7 +138,11 @@ func (r *Report) layout3D(pr *projection) points3D {
 					a[k] = at[k] - h*dir[k]
 					b[k] = at[k] + h*dir[k]
 				}
-				d.segments = append(d.segments, [2][3]float64{a, b})
+				if byAbs {
+					d.segmentsAbs = append(d.segmentsAbs, [2][3]float64{a, b})
+				} else {
+					d.segments = append(d.segments, [2][3]float64{a, b})
+				}
 			}
 		}
 	}
@@ -155,34 +160,6 @@ func (r *Report) layout3D(pr *projection) points3D {
 		}
 	}
 	return d
-}
-
-// fixedPointTip names a fixed point's index, q, residual, saddle index and
-// top eigenvalues.
-func fixedPointTip(i int, p *finder.Point, c class) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "fixed point %d: %s", i, c)
-	if p.Stability.Analyzed && c.kind != saddle {
-		fmt.Fprintf(&b, ", saddle index %d", p.Stability.NUnstable)
-	}
-	fmt.Fprintf(&b, "\nq = %s, residual = %s", fmtG(p.Q, 3), fmtG(p.Residual, 3))
-	if len(p.Modes) > 0 {
-		if p.Stability.Continuous {
-			b.WriteString("\ntop modes μ = λ - 1:")
-		} else {
-			b.WriteString("\ntop eigenvalues:")
-		}
-		for k, m := range p.Modes {
-			if k == 3 {
-				break
-			}
-			if k > 0 {
-				b.WriteString(",")
-			}
-			b.WriteString(" " + fmtComplex(m.Value))
-		}
-	}
-	return b.String()
 }
 
 // fmtComplex writes an eigenvalue with 4 significant digits.
@@ -216,19 +193,13 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 			LineStyle: &opts.LineStyle{Color: colorTrajectory, Width: 1, Opacity: opts.Float(0.4)},
 		})
 	}
-	for _, k := range []kind{stable, saddle, undecided, unknown} {
+	for k := stable; k <= unknown; k++ {
 		items := d.classes[k]
 		if len(items) == 0 {
 			continue
 		}
-		name := class{kind: k}.String()
-		switch k {
-		case saddle:
-			name = nameUnstable
-		case undecided:
-			name = "undecided"
-		}
-		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(name, class{kind: k}.color(), 10, items, snap))
+		cl := class{kind: k, flow: d.flow}
+		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(cl.seriesName(), cl.color(), 10, items, snap))
 	}
 	if len(d.slow) > 0 {
 		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(nameSlow, colorSlow, 5, d.slow, snap))
@@ -238,6 +209,13 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 			Name: nameUnstableModes, Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
 			Data:      [][]num{snap(s[0]), snap(s[1])},
 			LineStyle: &opts.LineStyle{Color: colorUnstable, Width: 4},
+		})
+	}
+	for _, s := range d.segmentsAbs {
+		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
+			Name: nameUnstableModes + class{flow: d.flow}.byAbs(), Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
+			Data:      [][]num{snap(s[0]), snap(s[1])},
+			LineStyle: &opts.LineStyle{Color: colorUnstableAbs, Width: 4},
 		})
 	}
 
@@ -257,7 +235,8 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 	}
 	c.SetGlobalOptions(heading(idFixedPoints, "Fixed points", sub, "66", "item")...)
 	c.Accept(extras{
-		silent: map[string]bool{nameTrajectories: true, nameUnstableModes: true, nameManifolds: true},
+		silent: map[string]bool{nameTrajectories: true, nameUnstableModes: true, nameManifolds: true,
+			nameUnstableModes + class{flow: d.flow}.byAbs(): true},
 		patch: func(opt map[string]interface{}) {
 			// Options go-echarts' Grid3D lacks. Text in the 3-D scene gets
 			// an explicit line height: zrender takes the width of a CJK
@@ -360,7 +339,7 @@ func each3D(d points3D, f func([3]float64)) {
 	for _, it := range d.slow {
 		f(it.at)
 	}
-	for _, s := range d.segments {
+	for _, s := range append(d.segments[:len(d.segments):len(d.segments)], d.segmentsAbs...) {
 		f(s[0])
 		f(s[1])
 	}

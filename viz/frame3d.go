@@ -97,13 +97,17 @@ func (d *points3D) frame() notDrawn {
 		d.classes[k] = keep(items, flo, fhi, &out.fixed)
 	}
 	d.slow = keep(d.slow, slo, shi, &out.slow)
-	segs := d.segments[:0:0]
-	for _, s := range d.segments {
-		if c, ok := clip(s, flo, fhi); ok {
-			segs = append(segs, c)
+	clipAll := func(in [][2][3]float64) [][2][3]float64 {
+		segs := in[:0:0]
+		for _, s := range in {
+			if c, ok := clip(s, flo, fhi); ok {
+				segs = append(segs, c)
+			}
 		}
+		return segs
 	}
-	d.segments = segs
+	d.segments = clipAll(d.segments)
+	d.segmentsAbs = clipAll(d.segmentsAbs)
 	d.curves = clipCurves(d.curves, flo, fhi)
 	return out
 }

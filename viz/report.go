@@ -35,9 +35,11 @@ type Report struct {
 	Start, Stop int
 
 	// ModeScale sets the length of the segments that show unstable modes:
-	// x* +/- ModeScale*|lambda|*Re(v) for each growing mode among the top 3
-	// (|lambda| > 1; Re(mu) > 0 in continuous time), v of unit norm. Zero
-	// means 0.25, as the reference.
+	// x* +/- ModeScale*|lambda|*Re(v) for each certainly growing mode among
+	// the top 3 (finder.ModeUnstable: |lambda| - bound > 1, or Re(mu) -
+	// bound > 0 in continuous time; for points without error bounds, a
+	// separate, paler series of the modes unstable by the eigenvalue
+	// alone), v of unit norm. Zero means 0.25, as the reference.
 	ModeScale float64
 
 	// TolQ splits the histogram of q into converged and not; zero means

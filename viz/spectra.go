@@ -23,30 +23,49 @@ const circlePoints = 128
 // reader picks another point, in the selector or by a click in the 3-D
 // view.
 type spectra struct {
-	Continuous bool            `json:"continuous"`
-	Selected   int             `json:"selected"`
-	Points     []spectrumPoint `json:"points"` // indexed as Report.Fixed
+	Continuous bool `json:"continuous"`
+	Selected   int  `json:"selected"`
+	// Classes are the mode classes drawn, in the order of the charts'
+	// series (see modeClass): certainly stable, undecided and unstable
+	// whenever some point has error bounds, and the classes by the
+	// eigenvalue alone when some point has none.
+	Classes []modeClass     `json:"classes"`
+	Points  []spectrumPoint `json:"points"` // indexed as Report.Fixed
 }
 
 type spectrumPoint struct {
 	Label string `json:"label"` // "fixed point 3: saddle index 1"
-	// Modes are [Re, Im, class, bound] (class: 0 certainly stable, 1
-	// undecided, 2 unstable; bound: finder's bound on the eigenvalue's
-	// error), fastest-growing first as finder sorts them.
-	Modes [][4]num `json:"modes"`
+	// Modes are [Re, Im, class, bound, growth] (class: a modeClass, 0
+	// certainly stable, 1 undecided, 2 unstable, 3-5 stable, marginal and
+	// unstable by the eigenvalue alone; bound: finder's bound on the
+	// eigenvalue's error, null when infinite, 0 when unknown; growth:
+	// |lambda| - 1, or Re mu for a flow, to 6 digits of its own, since
+	// near the boundary Re and Im to 6 digits do not tell it), fastest-
+	// growing first as finder sorts them.
+	Modes [][5]num `json:"modes"`
 }
 
 // spectraOf gathers the spectra and picks the first linearized point.
 func (r *Report) spectraOf() spectra {
-	s := spectra{Selected: -1, Points: []spectrumPoint{}}
+	s := spectra{Selected: -1, Classes: []modeClass{modeStable, modeUndecided, modeUnstable}, Points: []spectrumPoint{}}
 	if r.Fixed == nil {
 		return s
 	}
+	var bounded, unbounded bool
 	for i := range r.Fixed.Points {
 		p := &r.Fixed.Points[i]
-		sp := spectrumPoint{Label: fmt.Sprintf("fixed point %d: %s", i, classify(p)), Modes: [][4]num{}}
+		sp := spectrumPoint{Label: fmt.Sprintf("fixed point %d: %s", i, classify(p)), Modes: [][5]num{}}
+		classes := modeClassesOf(p)
 		for k, m := range p.Modes {
-			sp.Modes = append(sp.Modes, [4]num{num(real(m.Value)), num(imag(m.Value)), num(classOfMode(p, k)), num(m.Bound)})
+			sp.Modes = append(sp.Modes, [5]num{num(real(m.Value)), num(imag(m.Value)), num(classes[k]), num(m.Bound),
+				num(growth(m.Value, p.Stability.Continuous))})
+		}
+		for _, c := range classes {
+			if c >= modeStableAbs {
+				unbounded = true
+			} else {
+				bounded = true
+			}
 		}
 		if len(p.Modes) > 0 {
 			s.Continuous = s.Continuous || p.Stability.Continuous
@@ -55,6 +74,14 @@ func (r *Report) spectraOf() spectra {
 			}
 		}
 		s.Points = append(s.Points, sp)
+	}
+	if unbounded {
+		abs := []modeClass{modeStableAbs, modeMarginalAbs, modeUnstableAbs}
+		if bounded {
+			s.Classes = append(s.Classes, abs...)
+		} else {
+			s.Classes = abs
+		}
 	}
 	return s
 }
@@ -94,7 +121,8 @@ func (r *Report) chartSpectra(s spectra) chart {
 		"name": nameOtherPoints, "type": "scatter", "data": [][]num{}, "symbolSize": 5,
 		"itemStyle": map[string]interface{}{"color": "#c8c8c8"},
 	}}
-	for _, mc := range modeClasses {
+	for _, c := range s.Classes {
+		mc := c.info(s.Continuous)
 		series = append(series, map[string]interface{}{
 			"name": mc.name, "type": "scatter", "data": [][]num{}, "symbolSize": 9,
 			"itemStyle": map[string]interface{}{"color": mc.color, "opacity": 0.85},
@@ -146,7 +174,8 @@ func (r *Report) chartMagnitudes(s spectra) chart {
 		value, bound = "Re μ", 0
 	}
 	var series []interface{}
-	for c, mc := range modeClasses {
+	for c, cl := range s.Classes {
+		mc := cl.info(s.Continuous)
 		sr := map[string]interface{}{
 			"name": mc.name, "type": "bar", "data": []num{}, "barGap": "-100%", "barCategoryGap": "20%",
 			"itemStyle": map[string]interface{}{"color": mc.color},

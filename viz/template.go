@@ -90,7 +90,8 @@ body.print th { background: #fff; color: #000; }
   }
   function num(x) { return typeof x === "number" ? String(Number(x.toPrecision(4))) : "?"; }
   var spectra = {{.Spectra}};
-  var modeNames = ["certainly stable", "undecided", "unstable"];
+  // The mode classes drawn, in series order (see modeClass in modes.go).
+  var classes = spectra.classes;
   var tips = {
     item: function (p) {
       var d = p.data;
@@ -100,14 +101,24 @@ body.print th { background: #fff; color: #000; }
     eig: function (p) { return eig(p, "λ"); },
     eigmu: function (p) { return eig(p, "μ"); }
   };
+  // eig describes one mode: v is [Re, Im, point, bound, growth, class].
+  // The growth rate (|λ| - 1, or Re μ for a flow) with its bound is shown
+  // where the class is not plain from the eigenvalue: undecided and
+  // marginal modes, and any within 1e-3 of the boundary.
   function eig(p, sym) {
     var v = p.value || [];
     if (v.length < 3) { return esc(p.seriesName); }
     var im = v[1] < 0 ? " − " + num(-v[1]) + "i" : (v[1] > 0 ? " + " + num(v[1]) + "i" : "");
     var pt = spectra.points[v[2]];
-    var bound = typeof v[3] === "number" && v[3] > 0 ? " ± " + num(v[3]) : "";
-    return esc(p.seriesName) + "<br>" + esc(pt ? pt.label : "fixed point " + v[2]) +
-      "<br>" + sym + " = " + num(v[0]) + im + bound + "<br>|" + sym + "| = " + num(Math.hypot(v[0], v[1])) + bound;
+    var bound = typeof v[3] === "number" && v[3] > 0 ? " ± " + num(v[3]) : (v[3] === null ? " ± ∞ (no bound)" : "");
+    var out = esc(p.seriesName) + "<br>" + esc(pt ? pt.label : "fixed point " + v[2]) +
+      "<br>" + sym + " = " + num(v[0]) + im + bound;
+    if (!spectra.continuous) { out += "<br>|" + sym + "| = " + num(Math.hypot(v[0], v[1])) + bound; }
+    var g = v[4];
+    if (typeof g === "number" && (v[5] === 1 || v[5] === 4 || Math.abs(g) < 1e-3 || spectra.continuous)) {
+      out += "<br>" + (spectra.continuous ? "Re μ = " : "|λ| - 1 = ") + num(g) + bound;
+    }
+    return out;
   }
   var specs = [
 {{- range .Charts}}
@@ -136,11 +147,12 @@ body.print th { background: #fff; color: #000; }
   function select(i) {
     var plane = charts["spectra"], bars = charts["magnitudes"];
     if (!plane) { return; }
-    var other = [], byClass = [[], [], []], ranks = [], sizes = [[], [], []];
+    var other = [], byClass = classes.map(function () { return []; }), ranks = [];
+    var sizes = classes.map(function () { return []; });
     spectra.points.forEach(function (p, j) {
       p.modes.forEach(function (m) {
-        var d = [m[0], m[1], j, m[3]];
-        if (i >= 0 && j !== i) { other.push(d); } else { byClass[m[2]].push(d); }
+        var d = [m[0], m[1], j, m[3], m[4], m[2]];
+        if (i >= 0 && j !== i) { other.push(d); } else { byClass[classes.indexOf(m[2])].push(d); }
       });
     });
     var pt = spectra.points[i];
@@ -148,12 +160,12 @@ body.print th { background: #fff; color: #000; }
       pt.modes.forEach(function (m, k) {
         ranks.push(String(k + 1));
         var v = spectra.continuous ? m[0] : Math.hypot(m[0], m[1]);
-        for (var c = 0; c < 3; c++) { sizes[c].push(c === m[2] ? v : null); }
+        for (var c = 0; c < classes.length; c++) { sizes[c].push(classes[c] === m[2] ? v : null); }
       });
     }
-    plane.setOption({series: [{data: other}, {data: byClass[0]}, {data: byClass[1]}, {data: byClass[2]}]});
+    plane.setOption({series: [{data: other}].concat(byClass.map(function (d) { return {data: d}; }))});
     if (bars && i >= 0) {
-      bars.setOption({xAxis: {data: ranks}, series: [{data: sizes[0]}, {data: sizes[1]}, {data: sizes[2]}],
+      bars.setOption({xAxis: {data: ranks}, series: sizes.map(function (d) { return {data: d}; }),
         title: {subtext: (spectra.continuous ? "Re μ" : "|λ|") + " of each mode of " + pt.label + ", largest first"}});
     }
     spectra.selected = i;
