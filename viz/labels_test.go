@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
 )
 
 // boundedPoints are four fixed points with diagonal Jacobians, decomposed
@@ -208,10 +209,11 @@ const oldFile = "../testdata/flipflop-lstm16-fixedpoints.json"
 // its "stable" and "n_unstable" fields say), and each point's modes unstable
 // by |λ| are exactly those with |λ| > 1.
 func TestReportOldFileByAbsOnly(t *testing.T) {
-	fp, err := finder.Load(oldFile)
+	f, err := fpjson.Load(oldFile)
 	if err != nil {
 		t.Fatal(err)
 	}
+	fp := f.Fixed
 	d := renderPage(t, &Report{Fixed: fp})
 	if got := d.spectra.Classes; len(got) != 3 || got[0] != int(modeStableAbs) || got[2] != int(modeUnstableAbs) {
 		t.Errorf("spectra classes %v, want only the classes by |λ| (3, 4, 5)", got)

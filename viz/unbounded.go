@@ -11,7 +11,7 @@ import (
 //
 // A fixedpoints/v1 file written before the per-mode labels has
 // "eigenvalues", "stable", "n_unstable" and "n_marginal" but no
-// "eigenvalue_bounds", "eigenvalue_conds" or "mode_classes". finder reads
+// "eigenvalue_bounds", "eigenvalue_conds" or "mode_classes". fpjson reads
 // it with every Mode.Class at its zero value (ModeUndecided: no bound is
 // known), Bound and Cond 0, NUndecided 0, and Stable, NUnstable and
 // NMarginal as the old rule set them: a mode within MarginalTol (1e-3) of
@@ -28,7 +28,7 @@ import (
 // class and that it rests on the eigenvalue alone.
 
 // hasBounds reports whether p carries finder's per-mode labels: the rule by
-// which finder's JSON writer decides to write them (finder/json_labels.go).
+// which the JSON writer decides to write them (finder/fpjson/labels.go).
 // A bound or condition number is never exactly 0 once computed (the
 // rounding of the Jacobian alone makes it positive).
 func hasBounds(p *finder.Point) bool {
