@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 
+	"github.com/rnnfp/fixedpoints/internal/dense"
 	"gorgonia.org/tensor"
 )
 
@@ -32,25 +33,11 @@ func (d Dtype) Eps() float64 {
 	return 2.220446049250313e-16
 }
 
-func (d Dtype) tensor() tensor.Dtype {
-	if d == Float32 {
-		return tensor.Float32
-	}
-	return tensor.Float64
-}
+func (d Dtype) tensor() tensor.Dtype { return dense.Dtype(d == Float32) }
 
 // newDense returns a rows x cols dense of d holding v (converted).
 func newDense(d Dtype, rows, cols int, v []float64) *tensor.Dense {
-	if d == Float32 {
-		b := make([]float32, rows*cols)
-		for i := range v {
-			b[i] = float32(v[i])
-		}
-		return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(b))
-	}
-	b := make([]float64, rows*cols)
-	copy(b, v)
-	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(b))
+	return dense.New(d.tensor(), rows, cols, v)
 }
 
 // rowsOf returns rows [lo, hi) of the dense matrix t as a dense matrix
@@ -66,38 +53,12 @@ func rowsOf(t *tensor.Dense, lo, hi int) *tensor.Dense {
 }
 
 // copyIn writes v into the backing of t, converting.
-func copyIn(t *tensor.Dense, v []float64) {
-	switch b := t.Data().(type) {
-	case []float64:
-		copy(b, v)
-	case []float32:
-		for i := range b {
-			b[i] = float32(v[i])
-		}
-	}
-}
+func copyIn(t *tensor.Dense, v []float64) { dense.CopyIn(t, v) }
 
 // copyOut writes the data of a gorgonia value into dst, converting.
 func copyOut(dst []float64, v interface{ Data() interface{} }) error {
-	switch b := v.Data().(type) {
-	case []float64:
-		if len(b) != len(dst) {
-			return fmt.Errorf("graph: read %d values, want %d", len(b), len(dst))
-		}
-		copy(dst, b)
-	case []float32:
-		if len(b) != len(dst) {
-			return fmt.Errorf("graph: read %d values, want %d", len(b), len(dst))
-		}
-		for i := range b {
-			dst[i] = float64(b[i])
-		}
-	case float64:
-		dst[0] = b
-	case float32:
-		dst[0] = float64(b)
-	default:
-		return fmt.Errorf("graph: unexpected value type %T", b)
+	if err := dense.CopyOut(dst, v); err != nil {
+		return fmt.Errorf("graph: %w", err)
 	}
 	return nil
 }

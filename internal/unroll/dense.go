@@ -4,68 +4,31 @@ import (
 	"fmt"
 
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/dense"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // The small tensor and machine helpers of package graph (dtype.go,
-// build.go), for this package's own graph.
+// build.go), for this package's own graph: the tensor conversions are
+// internal/dense's, shared with graph; run and recoverErr differ from
+// graph's only in their error prefix.
 
 // tensorDtype is the tensor dtype of d.
-func tensorDtype(d graph.Dtype) tensor.Dtype {
-	if d == graph.Float32 {
-		return tensor.Float32
-	}
-	return tensor.Float64
-}
+func tensorDtype(d graph.Dtype) tensor.Dtype { return dense.Dtype(d == graph.Float32) }
 
 // newDense returns a rows x cols dense of d holding v (converted).
 func newDense(d graph.Dtype, rows, cols int, v []float64) *tensor.Dense {
-	if d == graph.Float32 {
-		b := make([]float32, rows*cols)
-		for i := range v {
-			b[i] = float32(v[i])
-		}
-		return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(b))
-	}
-	b := make([]float64, rows*cols)
-	copy(b, v)
-	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(b))
+	return dense.New(tensorDtype(d), rows, cols, v)
 }
 
 // copyIn writes v into the backing of t, converting.
-func copyIn(t *tensor.Dense, v []float64) {
-	switch b := t.Data().(type) {
-	case []float64:
-		copy(b, v)
-	case []float32:
-		for i := range b {
-			b[i] = float32(v[i])
-		}
-	}
-}
+func copyIn(t *tensor.Dense, v []float64) { dense.CopyIn(t, v) }
 
 // copyOut writes the data of a gorgonia value into dst, converting.
 func copyOut(dst []float64, v interface{ Data() interface{} }) error {
-	switch b := v.Data().(type) {
-	case []float64:
-		if len(b) != len(dst) {
-			return fmt.Errorf("unroll: read %d values, want %d", len(b), len(dst))
-		}
-		copy(dst, b)
-	case []float32:
-		if len(b) != len(dst) {
-			return fmt.Errorf("unroll: read %d values, want %d", len(b), len(dst))
-		}
-		for i := range b {
-			dst[i] = float64(b[i])
-		}
-	case float64:
-		dst[0] = b
-	case float32:
-		dst[0] = float64(b)
-	default:
-		return fmt.Errorf("unroll: unexpected value type %T", b)
+	if err := dense.CopyOut(dst, v); err != nil {
+		return fmt.Errorf("unroll: %w", err)
 	}
 	return nil
 }
