@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 )
 
 func benchCell(kind string, h int) cells.TorchCell {
@@ -39,7 +40,7 @@ func BenchmarkObjective(b *testing.B) {
 					b.Fatal(err)
 				}
 				r := rand.New(rand.NewPCG(1, 1))
-				o.SetStates(randVec(r, B*c.StateSize()))
+				o.SetStates(torchref.RandVec(r, B*c.StateSize()))
 				o.SetInputs(make([]float64, c.InputSize()))
 				b.ReportAllocs()
 				b.ResetTimer()
@@ -66,7 +67,7 @@ func BenchmarkJacobians(b *testing.B) {
 			}
 			N, M := c.StateSize(), c.InputSize()
 			r := rand.New(rand.NewPCG(1, 1))
-			x := randVec(r, B*N)
+			x := torchref.RandVec(r, B*N)
 			jx, ju := make([]float64, B*N*N), make([]float64, B*N*M)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -104,7 +105,7 @@ func BenchmarkJacobianLanes(b *testing.B) {
 				}
 				N, M := cell.StateSize(), cell.InputSize()
 				r := rand.New(rand.NewPCG(1, 1))
-				x := randVec(r, c.B*N)
+				x := torchref.RandVec(r, c.B*N)
 				jx, ju := make([]float64, c.B*N*N), make([]float64, c.B*N*M)
 				b.ReportAllocs()
 				b.ResetTimer()

@@ -11,39 +11,12 @@ import (
 	"github.com/rnnfp/fixedpoints/internal/torchref"
 )
 
-func testCells() map[string]cells.TorchCell {
-	v := cells.NewVanilla(5, 3, cells.Tanh)
-	r := cells.NewVanilla(5, 3, cells.ReLU)
-	g := cells.NewGRU(5, 3)
-	l := cells.NewLSTM(4, 3)
-	// Large weights so that the nonlinearities are exercised.
-	for i, c := range []interface{ InitUniform(uint64) }{v, r, g, l} {
-		c.InitUniform(uint64(i + 1))
-	}
-	for _, c := range []cells.TorchCell{v, r, g, l} {
-		for _, p := range c.Params() {
-			for k := range p.Data {
-				p.Data[k] *= 2
-			}
-		}
-	}
-	return map[string]cells.TorchCell{"rnn": v, "relu": r, "gru": g, "lstm": l}
-}
-
-func randVec(r *rand.Rand, n int) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = r.NormFloat64()
-	}
-	return v
-}
-
 func TestStepMatchesTorchEquations(t *testing.T) {
 	const B = 7
-	for name, c := range testCells() {
+	for name, c := range torchref.Cells() {
 		r := rand.New(rand.NewPCG(1, 2))
 		N, M := c.StateSize(), c.InputSize()
-		x, u := randVec(r, B*N), randVec(r, B*M)
+		x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
 		o, err := NewObjective(c, B, Float64)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -79,10 +52,10 @@ func relErr(a, b float64) float64 {
 
 func TestGradientAndJacobiansMatchFiniteDifferences(t *testing.T) {
 	const B, h = 3, 1e-6
-	for name, c := range testCells() {
+	for name, c := range torchref.Cells() {
 		r := rand.New(rand.NewPCG(3, 4))
 		N, M := c.StateSize(), c.InputSize()
-		x, u := randVec(r, B*N), randVec(r, B*M)
+		x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
 		o, err := NewObjective(c, B, Float64)
 		if err != nil {
 			t.Fatal(err)
@@ -150,11 +123,11 @@ func TestGradientAndJacobiansMatchFiniteDifferences(t *testing.T) {
 }
 
 func TestSimulateMatchesSteps(t *testing.T) {
-	c := testCells()["lstm"]
+	c := torchref.Cells()["lstm"]
 	r := rand.New(rand.NewPCG(5, 6))
 	B, T, N, M := 2, 5, c.StateSize(), c.InputSize()
-	in := randVec(r, B*T*M)
-	x0 := randVec(r, B*N)
+	in := torchref.RandVec(r, B*T*M)
+	x0 := torchref.RandVec(r, B*N)
 	got, err := Simulate(context.Background(), c, x0, in, B, T, Float64)
 	if err != nil {
 		t.Fatal(err)
@@ -173,11 +146,11 @@ func TestSimulateMatchesSteps(t *testing.T) {
 }
 
 func TestJacobianLanesAgree(t *testing.T) {
-	c := testCells()["lstm"]
+	c := torchref.Cells()["lstm"]
 	r := rand.New(rand.NewPCG(9, 9))
 	const B = 3
 	N, M := c.StateSize(), c.InputSize()
-	x, u := randVec(r, B*N), randVec(r, B*M)
+	x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
 	var ref []float64
 	for _, L := range []int{1, 3, N} {
 		j, err := NewJacobiansLanes(c, B, L, Float64)
@@ -209,7 +182,7 @@ func TestLSTMHidden256(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	const B = 2
 	N, M := c.StateSize(), c.InputSize()
-	x, u := randVec(r, B*N), randVec(r, B*M)
+	x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
 	o, err := NewObjective(c, B, Float64)
 	if err != nil {
 		t.Fatal(err)
@@ -248,11 +221,11 @@ func TestLSTMHidden256(t *testing.T) {
 // TestJacobianPartsAgree: a batch large enough to run as concurrent row
 // blocks gives the same Jacobians as single points.
 func TestJacobianPartsAgree(t *testing.T) {
-	c := testCells()["gru"]
+	c := torchref.Cells()["gru"]
 	r := rand.New(rand.NewPCG(5, 5))
 	const B = 900
 	N, M := c.StateSize(), c.InputSize()
-	x, u := randVec(r, B*N), randVec(r, B*M)
+	x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
 	big, err := NewJacobians(c, B, Float64)
 	if err != nil {
 		t.Fatal(err)
@@ -294,11 +267,11 @@ func TestJacobianPartsAgree(t *testing.T) {
 // TestStepperPartsAgree: a batch run as row blocks steps every row as the
 // plain-Go equations do.
 func TestStepperPartsAgree(t *testing.T) {
-	c := testCells()["lstm"]
+	c := torchref.Cells()["lstm"]
 	r := rand.New(rand.NewPCG(6, 6))
 	const B = 1100
 	N, M := c.StateSize(), c.InputSize()
-	x, u := randVec(r, B*N), randVec(r, B*M)
+	x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
 	st, err := NewStepper(c, B, Float64)
 	if err != nil {
 		t.Fatal(err)

@@ -7,13 +7,14 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/internal/handloop"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 )
 
 func handRNNSetup(B int) (*cells.Vanilla, []float64) {
 	c := cells.NewVanilla(16, 3, cells.Tanh)
 	c.InitUniform(1)
 	r := rand.New(rand.NewPCG(1, 1))
-	return c, randVec(r, B*16)
+	return c, torchref.RandVec(r, B*16)
 }
 
 // The hand loop (internal/handloop) computes what the graph computes: F, q and dq/dX agree to

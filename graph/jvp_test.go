@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 )
 
 // TestJVPMatchesJacobians: the differenced products equal the seeded
@@ -12,11 +14,11 @@ import (
 // with per-row inputs and with one shared input row, with fewer rows than
 // the pass holds, and a zero direction gives zero.
 func TestJVPMatchesJacobians(t *testing.T) {
-	for name, c := range testCells() {
+	for name, c := range torchref.Cells() {
 		r := rand.New(rand.NewPCG(3, 4))
 		const B = 5
 		N, M := c.StateSize(), c.InputSize()
-		x, u, v := randVec(r, B*N), randVec(r, B*M), randVec(r, B*N)
+		x, u, v := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M), torchref.RandVec(r, B*N)
 		clear(v[(B-1)*N:])
 		jac, err := NewJacobians(c, B, Float64)
 		if err != nil {
@@ -78,7 +80,7 @@ func TestJVPMatchesJacobians(t *testing.T) {
 }
 
 func TestJVPErrors(t *testing.T) {
-	c := testCells()["rnn"]
+	c := torchref.Cells()["rnn"]
 	jv, err := NewJVP(c, 2, false, Float64)
 	if err != nil {
 		t.Fatal(err)

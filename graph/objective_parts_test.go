@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 	"gorgonia.org/tensor"
 )
 
@@ -55,7 +56,7 @@ func TestObjectivePartsAgree(t *testing.T) {
 				t.Fatalf("%d and %d parts, want 1 and >= 3", len(one.parts), len(many.parts))
 			}
 			r := rand.New(rand.NewPCG(3, 4))
-			x, u := randVec(r, B*N), randVec(r, B*c.InputSize())
+			x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*c.InputSize())
 			for _, o := range []*Objective{one, many} {
 				if err := o.SetStates(x); err != nil {
 					t.Fatal(err)
@@ -122,7 +123,7 @@ func BenchmarkObjectiveParts(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					o.SetStates(randVec(rand.New(rand.NewPCG(1, 1)), B*c.StateSize()))
+					o.SetStates(torchref.RandVec(rand.New(rand.NewPCG(1, 1)), B*c.StateSize()))
 					o.SetInputs(make([]float64, c.InputSize()))
 					b.ReportMetric(float64(len(o.parts)), "parts")
 					b.ResetTimer()

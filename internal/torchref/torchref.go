@@ -1,6 +1,7 @@
 // Package torchref is a plain-Go implementation of PyTorch's RNN, GRU and
 // LSTM equations, straight from the PyTorch documentation and the
-// state_dict layout, for tests to check the gorgonia graphs against.
+// state_dict layout, for tests to check the gorgonia graphs against, and
+// the cells those tests check them on (Cells).
 package torchref
 
 import (

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 )
 
 // BenchmarkUnrolled times one loss-and-gradient run and one forward run of
@@ -26,7 +27,7 @@ func BenchmarkUnrolled(b *testing.B) {
 				b.Fatal(err)
 			}
 			r := rand.New(rand.NewPCG(1, 2))
-			if err := u.SetSequences(randVec(r, B*T*M), randVec(r, B*T*O)); err != nil {
+			if err := u.SetSequences(torchref.RandVec(r, B*T*M), torchref.RandVec(r, B*T*O)); err != nil {
 				b.Fatal(err)
 			}
 			return u

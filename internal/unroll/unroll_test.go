@@ -39,21 +39,21 @@ func unrollFixture(name string, c cells.TorchCell, learnX0 bool) (w, b, x0 *cell
 	r := rand.New(rand.NewPCG(7, uint64(len(name))))
 	R := c.Hidden()
 	w = cells.NewParam("w", R, O)
-	copy(w.Data, randVec(r, R*O))
+	copy(w.Data, torchref.RandVec(r, R*O))
 	b = cells.NewParam("b", 1, O)
-	copy(b.Data, randVec(r, O))
+	copy(b.Data, torchref.RandVec(r, O))
 	if learnX0 {
 		x0 = cells.NewParam("x0", 1, c.StateSize())
 		for i := range x0.Data {
 			x0.Data[i] = 0.5 * r.NormFloat64()
 		}
 	}
-	return w, b, x0, randVec(r, B*T*c.InputSize()), randVec(r, B*T*O)
+	return w, b, x0, torchref.RandVec(r, B*T*c.InputSize()), torchref.RandVec(r, B*T*O)
 }
 
 func TestUnrolledMatchesPlainGo(t *testing.T) {
 	const B, T = 3, 5
-	for name, c := range testCells() {
+	for name, c := range torchref.Cells() {
 		for _, learnX0 := range []bool{false, true} {
 			w, b, x0, in, tg := unrollFixture(name, c, learnX0)
 			u, err := New(c, w, b, x0, Config{Batch: B, Steps: T})
@@ -94,7 +94,7 @@ func TestUnrolledMatchesPlainGo(t *testing.T) {
 
 func TestUnrolledGradientMatchesFiniteDifferences(t *testing.T) {
 	const B, T, h = 3, 5, 1e-6
-	for name, c := range testCells() {
+	for name, c := range torchref.Cells() {
 		w, b, x0, in, tg := unrollFixture(name, c, true)
 		u, err := New(c, w, b, x0, Config{Batch: B, Steps: T})
 		if err != nil {
@@ -150,14 +150,14 @@ func TestUnrolledGradientMatchesFiniteDifferences(t *testing.T) {
 // step 3 would be step 1's.
 func TestUnrolledGradientLargeBatch(t *testing.T) {
 	const B, T, h = 128, 3, 1e-5
-	c := testCells()["gru"]
+	c := torchref.Cells()["gru"]
 	w, b, _, _, _ := unrollFixture("large", c, false)
 	r := rand.New(rand.NewPCG(3, 4))
 	u, err := New(c, w, b, nil, Config{Batch: B, Steps: T})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := u.SetSequences(randVec(r, B*T*c.InputSize()), randVec(r, B*T*w.Cols)); err != nil {
+	if err := u.SetSequences(torchref.RandVec(r, B*T*c.InputSize()), torchref.RandVec(r, B*T*w.Cols)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := u.LossGrad(); err != nil {
@@ -181,7 +181,7 @@ func TestUnrolledGradientLargeBatch(t *testing.T) {
 }
 
 func TestUnrolledErrors(t *testing.T) {
-	c := testCells()["lstm"]
+	c := torchref.Cells()["lstm"]
 	N := c.StateSize()
 	ok := func() (*cells.Param, *cells.Param) { return cells.NewParam("w", 4, 2), cells.NewParam("b", 1, 2) }
 	w, b := ok()
@@ -224,7 +224,7 @@ func TestUnrolledErrors(t *testing.T) {
 
 func TestUnrolledFloat32(t *testing.T) {
 	const B, T = 3, 5
-	c := testCells()["lstm"]
+	c := torchref.Cells()["lstm"]
 	w, b, x0, in, tg := unrollFixture("f32", c, true)
 	want, wantOut := refUnrolledLoss(c, x0.Data, w, b, in, tg, B, T)
 	u, err := New(c, w, b, x0, Config{Batch: B, Steps: T, Dtype: graph.Float32})
