@@ -46,13 +46,7 @@ func AddPrefix(sd StateDict, prefix string) StateDict {
 // (DetectPrefix serves Load, which fills a single-layer cell; LoadModel
 // reads multi-layer modules).
 func DetectPrefix(sd StateDict) (string, error) {
-	var cands []string
-	for name := range sd {
-		if p, ok := strings.CutSuffix(name, recurrentKey); ok {
-			cands = append(cands, p)
-		}
-	}
-	sort.Strings(cands)
+	cands := recurrentPrefixes(sd)
 	switch len(cands) {
 	case 0:
 		return "", fmt.Errorf("cells: no recurrent layer: no tensor named %q or <prefix>%s (have %v)", recurrentKey, recurrentKey, sd.Names())
@@ -63,6 +57,19 @@ func DetectPrefix(sd StateDict) (string, error) {
 		return cands[0], nil
 	}
 	return "", fmt.Errorf("cells: %d recurrent layers (prefixes %q): ambiguous, pass the prefix of the one to load", len(cands), cands)
+}
+
+// recurrentPrefixes returns, sorted, every P for which P+"weight_hh_l0" is
+// a tensor of sd: the candidates of DetectPrefix and of LoadModel.
+func recurrentPrefixes(sd StateDict) []string {
+	var cands []string
+	for name := range sd {
+		if p, ok := strings.CutSuffix(name, recurrentKey); ok {
+			cands = append(cands, p)
+		}
+	}
+	sort.Strings(cands)
+	return cands
 }
 
 // unsupportedKey matches the tensors of layers other than a single

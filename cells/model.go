@@ -189,13 +189,7 @@ func cellFromStateDict(sd StateDict, o Options, info *ModelInfo) (TorchCell, err
 
 // findPrefix is DetectPrefix for modules of any number of layers.
 func findPrefix(sd StateDict) (string, error) {
-	var cands []string
-	for name := range sd {
-		if p, ok := strings.CutSuffix(name, recurrentKey); ok {
-			cands = append(cands, p)
-		}
-	}
-	sort.Strings(cands)
+	cands := recurrentPrefixes(sd)
 	switch len(cands) {
 	case 0:
 		return "", fmt.Errorf("cells: %w: no recurrent layer: no tensor named %q or <prefix>%s (have %v)", ErrMissing, recurrentKey, recurrentKey, sd.Names())
