@@ -105,18 +105,9 @@ func loadTorchZip(b []byte) (any, error) {
 	loaded := map[string]pytorch.StorageInterface{}
 	u := newTorchUnpickler(bytes.NewReader(data))
 	u.PersistentLoad = func(id any) (any, error) {
-		t, ok := id.(*types.Tuple)
-		if !ok || t.Len() < 5 {
-			return nil, fmt.Errorf("%w: persistent id %v is not a storage", ErrFormat, id)
-		}
-		if s, _ := t.Get(0).(string); s != "storage" {
-			return nil, fmt.Errorf("%w: persistent id of type %v, want storage", ErrFormat, t.Get(0))
-		}
-		cls, okc := t.Get(1).(*storageClass)
-		k, okk := t.Get(2).(string)
-		n, okn := t.Get(4).(int)
-		if !okc || !okk || !okn || n < 0 {
-			return nil, fmt.Errorf("%w: malformed storage id %v", ErrFormat, id)
+		_, cls, k, n, err := storageID(id, 5)
+		if err != nil {
+			return nil, err
 		}
 		if s, ok := loaded[k]; ok {
 			return s, nil
@@ -144,6 +135,26 @@ func loadTorchZip(b []byte) (any, error) {
 		return nil, pickleError(pkl.Name, err)
 	}
 	return obj, nil
+}
+
+// storageID reads the persistent id of a storage in a torch.save pickle,
+// a tuple of at least fields entries ("storage", class, key, location,
+// element count, ...): the zip format's has 5, the legacy format's 6.
+func storageID(id any, fields int) (t *types.Tuple, cls *storageClass, key string, n int, err error) {
+	t, ok := id.(*types.Tuple)
+	if !ok || t.Len() < fields {
+		return nil, nil, "", 0, fmt.Errorf("%w: persistent id %v is not a storage", ErrFormat, id)
+	}
+	if s, _ := t.Get(0).(string); s != "storage" {
+		return nil, nil, "", 0, fmt.Errorf("%w: persistent id of type %v, want storage", ErrFormat, t.Get(0))
+	}
+	cls, okc := t.Get(1).(*storageClass)
+	key, okk := t.Get(2).(string)
+	n, okn := t.Get(4).(int)
+	if !okc || !okk || !okn || n < 0 {
+		return nil, nil, "", 0, fmt.Errorf("%w: malformed storage id %v", ErrFormat, id)
+	}
+	return t, cls, key, n, nil
 }
 
 // pickleError wraps an error of the unpickler in the sentinel it means:
@@ -201,17 +212,11 @@ func loadTorchLegacy(b []byte) (any, error) {
 	storages := map[string]*pending{}
 	u := newTorchUnpickler(r)
 	u.PersistentLoad = func(id any) (any, error) {
-		t, ok := id.(*types.Tuple)
-		if !ok || t.Len() < 6 {
-			return nil, fmt.Errorf("%w: persistent id %v is not a storage", ErrFormat, id)
+		t, cls, k, n, err := storageID(id, 6)
+		if err != nil {
+			return nil, err
 		}
-		if s, _ := t.Get(0).(string); s != "storage" {
-			return nil, fmt.Errorf("%w: persistent id of type %v, want storage", ErrFormat, t.Get(0))
-		}
-		cls, okc := t.Get(1).(*storageClass)
-		k, okk := t.Get(2).(string)
-		n, okn := t.Get(4).(int)
-		if !okc || !okk || !okn || n < 0 || n > len(b) {
+		if n > len(b) {
 			return nil, fmt.Errorf("%w: malformed storage id %v", ErrFormat, id)
 		}
 		if t.Get(5) != nil {
