@@ -17,11 +17,8 @@ func TestHopfieldFold(t *testing.T) {
 		t.Skip("N = 1000")
 	}
 	p, mf, uf := hopfieldProblem()
-	res, err := Continue(context.Background(), p, Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkHopfield(t, res, p, mf, uf)
+	res, e := continueOne(t, p, Settings{}, Fold)
+	checkHopfield(t, res, e, p, mf, uf)
 }
 
 // BenchmarkHopfieldFold times TestHopfieldFold's continuation (graphs
@@ -60,17 +57,12 @@ func hopfieldProblem() (Problem, float64, float64) {
 	return Problem{Cell: newHopfieldCell(xi, beta), Start: start, Path: Segment([]float64{0}, []float64{1})}, mf, uf
 }
 
-func checkHopfield(t *testing.T, res *Result, p Problem, mf, uf float64) {
+// checkHopfield checks the fold e of res (p's continuation) against the
+// scalar fold: its u, its overlap m and its branch.
+func checkHopfield(t *testing.T, res *Result, e Bifurcation, p Problem, mf, uf float64) {
 	const N = 1000
 	xi := p.Cell.Params()[2].Data
-	logResult(t, res)
-	if len(res.Bifurcations) != 1 || res.Bifurcations[0].Kind != Fold {
-		t.Fatalf("bifurcations %+v, want one fold", res.Bifurcations)
-	}
-	e := res.Bifurcations[0]
-	if d := math.Abs(e.U[0] - uf); d > 1e-8 {
-		t.Errorf("fold at u = %.12f, want %.12f (off by %.2g)", e.U[0], uf, d)
-	}
+	checkU(t, e, uf)
 	m := 0.0
 	for i := range xi {
 		m += xi[i] * e.X[i] / N

@@ -1,7 +1,6 @@
 package continuation
 
 import (
-	"context"
 	"math"
 	"math/cmplx"
 	"testing"
@@ -28,21 +27,11 @@ func TestNeimarkSacker(t *testing.T) {
 	const a, theta = 2.0, 1.0
 	want := math.Log(1 + math.Sqrt2)
 	p := Problem{Cell: rotationCell(a, theta), Start: originSeed(), Path: Segment([]float64{0}, []float64{2})}
-	res, err := Continue(context.Background(), p, Settings{})
-	if err != nil {
-		t.Fatal(err)
+	res, e := continueOne(t, p, Settings{}, NeimarkSacker)
+	if len(res.Branches) != 1 {
+		t.Fatalf("%d branches, want 1", len(res.Branches))
 	}
-	logResult(t, res)
-	if len(res.Branches) != 1 || len(res.Bifurcations) != 1 {
-		t.Fatalf("%d branches, %d bifurcations; want 1 and 1", len(res.Branches), len(res.Bifurcations))
-	}
-	e := res.Bifurcations[0]
-	if e.Kind != NeimarkSacker {
-		t.Errorf("kind %v, want neimark-sacker", e.Kind)
-	}
-	if d := math.Abs(e.U[0] - want); d > 1e-8 {
-		t.Errorf("Neimark-Sacker at u = %.12f, want %.12f (off by %.2g)", e.U[0], want, d)
-	}
+	checkU(t, e, want)
 	if d := cmplx.Abs(e.Eigenvalue - cmplx.Exp(complex(0, theta))); d > 1e-8 {
 		t.Errorf("critical eigenvalue %v, want e^(i theta) = %v", e.Eigenvalue, cmplx.Exp(complex(0, theta)))
 	}
@@ -64,18 +53,8 @@ func TestHopf(t *testing.T) {
 	const a, theta = 2.0, 1.0
 	want := math.Acosh(math.Sqrt(a * math.Cos(theta)))
 	p := Problem{Cell: rotationCell(a, theta), Start: originSeed(), Path: Segment([]float64{0}, []float64{2})}
-	res, err := Continue(context.Background(), p, Settings{ContinuousTime: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logResult(t, res)
-	if len(res.Bifurcations) != 1 || res.Bifurcations[0].Kind != Hopf {
-		t.Fatalf("bifurcations %+v, want one Hopf point", res.Bifurcations)
-	}
-	e := res.Bifurcations[0]
-	if d := math.Abs(e.U[0] - want); d > 1e-8 {
-		t.Errorf("Hopf at u = %.12f, want %.12f (off by %.2g)", e.U[0], want, d)
-	}
+	_, e := continueOne(t, p, Settings{ContinuousTime: true}, Hopf)
+	checkU(t, e, want)
 	if math.Abs(real(e.Eigenvalue)-1) > 1e-8 || math.Abs(imag(e.Eigenvalue)-math.Tan(theta)) > 1e-8 {
 		t.Errorf("critical eigenvalue of J %v, want 1 + i tan(theta)", e.Eigenvalue)
 	}

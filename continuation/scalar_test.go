@@ -85,9 +85,7 @@ func TestFoldScalar(t *testing.T) {
 		t.Fatalf("%d folds, want 1", len(folds))
 	}
 	f := folds[0]
-	if d := math.Abs(f.U[0] - uf); d > 1e-8 {
-		t.Errorf("fold at u = %.12f, want %.12f (off by %.2g)", f.U[0], uf, d)
-	}
+	checkU(t, f, uf)
 	if d := math.Abs(f.X[0] - xf); d > 1e-6 {
 		t.Errorf("fold at x = %.12f, want %.12f (off by %.2g)", f.X[0], xf, d)
 	}
@@ -143,21 +141,11 @@ func TestFlipScalar(t *testing.T) {
 	cell := newTanhCell(1, 1, []float64{-2}, []float64{1}, nil, false)
 	p := Problem{Cell: cell, Path: Segment([]float64{0}, []float64{3})}
 	p.Start = seeds(t, p, [][]float64{{-1}, {0.1}, {1}})
-	res, err := Continue(context.Background(), p, Settings{})
-	if err != nil {
-		t.Fatal(err)
+	res, e := continueOne(t, p, Settings{}, Flip)
+	if len(res.Branches) != 1 {
+		t.Fatalf("%d branches, want 1", len(res.Branches))
 	}
-	logResult(t, res)
-	if len(res.Branches) != 1 || len(res.Bifurcations) != 1 {
-		t.Fatalf("%d branches, %d bifurcations; want 1 and 1", len(res.Branches), len(res.Bifurcations))
-	}
-	e := res.Bifurcations[0]
-	if e.Kind != Flip {
-		t.Errorf("kind %v, want flip", e.Kind)
-	}
-	if d := math.Abs(e.U[0] - uf); d > 1e-8 {
-		t.Errorf("flip at u = %.12f, want %.12f (off by %.2g)", e.U[0], uf, d)
-	}
+	checkU(t, e, uf)
 	if d := math.Abs(e.X[0] - xf); d > 1e-8 {
 		t.Errorf("flip at x = %.12f, want %.12f", e.X[0], xf)
 	}
@@ -192,15 +180,8 @@ func TestFoldPolyline(t *testing.T) {
 	cell := newTanhCell(1, 1, []float64{2}, []float64{1}, nil, false)
 	p := Problem{Cell: cell, Path: Path{{0}, {0.3}, {1}, {0.8}}}
 	p.Start = seeds(t, p, [][]float64{{-1}, {0.1}, {1}})
-	res, err := Continue(context.Background(), p, Settings{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logResult(t, res)
-	if len(res.Bifurcations) != 1 || res.Bifurcations[0].Kind != Fold {
-		t.Fatalf("bifurcations %+v, want one fold", res.Bifurcations)
-	}
-	if e := res.Bifurcations[0]; math.Abs(e.U[0]-uf) > 1e-8 || math.Abs(e.S-uf) > 1e-8 {
+	res, e := continueOne(t, p, Settings{}, Fold)
+	if math.Abs(e.U[0]-uf) > 1e-8 || math.Abs(e.S-uf) > 1e-8 {
 		t.Errorf("fold at u = %.12f, s = %.12f; want both %.12f", e.U[0], e.S, uf)
 	}
 	var upper *Branch
