@@ -6,38 +6,9 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/fftest"
 	"github.com/rnnfp/fixedpoints/tasks"
 )
-
-// flipFlopLSTM loads the trained 16-unit LSTM of the golden test (seed 6,
-// validation MSE 1e-4) and finds its fixed points at zero input from 1024
-// states sampled (noise 0.5) from its trajectories, as finder's benchmark
-// does.
-func flipFlopLSTM(t *testing.T) (*tasks.Model, *finder.Result) {
-	t.Helper()
-	m, err := tasks.LoadModel("../testdata/flipflop-lstm16.safetensors")
-	if err != nil {
-		t.Fatal(err)
-	}
-	trials, err := tasks.FlipFlop{}.Generate(128, 1006)
-	if err != nil {
-		t.Fatal(err)
-	}
-	states, _, err := m.Run(context.Background(), trials)
-	if err != nil {
-		t.Fatal(err)
-	}
-	N := m.Cell.StateSize()
-	smp, err := finder.SampleStates(finder.Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: N}, 1024, 0.5, 6)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := finder.Find(context.Background(), finder.Problem{Cell: m.Cell, InitialStates: smp.States, Inputs: make([]float64, 3)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, res
-}
 
 // readout is the model's output at state x.
 func readout(m *tasks.Model, x []float64) []float64 {
@@ -60,7 +31,9 @@ func TestFlipFlopRamp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("finds the fixed points of the trained LSTM")
 	}
-	m, found := flipFlopLSTM(t)
+	// The trained 16-unit LSTM of the golden test (seed 6, validation MSE
+	// 1e-4) and its fixed points at zero input.
+	m, found := fftest.Find(t, "../testdata/flipflop-lstm16.safetensors")
 	start := found.Fixed
 	var minus []int
 	for k, p := range start.Points {
@@ -158,10 +131,7 @@ func TestFlipFlopRamp(t *testing.T) {
 	// Find at u = 1, on its own: from the states of the trajectories and
 	// from the branch ends (whose cell states, c = i g/(1 - f) with f near
 	// 1, lie far beyond the trajectories), keeping far points.
-	trials, _ := tasks.FlipFlop{}.Generate(128, 1006)
-	states, _, _ := m.Run(context.Background(), trials)
-	smp, _ := finder.SampleStates(finder.Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: res.N}, 1024, 0.5, 6)
-	inits := smp.States
+	inits := fftest.States(t, m)
 	for _, b := range res.Branches {
 		for _, p := range b.Points {
 			if p.S == path.Length() {

@@ -7,39 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/fftest"
 	"github.com/rnnfp/fixedpoints/manifold"
-	"github.com/rnnfp/fixedpoints/tasks"
 )
-
-// flipFlopGRU is finder's benchmark search on the trained 16-unit flip-flop
-// GRU (finder/testdata): 1024 states sampled with noise 0.5 from its
-// trajectories on 128 fresh trials, zero input, seed 6.
-func flipFlopGRU(t *testing.T) (*tasks.Model, *finder.Result) {
-	t.Helper()
-	m, err := tasks.LoadModel("../finder/testdata/flipflop-gru16.safetensors")
-	if err != nil {
-		t.Fatal(err)
-	}
-	trials, err := tasks.FlipFlop{}.Generate(128, 1006)
-	if err != nil {
-		t.Fatal(err)
-	}
-	states, _, err := m.Run(context.Background(), trials)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := finder.Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: m.Cell.StateSize()}
-	s, err := finder.SampleStates(tr, 1024, 0.5, 6)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := finder.Find(context.Background(), finder.Problem{Cell: m.Cell, InitialStates: s.States, Inputs: make([]float64, 3)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, res
-}
 
 // TestFlipFlopGRUSlowPointsOnManifolds: the default flip-flop GRU keeps
 // hundreds of slow points (it holds memories partly with saturated update
@@ -49,7 +19,8 @@ func flipFlopGRU(t *testing.T) (*tasks.Model, *finder.Result) {
 // memory: over its members every readout output keeps one sign, as the
 // trained readout (independent of the analysis) reads it.
 func TestFlipFlopGRUSlowPointsOnManifolds(t *testing.T) {
-	m, res := flipFlopGRU(t)
+	// finder's benchmark search on the trained 16-unit flip-flop GRU.
+	m, res := fftest.Find(t, "../finder/testdata/flipflop-gru16.safetensors")
 	ro := &manifold.Readout{Outputs: 3, Weight: m.Readout.Weight, Bias: m.Readout.Bias}
 	a, err := manifold.Analyze(context.Background(), m.Cell, res, ro, nil)
 	if err != nil {
