@@ -47,30 +47,19 @@ type Settings struct {
 func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 	var f finder.Settings
 	if s != nil {
-		switch s.Dtype {
-		case "", "float64":
-			f.Dtype = graph.Float64
-		case "float32":
-			f.Dtype = graph.Float32
-		default:
-			return f, fmt.Errorf("dtype %q, want float64 or float32", s.Dtype)
+		d, err := choose("dtype", s.Dtype, "float64", graph.Float64, "float32", graph.Float32)
+		if err != nil {
+			return f, err
 		}
-		switch s.Method {
-		case "", "joint":
-			f.Batching = finder.Joint
-		case "sequential":
-			f.Batching = finder.Sequential
-		default:
-			return f, fmt.Errorf("method %q, want joint or sequential", s.Method)
+		b, err := choose("method", s.Method, "joint", finder.Joint, "sequential", finder.Sequential)
+		if err != nil {
+			return f, err
 		}
-		switch s.Optimizer {
-		case "", "per-candidate":
-			f.Optimizer = finder.PerCandidate
-		case "reference-adam":
-			f.Optimizer = finder.ReferenceAdam
-		default:
-			return f, fmt.Errorf("optimizer %q, want per-candidate or reference-adam", s.Optimizer)
+		o, err := choose("optimizer", s.Optimizer, "per-candidate", finder.PerCandidate, "reference-adam", finder.ReferenceAdam)
+		if err != nil {
+			return f, err
 		}
+		f.Dtype, f.Batching, f.Optimizer = d, b, o
 		f.TolQ, f.TolDQ, f.MaxIters, f.LearningRate = s.TolQ, s.TolDQ, s.MaxIters, s.LearningRate
 		f.NoRefine, f.MaxRefineIters, f.TolResidual = s.NoRefine, s.MaxRefineIters, s.TolResidual
 		f.TolUnique, f.MaxUnique = s.TolUnique, s.MaxUnique
@@ -97,4 +86,17 @@ func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 		}
 	}
 	return f, nil
+}
+
+// choose returns the value of the choice named name, of the two a and b; ""
+// names a, the default. Another name is an error naming field and both.
+func choose[T any](field, name, a string, va T, b string, vb T) (T, error) {
+	switch name {
+	case "", a:
+		return va, nil
+	case b:
+		return vb, nil
+	}
+	var zero T
+	return zero, fmt.Errorf("%s %q, want %s or %s", field, name, a, b)
 }
