@@ -171,18 +171,11 @@ func geev(N int, j []float64, vectors bool) (vals []complex128, vl, vr []float64
 
 	impl.Dgehrd(N, ilo, ihi, a, N, tau, work, lwork)
 	wr, wi := make([]float64, N), make([]float64, N)
-	vals = make([]complex128, N)
 	if !vectors {
 		if bad := impl.Dhseqr(lapack.EigenvaluesOnly, lapack.SchurNone, N, ilo, ihi, a, N, wr, wi, nil, 1, work, lwork); bad > 0 {
 			return nil, nil, nil, fmt.Errorf("eigen-decomposition did not converge (%d eigenvalues left)", bad)
 		}
-		for i := range vals {
-			vals[i] = complex(wr[i], wi[i])
-			if scaled {
-				vals[i] *= complex(anrm, 0)
-			}
-		}
-		return vals, nil, nil, nil
+		return unscaled(wr, wi, anrm, scaled), nil, nil, nil
 	}
 	vl = make([]float64, N*N)
 	impl.Dlacpy(blas.Lower, N, N, a, N, vl, N)
@@ -194,13 +187,7 @@ func geev(N int, j []float64, vectors bool) (vals []complex128, vl, vr []float64
 	impl.Dtrevc3(lapack.EVBoth, lapack.EVAllMulQ, nil, N, a, N, vl, N, vr, N, N, work[:3*N], 3*N)
 	impl.Dgebak(lapack.PermuteScale, lapack.EVLeft, N, ilo, ihi, scale, N, vl, N)
 	impl.Dgebak(lapack.PermuteScale, lapack.EVRight, N, ilo, ihi, scale, N, vr, N)
-	for i := range vals {
-		vals[i] = complex(wr[i], wi[i])
-		if scaled {
-			vals[i] *= complex(anrm, 0)
-		}
-	}
-	return vals, vl, vr, nil
+	return unscaled(wr, wi, anrm, scaled), vl, vr, nil
 }
 
 // realColumn returns column c of the N x N row-major v as a complex vector.
@@ -308,12 +295,8 @@ func eigCond(N int, j []float64) (vals []complex128, conds []float64, err error)
 	}
 	vl, vr := make([]float64, N*N), make([]float64, N*N)
 	impl.Dtrevc3(lapack.EVBoth, lapack.EVAll, nil, N, a, N, vl, N, vr, N, N, work[:3*N], 3*N)
-	vals, conds = make([]complex128, N), make([]float64, N)
+	vals, conds = unscaled(wr, wi, anrm, scaled), make([]float64, N)
 	for c := 0; c < N; c++ {
-		vals[c] = complex(wr[c], wi[c])
-		if scaled {
-			vals[c] *= complex(anrm, 0)
-		}
 		if wi[c] == 0 {
 			conds[c] = EigenvalueCond(realColumn(vr, N, c), realColumn(vl, N, c))
 			continue
@@ -322,10 +305,6 @@ func eigCond(N int, j []float64) (vals []complex128, conds []float64, err error)
 		l, _ := complexColumns(vl, N, c)
 		conds[c] = EigenvalueCond(r, l)
 		conds[c+1] = conds[c]
-		vals[c+1] = complex(wr[c+1], wi[c+1])
-		if scaled {
-			vals[c+1] *= complex(anrm, 0)
-		}
 		c++
 	}
 	return vals, conds, nil
@@ -345,4 +324,17 @@ func scaledCopy(impl lapackgonum.Implementation, N int, j []float64) (a []float6
 		}
 	}
 	return a, anrm, scaled
+}
+
+// unscaled returns the eigenvalues wr + i wi of a matrix scaledCopy made,
+// times anrm where it was scaled: the eigenvalues of the original.
+func unscaled(wr, wi []float64, anrm float64, scaled bool) []complex128 {
+	vals := make([]complex128, len(wr))
+	for i := range vals {
+		vals[i] = complex(wr[i], wi[i])
+		if scaled {
+			vals[i] *= complex(anrm, 0)
+		}
+	}
+	return vals
 }
