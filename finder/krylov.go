@@ -113,26 +113,15 @@ func (f *finder) refineKrylov(ctx context.Context, idx []int) error {
 	m := min(krylovDim, N)
 	chunk := f.krylovChunk(m)
 	var gm *gmresBatch
-	for it := 0; it < f.s.MaxRefineIters && len(active) > 0; it++ {
-		if err := ctx.Err(); err != nil {
-			f.canceled = true
-			return nil
+	step := func(part []int) ([]int, error) {
+		if gm == nil || gm.n < len(part) {
+			gm = newGMRES(len(part), N, m)
 		}
-		f.stats.RefineIters++
-		next := active[:0:0]
-		for lo := 0; lo < len(active); lo += chunk {
-			part := active[lo:min(lo+chunk, len(active))]
-			if gm == nil || gm.n < len(part) {
-				gm = newGMRES(len(part), N, m)
-			}
-			keep, err := f.newtonKrylovStep(part, st, gm)
-			if err != nil {
-				return err
-			}
-			next = append(next, keep...)
-		}
-		active = next
-		f.report("refine", it+1, active)
+		return f.newtonKrylovStep(part, st, gm)
+	}
+	active, canceled, err := f.refineRounds(ctx, active, chunk, step, nil)
+	if err != nil || canceled {
+		return err
 	}
 	// Candidates that left before the iterations ran out stalled, or
 	// reached the rounding floor (then their residual decides).

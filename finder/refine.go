@@ -75,32 +75,49 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 			active = append(active, ci)
 		}
 	}
-	chunk := f.jacobianChunk()
-	for it := 0; it < s.MaxRefineIters && len(active) > 0; it++ {
-		if err := ctx.Err(); err != nil {
-			f.canceled = true
-			return nil
-		}
-		f.stats.RefineIters++
-		next := active[:0:0]
-		for lo := 0; lo < len(active); lo += chunk {
-			part := active[lo:min(lo+chunk, len(active))]
-			keep, err := f.lmChunk(part, st)
-			if err != nil {
-				return err
-			}
-			next = append(next, keep...)
-		}
+	step := func(part []int) ([]int, error) { return f.lmChunk(part, st) }
+	mark := func(active, next []int) {
 		for _, ci := range active {
 			f.cands[ci].active = false
 		}
 		for _, ci := range next {
 			f.cands[ci].active = true
 		}
+	}
+	_, _, err := f.refineRounds(ctx, active, f.jacobianChunk(), step, mark)
+	return err
+}
+
+// refineRounds runs the rounds of a refinement: while iterations remain
+// (Settings.MaxRefineIters) and candidates are active, a round passes the
+// active candidates, in parts of at most chunk, through step, which
+// returns those of its part that go on; mark, if not nil, then sees the
+// round's active candidates and those that go on. It returns the
+// candidates still active when the iterations ran out, or canceled when ctx
+// ended the rounds (f.canceled is then set).
+func (f *finder) refineRounds(ctx context.Context, active []int, chunk int, step func(part []int) ([]int, error), mark func(active, next []int)) (left []int, canceled bool, err error) {
+	for it := 0; it < f.s.MaxRefineIters && len(active) > 0; it++ {
+		if err := ctx.Err(); err != nil {
+			f.canceled = true
+			return active, true, nil
+		}
+		f.stats.RefineIters++
+		next := active[:0:0]
+		for lo := 0; lo < len(active); lo += chunk {
+			part := active[lo:min(lo+chunk, len(active))]
+			keep, err := step(part)
+			if err != nil {
+				return nil, false, err
+			}
+			next = append(next, keep...)
+		}
+		if mark != nil {
+			mark(active, next)
+		}
 		active = next
 		f.report("refine", it+1, active)
 	}
-	return nil
+	return active, false, nil
 }
 
 // floorRes is the residual below which F(x) - x is rounding noise.
