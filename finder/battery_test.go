@@ -381,29 +381,8 @@ func TestBatteryHopfield(t *testing.T) {
 // true fixed point, checked here in plain Go.
 func TestBatteryPlanted(t *testing.T) {
 	const N = 64
-	r := rand.New(rand.NewPCG(11, 12))
-	V := mat64(N, func(i, k int) float64 { return 0.9 * (2*r.Float64() - 1) })
-	W := plantWeights(t, N, V)
-	var starts []float64
-	var planted [][]float64
-	add := func(x []float64) {
-		planted = append(planted, x)
-		for rep := 0; rep < 2; rep++ {
-			for i := range x {
-				starts = append(starts, x[i]+1e-4*r.NormFloat64())
-			}
-		}
-	}
-	add(make([]float64, N))
-	for k := 0; k < N; k++ {
-		v, nv := make([]float64, N), make([]float64, N)
-		for i := 0; i < N; i++ {
-			v[i], nv[i] = V[i*N+k], -V[i*N+k]
-		}
-		add(v)
-		add(nv)
-	}
-	res := find(t, Problem{Cell: newTanhCell(N, 0, W, nil, nil), InitialStates: starts}, &Settings{NoDecompose: true})
+	p, W, planted := plantedPoints(t, N, 2, 11)
+	res := find(t, p, &Settings{NoDecompose: true})
 	for k, x := range planted {
 		if idx := res.Fixed.Find(x, nil, 1e-8); len(idx) != 1 {
 			t.Errorf("planted point %d found %d times", k, len(idx))

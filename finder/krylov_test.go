@@ -41,11 +41,19 @@ func batteryCases(t *testing.T) []batteryCase {
 // +/-0.9, W = atanh(V) V^-1) with reps starts within 1e-4 of each of its
 // 2N + 1 planted points.
 func plantedProblem(t *testing.T, N, reps int, seed uint64) Problem {
+	p, _, _ := plantedPoints(t, N, reps, seed)
+	return p
+}
+
+// plantedPoints is plantedProblem with its weights W (N x N, row-major)
+// and its planted points: 0, then each column v_k of V and its negative.
+func plantedPoints(t *testing.T, N, reps int, seed uint64) (p Problem, W []float64, planted [][]float64) {
 	r := rand.New(rand.NewPCG(seed, seed+1))
 	V := mat64(N, func(i, k int) float64 { return 0.9 * (2*r.Float64() - 1) })
-	W := plantWeights(t, N, V)
+	W = plantWeights(t, N, V)
 	var starts []float64
 	add := func(x []float64) {
+		planted = append(planted, x)
 		for rep := 0; rep < reps; rep++ {
 			for i := range x {
 				starts = append(starts, x[i]+1e-4*r.NormFloat64())
@@ -61,7 +69,7 @@ func plantedProblem(t *testing.T, N, reps int, seed uint64) Problem {
 		add(v)
 		add(nv)
 	}
-	return Problem{Cell: newTanhCell(N, 0, W, nil, nil), InitialStates: starts}
+	return Problem{Cell: newTanhCell(N, 0, W, nil, nil), InitialStates: starts}, W, planted
 }
 
 // TestKrylovCertifiesAsDense: on the battery networks, Newton-Krylov
