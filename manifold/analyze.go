@@ -71,12 +71,8 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 	if res == nil || res.Fixed == nil {
 		return nil, fmt.Errorf("manifold: analyze: no result")
 	}
-	var s Settings
-	if settings != nil {
-		s = *settings
-	}
-	s.fill()
-	if err := s.validate(); err != nil {
+	s, err := resolve(settings)
+	if err != nil {
 		return nil, err
 	}
 	pts := &finder.FixedPoints{N: res.Fixed.N, M: res.Fixed.M, Dtype: res.Fixed.Dtype}

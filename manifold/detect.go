@@ -38,12 +38,8 @@ func Detect(fp *finder.FixedPoints, settings *Settings) ([]Group, error) {
 
 // detect is Detect over the points for which keep (if not nil) is true.
 func detect(fp *finder.FixedPoints, settings *Settings, keep func(i int) bool) ([]Group, error) {
-	var s Settings
-	if settings != nil {
-		s = *settings
-	}
-	s.fill()
-	if err := s.validate(); err != nil {
+	s, err := resolve(settings)
+	if err != nil {
 		return nil, err
 	}
 	if fp == nil {

@@ -51,6 +51,17 @@ func DefaultSettings() Settings {
 	return s
 }
 
+// resolve returns *settings (the zero Settings when nil) with its defaults
+// filled in, or the error validate finds in it.
+func resolve(settings *Settings) (Settings, error) {
+	var s Settings
+	if settings != nil {
+		s = *settings
+	}
+	s.fill()
+	return s, s.validate()
+}
+
 func (s *Settings) fill() {
 	def := func(v *float64, d float64) {
 		if *v == 0 {

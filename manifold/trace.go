@@ -76,12 +76,8 @@ const maxCorrections = 30
 // (see the package documentation). A nil settings means DefaultSettings.
 // On cancellation it returns the curve so far with the context's error.
 func Trace(ctx context.Context, p Problem, settings *Settings) (*Curve, error) {
-	var s Settings
-	if settings != nil {
-		s = *settings
-	}
-	s.fill()
-	if err := s.validate(); err != nil {
+	s, err := resolve(settings)
+	if err != nil {
 		return nil, err
 	}
 	if p.Cell == nil {
