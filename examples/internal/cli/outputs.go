@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/finder/fpjson"
+	"github.com/rnnfp/fixedpoints/viz"
 )
 
 // CheckOutputs makes sure the files names can be written in dir before any
@@ -30,4 +34,22 @@ func CheckOutputs(dir string, names ...string) error {
 		}
 	}
 	return nil
+}
+
+// WriteOutputs writes DIR/NAME-fixedpoints.json (format fixedpoints/v1,
+// with the slow points and the unconverged candidates beside the fixed ones)
+// and DIR/NAME-report.html, each atomically, and returns their paths.
+func WriteOutputs(dir, name string, res *finder.Result, rep *viz.Report) (jsonPath, htmlPath string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", fmt.Errorf("create output directory: %w", err)
+	}
+	jsonPath = filepath.Join(dir, name+"-fixedpoints.json")
+	htmlPath = filepath.Join(dir, name+"-report.html")
+	if err := fpjson.Save(jsonPath, res); err != nil { // fixed, slow and unconverged
+		return "", "", err
+	}
+	if err := rep.WriteFile(htmlPath); err != nil {
+		return "", "", err
+	}
+	return jsonPath, htmlPath, nil
 }

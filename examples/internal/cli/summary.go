@@ -1,20 +1,14 @@
-// Package cli holds what the example programs share: progress bars, the
-// printed summary and the writing of the JSON and HTML outputs. It is only
-// glue; every computation lives in the library packages.
 package cli
 
 import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/finder"
-	"github.com/rnnfp/fixedpoints/finder/fpjson"
-	"github.com/rnnfp/fixedpoints/viz"
 )
 
 // PrintSummary writes the counts by saddle index, residuals and timings.
@@ -74,20 +68,32 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	}
 }
 
-// WriteOutputs writes DIR/NAME-fixedpoints.json (format fixedpoints/v1,
-// with the slow points and the unconverged candidates beside the fixed ones)
-// and DIR/NAME-report.html, each atomically, and returns their paths.
-func WriteOutputs(dir, name string, res *finder.Result, rep *viz.Report) (jsonPath, htmlPath string, err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", "", fmt.Errorf("create output directory: %w", err)
+// printOutcomes writes how the candidates ended: fixed, slow and
+// unconverged (by reason), before uniqueness, and the effective settings
+// that decided it.
+func printOutcomes(w io.Writer, res *finder.Result) {
+	st := res.Stats
+	var by []string
+	for _, r := range []finder.Reason{finder.ReasonIterationLimit, finder.ReasonRefineLimit, finder.ReasonStall,
+		finder.ReasonDiverged, finder.ReasonRise, finder.ReasonTolQ, finder.ReasonCanceled, finder.ReasonSaturated} {
+		if n := st.UnconvergedByReason[r]; n > 0 {
+			by = append(by, fmt.Sprintf("%d %s", n, r))
+		}
 	}
-	jsonPath = filepath.Join(dir, name+"-fixedpoints.json")
-	htmlPath = filepath.Join(dir, name+"-report.html")
-	if err := fpjson.Save(jsonPath, res); err != nil { // fixed, slow and unconverged
-		return "", "", err
+	line := fmt.Sprintf("outcomes: %d fixed, %d slow, %d unconverged", st.Certified, st.Slow, st.Unconverged)
+	if len(by) > 0 {
+		line += " (" + strings.Join(by, ", ") + ")"
 	}
-	if err := rep.WriteFile(htmlPath); err != nil {
-		return "", "", err
+	fmt.Fprintln(w, line)
+	if s := res.Settings; s.MaxIters > 0 {
+		fmt.Fprintf(w, "settings: TolResidual %g, TolGradient %g, AdamEpsilon %g, MaxIters %d, MaxRefineIters %d, %s\n",
+			s.TolResidual, s.TolGradient, s.AdamEpsilon, s.MaxIters, s.MaxRefineIters, s.Dtype)
 	}
-	return jsonPath, htmlPath, nil
+	undecided := 0
+	for _, p := range res.Fixed.Points {
+		undecided += p.Stability.NUndecided
+	}
+	if undecided > 0 {
+		fmt.Fprintf(w, "%d modes are undecided: their error bound straddles the stability boundary\n", undecided)
+	}
 }
