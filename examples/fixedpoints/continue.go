@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -40,8 +38,11 @@ func init() {
 	register(subcommand{name: "continue", order: 2, summary: "follow the fixed points as the input moves; locate bifurcations", run: runContinue})
 }
 
+// continueOptions are continue's flags: the shared model flags, the
+// input path, the continuation's and the diagram's.
 type continueOptions struct {
-	find       findOptions // model, initial states, seed, out, quiet
+	cli.ModelFlags
+	out        string
 	from, to   string
 	maxStep    float64
 	continuous bool
@@ -50,43 +51,30 @@ type continueOptions struct {
 
 func parseContinueFlags(args []string, stderr io.Writer) (continueOptions, error) {
 	var o continueOptions
-	f := &o.find
-	fs := flag.NewFlagSet("fixedpoints continue", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&f.weights, "weights", "", "the model: torch.save (.pt/.pth/.bin), safetensors, npz or ONNX; format told by content (required)")
-	fs.StringVar(&f.cell, "cell", "", "rnn (nn.RNN, tanh), rnn_relu, gru or lstm; default: from the file (needed for an nn.RNN state_dict)")
-	fs.StringVar(&f.prefix, "prefix", cells.AutoPrefix, `prefix of the module's tensor names, e.g. "rnn."; "auto" detects it`)
-	fs.StringVar(&f.key, "key", "", "key of the state_dict in a torch.save checkpoint dict")
-	fs.StringVar(&f.node, "node", "", "ONNX: name of the recurrent node to read when there are several")
-	fs.StringVar(&f.inits, "inits", "", "initial states for finding the fixed points at -from, a B x N .npy array; default: sampled")
-	fs.StringVar(&f.trajectories, "trajectories", "", "states to sample initial states from, B x T x N (or B x N) .npy; default: simulated under pulses")
-	fs.IntVar(&f.nInits, "n-inits", 1024, "initial states sampled when -inits is not given")
-	fs.Float64Var(&f.noise, "noise", 0.5, "standard deviation of the noise added to sampled states")
-	fs.Uint64Var(&f.seed, "seed", 1, "seed for the pulses, the sampling and the search")
-	fs.StringVar(&f.out, "out", ".", "directory for branches.json and branches-report.html")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress bars")
+	fs := cli.NewFlagSet("fixedpoints continue", stderr)
+	cli.SetUsage(fs, "fixedpoints continue -weights FILE -to U1 [-from U0] [flags]", `Finds the fixed points at the input U0 as find does, then follows every
+branch as the input moves along the segment U0 -> U1, locating folds,
+flips and Neimark-Sacker points (with -continuous, folds and Hopf points).
+Writes DIR/branches.json and the bifurcation diagram
+DIR/branches-report.html.`)
+	o.Register(fs)
+	fs.StringVar(&o.out, "out", ".", "directory for branches.json and branches-report.html")
 	fs.StringVar(&o.from, "from", "", "start of the input path, comma-separated (M values); default: zero")
 	fs.StringVar(&o.to, "to", "", "end of the input path, comma-separated (M values; required)")
 	fs.Float64Var(&o.maxStep, "max-step", 0, "largest continuation step (0: max(1, path length)/10)")
 	fs.BoolVar(&o.continuous, "continuous", false, "judge dx/dt = F(x) - x: folds and Hopf points")
 	fs.StringVar(&o.direction, "direction", "", "the diagram's vertical axis: comma-separated N values, or readout:K for output K of a readout.weight/readout.bias saved beside the cell (tasks.SaveModel); default: the top principal component")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return continueOptions{}, err
-		}
-		return continueOptions{}, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return continueOptions{}, usagef("unexpected argument %q (every input is given by a flag)", fs.Arg(0))
-	}
-	if err := f.check(); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return continueOptions{}, err
 	}
-	if o.to == "" {
-		return continueOptions{}, usagef("missing -to U1 (comma-separated input vector)")
+	if err := o.Check(); err != nil {
+		return continueOptions{}, err
 	}
-	if !(o.maxStep >= 0) || math.IsInf(o.maxStep, 0) {
-		return continueOptions{}, usagef("-max-step %v, want >= 0", o.maxStep)
+	if err := cli.Required("-to", o.to, "U1 (comma-separated input vector)"); err != nil {
+		return continueOptions{}, err
+	}
+	if err := cli.NonNegative("-max-step", o.maxStep); err != nil {
+		return continueOptions{}, err
 	}
 	return o, nil
 }
@@ -98,13 +86,13 @@ func parseVector(name, s string, m int) ([]float64, error) {
 	}
 	parts := strings.Split(s, ",")
 	if len(parts) != m {
-		return nil, usagef("%s %q has %d values, the model has %d inputs", name, s, len(parts), m)
+		return nil, cli.Usagef("%s %q has %d values, the model has %d inputs", name, s, len(parts), m)
 	}
 	v := make([]float64, m)
 	for i, p := range parts {
 		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, usagef("%s: value %d, %q, is not a finite number", name, i+1, p)
+			return nil, cli.Usagef("%s: value %d, %q, is not a finite number", name, i+1, p)
 		}
 		v[i] = x
 	}
@@ -124,17 +112,14 @@ func runContinue(ctx context.Context, args []string, stdout, stderr io.Writer) e
 type continueOutputs struct{ json, html string }
 
 func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (continueOutputs, error) {
-	f := o.find
-	jsonPath, htmlPath := filepath.Join(f.out, "branches.json"), filepath.Join(f.out, "branches-report.html")
-	if err := cli.CheckOutputs(f.out, "branches.json", "branches-report.html"); err != nil {
+	jsonPath, htmlPath := filepath.Join(o.out, "branches.json"), filepath.Join(o.out, "branches-report.html")
+	if err := cli.CheckOutputs(o.out, "branches.json", "branches-report.html"); err != nil {
 		return continueOutputs{}, err
 	}
-	cell, info, err := cells.LoadModel(f.weights, cells.Options{Kind: f.cell, Prefix: f.prefix, Key: f.key, Node: f.node})
+	cell, sh, err := loadModel(o.ModelFlags, stdout)
 	if err != nil {
-		return continueOutputs{}, fmt.Errorf("-weights: %w", err)
+		return continueOutputs{}, err
 	}
-	sh := describe(cell, info)
-	fmt.Fprintf(stdout, "%s from %s (%s%s)\n", sh, f.weights, info.Format, source(info))
 	u0, err := parseVector("-from", o.from, sh.M)
 	if err != nil {
 		return continueOutputs{}, err
@@ -144,45 +129,27 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 		return continueOutputs{}, err
 	}
 	if continuation.Segment(u0, u1).Length() == 0 {
-		return continueOutputs{}, usagef("-from and -to are the same input")
+		return continueOutputs{}, cli.Usagef("-from and -to are the same input")
 	}
-	if _, _, _, err := direction(o.direction, f.weights, f.key, sh.N); err != nil {
+	if _, _, _, err := direction(o.direction, o.Weights, o.Key, sh.N); err != nil {
 		return continueOutputs{}, err
 	}
 
-	// The fixed points at u0, as find finds them.
-	var x0 []float64
-	if f.inits != "" {
-		if x0, err = readStates(f.inits, sh); err != nil {
+	// The fixed points at u0, as find finds them (trajectories only to
+	// sample from).
+	var traj *finder.Trajectories
+	if o.Inits == "" {
+		if traj, _, err = trajectories(ctx, o.ModelFlags, cell, sh); err != nil {
 			return continueOutputs{}, err
 		}
-	} else {
-		var traj *finder.Trajectories
-		if f.trajectories != "" {
-			if traj, err = readTrajectories(f.trajectories, sh); err != nil {
-				return continueOutputs{}, err
-			}
-		} else {
-			pulses, err := (tasks.Pulses{}).Simulate(ctx, cell, f.seed)
-			if err != nil {
-				return continueOutputs{}, err
-			}
-			traj = &finder.Trajectories{States: pulses.States, Trials: pulses.Trials, Time: pulses.Time, N: pulses.N}
-		}
-		s, err := finder.SampleStates(*traj, f.nInits, f.noise, f.seed)
-		if err != nil {
-			return continueOutputs{}, fmt.Errorf("sample initial states: %w", err)
-		}
-		x0 = s.States
 	}
-	settings := finder.DefaultSettings()
-	settings.Seed = f.seed
-	progress, bar := cli.FindProgress(len(x0)/sh.N, f.quiet)
-	settings.Progress = progress
-	found, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: x0, Inputs: u0}, &settings)
-	bar.Finish()
+	x0, _, err := initialStates(o.ModelFlags, sh, traj)
 	if err != nil {
-		return continueOutputs{}, fmt.Errorf("find: %w", err)
+		return continueOutputs{}, err
+	}
+	found, _, err := search(ctx, o.ModelFlags, cell, x0, u0)
+	if err != nil {
+		return continueOutputs{}, err
 	}
 	if found.Fixed.Len() == 0 {
 		return continueOutputs{}, fmt.Errorf("no fixed point found at -from %v to follow", u0)
@@ -198,8 +165,8 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 	if err := res.Save(jsonPath); err != nil {
 		return continueOutputs{}, err
 	}
-	diag := &viz.Bifurcation{Title: fmt.Sprintf("Fixed points of %s (%s) from u = %v to %v", sh, filepath.Base(f.weights), u0, u1), Result: res}
-	if diag.Direction, diag.Offset, diag.YLabel, err = direction(o.direction, f.weights, f.key, sh.N); err != nil {
+	diag := &viz.Bifurcation{Title: fmt.Sprintf("Fixed points of %s (%s) from u = %v to %v", sh, filepath.Base(o.Weights), u0, u1), Result: res}
+	if diag.Direction, diag.Offset, diag.YLabel, err = direction(o.direction, o.Weights, o.Key, sh.N); err != nil {
 		return continueOutputs{}, err
 	}
 	if err := diag.WriteFile(htmlPath); err != nil {
@@ -220,7 +187,7 @@ func direction(spec, weights, key string, N int) ([]float64, float64, string, er
 	if k, ok := strings.CutPrefix(spec, "readout:"); ok {
 		K, err := strconv.Atoi(k)
 		if err != nil || K < 0 {
-			return nil, 0, "", usagef("-direction %q: want readout:K with K >= 0", spec)
+			return nil, 0, "", cli.Usagef("-direction %q: want readout:K with K >= 0", spec)
 		}
 		sd, err := cells.ReadStateDictKey(weights, key)
 		if err != nil {
@@ -229,7 +196,7 @@ func direction(spec, weights, key string, N int) ([]float64, float64, string, er
 		w, okW := sd[tasks.ReadoutWeightKey]
 		b, okB := sd[tasks.ReadoutBiasKey]
 		if !okW || len(w.Shape) != 2 || K >= w.Shape[0] || w.Shape[1] > N {
-			return nil, 0, "", usagef("-direction %q: %s has no readout.weight with a row %d over at most %d states", spec, weights, K, N)
+			return nil, 0, "", cli.Usagef("-direction %q: %s has no readout.weight with a row %d over at most %d states", spec, weights, K, N)
 		}
 		dir := make([]float64, N)
 		copy(dir, w.Data[K*w.Shape[1]:(K+1)*w.Shape[1]])

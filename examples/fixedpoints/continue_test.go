@@ -69,16 +69,16 @@ func TestContinueCommand(t *testing.T) {
 	}
 }
 
-// Bad flags exit with status 2 before any work.
+// Bad flags of continue's own exit with status 2 before any work (the
+// model flags': TestModelFlagErrors).
 func TestContinueUsage(t *testing.T) {
 	dir := t.TempDir()
 	weights := writeFoldRNN(t, dir)
 	for _, args := range [][]string{
-		{"continue", "-weights", weights, "-cell", "rnn"},                      // no -to
-		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1,2"},        // two values for one input
-		{"continue", "-weights", weights, "-cell", "rnn", "-to", "x"},          // not a number
-		{"continue", "-weights", weights, "-cell", "rnn", "-to", "0"},          // empty path
-		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "extra"}, // stray argument
+		{"continue", "-weights", weights, "-cell", "rnn"},               // no -to
+		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1,2"}, // two values for one input
+		{"continue", "-weights", weights, "-cell", "rnn", "-to", "x"},   // not a number
+		{"continue", "-weights", weights, "-cell", "rnn", "-to", "0"},   // empty path
 		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "-max-step", "-1"},
 		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "-direction", "1,2"},       // N = 1
 		{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "-direction", "readout:x"}, // not an index

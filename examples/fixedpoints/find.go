@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -13,7 +11,6 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/examples/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
-	"github.com/rnnfp/fixedpoints/tasks"
 	"github.com/rnnfp/fixedpoints/viz"
 )
 
@@ -46,69 +43,31 @@ func init() {
 	register(subcommand{name: "find", order: 1, summary: "find, certify and linearize the fixed points of a model file", run: runFind})
 }
 
+// findOptions are find's flags: the shared model flags, the input and the
+// output directory.
 type findOptions struct {
-	weights      string // model file
-	cell         string // "" (from the file), rnn, rnn_relu, gru or lstm
-	prefix       string // module prefix; cells.AutoPrefix detects it
-	key          string // checkpoint key
-	node         string // ONNX node
-	inits        string // B x N .npy, optional
-	inputs       string // 1 x M or B x M .npy, optional
-	trajectories string // B x T x N or B x N .npy, optional
-	nInits       int
-	noise        float64
-	seed         uint64
-	out          string
-	quiet        bool
+	cli.ModelFlags
+	inputs string // 1 x M or B x M .npy, optional
+	out    string
 }
 
 // parseFindFlags reads the command line; flag errors and usage go to stderr.
 func parseFindFlags(args []string, stderr io.Writer) (findOptions, error) {
 	var o findOptions
-	fs := flag.NewFlagSet("fixedpoints find", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.weights, "weights", "", "the model: torch.save (.pt/.pth/.bin), safetensors, npz or ONNX; format told by content (required)")
-	fs.StringVar(&o.cell, "cell", "", "rnn (nn.RNN, tanh), rnn_relu, gru or lstm; default: from the file (needed for an nn.RNN state_dict)")
-	fs.StringVar(&o.prefix, "prefix", cells.AutoPrefix, `prefix of the module's tensor names, e.g. "rnn."; "auto" detects it`)
-	fs.StringVar(&o.key, "key", "", "key of the state_dict in a torch.save checkpoint dict; default: the file itself, else "+strings.Join(cells.CheckpointKeys, ", "))
-	fs.StringVar(&o.node, "node", "", "ONNX: name of the recurrent node to read when there are several (nodes stacked after it are read with it)")
-	fs.StringVar(&o.inits, "inits", "", "initial states, a B x N .npy array (LSTM: [h; c] per layer); default: sampled")
+	fs := cli.NewFlagSet("fixedpoints find", stderr)
+	cli.SetUsage(fs, "fixedpoints find -weights FILE [flags]", `Finds, certifies and linearizes the fixed points of a recurrent network
+saved by PyTorch (torch.save state_dict, safetensors, npz) or as ONNX,
+from initial states given (-inits) or sampled from trajectories
+(-trajectories, else simulated under input pulses). Writes
+DIR/NAME-fixedpoints.json and DIR/NAME-report.html, NAME being the model
+file's name without extension.`)
+	o.Register(fs)
 	fs.StringVar(&o.inputs, "inputs", "", "constant input, a 1 x M or B x M .npy array; default: zero")
-	fs.StringVar(&o.trajectories, "trajectories", "", "states to sample initial states from, B x T x N (or B x N) .npy; default: simulated under pulses")
-	fs.IntVar(&o.nInits, "n-inits", 1024, "initial states sampled when -inits is not given")
-	fs.Float64Var(&o.noise, "noise", 0.5, "standard deviation of the noise added to sampled states")
-	fs.Uint64Var(&o.seed, "seed", 1, "seed for the pulses, the sampling and the search")
 	fs.StringVar(&o.out, "out", ".", "directory for NAME-fixedpoints.json and NAME-report.html")
-	fs.BoolVar(&o.quiet, "quiet", false, "no progress bars")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return findOptions{}, err
-		}
-		return findOptions{}, usageError{err}
+	if err := cli.Parse(fs, args); err != nil {
+		return findOptions{}, err
 	}
-	if fs.NArg() > 0 {
-		return findOptions{}, usagef("unexpected argument %q (every input is given by a flag)", fs.Arg(0))
-	}
-	return o, o.check()
-}
-
-// check reports a missing or invalid flag before any file is read.
-func (o *findOptions) check() error {
-	if o.weights == "" {
-		return usagef("missing -weights FILE (torch.save .pt, safetensors, npz or ONNX model)")
-	}
-	if o.cell != "" {
-		if _, err := cells.NewTorchCell(o.cell, 1, 1); err != nil {
-			return usagef("-cell: %v", err)
-		}
-	}
-	if o.inits == "" && o.nInits <= 0 {
-		return usagef("-n-inits %d, want > 0", o.nInits)
-	}
-	if !(o.noise >= 0) {
-		return usagef("-noise %v, want >= 0", o.noise)
-	}
-	return nil
+	return o, o.Check()
 }
 
 func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -125,47 +84,24 @@ type findOutputs struct{ json, html string }
 
 // find loads the model, finds its fixed points and writes the outputs.
 func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, error) {
+	stem := outputStem(o.Weights)
+	if err := cli.CheckOutputs(o.out, stem+"-fixedpoints.json", stem+"-report.html"); err != nil {
+		return findOutputs{}, err
+	}
 	// 1. The cell, its kind and sizes from the file.
-	prefix := o.prefix
-	cell, info, err := cells.LoadModel(o.weights, cells.Options{Kind: o.cell, Prefix: prefix, Key: o.key, Node: o.node})
+	cell, sh, err := loadModel(o.ModelFlags, stdout)
 	if err != nil {
-		return findOutputs{}, fmt.Errorf("-weights: %w", err)
-	}
-	sh := describe(cell, info)
-	fmt.Fprintf(stdout, "%s from %s (%s%s)\n", sh, o.weights, info.Format, source(info))
-
-	// 2. Trajectories: the user's, or simulated under pulses.
-	var traj *finder.Trajectories
-	var pulses *tasks.PulseRun
-	if o.trajectories != "" {
-		if traj, err = readTrajectories(o.trajectories, sh); err != nil {
-			return findOutputs{}, err
-		}
-	} else {
-		if pulses, err = (tasks.Pulses{}).Simulate(ctx, cell, o.seed); err != nil {
-			return findOutputs{}, err
-		}
-		traj = &finder.Trajectories{States: pulses.States, Trials: pulses.Trials, Time: pulses.Time, N: pulses.N}
+		return findOutputs{}, err
 	}
 
-	// 3. Initial states and inputs.
-	var x0 []float64
-	initsFrom := o.inits
-	if o.inits != "" {
-		if x0, err = readStates(o.inits, sh); err != nil {
-			return findOutputs{}, err
-		}
-	} else {
-		s, err := finder.SampleStates(*traj, o.nInits, o.noise, o.seed)
-		if err != nil {
-			return findOutputs{}, fmt.Errorf("sample initial states: %w", err)
-		}
-		x0 = s.States
-		from := "simulated pulses"
-		if o.trajectories != "" {
-			from = o.trajectories
-		}
-		initsFrom = fmt.Sprintf("%d sampled from %s, noise %g", o.nInits, from, o.noise)
+	// 2. Trajectories (drawn in the report), initial states and inputs.
+	traj, pulses, err := trajectories(ctx, o.ModelFlags, cell, sh)
+	if err != nil {
+		return findOutputs{}, err
+	}
+	x0, initsFrom, err := initialStates(o.ModelFlags, sh, traj)
+	if err != nil {
+		return findOutputs{}, err
 	}
 	B := len(x0) / sh.N
 	var u []float64
@@ -177,27 +113,22 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 		inputFrom = o.inputs
 	}
 
-	// 4. Find, refine and linearize.
-	settings := finder.DefaultSettings()
-	settings.Seed = o.seed
-	progress, bar := cli.FindProgress(B, o.quiet)
-	settings.Progress = progress
-	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: x0, Inputs: u}, &settings)
-	bar.Finish()
+	// 3. Find, refine and linearize.
+	res, settings, err := search(ctx, o.ModelFlags, cell, x0, u)
 	if err != nil {
-		return findOutputs{}, fmt.Errorf("find: %w", err)
+		return findOutputs{}, err
 	}
 	cli.PrintSummary(stdout, res)
 
-	// 5. Report and JSON.
+	// 4. Report and JSON.
 	rep := &viz.Report{
-		Title: fmt.Sprintf("Fixed points of %s (%s)", sh, filepath.Base(o.weights)),
+		Title: fmt.Sprintf("Fixed points of %s (%s)", sh, filepath.Base(o.Weights)),
 		Fixed: res.Fixed,
 		Slow:  res.Slow,
 		All:   res.All,
 		Summary: append([]viz.Row{
-			{Key: "model", Value: o.weights},
-			{Key: "format", Value: info.Format + source(info)},
+			{Key: "model", Value: o.Weights},
+			{Key: "format", Value: sh.info.Format + source(sh.info)},
 			{Key: "cell", Value: sh.String()},
 			{Key: "initial states", Value: initsFrom},
 			{Key: "input", Value: inputFrom},
@@ -212,7 +143,7 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 			rep.Trial.Channels = append(rep.Trial.Channels, fmt.Sprintf("input %d", k+1))
 		}
 	}
-	jsonPath, htmlPath, err := cli.WriteOutputs(o.out, outputStem(o.weights), res, rep)
+	jsonPath, htmlPath, err := cli.WriteOutputs(o.out, stem, res, rep)
 	if err != nil {
 		return findOutputs{}, err
 	}

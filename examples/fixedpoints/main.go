@@ -18,13 +18,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"sort"
+
+	"github.com/rnnfp/fixedpoints/examples/internal/cli"
 )
 
 // subcommand is one verb of the command. Each lives in a file of its own
@@ -34,7 +32,7 @@ type subcommand struct {
 	order   int    // place in the usage listing
 	summary string // one line for the usage listing
 	// run parses args (the arguments after the verb) and does the work.
-	// A usageError (or flag.ErrHelp) means bad or asked-for usage.
+	// A cli.UsageError (or flag.ErrHelp) means bad or asked-for usage.
 	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
@@ -48,25 +46,7 @@ func register(c subcommand) {
 	subcommands[c.name] = c
 }
 
-// usageError is a bad flag or argument: exit status 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-// usagef returns a usageError with a formatted message.
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
-}
-
-var _ = usagef // for the subcommands' argument errors (staticcheck U1000 until one uses it)
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }
 
 // run dispatches to a subcommand and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -91,20 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
-	err := runGuarded(ctx, c, args[1:], stdout, stderr)
-	var ue usageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "fixedpoints %s: %v\n", name, err)
-		return 2
-	default:
-		fmt.Fprintf(stderr, "fixedpoints %s: %v\n", name, err)
-		return 1
-	}
+	return cli.Exit(stderr, "fixedpoints "+name, runGuarded(ctx, c, args[1:], stdout, stderr))
 }
 
 // runGuarded runs c, turning a panic into an error: the libraries return

@@ -2,43 +2,31 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/rnnfp/fixedpoints/examples/internal/cli"
 	"github.com/rnnfp/fixedpoints/sweep"
 )
 
 func init() {
-	register(subcommand{
-		name:    "merge",
-		order:   40,
-		summary: "gather a sweep's results into one table (CSV, JSON, HTML)",
-		run:     runMerge,
-	})
+	register(subcommand{name: "merge", order: 40, summary: "gather a sweep's results into one table (CSV, JSON, HTML)", run: runMerge})
 }
 
 func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("fixedpoints merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.NewFlagSet("fixedpoints merge", stderr)
 	manifest := fs.String("manifest", "", "the sweep's manifest (default: DIR/manifest.jsonl, written by the sweep)")
 	out := fs.String("out", "", "directory for the table and the page (default: DIR)")
 	x := fs.String("x", "", `column first on the x axis of the page's scatter plot (default: the first meta column, else "n")`)
 	title := fs.String("title", "Fixed points across a sweep", "title of the page")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), `usage: fixedpoints merge [flags] DIR
-
-Gathers the results of the sweep in DIR into %s, %s and
-%s (one row per job and input; failed and missing jobs listed).
-`, sweep.TableCSV, sweep.TableJSON, sweep.TableHTML)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	cli.SetUsage(fs, "fixedpoints merge [flags] DIR", fmt.Sprintf(`Gathers the results of the sweep in DIR into %s, %s and
+%s (one row per job and input; failed and missing jobs listed).`, sweep.TableCSV, sweep.TableJSON, sweep.TableHTML))
+	if err := cli.ParseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usagef("want one directory, the sweep's -out DIR")
+		return cli.Usagef("want one directory, the sweep's -out DIR")
 	}
 	dir := fs.Arg(0)
 	var jobs []sweep.Job

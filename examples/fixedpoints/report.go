@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -18,12 +16,7 @@ import (
 )
 
 func init() {
-	register(subcommand{
-		name:    "report",
-		order:   50,
-		summary: "rebuild the HTML report from saved results (fixedpoints/v1 JSON, optional trajectories)",
-		run:     runReport,
-	})
+	register(subcommand{name: "report", order: 50, summary: "rebuild the HTML report from saved results (fixedpoints/v1 JSON, optional trajectories)", run: runReport})
 }
 
 // reportOptions are the report subcommand's flags.
@@ -33,32 +26,23 @@ type reportOptions struct {
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("fixedpoints report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.NewFlagSet("fixedpoints report", stderr)
 	var o reportOptions
 	fs.StringVar(&o.in, "in", "", "fixed points saved as fixedpoints/v1 JSON (required)")
 	fs.StringVar(&o.trajectories, "trajectories", "", "network states as .npy, trials x steps x N: drawn, and the principal components are fitted on them")
 	fs.StringVar(&o.out, "out", "", "HTML file to write (default: beside -in, NAME-report.html for NAME-fixedpoints.json or NAME.json)")
 	fs.StringVar(&o.title, "title", "", "the page's title (default: \"Fixed points of\" the file's name)")
 	fs.IntVar(&o.trials, "trials", viz.DefaultMaxTrials, "trajectories drawn at most (the first ones)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: fixedpoints report -in FILE.json [-trajectories FILE.npy] [-out FILE.html] [-title TEXT]")
-		fmt.Fprintln(stderr, "\nRebuilds the HTML report of saved fixed points: the 3-D view, the spectra and the counts.")
-		fs.PrintDefaults()
+	cli.SetUsage(fs, "fixedpoints report -in FILE.json [-trajectories FILE.npy] [-out FILE.html] [-title TEXT]",
+		"Rebuilds the HTML report of saved fixed points: the 3-D view, the spectra and the counts.")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
+	if err := cli.Required("-in", o.in, "FILE.json (the fixedpoints/v1 results to draw)"); err != nil {
+		return err
 	}
-	switch {
-	case fs.NArg() > 0:
-		return usagef("unexpected arguments %q (give the file with -in)", fs.Args())
-	case o.in == "":
-		return usagef("-in is required: the fixedpoints/v1 JSON to draw")
-	case o.trials < 0:
-		return usagef("-trials %d: want a number >= 0", o.trials)
+	if o.trials < 0 {
+		return cli.Usagef("-trials %d: want a number >= 0", o.trials)
 	}
 	if o.out == "" {
 		o.out = defaultReportPath(o.in)

@@ -171,8 +171,7 @@ func TestReportArguments(t *testing.T) {
 		code int
 		want string
 	}{
-		{nil, 2, "-in is required"},
-		{[]string{"-in", in, "extra"}, 2, "unexpected arguments"},
+		{nil, 2, "missing -in FILE.json"},
 		{[]string{"-in", in, "-trials", "-1"}, 2, "-trials -1"},
 		{[]string{"-in", filepath.Join(dir, "missing.json")}, 1, "missing.json"},
 		{[]string{"-in", in, "-trajectories", bad}, 1, "N = 5, but the fixed points have N = 6"},

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rnnfp/fixedpoints/examples/internal/cli"
 	"github.com/rnnfp/fixedpoints/sweep"
 )
 
@@ -20,26 +20,17 @@ import (
 const testPauseEnv = "FIXEDPOINTS_SWEEP_TEST_PAUSE"
 
 func init() {
-	register(subcommand{
-		name:    "sweep",
-		order:   30,
-		summary: "run one shard of the jobs of a manifest (Slurm job arrays, Kubernetes Indexed Jobs)",
-		run:     runSweep,
-	})
+	register(subcommand{name: "sweep", order: 30, summary: "run one shard of the jobs of a manifest (Slurm job arrays, Kubernetes Indexed Jobs)", run: runSweep})
 }
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("fixedpoints sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.NewFlagSet("fixedpoints sweep", stderr)
 	manifest := fs.String("manifest", "", "the jobs, JSON Lines: one job per line (required)")
 	out := fs.String("out", "", "the sweep's output directory, shared by all shards (required)")
 	shard := fs.Int("shard", -1, "the shard to run, 0 <= shard < shards (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
 	shards := fs.Int("shards", 0, "the number of shards (default: from SLURM_ARRAY_TASK_COUNT or _MIN/_MAX; required with JOB_COMPLETION_INDEX)")
 	strict := fs.Bool("strict", false, "exit with status 1 when a job failed (by default failures are recorded and the exit status is 0)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `usage: fixedpoints sweep -manifest FILE -out DIR [-shard k -shards n]
-
-Runs the jobs of shard k of n of the manifest (the jobs on lines k, k+n,
+	cli.SetUsage(fs, "fixedpoints sweep -manifest FILE -out DIR [-shard k -shards n]", `Runs the jobs of shard k of n of the manifest (the jobs on lines k, k+n,
 k+2n, ...; lines counted from 0 without blank and comment lines). Without
 -shard, the shard comes from the batch engine: a Slurm job array
 (SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed
@@ -51,35 +42,30 @@ the shard ran all its jobs, even if some failed (see -strict): a bad job
 fails the same way on every retry, and an engine that counts failed tasks
 (Kubernetes' backoffLimit) would otherwise stop the whole sweep. Gather the
 results with "fixedpoints merge DIR".`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (every input is given by a flag)", fs.Arg(0))
+	if err := cli.Required("-manifest", *manifest, "FILE"); err != nil {
+		return err
 	}
-	if *manifest == "" {
-		return usagef("missing -manifest FILE")
-	}
-	if *out == "" {
-		return usagef("missing -out DIR")
+	if err := cli.Required("-out", *out, "DIR"); err != nil {
+		return err
 	}
 	var s sweep.Shard
 	source := "flags"
 	switch {
 	case *shard >= 0:
 		if *shards < 1 {
-			return usagef("-shard %d needs -shards n", *shard)
+			return cli.Usagef("-shard %d needs -shards n", *shard)
 		}
 		s = sweep.Shard{Index: *shard, Count: *shards}
 		if err := s.Check(); err != nil {
-			return usageError{err}
+			return cli.UsageError{Err: err}
 		}
 	default:
 		var err error
 		if s, source, err = sweep.ShardFromEnv(os.Getenv, *shards); err != nil {
-			return usageError{err}
+			return cli.UsageError{Err: err}
 		}
 	}
 	jobs, err := sweep.ReadManifest(*manifest)
