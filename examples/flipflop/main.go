@@ -15,13 +15,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"time"
 
@@ -59,42 +56,57 @@ type options struct {
 	trainStarted func()
 }
 
-func main() {
-	var o options
-	flag.StringVar(&o.cell, "cell", "lstm", "recurrent cell: lstm, gru or rnn (vanilla tanh, as PyTorch names it)")
-	flag.IntVar(&o.hidden, "hidden", 16, "hidden units")
-	flag.Uint64Var(&o.seed, "seed", 6, "seed for weights, data, sampling and search")
-	flag.IntVar(&o.inits, "inits", 1024, "initial states sampled from the trajectories")
-	flag.Float64Var(&o.noise, "noise", 0.5, "standard deviation of the noise added to sampled states")
-	flag.Float64Var(&o.mse, "mse", 1e-4, "train until the validation MSE is at most this (> 0): the lower, the cleaner the attractors")
-	flag.IntVar(&o.epochs, "epochs", 300, "give up training after this many epochs")
-	flag.StringVar(&o.out, "out", ".", "directory for flipflop-report.html, flipflop-fixedpoints.json and "+modelFile)
-	flag.BoolVar(&o.quiet, "quiet", false, "no progress output")
-	flag.BoolVar(&o.cont, "continue", false, "also follow the fixed points as input bit 1 ramps from 0 to +1 ("+branchesJSON+", "+branchesHTML+")")
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, o); err != nil {
-		fmt.Fprintln(os.Stderr, "flipflop:", err)
-		os.Exit(1)
+func main() { cli.Main(command) }
+
+// command is the program: its arguments to its exit status.
+var command = cli.Program("flipflop", func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
 	}
+	o.stdout, o.stderr = stdout, stderr
+	return run(ctx, o)
+})
+
+// parseFlags reads the command line; flag errors and usage go to stderr.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := cli.NewFlagSet("flipflop", stderr)
+	cli.SetUsage(fs, "flipflop [flags]", `Trains an RNN on the 3-bit flip-flop task, finds and certifies its fixed
+points, summarizes its slow points by the slow manifolds they lie on, and
+writes flipflop-report.html, flipflop-fixedpoints.json,
+flipflop-manifolds.json and the trained model, `+modelFile+`.`)
+	fs.StringVar(&o.cell, "cell", "lstm", "recurrent cell: lstm, gru or rnn (vanilla tanh, as PyTorch names it)")
+	fs.IntVar(&o.hidden, "hidden", 16, "hidden units")
+	fs.Uint64Var(&o.seed, "seed", 6, "seed for weights, data, sampling and search")
+	fs.IntVar(&o.inits, "inits", 1024, "initial states sampled from the trajectories")
+	fs.Float64Var(&o.noise, "noise", 0.5, "standard deviation of the noise added to sampled states")
+	fs.Float64Var(&o.mse, "mse", 1e-4, "train until the validation MSE is at most this (> 0): the lower, the cleaner the attractors")
+	fs.IntVar(&o.epochs, "epochs", 300, "give up training after this many epochs")
+	fs.StringVar(&o.out, "out", ".", "directory for flipflop-report.html, flipflop-fixedpoints.json, "+manifoldsFile+" and "+modelFile)
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress bars")
+	fs.BoolVar(&o.cont, "continue", false, "also follow the fixed points as input bit 1 ramps from 0 to +1 ("+branchesJSON+", "+branchesHTML+")")
+	return o, cli.Parse(fs, args)
 }
 
 // check refuses flag values that make no sense, before any work.
 func (o options) check() error {
-	switch {
-	case o.hidden <= 0:
-		return fmt.Errorf("-hidden %d: want a positive number of units", o.hidden)
-	case o.inits <= 0:
-		return fmt.Errorf("-inits %d: want a positive number of initial states", o.inits)
-	case !(o.noise >= 0) || math.IsInf(o.noise, 0):
-		return fmt.Errorf("-noise %v: want a finite value >= 0", o.noise)
-	case !(o.mse > 0) || math.IsInf(o.mse, 0):
-		return fmt.Errorf("-mse %v: want a target MSE > 0", o.mse)
-	case o.epochs <= 0:
-		return fmt.Errorf("-epochs %d: want a positive number of epochs", o.epochs)
-	case o.out == "":
-		return errors.New("-out is empty: give a directory")
+	if err := cli.CellKind("-cell", o.cell); err != nil {
+		return err
+	}
+	for _, err := range []error{
+		cli.Positive("-hidden", o.hidden, "units"),
+		cli.Positive("-inits", o.inits, "initial states"),
+		cli.NonNegative("-noise", o.noise),
+		cli.Positive("-epochs", o.epochs, "epochs"),
+		cli.Required("-out", o.out, "DIR"),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if !(o.mse > 0) || math.IsInf(o.mse, 0) {
+		return cli.Usagef("-mse %v: want a target MSE > 0", o.mse)
 	}
 	return nil
 }
@@ -188,11 +200,7 @@ func run(ctx context.Context, o options) error {
 		Trial:        exampleTrial(trials, outputs),
 		Training:     cli.TrainingPanel("3-bit flip-flop", o.mse, tr),
 		Summary:      viz.SummaryRows(settings, res),
-	}
-	for _, m := range an.Manifolds {
-		if m.Curve != nil {
-			rep.Manifolds = append(rep.Manifolds, m.Curve)
-		}
+		Manifolds:    cli.Curves(an),
 	}
 	jsonPath, htmlPath, err := cli.WriteOutputs(o.out, outputName, res, rep)
 	if err != nil {

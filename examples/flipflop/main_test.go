@@ -109,6 +109,33 @@ func TestFlipFlopBadFlags(t *testing.T) {
 	}
 }
 
+// The command line: a bad value or a stray argument is a usage error (exit
+// status 2) that names the flag, before any work; -h prints the flags.
+func TestFlipFlopCommandLine(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-hidden", "0"}, 2, "flipflop: -hidden 0: want a positive number of units\n"},
+		{[]string{"-cell", "lsmt"}, 2, `flipflop: -cell: cells: unknown cell kind "lsmt"`},
+		{[]string{"-mse", "0"}, 2, "flipflop: -mse 0: want a target MSE > 0\n"},
+		{[]string{"-bogus"}, 2, "flipflop: flag provided but not defined: -bogus\n"},
+		{[]string{"extra"}, 2, `flipflop: unexpected argument "extra"`},
+		{[]string{"-h"}, 0, "usage: flipflop [flags]"},
+	} {
+		out := t.TempDir()
+		var stdout, stderr strings.Builder
+		code := command(context.Background(), append([]string{"-out", out, "-quiet"}, c.args...), &stdout, &stderr)
+		if code != c.code || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit %d and %q", c.args, code, stderr.String(), c.code, c.want)
+		}
+		if files, _ := os.ReadDir(out); len(files) > 0 {
+			t.Errorf("%q: %s written", c.args, files[0].Name())
+		}
+	}
+}
+
 // An output directory that cannot be written fails before training starts
 // (within a second, as a generous check), not after minutes of work.
 func TestFlipFlopUnwritableOut(t *testing.T) {

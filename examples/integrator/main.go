@@ -11,19 +11,15 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/examples/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
-	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"
 	"github.com/rnnfp/fixedpoints/viz"
@@ -39,9 +35,31 @@ type options struct {
 	quiet       bool
 }
 
-func main() {
+// Names of the files written in -out.
+const (
+	outputName    = "integrator" // integrator-fixedpoints.json, integrator-report.html
+	manifoldsFile = "integrator-manifolds.json"
+)
+
+func main() { cli.Main(command) }
+
+// command is the program: its arguments to its exit status.
+var command = cli.Program("integrator", func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	return run(ctx, o, stdout, stderr)
+})
+
+// parseFlags reads the command line; flag errors and usage go to stderr.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("integrator", flag.ContinueOnError)
+	fs := cli.NewFlagSet("integrator", stderr)
+	cli.SetUsage(fs, "integrator [flags]", `Trains an RNN to sum one of its inputs, finds its fixed and slow points,
+traces the line attractor that holds the sum and shows which input its
+selection vector picks. Writes `+outputName+`-fixedpoints.json,
+`+manifoldsFile+` and `+outputName+`-report.html.`)
 	fs.StringVar(&o.cell, "cell", "gru", "recurrent cell: gru, lstm or rnn (vanilla tanh)")
 	fs.IntVar(&o.hidden, "hidden", 8, "hidden units")
 	fs.IntVar(&o.distractors, "distractors", 2, "inputs besides the summed one, which the target ignores")
@@ -49,40 +67,25 @@ func main() {
 	fs.IntVar(&o.inits, "inits", 256, "initial states sampled from the trajectories")
 	fs.StringVar(&o.out, "out", ".", "directory for the outputs")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress lines")
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "integrator:", err)
-		os.Exit(1)
-	}
+	return o, cli.Parse(fs, args)
 }
 
+// check refuses flag values that make no sense and an output directory
+// that cannot be written, before any work.
 func (o *options) check() error {
-	if o.hidden <= 0 || o.inits <= 0 || o.distractors < 0 {
-		return fmt.Errorf("-hidden %d, -inits %d, -distractors %d: want positive sizes (distractors >= 0)", o.hidden, o.inits, o.distractors)
+	if err := cli.CellKind("-cell", o.cell); err != nil {
+		return err
 	}
-	if _, err := cells.NewTorchCell(o.cell, 1, 1); err != nil {
-		return fmt.Errorf("-cell: %w", err)
+	if err := cli.Positive("-hidden", o.hidden, "units"); err != nil {
+		return err
 	}
-	st, err := os.Stat(o.out)
-	if err != nil {
-		return fmt.Errorf("-out: %w", err)
+	if err := cli.Positive("-inits", o.inits, "initial states"); err != nil {
+		return err
 	}
-	if !st.IsDir() {
-		return fmt.Errorf("-out %s is not a directory", o.out)
+	if o.distractors < 0 {
+		return cli.Usagef("-distractors %d: want a number >= 0", o.distractors)
 	}
-	probe, err := os.CreateTemp(o.out, ".integrator-probe-*")
-	if err != nil {
-		return fmt.Errorf("-out %s is not writable: %w", o.out, err)
-	}
-	probe.Close()
-	return os.Remove(probe.Name())
+	return cli.CheckOutputs(o.out, outputName+"-fixedpoints.json", manifoldsFile, outputName+"-report.html")
 }
 
 func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -165,12 +168,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 
 	// 4. Files: the fixed points, the manifolds and the report.
-	fpPath := filepath.Join(o.out, "integrator-fixedpoints.json")
-	mfPath := filepath.Join(o.out, "integrator-manifolds.json")
-	htmlPath := filepath.Join(o.out, "integrator-report.html")
-	if err := fpjson.Save(fpPath, res); err != nil {
-		return err
-	}
+	mfPath := filepath.Join(o.out, manifoldsFile)
 	if err := an.Save(mfPath); err != nil {
 		return err
 	}
@@ -182,13 +180,10 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		Trajectories: &finder.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
 		Trials:       []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
 		Summary:      viz.SummaryRows(settings, res),
+		Manifolds:    cli.Curves(an),
 	}
-	for _, m := range an.Manifolds {
-		if m.Curve != nil {
-			rep.Manifolds = append(rep.Manifolds, m.Curve)
-		}
-	}
-	if err := rep.WriteFile(htmlPath); err != nil {
+	fpPath, htmlPath, err := cli.WriteOutputs(o.out, outputName, res, rep)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s, %s and %s\n", htmlPath, fpPath, mfPath)

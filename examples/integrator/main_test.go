@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/finder/fpjson"
@@ -46,15 +47,36 @@ func TestIntegratorExample(t *testing.T) {
 	}
 }
 
-func TestIntegratorBadFlags(t *testing.T) {
-	for _, o := range []options{
-		{cell: "gru", hidden: 0, inits: 1, out: "."},
-		{cell: "gru", hidden: 8, inits: 1, distractors: -1, out: "."},
-		{cell: "elman", hidden: 8, inits: 1, out: "."},
-		{cell: "gru", hidden: 8, inits: 1, out: "/nonexistent/dir"},
+// Bad flag values are usage errors (exit status 2) that name the flag, an
+// output directory that cannot be written an error (exit status 1), all
+// before any work and without writing anything; -h prints the flags.
+func TestIntegratorCommandLine(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-hidden", "0"}, 2, "integrator: -hidden 0: want a positive number of units\n"},
+		{[]string{"-inits", "-1"}, 2, "integrator: -inits -1: want a positive number of initial states\n"},
+		{[]string{"-distractors", "-1"}, 2, "integrator: -distractors -1: want a number >= 0\n"},
+		{[]string{"-cell", "elman"}, 2, `integrator: -cell: cells: unknown cell kind "elman"`},
+		{[]string{"-bogus"}, 2, "integrator: flag provided but not defined: -bogus\n"},
+		{[]string{"extra"}, 2, `integrator: unexpected argument "extra"`},
+		{[]string{"-out", filepath.Join(file, "out")}, 1, "integrator: output directory: mkdir " + file + ": not a directory\n"},
+		{[]string{"-h"}, 0, "usage: integrator [flags]"},
 	} {
-		if err := run(context.Background(), o, io.Discard, io.Discard); err == nil {
-			t.Errorf("%+v: no error", o)
+		out := t.TempDir()
+		var stdout, stderr bytes.Buffer
+		code := command(context.Background(), append([]string{"-out", out, "-quiet"}, c.args...), &stdout, &stderr)
+		if code != c.code || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit %d and %q", c.args, code, stderr.String(), c.code, c.want)
+		}
+		if files, _ := os.ReadDir(out); len(files) > 0 || stdout.Len() > 0 {
+			t.Errorf("%q: work done despite the error: %d files, stdout %q", c.args, len(files), stdout.String())
 		}
 	}
 }

@@ -50,6 +50,14 @@ func Exit(stderr io.Writer, name string, err error) int {
 	return code
 }
 
+// Program adapts a program that returns an error to Main: the error is
+// printed after name and turned into the exit status (Exit).
+func Program(name string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) error) func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+		return Exit(stderr, name, run(ctx, args, stdout, stderr))
+	}
+}
+
 // Main runs a program: run gets the command line's arguments (without the
 // program's name), the process's output streams and a context that an
 // interrupt (Ctrl-C) cancels; the process exits with the status run
