@@ -54,10 +54,9 @@ func flipFlopProblem(ctx context.Context, root, kind string) (finder.Problem, er
 // endToEndTable times finder.Find with default settings, graph builds
 // included, and returns the median time by cell kind.
 func endToEndTable(ctx context.Context, w io.Writer, o options) (map[string]time.Duration, error) {
-	fmt.Fprintf(w, "### End to end: 1024 initial states to certified, unique, linearized fixed points\n\n")
-	fmt.Fprintf(w, "Trained 3-bit flip-flop networks (hidden 16, validation MSE 1e-4), states sampled from their trajectories with noise 0.5, zero input, `finder.Find` with default settings (graph builds included).\n\n")
-	fmt.Fprintf(w, "| cell | total ms | search ms | refine ms | linearize ms | Adam iterations | Jacobian evaluations | certified candidates | fixed points | by saddle index | slow points |\n")
-	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n")
+	tableHead(w, "End to end: 1024 initial states to certified, unique, linearized fixed points",
+		"Trained 3-bit flip-flop networks (hidden 16, validation MSE 1e-4), states sampled from their trajectories with noise 0.5, zero input, `finder.Find` with default settings (graph builds included).",
+		"cell", "total ms:", "search ms:", "refine ms:", "linearize ms:", "Adam iterations:", "Jacobian evaluations:", "certified candidates:", "fixed points:", "by saddle index", "slow points:")
 	out := map[string]time.Duration{}
 	for _, kind := range []string{"rnn", "gru", "lstm"} {
 		p, err := flipFlopProblem(ctx, o.root, kind)
@@ -107,7 +106,7 @@ func bySaddle(fp *finder.FixedPoints) string {
 
 // targetsTable says which of the project's targets the measurements meet.
 func targetsTable(w io.Writer, e2e map[string]time.Duration, ratio float64, lstmJac time.Duration) {
-	fmt.Fprintf(w, "### Targets\n\n| target | measured | met |\n|---|---:|---|\n")
+	tableHead(w, "Targets", "", "target", "measured:", "met")
 	met := func(ok bool) string {
 		if ok {
 			return "yes"
@@ -127,8 +126,8 @@ func targetsTable(w io.Writer, e2e map[string]time.Duration, ratio float64, lstm
 // referenceTable gives the Python FixedPointFinder's numbers, measured
 // elsewhere, for comparison.
 func referenceTable(w io.Writer) {
-	fmt.Fprintf(w, "### For comparison: the Python FixedPointFinder (PyTorch, CPU, 1 thread; not measured here)\n\n")
-	fmt.Fprintf(w, "| network, 1024 initial states | time | notes |\n|---|---:|---|\n")
+	tableHead(w, "For comparison: the Python FixedPointFinder (PyTorch, CPU, 1 thread; not measured here)", "",
+		"network, 1024 initial states", "time:", "notes")
 	fmt.Fprintf(w, "| tanh RNN, 16 units | ~0.2 s | 351 Adam iterations, ~2000 iterations/s |\n")
 	fmt.Fprintf(w, "| GRU, 16 units | 4-7 s | 3685 iterations; only 26 of 952 \"unique fixed points\" have q < 1e-12 |\n\n")
 }

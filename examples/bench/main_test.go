@@ -33,3 +33,15 @@ func TestFlipFlopProblemsLoad(t *testing.T) {
 		}
 	}
 }
+
+// A table's head: title, note, header and a rule that right-aligns the
+// columns marked with ":".
+func TestTableHead(t *testing.T) {
+	var b bytes.Buffer
+	tableHead(&b, "Targets", "", "target", "measured:", "met")
+	tableHead(&b, "T", "A note.", "N:", "s:")
+	want := "### Targets\n\n| target | measured | met |\n|---|---:|---|\n" + "### T\n\nA note.\n\n| N | s |\n|---:|---:|\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}

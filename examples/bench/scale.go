@@ -114,9 +114,8 @@ func gru128Table(ctx context.Context, w io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "### Flip-flop GRU-128 (trained in PyTorch), 1024 initial states\n\n")
-	fmt.Fprintf(w, "| refiner | total s | search s | refine s | linearize s | completion s | peak heap MiB | certified candidates | fixed points | by saddle index | slow points | load |\n")
-	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n")
+	tableHead(w, "Flip-flop GRU-128 (trained in PyTorch), 1024 initial states", "",
+		"refiner", "total s:", "search s:", "refine s:", "linearize s:", "completion s:", "peak heap MiB:", "certified candidates:", "fixed points:", "by saddle index", "slow points:", "load")
 	refs := []finder.Refiner{finder.AutoRefiner}
 	if o.scaleDense {
 		refs = append(refs, finder.DenseLM)
@@ -230,10 +229,9 @@ func recalled(fp *finder.FixedPoints, planted [][]float64) int {
 // certification and recall; linearization off (1024 Jacobians at N = 1024
 // are 8 GiB and N vector-Jacobian passes each).
 func plantedTable(ctx context.Context, w io.Writer, o options) error {
-	fmt.Fprintf(w, "### Planted points, tanh RNN, 1024 initial states within 1e-4 of them\n\n")
-	fmt.Fprintf(w, "V = 0.9 I + U(+/-0.5/sqrt(N)), W = atanh(V) V^-1; `finder.Find` defaults with NoJacobians and NoComplete (the completion stage seeks points beyond the starts). Recalled: planted points (of those given a start) certified to 1e-8.\n\n")
-	fmt.Fprintf(w, "| N | refiner | total s | search s | refine s | peak heap MiB | certified candidates | recalled | load |\n")
-	fmt.Fprintf(w, "|---:|---|---:|---:|---:|---:|---:|---:|---|\n")
+	tableHead(w, "Planted points, tanh RNN, 1024 initial states within 1e-4 of them",
+		"V = 0.9 I + U(+/-0.5/sqrt(N)), W = atanh(V) V^-1; `finder.Find` defaults with NoJacobians and NoComplete (the completion stage seeks points beyond the starts). Recalled: planted points (of those given a start) certified to 1e-8.",
+		"N:", "refiner", "total s:", "search s:", "refine s:", "peak heap MiB:", "certified candidates:", "recalled:", "load")
 	for _, N := range o.scaleN {
 		p, planted, err := plantedProblem(N, false)
 		if err != nil {
@@ -255,9 +253,8 @@ func plantedTable(ctx context.Context, w io.Writer, o options) error {
 // cells of each size from 1024 states sampled from their flip-flop
 // trajectories, default settings: time, memory, fraction certified.
 func randomTable(ctx context.Context, w io.Writer, o options) error {
-	fmt.Fprintf(w, "### Randomly initialized GRU and LSTM (PyTorch's initialization), 1024 sampled initial states\n\n")
-	fmt.Fprintf(w, "| cell | hidden | N | total s | search s | refine s | linearize s | completion s | peak heap MiB | certified candidates | fixed points | load |\n")
-	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	tableHead(w, "Randomly initialized GRU and LSTM (PyTorch's initialization), 1024 sampled initial states", "",
+		"cell", "hidden:", "N:", "total s:", "search s:", "refine s:", "linearize s:", "completion s:", "peak heap MiB:", "certified candidates:", "fixed points:", "load")
 	for _, kind := range o.scaleCells {
 		for _, H := range o.scaleN {
 			if kind == "lstm" && H > 1024 {
@@ -289,9 +286,8 @@ func randomTable(ctx context.Context, w io.Writer, o options) error {
 // dense LM and by Newton-Krylov on 256 starts of the planted networks (both
 // V families) and on the flip-flop GRU-128.
 func crossoverTable(ctx context.Context, w io.Writer, o options) error {
-	fmt.Fprintf(w, "### Dense LM against Newton-Krylov (refinement only, 256 starts)\n\n")
-	fmt.Fprintf(w, "| network | N | dense LM s | Newton-Krylov s | dense certified | Newton-Krylov certified | handed to dense | load |\n")
-	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---|\n")
+	tableHead(w, "Dense LM against Newton-Krylov (refinement only, 256 starts)", "",
+		"network", "N:", "dense LM s:", "Newton-Krylov s:", "dense certified:", "Newton-Krylov certified:", "handed to dense:", "load")
 	type row struct {
 		name    string
 		N       int
@@ -331,9 +327,8 @@ func crossoverTable(ctx context.Context, w io.Writer, o options) error {
 // (SearchFloat32; refinement and certificate in float64) on the flip-flop
 // GRU-128 and the planted networks of the largest -cross-n size.
 func precisionTable(ctx context.Context, w io.Writer, o options) error {
-	fmt.Fprintf(w, "### First-order search in float32 (SearchFloat32), certification in float64\n\n")
-	fmt.Fprintf(w, "| network | search | total s | search s | refine s | certified candidates | fixed points | load |\n")
-	fmt.Fprintf(w, "|---|---|---:|---:|---:|---:|---:|---|\n")
+	tableHead(w, "First-order search in float32 (SearchFloat32), certification in float64", "",
+		"network", "search", "total s:", "search s:", "refine s:", "certified candidates:", "fixed points:", "load")
 	type row struct {
 		name string
 		p    finder.Problem

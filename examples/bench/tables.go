@@ -42,9 +42,8 @@ func objectiveAt(c cells.Cell, B int) (*graph.Objective, []float64, error) {
 
 // objectiveTable prints the cost of one evaluation of F, q and dq/dX.
 func objectiveTable(w io.Writer, o options) error {
-	fmt.Fprintf(w, "### Objective and gradient (F, q and dq/dX for a batch)\n\n")
-	fmt.Fprintf(w, "| cell | hidden | batch | ms / evaluation | evaluations / s | KB allocated | allocations |\n")
-	fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|\n")
+	tableHead(w, "Objective and gradient (F, q and dq/dX for a batch)", "",
+		"cell", "hidden:", "batch:", "ms / evaluation:", "evaluations / s:", "KB allocated:", "allocations:")
 	for _, kind := range []string{"rnn", "gru", "lstm"} {
 		for _, hb := range [][2]int{{16, 1024}, {64, 256}, {256, 256}} {
 			h, B := hb[0], hb[1]
@@ -104,8 +103,7 @@ func handLoopTable(w io.Writer, o options) (float64, error) {
 	}
 	g, hand := median(tg), median(th)
 	ratio := float64(g) / float64(hand)
-	fmt.Fprintf(w, "### The graph beside a hand-written loop (tanh RNN, hidden 16, batch 1024)\n\n")
-	fmt.Fprintf(w, "| implementation | ms / evaluation | ratio |\n|---|---:|---:|\n")
+	tableHead(w, "The graph beside a hand-written loop (tanh RNN, hidden 16, batch 1024)", "", "implementation", "ms / evaluation:", "ratio:")
 	fmt.Fprintf(w, "| gonum loop by hand (Gemm, tanh, Gemm) | %s | 1 |\n", ms(hand))
 	fmt.Fprintf(w, "| graph.Objective (gorgonia) | %s | %.2f |\n\n", ms(g), ratio)
 	fmt.Fprintf(w, "The two agree to %.1e on F, q and dq/dX.\n\n", diff)
@@ -116,8 +114,8 @@ func handLoopTable(w io.Writer, o options) (float64, error) {
 // returns the LSTM's.
 func jacobianTable(w io.Writer, o options) (time.Duration, error) {
 	const B = 1024
-	fmt.Fprintf(w, "### All Jacobians (dF/dx and dF/du) at 1024 points, hidden 16\n\n")
-	fmt.Fprintf(w, "| cell | state size | lanes | ms | MB allocated | allocations |\n|---|---:|---:|---:|---:|---:|\n")
+	tableHead(w, "All Jacobians (dF/dx and dF/du) at 1024 points, hidden 16", "",
+		"cell", "state size:", "lanes:", "ms:", "MB allocated:", "allocations:")
 	var lstm time.Duration
 	for _, kind := range []string{"rnn", "gru", "lstm"} {
 		c, err := randomCell(kind, 16)
@@ -162,8 +160,8 @@ func lanesTable(w io.Writer, o options) error {
 			lanes     []int
 		}{"rnn", 1000, 3, []int{170, 341, 500, 682, 1000}})
 	}
-	fmt.Fprintf(w, "### Rows per Jacobian pass (graph.DefaultLanes aims at 4096, spread evenly over the passes)\n\n")
-	fmt.Fprintf(w, "| cell | hidden | points | lanes | rows per pass | passes | ms |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	tableHead(w, "Rows per Jacobian pass (graph.DefaultLanes aims at 4096, spread evenly over the passes)", "",
+		"cell", "hidden:", "points:", "lanes:", "rows per pass:", "passes:", "ms:")
 	for _, cs := range cases {
 		c, err := randomCell(cs.kind, cs.hidden)
 		if err != nil {
@@ -195,8 +193,7 @@ func lanesTable(w io.Writer, o options) error {
 
 // buildTable prints the cost of building and compiling the graphs.
 func buildTable(w io.Writer, o options) error {
-	fmt.Fprintf(w, "### Building and compiling a graph (hidden 16, batch 1024)\n\n")
-	fmt.Fprintf(w, "| cell | objective ms | Jacobians ms |\n|---|---:|---:|\n")
+	tableHead(w, "Building and compiling a graph (hidden 16, batch 1024)", "", "cell", "objective ms:", "Jacobians ms:")
 	for _, kind := range []string{"rnn", "gru", "lstm"} {
 		c, err := randomCell(kind, 16)
 		if err != nil {
@@ -221,8 +218,7 @@ func buildTable(w io.Writer, o options) error {
 // the collector runs every few evaluations. The library sets nothing
 // global; a program may (GOGC, debug.SetGCPercent).
 func gcTable(w io.Writer, o options) error {
-	fmt.Fprintf(w, "### The garbage collector's setting (objective, hidden 16, batch 1024)\n\n")
-	fmt.Fprintf(w, "| cell | GOGC=100 ms | GOGC=400 ms |\n|---|---:|---:|\n")
+	tableHead(w, "The garbage collector's setting (objective, hidden 16, batch 1024)", "", "cell", "GOGC=100 ms:", "GOGC=400 ms:")
 	for _, kind := range []string{"rnn", "lstm"} {
 		c, err := randomCell(kind, 16)
 		if err != nil {
