@@ -122,6 +122,14 @@ func (m *Model) Run(ctx context.Context, b Batch) (states, outputs []float64, er
 	return states, outputs, nil
 }
 
+// Output is the readout at the state x: W h + b, h being the first Inputs
+// values of x (an LSTM's h without its c).
+func (ro *Readout) Output(x []float64) []float64 {
+	y := make([]float64, ro.Outputs)
+	ro.apply(x[:ro.Inputs], y)
+	return y
+}
+
 // apply writes W h + b into y.
 func (ro *Readout) apply(h, y []float64) {
 	for o := range y {

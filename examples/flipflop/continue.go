@@ -34,7 +34,7 @@ func rampBit1(ctx context.Context, o options, model *tasks.Model, fixed *finder.
 	}
 	fmt.Fprintf(o.stdout, "\ninput bit 1 ramped from 0 to +1: %s", res.Summary())
 	for k, p := range fixed.Points {
-		if !p.Stability.Stable || readout(model, p.X)[0] >= 0 {
+		if !p.Stability.Stable || model.Readout.Output(p.X)[0] >= 0 {
 			continue
 		}
 		fmt.Fprintf(o.stdout, "corner %s: %s\n", corner(model, p.X), fate(model, res, k))
@@ -89,23 +89,10 @@ func fate(model *tasks.Model, res *continuation.Result, start int) string {
 	return "not followed"
 }
 
-// readout is the model's output at state x.
-func readout(m *tasks.Model, x []float64) []float64 {
-	ro := m.Readout
-	y := make([]float64, ro.Outputs)
-	for o := range y {
-		y[o] = ro.Bias[o]
-		for j := 0; j < ro.Inputs; j++ {
-			y[o] += ro.Weight[o*ro.Inputs+j] * x[j]
-		}
-	}
-	return y
-}
-
 // corner names a state by its readout, rounded: (-1, +1, 0) etc.
 func corner(m *tasks.Model, x []float64) string {
 	var parts []string
-	for _, y := range readout(m, x) {
+	for _, y := range m.Readout.Output(x) {
 		switch {
 		case y > 0.5:
 			parts = append(parts, "+1")
