@@ -72,9 +72,12 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			q := ob.Q()[r]
 			copy(c.x, x[r*N:(r+1)*N])
 			copy(c.f, ob.F()[r*N:(r+1)*N])
-			if c.iters > 0 {
+			if it > 1 {
 				c.dq = math.Abs(q - c.q)
 			} else {
+				// No step taken yet in this call: a retry (retry.go)
+				// starts where it stopped, and a change of q measured
+				// against that would be 0, a stall before any step.
 				c.dq = math.Inf(1)
 				c.checkpoint, c.q0 = q, q
 			}
