@@ -173,11 +173,11 @@ func TestClassify(t *testing.T) {
 	}
 	// Labels that contradict each other or the modes claim nothing.
 	p.Stability.Stable = true
-	if c := classify(p); c.kind != unknown || c.String() != "labels disagree" {
+	if c := classify(p); c.kind != disagree || c.String() != "labels disagree" {
 		t.Errorf("stable with unstable modes gives %v, want labels disagree", c)
 	}
 	p.Stability.Stable, p.Stability.NUnstable = false, 1
-	if c := classify(p); c.kind != unknown {
+	if c := classify(p); c.kind != disagree {
 		t.Errorf("NUnstable 1 with 2 unstable modes gives %v, want labels disagree", c)
 	}
 	// Mode classes are finder's: undecided unless it decided.

@@ -18,7 +18,8 @@ const (
 	stableAbs
 	saddleAbs
 	marginalAbs
-	unknown // not linearized, or labels that disagree
+	disagree // labels that contradict each other or the eigenvalues
+	unknown  // not linearized
 )
 
 // class is a kind with the saddle index for saddles (for undecided points,
@@ -52,7 +53,7 @@ func classify(p *finder.Point) class {
 	}
 	if !hasBounds(p) {
 		if _, ok := unboundedModes(p); !ok {
-			return class{kind: unknown, more: -1}
+			return class{kind: disagree}
 		}
 		switch {
 		case s.NMarginal > 0:
@@ -64,7 +65,7 @@ func classify(p *finder.Point) class {
 	}
 	if n[modeUnstable] != s.NUnstable || n[modeUndecided] != s.NUndecided ||
 		s.Stable != (s.NUnstable == 0 && s.NUndecided == 0) {
-		return class{kind: unknown, more: -1}
+		return class{kind: disagree}
 	}
 	switch {
 	case s.NUndecided > 0:
@@ -99,8 +100,7 @@ func (c class) String() string {
 		return "saddle index " + idx + c.byAbs()
 	case marginalAbs:
 		return "marginal" + c.byAbs() + ": saddle index " + idx + " to " + strconv.Itoa(c.index+c.more)
-	}
-	if c.more < 0 {
+	case disagree:
 		return "labels disagree"
 	}
 	return "not analyzed"
@@ -118,8 +118,6 @@ func (c class) seriesName() string {
 		return "unstable" + c.byAbs()
 	case marginalAbs:
 		return "marginal" + c.byAbs()
-	case unknown:
-		return "not analyzed or labels disagree"
 	}
 	return class{kind: c.kind, flow: c.flow}.String()
 }

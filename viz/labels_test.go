@@ -293,3 +293,51 @@ func TestUnboundedLabels(t *testing.T) {
 		}
 	}
 }
+
+// The saddle-attractor graph classes its nodes as the 3-D view does: the
+// undecided points in a category of their own, orange, and their tips count
+// the undecided modes.
+func TestConnectionsChartClasses(t *testing.T) {
+	fp := boundedPoints(t)
+	fp.Connections = []finder.Connection{{From: 0, To: 2, End: finder.EndStable}, {From: 3, To: 2, End: finder.EndStable}}
+	d := renderPage(t, &Report{Fixed: fp})
+	o, ok := d.options[idConnections]
+	if !ok {
+		t.Fatal("no connections chart")
+	}
+	s := o["series"].([]any)[0].(map[string]any)
+	var got []string
+	for _, c := range s["categories"].([]any) {
+		c := c.(map[string]any)
+		got = append(got, c["name"].(string)+" "+c["itemStyle"].(map[string]any)["color"].(string))
+	}
+	want := []string{"stable #000000", "saddle index 1 #d62728", "undecided: saddle index 0 to 1 #ff8c00", "undecided: saddle index 1 to 2 #ff8c00"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("categories %q, want %q", got, want)
+	}
+	for _, n := range s["data"].([]any) {
+		n := n.(map[string]any)
+		if n["id"] == "1" {
+			if cat := n["category"].(float64); cat != 2 {
+				t.Errorf("node 1 in category %g, want 2 (undecided: saddle index 0 to 1)", cat)
+			}
+			if tip := n["tip"].(string); !strings.Contains(tip, "modes: 1 undecided, 2 certainly stable") {
+				t.Errorf("node 1's tip lacks its undecided mode:\n%s", tip)
+			}
+		}
+	}
+}
+
+// A point decomposed for its leading modes only counts the others, which
+// finder proved stable, in its tip.
+func TestTipLeadingModes(t *testing.T) {
+	p := &finder.Point{X: make([]float64, 5), Modes: []finder.Mode{{Value: 1.2, Bound: 1e-14, Cond: 1, Class: finder.ModeUnstable},
+		{Value: 0.9, Bound: 1e-14, Cond: 1, Class: finder.ModeStable}},
+		Stability: finder.Stability{Analyzed: true, NUnstable: 1, Leading: true, RemainderBound: 0.5}}
+	c := classify(p)
+	tip := fixedPointTip(7, p, c)
+	want := "fixed point 7: saddle index 1\nmodes: 1 unstable, 1 certainly stable (leading modes; the other 3 certainly stable)"
+	if !strings.HasPrefix(tip, want) {
+		t.Errorf("tip\n%s\nwant it to start with\n%s", tip, want)
+	}
+}
