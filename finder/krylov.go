@@ -106,7 +106,7 @@ func (f *finder) refineKrylov(ctx context.Context, idx []int) error {
 		st[ci] = s
 		c.stop = ReasonNone
 		if s.res > floorRes(c.x, eps) {
-			c.stop = ReasonRefineLimit // provisional, as in refineDense
+			c.stop, c.active = ReasonRefineLimit, true // provisional, as in refineDense
 			active = append(active, ci)
 		}
 	}
@@ -119,7 +119,7 @@ func (f *finder) refineKrylov(ctx context.Context, idx []int) error {
 		}
 		return f.newtonKrylovStep(part, st, gm)
 	}
-	active, canceled, err := f.refineRounds(ctx, active, chunk, step, nil)
+	active, canceled, err := f.refineRounds(ctx, active, chunk, step)
 	if err != nil || canceled {
 		return err
 	}

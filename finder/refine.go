@@ -76,26 +76,29 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 		}
 	}
 	step := func(part []int) ([]int, error) { return f.lmChunk(part, st) }
-	mark := func(active, next []int) {
-		for _, ci := range active {
-			f.cands[ci].active = false
-		}
-		for _, ci := range next {
-			f.cands[ci].active = true
-		}
-	}
-	_, _, err := f.refineRounds(ctx, active, f.jacobianChunk(), step, mark)
+	_, _, err := f.refineRounds(ctx, active, f.jacobianChunk(), step)
 	return err
+}
+
+// markActive marks the candidates that go on after a refinement round as
+// active, and those that left as not, so that a cancellation labels only
+// the ones it cut off (decideOutcomes).
+func (f *finder) markActive(active, next []int) {
+	for _, ci := range active {
+		f.cands[ci].active = false
+	}
+	for _, ci := range next {
+		f.cands[ci].active = true
+	}
 }
 
 // refineRounds runs the rounds of a refinement: while iterations remain
 // (Settings.MaxRefineIters) and candidates are active, a round passes the
 // active candidates, in parts of at most chunk, through step, which
-// returns those of its part that go on; mark, if not nil, then sees the
-// round's active candidates and those that go on. It returns the
+// returns those of its part that go on (markActive marks them). It returns the
 // candidates still active when the iterations ran out, or canceled when ctx
 // ended the rounds (f.canceled is then set).
-func (f *finder) refineRounds(ctx context.Context, active []int, chunk int, step func(part []int) ([]int, error), mark func(active, next []int)) (left []int, canceled bool, err error) {
+func (f *finder) refineRounds(ctx context.Context, active []int, chunk int, step func(part []int) ([]int, error)) (left []int, canceled bool, err error) {
 	for it := 0; it < f.s.MaxRefineIters && len(active) > 0; it++ {
 		if err := ctx.Err(); err != nil {
 			f.canceled = true
@@ -111,9 +114,7 @@ func (f *finder) refineRounds(ctx context.Context, active []int, chunk int, step
 			}
 			next = append(next, keep...)
 		}
-		if mark != nil {
-			mark(active, next)
-		}
+		f.markActive(active, next)
 		active = next
 		f.report("refine", it+1, active)
 	}
