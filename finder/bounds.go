@@ -158,13 +158,16 @@ const float64Eps = 0x1p-52
 // modeBounds sets Cond, Bound and Class of every mode of a point whose N x N
 // Jacobian is j, with the Jacobian's own error bound jacErr (0: only the
 // rounding of its evaluation with epsilon eps is counted). The perturbation
-// is jacErr plus the rounding of the eigen-decomposition (in float64).
-func modeBounds(modes []Mode, j []float64, N int, jacErr, eps float64, continuous bool) {
+// is jacErr plus the rounding of the eigen-decomposition (in float64) plus
+// schurRes, the Schur residual ||J Q^T - Q^T T||_F of a leading-mode
+// decomposition (0 for the full one): its modes are exact for a matrix that
+// far from J (see leadingModes).
+func modeBounds(modes []Mode, j []float64, N int, jacErr, schurRes, eps float64, continuous bool) {
 	normE := jacErr
 	if normE == 0 {
 		normE = JacobianRoundingError(j, N, eps)
 	}
-	normE += JacobianRoundingError(j, N, float64Eps)
+	normE += JacobianRoundingError(j, N, float64Eps) + schurRes
 	r := radiusBound(j, N, normE)
 	for k := range modes {
 		m := &modes[k]

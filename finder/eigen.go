@@ -62,7 +62,7 @@ func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 		if err := graph.CheckFinite(fmt.Sprintf("finder: decompose: jacobian of point %d", k), p.Jacobian, N); err != nil {
 			return err
 		}
-		m, bound, err := decomposeOne(N, p.Jacobian, &s)
+		m, bound, schurRes, err := decomposeOne(N, p.Jacobian, &s)
 		if err != nil {
 			return fmt.Errorf("finder: decompose: point %d: %w", k, err)
 		}
@@ -73,7 +73,7 @@ func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 			}
 		}
 		sortModes(m, s.ContinuousTime)
-		modeBounds(m, p.Jacobian, N, p.JacobianError, s.Dtype.Eps(), s.ContinuousTime)
+		modeBounds(m, p.Jacobian, N, p.JacobianError, schurRes, s.Dtype.Eps(), s.ContinuousTime)
 		modes[k] = m
 	}
 	for k := range fp.Points {

@@ -232,18 +232,19 @@ func complexColumnsK(v []float64, N, k, c int) (z, zbar []complex128) {
 
 // decomposeOne finds the modes of one Jacobian: the leading ones when
 // Settings.Eigen says so (bound >= 0 is then the proven bound on the
-// others), else or when their proof fails all of them (bound -1).
-func decomposeOne(N int, J []float64, s *Settings) (modes []Mode, bound float64, err error) {
+// others, and schurRes the Schur residual their error bounds include),
+// else or when their proof fails all of them (bound -1, schurRes 0).
+func decomposeOne(N int, J []float64, s *Settings) (modes []Mode, bound, schurRes float64, err error) {
 	if useLeading(s, N) {
 		want := max(1, s.LeadingModes)
-		m, beta, _, ok, err := leadingModes(N, J, want, 1-s.MarginalTol, !s.NoEigenvectors)
+		m, beta, res, ok, err := leadingModes(N, J, want, 1-s.MarginalTol, !s.NoEigenvectors)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		if ok {
-			return m, beta, nil
+			return m, beta, res, nil
 		}
 	}
 	m, err := eigenModes(N, J, !s.NoEigenvectors)
-	return m, -1, err
+	return m, -1, 0, err
 }

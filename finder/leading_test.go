@@ -10,7 +10,8 @@ import (
 // sameStability compares the leading-mode decomposition of fp's points
 // with the full one: the same saddle index, stable and marginal counts and
 // flags, the listed eigenvalues equal to the full decomposition's largest
-// to 1e-10, every unlisted full eigenvalue below the proven bound, and the
+// to 1e-10 and within the two decompositions' error bounds, every unlisted
+// full eigenvalue below the proven bound, and the
 // eigenvector equations J r = lambda r, l^H J = lambda l^H to 1e-10.
 func sameStability(t *testing.T, name string, fp *FixedPoints) (leading int) {
 	t.Helper()
@@ -41,8 +42,14 @@ func sameStability(t *testing.T, name string, fp *FixedPoints) (leading int) {
 			t.Errorf("%s point %d: max |lambda| %v, full %v", name, k, ls.MaxAbs, fs.MaxAbs)
 		}
 		for i, m := range l.Modes {
-			if d := cmplx.Abs(m.Value - f.Modes[i].Value); d > 1e-10*math.Max(1, cmplx.Abs(m.Value)) {
+			d := cmplx.Abs(m.Value - f.Modes[i].Value)
+			if d > 1e-10*math.Max(1, cmplx.Abs(m.Value)) {
 				t.Errorf("%s point %d: leading mode %d = %v, full %v", name, k, i, m.Value, f.Modes[i].Value)
+			}
+			// Each decomposition's value lies within its bound of the
+			// true one, so the two lie within the sum of the bounds.
+			if !(d <= m.Bound+f.Modes[i].Bound) {
+				t.Errorf("%s point %d: leading mode %d = %v and full %v differ by %g, more than their bounds %g + %g", name, k, i, m.Value, f.Modes[i].Value, d, m.Bound, f.Modes[i].Bound)
 			}
 			checkEigenvectors(t, name, N, l.Jacobian, m)
 		}
