@@ -13,8 +13,10 @@ import (
 // grows), undecided ones (neither: some mode's error bound straddles the
 // boundary) and marginal ones (some mode within MarginalTol of the boundary,
 // whatever its class), the count of analyzed points by saddle index (number
-// of certainly unstable modes), and the ranges of q and of the residual. The
-// text depends only on fp, e.g.
+// of certainly unstable modes), and the ranges of q and of the residual.
+// Points whose labels rest on |lambda| alone (read from a file written
+// before the error bounds; see Point.HasBounds) are counted as their file
+// says, and their number is given. The text depends only on fp, e.g.
 //
 //	6 points, N=2, M=1, float64
 //	analyzed 5: stable 2, unstable 3, undecided 0, marginal 1
@@ -29,13 +31,16 @@ import (
 func (fp *FixedPoints) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d points, N=%d, M=%d, %s\n", len(fp.Points), fp.N, fp.M, fp.Dtype)
-	analyzed, stable, unstable, marginal := 0, 0, 0, 0
+	analyzed, stable, unstable, marginal, byAbs := 0, 0, 0, 0, 0
 	for i := range fp.Points {
 		s := fp.Points[i].Stability
 		if !s.Analyzed {
 			continue
 		}
 		analyzed++
+		if p := &fp.Points[i]; len(p.Modes) > 0 && !p.HasBounds() {
+			byAbs++
+		}
 		switch {
 		case s.Stable:
 			stable++
@@ -47,6 +52,9 @@ func (fp *FixedPoints) Summary() string {
 		}
 	}
 	fmt.Fprintf(&b, "analyzed %d: stable %d, unstable %d, undecided %d, marginal %d\n", analyzed, stable, unstable, analyzed-stable-unstable, marginal)
+	if byAbs > 0 {
+		fmt.Fprintf(&b, "of which labelled by |lambda| alone, without error bounds (a file written before them): %d\n", byAbs)
+	}
 	if analyzed < len(fp.Points) {
 		fmt.Fprintf(&b, "not analyzed %d\n", len(fp.Points)-analyzed)
 	}

@@ -2,6 +2,7 @@ package finder
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -37,3 +38,22 @@ residual  0    +Inf
 		t.Errorf("empty summary:\n%q\nwant:\n%q", got, want)
 	}
 }
+
+// TestSummaryOldLabels: points whose labels rest on |lambda| alone (modes
+// without bounds, as read from a file written before them) are counted as
+// the file says, and named.
+func TestSummaryOldLabels(t *testing.T) {
+	old := analyzed(0, 1, 0)
+	old.Modes = []Mode{{Value: 1.5}, {Value: 0.5}}
+	bounded := analyzed(1, 1, 0)
+	bounded.Modes = []Mode{{Value: 1.5, Bound: 1e-14, Cond: 1, Class: ModeUnstable}, {Value: 0.5, Bound: 1e-14, Cond: 1, Class: ModeStable}}
+	fp := &FixedPoints{N: 2, M: 1, Dtype: "float64", Points: []Point{old, bounded}}
+	want := "analyzed 2: stable 0, unstable 2, undecided 0, marginal 0\nof which labelled by |lambda| alone, without error bounds (a file written before them): 1\n"
+	if got := fp.Summary(); !strings.Contains(got, want) {
+		t.Errorf("summary:\n%s\nwant it to contain:\n%s", got, want)
+	}
+	if old.HasBounds() || !bounded.HasBounds() {
+		t.Errorf("HasBounds: %v for modes without bounds, %v with", old.HasBounds(), bounded.HasBounds())
+	}
+}
+

@@ -27,21 +27,9 @@ import (
 // but a badly conditioned Jacobian decides them. The reader sees both: the
 // class and that it rests on the eigenvalue alone.
 
-// hasBounds reports whether p carries finder's per-mode labels: the rule by
-// which the JSON writer decides to write them (finder/fpjson/labels.go).
-// A bound or condition number is never exactly 0 once computed (the
-// rounding of the Jacobian alone makes it positive).
-func hasBounds(p *finder.Point) bool {
-	if p.Stability.NUndecided != 0 {
-		return true
-	}
-	for _, m := range p.Modes {
-		if m.Bound != 0 || m.Cond != 0 || m.Class != finder.ModeUndecided {
-			return true
-		}
-	}
-	return false
-}
+// hasBounds reports whether p carries finder's per-mode labels
+// (finder.Point.HasBounds, the rule by which fpjson writes them).
+func hasBounds(p *finder.Point) bool { return p.HasBounds() }
 
 // unboundedModes gives each mode of a point without bounds its class by
 // the old rule, from the stored counts: the NUnstable fastest-growing

@@ -33,11 +33,7 @@ func labelsToJSON(p *finder.Point) jsonLabels {
 	if p.JacobianError != 0 {
 		j.JacobianError = ptrFloat(p.JacobianError)
 	}
-	labelled := p.Stability.NUndecided != 0
-	for _, m := range p.Modes {
-		labelled = labelled || m.Bound != 0 || m.Cond != 0 || m.Class != finder.ModeUndecided
-	}
-	if !labelled {
+	if !p.HasBounds() {
 		return j // analyzed before per-mode bounds existed, or not at all
 	}
 	n := p.Stability.NUndecided
