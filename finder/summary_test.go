@@ -56,4 +56,3 @@ func TestSummaryOldLabels(t *testing.T) {
 		t.Errorf("HasBounds: %v for modes without bounds, %v with", old.HasBounds(), bounded.HasBounds())
 	}
 }
-
