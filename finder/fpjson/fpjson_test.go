@@ -15,6 +15,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/internal/fptest"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -355,8 +356,8 @@ func benchSet(n, N, M int) *finder.FixedPoints {
 	r := rand.New(rand.NewPCG(1, 2))
 	fp := &finder.FixedPoints{N: N, M: M, Dtype: "float64"}
 	for range n {
-		p := finder.Point{X: randVecT(r, N, 1), XInit: randVecT(r, N, 1), U: randVecT(r, M, 1), F: randVecT(r, N, 1),
-			Q: 1e-20, Residual: 1e-10, Jacobian: randVecT(r, N*N, 1), InputJacobian: randVecT(r, N*M, 1)}
+		p := finder.Point{X: torchref.RandVec(r, N), XInit: torchref.RandVec(r, N), U: torchref.RandVec(r, M), F: torchref.RandVec(r, N),
+			Q: 1e-20, Residual: 1e-10, Jacobian: torchref.RandVec(r, N*N), InputJacobian: torchref.RandVec(r, N*M)}
 		for range N {
 			m := finder.Mode{Value: complex(r.NormFloat64(), r.NormFloat64()), Right: make([]complex128, N), Left: make([]complex128, N)}
 			for i := range N {
@@ -369,12 +370,4 @@ func benchSet(n, N, M int) *finder.FixedPoints {
 		fp.Points = append(fp.Points, p)
 	}
 	return fp
-}
-
-func randVecT(r *rand.Rand, n int, scale float64) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = scale * r.NormFloat64()
-	}
-	return v
 }
