@@ -124,3 +124,16 @@ func TestFlipFlopLSTMOutcomes(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusZeroValue: a Result no search filled claims no status (gonum's
+// NotTerminated); Find always decides one.
+func TestStatusZeroValue(t *testing.T) {
+	var r Result
+	if r.Status != NotTerminated || r.Status.String() != "NotTerminated" {
+		t.Errorf("zero Status is %v", r.Status)
+	}
+	res := find(t, Problem{Cell: flipflopCell(1, 2), InitialStates: []float64{-1, 0.2, 1}}, nil)
+	if res.Status != Converged {
+		t.Errorf("Find on tanh(2x) from 3 starts: status %v, want Converged", res.Status)
+	}
+}

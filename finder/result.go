@@ -4,12 +4,18 @@ import "time"
 
 // Status says how a search ended, judged from the outcomes of all its
 // candidates (see Outcome). Only Converged says that every candidate ended
-// as a certified fixed point or a checked slow point.
+// as a certified fixed point or a checked slow point. The zero value,
+// NotTerminated, is the status of a Result that no search filled (one built
+// by hand to save a set, say), so that it claims nothing.
 type Status int
 
 const (
+	// NotTerminated: no search decided this Result's status (gonum's
+	// optimize uses the same name for its zero Status). Find never
+	// returns it.
+	NotTerminated Status = iota
 	// Converged: every candidate ended fixed or slow (none unconverged).
-	Converged Status = iota
+	Converged
 	// IterationLimit: some candidate ended unconverged because an iteration
 	// limit ran out: MaxIters in the first-order search or MaxRefineIters
 	// in the refinement (Stats.UnconvergedByReason says which).
@@ -26,6 +32,8 @@ const (
 // String returns the status's name, as the constant's.
 func (s Status) String() string {
 	switch s {
+	case NotTerminated:
+		return "NotTerminated"
 	case Converged:
 		return "Converged"
 	case IterationLimit:

@@ -27,7 +27,7 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 		return nil, err
 	}
 	all := f.points(f.conditions(p.Conditions))
-	res := &Result{All: all, Status: Converged, Settings: f.s}
+	res := &Result{All: all, Settings: f.s} // Status once the outcomes are counted
 	certified := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeFixed })
 	slow := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeSlow })
 	unconverged := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeUnconverged })

@@ -342,6 +342,10 @@ func TestSummaryRows(t *testing.T) {
 	if last := rows[len(rows)-1]; last != (Row{"warning 1", "float32"}) {
 		t.Errorf("last row %v, want the warning", last)
 	}
+	// A result no search filled says nothing of a search.
+	if rows := SummaryRows(s, &finder.Result{Fixed: &finder.FixedPoints{N: 1, Dtype: "float64"}}); get(rows, "Status") != "(missing)" || get(rows, "Iters") != "(missing)" {
+		t.Errorf("rows of a hand-built result: %v", rows)
+	}
 }
 
 // In continuous time finder stores mu = lambda - 1: modes grow when

@@ -46,7 +46,9 @@ func (r *Report) countRows(out notDrawn) []Row {
 // SummaryRows lists a search's effective settings (res.Settings when res
 // has them, else s with its defaults resolved) and what it did, for
 // Report.Summary, in plain words (each names the finder.Settings or
-// finder.Stats field it shows, in parentheses). res may be nil.
+// finder.Stats field it shows, in parentheses). res may be nil; a res that
+// no search filled (Status NotTerminated, e.g. built by hand to hold a set)
+// adds no rows of what the search did, as it would say only zeros.
 func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 	// The settings the search ran with: every default resolved.
 	s = s.Effective()
@@ -84,7 +86,7 @@ func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 		{"fixed points kept at most (MaxUnique)", unique},
 		{"random seed (Seed)", strconv.FormatUint(s.Seed, 10)},
 	}
-	if res == nil {
+	if res == nil || res.Status == finder.NotTerminated {
 		return rows
 	}
 	st := res.Stats
