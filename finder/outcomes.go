@@ -45,9 +45,11 @@ func (f *finder) decideOutcomes(ctx context.Context) error {
 			c.reason = c.stop
 		}
 	}
+	// The counts partition the initial states' candidates: the
+	// completion's new points (all fixed) are counted in Stats.Completion.
 	f.stats.Certified, f.stats.Slow, f.stats.Unconverged = 0, 0, 0
 	f.stats.UnconvergedByReason = map[Reason]int{}
-	for _, c := range f.cands {
+	for _, c := range f.cands[:f.nInit()] {
 		switch c.outcome {
 		case OutcomeFixed:
 			f.stats.Certified++

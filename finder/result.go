@@ -74,7 +74,7 @@ type Result struct {
 
 // Stats counts the work done.
 type Stats struct {
-	Candidates     int
+	Candidates     int // initial states (the candidates the outcome counts below partition)
 	Iters          int // first-order iterations of the batch (the longest candidate's)
 	GradEvals      int // objective+gradient evaluations (batch runs)
 	JacobianEvals  int // batched Jacobian evaluations (each N passes)
@@ -82,9 +82,9 @@ type Stats struct {
 	KrylovIters    int // GMRES steps summed over candidates (Newton-Krylov refinement)
 	JVPPasses      int // batched Jacobian-vector product passes (Newton-Krylov, leading modes)
 	DenseFallbacks int // candidates that Newton-Krylov handed to dense LM (GMRES could not solve their systems)
-	Certified      int // candidates certified before uniqueness (outcome fixed)
-	Slow           int // candidates that ended at a checked slow point, before uniqueness
-	Unconverged    int // candidates that ended unconverged, before uniqueness
+	Certified      int // initial states' candidates certified, before uniqueness (outcome fixed; the completion's new points are in Completion)
+	Slow           int // initial states' candidates that ended at a checked slow point, before uniqueness
+	Unconverged    int // initial states' candidates that ended unconverged, before uniqueness
 	// UnconvergedByReason counts the unconverged candidates by Reason.
 	UnconvergedByReason map[Reason]int
 	DistanceOutliers    int // dropped as far from the initial states
