@@ -38,7 +38,10 @@ import (
 // probability 0.5 per step). The input is the row of -inputs (1 x M, or
 // B x M with one row per initial state), else zero. It writes
 // DIR/NAME-fixedpoints.json (fixedpoints/v1) and DIR/NAME-report.html, NAME
-// being the weight file's name without extension.
+// being the weight file's name without extension, and, when the report
+// draws trajectories (simulated, or -trajectories with steps), those as
+// DIR/NAME-trajectories.npy (trials x steps x N), from which report
+// rebuilds them.
 func init() {
 	register(subcommand{name: "find", order: 1, summary: "find, certify and linearize the fixed points of a model file", run: runFind})
 }
@@ -60,10 +63,11 @@ saved by PyTorch (torch.save state_dict, safetensors, npz) or as ONNX,
 from initial states given (-inits) or sampled from trajectories
 (-trajectories, else simulated under input pulses). Writes
 DIR/NAME-fixedpoints.json and DIR/NAME-report.html, NAME being the model
-file's name without extension.`)
+file's name without extension, and the trajectories the report draws as
+DIR/NAME-trajectories.npy (trials x steps x N), for "fixedpoints report".`)
 	o.Register(fs)
 	fs.StringVar(&o.inputs, "inputs", "", "constant input, a 1 x M or B x M .npy array; default: zero")
-	fs.StringVar(&o.out, "out", ".", "directory for NAME-fixedpoints.json and NAME-report.html")
+	fs.StringVar(&o.out, "out", ".", "directory for NAME-fixedpoints.json, NAME-report.html and NAME-trajectories.npy")
 	if err := cli.Parse(fs, args); err != nil {
 		return findOptions{}, err
 	}
@@ -79,13 +83,14 @@ func runFind(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return err
 }
 
-// findOutputs are the files a find run wrote.
-type findOutputs struct{ json, html string }
+// findOutputs are the files a find run wrote; trajectories is empty when
+// it drew none.
+type findOutputs struct{ json, html, trajectories string }
 
 // find loads the model, finds its fixed points and writes the outputs.
 func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, error) {
 	stem := outputStem(o.Weights)
-	if err := cli.CheckOutputs(o.out, stem+"-fixedpoints.json", stem+"-report.html"); err != nil {
+	if err := cli.CheckOutputs(o.out, stem+"-fixedpoints.json", stem+"-report.html", stem+cli.TrajectoriesSuffix); err != nil {
 		return findOutputs{}, err
 	}
 	// 1. The cell, its kind and sizes from the file.
@@ -143,12 +148,21 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 			rep.Trial.Channels = append(rep.Trial.Channels, fmt.Sprintf("input %d", k+1))
 		}
 	}
+	// The trajectories first: a JSON never sits beside another run's.
+	trajPath, err := saveTrajectories(o, stem, rep.Trajectories, stdout)
+	if err != nil {
+		return findOutputs{}, err
+	}
 	jsonPath, htmlPath, err := cli.WriteOutputs(o.out, stem, res, rep)
 	if err != nil {
 		return findOutputs{}, err
 	}
-	fmt.Fprintf(stdout, "wrote %s and %s\n", htmlPath, jsonPath)
-	return findOutputs{json: jsonPath, html: htmlPath}, nil
+	if trajPath != "" {
+		fmt.Fprintf(stdout, "wrote %s, %s and %s\n", htmlPath, jsonPath, trajPath)
+	} else {
+		fmt.Fprintf(stdout, "wrote %s and %s\n", htmlPath, jsonPath)
+	}
+	return findOutputs{json: jsonPath, html: htmlPath, trajectories: trajPath}, nil
 }
 
 // maxTrialChannels bounds the input channels drawn in the report's example

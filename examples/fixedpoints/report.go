@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -23,21 +24,29 @@ func init() {
 type reportOptions struct {
 	in, trajectories, out, title string
 	trials                       int
+	// trajectoriesSet: -trajectories was given (perhaps as "", to draw
+	// none); trajectoriesFound: trajectories is the file found beside -in.
+	trajectoriesSet, trajectoriesFound bool
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("fixedpoints report", stderr)
 	var o reportOptions
 	fs.StringVar(&o.in, "in", "", "fixed points saved as fixedpoints/v1 JSON (required)")
-	fs.StringVar(&o.trajectories, "trajectories", "", "network states as .npy, trials x steps x N: drawn, and the principal components are fitted on them")
+	fs.StringVar(&o.trajectories, "trajectories", "", "network states as .npy, trials x steps x N: drawn, and the principal components are fitted on them (default: NAME-trajectories.npy beside -in, when there is one; \"\" draws none)")
 	fs.StringVar(&o.out, "out", "", "HTML file to write (default: beside -in, NAME-report.html for NAME-fixedpoints.json or NAME.json)")
 	fs.StringVar(&o.title, "title", "", "the page's title (default: \"Fixed points of\" the file's name)")
 	fs.IntVar(&o.trials, "trials", viz.DefaultMaxTrials, "trajectories drawn at most (the first ones)")
 	cli.SetUsage(fs, "fixedpoints report -in FILE.json [-trajectories FILE.npy] [-out FILE.html] [-title TEXT]",
-		"Rebuilds the HTML report of saved fixed points: the 3-D view, the spectra and the counts.")
+		`Rebuilds the HTML report of saved fixed points: the 3-D view, the spectra
+and the counts, and the trajectories find saved beside the JSON
+(NAME-trajectories.npy for NAME-fixedpoints.json; -trajectories "" leaves
+them out). It prints one "not rebuilt:" line for each part of find's page
+that the saved files cannot rebuild.`)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
+	fs.Visit(func(f *flag.Flag) { o.trajectoriesSet = o.trajectoriesSet || f.Name == "trajectories" })
 	if err := cli.Required("-in", o.in, "FILE.json (the fixedpoints/v1 results to draw)"); err != nil {
 		return err
 	}
@@ -50,12 +59,21 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := cli.CheckOutputs(filepath.Dir(o.out), filepath.Base(o.out)); err != nil {
 		return err
 	}
+	if err := o.findTrajectories(); err != nil {
+		return err
+	}
 	rep, err := savedReport(o)
 	if err != nil {
 		return err
 	}
 	if err := rep.WriteFile(o.out); err != nil {
 		return err
+	}
+	if o.trajectoriesFound {
+		fmt.Fprintf(stdout, "trajectories: %s (beside -in; -trajectories \"\" leaves them out)\n", o.trajectories)
+	}
+	for _, l := range notRebuilt(o, rep) {
+		fmt.Fprintln(stdout, "not rebuilt: "+l)
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", o.out)
 	return nil
@@ -64,9 +82,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // defaultReportPath puts the page beside the JSON: results/x-fixedpoints.json
 // gives results/x-report.html, results/x.json results/x-report.html.
 func defaultReportPath(in string) string {
+	return savedStem(in) + "-report.html"
+}
+
+// savedStem is DIR/NAME for DIR/NAME-fixedpoints.json or DIR/NAME.json.
+func savedStem(in string) string {
 	base := strings.TrimSuffix(in, filepath.Ext(in))
-	base = strings.TrimSuffix(base, "-fixedpoints")
-	return base + "-report.html"
+	return strings.TrimSuffix(base, "-fixedpoints")
 }
 
 // savedReport reads the saved results and builds their report.
@@ -84,6 +106,9 @@ func savedReport(o reportOptions) (*viz.Report, error) {
 	if o.trajectories != "" {
 		tr, err := savedTrajectories(o.trajectories, fp.N)
 		if err != nil {
+			if o.trajectoriesFound {
+				err = fmt.Errorf("%w (found beside -in; -trajectories \"\" leaves it out)", err)
+			}
 			return nil, err
 		}
 		rep.Trajectories = tr
