@@ -358,3 +358,26 @@ func TestFindRemovesStaleTrajectories(t *testing.T) {
 		t.Errorf("the -trajectories file was removed: %v", err)
 	}
 }
+
+// The trajectories' name is checked before the search, as the other
+// outputs': a directory there stops find at once, with nothing written.
+func TestFindChecksTrajectoriesOutput(t *testing.T) {
+	dir := t.TempDir()
+	path, _ := writeModel(t, dir, "net.safetensors", "rnn", 4, 1, "")
+	o := defaults(t, path, "rnn")
+	blocker := filepath.Join(o.out, "net-trajectories.npy")
+	if err := os.Mkdir(blocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	_, err := runFindOpts(o, &stdout)
+	if err == nil || !strings.Contains(err.Error(), blocker) || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("error %v, want one naming %s as a directory", err, blocker)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("find printed %q before refusing: the check must come before the search", stdout.String())
+	}
+	if m, _ := filepath.Glob(filepath.Join(o.out, "net-*.*")); len(m) != 1 {
+		t.Errorf("outputs %q, want the directory alone", m)
+	}
+}
