@@ -21,11 +21,18 @@
 //     (test function: the s-component of the tangent);
 //   - flip (period doubling): a real eigenvalue crosses -1 (test function:
 //     that eigenvalue + 1);
-//   - Neimark-Sacker: a complex pair crosses the unit circle (|lambda| - 1).
+//   - Neimark-Sacker: a complex pair crosses the unit circle (|lambda| - 1);
+//   - branch point: a real eigenvalue crosses +1 while the branch goes on
+//     in s without turning, where another branch of fixed points crosses
+//     this one: a pitchfork or transcritical point (test function: the
+//     real eigenvalue nearest +1, minus 1). It is told from a fold by the
+//     tangent, whose s-component changes sign at a fold and keeps it here.
+//     The crossing branch is not followed (no branch switching): it is in
+//     the result only if one of its points is a seed.
 //
 // With Settings.ContinuousTime the flow dx/dt = F(x) - x is judged instead:
-// folds as before (eigenvalue 0 of J - I) and Hopf points where a complex
-// pair of J - I crosses the imaginary axis.
+// folds and branch points as before (eigenvalue 0 of J - I) and Hopf
+// points where a complex pair of J - I crosses the imaginary axis.
 //
 // Each bifurcation carries the critical eigenvalue and its unit right
 // eigenvector. Results are saved in the versioned JSON layout FormatV1

@@ -13,6 +13,9 @@ func (r *run) detect(old, br *branch, after int) error {
 	if old.t[r.N]*br.t[r.N] < 0 {
 		kinds = append(kinds, Fold)
 	}
+	if r.isBranchPoint(old, br) {
+		kinds = append(kinds, BranchPoint)
+	}
 	if !r.s.ContinuousTime && old.sp.realMinus%2 != br.sp.realMinus%2 {
 		kinds = append(kinds, Flip)
 	}
@@ -136,12 +139,14 @@ func (r *run) probeAt(k Kind, old *branch, sigma float64) (*probe, error) {
 	}
 	p := &probe{sigma: sigma, y: y, jx: append([]float64(nil), r.ev.rowJx(old.row)...), ju: append([]float64(nil), r.ev.rowJu(old.row)...)}
 	fac, err := factor(N, r.M, p.jx, p.ju, r.dirs[old.seg], weighted(old.t, old.wx), &r.stats)
-	if err != nil {
+	if err == nil {
+		p.t, err = fac.tangent(old.wx)
+	}
+	if err != nil && k != BranchPoint {
 		return nil, nil
 	}
-	if p.t, err = fac.tangent(old.wx); err != nil {
-		return nil, nil
-	}
+	// At a branch point the bordered matrix is singular whatever its last
+	// row: a probe landing on it keeps no tangent, which its test does not use.
 	if k != Fold {
 		vals, _, err := eigenvalues(N, p.jx, r.s.DenseEigenMax, &r.stats)
 		if err != nil {
@@ -159,6 +164,8 @@ func (r *run) test(k Kind, p *probe, old *branch) (float64, bool) {
 	switch k {
 	case Fold:
 		return p.t[r.N], p.t[r.N] > 0
+	case BranchPoint:
+		return r.branchPointTest(p, old)
 	case Flip:
 		sp := classify(p.vals, r.s.MarginalTol, false)
 		best := math.Inf(1)
@@ -189,7 +196,7 @@ func (r *run) critical(e *Bifurcation, p *probe) error {
 	N := r.N
 	target := func(z complex128) float64 {
 		switch e.Kind {
-		case Fold:
+		case Fold, BranchPoint:
 			if !isReal(z) {
 				return math.Inf(1)
 			}

@@ -19,13 +19,15 @@ import (
 //	 "branches": [{"seeds": [k, ...], "end": "path-end", "steps": n,
 //	   "points": [{"s": s, "u": [M], "x": [N], "n_unstable": n, "n_undecided": n,
 //	               "stable": b, "residual": r}, ...]}, ...],
-//	 "bifurcations": [{"kind": "fold"|"flip"|"neimark-sacker"|"hopf", "branch": i,
-//	   "after": j, "s": s, "u": [M], "x": [N], "eigenvalue": [re, im],
+//	 "bifurcations": [{"kind": "fold"|"flip"|"neimark-sacker"|"hopf"|"branch point",
+//	   "branch": i, "after": j, "s": s, "u": [M], "x": [N], "eigenvalue": [re, im],
 //	   "eigenvector": [[re, im] x N], "test_value": v, "bracket": w}, ...]}
 //
 // "end" is one of End's names. Numbers are written in the shortest form that
 // reads back to the same float64; every number is finite. Unknown fields are
-// ignored on reading, so v1 may gain fields.
+// ignored on reading, so v1 may gain fields; an unknown "kind" or "end" is
+// refused (ErrFormat), so a reader never mislabels a point it does not know.
+// "branch point" was added within v1: older files still read.
 const FormatV1 = "branches/v1"
 
 // ErrFormat is wrapped by the errors of files that are not valid FormatV1.

@@ -16,12 +16,18 @@ const (
 	// Hopf: for dx/dt = F(x) - x, a complex pair of J - I crosses the
 	// imaginary axis.
 	Hopf
+	// BranchPoint: a real eigenvalue of J crosses +1 (for the flow, one of
+	// J - I crosses 0) while the branch goes on in s without turning: another
+	// branch of fixed points crosses this one there (a pitchfork or a
+	// transcritical point). The crossing branch is not followed unless one of
+	// its points is a seed.
+	BranchPoint
 )
 
-var kindNames = [...]string{"fold", "flip", "neimark-sacker", "hopf"}
+var kindNames = [...]string{"fold", "flip", "neimark-sacker", "hopf", "branch point"}
 
 // String is the name used in the JSON layout: "fold", "flip",
-// "neimark-sacker" or "hopf".
+// "neimark-sacker", "hopf" or "branch point".
 func (k Kind) String() string {
 	if k < 0 || int(k) >= len(kindNames) {
 		return "unknown"

@@ -253,6 +253,13 @@ func bifColor(c int) string {
 var bifSymbols = map[continuation.Kind]string{
 	continuation.Fold: "diamond", continuation.Flip: "triangle",
 	continuation.NeimarkSacker: "circle", continuation.Hopf: "rect",
+	// A plus sign: another branch crosses here.
+	continuation.BranchPoint: "path://M4,0h2v4h4v2h-4v4h-2v-4h-4v-2h4z",
+}
+
+// bifTipNote is a line added to the tooltip of a kind's markers.
+var bifTipNote = map[continuation.Kind]string{
+	continuation.BranchPoint: "\nanother branch of fixed points crosses here (followed only if seeded)",
 }
 
 // option is the echarts option of the diagram.
@@ -298,7 +305,7 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 			start = i
 		}
 	}
-	for _, kind := range []continuation.Kind{continuation.Fold, continuation.Flip, continuation.NeimarkSacker, continuation.Hopf} {
+	for _, kind := range []continuation.Kind{continuation.Fold, continuation.Flip, continuation.NeimarkSacker, continuation.Hopf, continuation.BranchPoint} {
 		var data []interface{}
 		for _, e := range res.Bifurcations {
 			if e.Kind != kind {
@@ -307,7 +314,7 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 			data = append(data, map[string]interface{}{
 				"value": nums(xOf(e.S, e.U), proj(e.X)),
 				"tip": fmt.Sprintf("%s on branch %d\nu = %s\ns = %s\n%s = %s\neigenvalue %s (|λ| = %s)",
-					e.Kind, e.Branch, fmtVec(e.U), fmtG(e.S, 10), ylabel, fmtG(proj(e.X), 6), fmtComplex(e.Eigenvalue), fmtG(cmplx.Abs(e.Eigenvalue), 8)),
+					e.Kind, e.Branch, fmtVec(e.U), fmtG(e.S, 10), ylabel, fmtG(proj(e.X), 6), fmtComplex(e.Eigenvalue), fmtG(cmplx.Abs(e.Eigenvalue), 8)) + bifTipNote[kind],
 			})
 		}
 		if len(data) == 0 {
