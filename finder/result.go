@@ -94,6 +94,7 @@ type Stats struct {
 
 	SearchTime    time.Duration
 	RefineTime    time.Duration
+	CheckTime     time.Duration // deciding the outcomes: the gradient checks of the uncertified candidates
 	LinearizeTime time.Duration
 	Runtime       time.Duration
 

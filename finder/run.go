@@ -23,9 +23,11 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 			return nil, err
 		}
 	}
+	t := time.Now()
 	if err := f.decideOutcomes(ctx); err != nil {
 		return nil, err
 	}
+	f.stats.CheckTime = time.Since(t)
 	all := f.points(f.conditions(p.Conditions))
 	res := &Result{All: all, Settings: f.s} // Status once the outcomes are counted
 	certified := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeFixed })

@@ -101,7 +101,10 @@ func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 		Row{"unique points dropped as far from the initial states (DistanceOutliers)", d(st.DistanceOutliers)},
 		Row{"search time", ms(st.SearchTime)},
 		Row{"refinement time", ms(st.RefineTime)},
+		Row{"completion time", ms(st.CompleteTime)},
+		Row{"time to check the outcomes (gradients of uncertified candidates)", ms(st.CheckTime)},
 		Row{"linearization time", ms(st.LinearizeTime)},
+		Row{"connection time", ms(st.ConnectTime)},
 		Row{"total time", ms(st.Runtime)},
 	)
 	for i, w := range st.Warnings {
