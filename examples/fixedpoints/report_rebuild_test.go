@@ -151,7 +151,7 @@ func TestReportRebuildsFindsPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sd := cell.(cells.TorchCell).StateDict()
+	sd := cell.StateDict()
 	wih, whh, bih, bhh := sd["weight_ih_l0"].Data, sd["weight_hh_l0"].Data, sd["bias_ih_l0"].Data, sd["bias_hh_l0"].Data
 	worst := 0.0
 	for b := range 128 {
