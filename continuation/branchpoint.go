@@ -13,12 +13,23 @@ import "math"
 //	t_s = det(J - I) / det(B),
 //
 // and sign det(J - I) = (-1)^(number of real eigenvalues above 1). So the
-// parity changes exactly when t_s changes sign (a fold: the branch turns
-// back in s) or det(B) does (a branch point: A loses rank, another curve of
-// fixed points crosses this one, and the branch goes on in s). A branch
-// point is therefore reported only when the parity changes and t_s keeps
-// its sign, and a fold only when t_s changes sign: neither is taken for
-// the other.
+// parity changes exactly when one of t_s and det(B) changes sign: t_s at a
+// fold (the branch turns back in s), det(B) at a branch point (A loses
+// rank: another curve of fixed points crosses this one). So:
+//
+//   - parity changes, t_s keeps its sign: a branch point, the branch going
+//     on in s (the trivial branch of a pitchfork, either branch of a
+//     transcritical point);
+//   - t_s changes sign and the parity too: a fold;
+//   - t_s changes sign but the parity does not: det(B) changed sign too, so
+//     it is a branch point where this branch turns back in s (a pitchfork
+//     seen from the branch that bifurcates, u = x^2 through x' = x + h(u x
+//     - x^3)): its eigenvalue touches +1 without crossing, and no two fixed
+//     points meet and vanish. It is located like a fold (on t_s) and
+//     reported as a branch point.
+//
+// When the spectra are partial (Arnoldi, N > Settings.DenseEigenMax) the
+// parity is not trusted: every turn is a fold, as before.
 //
 // Location: on a stretch where t_s keeps its sign, det(J - I) and det(B)
 // have the same zeros, and det(J - I) is zero exactly when an eigenvalue
@@ -28,6 +39,21 @@ import "math"
 // denseSolveMax, where B is not factored), does not overflow or underflow
 // with N, and is in the same units as the flip's test value; and the
 // eigenvalues are needed anyway for the critical mode.
+
+// turningBranchPoint is the kind located for a branch point where the
+// branch turns back in s: on the fold's test function, reported as
+// BranchPoint.
+const turningBranchPoint Kind = -1
+
+// turnKind is what a turn of the branch in s between old and br is: a fold
+// when the parity of the real eigenvalues above +1 changed (or the spectra
+// are partial), else a branch point.
+func (r *run) turnKind(old, br *branch) Kind {
+	if old.sp.partial || br.sp.partial || old.sp.realPlus%2 != br.sp.realPlus%2 {
+		return Fold
+	}
+	return turningBranchPoint
+}
 
 // isBranchPoint reports whether the step from old to br crossed a branch
 // point: the parity of the real eigenvalues above +1 changed while the

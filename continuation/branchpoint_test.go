@@ -263,3 +263,49 @@ func TestJSONBranchPoint(t *testing.T) {
 		t.Errorf("BranchPoint.String() = %q", s)
 	}
 }
+
+// The pitchfork seen from the branch that bifurcates: x' = x + h (u x -
+// x^3), h = 0.5, u from 0.5 down to -0.5, seeded at x = sqrt(0.5). The
+// branch u = x^2 comes down to the trivial branch at u = 0, turns back in s
+// there and goes on to x = -sqrt(0.5) at the path's start. Its eigenvalue
+// 1 + h (u - 3 x^2) = 1 - 2 h x^2 touches 1 at x = 0 without crossing: no
+// two fixed points meet and vanish, so this turn is no fold but the branch
+// point where x = 0 crosses. One branch point at u = 0 (to 1e-8; x = ±sqrt u
+// is then only within 1e-4 of 0), eigenvalue 1, no fold; no point unstable.
+func TestBranchPointPitchforkSide(t *testing.T) {
+	const h = 0.5
+	p := Problem{Cell: newPolyCell(3, h), Path: Segment([]float64{0.5}, []float64{-0.5})}
+	p.Start = polyStart(math.Sqrt(0.5))
+	res, e := continueOne(t, p, Settings{}, BranchPoint)
+	checkU(t, e, 0)
+	if math.Abs(e.X[0]) > 1e-4 || math.Abs(real(e.Eigenvalue)-1) > 1e-8 || imag(e.Eigenvalue) != 0 {
+		t.Errorf("branch point at x = %.3g, eigenvalue %v; want 0 and 1", e.X[0], e.Eigenvalue)
+	}
+	b := res.Branches[0]
+	last := b.Points[len(b.Points)-1]
+	if b.End != PathStart || math.Abs(last.X[0]+math.Sqrt(0.5)) > 1e-10 {
+		t.Errorf("branch ends %v at x = %v, want the path's start at x = %v", b.End, last.X[0], -math.Sqrt(0.5))
+	}
+	var neg, pos int
+	for _, pt := range b.Points {
+		x, u := pt.X[0], pt.U[0]
+		if r := math.Abs(h * (u*x - x*x*x)); r > 1e-12 {
+			t.Errorf("point x = %v at u = %v: residual %.2g", x, u, r)
+		}
+		if lam := 1 + h*(u-3*x*x); math.Abs(lam-1) > 1e-6 && !pt.Stable {
+			t.Errorf("point at x = %v (lambda %v) not labelled stable", x, lam)
+		}
+		if pt.NUnstable != 0 {
+			t.Errorf("point at x = %v, u = %v labelled unstable", x, u)
+		}
+		switch {
+		case x > 1e-3:
+			pos++
+		case x < -1e-3:
+			neg++
+		}
+	}
+	if pos == 0 || neg == 0 {
+		t.Errorf("%d points with x > 0 and %d with x < 0, want both sides of the parabola", pos, neg)
+	}
+}

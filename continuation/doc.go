@@ -26,7 +26,10 @@
 //     in s without turning, where another branch of fixed points crosses
 //     this one: a pitchfork or transcritical point (test function: the
 //     real eigenvalue nearest +1, minus 1). It is told from a fold by the
-//     tangent, whose s-component changes sign at a fold and keeps it here.
+//     tangent, whose s-component changes sign at a fold and keeps it here;
+//     a turn in s where the eigenvalue touches +1 without crossing (a
+//     pitchfork seen from the branch that bifurcates) is a branch point too,
+//     located on the s-component of the tangent.
 //     The crossing branch is not followed (no branch switching): it is in
 //     the result only if one of its points is a seed.
 //

@@ -11,7 +11,7 @@ import (
 func (r *run) detect(old, br *branch, after int) error {
 	var kinds []Kind
 	if old.t[r.N]*br.t[r.N] < 0 {
-		kinds = append(kinds, Fold)
+		kinds = append(kinds, r.turnKind(old, br))
 	}
 	if r.isBranchPoint(old, br) {
 		kinds = append(kinds, BranchPoint)
@@ -34,6 +34,9 @@ func (r *run) detect(old, br *branch, after int) error {
 			return err
 		}
 		e.Branch, e.After = r.index(br), after
+		if k == turningBranchPoint {
+			e.Kind = BranchPoint
+		}
 		r.events = append(r.events, e)
 	}
 	return nil
@@ -147,7 +150,7 @@ func (r *run) probeAt(k Kind, old *branch, sigma float64) (*probe, error) {
 	}
 	// At a branch point the bordered matrix is singular whatever its last
 	// row: a probe landing on it keeps no tangent, which its test does not use.
-	if k != Fold {
+	if k != Fold && k != turningBranchPoint {
 		vals, _, err := eigenvalues(N, p.jx, r.s.DenseEigenMax, &r.stats)
 		if err != nil {
 			return nil, err
@@ -162,7 +165,7 @@ func (r *run) probeAt(k Kind, old *branch, sigma float64) (*probe, error) {
 // on by the eigenvalue counts (compared with old's).
 func (r *run) test(k Kind, p *probe, old *branch) (float64, bool) {
 	switch k {
-	case Fold:
+	case Fold, turningBranchPoint:
 		return p.t[r.N], p.t[r.N] > 0
 	case BranchPoint:
 		return r.branchPointTest(p, old)
@@ -196,7 +199,7 @@ func (r *run) critical(e *Bifurcation, p *probe) error {
 	N := r.N
 	target := func(z complex128) float64 {
 		switch e.Kind {
-		case Fold, BranchPoint:
+		case Fold, BranchPoint, turningBranchPoint:
 			if !isReal(z) {
 				return math.Inf(1)
 			}
@@ -227,8 +230,9 @@ func (r *run) critical(e *Bifurcation, p *probe) error {
 		e.Eigenvalue, e.Vector = modes[bi].Value, modes[bi].Right
 		return nil
 	}
-	if e.Kind == Fold && p.t != nil {
-		// At a fold the tangent is (v, 0) with (J - I) v = 0.
+	if (e.Kind == Fold || e.Kind == turningBranchPoint) && p.t != nil {
+		// At a fold (and where a branch turns at a branch point) the tangent
+		// is (v, 0) with (J - I) v = 0.
 		v := append([]float64(nil), p.t[:N]...)
 		scaleTo1(v)
 		jv := 0.0
