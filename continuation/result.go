@@ -19,8 +19,10 @@ const (
 	// BranchPoint: a real eigenvalue of J crosses +1 (for the flow, one of
 	// J - I crosses 0) while the branch goes on in s without turning: another
 	// branch of fixed points crosses this one there (a pitchfork or a
-	// transcritical point). The crossing branch is not followed unless one of
-	// its points is a seed.
+	// transcritical point). Also a turn in s where a real eigenvalue touches
+	// +1 without crossing (the branch that bifurcates at a pitchfork): no
+	// fixed points vanish there. The crossing branch is not followed unless
+	// one of its points is a seed.
 	BranchPoint
 )
 
