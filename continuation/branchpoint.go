@@ -78,3 +78,35 @@ func (r *run) branchPointTest(p *probe, old *branch) (float64, bool) {
 	}
 	return best, sp.realPlus%2 == old.sp.realPlus%2
 }
+
+// addEvent records e, except within the unresolved neighbourhood of a branch
+// point: the curve is only known to TolLocate there (F - x is small all
+// around a branch point), and the branch may wiggle in s by less than that,
+// which reads as pairs of folds or repeated branch points. A fold or branch
+// point within TolLocate in s of a branch point of the same branch, and at
+// most three steps from it, is taken for that branch point: a fold there is
+// dropped, and so is a second branch point; a branch point recorded after
+// such folds replaces them.
+func (r *run) addEvent(e Bifurcation) {
+	near := func(a, b Bifurcation) bool {
+		d := a.After - b.After
+		return a.Branch == b.Branch && d >= -3 && d <= 3 && math.Abs(a.S-b.S) <= r.s.TolLocate
+	}
+	if e.Kind == Fold || e.Kind == BranchPoint {
+		for _, o := range r.events {
+			if o.Kind == BranchPoint && near(o, e) {
+				return
+			}
+		}
+	}
+	if e.Kind == BranchPoint {
+		kept := r.events[:0]
+		for _, o := range r.events {
+			if o.Kind != Fold || !near(o, e) {
+				kept = append(kept, o)
+			}
+		}
+		r.events = kept
+	}
+	r.events = append(r.events, e)
+}

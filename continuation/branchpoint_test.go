@@ -309,3 +309,41 @@ func TestBranchPointPitchforkSide(t *testing.T) {
 		t.Errorf("%d points with x > 0 and %d with x < 0, want both sides of the parabola", pos, neg)
 	}
 }
+
+// The pitchfork x' = x + h (u x - x^3) over step sizes h and paths, from
+// both sides: along x = 0 (u from b < 0 to a > 0) and along u = x^2 (u from
+// a down to b, seeded at sqrt a). Each run reports exactly one bifurcation,
+// a branch point at u = 0 to 1e-8 with eigenvalue 1 to 1e-8. (Near the
+// branch point F - x is small off the curve too; before the corrector's
+// points were checked with their own Jacobian, 7 of 27 such side runs
+// reported spurious fold pairs there.)
+func TestBranchPointPitchforkSweep(t *testing.T) {
+	for _, h := range []float64{0.1, 0.5, 1.2} {
+		for _, a := range []float64{0.3, 0.77} {
+			for _, b := range []float64{-0.2, -0.61} {
+				for _, side := range []bool{false, true} {
+					p := Problem{Cell: newPolyCell(3, h), Path: Segment([]float64{b}, []float64{a}), Start: polyStart(0)}
+					if side {
+						p.Path, p.Start = Segment([]float64{a}, []float64{b}), polyStart(math.Sqrt(a))
+					}
+					res, err := Continue(context.Background(), p, Settings{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					name := fmt.Sprintf("h = %v, u from %v to %v", h, p.Path[0][0], p.Path[1][0])
+					if len(res.Bifurcations) != 1 {
+						t.Errorf("%s: %d bifurcations, want 1", name, len(res.Bifurcations))
+						continue
+					}
+					e := res.Bifurcations[0]
+					if e.Kind != BranchPoint || math.Abs(e.U[0]) > 1e-8 || math.Abs(real(e.Eigenvalue)-1) > 1e-8 {
+						t.Errorf("%s: %v at u = %.3g, eigenvalue %v; want a branch point at 0, eigenvalue 1", name, e.Kind, e.U[0], e.Eigenvalue)
+					}
+					if want := map[bool]End{false: PathEnd, true: PathStart}[side]; res.Branches[0].End != want {
+						t.Errorf("%s: branch ends %v, want %v", name, res.Branches[0].End, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -29,7 +29,9 @@
 //     tangent, whose s-component changes sign at a fold and keeps it here;
 //     a turn in s where the eigenvalue touches +1 without crossing (a
 //     pitchfork seen from the branch that bifurcates) is a branch point too,
-//     located on the s-component of the tangent.
+//     located on the s-component of the tangent. Within TolLocate in s of
+//     a branch point the curve is not resolved: folds or a second branch
+//     point found there are taken for it.
 //     The crossing branch is not followed (no branch switching): it is in
 //     the result only if one of its points is a seed.
 //

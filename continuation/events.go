@@ -37,7 +37,7 @@ func (r *run) detect(old, br *branch, after int) error {
 		if k == turningBranchPoint {
 			e.Kind = BranchPoint
 		}
-		r.events = append(r.events, e)
+		r.addEvent(e)
 	}
 	return nil
 }

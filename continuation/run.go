@@ -203,6 +203,7 @@ type step struct {
 	landAt float64
 	jx, ju []float64 // at the corrected point
 	res    float64   // its residual
+	f      []float64 // F there
 }
 
 // loop steps all active branches together until none is left.
@@ -298,7 +299,8 @@ func (r *run) loop(ctx context.Context) error {
 			if st.task.ok {
 				st.jx = append([]float64(nil), r.ev.rowJx(st.br.row)...)
 				st.ju = append([]float64(nil), r.ev.rowJu(st.br.row)...)
-				st.res = residual(r.ev.rowF(st.br.row), st.task.y[:N])
+				st.f = append([]float64(nil), r.ev.rowF(st.br.row)...)
+				st.res = residual(st.f, st.task.y[:N])
 			}
 		}
 		for _, st := range steps {
@@ -337,6 +339,16 @@ func (r *run) advance(st *step) error {
 	if err := r.linearize(nb, st.jx, st.ju, weighted(br.t, br.wx)); err != nil {
 		r.reject(br)
 		return nil
+	}
+	if !st.landed {
+		ok, err := r.refine(br, nb, st)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			r.reject(br)
+			return nil
+		}
 	}
 	if wdot(nb.t, br.t, br.wx) < math.Cos(r.s.MaxTurn) && !(st.landed && newSeg != br.seg) {
 		r.reject(br)
