@@ -60,11 +60,10 @@ func (r *run) correct(tasks []*task) error {
 				t.failed = true
 				continue
 			}
-			// A small residual is not enough: near a singular point (a
-			// branch point) F - x is small over a whole neighbourhood of the
-			// curve. The point is accepted when the next chord step would
-			// also move it by less than TolLocate in the step norm.
-			small := res <= r.s.TolResidual*math.Max(1, maxAbs(t.y[:N]))
+			if res <= r.s.TolResidual*math.Max(1, maxAbs(t.y[:N])) {
+				t.ok = true
+				continue
+			}
 			// Chord steps contract linearly; a residual that does not halve
 			// means the step was too long.
 			if it >= r.s.MaxCorrector || (it >= 2 && res > 0.5*prev[i]) {
@@ -80,10 +79,6 @@ func (r *run) correct(tasks []*task) error {
 			dz, err := t.fac.solve(rhs)
 			if err != nil {
 				t.failed = true
-				continue
-			}
-			if small && wnorm(dz, xWeight(t.y[:N])) <= r.s.TolLocate {
-				t.ok = true
 				continue
 			}
 			for k := range t.y {

@@ -116,7 +116,7 @@ type Settings struct {
 	MaxSteps       int     // 2000: accepted steps per branch (the budget)
 	Bound          float64 // 1e4 * max(1, max |x| of the seeds): a branch with max|x_i| above this has left the region (an LSTM's cell state c = i g/(1 - f) grows large as f -> 1)
 	TolResidual    float64 // 1e-12 * max(1, max|x_i|): corrector tolerance on max|F(x, u(s)) - x|
-	TolLocate      float64 // 1e-10: bifurcations are located to this in s (the input's arc length); also the corrector's step tolerance: a point is accepted when its next chord step is shorter (in the step norm)
+	TolLocate      float64 // 1e-10: bifurcations are located to this in s (the input's arc length); also the step tolerance of corrected points: a Newton step with a point's own bordered matrix is shorter (in the step norm)
 	MaxCorrector   int     // 12: chord iterations before a step is retried shorter
 	MaxTurn        float64 // 0.35 rad: largest angle between consecutive tangents
 	MarginalTol    float64 // 1e-9: a mode within this of the stability boundary (or within its error bound, see Point) is undecided
