@@ -6,7 +6,10 @@
 // Continue follows every branch x(s) of F(x, u(s)) = x by pseudo-arclength
 // continuation in (x, s): a predictor along the tangent, the null vector of
 // [J - I, dF/du du/ds], then a corrector of chord-Newton steps on the
-// bordered system, with an adaptive step up to a maximum. All branches are
+// bordered system (each corrected point then checked, and if need be moved,
+// by Newton steps with its own bordered matrix to within TolLocate: near a
+// branch point a small residual alone does not put a point on the curve),
+// with an adaptive step up to a maximum. All branches are
 // stepped together: F and the Jacobians of every branch come from one
 // batched graph (package graph). A branch is followed around folds, so the
 // stable point and the saddle it annihilates with are one branch; it ends
