@@ -137,10 +137,23 @@ func scale(x []float64) float64 {
 // jacobianChunk is the number of candidates refined at once within budget:
 // each holds at most three N x N matrices (a Jacobian dF/dx, a normal
 // matrix and a step matrix), and its graph pass also computes dF/du.
+//
+// When the budget binds, the chunk is a power of two: a part is padded to
+// the next power of two (the compiled batch sizes, see jacobiansAt), so
+// 682 candidates' worth of budget gave parts of 682 padded to 1024 rows,
+// half again the work and the memory the budget allows, and 1013
+// candidates took 1536 rows instead of 1024.
 func (f *finder) jacobianChunk() int {
 	per := 8 * (3*f.N*f.N + f.N*f.M)
-	c := f.s.JacobianBudget / max(per, 1)
-	return max(1, min(c, len(f.cands), 4096))
+	c := max(1, min(f.s.JacobianBudget/max(per, 1), 4096))
+	if c >= len(f.cands) {
+		return max(1, len(f.cands))
+	}
+	p := 1
+	for p*2 <= c {
+		p *= 2
+	}
+	return p
 }
 
 // lmChunk runs one Levenberg-Marquardt iteration on the candidates part,

@@ -145,16 +145,28 @@ func TestRefinementFewJacobiansAnyCores(t *testing.T) {
 	}
 }
 
-// A small JacobianBudget refines the candidates in chunks of ten and finds
-// the same 27 certified points.
+// A small JacobianBudget refines the candidates in chunks within it and
+// finds the same 27 certified points. A part is padded to the next power
+// of two rows (the compiled batch sizes), so a budget of 10 candidates'
+// matrices gives parts of 8 (10 would be padded to 16, over the budget);
+// when every candidate fits, one part holds them all.
 func TestRefineInChunks(t *testing.T) {
 	const n = 3
-	budget := 10 * 8 * 3 * n * n
-	s := &Settings{JacobianBudget: budget}
-	f := &finder{N: n, s: *s, cands: make([]*candidate, 125)}
-	if got := f.jacobianChunk(); got != 10 {
-		t.Fatalf("chunk of %d candidates, want 10", got)
+	per := 8 * 3 * n * n
+	for _, c := range []struct{ budget, cands, want int }{
+		{10 * per, 125, 8}, {16 * per, 125, 16}, {682 * per, 1013, 512}, {1 * per, 125, 1}, {200 * per, 125, 125}, {200 * per, 0, 1},
+	} {
+		f := &finder{N: n, s: Settings{JacobianBudget: c.budget}, cands: make([]*candidate, c.cands)}
+		got := f.jacobianChunk()
+		if got != c.want {
+			t.Errorf("budget of %d candidates, %d candidates: parts of %d, want %d", c.budget/per, c.cands, got, c.want)
+		}
+		if c.cands > got && nextPow2(got)*per > c.budget {
+			t.Errorf("budget of %d candidates: parts of %d pad to %d rows, over the budget", c.budget/per, got, nextPow2(got))
+		}
 	}
+	budget := 10 * per
+	s := &Settings{JacobianBudget: budget}
 	res, err := Find(context.Background(), Problem{Cell: flipflopCell(n, 2), InitialStates: grid(n, 5, -1.5, 1.5)}, s)
 	if err != nil {
 		t.Fatal(err)
