@@ -2,11 +2,8 @@ package viz
 
 import (
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/rnnfp/fixedpoints/continuation"
 )
@@ -96,25 +93,5 @@ func TestBifurcationBranchPoint(t *testing.T) {
 	}
 	if !strings.Contains(page.String(), "<tr><td>branch point</td><td>0</td>") {
 		t.Error("no table row for the branch point")
-	}
-}
-
-// The page with a branch point marker (an SVG path symbol) draws in
-// Chromium without script errors: three stretches (stable, undecided at
-// u = 0, one unstable mode) and the marker.
-func TestBifurcationBranchPointBrowser(t *testing.T) {
-	tab, bl := startBrowser(t)
-	path := filepath.Join(t.TempDir(), "bif.html")
-	if err := (&Bifurcation{Title: "pitchfork", Result: pitchforkResult()}).WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(tab, chromedp.Navigate("file://"+path)); err != nil {
-		t.Fatal(err)
-	}
-	if n := seriesCount(t, tab, "bifurcation"); n != 4 {
-		t.Errorf("%d series drawn, want 4", n)
-	}
-	if p := bl.take(); len(p) > 0 {
-		t.Errorf("page problems: %q", p)
 	}
 }

@@ -131,20 +131,28 @@ func TestBifurcationPCA(t *testing.T) {
 	}
 }
 
-// The page draws in Chromium without script errors or requests.
+// The page draws in Chromium without script errors or requests: a fold,
+// and a pitchfork's branch point marker (an SVG path symbol) with three
+// stretches (stable, undecided at u = 0, one unstable mode).
 func TestBifurcationBrowser(t *testing.T) {
 	tab, bl := startBrowser(t)
-	path := filepath.Join(t.TempDir(), "bif.html")
-	if err := (&Bifurcation{Title: "fold", Result: foldResult()}).WriteFile(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(tab, chromedp.Navigate("file://"+path)); err != nil {
-		t.Fatal(err)
-	}
-	if n := seriesCount(t, tab, "bifurcation"); n != 3 {
-		t.Errorf("%d series drawn, want 3", n)
-	}
-	if p := bl.take(); len(p) > 0 {
-		t.Errorf("page problems: %q", p)
+	for _, c := range []struct {
+		title  string
+		res    *continuation.Result
+		series int
+	}{{"fold", foldResult(), 3}, {"pitchfork", pitchforkResult(), 4}} {
+		path := filepath.Join(t.TempDir(), "bif.html")
+		if err := (&Bifurcation{Title: c.title, Result: c.res}).WriteFile(path); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(tab, chromedp.Navigate("file://"+path)); err != nil {
+			t.Fatal(err)
+		}
+		if n := seriesCount(t, tab, "bifurcation"); n != c.series {
+			t.Errorf("%s: %d series drawn, want %d", c.title, n, c.series)
+		}
+		if p := bl.take(); len(p) > 0 {
+			t.Errorf("%s: page problems: %q", c.title, p)
+		}
 	}
 }
