@@ -79,6 +79,33 @@ var unsupportedKey = regexp.MustCompile(`^(weight|bias)_(ih|hh)_l([0-9]+)(_rever
 // checkSingleLayer returns an error if the module under prefix is more than
 // one plain layer: LoadStateDict would silently take layer 0 alone.
 func checkSingleLayer(sd StateDict, prefix string) error {
+	switch name, issue := firstLayerIssue(sd, prefix, true); issue {
+	case projected:
+		return fmt.Errorf("cells: tensor %q: LSTM with proj_size > 0 is not supported", name)
+	case bidirectional:
+		return fmt.Errorf("cells: tensor %q: bidirectional modules are not supported (no forward-in-time dynamics to hold a fixed point); only single-layer, one-directional RNN/GRU/LSTM", name)
+	case deeper:
+		return fmt.Errorf("cells: tensor %q: multi-layer module (num_layers > 1): this reads a single-layer RNN/GRU/LSTM into one cell; LoadModel reads the stack", name)
+	}
+	return nil
+}
+
+// layerIssue is what a tensor shows its module to be beyond one plain,
+// one-directional layer.
+type layerIssue int
+
+const (
+	noIssue       layerIssue = iota
+	projected                // an LSTM with proj_size > 0 (weight_hr)
+	bidirectional            // a _reverse direction
+	deeper                   // a layer above 0
+)
+
+// firstLayerIssue returns the first tensor under prefix, in sd.Names()
+// order, of a projected LSTM, a bidirectional module or, when layers is
+// set, a layer above 0; the callers word their own errors (LoadModel reads
+// stacks, so it does not refuse layers).
+func firstLayerIssue(sd StateDict, prefix string, layers bool) (string, layerIssue) {
 	for _, name := range sd.Names() {
 		rest, ok := strings.CutPrefix(name, prefix)
 		if !ok {
@@ -88,12 +115,12 @@ func checkSingleLayer(sd StateDict, prefix string) error {
 		switch {
 		case m == nil:
 		case strings.HasPrefix(rest, "weight_hr_"):
-			return fmt.Errorf("cells: tensor %q: LSTM with proj_size > 0 is not supported", name)
+			return name, projected
 		case m[4] != "":
-			return fmt.Errorf("cells: tensor %q: bidirectional modules are not supported (no forward-in-time dynamics to hold a fixed point); only single-layer, one-directional RNN/GRU/LSTM", name)
-		case m[3] != "0":
-			return fmt.Errorf("cells: tensor %q: multi-layer module (num_layers > 1): this reads a single-layer RNN/GRU/LSTM into one cell; LoadModel reads the stack", name)
+			return name, bidirectional
+		case layers && m[3] != "0":
+			return name, deeper
 		}
 	}
-	return nil
+	return "", noIssue
 }

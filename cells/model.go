@@ -201,22 +201,14 @@ func findPrefix(sd StateDict) (string, error) {
 
 // checkSupported refuses bidirectional modules and LSTMs with projections.
 func checkSupported(sd StateDict, prefix string) error {
-	for _, name := range sd.Names() {
-		rest, ok := strings.CutPrefix(name, prefix)
-		if !ok {
-			continue
-		}
-		m := unsupportedKey.FindStringSubmatch(rest)
-		switch {
-		case m == nil:
-		case strings.HasPrefix(rest, "weight_hr_"):
-			return fmt.Errorf("cells: %w: tensor %q: an LSTM with proj_size > 0 (h projected by weight_hr) is not supported; "+
-				"load an LSTM with proj_size=0", ErrUnsupported, name)
-		case m[4] != "":
-			return fmt.Errorf("cells: %w: tensor %q: a bidirectional module is refused: its backward direction runs from the "+
-				"end of the sequence to the start, so the module has no forward-in-time dynamics to hold a fixed point; "+
-				"load a one-directional module (bidirectional=False)", ErrUnsupported, name)
-		}
+	switch name, issue := firstLayerIssue(sd, prefix, false); issue {
+	case projected:
+		return fmt.Errorf("cells: %w: tensor %q: an LSTM with proj_size > 0 (h projected by weight_hr) is not supported; "+
+			"load an LSTM with proj_size=0", ErrUnsupported, name)
+	case bidirectional:
+		return fmt.Errorf("cells: %w: tensor %q: a bidirectional module is refused: its backward direction runs from the "+
+			"end of the sequence to the start, so the module has no forward-in-time dynamics to hold a fixed point; "+
+			"load a one-directional module (bidirectional=False)", ErrUnsupported, name)
 	}
 	return nil
 }
