@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/examples/internal/cli"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"

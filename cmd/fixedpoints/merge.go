@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/rnnfp/fixedpoints/examples/internal/cli"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/sweep"
 )
 

@@ -13,7 +13,7 @@
 //
 // Install with
 //
-//	go install github.com/rnnfp/fixedpoints/examples/fixedpoints@latest
+//	go install github.com/rnnfp/fixedpoints/cmd/fixedpoints@latest
 package main
 
 import (
@@ -22,7 +22,7 @@ import (
 	"io"
 	"sort"
 
-	"github.com/rnnfp/fixedpoints/examples/internal/cli"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 )
 
 // subcommand is one verb of the command. Each lives in a file of its own

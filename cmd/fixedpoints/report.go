@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/examples/internal/cli"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/viz"

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/rnnfp/fixedpoints/examples/internal/cli"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
 )
 

@@ -19,7 +19,7 @@ import (
 // variables set, a "fixedpoints" on the PATH that is this command), runs
 // every job of the manifest once.
 func TestSlurmScriptRunsTheShards(t *testing.T) {
-	script, err := filepath.Abs("../cluster/sweep.sbatch")
+	script, err := filepath.Abs("../../examples/cluster/sweep.sbatch")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestSlurmScriptRunsTheShards(t *testing.T) {
 // The Kubernetes manifest is an Indexed Job whose completions equal the
 // -shards of its command, with the fields its documentation requires.
 func TestKubernetesJobIsIndexed(t *testing.T) {
-	src, err := os.ReadFile("../cluster/sweep-job.yaml")
+	src, err := os.ReadFile("../../examples/cluster/sweep-job.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rnnfp/fixedpoints/examples/internal/cli"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/sweep"
 )
 

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/examples/internal/cli"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/tasks"
 )
