@@ -76,6 +76,26 @@ func (s *step) setF(f *G.Node, err error) error {
 	return nil
 }
 
+// chain applies the cell k-1 more times to s.f in s's graph, with the same
+// inputs (or drives) and weights, so that s.f becomes F^k(X, U). Cells are
+// built to be stepped repeatedly in one graph (training unrolls them), and
+// their named constants are equal at every step, so merging them is safe.
+func (s *step) chain(k int) (err error) {
+	defer recoverErr("chain steps", &err)
+	for j := 1; j < k; j++ {
+		var f *G.Node
+		if s.drv != nil {
+			f, err = s.cell.(cells.Driven).StepDriven(s.f, s.d, s.params)
+		} else {
+			f, err = s.cell.Step(s.f, s.u, s.params)
+		}
+		if err := s.setF(f, err); err != nil {
+			return fmt.Errorf("graph: step %d of %d: %w", j+1, k, err)
+		}
+	}
+	return nil
+}
+
 // paramNodes makes one input node per param of cell in g, bound to a copy
 // of its current values (nil for an empty param, e.g. input weights when
 // M = 0).

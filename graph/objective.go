@@ -22,6 +22,7 @@ import (
 type Objective struct {
 	dtype   Dtype
 	b, n, m int
+	k       int // steps chained: the objective is of F^k
 	// The whole batch; each part's graph reads and writes rows of these.
 	xT, uT, fT, gT *tensor.Dense
 	parts          []*objectivePart
@@ -41,11 +42,27 @@ type objectivePart struct {
 
 // NewObjective builds and compiles the objective for batch size B.
 func NewObjective(cell cells.Cell, B int, d Dtype) (*Objective, error) {
+	return NewObjectiveSteps(cell, B, 1, d)
+}
+
+// MaxSteps bounds the k of NewObjectiveSteps: a graph of k chained steps
+// holds k copies of the cell's nodes and their backward pass.
+const MaxSteps = 64
+
+// NewObjectiveSteps builds and compiles the objective of the k-step map
+// F^k = F o ... o F (k cells chained in one graph, the input held
+// constant): F() is F^k(X, U), q_b = 0.5*||F^k(x_b, u_b) - x_b||^2 and Grad
+// its gradient, one backward pass through the k steps. Its zeros are the
+// points of the orbits of period dividing k. k = 1 is NewObjective.
+func NewObjectiveSteps(cell cells.Cell, B, k int, d Dtype) (*Objective, error) {
 	if err := checkBatch(cell, B); err != nil {
 		return nil, err
 	}
+	if k < 1 || k > MaxSteps {
+		return nil, fmt.Errorf("graph: %d chained steps, want 1 to %d", k, MaxSteps)
+	}
 	N, M := cell.StateSize(), cell.InputSize()
-	o := &Objective{dtype: d, b: B, n: N, m: M,
+	o := &Objective{dtype: d, b: B, n: N, m: M, k: k,
 		xT: newDense(d, B, N, nil), fT: newDense(d, B, N, nil), gT: newDense(d, B, N, nil)}
 	if M > 0 {
 		o.uT = newDense(d, B, M, nil)
@@ -58,7 +75,7 @@ func NewObjective(cell cells.Cell, B int, d Dtype) (*Objective, error) {
 			uT = rowsOf(o.uT, lo, hi)
 		}
 		part := &objectivePart{fT: rowsOf(o.fT, lo, hi), gT: rowsOf(o.gT, lo, hi)}
-		m, st, err := buildObjectivePart(cell, d, rowsOf(o.xT, lo, hi), uT, part)
+		m, st, err := buildObjectivePart(cell, d, k, rowsOf(o.xT, lo, hi), uT, part)
 		if err != nil {
 			return nil, err
 		}
@@ -76,11 +93,14 @@ func NewObjective(cell cells.Cell, B int, d Dtype) (*Objective, error) {
 	return o, nil
 }
 
-// buildObjectivePart builds and compiles the objective over the rows xT, uT,
-// reading F and the gradient into part.
-func buildObjectivePart(cell cells.Cell, d Dtype, xT, uT *tensor.Dense, part *objectivePart) (m G.VM, s *step, err error) {
+// buildObjectivePart builds and compiles the objective of F^k over the rows
+// xT, uT, reading F^k and the gradient into part.
+func buildObjectivePart(cell cells.Cell, d Dtype, k int, xT, uT *tensor.Dense, part *objectivePart) (m G.VM, s *step, err error) {
 	s, err = buildDrivenStepOn(cell, d, xT, uT)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.chain(k); err != nil {
 		return nil, nil, err
 	}
 	defer recoverErr("build objective", &err)
@@ -103,6 +123,9 @@ func buildObjectivePart(cell cells.Cell, d Dtype, xT, uT *tensor.Dense, part *ob
 // B is the batch size: the number of candidate rows.
 func (o *Objective) B() int { return o.b }
 
+// Steps is k, the number of chained steps (1 for NewObjective).
+func (o *Objective) Steps() int { return o.k }
+
 // N is the state size.
 func (o *Objective) N() int { return o.n }
 
@@ -112,7 +135,7 @@ func (o *Objective) M() int { return o.m }
 // Dtype is the type the graph computes in.
 func (o *Objective) Dtype() Dtype { return o.dtype }
 
-// F is F(X, U) from the last Eval, B x N row-major. The slice belongs to
+// F is F(X, U) (F^k(X, U) for k chained steps) from the last Eval, B x N row-major. The slice belongs to
 // o and is overwritten by the next Eval.
 func (o *Objective) F() []float64 { return o.f }
 
