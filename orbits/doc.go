@@ -1,0 +1,36 @@
+// Package orbits finds the periodic orbits of a recurrent network's map
+// x -> F(x, u) at a constant input, and their Floquet multipliers.
+//
+// A period-k orbit is a cycle x_0 -> x_1 -> ... -> x_{k-1} -> x_0 of F
+// whose points are distinct (minimal period k). Find looks for them for
+// k = 2..Settings.MaxPeriod from the same candidate states a fixed-point
+// search uses:
+//
+//   - a first-order search on q_k = 0.5*||F^k(x) - x||^2, the k-step map
+//     built as one gorgonia graph over the batch (graph.NewObjectiveSteps),
+//     with Adam kept per candidate, brings candidates near a zero of q_k;
+//   - Newton's method on the multiple-shooting system
+//     R_j = F(x_j) - x_{j+1 mod k} = 0 (k N unknowns) refines them. Its
+//     matrix is block-cyclic (J_j on the diagonal, -I beside it) and far
+//     better conditioned than that of F^k(x) - x, whose Jacobian is the
+//     product of the k Jacobians and under- or overflows with k;
+//   - an orbit is kept only when its residual max_j |R_j| is at most
+//     Settings.TolResidual; its minimal period d is checked (a solution
+//     of period k that repeats after d | k steps is the orbit of period d,
+//     kept as such when d >= 2 and dropped as a fixed point when d = 1),
+//     and orbits are deduplicated: cyclic shifts of one orbit are one orbit.
+//
+// Floquet multipliers are the eigenvalues of the monodromy matrix
+// M = J_{k-1} ... J_0 (J_j = dF/dx at x_j), formed as a product of factors
+// renormalized at each step, with the log of the scale carried apart, so
+// that long or strongly expanding orbits neither over- nor underflow. Each
+// multiplier gets an error bound (the rounding of the Jacobians and of the
+// product, and the distance to the true orbit that the final Newton
+// correction implies, as for fixed points) and is classified with the same
+// ClassifyMode as a fixed point's eigenvalue: stable, unstable or
+// undecided. An orbit is stable when every multiplier certainly lies inside
+// the unit circle; NUnstable is its saddle index.
+//
+// No proof of existence is attached yet (Orbit.Proof is nil): a residual
+// below TolResidual is a numerical claim, not an interval proof.
+package orbits

@@ -1,0 +1,186 @@
+package orbits
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// Problem is a search for periodic orbits: a cell, the candidate states
+// the search starts from, and the constant input.
+type Problem struct {
+	Cell cells.Cell
+	// InitialStates holds B candidate states, B x N row-major.
+	InitialStates []float64
+	// Inputs is one row of M values (nil or empty: zero input).
+	Inputs []float64
+}
+
+// Settings configures Find. A zero field takes the default in its comment.
+type Settings struct {
+	// MaxPeriod is the largest period sought: periods 2..MaxPeriod are
+	// searched. 0 or 1: none (Find returns an empty result).
+	MaxPeriod int
+
+	MaxIters     int     // 1000 first-order iterations per period
+	LearningRate float64 // 0.05: Adam's initial step, halved for a candidate whenever its q_k rises
+	HandoffQ     float64 // 1e-4: a candidate leaves the first-order search for Newton once q_k < HandoffQ
+
+	MaxNewtonIters int // 40 Newton steps on the multiple-shooting system
+	// TolResidual: an orbit is kept when max_j |F(x_j) - x_{j+1}| <= this;
+	// Newton then takes up to two more steps while they shrink the residual
+	// (each about squares it), so converged orbits are usually exact to
+	// rounding.
+	TolResidual float64 // 1e-10
+	// TolDistinct: two points of one orbit closer than this (max norm) are
+	// the same point, which makes the orbit's minimal period shorter.
+	TolDistinct float64 // 1e-6
+	TolUnique   float64 // 1e-3: two orbits whose points match, up to a cyclic shift, within this (max norm) are one
+	// MaxShootingSize bounds k*N, the size of the dense multiple-shooting
+	// system solved per candidate.
+	MaxShootingSize int // 2048
+}
+
+// DefaultSettings returns Settings with every default filled in (MaxPeriod
+// stays 0: no orbits are sought unless asked).
+func DefaultSettings() Settings {
+	var s Settings
+	s.fill()
+	return s
+}
+
+func (s *Settings) fill() {
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	if s.MaxIters == 0 {
+		s.MaxIters = 1000
+	}
+	def(&s.LearningRate, 0.05)
+	def(&s.HandoffQ, 1e-4)
+	if s.MaxNewtonIters == 0 {
+		s.MaxNewtonIters = 40
+	}
+	def(&s.TolResidual, 1e-10)
+	def(&s.TolDistinct, 1e-6)
+	def(&s.TolUnique, 1e-3)
+	if s.MaxShootingSize == 0 {
+		s.MaxShootingSize = 2048
+	}
+}
+
+func (s *Settings) validate() error {
+	bad := func(name string, v float64) error {
+		return fmt.Errorf("orbits: setting %s is %g, want a finite value > 0", name, v)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"LearningRate", s.LearningRate}, {"HandoffQ", s.HandoffQ}, {"TolResidual", s.TolResidual},
+		{"TolDistinct", s.TolDistinct}, {"TolUnique", s.TolUnique}} {
+		if !(f.v > 0) || math.IsInf(f.v, 0) {
+			return bad(f.name, f.v)
+		}
+	}
+	if s.MaxPeriod < 0 || s.MaxIters < 0 || s.MaxNewtonIters < 0 || s.MaxShootingSize < 0 {
+		return fmt.Errorf("orbits: MaxPeriod, MaxIters, MaxNewtonIters and MaxShootingSize must not be negative")
+	}
+	if s.MaxPeriod > maxPeriod {
+		return fmt.Errorf("orbits: MaxPeriod %d, want at most %d", s.MaxPeriod, maxPeriod)
+	}
+	return nil
+}
+
+// maxPeriod bounds MaxPeriod: the k-step graph holds k copies of the cell.
+const maxPeriod = 64
+
+// Orbit is one periodic orbit of minimal period Period.
+type Orbit struct {
+	Period int
+	// Points are x_0 .. x_{Period-1}, F(x_j) = x_{j+1}, F(x_{Period-1}) = x_0,
+	// each N values, rotated so that x_0 is the lexicographically least point.
+	Points [][]float64
+	U      []float64 // the constant input (M values)
+	// Residual is max_j max_i |F_i(x_j) - x_{j+1,i}|.
+	Residual float64
+	// Floquet holds the multipliers (eigenvalues of the monodromy matrix
+	// J_{Period-1} ... J_0), largest modulus first.
+	Floquet []Multiplier
+	// NUnstable is the saddle index: multipliers certainly outside the unit
+	// circle. NUndecided: multipliers whose bound straddles it.
+	NUnstable, NUndecided int
+	// Stable: every multiplier certainly lies inside the unit circle.
+	Stable bool
+	// Proof is nil: no interval proof of the orbit's existence is attached yet.
+	Proof *Proof
+}
+
+// Proof is a proof of existence and uniqueness of an orbit (reserved: not
+// produced yet).
+type Proof struct {
+	Method string  // e.g. "krawczyk-multiple-shooting"
+	Radius float64 // the orbit is unique within this radius (max norm) of Points
+}
+
+// Multiplier is one Floquet multiplier.
+type Multiplier struct {
+	// Value is the multiplier; it may be +-Inf or 0 where it over- or
+	// underflows, and LogAbs = log|Value| then still holds its size.
+	Value  complex128
+	LogAbs float64
+	// Cond is the eigenvalue's condition number in the monodromy matrix,
+	// Bound the first-order bound on |Value - true multiplier|, Class what
+	// the bound lets us say (finder.ClassifyMode).
+	Cond, Bound float64
+	Class       finder.ModeClass
+}
+
+// Status says how a search ended.
+type Status int
+
+const (
+	// NotTerminated: no search filled this result.
+	NotTerminated Status = iota
+	// Converged: every period was searched to the end.
+	Converged
+	// Canceled: the context was canceled; the result holds the orbits so far.
+	Canceled
+)
+
+// String is the constant's name.
+func (s Status) String() string {
+	switch s {
+	case NotTerminated:
+		return "NotTerminated"
+	case Converged:
+		return "Converged"
+	case Canceled:
+		return "Canceled"
+	}
+	return "Unknown"
+}
+
+// Result is what Find returns.
+type Result struct {
+	Orbits   []Orbit // by period, then by first point
+	Status   Status
+	Stats    Stats
+	Settings Settings // the effective settings
+}
+
+// Stats counts the work done.
+type Stats struct {
+	Candidates  int // initial states
+	Periods     int // periods searched
+	Iters       int // first-order iterations, summed over periods
+	NewtonIters int // Newton iterations of the batch, summed over periods
+	Converged   int // candidates whose Newton solve met TolResidual, over all periods
+	FixedPoints int // of those, solutions that were fixed points (minimal period 1)
+	Shorter     int // of those, solutions whose minimal period was a proper divisor d >= 2 of k
+	Runtime     time.Duration
+}

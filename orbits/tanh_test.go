@@ -1,0 +1,75 @@
+package orbits
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// tanhFlip is the 1-D map x -> tanh(-a x): for a > 1 the fixed point 0 is
+// unstable (multiplier -a) and the only other orbit is the 2-cycle +-x*,
+// x* = tanh(a x*), with multiplier (a (1 - x*^2))^2.
+func tanhFlip(a float64) *cells.Vanilla {
+	c := cells.NewVanilla(1, 0, cells.Tanh)
+	c.Params()[1].Data[0] = -a
+	return c
+}
+
+// positiveRoot solves x = tanh(a x), x > 0, by bisection in float64 (an
+// answer independent of the package's Newton on the shooting system).
+func positiveRoot(a float64) float64 {
+	lo, hi := 1e-3, 1.0 // x - tanh(a x) < 0 at lo (a > 1), > 0 at 1
+	for i := 0; i < 200; i++ {
+		m := 0.5 * (lo + hi)
+		if m-math.Tanh(a*m) < 0 {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return 0.5 * (lo + hi)
+}
+
+func TestTanhTwoCycle(t *testing.T) {
+	for _, a := range []float64{1.5, 2, 4} {
+		xs := positiveRoot(a)
+		wantMult := math.Pow(a*(1-xs*xs), 2)
+		var x0 []float64
+		for i := 0; i < 64; i++ {
+			x0 = append(x0, -1.5+3*float64(i)/63)
+		}
+		s := DefaultSettings()
+		s.MaxPeriod = 4
+		res, err := Find(context.Background(), Problem{Cell: tanhFlip(a), InitialStates: x0}, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != Converged || len(res.Orbits) != 1 {
+			t.Fatalf("a = %g: status %v, %d orbits, want one (the 2-cycle); stats %+v", a, res.Status, len(res.Orbits), res.Stats)
+		}
+		o := res.Orbits[0]
+		if o.Period != 2 || len(o.Points) != 2 {
+			t.Fatalf("a = %g: period %d with %d points, want 2", a, o.Period, len(o.Points))
+		}
+		if d0, d1 := math.Abs(o.Points[0][0]+xs), math.Abs(o.Points[1][0]-xs); d0 > 1e-12 || d1 > 1e-12 {
+			t.Errorf("a = %g: points %v, want [-%v %v]", a, o.Points, xs, xs)
+		}
+		if o.Residual > 1e-12 {
+			t.Errorf("a = %g: residual %g", a, o.Residual)
+		}
+		m := o.Floquet[0]
+		if len(o.Floquet) != 1 || math.Abs(real(m.Value)-wantMult) > 1e-12*wantMult || imag(m.Value) != 0 {
+			t.Errorf("a = %g: multiplier %v, want %v", a, m.Value, wantMult)
+		}
+		if m.Bound > 1e-10 || m.Class != finder.ModeStable || !o.Stable || o.NUnstable != 0 {
+			t.Errorf("a = %g: multiplier bound %g class %v, stable %v, index %d; want a stable orbit", a, m.Bound, m.Class, o.Stable, o.NUnstable)
+		}
+		if res.Stats.Shorter == 0 || res.Stats.FixedPoints == 0 {
+			t.Errorf("a = %g: the period-4 search should meet the 2-cycle again and the fixed point 0: stats %+v", a, res.Stats)
+		}
+		t.Logf("a = %g: x* = %.17g, multiplier %.17g (want %.17g), bound %.3g, stats %+v", a, o.Points[1][0], real(m.Value), wantMult, m.Bound, res.Stats)
+	}
+}
