@@ -3,6 +3,8 @@ package continuation
 import (
 	"math"
 	"math/cmplx"
+
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 )
 
 // detect compares the branch's state before a step (old) with after it
@@ -234,7 +236,10 @@ func (r *run) critical(e *Bifurcation, p *probe) error {
 		// At a fold (and where a branch turns at a branch point) the tangent
 		// is (v, 0) with (J - I) v = 0.
 		v := append([]float64(nil), p.t[:N]...)
-		scaleTo1(v)
+		nv := math.Sqrt(linalg.Dot(v, v))
+		for i := range v {
+			v[i] /= nv
+		}
 		jv := 0.0
 		for i := 0; i < N; i++ {
 			s := 0.0

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
-	"math/rand/v2"
 
 	"github.com/rnnfp/fixedpoints/finder"
-	lapackgonum "gonum.org/v1/gonum/lapack/gonum"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // spectrum is what a point's eigenvalues say: the eigenvalues of J (not
@@ -127,96 +128,22 @@ func decompose(N int, jx []float64, vectors bool) ([]finder.Mode, error) {
 	return fp.Points[0].Modes, nil
 }
 
-// arnoldi returns the Ritz values of J from m steps of Arnoldi with full
-// reorthogonalization from a fixed pseudo-random start. They approximate
-// the eigenvalues of largest modulus; on an invariant subspace (breakdown)
-// the Ritz values found so far are exact eigenvalues.
+// arnoldi returns the m Ritz values of J from linalg's Arnoldi
+// factorization (fixed pseudo-random start): approximations of the
+// eigenvalues of largest modulus.
 func arnoldi(N int, jx []float64, m int) (vals []complex128, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("continuation: arnoldi panicked: %v", r)
 		}
 	}()
-	rng := rand.New(rand.NewPCG(1, 2))
-	V := make([][]float64, 0, m+1)
-	v := make([]float64, N)
-	for i := range v {
-		v[i] = rng.NormFloat64()
+	gJ := blas64.General{Rows: N, Cols: N, Stride: N, Data: jx}
+	apply := func(x, y []float64) {
+		blas64.Gemv(blas.NoTrans, 1, gJ, blas64.Vector{N: N, Inc: 1, Data: x}, 0, blas64.Vector{N: N, Inc: 1, Data: y})
 	}
-	scaleTo1(v)
-	V = append(V, v)
-	H := make([]float64, m*m) // row-major m x m, upper Hessenberg
-	k := 0
-	for ; k < m; k++ {
-		w := make([]float64, N)
-		for i := 0; i < N; i++ {
-			s := 0.0
-			row := jx[i*N : (i+1)*N]
-			for j, x := range V[k] {
-				s += row[j] * x
-			}
-			w[i] = s
-		}
-		for pass := 0; pass < 2; pass++ {
-			for j := 0; j <= k; j++ {
-				h := dot(w, V[j])
-				H[j*m+k] += h
-				for i := range w {
-					w[i] -= h * V[j][i]
-				}
-			}
-		}
-		nw := math.Sqrt(dot(w, w))
-		if k+1 == m {
-			break
-		}
-		if nw <= 1e-12*math.Max(1, math.Abs(H[k*m+k])) {
-			k++
-			break
-		}
-		H[(k+1)*m+k] = nw
-		for i := range w {
-			w[i] /= nw
-		}
-		V = append(V, w)
-	}
-	if k > m {
-		k = m
-	}
-	if k == 0 {
-		k = 1
-	}
-	// Eigenvalues of the leading k x k block.
-	a := make([]float64, k*k)
-	for i := 0; i < k; i++ {
-		copy(a[i*k:(i+1)*k], H[i*m:i*m+k])
-	}
-	impl := lapackgonum.Implementation{}
-	wr, wi := make([]float64, k), make([]float64, k)
-	work := []float64{0}
-	impl.Dgeev('N', 'N', k, a, k, wr, wi, nil, 1, nil, 1, work, -1)
-	work = make([]float64, int(work[0]))
-	if bad := impl.Dgeev('N', 'N', k, a, k, wr, wi, nil, 1, nil, 1, work, len(work)); bad > 0 {
-		return nil, fmt.Errorf("continuation: arnoldi: eigenvalues did not converge")
-	}
-	vals = make([]complex128, k)
-	for i := range vals {
-		vals[i] = complex(wr[i], wi[i])
+	vals, err = linalg.RitzValues(N, apply, m, 1)
+	if err != nil {
+		return nil, fmt.Errorf("continuation: %w", err)
 	}
 	return vals, nil
-}
-
-func dot(a, b []float64) float64 {
-	s := 0.0
-	for i := range a {
-		s += a[i] * b[i]
-	}
-	return s
-}
-
-func scaleTo1(v []float64) {
-	n := math.Sqrt(dot(v, v))
-	for i := range v {
-		v[i] /= n
-	}
 }

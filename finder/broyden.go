@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -33,7 +34,7 @@ func (f *finder) broydenSteps(part, ks []int, P, sy []float64) (map[int]bool, er
 	N, M := f.N, f.M
 	NN := N * N
 	eps := f.s.Dtype.Eps()
-	parallel(len(ks), func(lo, hi int) {
+	linalg.Parallel(len(ks), func(lo, hi int) {
 		pv, pt := make([]float64, N), make([]float64, N)
 		for _, k := range ks[lo:hi] {
 			broydenUpdate(P[k*NN:(k+1)*NN], sy[2*k*N:(2*k+1)*N], sy[(2*k+1)*N:(2*k+2)*N], pv, pt)
@@ -53,7 +54,7 @@ func (f *finder) broydenSteps(part, ks []int, P, sy []float64) (map[int]bool, er
 	done := map[int]bool{}
 	ks = append([]int(nil), ks...)
 	for step := 0; step < broydenMaxSteps && len(ks) > 0; step++ {
-		parallel(len(ks), func(lo, hi int) {
+		linalg.Parallel(len(ks), func(lo, hi int) {
 			for row := lo; row < hi; row++ {
 				k := ks[row]
 				c := f.cands[part[k]]
@@ -67,7 +68,7 @@ func (f *finder) broydenSteps(part, ks []int, P, sy []float64) (map[int]bool, er
 		if err := f.stepRows(trial, tu, fout, len(ks)); err != nil {
 			return nil, err
 		}
-		parallel(len(ks), func(lo, hi int) {
+		linalg.Parallel(len(ks), func(lo, hi int) {
 			s, y, pv, pt := make([]float64, N), make([]float64, N), make([]float64, N), make([]float64, N)
 			for row := lo; row < hi; row++ {
 				k := ks[row]

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -99,7 +100,7 @@ func (f *finder) deflate(ctx context.Context, idx []int, known []int) ([]int, er
 				return nil, err
 			}
 			steps := make([]float64, len(part)*N)
-			parallel(len(part), func(lo, hi int) {
+			linalg.Parallel(len(part), func(lo, hi int) {
 				H, P, work, gr, r := make([]float64, NN), make([]float64, NN), make([]float64, NN), make([]float64, N), make([]float64, N)
 				for k := lo; k < hi; k++ {
 					c := f.cands[part[k]]

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 )
 
 // Newton-Krylov refinement: for large N a dense Jacobian costs N
@@ -112,10 +113,10 @@ func (f *finder) refineKrylov(ctx context.Context, idx []int) error {
 	}
 	m := min(krylovDim, N)
 	chunk := f.krylovChunk(m)
-	var gm *gmresBatch
+	var gm *linalg.GMRES
 	step := func(part []int) ([]int, error) {
-		if gm == nil || gm.n < len(part) {
-			gm = newGMRES(len(part), N, m)
+		if gm == nil || gm.Capacity() < len(part) {
+			gm = linalg.NewGMRES(len(part), N, m)
 		}
 		return f.newtonKrylovStep(part, st, gm)
 	}
@@ -168,14 +169,14 @@ func (f *finder) gradNorms(part, ks []int) ([]float64, error) {
 	f.stats.GradEvals++
 	out := make([]float64, len(idx))
 	for i := range idx {
-		out[i] = nrm2(ob.Grad()[i*N : (i+1)*N])
+		out[i] = linalg.Nrm2(ob.Grad()[i*N : (i+1)*N])
 	}
 	return out, nil
 }
 
 // newtonKrylovStep takes one Newton step for each candidate of part and
 // returns those still improving.
-func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *gmresBatch) ([]int, error) {
+func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *linalg.GMRES) ([]int, error) {
 	N, M := f.N, f.M
 	n := len(part)
 	eps := f.s.Dtype.Eps()
@@ -186,7 +187,7 @@ func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *gmresBatc
 		for i := 0; i < N; i++ {
 			b[k*N+i] = c.x[i] - c.f[i] // -(F(x) - x)
 		}
-		rn := nrm2(b[k*N : (k+1)*N])
+		rn := linalg.Nrm2(b[k*N : (k+1)*N])
 		// No need to solve below the rounding floor of the residual.
 		floor := 0.5 * floorRes(c.x, eps) / max(rn, 1e-300)
 		eta[k] = min(krylovEtaMax, max(s.eta, floor, 1e-10))
@@ -202,16 +203,22 @@ func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *gmresBatc
 			copy(fs[i*N:(i+1)*N], c.f)
 			copy(us[i*M:(i+1)*M], c.u)
 		}
-		return f.jvpRows(len(rows), xs, us, vs, fs, out)
+		if err := f.jvpRows(len(rows), xs, us, vs, fs, out); err != nil {
+			return err
+		}
+		for t := range out {
+			out[t] -= vs[t] // (J - I) v
+		}
+		return nil
 	}
-	if _, err := gm.solve(n, b, eta, d, krylovCycles, apply); err != nil {
+	if _, err := gm.Solve(n, b, eta, d, krylovCycles, apply); err != nil {
 		return nil, err
 	}
 	solved := make([]bool, n)
 	var stuck []int // GMRES could not reduce the linear residual
 	for k := range part {
-		f.stats.KrylovIters += gm.iters[k]
-		ratio := gm.res[k] / max(gm.beta[k], 1e-300)
+		f.stats.KrylovIters += gm.Iters(k)
+		ratio := gm.RelResidual(k)
 		solved[k] = ratio <= eta[k]
 		if !solved[k] && ratio > krylovSingular {
 			stuck = append(stuck, k)
@@ -230,7 +237,7 @@ func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *gmresBatc
 		}
 		for i, k := range stuck {
 			rn := math.Sqrt(2 * f.cands[part[k]].q)
-			if gn[i] < krylovSlowGrad*gm.firstImage(k)*rn {
+			if gn[i] < krylovSlowGrad*gm.FirstImage(k)*rn {
 				nearSlow[k] = true
 			} else {
 				st[part[k]].dense = true

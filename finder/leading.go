@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/cmplx"
 
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack"
@@ -78,21 +79,21 @@ func leadingModes(N int, J []float64, want int, cut float64, vectors bool) (mode
 	for ; ; want *= 2 {
 		want = min(want, N)
 		p := min(N, max(2*want+10, 30))
-		sp, err := krylovSchur(N, right, want, p, leadingRestarts, leadingTol, 1)
+		sp, err := linalg.KrylovSchur(N, right, want, p, leadingRestarts, leadingTol, 1)
 		if err != nil {
 			return nil, 0, 0, false, err
 		}
-		vals := schurValues(sp.T, sp.k)
+		vals := linalg.SchurValues(sp.T, sp.K)
 		// Every mode at or above the cut must be among the converged, with
 		// the smallest converged below it (else seek more).
 		smallest := math.Inf(1)
 		for _, v := range vals {
 			smallest = math.Min(smallest, cmplx.Abs(v))
 		}
-		if sp.k >= want && smallest < cut {
-			beta = remainderBound(N, sp.k, J, sp.Q, cut*(1-1e-9), leadingSquarings)
+		if sp.K >= want && smallest < cut {
+			beta = remainderBound(N, sp.K, J, sp.Q, cut*(1-1e-9), leadingSquarings)
 			if beta < cut {
-				res = schurResidual(N, sp.k, J, sp.Q, sp.T)
+				res = schurResidual(N, sp.K, J, sp.Q, sp.T)
 				// Vectors always: their condition numbers give each mode's
 				// error bound (see modeBounds); without vectors only Cond
 				// is kept.
@@ -106,27 +107,10 @@ func leadingModes(N int, J []float64, want int, cut float64, vectors bool) (mode
 				return modes, beta, res, err == nil, err
 			}
 		}
-		if want >= N/4 || sp.k == N {
+		if want >= N/4 || sp.K == N {
 			return nil, 0, 0, false, nil
 		}
 	}
-}
-
-// schurValues lists the eigenvalues of the quasi-triangular T (k x k),
-// a complex pair as +imag then -imag.
-func schurValues(T []float64, k int) []complex128 {
-	var out []complex128
-	for i := 0; i < k; {
-		z := schurEig(T, k, i)
-		out = append(out, z)
-		if blockSize(T, k, i) == 2 {
-			out = append(out, cmplx.Conj(z))
-			i += 2
-			continue
-		}
-		i++
-	}
-	return out
 }
 
 // schurResidual is ||J Q^T - Q^T T||_F.
@@ -139,15 +123,15 @@ func schurResidual(N, k int, J, Q, T []float64) float64 {
 		blas64.General{Rows: k, Cols: N, Stride: N, Data: Q}, 0, D)
 	blas64.Gemm(blas.Trans, blas.NoTrans, -1, blas64.General{Rows: k, Cols: N, Stride: N, Data: Q},
 		blas64.General{Rows: k, Cols: k, Stride: k, Data: T}, 1, D)
-	return frob(D.Data)
+	return linalg.Nrm2(D.Data)
 }
 
 // schurModes turns the partial Schur form into modes: right eigenvectors
 // Q^T y from T's, left ones from a Krylov-Schur run on J^T (whose
 // eigenvalues are J's), matched by value; a left vector l satisfies
 // l^H J = lambda l^H.
-func schurModes(N int, sp schurPart, vals []complex128, vectors bool, left func(x, y []float64)) ([]Mode, error) {
-	k := sp.k
+func schurModes(N int, sp linalg.SchurPart, vals []complex128, vectors bool, left func(x, y []float64)) ([]Mode, error) {
+	k := sp.K
 	modes := make([]Mode, k)
 	for i := range modes {
 		modes[i].Value = vals[i]
@@ -156,12 +140,12 @@ func schurModes(N int, sp schurPart, vals []complex128, vectors bool, left func(
 		return modes, nil
 	}
 	rv := schurVectors(N, k, sp.Q, sp.T)
-	spL, err := krylovSchur(N, left, k, min(N, max(2*k+10, 30)), leadingRestarts, leadingTol, 2)
+	spL, err := linalg.KrylovSchur(N, left, k, min(N, max(2*k+10, 30)), leadingRestarts, leadingTol, 2)
 	if err != nil {
 		return nil, err
 	}
-	lvals := schurValues(spL.T, spL.k)
-	lv := schurVectors(N, spL.k, spL.Q, spL.T)
+	lvals := linalg.SchurValues(spL.T, spL.K)
+	lv := schurVectors(N, spL.K, spL.Q, spL.T)
 	used := make([]bool, len(lvals))
 	for i := range modes {
 		modes[i].Right = rv[i]
@@ -192,7 +176,7 @@ func schurModes(N int, sp schurPart, vals []complex128, vectors bool, left func(
 }
 
 // schurVectors returns the eigenvectors Q^T y of the k x k quasi-triangular
-// T (from Dtrevc3), one per eigenvalue in schurValues' order.
+// T (from Dtrevc3), one per eigenvalue in linalg.SchurValues' order.
 func schurVectors(N, k int, Q, T []float64) [][]complex128 {
 	impl := lapackgonum.Implementation{}
 	Tc := append([]float64(nil), T...)
@@ -204,7 +188,7 @@ func schurVectors(N, k int, Q, T []float64) [][]complex128 {
 		blas64.General{Rows: k, Cols: k, Stride: k, Data: Y}, 0, blas64.General{Rows: N, Cols: k, Stride: k, Data: X})
 	var out [][]complex128
 	for c := 0; c < k; {
-		if blockSize(T, k, c) == 2 {
+		if linalg.BlockSize(T, k, c) == 2 {
 			z, zbar := complexColumnsK(X, N, k, c)
 			out = append(out, z, zbar)
 			c += 2

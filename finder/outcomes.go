@@ -3,6 +3,8 @@ package finder
 import (
 	"context"
 	"math"
+
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 )
 
 // decideOutcomes gives every candidate its outcome (see Outcome): fixed
@@ -85,7 +87,7 @@ func (f *finder) checkGradients(ctx context.Context, idx []int) error {
 		}
 		f.stats.GradientChecks += f.stats.JacobianEvals - before
 		f.stats.JacobianEvals = before
-		parallel(len(part), func(a, b int) {
+		linalg.Parallel(len(part), func(a, b int) {
 			r := make([]float64, N)
 			for k := a; k < b; k++ {
 				c := f.cands[part[k]]

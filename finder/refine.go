@@ -3,9 +3,11 @@ package finder
 import (
 	"context"
 
-	"github.com/rnnfp/fixedpoints/graph"
 	"math"
 	"slices"
+
+	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -177,7 +179,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 	// buffers and BLAS calls: at N = 16 the per-candidate allocations of
 	// mat types cost more than the arithmetic.
 	H := grow(&f.hBuf, len(reps)*NN)
-	parallel(len(reps), func(lo, hi int) {
+	linalg.Parallel(len(reps), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			Ak := A[k*NN : (k+1)*NN]
 			for i := 0; i < N; i++ {
@@ -221,7 +223,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 			break
 		}
 		f.stepMatrices(part, rows, repOf, st, A, H, P, solved)
-		parallel(len(rows), func(lo, hi int) {
+		linalg.Parallel(len(rows), func(lo, hi int) {
 			for row := lo; row < hi; row++ {
 				k := rows[row]
 				trialPoint(f.cands[part[k]], P[k*NN:(k+1)*NN], r[k*N:(k+1)*N], trial[row*N:(row+1)*N], tu[row*M:(row+1)*M])
@@ -320,7 +322,7 @@ func (f *finder) stepMatrices(part, rows, repOf []int, st map[int]*lmState, A, H
 		src[row] = row
 		leads = append(leads, row)
 	}
-	parallel(len(leads), func(lo, hi int) {
+	linalg.Parallel(len(leads), func(lo, hi int) {
 		work := make([]float64, NN)
 		for _, row := range leads[lo:hi] {
 			k := rows[row]

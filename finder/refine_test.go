@@ -91,23 +91,6 @@ func TestBroydenUpdate(t *testing.T) {
 	}
 }
 
-// parallel covers [0, n) exactly once for every n.
-func TestParallelCoversOnce(t *testing.T) {
-	for _, n := range []int{0, 1, minParallel - 1, minParallel, 2*minParallel + 1, 1000} {
-		hits := make([]int32, n)
-		parallel(n, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				hits[i]++ // ranges are disjoint: no race
-			}
-		})
-		for i, h := range hits {
-			if h != 1 {
-				t.Fatalf("n = %d: index %d visited %d times", n, i, h)
-			}
-		}
-	}
-}
-
 // On the trained 16-unit RNN flip-flop the quasi-Newton steps certify all
 // 1024 candidates with a handful of Jacobian evaluations (one batched
 // evaluation each): Levenberg-Marquardt alone took 9, plus one to
@@ -187,19 +170,4 @@ func TestBatchRows(t *testing.T) {
 			t.Errorf("batchRows(%d, %d) = %d, want %d", c.n, c.N, got, c.want)
 		}
 	}
-}
-
-// A panic in a worker of parallel comes back to the caller's goroutine,
-// where a recover (Find's) can catch it, instead of ending the process.
-func TestParallelPanicReachesCaller(t *testing.T) {
-	defer func() {
-		if r := recover(); r == nil {
-			t.Error("no panic reached the caller")
-		}
-	}()
-	parallel(4*minParallel, func(lo, hi int) {
-		if lo > 0 {
-			panic("worker failed")
-		}
-	})
 }

@@ -1,4 +1,4 @@
-package finder
+package linalg
 
 import (
 	"fmt"
@@ -6,20 +6,20 @@ import (
 	"sync"
 )
 
-// minParallel is the least number of candidates whose small dense algebra
+// MinParallel is the least number of candidates whose small dense algebra
 // (a few N x N products each) is worth a second goroutine: at N = 16 one
 // candidate is about a microsecond of work, a goroutine's start-up a few.
-const minParallel = 64
+const MinParallel = 64
 
-// parallel calls body on contiguous ranges [lo, hi) covering [0, n), one
+// Parallel calls body on contiguous ranges [lo, hi) covering [0, n), one
 // per CPU when n is large enough, and waits for them. Each range's results
 // depend only on its own indices, so the split never changes a value.
 //
 // A panic in a worker goroutine is recovered there and raised again in the
 // caller's goroutine once every worker is done, so that the recover of the
-// caller (Find's) turns it into an error instead of the process dying.
-func parallel(n int, body func(lo, hi int)) {
-	P := min(runtime.GOMAXPROCS(0), n/minParallel)
+// caller (Find's, say) turns it into an error instead of the process dying.
+func Parallel(n int, body func(lo, hi int)) {
+	P := min(runtime.GOMAXPROCS(0), n/MinParallel)
 	if P <= 1 {
 		if n > 0 {
 			body(0, n)
@@ -39,7 +39,7 @@ func parallel(n int, body func(lo, hi int)) {
 	wg.Wait()
 	for _, v := range panics {
 		if v != nil {
-			panic(fmt.Sprintf("finder: worker goroutine: %v", v))
+			panic(fmt.Sprintf("linalg: worker goroutine: %v", v))
 		}
 	}
 }

@@ -1,10 +1,9 @@
-package finder
+package linalg
 
 import (
 	"fmt"
 	"math"
 	"math/cmplx"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -12,35 +11,31 @@ import (
 	lapackgonum "gonum.org/v1/gonum/lapack/gonum"
 )
 
-// schurPart is a partial real Schur form J Q^T ~ Q^T T of an N x N matrix:
+// SchurPart is a partial real Schur form J Q^T ~ Q^T T of an N x N matrix:
 // k orthonormal Schur vectors (the rows of Q, k x N) spanning the invariant
 // subspace of the k eigenvalues of largest modulus, and T (k x k, upper
 // quasi-triangular).
-type schurPart struct {
-	k       int
-	Q, T    []float64
-	matvecs int
+type SchurPart struct {
+	K       int       // number of Schur vectors
+	Q, T    []float64 // k x N and k x k
+	Matvecs int       // products by the operator taken
 }
 
-// krylovSchur computes the leading partial Schur form of the operator
+// KrylovSchur computes the leading partial Schur form of the operator
 // apply (y = J x, N x N) by Stewart's Krylov-Schur method: Arnoldi
 // factorizations of dimension p, each restarted by keeping the Schur vectors
 // of the want+ largest Ritz values (ordered by |lambda|) and locking those
 // whose residual is below tol * max(1, |lambda_1|). It returns the leading
 // converged Schur vectors, at least want of them unless maxRestarts ran out
 // (a 2 x 2 block is never split).
-func krylovSchur(N int, apply func(x, y []float64), want, p, maxRestarts int, tol float64, seed uint64) (schurPart, error) {
+func KrylovSchur(N int, apply func(x, y []float64), want, p, maxRestarts int, tol float64, seed uint64) (SchurPart, error) {
 	impl := lapackgonum.Implementation{}
 	p = min(p, N)
 	want = min(want, p)
 	V := make([]float64, (p+1)*N)
 	H := make([]float64, (p+1)*p)
-	r := rand.New(rand.NewPCG(seed, 0x5c4e))
-	for i := 0; i < N; i++ {
-		V[i] = r.NormFloat64()
-	}
-	scal(V[:N], 1/nrm2(V[:N]))
-	out := schurPart{}
+	r := startVector(V[:N], seed)
+	out := SchurPart{}
 	k := 0
 	S, Z := make([]float64, p*p), make([]float64, p*p)
 	wr, wi := make([]float64, p), make([]float64, p)
@@ -48,27 +43,7 @@ func krylovSchur(N int, apply func(x, y []float64), want, p, maxRestarts int, to
 	work := make([]float64, 64*p+64)
 	c := make([]float64, p+1)
 	for restart := 0; ; restart++ {
-		for j := k; j < p; j++ {
-			w := V[(j+1)*N : (j+2)*N]
-			apply(V[j*N:(j+1)*N], w)
-			out.matvecs++
-			hn := orthogonalize(V[:(j+1)*N], j+1, N, w, c)
-			for i := 0; i <= j; i++ {
-				H[i*p+j] = c[i]
-			}
-			if hn <= 1e-14*math.Max(1, math.Abs(H[j*p+j])) {
-				// An invariant subspace: continue from a fresh direction.
-				for i := range w {
-					w[i] = r.NormFloat64()
-				}
-				orthogonalize(V[:(j+1)*N], j+1, N, w, make([]float64, p+1))
-				scal(w, 1/nrm2(w))
-				hn = 0
-			} else {
-				scal(w, 1/hn)
-			}
-			H[(j+1)*p+j] = hn
-		}
+		out.Matvecs += arnoldi(N, apply, V, H, p, k, r, c)
 		// Real Schur form of H_p = Z S Z^T, ordered by |lambda| descending.
 		copy(S, H[:p*p])
 		impl.Dgehrd(p, 0, p-1, S, p, tau, work, len(work))
@@ -89,10 +64,10 @@ func krylovSchur(N int, apply func(x, y []float64), want, p, maxRestarts int, to
 		for j := 0; j < p; j++ {
 			b[j] = hp * Z[(p-1)*p+j]
 		}
-		scale := math.Max(1, cmplx.Abs(schurEig(S, p, 0)))
+		scale := math.Max(1, cmplx.Abs(SchurEig(S, p, 0)))
 		nconv := 0
 		for nconv < p {
-			sz := blockSize(S, p, nconv)
+			sz := BlockSize(S, p, nconv)
 			ok := true
 			for t := nconv; t < nconv+sz; t++ {
 				ok = ok && math.Abs(b[t]) <= tol*scale
@@ -104,7 +79,7 @@ func krylovSchur(N int, apply func(x, y []float64), want, p, maxRestarts int, to
 		}
 		if nconv >= want || restart >= maxRestarts {
 			kc := nconv
-			out.k = kc
+			out.K = kc
 			out.Q = make([]float64, kc*N)
 			if kc > 0 {
 				blas64.Gemm(blas.Trans, blas.NoTrans, 1, blas64.General{Rows: p, Cols: kc, Stride: p, Data: Z},
@@ -134,10 +109,10 @@ func krylovSchur(N int, apply func(x, y []float64), want, p, maxRestarts int, to
 	}
 }
 
-// orthogonalize makes w (N) orthogonal to the first j rows of V by
+// Orthogonalize makes w (N) orthogonal to the first j rows of V by
 // classical Gram-Schmidt applied twice, accumulates the coefficients into
 // c[:j] and returns |w|.
-func orthogonalize(V []float64, j, N int, w, c []float64) float64 {
+func Orthogonalize(V []float64, j, N int, w, c []float64) float64 {
 	clear(c[:j])
 	Vj := blas64.General{Rows: j, Cols: N, Stride: N, Data: V[:j*N]}
 	wv := blas64.Vector{N: N, Inc: 1, Data: w}
@@ -150,28 +125,22 @@ func orthogonalize(V []float64, j, N int, w, c []float64) float64 {
 			c[i] += t[i]
 		}
 	}
-	return nrm2(w)
+	return Nrm2(w)
 }
 
-func scal(v []float64, a float64) {
-	for i := range v {
-		v[i] *= a
-	}
-}
-
-// blockSize is 2 when row i of the Schur form S (n x n) starts a 2 x 2 block.
-func blockSize(S []float64, n, i int) int {
+// BlockSize is 2 when row i of the Schur form S (n x n) starts a 2 x 2 block.
+func BlockSize(S []float64, n, i int) int {
 	if i+1 < n && S[(i+1)*n+i] != 0 {
 		return 2
 	}
 	return 1
 }
 
-// schurEig is the eigenvalue of the block starting at row i (the one with
+// SchurEig is the eigenvalue of the block starting at row i (the one with
 // positive imaginary part for a 2 x 2 block).
-func schurEig(S []float64, n, i int) complex128 {
+func SchurEig(S []float64, n, i int) complex128 {
 	a := S[i*n+i]
-	if blockSize(S, n, i) == 1 {
+	if BlockSize(S, n, i) == 1 {
 		return complex(a, 0)
 	}
 	return complex(a, math.Sqrt(math.Abs(S[i*n+i+1]*S[(i+1)*n+i])))
@@ -183,8 +152,8 @@ func schurEig(S []float64, n, i int) complex128 {
 func sortSchur(impl lapackgonum.Implementation, n int, S, Z, work []float64) {
 	for t := 0; t < n; {
 		best, bi := -1.0, t
-		for i := t; i < n; i += blockSize(S, n, i) {
-			if a := cmplx.Abs(schurEig(S, n, i)); a > best*(1+1e-14) {
+		for i := t; i < n; i += BlockSize(S, n, i) {
+			if a := cmplx.Abs(SchurEig(S, n, i)); a > best*(1+1e-14) {
 				best, bi = a, i
 			}
 		}
@@ -194,62 +163,23 @@ func sortSchur(impl lapackgonum.Implementation, n int, S, Z, work []float64) {
 				t = ilst
 			}
 		}
-		t += blockSize(S, n, t)
+		t += BlockSize(S, n, t)
 	}
 }
 
-// remainderBound bounds the spectral radius of the part of J (N x N,
-// row-major) outside the span of the orthonormal rows of Q (k x N): with
-// P = I - Q^T Q and B = P J P, every eigenvalue of J not among those of
-// Q J Q^T is an eigenvalue of B, for J with Q exactly invariant (see
-// leadingModes for the residual). rho(B) <= ||B^(2^s)||_F^(1/2^s) for every
-// s; B is squared until the bound falls below target or after maxSquarings,
-// and the bound includes the rounding of each product (Higham's
-// |fl(XY) - XY| <= N u |X||Y|, in Frobenius norm). It returns the best
-// bound found.
-func remainderBound(N, k int, J, Q []float64, target float64, maxSquarings int) float64 {
-	B := append([]float64(nil), J...)
-	normJ := frob(J)
-	if k > 0 {
-		gJ := blas64.General{Rows: N, Cols: N, Stride: N, Data: J}
-		gQ := blas64.General{Rows: k, Cols: N, Stride: N, Data: Q}
-		C := blas64.General{Rows: k, Cols: N, Stride: N, Data: make([]float64, k*N)} // Q J
-		D := blas64.General{Rows: N, Cols: k, Stride: k, Data: make([]float64, N*k)} // J Q^T
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, gQ, gJ, 0, C)
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, gJ, gQ, 0, D)
-		G := blas64.General{Rows: k, Cols: k, Stride: k, Data: make([]float64, k*k)} // Q J Q^T
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, C, gQ, 0, G)
-		GQ := blas64.General{Rows: k, Cols: N, Stride: N, Data: make([]float64, k*N)}
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, G, gQ, 0, GQ)
-		gB := blas64.General{Rows: N, Cols: N, Stride: N, Data: B}
-		// B = J - Q^T (Q J) - (J Q^T) Q + Q^T (Q J Q^T) Q
-		blas64.Gemm(blas.Trans, blas.NoTrans, -1, gQ, C, 1, gB)
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, -1, D, gQ, 1, gB)
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, gQ, GQ, 1, gB)
-	}
-	const u = 0x1p-53
-	e := 8 * float64(k+N) * u * normJ // rounding of forming B
-	nb := frob(B)
-	best := nb + e
-	if best <= target {
-		return best
-	}
-	X, Y := B, make([]float64, N*N)
-	for s := 1; s <= maxSquarings; s++ {
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, blas64.General{Rows: N, Cols: N, Stride: N, Data: X},
-			blas64.General{Rows: N, Cols: N, Stride: N, Data: X}, 0, blas64.General{Rows: N, Cols: N, Stride: N, Data: Y})
-		e = e*(2*nb+e) + float64(N)*u*nb*nb
-		X, Y = Y, X
-		nb = frob(X)
-		bound := math.Pow(nb+e, 1/math.Pow(2, float64(s)))
-		best = math.Min(best, bound)
-		if best <= target {
-			break
+// SchurValues lists the eigenvalues of the quasi-triangular T (k x k),
+// a complex pair as +imag then -imag.
+func SchurValues(T []float64, k int) []complex128 {
+	var out []complex128
+	for i := 0; i < k; {
+		z := SchurEig(T, k, i)
+		out = append(out, z)
+		if BlockSize(T, k, i) == 2 {
+			out = append(out, cmplx.Conj(z))
+			i += 2
+			continue
 		}
+		i++
 	}
-	return best
-}
-
-func frob(a []float64) float64 {
-	return blas64.Nrm2(blas64.Vector{N: len(a), Inc: 1, Data: a})
+	return out
 }

@@ -1,4 +1,4 @@
-package finder
+package linalg
 
 import (
 	"math"
@@ -7,10 +7,10 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// gmresBatch solves A_k d_k = b_k for n candidates at once by restarted
-// GMRES, A_k = J_k - I, where J_k v comes from a batched product: each
-// Arnoldi step applies J to the newest basis vector of every candidate
-// still iterating in one pass (see apply). Each candidate stops when its
+// GMRES solves A_k d_k = b_k for n systems (candidates) at once by
+// restarted GMRES, where A_k v comes from a batched product: each Arnoldi
+// step applies A to the newest basis vector of every candidate still
+// iterating in one pass (see Solve). One system is the case n = 1. Each candidate stops when its
 // residual ||b - A d|| falls to eta_k ||b||, when its Krylov space stops
 // reducing it (stagnation: less than gmresStagnation over gmresWindow steps,
 // a near-singular A in the direction of b, typical near a slow point), or
@@ -18,7 +18,7 @@ import (
 //
 // Storage is n x (m+1) x N for the bases and n x (m+1) x m for the
 // Hessenberg matrices, allocated once per batch size and dimension.
-type gmresBatch struct {
+type GMRES struct {
 	n, N, m  int
 	V        []float64 // basis vectors: V[k][j] at ((k*(m+1))+j)*N
 	H        []float64 // Hessenberg, column j of candidate k at (k*m+j)*(m+1)
@@ -41,8 +41,10 @@ const (
 	gmresWindow     = 20  // ... over this many Arnoldi steps
 )
 
-func newGMRES(n, N, m int) *gmresBatch {
-	return &gmresBatch{n: n, N: N, m: m,
+// NewGMRES returns the storage for up to n systems of dimension N with
+// cycles of up to m Arnoldi steps.
+func NewGMRES(n, N, m int) *GMRES {
+	return &GMRES{n: n, N: N, m: m,
 		V: make([]float64, n*(m+1)*N), H: make([]float64, n*m*(m+1)),
 		cs: make([]float64, n*m), sn: make([]float64, n*m), g: make([]float64, n*(m+1)),
 		y: make([]float64, n*m), beta: make([]float64, n), eta: make([]float64, n), res: make([]float64, n),
@@ -51,22 +53,22 @@ func newGMRES(n, N, m int) *gmresBatch {
 }
 
 // basis returns candidate k's basis vector j.
-func (g *gmresBatch) basis(k, j int) []float64 {
+func (g *GMRES) basis(k, j int) []float64 {
 	o := (k*(g.m+1) + j) * g.N
 	return g.V[o : o+g.N]
 }
 
-// solve runs GMRES for the first n candidates with right-hand sides b (n x
+// Solve runs GMRES for the first n candidates with right-hand sides b (n x
 // N) and tolerances eta, writing the solutions into d (n x N). apply(rows,
-// vs, out) must set out[i] = J_{rows[i]} vs[i] for the listed candidates
+// vs, out) must set out[i] = A_{rows[i]} vs[i] for the listed candidates
 // (rows and vs are packed: vs[i] is row i). At most maxCycles cycles of up
 // to m steps each are run. It returns the number of product passes.
-func (g *gmresBatch) solve(n int, b, eta, d []float64, maxCycles int, apply func(rows []int, vs, out []float64) error) (passes int, err error) {
+func (g *GMRES) Solve(n int, b, eta, d []float64, maxCycles int, apply func(rows []int, vs, out []float64) error) (passes int, err error) {
 	N, m := g.N, g.m
 	clear(d[:n*N])
 	for k := 0; k < n; k++ {
 		g.eta[k] = eta[k]
-		g.beta[k] = nrm2(b[k*N : (k+1)*N])
+		g.beta[k] = Nrm2(b[k*N : (k+1)*N])
 		g.iters[k], g.cycles[k], g.stagnant[k] = 0, 0, false
 		g.startCycle(k, b[k*N:(k+1)*N], g.beta[k])
 	}
@@ -91,15 +93,9 @@ func (g *gmresBatch) solve(n int, b, eta, d []float64, maxCycles int, apply func
 			return passes, err
 		}
 		passes++
-		parallel(len(rows), func(lo, hi int) {
+		Parallel(len(rows), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				k := rows[i]
-				w := out[i*N : (i+1)*N]
-				v := vs[i*N : (i+1)*N]
-				for t := range w {
-					w[t] -= v[t] // (J - I) v
-				}
-				g.arnoldiStep(k, w)
+				g.arnoldiStep(rows[i], out[i*N:(i+1)*N])
 			}
 		})
 		for _, k := range rows {
@@ -124,14 +120,14 @@ func (g *gmresBatch) solve(n int, b, eta, d []float64, maxCycles int, apply func
 			// with its first m rotated entries zeroed, rotated back).
 			r := make([]float64, N)
 			g.cycleResidual(k, r)
-			g.startCycle(k, r, nrm2(r))
+			g.startCycle(k, r, Nrm2(r))
 			hist[k] = hist[k][:0]
 		}
 	}
 }
 
 // startCycle starts a cycle of candidate k from residual r of norm beta.
-func (g *gmresBatch) startCycle(k int, r []float64, beta float64) {
+func (g *GMRES) startCycle(k int, r []float64, beta float64) {
 	m := g.m
 	g.dims[k] = 0
 	g.res[k] = beta
@@ -148,28 +144,17 @@ func (g *gmresBatch) startCycle(k int, r []float64, beta float64) {
 }
 
 // arnoldiStep orthogonalizes w = A v_j against candidate k's basis
-// (classical Gram-Schmidt, twice, which keeps the basis orthogonal to
-// rounding), appends it and updates the Givens rotations and residual.
-func (g *gmresBatch) arnoldiStep(k int, w []float64) {
+// (Orthogonalize: classical Gram-Schmidt, twice, which keeps the basis
+// orthogonal to rounding), appends it and updates the Givens rotations and residual.
+func (g *GMRES) arnoldiStep(k int, w []float64) {
 	N, m := g.N, g.m
 	j := g.dims[k]
 	h := g.H[(k*m+j)*(m+1) : (k*m+j+1)*(m+1)]
 	clear(h)
-	Vk := blas64.General{Rows: j + 1, Cols: N, Stride: N, Data: g.V[k*(m+1)*N : (k*(m+1)+j+1)*N]}
-	wv := blas64.Vector{N: N, Inc: 1, Data: w}
-	c := make([]float64, j+1)
-	for pass := 0; pass < 2; pass++ {
-		cv := blas64.Vector{N: j + 1, Inc: 1, Data: c}
-		blas64.Gemv(blas.NoTrans, 1, Vk, wv, 0, cv)
-		blas64.Gemv(blas.Trans, -1, Vk, cv, 1, wv)
-		for i := 0; i <= j; i++ {
-			h[i] += c[i]
-		}
-	}
-	hn := nrm2(w)
+	hn := Orthogonalize(g.V[k*(m+1)*N:(k*(m+1)+j+1)*N], j+1, N, w, h)
 	h[j+1] = hn
 	if j == 0 && g.cycles[k] == 0 {
-		g.first[k] = math.Hypot(nrm2(h[:1]), hn)
+		g.first[k] = math.Hypot(Nrm2(h[:1]), hn)
 	}
 	if hn > 0 {
 		nv := g.basis(k, j+1)
@@ -201,7 +186,7 @@ func (g *gmresBatch) arnoldiStep(k int, w []float64) {
 }
 
 // update adds V y to d, y solving the cycle's triangular system.
-func (g *gmresBatch) update(k int, d []float64) {
+func (g *GMRES) update(k int, d []float64) {
 	N, m := g.N, g.m
 	j := g.dims[k]
 	if j == 0 {
@@ -226,7 +211,7 @@ func (g *gmresBatch) update(k int, d []float64) {
 
 // cycleResidual writes the linear residual at the end of candidate k's
 // cycle: V_{j+1} Q^T (0, ..., 0, g_j) with Q the cycle's rotations.
-func (g *gmresBatch) cycleResidual(k int, r []float64) {
+func (g *GMRES) cycleResidual(k int, r []float64) {
 	N, m := g.N, g.m
 	j := g.dims[k]
 	z := make([]float64, j+1)
@@ -240,13 +225,20 @@ func (g *gmresBatch) cycleResidual(k int, r []float64) {
 	blas64.Gemv(blas.Trans, 1, Vk, blas64.Vector{N: j + 1, Inc: 1, Data: z}, 0, blas64.Vector{N: N, Inc: 1, Data: r})
 }
 
-func nrm2(v []float64) float64 {
-	return blas64.Nrm2(blas64.Vector{N: len(v), Inc: 1, Data: v})
-}
-
-// firstImage is |A v_0|, v_0 the unit right-hand side of candidate k's
+// FirstImage is |A v_0|, v_0 the unit right-hand side of candidate k's
 // first cycle (the norm of its first Hessenberg column, which rotations
 // keep), so |A b| = firstImage * |b|. It must be read before a restart.
-func (g *gmresBatch) firstImage(k int) float64 {
+func (g *GMRES) FirstImage(k int) float64 {
 	return g.first[k]
 }
+
+// Capacity is the number of systems g was allocated for.
+func (g *GMRES) Capacity() int { return g.n }
+
+// Iters is the number of Arnoldi steps candidate k took in the last Solve
+// (all cycles).
+func (g *GMRES) Iters(k int) int { return g.iters[k] }
+
+// RelResidual is candidate k's final residual estimate relative to its
+// right-hand side, ||b - A d|| / ||b|| (the denominator floored at 1e-300).
+func (g *GMRES) RelResidual(k int) float64 { return g.res[k] / max(g.beta[k], 1e-300) }

@@ -1,0 +1,11 @@
+// Package linalg holds the numerical kernels that finder, stability,
+// continuation and manifold share, each written once: restarted GMRES for
+// a batch of systems (GMRES), Arnoldi factorizations and Stewart's
+// Krylov-Schur method for leading partial Schur forms (KrylovSchur,
+// RitzValues), the real Schur form helpers they need, and small dense
+// helpers (Nrm2, Dot, Scal) and a parallel loop over independent rows
+// (Parallel).
+//
+// Matrices are row-major float64 slices; operators are functions so that
+// callers can supply batched or matrix-free products.
+package linalg

@@ -1,0 +1,101 @@
+package linalg
+
+import (
+	"math"
+	"math/cmplx"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// matvec is y = A x for the N x N row-major A.
+func matvec(A []float64, N int) func(x, y []float64) {
+	return func(x, y []float64) {
+		for i := 0; i < N; i++ {
+			y[i] = Dot(A[i*N:(i+1)*N], x)
+		}
+	}
+}
+
+// GMRES solves two systems of one batch to their tolerances: the
+// solutions are checked against the right-hand sides by their residuals.
+func TestGMRESBatchSolves(t *testing.T) {
+	const N, n = 40, 2
+	r := rand.New(rand.NewPCG(3, 4))
+	A := make([][]float64, n)
+	for k := range A {
+		A[k] = make([]float64, N*N)
+		for i := range A[k] {
+			A[k][i] = r.NormFloat64() / math.Sqrt(N)
+		}
+		for i := 0; i < N; i++ {
+			A[k][i*N+i] += 3 // well conditioned: converges in a few steps
+		}
+	}
+	b := make([]float64, n*N)
+	for i := range b {
+		b[i] = r.NormFloat64()
+	}
+	d := make([]float64, n*N)
+	g := NewGMRES(n, N, 20)
+	apply := func(rows []int, vs, out []float64) error {
+		for i, k := range rows {
+			matvec(A[k], N)(vs[i*N:(i+1)*N], out[i*N:(i+1)*N])
+		}
+		return nil
+	}
+	if _, err := g.Solve(n, b, []float64{1e-10, 1e-10}, d, 5, apply); err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < n; k++ {
+		ad := make([]float64, N)
+		matvec(A[k], N)(d[k*N:(k+1)*N], ad)
+		for i := range ad {
+			ad[i] -= b[k*N+i]
+		}
+		if rel := Nrm2(ad) / Nrm2(b[k*N:(k+1)*N]); rel > 1e-9 || g.RelResidual(k) > 1e-10 {
+			t.Errorf("system %d: true relative residual %.3g, estimate %.3g; want <= 1e-9, 1e-10", k, rel, g.RelResidual(k))
+		}
+		if g.Iters(k) < 1 || g.Iters(k) > 20 {
+			t.Errorf("system %d: %d steps, want 1..20", k, g.Iters(k))
+		}
+	}
+}
+
+// KrylovSchur finds the leading eigenvalues of a diagonal matrix (known
+// exactly) and RitzValues' largest agrees with them.
+func TestKrylovSchurDiagonal(t *testing.T) {
+	const N = 60
+	A := make([]float64, N*N)
+	for i := 0; i < N; i++ {
+		A[i*N+i] = 0.5 * math.Pow(0.9, float64(i)) * float64(1-2*(i%2)) // 0.5, -0.45, ...
+	}
+	A[0] = 2
+	sp, err := KrylovSchur(N, matvec(A, N), 4, 20, 60, 1e-12, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.K < 4 {
+		t.Fatalf("%d converged Schur vectors, want >= 4", sp.K)
+	}
+	got := SchurValues(sp.T, sp.K)
+	want := []float64{2, -0.45, 0.405, -0.3645}
+	for i, w := range want {
+		if math.Abs(real(got[i])-w) > 1e-10 || imag(got[i]) != 0 {
+			t.Errorf("eigenvalue %d = %v, want %v", i, got[i], w)
+		}
+	}
+	ritz, err := RitzValues(N, matvec(A, N), 20, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(ritz, func(a, b complex128) int {
+		if cmplx.Abs(a) > cmplx.Abs(b) {
+			return -1
+		}
+		return 1
+	})
+	if len(ritz) != 20 || math.Abs(real(ritz[0])-2) > 1e-10 {
+		t.Errorf("%d Ritz values, largest %v; want 20, 2", len(ritz), ritz[0])
+	}
+}
