@@ -31,6 +31,16 @@
 // undecided. An orbit is stable when every multiplier certainly lies inside
 // the unit circle; NUnstable is its saddle index.
 //
+// Limit cycles of the flow dx/dt = F(x, u) - x (the continuous-time reading
+// of a cell) are found by FindCycles: trajectories that do not settle seed
+// a cycle (their first return to a hyperplane through their state), and
+// RefineCycle solves the shooting system Phi_T(x) = x with a phase
+// condition and the period T unknown, on an RK4 flow map whose derivative
+// (the monodromy matrix) is carried exactly through every stage. The
+// multiplier along the flow (1) is set apart as Cycle.Trivial; the others
+// are classified as for orbits of the map, with an error estimated from
+// halving the step.
+//
 // No proof of existence is attached yet (Orbit.Proof is nil): a residual
 // below TolResidual is a numerical claim, not an interval proof.
 package orbits
