@@ -4,14 +4,16 @@ import (
 	"fmt"
 	"math/cmplx"
 	"strings"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // Summary is a short text account of the result: the branches, how each
 // ended, and every bifurcation with its input and critical eigenvalue.
 func (res *Result) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d branches along a path of length %.6g (%d steps, %d retried; %d Jacobian evaluations)\n",
-		len(res.Branches), res.Path.Length(), res.Stats.Steps, res.Stats.Rejected, res.Stats.JacobianEvals)
+	fmt.Fprintf(&b, "%s along a path of length %.6g (%d steps, %d retried; %d Jacobian evaluations)\n",
+		plural.Of(len(res.Branches), "branch"), res.Path.Length(), res.Stats.Steps, res.Stats.Rejected, res.Stats.JacobianEvals)
 	ends := map[End]int{}
 	for _, br := range res.Branches {
 		ends[br.End]++

@@ -7,6 +7,8 @@ import (
 
 	"github.com/rnnfp/fixedpoints/internal/atomicfile"
 	"github.com/rnnfp/fixedpoints/viz"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // Names of the files Save writes.
@@ -38,7 +40,7 @@ func (t *Table) Comparison(title, x string) *viz.Comparison {
 		}
 		c.Rows = append(c.Rows, row)
 	}
-	c.Notes = append(c.Notes, fmt.Sprintf("%d jobs: %d done, %d failed, %d missing", t.Jobs, t.Done, len(t.Failed), len(t.Missing)))
+	c.Notes = append(c.Notes, fmt.Sprintf("%s: %d done, %d failed, %d missing", plural.Of(t.Jobs, "job"), t.Done, len(t.Failed), len(t.Missing)))
 	for _, p := range t.Failed {
 		c.Notes = append(c.Notes, fmt.Sprintf("failed: %s: %s", p.Job, p.Reason))
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/graph"
 	"github.com/rnnfp/fixedpoints/tasks"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // problem is what a job searches: a cell, its initial states and the inputs
@@ -57,7 +59,7 @@ func jobInputs(j *Job, M int) ([][]float64, error) {
 				rows = append(rows, t.Data[k*M:(k+1)*M])
 			}
 		default:
-			return nil, fmt.Errorf("inputs %s: array of shape %v, want K x %d (the cell has %d inputs)", j.Inputs.File, t.Shape, M, M)
+			return nil, fmt.Errorf("inputs %s: array of shape %v, want K x %d (the cell has %s)", j.Inputs.File, t.Shape, M, plural.Of(M, "input"))
 		}
 	}
 	if rows == nil {
@@ -65,7 +67,7 @@ func jobInputs(j *Job, M int) ([][]float64, error) {
 	}
 	for k, r := range rows {
 		if len(r) != M {
-			return nil, fmt.Errorf("inputs: input %d has %d values, want %d (the cell has %d inputs)", k, len(r), M, M)
+			return nil, fmt.Errorf("inputs: input %d has %d values, want %d (the cell has %s)", k, len(r), M, plural.Of(M, "input"))
 		}
 		if err := graph.CheckFinite(fmt.Sprintf("inputs: input %d", k), r, M); err != nil {
 			return nil, err

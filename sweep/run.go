@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/internal/atomicfile"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // ErrOtherManifest is returned when the output directory holds the results
@@ -86,7 +88,7 @@ func RunShard(ctx context.Context, jobs []Job, dir string, o Options) (*ShardSum
 		for _, r := range rec.Rows {
 			fixed += r.Fixed
 		}
-		o.logf("job %s: done: %d inputs, %d fixed points (%.2fs)", j.ID, len(rec.Rows), fixed, rec.Seconds)
+		o.logf("job %s: done: %s, %s (%.2fs)", j.ID, plural.Of(len(rec.Rows), "input"), plural.Of(fixed, "fixed point"), rec.Seconds)
 	}
 	return sum, nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/rnnfp/fixedpoints/continuation"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // Bifurcation is the bifurcation diagram of a continuation result
@@ -327,7 +329,7 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 		})
 	}
 	// The page's heading is the title; the chart's own title is the counts.
-	opt := base(fmt.Sprintf("%d branches, %d bifurcations", len(res.Branches), len(res.Bifurcations)), "stable solid, unstable dashed, coloured by saddle index", 50, "item")
+	opt := base(plural.Of(len(res.Branches), "branch")+", "+plural.Of(len(res.Bifurcations), "bifurcation"), "stable solid, unstable dashed, coloured by saddle index", 50, "item")
 	sort.SliceStable(order, func(i, j int) bool { return legendRank(order[i]) < legendRank(order[j]) })
 	opt["legend"] = map[string]interface{}{"show": true, "top": 50, "data": order}
 	opt["toolbox"] = map[string]interface{}{"show": true, "right": 12, "top": 4, "feature": map[string]interface{}{

@@ -9,6 +9,8 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/rnnfp/fixedpoints/finder"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // decades bins q by powers of ten: bin e holds 10^e <= q < 10^(e+1).
@@ -106,7 +108,7 @@ func (r *Report) chartHistogram() chart {
 
 	sub := fmt.Sprintf("%d of %d candidates have q < %s", converged, len(r.All.Points), fmtG(tol, 3))
 	if r.Fixed != nil {
-		sub += fmt.Sprintf("; %d certified fixed points", r.Fixed.Len())
+		sub += "; " + plural.Of(r.Fixed.Len(), "certified fixed point")
 	}
 	c.SetGlobalOptions(heading(idHistogram, "Speed q of all candidates", sub, "50", "item",
 		charts.WithGridOpts(opts.Grid{Left: "60", Top: "100", Right: "30", Bottom: "60"}),

@@ -62,11 +62,11 @@ func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 		finder.PerCandidate:  "Adam, with step size and stopping kept per candidate",
 		finder.ReferenceAdam: "Adam as the Python reference (one step size for all)",
 	}[s.Optimizer]
-	yes := func(b bool) string {
+	on := func(b bool) string {
 		if b {
-			return "yes"
+			return "on"
 		}
-		return "no"
+		return "off"
 	}
 	unique := "no limit"
 	if s.MaxUnique > 0 {
@@ -80,7 +80,9 @@ func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 		{"... or q changes by less than this times the step size (TolDQ)", g(s.TolDQ)},
 		{"first-order iterations at most (MaxIters)", d(s.MaxIters)},
 		{"initial step size (LearningRate)", g(s.LearningRate)},
-		{"Levenberg-Marquardt refinement (NoRefine)", yes(!s.NoRefine)},
+		{"Levenberg-Marquardt refinement (off with NoRefine)", on(!s.NoRefine)},
+		{"completion rounds after the search (off with NoComplete)", on(!s.NoComplete && !s.NoRefine)},
+		{"stability judged for (ContinuousTime)", map[bool]string{false: "the map x -> F(x)", true: "the flow dx/dt = F(x) - x"}[s.ContinuousTime]},
 		{"certified fixed point when max|F(x)-x| is at most (TolResidual)", g(s.TolResidual)},
 		{"points closer than this are one (TolUnique)", g(s.TolUnique)},
 		{"fixed points kept at most (MaxUnique)", unique},

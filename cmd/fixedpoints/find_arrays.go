@@ -6,6 +6,8 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/graph"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // cellShape is what the .npy arrays must agree with.
@@ -68,8 +70,8 @@ func readInputs(path string, s cellShape, B int) ([]float64, error) {
 		len(t.Shape) == 2 && (t.Shape[0] == 1 || t.Shape[0] == B) && t.Shape[1] == s.M:
 		return t.Data, nil
 	}
-	return nil, fmt.Errorf("-inputs %s: array of shape %v, want 1 x %d or %d x %d (the %s has %d inputs; there are %d initial states)",
-		path, t.Shape, s.M, B, s.M, s.kind, s.M, B)
+	return nil, fmt.Errorf("-inputs %s: array of shape %v, want 1 x %d or %d x %d (the %s has %s; there %s)",
+		path, t.Shape, s.M, B, s.M, s.kind, plural.Of(s.M, "input"), map[bool]string{true: "is 1 initial state", false: "are " + plural.Of(B, "initial state")}[B == 1])
 }
 
 // readTrajectories reads states to sample from: B x T x N trajectories, or

@@ -143,6 +143,16 @@ func (b *Bar) Finish() {
 	}
 }
 
+// restartClock sets the bar's elapsed time to zero.
+func (b *Bar) restartClock() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.start = time.Now()
+	if b.pb != nil {
+		b.pb.Reset()
+	}
+}
+
 // restart finishes the bar and starts it again with another max and text.
 func (b *Bar) restart(max int, desc string) {
 	b.Finish()
@@ -166,7 +176,15 @@ func FindProgress(total int, quiet bool) (func(finder.Progress), *Bar) {
 func FindProgressTo(w io.Writer, total int) (func(finder.Progress), *Bar) {
 	bar := NewBarTo(w, total, "search")
 	stage := "search"
+	started := false
 	return func(p finder.Progress) {
+		// The clock starts with the search, not with the graph's
+		// compilation before it: the bar's time is then the search's, as
+		// the summary's "time: search ..." counts it.
+		if !started {
+			started = true
+			bar.restartClock()
+		}
 		// The refinement's Done counts every candidate that left the
 		// first-order search (all of them from its start): it shows its
 		// iterations instead, without a total.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/tasks"
@@ -97,4 +98,19 @@ func TestQuietBar(t *testing.T) {
 	p, bar := FindProgress(10, true)
 	p(finder.Progress{Stage: "search", Done: 1})
 	bar.Finish()
+}
+
+// The search bar's clock starts with the search, not when the bar is made
+// (before the finder compiles its graph): its time then agrees with the
+// summary's "time: search". Here 300 ms pass before the first report.
+func TestProgressClockStartsWithSearch(t *testing.T) {
+	out := capture(t, func(w *os.File) {
+		progress, bar := FindProgressTo(w, 4)
+		time.Sleep(300 * time.Millisecond) // the graph being built
+		progress(finder.Progress{Stage: "search", Done: 4, Total: 4})
+		bar.Finish()
+	})
+	if !strings.Contains(out, "search: 4/4 (0s)") {
+		t.Errorf("the search bar counts the time before the search: %q", out)
+	}
 }

@@ -9,13 +9,15 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/finder"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // PrintSummary writes the counts by saddle index, residuals and timings.
 func PrintSummary(w io.Writer, res *finder.Result) {
 	st := res.Stats
-	fmt.Fprintf(w, "\n%d candidates: %d certified fixed points (unique), %d slow points (unique); status %v\n",
-		st.Candidates, res.Fixed.Len(), res.Slow.Len(), res.Status)
+	fmt.Fprintf(w, "\n%s: %s (unique), %s (unique); status %v\n",
+		plural.Of(st.Candidates, "candidate"), plural.Of(res.Fixed.Len(), "certified fixed point"), plural.Of(res.Slow.Len(), "slow point"), res.Status)
 	printOutcomes(w, res)
 	// Points with an undecided mode (whose error bound straddles
 	// |lambda| = 1) are listed apart: their saddle index is not known.
@@ -94,6 +96,6 @@ func printOutcomes(w io.Writer, res *finder.Result) {
 		undecided += p.Stability.NUndecided
 	}
 	if undecided > 0 {
-		fmt.Fprintf(w, "%d modes are undecided: their error bound straddles the stability boundary\n", undecided)
+		fmt.Fprintf(w, "%s undecided: %s error bound straddles the stability boundary\n", plural.Of(undecided, "mode"), map[bool]string{true: "its", false: "their"}[undecided == 1])
 	}
 }
