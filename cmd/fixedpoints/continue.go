@@ -11,17 +11,19 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/continuation"
-	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
-	"github.com/rnnfp/fixedpoints/tasks"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/viz"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // continue: follow a model's fixed points as its input moves.
 //
 //	fixedpoints continue -weights FILE -to U1 [-from U0] [model flags as find]
 //		[-inits FILE.npy] [-trajectories FILE.npy] [-n-inits 1024] [-noise 0.5]
-//		[-seed 1] [-max-step 0] [-continuous] [-direction V|readout:K] [-out DIR] [-quiet]
+//		[-seed 1] [search flags as find] [-max-step 0] [-continuous]
+//		[-direction V|readout:K] [-readout NAME] [-out DIR] [-quiet]
 //
 // U0 and U1 are comma-separated input vectors (M values; -from defaults to
 // zero). The fixed points at U0 are found as find does (from -inits, or
@@ -29,11 +31,14 @@ import (
 // every branch is followed along the segment U0 -> U1 by pseudo-arclength
 // continuation (package continuation), locating folds, flips and
 // Neimark-Sacker points (with -continuous, folds and Hopf points of
-// dx/dt = F(x) - x). It writes DIR/branches.json (branches/v1) and
-// DIR/branches-report.html, the bifurcation diagram, whose vertical axis is
-// the top principal component of the branch points, or -direction: N
-// comma-separated values, or readout:K, output K of the readout saved in the
-// weights file (readout.weight, readout.bias, as tasks.SaveModel writes).
+// dx/dt = F(x) - x; the fixed points at U0 are then judged for the flow
+// too). It writes DIR/NAME-branches.json (branches/v1) and
+// DIR/NAME-branches.html, the bifurcation diagram, NAME being the weight
+// file's name without extension, as find's outputs. The diagram's vertical
+// axis is the top principal component of the branch points, or -direction:
+// N comma-separated values, or readout:K, output K of the readout saved in
+// the weights file: the linear layer -readout names, else the one under a
+// usual name (readout.*, fc.*, linear.*, out.*, ...).
 func init() {
 	register(subcommand{name: "continue", order: 2, summary: "follow the fixed points as the input moves; locate bifurcations", run: runContinue})
 }
@@ -42,11 +47,11 @@ func init() {
 // input path, the continuation's and the diagram's.
 type continueOptions struct {
 	cli.ModelFlags
-	out        string
-	from, to   string
-	maxStep    float64
-	continuous bool
-	direction  string // vertical axis of the diagram: "", comma-separated N values, or readout:K
+	out       string
+	from, to  string
+	maxStep   float64
+	direction string // vertical axis of the diagram: "", comma-separated N values, or readout:K
+	readout   string // -readout: the readout layer's name; "": found by cells.FindReadout
 }
 
 func parseContinueFlags(args []string, stderr io.Writer) (continueOptions, error) {
@@ -55,15 +60,15 @@ func parseContinueFlags(args []string, stderr io.Writer) (continueOptions, error
 	cli.SetUsage(fs, "fixedpoints continue -weights FILE -to U1 [-from U0] [flags]", `Finds the fixed points at the input U0 as find does, then follows every
 branch as the input moves along the segment U0 -> U1, locating folds,
 flips and Neimark-Sacker points (with -continuous, folds and Hopf points).
-Writes DIR/branches.json and the bifurcation diagram
-DIR/branches-report.html.`)
+Writes DIR/NAME-branches.json and the bifurcation diagram
+DIR/NAME-branches.html, NAME being the model file's name without extension.`)
 	o.Register(fs)
-	fs.StringVar(&o.out, "out", ".", "directory for branches.json and branches-report.html")
+	fs.StringVar(&o.out, "out", ".", "directory for NAME-branches.json and NAME-branches.html")
 	fs.StringVar(&o.from, "from", "", "start of the input path, comma-separated (M values); default: zero")
 	fs.StringVar(&o.to, "to", "", "end of the input path, comma-separated (M values; required)")
 	fs.Float64Var(&o.maxStep, "max-step", 0, "largest continuation step (0: max(1, path length)/10)")
-	fs.BoolVar(&o.continuous, "continuous", false, "judge dx/dt = F(x) - x: folds and Hopf points")
-	fs.StringVar(&o.direction, "direction", "", "the diagram's vertical axis: comma-separated N values, or readout:K for output K of a readout.weight/readout.bias saved beside the cell (tasks.SaveModel); default: the top principal component")
+	fs.StringVar(&o.direction, "direction", "", "the diagram's vertical axis: comma-separated N values, or readout:K for output K of the readout saved beside the cell (see -readout); default: the top principal component")
+	fs.StringVar(&o.readout, "readout", "", "with -direction readout:K, the name of the readout layer (NAME.weight, NAME.bias); default: the one of readout, fc, linear, out, output, decoder, head the file holds")
 	if err := cli.Parse(fs, args); err != nil {
 		return continueOptions{}, err
 	}
@@ -86,7 +91,7 @@ func parseVector(name, s string, m int) ([]float64, error) {
 	}
 	parts := strings.Split(s, ",")
 	if len(parts) != m {
-		return nil, cli.Usagef("%s %q has %d values, the model has %d inputs", name, s, len(parts), m)
+		return nil, cli.Usagef("%s %q has %s, the model has %s", name, s, plural.Of(len(parts), "value"), plural.Of(m, "input"))
 	}
 	v := make([]float64, m)
 	for i, p := range parts {
@@ -112,8 +117,10 @@ func runContinue(ctx context.Context, args []string, stdout, stderr io.Writer) e
 type continueOutputs struct{ json, html string }
 
 func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (continueOutputs, error) {
-	jsonPath, htmlPath := filepath.Join(o.out, "branches.json"), filepath.Join(o.out, "branches-report.html")
-	if err := cli.CheckOutputs(o.out, "branches.json", "branches-report.html"); err != nil {
+	stem := outputStem(o.Weights)
+	jsonName, htmlName := stem+"-branches.json", stem+"-branches.html"
+	jsonPath, htmlPath := filepath.Join(o.out, jsonName), filepath.Join(o.out, htmlName)
+	if err := cli.CheckOutputs(o.out, jsonName, htmlName); err != nil {
 		return continueOutputs{}, err
 	}
 	cell, sh, err := loadModel(o.ModelFlags, stdout)
@@ -131,7 +138,7 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 	if continuation.Segment(u0, u1).Length() == 0 {
 		return continueOutputs{}, cli.Usagef("-from and -to are the same input")
 	}
-	if _, _, _, err := direction(o.direction, o.Weights, o.Key, sh.N); err != nil {
+	if _, _, _, err := direction(o.direction, o.readout, o.Weights, o.Key, sh.N); err != nil {
 		return continueOutputs{}, err
 	}
 
@@ -154,10 +161,10 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 	if found.Fixed.Len() == 0 {
 		return continueOutputs{}, fmt.Errorf("no fixed point found at -from %v to follow", u0)
 	}
-	fmt.Fprintf(stdout, "%d fixed points at u = %v\n", found.Fixed.Len(), u0)
+	fmt.Fprintf(stdout, "%s at u = %v\n", plural.Of(found.Fixed.Len(), "fixed point"), u0)
 
 	res, err := continuation.Continue(ctx, continuation.Problem{Cell: cell, Start: found.Fixed, Path: continuation.Segment(u0, u1)},
-		continuation.Settings{MaxStep: o.maxStep, ContinuousTime: o.continuous})
+		continuation.Settings{MaxStep: o.maxStep, ContinuousTime: o.Search.ContinuousTime})
 	if err != nil {
 		return continueOutputs{}, fmt.Errorf("continue: %w", err)
 	}
@@ -166,7 +173,7 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 		return continueOutputs{}, err
 	}
 	diag := &viz.Bifurcation{Title: fmt.Sprintf("Fixed points of %s (%s) from u = %v to %v", sh, filepath.Base(o.Weights), u0, u1), Result: res}
-	if diag.Direction, diag.Offset, diag.YLabel, err = direction(o.direction, o.Weights, o.Key, sh.N); err != nil {
+	if diag.Direction, diag.Offset, diag.YLabel, err = direction(o.direction, o.readout, o.Weights, o.Key, sh.N); err != nil {
 		return continueOutputs{}, err
 	}
 	if err := diag.WriteFile(htmlPath); err != nil {
@@ -178,10 +185,14 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 
 // direction reads -direction: nothing (the diagram's principal component),
 // N comma-separated values, or readout:K, row K of the readout saved in
-// the weights file (padded with zeros past the hidden state it reads, e.g.
-// an LSTM's c) with its bias as offset.
-func direction(spec, weights, key string, N int) ([]float64, float64, string, error) {
+// the weights file (-readout, else found under a usual name; padded with
+// zeros past the hidden state it reads, e.g. an LSTM's c) with its bias as
+// offset.
+func direction(spec, readout, weights, key string, N int) ([]float64, float64, string, error) {
 	if spec == "" {
+		if readout != "" {
+			return nil, 0, "", cli.Usagef("-readout %s without -direction readout:K", strconv.Quote(readout))
+		}
 		return nil, 0, "", nil
 	}
 	if k, ok := strings.CutPrefix(spec, "readout:"); ok {
@@ -193,18 +204,23 @@ func direction(spec, weights, key string, N int) ([]float64, float64, string, er
 		if err != nil {
 			return nil, 0, "", fmt.Errorf("-direction: %w", err)
 		}
-		w, okW := sd[tasks.ReadoutWeightKey]
-		b, okB := sd[tasks.ReadoutBiasKey]
-		if !okW || len(w.Shape) != 2 || K >= w.Shape[0] || w.Shape[1] > N {
-			return nil, 0, "", cli.Usagef("-direction %q: %s has no readout.weight with a row %d over at most %d states", spec, weights, K, N)
+		layer, w, b, hasBias, err := findReadout(sd, readout)
+		if err != nil {
+			return nil, 0, "", err
+		}
+		if K >= w.Shape[0] || w.Shape[1] > N {
+			return nil, 0, "", cli.Usagef("-direction %q: the readout %s is %d x %d, want a row %d over at most %d states", spec, strconv.Quote(layer), w.Shape[0], w.Shape[1], K, N)
 		}
 		dir := make([]float64, N)
 		copy(dir, w.Data[K*w.Shape[1]:(K+1)*w.Shape[1]])
 		off := 0.0
-		if okB && len(b.Data) > K {
+		if hasBias && len(b.Data) > K {
 			off = b.Data[K]
 		}
-		return dir, off, fmt.Sprintf("readout %d", K), nil
+		return dir, off, fmt.Sprintf("%s output %d", layer, K), nil
+	}
+	if readout != "" {
+		return nil, 0, "", cli.Usagef("-readout %s without -direction readout:K", strconv.Quote(readout))
 	}
 	v, err := parseVector("-direction", spec, N)
 	if err != nil {

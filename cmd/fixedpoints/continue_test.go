@@ -33,8 +33,9 @@ func writeFoldRNN(t *testing.T, dir string) string {
 }
 
 // continue on h' = tanh(2h + u) from u = 0 to 1 writes the fold at
-// u = 0.532840 (x = -1/sqrt 2, where 2 sech^2(2x + u) = 1) to branches.json
-// and the diagram beside it.
+// u = 0.532840 (x = -1/sqrt 2, where 2 sech^2(2x + u) = 1) to
+// fold-branches.json and the diagram beside it, fold-branches.html (named
+// after the weight file as find's outputs are).
 func TestContinueCommand(t *testing.T) {
 	dir := t.TempDir()
 	weights := writeFoldRNN(t, dir)
@@ -47,7 +48,7 @@ func TestContinueCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	t.Log(stdout.String())
-	res, err := continuation.Load(filepath.Join(out, "branches.json"))
+	res, err := continuation.Load(filepath.Join(out, "fold-branches.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestContinueCommand(t *testing.T) {
 	if !strings.Contains(stdout.String(), "fold") {
 		t.Errorf("the summary does not mention the fold:\n%s", stdout.String())
 	}
-	html, err := os.ReadFile(filepath.Join(out, "branches-report.html"))
+	html, err := os.ReadFile(filepath.Join(out, "fold-branches.html"))
 	if err != nil || !strings.Contains(string(html), `"name":"fold"`) {
 		t.Errorf("diagram without the fold marker (%v)", err)
 	}

@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/sweep"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 func init() {
@@ -20,13 +24,20 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "directory for the table and the page (default: DIR)")
 	x := fs.String("x", "", `column first on the x axis of the page's scatter plot (default: the first meta column, else "n")`)
 	title := fs.String("title", "Fixed points across a sweep", "title of the page")
+	var rf cli.RunFlags
+	rf.Register(fs, "the sweep's -seed: with -manifest, the seed of the jobs whose line gives none (DIR/manifest.jsonl has them filled)", "only the counts and the files written, not each failed or missing job")
 	cli.SetUsage(fs, "fixedpoints merge [flags] DIR", fmt.Sprintf(`Gathers the results of the sweep in DIR into %s, %s and
 %s (one row per job and input; failed and missing jobs listed).`, sweep.TableCSV, sweep.TableJSON, sweep.TableHTML))
 	if err := cli.ParseArgs(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return cli.Usagef("want one directory, the sweep's -out DIR")
+		for _, a := range fs.Args()[min(1, fs.NArg()):] {
+			if strings.HasPrefix(a, "-") {
+				return cli.Usagef("flags go before DIR: fixedpoints merge [flags] DIR (%s came after %s)", strconv.Quote(a), strconv.Quote(fs.Arg(0)))
+			}
+		}
+		return cli.Usagef("want one directory, the sweep's -out DIR, after the flags (got %d arguments)", fs.NArg())
 	}
 	dir := fs.Arg(0)
 	var jobs []sweep.Job
@@ -35,6 +46,7 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if jobs, err = sweep.ReadManifest(*manifest); err != nil {
 			return err
 		}
+		cli.FillSeeds(jobs, rf.Seed)
 	}
 	t, err := sweep.Merge(dir, jobs)
 	if err != nil {
@@ -50,7 +62,11 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d jobs: %d done, %d failed, %d missing; %d rows\n", t.Jobs, t.Done, len(t.Failed), len(t.Missing), len(t.Rows))
+	fmt.Fprintf(stdout, "%s: %d done, %d failed, %d missing; %s\n", plural.Of(t.Jobs, "job"), t.Done, len(t.Failed), len(t.Missing), plural.Of(len(t.Rows), "row"))
+	if rf.Quiet {
+		fmt.Fprintf(stdout, "wrote %s, %s and %s\n", paths[0], paths[1], paths[2])
+		return nil
+	}
 	for _, p := range t.Failed {
 		fmt.Fprintf(stdout, "failed  %s: %s\n", p.Job, p.Reason)
 	}

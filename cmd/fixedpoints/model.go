@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/tasks"
 )
 
@@ -59,11 +59,13 @@ func initialStates(m cli.ModelFlags, sh cellShape, traj *finder.Trajectories) ([
 }
 
 // search finds, refines and linearizes the fixed points from x0 under the
-// input u with the default settings and -seed, showing its progress
-// unless -quiet.
+// input u with the search flags and -seed, showing its progress unless
+// -quiet.
 func search(ctx context.Context, m cli.ModelFlags, cell cells.Cell, x0, u []float64) (*finder.Result, finder.Settings, error) {
-	settings := finder.DefaultSettings()
-	settings.Seed = m.Seed
+	settings, err := m.Search.Finder(m.Seed)
+	if err != nil {
+		return nil, settings, err
+	}
 	progress, bar := cli.FindProgress(len(x0)/cell.StateSize(), m.Quiet)
 	settings.Progress = progress
 	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: x0, Inputs: u}, &settings)

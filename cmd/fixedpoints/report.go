@@ -10,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/finder/fpjson"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/viz"
 )
 
@@ -37,6 +37,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.out, "out", "", "HTML file to write (default: beside -in, NAME-report.html for NAME-fixedpoints.json or NAME.json)")
 	fs.StringVar(&o.title, "title", "", "the page's title (default: \"Fixed points of\" the file's name)")
 	fs.IntVar(&o.trials, "trials", viz.DefaultMaxTrials, "trajectories drawn at most (the first ones)")
+	var rf cli.RunFlags
+	rf.Register(fs, "unused: report draws nothing at random (accepted as by every subcommand)", `only the "wrote" line, not the notes on what was found beside -in or not rebuilt`)
 	cli.SetUsage(fs, "fixedpoints report -in FILE.json [-trajectories FILE.npy] [-out FILE.html] [-title TEXT]",
 		`Rebuilds the HTML report of saved fixed points: the 3-D view, the spectra
 and the counts, and the trajectories find saved beside the JSON
@@ -69,10 +71,13 @@ that the saved files cannot rebuild.`)
 	if err := rep.WriteFile(o.out); err != nil {
 		return err
 	}
-	if o.trajectoriesFound {
+	if o.trajectoriesFound && !rf.Quiet {
 		fmt.Fprintf(stdout, "trajectories: %s (beside -in; -trajectories \"\" leaves them out)\n", o.trajectories)
 	}
 	for _, l := range notRebuilt(o, rep) {
+		if rf.Quiet {
+			break
+		}
 		fmt.Fprintln(stdout, "not rebuilt: "+l)
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", o.out)

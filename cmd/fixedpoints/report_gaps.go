@@ -6,8 +6,8 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/viz"
 )
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/sweep"
+
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // testPauseEnv names a test hook: "ID=DURATION" makes the sweep pause for
@@ -27,8 +29,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := cli.NewFlagSet("fixedpoints sweep", stderr)
 	manifest := fs.String("manifest", "", "the jobs, JSON Lines: one job per line (required)")
 	out := fs.String("out", "", "the sweep's output directory, shared by all shards (required)")
-	shard := fs.Int("shard", -1, "the shard to run, 0 <= shard < shards (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
+	var shard cli.OptionalInt
+	fs.Var(&shard, "shard", "the shard `k` to run, 0 <= k < shards (default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
 	shards := fs.Int("shards", 0, "the number of shards (default: from SLURM_ARRAY_TASK_COUNT or _MIN/_MAX; required with JOB_COMPLETION_INDEX)")
+	var rf cli.RunFlags
+	rf.Register(fs, `seed of the jobs whose manifest line gives none (or "seed": 0)`, "no line per job, only the shard's summary")
 	strict := fs.Bool("strict", false, "exit with status 1 when a job failed (by default failures are recorded and the exit status is 0)")
 	cli.SetUsage(fs, "fixedpoints sweep -manifest FILE -out DIR [-shard k -shards n]", `Runs the jobs of shard k of n of the manifest (the jobs on lines k, k+n,
 k+2n, ...; lines counted from 0 without blank and comment lines). Without
@@ -54,11 +59,11 @@ results with "fixedpoints merge DIR".`)
 	var s sweep.Shard
 	source := "flags"
 	switch {
-	case *shard >= 0:
+	case shard.IsSet:
 		if *shards < 1 {
-			return cli.Usagef("-shard %d needs -shards n", *shard)
+			return cli.Usagef("-shard %d needs -shards n (the number of shards)", shard.N)
 		}
-		s = sweep.Shard{Index: *shard, Count: *shards}
+		s = sweep.Shard{Index: shard.N, Count: *shards}
 		if err := s.Check(); err != nil {
 			return cli.UsageError{Err: err}
 		}
@@ -72,8 +77,12 @@ results with "fixedpoints merge DIR".`)
 	if err != nil {
 		return err
 	}
+	cli.FillSeeds(jobs, rf.Seed)
 	host, _ := os.Hostname()
 	o := sweep.Options{Shard: s, Log: stdout, Host: host}
+	if rf.Quiet {
+		o.Log = nil
+	}
 	if hook := os.Getenv(testPauseEnv); hook != "" {
 		if o.BeforeCommit, err = pauseHook(hook, stderr); err != nil {
 			return err
@@ -83,7 +92,7 @@ results with "fixedpoints merge DIR".`)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "shard %v (%s): %d of %d jobs\n", s, source, len(mine), len(jobs))
+	fmt.Fprintf(stdout, "shard %v (%s): %d of %s\n", s, source, len(mine), plural.Of(len(jobs), "job"))
 	sum, err := sweep.RunShard(ctx, jobs, *out, o)
 	if err != nil {
 		return err
@@ -94,7 +103,7 @@ results with "fixedpoints merge DIR".`)
 			fmt.Fprintf(stdout, "failed: %s (see %s)\n", strings.Join(sum.Failed, ", "), filepath.Join(sweep.JobDir(*out, sum.Failed[0]), "failed.json"))
 			return nil
 		}
-		return fmt.Errorf("%d of %d jobs failed: %s (see %s)", len(sum.Failed), sum.Jobs, strings.Join(sum.Failed, ", "), filepath.Join(sweep.JobDir(*out, sum.Failed[0]), "failed.json"))
+		return fmt.Errorf("%d of %s failed: %s (see %s)", len(sum.Failed), plural.Of(sum.Jobs, "job"), strings.Join(sum.Failed, ", "), filepath.Join(sweep.JobDir(*out, sum.Failed[0]), "failed.json"))
 	}
 	return nil
 }

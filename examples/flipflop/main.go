@@ -6,7 +6,7 @@
 // flipflop-model.safetensors (PyTorch's state_dict layout, see
 // tasks.SaveModel).
 //
-//	go run ./examples/flipflop [-cell lstm|gru|rnn] [-hidden 16] [-seed 6] [-inits 1024] [-mse 1e-4] [-out DIR] [-quiet] [-continue]
+//	go run ./examples/flipflop [-cell lstm|gru|rnn] [-hidden 16] [-seed 1] [-n-inits 1024] [-mse 1e-4] [-out DIR] [-quiet] [-continue]
 //
 // With -continue it also follows every fixed point as input bit 1 is held
 // at a constant ramped from 0 to +1 (package continuation) and writes
@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"
 	"github.com/rnnfp/fixedpoints/viz"
@@ -78,8 +78,8 @@ writes flipflop-report.html, flipflop-fixedpoints.json,
 flipflop-manifolds.json and the trained model, `+modelFile+`.`)
 	fs.StringVar(&o.cell, "cell", "lstm", "recurrent cell: lstm, gru or rnn (vanilla tanh, as PyTorch names it)")
 	fs.IntVar(&o.hidden, "hidden", 16, "hidden units")
-	fs.Uint64Var(&o.seed, "seed", 6, "seed for weights, data, sampling and search")
-	fs.IntVar(&o.inits, "inits", 1024, "initial states sampled from the trajectories")
+	fs.Uint64Var(&o.seed, "seed", cli.DefaultSeed, "seed for weights, data, sampling and search")
+	fs.IntVar(&o.inits, "n-inits", 1024, "initial states sampled from the trajectories")
 	fs.Float64Var(&o.noise, "noise", 0.5, "standard deviation of the noise added to sampled states")
 	fs.Float64Var(&o.mse, "mse", 1e-4, "train until the validation MSE is at most this (> 0): the lower, the cleaner the attractors")
 	fs.IntVar(&o.epochs, "epochs", 300, "give up training after this many epochs")
@@ -96,7 +96,7 @@ func (o options) check() error {
 	}
 	for _, err := range []error{
 		cli.Positive("-hidden", o.hidden, "units"),
-		cli.Positive("-inits", o.inits, "initial states"),
+		cli.Positive("-n-inits", o.inits, "initial states"),
 		cli.NonNegative("-noise", o.noise),
 		cli.Positive("-epochs", o.epochs, "epochs"),
 		cli.Required("-out", o.out, "DIR"),

@@ -91,7 +91,7 @@ func TestFlipFlopBadFlags(t *testing.T) {
 		{"cell", func(o *options) { o.cell = "lsmt" }, "lsmt"},
 		{"hidden 0", func(o *options) { o.hidden = 0 }, "-hidden 0"},
 		{"hidden < 0", func(o *options) { o.hidden = -3 }, "-hidden -3"},
-		{"inits < 0", func(o *options) { o.inits = -1 }, "-inits -1"},
+		{"inits < 0", func(o *options) { o.inits = -1 }, "-n-inits -1"},
 		{"mse 0", func(o *options) { o.mse = 0 }, "-mse 0"},
 		{"mse < 0", func(o *options) { o.mse = -1e-3 }, "-mse -0.001"},
 		{"mse NaN", func(o *options) { o.mse = math.NaN() }, "-mse NaN"},
@@ -123,6 +123,11 @@ func TestFlipFlopCommandLine(t *testing.T) {
 		{[]string{"-bogus"}, 2, "flipflop: flag provided but not defined: -bogus\n"},
 		{[]string{"extra"}, 2, `flipflop: unexpected argument "extra"`},
 		{[]string{"-h"}, 0, "usage: flipflop [flags]"},
+		// -inits was this count's name; find's -inits is a file.
+		{[]string{"-inits", "512"}, 2, "flipflop: flag provided but not defined: -inits (did you mean -n-inits?)\n"},
+		// -quiet and -seed as in every subcommand of fixedpoints, -seed's
+		// default the same.
+		{[]string{"-quiet", "-seed", "3", "-h"}, 0, "  -seed uint\n    \tseed for weights, data, sampling and search (default 1)\n"},
 	} {
 		out := t.TempDir()
 		var stdout, stderr strings.Builder

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"
 	"github.com/rnnfp/fixedpoints/viz"
@@ -63,8 +63,8 @@ selection vector picks. Writes `+outputName+`-fixedpoints.json,
 	fs.StringVar(&o.cell, "cell", "gru", "recurrent cell: gru, lstm or rnn (vanilla tanh)")
 	fs.IntVar(&o.hidden, "hidden", 8, "hidden units")
 	fs.IntVar(&o.distractors, "distractors", 2, "inputs besides the summed one, which the target ignores")
-	fs.Uint64Var(&o.seed, "seed", 1, "seed for weights, data, sampling and search")
-	fs.IntVar(&o.inits, "inits", 256, "initial states sampled from the trajectories")
+	fs.Uint64Var(&o.seed, "seed", cli.DefaultSeed, "seed for weights, data, sampling and search")
+	fs.IntVar(&o.inits, "n-inits", 256, "initial states sampled from the trajectories")
 	fs.StringVar(&o.out, "out", ".", "directory for the outputs")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress lines")
 	return o, cli.Parse(fs, args)
@@ -79,7 +79,7 @@ func (o *options) check() error {
 	if err := cli.Positive("-hidden", o.hidden, "units"); err != nil {
 		return err
 	}
-	if err := cli.Positive("-inits", o.inits, "initial states"); err != nil {
+	if err := cli.Positive("-n-inits", o.inits, "initial states"); err != nil {
 		return err
 	}
 	if o.distractors < 0 {

@@ -61,13 +61,18 @@ func TestIntegratorCommandLine(t *testing.T) {
 		want string
 	}{
 		{[]string{"-hidden", "0"}, 2, "integrator: -hidden 0: want a positive number of units\n"},
-		{[]string{"-inits", "-1"}, 2, "integrator: -inits -1: want a positive number of initial states\n"},
+		{[]string{"-n-inits", "-1"}, 2, "integrator: -n-inits -1: want a positive number of initial states\n"},
 		{[]string{"-distractors", "-1"}, 2, "integrator: -distractors -1: want a number >= 0\n"},
 		{[]string{"-cell", "elman"}, 2, `integrator: -cell: cells: unknown cell kind "elman"`},
 		{[]string{"-bogus"}, 2, "integrator: flag provided but not defined: -bogus\n"},
 		{[]string{"extra"}, 2, `integrator: unexpected argument "extra"`},
 		{[]string{"-out", filepath.Join(file, "out")}, 1, "integrator: output directory: mkdir " + file + ": not a directory\n"},
 		{[]string{"-h"}, 0, "usage: integrator [flags]"},
+		// -inits was this count's name; find's -inits is a file.
+		{[]string{"-inits", "512"}, 2, "integrator: flag provided but not defined: -inits (did you mean -n-inits?)\n"},
+		// -quiet and -seed as in every subcommand of fixedpoints, -seed's
+		// default the same.
+		{[]string{"-quiet", "-seed", "3", "-h"}, 0, "  -seed uint\n    \tseed for weights, data, sampling and search (default 1)\n"},
 	} {
 		out := t.TempDir()
 		var stdout, stderr bytes.Buffer

@@ -39,7 +39,7 @@ func ParseArgs(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return UsageError{err}
+		return UsageError{withSuggestion(fs, err)}
 	}
 	return nil
 }

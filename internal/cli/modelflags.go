@@ -2,6 +2,8 @@ package cli
 
 import (
 	"flag"
+	"os"
+	"strconv"
 	"strings"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -22,8 +24,8 @@ type ModelFlags struct {
 	Trajectories string  // -trajectories: B x T x N or B x N .npy to sample from; "": simulated pulses
 	NInits       int     // -n-inits: states sampled without -inits
 	Noise        float64 // -noise: standard deviation added to sampled states
-	Seed         uint64  // -seed: pulses, sampling and search
-	Quiet        bool    // -quiet: no progress bars
+	RunFlags             // -seed (pulses, sampling and search) and -quiet
+	Search       SearchFlags
 }
 
 // Register defines the flags on fs, with their defaults.
@@ -37,8 +39,8 @@ func (m *ModelFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&m.Trajectories, "trajectories", "", "states to sample initial states from, B x T x N (or B x N) .npy; default: simulated under pulses")
 	fs.IntVar(&m.NInits, "n-inits", 1024, "initial states sampled when -inits is not given")
 	fs.Float64Var(&m.Noise, "noise", 0.5, "standard deviation of the noise added to sampled states")
-	fs.Uint64Var(&m.Seed, "seed", 1, "seed for the pulses, the sampling and the search")
-	fs.BoolVar(&m.Quiet, "quiet", false, "no progress bars")
+	m.RunFlags.Register(fs, "seed for the pulses, the sampling and the search", "no progress bars")
+	m.Search.Register(fs)
 }
 
 // Check reports a missing or bad value as a UsageError naming its flag,
@@ -56,6 +58,23 @@ func (m *ModelFlags) Check() error {
 		if err := Positive("-n-inits", m.NInits, "initial states"); err != nil {
 			return err
 		}
+	} else if err := initsFile(m.Inits); err != nil {
+		return err
+	}
+	if _, err := m.Search.Finder(m.Seed); err != nil {
+		return err
 	}
 	return NonNegative("-noise", m.Noise)
+}
+
+// initsFile refuses an -inits that names no file but reads as a count:
+// -inits is a file of states, -n-inits the number of states to sample.
+func initsFile(v string) error {
+	if _, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64); err != nil {
+		return nil // a file name: read (and its errors told) later
+	}
+	if _, err := os.Stat(v); err == nil {
+		return nil // a file named by digits
+	}
+	return Usagef("-inits %s: no such file; -inits is a B x N .npy file of initial states (did you mean -n-inits %s?)", v, strings.TrimSpace(v))
 }
