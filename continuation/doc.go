@@ -38,6 +38,12 @@
 //     The crossing branch is not followed (no branch switching): it is in
 //     the result only if one of its points is a seed.
 //
+// At a flip FollowFlip switches onto the period-2 branch that the flip
+// gives birth to and follows it along the path: pseudo-arclength
+// continuation of the multiple-shooting system F(x_0, u(s)) = x_1,
+// F(x_1, u(s)) = x_0 in (x_0, x_1, s), each point with its Floquet
+// multipliers classified by package orbits.
+//
 // With Settings.ContinuousTime the flow dx/dt = F(x) - x is judged instead:
 // folds and branch points as before (eigenvalue 0 of J - I) and Hopf
 // points where a complex pair of J - I crosses the imaginary axis.
