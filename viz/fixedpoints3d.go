@@ -23,7 +23,8 @@ const (
 )
 
 // projectionFor fits the projection: on the trajectories when there are
-// any, else on the fixed and slow points, else on all candidates.
+// any, else on the fixed and slow points, else on all candidates, else on
+// the points of the periodic orbits.
 func (r *Report) projectionFor(n int) (*projection, error) {
 	if t := r.Trajectories; t != nil && t.Trials*t.Time >= 2 {
 		return fitPCA(t.States, t.N)
@@ -40,6 +41,13 @@ func (r *Report) projectionFor(n int) (*projection, error) {
 		data = data[:0]
 		for _, p := range r.All.Points {
 			data = append(data, p.X...)
+		}
+	}
+	if len(data) < 2*n {
+		for _, o := range r.Orbits {
+			for _, p := range o.Points {
+				data = append(data, p...)
+			}
 		}
 	}
 	return fitPCA(data, n)
@@ -70,6 +78,7 @@ type points3D struct {
 	segmentsAbs  [][2][3]float64 // modes unstable by the eigenvalue alone (points without bounds)
 	flow         bool            // some point judged in continuous time
 	curves       [][][3]float64  // traced slow manifolds
+	orbitPts     [][3]float64    // the points of the periodic orbits (for the axes)
 	// visited bounds the projected trajectory states, drawn or not, but
 	// for the rarest (see visitedBox): the region the network visits
 	// (empty without trajectories).
@@ -147,6 +156,7 @@ func (r *Report) layout3D(pr *projection) points3D {
 		}
 	}
 	d.curves = r.layoutManifolds(pr)
+	d.orbitPts = r.orbitPoints3D(pr)
 	if r.Slow != nil {
 		for i := range r.Slow.Points {
 			p := &r.Slow.Points[i]
@@ -220,6 +230,11 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 	}
 
 	c.MultiSeries = append(c.MultiSeries, manifoldSeries(d.curves, snap)...)
+	nFixed := 0
+	if r.Fixed != nil {
+		nFixed = r.Fixed.Len()
+	}
+	c.MultiSeries = append(c.MultiSeries, r.orbitSeries(pr, snap, nFixed)...)
 	lo, hi, step := fitAxes(d)
 	box := boxSizes(lo, hi)
 	sub := "top 3 principal components of the trajectories"
@@ -347,5 +362,8 @@ func each3D(d points3D, f func([3]float64)) {
 		for _, p := range l {
 			f(p)
 		}
+	}
+	for _, p := range d.orbitPts {
+		f(p)
 	}
 }

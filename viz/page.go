@@ -169,6 +169,8 @@ func (r *Report) dim() int {
 		return r.Fixed.N
 	case r.Slow != nil:
 		return r.Slow.N
+	case r.All == nil && len(r.Orbits) > 0 && len(r.Orbits[0].Points) > 0:
+		return len(r.Orbits[0].Points[0])
 	}
 	return r.All.N
 }

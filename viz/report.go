@@ -7,6 +7,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/manifold"
+	"github.com/rnnfp/fixedpoints/orbits"
 )
 
 // Report is everything one report shows. At least one of Fixed, Slow, All
@@ -61,6 +62,14 @@ type Report struct {
 	// drawn as lines in the 3-D view, each with a chart of q, its marginal
 	// eigenvalue and its selection along the arclength.
 	Manifolds []*manifold.Curve
+
+	// Orbits are periodic orbits of the map (package orbits, e.g.
+	// finder's Result.Orbits): each is drawn in the 3-D view as a closed
+	// polyline through its points with its own legend entry, its Floquet
+	// multipliers join the spectra (after the fixed points; a click on one
+	// of its points selects them), and the counts table counts the orbits
+	// by period and class.
+	Orbits []orbits.Orbit
 }
 
 // DefaultMaxTrials is how many trajectories are drawn when Report.Trials is nil.

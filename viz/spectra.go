@@ -30,7 +30,7 @@ type spectra struct {
 	// whenever some point has error bounds, and the classes by the
 	// eigenvalue alone when some point has none.
 	Classes []modeClass     `json:"classes"`
-	Points  []spectrumPoint `json:"points"` // indexed as Report.Fixed
+	Points  []spectrumPoint `json:"points"` // indexed as Report.Fixed, then Report.Orbits (map only)
 }
 
 type spectrumPoint struct {
@@ -49,6 +49,7 @@ type spectrumPoint struct {
 func (r *Report) spectraOf() spectra {
 	s := spectra{Selected: -1, Classes: []modeClass{modeStable, modeUndecided, modeUnstable}, Points: []spectrumPoint{}}
 	if r.Fixed == nil {
+		s.addOrbits(r)
 		return s
 	}
 	var bounded, unbounded bool
@@ -75,6 +76,7 @@ func (r *Report) spectraOf() spectra {
 		}
 		s.Points = append(s.Points, sp)
 	}
+	s.addOrbits(r)
 	if unbounded {
 		abs := []modeClass{modeStableAbs, modeMarginalAbs, modeUnstableAbs}
 		if bounded {
@@ -84,6 +86,21 @@ func (r *Report) spectraOf() spectra {
 		}
 	}
 	return s
+}
+
+// addOrbits appends the orbits' multipliers, unless the fixed points were
+// judged as a flow (their modes are then mu = lambda - 1, on another
+// boundary than the map's multipliers).
+func (s *spectra) addOrbits(r *Report) {
+	if s.Continuous {
+		return
+	}
+	for _, sp := range r.orbitSpectra() {
+		if s.Selected < 0 && len(sp.Modes) > 0 {
+			s.Selected = len(s.Points)
+		}
+		s.Points = append(s.Points, sp)
+	}
 }
 
 // reach is the largest |value| of any mode, at least 1.

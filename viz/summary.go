@@ -37,6 +37,7 @@ func (r *Report) countRows(out notDrawn) []Row {
 			rows = append(rows, Row{"slow points not drawn in 3-D (far outside the trajectories)", strconv.Itoa(out.slow)})
 		}
 	}
+	rows = append(rows, r.orbitRows()...)
 	if r.All != nil {
 		rows = append(rows, Row{"candidates", strconv.Itoa(r.All.Len())})
 	}

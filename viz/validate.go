@@ -57,8 +57,24 @@ func (r *Report) validate() error {
 	} else if len(r.Trials) > 0 || r.Start != 0 || r.Stop != 0 {
 		return fmt.Errorf("viz: Trials, Start or Stop set without Trajectories")
 	}
+	for i := range r.Orbits {
+		o := &r.Orbits[i]
+		if o.Period < 1 || len(o.Points) != o.Period {
+			return fmt.Errorf("viz: orbit %d: period %d with %d points", i, o.Period, len(o.Points))
+		}
+		for j, p := range o.Points {
+			if err := same(fmt.Sprintf("orbit %d point %d", i, j), len(p)); err != nil {
+				return err
+			}
+			for _, v := range p {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("viz: orbit %d point %d is not finite", i, j)
+				}
+			}
+		}
+	}
 	if n < 1 {
-		return fmt.Errorf("viz: nothing to draw: give Fixed, Slow, All or Trajectories with N >= 1")
+		return fmt.Errorf("viz: nothing to draw: give Fixed, Slow, All, Trajectories or Orbits with N >= 1")
 	}
 	if r.ModeScale < 0 || math.IsNaN(r.ModeScale) || math.IsInf(r.ModeScale, 0) {
 		return fmt.Errorf("viz: ModeScale = %v, want a finite value >= 0", r.ModeScale)
