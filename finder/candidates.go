@@ -29,10 +29,14 @@ type candidate struct {
 	// active marks a candidate still being worked on, for cancellation.
 	active bool
 	// Set by decideOutcomes.
-	outcome Outcome
-	reason  Reason
-	grad    float64 // relative gradient ...
-	checked bool    // ... when checked
+	outcome  Outcome
+	reason   Reason
+	grad     float64 // ||grad q|| over its rounding floor (see checkSlow) ...
+	checked  bool    // ... when checked
+	hessMin  float64 // smallest eigenvalue of the Hessian of q, when checked
+	hessErr  float64 // its estimated error bound
+	slow     bool    // checked: a local minimum of q > 0
+	relSpeed float64 // sqrt(2q) over the network's speed, when checked
 }
 
 // keepBest records the current point if it is the best so far.

@@ -23,6 +23,11 @@ type Problem struct {
 	// Conditions optionally labels each candidate (B values), e.g. with the
 	// id of the input condition; it is carried to Point.Condition.
 	Conditions []int
+	// Trajectories, when not nil, are the network's own trajectories: the
+	// median step length along them is the speed against which a candidate
+	// is a slow region (Settings.SlowRegionSpeed). Without them the median
+	// ||F(x) - x|| over the initial states is used.
+	Trajectories *Trajectories
 }
 
 // finder is the working state of one Find call.
@@ -175,7 +180,13 @@ func (f *finder) search(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return f.retryStalled(ctx)
+	if err := f.retryStalled(ctx); err != nil {
+		return err
+	}
+	t2 := time.Now()
+	err = f.slowDescent(ctx)
+	f.stats.SlowTime = time.Since(t2)
+	return err
 }
 
 // points converts the candidates to Points.
@@ -188,6 +199,9 @@ func (f *finder) points(conds []int) *FixedPoints {
 			Q: c.q, DQ: c.dq, Iters: c.iters, Refines: c.refines,
 			Residual: residual(c.f, c.x),
 			Outcome:  c.outcome, Reason: c.reason, Gradient: c.grad,
+		}
+		if c.checked {
+			p.HessianMin, p.HessianError, p.RelativeSpeed = c.hessMin, c.hessErr, c.relSpeed
 		}
 		if math.IsInf(c.q, 1) {
 			p.Residual = math.Inf(1)

@@ -1,5 +1,7 @@
 package finder
 
+import "math"
+
 // Point is one candidate or fixed point with everything known about it.
 // Vectors are float64 whatever the dtype of the search.
 type Point struct {
@@ -17,11 +19,18 @@ type Point struct {
 	// How the candidate's search ended (set by Find; see Outcome).
 	Outcome Outcome
 	Reason  Reason // why it ended unconverged (ReasonNone otherwise)
-	// Gradient is the relative gradient of q at X,
-	// ||(J-I)^T (F-x)|| / (||J-I||_F ||F-x||), from a Jacobian evaluated at X,
-	// checked for every candidate that was not certified: near 0 at a local
-	// minimum of q, at most 1. 0 when not checked (certified points).
+	// Gradient is ||grad q|| at X over the size rounding alone can give it
+	// there (its floor: the rounding of (J - I)^T (F - x) and of X times the
+	// Hessian, with a factor 64), checked for every candidate that was not
+	// certified: at most 1 at a slow point. 0 when not checked (certified
+	// points).
 	Gradient float64
+	// HessianMin is the smallest eigenvalue of the Hessian of q at X, and
+	// HessianError the estimated bound of its error: a slow point has
+	// HessianMin > HessianError. RelativeSpeed is Speed over the network's
+	// own speed (Stats.NetworkSpeed). All three 0 when not checked.
+	HessianMin, HessianError float64
+	RelativeSpeed            float64
 
 	// Filled by Linearize.
 	Jacobian      []float64 // dF/dx at x*, N x N row-major: J[i*N+k] = dF_i/dx_k
@@ -35,6 +44,9 @@ type Point struct {
 	// unknown (then only the rounding of the Jacobian is counted).
 	JacobianError float64
 }
+
+// Speed is sqrt(2q) = ||F(x) - x||_2, the length of one step of the map at X.
+func (p *Point) Speed() float64 { return math.Sqrt(2 * p.Q) }
 
 // Mode is one eigenvalue of the Jacobian with its right and left eigenvectors
 // (J r = lambda r, l^H J = lambda l^H), each of unit 2-norm (nil with

@@ -12,19 +12,25 @@ const (
 	// where no gate saturates to exactly 0 or 1 in a way that makes F(x) = x
 	// hold only through rounding (see ReasonSaturated).
 	OutcomeFixed
-	// OutcomeSlow: a slow point, a local minimum of q = 0.5*||F(x) - x||^2 above
-	// the tolerance. Checked: the relative gradient
-	// ||(J - I)^T (F(x) - x)|| / (||J - I||_F ||F(x) - x||) at the final x,
-	// from a Jacobian evaluated there, is at most Settings.TolGradient
-	// (Point.Gradient holds it).
+	// OutcomeSlow: a slow point, a local minimum of q = 0.5*||F(x) - x||^2 > 0
+	// (residual above TolResidual). Checked at the final x: grad q is at
+	// rounding level (Point.Gradient <= 1) and the smallest eigenvalue of the
+	// Hessian of q, from differences of the exact gradient, exceeds its
+	// estimated error (Point.HessianMin > Point.HessianError).
 	OutcomeSlow
 	// OutcomeUnconverged: the search stopped before the candidate was
 	// either certified or shown to rest at a local minimum of q.
 	// Point.Reason says what stopped it.
 	OutcomeUnconverged
+	// OutcomeSlowRegion: neither a root nor a local minimum of q, but slow
+	// against the network's own speed: sqrt(2q) below
+	// Settings.SlowRegionSpeed times Stats.NetworkSpeed (Point.RelativeSpeed
+	// holds the ratio). A point of a slow manifold, where q has no minimum.
+	OutcomeSlowRegion
 )
 
-// String is "unknown", "fixed", "slow" or "unconverged", as in the JSON.
+// String is "unknown", "fixed", "slow", "unconverged" or "slow region", as
+// in the JSON.
 func (o Outcome) String() string {
 	switch o {
 	case OutcomeUnknown:
@@ -35,12 +41,14 @@ func (o Outcome) String() string {
 		return "slow"
 	case OutcomeUnconverged:
 		return "unconverged"
+	case OutcomeSlowRegion:
+		return "slow region"
 	}
 	return "unknown"
 }
 
 // Reason says why an unconverged candidate stopped (ReasonNone for fixed
-// and slow ones).
+// and slow ones and slow regions).
 type Reason int
 
 const (
@@ -110,7 +118,7 @@ func ParseReason(s string) (Reason, bool) {
 
 // ParseOutcome returns the Outcome whose String is s.
 func ParseOutcome(s string) (Outcome, bool) {
-	for _, o := range []Outcome{OutcomeUnknown, OutcomeFixed, OutcomeSlow, OutcomeUnconverged} {
+	for _, o := range []Outcome{OutcomeUnknown, OutcomeFixed, OutcomeSlow, OutcomeUnconverged, OutcomeSlowRegion} {
 		if o.String() == s {
 			return o, true
 		}

@@ -21,7 +21,7 @@ func TestOutcomeCountsPartitionInitialStates(t *testing.T) {
 	res := find(t, p, &Settings{Seed: benchSeed})
 	B := len(p.InitialStates) / p.Cell.StateSize()
 	st := res.Stats
-	if st.Candidates != B || st.Certified+st.Slow+st.Unconverged != B {
+	if st.Candidates != B || st.Certified+st.Slow+st.SlowRegions+st.Unconverged != B {
 		t.Fatalf("%d candidates, outcomes %d + %d + %d, want %d", st.Candidates, st.Certified, st.Slow, st.Unconverged, B)
 	}
 	newPoints := 0

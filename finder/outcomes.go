@@ -3,19 +3,19 @@ package finder
 import (
 	"context"
 	"math"
-
-	"github.com/rnnfp/fixedpoints/internal/linalg"
 )
 
 // decideOutcomes gives every candidate its outcome (see Outcome): fixed
-// when certified; otherwise slow when the relative gradient of q, checked
-// with a Jacobian evaluated at its final state, is at most TolGradient;
-// otherwise unconverged, with the reason its search stopped. It fills the
-// outcome counts of Stats.
-func (f *finder) decideOutcomes(ctx context.Context) error {
-	var check []int // candidates whose gradient is to be checked
+// when certified; otherwise slow when checkSlow finds it at a local minimum
+// of q > 0; otherwise a slow region when its speed sqrt(2q) is below
+// Settings.SlowRegionSpeed times the network's own speed; otherwise
+// unconverged, with the reason its search stopped. It fills the outcome
+// counts of Stats.
+func (f *finder) decideOutcomes(ctx context.Context, p Problem) error {
+	var check []int // candidates whose curvature is to be checked
 	for i, c := range f.cands {
-		c.outcome, c.reason, c.grad, c.checked = OutcomeUnconverged, ReasonNone, 0, false
+		c.outcome, c.reason, c.grad, c.checked, c.slow = OutcomeUnconverged, ReasonNone, 0, false, false
+		c.relSpeed = 0
 		switch {
 		case math.IsNaN(c.q) || math.IsInf(c.q, 0) || !finite(c.x):
 			c.reason = ReasonDiverged
@@ -29,16 +29,27 @@ func (f *finder) decideOutcomes(ctx context.Context) error {
 			check = append(check, i)
 		}
 	}
-	if err := f.checkGradients(ctx, check); err != nil {
+	if err := f.checkSlow(ctx, check); err != nil {
 		return err
 	}
+	speed, from := 0.0, ""
+	if len(check) > 0 {
+		var err error
+		if speed, from, err = f.networkSpeed(p.Trajectories, p.InitialStates); err != nil {
+			return err
+		}
+	}
+	f.stats.NetworkSpeed, f.stats.SpeedFrom = speed, from
 	for _, i := range check {
 		c := f.cands[i]
+		c.relSpeed = math.Sqrt(2*c.q) / speed
 		switch {
 		case !c.checked:
 			c.reason = ReasonCanceled
-		case c.grad <= f.s.TolGradient:
+		case c.slow:
 			c.outcome = OutcomeSlow
+		case c.relSpeed < f.s.SlowRegionSpeed:
+			c.outcome = OutcomeSlowRegion
 		case c.stop == ReasonNone:
 			// Refinement reached the rounding floor of F(x) - x above
 			// TolResidual, or left nothing to say: q no longer decreases.
@@ -49,7 +60,7 @@ func (f *finder) decideOutcomes(ctx context.Context) error {
 	}
 	// The counts partition the initial states' candidates: the
 	// completion's new points (all fixed) are counted in Stats.Completion.
-	f.stats.Certified, f.stats.Slow, f.stats.Unconverged = 0, 0, 0
+	f.stats.Certified, f.stats.Slow, f.stats.SlowRegions, f.stats.Unconverged = 0, 0, 0, 0
 	f.stats.UnconvergedByReason = map[Reason]int{}
 	for _, c := range f.cands[:f.nInit()] {
 		switch c.outcome {
@@ -57,73 +68,14 @@ func (f *finder) decideOutcomes(ctx context.Context) error {
 			f.stats.Certified++
 		case OutcomeSlow:
 			f.stats.Slow++
+		case OutcomeSlowRegion:
+			f.stats.SlowRegions++
 		default:
 			f.stats.Unconverged++
 			f.stats.UnconvergedByReason[c.reason]++
 		}
 	}
 	return nil
-}
-
-// checkGradients sets c.grad, the relative gradient
-// ||(J - I)^T r|| / (||J - I||_F ||r||) with r = F(x) - x, for the
-// candidates idx from Jacobians evaluated at their states, in chunks within
-// the Jacobian budget. It stops early (leaving some unchecked) when ctx is
-// canceled.
-func (f *finder) checkGradients(ctx context.Context, idx []int) error {
-	N := f.N
-	NN := N * N
-	chunk := f.jacobianChunk()
-	for lo := 0; lo < len(idx); lo += chunk {
-		if ctx.Err() != nil {
-			f.canceled = true
-			return nil
-		}
-		part := idx[lo:min(lo+chunk, len(idx))]
-		before := f.stats.JacobianEvals
-		J, err := f.jacobiansAt(part)
-		if err != nil {
-			return err
-		}
-		f.stats.GradientChecks += f.stats.JacobianEvals - before
-		f.stats.JacobianEvals = before
-		linalg.Parallel(len(part), func(a, b int) {
-			r := make([]float64, N)
-			for k := a; k < b; k++ {
-				c := f.cands[part[k]]
-				for i := range r {
-					r[i] = c.f[i] - c.x[i]
-				}
-				c.grad, c.checked = relativeGradient(J[k*NN:(k+1)*NN], r), true
-			}
-		})
-	}
-	return nil
-}
-
-// relativeGradient is ||(J - I)^T r||_2 / (||J - I||_F ||r||_2) for the
-// n x n row-major j: the gradient of q = 0.5||r||^2 relative to the largest
-// it could be for that residual, 0 at a local minimum of q, at most 1. NaN
-// when r or J - I is zero or not finite.
-func relativeGradient(j, r []float64) float64 {
-	n := len(r)
-	g := make([]float64, n)
-	na := 0.0
-	for i := 0; i < n; i++ { // row i of J - I contributes r_i * row to g
-		for k := 0; k < n; k++ {
-			a := j[i*n+k]
-			if i == k {
-				a--
-			}
-			g[k] += a * r[i]
-			na += a * a
-		}
-	}
-	den := math.Sqrt(na) * norm2(r)
-	if !(den > 0) || math.IsInf(den, 0) {
-		return math.NaN()
-	}
-	return norm2(g) / den
 }
 
 // norm2 is the 2-norm of v, without overflow.

@@ -14,7 +14,8 @@ const (
 	// optimize uses the same name for its zero Status). Find never
 	// returns it.
 	NotTerminated Status = iota
-	// Converged: every candidate ended fixed or slow (none unconverged).
+	// Converged: every candidate ended fixed, slow or on a slow region
+	// (none unconverged).
 	Converged
 	// IterationLimit: some candidate ended unconverged because an iteration
 	// limit ran out: MaxIters in the first-order search or MaxRefineIters
@@ -59,6 +60,10 @@ type Result struct {
 	// OutcomeUnconverged, each with its Reason), unique within TolUnique,
 	// with no outlier removal: they are what the search could not decide.
 	Unconverged *FixedPoints
+	// SlowRegions holds the unique candidates that ended on a slow region
+	// (Outcome OutcomeSlowRegion): slow against the network's own speed but
+	// at neither a root nor a local minimum of q, with no outlier removal.
+	SlowRegions *FixedPoints
 	// All holds every candidate as it ended, each with its Outcome, in the
 	// order of the initial states, followed by the new fixed points the
 	// completion stage found (see complete.go).
@@ -68,7 +73,7 @@ type Result struct {
 	Stats  Stats
 	// Settings are the effective settings of the search: every zero field
 	// resolved to its default, the coupled ones (AdamEpsilon by Optimizer,
-	// TolResidual and TolGradient by Dtype) for the settings Find was given.
+	// TolResidual by Dtype) for the settings Find was given.
 	Settings Settings
 }
 
@@ -84,16 +89,27 @@ type Stats struct {
 	DenseFallbacks int // candidates that Newton-Krylov handed to dense LM (GMRES could not solve their systems)
 	Certified      int // initial states' candidates certified, before uniqueness (outcome fixed; the completion's new points are in Completion)
 	Slow           int // initial states' candidates that ended at a checked slow point, before uniqueness
+	SlowRegions    int // initial states' candidates that ended on a slow region, before uniqueness
 	Unconverged    int // initial states' candidates that ended unconverged, before uniqueness
 	// UnconvergedByReason counts the unconverged candidates by Reason.
 	UnconvergedByReason map[Reason]int
 	DistanceOutliers    int // dropped as far from the initial states
 	QOutliersRerun      int
 	Retried             int // candidates sent back to the first-order search after the refinement stalled (counted per round)
-	GradientChecks      int // batched Jacobian evaluations that checked uncertified candidates' gradients (not in JacobianEvals)
+	GradientChecks      int // batched curvature evaluations that checked uncertified candidates for slow points
+	// NetworkSpeed is the speed a slow region is measured against (see
+	// Problem.Trajectories), and SpeedFrom says where it came from
+	// ("trajectories" or "initial states"); 0 and "" when no candidate
+	// needed it.
+	NetworkSpeed float64
+	SpeedFrom    string
+	// Reference counts what the reference would call fixed points (q below
+	// its tol_q) among the same candidates.
+	Reference ReferenceView
 
 	SearchTime    time.Duration
 	RefineTime    time.Duration
+	SlowTime      time.Duration // Newton's steps on grad q toward slow points (see slowDescent)
 	CheckTime     time.Duration // deciding the outcomes: the gradient checks of the uncertified candidates
 	LinearizeTime time.Duration
 	Runtime       time.Duration

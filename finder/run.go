@@ -24,15 +24,17 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 		}
 	}
 	t := time.Now()
-	if err := f.decideOutcomes(ctx); err != nil {
+	if err := f.decideOutcomes(ctx, p); err != nil {
 		return nil, err
 	}
 	f.stats.CheckTime = time.Since(t)
+	f.stats.Reference = f.referenceView()
 	all := f.points(f.conditions(p.Conditions))
 	res := &Result{All: all, Settings: f.s} // Status once the outcomes are counted
 	certified := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeFixed })
 	slow := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeSlow })
 	unconverged := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeUnconverged })
+	res.SlowRegions = all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeSlowRegion }).Unique(f.s.TolUnique)
 
 	var err error
 	if res.Fixed, err = f.postprocess(certified, p.InitialStates); err != nil {

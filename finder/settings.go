@@ -67,14 +67,13 @@ type Settings struct {
 	StallIters     int     // 100
 	MaxRefineIters int     // 50
 	TolResidual    float64 // 0 resolves at Find: 1e-10 (float64) or 1e-5 (float32); certified when max|F(x)-x| <= this
-	// TolGradient: an uncertified candidate is a slow point (a local minimum
-	// of q) only when its relative gradient ||(J-I)^T r|| / (||J-I||_F ||r||),
-	// r = F(x) - x, checked with a Jacobian at its final x, is at most this.
-	// 0 resolves at Find: 1e-8 (float64) or 1e-3 (float32).
-	TolGradient    float64
-	JacobianBudget int     // 256 MiB: memory for the N x N matrices (Jacobians, refinement) held at once
-	Refiner        Refiner // AutoRefiner: DenseLM below KrylovMinN states, NewtonKrylov from there
-	KrylovMinN     int     // 128: the state size from which AutoRefiner takes Newton-Krylov (measured: examples/bench -scale)
+	// SlowRegionSpeed: a candidate that ends at neither a root nor a local
+	// minimum of q is on a slow region when its speed sqrt(2q) is below
+	// this times the network's own speed (see Problem.Trajectories).
+	SlowRegionSpeed float64 // 1e-2
+	JacobianBudget  int     // 256 MiB: memory for the N x N matrices (Jacobians, refinement) held at once
+	Refiner         Refiner // AutoRefiner: DenseLM below KrylovMinN states, NewtonKrylov from there
+	KrylovMinN      int     // 128: the state size from which AutoRefiner takes Newton-Krylov (measured: examples/bench -scale)
 
 	// Post-processing as the reference.
 	TolUnique            float64 // 1e-3: points closer than this ([x; u], 2-norm) are one
@@ -128,7 +127,7 @@ type Progress struct {
 
 // DefaultSettings returns Settings with every default filled in except
 // those that depend on another setting (AdamEpsilon on Optimizer;
-// TolResidual and TolGradient on Dtype), which stay 0 and are resolved when
+// TolResidual on Dtype), which stay 0 and are resolved when
 // Find runs, so that changing Optimizer or Dtype afterwards behaves exactly
 // as setting it first. Effective shows them resolved; Result.Settings holds
 // the settings a search used.
@@ -164,12 +163,6 @@ func (s *Settings) fillCoupled() {
 		s.TolResidual = 1e-10
 		if s.Dtype == graph.Float32 {
 			s.TolResidual = 1e-5
-		}
-	}
-	if s.TolGradient == 0 {
-		s.TolGradient = 1e-8
-		if s.Dtype == graph.Float32 {
-			s.TolGradient = 1e-3
 		}
 	}
 }
@@ -210,6 +203,7 @@ func (s *Settings) fillIndependent() {
 	def(&s.OutlierDistanceScale, 10)
 	def(&s.OutlierQScale, 10)
 	def(&s.MarginalTol, 1e-3)
+	def(&s.SlowRegionSpeed, 1e-2)
 	if s.CompleteRounds == 0 {
 		s.CompleteRounds = 8
 	}
@@ -232,7 +226,7 @@ func (s *Settings) validate() error {
 		v    float64
 	}{
 		{"TolQ", s.TolQ}, {"TolDQ", s.TolDQ}, {"LearningRate", s.LearningRate},
-		{"AdamEpsilon", s.AdamEpsilon}, {"TolResidual", s.TolResidual}, {"TolGradient", s.TolGradient},
+		{"AdamEpsilon", s.AdamEpsilon}, {"TolResidual", s.TolResidual}, {"SlowRegionSpeed", s.SlowRegionSpeed},
 		{"TolUnique", s.TolUnique}, {"OutlierDistanceScale", s.OutlierDistanceScale},
 		{"OutlierQScale", s.OutlierQScale}, {"MarginalTol", s.MarginalTol}, {"HandoffQ", s.HandoffQ},
 		{"ConnectEps", s.ConnectEps},

@@ -25,17 +25,31 @@
 //	   "outcome": o, "reason": r, "gradient": g, "jacobian_error": e,
 //	   "n_undecided": n, "eigenvalue_bounds": [b x K], "eigenvalue_conds": [kappa x K],
 //	   "mode_classes": [c x K]}, ...],
-//	 "slow_points": [...], "unconverged": [...]}       (when the result has them)
+//	 "slow_points": [...], "slow_regions": [...], "unconverged": [...]} (when the result has them)
 //
 // The labels (optional, absent in files written before them and when
-// unknown): "outcome" is "fixed", "slow" or "unconverged" (Point.Outcome);
+// unknown): "outcome" is "fixed", "slow", "slow region" or "unconverged"
+// (Point.Outcome);
 // "reason" why an unconverged one stopped ("iteration limit", "refine
 // limit", "stall", "diverged", "rise", "tolq without refinement",
-// "canceled", "saturated"); "gradient" the checked relative gradient
-// (Point.Gradient); "jacobian_error" Point.JacobianError; "n_undecided"
+// "canceled", "saturated"); "gradient" the checked gradient of q over its
+// rounding floor (Point.Gradient); "speed" sqrt(2q) of a slow point or
+// slow region (written, derived from q on reading); "hessian_min" and
+// "hessian_error" the smallest eigenvalue of the Hessian of q and its
+// estimated error (Point.HessianMin, Point.HessianError); "relative_speed"
+// the speed over the network's (Point.RelativeSpeed); "jacobian_error"
+// Point.JacobianError; "n_undecided"
 // Stability.NUndecided; per mode, in the order of "eigenvalues":
 // "eigenvalue_bounds" (Mode.Bound), "eigenvalue_conds" (Mode.Cond) and
 // "mode_classes" ("stable", "unstable", "undecided"; Mode.Class).
+//
+// What the reference FixedPointFinder would call fixed points among the same
+// candidates (finder.ReferenceView; a file written by Write of a search):
+//
+//	"reference_view": {"tol_q": 1e-12, "candidates": n, "unique": u, "of": B}
+//
+// A reader of v1 written before slow regions ignores "slow_regions" and
+// "reference_view", as it ignores any unknown field.
 //
 // The coverage estimate and the saddle-attractor graph of a set found by
 // Find (indices are into fixed_points):

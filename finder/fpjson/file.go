@@ -19,11 +19,16 @@ type File struct {
 	Fixed       *finder.FixedPoints // "fixed_points", with the coverage and connections when saved
 	Slow        *finder.FixedPoints // "slow_points"
 	Unconverged *finder.FixedPoints // "unconverged"
+	SlowRegions *finder.FixedPoints // "slow_regions"
+	// Reference is "reference_view": what the reference FixedPointFinder
+	// would call fixed points among the same candidates; nil when absent.
+	Reference *finder.ReferenceView
 }
 
-// Write writes res's Fixed as "fixed_points", and its Slow and Unconverged
-// as "slow_points" and "unconverged" when they are not nil, one point per
-// line. A nil Fixed is written as an empty list of the shape of the first
+// Write writes res's Fixed as "fixed_points", and its Slow, SlowRegions
+// and Unconverged as "slow_points", "slow_regions" and "unconverged" when
+// they are not nil, one point per line, with Stats.Reference as
+// "reference_view" when res comes from Find. A nil Fixed is written as an empty list of the shape of the first
 // group present. A group that fails finder.FixedPoints.Validate, or whose
 // shape differs from the others', is not written.
 func Write(w io.Writer, res *finder.Result) error {
@@ -72,7 +77,7 @@ func write(w io.Writer, res *finder.Result) error {
 	}
 	fixed := res.Fixed
 	if fixed == nil {
-		for _, g := range []*finder.FixedPoints{res.Slow, res.Unconverged, res.All} {
+		for _, g := range []*finder.FixedPoints{res.Slow, res.SlowRegions, res.Unconverged, res.All} {
 			if g != nil {
 				fixed = &finder.FixedPoints{N: g.N, M: g.M, Dtype: g.Dtype}
 				break
@@ -82,5 +87,9 @@ func write(w io.Writer, res *finder.Result) error {
 	if fixed == nil {
 		return fmt.Errorf("result has no points to write")
 	}
-	return writeGroups(w, fixed, res.Slow, res.Unconverged)
+	var ref *finder.ReferenceView
+	if res.Stats.Reference.TolQ > 0 {
+		ref = &res.Stats.Reference
+	}
+	return writeGroups(w, fixed, res.Slow, res.SlowRegions, res.Unconverged, ref)
 }

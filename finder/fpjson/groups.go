@@ -21,17 +21,30 @@ type jsonFile struct {
 	// precede fixed_points, which writeGroups splices in last.
 	Coverage    *jsonCoverage    `json:"coverage,omitempty"`
 	Connections []jsonConnection `json:"connections,omitempty"`
-	FixedPoints []jsonPoint      `json:"fixed_points"`
+	// What the reference would call fixed points among the same
+	// candidates (Write, from Stats.Reference).
+	Reference   *jsonReference `json:"reference_view,omitempty"`
+	FixedPoints []jsonPoint    `json:"fixed_points"`
 
 	// The other outcomes of a search (Write).
 	SlowPoints  []jsonPoint `json:"slow_points,omitempty"`
+	SlowRegions []jsonPoint `json:"slow_regions,omitempty"`
 	Unconverged []jsonPoint `json:"unconverged,omitempty"`
 }
 
-// writeGroups writes fixed as "fixed_points" and, when not nil, slow
-// and unconverged as "slow_points" and "unconverged" (same N, M, dtype).
-func writeGroups(w io.Writer, fp, slow, unconverged *finder.FixedPoints) error {
-	for _, g := range []*finder.FixedPoints{fp, slow, unconverged} {
+// jsonReference is finder.ReferenceView.
+type jsonReference struct {
+	TolQ       jsonFloat `json:"tol_q"`
+	Candidates int       `json:"candidates"`
+	Unique     int       `json:"unique"`
+	Of         int       `json:"of"`
+}
+
+// writeGroups writes fixed as "fixed_points" and, when not nil, slow,
+// slow regions and unconverged as "slow_points", "slow_regions" and
+// "unconverged" (same N, M, dtype); ref, when not nil, as "reference_view".
+func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints, ref *finder.ReferenceView) error {
+	for _, g := range []*finder.FixedPoints{fp, slow, regions, unconverged} {
 		if g == nil {
 			continue
 		}
@@ -42,8 +55,12 @@ func writeGroups(w io.Writer, fp, slow, unconverged *finder.FixedPoints) error {
 			return fmt.Errorf("groups of different shapes: N=%d M=%d %s and N=%d M=%d %s", fp.N, fp.M, fp.Dtype, g.N, g.M, g.Dtype)
 		}
 	}
-	head, err := json.Marshal(jsonFile{Format: Format, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype,
-		Coverage: toJSONCoverage(fp.Coverage), Connections: toJSONConnections(fp.Connections)})
+	jf := jsonFile{Format: Format, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype,
+		Coverage: toJSONCoverage(fp.Coverage), Connections: toJSONConnections(fp.Connections)}
+	if ref != nil {
+		jf.Reference = &jsonReference{TolQ: jsonFloat(ref.TolQ), Candidates: ref.Candidates, Unique: ref.Unique, Of: ref.Of}
+	}
+	head, err := json.Marshal(jf)
 	if err != nil {
 		return err
 	}
@@ -60,7 +77,7 @@ func writeGroups(w io.Writer, fp, slow, unconverged *finder.FixedPoints) error {
 	for _, g := range []struct {
 		name string
 		fp   *finder.FixedPoints
-	}{{"slow_points", slow}, {"unconverged", unconverged}} {
+	}{{"slow_points", slow}, {"slow_regions", regions}, {"unconverged", unconverged}} {
 		if g.fp != nil {
 			bw.WriteString(",\n\"" + g.name + "\":")
 			if err := writePoints(bw, g.fp); err != nil {
@@ -146,6 +163,14 @@ func read(r io.Reader) (*File, error) {
 		if out.Slow, err = group("slow_points: ", f.SlowPoints, nil, nil); err != nil {
 			return nil, err
 		}
+	}
+	if f.SlowRegions != nil {
+		if out.SlowRegions, err = group("slow_regions: ", f.SlowRegions, nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	if f.Reference != nil {
+		out.Reference = &finder.ReferenceView{TolQ: float64(f.Reference.TolQ), Candidates: f.Reference.Candidates, Unique: f.Reference.Unique, Of: f.Reference.Of}
 	}
 	if f.Unconverged != nil {
 		if out.Unconverged, err = group("unconverged: ", f.Unconverged, nil, nil); err != nil {

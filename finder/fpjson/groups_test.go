@@ -150,8 +150,9 @@ func TestFoundResultsRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Fixed.Len() == 0 || kind == "gru" && res.Unconverged.Len() == 0 {
-			t.Fatalf("%s: %d fixed points and %d unconverged candidates: the weights no longer give a varied set", kind, res.Fixed.Len(), res.Unconverged.Len())
+		if res.Fixed.Len() == 0 || kind == "gru" && res.Unconverged.Len()+res.Slow.Len()+res.SlowRegions.Len() == 0 {
+			t.Fatalf("%s: %d fixed points and %d slow, %d slow regions, %d unconverged candidates: the weights no longer give a varied set",
+				kind, res.Fixed.Len(), res.Slow.Len(), res.SlowRegions.Len(), res.Unconverged.Len())
 		}
 		var b bytes.Buffer
 		if err := Write(&b, res); err != nil {
@@ -164,7 +165,7 @@ func TestFoundResultsRoundTrip(t *testing.T) {
 		for _, g := range []struct {
 			name      string
 			got, want *finder.FixedPoints
-		}{{"fixed", back.Fixed, res.Fixed}, {"slow", back.Slow, res.Slow}, {"unconverged", back.Unconverged, res.Unconverged}} {
+		}{{"fixed", back.Fixed, res.Fixed}, {"slow", back.Slow, res.Slow}, {"slow regions", back.SlowRegions, res.SlowRegions}, {"unconverged", back.Unconverged, res.Unconverged}} {
 			if g.want.Len() == 0 && g.got != nil && g.got.Len() == 0 {
 				continue // an empty list reads back as an empty set
 			}
@@ -172,6 +173,9 @@ func TestFoundResultsRoundTrip(t *testing.T) {
 				t.Errorf("%s: the %s points read back differ:\n got %+v\nwant %+v", kind, g.name, g.got, g.want)
 			}
 		}
-		t.Logf("%s: %d fixed, %d slow, %d unconverged", kind, res.Fixed.Len(), res.Slow.Len(), res.Unconverged.Len())
+		if back.Reference == nil || *back.Reference != res.Stats.Reference {
+			t.Errorf("%s: reference view read back %+v, want %+v", kind, back.Reference, res.Stats.Reference)
+		}
+		t.Logf("%s: %d fixed, %d slow, %d slow regions, %d unconverged; reference view %+v", kind, res.Fixed.Len(), res.Slow.Len(), res.SlowRegions.Len(), res.Unconverged.Len(), res.Stats.Reference)
 	}
 }

@@ -11,6 +11,10 @@ type jsonLabels struct {
 	Outcome       string     `json:"outcome,omitempty"`
 	Reason        string     `json:"reason,omitempty"`
 	Gradient      *jsonFloat `json:"gradient,omitempty"`
+	Speed         *jsonFloat `json:"speed,omitempty"`
+	HessianMin    *jsonFloat `json:"hessian_min,omitempty"`
+	HessianError  *jsonFloat `json:"hessian_error,omitempty"`
+	RelativeSpeed *jsonFloat `json:"relative_speed,omitempty"`
 	JacobianError *jsonFloat `json:"jacobian_error,omitempty"`
 	NUndecided    *int       `json:"n_undecided,omitempty"`
 	Bounds        jsonFloats `json:"eigenvalue_bounds,omitempty"`
@@ -33,6 +37,15 @@ func labelsToJSON(p *finder.Point) jsonLabels {
 	if p.JacobianError != 0 {
 		j.JacobianError = ptrFloat(p.JacobianError)
 	}
+	if p.Outcome == finder.OutcomeSlow || p.Outcome == finder.OutcomeSlowRegion {
+		j.Speed = ptrFloat(p.Speed()) // derived from q; written for readers, not read back
+	}
+	if p.HessianMin != 0 || p.HessianError != 0 {
+		j.HessianMin, j.HessianError = ptrFloat(p.HessianMin), ptrFloat(p.HessianError)
+	}
+	if p.RelativeSpeed != 0 {
+		j.RelativeSpeed = ptrFloat(p.RelativeSpeed)
+	}
 	if !p.HasBounds() {
 		return j // analyzed before per-mode bounds existed, or not at all
 	}
@@ -54,7 +67,7 @@ func labelsFromJSON(j *jsonLabels, p *finder.Point) error {
 	if j.Outcome != "" {
 		o, ok := finder.ParseOutcome(j.Outcome)
 		if !ok {
-			return fmt.Errorf("outcome %q, want \"fixed\", \"slow\" or \"unconverged\"", j.Outcome)
+			return fmt.Errorf("outcome %q, want \"fixed\", \"slow\", \"slow region\" or \"unconverged\"", j.Outcome)
 		}
 		p.Outcome = o
 	}
@@ -70,6 +83,15 @@ func labelsFromJSON(j *jsonLabels, p *finder.Point) error {
 	}
 	if j.JacobianError != nil {
 		p.JacobianError = float64(*j.JacobianError)
+	}
+	if j.HessianMin != nil {
+		p.HessianMin = float64(*j.HessianMin)
+	}
+	if j.HessianError != nil {
+		p.HessianError = float64(*j.HessianError)
+	}
+	if j.RelativeSpeed != nil {
+		p.RelativeSpeed = float64(*j.RelativeSpeed)
 	}
 	if j.NUndecided != nil {
 		p.Stability.NUndecided = *j.NUndecided

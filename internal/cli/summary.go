@@ -88,8 +88,8 @@ func printOutcomes(w io.Writer, res *finder.Result) {
 	}
 	fmt.Fprintln(w, line)
 	if s := res.Settings; s.MaxIters > 0 {
-		fmt.Fprintf(w, "settings: TolResidual %g, TolGradient %g, AdamEpsilon %g, MaxIters %d, MaxRefineIters %d, %s\n",
-			s.TolResidual, s.TolGradient, s.AdamEpsilon, s.MaxIters, s.MaxRefineIters, s.Dtype)
+		fmt.Fprintf(w, "settings: TolResidual %g, SlowRegionSpeed %g, AdamEpsilon %g, MaxIters %d, MaxRefineIters %d, %s\n",
+			s.TolResidual, s.SlowRegionSpeed, s.AdamEpsilon, s.MaxIters, s.MaxRefineIters, s.Dtype)
 	}
 	undecided := 0
 	for _, p := range res.Fixed.Points {

@@ -1,0 +1,221 @@
+package finder
+
+import (
+	"math"
+
+	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
+	"gonum.org/v1/gonum/mat"
+)
+
+// curvature is q, its exact gradient and its Hessian at one candidate's
+// state. The gradient g = (J - I)^T (F(x) - x) comes from the graph's
+// backward pass; the Hessian
+//
+//	H = (J - I)^T (J - I) + sum_i r_i d2F_i/dx2,  r = F(x) - x,
+//
+// column by column from central differences of that exact gradient, so it
+// holds the second-order term that Gauss-Newton drops. At a local minimum of
+// q > 0, J - I is singular (g = 0 with r != 0), so the second-order term is
+// all that makes the minimum one.
+type curvature struct {
+	q     float64
+	f, g  []float64 // F(x) and grad q (N)
+	H     []float64 // the Hessian, symmetrized, N x N row-major
+	aNorm float64   // ||J - I||_F, J from the same differences of F
+	// hErr estimates a bound on ||H - Hessian||_2 (with withErr): the
+	// change of the differences when their step doubles (three times their
+	// truncation error), their asymmetry, and the rounding of the gradient
+	// divided by the step, doubled. 0 without withErr.
+	hErr float64
+}
+
+// rowEval evaluates q, F and grad q at many states at once, in batches of
+// at most maxRows rows, in the search's result dtype (Settings.Dtype).
+type rowEval struct {
+	f       *finder
+	objs    bySize[*graph.Objective]
+	maxRows int
+}
+
+// newRowEval sizes its batches to Settings.JacobianBudget: a row holds a
+// few N-vectors in the graph, counted generously as 64 values.
+func (f *finder) newRowEval() *rowEval {
+	r := max(1, f.s.JacobianBudget/(8*64*max(f.N+f.M, 1)))
+	p := 1
+	for p*2 <= min(r, 8192) {
+		p *= 2
+	}
+	return &rowEval{f: f, objs: newBySize(f.cell, f.s.Dtype, graph.NewObjective), maxRows: p}
+}
+
+// eval fills q (n), fo and g (n x N) at the n states x (n x N) with inputs
+// u (n x M).
+func (e *rowEval) eval(x, u []float64, n int, q, fo, g []float64) error {
+	N, M := e.f.N, e.f.M
+	for lo := 0; lo < n; lo += e.maxRows {
+		hi := min(lo+e.maxRows, n)
+		B := batchRows(hi-lo, N)
+		ob, err := e.objs.get(B)
+		if err != nil {
+			return err
+		}
+		xb, ub := make([]float64, B*N), make([]float64, B*M)
+		for r := 0; r < B; r++ {
+			s := lo + min(r, hi-lo-1) // padding repeats the last row
+			copy(xb[r*N:(r+1)*N], x[s*N:(s+1)*N])
+			copy(ub[r*M:(r+1)*M], u[s*M:(s+1)*M])
+		}
+		if err := ob.SetStates(xb); err != nil {
+			return err
+		}
+		if err := ob.SetInputs(ub); err != nil {
+			return err
+		}
+		if err := ob.Eval(); err != nil {
+			return err
+		}
+		e.f.stats.GradEvals++
+		copy(q[lo:hi], ob.Q()[:hi-lo])
+		copy(fo[lo*N:hi*N], ob.F()[:(hi-lo)*N])
+		copy(g[lo*N:hi*N], ob.Grad()[:(hi-lo)*N])
+	}
+	return nil
+}
+
+// curvatures evaluates the curvature at the states of the candidates idx,
+// in groups that fit the row batches. With withErr each Hessian is also
+// differenced with a doubled step, to estimate its error.
+func (f *finder) curvatures(e *rowEval, idx []int, withErr bool) ([]curvature, error) {
+	N, M := f.N, f.M
+	steps := []float64{1}
+	if withErr {
+		steps = append(steps, 2)
+	}
+	per := 1 + 2*N*len(steps)
+	group := max(1, e.maxRows/per)
+	h := math.Cbrt(f.s.Dtype.Eps()) // balances truncation (h^2) against rounding (eps/h)
+	out := make([]curvature, len(idx))
+	for lo := 0; lo < len(idx); lo += group {
+		part := idx[lo:min(lo+group, len(idx))]
+		n := len(part) * per
+		x, u := make([]float64, n*N), make([]float64, n*M)
+		for k, ci := range part {
+			c := f.cands[ci]
+			for r := 0; r < per; r++ {
+				row := k*per + r
+				copy(x[row*N:(row+1)*N], c.x)
+				copy(u[row*M:(row+1)*M], c.u)
+			}
+			for s, m := range steps {
+				for j := 0; j < N; j++ {
+					d := m * h * max(1, abs(c.x[j]))
+					base := k*per + 1 + s*2*N + 2*j
+					x[base*N+j] += d
+					x[(base+1)*N+j] -= d
+				}
+			}
+		}
+		q, fo, g := make([]float64, n), make([]float64, n*N), make([]float64, n*N)
+		if err := e.eval(x, u, n, q, fo, g); err != nil {
+			return nil, err
+		}
+		linalg.Parallel(len(part), func(a, b int) {
+			for k := a; k < b; k++ {
+				out[lo+k] = assembleCurvature(f.cands[part[k]].x, x, q, fo, g, k*per, N, len(steps), f.s.Dtype.Eps())
+			}
+		})
+	}
+	return out, nil
+}
+
+// assembleCurvature builds one curvature from its rows, starting at row
+// base: the centre, then for each step the pairs (x + d e_j, x - d e_j).
+func assembleCurvature(x0, x, q, fo, g []float64, base, N, nSteps int, eps float64) curvature {
+	c := curvature{q: q[base],
+		f: append([]float64(nil), fo[base*N:(base+1)*N]...),
+		g: append([]float64(nil), g[base*N:(base+1)*N]...)}
+	Hs := make([][]float64, nSteps)
+	hMin := math.Inf(1)
+	aa := 0.0
+	for s := range Hs {
+		H := make([]float64, N*N)
+		for j := 0; j < N; j++ {
+			p := base + 1 + s*2*N + 2*j
+			d := x[p*N+j] - x[(p+1)*N+j] // the step as represented
+			hMin = min(hMin, d/2)
+			for i := 0; i < N; i++ {
+				H[i*N+j] = (g[p*N+i] - g[(p+1)*N+i]) / d
+				if s == 0 {
+					a := (fo[p*N+i] - fo[(p+1)*N+i]) / d
+					if i == j {
+						a--
+					}
+					aa += a * a
+				}
+			}
+		}
+		Hs[s] = H
+	}
+	c.aNorm = math.Sqrt(aa)
+	H := Hs[0]
+	asym := 0.0
+	for i := 0; i < N; i++ {
+		for j := i + 1; j < N; j++ {
+			d := H[i*N+j] - H[j*N+i]
+			asym += 2 * d * d
+			m := (H[i*N+j] + H[j*N+i]) / 2
+			H[i*N+j], H[j*N+i] = m, m
+		}
+	}
+	c.H = H
+	if nSteps > 1 {
+		H2, diff := Hs[1], 0.0
+		for i := 0; i < N; i++ {
+			for j := 0; j < N; j++ {
+				m := (H2[i*N+j] + H2[j*N+i]) / 2
+				d := H[i*N+j] - m
+				diff += d * d
+			}
+		}
+		gErr := gradientRounding(&c, x0, eps)
+		c.hErr = 2 * (math.Sqrt(diff) + math.Sqrt(asym)/2 + 4*math.Sqrt(float64(N))*gErr/hMin)
+	}
+	return c
+}
+
+// gradientRounding estimates the rounding error of the computed gradient
+// g = (J - I)^T r at x: r = F(x) - x carries about eps*max(1, |x|) per
+// component, and J - I about eps*(||J - I|| + 1).
+func gradientRounding(c *curvature, x []float64, eps float64) float64 {
+	n := float64(len(x))
+	rn := 0.0
+	for i, v := range c.f {
+		d := v - x[i]
+		rn += d * d
+	}
+	return eps * (c.aNorm + 1) * (math.Sqrt(rn) + math.Sqrt(n)*scale(x))
+}
+
+// gradientFloor is the size of grad q that rounding alone can produce at
+// x: the gradient's own rounding (gradientRounding) plus the Hessian
+// times the rounding of x, with a safety factor of 64. A gradient below it
+// is zero to working precision.
+func gradientFloor(c *curvature, x []float64, eps float64) float64 {
+	n := float64(len(x))
+	return 64 * (gradientRounding(c, x, eps) + eps*frobenius(c.H)*math.Sqrt(n)*scale(x))
+}
+
+// minEigenSym is the smallest eigenvalue of the symmetric n x n H, NaN when
+// the decomposition fails or H is not finite.
+func minEigenSym(H []float64, n int) float64 {
+	if !finite(H) {
+		return math.NaN()
+	}
+	var es mat.EigenSym
+	if !es.Factorize(mat.NewSymDense(n, append([]float64(nil), H...)), false) {
+		return math.NaN()
+	}
+	v := es.Values(nil)
+	return v[0] // ascending
+}
