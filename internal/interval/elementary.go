@@ -1,0 +1,193 @@
+package interval
+
+import "math"
+
+// expm1Bounds encloses e^x − 1 for a float64 x. math.Expm1 is pure Go
+// (FreeBSD's) with an error below 1 ulp, so two steps outward cover it.
+func expm1Bounds(x float64) (lo, hi float64) {
+	switch {
+	case math.IsNaN(x):
+		return math.NaN(), math.NaN()
+	case math.IsInf(x, 1):
+		return math.MaxFloat64, math.Inf(1)
+	case math.IsInf(x, -1):
+		return -1, -1
+	case x == 0:
+		return 0, 0
+	}
+	e := math.Expm1(x)
+	lo, hi = down(down(e)), up(up(e))
+	if x < 0 {
+		lo, hi = math.Max(lo, -1), math.Min(hi, 0)
+	} else {
+		lo = math.Max(lo, 0)
+	}
+	return lo, hi
+}
+
+// expBounds encloses e^x for a float64 x, with relative accuracy on both
+// sides of 0: 1 + expm1(x) for x ≥ −1 and 1/e^{−x} below. Near the ends of
+// the float64 range it squares e^{x/2} (x/2 is exact): math.Expm1 returns
+// +Inf a little below the true overflow point (at 709.782712893384, e^x is
+// 2.4e-14 below MaxFloat64), and 1/e^{−x} loses the subnormal results.
+func expBounds(x float64) (lo, hi float64) {
+	switch {
+	case math.IsNaN(x):
+		return math.NaN(), math.NaN()
+	case x > 710: // e^710 > 2.2e308 > MaxFloat64
+		return math.MaxFloat64, math.Inf(1)
+	case x < -746: // e^−746 < 1.1e-324, below the smallest subnormal
+		return 0, math.SmallestNonzeroFloat64
+	case x > 700 || x < -700:
+		l, h := expBounds(x / 2)
+		return math.Max(down(l*l), 0), up(h * h)
+	case x >= -1:
+		l, h := expm1Bounds(x)
+		return math.Max(down(1+l), 0), up(1 + h)
+	}
+	l, h := expBounds(-x) // e^{−x} > e
+	return math.Max(down(1/h), 0), up(1 / l)
+}
+
+// Exp is e^x.
+func Exp(x I) I {
+	lo, _ := expBounds(x.Lo)
+	_, hi := expBounds(x.Hi)
+	return fix(lo, hi)
+}
+
+// tanhBounds encloses tanh(x) for a float64 x ≥ 0.
+func tanhBounds(x float64) (lo, hi float64) {
+	switch {
+	case math.IsNaN(x):
+		return math.NaN(), math.NaN()
+	case x == 0:
+		return 0, 0
+	case x < 0.5:
+		// tanh x = t/(t+2) with t = e^{2x} − 1 ≥ 0, increasing in t; 2x is exact.
+		tl, th := expm1Bounds(2 * x)
+		lo, hi = down(tl/up(tl+2)), up(th/down(th+2))
+	default:
+		// tanh x = 1 − 2/(E+1) with E = e^{2x}; E may overflow to +Inf,
+		// which gives hi = 1 and lo just below 1, both true.
+		el, eh := expBounds(2 * x)
+		lo = down(1 - up(2/down(el+1)))
+		hi = up(1 - math.Max(down(2/up(eh+1)), 0))
+	}
+	return math.Max(lo, 0), math.Min(hi, 1)
+}
+
+// Tanh is tanh x.
+func Tanh(x I) I {
+	var lo, hi float64
+	if x.Lo >= 0 {
+		lo, _ = tanhBounds(x.Lo)
+	} else {
+		_, h := tanhBounds(-x.Lo)
+		lo = -h
+	}
+	if x.Hi >= 0 {
+		_, hi = tanhBounds(x.Hi)
+	} else {
+		l, _ := tanhBounds(-x.Hi)
+		hi = -l
+	}
+	return fix(lo, hi)
+}
+
+// sigmoidBounds encloses σ(x) for a float64 x: 1/(1 + e^{−x}) for x ≥ 0 and
+// E/(1 + E) with E = e^x below, so that σ of a very negative x keeps its
+// relative accuracy down to the subnormals. Both increase with x.
+func sigmoidBounds(x float64) (lo, hi float64) {
+	if math.IsNaN(x) {
+		return math.NaN(), math.NaN()
+	}
+	if x >= 0 {
+		el, eh := expBounds(-x)
+		lo = down(1 / up(1+eh))
+		hi = up(1 / down(1+el))
+	} else {
+		el, eh := expBounds(x)
+		lo = down(el / up(1+el))
+		hi = up(eh / down(1+eh))
+	}
+	return math.Max(lo, 0), math.Min(hi, 1)
+}
+
+// Sigmoid is σ(x) = 1/(1 + e^{−x}). For 1 − σ(x) use Sigmoid(Neg(x)).
+func Sigmoid(x I) I {
+	lo, _ := sigmoidBounds(x.Lo)
+	_, hi := sigmoidBounds(x.Hi)
+	return fix(lo, hi)
+}
+
+// sigmoidDerivBounds encloses σ'(y) = e^{−y}/(1 + e^{−y})² for a float64
+// y ≥ 0: the formula σ(y)·σ(−y) without the cancellation of 1 − σ.
+func sigmoidDerivBounds(y float64) (lo, hi float64) {
+	if math.IsNaN(y) {
+		return math.NaN(), math.NaN()
+	}
+	// E/(1+E)² increases with E = e^{−y} on [0, 1], so each end takes its
+	// own end of E, each operation rounded its own way.
+	el, eh := expBounds(-y)
+	dl := up(1 + el)
+	dh := down(1 + eh)
+	lo = down(el / up(dl*dl))
+	hi = up(eh / down(dh*dh))
+	return math.Max(lo, 0), math.Min(hi, 0.25)
+}
+
+// evenDecreasing encloses an even function of x that decreases in |x| and
+// whose bounds at a float64 y ≥ 0 are f(y): its maximum is at the point of x
+// nearest 0, its minimum at the farthest.
+func evenDecreasing(x I, f func(float64) (float64, float64)) I {
+	if math.IsNaN(x.Lo) || math.IsNaN(x.Hi) {
+		return Entire()
+	}
+	lo, _ := f(x.Mag())
+	_, hi := f(x.Mig())
+	return fix(lo, hi)
+}
+
+// SigmoidDeriv is σ'(x) = σ(x)·σ(−x), evaluated without subtraction.
+func SigmoidDeriv(x I) I { return evenDecreasing(x, sigmoidDerivBounds) }
+
+// TanhDeriv is tanh'(x) = 1 − tanh²(x) = 4σ'(2x), evaluated without the
+// cancellation of 1 − tanh² near |tanh| = 1.
+func TanhDeriv(x I) I {
+	return evenDecreasing(x, func(y float64) (float64, float64) {
+		lo, hi := sigmoidDerivBounds(2 * y) // 2y and 4· are exact
+		return 4 * lo, math.Min(4*hi, 1)
+	})
+}
+
+// ReLU is max(x, 0).
+func ReLU(x I) I { return fix(math.Max(x.Lo, 0), math.Max(x.Hi, 0)) }
+
+// ReLUDeriv encloses the (Clarke) derivative of max(x, 0): 0 below 0, 1 above,
+// [0, 1] when x holds 0. The mean-value inclusion Krawczyk's test needs holds
+// with it, although relu has no derivative at 0.
+func ReLUDeriv(x I) I {
+	switch {
+	case math.IsNaN(x.Lo) || math.IsNaN(x.Hi):
+		return Entire()
+	case x.Hi < 0:
+		return I{0, 0}
+	case x.Lo > 0:
+		return I{1, 1}
+	}
+	return I{0, 1}
+}
+
+// Dot is Σ x_i·y_i in inf–sup arithmetic (each operation rounded outward).
+// It panics if the lengths differ, as a programming error.
+func Dot(x, y []I) I {
+	if len(x) != len(y) {
+		panic("interval: Dot of vectors of different lengths")
+	}
+	s := I{}
+	for i := range x {
+		s = Add(s, Mul(x[i], y[i]))
+	}
+	return s
+}

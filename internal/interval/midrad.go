@@ -1,0 +1,220 @@
+package interval
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// unit is the unit roundoff u = 2⁻⁵³ of float64.
+const unit = 0x1p-53
+
+// eta is the smallest positive float64: the absolute error of a product that
+// underflows is at most eta/2.
+const eta = math.SmallestNonzeroFloat64
+
+// Vec is a vector of intervals in midpoint–radius form: element i is
+// [Mid[i] − Rad[i], Mid[i] + Rad[i]]. A nil Rad is a point vector. An
+// element with an infinite (or NaN) Rad or Mid is unbounded: overflow.
+type Vec struct {
+	Mid, Rad []float64
+}
+
+// Mat is a Rows×Cols interval matrix in midpoint–radius form, row-major
+// (element (i, j) at i*Cols + j). A nil Rad is a point matrix.
+type Mat struct {
+	Rows, Cols int
+	Mid, Rad   []float64
+}
+
+// At returns element i as an inf–sup interval (rounded outward).
+func (v Vec) At(i int) I {
+	r := 0.0
+	if v.Rad != nil {
+		r = v.Rad[i]
+	}
+	return fromMidRad(v.Mid[i], r)
+}
+
+// At returns element (i, j) as an inf–sup interval (rounded outward).
+func (m Mat) At(i, j int) I {
+	r := 0.0
+	if m.Rad != nil {
+		r = m.Rad[i*m.Cols+j]
+	}
+	return fromMidRad(m.Mid[i*m.Cols+j], r)
+}
+
+// IsFinite reports whether every element of v is bounded.
+func (v Vec) IsFinite() bool { return allFinite(v.Mid) && allFinite(v.Rad) }
+
+// IsFinite reports whether every element of m is bounded.
+func (m Mat) IsFinite() bool { return allFinite(m.Mid) && allFinite(m.Rad) }
+
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return false
+		}
+	}
+	return true
+}
+
+func fromMidRad(m, r float64) I {
+	if math.IsNaN(m) || math.IsNaN(r) || math.IsInf(r, 0) || math.IsInf(m, 0) {
+		return Entire()
+	}
+	return I{down(m - r), up(m + r)}
+}
+
+// MidRad returns a midpoint and a radius whose interval holds x: an
+// unbounded x gives radius +Inf.
+func MidRad(x I) (mid, rad float64) {
+	if !x.IsFinite() {
+		return 0, math.Inf(1)
+	}
+	m := x.Mid()
+	return m, math.Max(up(m-x.Lo), up(x.Hi-m))
+}
+
+// VecOf converts inf–sup intervals to a Vec holding them.
+func VecOf(x []I) Vec {
+	v := Vec{Mid: make([]float64, len(x)), Rad: make([]float64, len(x))}
+	for i, e := range x {
+		v.Mid[i], v.Rad[i] = MidRad(e)
+	}
+	return v
+}
+
+// Intervals converts v to inf–sup intervals.
+func (v Vec) Intervals() []I {
+	out := make([]I, len(v.Mid))
+	for i := range out {
+		out[i] = v.At(i)
+	}
+	return out
+}
+
+// gammaBound is an upper bound of γ_k = k·u/(1 − k·u), the relative error
+// bound of an inner product of length k computed in any order; valid for
+// k·u ≤ 0.01, i.e. any k below 9·10¹³.
+func gammaBound(k int) float64 { return 2 * float64(k+1) * unit }
+
+// sumBound turns s, a round-to-nearest sum of nonnegative terms each made by
+// at most k operations of round-to-nearest arithmetic, into an upper bound of
+// the exact sum (true ≤ s/(1 − γ_k) plus the underflow of at most 4k products, and 1/(1 − γ_k) ≤ 1 + 2γ_k).
+func sumBound(s float64, k int) float64 {
+	return up(up(s*(1+2*gammaBound(k))) + float64(4*k+4)*eta)
+}
+
+// rowBound finishes an element of a product: mid is the computed midpoint,
+// s the computed sum of the nonnegative radius terms (made by at most k
+// operations each); a NaN or infinite part makes the element unbounded.
+func rowBound(mid, s float64, k int) (float64, float64) {
+	r := sumBound(s, k)
+	if math.IsNaN(mid) || math.IsInf(mid, 0) || math.IsNaN(r) {
+		return 0, math.Inf(1)
+	}
+	return mid, r
+}
+
+// MatVec returns an enclosure of {A·x : A ∈ a, x ∈ v}. It panics if the
+// sizes do not match, as a programming error.
+func MatVec(a Mat, v Vec) Vec {
+	if a.Cols != len(v.Mid) || v.Rad != nil && len(v.Rad) != len(v.Mid) {
+		panic("interval: MatVec size mismatch")
+	}
+	n := a.Cols
+	g := gammaBound(n)
+	out := Vec{Mid: make([]float64, a.Rows), Rad: make([]float64, a.Rows)}
+	for i := 0; i < a.Rows; i++ {
+		row := a.Mid[i*n : (i+1)*n]
+		var mid, s float64
+		for j, aj := range row {
+			xc := v.Mid[j]
+			mid += aj * xc
+			t := math.Abs(aj) * math.Abs(xc) * g
+			var xr float64
+			if v.Rad != nil {
+				xr = v.Rad[j]
+				t += math.Abs(aj) * xr
+			}
+			if a.Rad != nil {
+				ar := a.Rad[i*n+j]
+				t += ar * (math.Abs(xc) + xr)
+			}
+			s += t
+		}
+		// Rump's product (ac ± ar)(xc ± xr) ⊆ ac·xc ± (|ac|xr + ar(|xc|+xr)),
+		// plus γ_n|ac||xc| for the rounding of the midpoint sum and n·eta
+		// for underflow (inside sumBound's term).
+		out.Mid[i], out.Rad[i] = rowBound(mid, s, n+8)
+	}
+	return out
+}
+
+// MatMul returns an enclosure of {A·B : A ∈ a, B ∈ b}, with the float64
+// products done by gonum's BLAS (any summation order keeps the bound). It
+// panics if the sizes do not match, as a programming error.
+func MatMul(a, b Mat) Mat {
+	if a.Cols != b.Rows {
+		panic("interval: MatMul size mismatch")
+	}
+	m, k, n := a.Rows, a.Cols, b.Cols
+	out := Mat{Rows: m, Cols: n, Mid: make([]float64, m*n), Rad: make([]float64, m*n)}
+	gemm(a.Mid, b.Mid, out.Mid, m, k, n)
+
+	// Radius: |Ac|·(γ|Bc| + Br) + Ar·(|Bc| + Br), each factor rounded up.
+	g := gammaBound(k)
+	absA := absOf(a.Mid)
+	f1 := make([]float64, k*n)
+	for i, x := range b.Mid {
+		f1[i] = up(math.Abs(x) * g)
+		if b.Rad != nil {
+			f1[i] = up(f1[i] + b.Rad[i])
+		}
+	}
+	gemm(absA, f1, out.Rad, m, k, n)
+	if a.Rad != nil {
+		f2 := make([]float64, k*n)
+		for i, x := range b.Mid {
+			f2[i] = math.Abs(x)
+			if b.Rad != nil {
+				f2[i] = up(f2[i] + b.Rad[i])
+			}
+		}
+		t := make([]float64, m*n)
+		gemm(a.Rad, f2, t, m, k, n)
+		for i := range t {
+			out.Rad[i] = up(out.Rad[i] + t[i])
+		}
+	}
+	for i := range out.Rad {
+		out.Mid[i], out.Rad[i] = rowBound(out.Mid[i], out.Rad[i], 2*k+8)
+	}
+	return out
+}
+
+func absOf(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = math.Abs(x)
+	}
+	return out
+}
+
+// gemm is c = a·b for row-major m×k and k×n slices.
+func gemm(a, b, c []float64, m, k, n int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		clear(c)
+		return
+	}
+	A := blas64.General{Rows: m, Cols: k, Stride: k, Data: a}
+	B := blas64.General{Rows: k, Cols: n, Stride: n, Data: b}
+	C := blas64.General{Rows: m, Cols: n, Stride: n, Data: c}
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, A, B, 0, C)
+}

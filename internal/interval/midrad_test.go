@@ -1,0 +1,169 @@
+package interval
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+// randMat makes a rows×cols midpoint–radius matrix with entries of mixed
+// magnitudes, exact cancellations and subnormals (adversarial for the
+// rounding of the midpoint product), with radii when rad is true.
+func randMat(rng *rand.Rand, rows, cols int, rad bool) Mat {
+	m := Mat{Rows: rows, Cols: cols, Mid: make([]float64, rows*cols)}
+	if rad {
+		m.Rad = make([]float64, rows*cols)
+	}
+	for i := range m.Mid {
+		switch rng.IntN(6) {
+		case 0:
+			m.Mid[i] = 1e16 * float64(1-2*rng.IntN(2))
+		case 1:
+			m.Mid[i] = math.SmallestNonzeroFloat64 * float64(rng.IntN(100))
+		case 2:
+			m.Mid[i] = 1 + 0x1p-52*float64(rng.IntN(8))
+		default:
+			m.Mid[i] = math.Ldexp(rng.NormFloat64(), rng.IntN(60)-30)
+		}
+		if rad && rng.IntN(2) == 0 {
+			m.Rad[i] = math.Abs(m.Mid[i]) * rng.Float64() * 1e-6
+		}
+	}
+	return m
+}
+
+// vertex picks a float64 matrix inside m: each element at an end or the
+// midpoint.
+func vertex(rng *rand.Rand, m Mat) []float64 {
+	out := make([]float64, len(m.Mid))
+	for i, c := range m.Mid {
+		out[i] = c
+		if m.Rad != nil {
+			switch rng.IntN(3) {
+			case 0:
+				out[i] = c - m.Rad[i]
+			case 1:
+				out[i] = c + m.Rad[i]
+			}
+		}
+	}
+	return out
+}
+
+// exactProduct is A·B in exact (2200-bit) arithmetic.
+func exactProduct(a, b []float64, m, k, n int) []*big.Float {
+	out := make([]*big.Float, m*n)
+	for i := range m {
+		for j := range n {
+			s := new(big.Float).SetPrec(2200)
+			for l := range k {
+				s.Add(s, new(big.Float).SetPrec(2200).Mul(ex(a[i*k+l]), ex(b[l*n+j])))
+			}
+			out[i*n+j] = s
+		}
+	}
+	return out
+}
+
+// TestMatMulEncloses: products of point and interval matrices hold the exact
+// product of matrices taken inside them, and a point product's radius is of
+// the size of γ_k|A||B| (so a wide, useless answer fails too).
+func TestMatMulEncloses(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := range 60 {
+		m, k, n := 1+rng.IntN(9), 1+rng.IntN(40), 1+rng.IntN(9)
+		a := randMat(rng, m, k, trial%2 == 0)
+		b := randMat(rng, k, n, trial%3 == 0)
+		got := MatMul(a, b)
+		if !got.IsFinite() {
+			t.Fatalf("trial %d: finite inputs gave an unbounded product", trial)
+		}
+		for range 4 {
+			av, bv := vertex(rng, a), vertex(rng, b)
+			want := exactProduct(av, bv, m, k, n)
+			for i := range want {
+				if !holdsExact(got.At(i/n, i%n), want[i]) {
+					t.Fatalf("trial %d: element %d misses the exact product", trial, i)
+				}
+			}
+		}
+		if a.Rad == nil && b.Rad == nil {
+			for i := range m {
+				for j := range n {
+					s := 0.0
+					for l := range k {
+						s += math.Abs(a.Mid[i*k+l] * b.Mid[l*n+j])
+					}
+					if r := got.Rad[i*n+j]; r > 8*float64(k+8)*0x1p-53*s+1e-300 {
+						t.Fatalf("trial %d: radius %g for Σ|a||b| = %g", trial, r, s)
+					}
+				}
+			}
+		}
+		// MatVec on the first column agrees.
+		col := Vec{Mid: make([]float64, k)}
+		if b.Rad != nil {
+			col.Rad = make([]float64, k)
+		}
+		for l := range k {
+			col.Mid[l] = b.Mid[l*n]
+			if b.Rad != nil {
+				col.Rad[l] = b.Rad[l*n]
+			}
+		}
+		mv := MatVec(a, col)
+		for range 4 {
+			av := vertex(rng, a)
+			bv := vertex(rng, Mat{Rows: k, Cols: 1, Mid: col.Mid, Rad: col.Rad})
+			want := exactProduct(av, bv, m, k, 1)
+			for i := range want {
+				if !holdsExact(mv.At(i), want[i]) {
+					t.Fatalf("trial %d: MatVec element %d misses the exact product", trial, i)
+				}
+			}
+		}
+	}
+}
+
+// TestMatMulOverflowIsSaid: a product past the float64 range, or with an
+// unbounded entry, is unbounded; never finite and tight.
+func TestMatMulOverflowIsSaid(t *testing.T) {
+	a := Mat{Rows: 1, Cols: 2, Mid: []float64{1e300, 1e300}}
+	b := Mat{Rows: 2, Cols: 1, Mid: []float64{1e10, -1e10}}
+	// The midpoint product cancels to 0, but the terms overflow: the
+	// radius must say so.
+	if got := MatMul(a, b); got.IsFinite() {
+		t.Errorf("overflowing terms: [%g ± %g] finite", got.Mid[0], got.Rad[0])
+	}
+	if got := MatVec(a, Vec{Mid: []float64{1e10, -1e10}}); got.IsFinite() {
+		t.Errorf("MatVec overflowing terms: [%g ± %g] finite", got.Mid[0], got.Rad[0])
+	}
+	inf := Mat{Rows: 1, Cols: 2, Mid: []float64{1, 2}, Rad: []float64{0, math.Inf(1)}}
+	if got := MatMul(inf, b); got.IsFinite() {
+		t.Errorf("unbounded entry: product finite")
+	}
+	if got := MatVec(inf, Vec{Mid: []float64{1, 0}}); got.IsFinite() {
+		t.Errorf("unbounded entry times 0: MatVec finite")
+	}
+	if e := (Vec{Mid: []float64{0}, Rad: []float64{math.Inf(1)}}).At(0); e.IsFinite() {
+		t.Errorf("At of an unbounded element: %v", e)
+	}
+	if mid, rad := MidRad(I{1, math.Inf(1)}); !math.IsInf(rad, 1) {
+		t.Errorf("MidRad of a half line: %g ± %g", mid, rad)
+	}
+}
+
+// TestMidRadRoundTrip: converting to midpoint–radius and back keeps the
+// interval inside.
+func TestMidRadRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for range 10000 {
+		a, b := math.Ldexp(rng.NormFloat64(), rng.IntN(100)-50), math.Ldexp(rng.NormFloat64(), rng.IntN(100)-50)
+		x := I{min(a, b), max(a, b)}
+		v := VecOf([]I{x})
+		if !x.Subset(v.At(0)) {
+			t.Fatalf("[%g, %g] -> %g ± %g -> %v", x.Lo, x.Hi, v.Mid[0], v.Rad[0], v.At(0))
+		}
+	}
+}
