@@ -6,9 +6,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/rnnfp/fixedpoints/internal/boundedread"
 )
 
 // ReadStateDict reads a PyTorch state_dict from a weight file:
@@ -40,11 +41,11 @@ func ReadStateDictKey(path, key string) (StateDict, error) {
 
 // readWeights reads a state_dict file and says what it was.
 func readWeights(path, key string) (StateDict, weightsInfo, error) {
-	b, err := os.ReadFile(path)
+	b, err := boundedread.ReadFile(path, DefaultMaxBytes)
 	if err != nil {
 		return nil, weightsInfo{}, fmt.Errorf("cells: read state_dict: %w", err)
 	}
-	sd, info, err := decodeWeights(path, b, key)
+	sd, info, err := decodeWeights(path, b, key, DefaultMaxBytes)
 	if err != nil {
 		return nil, info, fmt.Errorf("cells: read %s: %w", path, err)
 	}
@@ -156,13 +157,14 @@ type weightsInfo struct {
 
 // decodeStateDict decodes the bytes of the weight file named name.
 func decodeStateDict(name string, b []byte) (StateDict, error) {
-	sd, _, err := decodeWeights(name, b, "")
+	sd, _, err := decodeWeights(name, b, "", DefaultMaxBytes)
 	return sd, err
 }
 
 // decodeWeights decodes the bytes of the weight file named name, the
-// state_dict of a checkpoint under key.
-func decodeWeights(name string, b []byte, key string) (sd StateDict, info weightsInfo, err error) {
+// state_dict of a checkpoint under key; limit bounds what its zip entries
+// may inflate to.
+func decodeWeights(name string, b []byte, key string, limit int64) (sd StateDict, info weightsInfo, err error) {
 	claimed := formatFromExt(name)
 	f := sniffFormat(b)
 	switch {
@@ -181,12 +183,12 @@ func decodeWeights(name string, b []byte, key string) (sd StateDict, info weight
 	case formatSafetensors:
 		sd, err = decodeSafetensors(b)
 	case formatNPZ:
-		sd, err = decodeNPZ(b)
+		sd, err = decodeNPZ(b, limit)
 	case formatNPY:
 		err = fmt.Errorf("%w: a single .npy array, not a state_dict: save the tensors with numpy.savez (.npz), torch.save or safetensors", ErrFormat)
 	case formatTorch:
 		var tf torchFile
-		sd, tf, err = decodeTorch(b, key)
+		sd, tf, err = decodeTorch(b, key, limit)
 		info.detail, info.key = tf.format, tf.key
 	case formatONNX:
 		err = fmt.Errorf("%w: an ONNX model, not a state_dict: read it with LoadModel", ErrFormat)

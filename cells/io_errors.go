@@ -3,6 +3,8 @@ package cells
 import (
 	"errors"
 	"fmt"
+
+	"github.com/rnnfp/fixedpoints/internal/boundedread"
 )
 
 // Sentinel errors of the cells, weight and array readers, for errors.Is.
@@ -29,6 +31,12 @@ var (
 // into an error, so that no input file can crash the caller.
 func recoverDecode(what string, err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%w: %s decoder failed on malformed input: %v", ErrFormat, what, r)
+		// The runtime's text ("slice bounds out of range [:7] with
+		// capacity 3") says nothing to the user; what failed does.
+		*err = fmt.Errorf("%w: the %s decoder stopped on an inconsistency in the file (malformed or cut short)", ErrFormat, what)
 	}
 }
+
+// ErrTooLarge: a file, or what a zip archive inside it declares, is over
+// the size limit (Options.MaxBytes, DefaultMaxBytes).
+var ErrTooLarge = boundedread.ErrTooLarge

@@ -11,7 +11,7 @@ import (
 
 // decodeNPZ decodes a whole .npz archive (stored or deflated entries), one
 // tensor per "<name>.npy" entry.
-func decodeNPZ(b []byte) (sd StateDict, err error) {
+func decodeNPZ(b []byte, limit int64) (sd StateDict, err error) {
 	defer recoverDecode("npz", &err)
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
@@ -19,6 +19,9 @@ func decodeNPZ(b []byte) (sd StateDict, err error) {
 			return nil, fmt.Errorf("%w: zip archive without its directory (cut short?): %v", ErrTruncated, err)
 		}
 		return nil, fmt.Errorf("%w: not an .npz (zip) archive: %v", ErrFormat, err)
+	}
+	if err := checkZipSizes(zr, limit); err != nil {
+		return nil, err
 	}
 	for _, f := range zr.File { // a torch.save zip, whatever its entries' order
 		if strings.HasSuffix(f.Name, ".pkl") {

@@ -41,13 +41,13 @@ type torchFile struct {
 // class becomes an inert placeholder that a state_dict must not contain.
 // key names the checkpoint entry that holds the state_dict ("" tries the
 // whole object, then CheckpointKeys).
-func decodeTorch(b []byte, key string) (sd StateDict, info torchFile, err error) {
+func decodeTorch(b []byte, key string, limit int64) (sd StateDict, info torchFile, err error) {
 	defer recoverDecode("torch.save", &err)
 	var obj any
 	switch {
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")), bytes.HasPrefix(b, []byte("PK\x05\x06")):
 		info.format = "torch.save zip"
-		obj, err = loadTorchZip(b)
+		obj, err = loadTorchZip(b, limit)
 	case len(b) >= 2 && b[0] == 0x80:
 		info.format = "torch.save legacy"
 		obj, err = loadTorchLegacy(b)
@@ -66,10 +66,13 @@ func decodeTorch(b []byte, key string) (sd StateDict, info torchFile, err error)
 
 // loadTorchZip unpickles data.pkl of a torch.save zip archive, reading each
 // storage from its record data/KEY.
-func loadTorchZip(b []byte) (any, error) {
+func loadTorchZip(b []byte, limit int64) (any, error) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: torch.save zip archive: %v (is the file complete?)", ErrTruncated, err)
+	}
+	if err := checkZipSizes(zr, limit); err != nil {
+		return nil, err
 	}
 	records := make(map[string]*zip.File, len(zr.File))
 	var pkl *zip.File
@@ -143,16 +146,16 @@ func loadTorchZip(b []byte) (any, error) {
 func storageID(id any, fields int) (t *types.Tuple, cls *storageClass, key string, n int, err error) {
 	t, ok := id.(*types.Tuple)
 	if !ok || t.Len() < fields {
-		return nil, nil, "", 0, fmt.Errorf("%w: persistent id %v is not a storage", ErrFormat, id)
+		return nil, nil, "", 0, fmt.Errorf("%w: persistent id %s is not a storage", ErrFormat, pyString(id))
 	}
 	if s, _ := t.Get(0).(string); s != "storage" {
-		return nil, nil, "", 0, fmt.Errorf("%w: persistent id of type %v, want storage", ErrFormat, t.Get(0))
+		return nil, nil, "", 0, fmt.Errorf("%w: persistent id of type %s, want storage", ErrFormat, pyString(t.Get(0)))
 	}
 	cls, okc := t.Get(1).(*storageClass)
 	key, okk := t.Get(2).(string)
 	n, okn := t.Get(4).(int)
 	if !okc || !okk || !okn || n < 0 {
-		return nil, nil, "", 0, fmt.Errorf("%w: malformed storage id %v", ErrFormat, id)
+		return nil, nil, "", 0, fmt.Errorf("%w: malformed storage id %s", ErrFormat, pyString(id))
 	}
 	return t, cls, key, n, nil
 }
@@ -166,9 +169,9 @@ func pickleError(what string, err error) error {
 		}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%w: pickle %s ends early: %v", ErrTruncated, what, err)
+		return fmt.Errorf("%w: pickle %s ends early: %s", ErrTruncated, what, libText(err))
 	}
-	return fmt.Errorf("%w: pickle %s: %v", ErrFormat, what, err)
+	return fmt.Errorf("%w: pickle %s: %s", ErrFormat, what, libText(err))
 }
 
 // legacyMagic is the first pickle of a legacy torch.save file.
@@ -186,7 +189,7 @@ func loadTorchLegacy(b []byte) (any, error) {
 		return err
 	}
 	if err := scan(); err != nil {
-		return nil, fmt.Errorf("%w: a pickle that is not a torch.save file (%v): %s", ErrNotStateDict, err, howToSave)
+		return nil, fmt.Errorf("%w: a pickle that is not a torch.save file (%w): %s", ErrNotStateDict, err, howToSave)
 	}
 	magic, err := newTorchUnpickler(r).Load()
 	if n, ok := magic.(*big.Int); err != nil || !ok || n.Text(16) != legacyMagic {
@@ -196,13 +199,13 @@ func loadTorchLegacy(b []byte) (any, error) {
 		return nil, err
 	}
 	if v, err := newTorchUnpickler(r).Load(); err != nil || v != 1001 {
-		return nil, fmt.Errorf("%w: torch.save legacy protocol %v, want 1001", ErrFormat, v)
+		return nil, fmt.Errorf("%w: torch.save legacy protocol %s, want 1001", ErrFormat, pyString(v))
 	}
 	if err := scan(); err != nil {
 		return nil, err
 	}
 	if _, err := newTorchUnpickler(r).Load(); err != nil { // sys info
-		return nil, fmt.Errorf("%w: torch.save legacy header: %v", ErrTruncated, err)
+		return nil, fmt.Errorf("%w: torch.save legacy header: %s", ErrTruncated, libText(err))
 	}
 	type pending struct {
 		cls *storageClass
@@ -216,8 +219,8 @@ func loadTorchLegacy(b []byte) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n > len(b) {
-			return nil, fmt.Errorf("%w: malformed storage id %v", ErrFormat, id)
+		if n > len(b)/cls.elem {
+			return nil, fmt.Errorf("%w: storage %s of %d %s is larger than the file", ErrFormat, quoted(k), n, cls.name)
 		}
 		if t.Get(5) != nil {
 			return nil, fmt.Errorf("%w: storage views of the legacy format are not read: %s", ErrFormat, howToSave)
@@ -241,7 +244,7 @@ func loadTorchLegacy(b []byte) (any, error) {
 	}
 	keys, err := newTorchUnpickler(r).Load()
 	if err != nil {
-		return nil, fmt.Errorf("%w: torch.save legacy storage keys: %v", ErrTruncated, err)
+		return nil, fmt.Errorf("%w: torch.save legacy storage keys: %s", ErrTruncated, libText(err))
 	}
 	list, ok := keys.(*types.List)
 	if !ok {
@@ -251,7 +254,7 @@ func loadTorchLegacy(b []byte) (any, error) {
 		k, _ := kv.(string)
 		p, ok := storages[k]
 		if !ok {
-			return nil, fmt.Errorf("%w: storage key %v not referenced by the pickle", ErrFormat, kv)
+			return nil, fmt.Errorf("%w: storage key %s not referenced by the pickle", ErrFormat, pyString(kv))
 		}
 		var hdr [8]byte
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -368,7 +371,7 @@ func selectStateDict(obj any, key string) (StateDict, string, error) {
 	if key != "" {
 		v, ok := d.get(key)
 		if !ok {
-			return nil, "", fmt.Errorf("%w: no key %q in the checkpoint dict (keys: %s)", ErrMissing, key, d.keyList())
+			return nil, "", fmt.Errorf("%w: no key %s in the checkpoint dict (keys: %s)", ErrMissing, quoted(key), d.keyList())
 		}
 		sd, err := tensorDict(v, fmt.Sprintf("the entry %q", key))
 		return sd, key, err
@@ -397,7 +400,7 @@ func tensorDict(obj any, what string) (StateDict, error) {
 	for _, e := range d.entries {
 		name, ok := e.k.(string)
 		if !ok {
-			return nil, fmt.Errorf("%w: %s has a key %v of type %T, want tensor names", ErrNotStateDict, what, e.k, e.k)
+			return nil, fmt.Errorf("%w: %s has a key %s of type %T, want tensor names", ErrNotStateDict, what, pyString(e.k), e.k)
 		}
 		t, ok := e.v.(*pytorch.Tensor)
 		if !ok {
@@ -438,7 +441,7 @@ func describePy(v any) string {
 	case *types.Tuple:
 		return fmt.Sprintf("a tuple of %d items", v.Len())
 	case *pytorch.Tensor:
-		return fmt.Sprintf("a single tensor of shape %v", v.Size)
+		return "a single tensor of shape " + dims(v.Size)
 	case nil:
 		return "None"
 	case string:
@@ -498,11 +501,18 @@ func (d pyDict) hasTensor() bool {
 func (d pyDict) keyList() string {
 	ks := make([]string, 0, len(d.entries))
 	for _, e := range d.entries {
-		ks = append(ks, fmt.Sprintf("%q", fmt.Sprint(e.k)))
+		if len(ks) > describeItems*4 {
+			break
+		}
+		if s, ok := e.k.(string); ok {
+			ks = append(ks, quoted(s))
+		} else {
+			ks = append(ks, pyString(e.k))
+		}
 	}
 	sort.Strings(ks)
-	if len(ks) > 12 {
-		ks = append(ks[:12], "...")
+	if len(ks) > describeItems {
+		ks = append(ks[:describeItems], fmt.Sprintf("... (%d keys)", len(d.entries)))
 	}
 	return "[" + strings.Join(ks, " ") + "]"
 }
@@ -527,10 +537,10 @@ func torchTensor(name string, t *pytorch.Tensor) (Tensor, bool, error) {
 	shape := append([]int(nil), t.Size...)
 	n, ok := numElements(shape)
 	if !ok || len(t.Stride) != len(shape) || t.StorageOffset < 0 {
-		return Tensor{}, false, fmt.Errorf("%w: tensor %q has shape %v and strides %v", ErrFormat, name, t.Size, t.Stride)
+		return Tensor{}, false, fmt.Errorf("%w: tensor %s has shape %s and strides %s", ErrFormat, quoted(name), dims(t.Size), dims(t.Stride))
 	}
 	if n > len(data) {
-		return Tensor{}, false, fmt.Errorf("%w: tensor %q of shape %v has more elements than its storage of %d values", ErrFormat, name, shape, len(data))
+		return Tensor{}, false, fmt.Errorf("%w: tensor %s of shape %s has more elements than its storage of %d values", ErrFormat, quoted(name), dims(shape), len(data))
 	}
 	out := Tensor{Shape: shape, Data: make([]float64, n)}
 	if n == 0 {
@@ -539,13 +549,13 @@ func torchTensor(name string, t *pytorch.Tensor) (Tensor, bool, error) {
 	last := t.StorageOffset
 	for d, s := range t.Stride {
 		if s < 0 || s > len(data) {
-			return Tensor{}, false, fmt.Errorf("%w: tensor %q has stride %v", ErrFormat, name, t.Stride)
+			return Tensor{}, false, fmt.Errorf("%w: tensor %s has stride %s", ErrFormat, quoted(name), dims(t.Stride))
 		}
 		last += (shape[d] - 1) * s
 	}
 	if last >= len(data) {
-		return Tensor{}, false, fmt.Errorf("%w: tensor %q (shape %v, offset %d, strides %v) reaches past its storage of %d values",
-			ErrTruncated, name, shape, t.StorageOffset, t.Stride, len(data))
+		return Tensor{}, false, fmt.Errorf("%w: tensor %s (shape %s, offset %d, strides %s) reaches past its storage of %d values",
+			ErrTruncated, quoted(name), dims(shape), t.StorageOffset, dims(t.Stride), len(data))
 	}
 	idx := make([]int, len(shape))
 	for k := range out.Data {

@@ -3,11 +3,12 @@ package cells
 import (
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rnnfp/fixedpoints/internal/boundedread"
 )
 
 // ErrUnsupported: the model is of a kind the toolkit refuses (a
@@ -35,6 +36,24 @@ type Options struct {
 	// (a stack of nodes that it starts is read with it). "" takes the only
 	// one, or the only stack.
 	Node string
+	// MaxBytes is the largest model file read, and the most its zip
+	// entries (npz, torch.save) may declare and inflate to, in bytes; 0
+	// means DefaultMaxBytes. A larger file is refused with ErrTooLarge
+	// before it is read.
+	MaxBytes int64
+}
+
+// DefaultMaxBytes is the size limit of a model or array file (and of what
+// a zip archive may inflate to) when none is given: 4 GiB, four times an
+// LSTM of hidden size 8192 in float32, far above the RNNs whose fixed
+// points can be found, and far below what a hostile file would announce.
+const DefaultMaxBytes int64 = 4 << 30
+
+func (o Options) maxBytes() int64 {
+	if o.MaxBytes > 0 {
+		return o.MaxBytes
+	}
+	return DefaultMaxBytes
 }
 
 // ModelInfo says what LoadModel read.
@@ -113,7 +132,7 @@ func (m ModelInfo) StateLayout() string {
 // state_dict, and ONNX attributes with no counterpart in the cells.
 func LoadModel(path string, o Options) (TorchCell, ModelInfo, error) {
 	info := ModelInfo{Path: path}
-	b, err := os.ReadFile(path)
+	b, err := boundedread.ReadFile(path, o.maxBytes())
 	if err != nil {
 		return nil, info, fmt.Errorf("cells: load model: %w", err)
 	}
@@ -124,7 +143,7 @@ func LoadModel(path string, o Options) (TorchCell, ModelInfo, error) {
 		}
 		return cell, info, nil
 	}
-	sd, wi, err := decodeWeights(path, b, o.Key)
+	sd, wi, err := decodeWeights(path, b, o.Key, o.maxBytes())
 	if err != nil {
 		return nil, info, fmt.Errorf("cells: load %s: %w", path, err)
 	}

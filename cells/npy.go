@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
 	"codeberg.org/sbinet/npyio/npy"
+
+	"github.com/rnnfp/fixedpoints/internal/boundedread"
 )
 
 const npyMagic = "\x93NUMPY"
@@ -21,7 +22,7 @@ const npyMagic = "\x93NUMPY"
 // trajectories (B x T x N). Values are returned as stored: NaN and Inf are
 // not rejected here.
 func ReadNPY(path string) (Tensor, error) {
-	b, err := os.ReadFile(path)
+	b, err := boundedread.ReadFile(path, DefaultMaxBytes)
 	if err != nil {
 		return Tensor{}, fmt.Errorf("cells: read array: %w", err)
 	}
