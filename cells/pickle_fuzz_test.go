@@ -23,7 +23,7 @@ func FuzzReadPickle(f *testing.F) {
 	f.Add([]byte("\x80\x02\x8b\xff\xff\xff\xff."))                 // LONG4 of 4 GiB
 	f.Add([]byte("\x80\x04\x8d\xff\xff\xff\xff\xff\xff\xff\x7f.")) // BINUNICODE8
 	f.Add([]byte("\x80\x02}q\x00X\x01\x00\x00\x00ah\x00s."))       // a dict holding itself
-	f.Add([]byte("\x80\x02cos\nsystem\nX\x02\x00\x00\x00idR."))      // a call, never made
+	f.Add([]byte("\x80\x02cos\nsystem\nX\x02\x00\x00\x00idR."))    // a call, never made
 	f.Fuzz(func(t *testing.T, pkl []byte) {
 		for _, b := range [][]byte{
 			torchZip(t, string(pkl), nil),
