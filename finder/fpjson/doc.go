@@ -58,6 +58,19 @@
 //	  "estimated_unseen": e, "method": "chao1", "still_finding": b, "hits": [n, ...]},
 //	"connections": [{"from": i, "mode": k, "direction": deg, "to": j, "end": "stable", "steps": t}, ...]
 //
+// Periodic orbits (package orbits), when a search sought them, follow the
+// points, one per line:
+//
+//	"orbits": [{"period": k, "points": [[N] x k], "u": [M], "residual": r,
+//	  "floquet": [[re, im] x N], "floquet_bounds": [b x N], "floquet_conds": [kappa x N],
+//	  "floquet_classes": [c x N], "n_unstable": n, "n_undecided": n, "stable": b,
+//	  "proof": null or {"method": m, "radius": r}}, ...]
+//
+// ("points" x_0 .. x_{k-1} with F(x_j) = x_{j+1}; multipliers largest
+// first, each with its bound and class as a mode of a fixed point). A
+// reader checks every orbit's sizes and that its counts agree with its
+// classes. Readers older than "orbits" ignore it, as any unknown field.
+//
 // Fields of a point past "n_refine" are left out when the point has no such
 // data (an unanalyzed set stays small); a reader should treat a missing
 // field as unknown. "analyzed" defaults to whether "stable" is present.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/internal/atomicfile"
+	"github.com/rnnfp/fixedpoints/orbits"
 )
 
 // Format names the layout this package reads and writes (see the package
@@ -23,6 +24,7 @@ type File struct {
 	// Reference is "reference_view": what the reference FixedPointFinder
 	// would call fixed points among the same candidates; nil when absent.
 	Reference *finder.ReferenceView
+	Orbits    []orbits.Orbit // "orbits": periodic orbits, nil when none
 }
 
 // Write writes res's Fixed as "fixed_points", and its Slow, SlowRegions
@@ -91,5 +93,5 @@ func write(w io.Writer, res *finder.Result) error {
 	if res.Stats.Reference.TolQ > 0 {
 		ref = &res.Stats.Reference
 	}
-	return writeGroups(w, fixed, res.Slow, res.SlowRegions, res.Unconverged, ref)
+	return writeGroups(w, fixed, res.Slow, res.SlowRegions, res.Unconverged, ref, nil)
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/orbits"
 )
 
 // jsonFile is the top level of Format.
@@ -30,6 +31,9 @@ type jsonFile struct {
 	SlowPoints  []jsonPoint `json:"slow_points,omitempty"`
 	SlowRegions []jsonPoint `json:"slow_regions,omitempty"`
 	Unconverged []jsonPoint `json:"unconverged,omitempty"`
+
+	// The periodic orbits of a search (orbits.go).
+	Orbits []jsonOrbit `json:"orbits,omitempty"`
 }
 
 // jsonReference is finder.ReferenceView.
@@ -42,8 +46,9 @@ type jsonReference struct {
 
 // writeGroups writes fixed as "fixed_points" and, when not nil, slow,
 // slow regions and unconverged as "slow_points", "slow_regions" and
-// "unconverged" (same N, M, dtype); ref, when not nil, as "reference_view".
-func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints, ref *finder.ReferenceView) error {
+// "unconverged" (same N, M, dtype); ref, when not nil, as "reference_view";
+// then the periodic orbits as "orbits", one per line, when there are any.
+func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints, ref *finder.ReferenceView, orbs []orbits.Orbit) error {
 	for _, g := range []*finder.FixedPoints{fp, slow, regions, unconverged} {
 		if g == nil {
 			continue
@@ -84,6 +89,25 @@ func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints
 				return fmt.Errorf("%s: %w", g.name, err)
 			}
 		}
+	}
+	if js := toJSONOrbits(orbs); len(js) > 0 {
+		// Checked as a reader checks them, so that a file written is a file read.
+		if _, err := fromJSONOrbits(js, fp.N, fp.M); err != nil {
+			return err
+		}
+		bw.WriteString(",\n\"orbits\":[")
+		for i := range js {
+			b, err := json.Marshal(&js[i])
+			if err != nil {
+				return fmt.Errorf("orbit %d: %w", i, err)
+			}
+			if i > 0 {
+				bw.WriteString(",")
+			}
+			bw.WriteString("\n")
+			bw.Write(b)
+		}
+		bw.WriteString("\n]")
 	}
 	bw.WriteString("}\n")
 	return bw.Flush()
@@ -176,6 +200,9 @@ func read(r io.Reader) (*File, error) {
 		if out.Unconverged, err = group("unconverged: ", f.Unconverged, nil, nil); err != nil {
 			return nil, err
 		}
+	}
+	if out.Orbits, err = fromJSONOrbits(f.Orbits, empty.N, empty.M); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }

@@ -1,0 +1,123 @@
+package fpjson
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/orbits"
+)
+
+// jsonOrbit is one entry of the top-level "orbits" list.
+type jsonOrbit struct {
+	Period     int           `json:"period"`
+	Points     []jsonFloats  `json:"points"`
+	U          jsonFloats    `json:"u"`
+	Residual   jsonFloat     `json:"residual"`
+	Floquet    jsonComplexes `json:"floquet"`
+	Bounds     jsonFloats    `json:"floquet_bounds"`
+	Conds      jsonFloats    `json:"floquet_conds"`
+	Classes    []string      `json:"floquet_classes"`
+	NUnstable  int           `json:"n_unstable"`
+	NUndecided int           `json:"n_undecided"`
+	Stable     bool          `json:"stable"`
+	Proof      *jsonProof    `json:"proof"`
+}
+
+// jsonProof is an orbit's "proof": null when none.
+type jsonProof struct {
+	Method string    `json:"method"`
+	Radius jsonFloat `json:"radius"`
+}
+
+func toJSONOrbits(os []orbits.Orbit) []jsonOrbit {
+	if len(os) == 0 {
+		return nil
+	}
+	out := make([]jsonOrbit, len(os))
+	for i := range os {
+		o := &os[i]
+		j := jsonOrbit{Period: o.Period, U: o.U, Residual: jsonFloat(o.Residual),
+			Floquet: make(jsonComplexes, len(o.Floquet)), Bounds: make(jsonFloats, len(o.Floquet)),
+			Conds: make(jsonFloats, len(o.Floquet)), Classes: make([]string, len(o.Floquet)),
+			NUnstable: o.NUnstable, NUndecided: o.NUndecided, Stable: o.Stable}
+		for _, p := range o.Points {
+			j.Points = append(j.Points, p)
+		}
+		for k, m := range o.Floquet {
+			j.Floquet[k], j.Bounds[k], j.Conds[k], j.Classes[k] = m.Value, m.Bound, m.Cond, m.Class.String()
+		}
+		if o.Proof != nil {
+			j.Proof = &jsonProof{Method: o.Proof.Method, Radius: jsonFloat(o.Proof.Radius)}
+		}
+		out[i] = j
+	}
+	return out
+}
+
+// fromJSONOrbits checks and converts the "orbits" of a file of N states
+// and M inputs: each orbit's points (period of them, N finite values each),
+// its input, its multipliers (N, each with a bound, a condition number and
+// a class) and its counts, which must agree with its classes.
+func fromJSONOrbits(js []jsonOrbit, N, M int) ([]orbits.Orbit, error) {
+	if len(js) == 0 {
+		return nil, nil
+	}
+	out := make([]orbits.Orbit, len(js))
+	for i := range js {
+		j := &js[i]
+		bad := func(format string, a ...any) error {
+			return fmt.Errorf("orbits: orbit %d: "+format, append([]any{i}, a...)...)
+		}
+		if j.Period < 1 || len(j.Points) != j.Period {
+			return nil, bad("period %d with %d points", j.Period, len(j.Points))
+		}
+		o := orbits.Orbit{Period: j.Period, U: append([]float64{}, j.U...), Residual: float64(j.Residual),
+			NUnstable: j.NUnstable, NUndecided: j.NUndecided, Stable: j.Stable}
+		for k, p := range j.Points {
+			if len(p) != N || !allFinite(p) {
+				return nil, bad("point %d has %d values (want %d finite)", k, len(p), N)
+			}
+			o.Points = append(o.Points, append([]float64(nil), p...))
+		}
+		if len(j.U) != M || !allFinite(j.U) {
+			return nil, bad("input has %d values (want %d finite)", len(j.U), M)
+		}
+		n := len(j.Floquet)
+		if n != N || len(j.Bounds) != n || len(j.Conds) != n || len(j.Classes) != n {
+			return nil, bad("%d multipliers with %d bounds, %d condition numbers and %d classes, want %d of each", n, len(j.Bounds), len(j.Conds), len(j.Classes), N)
+		}
+		var unstable, undecided int
+		for k, z := range j.Floquet {
+			c, ok := finder.ParseModeClass(j.Classes[k])
+			if !ok {
+				return nil, bad("multiplier %d has an unknown class", k)
+			}
+			switch c {
+			case finder.ModeUnstable:
+				unstable++
+			case finder.ModeUndecided:
+				undecided++
+			}
+			o.Floquet = append(o.Floquet, orbits.Multiplier{Value: z, LogAbs: math.Log(math.Hypot(real(z), imag(z))),
+				Bound: j.Bounds[k], Cond: j.Conds[k], Class: c})
+		}
+		if unstable != j.NUnstable || undecided != j.NUndecided || j.Stable != (unstable == 0 && undecided == 0) {
+			return nil, bad("n_unstable %d, n_undecided %d and stable %v disagree with the multipliers' classes", j.NUnstable, j.NUndecided, j.Stable)
+		}
+		if j.Proof != nil {
+			o.Proof = &orbits.Proof{Method: j.Proof.Method, Radius: float64(j.Proof.Radius)}
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
