@@ -3,6 +3,7 @@ package cells
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -42,6 +43,11 @@ func decodeNPZ(b []byte, limit int64) (sd StateDict, err error) {
 			return nil, fmt.Errorf("npz entry %q: %w", f.Name, err)
 		}
 		t, err := decodeNPY(raw)
+		if err != nil && name == "dale_ratio" && errors.Is(err, ErrDtype) {
+			// PsychRNN saves dale_ratio = None as a pickled object array;
+			// None means no Dale's law, as if it were absent.
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("tensor %q: %w", name, err)
 		}

@@ -41,6 +41,8 @@ type Options struct {
 	// means DefaultMaxBytes. A larger file is refused with ErrTooLarge
 	// before it is read.
 	MaxBytes int64
+	// CTRNN says how to read a continuous-time RNN (Kind "ctrnn").
+	CTRNN CTRNNOptions
 }
 
 // DefaultMaxBytes is the size limit of a model or array file (and of what
@@ -88,6 +90,8 @@ func (m ModelInfo) String() string {
 		name = "RNN (tanh)"
 	case "rnn_relu":
 		name = "RNN (relu)"
+	case "ctrnn":
+		name = "CTRNN"
 	}
 	layers := fmt.Sprintf("hidden size %d", m.Hidden)
 	if m.Layers > 1 {
@@ -160,6 +164,9 @@ func LoadModel(path string, o Options) (TorchCell, ModelInfo, error) {
 
 // cellFromStateDict builds the cell of the module under o.Prefix in sd.
 func cellFromStateDict(sd StateDict, o Options, info *ModelInfo) (TorchCell, error) {
+	if strings.EqualFold(o.Kind, "ctrnn") {
+		return ctrnnFromStateDict(sd, o, info)
+	}
 	prefix := o.Prefix
 	if prefix == "" || prefix == AutoPrefix {
 		var err error
@@ -211,7 +218,7 @@ func findPrefix(sd StateDict) (string, error) {
 	cands := recurrentPrefixes(sd)
 	switch len(cands) {
 	case 0:
-		return "", fmt.Errorf("cells: %w: no recurrent layer: no tensor named %q or <prefix>%s (have %v)", ErrMissing, recurrentKey, recurrentKey, sd.Names())
+		return "", fmt.Errorf("cells: %w: no recurrent layer: no tensor named %q or <prefix>%s; the file holds %s; %s", ErrMissing, recurrentKey, recurrentKey, tensorList(sd), otherWays(sd))
 	case 1:
 		return cands[0], nil
 	}

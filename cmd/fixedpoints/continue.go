@@ -72,6 +72,7 @@ DIR/NAME-branches.html, NAME being the model file's name without extension.`)
 	if err := cli.Parse(fs, args); err != nil {
 		return continueOptions{}, err
 	}
+	o.DefaultContinuous(fs)
 	if err := o.Check(); err != nil {
 		return continueOptions{}, err
 	}

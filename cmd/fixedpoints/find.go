@@ -71,6 +71,7 @@ DIR/NAME-trajectories.npy (trials x steps x N), for "fixedpoints report".`)
 	if err := cli.Parse(fs, args); err != nil {
 		return findOptions{}, err
 	}
+	o.DefaultContinuous(fs)
 	return o, o.Check()
 }
 
@@ -124,6 +125,7 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 		return findOutputs{}, err
 	}
 	cli.PrintSummary(stdout, res)
+	stability := printFlow(stdout, res, cell, o.Search.ContinuousTime)
 
 	// 4. Report and JSON.
 	rep := &viz.Report{
@@ -137,6 +139,7 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 			{Key: "cell", Value: sh.String()},
 			{Key: "initial states", Value: initsFrom},
 			{Key: "input", Value: inputFrom},
+			{Key: "stability", Value: stability},
 		}, viz.SummaryRows(settings, res)...),
 	}
 	if traj.Time > 1 { // B x N states are no trajectories to draw

@@ -20,6 +20,13 @@ type ModelFlags struct {
 	Key     string // -key: checkpoint key
 	Node    string // -node: ONNX node
 
+	// Continuous-time RNNs (-cell ctrnn): alpha = dt/tau, or both of these.
+	Alpha, DT, Tau float64
+	Activation     string // -activation: relu (default), tanh, softplus, sigmoid, identity
+	Form           string // -form: rate (default), post, voltage
+	InputName      string // -input-name: the input nn.Linear (default input2h)
+	RecurrentName  string // -recurrent-name: the recurrent nn.Linear (default h2h)
+
 	Inits        string  // -inits: B x N .npy; "" samples NInits states
 	Trajectories string  // -trajectories: B x T x N or B x N .npy to sample from; "": simulated pulses
 	NInits       int     // -n-inits: states sampled without -inits
@@ -31,7 +38,14 @@ type ModelFlags struct {
 // Register defines the flags on fs, with their defaults.
 func (m *ModelFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&m.Weights, "weights", "", "the model: torch.save (.pt/.pth/.bin), safetensors, npz or ONNX; format told by content (required)")
-	fs.StringVar(&m.Cell, "cell", "", "rnn (nn.RNN, tanh), rnn_relu, gru or lstm; default: from the file (needed for an nn.RNN state_dict)")
+	fs.StringVar(&m.Cell, "cell", "", "rnn (nn.RNN, tanh), rnn_relu, gru, lstm or ctrnn (a leaky continuous-time RNN); default: from the file (needed for an nn.RNN state_dict)")
+	fs.Float64Var(&m.Alpha, "alpha", 0, "ctrnn: alpha = dt/tau, 0 < alpha <= 1 (not in a state_dict: give it, or -dt and -tau)")
+	fs.Float64Var(&m.DT, "dt", 0, "ctrnn: the Euler step dt (with -tau)")
+	fs.Float64Var(&m.Tau, "tau", 0, "ctrnn: the time constant tau (with -dt)")
+	fs.StringVar(&m.Activation, "activation", "", "ctrnn: relu (default), tanh, softplus, sigmoid or identity")
+	fs.StringVar(&m.Form, "form", "", "ctrnn: rate (default: h' = (1-a)h + a f(W_in u + W h + b)), post (h' = f((1-a)h + a(...))) or voltage (x' = (1-a)x + a(W f(x) + W_in u + b); default for PsychRNN and low-rank files)")
+	fs.StringVar(&m.InputName, "input-name", "", "ctrnn: the input nn.Linear (NAME.weight, NAME.bias) or tensor; default input2h")
+	fs.StringVar(&m.RecurrentName, "recurrent-name", "", "ctrnn: the recurrent nn.Linear (NAME.weight, NAME.bias) or tensor; default h2h")
 	fs.StringVar(&m.Prefix, "prefix", cells.AutoPrefix, `prefix of the module's tensor names, e.g. "rnn."; "auto" detects it`)
 	fs.StringVar(&m.Key, "key", "", "key of the state_dict in a torch.save checkpoint dict; default: the file itself, else "+strings.Join(cells.CheckpointKeys, ", "))
 	fs.StringVar(&m.Node, "node", "", "ONNX: name of the recurrent node to read when there are several (nodes stacked after it are read with it)")
@@ -49,10 +63,13 @@ func (m *ModelFlags) Check() error {
 	if err := Required("-weights", m.Weights, "FILE (torch.save .pt, safetensors, npz or ONNX model)"); err != nil {
 		return err
 	}
-	if m.Cell != "" {
+	if m.Cell != "" && !m.IsCTRNN() {
 		if err := CellKind("-cell", m.Cell); err != nil {
 			return err
 		}
+	}
+	if err := m.checkCTRNN(); err != nil {
+		return err
 	}
 	if m.Inits == "" {
 		if err := Positive("-n-inits", m.NInits, "initial states"); err != nil {
@@ -77,4 +94,55 @@ func initsFile(v string) error {
 		return nil // a file named by digits
 	}
 	return Usagef("-inits %s: no such file; -inits is a B x N .npy file of initial states (did you mean -n-inits %s?)", v, strings.TrimSpace(v))
+}
+
+// DefaultContinuous turns -continuous on for -cell ctrnn unless it was
+// given: a CTRNN's map is the Euler step of its flow, whose stability is
+// the question. Call it after parsing fs.
+func (m *ModelFlags) DefaultContinuous(fs *flag.FlagSet) {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "continuous" })
+	if !set && m.IsCTRNN() {
+		m.Search.ContinuousTime = true
+	}
+}
+
+// IsCTRNN reports whether -cell names a continuous-time RNN.
+func (m *ModelFlags) IsCTRNN() bool { return strings.EqualFold(m.Cell, "ctrnn") }
+
+// CTRNNOptions are the -cell ctrnn flags as cells reads them.
+func (m *ModelFlags) CTRNNOptions() cells.CTRNNOptions {
+	return cells.CTRNNOptions{Alpha: m.Alpha, DT: m.DT, Tau: m.Tau, Form: m.Form, Activation: m.Activation,
+		InputName: m.InputName, RecurrentName: m.RecurrentName}
+}
+
+// checkCTRNN checks alpha (or dt and tau), the form and the activation of
+// -cell ctrnn, and that they are not given for another cell.
+func (m *ModelFlags) checkCTRNN() error {
+	if !m.IsCTRNN() {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"-alpha", m.Alpha != 0}, {"-dt", m.DT != 0}, {"-tau", m.Tau != 0}, {"-activation", m.Activation != ""},
+			{"-form", m.Form != ""}, {"-input-name", m.InputName != ""}, {"-recurrent-name", m.RecurrentName != ""}} {
+			if f.set {
+				return Usagef("%s is a flag of continuous-time RNNs: give -cell ctrnn with it", f.name)
+			}
+		}
+		return nil
+	}
+	if _, err := cells.ResolveAlpha(m.Alpha, m.DT, m.Tau); err != nil {
+		return Usagef("-alpha, -dt, -tau: %s (e.g. -alpha 0.2, or -dt 20 -tau 100)", strings.TrimPrefix(err.Error(), "cells: "))
+	}
+	if m.Form != "" {
+		if _, err := cells.ParseCTRNNForm(m.Form); err != nil {
+			return Usagef("-form: %s", strings.TrimPrefix(err.Error(), "cells: "))
+		}
+	}
+	if m.Activation != "" {
+		if _, err := cells.ParseActivation(m.Activation); err != nil {
+			return Usagef("-activation: %s", strings.TrimPrefix(err.Error(), "cells: "))
+		}
+	}
+	return nil
 }
