@@ -41,6 +41,13 @@
 // are classified as for orbits of the map, with an error estimated from
 // halving the step.
 //
+// A map may also run on an invariant circle that it turns by an angle
+// whose ratio to 2 pi is irrational (the oscillation of a network that
+// generates sin(omega t)): no periodic orbit exists there. RefineCircle
+// finds such a circle from a trajectory on or near it, as a Fourier series
+// K(theta) with F(K(theta)) = K(theta + Rotation), by Newton's method on
+// collocation equations with a phase condition.
+//
 // No proof of existence is attached yet (Orbit.Proof is nil): a residual
 // below TolResidual is a numerical claim, not an interval proof.
 package orbits

@@ -1,0 +1,95 @@
+package orbits
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	G "gorgonia.org/gorgonia"
+)
+
+// nsCell is the planar Neimark-Sacker normal form
+//
+//	z' = e^{i omega} z (1 + mu - |z|^2)   (z = x_1 + i x_2),
+//
+// whose invariant circle |z| = sqrt(mu) is turned by omega each step.
+type nsCell struct{ params []*cells.Param }
+
+func newNSCell(mu, omega float64) *nsCell {
+	rT := cells.NewParam("r_T", 2, 2) // R(omega)^T
+	rT.Set(0, 0, math.Cos(omega))
+	rT.Set(1, 1, math.Cos(omega))
+	rT.Set(0, 1, math.Sin(omega))
+	rT.Set(1, 0, -math.Sin(omega))
+	aT := cells.NewParam("a_T", 2, 2) // (1 + mu) R(omega)^T
+	for i := range aT.Data {
+		aT.Data[i] = (1 + mu) * rT.Data[i]
+	}
+	ones := cells.NewParam("ones", 2, 2)
+	for i := range ones.Data {
+		ones.Data[i] = 1
+	}
+	return &nsCell{params: []*cells.Param{aT, rT, ones}}
+}
+
+func (c *nsCell) StateSize() int         { return 2 }
+func (c *nsCell) InputSize() int         { return 0 }
+func (c *nsCell) Params() []*cells.Param { return c.params }
+func (c *nsCell) Step(x, u *G.Node, p []*G.Node) (*G.Node, error) {
+	lin, err := G.Mul(x, p[0])
+	if err != nil {
+		return nil, err
+	}
+	rot, err := G.Mul(x, p[1])
+	if err != nil {
+		return nil, err
+	}
+	sq, err := G.Square(x)
+	if err != nil {
+		return nil, err
+	}
+	r2, err := G.Mul(sq, p[2])
+	if err != nil {
+		return nil, err
+	}
+	cub, err := G.HadamardProd(r2, rot)
+	if err != nil {
+		return nil, err
+	}
+	return G.Sub(lin, cub)
+}
+
+func TestNeimarkSackerCircle(t *testing.T) {
+	const mu, omega = 0.2, 0.7
+	c := newNSCell(mu, omega)
+	e := newEvaluator(c, nil)
+	x := []float64{0.05, 0.02}
+	var traj []float64
+	for step := 0; step < 210; step++ {
+		f, err := e.step(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x = f
+		if step >= 10 { // still 0.6^10 ~ 6e-3 off the circle: Newton has work to do
+			traj = append(traj, x...)
+		}
+	}
+	circ, err := RefineCircle(context.Background(), c, nil, traj, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(circ.Rotation-omega) > 1e-8 {
+		t.Errorf("rotation %.15g, want %.15g", circ.Rotation, omega)
+	}
+	worst := 0.0
+	for k := 0; k < 360; k++ {
+		p := circ.At(2 * math.Pi * float64(k) / 360)
+		worst = math.Max(worst, math.Abs(math.Hypot(p[0], p[1])-math.Sqrt(mu)))
+	}
+	if worst > 1e-8 || circ.Check > 1e-8 {
+		t.Errorf("radius off by %.2g (check residual %.2g), want within 1e-8 of %g", worst, circ.Check, math.Sqrt(mu))
+	}
+	t.Logf("rotation %.15g (want %.15g), radius error %.2g, residual %.2g, check %.2g", circ.Rotation, omega, worst, circ.Residual, circ.Check)
+}
