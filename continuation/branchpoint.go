@@ -1,6 +1,10 @@
 package continuation
 
-import "math"
+import (
+	"math"
+
+	"github.com/rnnfp/fixedpoints/stability"
+)
 
 // Branch points.
 //
@@ -72,7 +76,7 @@ func (r *run) branchPointTest(p *probe, old *branch) (float64, bool) {
 	sp := classify(p.vals, r.s.MarginalTol, r.s.ContinuousTime)
 	best := math.Inf(1)
 	for _, z := range p.vals {
-		if isReal(z) && math.Abs(real(z)-1) < math.Abs(best) {
+		if stability.IsReal(z) && math.Abs(real(z)-1) < math.Abs(best) {
 			best = real(z) - 1
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"math/cmplx"
 
 	"github.com/rnnfp/fixedpoints/internal/linalg"
+	"github.com/rnnfp/fixedpoints/stability"
 )
 
 // detect compares the branch's state before a step (old) with after it
@@ -175,7 +176,7 @@ func (r *run) test(k Kind, p *probe, old *branch) (float64, bool) {
 		sp := classify(p.vals, r.s.MarginalTol, false)
 		best := math.Inf(1)
 		for _, z := range p.vals {
-			if isReal(z) && math.Abs(real(z)+1) < math.Abs(best) {
+			if stability.IsReal(z) && math.Abs(real(z)+1) < math.Abs(best) {
 				best = real(z) + 1
 			}
 		}
@@ -184,7 +185,7 @@ func (r *run) test(k Kind, p *probe, old *branch) (float64, bool) {
 		sp := classify(p.vals, r.s.MarginalTol, r.s.ContinuousTime)
 		best := math.Inf(1)
 		for _, z := range p.vals {
-			if !isReal(z) && imag(z) > 0 {
+			if !stability.IsReal(z) && imag(z) > 0 {
 				g := growth(z, r.s.ContinuousTime)
 				if math.Abs(g) < math.Abs(best) {
 					best = g
@@ -202,17 +203,17 @@ func (r *run) critical(e *Bifurcation, p *probe) error {
 	target := func(z complex128) float64 {
 		switch e.Kind {
 		case Fold, BranchPoint, turningBranchPoint:
-			if !isReal(z) {
+			if !stability.IsReal(z) {
 				return math.Inf(1)
 			}
 			return math.Abs(real(z) - 1)
 		case Flip:
-			if !isReal(z) {
+			if !stability.IsReal(z) {
 				return math.Inf(1)
 			}
 			return math.Abs(real(z) + 1)
 		default:
-			if isReal(z) || imag(z) < 0 {
+			if stability.IsReal(z) || imag(z) < 0 {
 				return math.Inf(1)
 			}
 			return math.Abs(growth(z, r.s.ContinuousTime))

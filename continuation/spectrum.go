@@ -7,6 +7,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/internal/linalg"
+	"github.com/rnnfp/fixedpoints/stability"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -23,10 +24,6 @@ type spectrum struct {
 	partial    bool
 }
 
-// isReal reports whether z is real up to rounding (LAPACK returns exact
-// zeros for the imaginary parts of real eigenvalues).
-func isReal(z complex128) bool { return math.Abs(imag(z)) <= 1e-12*math.Max(1, cmplx.Abs(z)) }
-
 // growth is the signed distance of an eigenvalue of J past the stability
 // boundary: |lambda| - 1 for a map, Re(lambda) - 1 for the flow.
 func growth(z complex128, continuous bool) float64 {
@@ -36,8 +33,10 @@ func growth(z complex128, continuous bool) float64 {
 	return cmplx.Abs(z) - 1
 }
 
-// classify counts vals; a mode whose growth is within tol (or within its
-// error bound tols[i], when given) of zero is undecided.
+// classify counts vals (eigenvalues of J) with stability.ClassifyMode,
+// finder's rule, taking as each mode's bound the larger of tol and its
+// error bound tols[i] (when given): a mode whose growth is within it of
+// zero is undecided.
 func classify(vals []complex128, tol float64, continuous bool, tols ...float64) spectrum {
 	sp := spectrum{vals: vals}
 	for i, z := range vals {
@@ -46,13 +45,17 @@ func classify(vals []complex128, tol float64, continuous bool, tols ...float64) 
 		if i < len(tols) {
 			t = math.Max(t, tols[i])
 		}
-		switch {
-		case math.Abs(g) <= t:
+		v := z
+		if continuous {
+			v = z - 1 // ClassifyMode judges the flow by mu = lambda - 1
+		}
+		switch stability.ClassifyMode(v, t, continuous) {
+		case stability.ModeUndecided:
 			sp.nUndecided++
-		case g > 0:
+		case stability.ModeUnstable:
 			sp.nUnstable++
 		}
-		if isReal(z) {
+		if stability.IsReal(z) {
 			if real(z) > 1 {
 				sp.realPlus++
 			}
@@ -79,11 +82,12 @@ func eigenvalues(N int, jx []float64, denseMax int, stats *Stats) ([]complex128,
 const boundVectorsMax = 128
 
 // eigenBounds is eigenvalues with, up to boundVectorsMax, a first-order
-// error bound per eigenvalue: kappa_i (eps_J + 1e-3 * tolx) where kappa_i =
-// 1/|l_i^H r_i| is its condition number, eps_J = N u ||J||_F the rounding of
-// J and its decomposition, and tolx a perturbation of J by the point's own
-// inaccuracy (its residual tolerance, times 1e3 for the second derivative).
-// Above boundVectorsMax the bounds are nil.
+// error bound per eigenvalue (stability.EigenvalueBound, capped at 1):
+// kappa_i (eps_J + 1e-9) where kappa_i is its condition number, eps_J =
+// N u ||J||_F the rounding of J and its decomposition, and 1e-9 a
+// perturbation of J by the point's own inaccuracy. (finder's bound,
+// stability.SetBounds, takes 8 N u max(||J||_F, 1) plus the point's
+// JacobianError instead.) Above boundVectorsMax the bounds are nil.
 func eigenBounds(N int, jx []float64, denseMax int, stats *Stats) ([]complex128, []float64, bool, error) {
 	stats.Eigen++
 	if N > denseMax {
@@ -109,12 +113,8 @@ func eigenBounds(N int, jx []float64, denseMax int, stats *Stats) ([]complex128,
 	base := float64(N)*2.220446049250313e-16*fro + 1e-9
 	bounds := make([]float64, len(modes))
 	for i, m := range modes {
-		var d complex128
-		for k := range m.Right {
-			d += cmplx.Conj(m.Left[k]) * m.Right[k]
-		}
-		kappa := 1 / math.Max(cmplx.Abs(d), 1e-300)
-		bounds[i] = math.Min(kappa*base, 1)
+		_, b := stability.EigenvalueBound(m.Right, m.Left, base)
+		bounds[i] = math.Min(b, 1)
 	}
 	return vals, bounds, false, nil
 }

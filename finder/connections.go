@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/rnnfp/fixedpoints/stability"
 )
 
 // Connection is where one unstable mode of a fixed point leads: the state
@@ -79,11 +81,11 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints) ([]Connection, er
 		}
 		eps := f.s.ConnectEps * scale(p.X)
 		for mi, m := range p.Modes {
-			if m.Right == nil || !f.unstableMode(m) || imag(m.Value) < 0 && !isReal(m.Value) {
+			if m.Right == nil || !f.unstableMode(m) || imag(m.Value) < 0 && !stability.IsReal(m.Value) {
 				continue
 			}
 			angles := []float64{0, 180}
-			if !isReal(m.Value) {
+			if !stability.IsReal(m.Value) {
 				angles = []float64{0, 90, 180, 270}
 			}
 			for _, deg := range angles {

@@ -203,7 +203,7 @@ func gradientRounding(c *curvature, x []float64, eps float64) float64 {
 // is zero to working precision.
 func gradientFloor(c *curvature, x []float64, eps float64) float64 {
 	n := float64(len(x))
-	return 64 * (gradientRounding(c, x, eps) + eps*frobenius(c.H)*math.Sqrt(n)*scale(x))
+	return 64 * (gradientRounding(c, x, eps) + eps*linalg.Nrm2(c.H)*math.Sqrt(n)*scale(x))
 }
 
 // minEigenSym is the smallest eigenvalue of the symmetric n x n H, NaN when

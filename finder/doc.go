@@ -11,8 +11,9 @@
 // local minimum of q checked by its gradient, or unconverged with the reason
 // it stopped; see Outcome and Status), and then removes duplicates and
 // outliers and linearizes the dynamics around each fixed point (Jacobians,
-// eigen-decomposition, per-mode error bounds, stability, saddle index; see
-// EigenvalueBound).
+// eigen-decomposition, per-mode error bounds, stability, saddle index),
+// which package stability computes (finder.Mode is stability.Mode); the
+// shared numerical kernels (GMRES, Krylov-Schur) are internal/linalg's.
 //
 // Around it: SampleStates draws initial states from trajectories, and a
 // FixedPoints set has set operations (Unique, Subset, Concat, Find,

@@ -72,42 +72,6 @@ func checkNormalized(t *testing.T, v []complex128) {
 	}
 }
 
-func TestNormalizePhase(t *testing.T) {
-	v := []complex128{1i, -3i, 2}
-	if err := normalize(v); err != nil {
-		t.Fatal(err)
-	}
-	s := math.Sqrt(14)
-	want := []complex128{complex(-1/s, 0), complex(3/s, 0), complex(0, 2/s)}
-	for i := range v {
-		if cmplx.Abs(v[i]-want[i]) > 1e-15 {
-			t.Errorf("normalize: %v, want %v", v, want)
-			break
-		}
-	}
-	if err := normalize([]complex128{0, 0}); err == nil {
-		t.Errorf("normalize of a zero vector: no error")
-	}
-}
-
-func TestSortModes(t *testing.T) {
-	m := []Mode{{Value: 0.5}, {Value: complex(0, -1)}, {Value: -1}, {Value: complex(0, 1)}, {Value: 1}, {Value: 2}}
-	sortModes(m, false)
-	want := []complex128{2, 1, complex(0, 1), complex(0, -1), -1, 0.5}
-	for i := range m {
-		if m[i].Value != want[i] {
-			t.Fatalf("map order: got %v at %d, want %v", m[i].Value, i, want[i])
-		}
-	}
-	sortModes(m, true)
-	want = []complex128{2, 1, 0.5, complex(0, 1), complex(0, -1), -1}
-	for i := range m {
-		if m[i].Value != want[i] {
-			t.Fatalf("flow order: got %v at %d, want %v", m[i].Value, i, want[i])
-		}
-	}
-}
-
 // gonum v0.17's mat.Eigen panics (index out of range in Dlaln2) on this
 // rank-one matrix -(2/N) s s^T, s_i = (-1)^i, for N >= 440; geev avoids the
 // faulty blocked path. Eigenvalues: -2 along s, 0 for the rest.

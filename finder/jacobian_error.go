@@ -9,35 +9,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// JacobianErrorBound is the bound on ||J(x*) - J||_2 that Jacobians stores
-// in Point.JacobianError, for a Jacobian j (n x n, row-major) evaluated with
-// machine epsilon eps at a state x whose Newton correction d led to the
-// Jacobian jd at x + d:
-//
-//	JacobianRoundingError(j, n, eps) + 2 ||jd - j||_F.
-//
-// The first term is the rounding of the evaluation. The second is what the
-// residual implies: x is not the fixed point x* but, to first order in the
-// residual, x* = x + d with d = -(J - I)^+ (F(x) - x) (the minimum-norm
-// Newton step, which for a singular J - I, as on a line attractor, reaches
-// the nearest point of the fixed-point set to first order). Then
-// J(x*) - J(x) = (jd - j) up to terms of second order in ||d||, which the
-// factor 2 covers as long as ||d|| is small compared to the distance over
-// which J changes by its own size: the assumption of the bound. At a
-// certified point ||d|| is about TolResidual / sigma_min(J - I). When jd is
-// nil (no correction was needed: d = 0), the second term is 0.
-func JacobianErrorBound(j, jd []float64, n int, eps float64) float64 {
-	e := JacobianRoundingError(j, n, eps)
-	if jd == nil {
-		return e
-	}
-	diff := make([]float64, len(j))
-	for i := range diff {
-		diff[i] = jd[i] - j[i]
-	}
-	return e + 2*frobenius(diff)
-}
-
 // newtonCorrection returns the minimum-norm Newton correction
 // d = -(J - I)^+ r for the n x n row-major Jacobian j and residual
 // r = F(x) - x, with singular values of J - I below n * eps64 * sigma_max
@@ -75,8 +46,8 @@ func newtonCorrection(j, r []float64) (d []float64, err error) {
 	svd.UTo(&u)
 	svd.VTo(&v)
 	sv := svd.Values(nil)
-	tol := float64(n) * float64Eps * sv[0]
-	c := make([]float64, n) // c = -Sigma^+ U^T r
+	tol := float64(n) * 0x1p-52 * sv[0] // the SVD runs in float64
+	c := make([]float64, n)             // c = -Sigma^+ U^T r
 	for k, s := range sv {
 		if s <= tol || s == 0 {
 			continue

@@ -78,9 +78,6 @@ func (f *finder) decideOutcomes(ctx context.Context, p Problem) error {
 	return nil
 }
 
-// norm2 is the 2-norm of v, without overflow.
-func norm2(v []float64) float64 { return frobenius(v) }
-
 // finite reports whether every value of v is finite.
 func finite(v []float64) bool {
 	for _, x := range v {

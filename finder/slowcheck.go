@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"slices"
+
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 )
 
 // checkSlow judges, for the candidates idx, whether each rests at a local
@@ -33,7 +35,7 @@ func (f *finder) checkSlow(ctx context.Context, idx []int) error {
 		for k, ci := range part {
 			c, v := f.cands[ci], &cv[k]
 			floor := gradientFloor(v, c.x, eps)
-			c.grad = norm2(v.g) / floor
+			c.grad = linalg.Nrm2(v.g) / floor
 			c.hessMin, c.hessErr = minEigenSym(v.H, f.N), v.hErr
 			c.checked = true
 			c.slow = c.grad <= 1 && c.hessMin > c.hessErr && v.q > 0 &&
@@ -64,7 +66,7 @@ func (f *finder) networkSpeed(tr *Trajectories, initial []float64) (float64, str
 				for i := range d {
 					d[i] = tr.States[(e+1)*N+i] - tr.States[e*N+i]
 				}
-				steps = append(steps, norm2(d))
+				steps = append(steps, linalg.Nrm2(d))
 			}
 		}
 		if len(steps) > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
@@ -73,7 +74,7 @@ func (f *finder) slowDescent(ctx context.Context) error {
 			v := &cv[k]
 			c.q = v.q
 			copy(c.f, v.f)
-			gn := norm2(v.g)
+			gn := linalg.Nrm2(v.g)
 			switch {
 			case !finite(v.H) || !finite(v.g):
 				c.stop = ReasonDiverged
@@ -138,14 +139,14 @@ func (f *finder) slowDescent(ctx context.Context) error {
 					copy(c.f, tf[row*N:(row+1)*N])
 					c.q, c.refines = qt, c.refines+1
 					s.mu /= 10
-					if s.mu < 1e-12*(frobenius(cv[k].H)+1e-300) {
+					if s.mu < 1e-12*(linalg.Nrm2(cv[k].H)+1e-300) {
 						s.mu = 0
 					}
 					next = append(next, ci)
 					continue
 				}
-				s.mu = max(10*s.mu, 1e-6*(frobenius(cv[k].H)+1e-300))
-				if s.mu > 1e12*(frobenius(cv[k].H)+1) {
+				s.mu = max(10*s.mu, 1e-6*(linalg.Nrm2(cv[k].H)+1e-300))
+				if s.mu > 1e12*(linalg.Nrm2(cv[k].H)+1) {
 					c.stop = ReasonStall
 					continue
 				}
@@ -169,7 +170,7 @@ func (f *finder) slowDescent(ctx context.Context) error {
 // Cholesky factor (so d goes down q). It reports false when no shift up to
 // 1e12 ||H|| gives one.
 func shiftedStep(H, g []float64, mu *float64, n int, d []float64) bool {
-	hn := frobenius(H) + 1e-300
+	hn := linalg.Nrm2(H) + 1e-300
 	work := make([]float64, n*n)
 	for {
 		if posDefInto(H, *mu, n, work) {

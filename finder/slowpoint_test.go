@@ -8,6 +8,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 )
 
 // ghost is the 1-D map x -> tanh(w x + b), w > 1, whose fold has passed:
@@ -295,7 +296,7 @@ func assertLocalMin(t *testing.T, cell cells.Cell, p *Point) {
 		for i := range d {
 			d[i] = r.NormFloat64()
 		}
-		n := norm2(d)
+		n := linalg.Nrm2(d)
 		for i := range d {
 			d[i] /= n
 		}

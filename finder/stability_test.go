@@ -79,45 +79,6 @@ func TestStabilityHandCases(t *testing.T) {
 	}
 }
 
-// The marginal band is closed: |g| <= tol is marginal, just beyond is not;
-// it only describes. Whether a mode counts as unstable, stable or undecided
-// is its class, from its bound: with a bound of 1e-12 every mode here is
-// decided, and the band changes none of the counts.
-func TestClassifyBand(t *testing.T) {
-	const tol = 1e-3
-	cases := []struct {
-		v                      complex128
-		cont                   bool
-		stable, unstable, marg bool
-	}{
-		{complex(1+0.999e-3, 0), false, false, true, true},
-		{complex(1-0.999e-3, 0), false, true, false, true},
-		{complex(1+1.001e-3, 0), false, false, true, false},
-		{complex(1-1.001e-3, 0), false, true, false, false},
-		{cmplx.Rect(1+0.5e-3, 2), false, false, true, true},
-		{complex(-1.0005, 0), false, false, true, true},
-		{complex(0.9e-3, 5), true, false, true, true},
-		{complex(1.1e-3, 0), true, false, true, false},
-		{complex(-1.1e-3, 0), true, true, false, false},
-	}
-	for _, c := range cases {
-		m := Mode{Value: c.v, Bound: 1e-12, Class: ClassifyMode(c.v, 1e-12, c.cont)}
-		st := classify([]Mode{m}, tol, c.cont)
-		if st.Stable != c.stable || (st.NUnstable == 1) != c.unstable || st.Marginal != c.marg || (st.NMarginal == 1) != c.marg || st.NUndecided != 0 {
-			t.Errorf("%v (continuous %v): %+v; want stable %v, unstable %v, marginal %v", c.v, c.cont, st, c.stable, c.unstable, c.marg)
-		}
-		// With a bound wider than the distance to the boundary the same
-		// mode is undecided: neither stable nor unstable.
-		m.Class = ClassifyMode(c.v, 2e-3, c.cont)
-		if st := classify([]Mode{m}, tol, c.cont); c.marg && (st.NUndecided != 1 || st.NUnstable != 0 || st.Stable) {
-			t.Errorf("%v (continuous %v) with bound 2e-3: %+v, want undecided", c.v, c.cont, st)
-		}
-	}
-	if st := classify(nil, tol, true); !st.Stable || st.MaxAbs != 0 {
-		t.Errorf("no modes: %+v", st)
-	}
-}
-
 // MarginalTol is honored through Decompose: with a wider band the eigenvalue
 // 1.01 becomes marginal, and stays certainly unstable (the saddle index
 // does not depend on the band).

@@ -2,9 +2,9 @@ package manifold
 
 import (
 	"math"
-	"math/cmplx"
 
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/stability"
 	"gonum.org/v1/gonum/floats"
 )
 
@@ -16,7 +16,7 @@ type slowMode struct {
 
 // realMode returns the mode as real vectors, or false when it is complex.
 func realMode(m finder.Mode) (slowMode, bool) {
-	if math.Abs(imag(m.Value)) > 1e-12*max(1, cmplx.Abs(m.Value)) || m.Right == nil || m.Left == nil {
+	if !stability.IsReal(m.Value) || m.Right == nil || m.Left == nil {
 		return slowMode{}, false
 	}
 	sm := slowMode{lambda: real(m.Value), right: make([]float64, len(m.Right)), left: make([]float64, len(m.Left))}

@@ -1,11 +1,11 @@
-package finder
+package stability
 
 import (
 	"math"
 	"math/cmplx"
 )
 
-// classify judges a fixed point from its modes, whose Class (see
+// Classify judges a fixed point from its modes, whose Class (see
 // ClassifyMode) each mode's error bound has set.
 //
 // For a map (continuous false) a mode grows when |lambda| > 1; for a flow
@@ -22,7 +22,7 @@ import (
 // (never for a flow, whose unstable real modes are positive); Oscillatory
 // when one is complex. MaxAbs is the largest |lambda| for a map and the
 // largest Re(mu) for a flow.
-func classify(modes []Mode, tol float64, continuous bool) Stability {
+func Classify(modes []Mode, tol float64, continuous bool) Stability {
 	st := Stability{Analyzed: true, Continuous: continuous}
 	for i, m := range modes {
 		z := m.Value
@@ -42,7 +42,7 @@ func classify(modes []Mode, tol float64, continuous bool) Stability {
 			st.NUndecided++
 		case ModeUnstable:
 			st.NUnstable++
-			if !isReal(z) {
+			if !IsReal(z) {
 				st.Oscillatory = true
 			} else if real(z) < 0 {
 				st.Flip = true
@@ -54,9 +54,9 @@ func classify(modes []Mode, tol float64, continuous bool) Stability {
 	return st
 }
 
-// isReal reports whether z is real up to rounding. LAPACK returns exactly
+// IsReal reports whether z is real up to rounding. LAPACK returns exactly
 // zero imaginary parts for real eigenvalues; the tolerance is for values
 // built by hand or shifted.
-func isReal(z complex128) bool {
+func IsReal(z complex128) bool {
 	return math.Abs(imag(z)) <= 1e-12*max(1, cmplx.Abs(z))
 }

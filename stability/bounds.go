@@ -1,50 +1,12 @@
-package finder
+package stability
 
 import (
 	"math"
 	"math/cmplx"
 
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/mat"
 )
-
-// ModeClass is what an eigenvalue's error bound lets us say about its mode.
-type ModeClass int
-
-const (
-	// ModeUndecided: the eigenvalue's bound straddles the stability
-	// boundary (|lambda| = 1 for a map, Re(mu) = 0 for a flow), or no bound
-	// is known. The zero value, so that an unanalyzed mode claims nothing.
-	ModeUndecided ModeClass = iota
-	// ModeStable: the mode certainly decays, |lambda| + bound < 1
-	// (Re(mu) + bound < 0 for a flow).
-	ModeStable
-	// ModeUnstable: the mode certainly grows, |lambda| - bound > 1
-	// (Re(mu) - bound > 0 for a flow).
-	ModeUnstable
-)
-
-// String is "undecided", "stable" or "unstable".
-func (c ModeClass) String() string {
-	switch c {
-	case ModeUndecided:
-		return "undecided"
-	case ModeStable:
-		return "stable"
-	case ModeUnstable:
-		return "unstable"
-	}
-	return "unknown"
-}
-
-// ParseModeClass returns the ModeClass whose String is s.
-func ParseModeClass(s string) (ModeClass, bool) {
-	for _, c := range []ModeClass{ModeUndecided, ModeStable, ModeUnstable} {
-		if c.String() == s {
-			return c, true
-		}
-	}
-	return ModeUndecided, false
-}
 
 // EigenvalueCond returns the condition number of a simple eigenvalue with
 // right eigenvector r and left eigenvector l (J r = lambda r,
@@ -132,37 +94,21 @@ const roundingFactor = 8
 // cells' Jacobians (z I in a GRU), whose rounding is relative to 1 even
 // when they cancel.
 func JacobianRoundingError(j []float64, N int, eps float64) float64 {
-	return roundingFactor * eps * float64(N) * max(frobenius(j), 1)
-}
-
-// frobenius is the Frobenius norm of a (any shape).
-func frobenius(a []float64) float64 {
-	s, scale := 0.0, 0.0
-	for _, v := range a {
-		scale = max(scale, abs(v))
-	}
-	if scale == 0 || math.IsInf(scale, 0) || math.IsNaN(scale) {
-		return scale
-	}
-	for _, v := range a {
-		v /= scale
-		s += v * v
-	}
-	return scale * math.Sqrt(s)
+	return roundingFactor * eps * float64(N) * max(linalg.Nrm2(j), 1)
 }
 
 // float64Eps is the machine epsilon of float64, in which every
 // eigen-decomposition runs whatever the search's dtype.
 const float64Eps = 0x1p-52
 
-// modeBounds sets Cond, Bound and Class of every mode of a point whose N x N
+// SetBounds sets Cond, Bound and Class of every mode of a point whose N x N
 // Jacobian is j, with the Jacobian's own error bound jacErr (0: only the
 // rounding of its evaluation with epsilon eps is counted). The perturbation
 // is jacErr plus the rounding of the eigen-decomposition (in float64) plus
 // schurRes, the Schur residual ||J Q^T - Q^T T||_F of a leading-mode
 // decomposition (0 for the full one): its modes are exact for a matrix that
-// far from J (see leadingModes).
-func modeBounds(modes []Mode, j []float64, N int, jacErr, schurRes, eps float64, continuous bool) {
+// far from J (see LeadingModes).
+func SetBounds(modes []Mode, j []float64, N int, jacErr, schurRes, eps float64, continuous bool) {
 	normE := jacErr
 	if normE == 0 {
 		normE = JacobianRoundingError(j, N, eps)
@@ -210,7 +156,7 @@ func radiusBound(j []float64, N int, normE float64) float64 {
 		return 0
 	}
 	a := mat.NewDense(N, N, append([]float64(nil), j...))
-	nJ := frobenius(j)
+	nJ := linalg.Nrm2(j)
 	best := nJ + normE
 	var sq mat.Dense
 	for k := 2; k <= 64; k *= 2 {
@@ -218,7 +164,7 @@ func radiusBound(j []float64, N int, normE float64) float64 {
 		a.CloneFrom(&sq)
 		// ||J^k|| as computed, inflated for the rounding of the products;
 		// (nJ + e)^k - nJ^k without cancellation.
-		nk := frobenius(a.RawMatrix().Data) * (1 + 2*float64(k*N)*float64Eps)
+		nk := linalg.Nrm2(a.RawMatrix().Data) * (1 + 2*float64(k*N)*float64Eps)
 		grow := math.Pow(normE, float64(k))
 		if nJ > 0 {
 			grow = math.Pow(nJ, float64(k)) * math.Expm1(float64(k)*math.Log1p(normE/nJ))
@@ -233,4 +179,33 @@ func radiusBound(j []float64, N int, normE float64) float64 {
 		return math.Inf(1)
 	}
 	return best
+}
+
+// JacobianErrorBound is the bound on ||J(x*) - J||_2 that Jacobians stores
+// in Point.JacobianError, for a Jacobian j (n x n, row-major) evaluated with
+// machine epsilon eps at a state x whose Newton correction d led to the
+// Jacobian jd at x + d:
+//
+//	JacobianRoundingError(j, n, eps) + 2 ||jd - j||_F.
+//
+// The first term is the rounding of the evaluation. The second is what the
+// residual implies: x is not the fixed point x* but, to first order in the
+// residual, x* = x + d with d = -(J - I)^+ (F(x) - x) (the minimum-norm
+// Newton step, which for a singular J - I, as on a line attractor, reaches
+// the nearest point of the fixed-point set to first order). Then
+// J(x*) - J(x) = (jd - j) up to terms of second order in ||d||, which the
+// factor 2 covers as long as ||d|| is small compared to the distance over
+// which J changes by its own size: the assumption of the bound. At a
+// certified point ||d|| is about TolResidual / sigma_min(J - I). When jd is
+// nil (no correction was needed: d = 0), the second term is 0.
+func JacobianErrorBound(j, jd []float64, n int, eps float64) float64 {
+	e := JacobianRoundingError(j, n, eps)
+	if jd == nil {
+		return e
+	}
+	diff := make([]float64, len(j))
+	for i := range diff {
+		diff[i] = jd[i] - j[i]
+	}
+	return e + 2*linalg.Nrm2(diff)
 }
