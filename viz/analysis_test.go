@@ -329,7 +329,7 @@ func TestSummaryRows(t *testing.T) {
 		return "(missing)"
 	}
 	for field, want := range map[string]string{"Batching": "all candidates together, batched", "Dtype": "float64",
-		"TolQ": "1e-12", "MaxIters": "5000", "TolResidual": "1e-10", "MaxUnique": "no limit", "NoRefine": "yes"} {
+		"TolQ": "1e-12", "MaxIters": "5000", "TolResidual": "1e-10", "MaxUnique": "no limit", "off with NoRefine": "on", "off with NoComplete": "on", "ContinuousTime": "the map x -> F(x)"} {
 		if got := get(rows, field); got != want {
 			t.Errorf("%s = %s, want %s", field, got, want)
 		}
