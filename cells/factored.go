@@ -1,0 +1,159 @@
+package cells
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/rnnfp/fixedpoints/internal/interval"
+)
+
+// Factored is implemented by cells whose residual factors as
+//
+//	F(x, u) − x = D(x, u) ⊙ G(x, u),   D > 0 elementwise for every finite x, u,
+//
+// so that the fixed points of F are exactly the roots of G. Gated cells need
+// it: a GRU unit with its update gate z within 1e-13 of 1 has
+// F − h = (1 − z)(n − h) below 2e-13 over a whole slab of states, while
+// G = n − h vanishes only at the real roots. The finder solves G = 0 and
+// proves each root with Krawczyk's operator on G, using Factor's interval
+// enclosures; a cell without this interface is solved on F − x and its
+// points are labelled "residual".
+//
+// The built-in factorizations (each exact, with D computed without
+// cancellation: 1 − σ(a) is σ(−a)):
+//
+//   - Vanilla (tanh, relu): D = 1, G = F − h.
+//   - GRU, both reset forms: D = 1 − z = σ(−a_z), G = n − h (z does not
+//     enter G at all).
+//   - LSTM, state [h; c]: h rows D = 1, G_h = o ⊙ tanh(f⊙c + i⊙g) − h;
+//     c rows D = 1 − f = σ(−a_f), G_c = i⊙g⊙(1 + e^{a_f}) − c, that is
+//     i⊙g/(1 − f) − c.
+//   - Stack: layer k's rows are G_k(x_k, in_k) with in_k = layer k−1's new h,
+//     D likewise; dG/dx is block lower triangular by the chain rule.
+//
+// To implement it (e.g. a continuous-time cell, where F − x = Δt·f(x) gives
+// D = Δt, G = f): Factor must return enclosures that hold for every point of
+// the box, computed with package interval's outward-rounded operations; an
+// enclosure that may overflow must say so with an infinite end (the proof
+// then fails with reason "overflow"), never with a finite guess. The
+// interface uses the module's internal interval package, so only cells of
+// this module can implement it.
+type Factored interface {
+	Cell
+	// Factor encloses G and D over the box x (N intervals) at the input u
+	// (M values) and, when jac is true, the Jacobian dG/dx over the box
+	// (for the mean-value form of Krawczyk's test). A box of points gives
+	// the values at one point to a few ulps.
+	Factor(x []interval.I, u []float64, jac bool) (*Factors, error)
+}
+
+// Factors holds the enclosures Factor returns.
+type Factors struct {
+	// G and D enclose the factors over the box (N each).
+	G, D []interval.I
+	// J encloses dG/dx over the box (N×N, row i = ∂G_i/∂x); zero when not
+	// asked for.
+	J interval.Mat
+}
+
+// ErrOverflow marks an enclosure that overflowed: the cell's weights or
+// state are too large for float64 interval arithmetic at that box.
+var ErrOverflow = errors.New("interval enclosure overflows")
+
+// Residuals returns G(x, u) and D(x, u) at one point in float64: the
+// midpoints of Factor's enclosures on the degenerate box [x, x].
+func Residuals(c Factored, x, u []float64) (g, d []float64, err error) {
+	box := make([]interval.I, len(x))
+	for i, v := range x {
+		box[i] = interval.Point(v)
+	}
+	f, err := c.Factor(box, u, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, d = make([]float64, len(f.G)), make([]float64, len(f.D))
+	for i := range g {
+		g[i], d[i] = f.G[i].Mid(), f.D[i].Mid()
+	}
+	return g, d, nil
+}
+
+// checkBox checks the sizes given to Factor.
+func checkBox(c Cell, x []interval.I, u []float64) error {
+	if len(x) != c.StateSize() {
+		return fmt.Errorf("cells: factor: box of %d intervals, want %d", len(x), c.StateSize())
+	}
+	if len(u) != c.InputSize() {
+		return fmt.Errorf("cells: factor: %d inputs, want %d", len(u), c.InputSize())
+	}
+	for _, v := range u {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("cells: factor: %w: input is not finite", ErrNotFinite)
+		}
+	}
+	return nil
+}
+
+// layerFactors is one layer's part of a stack's factorization: besides G, D
+// and dG/dx it carries what the next layer needs, the new h (Fh) and its
+// Jacobians, and dG/din for the chain rule. Matrices are row-major inf–sup.
+type layerFactors struct {
+	G, D, Fh       []interval.I
+	Gx, Gin        []interval.I // N×N, N×M
+	Fhx, Fhin      []interval.I // H×N, H×M
+	n, m, h        int
+	wantJ, wantFin bool
+}
+
+// layer is the factorization of one built-in layer with an interval input
+// (a stack's layer k > 0 takes layer k−1's new h, an enclosure).
+type layer interface {
+	factorLayer(x, in []interval.I, jac, forStack bool) layerFactors
+}
+
+// pointBox returns u as degenerate intervals.
+func pointBox(u []float64) []interval.I {
+	out := make([]interval.I, len(u))
+	for i, v := range u {
+		out[i] = interval.Point(v)
+	}
+	return out
+}
+
+// finish turns a layer's factors into Factors, or ErrOverflow.
+func finish(lf layerFactors) (*Factors, error) {
+	f := &Factors{G: lf.G, D: lf.D}
+	if lf.wantJ {
+		f.J = toMat(lf.Gx, lf.n, lf.n)
+	}
+	if !allFinite(f.G) || !allFinite(f.D) || lf.wantJ && !f.J.IsFinite() {
+		return f, fmt.Errorf("cells: factor: %w", ErrOverflow)
+	}
+	return f, nil
+}
+
+func allFinite(v []interval.I) bool {
+	for _, x := range v {
+		if !x.IsFinite() {
+			return false
+		}
+	}
+	return true
+}
+
+// toMat converts a row-major inf–sup matrix to midpoint–radius form.
+func toMat(a []interval.I, rows, cols int) interval.Mat {
+	v := interval.VecOf(a)
+	return interval.Mat{Rows: rows, Cols: cols, Mid: v.Mid, Rad: v.Rad}
+}
+
+// fromMat converts back to row-major inf–sup.
+func fromMat(m interval.Mat) []interval.I {
+	return interval.Vec{Mid: m.Mid, Rad: m.Rad}.Intervals()
+}
+
+// matMul is the enclosure of a·b for row-major inf–sup matrices.
+func matMul(a []interval.I, b []interval.I, m, k, n int) []interval.I {
+	return fromMat(interval.MatMul(toMat(a, m, k), toMat(b, k, n)))
+}

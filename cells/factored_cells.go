@@ -1,0 +1,277 @@
+package cells
+
+import "github.com/rnnfp/fixedpoints/internal/interval"
+
+// Factor implements Factored: D = 1, G = act(W_hh h + W_ih u + b) − h.
+func (c *Vanilla) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
+	if err := checkBox(c, x, u); err != nil {
+		return nil, err
+	}
+	return finish(c.factorLayer(x, pointBox(u), jac, false))
+}
+
+func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
+	H, M := c.hidden, c.inputs
+	a := c.pre(0, x, in, true)
+	act, der := interval.Tanh, interval.TanhDeriv
+	if c.Act == ReLU {
+		act, der = interval.ReLU, interval.ReLUDeriv
+	}
+	f := mapI(a, act)
+	lf := layerFactors{n: H, m: M, h: H, wantJ: jac, G: zipI(f, x, interval.Sub), D: ones(H), Fh: f}
+	if !jac {
+		return lf
+	}
+	s := mapI(a, der)
+	whh, wih := c.gateWeights(0)
+	lf.Fhx = zeros(H, H)
+	addScaledRows(lf.Fhx, H, 0, 0, s, whh)
+	lf.Gx = append([]interval.I(nil), lf.Fhx...)
+	addDiag(lf.Gx, H, 0, 0, negOnes(H))
+	if forStack {
+		lf.Fhin = zeros(H, M)
+		addScaledRows(lf.Fhin, M, 0, 0, s, wih)
+		lf.Gin = lf.Fhin
+	}
+	return lf
+}
+
+// Factor implements Factored: D = 1 − z = σ(−a_z), G = n − h, in the cell's
+// own reset form (ResetBeforeLinear for ONNX's linear_before_reset = 0).
+func (c *GRU) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
+	if err := checkBox(c, x, u); err != nil {
+		return nil, err
+	}
+	return finish(c.factorLayer(x, pointBox(u), jac, false))
+}
+
+func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
+	H, M := c.hidden, c.inputs
+	ar := c.pre(0, x, in, true)
+	az := c.pre(1, x, in, true)
+	r := mapI(ar, interval.Sigmoid)
+	whn, win := c.gateWeights(2)
+	whr, wir := c.gateWeights(0)
+	bin, bhn := c.params[4*2+2].Data, c.params[4*2+3].Data
+	xin := make([]interval.I, H)
+	for k := range xin {
+		xin[k] = interval.Point(bin[k])
+	}
+	if M > 0 {
+		xin = affineEnc(win, in, bin)
+	}
+	var an, hn []interval.I
+	if c.ResetBeforeLinear {
+		// n = tanh(W_in u + b_in + W_hn (r⊙h) + b_hn)
+		an = zipI(xin, affineEnc(whn, zipI(r, x, interval.Mul), bhn), interval.Add)
+	} else {
+		// n = tanh(W_in u + b_in + r⊙(W_hn h + b_hn))
+		hn = affineEnc(whn, x, bhn)
+		an = zipI(xin, zipI(r, hn, interval.Mul), interval.Add)
+	}
+	n := mapI(an, interval.Tanh)
+	lf := layerFactors{n: H, m: M, h: H, wantJ: jac, G: zipI(n, x, interval.Sub), D: mapI(az, func(a interval.I) interval.I { return interval.Sigmoid(interval.Neg(a)) })}
+	if forStack {
+		// F = n + z⊙(h − n)
+		z := mapI(az, interval.Sigmoid)
+		lf.Fh = zipI(n, zipI(z, zipI(x, n, interval.Sub), interval.Mul), interval.Add)
+	}
+	if !jac {
+		return lf
+	}
+	dn := mapI(an, interval.TanhDeriv)
+	dr := mapI(ar, interval.SigmoidDeriv)
+	// nx = dn/dh, nin = dn/du (before the diag(n') row scaling).
+	nx, nin := zeros(H, H), zeros(H, M)
+	if c.ResetBeforeLinear {
+		// dn/dh = diag(n')·W_hn·(diag(r) + diag(h⊙r')·W_hr)
+		inner := zeros(H, H)
+		addDiag(inner, H, 0, 0, r)
+		hr := zipI(x, dr, interval.Mul)
+		addScaledRows(inner, H, 0, 0, hr, whr)
+		nx = matMul(pointRows(whn), inner, H, H, H)
+		if M > 0 {
+			// dn/du = diag(n')·(W_in + W_hn·diag(h⊙r')·W_ir)
+			innerIn := zeros(H, M)
+			addScaledRows(innerIn, M, 0, 0, hr, wir)
+			nin = matMul(pointRows(whn), innerIn, H, H, M)
+			addScaledRows(nin, M, 0, 0, ones(H), win)
+		}
+	} else {
+		// dn/dh = diag(n')·(diag(r)·W_hn + diag(hn⊙r')·W_hr)
+		addScaledRows(nx, H, 0, 0, r, whn)
+		hr := zipI(hn, dr, interval.Mul)
+		addScaledRows(nx, H, 0, 0, hr, whr)
+		if M > 0 {
+			addScaledRows(nin, M, 0, 0, ones(H), win)
+			addScaledRows(nin, M, 0, 0, hr, wir)
+		}
+	}
+	scaleRows(nx, H, dn)
+	scaleRows(nin, M, dn)
+	lf.Gx = append([]interval.I(nil), nx...)
+	addDiag(lf.Gx, H, 0, 0, negOnes(H))
+	if forStack {
+		lf.Gin = nin
+		if M == 0 {
+			lf.Gin = nil
+		}
+		// dF = (1−z)⊙dn + z⊙dh + (h−n)⊙z'⊙da_z
+		omz := lf.D
+		z := mapI(az, interval.Sigmoid)
+		hz := zipI(zipI(x, n, interval.Sub), mapI(az, interval.SigmoidDeriv), interval.Mul)
+		whz, wiz := c.gateWeights(1)
+		lf.Fhx = append([]interval.I(nil), nx...)
+		scaleRows(lf.Fhx, H, omz)
+		addDiag(lf.Fhx, H, 0, 0, z)
+		addScaledRows(lf.Fhx, H, 0, 0, hz, whz)
+		lf.Fhin = append([]interval.I(nil), nin...)
+		scaleRows(lf.Fhin, M, omz)
+		addScaledRows(lf.Fhin, M, 0, 0, hz, wiz)
+	}
+	return lf
+}
+
+// pointRows is a point matrix as row-major inf–sup intervals.
+func pointRows(w interval.Mat) []interval.I {
+	out := make([]interval.I, len(w.Mid))
+	for i, v := range w.Mid {
+		out[i] = interval.Point(v)
+	}
+	return out
+}
+
+// scaleRows multiplies row k of the rows×cols matrix J by s_k.
+func scaleRows(J []interval.I, cols int, s []interval.I) {
+	for k, sk := range s {
+		for j := 0; j < cols; j++ {
+			J[k*cols+j] = interval.Mul(sk, J[k*cols+j])
+		}
+	}
+}
+
+// Factor implements Factored for the state [h; c]: h rows D = 1,
+// G_h = o⊙tanh(f⊙c + i⊙g) − h; c rows D = 1 − f = σ(−a_f),
+// G_c = i⊙g⊙(1 + e^{a_f}) − c (= i⊙g/(1 − f) − c, without the division).
+func (c *LSTM) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
+	if err := checkBox(c, x, u); err != nil {
+		return nil, err
+	}
+	return finish(c.factorLayer(x, pointBox(u), jac, false))
+}
+
+func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
+	H, M, N := c.hidden, c.inputs, 2*c.hidden
+	h, cc := x[:H], x[H:]
+	ai, af, ag, ao := c.pre(0, h, in, true), c.pre(1, h, in, true), c.pre(2, h, in, true), c.pre(3, h, in, true)
+	i, f, g, o := mapI(ai, interval.Sigmoid), mapI(af, interval.Sigmoid), mapI(ag, interval.Tanh), mapI(ao, interval.Sigmoid)
+	ef := mapI(af, interval.Exp)                                                     // e^{a_f}
+	q := mapI(ef, func(e interval.I) interval.I { return interval.AddScalar(e, 1) }) // 1/(1 − f)
+	ig := zipI(i, g, interval.Mul)
+	c2 := zipI(zipI(f, cc, interval.Mul), ig, interval.Add) // c' = f⊙c + i⊙g
+	tc := mapI(c2, interval.Tanh)
+	fh := zipI(o, tc, interval.Mul)
+	lf := layerFactors{n: N, m: M, h: H, wantJ: jac, Fh: fh}
+	lf.G = append(zipI(fh, h, interval.Sub), zipI(zipI(ig, q, interval.Mul), cc, interval.Sub)...)
+	lf.D = append(ones(H), mapI(af, func(a interval.I) interval.I { return interval.Sigmoid(interval.Neg(a)) })...)
+	if !jac {
+		return lf
+	}
+	di, df, dg, do := mapI(ai, interval.SigmoidDeriv), mapI(af, interval.SigmoidDeriv), mapI(ag, interval.TanhDeriv), mapI(ao, interval.SigmoidDeriv)
+	dtc := mapI(c2, interval.TanhDeriv)
+	otc := zipI(o, dtc, interval.Mul) // o⊙tanh'(c')
+	type gate struct {
+		s  []interval.I // row scaling of this gate's pre-activation derivative
+		gi int
+	}
+	// ∂F_h/∂a: o'⊙tanh(c') on a_o; o⊙tanh'(c')⊙(c⊙f', g⊙i', i⊙g') on a_f, a_i, a_g.
+	hGates := []gate{
+		{zipI(do, tc, interval.Mul), 3},
+		{zipI(otc, zipI(cc, df, interval.Mul), interval.Mul), 1},
+		{zipI(otc, zipI(g, di, interval.Mul), interval.Mul), 0},
+		{zipI(otc, zipI(i, dg, interval.Mul), interval.Mul), 2},
+	}
+	// ∂G_c/∂a: q⊙g⊙i' on a_i, q⊙i⊙g' on a_g, i⊙g⊙e^{a_f} on a_f.
+	cGates := []gate{
+		{zipI(q, zipI(g, di, interval.Mul), interval.Mul), 0},
+		{zipI(q, zipI(i, dg, interval.Mul), interval.Mul), 2},
+		{zipI(ig, ef, interval.Mul), 1},
+	}
+	fhx := zeros(H, N)
+	lf.Gx = zeros(N, N)
+	for _, gt := range hGates {
+		whh, _ := c.gateWeights(gt.gi)
+		addScaledRows(fhx, N, 0, 0, gt.s, whh)
+	}
+	addDiag(fhx, N, 0, H, zipI(otc, f, interval.Mul)) // ∂F_h/∂c = o⊙tanh'(c')⊙f
+	addBlock(lf.Gx, N, 0, 0, fhx, H, N)
+	addDiag(lf.Gx, N, 0, 0, negOnes(H))
+	for _, gt := range cGates {
+		whh, _ := c.gateWeights(gt.gi)
+		addScaledRows(lf.Gx, N, H, 0, gt.s, whh)
+	}
+	addDiag(lf.Gx, N, H, H, negOnes(H))
+	if forStack {
+		lf.Fhx = fhx
+		lf.Fhin = zeros(H, M)
+		lf.Gin = zeros(N, M)
+		for _, gt := range hGates {
+			_, wih := c.gateWeights(gt.gi)
+			addScaledRows(lf.Fhin, M, 0, 0, gt.s, wih)
+		}
+		addBlock(lf.Gin, M, 0, 0, lf.Fhin, H, M)
+		for _, gt := range cGates {
+			_, wih := c.gateWeights(gt.gi)
+			addScaledRows(lf.Gin, M, H, 0, gt.s, wih)
+		}
+	}
+	return lf
+}
+
+// Factor implements Factored: layer k's rows are G_k(x_k, in_k), in_k being
+// layer k−1's new h (the stack's u for layer 0), D likewise; dG/dx is the
+// chain rule through the layers' new h, block lower triangular.
+func (s *Stack) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
+	if err := checkBox(s, x, u); err != nil {
+		return nil, err
+	}
+	N := s.StateSize()
+	out := layerFactors{n: N, wantJ: jac}
+	if jac {
+		out.Gx = zeros(N, N)
+	}
+	in := pointBox(u)
+	var dIn []interval.I // d in_k / dx, rows(in_k) × N; nil while in_k = u
+	off := 0
+	for k, l := range s.layers {
+		n := l.StateSize()
+		lf := l.(layer).factorLayer(x[off:off+n], in, jac, true)
+		out.G = append(out.G, lf.G...)
+		out.D = append(out.D, lf.D...)
+		if jac {
+			addBlock(out.Gx, N, off, off, lf.Gx, n, n)
+			var next []interval.I
+			if dIn != nil {
+				addBlock(out.Gx, N, off, 0, matMul(lf.Gin, dIn, n, len(in), N), n, N)
+				next = matMul(lf.Fhin, dIn, lf.h, len(in), N)
+			} else {
+				next = zeros(lf.h, N)
+			}
+			if k+1 < len(s.layers) {
+				addBlock(next, N, 0, off, lf.Fhx, lf.h, n)
+				dIn = next
+			}
+		}
+		in = lf.Fh
+		off += n
+	}
+	return finish(out)
+}
+
+// The built-in cells are Factored.
+var (
+	_ Factored = (*Vanilla)(nil)
+	_ Factored = (*GRU)(nil)
+	_ Factored = (*LSTM)(nil)
+	_ Factored = (*Stack)(nil)
+)

@@ -1,0 +1,305 @@
+package cells_test
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/interval"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
+)
+
+// The reference here is PyTorch's (and ONNX's) equations in plain float64
+// from the state_dict, written apart from the interval code: G and F of one
+// layer, composed by hand for stacks.
+
+func sig(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
+
+// gates returns W_ih[g] u + b_ih[g] and W_hh[g] h + b_hh[g].
+func gates(sd cells.StateDict, g, H int, u, h []float64) (ui, hh []float64) {
+	wih, whh, bih, bhh := sd["weight_ih_l0"], sd["weight_hh_l0"], sd["bias_ih_l0"], sd["bias_hh_l0"]
+	ui, hh = make([]float64, H), make([]float64, H)
+	for k := 0; k < H; k++ {
+		r := g*H + k
+		ui[k] = bih.Data[r]
+		for j := range u {
+			ui[k] += wih.Data[r*len(u)+j] * u[j]
+		}
+		hh[k] = bhh.Data[r]
+		for j := 0; j < H; j++ {
+			hh[k] += whh.Data[r*H+j] * h[j]
+		}
+	}
+	return ui, hh
+}
+
+// refLayer returns G, D and F of a single-layer cell at (x, u).
+func refLayer(c cells.TorchCell, x, u []float64) (g, d, f []float64) {
+	sd := c.StateDict()
+	H := c.Hidden()
+	switch c.Kind() {
+	case "RNN":
+		f = torchref.Step(c, x, u)
+		g, d = make([]float64, H), make([]float64, H)
+		for k := range g {
+			g[k], d[k] = f[k]-x[k], 1
+		}
+	case "GRU":
+		ri, rh := gates(sd, 0, H, u, x)
+		zi, zh := gates(sd, 1, H, u, x)
+		g, d, f = make([]float64, H), make([]float64, H), make([]float64, H)
+		r := make([]float64, H)
+		for k := range r {
+			r[k] = sig(ri[k] + rh[k])
+		}
+		ni, nh := gates(sd, 2, H, u, x)
+		if gc, ok := c.(*cells.GRU); ok && gc.ResetBeforeLinear {
+			// ONNX linear_before_reset = 0: n = tanh(W_n u + Wb_n + R_n (r⊙h) + Rb_n)
+			rx := make([]float64, H)
+			for k := range rx {
+				rx[k] = r[k] * x[k]
+			}
+			_, nh = gates(sd, 2, H, u, rx) // R_n(r⊙h) + Rb_n
+			for k := range g {
+				n := math.Tanh(ni[k] + nh[k])
+				g[k], d[k] = n-x[k], sig(-(zi[k] + zh[k]))
+				z := sig(zi[k] + zh[k])
+				f[k] = (1-z)*n + z*x[k]
+			}
+			return g, d, f
+		}
+		for k := range g {
+			n := math.Tanh(ni[k] + r[k]*nh[k])
+			g[k], d[k] = n-x[k], sig(-(zi[k] + zh[k]))
+			z := sig(zi[k] + zh[k])
+			f[k] = (1-z)*n + z*x[k]
+		}
+	case "LSTM":
+		h, cc := x[:H], x[H:]
+		ii, ih := gates(sd, 0, H, u, h)
+		fi, fh := gates(sd, 1, H, u, h)
+		gi, gh := gates(sd, 2, H, u, h)
+		oi, oh := gates(sd, 3, H, u, h)
+		g, d, f = make([]float64, 2*H), make([]float64, 2*H), make([]float64, 2*H)
+		for k := 0; k < H; k++ {
+			i, fg, gg, o := sig(ii[k]+ih[k]), sig(fi[k]+fh[k]), math.Tanh(gi[k]+gh[k]), sig(oi[k]+oh[k])
+			c2 := fg*cc[k] + i*gg
+			f[k], f[H+k] = o*math.Tanh(c2), c2
+			g[k], d[k] = f[k]-h[k], 1
+			g[H+k], d[H+k] = i*gg/sig(-(fi[k]+fh[k]))-cc[k], sig(-(fi[k] + fh[k]))
+		}
+	}
+	return g, d, f
+}
+
+// refG is G, D and F of any built-in cell, stacks composed layer by layer.
+func refG(c cells.Cell, x, u []float64) (g, d, f []float64) {
+	s, ok := c.(*cells.Stack)
+	if !ok {
+		return refLayer(c.(cells.TorchCell), x, u)
+	}
+	in, off := u, 0
+	for _, l := range s.Layers() {
+		n := l.StateSize()
+		gk, dk, fk := refLayer(l, x[off:off+n], in)
+		g, d, f = append(g, gk...), append(d, dk...), append(f, fk...)
+		in = fk[:l.Hidden()]
+		off += n
+	}
+	return g, d, f
+}
+
+// testCells are the torchref cells, an ONNX-form GRU, and 2-layer stacks of
+// each kind (the ONNX GRU's too), weights doubled to exercise saturation.
+func testCells(t *testing.T) map[string]cells.Cell {
+	out := map[string]cells.Cell{}
+	for k, c := range torchref.Cells() {
+		out[k] = c
+	}
+	onnx := cells.NewGRU(5, 3)
+	onnx.InitUniform(9)
+	onnx.ResetBeforeLinear = true
+	scale(onnx, 2)
+	out["gru-onnx"] = onnx
+	for i, kind := range []string{"rnn", "gru", "lstm", "rnn_relu"} {
+		s, err := cells.NewStack(kind, 4, 3, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, l := range s.Layers() {
+			l.(interface{ InitUniform(uint64) }).InitUniform(uint64(10*i + k + 20))
+		}
+		scale(s, 2)
+		out["stack-"+kind] = s
+	}
+	s, _ := cells.NewStack("gru", 4, 3, 2)
+	for k, l := range s.Layers() {
+		l.(interface{ InitUniform(uint64) }).InitUniform(uint64(k + 40))
+		l.(*cells.GRU).ResetBeforeLinear = true
+	}
+	scale(s, 2)
+	out["stack-gru-onnx"] = s
+	return out
+}
+
+func scale(c cells.Cell, k float64) {
+	for _, p := range c.Params() {
+		for i := range p.Data {
+			p.Data[i] *= k
+		}
+	}
+}
+
+func randVec(rng *rand.Rand, n int, s float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = s * rng.NormFloat64()
+	}
+	return v
+}
+
+func box(x []float64, r float64) []interval.I {
+	out := make([]interval.I, len(x))
+	for i, v := range x {
+		out[i] = interval.New(v-r, v+r)
+	}
+	return out
+}
+
+// TestFactorsAreTheEquations: at random points G and D enclose the
+// reference's, and D⊙G is F − x.
+func TestFactorsAreTheEquations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for name, c := range testCells(t) {
+		fc := c.(cells.Factored)
+		for range 20 {
+			x, u := randVec(rng, c.StateSize(), 1), randVec(rng, c.InputSize(), 1)
+			g, d, f := refG(c, x, u)
+			fs, err := fc.Factor(box(x, 0), u, false)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for i := range g {
+				tol := 1e-13 * (1 + math.Abs(g[i]))
+				if fs.G[i].Lo > g[i]+tol || fs.G[i].Hi < g[i]-tol || fs.G[i].Width() > tol {
+					t.Fatalf("%s: G[%d] = [%g, %g], reference %g", name, i, fs.G[i].Lo, fs.G[i].Hi, g[i])
+				}
+				if !(fs.D[i].Lo > 0) || math.Abs(fs.D[i].Mid()-d[i]) > 1e-13*d[i] {
+					t.Fatalf("%s: D[%d] = [%g, %g], reference %g", name, i, fs.D[i].Lo, fs.D[i].Hi, d[i])
+				}
+				if r := fs.D[i].Mid() * fs.G[i].Mid(); math.Abs(r-(f[i]-x[i])) > 1e-12*(1+math.Abs(x[i])+math.Abs(g[i])) {
+					t.Fatalf("%s: D⊙G = %g, F − x = %g at %d", name, r, f[i]-x[i], i)
+				}
+			}
+		}
+	}
+}
+
+// TestFactorJacobian: the enclosure of dG/dx over a small box holds the
+// mean-value form G(y) − G(z) ∈ J·(y − z) for points of the box (what
+// Krawczyk's test rests on), and at a point it matches central differences
+// of the reference G.
+func TestFactorJacobian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	for name, c := range testCells(t) {
+		fc := c.(cells.Factored)
+		N := c.StateSize()
+		for range 10 {
+			x, u := randVec(rng, N, 1), randVec(rng, c.InputSize(), 1)
+			const r = 1e-3
+			fs, err := fc.Factor(box(x, r), u, true)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for range 5 {
+				y, z := make([]float64, N), make([]float64, N)
+				for i := range y {
+					y[i] = x[i] + r*(2*rng.Float64()-1)
+					z[i] = x[i] + r*(2*rng.Float64()-1)
+				}
+				gy, _, _ := refG(c, y, u)
+				gz, _, _ := refG(c, z, u)
+				for i := 0; i < N; i++ {
+					s := interval.I{}
+					for j := 0; j < N; j++ {
+						s = interval.Add(s, interval.Mul(fs.J.At(i, j), interval.Point(y[j]-z[j])))
+					}
+					diff := gy[i] - gz[i]
+					slack := 1e-13 * (1 + math.Abs(gy[i]))
+					if diff < s.Lo-slack || diff > s.Hi+slack {
+						t.Fatalf("%s: row %d: G(y) − G(z) = %g outside J·(y − z) = [%g, %g]", name, i, diff, s.Lo, s.Hi)
+					}
+				}
+			}
+			// at the point: J's midpoint against central differences
+			fp, err := fc.Factor(box(x, 0), u, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const h = 1e-6
+			for j := 0; j < N; j++ {
+				xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
+				xp[j] += h
+				xm[j] -= h
+				gp, _, _ := refG(c, xp, u)
+				gm, _, _ := refG(c, xm, u)
+				for i := 0; i < N; i++ {
+					fd := (gp[i] - gm[i]) / (2 * h)
+					if got := fp.J.At(i, j); math.Abs(got.Mid()-fd) > 1e-6*(1+math.Abs(fd)) {
+						t.Fatalf("%s: dG[%d]/dx[%d] = %g, central difference %g", name, i, j, got.Mid(), fd)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFactorSaturatedGRU: a z bias of 30 makes F − h ≈ 1e-13 everywhere,
+// but D = σ(−a_z) is enclosed away from 0 and G = n − h keeps its size.
+func TestFactorSaturatedGRU(t *testing.T) {
+	c := cells.NewGRU(3, 0)
+	c.InitUniform(3)
+	for k := 0; k < 3; k++ {
+		c.Params()[4*1+2].Data[k] = 30 // b_iz
+	}
+	x := []float64{0.5, -0.5, 0.2}
+	fs, err := c.Factor(box(x, 0), nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, f := refG(c, x, nil)
+	for k := range x {
+		if fs.D[k].Lo <= 0 || fs.D[k].Hi > 2e-13 {
+			t.Errorf("D[%d] = [%g, %g], want about σ(−30) = 9.4e-14", k, fs.D[k].Lo, fs.D[k].Hi)
+		}
+		if math.Abs(f[k]-x[k]) > 2e-13 || math.Abs(fs.G[k].Mid()-g[k]) > 1e-14 || math.Abs(g[k]) < 1e-3 {
+			t.Errorf("unit %d: F − h = %g, G = %g (reference %g)", k, f[k]-x[k], fs.G[k].Mid(), g[k])
+		}
+	}
+}
+
+// TestFactorOverflowIsAnError: weights that overflow float64 give
+// ErrOverflow, not a finite enclosure and not a panic.
+func TestFactorOverflowIsAnError(t *testing.T) {
+	l := cells.NewLSTM(2, 1)
+	l.Params()[4*1+2].Data[0] = 800 // b_if: e^{a_f} overflows in G_c = i⊙g⊙(1 + e^{a_f}) − c
+	if _, err := l.Factor(box([]float64{0, 0, 0, 0}, 0), []float64{0}, true); !errors.Is(err, cells.ErrOverflow) {
+		t.Errorf("LSTM with f bias 800: err = %v, want ErrOverflow", err)
+	}
+	v := cells.NewVanilla(2, 0, cells.ReLU)
+	v.Params()[1].Data[0] = 1e308
+	if _, err := v.Factor(box([]float64{1e10, 0}, 0), nil, true); !errors.Is(err, cells.ErrOverflow) {
+		t.Errorf("relu RNN with weight 1e308 at h = 1e10: err = %v, want ErrOverflow", err)
+	}
+	// tanh saturates: the overflowing pre-activation gives the true, wide
+	// G ∈ [−1, 1] − h, finite.
+	v.Act = cells.Tanh
+	if f, err := v.Factor(box([]float64{1e10, 0}, 0), nil, false); err != nil || !f.G[0].Contains(1-1e10) || f.G[0].Width() < 1 {
+		t.Errorf("tanh RNN at overflow: G[0] = %v, err %v", f.G[0], err)
+	}
+	if _, err := v.Factor(box([]float64{1}, 0), nil, false); err == nil {
+		t.Error("a box of the wrong size gave no error")
+	}
+}
