@@ -84,12 +84,19 @@ func kindGates(kind string) (int, error) {
 // NewTorchCell returns a zero-weight cell of a PyTorch kind, named as
 // PyTorch's modules (case-insensitive): "rnn" or "rnn_tanh" (nn.RNN),
 // "rnn_relu" (nn.RNN(nonlinearity="relu")), "gru" (nn.GRU), "lstm" (nn.LSTM).
+//
+// Sizes whose weights alone would not fit in the machine's memory are an
+// error wrapping ErrTooLarge, not a panic of the allocator.
 func NewTorchCell(kind string, hidden, inputs int) (TorchCell, error) {
-	if _, err := kindGates(kind); err != nil {
+	G, err := kindGates(kind)
+	if err != nil {
 		return nil, err
 	}
 	if hidden < 1 || inputs < 0 {
 		return nil, fmt.Errorf("cells: %s with hidden size %d and %d inputs: want hidden >= 1, inputs >= 0", kind, hidden, inputs)
+	}
+	if err := checkWeightMemory(kind, G, hidden, inputs); err != nil {
+		return nil, err
 	}
 	switch strings.ToLower(kind) {
 	case "rnn", "rnn_tanh":

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/rnnfp/fixedpoints/internal/memlimit"
 )
 
 // Trajectories are states of a network over trials and time, laid out as
@@ -64,6 +66,10 @@ func SampleStates(tr Trajectories, count int, noise float64, seed uint64) (*Samp
 		return nil, fmt.Errorf("finder: sample states: no valid (trial, time) entry")
 	}
 
+	if need := 8 * float64(count) * float64(tr.N+tr.M); need > float64(memlimit.Machine()) {
+		return nil, fmt.Errorf("finder: sample states: %d states of %d values need %s, more than this machine's %s",
+			count, tr.N, memlimit.Bytes(need), memlimit.Bytes(float64(memlimit.Machine())))
+	}
 	r := rand.New(rand.NewPCG(seed, 0x5a3b1e))
 	N, M := tr.N, tr.M
 	s := &Samples{States: make([]float64, count*N), Picks: make([]Pick, count)}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/memlimit"
 	"github.com/rnnfp/fixedpoints/graph"
 	"github.com/rnnfp/fixedpoints/tasks"
 
@@ -114,6 +115,10 @@ func sampleInits(ctx context.Context, s Sample, cell cells.Cell, seed uint64) ([
 	}
 	if s.Noise != nil {
 		noise = *s.Noise
+	}
+	need := finder.MemoryNeed(cell.StateSize(), cell.InputSize(), n, finder.Settings{})
+	if err := memlimit.Check(need, memlimit.Machine(), fmt.Sprintf("%d initial states of %d values", n, cell.StateSize()), `"inits": {"n": ...}`); err != nil {
+		return nil, fmt.Errorf("inits: %w", err)
 	}
 	var traj finder.Trajectories
 	if s.Trajectories != "" {

@@ -17,7 +17,7 @@ import (
 // loadModel reads the model file -weights names, the kind and sizes from
 // the file, and prints what it holds.
 func loadModel(m cli.ModelFlags, stdout io.Writer) (cells.TorchCell, cellShape, error) {
-	cell, info, err := cells.LoadModel(m.Weights, cells.Options{Kind: m.Cell, Prefix: m.Prefix, Key: m.Key, Node: m.Node, CTRNN: m.CTRNNOptions()})
+	cell, info, err := cells.LoadModel(m.Weights, cells.Options{Kind: m.Cell, Prefix: m.Prefix, Key: m.Key, Node: m.Node, CTRNN: m.CTRNNOptions(), MaxBytes: m.MaxModelBytes})
 	if err != nil {
 		return nil, cellShape{}, fmt.Errorf("-weights: %w", err)
 	}
@@ -47,6 +47,13 @@ func initialStates(m cli.ModelFlags, sh cellShape, traj *finder.Trajectories) ([
 		x0, err := readStates(m.Inits, sh)
 		return x0, m.Inits, err
 	}
+	settings, err := m.Search.Finder(m.Seed)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := m.CheckJob(sh.N, sh.M, m.NInits, settings, "-n-inits"); err != nil {
+		return nil, "", err
+	}
 	s, err := finder.SampleStates(*traj, m.NInits, m.Noise, m.Seed)
 	if err != nil {
 		return nil, "", fmt.Errorf("sample initial states: %w", err)
@@ -66,7 +73,11 @@ func search(ctx context.Context, m cli.ModelFlags, cell cells.Cell, x0, u []floa
 	if err != nil {
 		return nil, settings, err
 	}
-	progress, bar := cli.FindProgress(len(x0)/cell.StateSize(), m.Quiet)
+	B := len(x0) / cell.StateSize()
+	if err := m.CheckJob(cell.StateSize(), cell.InputSize(), B, settings, "the rows of -inits"); err != nil {
+		return nil, settings, err
+	}
+	progress, bar := cli.FindProgress(B, m.Quiet)
 	settings.Progress = progress
 	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: x0, Inputs: u}, &settings)
 	bar.Finish()

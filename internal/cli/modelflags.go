@@ -33,6 +33,7 @@ type ModelFlags struct {
 	Noise        float64 // -noise: standard deviation added to sampled states
 	RunFlags             // -seed (pulses, sampling and search) and -quiet
 	Search       SearchFlags
+	Limits       // -max-model-bytes, -max-memory
 }
 
 // Register defines the flags on fs, with their defaults.
@@ -51,6 +52,7 @@ func (m *ModelFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&m.Node, "node", "", "ONNX: name of the recurrent node to read when there are several (nodes stacked after it are read with it)")
 	fs.StringVar(&m.Inits, "inits", "", "initial states, a B x N .npy array (LSTM: [h; c] per layer); default: sampled")
 	fs.StringVar(&m.Trajectories, "trajectories", "", "states to sample initial states from, B x T x N (or B x N) .npy; default: simulated under pulses")
+	m.Limits.Register(fs)
 	fs.IntVar(&m.NInits, "n-inits", 1024, "initial states sampled when -inits is not given")
 	fs.Float64Var(&m.Noise, "noise", 0.5, "standard deviation of the noise added to sampled states")
 	m.RunFlags.Register(fs, "seed for the pulses, the sampling and the search", "no progress bars")
