@@ -1,0 +1,26 @@
+package proof
+
+import (
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/interval"
+)
+
+// CellSystem is the System G of a Factored cell's factorization
+// F(x, u) − x = D ⊙ G(x, u) at the fixed input u: its roots are the cell's
+// fixed points at u.
+func CellSystem(c cells.Factored, u []float64) System { return cellSystem{c, u} }
+
+type cellSystem struct {
+	c cells.Factored
+	u []float64
+}
+
+func (s cellSystem) Size() int { return s.c.StateSize() }
+
+func (s cellSystem) Enclose(x []interval.I, jac bool) ([]interval.I, interval.Mat, error) {
+	f, err := s.c.Factor(x, s.u, jac)
+	if err != nil {
+		return nil, interval.Mat{}, err
+	}
+	return f.G, f.J, nil
+}
