@@ -91,7 +91,7 @@ const boundVectorsMax = 128
 func eigenBounds(N int, jx []float64, denseMax int, stats *Stats) ([]complex128, []float64, bool, error) {
 	stats.Eigen++
 	if N > denseMax {
-		v, err := arnoldi(N, jx, min(N, 30))
+		v, err := ritzValues(N, jx, min(N, 30))
 		return v, nil, true, err
 	}
 	vectors := N <= boundVectorsMax
@@ -128,13 +128,13 @@ func decompose(N int, jx []float64, vectors bool) ([]finder.Mode, error) {
 	return fp.Points[0].Modes, nil
 }
 
-// arnoldi returns the m Ritz values of J from linalg's Arnoldi
+// ritzValues returns the m Ritz values of J from linalg's Arnoldi
 // factorization (fixed pseudo-random start): approximations of the
 // eigenvalues of largest modulus.
-func arnoldi(N int, jx []float64, m int) (vals []complex128, err error) {
+func ritzValues(N int, jx []float64, m int) (vals []complex128, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("continuation: arnoldi panicked: %v", r)
+			err = fmt.Errorf("continuation: ritz values panicked: %v", r)
 		}
 	}()
 	gJ := blas64.General{Rows: N, Cols: N, Stride: N, Data: jx}

@@ -1,6 +1,138 @@
 package finder
 
-import "github.com/rnnfp/fixedpoints/stability"
+import (
+	"context"
+	"fmt"
+
+	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/stability"
+)
+
+// Decompose sets Point.Modes and Point.Stability of every point of fp from
+// its Jacobian (which EvalJacobians fills).
+//
+// For the map x -> F(x) (the default) Modes are the eigenvalues lambda of J
+// sorted by |lambda| descending. With s.ContinuousTime the flow
+// dx/dt = F(x) - x is judged instead: Modes hold the eigenvalues
+// mu = lambda - 1 of J - I (same eigenvectors), sorted by Re(mu) descending,
+// so the fastest-growing mode comes first in both cases. Ties are broken by
+// the real, then the imaginary part, descending, so that a complex pair
+// lists +imag first.
+//
+// Right and left eigenvectors (J r = lambda r, l^H J = lambda l^H) have unit
+// 2-norm, with the phase fixed so that their largest component is real and
+// positive. Each mode gets its condition number, error bound and class
+// (see EigenvalueBound and ClassifyMode) from the point's JacobianError, or
+// when that is 0 from the rounding of a Jacobian evaluated in s.Dtype (see
+// JacobianRoundingError); the rounding of the eigen-decomposition itself is
+// added. Without eigenvectors (s.NoEigenvectors) no condition number is
+// known: every bound is +Inf and every mode undecided. See classify for the
+// stability rules. On error fp is left unchanged.
+func Decompose(fp *FixedPoints, s Settings) error {
+	return DecomposeContext(context.Background(), fp, s)
+}
+
+// DecomposeContext is Decompose that stops when ctx is canceled, checked
+// before each point's eigen-decomposition (one LAPACK call, which cannot be
+// interrupted: seconds at N = 1000), returning ctx's error wrapped.
+func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
+	s.fill()
+	if err := s.validate(); err != nil {
+		return err
+	}
+	if fp == nil {
+		return fmt.Errorf("finder: decompose: nil fixed points")
+	}
+	N := fp.N
+	modes := make([][]Mode, len(fp.Points))
+	bounds := make([]float64, len(fp.Points))
+	for k, p := range fp.Points {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("finder: decompose: %w", err)
+		}
+		if len(p.Jacobian) != N*N {
+			return fmt.Errorf("finder: decompose: point %d has %d Jacobian values, want %d x %d", k, len(p.Jacobian), N, N)
+		}
+		if err := graph.CheckFinite(fmt.Sprintf("finder: decompose: jacobian of point %d", k), p.Jacobian, N); err != nil {
+			return err
+		}
+		m, bound, schurRes, err := decomposeOne(N, p.Jacobian, &s)
+		if err != nil {
+			return fmt.Errorf("finder: decompose: point %d: %w", k, err)
+		}
+		bounds[k] = bound
+		if s.ContinuousTime {
+			for i := range m {
+				m[i].Value -= 1
+			}
+		}
+		stability.SortModes(m, s.ContinuousTime)
+		stability.SetBounds(m, p.Jacobian, N, p.JacobianError, schurRes, s.Dtype.Eps(), s.ContinuousTime)
+		modes[k] = m
+	}
+	for k := range fp.Points {
+		fp.Points[k].Modes = modes[k]
+		fp.Points[k].Stability = stability.Classify(modes[k], s.MarginalTol, s.ContinuousTime)
+		if bounds[k] >= 0 {
+			fp.Points[k].Stability.Leading = true
+			fp.Points[k].Stability.RemainderBound = bounds[k]
+		}
+	}
+	return nil
+}
+
+// EigenMethod chooses how Decompose finds the modes of a Jacobian.
+type EigenMethod int
+
+const (
+	// AutoEigen takes FullEigen below Settings.LeadingMinN states and
+	// LeadingEigen from there.
+	AutoEigen EigenMethod = iota
+	// FullEigen is the full eigen-decomposition (LAPACK's dgeev steps).
+	FullEigen
+	// LeadingEigen finds only the leading modes by Krylov-Schur (restarted
+	// Arnoldi) on the Jacobian and on its transpose (for the left
+	// vectors): every mode with |lambda| >= 1 - MarginalTol and at least
+	// LeadingModes modes, with a proof that every mode not listed has
+	// |lambda| below Stability.RemainderBound < 1 - MarginalTol. When the
+	// proof fails after doubling the modes sought up to N/4, the full
+	// decomposition is used instead. Discrete time only: with
+	// ContinuousTime the full decomposition is used.
+	LeadingEigen
+)
+
+// useLeading reports whether Decompose finds the leading modes only.
+func useLeading(s *Settings, N int) bool {
+	if s.ContinuousTime {
+		return false
+	}
+	switch s.Eigen {
+	case FullEigen:
+		return false
+	case LeadingEigen:
+		return true
+	}
+	return N >= s.LeadingMinN
+}
+
+// decomposeOne finds the modes of one Jacobian: the leading ones when
+// Settings.Eigen says so (bound >= 0 is then the proven bound on the
+// others, and schurRes the Schur residual their error bounds include),
+// else or when their proof fails all of them (bound -1, schurRes 0).
+func decomposeOne(N int, J []float64, s *Settings) (modes []Mode, bound, schurRes float64, err error) {
+	if useLeading(s, N) {
+		want := max(1, s.LeadingModes)
+		m, beta, res, ok, err := stability.LeadingModes(N, J, want, 1-s.MarginalTol, !s.NoEigenvectors)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		if ok {
+			return m, beta, res, nil
+		}
+	}
+	m, err := stability.FullModes(N, J, !s.NoEigenvectors)
+	return m, -1, 0, err
+}
 
 // The modes, their classes and the stability summary are package
 // stability's; finder names them so that its callers and its JSON format
@@ -57,4 +189,24 @@ func JacobianRoundingError(j []float64, N int, eps float64) float64 {
 // ||J(x*) - J||_2 that Jacobians stores in Point.JacobianError.
 func JacobianErrorBound(j, jd []float64, n int, eps float64) float64 {
 	return stability.JacobianErrorBound(j, jd, n, eps)
+}
+
+// HasBounds reports whether p's stability labels rest on per-mode error
+// bounds (Mode.Bound, Mode.Cond, Mode.Class, Stability.NUndecided), as
+// Decompose sets them. A point read from a file written before the bounds
+// existed has Stable, NUnstable and NMarginal from its eigenvalues alone
+// (a mode within MarginalTol of the boundary marginal, the others stable
+// or unstable by |lambda|) and every Mode.Class at its zero value,
+// ModeUndecided. A bound or condition number is never exactly 0 once
+// computed: the rounding of the Jacobian alone makes it positive.
+func (p *Point) HasBounds() bool {
+	if p.Stability.NUndecided != 0 {
+		return true
+	}
+	for _, m := range p.Modes {
+		if m.Bound != 0 || m.Cond != 0 || m.Class != ModeUndecided {
+			return true
+		}
+	}
+	return false
 }

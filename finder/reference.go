@@ -1,5 +1,14 @@
 package finder
 
+import (
+	"context"
+	"math"
+	"sort"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
 // referenceTolQ is the Python FixedPointFinder's default tol_q.
 const referenceTolQ = 1e-12
 
@@ -27,4 +36,130 @@ func (f *finder) referenceView() ReferenceView {
 	}
 	v.Unique = fp.Unique(f.s.TolUnique).Len()
 	return v
+}
+
+// referenceAdam runs the search as the Python FixedPointFinder does: one
+// gorgonia AdamSolver over the whole batch minimizing mean(q), one adaptive
+// learning rate, and the gradient clipped to a global norm equal to the 95th
+// percentile of the last 128 gradient norms. Converged candidates keep
+// moving (the reference's behaviour); each candidate's record is taken at
+// the evaluation where it first met a tolerance, so x*, F(x*) and q belong to
+// the same point (the reference reports them one step apart).
+func (f *finder) referenceAdam(ctx context.Context, idx []int) error {
+	s := &f.s
+	cs := f.cands
+	N := f.N
+	ob, err := f.objs.get(len(idx))
+	if err != nil {
+		return err
+	}
+	if err := f.load(ob, idx); err != nil {
+		return err
+	}
+	lr := s.LearningRate
+	solver := G.NewAdamSolver(G.WithLearnRate(lr), G.WithEps(s.AdamEpsilon))
+	var sched schedule
+	var norms []float64
+	B := float64(len(idx))
+	for it := 1; ; it++ {
+		if err := ob.Eval(); err != nil {
+			return err
+		}
+		f.stats.GradEvals++
+		x := ob.States()
+		mean, allDone := 0.0, true
+		for r, ci := range idx {
+			c := cs[ci]
+			q := ob.Q()[r]
+			mean += q / B
+			if c.done {
+				continue
+			}
+			if c.iters > 0 {
+				c.dq = math.Abs(q - c.q)
+			} else {
+				c.dq = math.Inf(1)
+			}
+			c.q, c.lr = q, lr
+			copy(c.x, x[r*N:(r+1)*N])
+			copy(c.f, ob.F()[r*N:(r+1)*N])
+			switch {
+			case math.IsNaN(q) || math.IsInf(q, 0):
+				c.done, c.stop = true, ReasonDiverged
+			case q < s.TolQ:
+				c.done, c.stop = true, ReasonTolQ
+			case c.dq < s.TolDQ*lr:
+				c.done, c.stop = true, ReasonStall
+			case c.iters >= s.MaxIters:
+				c.done, c.stop = true, ReasonIterationLimit
+			}
+			if c.done {
+				continue
+			}
+			allDone = false
+		}
+		f.stats.Iters = it - 1
+		f.report("search", it-1, idx)
+		if allDone {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			f.canceled = true
+			return nil
+		}
+		lr = sched.next(lr, mean)
+		G.WithLearnRate(lr)(solver)
+
+		// Mean rather than sum, then the adaptive global-norm clip.
+		gv, _ := ob.Candidates().Grad()
+		g := gv.(*tensor.Dense)
+		norm := scaleGrad(g, 1/B)
+		clip := 1e12
+		if len(norms) > 0 {
+			clip = percentile95(norms)
+		}
+		if norm > clip {
+			scaleGrad(g, clip/norm)
+		}
+		norms = append(norms, norm)
+		if len(norms) > 128 {
+			norms = norms[1:]
+		}
+		if err := solver.Step([]G.ValueGrad{ob.Candidates()}); err != nil {
+			return err
+		}
+		for _, ci := range idx {
+			if !cs[ci].done {
+				cs[ci].iters++
+			}
+		}
+	}
+}
+
+// scaleGrad multiplies g by k in place and returns the 2-norm of the result.
+func scaleGrad(g *tensor.Dense, k float64) float64 {
+	s := 0.0
+	switch b := g.Data().(type) {
+	case []float64:
+		for i := range b {
+			b[i] *= k
+			s += b[i] * b[i]
+		}
+	case []float32:
+		for i := range b {
+			b[i] *= float32(k)
+			s += float64(b[i]) * float64(b[i])
+		}
+	}
+	return math.Sqrt(s)
+}
+
+func percentile95(v []float64) float64 {
+	w := append([]float64(nil), v...)
+	sort.Float64s(w)
+	// Linear interpolation between order statistics, as numpy's default.
+	pos := 0.95 * float64(len(w)-1)
+	lo := int(math.Floor(pos))
+	hi := min(lo+1, len(w)-1)
+	return w[lo] + (pos-float64(lo))*(w[hi]-w[lo])
 }

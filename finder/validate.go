@@ -1,8 +1,11 @@
 package finder
 
 import (
+	"errors"
 	"fmt"
 	"math"
+
+	"github.com/rnnfp/fixedpoints/cells"
 )
 
 // Validate reports the first inconsistency of fp: N < 1, M < 0, a dtype
@@ -105,6 +108,27 @@ func (fp *FixedPoints) checkGraph() error {
 		}
 		if m := fp.Points[c.From].Modes; m != nil && (c.Mode < 0 || c.Mode >= len(m)) {
 			return fmt.Errorf("connection %d: mode %d of a point with %d modes", i, c.Mode, len(m))
+		}
+	}
+	return nil
+}
+
+// Sentinel errors of Find, for errors.Is. Bad shapes and NaN/Inf values
+// wrap cells.ErrShape and cells.ErrNotFinite, the same errors the weight
+// readers return.
+var (
+	// ErrSettings: a setting is out of range (negative tolerance, ...).
+	ErrSettings = errors.New("invalid setting")
+	// ErrEmpty: there are no initial states.
+	ErrEmpty = errors.New("no initial states")
+)
+
+// checkFinite returns an error wrapping cells.ErrNotFinite that names the
+// first NaN or Inf in v, read as rows of width cols.
+func checkFinite(what string, v []float64, cols int) error {
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("finder: %w: %s row %d, column %d is %v", cells.ErrNotFinite, what, i/max(cols, 1), i%max(cols, 1), x)
 		}
 	}
 	return nil

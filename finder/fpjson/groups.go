@@ -18,7 +18,7 @@ type jsonFile struct {
 	NStates int    `json:"n_states"`
 	NInputs int    `json:"n_inputs"`
 	Dtype   string `json:"dtype"`
-	// Set by Find on Result.Fixed (see coverage.go, connections.go); they
+	// Set by Find on Result.Fixed (see finder/complete.go, finder/connections.go); they
 	// precede fixed_points, which writeGroups splices in last.
 	Coverage    *jsonCoverage    `json:"coverage,omitempty"`
 	Connections []jsonConnection `json:"connections,omitempty"`

@@ -95,7 +95,7 @@ func (g *GMRES) Solve(n int, b, eta, d []float64, maxCycles int, apply func(rows
 		passes++
 		Parallel(len(rows), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				g.arnoldiStep(rows[i], out[i*N:(i+1)*N])
+				g.extend(rows[i], out[i*N:(i+1)*N])
 			}
 		})
 		for _, k := range rows {
@@ -143,10 +143,10 @@ func (g *GMRES) startCycle(k int, r []float64, beta float64) {
 	}
 }
 
-// arnoldiStep orthogonalizes w = A v_j against candidate k's basis
+// extend, GMRES's Arnoldi step, orthogonalizes w = A v_j against candidate k's basis
 // (Orthogonalize: classical Gram-Schmidt, twice, which keeps the basis
 // orthogonal to rounding), appends it and updates the Givens rotations and residual.
-func (g *GMRES) arnoldiStep(k int, w []float64) {
+func (g *GMRES) extend(k int, w []float64) {
 	N, m := g.N, g.m
 	j := g.dims[k]
 	h := g.H[(k*m+j)*(m+1) : (k*m+j+1)*(m+1)]
