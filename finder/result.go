@@ -1,6 +1,10 @@
 package finder
 
-import "time"
+import (
+	"time"
+
+	"github.com/rnnfp/fixedpoints/orbits"
+)
 
 // Status says how a search ended, judged from the outcomes of all its
 // candidates (see Outcome). Only Converged says that every candidate ended
@@ -69,6 +73,11 @@ type Result struct {
 	// completion stage found (see complete.go).
 	All *FixedPoints
 
+	// Orbits holds the periodic orbits of the map found from the initial
+	// states when Settings.MaxPeriod >= 2 (package orbits): minimal
+	// period, points, Floquet multipliers and their classes; nil otherwise.
+	Orbits []orbits.Orbit
+
 	Status Status
 	Stats  Stats
 	// Settings are the effective settings of the search: every zero field
@@ -120,6 +129,7 @@ type Stats struct {
 	CompleteTime time.Duration
 	Coverage     *Coverage
 	ConnectTime  time.Duration // tracing Result.Fixed.Connections
+	OrbitTime    time.Duration // seeking Result.Orbits (Settings.MaxPeriod)
 
 	// Warnings, e.g. when float32 cannot reach the requested tolerances.
 	Warnings []string

@@ -70,6 +70,13 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 			f.stats.ConnectTime = time.Since(t1)
 		}
 	}
+	if f.s.MaxPeriod >= 2 && !f.canceled {
+		t0 := time.Now()
+		if err := f.findOrbits(ctx, p, res); err != nil {
+			return nil, err
+		}
+		f.stats.OrbitTime = time.Since(t0)
+	}
 	res.Status = f.status()
 	f.stats.Runtime = time.Since(f.start)
 	res.Stats = f.stats

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/orbits"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -109,6 +110,13 @@ type Settings struct {
 	NoConnections bool    // false: connections are traced after linearization
 	ConnectSteps  int     // 2000 steps of the map at most per trajectory
 	ConnectEps    float64 // 1e-3: start offset, relative to max(1, max|x*_i|)
+
+	// MaxPeriod: 0 (the default) seeks no periodic orbits; K >= 2 seeks
+	// the orbits of the map of minimal period 2..K from the same initial
+	// states, one search per distinct input row (package orbits, with
+	// this search's TolResidual and TolUnique), into Result.Orbits. Not
+	// with ContinuousTime (the flow's cycles: orbits.FindCycles).
+	MaxPeriod int
 
 	Seed     uint64         // seeds the random cap and anything else random
 	Progress func(Progress) // called now and then during the search; may be nil
@@ -271,6 +279,12 @@ func (s *Settings) validate() error {
 	}
 	if s.Optimizer != PerCandidate && s.Optimizer != ReferenceAdam {
 		return fmt.Errorf("finder: %w: unknown Optimizer %d", ErrSettings, s.Optimizer)
+	}
+	if s.MaxPeriod < 0 || s.MaxPeriod > orbits.MaxPeriod {
+		return fmt.Errorf("finder: %w: MaxPeriod = %d, want 0 (none) to %d", ErrSettings, s.MaxPeriod, orbits.MaxPeriod)
+	}
+	if s.MaxPeriod > 1 && s.ContinuousTime {
+		return fmt.Errorf("finder: %w: MaxPeriod seeks orbits of the map, not with ContinuousTime (use orbits.FindCycles for the flow's cycles)", ErrSettings)
 	}
 	if s.NewSolver != nil && s.Optimizer == ReferenceAdam {
 		return fmt.Errorf("finder: %w: NewSolver and Optimizer ReferenceAdam both choose the solver", ErrSettings)

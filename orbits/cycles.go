@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/stability"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -427,9 +427,9 @@ func refineCycle(ctx context.Context, e *evaluator, x0 []float64, T float64, s *
 			continue
 		}
 		switch fm.Class {
-		case finder.ModeUnstable:
+		case stability.ModeUnstable:
 			c.NUnstable++
-		case finder.ModeUndecided:
+		case stability.ModeUndecided:
 			c.NUndecided++
 		}
 	}

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/stability"
 )
 
 // ErrNotConverged: Newton's method on the multiple-shooting system did not
@@ -199,7 +199,7 @@ func splitRows(x []float64, n int) [][]float64 {
 // Jacobians at its points. Each Jacobian's error bound is its rounding plus
 // twice its change over the final Newton correction d (the distance from
 // the points to the true orbit, to first order), as for fixed points
-// (finder.JacobianErrorBound).
+// (stability.JacobianErrorBound).
 func (e *evaluator) analyze(o *Orbit) error {
 	N, k := e.N, o.Period
 	x := make([]float64, 0, k*N)
@@ -238,7 +238,7 @@ func (e *evaluator) analyze(o *Orbit) error {
 		// The product is exactly zero: every multiplier is 0, certainly stable.
 		o.Floquet = make([]Multiplier, N)
 		for i := range o.Floquet {
-			o.Floquet[i] = Multiplier{LogAbs: math.Inf(-1), Class: finder.ModeStable}
+			o.Floquet[i] = Multiplier{LogAbs: math.Inf(-1), Class: stability.ModeStable}
 		}
 	} else if o.Floquet, err = multipliers(p, logScale, errP, N); err != nil {
 		return err
@@ -246,9 +246,9 @@ func (e *evaluator) analyze(o *Orbit) error {
 	o.NUnstable, o.NUndecided = 0, 0
 	for _, m := range o.Floquet {
 		switch m.Class {
-		case finder.ModeUnstable:
+		case stability.ModeUnstable:
 			o.NUnstable++
-		case finder.ModeUndecided:
+		case stability.ModeUndecided:
 			o.NUndecided++
 		}
 	}

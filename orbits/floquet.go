@@ -7,7 +7,7 @@ import (
 	"math/cmplx"
 	"slices"
 
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/stability"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -15,9 +15,9 @@ import (
 const eps64 = 0x1p-52
 
 // roundingError bounds the 2-norm of the rounding error of an N x N matrix
-// evaluated in float64 (the fixed points' rule, finder.JacobianRoundingError).
+// evaluated in float64 (the fixed points' rule, stability.JacobianRoundingError).
 func roundingError(j []float64, N int) float64 {
-	return finder.JacobianRoundingError(j, N, eps64)
+	return stability.JacobianRoundingError(j, N, eps64)
 }
 
 // frobenius is the Frobenius norm of a.
@@ -83,7 +83,7 @@ func monodromy(jx []float64, errs []float64, k, N int) (p []float64, logScale, e
 
 // multipliers eigen-decomposes the monodromy matrix P*exp(logScale) with
 // the error bound errP on P and classifies each multiplier with
-// finder.ClassifyMode, largest modulus first.
+// stability.ClassifyMode, largest modulus first.
 func multipliers(p []float64, logScale, errP float64, N int) ([]Multiplier, error) {
 	vals, right, left, err := eigen(N, p)
 	if err != nil {
@@ -93,7 +93,7 @@ func multipliers(p []float64, logScale, errP float64, N int) ([]Multiplier, erro
 	scale := math.Exp(logScale)
 	out := make([]Multiplier, N)
 	for i, v := range vals {
-		cond, bound := finder.EigenvalueBound(right[i], left[i], normE)
+		cond, bound := stability.EigenvalueBound(right[i], left[i], normE)
 		m := Multiplier{Cond: cond, LogAbs: math.Log(cmplx.Abs(v)) + logScale}
 		m.Value = v * complex(scale, 0)
 		m.Bound = bound * scale
@@ -103,12 +103,12 @@ func multipliers(p []float64, logScale, errP float64, N int) ([]Multiplier, erro
 			rb := bound / cmplx.Abs(v)
 			switch {
 			case m.LogAbs > 0 && rb < 1 && m.LogAbs+math.Log1p(-rb) > 0:
-				m.Class = finder.ModeUnstable
+				m.Class = stability.ModeUnstable
 			case m.LogAbs < 0 && m.LogAbs+math.Log1p(rb) < 0:
-				m.Class = finder.ModeStable
+				m.Class = stability.ModeStable
 			}
 		} else {
-			m.Class = finder.ClassifyMode(m.Value, m.Bound, false)
+			m.Class = stability.ClassifyMode(m.Value, m.Bound, false)
 		}
 		out[i] = m
 	}
@@ -125,40 +125,15 @@ func multipliers(p []float64, logScale, errP float64, N int) ([]Multiplier, erro
 }
 
 // eigen returns the eigenvalues of the N x N row-major matrix a with unit
-// right and left eigenvectors (a r = lambda r, l^H a = lambda l^H).
+// right and left eigenvectors (a r = lambda r, l^H a = lambda l^H), from
+// the fixed points' decomposition (stability.FullModes).
 func eigen(N int, a []float64) (vals []complex128, right, left [][]complex128, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("orbits: eigen-decomposition panicked: %v", r)
-		}
-	}()
-	var e mat.Eigen
-	if !e.Factorize(mat.NewDense(N, N, append([]float64(nil), a...)), mat.EigenBoth) {
-		return nil, nil, nil, fmt.Errorf("orbits: eigen-decomposition did not converge")
+	modes, err := stability.FullModes(N, a, true)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("orbits: %w", err)
 	}
-	vals = e.Values(nil)
-	var vr, vl mat.CDense
-	e.VectorsTo(&vr)
-	e.LeftVectorsTo(&vl)
-	for c := range vals {
-		r, l := make([]complex128, N), make([]complex128, N)
-		for i := 0; i < N; i++ {
-			r[i], l[i] = vr.At(i, c), vl.At(i, c)
-		}
-		right, left = append(right, unit(r)), append(left, unit(l))
+	for _, m := range modes {
+		vals, right, left = append(vals, m.Value), append(right, m.Right), append(left, m.Left)
 	}
 	return vals, right, left, nil
-}
-
-func unit(v []complex128) []complex128 {
-	s := 0.0
-	for _, z := range v {
-		s = math.Hypot(s, cmplx.Abs(z))
-	}
-	if s > 0 {
-		for i := range v {
-			v[i] /= complex(s, 0)
-		}
-	}
-	return v
 }

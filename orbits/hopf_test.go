@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/stability"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -88,7 +88,7 @@ func TestHopfLimitCycle(t *testing.T) {
 	if cmplx.Abs(triv.Value-1) > 1e-8 || cmplx.Abs(other.Value-complex(wantM, 0)) > 1e-8 {
 		t.Errorf("multipliers %v (trivial) and %v, want 1 and %.12g", triv.Value, other.Value, wantM)
 	}
-	if other.Class != finder.ModeStable || !c.Stable || c.NUnstable != 0 {
+	if other.Class != stability.ModeStable || !c.Stable || c.NUnstable != 0 {
 		t.Errorf("cycle stable %v index %d, multiplier class %v: want a stable cycle", c.Stable, c.NUnstable, other.Class)
 	}
 	t.Logf("T = %.15g (want %.15g), radius error %.2g, multipliers %v %v (want 1, %.15g), integration error %.2g, stats %+v",

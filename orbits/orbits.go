@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/stability"
 )
 
 // Problem is a search for periodic orbits: a cell, the candidate states
@@ -90,14 +91,15 @@ func (s *Settings) validate() error {
 	if s.MaxPeriod < 0 || s.MaxIters < 0 || s.MaxNewtonIters < 0 || s.MaxShootingSize < 0 {
 		return fmt.Errorf("orbits: MaxPeriod, MaxIters, MaxNewtonIters and MaxShootingSize must not be negative")
 	}
-	if s.MaxPeriod > maxPeriod {
-		return fmt.Errorf("orbits: MaxPeriod %d, want at most %d", s.MaxPeriod, maxPeriod)
+	if s.MaxPeriod > MaxPeriod {
+		return fmt.Errorf("orbits: MaxPeriod %d, want at most %d", s.MaxPeriod, MaxPeriod)
 	}
 	return nil
 }
 
-// maxPeriod bounds MaxPeriod: the k-step graph holds k copies of the cell.
-const maxPeriod = 64
+// MaxPeriod bounds Settings.MaxPeriod: the k-step graph holds k copies of
+// the cell (graph.MaxSteps).
+const MaxPeriod = graph.MaxSteps
 
 // Orbit is one periodic orbit of minimal period Period.
 type Orbit struct {
@@ -135,9 +137,9 @@ type Multiplier struct {
 	LogAbs float64
 	// Cond is the eigenvalue's condition number in the monodromy matrix,
 	// Bound the first-order bound on |Value - true multiplier|, Class what
-	// the bound lets us say (finder.ClassifyMode).
+	// the bound lets us say (stability.ClassifyMode).
 	Cond, Bound float64
-	Class       finder.ModeClass
+	Class       stability.ModeClass
 }
 
 // Status says how a search ended.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/stability"
 )
 
 // ring is the 3-unit network on a cycle: h1' = tanh(w1 h3 + b1),
@@ -200,9 +200,9 @@ func TestRingPeriodThree(t *testing.T) {
 				index++
 			}
 			stable = stable && math.Abs(wm[i]) < 1
-			wantClass := finder.ModeStable
+			wantClass := stability.ModeStable
 			if math.Abs(wm[i]) > 1 {
-				wantClass = finder.ModeUnstable
+				wantClass = stability.ModeUnstable
 			}
 			if m.Class != wantClass {
 				t.Errorf("orbit %d: multiplier %v (bound %g) classed %v, want %v", match, m.Value, m.Bound, m.Class, wantClass)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
-	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/stability"
 )
 
 // tanhFlip is the 1-D map x -> tanh(-a x): for a > 1 the fixed point 0 is
@@ -64,7 +64,7 @@ func TestTanhTwoCycle(t *testing.T) {
 		if len(o.Floquet) != 1 || math.Abs(real(m.Value)-wantMult) > 1e-12*wantMult || imag(m.Value) != 0 {
 			t.Errorf("a = %g: multiplier %v, want %v", a, m.Value, wantMult)
 		}
-		if m.Bound > 1e-10 || m.Class != finder.ModeStable || !o.Stable || o.NUnstable != 0 {
+		if m.Bound > 1e-10 || m.Class != stability.ModeStable || !o.Stable || o.NUnstable != 0 {
 			t.Errorf("a = %g: multiplier bound %g class %v, stable %v, index %d; want a stable orbit", a, m.Bound, m.Class, o.Stable, o.NUnstable)
 		}
 		if res.Stats.Shorter == 0 || res.Stats.FixedPoints == 0 {

@@ -30,7 +30,8 @@ type File struct {
 // Write writes res's Fixed as "fixed_points", and its Slow, SlowRegions
 // and Unconverged as "slow_points", "slow_regions" and "unconverged" when
 // they are not nil, one point per line, with Stats.Reference as
-// "reference_view" when res comes from Find. A nil Fixed is written as an empty list of the shape of the first
+// "reference_view" when res comes from Find, and its Orbits as "orbits".
+// A nil Fixed is written as an empty list of the shape of the first
 // group present. A group that fails finder.FixedPoints.Validate, or whose
 // shape differs from the others', is not written.
 func Write(w io.Writer, res *finder.Result) error {
@@ -93,5 +94,5 @@ func write(w io.Writer, res *finder.Result) error {
 	if res.Stats.Reference.TolQ > 0 {
 		ref = &res.Stats.Reference
 	}
-	return writeGroups(w, fixed, res.Slow, res.SlowRegions, res.Unconverged, ref, nil)
+	return writeGroups(w, fixed, res.Slow, res.SlowRegions, res.Unconverged, ref, res.Orbits)
 }

@@ -48,6 +48,14 @@ func TestOrbitsRoundTrip(t *testing.T) {
 		got.Floquet[0].Class != finder.ModeStable || !got.Stable || got.Residual != want.Residual {
 		t.Errorf("read %+v, wrote %+v", got, want)
 	}
+	// Write takes a search's Result.Orbits.
+	var viaWrite bytes.Buffer
+	if err := Write(&viaWrite, &finder.Result{Fixed: &finder.FixedPoints{N: 1, Dtype: "float64"}, Orbits: res.Orbits}); err != nil {
+		t.Fatal(err)
+	}
+	if viaWrite.String() != text {
+		t.Errorf("Write:\n%s\nwant\n%s", viaWrite.String(), text)
+	}
 	for name, edit := range map[string][2]string{
 		"counts":    {`"stable":true`, `"stable":false`},
 		"point":     {`[[-0.9575040240772688],`, `[[-0.9575040240772688,1],`},
