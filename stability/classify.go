@@ -17,14 +17,18 @@ import (
 // description of slow modes (line attractors, slow manifolds) that changes
 // neither NUnstable nor Stable.
 //
+// Proved is set when every mode's class is proved (Mode.Proved): only
+// then is the saddle index, and the stability, a proved fact.
+//
 // Flip and Oscillatory describe the certainly unstable modes: Flip when
 // one is real and negative, which makes a map alternate sign step by step
 // (never for a flow, whose unstable real modes are positive); Oscillatory
 // when one is complex. MaxAbs is the largest |lambda| for a map and the
 // largest Re(mu) for a flow.
 func Classify(modes []Mode, tol float64, continuous bool) Stability {
-	st := Stability{Analyzed: true, Continuous: continuous}
+	st := Stability{Analyzed: true, Continuous: continuous, Proved: len(modes) > 0}
 	for i, m := range modes {
+		st.Proved = st.Proved && m.Proved
 		z := m.Value
 		r := cmplx.Abs(z)
 		g := r - 1

@@ -7,6 +7,14 @@
 // certainly decaying, undecided: ClassifyMode) and the summary of a fixed
 // point (Classify: saddle index, undecided and marginal modes).
 //
+// Those first-order bounds are estimates. Enclose proves: given an interval
+// matrix that holds the Jacobian at the true root (from a Krawczyk proof
+// box), it encloses every eigenvalue of every matrix in it in Gershgorin
+// discs of a verified similarity transform, with exact counts per connected
+// component; Prove gives the modes the classes those discs decide, marked
+// Mode.Proved, and Classify says whether the whole point's stability is
+// proved (Stability.Proved) or rests in part on the estimates.
+//
 // finder, continuation, manifold and orbits classify modes with the same
 // ClassifyMode. finder re-exports the types (finder.Mode is Mode) so that
 // its callers and JSON format do not change.

@@ -17,6 +17,10 @@ type Mode struct {
 	// Class is what the bound lets us say: the mode certainly grows,
 	// certainly decays, or cannot be told apart from the boundary.
 	Class ModeClass
+	// Proved: Class and Bound come from an enclosure of the eigenvalues
+	// of the Jacobian at the true root (see Enclose and Prove), not from
+	// the first-order estimate. Always false for an undecided mode.
+	Proved bool
 }
 
 // Stability summarises the linearization of a fixed point. The counts rest
@@ -38,6 +42,11 @@ type Stability struct {
 	// so it is stable and not marginal, and the counts above are complete.
 	Leading        bool
 	RemainderBound float64
+	// Proved: every mode's class is proved (Mode.Proved), so Stable and
+	// NUnstable are proved facts about the true fixed point; false when
+	// some class rests on the first-order estimate (the JSON's
+	// "stability": "estimated").
+	Proved bool
 }
 
 // ModeClass is what an eigenvalue's error bound lets us say about its mode.
