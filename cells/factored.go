@@ -99,11 +99,11 @@ func checkBox(c Cell, x []interval.I, u []float64) error {
 // and dG/dx it carries what the next layer needs, the new h (Fh) and its
 // Jacobians, and dG/din for the chain rule. Matrices are row-major inf–sup.
 type layerFactors struct {
-	G, D, Fh       []interval.I
-	Gx, Gin        []interval.I // N×N, N×M
-	Fhx, Fhin      []interval.I // H×N, H×M
-	n, m, h        int
-	wantJ, wantFin bool
+	G, D, Fh  []interval.I
+	Gx, Gin   interval.Mat // N×N, N×M
+	Fhx, Fhin interval.Mat // H×N, H×M
+	n, m, h   int
+	wantJ     bool
 }
 
 // layer is the factorization of one built-in layer with an interval input
@@ -125,7 +125,7 @@ func pointBox(u []float64) []interval.I {
 func finish(lf layerFactors) (*Factors, error) {
 	f := &Factors{G: lf.G, D: lf.D}
 	if lf.wantJ {
-		f.J = toMat(lf.Gx, lf.n, lf.n)
+		f.J = lf.Gx
 	}
 	if !allFinite(f.G) || !allFinite(f.D) || lf.wantJ && !f.J.IsFinite() {
 		return f, fmt.Errorf("cells: factor: %w", ErrOverflow)
@@ -142,18 +142,3 @@ func allFinite(v []interval.I) bool {
 	return true
 }
 
-// toMat converts a row-major inf–sup matrix to midpoint–radius form.
-func toMat(a []interval.I, rows, cols int) interval.Mat {
-	v := interval.VecOf(a)
-	return interval.Mat{Rows: rows, Cols: cols, Mid: v.Mid, Rad: v.Rad}
-}
-
-// fromMat converts back to row-major inf–sup.
-func fromMat(m interval.Mat) []interval.I {
-	return interval.Vec{Mid: m.Mid, Rad: m.Rad}.Intervals()
-}
-
-// matMul is the enclosure of a·b for row-major inf–sup matrices.
-func matMul(a []interval.I, b []interval.I, m, k, n int) []interval.I {
-	return fromMat(interval.MatMul(toMat(a, m, k), toMat(b, k, n)))
-}

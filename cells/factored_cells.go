@@ -24,13 +24,13 @@ func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFacto
 	}
 	s := mapI(a, der)
 	whh, wih := c.gateWeights(0)
-	lf.Fhx = zeros(H, H)
-	addScaledRows(lf.Fhx, H, 0, 0, s, whh)
-	lf.Gx = append([]interval.I(nil), lf.Fhx...)
-	addDiag(lf.Gx, H, 0, 0, negOnes(H))
+	lf.Fhx = interval.NewMat(H, H)
+	lf.Fhx.AddScaledRows(0, 0, vec(s), whh)
+	lf.Gx = lf.Fhx.Clone()
+	lf.Gx.AddDiag(0, 0, negOnes(H))
 	if forStack {
-		lf.Fhin = zeros(H, M)
-		addScaledRows(lf.Fhin, M, 0, 0, s, wih)
+		lf.Fhin = interval.NewMat(H, M)
+		lf.Fhin.AddScaledRows(0, 0, vec(s), wih)
 		lf.Gin = lf.Fhin
 	}
 	return lf
@@ -82,72 +82,51 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 	dn := mapI(an, interval.TanhDeriv)
 	dr := mapI(ar, interval.SigmoidDeriv)
 	// nx = dn/dh, nin = dn/du (before the diag(n') row scaling).
-	nx, nin := zeros(H, H), zeros(H, M)
+	nx, nin := interval.NewMat(H, H), interval.NewMat(H, M)
 	if c.ResetBeforeLinear {
 		// dn/dh = diag(n')·W_hn·(diag(r) + diag(h⊙r')·W_hr)
-		inner := zeros(H, H)
-		addDiag(inner, H, 0, 0, r)
+		inner := interval.NewMat(H, H)
+		inner.AddDiag(0, 0, vec(r))
 		hr := zipI(x, dr, interval.Mul)
-		addScaledRows(inner, H, 0, 0, hr, whr)
-		nx = matMul(pointRows(whn), inner, H, H, H)
+		inner.AddScaledRows(0, 0, vec(hr), whr)
+		nx = interval.MatMul(whn, inner)
 		if M > 0 {
 			// dn/du = diag(n')·(W_in + W_hn·diag(h⊙r')·W_ir)
-			innerIn := zeros(H, M)
-			addScaledRows(innerIn, M, 0, 0, hr, wir)
-			nin = matMul(pointRows(whn), innerIn, H, H, M)
-			addScaledRows(nin, M, 0, 0, ones(H), win)
+			innerIn := interval.NewMat(H, M)
+			innerIn.AddScaledRows(0, 0, vec(hr), wir)
+			nin = interval.MatMul(whn, innerIn)
+			nin.AddScaledRows(0, 0, vec(ones(H)), win)
 		}
 	} else {
 		// dn/dh = diag(n')·(diag(r)·W_hn + diag(hn⊙r')·W_hr)
-		addScaledRows(nx, H, 0, 0, r, whn)
+		nx.AddScaledRows(0, 0, vec(r), whn)
 		hr := zipI(hn, dr, interval.Mul)
-		addScaledRows(nx, H, 0, 0, hr, whr)
+		nx.AddScaledRows(0, 0, vec(hr), whr)
 		if M > 0 {
-			addScaledRows(nin, M, 0, 0, ones(H), win)
-			addScaledRows(nin, M, 0, 0, hr, wir)
+			nin.AddScaledRows(0, 0, vec(ones(H)), win)
+			nin.AddScaledRows(0, 0, vec(hr), wir)
 		}
 	}
-	scaleRows(nx, H, dn)
-	scaleRows(nin, M, dn)
-	lf.Gx = append([]interval.I(nil), nx...)
-	addDiag(lf.Gx, H, 0, 0, negOnes(H))
+	nx.ScaleRows(vec(dn))
+	nin.ScaleRows(vec(dn))
+	lf.Gx = nx.Clone()
+	lf.Gx.AddDiag(0, 0, negOnes(H))
 	if forStack {
 		lf.Gin = nin
-		if M == 0 {
-			lf.Gin = nil
-		}
 		// dF = (1−z)⊙dn + z⊙dh + (h−n)⊙z'⊙da_z
 		omz := lf.D
 		z := mapI(az, interval.Sigmoid)
 		hz := zipI(zipI(x, n, interval.Sub), mapI(az, interval.SigmoidDeriv), interval.Mul)
 		whz, wiz := c.gateWeights(1)
-		lf.Fhx = append([]interval.I(nil), nx...)
-		scaleRows(lf.Fhx, H, omz)
-		addDiag(lf.Fhx, H, 0, 0, z)
-		addScaledRows(lf.Fhx, H, 0, 0, hz, whz)
-		lf.Fhin = append([]interval.I(nil), nin...)
-		scaleRows(lf.Fhin, M, omz)
-		addScaledRows(lf.Fhin, M, 0, 0, hz, wiz)
+		lf.Fhx = nx.Clone()
+		lf.Fhx.ScaleRows(vec(omz))
+		lf.Fhx.AddDiag(0, 0, vec(z))
+		lf.Fhx.AddScaledRows(0, 0, vec(hz), whz)
+		lf.Fhin = nin.Clone()
+		lf.Fhin.ScaleRows(vec(omz))
+		lf.Fhin.AddScaledRows(0, 0, vec(hz), wiz)
 	}
 	return lf
-}
-
-// pointRows is a point matrix as row-major inf–sup intervals.
-func pointRows(w interval.Mat) []interval.I {
-	out := make([]interval.I, len(w.Mid))
-	for i, v := range w.Mid {
-		out[i] = interval.Point(v)
-	}
-	return out
-}
-
-// scaleRows multiplies row k of the rows×cols matrix J by s_k.
-func scaleRows(J []interval.I, cols int, s []interval.I) {
-	for k, sk := range s {
-		for j := 0; j < cols; j++ {
-			J[k*cols+j] = interval.Mul(sk, J[k*cols+j])
-		}
-	}
 }
 
 // Factor implements Factored for the state [h; c]: h rows D = 1,
@@ -197,32 +176,32 @@ func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors 
 		{zipI(q, zipI(i, dg, interval.Mul), interval.Mul), 2},
 		{zipI(ig, ef, interval.Mul), 1},
 	}
-	fhx := zeros(H, N)
-	lf.Gx = zeros(N, N)
+	fhx := interval.NewMat(H, N)
+	lf.Gx = interval.NewMat(N, N)
 	for _, gt := range hGates {
 		whh, _ := c.gateWeights(gt.gi)
-		addScaledRows(fhx, N, 0, 0, gt.s, whh)
+		fhx.AddScaledRows(0, 0, vec(gt.s), whh)
 	}
-	addDiag(fhx, N, 0, H, zipI(otc, f, interval.Mul)) // ∂F_h/∂c = o⊙tanh'(c')⊙f
-	addBlock(lf.Gx, N, 0, 0, fhx, H, N)
-	addDiag(lf.Gx, N, 0, 0, negOnes(H))
+	fhx.AddDiag(0, H, vec(zipI(otc, f, interval.Mul))) // ∂F_h/∂c = o⊙tanh'(c')⊙f
+	lf.Gx.AddBlock(0, 0, fhx)
+	lf.Gx.AddDiag(0, 0, negOnes(H))
 	for _, gt := range cGates {
 		whh, _ := c.gateWeights(gt.gi)
-		addScaledRows(lf.Gx, N, H, 0, gt.s, whh)
+		lf.Gx.AddScaledRows(H, 0, vec(gt.s), whh)
 	}
-	addDiag(lf.Gx, N, H, H, negOnes(H))
+	lf.Gx.AddDiag(H, H, negOnes(H))
 	if forStack {
 		lf.Fhx = fhx
-		lf.Fhin = zeros(H, M)
-		lf.Gin = zeros(N, M)
+		lf.Fhin = interval.NewMat(H, M)
+		lf.Gin = interval.NewMat(N, M)
 		for _, gt := range hGates {
 			_, wih := c.gateWeights(gt.gi)
-			addScaledRows(lf.Fhin, M, 0, 0, gt.s, wih)
+			lf.Fhin.AddScaledRows(0, 0, vec(gt.s), wih)
 		}
-		addBlock(lf.Gin, M, 0, 0, lf.Fhin, H, M)
+		lf.Gin.AddBlock(0, 0, lf.Fhin)
 		for _, gt := range cGates {
 			_, wih := c.gateWeights(gt.gi)
-			addScaledRows(lf.Gin, M, H, 0, gt.s, wih)
+			lf.Gin.AddScaledRows(H, 0, vec(gt.s), wih)
 		}
 	}
 	return lf
@@ -238,10 +217,10 @@ func (s *Stack) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) 
 	N := s.StateSize()
 	out := layerFactors{n: N, wantJ: jac}
 	if jac {
-		out.Gx = zeros(N, N)
+		out.Gx = interval.NewMat(N, N)
 	}
 	in := pointBox(u)
-	var dIn []interval.I // d in_k / dx, rows(in_k) × N; nil while in_k = u
+	var dIn interval.Mat // d in_k / dx, rows(in_k) × N; empty while in_k = u
 	off := 0
 	for k, l := range s.layers {
 		n := l.StateSize()
@@ -249,16 +228,16 @@ func (s *Stack) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) 
 		out.G = append(out.G, lf.G...)
 		out.D = append(out.D, lf.D...)
 		if jac {
-			addBlock(out.Gx, N, off, off, lf.Gx, n, n)
-			var next []interval.I
-			if dIn != nil {
-				addBlock(out.Gx, N, off, 0, matMul(lf.Gin, dIn, n, len(in), N), n, N)
-				next = matMul(lf.Fhin, dIn, lf.h, len(in), N)
+			out.Gx.AddBlock(off, off, lf.Gx)
+			var next interval.Mat
+			if dIn.Rows > 0 {
+				out.Gx.AddBlock(off, 0, interval.MatMul(lf.Gin, dIn))
+				next = interval.MatMul(lf.Fhin, dIn)
 			} else {
-				next = zeros(lf.h, N)
+				next = interval.NewMat(lf.h, N)
 			}
 			if k+1 < len(s.layers) {
-				addBlock(next, N, 0, off, lf.Fhx, lf.h, n)
+				next.AddBlock(0, off, lf.Fhx)
 				dIn = next
 			}
 		}

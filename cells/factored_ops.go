@@ -77,39 +77,8 @@ func ones(n int) []interval.I {
 	return out
 }
 
-// zeros is a rows×cols zero matrix.
-func zeros(rows, cols int) []interval.I { return make([]interval.I, rows*cols) }
-
-// addScaledRows adds diag(s)·W into the block of J (cols columns) whose
-// top-left corner is (r0, c0).
-func addScaledRows(J []interval.I, cols, r0, c0 int, s []interval.I, w interval.Mat) {
-	for k := 0; k < w.Rows; k++ {
-		row := J[(r0+k)*cols+c0:]
-		for j := 0; j < w.Cols; j++ {
-			if wv := w.Mid[k*w.Cols+j]; wv != 0 {
-				row[j] = interval.Add(row[j], interval.Scale(wv, s[k]))
-			}
-		}
-	}
-}
-
-// addDiag adds diag(s) into J at (r0, c0).
-func addDiag(J []interval.I, cols, r0, c0 int, s []interval.I) {
-	for k, v := range s {
-		i := (r0+k)*cols + c0 + k
-		J[i] = interval.Add(J[i], v)
-	}
-}
-
-// addBlock adds the rows×bc matrix b into J at (r0, c0).
-func addBlock(J []interval.I, cols, r0, c0 int, b []interval.I, rows, bc int) {
-	for k := 0; k < rows; k++ {
-		for j := 0; j < bc; j++ {
-			i := (r0+k)*cols + c0 + j
-			J[i] = interval.Add(J[i], b[k*bc+j])
-		}
-	}
-}
+// vec converts inf–sup intervals to midpoint–radius form.
+func vec(x []interval.I) interval.Vec { return interval.VecOf(x) }
 
 // negOnes is −1 for every element (for −I).
-func negOnes(n int) []interval.I { return mapI(ones(n), interval.Neg) }
+func negOnes(n int) interval.Vec { return vec(mapI(ones(n), interval.Neg)) }

@@ -9,7 +9,8 @@
 // If K(X) lies in the interior of X, G has exactly one root in X, and it lies
 // in K(X) (Krawczyk 1969, Moore 1977). Krawczyk returns Radius, a bound of
 // the distance (max-norm) from x̃ to that root, and UniqueRadius R ≥ r: the
-// box is grown while ‖I − C·dG(Y)‖∞ < 1, which makes every matrix of dG(Y)
+// box is grown (by bisection on its log radius) while ‖I − C·dG(Y)‖∞ < 1,
+// which makes every matrix of dG(Y)
 // nonsingular, so G is one-to-one on Y and no other root lies within R.
 //
 // Everything that can go wrong says so: an enclosure that overflows

@@ -28,17 +28,19 @@ type Settings struct {
 	// relative to max(1, ‖x̃‖∞): a point farther than that from a root
 	// is not proved. Default 1e-8.
 	MaxRadius float64
-	// MaxUniqueSteps bounds the growth steps of the uniqueness box (each
-	// multiplies its radius by UniqueGrowth). Default 24.
+	// MaxUniqueSteps bounds the tests of the uniqueness search (a
+	// bisection on log radius). Default 12.
 	MaxUniqueSteps int
-	// UniqueGrowth is the factor of each growth step. Default 4.
+	// UniqueGrowth is the precision of the uniqueness search: it stops
+	// when the largest radius that passed and the smallest that failed
+	// are within this factor. Default 2.
 	UniqueGrowth float64
 	// MaxUniqueRadius caps the uniqueness radius (absolute). Default 1e3.
 	MaxUniqueRadius float64
 }
 
 func (s *Settings) defaults() Settings {
-	out := Settings{MaxRadius: 1e-8, MaxUniqueSteps: 24, UniqueGrowth: 4, MaxUniqueRadius: 1e3}
+	out := Settings{MaxRadius: 1e-8, MaxUniqueSteps: 12, UniqueGrowth: 2, MaxUniqueRadius: 1e3}
 	if s == nil {
 		return out
 	}
@@ -134,7 +136,7 @@ func Krawczyk(sys System, x []float64, s *Settings) (Result, error) {
 			return Result{Reason: ReasonOverflow}, nil
 		}
 		// O = K − x̃ = −C·G(x̃) + M·[−r, r]; every |O_i| < r.
-		rowT := rowMags(m)
+		rowT := interval.RowMagSums(m)
 		dist, inside := 0.0, true
 		for i := range cg {
 			t := up(rowT[i] * r)
@@ -164,38 +166,34 @@ func failed(err error) (Result, error) {
 	return Result{}, err
 }
 
-// uniqueness grows the box from r while ‖I − C·dG(Y)‖∞ < 1 and returns the
-// largest radius where it held.
+// uniqueness searches, from the proved radius r up to MaxUniqueRadius, the
+// largest radius ρ where ‖I − C·dG(x̃ + [−ρ, ρ]^N)‖∞ < 1, by bisection on
+// log ρ (the test is monotone in ρ: a larger box has a larger enclosure)
+// until the bracket is within a factor UniqueGrowth, at most
+// MaxUniqueSteps tests. It returns the largest radius that passed.
 func uniqueness(sys System, c interval.Mat, x []float64, r float64, set Settings) float64 {
-	best := r
-	for k := 0; k < set.MaxUniqueSteps; k++ {
-		rho := best * set.UniqueGrowth
-		if rho > set.MaxUniqueRadius {
-			break
-		}
-		m, err := contraction(sys, c, x, rho)
-		if err != nil {
-			break
-		}
-		if nrm := normInf(m); !(nrm < 1) {
-			break
-		}
-		best = rho
+	lo, hi := r, set.MaxUniqueRadius
+	if hi <= lo {
+		return lo
 	}
-	// Three bisection steps (in log scale) between best and the first
-	// radius that failed.
-	f := set.UniqueGrowth
-	for k := 0; k < 3; k++ {
-		f = math.Sqrt(f)
-		rho := best * f
-		if rho > set.MaxUniqueRadius {
-			continue
-		}
-		if m, err := contraction(sys, c, x, rho); err == nil && normInf(m) < 1 {
-			best = rho
+	if ok(sys, c, x, hi) {
+		return hi
+	}
+	for k := 0; k < set.MaxUniqueSteps && hi > lo*set.UniqueGrowth; k++ {
+		mid := math.Sqrt(lo) * math.Sqrt(hi)
+		if ok(sys, c, x, mid) {
+			lo = mid
+		} else {
+			hi = mid
 		}
 	}
-	return best
+	return lo
+}
+
+// ok reports whether ‖I − C·dG(X)‖∞ < 1 on X = x + [−ρ, ρ]^N.
+func ok(sys System, c interval.Mat, x []float64, rho float64) bool {
+	m, err := contraction(sys, c, x, rho)
+	return err == nil && normInf(m) < 1
 }
 
 // contraction encloses I − C·dG(X) for X = x + [−r, r]^N.
@@ -208,32 +206,7 @@ func contraction(sys System, c interval.Mat, x []float64, r float64) (interval.M
 	if err != nil {
 		return interval.Mat{}, err
 	}
-	cj := interval.MatMul(c, j)
-	n := len(x)
-	out := interval.Mat{Rows: n, Cols: n, Mid: make([]float64, n*n), Rad: make([]float64, n*n)}
-	for i := 0; i < n; i++ {
-		for k := 0; k < n; k++ {
-			e := interval.Neg(cj.At(i, k))
-			if i == k {
-				e = interval.AddScalar(e, 1)
-			}
-			out.Mid[i*n+k], out.Rad[i*n+k] = interval.MidRad(e)
-		}
-	}
-	return out, nil
-}
-
-// rowMags returns upper bounds of Σ_k |M_ik| per row.
-func rowMags(m interval.Mat) []float64 {
-	out := make([]float64, m.Rows)
-	for i := range out {
-		s := interval.I{}
-		for k := 0; k < m.Cols; k++ {
-			s = interval.AddScalar(s, m.At(i, k).Mag())
-		}
-		out[i] = s.Hi
-	}
-	return out
+	return interval.IdentityMinus(interval.MatMul(c, j)), nil
 }
 
 // normInf is an upper bound of ‖M‖∞ over the interval matrix.
@@ -242,7 +215,7 @@ func normInf(m interval.Mat) float64 {
 		return math.Inf(1)
 	}
 	nrm := 0.0
-	for _, v := range rowMags(m) {
+	for _, v := range interval.RowMagSums(m) {
 		nrm = math.Max(nrm, v)
 	}
 	return nrm

@@ -1,0 +1,121 @@
+package proof
+
+import (
+	"errors"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// NewtonSettings tune Newton. The zero value is usable.
+type NewtonSettings struct {
+	// MaxIter bounds the iterations. Default 12.
+	MaxIter int
+	// MaxStep bounds a step in max-norm relative to max(1, ‖x‖∞) (a trust
+	// region that keeps Newton out of far saturated regions). Default 0.5.
+	MaxStep float64
+}
+
+// Newton refines x toward a root of G by Newton's method, G and dG taken
+// as the midpoints of the point enclosures (float64 accuracy), each step
+// halved until max|G| decreases (at most 6 times). It returns the refined
+// point and max|G| there; it stops at the rounding floor, after MaxIter
+// iterations, or when dG is singular. x is not modified.
+func Newton(sys System, x []float64, s *NewtonSettings) ([]float64, float64, error) {
+	maxIter, maxStep := 12, 0.5
+	if s != nil && s.MaxIter > 0 {
+		maxIter = s.MaxIter
+	}
+	if s != nil && s.MaxStep > 0 {
+		maxStep = s.MaxStep
+	}
+	n := sys.Size()
+	x = append([]float64(nil), x...)
+	g, j, err := evalMid(sys, x, true)
+	if err != nil {
+		return x, math.Inf(1), err
+	}
+	gn := maxAbs(g)
+	a := mat.NewDense(n, n, nil)
+	var lu mat.LU
+	d := mat.NewVecDense(n, nil)
+	for it := 0; it < maxIter && gn > 0; it++ {
+		copy(a.RawMatrix().Data, j)
+		lu.Factorize(a)
+		if c := lu.Cond(); math.IsInf(c, 0) || math.IsNaN(c) || c > 1e16 {
+			break
+		}
+		if err := lu.SolveVecTo(d, false, mat.NewVecDense(n, append([]float64(nil), g...))); err != nil {
+			var ce mat.Condition
+			if !errors.As(err, &ce) {
+				break
+			}
+		}
+		step := d.RawVector().Data
+		sc, dm := 1.0, 0.0
+		for i, v := range x {
+			sc = math.Max(sc, math.Abs(v))
+			dm = math.Max(dm, math.Abs(step[i]))
+		}
+		if !(dm < math.Inf(1)) {
+			break
+		}
+		t := 1.0
+		if lim := maxStep * sc; dm > lim {
+			t = lim / dm
+		}
+		accepted := false
+		for try := 0; try < 7; try++ {
+			xt := make([]float64, n)
+			for i := range xt {
+				xt[i] = x[i] - t*step[i]
+			}
+			gt, _, err := evalMid(sys, xt, false)
+			if err == nil {
+				if gtn := maxAbs(gt); gtn < gn {
+					x, g, gn, accepted = xt, gt, gtn, true
+					break
+				}
+			}
+			t /= 2
+		}
+		if !accepted || t*dm <= 2*0x1p-52*sc {
+			break
+		}
+		if _, j, err = evalMid(sys, x, true); err != nil {
+			break
+		}
+	}
+	return x, gn, nil
+}
+
+// evalMid returns the midpoints of G's (and dG's) enclosures at the point
+// x; an overflow is an error.
+func evalMid(sys System, x []float64, jac bool) ([]float64, []float64, error) {
+	ge, je, err := sys.Enclose(pointBox(x), jac)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !finite(ge) || jac && !je.IsFinite() {
+		return nil, nil, errOverflow
+	}
+	g := make([]float64, len(ge))
+	for i, v := range ge {
+		g[i] = v.Mid()
+	}
+	var j []float64
+	if jac {
+		j = append([]float64(nil), je.Mid...)
+	}
+	return g, j, nil
+}
+
+var errOverflow = errors.New("proof: enclosure overflows")
+
+func maxAbs(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = math.Max(m, math.Abs(x))
+	}
+	return m
+}
