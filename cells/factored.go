@@ -141,4 +141,3 @@ func allFinite(v []interval.I) bool {
 	}
 	return true
 }
-
