@@ -23,7 +23,8 @@ const (
 // meta column, else n).
 func (t *Table) Comparison(title, x string) *viz.Comparison {
 	cols := t.Columns()
-	c := &viz.Comparison{Title: title, Y: "fixed", X: x, Label: "job"}
+	// Points grouped by input vector: a legend entry for each.
+	c := &viz.Comparison{Title: title, Y: "fixed", X: x, Label: "job", Group: "u"}
 	for _, col := range cols {
 		c.Columns = append(c.Columns, col.Name)
 		if c.X == "" && len(col.Name) > 5 && col.Name[:5] == "meta." {

@@ -197,7 +197,11 @@ func TestModeSegments(t *testing.T) {
 	if len(d.segments) != 12*1+6*2+1*3 {
 		t.Fatalf("%d segments, want 27", len(d.segments))
 	}
-	for _, s := range d.segments {
+	for _, seg := range d.segments {
+		s := seg.ends
+		if seg.color != colorIndex1 && seg.color != colorIndex2 && seg.color != colorIndex3 {
+			t.Errorf("segment in %s, want its saddle's colour (index 1 to 3)", seg.color)
+		}
 		var moved []int
 		for k := range 3 {
 			if s[0][k] != s[1][k] {
@@ -214,7 +218,7 @@ func TestModeSegments(t *testing.T) {
 	}
 	r.ModeScale = 0.1
 	d = r.layout3D(coordinates(3))
-	if s := d.segments[0]; math.Abs(s[1][2]-s[0][2]-0.4) > 1e-15 && math.Abs(s[1][0]-s[0][0]-0.4) > 1e-15 && math.Abs(s[1][1]-s[0][1]-0.4) > 1e-15 {
+	if s := d.segments[0].ends; math.Abs(s[1][2]-s[0][2]-0.4) > 1e-15 && math.Abs(s[1][0]-s[0][0]-0.4) > 1e-15 && math.Abs(s[1][1]-s[0][1]-0.4) > 1e-15 {
 		t.Errorf("ModeScale 0.1: segment %v, want length 2*0.1*2 = 0.4", s)
 	}
 }
@@ -251,24 +255,24 @@ func TestFitAxes(t *testing.T) {
 func TestFrame(t *testing.T) {
 	d := points3D{
 		visited: true, visitedLo: [3]float64{-1, -1, -1}, visitedHi: [3]float64{1, 1, 1},
-		classes: map[kind][]item3D{
-			stable: {{at: [3]float64{1.75, 0, 0}}, {at: [3]float64{1.85, 0, 0}}}, // region [-1.8, 1.8]
-			saddle: {{at: [3]float64{0, 0, -1.79}}},
+		classes: map[class][]item3D{
+			{kind: stable}:           {{at: [3]float64{1.75, 0, 0}}, {at: [3]float64{1.85, 0, 0}}}, // region [-1.8, 1.8]
+			{kind: saddle, index: 1}: {{at: [3]float64{0, 0, -1.79}}},
 		},
 		slow:     []item3D{{at: [3]float64{1.19, 0, 0}}, {at: [3]float64{0, 1.21, 0}}, {at: [3]float64{9, 9, 9}}},
-		segments: [][2][3]float64{{{0, 0, -3}, {0, 0, 3}}, {{5, 5, 5}, {6, 6, 6}}},
+		segments: []seg3D{{ends: [2][3]float64{{0, 0, -3}, {0, 0, 3}}}, {ends: [2][3]float64{{5, 5, 5}, {6, 6, 6}}}},
 	}
 	out := d.frame()
 	if out != (notDrawn{fixed: 1, slow: 2}) {
 		t.Errorf("not drawn %+v, want 1 fixed and 2 slow points", out)
 	}
-	if len(d.classes[stable]) != 1 || d.classes[stable][0].at[0] != 1.75 || len(d.classes[saddle]) != 1 {
+	if st := d.classes[class{kind: stable}]; len(st) != 1 || st[0].at[0] != 1.75 || len(d.classes[class{kind: saddle, index: 1}]) != 1 {
 		t.Errorf("kept %v", d.classes)
 	}
 	if len(d.slow) != 1 || d.slow[0].at[0] != 1.19 {
 		t.Errorf("kept slow points %v", d.slow)
 	}
-	if len(d.segments) != 1 || d.segments[0][0] != [3]float64{0, 0, -1.8} || math.Abs(d.segments[0][1][2]-1.8) > 1e-12 {
+	if len(d.segments) != 1 || d.segments[0].ends[0] != [3]float64{0, 0, -1.8} || math.Abs(d.segments[0].ends[1][2]-1.8) > 1e-12 {
 		t.Errorf("segments %v, want one clipped to z in [-1.8, 1.8]", d.segments)
 	}
 }
@@ -365,7 +369,8 @@ func TestContinuousAndNoVectors(t *testing.T) {
 	if len(d.segments) != 27 {
 		t.Fatalf("%d segments, want 27", len(d.segments))
 	}
-	for _, s := range d.segments {
+	for _, seg := range d.segments {
+		s := seg.ends
 		var length float64
 		for k := range 3 {
 			length += math.Abs(s[1][k] - s[0][k])

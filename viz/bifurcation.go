@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/cmplx"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rnnfp/fixedpoints/continuation"
@@ -65,7 +66,10 @@ type bifPage struct {
 	Rows    []bifRow
 }
 
-type bifRow struct{ Kind, Branch, U, S, Eigenvalue, Abs string }
+type bifRow struct {
+	N                                   int // the row's number, shown beside its marker
+	Kind, Branch, U, S, Eigenvalue, Abs string
+}
 
 func (b *Bifurcation) render(buf *bytes.Buffer) error {
 	res := b.Result
@@ -90,8 +94,8 @@ func (b *Bifurcation) render(buf *bytes.Buffer) error {
 		title = "Bifurcation diagram"
 	}
 	page := bifPage{Title: title, Echarts: template.JS(echartsJS), Option: template.JS(js)}
-	for _, e := range res.Bifurcations {
-		page.Rows = append(page.Rows, bifRow{Kind: e.Kind.String(), Branch: fmt.Sprint(e.Branch), U: fmtVec(e.U),
+	for i, e := range res.Bifurcations {
+		page.Rows = append(page.Rows, bifRow{N: i + 1, Kind: e.Kind.String(), Branch: fmt.Sprint(e.Branch), U: fmtVec(e.U),
 			S: fmtG(e.S, 10), Eigenvalue: fmtComplex(e.Eigenvalue), Abs: fmtG(cmplx.Abs(e.Eigenvalue), 10)})
 	}
 	if err := bifTemplate.Execute(buf, page); err != nil {
@@ -232,24 +236,21 @@ func bifClass(p continuation.Point) int {
 	return p.NUnstable
 }
 
+// bifClassName names a stretch's class as the report's legends do
+// (saddleName), so that one name has one colour on every page.
 func bifClassName(c int) string {
-	switch c {
-	case -1:
+	if c < 0 {
 		return "undecided"
-	case 0:
-		return "stable"
-	case 1:
-		return "1 unstable mode"
 	}
-	return fmt.Sprintf("%d unstable modes", c)
+	return saddleName(c)
 }
 
+// bifColor is the colour of a stretch's class (palette.go).
 func bifColor(c int) string {
-	colors := []string{"#000000", "#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2"}
 	if c < 0 {
-		return "#999999"
+		return colorUndecided
 	}
-	return colors[min(c, len(colors)-1)]
+	return saddleColor(c)
 }
 
 var bifSymbols = map[continuation.Kind]string{
@@ -307,16 +308,44 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 			start = i
 		}
 	}
+	near := b.nearness(proj, xOf)
 	for _, kind := range []continuation.Kind{continuation.Fold, continuation.Flip, continuation.NeimarkSacker, continuation.Hopf, continuation.BranchPoint} {
+		// Markers of one kind that would sit on each other are one marker
+		// naming all of them: 9 folds in two places are two markers
+		// labelled with their rows of the table, not two that hide seven.
 		var data []interface{}
-		for _, e := range res.Bifurcations {
+		var groups []bifGroup
+		for i, e := range res.Bifurcations {
 			if e.Kind != kind {
 				continue
 			}
+			x, y := xOf(e.S, e.U), proj(e.X)
+			tip := fmt.Sprintf("#%d: %s on branch %d\nu = %s\ns = %s\n%s = %s\neigenvalue %s (|λ| = %s)",
+				i+1, e.Kind, e.Branch, fmtVec(e.U), fmtG(e.S, 10), ylabel, fmtG(y, 6), fmtComplex(e.Eigenvalue), fmtG(cmplx.Abs(e.Eigenvalue), 8)) + bifTipNote[kind]
+			g := -1
+			for k := range groups {
+				if near(groups[k].x, groups[k].y, x, y) {
+					g = k
+					break
+				}
+			}
+			if g < 0 {
+				groups = append(groups, bifGroup{x: x, y: y})
+				g = len(groups) - 1
+			}
+			groups[g].rows = append(groups[g].rows, i+1)
+			groups[g].tips = append(groups[g].tips, tip)
+		}
+		for _, g := range groups {
+			label := make([]string, len(g.rows))
+			for k, r := range g.rows {
+				label[k] = "#" + strconv.Itoa(r)
+			}
 			data = append(data, map[string]interface{}{
-				"value": nums(xOf(e.S, e.U), proj(e.X)),
-				"tip": fmt.Sprintf("%s on branch %d\nu = %s\ns = %s\n%s = %s\neigenvalue %s (|λ| = %s)",
-					e.Kind, e.Branch, fmtVec(e.U), fmtG(e.S, 10), ylabel, fmtG(proj(e.X), 6), fmtComplex(e.Eigenvalue), fmtG(cmplx.Abs(e.Eigenvalue), 8)) + bifTipNote[kind],
+				"value": nums(g.x, g.y), "rows": g.rows,
+				"tip": strings.Join(g.tips, "\n\n"),
+				"label": map[string]interface{}{"show": true, "position": "top", "fontSize": 10, "color": "#333",
+					"formatter": strings.Join(label, " ")},
 			})
 		}
 		if len(data) == 0 {
@@ -325,7 +354,9 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 		addLegend(kind.String())
 		series = append(series, map[string]interface{}{
 			"type": "scatter", "name": kind.String(), "data": data, "symbol": bifSymbols[kind], "symbolSize": 13, "z": 5,
-			"itemStyle": map[string]interface{}{"color": "#1f77b4", "borderColor": "#ffffff", "borderWidth": 1},
+			"labelLayout": map[string]interface{}{"hideOverlap": true},
+			// Hollow: a filled hue would read as a class.
+			"itemStyle": map[string]interface{}{"color": "#ffffff", "borderColor": "#222222", "borderWidth": 1.5},
 		})
 	}
 	// The page's heading is the title; the chart's own title is the counts.
@@ -335,12 +366,44 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 	opt["toolbox"] = map[string]interface{}{"show": true, "right": 12, "top": 4, "feature": map[string]interface{}{
 		"saveAsImage": map[string]interface{}{"show": true, "type": "png", "name": "bifurcation", "title": "save as PNG", "pixelRatio": 2, "backgroundColor": "#ffffff"},
 	}}
-	opt["grid"] = map[string]interface{}{"top": 90, "left": 70, "right": 30, "bottom": 60}
+	opt["grid"] = map[string]interface{}{"top": 90, "left": 80, "right": 70, "bottom": 95}
 	opt["xAxis"] = map[string]interface{}{"type": "value", "name": xlabel, "nameLocation": "middle", "nameGap": 30, "scale": true}
-	opt["yAxis"] = map[string]interface{}{"type": "value", "name": ylabel, "nameLocation": "middle", "nameGap": 50, "scale": true}
-	opt["dataZoom"] = []interface{}{map[string]interface{}{"type": "inside", "xAxisIndex": 0}, map[string]interface{}{"type": "inside", "yAxisIndex": 0}}
+	opt["yAxis"] = map[string]interface{}{"type": "value", "name": ylabel, "nameLocation": "middle", "nameGap": 55, "scale": true}
+	// Zoom by wheel and drag inside, or by the sliders under and beside
+	// the plot: a branch crushed against u = 0 opens up.
+	opt["dataZoom"] = []interface{}{
+		map[string]interface{}{"type": "inside", "xAxisIndex": 0, "filterMode": "none"},
+		map[string]interface{}{"type": "inside", "yAxisIndex": 0, "filterMode": "none"},
+		map[string]interface{}{"type": "slider", "xAxisIndex": 0, "filterMode": "none", "bottom": 12, "height": 22},
+		map[string]interface{}{"type": "slider", "yAxisIndex": 0, "filterMode": "none", "right": 16, "width": 22},
+	}
 	opt["series"] = series
 	return opt
+}
+
+// bifGroup is one marker: bifurcations of one kind at one place.
+type bifGroup struct {
+	x, y float64
+	rows []int // their rows in the table, from 1
+	tips []string
+}
+
+// nearness says whether two markers would sit on each other: within a
+// thousandth of the branches' extent on both axes.
+func (b *Bifurcation) nearness(proj func([]float64) float64, xOf func(float64, []float64) float64) func(x0, y0, x1, y1 float64) bool {
+	inf := math.Inf(1)
+	xlo, xhi, ylo, yhi := inf, -inf, inf, -inf
+	for _, br := range b.Result.Branches {
+		for _, p := range br.Points {
+			x, y := xOf(p.S, p.U), proj(p.X)
+			xlo, xhi = math.Min(xlo, x), math.Max(xhi, x)
+			ylo, yhi = math.Min(ylo, y), math.Max(yhi, y)
+		}
+	}
+	dx, dy := 1e-3*(xhi-xlo), 1e-3*(yhi-ylo)
+	return func(x0, y0, x1, y1 float64) bool {
+		return math.Abs(x1-x0) <= dx && math.Abs(y1-y0) <= dy
+	}
 }
 
 // legendRank orders the legend: stable, then by saddle index, undecided,
@@ -351,9 +414,9 @@ func legendRank(name string) int {
 		return 0
 	case name == "undecided":
 		return 1000
-	case strings.HasSuffix(name, "unstable mode") || strings.HasSuffix(name, "unstable modes"):
+	case strings.HasPrefix(name, "saddle index "):
 		var k int
-		fmt.Sscanf(name, "%d", &k)
+		fmt.Sscanf(strings.TrimPrefix(strings.TrimPrefix(name, "saddle index "), "≥ "), "%d", &k)
 		return k
 	}
 	return 2000
@@ -369,15 +432,21 @@ body { font-family: sans-serif; margin: 16px; color: #222; }
 table { border-collapse: collapse; margin-top: 12px; font-size: 13px; }
 td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
 th { background: #f4f4f4; }
+.controls { font-size: 13px; color: #555; margin: 0 0 8px; }
+.controls button { font-size: 13px; }
+tr[data-row]:hover { background: #f6f6f6; }
 </style>
 <script>{{.Echarts}}</script>
 </head>
 <body>
 <h1 style="font-size:20px">{{.Title}}</h1>
-<div id="bifurcation" style="width:1000px;height:600px"></div>
-{{if .Rows}}<table>
-<tr><th>kind</th><th>branch</th><th>u</th><th>s</th><th>critical eigenvalue</th><th>|eigenvalue|</th></tr>
-{{range .Rows}}<tr><td>{{.Kind}}</td><td>{{.Branch}}</td><td>{{.U}}</td><td>{{.S}}</td><td>{{.Eigenvalue}}</td><td>{{.Abs}}</td></tr>
+<div class="controls">Horizontal axis: <button type="button" id="axis-linear">linear</button>
+<button type="button" id="axis-log">log</button> (log leaves out values &le; 0) · zoom with the wheel or the sliders ·
+click a row of the table to zoom to its marker</div>
+<div id="bifurcation" style="width:100%;height:640px"></div>
+{{if .Rows}}<table id="bifurcations">
+<tr><th>#</th><th>kind</th><th>branch</th><th>u</th><th>s</th><th>critical eigenvalue</th><th>|eigenvalue|</th></tr>
+{{range .Rows}}<tr data-row="{{.N}}"><td>{{.N}}</td><td>{{.Kind}}</td><td>{{.Branch}}</td><td>{{.U}}</td><td>{{.S}}</td><td>{{.Eigenvalue}}</td><td>{{.Abs}}</td></tr>
 {{end}}</table>{{else}}<p>No bifurcation on these branches.</p>{{end}}
 <script>
 (function () {
@@ -388,7 +457,35 @@ th { background: #f4f4f4; }
   };
   var chart = echarts.init(document.getElementById("bifurcation"));
   chart.setOption(opt);
+  window.addEventListener("resize", function () { chart.resize(); });
+  function axis(type) { chart.setOption({xAxis: {type: type}}); }
+  document.getElementById("axis-linear").addEventListener("click", function () { axis("value"); });
+  document.getElementById("axis-log").addEventListener("click", function () { axis("log"); });
+  // A row of the table zooms to its marker and shows its tooltip.
+  function find(row) {
+    var out = null;
+    opt.series.forEach(function (s, si) {
+      if (s.type !== "scatter") { return; }
+      s.data.forEach(function (d, di) { if (d.rows && d.rows.indexOf(row) >= 0) { out = {s: si, d: di, v: d.value}; } });
+    });
+    return out;
+  }
+  function show(row) {
+    var m = find(row);
+    if (!m) { return; }
+    var x = chart.getModel().getComponent("xAxis").axis.scale.getExtent();
+    var y = chart.getModel().getComponent("yAxis").axis.scale.getExtent();
+    var wx = (x[1] - x[0]) / 20, wy = (y[1] - y[0]) / 20;
+    chart.dispatchAction({type: "dataZoom", dataZoomIndex: 0, startValue: m.v[0] - wx, endValue: m.v[0] + wx});
+    chart.dispatchAction({type: "dataZoom", dataZoomIndex: 1, startValue: m.v[1] - wy, endValue: m.v[1] + wy});
+    chart.dispatchAction({type: "showTip", seriesIndex: m.s, dataIndex: m.d});
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("#bifurcations tr[data-row]"), function (tr) {
+    tr.style.cursor = "pointer";
+    tr.addEventListener("click", function () { show(Number(tr.getAttribute("data-row"))); });
+  });
   window.bifurcationChart = chart;
+  window.bifurcationShow = show;
 })();
 </script>
 </body>

@@ -91,7 +91,7 @@ func TestBifurcationBranchPoint(t *testing.T) {
 	if err := b.Render(&page); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(page.String(), "<tr><td>branch point</td><td>0</td>") {
+	if !strings.Contains(page.String(), `<tr data-row="1"><td>1</td><td>branch point</td><td>0</td>`) {
 		t.Error("no table row for the branch point")
 	}
 }

@@ -75,7 +75,7 @@ func TestBifurcationDiagram(t *testing.T) {
 		case "line":
 			lines++
 			style := s["lineStyle"].(map[string]interface{})
-			want := map[string][2]string{"stable": {"solid", "#000000"}, "1 unstable mode": {"dashed", "#d62728"}}[name]
+			want := map[string][2]string{"stable": {"solid", "#000000"}, "saddle index 1": {"dashed", "#D55E00"}}[name]
 			if style["type"] != want[0] || style["color"] != want[1] {
 				t.Errorf("series %q: line %v %v, want %v", name, style["type"], style["color"], want)
 			}
@@ -154,5 +154,41 @@ func TestBifurcationBrowser(t *testing.T) {
 		if p := bl.take(); len(p) > 0 {
 			t.Errorf("%s: page problems: %q", c.title, p)
 		}
+	}
+}
+
+// Folds that would sit on each other are one marker naming their rows of
+// the table ("#1 #2 #3"), so none hides another; a fold elsewhere keeps
+// its own marker. The plot is zoomable on both axes, by sliders too.
+func TestBifurcationMarkersDoNotHide(t *testing.T) {
+	res := foldResult()
+	f := res.Bifurcations[0]
+	g := f
+	g.U = []float64{f.U[0] + 1e-6}
+	h := f
+	h.X = []float64{-0.3}
+	res.Bifurcations = []continuation.Bifurcation{f, g, f, h}
+	opt := bifOption(t, &Bifurcation{Result: res, Direction: []float64{1}})
+	var labels []string
+	for _, s := range opt["series"].([]interface{}) {
+		s := s.(map[string]interface{})
+		if s["type"] != "scatter" {
+			continue
+		}
+		for _, d := range s["data"].([]interface{}) {
+			labels = append(labels, d.(map[string]interface{})["label"].(map[string]interface{})["formatter"].(string))
+		}
+	}
+	if strings.Join(labels, "|") != "#1 #2 #3|#4" {
+		t.Errorf("markers labelled %q, want [#1 #2 #3 #4]: one for the three coincident folds, one for the other", labels)
+	}
+	sliders := 0
+	for _, z := range opt["dataZoom"].([]interface{}) {
+		if z.(map[string]interface{})["type"] == "slider" {
+			sliders++
+		}
+	}
+	if sliders != 2 {
+		t.Errorf("%d zoom sliders, want 2 (u and the projection)", sliders)
 	}
 }

@@ -242,11 +242,12 @@ func TestBrowser(t *testing.T) {
 	t.Run("report", func(t *testing.T) {
 		r := sampleReport()
 		open(t, tab, bl, r, "report.html")
-		// 50 trajectories + stable, unstable, slow + 27 mode segments
-		// (12 one-mode + 6 two-mode + 1 three-mode saddles); other points,
+		// 50 trajectories + stable, saddle index 1, 2 and 3, slow + 27
+		// mode segments (12 one-mode + 6 two-mode + 1 three-mode
+		// saddles); other points,
 		// 3 mode classes and the unit circle; 3 mode classes as bars; 2
 		// histogram halves; 3 x (input, target, output); loss and MSE.
-		want := map[string]int{idFixedPoints: 80, idSpectra: 5, idMagnitudes: 3, idHistogram: 2, idTrial: 9, idTraining: 2}
+		want := map[string]int{idFixedPoints: 82, idSpectra: 5, idMagnitudes: 3, idHistogram: 2, idTrial: 9, idTraining: 2}
 		for id, n := range want {
 			if got := seriesCount(t, tab, id); got != n {
 				t.Errorf("chart %s: %d series, want %d", id, got, n)

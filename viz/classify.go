@@ -106,12 +106,13 @@ func (c class) String() string {
 	return "not analyzed"
 }
 
-// seriesName is the name of the class's series in the 3-D view, which
-// draws all saddles (and all saddles by |λ| only) as one series.
+// seriesName is the name of the class's series in the 3-D view and the
+// legends: saddles by index as saddleName ("saddle index ≥ 4" for all
+// above 3), all saddles by |λ| only as one series.
 func (c class) seriesName() string {
 	switch c.kind {
 	case saddle:
-		return nameUnstable
+		return saddleName(c.index)
 	case undecided:
 		return "undecided"
 	case saddleAbs:
@@ -135,15 +136,15 @@ func (c class) less(d class) bool {
 	return !c.flow && d.flow
 }
 
-// color is the class's colour in every chart: stable black, saddles red,
-// undecided orange, the by-eigenvalue classes paler, others grey. Spectra
-// tell saddle indices apart by hue.
+// color is the class's colour in every chart (palette.go): stable black,
+// each saddle index its hue, undecided orange, the by-eigenvalue classes
+// paler, others grey.
 func (c class) color() string {
 	switch c.kind {
 	case stable:
-		return "#000000"
+		return colorStable
 	case saddle:
-		return colorUnstable
+		return saddleColor(c.index)
 	case undecided:
 		return colorUndecided
 	case stableAbs:
@@ -153,18 +154,8 @@ func (c class) color() string {
 	case marginalAbs:
 		return colorMarginalAbs
 	}
-	return "#999999"
+	return colorFar
 }
-
-const (
-	colorUnstable    = "#d62728"
-	colorUndecided   = "#ff8c00"
-	colorStableAbs   = "#777777"
-	colorUnstableAbs = "#f1a0a0"
-	colorMarginalAbs = "#f5c27a"
-	colorTrajectory  = "#1f77b4"
-	colorSlow        = "#bbbbbb"
-)
 
 // lambda is the eigenvalue of the map's Jacobian behind a mode's value.
 func lambda(v complex128, continuous bool) complex128 {

@@ -26,6 +26,10 @@ type Comparison struct {
 	// on the horizontal axis (empty: the first numeric column other than
 	// Y); Label the one naming a point in tooltips (empty: the first).
 	Y, X, Label string
+	// Group names the column whose values split the scatter into series,
+	// one legend entry each (the input of a sweep, say); empty: one series.
+	// The page can group by another column.
+	Group string
 }
 
 // WriteFile writes the page to path atomically.
@@ -66,43 +70,49 @@ type compareData struct {
 }
 
 // check reports a comparison that cannot be drawn.
-func (c *Comparison) check() (y, x, label int, err error) {
+func (c *Comparison) check() (y, x, label, group int, err error) {
 	index := map[string]int{}
 	for i, name := range c.Columns {
 		if _, dup := index[name]; dup {
-			return 0, 0, 0, fmt.Errorf("viz: comparison: column %q twice", name)
+			return 0, 0, 0, 0, fmt.Errorf("viz: comparison: column %q twice", name)
 		}
 		index[name] = i
 	}
 	for r, row := range c.Rows {
 		if len(row) != len(c.Columns) {
-			return 0, 0, 0, fmt.Errorf("viz: comparison: row %d has %d values for %d columns", r, len(row), len(c.Columns))
+			return 0, 0, 0, 0, fmt.Errorf("viz: comparison: row %d has %d values for %d columns", r, len(row), len(c.Columns))
 		}
 		for i, v := range row {
 			switch v.(type) {
 			case nil, string, bool, int, float64:
 			default:
-				return 0, 0, 0, fmt.Errorf("viz: comparison: row %d, column %q: value of type %T", r, c.Columns[i], v)
+				return 0, 0, 0, 0, fmt.Errorf("viz: comparison: row %d, column %q: value of type %T", r, c.Columns[i], v)
 			}
 		}
 	}
 	var ok bool
 	if y, ok = index[c.Y]; !ok {
-		return 0, 0, 0, fmt.Errorf("viz: comparison: no column %q for the y axis", c.Y)
+		return 0, 0, 0, 0, fmt.Errorf("viz: comparison: no column %q for the y axis", c.Y)
 	}
 	x = -1
 	if c.X != "" {
 		if x, ok = index[c.X]; !ok {
-			return 0, 0, 0, fmt.Errorf("viz: comparison: no column %q for the x axis", c.X)
+			return 0, 0, 0, 0, fmt.Errorf("viz: comparison: no column %q for the x axis", c.X)
 		}
 	}
 	if label, ok = index[c.Label]; !ok {
 		if c.Label != "" {
-			return 0, 0, 0, fmt.Errorf("viz: comparison: no column %q for the labels", c.Label)
+			return 0, 0, 0, 0, fmt.Errorf("viz: comparison: no column %q for the labels", c.Label)
 		}
 		label = 0
 	}
-	return y, x, label, nil
+	group = -1
+	if c.Group != "" {
+		if group, ok = index[c.Group]; !ok {
+			return 0, 0, 0, 0, fmt.Errorf("viz: comparison: no column %q to group by", c.Group)
+		}
+	}
+	return y, x, label, group, nil
 }
 
 // plotValue is v as JSON data for the chart: finite numbers as numbers,
@@ -125,7 +135,7 @@ func plotValue(v any) any {
 }
 
 func (c *Comparison) render(buf *bytes.Buffer) error {
-	y, x, label, err := c.check()
+	y, x, label, group, err := c.check()
 	if err != nil {
 		return err
 	}
@@ -163,7 +173,7 @@ func (c *Comparison) render(buf *bytes.Buffer) error {
 		}
 	}
 	data, err := json.Marshal(map[string]any{
-		"columns": c.Columns, "numeric": numeric, "values": cols, "y": y, "x": x, "label": label,
+		"columns": c.Columns, "numeric": numeric, "values": cols, "y": y, "x": x, "label": label, "group": group,
 	})
 	if err != nil {
 		return fmt.Errorf("viz: comparison: %w", err)
@@ -219,7 +229,7 @@ body { font-family: sans-serif; margin: 16px; color: #222; background: #fff; }
 h1 { font-size: 20px; margin: 0 0 12px; }
 .notes { font-size: 14px; margin: 0 0 12px; padding-left: 18px; }
 .controls { font-size: 14px; margin: 6px 0; }
-#scatter { width: 820px; height: 460px; border: 1px solid #e4e4e4; }
+#scatter { width: 100%; max-width: 1400px; height: 520px; border: 1px solid #e4e4e4; }
 table { border-collapse: collapse; font-size: 13px; margin-top: 14px; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -239,7 +249,8 @@ th.desc::after { content: " \25BC"; }
 </ul>
 {{- end}}
 <div class="controls"><label>x axis <select id="xcol"></select></label>
-<label><input type="checkbox" id="xlog"> log scale</label></div>
+<label><input type="checkbox" id="xlog"> log scale</label>
+<label>group by <select id="group"></select></label></div>
 <div id="scatter"></div>
 <table id="table">
 <thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead>
@@ -299,10 +310,24 @@ th.desc::after { content: " \25BC"; }
     if (i === D.x) { o.selected = true; }
     sel.appendChild(o);
   });
+  var groupSel = document.getElementById("group");
+  [-1].concat(D.columns.map(function (_, i) { return i; })).forEach(function (i) {
+    if (i === D.y) { return; }
+    var o = document.createElement("option");
+    o.value = i; o.textContent = i < 0 ? "none" : D.columns[i];
+    if (i === D.group) { o.selected = true; }
+    groupSel.appendChild(o);
+  });
+  // Groups differ by shape and shade, not by hue: on these pages every hue
+  // means a class of fixed point.
+  var shapes = ["circle", "rect", "triangle", "diamond", "roundRect", "pin", "arrow"];
+  var shades = ["#222222", "#777777", "#b0b0b0"];
   var chart = echarts.init(document.getElementById("scatter"));
   window.comparisonChart = chart;
+  window.addEventListener("resize", function () { chart.resize(); });
   function draw() {
     var x = parseInt(sel.value, 10), num = D.numeric[x], log = num && logBox.checked;
+    var g = parseInt(groupSel.value, 10);
     logBox.disabled = !num;
     var pts = [], cats = [];
     D.values[D.y].forEach(function (yv, r) {
@@ -310,22 +335,35 @@ th.desc::after { content: " \25BC"; }
       if (yv === null || typeof yv !== "number" || xv === null) { return; }
       if (num && (typeof xv !== "number" || (log && !(xv > 0)))) { return; }
       if (!num) { xv = String(xv); if (cats.indexOf(xv) < 0) { cats.push(xv); } }
-      pts.push({value: [xv, yv], name: String(D.values[D.label][r])});
+      pts.push({value: [xv, yv], name: String(D.values[D.label][r]), group: g < 0 ? "all" : String(D.values[g][r])});
     });
     if (!num) { cats.sort(); }
+    var groups = [];
+    pts.forEach(function (p) { if (groups.indexOf(p.group) < 0) { groups.push(p.group); } });
+    groups.sort(function (a, b) { var na = Number(a), nb = Number(b);
+      return isNaN(na) || isNaN(nb) ? (a < b ? -1 : a > b ? 1 : 0) : na - nb; });
+    var series = groups.map(function (name, i) {
+      return {type: "scatter", name: g < 0 ? D.columns[D.y] : D.columns[g] + " " + name, symbolSize: 10,
+        symbol: shapes[i % shapes.length],
+        data: pts.filter(function (p) { return p.group === name; }),
+        itemStyle: {color: shades[Math.floor(i / shapes.length) % shades.length], opacity: 0.8}};
+    });
     chart.setOption({
       animation: false,
-      grid: {left: 70, right: 30, top: 30, bottom: 60},
+      grid: {left: 70, right: 30, top: 50, bottom: 60},
+      legend: {show: true, type: "scroll", top: 8},
       tooltip: {trigger: "item", formatter: function (p) {
         return esc(p.name) + "<br>" + esc(D.columns[x]) + ": " + esc(p.value[0]) + "<br>" + esc(D.columns[D.y]) + ": " + esc(p.value[1]);
       }},
-      xAxis: num ? {type: log ? "log" : "value", name: D.columns[x], nameLocation: "middle", nameGap: 30, scale: true}
+      xAxis: num ? {type: log ? "log" : "value", name: D.columns[x], nameLocation: "middle", nameGap: 30, scale: true,
+                    boundaryGap: log ? undefined : ["4%", "4%"]}
                  : {type: "category", data: cats, name: D.columns[x], nameLocation: "middle", nameGap: 30},
-      yAxis: {type: "value", name: D.columns[D.y], nameLocation: "middle", nameGap: 45, minInterval: 1},
-      series: [{type: "scatter", symbolSize: 9, data: pts, itemStyle: {color: "#1f5fbf", opacity: 0.75}}]
+      yAxis: {type: "value", name: D.columns[D.y], nameLocation: "middle", nameGap: 45, minInterval: 1, boundaryGap: ["4%", "4%"]},
+      series: series
     }, true);
   }
   sel.addEventListener("change", draw);
+  groupSel.addEventListener("change", draw);
   logBox.addEventListener("change", draw);
   draw();
 })();

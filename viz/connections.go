@@ -19,7 +19,7 @@ import (
 const (
 	idConnections   = "connections"
 	nameConnections = "saddle → attractor"
-	colorConnection = "#9467bd"
+	colorConnection = "#8a8a8a" // grey: the classes' hues are the nodes'
 )
 
 // link is one edge of the graph: a saddle, a point its modes reach, and
@@ -66,10 +66,13 @@ func (r *Report) addConnections3D(c *chart, pr *projection) {
 		ls = append(ls, series{SingleSeries: charts.SingleSeries{
 			Name: nameConnections, Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
 			Data:      [][]num{snap(a), snap(b)},
-			LineStyle: &opts.LineStyle{Color: colorConnection, Width: 2, Opacity: opts.Float(0.8)},
+			LineStyle: &opts.LineStyle{Color: colorConnection, Width: 1.5, Opacity: opts.Float(0.6)},
 		}, Silent: true})
 	}
 	c.Option["series"] = ls
+	// Over the points they hide them: off until asked for; the graph
+	// chart shows them apart.
+	hideInLegend(c.Option, nameConnections)
 }
 
 // obliqueX and obliqueY place the third axis of the 3-D view at 30 degrees,
@@ -78,10 +81,6 @@ const (
 	obliqueX = 0.433
 	obliqueY = 0.25
 )
-
-// saddlePalette colours nodes by saddle index: stable black, then one hue
-// per index (the last repeats beyond), undecided and unknown as classify.
-var saddlePalette = []string{"#000000", "#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#8c564b"}
 
 // chartConnections is the graph chart: every fixed point a node at its
 // place in the first two axes of pr, coloured by its class, and an arrow
@@ -106,9 +105,6 @@ func (r *Report) chartConnections(pr *projection) (chart, bool) {
 	for k, c := range cats {
 		catOf[c] = k
 		color := c.color()
-		if c.kind == stable || c.kind == saddle {
-			color = saddlePalette[min(c.index, len(saddlePalette)-1)]
-		}
 		categories = append(categories, map[string]interface{}{"name": c.String(), "itemStyle": map[string]interface{}{"color": color}})
 	}
 	nodes := make([]map[string]interface{}, fp.Len())

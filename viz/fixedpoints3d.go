@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/cmplx"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -12,6 +13,13 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/rnnfp/fixedpoints/finder"
+)
+
+// The 3-D view draws trajectories faint, and hides them (their legend entry
+// off) when there are more than shownTrajectories: the points come first.
+const (
+	trajectoryOpacity = 0.25
+	shownTrajectories = 5
 )
 
 // Series names of the 3-D view; the legend merges series of one name.
@@ -72,18 +80,34 @@ func (r *Report) shownTrials() []int {
 // points3D is what the 3-D view draws, projected, before styling.
 type points3D struct {
 	trajectories [][][3]float64
-	classes      map[kind][]item3D
+	classes      map[class][]item3D // by seriesClass
 	slow         []item3D
-	segments     [][2][3]float64 // certainly unstable modes
-	segmentsAbs  [][2][3]float64 // modes unstable by the eigenvalue alone (points without bounds)
-	flow         bool            // some point judged in continuous time
-	curves       [][][3]float64  // traced slow manifolds
-	orbitPts     [][3]float64    // the points of the periodic orbits (for the axes)
+	segments     []seg3D        // certainly unstable modes, in their point's colour
+	segmentsAbs  []seg3D        // modes unstable by the eigenvalue alone (points without bounds)
+	flow         bool           // some point judged in continuous time
+	curves       [][][3]float64 // traced slow manifolds
+	orbitPts     [][3]float64   // the points of the periodic orbits (for the axes)
 	// visited bounds the projected trajectory states, drawn or not, but
 	// for the rarest (see visitedBox): the region the network visits
 	// (empty without trajectories).
 	visitedLo, visitedHi [3]float64
 	visited              bool
+}
+
+// seg3D is a mode segment and its colour, its fixed point's class's.
+type seg3D struct {
+	ends  [2][3]float64
+	color string
+}
+
+// seriesClass is the class of p's series in the 3-D view: its kind, and
+// for saddles the index up to 4 (saddleName: "saddle index ≥ 4").
+func seriesClass(c class) class {
+	k := class{kind: c.kind}
+	if c.kind == saddle {
+		k.index = min(c.index, 4)
+	}
+	return k
 }
 
 type item3D struct {
@@ -121,14 +145,15 @@ func (r *Report) layout3D(pr *projection) points3D {
 	if scale == 0 {
 		scale = DefaultModeScale
 	}
-	d.classes = map[kind][]item3D{}
+	d.classes = map[class][]item3D{}
 	if r.Fixed != nil {
 		re := make([]float64, r.Fixed.N)
 		for i := range r.Fixed.Points {
 			p := &r.Fixed.Points[i]
 			c := classify(p)
 			at := pr.apply(p.X)
-			d.classes[c.kind] = append(d.classes[c.kind], item3D{
+			sc := seriesClass(c)
+			d.classes[sc] = append(d.classes[sc], item3D{
 				name: "fixed point " + strconv.Itoa(i),
 				tip:  fixedPointTip(i, p, c),
 				at:   at,
@@ -148,9 +173,9 @@ func (r *Report) layout3D(pr *projection) points3D {
 					b[k] = at[k] + h*dir[k]
 				}
 				if byAbs {
-					d.segmentsAbs = append(d.segmentsAbs, [2][3]float64{a, b})
+					d.segmentsAbs = append(d.segmentsAbs, seg3D{[2][3]float64{a, b}, colorUnstableAbs})
 				} else {
-					d.segments = append(d.segments, [2][3]float64{a, b})
+					d.segments = append(d.segments, seg3D{[2][3]float64{a, b}, c.color()})
 				}
 			}
 		}
@@ -189,6 +214,9 @@ func fmtComplex(v complex128) string {
 func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 	d := r.layout3D(pr)
 	outside := d.frame()
+	lo, hi, step := fitAxes(d.ofInterest())
+	// Trajectories leave the box fitted to the points: cut at its faces.
+	d.trajectories = clipCurves(d.trajectories, lo, hi)
 	snap := snapper(d)
 	c := charts.NewScatter3D()
 
@@ -200,42 +228,48 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
 			Name: nameTrajectories, Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
 			Data:      data,
-			LineStyle: &opts.LineStyle{Color: colorTrajectory, Width: 1, Opacity: opts.Float(0.4)},
+			LineStyle: &opts.LineStyle{Color: colorTrajectory, Width: 1, Opacity: opts.Float(trajectoryOpacity)},
 		})
-	}
-	for k := stable; k <= unknown; k++ {
-		items := d.classes[k]
-		if len(items) == 0 {
-			continue
-		}
-		cl := class{kind: k, flow: d.flow}
-		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(cl.seriesName(), cl.color(), 10, items, snap))
-	}
-	if len(d.slow) > 0 {
-		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(nameSlow, colorSlow, 5, d.slow, snap))
 	}
 	for _, s := range d.segments {
 		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
 			Name: nameUnstableModes, Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
-			Data:      [][]num{snap(s[0]), snap(s[1])},
-			LineStyle: &opts.LineStyle{Color: colorUnstable, Width: 4},
+			Data:      [][]num{snap(s.ends[0]), snap(s.ends[1])},
+			LineStyle: &opts.LineStyle{Color: s.color, Width: 3},
 		})
 	}
 	for _, s := range d.segmentsAbs {
 		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
 			Name: nameUnstableModes + class{flow: d.flow}.byAbs(), Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
-			Data:      [][]num{snap(s[0]), snap(s[1])},
-			LineStyle: &opts.LineStyle{Color: colorUnstableAbs, Width: 4},
+			Data:      [][]num{snap(s.ends[0]), snap(s.ends[1])},
+			LineStyle: &opts.LineStyle{Color: s.color, Width: 3},
 		})
 	}
 
+	// The points after the lines through them: echarts-gl picks what it
+	// drew last, and a click must find the point, not its mode segment.
+	keys := make([]class, 0, len(d.classes))
+	for k := range d.classes {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
+	for _, k := range keys {
+		items := d.classes[k]
+		if len(items) == 0 {
+			continue
+		}
+		k.flow = d.flow
+		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(k.seriesName(), k.color(), 10, items, snap))
+	}
+	if len(d.slow) > 0 {
+		c.MultiSeries = append(c.MultiSeries, scatter3DSeries(nameSlow, colorSlow, 5, d.slow, snap))
+	}
 	c.MultiSeries = append(c.MultiSeries, manifoldSeries(d.curves, snap)...)
 	nFixed := 0
 	if r.Fixed != nil {
 		nFixed = r.Fixed.Len()
 	}
 	c.MultiSeries = append(c.MultiSeries, r.orbitSeries(pr, snap, nFixed)...)
-	lo, hi, step := fitAxes(d)
 	box := boxSizes(lo, hi)
 	sub := "top 3 principal components of the trajectories"
 	switch {
@@ -253,6 +287,11 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 		silent: map[string]bool{nameTrajectories: true, nameUnstableModes: true, nameManifolds: true,
 			nameUnstableModes + class{flow: d.flow}.byAbs(): true},
 		patch: func(opt map[string]interface{}) {
+			// Many trajectories hide the points: off until asked for (a
+			// click on their legend entry).
+			if len(d.trajectories) > shownTrajectories {
+				hideInLegend(opt, nameTrajectories)
+			}
 			// Options go-echarts' Grid3D lacks. Text in the 3-D scene gets
 			// an explicit line height: zrender takes the width of a CJK
 			// glyph for it, which is tiny on machines without CJK fonts,
@@ -281,6 +320,17 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 	})
 	c.Validate()
 	return chart{ID: idFixedPoints, Width: 900, Height: 680, Tips: "item", Option: c.JSON()}, outside
+}
+
+// hideInLegend turns the series called name off in the 3-D view's legend
+// (a click on the entry shows them).
+func hideInLegend(opt map[string]interface{}, name string) {
+	l, ok := opt["legend"].(map[string]interface{})
+	if !ok {
+		l = map[string]interface{}{"show": true, "top": "66", "selected": map[string]bool{}}
+		opt["legend"] = l
+	}
+	l["selected"].(map[string]bool)[name] = false
 }
 
 // String says what the 3-D view leaves out, in the words of the counts
@@ -355,8 +405,8 @@ func each3D(d points3D, f func([3]float64)) {
 		f(it.at)
 	}
 	for _, s := range append(d.segments[:len(d.segments):len(d.segments)], d.segmentsAbs...) {
-		f(s[0])
-		f(s[1])
+		f(s.ends[0])
+		f(s.ends[1])
 	}
 	for _, l := range d.curves {
 		for _, p := range l {

@@ -97,11 +97,11 @@ func (d *points3D) frame() notDrawn {
 		d.classes[k] = keep(items, flo, fhi, &out.fixed)
 	}
 	d.slow = keep(d.slow, slo, shi, &out.slow)
-	clipAll := func(in [][2][3]float64) [][2][3]float64 {
+	clipAll := func(in []seg3D) []seg3D {
 		segs := in[:0:0]
 		for _, s := range in {
-			if c, ok := clip(s, flo, fhi); ok {
-				segs = append(segs, c)
+			if c, ok := clip(s.ends, flo, fhi); ok {
+				segs = append(segs, seg3D{c, s.color})
 			}
 		}
 		return segs
@@ -140,6 +140,40 @@ func clip(s [2][3]float64, lo, hi [3]float64) (c [2][3]float64, ok bool) {
 		c[1][k] = s[0][k] + t1*d
 	}
 	return c, true
+}
+
+// ofInterest is what the box is fitted to: the fixed and slow points, their
+// mode segments and the manifolds, without the trajectories when they are
+// hidden (more than shownTrajectories), which then take no room from the
+// points. With fewer than two points, or points that all coincide, the
+// trajectories stay: they are then the only scale there is.
+func (d points3D) ofInterest() points3D {
+	if len(d.trajectories) <= shownTrajectories {
+		return d
+	}
+	p := d
+	p.trajectories = nil
+	n := len(p.slow)
+	for _, items := range p.classes {
+		n += len(items)
+	}
+	var lo, hi [3]float64
+	first := true
+	each3D(p, func(x [3]float64) {
+		for k, v := range x {
+			if first || v < lo[k] {
+				lo[k] = v
+			}
+			if first || v > hi[k] {
+				hi[k] = v
+			}
+		}
+		first = false
+	})
+	if n < 2 || lo == hi {
+		return d
+	}
+	return p
 }
 
 // fitAxes fits each axis to what is drawn on it, with a margin of

@@ -103,8 +103,8 @@ func (r *Report) chartHistogram() chart {
 			ItemStyle: &opts.ItemStyle{Color: color}}
 	}
 	c.MultiSeries = append(c.MultiSeries,
-		barSeries("q < "+fmtG(tol, 3), "#2ca02c", below),
-		barSeries("q ≥ "+fmtG(tol, 3), "#aaaaaa", above))
+		barSeries("q < "+fmtG(tol, 3), "#555555", below),
+		barSeries("q ≥ "+fmtG(tol, 3), "#bbbbbb", above))
 
 	sub := fmt.Sprintf("%d of %d candidates have q < %s", converged, len(r.All.Points), fmtG(tol, 3))
 	if r.Fixed != nil {

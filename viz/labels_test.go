@@ -162,7 +162,7 @@ func TestReportLabelsFromBounds(t *testing.T) {
 	}
 
 	fps, colors, tips, lines := series3D(t, d.options[idFixedPoints])
-	want := map[string][]int{"stable": {2}, "unstable": {0}, "undecided": {1, 3}}
+	want := map[string][]int{"stable": {2}, "saddle index 1": {0}, "undecided": {1, 3}}
 	for name, w := range want {
 		if g := fps[name]; len(g) != len(w) || (len(g) > 0 && (g[0] != w[0] || g[len(g)-1] != w[len(w)-1])) {
 			t.Errorf("3-D series %q draws %v, want %v", name, g, w)
@@ -171,7 +171,7 @@ func TestReportLabelsFromBounds(t *testing.T) {
 	if len(fps) != len(want) {
 		t.Errorf("3-D series %v, want only %v", fps, want)
 	}
-	for name, c := range map[string]string{"stable": "#000000", "unstable": "#d62728", "undecided": "#ff8c00"} {
+	for name, c := range map[string]string{"stable": "#000000", "saddle index 1": "#D55E00", "undecided": "#E69F00"} {
 		if colors[name] != c {
 			t.Errorf("3-D series %q coloured %s, want %s", name, colors[name], c)
 		}
@@ -311,7 +311,7 @@ func TestConnectionsChartClasses(t *testing.T) {
 		c := c.(map[string]any)
 		got = append(got, c["name"].(string)+" "+c["itemStyle"].(map[string]any)["color"].(string))
 	}
-	want := []string{"stable #000000", "saddle index 1 #d62728", "undecided: saddle index 0 to 1 #ff8c00", "undecided: saddle index 1 to 2 #ff8c00"}
+	want := []string{"stable #000000", "saddle index 1 #D55E00", "undecided: saddle index 0 to 1 #E69F00", "undecided: saddle index 1 to 2 #E69F00"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("categories %q, want %q", got, want)
 	}

@@ -12,9 +12,9 @@ import (
 // nameManifolds is the 3-D view's series of traced slow manifolds.
 const nameManifolds = "slow manifolds"
 
-// colorManifold draws traced manifolds: an orange that stands apart from
-// the blue trajectories, the red modes and the black stable points.
-const colorManifold = "#ff7f0e"
+// colorManifold draws traced manifolds: slow manifolds, in the slow
+// points' colour (palette.go).
+const colorManifold = colorSlow
 
 // idManifold is the id of the chart of traced manifold k.
 func idManifold(k int) string { return fmt.Sprintf("manifold-%d", k) }
@@ -97,15 +97,19 @@ func (r *Report) chartManifold(k int) chart {
 	sub := fmt.Sprintf("%d points, %s of length %s; ends: %s / %s (q = 0 is left out of the log axis)", len(c.Points), kind,
 		fmtG(c.Points[len(c.Points)-1].S, 3), c.Ends[0], c.Ends[1])
 	grid := func(top, height string) map[string]interface{} {
-		return map[string]interface{}{"left": 70, "right": 30, "top": top, "height": height}
+		return map[string]interface{}{"left": 90, "right": 30, "top": top, "height": height}
 	}
 	axisX := func(g int, name string) map[string]interface{} {
 		return map[string]interface{}{"type": "value", "gridIndex": g, "name": name,
 			"nameLocation": "middle", "nameGap": 24, "scale": true}
 	}
 	axisY := func(g int, name, typ string) map[string]interface{} {
-		return map[string]interface{}{"type": typ, "gridIndex": g, "name": name,
-			"nameLocation": "middle", "nameGap": 52, "scale": true}
+		a := map[string]interface{}{"type": typ, "gridIndex": g, "name": name,
+			"nameLocation": "middle", "nameGap": 66, "scale": true}
+		if typ == "log" { // powers of ten as 1e-10, not 0.0000000001 (the page's script)
+			a["axisLabel"] = map[string]interface{}{"formatter": "exp"}
+		}
+		return a
 	}
 	line := func(name string, g int, data interface{}, color string) map[string]interface{} {
 		return map[string]interface{}{"name": name, "type": "line", "xAxisIndex": g, "yAxisIndex": g, "connectNulls": true,
@@ -114,15 +118,19 @@ func (r *Report) chartManifold(k int) chart {
 	}
 	series := []interface{}{
 		line("q", 0, q, "#7f7f7f"),
-		line("eigenvalue", 1, lam, colorManifold),
+		line("eigenvalue", 1, lam, "#555555"),
 	}
-	palette := []string{"#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"}
+	// Inputs apart by grey and dash, not by hue: every hue means a class.
+	greys := []string{"#222222", "#777777", "#aaaaaa"}
+	dashes := []string{"solid", "dashed", "dotted"}
 	for j := 0; j < c.M; j++ {
 		sel := make([][]num, len(c.Points))
 		for i, p := range c.Points {
 			sel[i] = []num{num(p.S), num(math.Abs(p.Selection[j]))}
 		}
-		series = append(series, line(fmt.Sprintf("|selection| of input %d", j), 2, sel, palette[j%len(palette)]))
+		s := line(fmt.Sprintf("|selection| of input %d", j), 2, sel, greys[j%len(greys)])
+		s["lineStyle"].(map[string]interface{})["type"] = dashes[(j/len(greys))%len(dashes)]
+		series = append(series, s)
 	}
 	opt := map[string]interface{}{
 		"title":     titleOpt(fmt.Sprintf("Slow manifold %d along its arclength", k), sub),

@@ -34,7 +34,7 @@ func (c modeClass) info(flow bool) modeClassInfo {
 	}
 	switch c {
 	case modeStable:
-		return modeClassInfo{"certainly stable", "#333333"}
+		return modeClassInfo{"certainly stable", colorStable}
 	case modeUndecided:
 		return modeClassInfo{"undecided", colorUndecided}
 	case modeUnstable:
@@ -46,7 +46,7 @@ func (c modeClass) info(flow bool) modeClassInfo {
 	case modeUnstableAbs:
 		return modeClassInfo{"unstable" + by, colorUnstableAbs}
 	}
-	return modeClassInfo{"unknown", "#999999"}
+	return modeClassInfo{"unknown", colorFar}
 }
 
 // grows reports whether the class says the mode grows.

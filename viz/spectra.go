@@ -136,7 +136,7 @@ func (r *Report) chartSpectra(s spectra) chart {
 	// that the eigenvalues are in the page once.
 	series := []interface{}{map[string]interface{}{
 		"name": nameOtherPoints, "type": "scatter", "data": [][]num{}, "symbolSize": 5,
-		"itemStyle": map[string]interface{}{"color": "#c8c8c8"},
+		"itemStyle": map[string]interface{}{"color": colorContext},
 	}}
 	for _, c := range s.Classes {
 		mc := c.info(s.Continuous)
@@ -160,6 +160,7 @@ func (r *Report) chartSpectra(s spectra) chart {
 	series = append(series, map[string]interface{}{
 		"name": boundaryName, "type": "line", "data": boundary, "showSymbol": false, "silent": true,
 		"lineStyle": map[string]interface{}{"color": "#888888", "width": 1, "type": "dashed"},
+		"itemStyle": map[string]interface{}{"color": "#888888"}, // the legend's icon
 	})
 
 	sub, tips := "eigenvalues λ of the Jacobian at the selected fixed point", "eig"

@@ -135,13 +135,33 @@ body.print th { background: #fff; color: #000; }
       // axes' labels start: leave it out.
       z.axisLabel = {formatter: function (v) { return Number(v) === z.min ? "" : String(v); }};
     }
+    // Log axes label powers of ten as 1e-10: echarts writes 0.0000000001.
+    [].concat(s.option.xAxis || [], s.option.yAxis || []).forEach(function (a) {
+      if (a && a.axisLabel && a.axisLabel.formatter === "exp") {
+        a.axisLabel.formatter = function (v) { return Number(v).toExponential(0).replace("e+", "e"); };
+      }
+    });
     var tb = s.option.toolbox;
     if (tb && tb.feature && tb.feature.mySaveSVG) {
       tb.feature.mySaveSVG.onclick = function () { download(s.id + ".svg", svg(s.id)); };
     }
     chart.setOption(s.option);
+    if (s.option.grid3D) { pickable(chart); chart.on("finished", function () { pickable(chart); }); }
     charts[s.id] = chart;
   });
+
+  // pickable lets a click find the point of a series that has only one:
+  // echarts-gl meets a ray with a mesh's bounding box before it picks the
+  // mesh's points, and one point has an empty box that no ray meets. A
+  // mesh without a box is tried for every ray.
+  function pickable(chart) {
+    (chart._chartsViews || []).forEach(function (v) {
+      (v._pointsBuilderList || []).forEach(function (b) {
+        var m = (b._pointsBuilder || b)._mesh, g = m && m.geometry, box = g && g.boundingBox;
+        if (box && box.min.array.every(function (x, k) { return x === box.max.array[k]; })) { g.boundingBox = null; }
+      });
+    });
+  }
 
   // The spectra follow the chosen fixed point (-1: all of them).
   function select(i) {

@@ -66,9 +66,10 @@ func (r *Report) chartTrial() chart {
 			c.MultiSeries = append(c.MultiSeries, s)
 		}
 	}
-	add("input", "#7f7f7f", "", t.Inputs)
+	// Greys and dashes, not hues: every hue means a class of fixed point.
+	add("input", "#b0b0b0", "", t.Inputs)
 	add("target", "#000000", "dashed", t.Targets)
-	add("output", colorTrajectory, "", t.Outputs)
+	add("output", "#555555", "", t.Outputs)
 
 	c.SetGlobalOptions(heading(idTrial, "Example trial", "inputs, targets and outputs", "52", "axis",
 		charts.WithGridOpts(grids...),
