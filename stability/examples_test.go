@@ -7,54 +7,88 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/internal/fftest"
+	"github.com/rnnfp/fixedpoints/proof"
 	"github.com/rnnfp/fixedpoints/stability"
 )
 
-// boxWidth is the radius of the interval Jacobians of the example tests
-// around each fixed point's floating Jacobian.
+// boxWidth is the radius of the shifted boxes of the example tests (see
+// checkPoints).
 const boxWidth = 1e-12
 
-// checkPoints encloses the eigenvalues of every fixed point's Jacobian J in
-// a box of radius boxWidth whose midpoint is J moved by boxWidth/2 in each
-// entry (alternating signs), so that J lies in the box but is not its
-// midpoint, and compares the proved classes with the big.Float eigenvalues
-// of J.
-func checkPoints(t *testing.T, name string, fp *finder.FixedPoints) {
+// checkPoints proves the stability of every fixed point of fp twice and
+// compares the proved classes with the big.Float eigenvalues of the
+// point's floating Jacobian J:
+//
+//   - in the proof's box: Krawczyk's proof on the cell's factored equation
+//     G gives a radius r holding the root, and proof.RootJacobianRadius the
+//     enclosure of dF/dx at that root around J (J itself is in it);
+//   - in a box of radius boxWidth whose midpoint is J moved by boxWidth/2
+//     in each entry (alternating signs), so that J lies in the box but is
+//     not its midpoint: an enclosure that ignored the box's radius, or
+//     shrank the discs, would miss J's eigenvalues and fail.
+func checkPoints(t *testing.T, name string, cell cells.Cell, u []float64, fp *finder.FixedPoints) {
 	t.Helper()
 	if len(fp.Points) == 0 {
 		t.Fatalf("%s: no fixed points", name)
 	}
-	N := fp.N
-	rad := make([]float64, N*N)
-	for i := range rad {
-		rad[i] = boxWidth
+	fc, ok := cell.(cells.Factored)
+	if !ok {
+		t.Fatalf("%s: the cell has no factorization", name)
 	}
-	var decided, modes, agree int
-	for k, p := range fp.Points {
-		mid := make([]float64, N*N)
-		for i, v := range p.Jacobian {
-			mid[i] = v + boxWidth/2*float64(1-2*(i*7%3%2))
-		}
-		e, err := stability.Enclose(N, mid, rad)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !e.Proved {
-			t.Errorf("%s point %d: not proved: %s", name, k, e.Reason)
-			continue
-		}
-		pu, ru, d := stability.CheckAgainstBig(t, N, p.Jacobian, e)
-		decided += d
-		modes += N
-		if d == N {
-			if pu != ru {
-				t.Errorf("%s point %d: saddle index %d proved, reference %d", name, k, pu, ru)
+	N := fp.N
+	shifted := make([]float64, N*N)
+	for i := range shifted {
+		shifted[i] = boxWidth
+	}
+	for _, box := range []string{"proof box", "shifted box"} {
+		var decided, modes, agree, proved int
+		maxRad := 0.0
+		for k, p := range fp.Points {
+			mid, rad := p.Jacobian, shifted
+			if box == "proof box" {
+				res, err := proof.Krawczyk(proof.CellSystem(fc, u), p.X, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !res.Proved {
+					t.Logf("%s point %d: no proof (%s)", name, k, res.Reason)
+					continue
+				}
+				rad, err = proof.RootJacobianRadius(fc, p.X, u, res.Radius, p.Jacobian)
+				if err != nil {
+					t.Fatal(err)
+				}
 			} else {
-				agree++
+				mid = make([]float64, N*N)
+				for i, v := range p.Jacobian {
+					mid[i] = v + boxWidth/2*float64(1-2*(i*7%3%2))
+				}
+			}
+			proved++
+			for _, r := range rad {
+				maxRad = max(maxRad, r)
+			}
+			e, err := stability.Enclose(N, mid, rad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !e.Proved {
+				t.Errorf("%s point %d: not proved: %s", name, k, e.Reason)
+				continue
+			}
+			pu, ru, d := stability.CheckAgainstBig(t, N, p.Jacobian, e)
+			decided += d
+			modes += N
+			if d == N {
+				if pu != ru {
+					t.Errorf("%s point %d: saddle index %d proved, reference %d", name, k, pu, ru)
+				} else {
+					agree++
+				}
 			}
 		}
+		t.Logf("%s, %s: %d points (%d boxes, largest Jacobian radius %.2g), N = %d: %d of %d modes proved, %d points fully decided, saddle index equal to the reference", name, box, len(fp.Points), proved, maxRad, N, decided, modes, agree)
 	}
-	t.Logf("%s: %d points, N = %d: %d of %d modes proved, %d points fully decided and equal to the reference", name, len(fp.Points), N, decided, modes, agree)
 }
 
 // TestEncloseFlipFlopExamples: the committed flip-flop networks (RNN-16 and
@@ -64,8 +98,8 @@ func TestEncloseFlipFlopExamples(t *testing.T) {
 		t.Skip("searches")
 	}
 	for _, name := range []string{"rnn16", "lstm16", "gru16"} {
-		_, res := fftest.Find(t, "../testdata/flipflop-"+name+".safetensors")
-		checkPoints(t, name, res.Fixed)
+		m, res := fftest.Find(t, "../testdata/flipflop-"+name+".safetensors")
+		checkPoints(t, name, m.Cell, make([]float64, m.Cell.InputSize()), res.Fixed)
 	}
 }
 
@@ -95,5 +129,5 @@ func TestEncloseTorchGRU2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkPoints(t, "torch gru2", res.Fixed)
+	checkPoints(t, "torch gru2", cell, p.Inputs, res.Fixed)
 }
