@@ -49,7 +49,7 @@ type Options struct {
 // a zip archive may inflate to) when none is given: 4 GiB, four times an
 // LSTM of hidden size 8192 in float32, far above the RNNs whose fixed
 // points can be found, and far below what a hostile file would announce.
-const DefaultMaxBytes int64 = 4 << 30
+const DefaultMaxBytes int64 = boundedread.DefaultLimit
 
 func (o Options) maxBytes() int64 {
 	if o.MaxBytes > 0 {

@@ -3,10 +3,10 @@ package fpjson
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/internal/atomicfile"
+	"github.com/rnnfp/fixedpoints/internal/boundedread"
 	"github.com/rnnfp/fixedpoints/orbits"
 )
 
@@ -25,6 +25,9 @@ type File struct {
 	// would call fixed points among the same candidates; nil when absent.
 	Reference *finder.ReferenceView
 	Orbits    []orbits.Orbit // "orbits": periodic orbits, nil when none
+	// Status is "status": how the search ended (finder.Status's name),
+	// "" in a file that does not say.
+	Status string
 }
 
 // Write writes res's Fixed as "fixed_points", and its Slow, SlowRegions
@@ -62,12 +65,14 @@ func Read(r io.Reader) (*File, error) {
 
 // Load reads the file at path (see Read).
 func Load(path string) (*File, error) {
-	r, err := os.Open(path)
+	// A regular file of at most the limit: report -in /dev/zero read
+	// without end, a FIFO blocked.
+	r, _, err := boundedread.Open(path, boundedread.DefaultLimit)
 	if err != nil {
 		return nil, fmt.Errorf("fpjson: load: %w", err)
 	}
 	defer r.Close()
-	f, err := read(r)
+	f, err := read(boundedread.LimitReader(r, boundedread.DefaultLimit, path))
 	if err != nil {
 		return nil, fmt.Errorf("fpjson: load %s: %w", path, err)
 	}
@@ -94,5 +99,9 @@ func write(w io.Writer, res *finder.Result) error {
 	if res.Stats.Reference.TolQ > 0 {
 		ref = &res.Stats.Reference
 	}
-	return writeGroups(w, fixed, res.Slow, res.SlowRegions, res.Unconverged, ref, res.Orbits)
+	status := "" // a Result not made by Find (the zero Status) says nothing
+	if res.Status != finder.NotTerminated {
+		status = res.Status.String()
+	}
+	return writeGroups(w, fixed, res.Slow, res.SlowRegions, res.Unconverged, ref, res.Orbits, status)
 }

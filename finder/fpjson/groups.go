@@ -18,6 +18,10 @@ type jsonFile struct {
 	NStates int    `json:"n_states"`
 	NInputs int    `json:"n_inputs"`
 	Dtype   string `json:"dtype"`
+	// Status is how the search ended (finder.Status: "Converged",
+	// "Canceled", ...), so that a partial result is never taken for a
+	// complete one; absent in files written before it was.
+	Status string `json:"status,omitempty"`
 	// Set by Find on Result.Fixed (see finder/complete.go, finder/connections.go); they
 	// precede fixed_points, which writeGroups splices in last.
 	Coverage    *jsonCoverage    `json:"coverage,omitempty"`
@@ -48,7 +52,7 @@ type jsonReference struct {
 // slow regions and unconverged as "slow_points", "slow_regions" and
 // "unconverged" (same N, M, dtype); ref, when not nil, as "reference_view";
 // then the periodic orbits as "orbits", one per line, when there are any.
-func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints, ref *finder.ReferenceView, orbs []orbits.Orbit) error {
+func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints, ref *finder.ReferenceView, orbs []orbits.Orbit, status string) error {
 	for _, g := range []*finder.FixedPoints{fp, slow, regions, unconverged} {
 		if g == nil {
 			continue
@@ -60,7 +64,7 @@ func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints
 			return fmt.Errorf("groups of different shapes: N=%d M=%d %s and N=%d M=%d %s", fp.N, fp.M, fp.Dtype, g.N, g.M, g.Dtype)
 		}
 	}
-	jf := jsonFile{Format: Format, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype,
+	jf := jsonFile{Format: Format, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype, Status: status,
 		Coverage: toJSONCoverage(fp.Coverage), Connections: toJSONConnections(fp.Connections)}
 	if ref != nil {
 		jf.Reference = &jsonReference{TolQ: jsonFloat(ref.TolQ), Candidates: ref.Candidates, Unique: ref.Unique, Of: ref.Of}
@@ -179,7 +183,7 @@ func read(r io.Reader) (*File, error) {
 		}
 		return g, nil
 	}
-	var out File
+	out := File{Status: f.Status}
 	if out.Fixed, err = group("", f.FixedPoints, f.Coverage, f.Connections); err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func TestOrbitsRoundTrip(t *testing.T) {
 		t.Fatalf("%d orbits", len(res.Orbits))
 	}
 	var buf bytes.Buffer
-	if err := writeGroups(&buf, &finder.FixedPoints{N: 1, Dtype: "float64"}, nil, nil, nil, nil, res.Orbits); err != nil {
+	if err := writeGroups(&buf, &finder.FixedPoints{N: 1, Dtype: "float64"}, nil, nil, nil, nil, res.Orbits, ""); err != nil {
 		t.Fatal(err)
 	}
 	text := buf.String()

@@ -14,6 +14,10 @@ import (
 	"os"
 )
 
+// DefaultLimit is the size limit of an input file where none is given:
+// 4 GiB, far above the models and results of the toolkit.
+const DefaultLimit int64 = 4 << 30
+
 // ErrTooLarge: a file, or what it declares it holds, is over the limit.
 var ErrTooLarge = errors.New("over the size limit")
 
