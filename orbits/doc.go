@@ -48,6 +48,11 @@
 // K(theta) with F(K(theta)) = K(theta + Rotation), by Newton's method on
 // collocation equations with a phase condition.
 //
-// No proof of existence is attached yet (Orbit.Proof is nil): a residual
-// below TolResidual is a numerical claim, not an interval proof.
+// Each orbit of a cell whose residual factors with D = 1 (cells.Factored:
+// vanilla RNNs) is proved by Krawczyk's operator (package proof) on the
+// multiple-shooting system: a true orbit lies within Proof.Radius of the
+// points and is the only solution within Proof.UniqueRadius, and
+// Proof.MinimalPeriod says the points are far enough apart to rule out a
+// shorter period. Gated cells' factors enclose dF/dx only at fixed points,
+// so their orbits are not proved (Orbit.ProofReason says so).
 package orbits

@@ -253,6 +253,7 @@ func (e *evaluator) analyze(o *Orbit) error {
 		}
 	}
 	o.Stable = o.NUnstable == 0 && o.NUndecided == 0
+	prove(e.cell, o)
 	return nil
 }
 

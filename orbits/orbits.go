@@ -118,15 +118,26 @@ type Orbit struct {
 	NUnstable, NUndecided int
 	// Stable: every multiplier certainly lies inside the unit circle.
 	Stable bool
-	// Proof is nil: no interval proof of the orbit's existence is attached yet.
-	Proof *Proof
+	// Proof, when not nil, is a computer-assisted proof that a true orbit
+	// lies within Proof.Radius of Points; nil when none was found, and
+	// ProofReason then says why.
+	Proof       *Proof
+	ProofReason string
 }
 
-// Proof is a proof of existence and uniqueness of an orbit (reserved: not
-// produced yet).
+// Proof is a proof of existence and local uniqueness of an orbit:
+// Krawczyk's operator in outward-rounded interval arithmetic (package
+// proof) on the multiple-shooting system H(y) = [F(x_j) - x_{j+1}]_j.
 type Proof struct {
-	Method string  // e.g. "krawczyk-multiple-shooting"
-	Radius float64 // the orbit is unique within this radius (max norm) of Points
+	Method string // ProofMethod
+	// Radius: a true orbit has its points x*_j within Radius of Points[j]
+	// (max norm); UniqueRadius: no other solution of the shooting system
+	// has all its points within UniqueRadius of Points.
+	Radius, UniqueRadius float64
+	// MinimalPeriod: the points are more than 2 Radius apart where a
+	// shorter period would make them equal, so the true orbit's minimal
+	// period is Period.
+	MinimalPeriod bool
 }
 
 // Multiplier is one Floquet multiplier.

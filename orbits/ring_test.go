@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/interval"
 	"github.com/rnnfp/fixedpoints/stability"
 )
 
@@ -211,9 +212,12 @@ func TestRingPeriodThree(t *testing.T) {
 		if o.NUnstable != index || o.Stable != stable || o.NUndecided != 0 {
 			t.Errorf("orbit %d: index %d stable %v undecided %d, want index %d stable %v", match, o.NUnstable, o.Stable, o.NUndecided, index, stable)
 		}
+		if o.Proof == nil || !o.Proof.MinimalPeriod || o.Proof.Radius > 1e-12 {
+			t.Errorf("orbit %d: proof %+v (%s), want proved with its minimal period", match, o.Proof, o.ProofReason)
+		}
 		byIndex[index]++
 	}
-	t.Logf("8 period-3 orbits by saddle index: %v; other periods: %d orbits; stats %+v", byIndex, len(res.Orbits)-len(got), res.Stats)
+	t.Logf("8 period-3 orbits, all proved, by saddle index: %v; other periods: %d orbits; stats %+v", byIndex, len(res.Orbits)-len(got), res.Stats)
 }
 
 func cmpAbsDesc(a, b float64) int {
@@ -228,4 +232,56 @@ func cmpAbsDesc(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// TestShootingSystemEncloses: the multiple-shooting system's enclosures,
+// on which the orbit proofs rest, contain the ring's residuals and
+// Jacobians computed in plain Go at points of the box.
+func TestShootingSystemEncloses(t *testing.T) {
+	const k, n, rad = 3, 3, 1e-3
+	sys := shootingSystem{c: ringCell(), k: k, n: n, u: []float64{}}
+	r := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 20; trial++ {
+		mid := make([]float64, k*n)
+		for i := range mid {
+			mid[i] = 2*r.Float64() - 1
+		}
+		box := make([]interval.I, k*n)
+		for i, v := range mid {
+			box[i] = interval.New(v-rad, v+rad)
+		}
+		h, jm, err := sys.Enclose(box, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := 0; s < 10; s++ {
+			y := make([]float64, k*n)
+			for i := range y {
+				y[i] = mid[i] + rad*(2*r.Float64()-1)
+			}
+			for j := 0; j < k; j++ {
+				var x [3]float64
+				copy(x[:], y[j*n:(j+1)*n])
+				f, d := ringStep(x)
+				next := (j + 1) % k
+				for i := 0; i < n; i++ {
+					if v := f[i] - y[next*n+i]; !h[j*n+i].Contains(v) {
+						t.Fatalf("H[%d] = %v outside its enclosure %v", j*n+i, v, h[j*n+i])
+					}
+					for c := 0; c < k*n; c++ {
+						want := 0.0
+						switch {
+						case c == j*n+ringSrc[i]:
+							want = d[i]
+						case c == next*n+i:
+							want = -1
+						}
+						if !jm.At(j*n+i, c).Contains(want) {
+							t.Fatalf("dH[%d][%d] = %v outside its enclosure %v", j*n+i, c, want, jm.At(j*n+i, c))
+						}
+					}
+				}
+			}
+		}
+	}
 }

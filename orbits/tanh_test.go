@@ -67,9 +67,15 @@ func TestTanhTwoCycle(t *testing.T) {
 		if m.Bound > 1e-10 || m.Class != stability.ModeStable || !o.Stable || o.NUnstable != 0 {
 			t.Errorf("a = %g: multiplier bound %g class %v, stable %v, index %d; want a stable orbit", a, m.Bound, m.Class, o.Stable, o.NUnstable)
 		}
+		// Proved: Krawczyk on the shooting system, with both points apart.
+		if pr := o.Proof; pr == nil || pr.Radius > 1e-13 || pr.UniqueRadius < 1e-3 || !pr.MinimalPeriod {
+			t.Errorf("a = %g: proof %+v (%s), want a radius below 1e-13, uniqueness beyond 1e-3 and the minimal period proved", a, pr, o.ProofReason)
+		}
 		if res.Stats.Shorter == 0 || res.Stats.FixedPoints == 0 {
 			t.Errorf("a = %g: the period-4 search should meet the 2-cycle again and the fixed point 0: stats %+v", a, res.Stats)
 		}
-		t.Logf("a = %g: x* = %.17g, multiplier %.17g (want %.17g), bound %.3g, stats %+v", a, o.Points[1][0], real(m.Value), wantMult, m.Bound, res.Stats)
+		if o.Proof != nil {
+			t.Logf("a = %g: x* = %.17g, multiplier %.17g (want %.17g), bound %.3g, proved within %.2g, unique within %.2g; stats %+v", a, o.Points[1][0], real(m.Value), wantMult, m.Bound, o.Proof.Radius, o.Proof.UniqueRadius, res.Stats)
+		}
 	}
 }

@@ -53,13 +53,19 @@ func (r *Report) orbitSeries(pr *projection, snap func([3]float64) []num, first 
 	for i := range r.Orbits {
 		o := &r.Orbits[i]
 		name, color := orbitName(i, o), orbitClass(o).color()
+		proved := "not proved"
+		if o.Proof != nil {
+			proved = "proved within " + fmtG(o.Proof.Radius, 2)
+		} else if o.ProofReason != "" {
+			proved += ": " + o.ProofReason
+		}
 		line := make([][]num, 0, len(o.Points)+1)
 		items := make([]item3D, 0, len(o.Points))
 		for j, p := range o.Points {
 			at := pr.apply(p)
 			line = append(line, snap(at))
 			items = append(items, item3D{name: fmt.Sprintf("%s, point %d", name, j), at: at, fp: first + i,
-				tip: fmt.Sprintf("%s\npoint %d of %d, residual %s", name, j, o.Period, fmtG(o.Residual, 3))})
+				tip: fmt.Sprintf("%s\npoint %d of %d, residual %s, %s", name, j, o.Period, fmtG(o.Residual, 3), proved)})
 		}
 		if len(line) > 0 {
 			line = append(line, line[0]) // closed

@@ -64,7 +64,8 @@
 //	"orbits": [{"period": k, "points": [[N] x k], "u": [M], "residual": r,
 //	  "floquet": [[re, im] x N], "floquet_bounds": [b x N], "floquet_conds": [kappa x N],
 //	  "floquet_classes": [c x N], "n_unstable": n, "n_undecided": n, "stable": b,
-//	  "proof": null or {"method": m, "radius": r}}, ...]
+//	  "proof": null or {"method": m, "radius": r, "unique_radius": R, "minimal_period": b},
+//	  "proof_reason": why not proved (absent when proved)}, ...]
 //
 // ("points" x_0 .. x_{k-1} with F(x_j) = x_{j+1}; multipliers largest
 // first, each with its bound and class as a mode of a fixed point). A

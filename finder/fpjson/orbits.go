@@ -22,12 +22,15 @@ type jsonOrbit struct {
 	NUndecided int           `json:"n_undecided"`
 	Stable     bool          `json:"stable"`
 	Proof      *jsonProof    `json:"proof"`
+	Reason     string        `json:"proof_reason,omitempty"`
 }
 
 // jsonProof is an orbit's "proof": null when none.
 type jsonProof struct {
-	Method string    `json:"method"`
-	Radius jsonFloat `json:"radius"`
+	Method        string    `json:"method"`
+	Radius        jsonFloat `json:"radius"`
+	UniqueRadius  jsonFloat `json:"unique_radius"`
+	MinimalPeriod bool      `json:"minimal_period"`
 }
 
 func toJSONOrbits(os []orbits.Orbit) []jsonOrbit {
@@ -40,7 +43,7 @@ func toJSONOrbits(os []orbits.Orbit) []jsonOrbit {
 		j := jsonOrbit{Period: o.Period, U: o.U, Residual: jsonFloat(o.Residual),
 			Floquet: make(jsonComplexes, len(o.Floquet)), Bounds: make(jsonFloats, len(o.Floquet)),
 			Conds: make(jsonFloats, len(o.Floquet)), Classes: make([]string, len(o.Floquet)),
-			NUnstable: o.NUnstable, NUndecided: o.NUndecided, Stable: o.Stable}
+			NUnstable: o.NUnstable, NUndecided: o.NUndecided, Stable: o.Stable, Reason: o.ProofReason}
 		for _, p := range o.Points {
 			j.Points = append(j.Points, p)
 		}
@@ -48,7 +51,8 @@ func toJSONOrbits(os []orbits.Orbit) []jsonOrbit {
 			j.Floquet[k], j.Bounds[k], j.Conds[k], j.Classes[k] = m.Value, m.Bound, m.Cond, m.Class.String()
 		}
 		if o.Proof != nil {
-			j.Proof = &jsonProof{Method: o.Proof.Method, Radius: jsonFloat(o.Proof.Radius)}
+			j.Proof = &jsonProof{Method: o.Proof.Method, Radius: jsonFloat(o.Proof.Radius),
+				UniqueRadius: jsonFloat(o.Proof.UniqueRadius), MinimalPeriod: o.Proof.MinimalPeriod}
 		}
 		out[i] = j
 	}
@@ -73,7 +77,7 @@ func fromJSONOrbits(js []jsonOrbit, N, M int) ([]orbits.Orbit, error) {
 			return nil, bad("period %d with %d points", j.Period, len(j.Points))
 		}
 		o := orbits.Orbit{Period: j.Period, U: append([]float64{}, j.U...), Residual: float64(j.Residual),
-			NUnstable: j.NUnstable, NUndecided: j.NUndecided, Stable: j.Stable}
+			NUnstable: j.NUnstable, NUndecided: j.NUndecided, Stable: j.Stable, ProofReason: j.Reason}
 		for k, p := range j.Points {
 			if len(p) != N || !allFinite(p) {
 				return nil, bad("point %d has %d values (want %d finite)", k, len(p), N)
@@ -105,8 +109,11 @@ func fromJSONOrbits(js []jsonOrbit, N, M int) ([]orbits.Orbit, error) {
 		if unstable != j.NUnstable || undecided != j.NUndecided || j.Stable != (unstable == 0 && undecided == 0) {
 			return nil, bad("n_unstable %d, n_undecided %d and stable %v disagree with the multipliers' classes", j.NUnstable, j.NUndecided, j.Stable)
 		}
-		if j.Proof != nil {
-			o.Proof = &orbits.Proof{Method: j.Proof.Method, Radius: float64(j.Proof.Radius)}
+		if p := j.Proof; p != nil {
+			if !(p.Radius > 0 && p.UniqueRadius >= p.Radius) || math.IsInf(float64(p.UniqueRadius), 0) {
+				return nil, bad("proof radius %g and uniqueness radius %g, want 0 < radius <= uniqueness radius, finite", float64(p.Radius), float64(p.UniqueRadius))
+			}
+			o.Proof = &orbits.Proof{Method: p.Method, Radius: float64(p.Radius), UniqueRadius: float64(p.UniqueRadius), MinimalPeriod: p.MinimalPeriod}
 		}
 		out[i] = o
 	}

@@ -45,7 +45,8 @@ func TestOrbitsRoundTrip(t *testing.T) {
 	got, want := f.Orbits[0], res.Orbits[0]
 	if got.Period != 2 || got.Points[0][0] != want.Points[0][0] || got.Points[1][0] != want.Points[1][0] ||
 		got.Floquet[0].Value != want.Floquet[0].Value || got.Floquet[0].Bound != want.Floquet[0].Bound ||
-		got.Floquet[0].Class != finder.ModeStable || !got.Stable || got.Residual != want.Residual {
+		got.Floquet[0].Class != finder.ModeStable || !got.Stable || got.Residual != want.Residual ||
+		got.Proof == nil || *got.Proof != *want.Proof {
 		t.Errorf("read %+v, wrote %+v", got, want)
 	}
 	// Write takes a search's Result.Orbits.
@@ -62,6 +63,7 @@ func TestOrbitsRoundTrip(t *testing.T) {
 		"period":    {`"period":2`, `"period":3`},
 		"class":     {`"floquet_classes":["stable"]`, `"floquet_classes":["bogus"]`},
 		"multipler": {`"floquet":[[`, `"floquet":[[1,0],[`},
+		"proof":     {`"unique_radius":`, `"unique_radius":-`},
 	} {
 		bad := strings.Replace(text, edit[0], edit[1], 1)
 		if bad == text {

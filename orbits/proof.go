@@ -1,0 +1,118 @@
+package orbits
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/interval"
+	"github.com/rnnfp/fixedpoints/proof"
+)
+
+// ProofMethod names the orbits' proof: Krawczyk's operator on the
+// multiple-shooting system.
+const ProofMethod = "krawczyk-multiple-shooting"
+
+// errVaryingD: the cell's factorization F - x = D (.) G has a D that is not
+// the constant 1, so the factors do not enclose dF/dx off the fixed points.
+var errVaryingD = errors.New("orbits: the cell's residual factor D is not 1, dF/dx has no enclosure")
+
+// shootingSystem is H(y) = [F(x_j, u) - x_{j+1 mod k}]_j, y = (x_0 .. x_{k-1}),
+// with interval enclosures from a cells.Factored cell whose D is 1
+// (F = x + G, dF/dx = I + dG/dx): a proof.System.
+type shootingSystem struct {
+	c    cells.Factored
+	u    []float64
+	k, n int
+}
+
+func (s shootingSystem) Size() int { return s.k * s.n }
+
+func (s shootingSystem) Enclose(y []interval.I, jac bool) ([]interval.I, interval.Mat, error) {
+	k, n := s.k, s.n
+	h := make([]interval.I, k*n)
+	var jm interval.Mat
+	if jac {
+		jm = interval.Mat{Rows: k * n, Cols: k * n, Mid: make([]float64, k*n*k*n), Rad: make([]float64, k*n*k*n)}
+	}
+	set := func(r, c int, v interval.I) {
+		jm.Mid[r*k*n+c], jm.Rad[r*k*n+c] = interval.MidRad(v)
+	}
+	for j := 0; j < k; j++ {
+		next := (j + 1) % k
+		f, err := s.c.Factor(y[j*n:(j+1)*n], s.u, jac)
+		if err != nil {
+			return nil, interval.Mat{}, err
+		}
+		for i := 0; i < n; i++ {
+			if f.D[i].Lo != 1 || f.D[i].Hi != 1 {
+				return nil, interval.Mat{}, errVaryingD
+			}
+			// F_i(x_j) - x_{j+1,i} = G_i + x_{j,i} - x_{j+1,i}.
+			h[j*n+i] = interval.Sub(interval.Add(f.G[i], y[j*n+i]), y[next*n+i])
+		}
+		if !jac {
+			continue
+		}
+		for i := 0; i < n; i++ {
+			for c := 0; c < n; c++ {
+				v := f.J.At(i, c)
+				if i == c {
+					v = interval.AddScalar(v, 1)
+				}
+				set(j*n+i, j*n+c, v)
+			}
+			set(j*n+i, next*n+i, interval.Point(-1))
+		}
+	}
+	return h, jm, nil
+}
+
+// prove tries Krawczyk's proof on o's multiple-shooting system and sets
+// o.Proof, or o.ProofReason when no proof was found.
+func prove(cell cells.Cell, o *Orbit) {
+	fc, ok := cell.(cells.Factored)
+	if !ok {
+		o.ProofReason = "the cell has no residual factorization (cells.Factored)"
+		return
+	}
+	n := cell.StateSize()
+	y := make([]float64, 0, o.Period*n)
+	for _, p := range o.Points {
+		y = append(y, p...)
+	}
+	r, err := proof.Krawczyk(shootingSystem{c: fc, u: o.U, k: o.Period, n: n}, y, nil)
+	switch {
+	case errors.Is(err, errVaryingD):
+		o.ProofReason = "gated cell: its factorization encloses dF/dx only at fixed points"
+		return
+	case err != nil:
+		o.ProofReason = fmt.Sprintf("proof failed: %v", err)
+		return
+	case !r.Proved:
+		o.ProofReason = r.Reason
+		return
+	}
+	o.Proof = &Proof{Method: ProofMethod, Radius: r.Radius, UniqueRadius: r.UniqueRadius,
+		MinimalPeriod: distinctBeyond(o.Points, 2*r.Radius)}
+}
+
+// distinctBeyond reports whether, for every proper divisor d of the
+// period, some point x_j lies farther than gap (max norm) from x_{j+d}: then
+// no orbit whose points lie within gap/2 of these repeats after d steps.
+func distinctBeyond(pts [][]float64, gap float64) bool {
+	k := len(pts)
+	for d := 1; d < k; d++ {
+		if k%d != 0 {
+			continue
+		}
+		apart := false
+		for j := 0; j+d < k && !apart; j++ {
+			apart = distMax(pts[j], pts[j+d]) > gap
+		}
+		if !apart {
+			return false
+		}
+	}
+	return true
+}
