@@ -418,7 +418,7 @@ func readKernelCTRNN(sd StateDict, p string) (w ctrnnWeights, err error) {
 // otherWays says which flags would read a state_dict that holds no
 // nn.RNN/GRU/LSTM layer, with a one-line example.
 func otherWays(sd StateDict) string {
-	const onnx = `for any other cell, name its weights' layout in an issue`
+	const onnx = `any other cell reads as an ONNX export of its one step with no flags: torch.onnx.export(cell, (u, h), "step.onnx", input_names=["input", "hidden"])`
 	if l, err := findCTRNNLayout(sd, Options{}); err == nil {
 		return fmt.Sprintf("they fit a continuous-time RNN (%s, prefix %q), which reads with -cell ctrnn and alpha = dt/tau "+
 			"(e.g. fixedpoints find -weights FILE -cell ctrnn -alpha 0.2 [-form rate|post|voltage] [-activation relu|tanh|...]); %s", l.name, l.prefix, onnx)

@@ -60,6 +60,12 @@ func loadONNX(b []byte, o Options, info *ModelInfo) (cell TorchCell, err error) 
 	if g == nil {
 		return nil, fmt.Errorf("%w: an ONNX model without a graph", ErrFormat)
 	}
+	if !slices.ContainsFunc(g.GetNode(), func(n *onnx.NodeProto) bool {
+		t := n.GetOpType()
+		return t == "RNN" || t == "GRU" || t == "LSTM"
+	}) {
+		return loadONNXStep(g, o, info)
+	}
 	chain, err := onnxChain(g, o.Node)
 	if err != nil {
 		return nil, err

@@ -43,6 +43,10 @@ type Options struct {
 	MaxBytes int64
 	// CTRNN says how to read a continuous-time RNN (Kind "ctrnn").
 	CTRNN CTRNNOptions
+	// StateInput names the state input of an ONNX step graph (one without
+	// RNN, GRU or LSTM nodes); "" takes the input named hidden, h, state,
+	// hx or h0, else the one whose size is the output's.
+	StateInput string
 }
 
 // DefaultMaxBytes is the size limit of a model or array file (and of what
@@ -92,6 +96,8 @@ func (m ModelInfo) String() string {
 		name = "RNN (relu)"
 	case "ctrnn":
 		name = "CTRNN"
+	case "onnx_step":
+		name = "ONNX step"
 	}
 	layers := fmt.Sprintf("hidden size %d", m.Hidden)
 	if m.Layers > 1 {

@@ -83,7 +83,7 @@ func TestONNXRefusals(t *testing.T) {
 			}
 			n.Input[7] = "peepholes"
 		}, []string{"peephole", "input P"}},
-		{"gru.f64.onnx", func(n *onnx.NodeProto) { n.OpType = "Scan" }, []string{"no RNN, GRU or LSTM node", "Scan"}},
+		{"gru.f64.onnx", func(n *onnx.NodeProto) { n.OpType = "Scan" }, []string{"no RNN, GRU or LSTM node", "read as one step", "is not translated"}},
 	} {
 		m := readONNX(t, c.file)
 		c.edit(recurrentNode(t, m))

@@ -112,3 +112,24 @@ func TestFindCTRNNFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// The same trained CTRNN exported as an ONNX step (torch.onnx.export of
+// its one step, input and hidden): find with no flags at all reads it
+// (the graph says nothing of alpha, so the map's stability is judged) and
+// reports Newton's points with the map's saddle indices.
+func TestFindFlipFlopONNXStepMatchesNewton(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a full search")
+	}
+	want, _, mapU := newtonCTRNN(t)
+	o, err := parseFindFlags([]string{"-weights", fixture("flipflop_ctrnn.onnx"), "-out", t.TempDir(), "-quiet"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, fp := runOK(t, o)
+	t.Logf("%s", out)
+	if !strings.Contains(out, "ONNX step") {
+		t.Errorf("output does not say the model is an ONNX step")
+	}
+	matchNewton(t, fp, want, mapU)
+}

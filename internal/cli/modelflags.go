@@ -26,6 +26,7 @@ type ModelFlags struct {
 	Form           string // -form: rate (default), post, voltage
 	InputName      string // -input-name: the input nn.Linear (default input2h)
 	RecurrentName  string // -recurrent-name: the recurrent nn.Linear (default h2h)
+	StateInput     string // -state-input: the state input of an ONNX step graph
 
 	Inits        string  // -inits: B x N .npy; "" samples NInits states
 	Trajectories string  // -trajectories: B x T x N or B x N .npy to sample from; "": simulated pulses
@@ -49,6 +50,7 @@ func (m *ModelFlags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&m.RecurrentName, "recurrent-name", "", "ctrnn: the recurrent nn.Linear (NAME.weight, NAME.bias) or tensor; default h2h")
 	fs.StringVar(&m.Prefix, "prefix", cells.AutoPrefix, `prefix of the module's tensor names, e.g. "rnn."; "auto" detects it`)
 	fs.StringVar(&m.Key, "key", "", "key of the state_dict in a torch.save checkpoint dict; default: the file itself, else "+strings.Join(cells.CheckpointKeys, ", "))
+	fs.StringVar(&m.StateInput, "state-input", "", "ONNX step (a graph of one step F(u, h), no RNN/GRU/LSTM node): the graph input that is the state; default: the one named hidden, h, state, hx or h0, else the one of the output's size")
 	fs.StringVar(&m.Node, "node", "", "ONNX: name of the recurrent node to read when there are several (nodes stacked after it are read with it)")
 	fs.StringVar(&m.Inits, "inits", "", "initial states, a B x N .npy array (LSTM: [h; c] per layer); default: sampled")
 	fs.StringVar(&m.Trajectories, "trajectories", "", "states to sample initial states from, B x T x N (or B x N) .npy; default: simulated under pulses")
