@@ -40,6 +40,8 @@ type Settings struct {
 	NoEigenvectors bool    `json:"no_eigenvectors,omitempty"`
 	MarginalTol    float64 `json:"marginal_tol,omitempty"`
 	ContinuousTime bool    `json:"continuous_time,omitempty"`
+
+	MaxPeriod int `json:"max_period,omitempty"` // periodic orbits of period 2..max_period (finder.Settings.MaxPeriod); 0: none
 }
 
 // Finder returns the finder settings, with the given seed; an unknown name
@@ -67,6 +69,7 @@ func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 		f.NoComplete, f.CompleteRounds, f.CompleteBudget, f.DeflationStarts = s.NoComplete, s.CompleteRounds, s.CompleteBudget, s.DeflationStarts
 		f.NoConnections = s.NoConnections
 		f.NoJacobians, f.NoEigenvectors, f.MarginalTol, f.ContinuousTime = s.NoJacobians, s.NoEigenvectors, s.MarginalTol, s.ContinuousTime
+		f.MaxPeriod = s.MaxPeriod
 	}
 	f.Seed = seed
 	// finder.Find checks the values again; this catches a manifest's
@@ -80,6 +83,7 @@ func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 		{"tol_residual", f.TolResidual}, {"tol_unique", f.TolUnique}, {"max_unique", float64(f.MaxUnique)},
 		{"outlier_distance_scale", f.OutlierDistanceScale}, {"marginal_tol", f.MarginalTol},
 		{"complete_rounds", float64(f.CompleteRounds)}, {"complete_budget", float64(f.CompleteBudget)},
+		{"max_period", float64(f.MaxPeriod)},
 	} {
 		if !(v.v >= 0 && v.v <= math.MaxFloat64) {
 			return f, fmt.Errorf("%s = %v, want a finite value >= 0 (0 or absent takes the default)", v.name, v.v)

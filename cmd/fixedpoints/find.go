@@ -129,10 +129,11 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 
 	// 4. Report and JSON.
 	rep := &viz.Report{
-		Title: fmt.Sprintf("Fixed points of %s (%s)", sh, filepath.Base(o.Weights)),
-		Fixed: res.Fixed,
-		Slow:  res.Slow,
-		All:   res.All,
+		Title:  fmt.Sprintf("Fixed points of %s (%s)", sh, filepath.Base(o.Weights)),
+		Fixed:  res.Fixed,
+		Slow:   res.Slow,
+		All:    res.All,
+		Orbits: res.Orbits,
 		Summary: append([]viz.Row{
 			{Key: "model", Value: o.Weights},
 			{Key: "format", Value: sh.info.Format + source(sh.info)},

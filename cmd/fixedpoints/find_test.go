@@ -479,3 +479,56 @@ func TestFindFlipFlopGRUMatchesNewton(t *testing.T) {
 	}
 	t.Logf("%d of our points (not saturated), %d of Newton's, %d missed", ours, len(want), missed)
 }
+
+// find -max-period 2 on h' = tanh(-2h + u) at u = 0 reports the 2-cycle
+// +-0.9575 (x* = tanh(2x*)), proved, in its summary and in the saved JSON,
+// and the report drawn from that JSON draws it.
+func TestFindMaxPeriod(t *testing.T) {
+	dir := t.TempDir()
+	cell, err := cells.NewTorchCell("rnn", 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd := cell.StateDict()
+	sd["weight_hh_l0"].Data[0] = -2
+	sd["weight_ih_l0"].Data[0] = 1
+	weights := filepath.Join(dir, "flip.safetensors")
+	if err := cells.WriteSafetensors(weights, sd, "F64", nil); err != nil {
+		t.Fatal(err)
+	}
+	inits := writeNPY(t, dir, "inits.npy", []int{4, 1}, []float64{-1, -0.2, 0.3, 1})
+	out := filepath.Join(dir, "out")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"find", "-weights", weights, "-cell", "rnn", "-inits", inits,
+		"-max-period", "2", "-out", out, "-quiet"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "periodic orbits of period 2 to 2: 1 (1 proved)\n  period 2, stable: 1\n") {
+		t.Errorf("summary lacks the 2-cycle:\n%s", stdout.String())
+	}
+	f, err := fpjson.Load(filepath.Join(out, "flip-fixedpoints.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Orbits) != 1 || math.Abs(f.Orbits[0].Points[1][0]-0.9575040240772688) > 1e-13 || f.Orbits[0].Proof == nil {
+		t.Fatalf("saved orbits %+v, want the proved 2-cycle", f.Orbits)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "flip-report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "period-2 orbit 0: stable") {
+		t.Error("the report does not draw the 2-cycle")
+	}
+	// report, from the saved JSON alone, draws it too.
+	if err := os.Remove(filepath.Join(out, "flip-report.html")); err != nil {
+		t.Fatal(err)
+	}
+	if code := run(context.Background(), []string{"report", "-in", filepath.Join(out, "flip-fixedpoints.json"), "-trajectories", ""}, &stdout, &stderr); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, stderr.String())
+	}
+	if page, err = os.ReadFile(filepath.Join(out, "flip-report.html")); err != nil || !strings.Contains(string(page), "period-2 orbit 0: stable") {
+		t.Errorf("the report from the JSON does not draw the 2-cycle (%v)", err)
+	}
+}

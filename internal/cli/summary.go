@@ -55,6 +55,7 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	if len(res.Fixed.Connections) > 0 {
 		fmt.Fprintf(w, "unstable modes followed: %s\n", finder.ConnectionCounts(res.Fixed.Connections))
 	}
+	printOrbits(w, res)
 	maxRes, maxQ := 0.0, 0.0
 	for _, p := range res.Fixed.Points {
 		maxRes = math.Max(maxRes, p.Residual)
@@ -97,5 +98,46 @@ func printOutcomes(w io.Writer, res *finder.Result) {
 	}
 	if undecided > 0 {
 		fmt.Fprintf(w, "%s undecided: %s error bound straddles the stability boundary\n", plural.Of(undecided, "mode"), map[bool]string{true: "its", false: "their"}[undecided == 1])
+	}
+}
+
+// printOrbits writes the periodic orbits (Settings.MaxPeriod) counted by
+// period and class, with how many are proved.
+func printOrbits(w io.Writer, res *finder.Result) {
+	if res.Settings.MaxPeriod < 2 {
+		return
+	}
+	type key struct {
+		period int
+		class  string
+	}
+	n, proved := map[key]int{}, 0
+	var keys []key
+	for _, o := range res.Orbits {
+		c := "stable"
+		switch {
+		case o.NUndecided > 0:
+			c = fmt.Sprintf("undecided (index %d to %d)", o.NUnstable, o.NUnstable+o.NUndecided)
+		case !o.Stable:
+			c = fmt.Sprintf("saddle index %d", o.NUnstable)
+		}
+		k := key{o.Period, c}
+		if n[k] == 0 {
+			keys = append(keys, k)
+		}
+		n[k]++
+		if o.Proof != nil {
+			proved++
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].period != keys[j].period {
+			return keys[i].period < keys[j].period
+		}
+		return keys[i].class < keys[j].class
+	})
+	fmt.Fprintf(w, "periodic orbits of period 2 to %d: %d (%d proved)\n", res.Settings.MaxPeriod, len(res.Orbits), proved)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  period %d, %s: %d\n", k.period, k.class, n[k])
 	}
 }
