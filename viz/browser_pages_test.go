@@ -194,3 +194,73 @@ func TestBrowserPageTypes(t *testing.T) {
 		}
 	}
 }
+
+// The figure layout redraws the 3-D view as a static drawing of print
+// size: as on screen, or on two axes with every drawn fixed point at its
+// coordinates; it saves as SVG of 672 x 504 px (7 x 5.25 in) and as a PNG
+// of 2100 x 1575 px (300 dpi). Report.Figure opens the page in it.
+func TestBrowserFigure(t *testing.T) {
+	tab, bl := startBrowser(t)
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(1600, 1000)); err != nil {
+		t.Fatalf("viewport: %v", err)
+	}
+	shots := shotsDir(t)
+	r := sampleReport()
+	r.Figure = true
+	open(t, tab, bl, r, "figure.html")
+	if cls := eval[string](t, tab, `document.body.className`); cls != "figure" {
+		t.Errorf("Report.Figure: the page opens in layout %q, want figure", cls)
+	}
+	shot := func(name string) {
+		time.Sleep(300 * time.Millisecond)
+		b, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shot("figure-3d.png")
+	if n := eval[int](t, tab, `fpReport.figure().getOption().series.length`); n < 5 {
+		t.Errorf("3-D figure: %d series", n)
+	}
+	// Axes 1 and 2: the scatter points are the 3-D view's, on x and y.
+	eval[bool](t, tab, `(function () { var s = document.getElementById("figure-view"); s.value = "0,1"; s.dispatchEvent(new Event("change")); return true; })()`)
+	shot("figure-12.png")
+	same := eval[bool](t, tab, `(function () {
+	  var f = fpReport.figure().getOption(), o = fpReport.charts["fixed-points"].getOption(), ok = true, n = 0;
+	  o.series.forEach(function (s, i) {
+	    if (s.type !== "scatter3D") { return; }
+	    var g = f.series.filter(function (t) { return t.name === s.name && t.type === "scatter"; })[0];
+	    if (!g || g.data.length !== s.data.length) { ok = false; return; }
+	    s.data.forEach(function (d, k) { n++; if (g.data[k][0] !== d.value[0] || g.data[k][1] !== d.value[1]) { ok = false; } });
+	  });
+	  return ok && n > 0 && f.xAxis[0].name === o.xAxis3D[0].name && f.yAxis[0].name === o.yAxis3D[0].name;
+	})()`)
+	if !same {
+		t.Error("figure on axes 1 and 2: its points or axis names are not the 3-D view's")
+	}
+	svg := eval[string](t, tab, `fpReport.figureSVG()`)
+	if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, `width="672"`) || !strings.Contains(svg, `height="504"`) || strings.Count(svg, "<path") < 20 {
+		t.Errorf("figure SVG is not a 672 x 504 drawing: %.200s", svg)
+	}
+	if err := os.WriteFile(filepath.Join(shots, "figure.svg"), []byte(svg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	size := eval[[2]int](t, tab, `(function () { var u = fpReport.figurePNG(), img = new Image(); img.src = u;
+	  var b = atob(u.split(",")[1]), v = function (i) { return (b.charCodeAt(i) << 24 | b.charCodeAt(i + 1) << 16 | b.charCodeAt(i + 2) << 8 | b.charCodeAt(i + 3)) >>> 0; };
+	  return [v(16), v(20)]; })()`)
+	if size != [2]int{2100, 1575} {
+		t.Errorf("figure PNG is %d x %d px, want 2100 x 1575 (7 x 5.25 in at 300 dpi)", size[0], size[1])
+	}
+	// Back to the screen layout, and the button leads to the figure again.
+	eval[bool](t, tab, `fpReport.layout("screen"), true`)
+	eval[bool](t, tab, `document.getElementById("layout-figure").click(), true`)
+	if cls := eval[string](t, tab, `document.body.className`); cls != "figure" {
+		t.Errorf("after the figure button: layout %q", cls)
+	}
+	for _, p := range bl.take() {
+		t.Error(p)
+	}
+}

@@ -18,6 +18,11 @@ type pageData struct {
 	// Spectra is the eigenvalues of every fixed point (JSON, escaped as
 	// the options), for the selector.
 	Spectra template.JS
+	// Layout is the layout the page opens in: "screen" or "figure".
+	Layout string
+	// The figure's size in CSS pixels (96 per inch) and in words.
+	FigureWidth, FigureHeight int
+	FigureSize                string
 }
 
 type pageTable struct {
@@ -67,6 +72,12 @@ func (r *Report) render(buf *bytes.Buffer) error {
 		Title:    title,
 		Echarts:  template.JS(echartsJS),
 		EchartGL: template.JS(echartsGLJS),
+		Layout:   "screen",
+		// 7 x 5.25 inches: a two-column figure of a journal page.
+		FigureWidth: 672, FigureHeight: 504, FigureSize: "7 x 5.25 in",
+	}
+	if r.Figure {
+		data.Layout = "figure"
 	}
 	for _, t := range []pageTable{
 		{"Counts", r.countRows(b.notDrawn)},

@@ -70,6 +70,12 @@ type Report struct {
 	// of its points selects them), and the counts table counts the orbits
 	// by period and class.
 	Orbits []orbits.Orbit
+
+	// Figure opens the page in its figure layout: the 3-D view alone,
+	// redrawn as a clean static projection (as on screen, or on two
+	// principal axes) of print size, saved as SVG or as a 300 dpi PNG. The
+	// page's "figure" button switches to it either way.
+	Figure bool
 }
 
 // DefaultMaxTrials is how many trajectories are drawn when Report.Trials is nil.

@@ -39,6 +39,14 @@ body.print .controls, body.print .panel label { display: none; }
 body.print .tables { display: block; }
 body.print table { margin-bottom: 8px; break-inside: avoid; }
 body.print th { background: #fff; color: #000; }
+#figure-panel { display: none; }
+body.figure .tables { display: none; }
+/* Off the page, not hidden: the figure takes its projection from the 3-D
+   view, which must keep its size and camera. */
+body.figure .charts { position: absolute; left: -20000px; top: 0; }
+body.figure #figure-panel { display: block; }
+#figure-panel .fig-controls { font-size: 13px; color: #555; margin: 0 0 8px; }
+#figure { border: 1px solid #e4e4e4; background: #fff; }
 @media print {
   .controls, .panel label { display: none; }
   .panel { border: none; break-inside: avoid; page-break-inside: avoid; }
@@ -55,7 +63,20 @@ body.print th { background: #fff; color: #000; }
 <div class="controls">Layout:
 <button type="button" id="layout-screen">screen</button>
 <button type="button" id="layout-print">print</button>
+<button type="button" id="layout-figure">figure</button>
 · each chart saves itself as PNG or SVG (buttons at its top right)</div>
+<div id="figure-panel">
+<div class="fig-controls">Figure of the fixed points, {{.FigureSize}}:
+<select id="figure-view">
+<option value="3d">3-D view, as on screen</option>
+<option value="0,1">axes 1 and 2</option>
+<option value="0,2">axes 1 and 3</option>
+<option value="1,2">axes 2 and 3</option>
+</select>
+<button type="button" id="figure-svg">save SVG</button>
+<button type="button" id="figure-png">save PNG (300 dpi)</button></div>
+<div id="figure" style="width: {{.FigureWidth}}px; height: {{.FigureHeight}}px"></div>
+</div>
 <div class="charts">
 {{- range .Charts}}
 <div class="panel" id="panel-{{.ID}}">
@@ -267,10 +288,22 @@ body.print th { background: #fff; color: #000; }
     });
     series.unshift({type: "line", name: "box", data: edges, showSymbol: false, silent: true, connectNulls: false,
       lineStyle: {color: "#bbbbbb", width: 1}});
+    // Each axis is named at the middle of its outermost edge, on the side
+    // away from the box's centre (an end can sit in the middle of the
+    // drawing, behind the points).
+    var mid = lo.map(function (v, k) { return (v + hi[k]) / 2; }), c0 = proj(mid);
     ax.forEach(function (a, k) {
-      var at = lo.slice(); at[k] = hi[k];
-      series.push({type: "scatter", name: a.name, data: [{value: proj(at), label: {show: true, formatter: a.name,
-        position: "right", color: "#333"}}], symbolSize: 0, silent: true});
+      var best = null, far = -1;
+      [[lo, lo], [lo, hi], [hi, lo], [hi, hi]].forEach(function (e) {
+        var at = [0, 0, 0], o = [0, 1, 2].filter(function (j) { return j !== k; });
+        at[k] = mid[k]; at[o[0]] = e[0][o[0]]; at[o[1]] = e[1][o[1]];
+        var p = proj(at), d = Math.hypot(p[0] - c0[0], p[1] - c0[1]);
+        if (d > far) { far = d; best = p; }
+      });
+      var dx = best[0] - c0[0], dy = best[1] - c0[1];
+      var pos = Math.abs(dx) > Math.abs(dy) ? (dx > 0 ? "right" : "left") : (dy > 0 ? "bottom" : "top");
+      series.push({type: "scatter", name: a.name, data: [{value: best, label: {show: true, formatter: a.name,
+        position: pos, distance: 8, color: "#333", fontSize: 13}}], symbolSize: 0, silent: true});
     });
     var W = el.clientWidth, H = el.clientHeight, names = [];
     o.series.forEach(function (s) { if (names.indexOf(s.name) < 0) { names.push(s.name); } });
@@ -281,10 +314,119 @@ body.print th { background: #fff; color: #000; }
       yAxis: {type: "value", min: 0, max: H, inverse: true, show: false}};
   }
 
+  // The figure: the 3-D view alone, redrawn as a static 2-D drawing of
+  // print size (FigureWidth x FigureHeight px at 96 per inch) without
+  // tooltips, buttons or title: the projection on screen (flat3D), or the
+  // points on two of the view's axes. The legend keeps the classes shown.
+  var figW = {{.FigureWidth}}, figH = {{.FigureHeight}}, figChart = null;
+  function figureOption(view) {
+    var c = charts["fixed-points"];
+    if (!c) { return null; }
+    var el = document.getElementById("fixed-points"), opt;
+    var o = c.getOption(), shown = o.legend && o.legend[0] && o.legend[0].selected || {};
+    if (view === "3d") {
+      opt = flat3D(c, el);
+      // The drawing (box, points, axis names) scaled to fill the figure
+      // above the legend's 40 px, with room for the names at its sides.
+      var lo = [Infinity, Infinity], hi = [-Infinity, -Infinity];
+      opt.series.forEach(function (ser) {
+        ser.data.forEach(function (d) {
+          if (d === null) { return; }
+          var v = Array.isArray(d) ? d : d.value;
+          for (var k = 0; k < 2; k++) { lo[k] = Math.min(lo[k], v[k]); hi[k] = Math.max(hi[k], v[k]); }
+        });
+      });
+      var legendH = 40, mx = 90, my = 24;
+      var s = Math.min((figW - 2 * mx) / Math.max(hi[0] - lo[0], 1), (figH - legendH - 2 * my) / Math.max(hi[1] - lo[1], 1));
+      var dx = (figW - (hi[0] - lo[0]) * s) / 2 - lo[0] * s, dy = (figH - legendH - (hi[1] - lo[1]) * s) / 2 - lo[1] * s;
+      opt.series.forEach(function (ser) {
+        ser.data = ser.data.map(function (d) {
+          if (d === null) { return null; }
+          var v = Array.isArray(d) ? d : d.value, p = [v[0] * s + dx, v[1] * s + dy];
+          return Array.isArray(d) ? p : Object.assign({}, d, {value: p});
+        });
+      });
+      opt.xAxis.max = figW; opt.yAxis.max = figH;
+    } else {
+      var ij = view.split(",").map(Number), ax = [o.xAxis3D[0], o.yAxis3D[0], o.zAxis3D[0]], series = [];
+      o.series.forEach(function (ser) {
+        var data = (ser.data || []).map(function (d) { var v = Array.isArray(d) ? d : d.value; return [v[ij[0]], v[ij[1]]]; });
+        if (ser.type === "line3D") {
+          series.push({type: "line", name: ser.name, data: data, showSymbol: false, silent: true,
+            lineStyle: {color: ser.lineStyle.color, width: ser.lineStyle.width, opacity: ser.lineStyle.opacity},
+            itemStyle: {color: ser.lineStyle.color}});
+        } else {
+          series.push({type: "scatter", name: ser.name, data: data, symbolSize: ser.symbolSize, itemStyle: {color: ser.itemStyle.color}});
+        }
+      });
+      var axis = function (a) {
+        return {type: "value", name: a.name, nameLocation: "middle", nameGap: 28, min: a.min, max: a.max,
+          interval: a.interval, splitLine: {show: false}, axisLine: {show: true, onZero: false}, axisTick: {show: true},
+          nameTextStyle: {fontSize: 13}, axisLabel: {fontSize: 12}};
+      };
+      opt = {series: series, grid: {left: 64, right: 24, top: 16, bottom: 100},
+        xAxis: axis(ax[ij[0]]), yAxis: axis(ax[ij[1]])};
+    }
+    // Series off in the view's legend are left out, not greyed.
+    opt.series = opt.series.filter(function (s) { return shown[s.name] !== false; });
+    var names = [];
+    opt.series.forEach(function (s) {
+      if (s.name !== "box" && names.indexOf(s.name) < 0 && o.series.some(function (t) { return t.name === s.name; })) { names.push(s.name); }
+    });
+    opt.title = {show: false};
+    opt.tooltip = {show: false};
+    opt.animation = false;
+    opt.legend = {show: true, bottom: 6, data: names, itemGap: 14, textStyle: {fontSize: 12}};
+    return opt;
+  }
+  function drawFigure() {
+    var view = document.getElementById("figure-view").value;
+    var opt = figureOption(view);
+    if (!opt) { return; }
+    if (!figChart) { figChart = echarts.init(document.getElementById("figure"), null, {renderer: "svg", width: figW, height: figH}); }
+    figChart.setOption(opt, true);
+  }
+  // figureSVG is the figure as SVG text; figurePNG as a PNG data URL at
+  // 300 dpi (the figure's pixels are 96 per inch).
+  function figureSVG() {
+    var out = echarts.init(null, null, {renderer: "svg", ssr: true, width: figW, height: figH});
+    out.setOption(figChart.getOption());
+    var s = out.renderToSVGString();
+    out.dispose();
+    return s;
+  }
+  function figurePNG() {
+    var div = document.createElement("div");
+    div.style.cssText = "position: absolute; left: -10000px; width: " + figW + "px; height: " + figH + "px";
+    document.body.appendChild(div);
+    var out = echarts.init(div, null, {renderer: "canvas", devicePixelRatio: 300 / 96});
+    out.setOption(figChart.getOption());
+    var url = out.getDataURL({type: "png", pixelRatio: 300 / 96, backgroundColor: "#ffffff"});
+    out.dispose();
+    div.remove();
+    return url;
+  }
+  document.getElementById("figure-view").addEventListener("change", drawFigure);
+  document.getElementById("figure-svg").addEventListener("click", function () { download("fixed-points-figure.svg", figureSVG()); });
+  document.getElementById("figure-png").addEventListener("click", function () {
+    var a = document.createElement("a");
+    a.href = figurePNG(); a.download = "fixed-points-figure.png";
+    document.body.appendChild(a); a.click(); a.remove();
+  });
+
   // Layouts: "screen" as designed, "print" one column no wider than a page,
-  // without buttons or tooltips; printing switches to it and back.
+  // without buttons or tooltips, "figure" the figure alone; printing
+  // switches to print and back.
   var current = "screen";
   function layout(name) {
+    if (name === "figure") {
+      // The projection is taken from the 3-D view as it is on screen.
+      if (current === "print") { layout("screen"); }
+      current = name;
+      drawFigure();
+      document.body.className = "figure";
+      return;
+    }
     current = name;
     var print = name === "print";
     document.body.className = print ? "print" : "";
@@ -303,13 +445,22 @@ body.print th { background: #fff; color: #000; }
   }
   document.getElementById("layout-screen").addEventListener("click", function () { layout("screen"); });
   document.getElementById("layout-print").addEventListener("click", function () { layout("print"); });
+  document.getElementById("layout-figure").addEventListener("click", function () { layout("figure"); });
   var before = "screen";
   window.addEventListener("beforeprint", function () { before = current; layout("print"); });
   window.addEventListener("afterprint", function () { layout(before); });
 
   window.fpReport = {charts: charts, spectra: spectra, select: select, svg: svg, layout: layout, project: function (id) {
     return charts[id] ? projector(charts[id]) : null;
-  }};
+  }, figure: function () { return figChart; }, figureSVG: figureSVG, figurePNG: figurePNG, drawFigure: drawFigure};
+  // Opened as a figure: once the 3-D view has drawn (its camera is set
+  // on its first frame).
+  if ({{.Layout}} === "figure") {
+    document.body.className = "figure";
+    var opened = false, open = function () { if (!opened) { opened = true; layout("figure"); } };
+    if (charts["fixed-points"]) { charts["fixed-points"].on("finished", function () { setTimeout(open, 50); }); }
+    setTimeout(open, 1500);
+  }
 })();
 </script>
 </body>

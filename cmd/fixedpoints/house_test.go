@@ -168,3 +168,27 @@ func TestSweepHelpDefaults(t *testing.T) {
 		t.Errorf("-shard's default not said:\n%s", stderr.String())
 	}
 }
+
+// report -figure writes the page that opens in its figure layout (the
+// browser test TestBrowserFigure checks that layout); without it the page
+// opens as a report.
+func TestReportFigure(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, `if ("screen" === "figure")`},
+		{[]string{"-figure"}, `if ("figure" === "figure")`},
+	} {
+		out := filepath.Join(t.TempDir(), "page.html")
+		var stderr bytes.Buffer
+		args := append([]string{"report", "-in", goldenJSON, "-trajectories", "", "-out", out, "-quiet"}, c.args...)
+		if code := run(context.Background(), args, io.Discard, &stderr); code != 0 {
+			t.Fatalf("%q: exit %d: %s", args, code, stderr.String())
+		}
+		html, err := os.ReadFile(out)
+		if err != nil || !strings.Contains(string(html), c.want) {
+			t.Errorf("%q: the page lacks %q (%v)", c.args, c.want, err)
+		}
+	}
+}

@@ -24,6 +24,7 @@ func init() {
 type reportOptions struct {
 	in, trajectories, out, title string
 	trials                       int
+	figure                       bool // -figure: open the page as a figure
 	// trajectoriesSet: -trajectories was given (perhaps as "", to draw
 	// none); trajectoriesFound: trajectories is the file found beside -in.
 	trajectoriesSet, trajectoriesFound bool
@@ -37,6 +38,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.out, "out", "", "HTML file to write (default: beside -in, NAME-report.html for NAME-fixedpoints.json or NAME.json)")
 	fs.StringVar(&o.title, "title", "", "the page's title (default: \"Fixed points of\" the file's name)")
 	fs.IntVar(&o.trials, "trials", viz.DefaultMaxTrials, "trajectories drawn at most (the first ones)")
+	fs.BoolVar(&o.figure, "figure", false, "open the page in its figure layout: the 3-D view alone as a clean static drawing of 7 x 5.25 in, saved as SVG or 300 dpi PNG (the page's \"figure\" button does the same)")
 	var rf cli.RunFlags
 	rf.Register(fs, "unused: report draws nothing at random (accepted as by every subcommand)", `only the "wrote" line, not the notes on what was found beside -in or not rebuilt`)
 	cli.SetUsage(fs, "fixedpoints report -in FILE.json [-trajectories FILE.npy] [-out FILE.html] [-title TEXT]",
@@ -107,7 +109,7 @@ func savedReport(o reportOptions) (*viz.Report, error) {
 	if title == "" {
 		title = "Fixed points of " + filepath.Base(o.in)
 	}
-	rep := &viz.Report{Title: title, Fixed: fp, Slow: res.Slow, Orbits: res.Orbits}
+	rep := &viz.Report{Title: title, Fixed: fp, Slow: res.Slow, Orbits: res.Orbits, Figure: o.figure}
 	if o.trajectories != "" {
 		tr, err := savedTrajectories(o.trajectories, fp.N)
 		if err != nil {
