@@ -10,7 +10,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
+
+// tmpMark marks a temporary file of Write: "."+base+tmpMark+owner-random.
+const tmpMark = ".tmp-"
 
 // Write writes path through write (buffered); on error no file is left
 // behind and an earlier file at path is unchanged.
@@ -19,7 +23,10 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	removeStaleTemps(dir, base)
+	// The owner's tag in the name lets a later run remove the file if this
+	// process is killed before the rename (RemoveStale).
+	f, err := os.CreateTemp(dir, "."+base+tmpMark+ownerTag()+"-*")
 	if err != nil {
 		return err
 	}
@@ -58,4 +65,22 @@ func WriteBytes(path string, data []byte) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// removeStaleTemps removes the temporary files of base that a killed
+// process left in dir (a SIGKILL during Write left a 0-byte hidden .tmp
+// that no later run removed).
+func removeStaleTemps(dir, base string) {
+	names, _ := filepath.Glob(filepath.Join(dir, "."+globEscape(base)+tmpMark+"*"))
+	for _, p := range names {
+		if tag, ok := ownerOf(filepath.Base(p)); ok && deadOwner(tag) {
+			os.Remove(p)
+		}
+	}
+}
+
+// globEscape escapes the pattern characters of a file name.
+func globEscape(s string) string {
+	r := strings.NewReplacer("*", "\\*", "?", "\\?", "[", "\\[", "\\", "\\\\")
+	return r.Replace(s)
 }
