@@ -94,6 +94,15 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 	if err := cli.CheckOutputs(o.out, stem+"-fixedpoints.json", stem+"-report.html", stem+cli.TrajectoriesSuffix); err != nil {
 		return findOutputs{}, err
 	}
+	outs := []string{filepath.Join(o.out, stem+"-fixedpoints.json"), filepath.Join(o.out, stem+"-report.html")}
+	ins := []cli.Input{{Flag: "-weights", Path: o.Weights}, {Flag: "-inits", Path: o.Inits}, {Flag: "-inputs", Path: o.inputs}}
+	if err := cli.CheckNotInputs("-out", outs, append(ins, cli.Input{Flag: "-trajectories", Path: o.Trajectories})...); err != nil {
+		return findOutputs{}, err
+	}
+	// The trajectories written may be the -trajectories read (the same data).
+	if err := cli.CheckNotInputs("-out", []string{filepath.Join(o.out, stem+cli.TrajectoriesSuffix)}, ins...); err != nil {
+		return findOutputs{}, err
+	}
 	// 1. The cell, its kind and sizes from the file.
 	cell, sh, err := loadModel(o.ModelFlags, stdout)
 	if err != nil {
@@ -152,12 +161,10 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 			rep.Trial.Channels = append(rep.Trial.Channels, fmt.Sprintf("input %d", k+1))
 		}
 	}
-	// The trajectories first: a JSON never sits beside another run's.
-	trajPath, err := saveTrajectories(o, stem, rep.Trajectories, stdout)
-	if err != nil {
-		return findOutputs{}, err
+	if res.Status == finder.Canceled || ctx.Err() != nil {
+		return findOutputs{}, fmt.Errorf("find: %w: nothing written, the files of an earlier run in %s are untouched", cli.ErrInterrupted, o.out)
 	}
-	jsonPath, htmlPath, err := cli.WriteOutputs(o.out, stem, res, rep)
+	jsonPath, htmlPath, trajPath, err := writeFindSet(o, stem, res, rep, stdout)
 	if err != nil {
 		return findOutputs{}, err
 	}

@@ -66,6 +66,9 @@ that the saved files cannot rebuild.`)
 	if err := o.findTrajectories(); err != nil {
 		return err
 	}
+	if err := cli.CheckNotInputs("-out", []string{o.out}, cli.Input{Flag: "-in", Path: o.in}, cli.Input{Flag: "-trajectories", Path: o.trajectories}); err != nil {
+		return err
+	}
 	rep, err := savedReport(o)
 	if err != nil {
 		return err

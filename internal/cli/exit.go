@@ -27,12 +27,15 @@ func Usagef(format string, args ...any) error {
 }
 
 // Status is the exit status for err: 0 for none or for -h (flag.ErrHelp),
-// 2 for a UsageError, 1 for any other error.
+// 2 for a UsageError, 130 for an interrupt (context.Canceled), 1 for any
+// other error.
 func Status(err error) int {
 	var ue UsageError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.Is(err, context.Canceled):
+		return 130
 	case errors.As(err, &ue):
 		return 2
 	}
@@ -68,3 +71,8 @@ func Main(run func(ctx context.Context, args []string, stdout, stderr io.Writer)
 	stop()
 	os.Exit(code)
 }
+
+// ErrInterrupted is what a run returns when an interrupt (Ctrl-C, SIGINT)
+// canceled it: it wraps context.Canceled, and the process exits with
+// status 130, as a shell reports a command killed by SIGINT.
+var ErrInterrupted = fmt.Errorf("interrupted (%w)", context.Canceled)
