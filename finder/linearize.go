@@ -7,6 +7,8 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/proof"
+	"github.com/rnnfp/fixedpoints/stability"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -31,7 +33,65 @@ func LinearizeContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s S
 	if s.NoDecompose {
 		return nil
 	}
-	return DecomposeContext(ctx, fp, s)
+	if err := DecomposeContext(ctx, fp, s); err != nil {
+		return err
+	}
+	return proveStability(ctx, cell, fp, s)
+}
+
+// proveStability proves the mode classes of the points of fp, when N <=
+// s.ProveStabilityMaxN and the cell says how its residual factors
+// (cells.Factored): Krawczyk's proof of the root of G near X
+// (proof.Krawczyk), the enclosure of dF/dx at that root around the point's
+// Jacobian (proof.RootJacobianRadius), discs holding every eigenvalue
+// (stability.Enclose) and the classes they decide (stability.Prove); then
+// Classify again, so that Stability.Proved says whether every class is
+// proved. A point whose leading modes only were found gets its full
+// decomposition first. A point whose root or enclosure is not proved keeps
+// its estimated classes. Only cancellation is an error.
+func proveStability(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
+	fc, ok := cell.(cells.Factored)
+	N := fp.N
+	if !ok || N == 0 || N > s.ProveStabilityMaxN {
+		return nil
+	}
+	for k := range fp.Points {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("finder: prove stability: %w", err)
+		}
+		p := &fp.Points[k]
+		res, err := proof.Krawczyk(proof.CellSystem(fc, p.U), p.X, nil)
+		if err != nil || !res.Proved {
+			continue
+		}
+		rad, err := proof.RootJacobianRadius(fc, p.X, p.U, res.Radius, p.Jacobian)
+		if err != nil {
+			continue
+		}
+		e, err := stability.Enclose(N, p.Jacobian, rad)
+		if err != nil || !e.Proved {
+			continue
+		}
+		modes := p.Modes
+		if len(modes) != N {
+			if modes, err = stability.FullModes(N, p.Jacobian, !s.NoEigenvectors); err != nil {
+				continue
+			}
+			if s.ContinuousTime {
+				for i := range modes {
+					modes[i].Value -= 1
+				}
+			}
+			stability.SortModes(modes, s.ContinuousTime)
+			stability.SetBounds(modes, p.Jacobian, N, p.JacobianError, 0, s.Dtype.Eps(), s.ContinuousTime)
+		}
+		if stability.Prove(modes, e, s.ContinuousTime) == 0 {
+			continue
+		}
+		p.Modes = modes
+		p.Stability = stability.Classify(modes, s.MarginalTol, s.ContinuousTime)
+	}
+	return nil
 }
 
 // EvalJacobians sets Point.Jacobian (dF/dx, N x N), Point.InputJacobian

@@ -93,6 +93,11 @@ type Settings struct {
 	LeadingMinN    int         // 512
 	LeadingModes   int         // 8: leading modes sought at least (LeadingEigen), doubled until the rest is proven stable
 	ContinuousTime bool        // judge stability of dx/dt = F(x) - x (Re(lambda-1) < 0)
+	// ProveStabilityMaxN is the largest N at which Linearize proves the mode
+	// classes (see proveStability; about N^3, seconds at 512); 0 means 512,
+	// negative never. Above it, and for modes the proof leaves undecided,
+	// the first-order estimates decide (Stability.Proved false).
+	ProveStabilityMaxN int
 
 	// Completion (see complete.go): after the search, new candidates are
 	// seeded from the fixed points found (midpoints of pairs, nearest first,
@@ -200,6 +205,9 @@ func (s *Settings) fillIndependent() {
 	}
 	if s.LeadingMinN == 0 {
 		s.LeadingMinN = 512
+	}
+	if s.ProveStabilityMaxN == 0 {
+		s.ProveStabilityMaxN = 512
 	}
 	if s.LeadingModes == 0 {
 		s.LeadingModes = 8

@@ -24,7 +24,7 @@
 //	   "marginal": b, "n_marginal": n, "flip": b, "oscillatory": b, "continuous": b,
 //	   "outcome": o, "reason": r, "gradient": g, "jacobian_error": e,
 //	   "n_undecided": n, "eigenvalue_bounds": [b x K], "eigenvalue_conds": [kappa x K],
-//	   "mode_classes": [c x K]}, ...],
+//	   "mode_classes": [c x K], "stability": "proved", "mode_proved": [b x K]}, ...],
 //	 "slow_points": [...], "slow_regions": [...], "unconverged": [...]} (when the result has them)
 //
 // The labels (optional, absent in files written before them and when
@@ -41,7 +41,11 @@
 // Point.JacobianError; "n_undecided"
 // Stability.NUndecided; per mode, in the order of "eigenvalues":
 // "eigenvalue_bounds" (Mode.Bound), "eigenvalue_conds" (Mode.Cond) and
-// "mode_classes" ("stable", "unstable", "undecided"; Mode.Class).
+// "mode_classes" ("stable", "unstable", "undecided"; Mode.Class) and
+// "mode_proved" (Mode.Proved: the class is proved from an enclosure of the
+// Jacobian at the true root; written when some mode is). "stability" is
+// "proved" when every mode's class is (Stability.Proved), else "estimated":
+// some class rests on the first-order bound.
 //
 // What the reference FixedPointFinder would call fixed points among the same
 // candidates (finder.ReferenceView; a file written by Write of a search):

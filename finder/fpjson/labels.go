@@ -20,7 +20,15 @@ type jsonLabels struct {
 	Bounds        jsonFloats `json:"eigenvalue_bounds,omitempty"`
 	Conds         jsonFloats `json:"eigenvalue_conds,omitempty"`
 	Classes       []string   `json:"mode_classes,omitempty"`
+	Stability     string     `json:"stability,omitempty"`
+	ModeProved    []bool     `json:"mode_proved,omitempty"`
 }
+
+// The values of "stability" (Stability.Proved).
+const (
+	stabilityProved    = "proved"
+	stabilityEstimated = "estimated"
+)
 
 // labelsToJSON lays out the labels of p.
 func labelsToJSON(p *finder.Point) jsonLabels {
@@ -51,12 +59,23 @@ func labelsToJSON(p *finder.Point) jsonLabels {
 	}
 	n := p.Stability.NUndecided
 	j.NUndecided = &n
+	j.Stability = stabilityEstimated
+	if p.Stability.Proved {
+		j.Stability = stabilityProved
+	}
 	if len(p.Modes) > 0 {
 		j.Bounds = make(jsonFloats, len(p.Modes))
 		j.Conds = make(jsonFloats, len(p.Modes))
 		j.Classes = make([]string, len(p.Modes))
+		proved := make([]bool, len(p.Modes))
+		anyProved := false
 		for k, m := range p.Modes {
 			j.Bounds[k], j.Conds[k], j.Classes[k] = m.Bound, m.Cond, m.Class.String()
+			proved[k] = m.Proved
+			anyProved = anyProved || m.Proved
+		}
+		if anyProved {
+			j.ModeProved = proved
 		}
 	}
 	return j
@@ -100,7 +119,7 @@ func labelsFromJSON(j *jsonLabels, p *finder.Point) error {
 	for _, l := range []struct {
 		name string
 		n    int
-	}{{"eigenvalue_bounds", len(j.Bounds)}, {"eigenvalue_conds", len(j.Conds)}, {"mode_classes", len(j.Classes)}} {
+	}{{"eigenvalue_bounds", len(j.Bounds)}, {"eigenvalue_conds", len(j.Conds)}, {"mode_classes", len(j.Classes)}, {"mode_proved", len(j.ModeProved)}} {
 		if l.n != 0 && l.n != K {
 			return fmt.Errorf("%s has %d values, want one per eigenvalue (%d)", l.name, l.n, K)
 		}
@@ -123,6 +142,37 @@ func labelsFromJSON(j *jsonLabels, p *finder.Point) error {
 		case j.Bounds != nil:
 			m.Class = finder.ClassifyMode(m.Value, m.Bound, p.Stability.Continuous)
 		}
+		if j.ModeProved != nil && j.ModeProved[k] {
+			if m.Class == finder.ModeUndecided {
+				return fmt.Errorf("mode %d is proved but undecided", k)
+			}
+			m.Proved = true
+		}
+	}
+	return stabilityFromJSON(j.Stability, p)
+}
+
+// stabilityFromJSON sets Stability.Proved from "stability", which must
+// agree with the modes: "proved" when every mode is proved (Mode.Proved).
+func stabilityFromJSON(label string, p *finder.Point) error {
+	all := len(p.Modes) > 0
+	for _, m := range p.Modes {
+		all = all && m.Proved
+	}
+	switch label {
+	case "":
+		return nil
+	case stabilityProved:
+		if !all {
+			return fmt.Errorf("stability is \"proved\" but not every mode is (mode_proved)")
+		}
+		p.Stability.Proved = true
+	case stabilityEstimated:
+		if all {
+			return fmt.Errorf("stability is \"estimated\" but every mode is proved (mode_proved)")
+		}
+	default:
+		return fmt.Errorf("stability is %q, want \"proved\" or \"estimated\"", label)
 	}
 	return nil
 }

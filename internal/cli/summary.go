@@ -22,8 +22,14 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	// Points with an undecided mode (whose error bound straddles
 	// |lambda| = 1) are listed apart: their saddle index is not known.
 	counts := map[int]int{}
-	marginal := 0
+	marginal, proved, analyzed := 0, 0, 0
 	for _, p := range res.Fixed.Points {
+		if p.Stability.Analyzed {
+			analyzed++
+		}
+		if p.Stability.Proved {
+			proved++
+		}
 		if p.Stability.NUndecided > 0 {
 			marginal++
 			continue
@@ -45,6 +51,9 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	}
 	if marginal > 0 {
 		fmt.Fprintf(w, "  %-13s %d\n", "undecided", marginal)
+	}
+	if analyzed > 0 {
+		fmt.Fprintf(w, "stability proved for %d of %d fixed points (the others' classes rest in part on first-order estimates)\n", proved, analyzed)
 	}
 	for i, r := range st.Completion {
 		fmt.Fprintf(w, "completion round %d: %d midpoints, %d deflated starts: %d new (%d by deflation)\n", i+1, r.Midpoints, r.Deflated, r.New, r.Deflation)
