@@ -157,6 +157,24 @@ func TestBrowserPageTypes(t *testing.T) {
 		if len(cs) == 0 {
 			t.Errorf("%s: no chart", name)
 		}
+		switch name {
+		case "bifurcation":
+			// The log button makes u's axis logarithmic; a row of the
+			// table zooms to its marker (the fold at u = 0.53284).
+			if typ := eval[string](t, tab, `document.getElementById("axis-log").click(), window.bifurcationChart.getOption().xAxis[0].type`); typ != "log" {
+				t.Errorf("bifurcation: after the log button the u axis is %q", typ)
+			}
+			eval[bool](t, tab, `document.getElementById("axis-linear").click(), true`)
+			z := eval[[2]float64](t, tab, `document.querySelector("#bifurcations tr[data-row]").click(),
+			  (function () { var z = window.bifurcationChart.getOption().dataZoom[0]; return [z.startValue, z.endValue]; })()`)
+			if !(z[0] < 0.53284 && z[1] >= 0.53284 && z[1]-z[0] < 0.15) {
+				t.Errorf("bifurcation: a click on the fold's row zooms u to %v, want a tenth of the axis around 0.53284", z)
+			}
+		case "sweep":
+			if got := strings.Join(cs[0].Legend, "|"); got != "cell gru|cell lstm|cell rnn" {
+				t.Errorf("sweep: legend %q, want one entry per cell kind", got)
+			}
+		}
 		for _, c := range cs {
 			where := name + "/" + c.ID
 			for _, x := range c.Texts {

@@ -192,3 +192,18 @@ func TestReportFigure(t *testing.T) {
 		}
 	}
 }
+
+// -out is a directory in report as in find, continue and merge: report
+// -out DIR writes DIR/NAME-report.html (NAME from NAME-fixedpoints.json);
+// a name ending in .html stays the file itself.
+func TestReportOutIsADirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "pages")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"report", "-in", goldenJSON, "-trajectories", "", "-out", dir, "-quiet"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	want := filepath.Join(dir, strings.TrimSuffix(filepath.Base(goldenJSON), "-fixedpoints.json")+"-report.html")
+	if _, err := os.Stat(want); err != nil || stdout.String() != "wrote "+want+"\n" {
+		t.Errorf("report -out DIR: %v; stdout %q, want %s written", err, stdout.String(), want)
+	}
+}

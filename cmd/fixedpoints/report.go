@@ -35,13 +35,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var o reportOptions
 	fs.StringVar(&o.in, "in", "", "fixed points saved as fixedpoints/v1 JSON (required)")
 	fs.StringVar(&o.trajectories, "trajectories", "", "network states as .npy, trials x steps x N: drawn, and the principal components are fitted on them (default: NAME-trajectories.npy beside -in, when there is one; \"\" draws none)")
-	fs.StringVar(&o.out, "out", "", "HTML file to write (default: beside -in, NAME-report.html for NAME-fixedpoints.json or NAME.json)")
+	fs.StringVar(&o.out, "out", "", "directory for NAME-report.html, as find's -out (NAME from NAME-fixedpoints.json or NAME.json; default: beside -in); a name ending in .html is the file itself")
 	fs.StringVar(&o.title, "title", "", "the page's title (default: \"Fixed points of\" the file's name)")
 	fs.IntVar(&o.trials, "trials", viz.DefaultMaxTrials, "trajectories drawn at most (the first ones)")
 	fs.BoolVar(&o.figure, "figure", false, "open the page in its figure layout: the 3-D view alone as a clean static drawing of 7 x 5.25 in, saved as SVG or 300 dpi PNG (the page's \"figure\" button does the same)")
 	var rf cli.RunFlags
 	rf.Register(fs, "unused: report draws nothing at random (accepted as by every subcommand)", `only the "wrote" line, not the notes on what was found beside -in or not rebuilt`)
-	cli.SetUsage(fs, "fixedpoints report -in FILE.json [-trajectories FILE.npy] [-out FILE.html] [-title TEXT]",
+	cli.SetUsage(fs, "fixedpoints report -in FILE.json [-trajectories FILE.npy] [-out DIR] [-title TEXT] [-figure]",
 		`Rebuilds the HTML report of saved fixed points: the 3-D view, the spectra
 and the counts, and the trajectories find saved beside the JSON
 (NAME-trajectories.npy for NAME-fixedpoints.json; -trajectories "" leaves
@@ -57,8 +57,11 @@ that the saved files cannot rebuild.`)
 	if o.trials < 0 {
 		return cli.Usagef("-trials %d: want a number >= 0", o.trials)
 	}
-	if o.out == "" {
+	switch {
+	case o.out == "":
 		o.out = defaultReportPath(o.in)
+	case !strings.HasSuffix(strings.ToLower(o.out), ".html"): // a directory, as every -out
+		o.out = filepath.Join(o.out, filepath.Base(defaultReportPath(o.in)))
 	}
 	if err := cli.CheckOutputs(filepath.Dir(o.out), filepath.Base(o.out)); err != nil {
 		return err
