@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rnnfp/fixedpoints/internal/interval"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -299,4 +300,99 @@ func (c *CTRNN) set(w ctrnnWeights) error {
 	}
 	copy(c.params[2].Data, b)
 	return nil
+}
+
+// Factor implements Factored (see its documentation), the leak being D:
+//
+//   - rate:    F − h = α (f(a) − h), a = W h + W_in u + b: D = α, G = f(a) − h;
+//   - post:    F − h = f((1 − α) h + α a) − h: D = 1, G = F − h;
+//   - voltage: F − x = α (W f(x) + W_in u + b − x): D = α, G = W f(x) + W_in u + b − x.
+//
+// The constants are the floats the step uses: α and 1 − α rounded once.
+func (c *CTRNN) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
+	if err := checkBox(c, x, u); err != nil {
+		return nil, err
+	}
+	N := c.hidden
+	w, win := weightRows(c.params[1]), weightRows(c.params[0])
+	act, der := c.enclosures()
+	drive := func(a []interval.I) []interval.I { // a + W_in u + b
+		for i, v := range c.params[2].Data {
+			a[i] = interval.AddScalar(a[i], v)
+		}
+		if c.inputs > 0 {
+			b := affineEnc(win, pointBox(u), nil)
+			for i := range a {
+				a[i] = interval.Add(a[i], b[i])
+			}
+		}
+		return a
+	}
+	alpha, keep := c.Alpha, 1-c.Alpha
+	lf := layerFactors{n: N, m: c.inputs, h: N, wantJ: jac}
+	var s []interval.I // f' where the Jacobian needs it
+	switch c.Form {
+	case FormRate:
+		a := drive(affineEnc(w, x, nil))
+		lf.G, lf.D = zipI(mapI(a, act), x, interval.Sub), constI(N, alpha)
+		if jac {
+			s = mapI(a, der)
+			lf.Gx = interval.NewMat(N, N)
+			lf.Gx.AddScaledRows(0, 0, vec(s), w)
+		}
+	case FormPost:
+		a := drive(affineEnc(w, x, nil))
+		p := make([]interval.I, N)
+		for i := range p {
+			p[i] = interval.Add(interval.Scale(keep, x[i]), interval.Scale(alpha, a[i]))
+		}
+		lf.G, lf.D = zipI(mapI(p, act), x, interval.Sub), constI(N, 1)
+		if jac { // diag(f'(p)) ((1 − α) I + α W) − I
+			s = mapI(p, der)
+			lf.Gx = interval.NewMat(N, N)
+			lf.Gx.AddScaledRows(0, 0, vec(mapI(s, func(v interval.I) interval.I { return interval.Scale(alpha, v) })), w)
+			lf.Gx.AddDiag(0, 0, vec(mapI(s, func(v interval.I) interval.I { return interval.Scale(keep, v) })))
+		}
+	default:
+		r := mapI(x, act)
+		a := drive(affineEnc(w, r, nil))
+		lf.G, lf.D = zipI(a, x, interval.Sub), constI(N, alpha)
+		if jac { // W diag(f'(x)) − I
+			s = mapI(x, der)
+			lf.Gx = interval.NewMat(N, N)
+			for i := 0; i < N; i++ {
+				for j := 0; j < N; j++ {
+					lf.Gx.Mid[i*N+j], lf.Gx.Rad[i*N+j] = interval.MidRad(interval.Mul(interval.Point(w.Mid[i*N+j]), s[j]))
+				}
+			}
+		}
+	}
+	if jac {
+		lf.Gx.AddDiag(0, 0, negOnes(N))
+	}
+	return finish(lf)
+}
+
+// enclosures returns interval enclosures of f and f'.
+func (c *CTRNN) enclosures() (f, df func(interval.I) interval.I) {
+	switch c.Act {
+	case ActTanh:
+		return interval.Tanh, interval.TanhDeriv
+	case ActSigmoid:
+		return interval.Sigmoid, interval.SigmoidDeriv
+	case ActSoftplus:
+		return interval.Softplus, interval.Sigmoid
+	case ActIdentity:
+		return func(v interval.I) interval.I { return v }, func(interval.I) interval.I { return interval.Point(1) }
+	}
+	return interval.ReLU, interval.ReLUDeriv
+}
+
+// constI is n copies of the point v.
+func constI(n int, v float64) []interval.I {
+	out := make([]interval.I, n)
+	for i := range out {
+		out[i] = interval.Point(v)
+	}
+	return out
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/interval"
+	"github.com/rnnfp/fixedpoints/proof"
 )
 
 // ctrnnFixture is one entry of testdata/ctrnn.json (gen_ctrnn.py).
@@ -206,6 +208,106 @@ func TestUnknownStateDictNamesTheWay(t *testing.T) {
 	for _, s := range []string{`"jac" [6 5 5]`, "-input-name NAME -recurrent-name NAME", "-cell ctrnn -alpha 0.2 -recurrent-name"} {
 		if err == nil || !strings.Contains(err.Error(), s) {
 			t.Errorf("error %v lacks %q", err, s)
+		}
+	}
+}
+
+// TestCTRNNFactorEnclosesTorch: for every CTRNN fixture, Factor's G and D
+// at each reference point agree with the torch module's F (D ⊙ G = F − h:
+// G = (F − h)/α in rate and voltage form, F − h in post form) to 1e-12, and
+// over the hull of all reference points (a wide box) the enclosures of G and
+// of dG/dx hold the torch module's values at every point: (J − I)/α or
+// J − I from torch's autograd Jacobian.
+func TestCTRNNFactorEnclosesTorch(t *testing.T) {
+	for _, f := range readCTRNNManifest(t) {
+		if f.File == "" || f.Newton != "" {
+			continue
+		}
+		cell, _, err := cells.LoadModel(fixturePath(f.File), f.options())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := cell.(*cells.CTRNN)
+		r, err := cells.ReadStateDict(fixturePath(f.Ref))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, u, fx, jac := r["x"], r["u"], r["f"], r["jac"]
+		P, N, M := x.Shape[0], x.Shape[1], u.Shape[1]
+		d := c.Alpha
+		if c.Form == cells.FormPost {
+			d = 1
+		}
+		worst, worstJ := 0.0, 0.0
+		for k := 0; k < P; k++ {
+			xk, uk := x.Data[k*N:(k+1)*N], u.Data[k*M:(k+1)*M]
+			g, dd, err := cells.Residuals(c, xk, uk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hull := make([]interval.I, N)
+			for i := range hull {
+				hull[i] = interval.Point(xk[i])
+				for q := 0; q < P; q++ {
+					hull[i] = interval.Hull(hull[i], interval.Point(x.Data[q*N+i]))
+				}
+			}
+			box, err := c.Factor(hull, uk, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < N; i++ {
+				want := (fx.Data[k*N+i] - xk[i]) / d
+				worst = math.Max(worst, math.Abs(g[i]-want))
+				if dd[i] != d {
+					t.Errorf("%s: D = %g, want %g", f.File, dd[i], d)
+				}
+				if gi := box.G[i]; !(gi.Lo-1e-12 <= want && want <= gi.Hi+1e-12) {
+					t.Errorf("%s: point %d: G_%d = %g (torch) outside the hull's enclosure [%g, %g]", f.File, k, i, want, gi.Lo, gi.Hi)
+				}
+				for j := 0; j < N; j++ {
+					want := jac.Data[(k*N+i)*N+j] / d
+					if i == j {
+						want = (jac.Data[(k*N+i)*N+j] - 1) / d
+					}
+					e := box.J.At(i, j)
+					if !(e.Lo-1e-12 <= want && want <= e.Hi+1e-12) {
+						t.Errorf("%s: point %d: dG_%d/dx_%d = %g (torch) outside the hull's enclosure [%g, %g]", f.File, k, i, j, want, e.Lo, e.Hi)
+					}
+					worstJ = math.Max(worstJ, e.Hi-e.Lo)
+				}
+			}
+		}
+		if worst > 1e-12 {
+			t.Errorf("%s: G at the reference points differs from torch's (F - h)/D by %g", f.File, worst)
+		}
+		t.Logf("%s (%v, %v): max |G - torch| %.2g; widest dG/dx enclosure over the hull %.3g", f.File, c.Form, c.Act, worst, worstJ)
+	}
+}
+
+// TestCTRNNNewtonPointsProved: through CTRNN's factorization, Krawczyk's
+// operator (package proof) proves each of the torch Newton solve's 7 fixed
+// points of the trained flip-flop CTRNN a unique root of G = f(a) − h.
+func TestCTRNNNewtonPointsProved(t *testing.T) {
+	cell, _, err := cells.LoadModel(fixturePath("flipflop_ctrnn.pt"), cells.Options{Kind: "ctrnn", CTRNN: cells.CTRNNOptions{Alpha: 0.2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw, err := cells.ReadStateDict(fixturePath("flipflop_ctrnn.newton.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := nw["points"]
+	N := pts.Shape[1]
+	sys := proof.CellSystem(cell.(cells.Factored), make([]float64, cell.InputSize()))
+	for k := 0; k < pts.Shape[0]; k++ {
+		r, err := proof.Krawczyk(sys, pts.Data[k*N:(k+1)*N], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("point %d: proved %v, radius %.2g, unique within %.2g (contraction %.2g)", k, r.Proved, r.Radius, r.UniqueRadius, r.Contraction)
+		if !r.Proved {
+			t.Errorf("Newton's point %d not proved: %s", k, r.Reason)
 		}
 	}
 }

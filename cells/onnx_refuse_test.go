@@ -191,3 +191,41 @@ func simulateOne(t *testing.T, cell cells.Cell, x, u []float64) []float64 {
 	}
 	return f
 }
+
+// TestExactActivationsFarOut: Softplus and Sigmoid are exact where
+// gorgonia's own are not (its Softplus returns a above 16, its Sigmoid 1
+// above 19): softplus(30) = 30 + 9.36e-14 and sigmoid(25) = 1 - 1.39e-11,
+// in a CTRNN (identity recurrence, alpha 1) and in an ONNX step.
+func TestExactActivationsFarOut(t *testing.T) {
+	sp := 30 + math.Log1p(math.Exp(-30))
+	sg := 1 - 1/(1+math.Exp(25))
+	for _, c := range []struct {
+		act       string
+		pre, want float64
+	}{{"softplus", 30, sp}, {"sigmoid", 25, sg}} {
+		ct, err := cells.NewCTRNN(1, 0, 1, cells.FormRate, map[string]cells.Activation{"softplus": cells.ActSoftplus, "sigmoid": cells.ActSigmoid}[c.act])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct.Params()[2].Data[0] = c.pre
+		f := simulateOne(t, ct, []float64{0}, nil)
+		if math.Abs(f[0]-c.want) > 4e-15 {
+			t.Errorf("CTRNN %s(%g) = %.17g, want %.17g", c.act, c.pre, f[0], c.want)
+		}
+		op := map[string]string{"softplus": "Softplus", "sigmoid": "Sigmoid"}[c.act]
+		p := stepModel(t, []*onnx.NodeProto{
+			node("Add", "shift", []string{"hidden", "pre"}, []string{"a"}),
+			node(op, "act", []string{"a"}, []string{"b"}),
+			node("MatMul", "mm", []string{"input", "zero"}, []string{"d"}),
+			node("Add", "add", []string{"b", "d"}, []string{"hidden_next"}),
+		}, doubles("pre", nil, c.pre), doubles("zero", []int64{3, 5}, make([]float64, 15)...))
+		cell, _, err := cells.LoadModel(p, cells.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := simulateOne(t, cell, make([]float64, 5), make([]float64, 3))
+		if math.Abs(g[0]-c.want) > 4e-15 {
+			t.Errorf("ONNX %s(%g) = %.17g, want %.17g", op, c.pre, g[0], c.want)
+		}
+	}
+}
