@@ -58,6 +58,7 @@ type jsonPoint struct {
 	NUndecided int       `json:"n_undecided"`
 	Stable     bool      `json:"stable"`
 	Residual   float64   `json:"residual"`
+	Proved     bool      `json:"stability_proved,omitempty"`
 }
 
 type jsonBif struct {
@@ -225,6 +226,9 @@ func (res *Result) Validate() error {
 			}
 			if p.Stable && (p.NUnstable > 0 || p.NUndecided > 0) {
 				return fmt.Errorf("continuation: %s: stable with %d unstable and %d undecided modes", what, p.NUnstable, p.NUndecided)
+			}
+			if p.Proved && p.NUndecided > 0 {
+				return fmt.Errorf("continuation: %s: stability proved with %d undecided modes", what, p.NUndecided)
 			}
 		}
 	}

@@ -121,6 +121,9 @@ type Settings struct {
 	MaxTurn        float64 // 0.35 rad: largest angle between consecutive tangents
 	MarginalTol    float64 // 1e-9: a mode within this of the stability boundary (or within its error bound, see Point) is undecided
 	DenseEigenMax  int     // 400: up to this N every point's Jacobian is eigen-decomposed; above it Arnoldi gives the 30 largest
+	// ProveStabilityMaxN is the largest N at which each point's mode
+	// classes are proved (see Point); 0 means 64, negative never.
+	ProveStabilityMaxN int
 }
 
 // DefaultSettings returns the defaults for a path of the given length.
@@ -150,6 +153,9 @@ func (s *Settings) fill(length, xmax float64) {
 	}
 	def(&s.MaxTurn, 0.35)
 	def(&s.MarginalTol, 1e-9)
+	if s.ProveStabilityMaxN == 0 {
+		s.ProveStabilityMaxN = 64
+	}
 	if s.DenseEigenMax == 0 {
 		s.DenseEigenMax = 400
 	}

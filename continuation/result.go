@@ -78,6 +78,12 @@ func (e End) String() string {
 // 1/|l^H r|; otherwise it is undecided. Above Settings.DenseEigenMax only
 // the Ritz values of an Arnoldi factorization are seen (the largest in
 // modulus), and Stable is never set.
+//
+// Up to Settings.ProveStabilityMaxN states, a cell that says how its
+// residual factors (cells.Factored) has each point's classes proved
+// (stability.ProveRoot: Krawczyk's proof of the root, an enclosure of every
+// eigenvalue of the Jacobian there); when every mode's class is proved,
+// Proved is set and the counts are the proved ones (NUndecided 0).
 type Point struct {
 	S          float64   // the path parameter (arc length of the input path)
 	U          []float64 // u(S), M values
@@ -86,6 +92,7 @@ type Point struct {
 	NUndecided int       // modes within MarginalTol of the stability boundary
 	Stable     bool      // every mode surely decays (NUnstable = NUndecided = 0)
 	Residual   float64   // max|F(x, u) - x|
+	Proved     bool      // the counts are proved, not estimated (see above)
 }
 
 // Branch is one curve of fixed points, ordered along the curve. S need not

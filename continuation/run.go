@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/stability"
 )
 
 // run is the state of one Continue call.
@@ -187,12 +190,45 @@ func (r *run) linearize(br *branch, jx, ju, c []float64) error {
 	return nil
 }
 
-// point is br's current point for the result.
+// point is br's current point for the result, its counts proved when
+// proveCounts can.
 func (r *run) point(br *branch, res float64) Point {
 	N := r.N
-	return Point{S: br.y[N], U: r.uAt(br.seg, br.y[N]), X: append([]float64(nil), br.y[:N]...),
+	p := Point{S: br.y[N], U: r.uAt(br.seg, br.y[N]), X: append([]float64(nil), br.y[:N]...),
 		NUnstable: br.sp.nUnstable, NUndecided: br.sp.nUndecided,
 		Stable: br.sp.nUnstable == 0 && br.sp.nUndecided == 0 && !br.sp.partial, Residual: res}
+	r.proveCounts(br, &p)
+	return p
+}
+
+// proveCounts replaces p's counts by proved ones (stability.ProveRoot on
+// br's Jacobian and eigenvalues) when the cell is Factored, N <=
+// Settings.ProveStabilityMaxN, the spectrum is complete and every mode's
+// class is proved; otherwise p keeps the estimated counts. The detectors
+// keep using br.sp.
+func (r *run) proveCounts(br *branch, p *Point) {
+	fc, ok := r.p.Cell.(cells.Factored)
+	N := r.N
+	if !ok || N > r.s.ProveStabilityMaxN || br.sp.partial || len(br.sp.vals) != N {
+		return
+	}
+	modes := make([]stability.Mode, N)
+	for i, z := range br.sp.vals {
+		if r.s.ContinuousTime {
+			z -= 1
+		}
+		modes[i] = stability.Mode{Value: z, Bound: math.Inf(1)}
+	}
+	if n, _ := stability.ProveRoot(fc, p.X, p.U, br.jx, modes, r.s.ContinuousTime); n != N {
+		return
+	}
+	p.NUnstable, p.NUndecided, p.Proved = 0, 0, true
+	for _, m := range modes {
+		if m.Class == stability.ModeUnstable {
+			p.NUnstable++
+		}
+	}
+	p.Stable = p.NUnstable == 0
 }
 
 // step is one branch's attempt in an iteration.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
-	"github.com/rnnfp/fixedpoints/proof"
 	"github.com/rnnfp/fixedpoints/stability"
 	"gonum.org/v1/gonum/mat"
 )
@@ -39,16 +38,14 @@ func LinearizeContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s S
 	return proveStability(ctx, cell, fp, s)
 }
 
-// proveStability proves the mode classes of the points of fp, when N <=
-// s.ProveStabilityMaxN and the cell says how its residual factors
-// (cells.Factored): Krawczyk's proof of the root of G near X
-// (proof.Krawczyk), the enclosure of dF/dx at that root around the point's
-// Jacobian (proof.RootJacobianRadius), discs holding every eigenvalue
-// (stability.Enclose) and the classes they decide (stability.Prove); then
-// Classify again, so that Stability.Proved says whether every class is
-// proved. A point whose leading modes only were found gets its full
-// decomposition first. A point whose root or enclosure is not proved keeps
-// its estimated classes. Only cancellation is an error.
+// proveStability proves the mode classes of the points of fp (see
+// stability.ProveRoot: Krawczyk's proof of the root, the enclosure of dF/dx
+// there, eigenvalue discs) when N <= s.ProveStabilityMaxN and the cell says
+// how its residual factors (cells.Factored), then classifies each point
+// again, so that Stability.Proved says whether every class is proved. A
+// point whose leading modes only were found gets its full decomposition
+// first. A point nothing is proved of keeps its estimated classes. Only
+// cancellation is an error.
 func proveStability(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
 	fc, ok := cell.(cells.Factored)
 	N := fp.N
@@ -60,20 +57,9 @@ func proveStability(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Set
 			return fmt.Errorf("finder: prove stability: %w", err)
 		}
 		p := &fp.Points[k]
-		res, err := proof.Krawczyk(proof.CellSystem(fc, p.U), p.X, nil)
-		if err != nil || !res.Proved {
-			continue
-		}
-		rad, err := proof.RootJacobianRadius(fc, p.X, p.U, res.Radius, p.Jacobian)
-		if err != nil {
-			continue
-		}
-		e, err := stability.Enclose(N, p.Jacobian, rad)
-		if err != nil || !e.Proved {
-			continue
-		}
 		modes := p.Modes
 		if len(modes) != N {
+			var err error
 			if modes, err = stability.FullModes(N, p.Jacobian, !s.NoEigenvectors); err != nil {
 				continue
 			}
@@ -85,7 +71,7 @@ func proveStability(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Set
 			stability.SortModes(modes, s.ContinuousTime)
 			stability.SetBounds(modes, p.Jacobian, N, p.JacobianError, 0, s.Dtype.Eps(), s.ContinuousTime)
 		}
-		if stability.Prove(modes, e, s.ContinuousTime) == 0 {
+		if n, _ := stability.ProveRoot(fc, p.X, p.U, p.Jacobian, modes, s.ContinuousTime); n == 0 {
 			continue
 		}
 		p.Modes = modes

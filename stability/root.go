@@ -1,0 +1,41 @@
+package stability
+
+import (
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/proof"
+)
+
+// ProveRoot proves what it can of the classes of modes, the
+// eigen-decomposition of J, the N x N floating Jacobian of F at x (Values
+// lambda, or mu = lambda - 1 when continuous), for a fixed point of the
+// Factored cell c at input u near x: Krawczyk's proof that G has a unique
+// root within r of x (proof.Krawczyk), the enclosure of dF/dx at that root
+// around J (proof.RootJacobianRadius), the discs of Enclose and Prove. It
+// returns how many modes it proved and, when none, why: the root not
+// proved (with the proof's reason), an enclosure that overflowed, discs not
+// established, or no component the discs decide. finder and continuation
+// take their proved classes from it.
+func ProveRoot(c cells.Factored, x, u, J []float64, modes []Mode, continuous bool) (proved int, why string) {
+	res, err := proof.Krawczyk(proof.CellSystem(c, u), x, nil)
+	switch {
+	case err != nil:
+		return 0, "root not proved: bad input"
+	case !res.Proved:
+		return 0, "root not proved: " + res.Reason
+	}
+	rad, err := proof.RootJacobianRadius(c, x, u, res.Radius, J)
+	if err != nil {
+		return 0, "Jacobian enclosure overflows"
+	}
+	e, err := Enclose(len(x), J, rad)
+	switch {
+	case err != nil:
+		return 0, "bad Jacobian"
+	case !e.Proved:
+		return 0, e.Reason
+	}
+	if n := Prove(modes, e, continuous); n > 0 {
+		return n, ""
+	}
+	return 0, "no mode separated from the stability boundary"
+}
