@@ -178,8 +178,8 @@ func decodeWeights(name string, b []byte, key string, limit int64) (sd StateDict
 	info.format = f
 	switch f {
 	case formatUnknown:
-		return nil, info, fmt.Errorf("%w: extension %q is none of .safetensors, .npz, .pt, .pth, .bin and the content is none of these (starts with %q)",
-			ErrFormat, filepath.Ext(name), head(b, 16))
+		return nil, info, fmt.Errorf("%w: extension %q is none of .safetensors, .npz, .pt, .pth, .bin and the content is none of these (%s)",
+			ErrFormat, filepath.Ext(name), contentKind(b))
 	case formatSafetensors:
 		sd, err = decodeSafetensors(b)
 	case formatNPZ:
@@ -259,12 +259,4 @@ func unravel(k int, shape []int) []int {
 		}
 	}
 	return idx
-}
-
-// head returns at most n leading bytes of b, for error messages.
-func head(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
 }

@@ -187,3 +187,22 @@ func libText(err error) string {
 	}
 	return boundText(s, 300)
 }
+
+// contentKind says what kind of content b is without showing any of it:
+// an error about a file named in a manifest ("weights": "/etc/shadow")
+// must not copy its first bytes into records and pages.
+func contentKind(b []byte) string {
+	if len(b) == 0 {
+		return "the file is empty"
+	}
+	text := 0
+	for _, c := range b[:min(len(b), 512)] {
+		if c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c < 0x7f) {
+			text++
+		}
+	}
+	if text == min(len(b), 512) {
+		return fmt.Sprintf("it is text, %d bytes", len(b))
+	}
+	return fmt.Sprintf("it is binary data of an unknown format, %d bytes", len(b))
+}

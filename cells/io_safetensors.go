@@ -76,7 +76,7 @@ func diagnoseSafetensors(b []byte, libErr error) error {
 		return fmt.Errorf("%w: %d bytes, shorter than the 8-byte header length of a safetensors file", ErrTruncated, len(b))
 	}
 	if len(b) == 8 || b[8] != '{' {
-		return fmt.Errorf("%w: not a safetensors file (no JSON header after the 8-byte length; starts with %q)", ErrFormat, head(b, 16))
+		return fmt.Errorf("%w: not a safetensors file (no JSON header after the 8-byte length; %s)", ErrFormat, contentKind(b))
 	}
 	n := binary.LittleEndian.Uint64(b)
 	if n > uint64(len(b)-8) {

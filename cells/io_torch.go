@@ -52,7 +52,7 @@ func decodeTorch(b []byte, key string, limit int64) (sd StateDict, info torchFil
 		info.format = "torch.save legacy"
 		obj, err = loadTorchLegacy(b)
 	default:
-		return nil, info, fmt.Errorf("%w: not a torch.save file (neither a zip archive nor a pickle; starts with %q)", ErrFormat, head(b, 16))
+		return nil, info, fmt.Errorf("%w: not a torch.save file (neither a zip archive nor a pickle; %s)", ErrFormat, contentKind(b))
 	}
 	if err != nil {
 		return nil, info, err

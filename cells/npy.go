@@ -53,7 +53,7 @@ func WriteNPY(path string, t Tensor) error {
 func decodeNPY(b []byte) (t Tensor, err error) {
 	defer recoverDecode("npy", &err)
 	if !bytes.HasPrefix(b, []byte(npyMagic)) {
-		return Tensor{}, fmt.Errorf("%w: not a .npy array (no \\x93NUMPY magic; starts with %q)", ErrFormat, head(b, 16))
+		return Tensor{}, fmt.Errorf("%w: not a .npy array (no \\x93NUMPY magic; %s)", ErrFormat, contentKind(b))
 	}
 	if len(b) < 10 {
 		return Tensor{}, fmt.Errorf("%w: %d bytes, shorter than a .npy header", ErrTruncated, len(b))

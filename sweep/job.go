@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/internal/atomicfile"
@@ -18,8 +20,9 @@ import (
 // runs again next time.
 var errInterrupted = errors.New("interrupted")
 
-// stageMark separates the parts of a stage's name, ".stage~ID~RANDOM":
-// no job id holds it, so the stages of one job are told from another's.
+// stageMark separates the parts of a stage's name, ".stage~ID~OWNER~RANDOM"
+// (OWNER: atomicfile.OwnerTag): no job id holds it, so the stages of one
+// job are told from another's, and a stage from its owner process.
 const (
 	stageMark   = "~"
 	stagePrefix = ".stage" + stageMark
@@ -41,7 +44,7 @@ func runJob(ctx context.Context, j *Job, dir string, o *Options) (rec *Record, e
 	if err := removeStages(root, j.ID); err != nil {
 		return nil, fmt.Errorf("sweep: job %q: %w", j.ID, err)
 	}
-	stage, err := os.MkdirTemp(root, stagePrefix+j.ID+stageMark)
+	stage, err := os.MkdirTemp(root, stagePrefix+j.ID+stageMark+atomicfile.OwnerTag()+stageMark)
 	if err != nil {
 		return nil, fmt.Errorf("sweep: job %q: %w", j.ID, err)
 	}
@@ -60,11 +63,19 @@ func runJob(ctx context.Context, j *Job, dir string, o *Options) (rec *Record, e
 	if ctx.Err() != nil || errors.Is(jobErr, errInterrupted) {
 		return nil, fmt.Errorf("sweep: job %q: %w: %w", j.ID, errInterrupted, context.Cause(ctx))
 	}
+	if isSystemError(jobErr) {
+		// The disk, not the job: the shard fails (non-zero exit, the engine
+		// sees it) and the job, unrecorded, runs again next time.
+		return nil, fmt.Errorf("sweep: job %q: %w", j.ID, jobErr)
+	}
 	name := doneFile
 	if jobErr != nil {
-		rec.Status, rec.Error, name = StatusFailed, jobErr.Error(), failedFile
+		rec.Status, rec.Error, name = StatusFailed, cells.BoundError(jobErr).Error(), failedFile
 	} else {
 		rec.Status, rec.Rows = StatusDone, rows
+		if rec.Files, err = sumFiles(stage, rows); err != nil {
+			return nil, fmt.Errorf("sweep: job %q: %w", j.ID, err)
+		}
 	}
 	if err := writeRecord(filepath.Join(stage, name), rec); err != nil {
 		return nil, err
@@ -82,13 +93,20 @@ func runJob(ctx context.Context, j *Job, dir string, o *Options) (rec *Record, e
 }
 
 // removeStages removes the stages that runs of job id killed part-way left
-// in root.
+// in root: only those whose owner process is gone. Another live process's
+// stage (two runs of one shard) is left alone; so is a stage without an
+// owner tag or of another host, which only its owner removes.
 func removeStages(root, id string) error {
-	stages, err := filepath.Glob(filepath.Join(root, stagePrefix+id+stageMark+"*"))
+	stages, err := filepath.Glob(filepath.Join(root, globQuote(stagePrefix+id+stageMark)+"*"))
 	if err != nil {
 		return err
 	}
 	for _, s := range stages {
+		rest := strings.TrimPrefix(filepath.Base(s), stagePrefix+id+stageMark)
+		owner, _, ok := strings.Cut(rest, stageMark)
+		if !ok || !atomicfile.OwnerDead(owner) {
+			continue
+		}
 		if err := os.RemoveAll(s); err != nil {
 			return err
 		}
@@ -121,7 +139,7 @@ func runSearches(ctx context.Context, j *Job, stage string, o *Options) (rows []
 			return nil, errInterrupted
 		}
 		fixedName := fmt.Sprintf("input-%d.fixedpoints.json", k)
-		if err := writeResult(filepath.Join(stage, fixedName), res, func() { o.beforeCommit(j.ID) }); err != nil {
+		if err := writeResult(filepath.Join(stage, fixedName), res, func() error { o.beforeCommit(j.ID); return o.writeFault }); err != nil {
 			return nil, err
 		}
 		rows = append(rows, resultRow(j, p.info, k, u, res, fixedName))
@@ -132,18 +150,18 @@ func runSearches(ctx context.Context, j *Job, stage string, o *Options) (rows []
 // writeResult writes res's fixed points, slow points and unconverged
 // candidates (fixedpoints/v1) to path atomically; hook, when not nil, runs
 // once the temporary file is written and before it is renamed.
-func writeResult(path string, res *finder.Result, hook func()) error {
+func writeResult(path string, res *finder.Result, hook func() error) error {
 	err := atomicfile.Write(path, func(w io.Writer) error {
 		if err := fpjson.Write(w, res); err != nil {
 			return err
 		}
 		if hook != nil {
-			hook()
+			return hook()
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+		return systemError{fmt.Errorf("write %s: %w", filepath.Base(path), err)}
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -269,6 +268,9 @@ func ParseManifest(r io.Reader, dir string) ([]Job, error) {
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
+		if err := checkDuplicateKeys([]byte(text)); err != nil {
+			return nil, fmt.Errorf("sweep: %w: line %d: %v", ErrManifest, line, err)
+		}
 		var j Job
 		d := json.NewDecoder(strings.NewReader(text))
 		d.DisallowUnknownFields()
@@ -300,22 +302,11 @@ func ParseManifest(r io.Reader, dir string) ([]Job, error) {
 }
 
 // ReadManifest reads the manifest file at path (see ParseManifest);
-// relative paths in it are relative to the file's directory.
+// relative paths in it are relative to the file's directory, and every
+// file it names must be inside that directory (ReadManifestOptions with
+// AllowOutside accepts others).
 func ReadManifest(path string) ([]Job, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("sweep: %w", err)
-	}
-	defer f.Close()
-	dir, err := filepath.Abs(filepath.Dir(path))
-	if err != nil {
-		return nil, fmt.Errorf("sweep: %w", err)
-	}
-	jobs, err := ParseManifest(f, dir)
-	if err != nil {
-		return nil, fmt.Errorf("%w (in %s)", err, path)
-	}
-	return jobs, nil
+	return ReadManifestOptions(path, ManifestOptions{})
 }
 
 // WriteManifest writes jobs as JSON Lines, one job per line.

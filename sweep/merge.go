@@ -32,7 +32,9 @@ type JobProblem struct {
 
 // ReadDirManifest reads the manifest a sweep wrote into its directory.
 func ReadDirManifest(dir string) ([]Job, error) {
-	jobs, err := ReadManifest(filepath.Join(dir, manifestOut))
+	// The copy a sweep wrote holds the paths it resolved, wherever they
+	// are; merge reads none of those files.
+	jobs, err := ReadManifestOptions(filepath.Join(dir, manifestOut), ManifestOptions{AllowOutside: true})
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %s holds no sweep (run fixedpoints sweep -out %s first, or give the manifest): %w", dir, dir, err)
 	}

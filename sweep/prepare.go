@@ -6,8 +6,8 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
-	"github.com/rnnfp/fixedpoints/internal/memlimit"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/memlimit"
 	"github.com/rnnfp/fixedpoints/tasks"
 
 	"github.com/rnnfp/fixedpoints/internal/plural"

@@ -43,6 +43,9 @@ type Record struct {
 	Finished time.Time `json:"finished"`
 	Seconds  float64   `json:"seconds"` // the whole job: loading, sampling, every search, writing
 	Rows     []Row     `json:"rows,omitempty"`
+	// Files are the result files of a done record with their sizes and
+	// SHA-256, checked before the record is trusted (skip and merge).
+	Files []FileSum `json:"files,omitempty"`
 }
 
 // JobDir is the directory of job id's results under the sweep's output
@@ -63,12 +66,15 @@ func writeRecord(path string, r *Record) error {
 
 // readRecord reads the record at path; a missing file gives (nil, nil).
 func readRecord(path string) (*Record, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSmall(path)
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
+	}
+	if err := checkDuplicateKeys(b); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var r Record
 	d := json.NewDecoder(bytes.NewReader(b))
@@ -99,10 +105,8 @@ func doneRecord(dir string, j *Job) (*Record, string) {
 	case len(r.Rows) == 0:
 		return nil, "done record without results"
 	}
-	for _, row := range r.Rows {
-		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(row.FixedFile))); err != nil {
-			return nil, fmt.Sprintf("result file %s: %v", row.FixedFile, err)
-		}
+	if why := checkSums(dir, r); why != "" {
+		return nil, why
 	}
 	return r, ""
 }

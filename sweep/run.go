@@ -34,6 +34,10 @@ type Options struct {
 	// is written: after its temporary file is created, before it is renamed
 	// into place. Tests use it to kill a shard in the middle of a job.
 	BeforeCommit func(jobID string)
+
+	// writeFault, when not nil, is the error of every result write (tests
+	// stand a full disk with it).
+	writeFault error
 }
 
 // ShardSummary says what RunShard did.

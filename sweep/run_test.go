@@ -147,7 +147,7 @@ func TestRerunSkipsCompleteJobs(t *testing.T) {
 	// ... until its copy is removed: then the changed job runs again, and
 	// the stage a killed run left is removed (not another job's).
 	os.Remove(filepath.Join(out, manifestOut))
-	stale := filepath.Join(out, "jobs", stagePrefix+"ff2"+stageMark+"123")
+	stale := filepath.Join(out, "jobs", stagePrefix+"ff2"+stageMark+deadOwnerTag(t)+stageMark+"123")
 	other := filepath.Join(out, "jobs", stagePrefix+"ff2-b"+stageMark+"123")
 	for _, d := range []string{stale, other} {
 		os.Mkdir(d, 0o755)

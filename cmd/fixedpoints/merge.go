@@ -43,7 +43,8 @@ func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var jobs []sweep.Job
 	if *manifest != "" {
 		var err error
-		if jobs, err = sweep.ReadManifest(*manifest); err != nil {
+		// merge reads none of the files the manifest names
+		if jobs, err = sweep.ReadManifestOptions(*manifest, sweep.ManifestOptions{AllowOutside: true}); err != nil {
 			return err
 		}
 		cli.FillSeeds(jobs, rf.Seed)

@@ -47,6 +47,7 @@ the shard ran all its jobs, even if some failed (see -strict): a bad job
 fails the same way on every retry, and an engine that counts failed tasks
 (Kubernetes' backoffLimit) would otherwise stop the whole sweep. Gather the
 results with "fixedpoints merge DIR".`)
+	allowOutside := fs.Bool("allow-outside", false, "read files the manifest names outside its own directory (absolute paths, \"..\"); without it they are refused")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ results with "fixedpoints merge DIR".`)
 			return cli.UsageError{Err: err}
 		}
 	}
-	jobs, err := sweep.ReadManifest(*manifest)
+	jobs, err := sweep.ReadManifestOptions(*manifest, sweep.ManifestOptions{AllowOutside: *allowOutside})
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,11 @@ import (
 // host, pid and the process's start time (so that a recycled pid is not
 // taken for the owner). A name without a tag, or with another host's, is
 // never removed.
-func ownerTag() string {
+func ownerTag() string { return OwnerTag() }
+
+// OwnerTag is this process's tag, "host-pid-start", for names of
+// temporary files and directories that OwnerDead can later judge.
+func OwnerTag() string {
 	host, _ := os.Hostname()
 	host = strings.NewReplacer("-", "_", "/", "_", ".", "_").Replace(host)
 	return fmt.Sprintf("%s-%d-%d", host, os.Getpid(), startTime(os.Getpid()))
@@ -39,9 +43,12 @@ func startTime(pid int) uint64 {
 	return v
 }
 
-// deadOwner reports whether tag (host-pid-start) names a process of this
-// host that no longer runs. False when unsure.
-func deadOwner(tag string) bool {
+func deadOwner(tag string) bool { return OwnerDead(tag) }
+
+// OwnerDead reports whether tag (see OwnerTag) names a process of this
+// host that no longer runs. False when unsure (another host's, or a
+// malformed tag).
+func OwnerDead(tag string) bool {
 	f := strings.Split(tag, "-")
 	if len(f) != 3 {
 		return false
