@@ -16,7 +16,10 @@ import (
 
 // find: the fixed points of a model trained elsewhere.
 //
-//	fixedpoints find -weights FILE [-cell rnn|rnn_relu|gru|lstm] [-prefix rnn.]
+//	fixedpoints find -weights FILE [-cell rnn|rnn_relu|gru|lstm|ctrnn] [-prefix rnn.]
+//		[-alpha A | -dt DT -tau TAU] [-form rate|post|voltage]
+//		[-activation relu|tanh|softplus|sigmoid|identity]
+//		[-input-name NAME] [-recurrent-name NAME] [-state-input NAME]
 //		[-key NAME] [-node NAME] [-inits FILE.npy] [-inputs FILE.npy]
 //		[-trajectories FILE.npy] [-n-inits 1024] [-noise 0.5] [-seed 1]
 //		[-out DIR] [-quiet]
@@ -28,7 +31,13 @@ import (
 // from the file; -cell is needed only for an nn.RNN state_dict (rnn or
 // rnn_relu: the nonlinearity is not in it). The state of a multi-layer
 // model is the layers' states in order ([h_0; h_1], or [h_0; c_0; h_1; c_1]
-// for an LSTM).
+// for an LSTM). -cell ctrnn reads a leaky continuous-time RNN (cells.CTRNN:
+// nn.Linear pairs, nn.RNN names, PsychRNN's npz, a kernel over [u; h],
+// low-rank m, n) with alpha = dt/tau from -alpha or -dt and -tau, and judges
+// stability for its flow (-continuous defaults on), printing each point's
+// map eigenvalue mu and flow eigenvalue lambda = (mu - 1)/alpha. An ONNX
+// graph without RNN, GRU or LSTM nodes is read as one step F(u, h)
+// (cells.ONNXStep; -state-input names the state when the graph does not).
 //
 // Initial states are the rows of -inits (B x N). Without it, -n-inits states
 // are drawn, with Gaussian noise of standard deviation -noise, from the
@@ -186,9 +195,12 @@ func source(info cells.ModelInfo) string {
 	if info.Key != "" {
 		parts = append(parts, "key "+strconv.Quote(info.Key))
 	}
-	if len(info.Nodes) > 0 {
+	switch {
+	case len(info.Nodes) > 0:
 		parts = append(parts, "nodes "+strings.Join(info.Nodes, ", "))
-	} else {
+	case info.Kind == "onnx_step":
+		parts = append(parts, "the graph as one step")
+	default:
 		parts = append(parts, "prefix "+strconv.Quote(info.Prefix))
 	}
 	return ", " + strings.Join(parts, ", ")
