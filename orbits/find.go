@@ -78,9 +78,26 @@ func Find(ctx context.Context, p Problem, s *Settings) (*Result, error) {
 					break
 				}
 			}
-			if !dup {
-				found[d] = append(found[d], &Orbit{Period: d, Points: canonical(o), U: append([]float64{}, u...)})
+			if dup {
+				continue
 			}
+			if d < k {
+				// Solved as k points, equal within TolDistinct after d
+				// steps: solve it again as the period-d orbit it is.
+				sh := &shooting{x: flatten(o)}
+				if _, err := newton(ctx, e, []*shooting{sh}, d, &st); err != nil {
+					if ctx.Err() != nil {
+						res.Status = Canceled
+						break
+					}
+					return nil, fmt.Errorf("orbits: period %d: %w", d, err)
+				}
+				if !sh.converged {
+					continue
+				}
+				o = splitRows(sh.x, N)
+			}
+			found[d] = append(found[d], &Orbit{Period: d, Points: canonical(o), U: append([]float64{}, u...)})
 		}
 	}
 	for _, os := range found {
@@ -188,6 +205,15 @@ func searchPeriod(ctx context.Context, e *evaluator, x0 []float64, k int, s *Set
 		}
 	}
 	return out, nil
+}
+
+// flatten joins rows.
+func flatten(rows [][]float64) []float64 {
+	var out []float64
+	for _, r := range rows {
+		out = append(out, r...)
+	}
+	return out
 }
 
 // splitRows cuts x into rows of n values (copies).
