@@ -74,7 +74,11 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	fmt.Fprintf(w, "iterations: %d first-order, %d Levenberg-Marquardt; %d gradient and %d Jacobian evaluations\n",
 		st.Iters, st.RefineIters, st.GradEvals, st.JacobianEvals)
 	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
-	fmt.Fprintf(w, "time: search %s, refine %s, complete %s, check %s, linearize %s, connect %s, total %s\n", ms(st.SearchTime), ms(st.RefineTime), ms(st.CompleteTime), ms(st.CheckTime), ms(st.LinearizeTime), ms(st.ConnectTime), ms(st.Runtime))
+	orbitTime := ""
+	if res.Settings.MaxPeriod >= 2 {
+		orbitTime = ", orbits " + ms(st.OrbitTime)
+	}
+	fmt.Fprintf(w, "time: search %s, refine %s, complete %s, check %s, linearize %s, connect %s%s, total %s\n", ms(st.SearchTime), ms(st.RefineTime), ms(st.CompleteTime), ms(st.CheckTime), ms(st.LinearizeTime), ms(st.ConnectTime), orbitTime, ms(st.Runtime))
 	for _, warn := range st.Warnings {
 		fmt.Fprintln(w, "warning:", warn)
 	}
