@@ -287,6 +287,25 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 		silent: map[string]bool{nameTrajectories: true, nameUnstableModes: true, nameManifolds: true,
 			nameUnstableModes + class{flow: d.flow}.byAbs(): true},
 		patch: func(opt map[string]interface{}) {
+			// The legend's entries in series order; the mode segments,
+			// in their saddles' colours, get a grey icon (echarts would
+			// take the first segment's).
+			var entries []interface{}
+			seen := map[string]bool{}
+			for _, s := range c.MultiSeries {
+				if seen[s.Name] {
+					continue
+				}
+				seen[s.Name] = true
+				if s.Type == types.ChartLine3D && strings.HasPrefix(s.Name, nameUnstableModes) {
+					grey := map[string]interface{}{"color": colorConnection, "borderColor": colorConnection}
+					entries = append(entries, map[string]interface{}{"name": s.Name, "itemStyle": grey,
+						"lineStyle": map[string]interface{}{"color": colorConnection}})
+				} else {
+					entries = append(entries, s.Name)
+				}
+			}
+			opt["legend"] = map[string]interface{}{"show": true, "top": "66", "data": entries, "selected": map[string]bool{}}
 			// Many trajectories hide the points: off until asked for (a
 			// click on their legend entry).
 			if len(d.trajectories) > shownTrajectories {
@@ -323,7 +342,7 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 }
 
 // hideInLegend turns the series called name off in the 3-D view's legend
-// (a click on the entry shows them).
+// (a click on the entry shows them), adding the entry if it lacks one.
 func hideInLegend(opt map[string]interface{}, name string) {
 	l, ok := opt["legend"].(map[string]interface{})
 	if !ok {
@@ -331,6 +350,14 @@ func hideInLegend(opt map[string]interface{}, name string) {
 		opt["legend"] = l
 	}
 	l["selected"].(map[string]bool)[name] = false
+	if data, ok := l["data"].([]interface{}); ok {
+		for _, e := range data {
+			if e == name {
+				return
+			}
+		}
+		l["data"] = append(data, name)
+	}
 }
 
 // String says what the 3-D view leaves out, in the words of the counts
