@@ -4,7 +4,6 @@ import (
 	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 const (
@@ -144,9 +143,8 @@ func broydenUpdate(P, s, y, pv, pt []float64) {
 // candidates of one Jacobian and damping, and lets quasi-Newton updates
 // correct it after each step (see broydenUpdate). work (n x n) is scratch.
 //
-// LAPACK's potrf/potrs are called directly: mat.Cholesky also estimates the
-// condition number, which took three quarters of the time of a step at
-// N = 16. A factor whose diagonal spans more than 1e8 (a condition number
+// linalg.Cholesky (LAPACK's potrf without mat's condition estimate, which
+// took three quarters of the time of a step at N = 16) factors it. A factor whose diagonal spans more than 1e8 (a condition number
 // beyond about 1e16) is treated as singular, as mat's solve would; so is
 // one that fails. Then P is a short gradient step, A^T / (lambda*(tr(H)/n + 1)).
 func stepMatrix(H, A []float64, lambda float64, work, P []float64) (solved bool) {
@@ -168,17 +166,9 @@ func stepMatrix(H, A []float64, lambda float64, work, P []float64) (solved bool)
 			P[i*n+k] = A[k*n+i]
 		}
 	}
-	if _, ok := lapack64.Potrf(blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: work}); ok {
-		lo, hi := abs(work[0]), abs(work[0])
-		for i := 1; i < n; i++ {
-			v := abs(work[i*n+i])
-			lo, hi = min(lo, v), max(hi, v)
-		}
-		if lo > 1e-8*hi {
-			lapack64.Potrs(blas64.Triangular{N: n, Stride: n, Uplo: blas.Upper, Diag: blas.NonUnit, Data: work},
-				blas64.General{Rows: n, Cols: n, Stride: n, Data: P})
-			return true
-		}
+	if linalg.Cholesky(work, n) {
+		linalg.CholeskySolve(work, n, P, n)
+		return true
 	}
 	s := 1 / (lambda * (tr/float64(n) + 1))
 	for i := range P {

@@ -5,9 +5,6 @@ import (
 	"math"
 
 	"github.com/rnnfp/fixedpoints/internal/linalg"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 const (
@@ -175,8 +172,7 @@ func shiftedStep(H, g []float64, mu *float64, n int, d []float64) bool {
 	for {
 		if posDefInto(H, *mu, n, work) {
 			copy(d, g)
-			lapack64.Potrs(blas64.Triangular{N: n, Stride: n, Uplo: blas.Upper, Diag: blas.NonUnit, Data: work},
-				blas64.General{Rows: n, Cols: 1, Stride: 1, Data: d})
+			linalg.CholeskySolve(work, n, d, 1)
 			for i := range d {
 				d[i] = -d[i]
 			}
@@ -194,20 +190,13 @@ func posDef(H []float64, mu float64, n int) bool {
 	return posDefInto(H, mu, n, make([]float64, n*n))
 }
 
-// posDefInto factors H + mu I into work (upper Cholesky factor) and
-// reports whether it succeeded with a diagonal spanning less than 1e8.
+// posDefInto factors H + mu I into work (upper Cholesky factor,
+// linalg.Cholesky) and reports whether it succeeded with a diagonal
+// spanning less than 1e8.
 func posDefInto(H []float64, mu float64, n int, work []float64) bool {
 	copy(work, H)
 	for i := 0; i < n; i++ {
 		work[i*n+i] += mu
 	}
-	if _, ok := lapack64.Potrf(blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: work}); !ok {
-		return false
-	}
-	lo, hi := math.Inf(1), 0.0
-	for i := 0; i < n; i++ {
-		v := abs(work[i*n+i])
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	return lo > 1e-8*hi
+	return linalg.Cholesky(work, n)
 }

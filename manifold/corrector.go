@@ -3,6 +3,7 @@ package manifold
 import (
 	"math"
 
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -155,24 +156,26 @@ func predictedDecrease(H *mat.SymDense, g []float64, mu float64) float64 {
 	return -floats.Dot(g, d) / 2
 }
 
-// dampedSolve solves (H + μI) d = −g by Cholesky.
+// dampedSolve solves (H + μI) d = −g by linalg.Cholesky, finder's
+// factorization (a factor whose diagonal spans 1e8 or more counts as
+// singular, as mat.Cholesky's condition check did).
 func dampedSolve(H *mat.SymDense, g []float64, mu float64) ([]float64, bool) {
 	N := H.SymmetricDim()
-	D := mat.NewSymDense(N, nil)
-	D.CopySym(H)
+	a := make([]float64, N*N)
 	for i := 0; i < N; i++ {
-		D.SetSym(i, i, D.At(i, i)+mu)
+		for k := i; k < N; k++ {
+			a[i*N+k] = H.At(i, k)
+		}
+		a[i*N+i] += mu
 	}
-	var ch mat.Cholesky
-	if !ch.Factorize(D) {
+	if !linalg.Cholesky(a, N) {
 		return nil, false
 	}
 	d := make([]float64, N)
-	dv := mat.NewVecDense(N, d)
-	if err := ch.SolveVecTo(dv, mat.NewVecDense(N, g)); err != nil {
-		return nil, false
+	for i, v := range g {
+		d[i] = -v
 	}
-	floats.Scale(-1, d)
+	linalg.CholeskySolve(a, N, d, 1)
 	for _, v := range d {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, false
