@@ -53,6 +53,11 @@
 // multiple-shooting system: a true orbit lies within Proof.Radius of the
 // points and is the only solution within Proof.UniqueRadius, and
 // Proof.MinimalPeriod says the points are far enough apart to rule out a
-// shorter period. Gated cells' factors enclose dF/dx only at fixed points,
+// shorter period. The multipliers of a proved orbit are then proved where
+// they can be: the Jacobians enclosed over the proof's boxes, their
+// product in interval arithmetic (which holds the true monodromy matrix),
+// and stability.Enclose's discs around its eigenvalues decide the classes
+// of the multipliers they separate from the unit circle
+// (Multiplier.Proved). Gated cells' factors enclose dF/dx only at fixed points,
 // so their orbits are not proved (Orbit.ProofReason says so).
 package orbits

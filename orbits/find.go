@@ -273,6 +273,14 @@ func (e *evaluator) analyze(o *Orbit) error {
 	} else if o.Floquet, err = multipliers(p, logScale, errP, N); err != nil {
 		return err
 	}
+	o.recount()
+	prove(e.cell, o)
+	return nil
+}
+
+// recount sets NUnstable, NUndecided and Stable from the multipliers'
+// classes.
+func (o *Orbit) recount() {
 	o.NUnstable, o.NUndecided = 0, 0
 	for _, m := range o.Floquet {
 		switch m.Class {
@@ -283,8 +291,6 @@ func (e *evaluator) analyze(o *Orbit) error {
 		}
 	}
 	o.Stable = o.NUnstable == 0 && o.NUndecided == 0
-	prove(e.cell, o)
-	return nil
 }
 
 // Refine applies Newton's method on the multiple-shooting system to the

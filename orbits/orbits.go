@@ -151,6 +151,10 @@ type Multiplier struct {
 	// the bound lets us say (stability.ClassifyMode).
 	Cond, Bound float64
 	Class       stability.ModeClass
+	// Proved: Class and Bound come from an enclosure of the eigenvalues of
+	// the true orbit's monodromy matrix (an orbit with a Proof; see
+	// proveFloquet), not from the first-order estimate.
+	Proved bool
 }
 
 // Status says how a search ended.

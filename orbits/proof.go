@@ -7,6 +7,7 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/internal/interval"
 	"github.com/rnnfp/fixedpoints/proof"
+	"github.com/rnnfp/fixedpoints/stability"
 )
 
 // ProofMethod names the orbits' proof: Krawczyk's operator on the
@@ -95,6 +96,70 @@ func prove(cell cells.Cell, o *Orbit) {
 	}
 	o.Proof = &Proof{Method: ProofMethod, Radius: r.Radius, UniqueRadius: r.UniqueRadius,
 		MinimalPeriod: distinctBeyond(o.Points, 2*r.Radius)}
+	proveFloquet(fc, o)
+}
+
+// proveFloquet proves what it can of the classes of o's multipliers: the
+// Jacobians enclosed over the proof's boxes (which hold the true orbit),
+// their product in interval arithmetic (an interval matrix that holds the
+// true monodromy matrix), the discs of stability.Enclose around its
+// eigenvalues, and stability.Prove, as for fixed points. Multipliers it
+// decides get Proved, their class and a proved bound; o's counts are
+// recounted.
+func proveFloquet(fc cells.Factored, o *Orbit) {
+	n, r := fc.StateSize(), o.Proof.Radius
+	var prod interval.Mat
+	for j, p := range o.Points {
+		box := make([]interval.I, n)
+		for i, v := range p {
+			box[i] = interval.Add(interval.Point(v), interval.New(-r, r))
+		}
+		f, err := fc.Factor(box, o.U, true)
+		if err != nil {
+			return
+		}
+		jm := interval.Mat{Rows: n, Cols: n, Mid: make([]float64, n*n), Rad: make([]float64, n*n)}
+		for a := 0; a < n; a++ {
+			if f.D[a].Lo != 1 || f.D[a].Hi != 1 {
+				return
+			}
+			for b := 0; b < n; b++ {
+				v := f.J.At(a, b)
+				if a == b {
+					v = interval.AddScalar(v, 1)
+				}
+				jm.Mid[a*n+b], jm.Rad[a*n+b] = interval.MidRad(v)
+			}
+		}
+		if j == 0 {
+			prod = jm
+		} else {
+			prod = interval.MatMul(jm, prod)
+		}
+	}
+	if !prod.IsFinite() {
+		return
+	}
+	rad := prod.Rad
+	if rad == nil {
+		rad = make([]float64, n*n)
+	}
+	e, err := stability.Enclose(n, prod.Mid, rad)
+	if err != nil || !e.Proved {
+		return
+	}
+	modes := make([]stability.Mode, len(o.Floquet))
+	for i, m := range o.Floquet {
+		modes[i] = stability.Mode{Value: m.Value, Cond: m.Cond, Bound: m.Bound, Class: m.Class}
+	}
+	if stability.Prove(modes, e, false) == 0 {
+		return
+	}
+	for i, m := range modes {
+		f := &o.Floquet[i]
+		f.Class, f.Bound, f.Proved = m.Class, m.Bound, m.Proved
+	}
+	o.recount()
 }
 
 // distinctBeyond reports whether, for every proper divisor d of the

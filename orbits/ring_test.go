@@ -205,6 +205,9 @@ func TestRingPeriodThree(t *testing.T) {
 			if math.Abs(wm[i]) > 1 {
 				wantClass = stability.ModeUnstable
 			}
+			if !m.Proved {
+				t.Errorf("orbit %d: multiplier %v (bound %g) not proved", match, m.Value, m.Bound)
+			}
 			if m.Class != wantClass {
 				t.Errorf("orbit %d: multiplier %v (bound %g) classed %v, want %v", match, m.Value, m.Bound, m.Class, wantClass)
 			}

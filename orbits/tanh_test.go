@@ -64,8 +64,8 @@ func TestTanhTwoCycle(t *testing.T) {
 		if len(o.Floquet) != 1 || math.Abs(real(m.Value)-wantMult) > 1e-12*wantMult || imag(m.Value) != 0 {
 			t.Errorf("a = %g: multiplier %v, want %v", a, m.Value, wantMult)
 		}
-		if m.Bound > 1e-10 || m.Class != stability.ModeStable || !o.Stable || o.NUnstable != 0 {
-			t.Errorf("a = %g: multiplier bound %g class %v, stable %v, index %d; want a stable orbit", a, m.Bound, m.Class, o.Stable, o.NUnstable)
+		if m.Bound > 1e-10 || m.Class != stability.ModeStable || !m.Proved || !o.Stable || o.NUnstable != 0 {
+			t.Errorf("a = %g: multiplier bound %g class %v (proved %v), stable %v, index %d; want a proved stable orbit", a, m.Bound, m.Class, m.Proved, o.Stable, o.NUnstable)
 		}
 		// Proved: Krawczyk on the shooting system, with both points apart.
 		if pr := o.Proof; pr == nil || pr.Radius > 1e-13 || pr.UniqueRadius < 1e-3 || !pr.MinimalPeriod {

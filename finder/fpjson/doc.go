@@ -67,7 +67,8 @@
 //
 //	"orbits": [{"period": k, "points": [[N] x k], "u": [M], "residual": r,
 //	  "floquet": [[re, im] x N], "floquet_bounds": [b x N], "floquet_conds": [kappa x N],
-//	  "floquet_classes": [c x N], "n_unstable": n, "n_undecided": n, "stable": b,
+//	  "floquet_classes": [c x N], "floquet_proved": [b x N] (when some are proved),
+//	  "n_unstable": n, "n_undecided": n, "stable": b,
 //	  "proof": null or {"method": m, "radius": r, "unique_radius": R, "minimal_period": b},
 //	  "proof_reason": why not proved (absent when proved)}, ...]
 //

@@ -18,6 +18,7 @@ type jsonOrbit struct {
 	Bounds     jsonFloats    `json:"floquet_bounds"`
 	Conds      jsonFloats    `json:"floquet_conds"`
 	Classes    []string      `json:"floquet_classes"`
+	Proved     []bool        `json:"floquet_proved,omitempty"`
 	NUnstable  int           `json:"n_unstable"`
 	NUndecided int           `json:"n_undecided"`
 	Stable     bool          `json:"stable"`
@@ -49,6 +50,12 @@ func toJSONOrbits(os []orbits.Orbit) []jsonOrbit {
 		}
 		for k, m := range o.Floquet {
 			j.Floquet[k], j.Bounds[k], j.Conds[k], j.Classes[k] = m.Value, m.Bound, m.Cond, m.Class.String()
+			if m.Proved {
+				if j.Proved == nil {
+					j.Proved = make([]bool, len(o.Floquet))
+				}
+				j.Proved[k] = true
+			}
 		}
 		if o.Proof != nil {
 			j.Proof = &jsonProof{Method: o.Proof.Method, Radius: jsonFloat(o.Proof.Radius),
@@ -91,6 +98,12 @@ func fromJSONOrbits(js []jsonOrbit, N, M int) ([]orbits.Orbit, error) {
 		if n != N || len(j.Bounds) != n || len(j.Conds) != n || len(j.Classes) != n {
 			return nil, bad("%d multipliers with %d bounds, %d condition numbers and %d classes, want %d of each", n, len(j.Bounds), len(j.Conds), len(j.Classes), N)
 		}
+		if j.Proved != nil && len(j.Proved) != n {
+			return nil, bad("%d floquet_proved flags for %d multipliers", len(j.Proved), n)
+		}
+		if j.Proved != nil && j.Proof == nil {
+			return nil, bad("multipliers proved without a proof of the orbit")
+		}
 		var unstable, undecided int
 		for k, z := range j.Floquet {
 			c, ok := finder.ParseModeClass(j.Classes[k])
@@ -103,8 +116,12 @@ func fromJSONOrbits(js []jsonOrbit, N, M int) ([]orbits.Orbit, error) {
 			case finder.ModeUndecided:
 				undecided++
 			}
+			proved := j.Proved != nil && j.Proved[k]
+			if proved && c == finder.ModeUndecided {
+				return nil, bad("multiplier %d is proved but undecided", k)
+			}
 			o.Floquet = append(o.Floquet, orbits.Multiplier{Value: z, LogAbs: math.Log(math.Hypot(real(z), imag(z))),
-				Bound: j.Bounds[k], Cond: j.Conds[k], Class: c})
+				Bound: j.Bounds[k], Cond: j.Conds[k], Class: c, Proved: proved})
 		}
 		if unstable != j.NUnstable || undecided != j.NUndecided || j.Stable != (unstable == 0 && undecided == 0) {
 			return nil, bad("n_unstable %d, n_undecided %d and stable %v disagree with the multipliers' classes", j.NUnstable, j.NUndecided, j.Stable)

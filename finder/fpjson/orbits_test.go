@@ -46,7 +46,7 @@ func TestOrbitsRoundTrip(t *testing.T) {
 	if got.Period != 2 || got.Points[0][0] != want.Points[0][0] || got.Points[1][0] != want.Points[1][0] ||
 		got.Floquet[0].Value != want.Floquet[0].Value || got.Floquet[0].Bound != want.Floquet[0].Bound ||
 		got.Floquet[0].Class != finder.ModeStable || !got.Stable || got.Residual != want.Residual ||
-		got.Proof == nil || *got.Proof != *want.Proof {
+		got.Proof == nil || *got.Proof != *want.Proof || !got.Floquet[0].Proved {
 		t.Errorf("read %+v, wrote %+v", got, want)
 	}
 	// Write takes a search's Result.Orbits.
@@ -64,6 +64,7 @@ func TestOrbitsRoundTrip(t *testing.T) {
 		"class":     {`"floquet_classes":["stable"]`, `"floquet_classes":["bogus"]`},
 		"multipler": {`"floquet":[[`, `"floquet":[[1,0],[`},
 		"proof":     {`"unique_radius":`, `"unique_radius":-`},
+		"proved":    {`"floquet_proved":[true]`, `"floquet_proved":[true,true]`},
 	} {
 		bad := strings.Replace(text, edit[0], edit[1], 1)
 		if bad == text {
