@@ -2,6 +2,7 @@ package finder
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -37,5 +38,40 @@ func BenchmarkDecompose(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkLinearizeProved: one fixed point (0) of an N-unit tanh RNN with
+// a random recurrent matrix of spectral radius about 1.2 (some modes
+// unstable), linearized with the stability proof (proved) and without it
+// (estimated): the difference is the proof's cost (Krawczyk, the root
+// Jacobian's enclosure, stability.Enclose).
+func BenchmarkLinearizeProved(b *testing.B) {
+	for _, N := range []int{128, 512} {
+		r := rand.New(rand.NewPCG(5, 6))
+		cell := cells.NewVanilla(N, 0, cells.Tanh)
+		w := cell.Params()[1].Data
+		for i := range w {
+			w[i] = 1.2 * r.NormFloat64() / math.Sqrt(float64(N))
+		}
+		for _, c := range []struct {
+			name string
+			maxN int
+		}{{"proved", 0}, {"estimated", -1}} {
+			b.Run(fmt.Sprintf("%d/%s", N, c.name), func(b *testing.B) {
+				var st Stability
+				for b.Loop() {
+					fp := pointsAt(N, 0, [][]float64{make([]float64, N)}, nil)
+					if err := Linearize(cell, fp, Settings{ProveStabilityMaxN: c.maxN}); err != nil {
+						b.Fatal(err)
+					}
+					st = fp.Points[0].Stability
+				}
+				if st.Proved != (c.maxN == 0) {
+					b.Fatalf("stability %+v", st)
+				}
+				b.ReportMetric(float64(st.NUnstable), "unstable")
+			})
+		}
 	}
 }

@@ -67,3 +67,43 @@ func TestProveModes(t *testing.T) {
 		t.Errorf("modes all at one eigenvalue: %d proved, want 0", n)
 	}
 }
+
+// TestEncloseModes: the enclosure built from a decomposition's own modes
+// (normalized complex eigenvectors, sorted, for the map and the flow) holds
+// the true eigenvalues as Enclose's does, with the same classes; modes
+// without vectors fall back to Enclose.
+func TestEncloseModes(t *testing.T) {
+	blocks := []block{realBlock("40001/40000"), pairBlock("3/5", "8001/10000"), pairBlock("3/5", "8001/10000"), realBlock("1/2"), jordanBlock("9/10", "0"), realBlock("-11/10")}
+	N, mid, rad, roots := build(blocks, 0.3, 1e-13, 31)
+	for _, continuous := range []bool{false, true} {
+		modes, err := FullModes(N, mid, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if continuous {
+			for i := range modes {
+				modes[i].Value -= 1
+			}
+		}
+		SortModes(modes, continuous)
+		e, err := EncloseModes(N, mid, rad, modes, continuous)
+		if err != nil || !e.Proved {
+			t.Fatalf("continuous %v: %v %s", continuous, err, e.Reason)
+		}
+		checkEnclosure(t, e, roots)
+		if d := checkClasses(t, e, roots, continuous); d != N {
+			t.Errorf("continuous %v: %d of %d modes decided", continuous, d, N)
+		}
+		if n := Prove(modes, e, continuous); n != N {
+			t.Errorf("continuous %v: %d of %d modes proved", continuous, n, N)
+		}
+		for i := range modes {
+			modes[i].Right = nil
+		}
+		e2, err := EncloseModes(N, mid, rad, modes, continuous)
+		if err != nil || !e2.Proved {
+			t.Fatalf("without vectors: %v %s", err, e2.Reason)
+		}
+		checkEnclosure(t, e2, roots)
+	}
+}

@@ -11,9 +11,13 @@
 // matrix that holds the Jacobian at the true root (from a Krawczyk proof
 // box), it encloses every eigenvalue of every matrix in it in Gershgorin
 // discs of a verified similarity transform, with exact counts per connected
-// component; Prove gives the modes the classes those discs decide, marked
-// Mode.Proved, and Classify says whether the whole point's stability is
-// proved (Stability.Proved) or rests in part on the estimates.
+// component (EncloseModes reuses a decomposition's own eigenvectors);
+// Prove gives the modes the classes those discs decide, marked Mode.Proved,
+// and Classify says whether the whole point's stability is proved
+// (Stability.Proved) or rests in part on the estimates. ProveRoot is the
+// whole chain for a fixed point of a cells.Factored cell: Krawczyk's proof
+// of the root (package proof), the enclosure of the Jacobian there, the
+// discs and the classes.
 //
 // finder, continuation, manifold and orbits classify modes with the same
 // ClassifyMode. finder re-exports the types (finder.Mode is Mode) so that

@@ -71,42 +71,128 @@ type Enclosure struct {
 // or NaN radius); a matrix that is not finite, an eigen-decomposition that
 // fails, or a V that cannot be verified gives Proved false with a Reason.
 func Enclose(N int, mid, rad []float64) (Enclosure, error) {
-	if N < 0 || len(mid) != N*N || len(rad) != N*N {
-		return Enclosure{}, fmt.Errorf("stability: enclose: %d midpoint and %d radius values for N = %d", len(mid), len(rad), N)
-	}
-	for i, r := range rad {
-		if !(r >= 0) {
-			return Enclosure{}, fmt.Errorf("stability: enclose: radius %d is negative or NaN", i)
-		}
-	}
-	for i := range mid {
-		if math.IsInf(mid[i], 0) || math.IsNaN(mid[i]) || math.IsInf(rad[i], 0) {
-			return Enclosure{Reason: "interval matrix not finite"}, nil
-		}
-	}
-	if N == 0 {
-		return Enclosure{Proved: true}, nil
+	if e, done, err := checkInput(N, mid, rad); done {
+		return e, err
 	}
 	vals, _, v, err := geev(N, mid, true)
 	if err != nil {
 		return Enclosure{Reason: err.Error()}, nil
 	}
+	return encloseFrom(N, mid, rad, vals, v), nil
+}
+
+// EncloseModes is Enclose with the midpoint's eigen-decomposition taken
+// from modes, the Modes of mid (Values lambda, or mu = lambda - 1 when
+// continuous, with right eigenvectors), instead of computed again: any
+// eigenvectors do, the method only needs mid V ~ V D, and the proof does
+// not rest on their accuracy. Modes without right vectors, or not N of
+// them in conjugate pairs, are decomposed again as Enclose does.
+func EncloseModes(N int, mid, rad []float64, modes []Mode, continuous bool) (Enclosure, error) {
+	vals, v, ok := fromModes(N, modes, continuous)
+	if !ok {
+		return Enclose(N, mid, rad)
+	}
+	if e, done, err := checkInput(N, mid, rad); done {
+		return e, err
+	}
+	return encloseFrom(N, mid, rad, vals, v), nil
+}
+
+// checkInput reports (done true) the answer of Enclose for input that
+// needs no decomposition: malformed (an error), not finite (not proved),
+// or empty (proved, no discs).
+func checkInput(N int, mid, rad []float64) (e Enclosure, done bool, err error) {
+	if N < 0 || len(mid) != N*N || len(rad) != N*N {
+		return Enclosure{}, true, fmt.Errorf("stability: enclose: %d midpoint and %d radius values for N = %d", len(mid), len(rad), N)
+	}
+	for i, r := range rad {
+		if !(r >= 0) {
+			return Enclosure{}, true, fmt.Errorf("stability: enclose: radius %d is negative or NaN", i)
+		}
+	}
+	for i := range mid {
+		if math.IsInf(mid[i], 0) || math.IsNaN(mid[i]) || math.IsInf(rad[i], 0) {
+			return Enclosure{Reason: "interval matrix not finite"}, true, nil
+		}
+	}
+	if N == 0 {
+		return Enclosure{Proved: true}, true, nil
+	}
+	return Enclosure{}, false, nil
+}
+
+// fromModes lays out modes as dgeev does: eigenvalues with a complex pair
+// as a + ib then a - ib, and the real N x N matrix V whose columns are the
+// real eigenvectors and, for a pair, the real and imaginary parts of the
+// +ib vector.
+func fromModes(N int, modes []Mode, continuous bool) (vals []complex128, v []float64, ok bool) {
+	if len(modes) != N || N == 0 {
+		return nil, nil, false
+	}
+	v = make([]float64, N*N)
+	neg := 0
+	for _, m := range modes {
+		if len(m.Right) != N {
+			return nil, nil, false
+		}
+		z := m.Value
+		if continuous {
+			z = complex(real(z)+1, imag(z))
+		}
+		switch {
+		case imag(z) < 0:
+			neg++
+			continue
+		case imag(z) == 0:
+			c := len(vals)
+			for i, r := range m.Right {
+				v[i*N+c] = real(r)
+			}
+			vals = append(vals, z)
+		default:
+			c := len(vals)
+			if c+1 >= N {
+				return nil, nil, false
+			}
+			for i, r := range m.Right {
+				v[i*N+c], v[i*N+c+1] = real(r), imag(r)
+			}
+			vals = append(vals, z, complex(real(z), -imag(z)))
+		}
+	}
+	return vals, v, len(vals) == N && 2*neg == countComplex(vals)
+}
+
+// countComplex counts the values with a nonzero imaginary part.
+func countComplex(vals []complex128) int {
+	n := 0
+	for _, z := range vals {
+		if imag(z) != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// encloseFrom is Enclose from the eigen-decomposition vals, v of mid
+// (dgeev's layout).
+func encloseFrom(N int, mid, rad []float64, vals []complex128, v []float64) Enclosure {
 	pairs, err := pairing(vals)
 	if err != nil {
-		return Enclosure{Reason: err.Error()}, nil
+		return Enclosure{Reason: err.Error()}
 	}
 	s, err := rowSums(N, mid, rad, vals, pairs, v)
 	if err != nil {
-		return Enclosure{Reason: err.Error()}, nil
+		return Enclosure{Reason: err.Error()}
 	}
 	radius := discRadii(s, pairs)
 	for _, r := range radius {
 		if math.IsInf(r, 0) || math.IsNaN(r) {
-			return Enclosure{Reason: "disc radius not finite"}, nil
+			return Enclosure{Reason: "disc radius not finite"}
 		}
 	}
 	comp, bound := components(vals, radius)
-	return Enclosure{Proved: true, Values: vals, Radius: radius, Component: comp, Bound: bound}, nil
+	return Enclosure{Proved: true, Values: vals, Radius: radius, Component: comp, Bound: bound}
 }
 
 // pairing returns, per eigenvalue index, the index of its conjugate

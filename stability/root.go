@@ -10,7 +10,8 @@ import (
 // lambda, or mu = lambda - 1 when continuous), for a fixed point of the
 // Factored cell c at input u near x: Krawczyk's proof that G has a unique
 // root within r of x (proof.Krawczyk), the enclosure of dF/dx at that root
-// around J (proof.RootJacobianRadius), the discs of Enclose and Prove. It
+// around J (proof.RootJacobianRadius), the discs of EncloseModes (from
+// the modes' own eigenvectors when they have them) and Prove. It
 // returns how many modes it proved and, when none, why: the root not
 // proved (with the proof's reason), an enclosure that overflowed, discs not
 // established, or no component the discs decide. finder and continuation
@@ -27,7 +28,7 @@ func ProveRoot(c cells.Factored, x, u, J []float64, modes []Mode, continuous boo
 	if err != nil {
 		return 0, "Jacobian enclosure overflows"
 	}
-	e, err := Enclose(len(x), J, rad)
+	e, err := EncloseModes(len(x), J, rad, modes, continuous)
 	switch {
 	case err != nil:
 		return 0, "bad Jacobian"
