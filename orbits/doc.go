@@ -48,8 +48,9 @@
 // K(theta) with F(K(theta)) = K(theta + Rotation), by Newton's method on
 // collocation equations with a phase condition.
 //
-// Each orbit of a cell whose residual factors with D = 1 (cells.Factored:
-// vanilla RNNs) is proved by Krawczyk's operator (package proof) on the
+// Each orbit of a cell whose residual factors with a constant D
+// (cells.Factored: vanilla RNNs, D = 1; continuous-time RNNs' Euler steps,
+// D = alpha) is proved by Krawczyk's operator (package proof) on the
 // multiple-shooting system: a true orbit lies within Proof.Radius of the
 // points and is the only solution within Proof.UniqueRadius, and
 // Proof.MinimalPeriod says the points are far enough apart to rule out a

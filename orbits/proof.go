@@ -14,13 +14,17 @@ import (
 // multiple-shooting system.
 const ProofMethod = "krawczyk-multiple-shooting"
 
-// errVaryingD: the cell's factorization F - x = D (.) G has a D that is not
-// the constant 1, so the factors do not enclose dF/dx off the fixed points.
-var errVaryingD = errors.New("orbits: the cell's residual factor D is not 1, dF/dx has no enclosure")
+// errVaryingD: the cell's factorization F - x = D (.) G has a D that
+// varies over the box, so the factors do not enclose dF/dx off the fixed
+// points (they leave out dD/dx).
+var errVaryingD = errors.New("orbits: the cell's residual factor D varies, dF/dx has no enclosure")
 
 // shootingSystem is H(y) = [F(x_j, u) - x_{j+1 mod k}]_j, y = (x_0 .. x_{k-1}),
-// with interval enclosures from a cells.Factored cell whose D is 1
-// (F = x + G, dF/dx = I + dG/dx): a proof.System.
+// with interval enclosures from a cells.Factored cell whose D encloses to a
+// point over each box: D is then constant there (its range lies in a
+// single value), so F = x + D (.) G and dF/dx = I + diag(D) dG/dx on the box
+// (vanilla RNNs: D = 1; continuous-time RNNs' Euler steps: D = alpha).
+// A proof.System.
 type shootingSystem struct {
 	c    cells.Factored
 	u    []float64
@@ -46,27 +50,40 @@ func (s shootingSystem) Enclose(y []interval.I, jac bool) ([]interval.I, interva
 			return nil, interval.Mat{}, err
 		}
 		for i := 0; i < n; i++ {
-			if f.D[i].Lo != 1 || f.D[i].Hi != 1 {
+			if f.D[i].Lo != f.D[i].Hi {
 				return nil, interval.Mat{}, errVaryingD
 			}
-			// F_i(x_j) - x_{j+1,i} = G_i + x_{j,i} - x_{j+1,i}.
-			h[j*n+i] = interval.Sub(interval.Add(f.G[i], y[j*n+i]), y[next*n+i])
+			// F_i(x_j) - x_{j+1,i} = D_i G_i + x_{j,i} - x_{j+1,i}.
+			h[j*n+i] = interval.Sub(interval.Add(interval.Mul(f.D[i], f.G[i]), y[j*n+i]), y[next*n+i])
 		}
 		if !jac {
 			continue
 		}
+		jf := dF(f, n)
 		for i := 0; i < n; i++ {
 			for c := 0; c < n; c++ {
-				v := f.J.At(i, c)
-				if i == c {
-					v = interval.AddScalar(v, 1)
-				}
-				set(j*n+i, j*n+c, v)
+				set(j*n+i, j*n+c, jf[i*n+c])
 			}
 			set(j*n+i, next*n+i, interval.Point(-1))
 		}
 	}
 	return h, jm, nil
+}
+
+// dF encloses dF/dx = I + diag(D) dG/dx over a box where D is constant
+// (n x n, row-major).
+func dF(f *cells.Factors, n int) []interval.I {
+	out := make([]interval.I, n*n)
+	for i := 0; i < n; i++ {
+		for c := 0; c < n; c++ {
+			v := interval.Mul(f.D[i], f.J.At(i, c))
+			if i == c {
+				v = interval.AddScalar(v, 1)
+			}
+			out[i*n+c] = v
+		}
+	}
+	return out
 }
 
 // prove tries Krawczyk's proof on o's multiple-shooting system and sets
@@ -85,7 +102,7 @@ func prove(cell cells.Cell, o *Orbit) {
 	r, err := proof.Krawczyk(shootingSystem{c: fc, u: o.U, k: o.Period, n: n}, y, nil)
 	switch {
 	case errors.Is(err, errVaryingD):
-		o.ProofReason = "gated cell: its factorization encloses dF/dx only at fixed points"
+		o.ProofReason = "gated cell: its factor D varies, so its factorization encloses dF/dx only at fixed points"
 		return
 	case err != nil:
 		o.ProofReason = fmt.Sprintf("proof failed: %v", err)
@@ -120,16 +137,12 @@ func proveFloquet(fc cells.Factored, o *Orbit) {
 		}
 		jm := interval.Mat{Rows: n, Cols: n, Mid: make([]float64, n*n), Rad: make([]float64, n*n)}
 		for a := 0; a < n; a++ {
-			if f.D[a].Lo != 1 || f.D[a].Hi != 1 {
+			if f.D[a].Lo != f.D[a].Hi {
 				return
 			}
-			for b := 0; b < n; b++ {
-				v := f.J.At(a, b)
-				if a == b {
-					v = interval.AddScalar(v, 1)
-				}
-				jm.Mid[a*n+b], jm.Rad[a*n+b] = interval.MidRad(v)
-			}
+		}
+		for i, v := range dF(f, n) {
+			jm.Mid[i], jm.Rad[i] = interval.MidRad(v)
 		}
 		if j == 0 {
 			prod = jm

@@ -79,3 +79,41 @@ func TestTanhTwoCycle(t *testing.T) {
 		}
 	}
 }
+
+// A continuous-time RNN's Euler step h' = 0.1 h + 0.9 tanh(-3h) (alpha =
+// 0.9, rate form): its factor D = alpha is constant, so its 2-cycle +-x*,
+// 1.1 x* = 0.9 tanh(3 x*), is proved as a vanilla RNN's, with multiplier
+// (0.1 - 2.7 (1 - tanh(3x*)^2))^2.
+func TestCTRNNTwoCycleProved(t *testing.T) {
+	c, err := cells.NewCTRNN(1, 0, 0.9, cells.FormRate, cells.ActTanh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Params()[1].Data[0] = -3
+	lo, hi := 1e-3, 1.0 // 1.1 x - 0.9 tanh(3x): < 0 at lo, > 0 at 1
+	for i := 0; i < 200; i++ {
+		m := 0.5 * (lo + hi)
+		if 1.1*m-0.9*math.Tanh(3*m) < 0 {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	xs := 0.5 * (lo + hi)
+	th := math.Tanh(3 * xs)
+	want := math.Pow(0.1-2.7*(1-th*th), 2)
+	s := DefaultSettings()
+	s.MaxPeriod = 2
+	res, err := Find(context.Background(), Problem{Cell: c, InitialStates: []float64{-1, -0.4, 0.2, 0.9}}, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Orbits) != 1 {
+		t.Fatalf("%d orbits, want the 2-cycle", len(res.Orbits))
+	}
+	o := res.Orbits[0]
+	m := o.Floquet[0]
+	if math.Abs(o.Points[1][0]-xs) > 1e-12 || math.Abs(real(m.Value)-want) > 1e-12 || o.Proof == nil || !m.Proved || !o.Stable {
+		t.Errorf("orbit %v multiplier %v (proved %v), proof %+v (%s); want +-%.16f, %.16f, proved, stable", o.Points, m.Value, m.Proved, o.Proof, o.ProofReason, xs, want)
+	}
+}
