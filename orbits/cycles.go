@@ -70,6 +70,10 @@ func (s *CycleSettings) validate() error {
 
 // Cycle is a periodic solution (limit cycle) of dx/dt = F(x, u) - x.
 type Cycle struct {
+	// Period is in the time of that flow: steps of the map. For a cell
+	// whose map is an Euler step of tau dh/dt = -h + f (a continuous-time
+	// RNN, alpha = dt/tau), F - x = alpha (-h + f): the period in units of
+	// tau is Period * alpha.
 	Period float64
 	X0     []float64   // a point of the cycle (the phase condition's)
 	Points [][]float64 // samples along one period from X0, at equal times (at most 128)
