@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -35,7 +36,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var o reportOptions
 	fs.StringVar(&o.in, "in", "", "fixed points saved as fixedpoints/v1 JSON (required)")
 	fs.StringVar(&o.trajectories, "trajectories", "", "network states as .npy, trials x steps x N: drawn, and the principal components are fitted on them (default: NAME-trajectories.npy beside -in, when there is one; \"\" draws none)")
-	fs.StringVar(&o.out, "out", "", "directory for NAME-report.html, as find's -out (NAME from NAME-fixedpoints.json or NAME.json; default: beside -in); a name ending in .html is the file itself")
+	fs.StringVar(&o.out, "out", "", "directory for NAME-report.html, as find's -out (NAME from NAME-fixedpoints.json or NAME.json; default: beside -in); a name ending in .html, or an existing file, is the page itself")
 	fs.StringVar(&o.title, "title", "", "the page's title (default: \"Fixed points of\" the file's name)")
 	fs.IntVar(&o.trials, "trials", viz.DefaultMaxTrials, "trajectories drawn at most (the first ones)")
 	fs.BoolVar(&o.figure, "figure", false, "open the page in its figure layout: the 3-D view alone as a clean static drawing of 7 x 5.25 in, saved as SVG or 300 dpi PNG (the page's \"figure\" button does the same)")
@@ -60,7 +61,7 @@ that the saved files cannot rebuild.`)
 	switch {
 	case o.out == "":
 		o.out = defaultReportPath(o.in)
-	case !strings.HasSuffix(strings.ToLower(o.out), ".html"): // a directory, as every -out
+	case !strings.HasSuffix(strings.ToLower(o.out), ".html") && !isFile(o.out): // a directory, as every -out
 		o.out = filepath.Join(o.out, filepath.Base(defaultReportPath(o.in)))
 	}
 	if err := cli.CheckOutputs(filepath.Dir(o.out), filepath.Base(o.out)); err != nil {
@@ -90,6 +91,14 @@ that the saved files cannot rebuild.`)
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", o.out)
 	return nil
+}
+
+// isFile reports whether path names something that exists and is not a
+// directory (report -out names it as the page, and refuses it if it is an
+// input).
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir()
 }
 
 // defaultReportPath puts the page beside the JSON: results/x-fixedpoints.json
