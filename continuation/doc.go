@@ -48,6 +48,11 @@
 // folds and branch points as before (eigenvalue 0 of J - I) and Hopf
 // points where a complex pair of J - I crosses the imaginary axis.
 //
+// Each point's modes are counted with stability.ClassifyMode, finder's rule;
+// its eigenvalues are finder.Decompose's up to Settings.DenseEigenMax states
+// and Ritz values (linalg.RitzValues) above, and its bordered systems are
+// solved by LU or, above 400 states, by linalg.GMRES, the solvers finder uses.
+//
 // Each bifurcation carries the critical eigenvalue and its unit right
 // eigenvector. Results are saved in the versioned JSON layout FormatV1
 // ("branches/v1"); package viz draws them as a bifurcation diagram.

@@ -26,5 +26,7 @@
 //
 // F, its Jacobians and the input Jacobians come from the graph package (one
 // point at a time: a curve is sequential by nature); eigen-decompositions
-// are finder.Decompose's.
+// and mode classes are finder.Decompose's (package stability), and the
+// corrector's damped solves use linalg.Cholesky as finder's
+// Levenberg-Marquardt steps do.
 package manifold

@@ -2,9 +2,10 @@
 // continuation and manifold share, each written once: restarted GMRES for
 // a batch of systems (GMRES), Arnoldi factorizations and Stewart's
 // Krylov-Schur method for leading partial Schur forms (KrylovSchur,
-// RitzValues), the real Schur form helpers they need, and small dense
-// helpers (Nrm2, Dot, Scal) and a parallel loop over independent rows
-// (Parallel).
+// RitzValues), the real Schur form helpers they need, the Cholesky
+// factorization of damped symmetric systems with its singularity rule
+// (Cholesky, CholeskySolve), small dense helpers (Nrm2, Dot, Scal) and a
+// parallel loop over independent rows (Parallel).
 //
 // Matrices are row-major float64 slices; operators are functions so that
 // callers can supply batched or matrix-free products.
