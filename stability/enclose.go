@@ -74,11 +74,24 @@ func Enclose(N int, mid, rad []float64) (Enclosure, error) {
 	if e, done, err := checkInput(N, mid, rad); done {
 		return e, err
 	}
-	vals, _, v, err := geev(N, mid, true)
+	vals, v, err := safeGeev(N, mid)
 	if err != nil {
 		return Enclosure{Reason: err.Error()}, nil
 	}
 	return encloseFrom(N, mid, rad, vals, v), nil
+}
+
+// safeGeev is geev with vectors, a panic inside gonum (none is expected)
+// turned into an error: a failed decomposition proves nothing, it must not
+// stop the caller.
+func safeGeev(N int, a []float64) (vals []complex128, v []float64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("eigen-decomposition panicked")
+		}
+	}()
+	vals, _, v, err = geev(N, a, true)
+	return vals, v, err
 }
 
 // EncloseModes is Enclose with the midpoint's eigen-decomposition taken

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"math/cmplx"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -446,4 +447,42 @@ func inBox(a [][]*big.Rat, mid, rad []float64) bool {
 		}
 	}
 	return true
+}
+
+// TestEncloseBadInput: malformed input is an error naming it; a matrix
+// that is not finite or overflows the products is not proved (with a
+// reason), never a panic or a finite false disc; N = 0 is proved empty.
+func TestEncloseBadInput(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		N        int
+		mid, rad []float64
+		msg      string
+	}{
+		{"lengths", 2, []float64{1, 2, 3}, []float64{0, 0, 0, 0}, "3 midpoint and 4 radius values for N = 2"},
+		{"negative N", -1, nil, nil, "for N = -1"},
+		{"negative radius", 1, []float64{1}, []float64{-1}, "radius 0 is negative or NaN"},
+		{"NaN radius", 1, []float64{1}, []float64{math.NaN()}, "radius 0 is negative or NaN"},
+	} {
+		if _, err := Enclose(c.N, c.mid, c.rad); err == nil || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.msg)
+		}
+	}
+	for _, c := range []struct {
+		name     string
+		mid, rad []float64
+	}{
+		{"NaN", []float64{1, math.NaN(), 0, 1}, []float64{0, 0, 0, 0}},
+		{"Inf", []float64{1, math.Inf(1), 0, 1}, []float64{0, 0, 0, 0}},
+		{"Inf radius", []float64{1, 0, 0, 1}, []float64{0, math.Inf(1), 0, 0}},
+		{"overflow", []float64{1e308, -1e308, 1e308, 1e308}, []float64{1e308, 1e308, 1e308, 1e308}},
+	} {
+		e, err := Enclose(2, c.mid, c.rad)
+		if err != nil || e.Proved || e.Reason == "" {
+			t.Errorf("%s: %+v, %v; want not proved, with a reason", c.name, e, err)
+		}
+	}
+	if e, err := Enclose(0, nil, nil); err != nil || !e.Proved || len(e.Values) != 0 {
+		t.Errorf("N = 0: %+v, %v", e, err)
+	}
 }
