@@ -24,7 +24,15 @@ func ProveRoot(c cells.Factored, x, u, J []float64, modes []Mode, continuous boo
 	case !res.Proved:
 		return 0, "root not proved: " + res.Reason
 	}
-	rad, err := proof.RootJacobianRadius(c, x, u, res.Radius, J)
+	return ProveAt(c, x, u, res.Radius, J, modes, continuous)
+}
+
+// ProveAt is ProveRoot for a root already proved to lie within r of x
+// (a Krawczyk proof's Radius, e.g. a point's stored proof): the same chain
+// without proving the root again. r must come from such a proof: nothing
+// here checks that a root exists.
+func ProveAt(c cells.Factored, x, u []float64, r float64, J []float64, modes []Mode, continuous bool) (proved int, why string) {
+	rad, err := proof.RootJacobianRadius(c, x, u, r, J)
 	if err != nil {
 		return 0, "Jacobian enclosure overflows"
 	}
