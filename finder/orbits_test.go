@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	G "gorgonia.org/gorgonia"
 )
 
 // TestFindOrbits: with MaxPeriod 3, Find on x -> tanh(-2x + u) reports the
@@ -39,5 +40,55 @@ func TestFindOrbits(t *testing.T) {
 	s.ContinuousTime = true
 	if _, err := Find(context.Background(), Problem{Cell: c, InitialStates: x0, Inputs: u}, &s); !errors.Is(err, ErrSettings) {
 		t.Errorf("MaxPeriod with ContinuousTime: error %v, want ErrSettings", err)
+	}
+}
+
+// hopfFlowCell is F(x) = x + mu x + omega R x - |x|^2 x: the flow
+// dx/dt = F(x) - x is the Hopf normal form, with the limit cycle
+// |x| = sqrt(mu) of period 2 pi / omega around the unstable focus 0.
+type hopfFlowCell struct{ params []*cells.Param }
+
+func newHopfFlowCell(mu, omega float64) *hopfFlowCell {
+	aT := cells.NewParam("a_T", 2, 2)
+	aT.Set(0, 0, 1+mu)
+	aT.Set(1, 1, 1+mu)
+	aT.Set(0, 1, omega)
+	aT.Set(1, 0, -omega)
+	ones := cells.NewParam("ones", 2, 2)
+	for i := range ones.Data {
+		ones.Data[i] = 1
+	}
+	return &hopfFlowCell{params: []*cells.Param{aT, ones}}
+}
+
+func (c *hopfFlowCell) StateSize() int         { return 2 }
+func (c *hopfFlowCell) InputSize() int         { return 0 }
+func (c *hopfFlowCell) Params() []*cells.Param { return c.params }
+func (c *hopfFlowCell) Step(x, u *G.Node, p []*G.Node) (*G.Node, error) {
+	lin := G.Must(G.Mul(x, p[0]))
+	r2 := G.Must(G.Mul(G.Must(G.Square(x)), p[1]))
+	return G.Sub(lin, G.Must(G.HadamardProd(r2, x)))
+}
+
+// TestFindCycles: with ContinuousTime and Cycles, Find reports the focus 0
+// as a fixed point and the limit cycle |x| = 0.5, T = 2 pi / 1.3, stable,
+// in Result.Cycles.
+func TestFindCycles(t *testing.T) {
+	s := DefaultSettings()
+	s.ContinuousTime, s.Cycles = true, true
+	res, err := Find(context.Background(), Problem{Cell: newHopfFlowCell(0.25, 1.3), InitialStates: []float64{0.05, 0, 1, 1, -0.3, 0.2}}, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Cycles) != 1 {
+		t.Fatalf("%d cycles, want 1", len(res.Cycles))
+	}
+	c := res.Cycles[0]
+	if math.Abs(c.Period-2*math.Pi/1.3) > 1e-8 || math.Abs(math.Hypot(c.X0[0], c.X0[1])-0.5) > 1e-8 || !c.Stable {
+		t.Errorf("cycle of period %v through %v (stable %v), want period %v, radius 0.5, stable", c.Period, c.X0, c.Stable, 2*math.Pi/1.3)
+	}
+	s.ContinuousTime = false
+	if _, err := Find(context.Background(), Problem{Cell: newHopfFlowCell(0.25, 1.3), InitialStates: []float64{0.05, 0}}, &s); !errors.Is(err, ErrSettings) {
+		t.Errorf("Cycles without ContinuousTime: error %v, want ErrSettings", err)
 	}
 }

@@ -77,6 +77,10 @@ type Result struct {
 	// states when Settings.MaxPeriod >= 2 (package orbits): minimal
 	// period, points, Floquet multipliers and their classes; nil otherwise.
 	Orbits []orbits.Orbit
+	// Cycles holds the limit cycles of the flow dx/dt = F(x) - x found
+	// from the initial states when Settings.Cycles is set (package
+	// orbits): period, points, Floquet multipliers; nil otherwise.
+	Cycles []orbits.Cycle
 
 	Status Status
 	Stats  Stats
@@ -129,7 +133,7 @@ type Stats struct {
 	CompleteTime time.Duration
 	Coverage     *Coverage
 	ConnectTime  time.Duration // tracing Result.Fixed.Connections
-	OrbitTime    time.Duration // seeking Result.Orbits (Settings.MaxPeriod)
+	OrbitTime    time.Duration // seeking Result.Orbits and Result.Cycles (Settings.MaxPeriod, Settings.Cycles)
 
 	// Warnings, e.g. when float32 cannot reach the requested tolerances.
 	Warnings []string

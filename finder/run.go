@@ -73,7 +73,7 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 			f.stats.ConnectTime = time.Since(t1)
 		}
 	}
-	if f.s.MaxPeriod >= 2 && !f.canceled {
+	if (f.s.MaxPeriod >= 2 || f.s.Cycles) && !f.canceled {
 		t0 := time.Now()
 		if err := f.findOrbits(ctx, p, res); err != nil {
 			return nil, err
@@ -207,9 +207,10 @@ func (f *finder) retryStalled(ctx context.Context) error {
 	return nil
 }
 
-// findOrbits seeks the periodic orbits of period 2..MaxPeriod from the
-// initial states, one orbits.Find per distinct input row (an orbit lives
-// at one constant input), and puts them in res.Orbits.
+// findOrbits seeks the periodic orbits of period 2..MaxPeriod and the
+// limit cycles (Cycles) from the initial states, one orbits.Find and
+// orbits.FindCycles per distinct input row (an orbit lives at one constant
+// input), and puts them in res.Orbits and res.Cycles.
 func (f *finder) findOrbits(ctx context.Context, p Problem, res *Result) error {
 	nInit := len(p.InitialStates) / f.N
 	var rows [][]float64 // the distinct input rows, in order of first use
@@ -225,15 +226,30 @@ func (f *finder) findOrbits(ctx context.Context, p Problem, res *Result) error {
 	}
 	s := orbits.DefaultSettings()
 	s.MaxPeriod, s.TolResidual, s.TolUnique = f.s.MaxPeriod, f.s.TolResidual, f.s.TolUnique
+	cs := orbits.CycleSettings{TolUnique: f.s.TolUnique}
 	for k, u := range rows {
-		r, err := orbits.Find(ctx, orbits.Problem{Cell: f.cell, InitialStates: starts[k], Inputs: u}, &s)
-		if err != nil {
-			return fmt.Errorf("finder: periodic orbits: %w", err)
+		p := orbits.Problem{Cell: f.cell, InitialStates: starts[k], Inputs: u}
+		if f.s.MaxPeriod >= 2 {
+			r, err := orbits.Find(ctx, p, &s)
+			if err != nil {
+				return fmt.Errorf("finder: periodic orbits: %w", err)
+			}
+			res.Orbits = append(res.Orbits, r.Orbits...)
+			if r.Status == orbits.Canceled {
+				f.canceled = true
+				return nil
+			}
 		}
-		res.Orbits = append(res.Orbits, r.Orbits...)
-		if r.Status == orbits.Canceled {
-			f.canceled = true
-			return nil
+		if f.s.Cycles {
+			r, err := orbits.FindCycles(ctx, p, &cs)
+			if err != nil {
+				return fmt.Errorf("finder: limit cycles: %w", err)
+			}
+			res.Cycles = append(res.Cycles, r.Cycles...)
+			if r.Status == orbits.Canceled {
+				f.canceled = true
+				return nil
+			}
 		}
 	}
 	return nil

@@ -120,8 +120,14 @@ type Settings struct {
 	// the orbits of the map of minimal period 2..K from the same initial
 	// states, one search per distinct input row (package orbits, with
 	// this search's TolResidual and TolUnique), into Result.Orbits. Not
-	// with ContinuousTime (the flow's cycles: orbits.FindCycles).
+	// with ContinuousTime (the flow's cycles: Cycles).
 	MaxPeriod int
+	// Cycles, with ContinuousTime, seeks the limit cycles of the flow
+	// dx/dt = F(x) - x: each initial state is integrated and a trajectory
+	// that does not settle seeds a cycle, refined by shooting with its
+	// period unknown (orbits.FindCycles, one search per distinct input
+	// row), into Result.Cycles. Its cost grows as N^3 per integration step.
+	Cycles bool
 
 	Seed     uint64         // seeds the random cap and anything else random
 	Progress func(Progress) // called now and then during the search; may be nil
@@ -292,7 +298,10 @@ func (s *Settings) validate() error {
 		return fmt.Errorf("finder: %w: MaxPeriod = %d, want 0 (none) to %d", ErrSettings, s.MaxPeriod, orbits.MaxPeriod)
 	}
 	if s.MaxPeriod > 1 && s.ContinuousTime {
-		return fmt.Errorf("finder: %w: MaxPeriod seeks orbits of the map, not with ContinuousTime (use orbits.FindCycles for the flow's cycles)", ErrSettings)
+		return fmt.Errorf("finder: %w: MaxPeriod seeks orbits of the map, not with ContinuousTime (Cycles seeks the flow's limit cycles)", ErrSettings)
+	}
+	if s.Cycles && !s.ContinuousTime {
+		return fmt.Errorf("finder: %w: Cycles seeks limit cycles of the flow dx/dt = F(x) - x: set ContinuousTime (MaxPeriod seeks the map's periodic orbits)", ErrSettings)
 	}
 	if s.NewSolver != nil && s.Optimizer == ReferenceAdam {
 		return fmt.Errorf("finder: %w: NewSolver and Optimizer ReferenceAdam both choose the solver", ErrSettings)

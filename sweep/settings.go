@@ -41,7 +41,8 @@ type Settings struct {
 	MarginalTol    float64 `json:"marginal_tol,omitempty"`
 	ContinuousTime bool    `json:"continuous_time,omitempty"`
 
-	MaxPeriod int `json:"max_period,omitempty"` // periodic orbits of period 2..max_period (finder.Settings.MaxPeriod); 0: none
+	MaxPeriod int  `json:"max_period,omitempty"` // periodic orbits of period 2..max_period (finder.Settings.MaxPeriod); 0: none
+	Cycles    bool `json:"cycles,omitempty"`     // limit cycles of the flow, with continuous_time (finder.Settings.Cycles)
 }
 
 // Finder returns the finder settings, with the given seed; an unknown name
@@ -69,7 +70,7 @@ func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 		f.NoComplete, f.CompleteRounds, f.CompleteBudget, f.DeflationStarts = s.NoComplete, s.CompleteRounds, s.CompleteBudget, s.DeflationStarts
 		f.NoConnections = s.NoConnections
 		f.NoJacobians, f.NoEigenvectors, f.MarginalTol, f.ContinuousTime = s.NoJacobians, s.NoEigenvectors, s.MarginalTol, s.ContinuousTime
-		f.MaxPeriod = s.MaxPeriod
+		f.MaxPeriod, f.Cycles = s.MaxPeriod, s.Cycles
 	}
 	f.Seed = seed
 	// finder.Find checks the values again; this catches a manifest's

@@ -57,6 +57,11 @@ func (r *Report) projectionFor(n int) (*projection, error) {
 				data = append(data, p...)
 			}
 		}
+		for _, c := range r.Cycles {
+			for _, p := range c.Points {
+				data = append(data, p...)
+			}
+		}
 	}
 	return fitPCA(data, n)
 }
@@ -270,6 +275,7 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 		nFixed = r.Fixed.Len()
 	}
 	c.MultiSeries = append(c.MultiSeries, r.orbitSeries(pr, snap, nFixed)...)
+	c.MultiSeries = append(c.MultiSeries, r.cycleSeries(pr, snap)...)
 	box := boxSizes(lo, hi)
 	sub := "top 3 principal components of the trajectories"
 	switch {

@@ -18,8 +18,22 @@ import (
 // the same counts (stable, saddle of index NUnstable, undecided), or
 // "labels disagree" when its counts contradict its multipliers.
 func orbitClass(o *orbits.Orbit) class {
+	return periodicClass(o.Floquet, -1, o.NUnstable, o.NUndecided, o.Stable)
+}
+
+// cycleClass is orbitClass for a limit cycle, its trivial multiplier left out.
+func cycleClass(c *orbits.Cycle) class {
+	return periodicClass(c.Floquet, c.Trivial, c.NUnstable, c.NUndecided, c.Stable)
+}
+
+// periodicClass classes multipliers (but the one at index skip) as a
+// fixed point's modes, checked against the counts given.
+func periodicClass(fl []orbits.Multiplier, skip, nUnstable, nUndec int, isStable bool) class {
 	var unstable, nUndecided int
-	for _, m := range o.Floquet {
+	for i, m := range fl {
+		if i == skip {
+			continue
+		}
 		switch m.Class {
 		case finder.ModeUnstable:
 			unstable++
@@ -28,16 +42,39 @@ func orbitClass(o *orbits.Orbit) class {
 		}
 	}
 	switch {
-	case len(o.Floquet) == 0:
+	case len(fl) == 0:
 		return class{kind: unknown}
-	case unstable != o.NUnstable || nUndecided != o.NUndecided || o.Stable != (unstable == 0 && nUndecided == 0):
+	case unstable != nUnstable || nUndecided != nUndec || isStable != (unstable == 0 && nUndecided == 0):
 		return class{kind: disagree}
 	case nUndecided > 0:
 		return class{kind: undecided, index: unstable, more: nUndecided}
-	case o.Stable:
+	case isStable:
 		return class{kind: stable}
 	}
 	return class{kind: saddle, index: unstable}
+}
+
+// cycleName is a limit cycle's legend entry: "limit cycle 0 (T = 4.833): stable".
+func cycleName(i int, c *orbits.Cycle) string {
+	return fmt.Sprintf("limit cycle %d (T = %s): %s", i, fmtG(c.Period, 4), cycleClass(c))
+}
+
+// cycleSeries draws each limit cycle as a closed polyline through its samples.
+func (r *Report) cycleSeries(pr *projection, snap func([3]float64) []num) []charts.SingleSeries {
+	var out []charts.SingleSeries
+	for i := range r.Cycles {
+		c := &r.Cycles[i]
+		line := make([][]num, 0, len(c.Points)+1)
+		for _, p := range c.Points {
+			line = append(line, snap(pr.apply(p)))
+		}
+		if len(line) > 0 {
+			line = append(line, line[0])
+		}
+		out = append(out, charts.SingleSeries{Name: cycleName(i, c), Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
+			Data: line, LineStyle: &opts.LineStyle{Color: cycleClass(c).color(), Width: 3}})
+	}
+	return out
 }
 
 // orbitName is an orbit's legend entry: "period-3 orbit 2: saddle index 1".
@@ -78,11 +115,17 @@ func (r *Report) orbitSeries(pr *projection, snap func([3]float64) []num, first 
 	return out
 }
 
-// orbitPoints3D lists the projected points of every orbit (for the axes).
+// orbitPoints3D lists the projected points of every orbit and limit cycle
+// (for the axes).
 func (r *Report) orbitPoints3D(pr *projection) [][3]float64 {
 	var out [][3]float64
 	for _, o := range r.Orbits {
 		for _, p := range o.Points {
+			out = append(out, pr.apply(p))
+		}
+	}
+	for _, c := range r.Cycles {
+		for _, p := range c.Points {
 			out = append(out, pr.apply(p))
 		}
 	}
@@ -137,6 +180,18 @@ func (r *Report) orbitRows() []Row {
 	}
 	if len(r.Orbits) > 0 {
 		rows = append(rows, Row{"periodic orbits", strconv.Itoa(len(r.Orbits))})
+	}
+	nc := map[class]int{}
+	for i := range r.Cycles {
+		nc[cycleClass(&r.Cycles[i])]++
+	}
+	cls := make([]class, 0, len(nc))
+	for c := range nc {
+		cls = append(cls, c)
+	}
+	sort.Slice(cls, func(i, j int) bool { return cls[i].less(cls[j]) })
+	for _, c := range cls {
+		rows = append(rows, Row{"limit cycles, " + c.String(), strconv.Itoa(nc[c])})
 	}
 	return rows
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/orbits"
+	"github.com/rnnfp/fixedpoints/stability"
 )
 
 // TestOrbitsDrawn: the 2-cycle of x -> tanh(-2x) (found by orbits.Find,
@@ -92,5 +93,41 @@ func TestOrbitsDrawn(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("counts %v lack one stable period-2 orbit", rows)
+	}
+}
+
+// TestCyclesDrawn: a limit cycle (the Hopf normal form's, orbits.RefineCycle)
+// is one closed polyline in the 3-D view with its own legend entry, and
+// the counts table counts it as stable.
+func TestCyclesDrawn(t *testing.T) {
+	c := &orbits.Cycle{}
+	for k := 0; k < 64; k++ {
+		a := 2 * math.Pi * float64(k) / 64
+		c.Points = append(c.Points, []float64{0.5 * math.Cos(a), 0.5 * math.Sin(a)})
+	}
+	c.Period, c.X0, c.Trivial, c.Stable = 4.833, c.Points[0], 0, true
+	c.Floquet = []orbits.Multiplier{{Value: 1, Class: stability.ModeUndecided}, {Value: 0.089, Class: stability.ModeStable}}
+	r := &Report{Cycles: []orbits.Cycle{*c}}
+	b, err := r.build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var view map[string]interface{}
+	for _, ch := range b.charts {
+		if ch.ID == idFixedPoints {
+			view = ch.Option
+		}
+	}
+	js, err := json.Marshal(view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "limit cycle 0 (T = 4.833): stable"
+	if !strings.Contains(string(js), `"name":"`+name+`","type":"line3D"`) {
+		t.Errorf("no closed polyline named %q in %s", name, js)
+	}
+	rows := r.countRows(notDrawn{})
+	if len(rows) == 0 || rows[len(rows)-1] != (Row{"limit cycles, stable", "1"}) {
+		t.Errorf("counts %v lack one stable limit cycle", rows)
 	}
 }

@@ -182,6 +182,8 @@ func (r *Report) dim() int {
 		return r.Slow.N
 	case r.All == nil && len(r.Orbits) > 0 && len(r.Orbits[0].Points) > 0:
 		return len(r.Orbits[0].Points[0])
+	case r.All == nil && len(r.Cycles) > 0 && len(r.Cycles[0].Points) > 0:
+		return len(r.Cycles[0].Points[0])
 	}
 	return r.All.N
 }

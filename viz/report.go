@@ -70,6 +70,10 @@ type Report struct {
 	// of its points selects them), and the counts table counts the orbits
 	// by period and class.
 	Orbits []orbits.Orbit
+	// Cycles are limit cycles of the flow (orbits.FindCycles, finder's
+	// Result.Cycles), drawn as closed polylines through their samples,
+	// each with its own legend entry, and counted by class.
+	Cycles []orbits.Cycle
 
 	// Figure opens the page in its figure layout: the 3-D view alone,
 	// redrawn as a clean static projection (as on screen, or on two

@@ -73,8 +73,24 @@ func (r *Report) validate() error {
 			}
 		}
 	}
+	for i := range r.Cycles {
+		c := &r.Cycles[i]
+		if len(c.Points) == 0 {
+			return fmt.Errorf("viz: limit cycle %d has no points", i)
+		}
+		for j, p := range c.Points {
+			if err := same(fmt.Sprintf("limit cycle %d point %d", i, j), len(p)); err != nil {
+				return err
+			}
+			for _, v := range p {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("viz: limit cycle %d point %d is not finite", i, j)
+				}
+			}
+		}
+	}
 	if n < 1 {
-		return fmt.Errorf("viz: nothing to draw: give Fixed, Slow, All, Trajectories or Orbits with N >= 1")
+		return fmt.Errorf("viz: nothing to draw: give Fixed, Slow, All, Trajectories, Orbits or Cycles with N >= 1")
 	}
 	if r.ModeScale < 0 || math.IsNaN(r.ModeScale) || math.IsInf(r.ModeScale, 0) {
 		return fmt.Errorf("viz: ModeScale = %v, want a finite value >= 0", r.ModeScale)

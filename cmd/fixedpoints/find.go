@@ -152,6 +152,7 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 		Slow:   res.Slow,
 		All:    res.All,
 		Orbits: res.Orbits,
+		Cycles: res.Cycles,
 		Summary: append([]viz.Row{
 			{Key: "model", Value: o.Weights},
 			{Key: "format", Value: sh.info.Format + source(sh.info)},

@@ -76,7 +76,7 @@ func TestDidYouMean(t *testing.T) {
 func TestFindSearchFlags(t *testing.T) {
 	weights := writeFoldRNN(t, t.TempDir())
 	o, err := parseFindFlags([]string{"-weights", weights, "-max-iters", "7", "-tol-residual", "1e-9", "-no-complete",
-		"-no-connections", "-continuous", "-tol-unique", "0.01", "-dtype", "float32", "-seed", "9", "-max-period", "3"}, io.Discard)
+		"-no-connections", "-continuous", "-tol-unique", "0.01", "-dtype", "float32", "-seed", "9", "-max-period", "3", "-cycles"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestFindSearchFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s.MaxIters != 7 || s.TolResidual != 1e-9 || !s.NoComplete || !s.NoConnections || !s.ContinuousTime ||
-		s.TolUnique != 0.01 || s.Dtype.String() != "float32" || s.Seed != 9 || s.MaxPeriod != 3 {
+		s.TolUnique != 0.01 || s.Dtype.String() != "float32" || s.Seed != 9 || s.MaxPeriod != 3 || !s.Cycles {
 		t.Errorf("settings %+v", s)
 	}
 	// The defaults are the finder's.

@@ -75,7 +75,15 @@
 // ("points" x_0 .. x_{k-1} with F(x_j) = x_{j+1}; multipliers largest
 // first, each with its bound and class as a mode of a fixed point). A
 // reader checks every orbit's sizes and that its counts agree with its
-// classes. Readers older than "orbits" ignore it, as any unknown field.
+// classes. Limit cycles of the flow (Settings.Cycles) follow as
+//
+//	"cycles": [{"period": T, "x0": [N], "points": [[N] x samples], "u": [M],
+//	  "residual": r, "integration_error": e, "floquet": [[re, im] x N],
+//	  "floquet_bounds": [...], "floquet_conds": [...], "floquet_classes": [...],
+//	  "trivial": i, "n_unstable": n, "n_undecided": n, "stable": b}, ...]
+//
+// ("trivial" is the index of the multiplier along the flow, left out of the
+// counts). Readers older than "orbits" ignore it, as any unknown field.
 //
 // Fields of a point past "n_refine" are left out when the point has no such
 // data (an unanalyzed set stays small); a reader should treat a missing

@@ -25,6 +25,7 @@ type File struct {
 	// would call fixed points among the same candidates; nil when absent.
 	Reference *finder.ReferenceView
 	Orbits    []orbits.Orbit // "orbits": periodic orbits, nil when none
+	Cycles    []orbits.Cycle // "cycles": limit cycles of the flow, nil when none
 	// Status is "status": how the search ended (finder.Status's name),
 	// "" in a file that does not say.
 	Status string
@@ -33,7 +34,8 @@ type File struct {
 // Write writes res's Fixed as "fixed_points", and its Slow, SlowRegions
 // and Unconverged as "slow_points", "slow_regions" and "unconverged" when
 // they are not nil, one point per line, with Stats.Reference as
-// "reference_view" when res comes from Find, and its Orbits as "orbits".
+// "reference_view" when res comes from Find, its Orbits as "orbits" and
+// its Cycles as "cycles".
 // A nil Fixed is written as an empty list of the shape of the first
 // group present. A group that fails finder.FixedPoints.Validate, or whose
 // shape differs from the others', is not written.
@@ -103,5 +105,5 @@ func write(w io.Writer, res *finder.Result) error {
 	if res.Status != finder.NotTerminated {
 		status = res.Status.String()
 	}
-	return writeGroups(w, fixed, res.Slow, res.SlowRegions, res.Unconverged, ref, res.Orbits, status)
+	return writeGroups(w, fixed, res.Slow, res.SlowRegions, res.Unconverged, ref, res.Orbits, res.Cycles, status)
 }

@@ -36,8 +36,9 @@ type jsonFile struct {
 	SlowRegions []jsonPoint `json:"slow_regions,omitempty"`
 	Unconverged []jsonPoint `json:"unconverged,omitempty"`
 
-	// The periodic orbits of a search (orbits.go).
+	// The periodic orbits and limit cycles of a search (orbits.go).
 	Orbits []jsonOrbit `json:"orbits,omitempty"`
+	Cycles []jsonCycle `json:"cycles,omitempty"`
 }
 
 // jsonReference is finder.ReferenceView.
@@ -51,8 +52,9 @@ type jsonReference struct {
 // writeGroups writes fixed as "fixed_points" and, when not nil, slow,
 // slow regions and unconverged as "slow_points", "slow_regions" and
 // "unconverged" (same N, M, dtype); ref, when not nil, as "reference_view";
-// then the periodic orbits as "orbits", one per line, when there are any.
-func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints, ref *finder.ReferenceView, orbs []orbits.Orbit, status string) error {
+// then the periodic orbits as "orbits" and the limit cycles as "cycles",
+// one per line, when there are any.
+func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints, ref *finder.ReferenceView, orbs []orbits.Orbit, cycles []orbits.Cycle, status string) error {
 	for _, g := range []*finder.FixedPoints{fp, slow, regions, unconverged} {
 		if g == nil {
 			continue
@@ -104,6 +106,24 @@ func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints
 			b, err := json.Marshal(&js[i])
 			if err != nil {
 				return fmt.Errorf("orbit %d: %w", i, err)
+			}
+			if i > 0 {
+				bw.WriteString(",")
+			}
+			bw.WriteString("\n")
+			bw.Write(b)
+		}
+		bw.WriteString("\n]")
+	}
+	if js := toJSONCycles(cycles); len(js) > 0 {
+		if _, err := fromJSONCycles(js, fp.N, fp.M); err != nil {
+			return err
+		}
+		bw.WriteString(",\n\"cycles\":[")
+		for i := range js {
+			b, err := json.Marshal(&js[i])
+			if err != nil {
+				return fmt.Errorf("cycle %d: %w", i, err)
 			}
 			if i > 0 {
 				bw.WriteString(",")
@@ -206,6 +226,9 @@ func read(r io.Reader) (*File, error) {
 		}
 	}
 	if out.Orbits, err = fromJSONOrbits(f.Orbits, empty.N, empty.M); err != nil {
+		return nil, err
+	}
+	if out.Cycles, err = fromJSONCycles(f.Cycles, empty.N, empty.M); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -145,3 +145,105 @@ func allFinite(v []float64) bool {
 	}
 	return true
 }
+
+// jsonCycle is one entry of the top-level "cycles" list: a limit cycle of
+// the flow dx/dt = F(x) - x.
+type jsonCycle struct {
+	Period           jsonFloat     `json:"period"`
+	X0               jsonFloats    `json:"x0"`
+	Points           []jsonFloats  `json:"points"`
+	U                jsonFloats    `json:"u"`
+	Residual         jsonFloat     `json:"residual"`
+	IntegrationError jsonFloat     `json:"integration_error"`
+	Floquet          jsonComplexes `json:"floquet"`
+	Bounds           jsonFloats    `json:"floquet_bounds"`
+	Conds            jsonFloats    `json:"floquet_conds"`
+	Classes          []string      `json:"floquet_classes"`
+	Trivial          int           `json:"trivial"`
+	NUnstable        int           `json:"n_unstable"`
+	NUndecided       int           `json:"n_undecided"`
+	Stable           bool          `json:"stable"`
+}
+
+func toJSONCycles(cs []orbits.Cycle) []jsonCycle {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := make([]jsonCycle, len(cs))
+	for i := range cs {
+		c := &cs[i]
+		j := jsonCycle{Period: jsonFloat(c.Period), X0: c.X0, U: c.U, Residual: jsonFloat(c.Residual),
+			IntegrationError: jsonFloat(c.IntegrationError), Trivial: c.Trivial,
+			NUnstable: c.NUnstable, NUndecided: c.NUndecided, Stable: c.Stable,
+			Floquet: make(jsonComplexes, len(c.Floquet)), Bounds: make(jsonFloats, len(c.Floquet)),
+			Conds: make(jsonFloats, len(c.Floquet)), Classes: make([]string, len(c.Floquet))}
+		for _, p := range c.Points {
+			j.Points = append(j.Points, p)
+		}
+		for k, m := range c.Floquet {
+			j.Floquet[k], j.Bounds[k], j.Conds[k], j.Classes[k] = m.Value, m.Bound, m.Cond, m.Class.String()
+		}
+		out[i] = j
+	}
+	return out
+}
+
+// fromJSONCycles checks and converts the "cycles" of a file of N states and
+// M inputs: a finite period > 0, the point x0 and the samples (N finite
+// values each), the input, N multipliers each with a bound, a condition
+// number and a class, the trivial multiplier's index, and counts (of the
+// other multipliers) that agree with the classes.
+func fromJSONCycles(js []jsonCycle, N, M int) ([]orbits.Cycle, error) {
+	if len(js) == 0 {
+		return nil, nil
+	}
+	out := make([]orbits.Cycle, len(js))
+	for i := range js {
+		j := &js[i]
+		bad := func(format string, a ...any) error {
+			return fmt.Errorf("cycles: cycle %d: "+format, append([]any{i}, a...)...)
+		}
+		T := float64(j.Period)
+		if !(T > 0) || math.IsInf(T, 0) {
+			return nil, bad("period %g, want a finite value > 0", T)
+		}
+		if len(j.X0) != N || !allFinite(j.X0) || len(j.U) != M || !allFinite(j.U) || len(j.Points) == 0 {
+			return nil, bad("x0 of %d values, input of %d, %d points: want %d and %d finite values and some points", len(j.X0), len(j.U), len(j.Points), N, M)
+		}
+		c := orbits.Cycle{Period: T, X0: append([]float64(nil), j.X0...), U: append([]float64{}, j.U...),
+			Residual: float64(j.Residual), IntegrationError: float64(j.IntegrationError), Trivial: j.Trivial,
+			NUnstable: j.NUnstable, NUndecided: j.NUndecided, Stable: j.Stable}
+		for k, p := range j.Points {
+			if len(p) != N || !allFinite(p) {
+				return nil, bad("point %d has %d values (want %d finite)", k, len(p), N)
+			}
+			c.Points = append(c.Points, append([]float64(nil), p...))
+		}
+		n := len(j.Floquet)
+		if n != N || len(j.Bounds) != n || len(j.Conds) != n || len(j.Classes) != n || j.Trivial < 0 || j.Trivial >= n {
+			return nil, bad("%d multipliers with %d bounds, %d condition numbers, %d classes and trivial index %d, want %d of each and an index below", n, len(j.Bounds), len(j.Conds), len(j.Classes), j.Trivial, N)
+		}
+		var unstable, undecided int
+		for k, z := range j.Floquet {
+			cl, ok := finder.ParseModeClass(j.Classes[k])
+			if !ok {
+				return nil, bad("multiplier %d has an unknown class", k)
+			}
+			if k != j.Trivial {
+				switch cl {
+				case finder.ModeUnstable:
+					unstable++
+				case finder.ModeUndecided:
+					undecided++
+				}
+			}
+			c.Floquet = append(c.Floquet, orbits.Multiplier{Value: z, LogAbs: math.Log(math.Hypot(real(z), imag(z))),
+				Bound: j.Bounds[k], Cond: j.Conds[k], Class: cl})
+		}
+		if unstable != j.NUnstable || undecided != j.NUndecided || j.Stable != (unstable == 0 && undecided == 0) {
+			return nil, bad("n_unstable %d, n_undecided %d and stable %v disagree with the multipliers' classes", j.NUnstable, j.NUndecided, j.Stable)
+		}
+		out[i] = c
+	}
+	return out, nil
+}

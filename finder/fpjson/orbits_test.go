@@ -28,7 +28,7 @@ func TestOrbitsRoundTrip(t *testing.T) {
 		t.Fatalf("%d orbits", len(res.Orbits))
 	}
 	var buf bytes.Buffer
-	if err := writeGroups(&buf, &finder.FixedPoints{N: 1, Dtype: "float64"}, nil, nil, nil, nil, res.Orbits, ""); err != nil {
+	if err := writeGroups(&buf, &finder.FixedPoints{N: 1, Dtype: "float64"}, nil, nil, nil, nil, res.Orbits, nil, ""); err != nil {
 		t.Fatal(err)
 	}
 	text := buf.String()
@@ -72,6 +72,43 @@ func TestOrbitsRoundTrip(t *testing.T) {
 		}
 		if _, err := Read(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "orbit 0") {
 			t.Errorf("%s: error %v, want one naming orbit 0", name, err)
+		}
+	}
+}
+
+// TestCyclesRoundTrip: a limit cycle written as "cycles" reads back bit
+// for bit; counts that disagree with the classes (the trivial multiplier
+// left out) are refused by name.
+func TestCyclesRoundTrip(t *testing.T) {
+	c := orbits.Cycle{Period: 4.8332194671, X0: []float64{0.5, 0}, Points: [][]float64{{0.5, 0}, {0, 0.5}},
+		Residual: 1e-12, IntegrationError: 3e-11, Trivial: 0,
+		Floquet: []orbits.Multiplier{{Value: 1, Bound: 1e-10, Cond: 1, Class: finder.ModeUndecided},
+			{Value: 0.0892, Bound: 1e-10, Cond: 1, Class: finder.ModeStable}}, Stable: true}
+	var buf bytes.Buffer
+	if err := Write(&buf, &finder.Result{Fixed: &finder.FixedPoints{N: 2, Dtype: "float64"}, Cycles: []orbits.Cycle{c}}); err != nil {
+		t.Fatal(err)
+	}
+	text := buf.String()
+	f, err := Read(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Cycles) != 1 || f.Cycles[0].Period != c.Period || f.Cycles[0].Floquet[1].Value != c.Floquet[1].Value ||
+		!f.Cycles[0].Stable || f.Cycles[0].Trivial != 0 || f.Cycles[0].Points[1][1] != 0.5 {
+		t.Fatalf("read %+v, wrote %+v", f.Cycles, c)
+	}
+	for name, edit := range map[string][2]string{
+		"counts":  {`"stable":true`, `"stable":false`},
+		"trivial": {`"trivial":0`, `"trivial":1`},
+		"period":  {`"period":4.8332194671`, `"period":-1`},
+		"x0":      {`"x0":[0.5,0]`, `"x0":[0.5]`},
+	} {
+		bad := strings.Replace(text, edit[0], edit[1], 1)
+		if bad == text {
+			t.Fatalf("%s: edit %q not applied in %s", name, edit[0], text)
+		}
+		if _, err := Read(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "cycle 0") {
+			t.Errorf("%s: error %v, want one naming cycle 0", name, err)
 		}
 	}
 }

@@ -31,6 +31,7 @@ func (s *SearchFlags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.NoConnections, "no-connections", false, "do not follow the unstable modes to where they settle (manifest: no_connections)")
 	fs.BoolVar(&s.NoEigenvectors, "no-eigenvectors", false, "eigenvalues only: faster at large N, no modes drawn (manifest: no_eigenvectors)")
 	fs.IntVar(&s.MaxPeriod, "max-period", 0, "also seek the periodic orbits of the map of period 2 to this from the same initial states, with their Floquet multipliers; 0: none (manifest: max_period)")
+	fs.BoolVar(&s.Cycles, "cycles", false, "with -continuous: also seek the limit cycles of the flow from the same initial states, with their Floquet multipliers (manifest: cycles)")
 	fs.BoolVar(&s.ContinuousTime, "continuous", false, "judge stability for the flow dx/dt = F(x) - x (Re(lambda) < 1) instead of the map; default for -cell ctrnn, whose map is the Euler step of tau dh/dt = -h + f(...) (manifest: continuous_time)")
 }
 

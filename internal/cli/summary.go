@@ -75,7 +75,7 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 		st.Iters, st.RefineIters, st.GradEvals, st.JacobianEvals)
 	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
 	orbitTime := ""
-	if res.Settings.MaxPeriod >= 2 {
+	if res.Settings.MaxPeriod >= 2 || res.Settings.Cycles {
 		orbitTime = ", orbits " + ms(st.OrbitTime)
 	}
 	fmt.Fprintf(w, "time: search %s, refine %s, complete %s, check %s, linearize %s, connect %s%s, total %s\n", ms(st.SearchTime), ms(st.RefineTime), ms(st.CompleteTime), ms(st.CheckTime), ms(st.LinearizeTime), ms(st.ConnectTime), orbitTime, ms(st.Runtime))
@@ -115,8 +115,22 @@ func printOutcomes(w io.Writer, res *finder.Result) {
 }
 
 // printOrbits writes the periodic orbits (Settings.MaxPeriod) counted by
-// period and class, with how many are proved.
+// period and class, with how many are proved, and the limit cycles
+// (Settings.Cycles) with their periods and classes.
 func printOrbits(w io.Writer, res *finder.Result) {
+	if res.Settings.Cycles {
+		fmt.Fprintf(w, "limit cycles: %d\n", len(res.Cycles))
+		for i, c := range res.Cycles {
+			class := "stable"
+			switch {
+			case c.NUndecided > 0:
+				class = fmt.Sprintf("undecided (index %d to %d)", c.NUnstable, c.NUnstable+c.NUndecided)
+			case !c.Stable:
+				class = fmt.Sprintf("saddle index %d", c.NUnstable)
+			}
+			fmt.Fprintf(w, "  cycle %d: period %.6g steps, %s, residual %.2g, integration error %.2g\n", i, c.Period, class, c.Residual, c.IntegrationError)
+		}
+	}
 	if res.Settings.MaxPeriod < 2 {
 		return
 	}
