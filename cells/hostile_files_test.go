@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -136,4 +137,41 @@ func TestRefusesDevicesAndFIFOs(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestIntegerWeightsAreADtypeError: a state_dict whose recurrent weights
+// are int64 is refused with ErrDtype naming the tensor and its type.
+// Before, the integer tensors were skipped and the weights reported as
+// missing.
+func TestIntegerWeightsAreADtypeError(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "gru.f64.pt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		var data bytes.Buffer
+		data.ReadFrom(rc)
+		rc.Close()
+		body := data.Bytes()
+		if strings.HasSuffix(f.Name, "data.pkl") { // every storage int64 (8 bytes, as float64)
+			body = bytes.Replace(body, []byte("DoubleStorage"), []byte("LongStorage"), 1)
+		}
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
+		w.Write(body)
+	}
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "int.pt")
+	os.WriteFile(path, buf.Bytes(), 0o644)
+	_, _, err = LoadModel(path, Options{})
+	if !errors.Is(err, ErrDtype) || !strings.Contains(err.Error(), "int64") || !strings.Contains(err.Error(), "weight_ih_l0") {
+		t.Fatalf("err %v, want ErrDtype naming the tensor and int64", err)
+	}
+	t.Log(err)
 }

@@ -67,6 +67,10 @@ func hostilePickles(t testing.TB) map[string][]byte {
 		"shared nest key": torchZip(t, "\x80\x02}("+sharedNest()+"K\x01u.", nil),
 		// The storage keys of a legacy file: a list holding itself.
 		"legacy keys": []byte(legacyMagicPickle + "\x80\x02M\xe9\x03." + "\x80\x02}." + "\x80\x02}." + "\x80\x02]q\x00(h\x00h\x00e."),
+		// REDUCE on a list: gopickle's message formats it with %#v (a Go
+		// pointer, &types.List{...}).
+		"reduce on a list": torchZip(t, "\x80\x02"+selfList+")R.", nil),
+		"reduce on a placeholder": torchZip(t, "\x80\x02cx\ny\n)\x81)R.", nil),
 		// A persistent id tuple whose type field holds itself.
 		"persistent id type": torchZip(t, "\x80\x02"+selfList+"q\x01(h\x01K\x01K\x02K\x03K\x04tQ.", nil),
 	}
@@ -88,6 +92,9 @@ func TestHostilePicklesBoundedErrors(t *testing.T) {
 			}
 			if n := len(err.Error()); n > maxErrorText {
 				t.Errorf("error of %d bytes, want at most %d", n, maxErrorText)
+			}
+			if s := err.Error(); strings.Contains(s, "(0x") || strings.Contains(s, "&{") || strings.Contains(s, "&types") || strings.Contains(s, "&cells") {
+				t.Errorf("error shows a Go value: %q", s)
 			}
 			t.Log(err)
 		})

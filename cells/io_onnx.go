@@ -241,9 +241,12 @@ func onnxNode(n *onnx.NodeProto, consts map[string]*onnx.TensorProto) (onnxLayer
 	l := onnxLayer{name: n.GetName(), kind: strings.ToLower(op)}
 	where := fmt.Sprintf("ONNX %s node %q", op, n.GetName())
 	acts := onnxActivations[op]
+	hiddenSize := int64(-1) // the attribute, checked against R's shape
 	for _, a := range n.GetAttribute() {
 		switch a.GetName() {
-		case "hidden_size", "layout":
+		case "hidden_size":
+			hiddenSize = a.GetI()
+		case "layout":
 		case "direction":
 			if d := string(a.GetS()); d != "forward" {
 				return l, fmt.Errorf("%w: %s: direction %q: only forward nodes are read; a %s node runs from the end of the sequence "+
@@ -303,6 +306,9 @@ func onnxNode(n *onnx.NodeProto, consts map[string]*onnx.TensorProto) (onnxLayer
 		return l, fmt.Errorf("%w: %s: W has shape %v and R %v, want [1 %d*H M] and [1 %d*H H]", ErrShape, where, W.Shape, R.Shape, G, G)
 	}
 	H, M := R.Shape[2], W.Shape[2]
+	if hiddenSize >= 0 && hiddenSize != int64(H) {
+		return l, fmt.Errorf("%w: %s: attribute hidden_size %d, but R has shape %s (hidden size %d)", ErrShape, where, hiddenSize, dims(R.Shape), H)
+	}
 	B := Tensor{Shape: []int{1, 2 * G * H}, Data: make([]float64, 2*G*H)}
 	if input(3) != "" {
 		if B, err = onnxWeight(consts, input(3), "B", where); err != nil {

@@ -410,6 +410,12 @@ func tensorDict(obj any, what string) (StateDict, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !ok && recurrentParam.MatchString(name) {
+			// A counter beside the weights may be an integer; a weight may not
+			// (it was reported as missing).
+			return nil, fmt.Errorf("%w: tensor %s is stored as %s; a recurrent layer's weights must be float64, float32, float16 or bfloat16",
+				ErrDtype, quoted(name), storageDtype(t.Source))
+		}
 		if ok {
 			sd[name] = ten
 		}

@@ -87,12 +87,18 @@ DIR/NAME-branches.html, NAME being the model file's name without extension.`)
 
 // parseVector reads a comma-separated vector of m values ("" is zero).
 func parseVector(name, s string, m int) ([]float64, error) {
+	return parseVectorOf(name, s, m, "input")
+}
+
+// parseVectorOf is parseVector for m values counted as what ("input",
+// "state"): -direction has one value per state, not per input.
+func parseVectorOf(name, s string, m int, what string) ([]float64, error) {
 	if strings.TrimSpace(s) == "" {
 		return make([]float64, m), nil
 	}
 	parts := strings.Split(s, ",")
 	if len(parts) != m {
-		return nil, cli.Usagef("%s %q has %s, the model has %s", name, s, plural.Of(len(parts), "value"), plural.Of(m, "input"))
+		return nil, cli.Usagef("%s %q has %s, the model has %s", name, s, plural.Of(len(parts), "value"), plural.Of(m, what))
 	}
 	v := make([]float64, m)
 	for i, p := range parts {
@@ -223,9 +229,22 @@ func direction(spec, readout, weights, key string, N int) ([]float64, float64, s
 	if readout != "" {
 		return nil, 0, "", cli.Usagef("-readout %s without -direction readout:K", strconv.Quote(readout))
 	}
-	v, err := parseVector("-direction", spec, N)
+	v, err := parseVectorOf("-direction", spec, N, "state")
 	if err != nil {
 		return nil, 0, "", err
 	}
+	if allZero(v) {
+		return nil, 0, "", cli.Usagef("-direction %q is all zeros: it projects every state onto 0 (give a nonzero direction)", spec)
+	}
 	return v, 0, "projection on -direction", nil
+}
+
+// allZero reports whether every value of v is 0.
+func allZero(v []float64) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }

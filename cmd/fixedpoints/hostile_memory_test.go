@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestHugeSizesRefusedBeforeAllocating: -n-inits 1000000000000 and
@@ -30,6 +33,35 @@ func TestHugeSizesRefusedBeforeAllocating(t *testing.T) {
 		}
 		if strings.Contains(out.String(), "wrote") {
 			t.Errorf("%v: wrote outputs", c.args)
+		}
+	}
+}
+
+// TestDevicesAndFIFOsRefused: find -weights /dev/zero, report -in
+// /dev/zero and a FIFO as either are refused at once. Before, /dev/zero
+// was read without end and the FIFO's open blocked forever.
+func TestDevicesAndFIFOsRefused(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "w.pt")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip(err)
+	}
+	for _, p := range []string{"/dev/zero", fifo} {
+		for _, args := range [][]string{
+			{"find", "-weights", p, "-cell", "gru", "-out", dir, "-quiet"},
+			{"report", "-in", p, "-out", filepath.Join(dir, "r.html")},
+		} {
+			done := make(chan int, 1)
+			var errb bytes.Buffer
+			go func() { done <- run(context.Background(), args, &bytes.Buffer{}, &errb) }()
+			select {
+			case code := <-done:
+				if code != 1 || !strings.Contains(errb.String(), "not a regular file") {
+					t.Errorf("%q: exit %d, %q", args, code, errb.String())
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatalf("%q still running after 20 s", args)
+			}
 		}
 	}
 }

@@ -99,3 +99,18 @@ func TestOutputIsNotAnInput(t *testing.T) {
 		t.Errorf("the trajectories were overwritten")
 	}
 }
+
+// TestDirectionMessages: -direction counts states, not inputs, and an
+// all-zero direction is refused. Before, "-direction 1,2" on N = 1 said
+// "the model has 1 input", and "-direction 0" drew every state at 0.
+func TestDirectionMessages(t *testing.T) {
+	dir := t.TempDir()
+	weights := writeFoldRNN(t, dir)
+	for spec, want := range map[string]string{"1,2": "the model has 1 state", "0": "all zeros"} {
+		var errb bytes.Buffer
+		args := []string{"continue", "-weights", weights, "-cell", "rnn", "-to", "1", "-direction", spec, "-out", dir, "-quiet"}
+		if code := run(context.Background(), args, &bytes.Buffer{}, &errb); code != 2 || !strings.Contains(errb.String(), want) {
+			t.Errorf("-direction %s: exit %d, %q; want exit 2 and %q", spec, code, errb.String(), want)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/rnnfp/fixedpoints/cells"
 )
 
 // UsageError is a bad flag or argument. The programs exit with status 2
@@ -48,7 +50,8 @@ func Status(err error) int {
 func Exit(stderr io.Writer, name string, err error) int {
 	code := Status(err)
 	if code != 0 {
-		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		// Bounded: an error may quote a file's names or values.
+		fmt.Fprintf(stderr, "%s: %v\n", name, cells.BoundError(err))
 	}
 	return code
 }
