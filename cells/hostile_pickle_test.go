@@ -69,7 +69,7 @@ func hostilePickles(t testing.TB) map[string][]byte {
 		"legacy keys": []byte(legacyMagicPickle + "\x80\x02M\xe9\x03." + "\x80\x02}." + "\x80\x02}." + "\x80\x02]q\x00(h\x00h\x00e."),
 		// REDUCE on a list: gopickle's message formats it with %#v (a Go
 		// pointer, &types.List{...}).
-		"reduce on a list": torchZip(t, "\x80\x02"+selfList+")R.", nil),
+		"reduce on a list":        torchZip(t, "\x80\x02"+selfList+")R.", nil),
 		"reduce on a placeholder": torchZip(t, "\x80\x02cx\ny\n)\x81)R.", nil),
 		// A persistent id tuple whose type field holds itself.
 		"persistent id type": torchZip(t, "\x80\x02"+selfList+"q\x01(h\x01K\x01K\x02K\x03K\x04tQ.", nil),
