@@ -395,3 +395,130 @@ func dot(a, b []float64) float64 {
 	}
 	return s
 }
+
+// CircleResult is what FindCircles returns.
+type CircleResult struct {
+	Circles []Circle
+	Status  Status
+	// Settled counts the trajectories that settled (max|F(x) - x| < 1e-6
+	// after the transient) or diverged; Seeds those that did not and were
+	// fitted; Refined those whose Newton converged.
+	Settled, Seeds, Refined int
+}
+
+// FindCircles simulates the map from p.InitialStates (all in one batch)
+// for transient steps, then follows each trajectory that has not settled
+// for 4(2M+1) more steps (M = s.Harmonics) and refines the invariant circle
+// it runs on (RefineCircle); circles whose rotations agree within 1e-6
+// and whose curves pass within tolUnique (max norm) of each other are one.
+// Trajectories on a periodic orbit or on no circle (chaos, a torus) fail
+// to converge and are left out. transient 0 means 1000 steps; tolUnique 0
+// means 1e-3.
+func FindCircles(ctx context.Context, p Problem, transient int, tolUnique float64, s *CircleSettings) (*CircleResult, error) {
+	var st CircleSettings
+	if s != nil {
+		st = *s
+	}
+	st.fill()
+	if transient == 0 {
+		transient = 1000
+	}
+	if tolUnique == 0 {
+		tolUnique = 1e-3
+	}
+	if transient < 0 || transient > 1e7 || !(tolUnique > 0) {
+		return nil, fmt.Errorf("orbits: circles: transient %d (want 0 to 1e7 steps) or tolUnique %g (want > 0)", transient, tolUnique)
+	}
+	u, err := checkProblem(p)
+	if err != nil {
+		return nil, err
+	}
+	e := newEvaluator(p.Cell, u)
+	N := e.N
+	B := len(p.InitialStates) / N
+	res := &CircleResult{Status: Converged}
+	x := append([]float64(nil), p.InitialStates...)
+	for i := 0; i < transient; i++ {
+		if err := ctx.Err(); err != nil {
+			res.Status = Canceled
+			return res, nil
+		}
+		if x, err = e.step(x); err != nil {
+			return nil, err
+		}
+	}
+	T := 4 * (2*st.Harmonics + 1)
+	trajs := make([][]float64, B)
+	alive := make([]bool, B)
+	f, err := e.step(x)
+	if err != nil {
+		return nil, err
+	}
+	for b := 0; b < B; b++ {
+		d := 0.0
+		for i := b * N; i < (b+1)*N; i++ {
+			d = math.Max(d, math.Abs(f[i]-x[i]))
+		}
+		alive[b] = d >= 1e-6 && !math.IsNaN(d) && !math.IsInf(d, 0)
+		if !alive[b] {
+			res.Settled++
+		}
+	}
+	for t := 0; t < T; t++ {
+		for b := 0; b < B; b++ {
+			if alive[b] {
+				trajs[b] = append(trajs[b], x[b*N:(b+1)*N]...)
+			}
+		}
+		if x, err = e.step(x); err != nil {
+			return nil, err
+		}
+	}
+	for b := 0; b < B; b++ {
+		if !alive[b] {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			res.Status = Canceled
+			return res, nil
+		}
+		first := trajs[b][:N]
+		known := false
+		for i := range res.Circles {
+			if nearCircle(&res.Circles[i], first, 10*tolUnique) {
+				known = true
+				break
+			}
+		}
+		if known {
+			continue
+		}
+		res.Seeds++
+		c, err := RefineCircle(ctx, p.Cell, u, trajs[b], &st)
+		if err != nil {
+			continue
+		}
+		res.Refined++
+		dup := false
+		for i := range res.Circles {
+			if math.Abs(res.Circles[i].Rotation-c.Rotation) <= 1e-6 && nearCircle(&res.Circles[i], c.At(0), tolUnique) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			res.Circles = append(res.Circles, *c)
+		}
+	}
+	return res, nil
+}
+
+// nearCircle reports whether x lies within tol (max norm) of the polyline
+// through 512 points of c.
+func nearCircle(c *Circle, x []float64, tol float64) bool {
+	var nodes [][]float64
+	for k := 0; k <= 512; k++ {
+		nodes = append(nodes, c.At(2*math.Pi*float64(k)/512))
+	}
+	return nearNodes(x, nodes, tol)
+}

@@ -46,7 +46,9 @@
 // generates sin(omega t)): no periodic orbit exists there. RefineCircle
 // finds such a circle from a trajectory on or near it, as a Fourier series
 // K(theta) with F(K(theta)) = K(theta + Rotation), by Newton's method on
-// collocation equations with a phase condition.
+// collocation equations with a phase condition; FindCircles simulates
+// candidate states and refines a circle from each trajectory that does not
+// settle.
 //
 // Each orbit of a cell whose residual factors with a constant D
 // (cells.Factored: vanilla RNNs, D = 1; continuous-time RNNs' Euler steps,
