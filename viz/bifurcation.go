@@ -60,10 +60,12 @@ func (b *Bifurcation) Render(w io.Writer) error {
 }
 
 type bifPage struct {
-	Title   string
-	Echarts template.JS
-	Option  template.JS
-	Rows    []bifRow
+	// MarkerSize is the markers' size in pixels: closer ones are drawn as one.
+	MarkerSize int
+	Title      string
+	Echarts    template.JS
+	Option     template.JS
+	Rows       []bifRow
 }
 
 type bifRow struct {
@@ -93,7 +95,7 @@ func (b *Bifurcation) render(buf *bytes.Buffer) error {
 	if title == "" {
 		title = "Bifurcation diagram"
 	}
-	page := bifPage{Title: title, Echarts: template.JS(echartsJS), Option: template.JS(js)}
+	page := bifPage{MarkerSize: bifMarkerSize, Title: title, Echarts: template.JS(echartsJS), Option: template.JS(js)}
 	for i, e := range res.Bifurcations {
 		page.Rows = append(page.Rows, bifRow{N: i + 1, Kind: e.Kind.String(), Branch: fmt.Sprint(e.Branch), U: fmtVec(e.U),
 			S: fmtG(e.S, 10), Eigenvalue: fmtComplex(e.Eigenvalue), Abs: fmtG(cmplx.Abs(e.Eigenvalue), 10)})
@@ -344,7 +346,9 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 			data = append(data, map[string]interface{}{
 				"value": nums(g.x, g.y), "rows": g.rows,
 				"tip": strings.Join(g.tips, "\n\n"),
-				"label": map[string]interface{}{"show": true, "position": "top", "fontSize": 10, "color": "#333",
+				// Upright: markers a symbol apart keep their labels apart.
+				"label": map[string]interface{}{"show": true, "position": "top", "rotate": 90, "align": "left",
+					"verticalAlign": "middle", "distance": 6, "fontSize": 10, "color": "#333",
 					"formatter": strings.Join(label, " ")},
 			})
 		}
@@ -353,7 +357,7 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 		}
 		addLegend(kind.String())
 		series = append(series, map[string]interface{}{
-			"type": "scatter", "name": kind.String(), "data": data, "symbol": bifSymbols[kind], "symbolSize": 13, "z": 5,
+			"type": "scatter", "name": kind.String(), "data": data, "symbol": bifSymbols[kind], "symbolSize": bifMarkerSize, "z": 5,
 			"labelLayout": map[string]interface{}{"hideOverlap": true},
 			// Hollow: a filled hue would read as a class.
 			"itemStyle": map[string]interface{}{"color": "#ffffff", "borderColor": "#222222", "borderWidth": 1.5},
@@ -380,6 +384,9 @@ func (b *Bifurcation) option(proj func([]float64) float64, xOf func(float64, []f
 	opt["series"] = series
 	return opt
 }
+
+// bifMarkerSize is the bifurcation markers' size in pixels.
+const bifMarkerSize = 13
 
 // bifGroup is one marker: bifurcations of one kind at one place.
 type bifGroup struct {
@@ -457,6 +464,32 @@ click a row of the table to zoom to its marker</div>
   };
   var chart = echarts.init(document.getElementById("bifurcation"));
   chart.setOption(opt);
+  // Markers closer on screen than their size are drawn as one, at the
+  // first one's place, labelled with all their rows of the table: at any
+  // zoom none hides another. Done again after every zoom.
+  var groups = opt.series.map(function (s) { return s.type === "scatter" ? s.data : null; });
+  var drawn = "";
+  function regroup() {
+    var key = [], update = groups.map(function (g) {
+      if (!g) { return {}; }
+      var out = [];
+      g.forEach(function (d) {
+        var p = chart.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, d.value), m = null;
+        if (!p || !isFinite(p[0]) || !isFinite(p[1])) { out.push({d: d, p: p, rows: d.rows.slice(), tips: [d.tip]}); return; }
+        out.forEach(function (o) { if (!m && o.p && Math.hypot(o.p[0] - p[0], o.p[1] - p[1]) < {{.MarkerSize}}) { m = o; } });
+        if (m) { m.rows = m.rows.concat(d.rows); m.tips.push(d.tip); } else { out.push({d: d, p: p, rows: d.rows.slice(), tips: [d.tip]}); }
+      });
+      key.push(out.map(function (o) { return o.rows.join(","); }).join(";"));
+      return {data: out.map(function (o) {
+        return Object.assign({}, o.d, {rows: o.rows, tip: o.tips.join("\n\n"),
+          label: Object.assign({}, o.d.label, {formatter: o.rows.map(function (r) { return "#" + r; }).join(" ")})});
+      })};
+    });
+    if (key.join("|") !== drawn) { drawn = key.join("|"); chart.setOption({series: update}); }
+  }
+  chart.on("finished", regroup);
+  chart.on("datazoom", function () { setTimeout(regroup, 0); });
+  regroup();
   window.addEventListener("resize", function () { chart.resize(); });
   function axis(type) { chart.setOption({xAxis: {type: type}}); }
   document.getElementById("axis-linear").addEventListener("click", function () { axis("value"); });
@@ -464,7 +497,7 @@ click a row of the table to zoom to its marker</div>
   // A row of the table zooms to its marker and shows its tooltip.
   function find(row) {
     var out = null;
-    opt.series.forEach(function (s, si) {
+    chart.getOption().series.forEach(function (s, si) {
       if (s.type !== "scatter") { return; }
       s.data.forEach(function (d, di) { if (d.rows && d.rows.indexOf(row) >= 0) { out = {s: si, d: di, v: d.value}; } });
     });
@@ -486,6 +519,7 @@ click a row of the table to zoom to its marker</div>
   });
   window.bifurcationChart = chart;
   window.bifurcationShow = show;
+  window.bifurcationRegroup = regroup;
 })();
 </script>
 </body>

@@ -2,6 +2,7 @@ package viz
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -278,6 +279,76 @@ func TestBrowserFigure(t *testing.T) {
 	if cls := eval[string](t, tab, `document.body.className`); cls != "figure" {
 		t.Errorf("after the figure button: layout %q", cls)
 	}
+	for _, p := range bl.take() {
+		t.Error(p)
+	}
+}
+
+// markersJS is the bifurcation page's markers as drawn: their pixel places
+// and the rows of the table each names.
+const markersJS = `(function () {
+  var c = window.bifurcationChart, out = [];
+  c.getOption().series.forEach(function (s) {
+    if (s.type !== "scatter") { return; }
+    s.data.forEach(function (d) {
+      var p = c.convertToPixel({xAxisIndex: 0, yAxisIndex: 0}, d.value);
+      out.push({X: p[0], Y: p[1], Rows: d.rows});
+    });
+  });
+  return out;
+})()`
+
+type drawnMarker struct {
+	X, Y float64
+	Rows []int
+}
+
+// Nine folds a few pixels apart (as the trained flip-flop's, where 9 folds
+// showed as about 2 markers) are drawn as markers no two of which overlap,
+// together naming all nine rows; zoomed in, they come apart.
+func TestBrowserBifurcationMarkers(t *testing.T) {
+	res := foldResult()
+	f := res.Bifurcations[0]
+	res.Bifurcations = nil
+	for k := range 9 {
+		g := f
+		g.U = []float64{f.U[0] - 0.002*float64(k)}
+		g.S = g.U[0]
+		res.Bifurcations = append(res.Bifurcations, g)
+	}
+	tab, bl := startBrowser(t)
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(1600, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "folds.html")
+	if err := (&Bifurcation{Result: res, Direction: []float64{1}}).WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab, chromedp.Navigate("file://"+path)); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, atLeast int) {
+		time.Sleep(500 * time.Millisecond)
+		ms := eval[[]drawnMarker](t, tab, markersJS)
+		seen := map[int]bool{}
+		for i, a := range ms {
+			for _, r := range a.Rows {
+				seen[r] = true
+			}
+			for _, b := range ms[i+1:] {
+				if d := math.Hypot(a.X-b.X, a.Y-b.Y); d < bifMarkerSize {
+					t.Errorf("%s: markers %v and %v are %.1f px apart, less than their size %d", when, a.Rows, b.Rows, d, bifMarkerSize)
+				}
+			}
+		}
+		if len(seen) != 9 || len(ms) < atLeast {
+			t.Errorf("%s: %d markers naming rows %v; want all 9 rows in at least %d markers", when, len(ms), seen, atLeast)
+		}
+		t.Logf("%s: %d markers", when, len(ms))
+	}
+	check("whole diagram", 1)
+	eval[bool](t, tab, `window.bifurcationChart.dispatchAction({type: "dataZoom", dataZoomIndex: 0, startValue: 0.51, endValue: 0.535}), true`)
+	check("zoomed to u in [0.51, 0.535]", 9)
 	for _, p := range bl.take() {
 		t.Error(p)
 	}
