@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/big"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -586,4 +587,27 @@ func widen(v []float32) []float64 {
 		out[i] = float64(x)
 	}
 	return out
+}
+
+// recurrentParam matches the names of nn.RNN/GRU/LSTM parameters, with or
+// without a module prefix.
+var recurrentParam = regexp.MustCompile(`(^|\.)(weight|bias)_(ih|hh|hr)_l[0-9]+(_reverse)?$`)
+
+// storageDtype names the element type of a torch storage.
+func storageDtype(s pytorch.StorageInterface) string {
+	switch s.(type) {
+	case *pytorch.LongStorage:
+		return "int64"
+	case *pytorch.IntStorage:
+		return "int32"
+	case *pytorch.ShortStorage:
+		return "int16"
+	case *pytorch.CharStorage:
+		return "int8"
+	case *pytorch.ByteStorage:
+		return "uint8"
+	case *pytorch.BoolStorage:
+		return "bool"
+	}
+	return fmt.Sprintf("a storage of type %T", s)
 }
