@@ -62,6 +62,11 @@ func (r *Report) projectionFor(n int) (*projection, error) {
 				data = append(data, p...)
 			}
 		}
+		for i := range r.Circles {
+			for _, p := range invariantCirclePoints(&r.Circles[i]) {
+				data = append(data, p...)
+			}
+		}
 	}
 	return fitPCA(data, n)
 }
@@ -276,6 +281,7 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 	}
 	c.MultiSeries = append(c.MultiSeries, r.orbitSeries(pr, snap, nFixed)...)
 	c.MultiSeries = append(c.MultiSeries, r.cycleSeries(pr, snap)...)
+	c.MultiSeries = append(c.MultiSeries, r.circleSeries(pr, snap)...)
 	box := boxSizes(lo, hi)
 	sub := "top 3 principal components of the trajectories"
 	switch {

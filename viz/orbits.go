@@ -2,6 +2,7 @@ package viz
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 
@@ -115,8 +116,42 @@ func (r *Report) orbitSeries(pr *projection, snap func([3]float64) []num, first 
 	return out
 }
 
-// orbitPoints3D lists the projected points of every orbit and limit cycle
-// (for the axes).
+// circleSamples is how many points draw an invariant circle.
+const circleSamples = 128
+
+// invariantCirclePoints samples an invariant circle at equal angles.
+func invariantCirclePoints(c *orbits.Circle) [][]float64 {
+	out := make([][]float64, circleSamples)
+	for k := range out {
+		out[k] = c.At(2 * math.Pi * float64(k) / circleSamples)
+	}
+	return out
+}
+
+// circleSeries draws each invariant circle as a closed curve, named by
+// its rotation per step.
+func (r *Report) circleSeries(pr *projection, snap func([3]float64) []num) []charts.SingleSeries {
+	var out []charts.SingleSeries
+	for i := range r.Circles {
+		c := &r.Circles[i]
+		pts := invariantCirclePoints(c)
+		line := make([][]num, 0, len(pts)+1)
+		for _, p := range pts {
+			line = append(line, snap(pr.apply(p)))
+		}
+		line = append(line, line[0])
+		name := fmt.Sprintf("invariant circle %d (%s rad per step)", i, fmtG(c.Rotation, 4))
+		out = append(out, charts.SingleSeries{Name: name, Type: types.ChartLine3D, CoordSystem: types.ChartCartesian3D,
+			Data: line, LineStyle: &opts.LineStyle{Color: colorCircle, Width: 3}})
+	}
+	return out
+}
+
+// colorCircle draws invariant circles, whose stability is not known.
+const colorCircle = "#9467bd"
+
+// orbitPoints3D lists the projected points of every orbit, limit cycle
+// and invariant circle (for the axes).
 func (r *Report) orbitPoints3D(pr *projection) [][3]float64 {
 	var out [][3]float64
 	for _, o := range r.Orbits {
@@ -126,6 +161,11 @@ func (r *Report) orbitPoints3D(pr *projection) [][3]float64 {
 	}
 	for _, c := range r.Cycles {
 		for _, p := range c.Points {
+			out = append(out, pr.apply(p))
+		}
+	}
+	for i := range r.Circles {
+		for _, p := range invariantCirclePoints(&r.Circles[i]) {
 			out = append(out, pr.apply(p))
 		}
 	}
@@ -192,6 +232,9 @@ func (r *Report) orbitRows() []Row {
 	sort.Slice(cls, func(i, j int) bool { return cls[i].less(cls[j]) })
 	for _, c := range cls {
 		rows = append(rows, Row{"limit cycles, " + c.String(), strconv.Itoa(nc[c])})
+	}
+	if len(r.Circles) > 0 {
+		rows = append(rows, Row{"invariant circles (stability not judged)", strconv.Itoa(len(r.Circles))})
 	}
 	return rows
 }

@@ -131,3 +131,58 @@ func TestCyclesDrawn(t *testing.T) {
 		t.Errorf("counts %v lack one stable limit cycle", rows)
 	}
 }
+
+// TestCirclesDrawn: an invariant circle (radius 0.5, rotation 0.7) is one
+// closed curve of 129 points on the circle, with its legend entry, and is
+// counted.
+func TestCirclesDrawn(t *testing.T) {
+	c := orbits.Circle{Rotation: 0.7, Harmonics: 1, A: [][]float64{{0, 0}, {0.5, 0}}, B: [][]float64{{0, 0}, {0, 0.5}}}
+	r := &Report{Circles: []orbits.Circle{c}}
+	b, err := r.build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var view map[string]interface{}
+	for _, ch := range b.charts {
+		if ch.ID == idFixedPoints {
+			view = ch.Option
+		}
+	}
+	js, err := json.Marshal(view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opt struct {
+		Series []struct {
+			Name string      `json:"name"`
+			Data [][]float64 `json:"data"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal(js, &opt); err != nil {
+		t.Fatal(err)
+	}
+	const name = "invariant circle 0 (0.7 rad per step)"
+	found := false
+	for _, sr := range opt.Series {
+		if sr.Name != name {
+			continue
+		}
+		found = true
+		if len(sr.Data) != 129 || sr.Data[0][0] != sr.Data[128][0] || sr.Data[0][1] != sr.Data[128][1] {
+			t.Errorf("curve of %d points, first %v last %v: want 129, closed", len(sr.Data), sr.Data[0], sr.Data[len(sr.Data)-1])
+		}
+		for _, p := range sr.Data {
+			if d := math.Hypot(p[0], p[1]) - 0.5; math.Abs(d) > 1e-5 {
+				t.Errorf("point %v off the circle by %g", p, d)
+				break
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no series %q in %s", name, js)
+	}
+	rows := r.countRows(notDrawn{})
+	if len(rows) == 0 || rows[len(rows)-1] != (Row{"invariant circles (stability not judged)", "1"}) {
+		t.Errorf("counts %v", rows)
+	}
+}

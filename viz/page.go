@@ -184,6 +184,8 @@ func (r *Report) dim() int {
 		return len(r.Orbits[0].Points[0])
 	case r.All == nil && len(r.Cycles) > 0 && len(r.Cycles[0].Points) > 0:
 		return len(r.Cycles[0].Points[0])
+	case r.All == nil && len(r.Circles) > 0 && len(r.Circles[0].A) > 0:
+		return len(r.Circles[0].A[0])
 	}
 	return r.All.N
 }

@@ -74,6 +74,10 @@ type Report struct {
 	// Result.Cycles), drawn as closed polylines through their samples,
 	// each with its own legend entry, and counted by class.
 	Cycles []orbits.Cycle
+	// Circles are invariant circles of the map (orbits.FindCircles,
+	// orbits.RefineCircle), drawn as closed curves, each with its own
+	// legend entry naming its rotation per step, and counted.
+	Circles []orbits.Circle
 
 	// Figure opens the page in its figure layout: the 3-D view alone,
 	// redrawn as a clean static projection (as on screen, or on two

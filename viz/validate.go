@@ -89,8 +89,27 @@ func (r *Report) validate() error {
 			}
 		}
 	}
+	for i := range r.Circles {
+		c := &r.Circles[i]
+		if c.Harmonics < 0 || len(c.A) != c.Harmonics+1 || len(c.B) != c.Harmonics+1 {
+			return fmt.Errorf("viz: invariant circle %d: %d harmonics with %d and %d coefficient rows", i, c.Harmonics, len(c.A), len(c.B))
+		}
+		for m := range c.A {
+			if err := same(fmt.Sprintf("invariant circle %d", i), len(c.A[m])); err != nil {
+				return err
+			}
+			if len(c.B[m]) != len(c.A[m]) {
+				return fmt.Errorf("viz: invariant circle %d: coefficient rows of %d and %d values", i, len(c.A[m]), len(c.B[m]))
+			}
+			for j := range c.A[m] {
+				if v := c.A[m][j] + c.B[m][j]; math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("viz: invariant circle %d is not finite", i)
+				}
+			}
+		}
+	}
 	if n < 1 {
-		return fmt.Errorf("viz: nothing to draw: give Fixed, Slow, All, Trajectories, Orbits or Cycles with N >= 1")
+		return fmt.Errorf("viz: nothing to draw: give Fixed, Slow, All, Trajectories, Orbits, Cycles or Circles with N >= 1")
 	}
 	if r.ModeScale < 0 || math.IsNaN(r.ModeScale) || math.IsInf(r.ModeScale, 0) {
 		return fmt.Errorf("viz: ModeScale = %v, want a finite value >= 0", r.ModeScale)
