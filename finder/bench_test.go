@@ -103,7 +103,7 @@ func flipFlopProblem(tb testing.TB, kind string) Problem {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return Problem{Cell: m.Cell, InitialStates: s.States, Inputs: make([]float64, m.Cell.InputSize())}
+	return Problem{Cell: m.Cell, InitialStates: s.States, Inputs: make([]float64, m.Cell.InputSize()), Trajectories: &tr}
 }
 
 // BenchmarkFindFlipFlop times Find with default settings, graph builds

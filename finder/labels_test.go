@@ -67,49 +67,65 @@ func TestStatusRefineLimit(t *testing.T) {
 	}
 }
 
-// The default flip-flop LSTM (1024 candidates): at most 5% end unconverged,
-// each with a reason; the three groups pass
-// Validate, as package fpjson requires to write them.
-func TestFlipFlopLSTMOutcomes(t *testing.T) {
-	p := flipFlopProblem(t, "lstm")
-	res, err := Find(context.Background(), p, &Settings{Seed: benchSeed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := res.Stats
-	t.Logf("status %v: %d fixed, %d slow, %d unconverged %v; %v", res.Status, st.Certified, st.Slow, st.Unconverged, st.UnconvergedByReason, st.Runtime)
-	if st.Certified+st.Slow+st.SlowRegions+st.Unconverged != 1024 {
-		t.Fatalf("outcomes %d + %d + %d + %d, want 1024", st.Certified, st.Slow, st.SlowRegions, st.Unconverged)
-	}
-	if st.Unconverged > 1024*5/100 {
-		t.Errorf("%d candidates unconverged, want at most 5%% (51)", st.Unconverged)
-	}
-	for i := range res.Slow.Points {
-		assertLocalMin(t, p.Cell, &res.Slow.Points[i]) // the planted ghosts (TestPlantedGhosts) have 7 for sure
-	}
-	n := 0
-	for _, pt := range res.All.Points {
-		switch pt.Outcome {
-		case OutcomeUnconverged:
-			n++
-			if pt.Reason == ReasonNone {
-				t.Errorf("unconverged candidate without a reason: q %g", pt.Q)
+// The default flip-flop GRU-16 and LSTM-16 (1024 candidates each): at most
+// 5% end unconverged, each with a reason; each slow point is a local
+// minimum of q by plain evaluations around it (assertLocalMin; the planted
+// ghosts of TestPlantedGhosts are a network sure to have them); each slow
+// region is slower than SlowRegionSpeed times the network's speed; the
+// groups pass Validate, as package fpjson requires to write them.
+func TestFlipFlopOutcomes(t *testing.T) {
+	for _, kind := range []string{"gru", "lstm"} {
+		t.Run(kind, func(t *testing.T) {
+			p := flipFlopProblem(t, kind)
+			res, err := Find(context.Background(), p, &Settings{Seed: benchSeed})
+			if err != nil {
+				t.Fatal(err)
 			}
-		case OutcomeFixed:
-			if !(pt.Residual <= 1e-10) {
-				t.Errorf("fixed candidate with residual %g", pt.Residual)
+			st := res.Stats
+			t.Logf("status %v: %d fixed, %d slow, %d slow regions, %d unconverged %v; network speed %.3g (%s); reference view %+v; %v (slow descent %v, check %v)",
+				res.Status, st.Certified, st.Slow, st.SlowRegions, st.Unconverged, st.UnconvergedByReason, st.NetworkSpeed, st.SpeedFrom, st.Reference,
+				st.Runtime, st.SlowTime, st.CheckTime)
+			if st.Certified+st.Slow+st.SlowRegions+st.Unconverged != 1024 {
+				t.Fatalf("outcomes %d + %d + %d + %d, want 1024", st.Certified, st.Slow, st.SlowRegions, st.Unconverged)
 			}
-		case OutcomeUnknown:
-			t.Errorf("candidate without an outcome")
-		}
-	}
-	if n != st.Unconverged {
-		t.Errorf("%d unconverged points, stats say %d", n, st.Unconverged)
-	}
-	for _, g := range []*FixedPoints{res.Fixed, res.Slow, res.Unconverged} {
-		if err := g.Validate(); err != nil { // what fpjson writes
-			t.Error(err)
-		}
+			if st.Unconverged > 1024*5/100 {
+				t.Errorf("%d candidates unconverged, want at most 5%% (51)", st.Unconverged)
+			}
+			if st.SpeedFrom != "trajectories" {
+				t.Errorf("network speed from %q, want the trajectories", st.SpeedFrom)
+			}
+			for i := range res.Slow.Points {
+				assertLocalMin(t, p.Cell, &res.Slow.Points[i])
+			}
+			n := 0
+			for _, pt := range res.All.Points {
+				switch pt.Outcome {
+				case OutcomeUnconverged:
+					n++
+					if pt.Reason == ReasonNone {
+						t.Errorf("unconverged candidate without a reason: q %g", pt.Q)
+					}
+				case OutcomeSlowRegion:
+					if !(pt.Speed() < res.Settings.SlowRegionSpeed*st.NetworkSpeed) || pt.Residual <= res.Settings.TolResidual {
+						t.Errorf("slow region at speed %g (network %g), residual %g", pt.Speed(), st.NetworkSpeed, pt.Residual)
+					}
+				case OutcomeFixed:
+					if !(pt.Residual <= 1e-10) {
+						t.Errorf("fixed candidate with residual %g", pt.Residual)
+					}
+				case OutcomeUnknown:
+					t.Errorf("candidate without an outcome")
+				}
+			}
+			if n != st.Unconverged {
+				t.Errorf("%d unconverged points, stats say %d", n, st.Unconverged)
+			}
+			for _, g := range []*FixedPoints{res.Fixed, res.Slow, res.SlowRegions, res.Unconverged} {
+				if err := g.Validate(); err != nil { // what fpjson writes
+					t.Error(err)
+				}
+			}
+		})
 	}
 }
 

@@ -2,8 +2,10 @@ package finder
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -21,7 +23,16 @@ type ReferenceView struct {
 	TolQ       float64 // the reference's tol_q, 1e-12
 	Candidates int     // initial states' candidates whose final q < TolQ
 	Unique     int     // of those, unique within Settings.TolUnique (the reference's tol_unique)
+	Certified  int     // of those, certified fixed points here (outcome fixed)
 	Of         int     // the initial states' candidates
+}
+
+// String is one line, e.g. "the reference's view: 486 of 1024 candidates
+// have q below its tol_q 1e-12 (46 unique): it would call them fixed
+// points; 467 are certified here".
+func (v ReferenceView) String() string {
+	return fmt.Sprintf("the reference's view: %d of %d candidates have q below its tol_q %g (%d unique): it would call them fixed points; %d are certified here",
+		v.Candidates, v.Of, v.TolQ, v.Unique, v.Certified)
 }
 
 // referenceView counts the initial states' candidates as the reference would.
@@ -31,11 +42,43 @@ func (f *finder) referenceView() ReferenceView {
 	for _, c := range f.cands[:f.nInit()] {
 		if c.q < referenceTolQ {
 			v.Candidates++
+			if c.outcome == OutcomeFixed {
+				v.Certified++
+			}
 			fp.Points = append(fp.Points, Point{X: c.x, U: c.u, Q: c.q})
 		}
 	}
 	v.Unique = fp.Unique(f.s.TolUnique).Len()
 	return v
+}
+
+// Advice says what to make of a search whose candidates mostly did not end
+// at fixed or slow points: when more than half of the initial states'
+// candidates ended on slow regions or unconverged, which, and what to do;
+// "" otherwise. E.g. "552 of 1024 candidates lie on slow regions: ...".
+func (r *Result) Advice() string {
+	st := r.Stats
+	n := st.Candidates
+	if n == 0 || 2*(st.SlowRegions+st.Unconverged) <= n {
+		return ""
+	}
+	var by []string
+	for _, reason := range reasons {
+		if k := st.UnconvergedByReason[reason]; k > 0 {
+			by = append(by, fmt.Sprintf("%d %s", k, reason))
+		}
+	}
+	why := strings.Join(by, ", ")
+	switch {
+	case 2*st.SlowRegions > n:
+		return fmt.Sprintf("%d of %d candidates lie on slow regions (slower than %g of the network's speed, at no root and no local minimum of q): the network holds states on slow manifolds; see the manifold summary (package manifold, the report's manifold view)",
+			st.SlowRegions, n, r.Settings.SlowRegionSpeed)
+	case 2*st.Unconverged > n:
+		return fmt.Sprintf("%d of %d candidates ended unconverged (%s): raise MaxIters or MaxRefineIters for iteration limits; a stall far from any fixed or slow point often means the initial states lie where the network never goes",
+			st.Unconverged, n, why)
+	}
+	return fmt.Sprintf("%d of %d candidates lie on slow regions and %d ended unconverged (%s): see the manifold summary for the slow regions",
+		st.SlowRegions, n, st.Unconverged, why)
 }
 
 // referenceAdam runs the search as the Python FixedPointFinder does: one

@@ -8,9 +8,17 @@ import (
 )
 
 const (
-	// slowMaxIters bounds the Newton iterations on grad q = 0 per candidate.
+	// slowMaxIters bounds the trust-region Newton iterations on grad q = 0
+	// per candidate.
 	slowMaxIters = 40
-	// slowTries is the number of shifts tried per Hessian before giving up.
+	// slowMaxCG bounds the conjugate-gradient iterations of one step (each
+	// one Hessian-vector product, two gradient rows).
+	slowMaxCG = 20
+	// slowCGTol: CG stops when its residual is below this times ||g||, so
+	// that Newton's steps converge linearly at this rate at worst.
+	slowCGTol = 1e-3
+	// slowTries is the number of shifts tried per Hessian before giving up
+	// (slowDescentDense).
 	slowTries = 8
 	// slowWindow: a candidate whose q fell by less than slowWindowQ and
 	// whose gradient by less than slowWindowG over this many iterations
@@ -23,12 +31,373 @@ const (
 
 // slowState is one candidate's state in slowDescent.
 type slowState struct {
+	delta        float64 // trust radius (2-norm of the step)
+	qMark, gMark float64 // q and ||g|| at the last window mark
+	gPrev        float64 // ||g|| before the last step
+	newton       bool    // the last accepted step was a full Newton step (interior, positive curvature)
+	iters        int
+}
+
+// slowDescent drives each candidate that the refinement left short of a
+// root to a critical point of q = 0.5||F(x) - x||^2, by Newton's steps on
+// grad q = 0 with the full Hessian of q: dense below the Newton-Krylov
+// refinement's size (slowDescentDense, as the refiner's choice, see
+// Settings.Refiner), matrix-free from there (slowDescentCG).
+func (f *finder) slowDescent(ctx context.Context) error {
+	if f.useKrylov() {
+		return f.slowDescentCG(ctx)
+	}
+	return f.slowDescentDense(ctx)
+}
+
+// slowDescentCG drives each candidate that the refinement left short of a
+// root to a critical point of q = 0.5||F(x) - x||^2 by trust-region Newton
+// steps on grad q = 0 (Steihaug's truncated conjugate gradients), with
+// Hessian-vector products from central differences of the graph's exact
+// gradient: the Hessian (J - I)^T (J - I) + sum_i r_i d2F_i/dx2 with its
+// second-order term, which Gauss-Newton drops. The refinement's
+// Gauss-Newton steps cannot finish at a local minimum of q > 0: there
+// J - I is singular (grad q = (J - I)^T r = 0 with r != 0), and its model
+// of q is flat in the direction that matters. A step is kept when q falls
+// (or, for a full Newton step, stays equal within rounding). A candidate
+// leaves when its residual is certified (a root after all), when a full
+// Newton step no longer shrinks the gradient or is at the rounding of x (a
+// critical point; decideOutcomes checks it), when it crawls (see
+// slowWindow), or when the trust region collapses.
+func (f *finder) slowDescentCG(ctx context.Context) error {
+	eps := f.s.Dtype.Eps()
+	var active []int
+	st := map[int]*slowState{}
+	for i, c := range f.cands[:f.nInit()] {
+		if math.IsNaN(c.q) || math.IsInf(c.q, 0) || !finite(c.x) || residual(c.f, c.x) <= f.s.TolResidual {
+			continue
+		}
+		active = append(active, i)
+		st[i] = &slowState{qMark: c.q, gMark: math.Inf(1), gPrev: math.Inf(1), delta: maxStep * scale(c.x)}
+	}
+	if len(active) == 0 {
+		return nil
+	}
+	e := f.newRowEval()
+	N, M := f.N, f.M
+	for it := 0; it < slowMaxIters && len(active) > 0; it++ {
+		if ctx.Err() != nil {
+			f.canceled = true
+			return nil
+		}
+		q, fo, g, err := f.evalCands(e, active, nil)
+		if err != nil {
+			return err
+		}
+		var go_ []int // candidates that take a step
+		for k, ci := range active {
+			c, s := f.cands[ci], st[ci]
+			c.q = q[k]
+			copy(c.f, fo[k*N:(k+1)*N])
+			gk := g[k*N : (k+1)*N]
+			gn := linalg.Nrm2(gk)
+			switch {
+			case !finite(gk) || math.IsNaN(c.q):
+				c.stop = ReasonDiverged
+				continue
+			case residual(c.f, c.x) <= f.s.TolResidual:
+				c.stop = ReasonNone
+				continue
+			case s.newton && gn >= 0.5*s.gPrev:
+				c.stop = ReasonNone // Newton no longer helps: the gradient is at its noise
+				continue
+			}
+			if s.iters > 0 && s.iters%slowWindow == 0 {
+				if c.q > slowWindowQ*s.qMark && gn > slowWindowG*s.gMark {
+					c.stop = ReasonStall
+					continue
+				}
+				s.qMark, s.gMark = c.q, gn
+			} else if s.iters == 0 {
+				s.gMark = gn
+			}
+			s.iters++
+			s.gPrev = gn
+			go_ = append(go_, k)
+		}
+		// Steihaug-CG steps for all of them, batched.
+		gs := make([][]float64, len(go_))
+		idx := make([]int, len(go_))
+		delta := make([]float64, len(go_))
+		for j, k := range go_ {
+			gs[j], idx[j], delta[j] = g[k*N:(k+1)*N], active[k], st[active[k]].delta
+		}
+		steps, err := f.steihaug(e, idx, gs, delta)
+		if err != nil {
+			return err
+		}
+		trial := make([]float64, len(go_)*N)
+		for j, ci := range idx {
+			c := f.cands[ci]
+			for i := 0; i < N; i++ {
+				trial[j*N+i] = c.x[i] + steps[j].p[i]
+			}
+		}
+		tq, tf, _, err := f.evalRows(e, trial, idx)
+		if err != nil {
+			return err
+		}
+		var next []int
+		for j, ci := range idx {
+			c, s, sp := f.cands[ci], st[ci], &steps[j]
+			pn := linalg.Nrm2(sp.p)
+			if sp.newton && maxAbs(sp.p) <= 4*eps*scale(c.x) {
+				c.stop = ReasonNone // the Newton step is below the rounding of x
+				continue
+			}
+			// q carries the rounding of F(x) - x, about eps max(1, |x|) a
+			// component, times |F(x) - x|: changes below that are noise.
+			noise := 4*eps*scale(c.x)*math.Sqrt(float64(N))*math.Sqrt(2*c.q) + 16*eps*c.q
+			if sp.pred <= noise && !sp.newton {
+				// The model sees nothing to gain above rounding, and the
+				// curvature is not positive along its step: a flat valley
+				// or a ridge, to be judged by decideOutcomes. (Near a
+				// minimum Newton's steps go on: q is flat to second order
+				// there, and the gradient, not q, says when to stop.)
+				c.stop = ReasonStall
+				continue
+			}
+			actual := c.q - tq[j]
+			rho := actual / sp.pred
+			accept := actual > noise || (sp.newton && actual >= -noise)
+			if accept {
+				copy(c.x, trial[j*N:(j+1)*N])
+				copy(c.f, tf[j*N:(j+1)*N])
+				c.q, c.refines = tq[j], c.refines+1
+				s.newton = sp.newton
+				if rho > 0.75 && !sp.newton {
+					s.delta = min(2*s.delta, maxStep*scale(c.x))
+				}
+			} else {
+				s.newton = false
+				s.gPrev = math.Inf(1)
+			}
+			if !accept || (rho < 0.25 && actual > noise) {
+				s.delta = pn / 4
+			}
+			if s.delta < 4*eps*scale(c.x) {
+				c.stop = ReasonStall // the trust region collapsed: no step lowers q
+				continue
+			}
+			next = append(next, ci)
+		}
+		for _, ci := range next {
+			f.cands[ci].stop = ReasonRefineLimit // provisional: iterations may run out
+		}
+		f.markActive(active, next)
+		active = next
+		f.report("slow", it+1, active)
+	}
+	if len(active) > 0 { // out of iterations: F at the final states
+		q, fo, _, err := f.evalCands(e, active, nil)
+		if err != nil {
+			return err
+		}
+		for k, ci := range active {
+			c := f.cands[ci]
+			c.q = q[k]
+			copy(c.f, fo[k*N:(k+1)*N])
+		}
+	}
+	_ = M
+	return nil
+}
+
+// cgStep is one candidate's Steihaug step: p, the model's predicted fall of
+// q, -(g.p + p.Hp/2), and whether p is a full Newton step (CG converged
+// inside the trust region with positive curvature throughout).
+type cgStep struct {
+	p      []float64
+	pred   float64
+	newton bool
+}
+
+// steihaug runs truncated conjugate gradients on H p = -g within the trust
+// radius delta for each candidate idx[j] (gradient gs[j]), all candidates'
+// Hessian-vector products in one batch per CG iteration.
+func (f *finder) steihaug(e *rowEval, idx []int, gs [][]float64, delta []float64) ([]cgStep, error) {
+	N := f.N
+	n := len(idx)
+	out := make([]cgStep, n)
+	type cg struct {
+		r, d, hp []float64 // residual H p + g, direction, H p
+		rr       float64
+		done     bool
+	}
+	s := make([]cg, n)
+	for j := range s {
+		out[j].p = make([]float64, N)
+		s[j].r = append([]float64(nil), gs[j]...)
+		s[j].d = make([]float64, N)
+		s[j].hp = make([]float64, N)
+		for i, v := range gs[j] {
+			s[j].d[i] = -v
+		}
+		s[j].rr = linalg.Dot(s[j].r, s[j].r)
+		if !(s[j].rr > 0) {
+			s[j].done, out[j].newton = true, true
+		}
+	}
+	for it := 0; it < min(slowMaxCG, N+2); it++ {
+		var live []int
+		for j := range s {
+			if !s[j].done {
+				live = append(live, j)
+			}
+		}
+		if len(live) == 0 {
+			break
+		}
+		dirs := make([][]float64, len(live))
+		ci := make([]int, len(live))
+		for k, j := range live {
+			dirs[k], ci[k] = s[j].d, idx[j]
+		}
+		Hd, err := f.hessVecs(e, ci, dirs)
+		if err != nil {
+			return nil, err
+		}
+		for k, j := range live {
+			c, o := &s[j], &out[j]
+			hd := Hd[k]
+			dHd := linalg.Dot(c.d, hd)
+			if !(dHd > 0) { // negative curvature: to the boundary along d
+				tau := toBoundary(o.p, c.d, delta[j])
+				axpy(tau, c.d, o.p)
+				axpy(tau, hd, c.hp)
+				c.done = true
+				continue
+			}
+			alpha := c.rr / dHd
+			pn := append([]float64(nil), o.p...)
+			axpy(alpha, c.d, pn)
+			if linalg.Nrm2(pn) >= delta[j] {
+				tau := toBoundary(o.p, c.d, delta[j])
+				axpy(tau, c.d, o.p)
+				axpy(tau, hd, c.hp)
+				c.done = true
+				continue
+			}
+			o.p = pn
+			axpy(alpha, hd, c.hp)
+			axpy(alpha, hd, c.r)
+			rr := linalg.Dot(c.r, c.r)
+			if math.Sqrt(rr) <= slowCGTol*linalg.Nrm2(gs[j]) || it+1 == min(slowMaxCG, N+2) {
+				c.done, o.newton = true, math.Sqrt(rr) <= slowCGTol*linalg.Nrm2(gs[j])
+				continue
+			}
+			beta := rr / c.rr
+			for i := range c.d {
+				c.d[i] = -c.r[i] + beta*c.d[i]
+			}
+			c.rr = rr
+		}
+	}
+	for j := range out {
+		out[j].pred = -(linalg.Dot(gs[j], out[j].p) + 0.5*linalg.Dot(out[j].p, s[j].hp))
+	}
+	return out, nil
+}
+
+// hessVecs returns H d for each candidate idx[k] and direction dirs[k], by
+// central differences of the exact gradient at x +- h d/|d|, h =
+// cbrt(eps) max(1, |x|).
+func (f *finder) hessVecs(e *rowEval, idx []int, dirs [][]float64) ([][]float64, error) {
+	N := f.N
+	h := math.Cbrt(f.s.Dtype.Eps())
+	x := make([]float64, 2*len(idx)*N)
+	rowOf := make([]int, 2*len(idx))
+	steps := make([]float64, len(idx))
+	for k, ci := range idx {
+		c := f.cands[ci]
+		dn := linalg.Nrm2(dirs[k])
+		hk := h * scale(c.x) / dn
+		steps[k] = hk
+		for i := 0; i < N; i++ {
+			x[2*k*N+i] = c.x[i] + hk*dirs[k][i]
+			x[(2*k+1)*N+i] = c.x[i] - hk*dirs[k][i]
+		}
+		rowOf[2*k], rowOf[2*k+1] = ci, ci
+	}
+	_, _, g, err := f.evalRows(e, x, rowOf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float64, len(idx))
+	for k := range idx {
+		out[k] = make([]float64, N)
+		for i := 0; i < N; i++ {
+			out[k][i] = (g[2*k*N+i] - g[(2*k+1)*N+i]) / (2 * steps[k])
+		}
+	}
+	return out, nil
+}
+
+// evalCands evaluates q, F and grad q at the states of the candidates idx.
+func (f *finder) evalCands(e *rowEval, idx []int, _ []float64) (q, fo, g []float64, err error) {
+	N := f.N
+	x := make([]float64, len(idx)*N)
+	for k, ci := range idx {
+		copy(x[k*N:(k+1)*N], f.cands[ci].x)
+	}
+	return f.evalRows(e, x, idx)
+}
+
+// evalRows evaluates q, F and grad q at the states x (one row per entry of
+// idx), each with the input of candidate idx[k].
+func (f *finder) evalRows(e *rowEval, x []float64, idx []int) (q, fo, g []float64, err error) {
+	N, M := f.N, f.M
+	n := len(idx)
+	u := make([]float64, n*M)
+	for k, ci := range idx {
+		copy(u[k*M:(k+1)*M], f.cands[ci].u)
+	}
+	q, fo, g = make([]float64, n), make([]float64, n*N), make([]float64, n*N)
+	if n == 0 {
+		return q, fo, g, nil
+	}
+	err = e.eval(x, u, n, q, fo, g)
+	return q, fo, g, err
+}
+
+// toBoundary is the tau >= 0 with |p + tau d| = delta.
+func toBoundary(p, d []float64, delta float64) float64 {
+	a, b, c := linalg.Dot(d, d), 2*linalg.Dot(p, d), linalg.Dot(p, p)-delta*delta
+	if !(a > 0) {
+		return 0
+	}
+	disc := math.Sqrt(max(b*b-4*a*c, 0))
+	return (-b + disc) / (2 * a)
+}
+
+// axpy sets y += a x.
+func axpy(a float64, x, y []float64) {
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+func maxAbs(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = max(m, abs(x))
+	}
+	return m
+}
+
+// slowShift is one candidate's state in slowDescentDense.
+type slowShift struct {
 	mu           float64 // shift of the Hessian: 0 is Newton's step
 	qMark, gMark float64 // q and ||g|| at the last window mark
 	iters        int
 }
 
-// slowDescent drives each candidate that the refinement left short of a
+// slowDescentDense drives each candidate that the refinement left short of a
 // root to a critical point of q = 0.5||F(x) - x||^2, by Newton's steps on
 // grad q = 0 with the full Hessian (see curvature), shifted by mu*I until
 // positive definite (Levenberg-Marquardt on grad q) and capped by the
@@ -39,16 +408,16 @@ type slowState struct {
 // certified (a root after all), when its gradient is at rounding level
 // with a positive definite Hessian (decideOutcomes then checks it again),
 // when it crawls (see slowWindow), or when no shift lowers q.
-func (f *finder) slowDescent(ctx context.Context) error {
+func (f *finder) slowDescentDense(ctx context.Context) error {
 	eps := f.s.Dtype.Eps()
 	var active []int
-	st := map[int]*slowState{}
+	st := map[int]*slowShift{}
 	for i, c := range f.cands[:f.nInit()] {
 		if math.IsNaN(c.q) || math.IsInf(c.q, 0) || !finite(c.x) || residual(c.f, c.x) <= f.s.TolResidual {
 			continue
 		}
 		active = append(active, i)
-		st[i] = &slowState{qMark: c.q, gMark: math.Inf(1)}
+		st[i] = &slowShift{qMark: c.q, gMark: math.Inf(1)}
 	}
 	if len(active) == 0 {
 		return nil

@@ -61,7 +61,9 @@ func bisect(f func(float64) float64, a, b float64) float64 {
 // x = (-acosh(sqrt 2) - 0.6)/2 with q = 5.64e-4 and q” = 0.0950 is found
 // and labelled slow, to 1e-10; its root is fixed; nothing sits at the
 // maximum of q, which checkSlow refuses.
-func TestGhost1D(t *testing.T) {
+func TestGhost1D(t *testing.T) { bothDescents(t, testGhost1D) }
+
+func testGhost1D(t *testing.T, settings *Settings) {
 	g := ghost{2, 0.6}
 	xs, qs, hs := g.min()
 	if want := (-math.Acosh(math.Sqrt2) - 0.6) / 2; math.Abs(xs-want) > 1e-15 {
@@ -72,7 +74,7 @@ func TestGhost1D(t *testing.T) {
 	for i := 0; i < 32; i++ {
 		x0 = append(x0, -2+4*float64(i)/31)
 	}
-	res := find(t, Problem{Cell: cell, InitialStates: x0}, nil)
+	res := find(t, Problem{Cell: cell, InitialStates: x0}, settings)
 	st := res.Stats
 	t.Logf("fixed %d, slow %d, slow regions %d, unconverged %d %v", st.Certified, st.Slow, st.SlowRegions, st.Unconverged, st.UnconvergedByReason)
 	if res.Slow.Len() != 1 || res.Fixed.Len() != 1 {
@@ -167,7 +169,9 @@ func chainGhost(N int, g ghost, eps float64) (*affineCell, func(x0 float64) []fl
 // The ghost in 4-D with three contracting, weakly coupled units: the one
 // local minimum of q is found and labelled slow at its location to 1e-10,
 // with its q; the root is fixed; the saddle of q is not slow.
-func TestGhostND(t *testing.T) {
+func TestGhostND(t *testing.T) { bothDescents(t, testGhostND) }
+
+func testGhostND(t *testing.T, settings *Settings) {
 	g := ghost{2, 0.6}
 	const N = 4
 	cell, at := chainGhost(N, g, 0.05)
@@ -180,7 +184,7 @@ func TestGhostND(t *testing.T) {
 			x0 = append(x0, math.Sin(float64(3*i+k)))
 		}
 	}
-	res := find(t, Problem{Cell: cell, InitialStates: x0}, nil)
+	res := find(t, Problem{Cell: cell, InitialStates: x0}, settings)
 	st := res.Stats
 	t.Logf("fixed %d, slow %d, slow regions %d, unconverged %d %v", st.Certified, st.Slow, st.SlowRegions, st.Unconverged, st.UnconvergedByReason)
 	if res.Slow.Len() != 1 || res.Fixed.Len() != 1 {
@@ -220,7 +224,9 @@ func maxDiff(a, b []float64) float64 {
 // choices of ghost minimum or root per unit other than all roots, in closed
 // form (roots by bisection). All seven are found and labelled slow, and the
 // one root is fixed.
-func TestPlantedGhosts(t *testing.T) {
+func TestPlantedGhosts(t *testing.T) { bothDescents(t, testPlantedGhosts) }
+
+func testPlantedGhosts(t *testing.T, settings *Settings) {
 	gs := []ghost{{2, 0.6}, {2, -0.6}, {1.5, 0.35}}
 	N := len(gs)
 	A, c := make([]float64, N*N), make([]float64, N)
@@ -240,7 +246,7 @@ func TestPlantedGhosts(t *testing.T) {
 			}
 		}
 	}
-	res := find(t, Problem{Cell: cell, InitialStates: x0}, nil)
+	res := find(t, Problem{Cell: cell, InitialStates: x0}, settings)
 	st := res.Stats
 	t.Logf("fixed %d, slow %d, slow regions %d, unconverged %d %v", st.Certified, st.Slow, st.SlowRegions, st.Unconverged, st.UnconvergedByReason)
 	if res.Fixed.Len() != 1 {
@@ -326,5 +332,16 @@ func assertLocalMin(t *testing.T, cell cells.Cell, p *Point) {
 			t.Errorf("slow point %v: q %.17g along direction %d does not rise from %.17g", p.X, q, b-1, q0)
 			return
 		}
+	}
+}
+
+// bothDescents runs test with the dense descent (DenseLM, as below
+// KrylovMinN) and the matrix-free one (NewtonKrylov, as from KrylovMinN).
+func bothDescents(t *testing.T, test func(*testing.T, *Settings)) {
+	for _, r := range []struct {
+		name string
+		r    Refiner
+	}{{"dense", DenseLM}, {"krylov", NewtonKrylov}} {
+		t.Run(r.name, func(t *testing.T) { test(t, &Settings{Refiner: r.r}) })
 	}
 }

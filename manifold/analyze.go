@@ -43,12 +43,12 @@ type Manifold struct {
 	// Curve is the traced manifold (1-D manifolds only, at most
 	// Settings.MaxTraces of them; nil otherwise).
 	Curve *Curve
-	// Fixed, Slow and Unconverged are the members as indices into the
-	// search's Result.Fixed, Result.Slow and Result.Unconverged (the
-	// fixed_points, slow_points and unconverged arrays of its
-	// fixedpoints/v1 file). Group.Members indexes Analysis.Points instead,
-	// and is nil in an Analysis read from JSON.
-	Fixed, Slow, Unconverged []int
+	// Fixed, Slow, SlowRegions and Unconverged are the members as indices
+	// into the search's Result.Fixed, Result.Slow, Result.SlowRegions and
+	// Result.Unconverged (the fixed_points, slow_points, slow_regions and
+	// unconverged arrays of its fixedpoints/v1 file). Group.Members indexes
+	// Analysis.Points instead, and is nil in an Analysis read from JSON.
+	Fixed, Slow, SlowRegions, Unconverged []int
 	// TraceError says why a 1-D manifold was not traced, if it was not.
 	TraceError string
 	// EncodedMin and EncodedMax bound the readout W x + b over the members,
@@ -58,8 +58,8 @@ type Manifold struct {
 	EncodedMin, EncodedMax []float64
 }
 
-// Analyze linearizes the slow points of res, its Slow and its Unconverged
-// candidates of finite q (the fixed points are already
+// Analyze linearizes the slow points of res, its Slow, its SlowRegions and
+// its Unconverged candidates of finite q (the fixed points are already
 // linearized by finder.Find), detects the slow manifolds among the fixed and
 // slow points inside the ball around the initial states' centroid that
 // holds them all (the region the network visits: far from it a trained
@@ -79,16 +79,17 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 	pts.Points = append(pts.Points, res.Fixed.Points...)
 	nFixed := len(pts.Points)
 	// The slow points in the manifold sense: finder's checked slow points
-	// (local minima of q) and the candidates it left unconverged where q
-	// still crawls (along a slow manifold q has no local minimum), those
+	// (local minima of q), its slow regions (slow, but along a slow
+	// manifold q has no local minimum) and the candidates it left
+	// unconverged, those
 	// with a finite state and q, not saturated; the criteria below (region,
 	// QMax, band) decide which take part.
 	var candidates []finder.Point
-	origins := make([]origin, nFixed, nFixed+res.Slow.Len()+res.Unconverged.Len())
+	origins := make([]origin, nFixed, nFixed+res.Slow.Len()+res.SlowRegions.Len()+res.Unconverged.Len())
 	for i := range origins {
 		origins[i] = origin{groupFixed, i}
 	}
-	for gi, g := range []*finder.FixedPoints{res.Slow, res.Unconverged} {
+	for gi, g := range []*finder.FixedPoints{res.Slow, res.Unconverged, res.SlowRegions} {
 		if g == nil {
 			continue
 		}
@@ -150,6 +151,8 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 				m.Fixed = append(m.Fixed, o.index)
 			case groupSlow:
 				m.Slow = append(m.Slow, o.index)
+			case groupSlowRegion:
+				m.SlowRegions = append(m.SlowRegions, o.index)
 			default:
 				m.Unconverged = append(m.Unconverged, o.index)
 			}
@@ -219,12 +222,12 @@ func (a *Analysis) Summary() string {
 		}
 		fmt.Fprintf(&b, " (%s)", strings.Join(ds, ", "))
 	}
-	// "Candidates": finder's slow points and its unconverged candidates
-	// (on a slow manifold q has no local minimum, so most of a line's
-	// points end unconverged, crawling along it).
-	fmt.Fprintf(&b, ", holding %d of %d fixed points and %d of %d slow or unconverged candidates\n", onFixed, a.NFixed, onSlow, nSlow)
+	// "Candidates": finder's slow points, slow regions and unconverged
+	// candidates (on a slow manifold q has no local minimum, so most of a
+	// line's points end on slow regions, crawling along it).
+	fmt.Fprintf(&b, ", holding %d of %d fixed points and %d of %d slow, slow-region or unconverged candidates\n", onFixed, a.NFixed, onSlow, nSlow)
 	if nSlow > 0 {
-		fmt.Fprintf(&b, "  of the %d slow or unconverged candidates: %d lie outside the region of the initial states, %d have q above %g, %d a leading mode outside the slow band (%g of |lambda| = 1); %d of the other %d lie on the manifolds\n",
+		fmt.Fprintf(&b, "  of the %d slow, slow-region or unconverged candidates: %d lie outside the region of the initial states, %d have q above %g, %d a leading mode outside the slow band (%g of |lambda| = 1); %d of the other %d lie on the manifolds\n",
 			nSlow, a.SlowOutside, a.SlowHighQ, a.settings.QMax, a.SlowFast, a.settings.Band,
 			onSlow, nSlow-a.SlowOutside-a.SlowHighQ-a.SlowFast)
 	}
@@ -299,7 +302,7 @@ func finiteAll(v []float64) bool {
 
 // origin is where a point of Analysis.Points came from in the Result.
 type origin struct {
-	group int // groupFixed, groupSlow or groupUnconverged
+	group int // groupFixed, groupSlow, groupUnconverged or groupSlowRegion
 	index int
 }
 
@@ -307,4 +310,5 @@ const (
 	groupFixed = iota
 	groupSlow
 	groupUnconverged
+	groupSlowRegion
 )

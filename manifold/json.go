@@ -16,7 +16,7 @@ import (
 //
 //	{"format": "manifolds/v1", "n_states": N, "n_inputs": M, "n_fixed": K,
 //	 "manifolds": [
-//	  {"dim": 1, "fixed": [0, 3], "slow": [2], "unconverged": [5, 9],
+//	  {"dim": 1, "fixed": [0, 3], "slow": [2], "slow_regions": [0, 4], "unconverged": [5, 9],
 //	   "curve": {"u": [...], "closed": false, "ends": ["left the region", "q above bound"],
 //	             "corrections": 412,
 //	             "points": [{"s": 0, "x": [...], "q": 1e-9, "residual": 4e-5,
@@ -24,9 +24,10 @@ import (
 //	                         "selection": [...], "encoded": [...], "encoded_slope": [...]}, ...]},
 //	   "trace_error": "...", "encoded_min": [...], "encoded_max": [...]}]}
 //
-// "fixed", "slow" and "unconverged" index the fixed_points, slow_points and
-// unconverged arrays of the fixedpoints/v1 file of the same search
-// (Manifold.Fixed, Slow and Unconverged). A manifold has a "curve" when it was traced (1-D only) and a
+// "fixed", "slow", "slow_regions" and "unconverged" index the fixed_points,
+// slow_points, slow_regions and unconverged arrays of the fixedpoints/v1
+// file of the same search (Manifold.Fixed, Slow, SlowRegions and
+// Unconverged; "slow_regions" is left out when empty). A manifold has a "curve" when it was traced (1-D only) and a
 // "trace_error" when tracing it failed. Points are ordered by arclength s;
 // "right" is oriented along increasing s, and "selection" is the drift along
 // it per unit of each input. "encoded" fields appear with a readout. Unknown
@@ -49,6 +50,7 @@ type fileManifold struct {
 	Fixed       []int     `json:"fixed"`
 	Slow        []int     `json:"slow"`
 	Unconverged []int     `json:"unconverged"`
+	SlowRegions []int     `json:"slow_regions,omitempty"`
 	Curve       *Curve    `json:"curve,omitempty"`
 	TraceError  string    `json:"trace_error,omitempty"`
 	EncodedMin  []float64 `json:"encoded_min,omitempty"`
@@ -63,7 +65,7 @@ func (a *Analysis) WriteJSON(w io.Writer) error {
 	f := fileV1{Format: FormatV1, N: a.n(), M: a.m(), NFixed: a.NFixed, Manifolds: []fileManifold{}}
 	for _, m := range a.Manifolds {
 		f.Manifolds = append(f.Manifolds, fileManifold{Dim: m.Dim, Fixed: orEmpty(m.Fixed), Slow: orEmpty(m.Slow),
-			Unconverged: orEmpty(m.Unconverged), Curve: m.Curve, TraceError: m.TraceError,
+			Unconverged: orEmpty(m.Unconverged), SlowRegions: m.SlowRegions, Curve: m.Curve, TraceError: m.TraceError,
 			EncodedMin: m.EncodedMin, EncodedMax: m.EncodedMax})
 	}
 	enc := json.NewEncoder(w)
@@ -127,13 +129,13 @@ func ReadJSON(r io.Reader) (*Analysis, error) {
 	for k, fm := range f.Manifolds {
 		m := Manifold{Group: Group{Dim: fm.Dim}, Curve: fm.Curve, TraceError: fm.TraceError,
 			EncodedMin: fm.EncodedMin, EncodedMax: fm.EncodedMax,
-			Fixed: fm.Fixed, Slow: fm.Slow, Unconverged: fm.Unconverged}
+			Fixed: fm.Fixed, Slow: fm.Slow, SlowRegions: fm.SlowRegions, Unconverged: fm.Unconverged}
 		for _, i := range fm.Fixed {
 			if i < 0 || i >= f.NFixed {
 				return nil, fmt.Errorf("manifold: %w: manifold %d: fixed point %d of %d", ErrFormat, k, i, f.NFixed)
 			}
 		}
-		for _, i := range append(slices.Clone(fm.Slow), fm.Unconverged...) {
+		for _, i := range slices.Concat(fm.Slow, fm.SlowRegions, fm.Unconverged) {
 			if i < 0 {
 				return nil, fmt.Errorf("manifold: %w: manifold %d: candidate index %d", ErrFormat, k, i)
 			}

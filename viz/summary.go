@@ -40,6 +40,39 @@ func (r *Report) countRows(out notDrawn) []Row {
 	rows = append(rows, r.orbitRows()...)
 	if r.All != nil {
 		rows = append(rows, Row{"candidates", strconv.Itoa(r.All.Len())})
+		rows = append(rows, outcomeRows(r.All)...)
+	}
+	return rows
+}
+
+// outcomeRows counts the candidates of all by outcome, every outcome listed
+// (zero too), and the unconverged ones by reason.
+func outcomeRows(all *finder.FixedPoints) []Row {
+	n := map[finder.Outcome]int{}
+	why := map[finder.Reason]int{}
+	for i := range all.Points {
+		p := &all.Points[i]
+		n[p.Outcome]++
+		if p.Outcome == finder.OutcomeUnconverged {
+			why[p.Reason]++
+		}
+	}
+	rows := []Row{
+		{"candidates ending at a certified fixed point (outcome fixed)", strconv.Itoa(n[finder.OutcomeFixed])},
+		{"candidates ending at a slow point, a local minimum of q > 0 (slow)", strconv.Itoa(n[finder.OutcomeSlow])},
+		{"candidates ending on a slow region (slow region)", strconv.Itoa(n[finder.OutcomeSlowRegion])},
+		{"candidates ending unconverged (unconverged)", strconv.Itoa(n[finder.OutcomeUnconverged])},
+	}
+	reasons := make([]finder.Reason, 0, len(why))
+	for r := range why {
+		reasons = append(reasons, r)
+	}
+	sort.Slice(reasons, func(i, j int) bool { return reasons[i] < reasons[j] })
+	for _, r := range reasons {
+		rows = append(rows, Row{"... unconverged: " + r.String(), strconv.Itoa(why[r])})
+	}
+	if k := n[finder.OutcomeUnknown]; k > 0 {
+		rows = append(rows, Row{"candidates without an outcome (unknown)", strconv.Itoa(k)})
 	}
 	return rows
 }
@@ -85,6 +118,7 @@ func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 		{"completion rounds after the search (off with NoComplete)", on(!s.NoComplete && !s.NoRefine)},
 		{"stability judged for (ContinuousTime)", map[bool]string{false: "the map x -> F(x)", true: "the flow dx/dt = F(x) - x"}[s.ContinuousTime]},
 		{"certified fixed point when max|F(x)-x| is at most (TolResidual)", g(s.TolResidual)},
+		{"slow region when slower than this times the network's speed (SlowRegionSpeed)", g(s.SlowRegionSpeed)},
 		{"points closer than this are one (TolUnique)", g(s.TolUnique)},
 		{"fixed points kept at most (MaxUnique)", unique},
 		{"random seed (Seed)", strconv.FormatUint(s.Seed, 10)},
@@ -101,15 +135,28 @@ func SummaryRows(s finder.Settings, res *finder.Result) []Row {
 		Row{"batched Jacobian evaluations (JacobianEvals)", d(st.JacobianEvals)},
 		Row{"refinement iterations (RefineIters)", d(st.RefineIters)},
 		Row{"candidates certified, before removing duplicates (Certified)", d(st.Certified)},
+		Row{"candidates at slow points (Slow)", d(st.Slow)},
+		Row{"candidates on slow regions (SlowRegions)", d(st.SlowRegions)},
+		Row{"candidates unconverged (Unconverged)", d(st.Unconverged)},
 		Row{"unique points dropped as far from the initial states (DistanceOutliers)", d(st.DistanceOutliers)},
 		Row{"search time", ms(st.SearchTime)},
 		Row{"refinement time", ms(st.RefineTime)},
+		Row{"slow descent time (SlowTime)", ms(st.SlowTime)},
 		Row{"completion time", ms(st.CompleteTime)},
 		Row{"time to check the outcomes (gradients of uncertified candidates)", ms(st.CheckTime)},
 		Row{"linearization time", ms(st.LinearizeTime)},
 		Row{"connection time", ms(st.ConnectTime)},
 		Row{"total time", ms(st.Runtime)},
 	)
+	if st.SpeedFrom != "" {
+		rows = append(rows, Row{"the network's speed, median step along the " + st.SpeedFrom + " (NetworkSpeed)", g(st.NetworkSpeed)})
+	}
+	if st.Reference.TolQ > 0 {
+		rows = append(rows, Row{"what the reference would call fixed points (Reference)", st.Reference.String()})
+	}
+	if a := res.Advice(); a != "" {
+		rows = append(rows, Row{"what to make of it", a})
+	}
 	for i, w := range st.Warnings {
 		rows = append(rows, Row{fmt.Sprintf("warning %d", i+1), w})
 	}

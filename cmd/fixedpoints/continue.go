@@ -161,7 +161,7 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 	if err != nil {
 		return continueOutputs{}, err
 	}
-	found, _, err := search(ctx, o.ModelFlags, cell, x0, u0)
+	found, _, err := search(ctx, o.ModelFlags, cell, x0, u0, nil)
 	if err != nil {
 		return continueOutputs{}, err
 	}

@@ -138,7 +138,7 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 	}
 
 	// 3. Find, refine and linearize.
-	res, settings, err := search(ctx, o.ModelFlags, cell, x0, u)
+	res, settings, err := search(ctx, o.ModelFlags, cell, x0, u, speedTrajectories(traj))
 	if err != nil {
 		return findOutputs{}, err
 	}

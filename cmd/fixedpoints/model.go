@@ -68,7 +68,7 @@ func initialStates(m cli.ModelFlags, sh cellShape, traj *finder.Trajectories) ([
 // search finds, refines and linearizes the fixed points from x0 under the
 // input u with the search flags and -seed, showing its progress unless
 // -quiet.
-func search(ctx context.Context, m cli.ModelFlags, cell cells.Cell, x0, u []float64) (*finder.Result, finder.Settings, error) {
+func search(ctx context.Context, m cli.ModelFlags, cell cells.Cell, x0, u []float64, traj *finder.Trajectories) (*finder.Result, finder.Settings, error) {
 	settings, err := m.Search.Finder(m.Seed)
 	if err != nil {
 		return nil, settings, err
@@ -79,10 +79,20 @@ func search(ctx context.Context, m cli.ModelFlags, cell cells.Cell, x0, u []floa
 	}
 	progress, bar := cli.FindProgress(B, m.Quiet)
 	settings.Progress = progress
-	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: x0, Inputs: u}, &settings)
+	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: x0, Inputs: u, Trajectories: traj}, &settings)
 	bar.Finish()
 	if err != nil {
 		return nil, settings, fmt.Errorf("find: %w", err)
 	}
 	return res, settings, nil
+}
+
+// speedTrajectories is traj when it holds trajectories (more than one step
+// each), whose median step is the network's speed against which a
+// candidate is a slow region; nil for bare states.
+func speedTrajectories(traj *finder.Trajectories) *finder.Trajectories {
+	if traj == nil || traj.Time < 2 {
+		return nil
+	}
+	return traj
 }

@@ -44,11 +44,12 @@ func flipFlopProblem(ctx context.Context, root, kind string) (finder.Problem, er
 		return finder.Problem{}, err
 	}
 	N := m.Cell.StateSize()
-	smp, err := finder.SampleStates(finder.Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: N}, 1024, 0.5, seed)
+	traj := finder.Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: N}
+	smp, err := finder.SampleStates(traj, 1024, 0.5, seed)
 	if err != nil {
 		return finder.Problem{}, err
 	}
-	return finder.Problem{Cell: m.Cell, InitialStates: smp.States, Inputs: make([]float64, m.Cell.InputSize())}, nil
+	return finder.Problem{Cell: m.Cell, InitialStates: smp.States, Inputs: make([]float64, m.Cell.InputSize()), Trajectories: &traj}, nil
 }
 
 // endToEndTable times finder.Find with default settings, graph builds

@@ -100,11 +100,12 @@ func sampledProblem(ctx context.Context, cell cells.Cell) (finder.Problem, error
 		return finder.Problem{}, err
 	}
 	N := cell.StateSize()
-	smp, err := finder.SampleStates(finder.Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: N}, 1024, 0.5, seed)
+	traj := finder.Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: N}
+	smp, err := finder.SampleStates(traj, 1024, 0.5, seed)
 	if err != nil {
 		return finder.Problem{}, err
 	}
-	return finder.Problem{Cell: cell, InitialStates: smp.States, Inputs: make([]float64, M)}, nil
+	return finder.Problem{Cell: cell, InitialStates: smp.States, Inputs: make([]float64, M), Trajectories: &traj}, nil
 }
 
 // gru128Table runs the flip-flop GRU-128 with default settings and, with

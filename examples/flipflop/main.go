@@ -170,7 +170,7 @@ func run(ctx context.Context, o options) error {
 	settings.Seed = o.seed
 	progress, fbar := findProgress(o)
 	settings.Progress = progress
-	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: samples.States, Inputs: make([]float64, task.InputSize())}, &settings)
+	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: samples.States, Inputs: make([]float64, task.InputSize()), Trajectories: &traj}, &settings)
 	fbar.Finish()
 	if err != nil {
 		return fmt.Errorf("find: %w", err)

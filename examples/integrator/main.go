@@ -130,13 +130,14 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	N := cell.StateSize()
-	samples, err := finder.SampleStates(finder.Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: N}, o.inits, 0.05, o.seed)
+	traj := finder.Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: N}
+	samples, err := finder.SampleStates(traj, o.inits, 0.05, o.seed)
 	if err != nil {
 		return err
 	}
 	settings := finder.DefaultSettings()
 	settings.Seed = o.seed
-	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: samples.States, Inputs: make([]float64, M)}, &settings)
+	res, err := finder.Find(ctx, finder.Problem{Cell: cell, InitialStates: samples.States, Inputs: make([]float64, M), Trajectories: &traj}, &settings)
 	if err != nil {
 		return fmt.Errorf("find: %w", err)
 	}

@@ -50,7 +50,7 @@
 // What the reference FixedPointFinder would call fixed points among the same
 // candidates (finder.ReferenceView; a file written by Write of a search):
 //
-//	"reference_view": {"tol_q": 1e-12, "candidates": n, "unique": u, "of": B}
+//	"reference_view": {"tol_q": 1e-12, "candidates": n, "unique": u, "certified": c, "of": B}
 //
 // A reader of v1 written before slow regions ignores "slow_regions" and
 // "reference_view", as it ignores any unknown field.

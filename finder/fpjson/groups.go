@@ -46,6 +46,7 @@ type jsonReference struct {
 	TolQ       jsonFloat `json:"tol_q"`
 	Candidates int       `json:"candidates"`
 	Unique     int       `json:"unique"`
+	Certified  int       `json:"certified"`
 	Of         int       `json:"of"`
 }
 
@@ -69,7 +70,7 @@ func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints
 	jf := jsonFile{Format: Format, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype, Status: status,
 		Coverage: toJSONCoverage(fp.Coverage), Connections: toJSONConnections(fp.Connections)}
 	if ref != nil {
-		jf.Reference = &jsonReference{TolQ: jsonFloat(ref.TolQ), Candidates: ref.Candidates, Unique: ref.Unique, Of: ref.Of}
+		jf.Reference = &jsonReference{TolQ: jsonFloat(ref.TolQ), Candidates: ref.Candidates, Unique: ref.Unique, Certified: ref.Certified, Of: ref.Of}
 	}
 	head, err := json.Marshal(jf)
 	if err != nil {
@@ -218,7 +219,7 @@ func read(r io.Reader) (*File, error) {
 		}
 	}
 	if f.Reference != nil {
-		out.Reference = &finder.ReferenceView{TolQ: float64(f.Reference.TolQ), Candidates: f.Reference.Candidates, Unique: f.Reference.Unique, Of: f.Reference.Of}
+		out.Reference = &finder.ReferenceView{TolQ: float64(f.Reference.TolQ), Candidates: f.Reference.Candidates, Unique: f.Reference.Unique, Certified: f.Reference.Certified, Of: f.Reference.Of}
 	}
 	if f.Unconverged != nil {
 		if out.Unconverged, err = group("unconverged: ", f.Unconverged, nil, nil); err != nil {

@@ -16,8 +16,9 @@ import (
 // PrintSummary writes the counts by saddle index, residuals and timings.
 func PrintSummary(w io.Writer, res *finder.Result) {
 	st := res.Stats
-	fmt.Fprintf(w, "\n%s: %s (unique), %s (unique); status %v\n",
-		plural.Of(st.Candidates, "candidate"), plural.Of(res.Fixed.Len(), "certified fixed point"), plural.Of(res.Slow.Len(), "slow point"), res.Status)
+	fmt.Fprintf(w, "\n%s: %s (unique), %s (unique), %s (unique); status %v\n",
+		plural.Of(st.Candidates, "candidate"), plural.Of(res.Fixed.Len(), "certified fixed point"), plural.Of(res.Slow.Len(), "slow point"),
+		plural.Of(res.SlowRegions.Len(), "slow region"), res.Status)
 	printOutcomes(w, res)
 	// Points with an undecided mode (whose error bound straddles
 	// |lambda| = 1) are listed apart: their saddle index is not known.
@@ -78,14 +79,16 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	if res.Settings.MaxPeriod >= 2 || res.Settings.Cycles {
 		orbitTime = ", orbits " + ms(st.OrbitTime)
 	}
-	fmt.Fprintf(w, "time: search %s, refine %s, complete %s, check %s, linearize %s, connect %s%s, total %s\n", ms(st.SearchTime), ms(st.RefineTime), ms(st.CompleteTime), ms(st.CheckTime), ms(st.LinearizeTime), ms(st.ConnectTime), orbitTime, ms(st.Runtime))
+	fmt.Fprintf(w, "time: search %s, refine %s, slow descent %s, complete %s, check %s, linearize %s, connect %s%s, total %s\n", ms(st.SearchTime), ms(st.RefineTime), ms(st.SlowTime), ms(st.CompleteTime), ms(st.CheckTime), ms(st.LinearizeTime), ms(st.ConnectTime), orbitTime, ms(st.Runtime))
 	for _, warn := range st.Warnings {
 		fmt.Fprintln(w, "warning:", warn)
 	}
 }
 
-// printOutcomes writes how the candidates ended: fixed, slow and
-// unconverged (by reason), before uniqueness, and the effective settings
+// printOutcomes writes how the candidates ended: fixed, slow, slow region
+// and unconverged (by reason), before uniqueness; the network's speed; the
+// reference's view (finder.ReferenceView); what to do when most ended on
+// slow regions or unconverged (Result.Advice); and the effective settings
 // that decided it.
 func printOutcomes(w io.Writer, res *finder.Result) {
 	st := res.Stats
@@ -96,11 +99,20 @@ func printOutcomes(w io.Writer, res *finder.Result) {
 			by = append(by, fmt.Sprintf("%d %s", n, r))
 		}
 	}
-	line := fmt.Sprintf("outcomes: %d fixed, %d slow, %d unconverged", st.Certified, st.Slow, st.Unconverged)
+	line := fmt.Sprintf("outcomes: %d fixed, %d slow, %d slow region, %d unconverged", st.Certified, st.Slow, st.SlowRegions, st.Unconverged)
 	if len(by) > 0 {
 		line += " (" + strings.Join(by, ", ") + ")"
 	}
 	fmt.Fprintln(w, line)
+	if st.SpeedFrom != "" {
+		fmt.Fprintf(w, "network speed %.3g (median step along the %s); a slow region is slower than %g of it\n", st.NetworkSpeed, st.SpeedFrom, res.Settings.SlowRegionSpeed)
+	}
+	if st.Reference.TolQ > 0 {
+		fmt.Fprintln(w, st.Reference)
+	}
+	if a := res.Advice(); a != "" {
+		fmt.Fprintln(w, a)
+	}
 	if s := res.Settings; s.MaxIters > 0 {
 		fmt.Fprintf(w, "settings: TolResidual %g, SlowRegionSpeed %g, AdamEpsilon %g, MaxIters %d, MaxRefineIters %d, %s\n",
 			s.TolResidual, s.SlowRegionSpeed, s.AdamEpsilon, s.MaxIters, s.MaxRefineIters, s.Dtype)

@@ -1,0 +1,71 @@
+package finder
+
+import (
+	"math"
+	"testing"
+)
+
+// A line attractor with a small drift, the linear integrator
+// F(x) = A x + eps v with A = R diag(1, 0.5, 0.3) R^T (R a rotation) and v
+// the direction of the line's eigenvalue 1: along the line x = t v the state
+// moves by eps per step, forever, and off it the other modes contract onto
+// it. There is no root, and q = 0.5 (eps^2 + |off-line part of (A - I) x|^2)
+// is eps^2/2 all along the line: a valley with no minimum (its Hessian
+// (A - I)^T (A - I) is singular along v). Every candidate ends on the line,
+// labelled a slow region with its relative speed eps / (network speed);
+// none is slow, none unconverged.
+func TestLineAttractorSlowRegion(t *testing.T) { bothDescents(t, testLineAttractorSlowRegion) }
+
+func testLineAttractorSlowRegion(t *testing.T, settings *Settings) {
+	const N, eps = 3, 1e-4
+	// R: the rotation taking e_0 to v = (1, 1, 1)/sqrt(3), from Householder.
+	v := []float64{1 / math.Sqrt(3), 1 / math.Sqrt(3), 1 / math.Sqrt(3)}
+	w := []float64{v[0] - 1, v[1], v[2]}
+	ww := w[0]*w[0] + w[1]*w[1] + w[2]*w[2]
+	R := make([]float64, N*N) // I - 2 w w^T / |w|^2: an orthogonal map taking e_0 to v
+	for i := 0; i < N; i++ {
+		for k := 0; k < N; k++ {
+			R[i*N+k] = -2 * w[i] * w[k] / ww
+			if i == k {
+				R[i*N+k]++
+			}
+		}
+	}
+	d := []float64{1, 0.5, 0.3}
+	A := make([]float64, N*N)
+	for i := 0; i < N; i++ {
+		for k := 0; k < N; k++ {
+			for j := 0; j < N; j++ {
+				A[i*N+k] += R[i*N+j] * d[j] * R[k*N+j]
+			}
+		}
+	}
+	c := []float64{eps * v[0], eps * v[1], eps * v[2]}
+	cell := newAffineCell(N, 0, A, nil, c)
+	var x0 []float64
+	for b := 0; b < 64; b++ {
+		for i := 0; i < N; i++ {
+			x0 = append(x0, 1.5*math.Sin(float64(5*b+3*i+1)))
+		}
+	}
+	res := find(t, Problem{Cell: cell, InitialStates: x0}, settings)
+	st := res.Stats
+	t.Logf("fixed %d, slow %d, slow regions %d (%d unique), unconverged %d %v; network speed %.4g (%s)",
+		st.Certified, st.Slow, st.SlowRegions, res.SlowRegions.Len(), st.Unconverged, st.UnconvergedByReason, st.NetworkSpeed, st.SpeedFrom)
+	if st.SlowRegions != 64 || st.Slow+st.Certified+st.Unconverged != 0 {
+		t.Fatalf("outcomes: %d fixed, %d slow, %d slow regions, %d unconverged; want 64 slow regions", st.Certified, st.Slow, st.SlowRegions, st.Unconverged)
+	}
+	worst := 0.0
+	for _, p := range res.All.Points {
+		// Distance from the line: |x - (x.v) v|.
+		t0 := p.X[0]*v[0] + p.X[1]*v[1] + p.X[2]*v[2]
+		off := math.Hypot(math.Hypot(p.X[0]-t0*v[0], p.X[1]-t0*v[1]), p.X[2]-t0*v[2])
+		worst = max(worst, off)
+		if math.Abs(p.Speed()-eps) > 1e-10 || math.Abs(p.RelativeSpeed-eps/st.NetworkSpeed) > 1e-9*p.RelativeSpeed {
+			t.Errorf("slow region at %v: speed %g, relative %g; want %g, %g", p.X, p.Speed(), p.RelativeSpeed, eps, eps/st.NetworkSpeed)
+		}
+	}
+	if worst > 1e-10 {
+		t.Errorf("a slow region lies %g off the line", worst)
+	}
+}
