@@ -91,6 +91,16 @@ func TestFlipFlopOutcomes(t *testing.T) {
 			if st.Unconverged > 1024*5/100 {
 				t.Errorf("%d candidates unconverged, want at most 5%% (51)", st.Unconverged)
 			}
+			// The reference's view, recounted from the candidates.
+			ref := 0
+			for _, pt := range res.All.Points[:st.Candidates] {
+				if pt.Q < 1e-12 {
+					ref++
+				}
+			}
+			if st.Reference.Candidates != ref || st.Reference.TolQ != 1e-12 || st.Reference.Of != 1024 || st.Reference.Certified > st.Certified {
+				t.Errorf("reference view %+v, recounted %d of 1024 with q < 1e-12", st.Reference, ref)
+			}
 			if st.SpeedFrom != "trajectories" {
 				t.Errorf("network speed from %q, want the trajectories", st.SpeedFrom)
 			}

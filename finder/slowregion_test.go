@@ -2,6 +2,7 @@ package finder
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +68,8 @@ func testLineAttractorSlowRegion(t *testing.T, settings *Settings) {
 	}
 	if worst > 1e-10 {
 		t.Errorf("a slow region lies %g off the line", worst)
+	}
+	if a := res.Advice(); !strings.HasPrefix(a, "64 of 64 candidates lie on slow regions") || !strings.Contains(a, "manifold summary") {
+		t.Errorf("advice %q", a)
 	}
 }
