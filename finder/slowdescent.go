@@ -32,10 +32,12 @@ const (
 	// in this many iterations is taken to be away from any minimum of q,
 	// on a valley or ridge of a slow region. It bounds the work at large N,
 	// where most candidates of a trained network crawl along slow
-	// manifolds (the GRU-128's 1013 took 8 minutes of CG steps without it);
+	// manifolds (the GRU-128's 1013 took 8 minutes of CG steps without it,
+	// 60 s with it at load 20, twice its refinement; 41 of them end
+	// unconverged with 6 here, 67 with 4);
 	// the dense descent has no such rule: on the GRU-16 it cost 31 of 58
 	// slow points and 11 of 1021 of the LSTM-16's roots.
-	slowNoNewton = 4
+	slowNoNewton = 6
 )
 
 // slowState is one candidate's state in slowDescent.

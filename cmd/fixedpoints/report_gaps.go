@@ -61,7 +61,7 @@ func notRebuilt(o reportOptions, rep *viz.Report) []string {
 		}
 	}
 	if rep.All == nil {
-		out = append(out, "the histogram of q and the count of all candidates (the JSON keeps the unique fixed, slow and unconverged points only)")
+		out = append(out, "the histogram of q and the count of all candidates, by outcome (the JSON keeps the unique fixed, slow, slow-region and unconverged points only)")
 	}
 	if rep.Trial == nil {
 		out = append(out, "the example trial of input pulses that find draws when it simulates them (the inputs are not saved)")

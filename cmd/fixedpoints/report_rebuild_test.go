@@ -217,13 +217,22 @@ func TestReportRebuildsFindsPage(t *testing.T) {
 	// The gaps, as the pages show them, and the lines that name them: one
 	// line for each gap, by the words below.
 	gaps := missing(findPage, rebuilt)
-	wantGaps := []string{"chart q-histogram", "chart trial", "row Counts: candidates 64", "table Search settings and run", "title"}
+	wantGaps := []string{"chart q-histogram", "chart trial", "row Counts: candidates 64",
+		"row Counts: candidates ending at a certified fixed point (outcome fixed) 64",
+		"row Counts: candidates ending at a slow point, a local minimum of q &gt; 0 (slow) 0",
+		"row Counts: candidates ending on a slow region (slow region) 0",
+		"row Counts: candidates ending unconverged (unconverged) 0",
+		"table Search settings and run", "title"}
 	if strings.Join(gaps, "\n") != strings.Join(wantGaps, "\n") {
 		t.Fatalf("the rebuilt page lacks %q, want %q", gaps, wantGaps)
 	}
 	named := map[string]string{ // gap: the words of the line that names it
-		"chart q-histogram":             "the histogram of q and the count of all candidates",
-		"row Counts: candidates 64":     "the histogram of q and the count of all candidates",
+		"chart q-histogram":         "the histogram of q and the count of all candidates",
+		"row Counts: candidates 64": "the histogram of q and the count of all candidates",
+		"row Counts: candidates ending at a certified fixed point (outcome fixed) 64":         "the histogram of q and the count of all candidates",
+		"row Counts: candidates ending at a slow point, a local minimum of q &gt; 0 (slow) 0": "the histogram of q and the count of all candidates",
+		"row Counts: candidates ending on a slow region (slow region) 0":                      "the histogram of q and the count of all candidates",
+		"row Counts: candidates ending unconverged (unconverged) 0":                           "the histogram of q and the count of all candidates",
 		"chart trial":                   "the example trial of input pulses",
 		"table Search settings and run": "the table of search settings and run",
 		"title":                         "find's title",
