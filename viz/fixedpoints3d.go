@@ -225,6 +225,7 @@ func (r *Report) chart3D(pr *projection) (chart, notDrawn) {
 	d := r.layout3D(pr)
 	outside := d.frame()
 	lo, hi, step := fitAxes(d.ofInterest())
+	lo, hi, step = thinTicks(lo, hi, step)
 	// Trajectories leave the box fitted to the points: cut at its faces.
 	d.trajectories = clipCurves(d.trajectories, lo, hi)
 	snap := snapper(d)

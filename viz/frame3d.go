@@ -216,6 +216,25 @@ func fitAxes(d points3D) (lo, hi, step [3]float64) {
 	return lo, hi, step
 }
 
+// thinTicks widens the tick step of the axes whose side of the box is
+// short (boxSizes), so that their labels, about 5 to the longest side, do
+// not run into each other: a side of 40 gets 2 or 3 ticks, not 6. The ends
+// are rounded out to the new step.
+func thinTicks(lo, hi, step [3]float64) ([3]float64, [3]float64, [3]float64) {
+	box := boxSizes(lo, hi)
+	for k := range 3 {
+		n := math.Max(2, math.Round(5*box[k]/100))
+		if step[k] <= 0 || (hi[k]-lo[k])/step[k] <= n+1.5 { // one more than n is fine
+			continue
+		}
+		s := niceCeil((hi[k] - lo[k]) / n)
+		step[k] = s
+		lo[k] = round(math.Floor(lo[k]/s+1e-9) * s)
+		hi[k] = round(math.Ceil(hi[k]/s-1e-9) * s)
+	}
+	return lo, hi, step
+}
+
 // boxSizes are the lengths of the 3-D box's sides along the three axes, in
 // echarts-gl's units: proportional to the axes' spans (the view keeps the
 // true shape of the state space), the longest 100, none below 40 (so a flat

@@ -67,3 +67,21 @@ func TestBoxFitsThePoints(t *testing.T) {
 		t.Errorf("one point: axis 1 [%g, %g], want the trajectories' [-2, 2] inside", lo[0], hi[0])
 	}
 }
+
+// A short side of the box gets few ticks: with sides 100 : 40 : 40, 6
+// ticks on each would overlap on the short ones; there they drop to 2 or
+// 3, round, with the ends rounded out and nothing drawn left outside.
+func TestThinTicks(t *testing.T) {
+	d := points3D{slow: []item3D{{at: [3]float64{-1.7, 0.2, 10}}, {at: [3]float64{1.6, 0.3, 10.5}}}}
+	lo, hi, step := fitAxes(d) // [-2.4, 2.4] step 0.8; [0, 0.48] step 0.08; [9.96, 10.56] step 0.12
+	lo, hi, step = thinTicks(lo, hi, step)
+	want := [3][3]float64{{-2.4, 0, 9.9}, {2.4, 0.5, 10.8}, {0.8, 0.25, 0.3}}
+	if lo != want[0] || hi != want[1] || step != want[2] {
+		t.Errorf("axes [%v, %v] step %v, want [%v, %v] step %v", lo, hi, step, want[0], want[1], want[2])
+	}
+	for k := range 3 {
+		if n := (hi[k] - lo[k]) / step[k]; n > 6.01 || (k > 0 && n > 3.01) {
+			t.Errorf("axis %d: %.1f intervals on a side of %v", k+1, n, boxSizes(lo, hi)[k])
+		}
+	}
+}
