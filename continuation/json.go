@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 
 	"github.com/rnnfp/fixedpoints/internal/atomicfile"
+	"github.com/rnnfp/fixedpoints/internal/boundedread"
 )
 
 // FormatV1 names the JSON layout written by WriteJSON:
@@ -173,7 +173,8 @@ func (res *Result) Save(path string) error {
 
 // Load reads a FormatV1 file and validates it.
 func Load(path string) (*Result, error) {
-	f, err := os.Open(path)
+	// A regular file within the limit: not a FIFO, not /dev/zero.
+	f, _, err := boundedread.Open(path, boundedread.DefaultLimit)
 	if err != nil {
 		return nil, fmt.Errorf("continuation: %w", err)
 	}

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
 	"github.com/rnnfp/fixedpoints/internal/atomicfile"
+	"github.com/rnnfp/fixedpoints/internal/boundedread"
 )
 
 // FormatV1 names the JSON format of an Analysis:
@@ -161,7 +161,8 @@ func ReadJSON(r io.Reader) (*Analysis, error) {
 
 // Load reads an Analysis from a FormatV1 file (see ReadJSON).
 func Load(path string) (*Analysis, error) {
-	f, err := os.Open(path)
+	// A regular file within the limit: not a FIFO, not /dev/zero.
+	f, _, err := boundedread.Open(path, boundedread.DefaultLimit)
 	if err != nil {
 		return nil, fmt.Errorf("manifold: load: %w", err)
 	}

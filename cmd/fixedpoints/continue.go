@@ -12,6 +12,7 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/continuation"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/atomicfile"
 	"github.com/rnnfp/fixedpoints/internal/cli"
 	"github.com/rnnfp/fixedpoints/viz"
 
@@ -130,6 +131,10 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 	if err := cli.CheckOutputs(o.out, jsonName, htmlName); err != nil {
 		return continueOutputs{}, err
 	}
+	if err := cli.CheckNotInputs("-out", []string{jsonPath, htmlPath}, cli.Input{Flag: "-weights", Path: o.Weights},
+		cli.Input{Flag: "-inits", Path: o.Inits}, cli.Input{Flag: "-trajectories", Path: o.Trajectories}); err != nil {
+		return continueOutputs{}, err
+	}
 	cell, sh, err := loadModel(o.ModelFlags, stdout)
 	if err != nil {
 		return continueOutputs{}, err
@@ -165,6 +170,10 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 	if err != nil {
 		return continueOutputs{}, err
 	}
+	interrupted := fmt.Errorf("continue: %w: nothing written, the files of an earlier run in %s are untouched", cli.ErrInterrupted, o.out)
+	if found.Status == finder.Canceled || ctx.Err() != nil {
+		return continueOutputs{}, interrupted
+	}
 	if found.Fixed.Len() == 0 {
 		return continueOutputs{}, fmt.Errorf("no fixed point found at -from %v to follow", u0)
 	}
@@ -175,16 +184,29 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 	if err != nil {
 		return continueOutputs{}, fmt.Errorf("continue: %w", err)
 	}
+	if ctx.Err() != nil {
+		return continueOutputs{}, interrupted
+	}
 	fmt.Fprint(stdout, res.Summary())
-	if err := res.Save(jsonPath); err != nil {
+	// The JSON and the page as one set: both replace an earlier run's, or
+	// neither does.
+	set, err := atomicfile.NewSet(o.out)
+	if err != nil {
+		return continueOutputs{}, err
+	}
+	defer set.Abort()
+	if err := res.Save(filepath.Join(set.Stage(), jsonName)); err != nil {
 		return continueOutputs{}, err
 	}
 	diag := &viz.Bifurcation{Title: fmt.Sprintf("Fixed points of %s (%s) from u = %v to %v", sh, filepath.Base(o.Weights), u0, u1), Result: res}
 	if diag.Direction, diag.Offset, diag.YLabel, err = direction(o.direction, o.readout, o.Weights, o.Key, sh.N); err != nil {
 		return continueOutputs{}, err
 	}
-	if err := diag.WriteFile(htmlPath); err != nil {
+	if err := diag.WriteFile(filepath.Join(set.Stage(), htmlName)); err != nil {
 		return continueOutputs{}, err
+	}
+	if err := set.Commit(); err != nil {
+		return continueOutputs{}, fmt.Errorf("write outputs: %w", err)
 	}
 	fmt.Fprintf(stdout, "wrote %s and %s\n", htmlPath, jsonPath)
 	return continueOutputs{json: jsonPath, html: htmlPath}, nil

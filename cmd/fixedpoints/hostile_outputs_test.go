@@ -114,3 +114,22 @@ func TestDirectionMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptedContinueWritesNothing: a continue canceled during its
+// search exits 130 and writes no branches; -out onto its weights is
+// refused.
+func TestInterruptedContinueWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	weights := writeFoldRNN(t, dir)
+	inits := writeNPY(t, dir, "x0.npy", []int{2, 1}, []float64{-0.5, 0.5})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	args := []string{"continue", "-weights", weights, "-cell", "rnn", "-inits", inits, "-to", "1", "-out", dir, "-quiet"}
+	if code := run(ctx, args, &out, &errb); code != 130 {
+		t.Errorf("exit %d, want 130: %s", code, errb.String())
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*-branches.*")); len(m) != 0 || strings.Contains(out.String(), "wrote") {
+		t.Errorf("a canceled continue wrote %v: %s", m, out.String())
+	}
+}
