@@ -6,10 +6,15 @@
 // converged candidates; any gorgonia.Solver through Settings.NewSolver, with
 // the same freezing; or Adam as in the Python FixedPointFinder), polishes every
 // candidate with batched Levenberg-Marquardt steps on F(x) - x = 0 and
-// Broyden's quasi-Newton steps between Jacobians, certifies each by its residual
-// max|F(x*) - x*|, gives every candidate a checked outcome (fixed, slow: a
-// local minimum of q checked by its gradient, or unconverged with the reason
-// it stopped; see Outcome and Status), and then removes duplicates and
+// Broyden's quasi-Newton steps between Jacobians, drives those left short of
+// a root to a critical point of q by Newton's steps on grad q with its full
+// Hessian (dense, or truncated CG at large N), certifies each by its residual
+// max|F(x*) - x*|, gives every candidate a checked outcome (fixed; slow: a
+// local minimum of q > 0, its gradient at rounding level and its Hessian
+// positive definite beyond its error; slow region: slow against the
+// network's own speed but neither; or unconverged with the reason it
+// stopped; see Outcome and Status), counts what the reference would call
+// fixed points (ReferenceView), and then removes duplicates and
 // outliers and linearizes the dynamics around each fixed point (Jacobians,
 // eigen-decomposition, per-mode error bounds, stability, saddle index),
 // which package stability computes (finder.Mode is stability.Mode); the

@@ -91,13 +91,13 @@ func (f *finder) slowDescentCG(ctx context.Context) error {
 		return nil
 	}
 	e := f.newRowEval()
-	N, M := f.N, f.M
+	N := f.N
 	for it := 0; it < slowMaxIters && len(active) > 0; it++ {
 		if ctx.Err() != nil {
 			f.canceled = true
 			return nil
 		}
-		q, fo, g, err := f.evalCands(e, active, nil)
+		q, fo, g, err := f.evalCands(e, active)
 		if err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (f *finder) slowDescentCG(ctx context.Context) error {
 		f.report("slow", it+1, active)
 	}
 	if len(active) > 0 { // out of iterations: F at the final states
-		q, fo, _, err := f.evalCands(e, active, nil)
+		q, fo, _, err := f.evalCands(e, active)
 		if err != nil {
 			return err
 		}
@@ -223,7 +223,6 @@ func (f *finder) slowDescentCG(ctx context.Context) error {
 			copy(c.f, fo[k*N:(k+1)*N])
 		}
 	}
-	_ = M
 	return nil
 }
 
@@ -358,7 +357,7 @@ func (f *finder) hessVecs(e *rowEval, idx []int, dirs [][]float64) ([][]float64,
 }
 
 // evalCands evaluates q, F and grad q at the states of the candidates idx.
-func (f *finder) evalCands(e *rowEval, idx []int, _ []float64) (q, fo, g []float64, err error) {
+func (f *finder) evalCands(e *rowEval, idx []int) (q, fo, g []float64, err error) {
 	N := f.N
 	x := make([]float64, len(idx)*N)
 	for k, ci := range idx {

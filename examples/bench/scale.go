@@ -116,7 +116,7 @@ func gru128Table(ctx context.Context, w io.Writer, o options) error {
 		return err
 	}
 	tableHead(w, "Flip-flop GRU-128 (trained in PyTorch), 1024 initial states", "",
-		"refiner", "total s:", "search s:", "refine s:", "linearize s:", "completion s:", "peak heap MiB:", "certified candidates:", "fixed points:", "by saddle index", "slow points:", "load")
+		"refiner", "total s:", "search s:", "refine s:", "slow descent s:", "linearize s:", "completion s:", "peak heap MiB:", "certified candidates:", "fixed points:", "by saddle index", "slow points:", "slow-region candidates:", "unconverged candidates:", "load")
 	refs := []finder.Refiner{finder.AutoRefiner}
 	if o.scaleDense {
 		refs = append(refs, finder.DenseLM)
@@ -127,9 +127,9 @@ func gru128Table(ctx context.Context, w io.Writer, o options) error {
 			return err
 		}
 		st := run.res.Stats
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d of %d | %d | %s | %d | %s |\n", refinerName(r), secs(run.time), secs(st.SearchTime),
-			secs(st.RefineTime), secs(st.LinearizeTime), secs(st.CompleteTime), mib(run.peak), st.Certified, st.Candidates, run.res.Fixed.Len(),
-			saddleCounts(run.res.Fixed), run.res.Slow.Len(), loadAverage())
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %d of %d | %d | %s | %d | %d | %d | %s |\n", refinerName(r), secs(run.time), secs(st.SearchTime),
+			secs(st.RefineTime), secs(st.SlowTime), secs(st.LinearizeTime), secs(st.CompleteTime), mib(run.peak), st.Certified, st.Candidates, run.res.Fixed.Len(),
+			saddleCounts(run.res.Fixed), run.res.Slow.Len(), st.SlowRegions, st.Unconverged, loadAverage())
 	}
 	fmt.Fprintln(w)
 	return nil

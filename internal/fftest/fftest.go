@@ -14,14 +14,16 @@ import (
 
 // Find loads the trained flip-flop network at path (a file tasks.LoadModel
 // reads) and returns it with the result of finder.Find, default settings,
-// from States(m) under zero input.
+// from States(m) under zero input, with the trajectories they are drawn
+// from as Problem.Trajectories.
 func Find(tb testing.TB, path string) (*tasks.Model, *finder.Result) {
 	tb.Helper()
 	m, err := tasks.LoadModel(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := finder.Problem{Cell: m.Cell, InitialStates: States(tb, m), Inputs: make([]float64, m.Cell.InputSize())}
+	states, tr := sample(tb, m)
+	p := finder.Problem{Cell: m.Cell, InitialStates: states, Inputs: make([]float64, m.Cell.InputSize()), Trajectories: tr}
 	res, err := finder.Find(context.Background(), p, nil)
 	if err != nil {
 		tb.Fatal(err)
@@ -33,6 +35,14 @@ func Find(tb testing.TB, path string) (*tasks.Model, *finder.Result) {
 // trajectories of m on 128 fresh flip-flop trials (seed 1006), as finder's
 // flip-flop benchmark samples them.
 func States(tb testing.TB, m *tasks.Model) []float64 {
+	tb.Helper()
+	s, _ := sample(tb, m)
+	return s
+}
+
+// sample returns States(m) and the trajectories they are drawn from (the
+// network's speed for the slow regions).
+func sample(tb testing.TB, m *tasks.Model) ([]float64, *finder.Trajectories) {
 	tb.Helper()
 	trials, err := tasks.FlipFlop{}.Generate(128, 1006)
 	if err != nil {
@@ -47,5 +57,5 @@ func States(tb testing.TB, m *tasks.Model) []float64 {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return s.States
+	return s.States, &tr
 }
