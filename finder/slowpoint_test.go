@@ -9,6 +9,7 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
 	"github.com/rnnfp/fixedpoints/internal/linalg"
+	"gonum.org/v1/gonum/mat"
 )
 
 // ghost is the 1-D map x -> tanh(w x + b), w > 1, whose fold has passed:
@@ -343,5 +344,105 @@ func bothDescents(t *testing.T, test func(*testing.T, *Settings)) {
 		r    Refiner
 	}{{"dense", DenseLM}, {"krylov", NewtonKrylov}} {
 		t.Run(r.name, func(t *testing.T) { test(t, &Settings{Refiner: r.r}) })
+	}
+}
+
+// analyticCritical refines x to a critical point of q for the cell
+// F(x) = tanh(A x + c) by Newton's method on grad q with closed-form
+// derivatives (J = diag(1 - F^2) A, d2F_i/dx2 = -2 F_i (1 - F_i^2) a_i a_i^T,
+// a_i row i of A), independent of the graph and of finite differences, and
+// returns it with q and the smallest eigenvalue of the Hessian there.
+func analyticCritical(A, c, x []float64) (xs []float64, q, hmin float64) {
+	n := len(x)
+	x = append([]float64(nil), x...)
+	eval := func(x []float64) (F, r, g, H []float64) {
+		F, r, g, H = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			s := c[i]
+			for k := 0; k < n; k++ {
+				s += A[i*n+k] * x[k]
+			}
+			F[i] = math.Tanh(s)
+			r[i] = F[i] - x[i]
+		}
+		B := make([]float64, n*n) // J - I
+		for i := 0; i < n; i++ {
+			for k := 0; k < n; k++ {
+				B[i*n+k] = (1 - F[i]*F[i]) * A[i*n+k]
+				if i == k {
+					B[i*n+k]--
+				}
+			}
+		}
+		for k := 0; k < n; k++ {
+			for i := 0; i < n; i++ {
+				g[k] += B[i*n+k] * r[i]
+			}
+		}
+		for j := 0; j < n; j++ {
+			for k := 0; k < n; k++ {
+				for i := 0; i < n; i++ {
+					H[j*n+k] += B[i*n+j]*B[i*n+k] - 2*r[i]*F[i]*(1-F[i]*F[i])*A[i*n+j]*A[i*n+k]
+				}
+			}
+		}
+		return F, r, g, H
+	}
+	for it := 0; it < 50; it++ {
+		_, _, g, H := eval(x)
+		d := mat.NewVecDense(n, nil)
+		if err := d.SolveVec(mat.NewDense(n, n, H), mat.NewVecDense(n, g)); err != nil {
+			break
+		}
+		for i := range x {
+			x[i] -= d.AtVec(i)
+		}
+	}
+	_, r, _, H := eval(x)
+	for _, v := range r {
+		q += v * v / 2
+	}
+	return x, q, minEigenSym(H, n)
+}
+
+// Two-way weak coupling: a ghost unit and two contracting units, each
+// seeing the others with weight 0.05. The slow point has no closed form; its
+// truth comes from Newton's method on grad q with closed-form derivatives
+// (analyticCritical), from the uncoupled ghost. Every candidate labelled
+// slow lies within 1e-10 of that point, with its q, and the analytic
+// Hessian there is positive definite; the root is fixed.
+func TestGhostTwoWayCoupling(t *testing.T) { bothDescents(t, testGhostTwoWayCoupling) }
+
+func testGhostTwoWayCoupling(t *testing.T, settings *Settings) {
+	const N, eps = 3, 0.05
+	A := []float64{2, eps, eps, eps, 0.5, eps, eps, eps, 0.3}
+	c := []float64{0.6, 0.1, -0.2}
+	xg, _, _ := ghost{2, 0.6}.min()
+	want, qWant, hWant := analyticCritical(A, c, []float64{xg, 0.2, -0.3})
+	if !(hWant > 0) || !(qWant > 1e-6) {
+		t.Fatalf("analytic critical point %v: q %g, Hessian min %g: not a slow point", want, qWant, hWant)
+	}
+	cell := newTanhCell(N, 0, A, nil, c)
+	var x0 []float64
+	for i := 0; i < 64; i++ {
+		x0 = append(x0, -2+4*float64(i)/63, math.Sin(float64(3*i+1)), math.Cos(float64(5*i+2)))
+	}
+	res := find(t, Problem{Cell: cell, InitialStates: x0}, settings)
+	st := res.Stats
+	t.Logf("fixed %d, slow %d, slow regions %d, unconverged %d %v; truth %v q %.6g Hessian min %.4g",
+		st.Certified, st.Slow, st.SlowRegions, st.Unconverged, st.UnconvergedByReason, want, qWant, hWant)
+	if res.Slow.Len() != 1 || res.Fixed.Len() != 1 {
+		t.Fatalf("%d slow and %d fixed points, want 1 and 1", res.Slow.Len(), res.Fixed.Len())
+	}
+	for _, p := range res.All.Points {
+		if p.Outcome != OutcomeSlow {
+			continue
+		}
+		if d := maxDiff(p.X, want); d > 1e-10 || math.Abs(p.Q-qWant) > 1e-9*qWant || math.Abs(p.HessianMin-hWant) > 1e-6*hWant {
+			t.Errorf("slow point %v (q %.10g, Hessian min %.6g) is %g from the analytic %v (q %.10g, %.6g)", p.X, p.Q, p.HessianMin, d, want, qWant, hWant)
+		}
+	}
+	if _, _, h := analyticCritical(A, c, res.Fixed.Points[0].X); !(h > 0) || res.Fixed.Points[0].Q > 1e-25 {
+		t.Errorf("fixed point %v: q %g", res.Fixed.Points[0].X, res.Fixed.Points[0].Q)
 	}
 }
