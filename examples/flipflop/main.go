@@ -132,7 +132,7 @@ func run(ctx context.Context, o options) error {
 	task := tasks.FlipFlop{Bits: 3, Time: 64, P: 0.5}
 	cell, err := cells.NewTorchCell(o.cell, o.hidden, task.InputSize())
 	if err != nil {
-		return err
+		return fmt.Errorf("-hidden %d: %w", o.hidden, err)
 	}
 	model, err := tasks.NewModel(cell, task.OutputSize(), o.seed)
 	if err != nil {

@@ -91,6 +91,8 @@ func TestFlipFlopBadFlags(t *testing.T) {
 		{"cell", func(o *options) { o.cell = "lsmt" }, "lsmt"},
 		{"hidden 0", func(o *options) { o.hidden = 0 }, "-hidden 0"},
 		{"hidden < 0", func(o *options) { o.hidden = -3 }, "-hidden -3"},
+		// Weights that cannot fit: an error, not a makeslice panic.
+		{"hidden 1e8", func(o *options) { o.hidden = 100_000_000 }, "-hidden 100000000"},
 		{"inits < 0", func(o *options) { o.inits = -1 }, "-n-inits -1"},
 		{"mse 0", func(o *options) { o.mse = 0 }, "-mse 0"},
 		{"mse < 0", func(o *options) { o.mse = -1e-3 }, "-mse -0.001"},

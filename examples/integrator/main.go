@@ -96,7 +96,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	M := task.InputSize()
 	cell, err := cells.NewTorchCell(o.cell, o.hidden, M)
 	if err != nil {
-		return err
+		return fmt.Errorf("-hidden %d: %w", o.hidden, err)
 	}
 	model, err := tasks.NewModel(cell, 1, o.seed)
 	if err != nil {
