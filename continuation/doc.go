@@ -42,7 +42,10 @@
 // gives birth to and follows it along the path: pseudo-arclength
 // continuation of the multiple-shooting system F(x_0, u(s)) = x_1,
 // F(x_1, u(s)) = x_0 in (x_0, x_1, s), each point with its Floquet
-// multipliers classified by package orbits.
+// multipliers classified by package orbits. At a Hopf point of the flow
+// FollowHopf finds the limit cycle born there (on the side where one
+// exists) and follows it along the path, each cycle refined by
+// orbits.RefineCycle from a secant prediction of the last two.
 //
 // With Settings.ContinuousTime the flow dx/dt = F(x) - x is judged instead:
 // folds and branch points as before (eigenvalue 0 of J - I) and Hopf

@@ -2,6 +2,7 @@ package orbits
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/cmplx"
@@ -377,6 +378,9 @@ func refineCycle(ctx context.Context, e *evaluator, x0 []float64, T float64, s *
 				continue
 			}
 			gt, endt, _, err := resid(xt, Tt, false)
+			if errors.Is(err, ErrNotConverged) {
+				continue // the trial's flow diverged: a shorter step
+			}
 			if err != nil {
 				return nil, err
 			}

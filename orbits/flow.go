@@ -1,6 +1,9 @@
 package orbits
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // flow integrates dx/dt = F(x, u) - x, the continuous-time reading of a
 // cell (finder.Settings.ContinuousTime), with the classical fourth-order
@@ -79,6 +82,9 @@ func (fl flow) flowMapWith(x0 []float64, T float64, n int, deriv bool) (x, m []f
 				return nil, nil, nil, err
 			}
 		}
+		if !allFinite(x) {
+			return nil, nil, nil, fmt.Errorf("orbits: the flow diverged over %d steps: %w", n, ErrNotConverged)
+		}
 		return x, nil, nil, nil
 	}
 	h := T / float64(n)
@@ -123,8 +129,8 @@ func (fl flow) flowMapWith(x0 []float64, T float64, n int, deriv bool) (x, m []f
 			m[i] += h / 6 * (dks[0][i] + 2*dks[1][i] + 2*dks[2][i] + dks[3][i])
 		}
 		nodes = append(nodes, append([]float64(nil), x...))
-		if math.IsNaN(x[0]) || math.IsInf(x[0], 0) {
-			break
+		if !allFinite(x) || !allFinite(m) {
+			return nil, nil, nil, fmt.Errorf("orbits: the flow diverged at step %d of %d: %w", s+1, n, ErrNotConverged)
 		}
 	}
 	return x, m, nodes, nil
@@ -153,4 +159,14 @@ func matMul(a, b []float64, N int) []float64 {
 		}
 	}
 	return c
+}
+
+// allFinite reports whether every value of v is finite.
+func allFinite(v []float64) bool {
+	for _, a := range v {
+		if math.IsNaN(a) || math.IsInf(a, 0) {
+			return false
+		}
+	}
+	return true
 }
