@@ -244,10 +244,10 @@ func (c *CTRNN) LoadStateDict(sd StateDict) error {
 		}
 	}
 	if _, ok := sd["weight_hh_l0"]; !ok {
-		return fmt.Errorf("cells: CTRNN state_dict: %w %q (have %v)", ErrMissing, "weight_hh_l0", sd.Names())
+		return fmt.Errorf("cells: CTRNN state_dict: %w %q (have %s)", ErrMissing, "weight_hh_l0", nameList(sd))
 	}
 	if _, ok := sd["weight_ih_l0"]; !ok && c.inputs > 0 {
-		return fmt.Errorf("cells: CTRNN state_dict: %w %q (have %v)", ErrMissing, "weight_ih_l0", sd.Names())
+		return fmt.Errorf("cells: CTRNN state_dict: %w %q (have %s)", ErrMissing, "weight_ih_l0", nameList(sd))
 	}
 	return c.set(w)
 }

@@ -154,7 +154,7 @@ func (c *gated) LoadStateDict(sd StateDict) error {
 	for i, w := range want {
 		t, ok := sd[w.name]
 		if !ok {
-			return fmt.Errorf("cells: %s state_dict: %w %q (have %v)", c.kind, ErrMissing, w.name, sd.Names())
+			return fmt.Errorf("cells: %s state_dict: %w %q (have %s)", c.kind, ErrMissing, w.name, nameList(sd))
 		}
 		if !slices.Equal(t.Shape, w.shape) {
 			return fmt.Errorf("cells: %s state_dict: %w: tensor %q has shape %v, want %v (hidden %d, inputs %d)", c.kind, ErrShape, w.name, t.Shape, w.shape, H, M)

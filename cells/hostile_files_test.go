@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -174,4 +175,28 @@ func TestIntegerWeightsAreADtypeError(t *testing.T) {
 		t.Fatalf("err %v, want ErrDtype naming the tensor and int64", err)
 	}
 	t.Log(err)
+}
+
+// TestManyNamesBoundedError: a state_dict of 100 000 tensors without the
+// weights a cell needs gives an error of bounded length. Before, the
+// messages listed every name ("have [...]": 1.5 MB here, 400 KB copied
+// into a sweep's records).
+func TestManyNamesBoundedError(t *testing.T) {
+	sd := StateDict{}
+	for i := range 100_000 {
+		sd[fmt.Sprintf("module.block%d.weight", i)] = Tensor{Shape: []int{1}, Data: []float64{0}}
+	}
+	for what, err := range map[string]error{
+		"InferSizes":    func() error { _, _, err := InferSizes(sd, "gru"); return err }(),
+		"LoadStateDict": NewGRU(2, 1).LoadStateDict(sd),
+		"DetectPrefix":  func() error { _, err := DetectPrefix(sd); return err }(),
+		"StripPrefix":   func() error { _, err := StripPrefix(sd, "rnn."); return err }(),
+	} {
+		if err == nil {
+			t.Fatalf("%s: no error", what)
+		}
+		if n := len(err.Error()); n > maxErrorText {
+			t.Errorf("%s: error of %d bytes", what, n)
+		}
+	}
 }

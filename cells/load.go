@@ -121,7 +121,7 @@ func InferSizes(sd StateDict, kind string) (hidden, inputs int, err error) {
 	}
 	whh, ok := sd[recurrentKey]
 	if !ok {
-		return 0, 0, fmt.Errorf("cells: infer sizes: missing tensor %q (have %v; strip the module prefix first)", recurrentKey, sd.Names())
+		return 0, 0, fmt.Errorf("cells: infer sizes: missing tensor %q (have %s; strip the module prefix first)", recurrentKey, nameList(sd))
 	}
 	if len(whh.Shape) != 2 || whh.Shape[1] < 1 || whh.Shape[0] != G*whh.Shape[1] {
 		return 0, 0, fmt.Errorf("cells: infer sizes: tensor %q has shape %v, but %s has %d gate(s): want [%d*hidden hidden]%s",
@@ -130,7 +130,7 @@ func InferSizes(sd StateDict, kind string) (hidden, inputs int, err error) {
 	hidden = whh.Shape[1]
 	wih, ok := sd["weight_ih_l0"]
 	if !ok {
-		return 0, 0, fmt.Errorf("cells: infer sizes: missing tensor %q (have %v)", "weight_ih_l0", sd.Names())
+		return 0, 0, fmt.Errorf("cells: infer sizes: missing tensor %q (have %s)", "weight_ih_l0", nameList(sd))
 	}
 	if len(wih.Shape) != 2 || wih.Shape[0] != G*hidden {
 		return 0, 0, fmt.Errorf("cells: infer sizes: tensor %q has shape %v, want [%d inputs] for %s with hidden size %d",

@@ -23,7 +23,7 @@ func StripPrefix(sd StateDict, prefix string) (StateDict, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("cells: no tensor name starts with prefix %q (have %v)", prefix, sd.Names())
+		return nil, fmt.Errorf("cells: no tensor name starts with prefix %q (have %s)", prefix, nameList(sd))
 	}
 	return out, nil
 }
@@ -49,7 +49,7 @@ func DetectPrefix(sd StateDict) (string, error) {
 	cands := recurrentPrefixes(sd)
 	switch len(cands) {
 	case 0:
-		return "", fmt.Errorf("cells: no recurrent layer: no tensor named %q or <prefix>%s (have %v)", recurrentKey, recurrentKey, sd.Names())
+		return "", fmt.Errorf("cells: no recurrent layer: no tensor named %q or <prefix>%s (have %s)", recurrentKey, recurrentKey, nameList(sd))
 	case 1:
 		if err := checkSingleLayer(sd, cands[0]); err != nil {
 			return "", err

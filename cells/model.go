@@ -268,7 +268,7 @@ func countLayers(sd StateDict) (int, error) {
 		}
 	}
 	if len(ks) == 0 {
-		return 0, fmt.Errorf("cells: %w %q (have %v)", ErrMissing, recurrentKey, sd.Names())
+		return 0, fmt.Errorf("cells: %w %q (have %s)", ErrMissing, recurrentKey, nameList(sd))
 	}
 	return len(ks), nil
 }

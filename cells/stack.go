@@ -202,7 +202,7 @@ func (s *Stack) LoadStateDict(sd StateDict) error {
 	for k := range per {
 		for _, base := range []string{"weight_ih", "weight_hh", "bias_ih", "bias_hh"} {
 			if _, ok := per[k][base+"_l0"]; !ok {
-				return fmt.Errorf("cells: %s stack of %d layers: %w %q (have %v)", s.Kind(), len(s.layers), ErrMissing, base+"_l"+strconv.Itoa(k), sd.Names())
+				return fmt.Errorf("cells: %s stack of %d layers: %w %q (have %s)", s.Kind(), len(s.layers), ErrMissing, base+"_l"+strconv.Itoa(k), nameList(sd))
 			}
 		}
 	}
