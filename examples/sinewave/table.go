@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/rnnfp/fixedpoints/viz"
+)
+
+// printTable writes one line per input: the frequency asked for, the one
+// measured from the output, the one predicted by the fixed point's
+// eigenvalue, their relative difference, and the circle's rotation.
+func printTable(w io.Writer, conds []*condition) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "input\ttrained\tfixed pts\tmeasured ω\tpredicted |arg λ|\t|λ|\tdiff\tcircle rotation\tcircle residual\t")
+	for _, c := range conds {
+		tr := "between"
+		if c.Trained {
+			tr = "yes"
+		}
+		meas, pred, mod, diff := "-", "-", "-", "-"
+		if c.MeasureErr == nil {
+			meas = fmt.Sprintf("%.4f", c.Measured)
+		}
+		if p := c.Predicted; p != nil {
+			pred = fmt.Sprintf("%.4f", p.Omega)
+			mod = fmt.Sprintf("%.4f", cabs(p.Lambda))
+			if c.MeasureErr == nil {
+				diff = fmt.Sprintf("%.2f%%", 100*c.RelErr())
+			}
+		}
+		rot, resid := "-", "-"
+		if c.Circle != nil {
+			rot = fmt.Sprintf("%.4f", c.Circle.Rotation)
+			resid = fmt.Sprintf("%.1e", c.Circle.Residual)
+		}
+		fmt.Fprintf(tw, "%.3f\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.U, tr, c.Fixed.Len(), meas, pred, mod, diff, rot, resid)
+	}
+	tw.Flush()
+	for _, c := range conds {
+		if c.MeasureErr != nil {
+			fmt.Fprintf(w, "input %.3f: %v\n", c.U, c.MeasureErr)
+		} else if c.CircleErr != nil {
+			fmt.Fprintf(w, "input %.3f: no invariant circle: %v\n", c.U, c.CircleErr)
+		}
+	}
+}
+
+// tableRows is the table as the report's summary rows.
+func tableRows(conds []*condition) []viz.Row {
+	rows := []viz.Row{{Key: "input (= asked ω, rad/step)", Value: "measured ω from the output · predicted |arg λ| at the fixed point · difference · invariant circle's rotation"}}
+	for _, c := range conds {
+		v := "no oscillation"
+		if c.MeasureErr == nil {
+			v = fmt.Sprintf("measured %.4f", c.Measured)
+		}
+		if p := c.Predicted; p != nil {
+			v += fmt.Sprintf(" · predicted %.4f (|λ| %.4f)", p.Omega, cabs(p.Lambda))
+			if c.MeasureErr == nil {
+				v += fmt.Sprintf(" · %.2f%%", 100*c.RelErr())
+			}
+		} else {
+			v += " · no oscillatory fixed point"
+		}
+		if c.Circle != nil {
+			v += fmt.Sprintf(" · circle rotation %.4f", c.Circle.Rotation)
+		}
+		k := fmt.Sprintf("%.3f", c.U)
+		if c.Trained {
+			k += " (trained)"
+		}
+		rows = append(rows, viz.Row{Key: k, Value: v})
+	}
+	return rows
+}
