@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -90,5 +91,21 @@ func TestFindCycles(t *testing.T) {
 	s.ContinuousTime = false
 	if _, err := Find(context.Background(), Problem{Cell: newHopfFlowCell(0.25, 1.3), InitialStates: []float64{0.05, 0}}, &s); !errors.Is(err, ErrSettings) {
 		t.Errorf("Cycles without ContinuousTime: error %v, want ErrSettings", err)
+	}
+}
+
+// A MaxPeriod whose shooting system would exceed orbits' limit is cut to
+// what fits, with a warning, and the search goes on.
+func TestFindOrbitsLimit(t *testing.T) {
+	c := cells.NewVanilla(200, 0, cells.Tanh)
+	s := DefaultSettings()
+	s.MaxPeriod, s.NoComplete, s.NoConnections = 4, true, true
+	x0 := make([]float64, 200)
+	res, err := Find(context.Background(), Problem{Cell: c, InitialStates: x0}, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Stats.Warnings) == 0 || !strings.Contains(res.Stats.Warnings[len(res.Stats.Warnings)-1], "up to period 2 only, not 4") {
+		t.Errorf("warnings %q, want one saying the orbits were sought up to period 2", res.Stats.Warnings)
 	}
 }

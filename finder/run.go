@@ -226,10 +226,17 @@ func (f *finder) findOrbits(ctx context.Context, p Problem, res *Result) error {
 	}
 	s := orbits.DefaultSettings()
 	s.MaxPeriod, s.TolResidual, s.TolUnique = f.s.MaxPeriod, f.s.TolResidual, f.s.TolUnique
+	if limit := s.MaxShootingSize / f.N; s.MaxPeriod > limit {
+		// The dense shooting system caps k N: seek what fits and say so,
+		// rather than fail the whole search after the fixed points.
+		f.stats.Warnings = append(f.stats.Warnings, fmt.Sprintf(
+			"periodic orbits sought up to period %d only, not %d: the dense shooting system of period k has k N unknowns, at most %d (orbits.Settings.MaxShootingSize; call orbits.Find for more)", max(limit, 1), s.MaxPeriod, s.MaxShootingSize))
+		s.MaxPeriod = limit
+	}
 	cs := orbits.CycleSettings{TolUnique: f.s.TolUnique}
 	for k, u := range rows {
 		p := orbits.Problem{Cell: f.cell, InitialStates: starts[k], Inputs: u}
-		if f.s.MaxPeriod >= 2 {
+		if s.MaxPeriod >= 2 {
 			r, err := orbits.Find(ctx, p, &s)
 			if err != nil {
 				return fmt.Errorf("finder: periodic orbits: %w", err)

@@ -42,7 +42,7 @@ type Settings struct {
 	TolUnique   float64 // 1e-3: two orbits whose points match, up to a cyclic shift, within this (max norm) are one
 	// MaxShootingSize bounds k*N, the size of the dense multiple-shooting
 	// system solved per candidate.
-	MaxShootingSize int // 2048
+	MaxShootingSize int // 512: a dense LU of k N is (k N)^3/3 flops per candidate and Newton step
 }
 
 // DefaultSettings returns Settings with every default filled in (MaxPeriod
@@ -71,7 +71,7 @@ func (s *Settings) fill() {
 	def(&s.TolDistinct, 1e-6)
 	def(&s.TolUnique, 1e-3)
 	if s.MaxShootingSize == 0 {
-		s.MaxShootingSize = 2048
+		s.MaxShootingSize = 512
 	}
 }
 
