@@ -1,9 +1,11 @@
 package orbits
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"gonum.org/v1/gonum/mat"
@@ -28,7 +30,18 @@ type Circle struct {
 	// Check is the same residual at 4(2M+1) angles between the collocation
 	// angles: small only when M harmonics represent the circle.
 	Check float64
+	// Exponents are the Lyapunov exponents of the map along the circle,
+	// largest first, per step: time averages of log growth over
+	// ExponentSteps steps of theta -> theta + Rotation (Jacobians at
+	// K(theta), QR-orthonormalized). One is about 0 (along the circle);
+	// the circle attracts when the others are negative. They are
+	// estimates (their error falls as 1/ExponentSteps), not bounds, and no
+	// stability label rests on them.
+	Exponents []float64
 }
+
+// ExponentSteps is how many steps along a circle average its exponents.
+const ExponentSteps = 2048
 
 // At returns K(theta).
 func (c *Circle) At(theta float64) []float64 {
@@ -103,7 +116,45 @@ func RefineCircle(ctx context.Context, cell cells.Cell, u, traj []float64, s *Ci
 	if err := refineCircle(ctx, e, c, &st); err != nil {
 		return nil, err
 	}
+	if c.Exponents, err = circleExponents(e, c); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// circleExponents averages log growth along the circle: the Jacobians at
+// K(t Rotation), t = 0 .. ExponentSteps-1 (one batched evaluation), applied
+// in turn to an orthonormal frame re-orthonormalized by QR each step.
+func circleExponents(e *evaluator, c *Circle) ([]float64, error) {
+	N := e.N
+	x := make([]float64, 0, ExponentSteps*N)
+	for t := 0; t < ExponentSteps; t++ {
+		x = append(x, c.At(float64(t)*c.Rotation)...)
+	}
+	_, jx, err := e.jacobians(x)
+	if err != nil {
+		return nil, err
+	}
+	q := mat.NewDense(N, N, identity(N))
+	sums := make([]float64, N)
+	var qr mat.QR
+	var prod, qn mat.Dense
+	for t := 0; t < ExponentSteps; t++ {
+		prod.Mul(mat.NewDense(N, N, jx[t*N*N:(t+1)*N*N]), q)
+		qr.Factorize(&prod)
+		var r mat.Dense
+		qr.RTo(&r)
+		qr.QTo(&qn)
+		for i := 0; i < N; i++ {
+			sums[i] += math.Log(math.Abs(r.At(i, i)))
+		}
+		q.CloneFrom(&qn)
+	}
+	for i := range sums {
+		sums[i] /= ExponentSteps
+	}
+	slices.SortFunc(sums, func(a, b float64) int { return cmp.Compare(b, a) })
+	return sums, nil
 }
 
 // rotationOf estimates the angle per step of a trajectory: the mean turn

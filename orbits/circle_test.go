@@ -83,6 +83,12 @@ func TestNeimarkSackerCircle(t *testing.T) {
 	if math.Abs(circ.Rotation-omega) > 1e-8 {
 		t.Errorf("rotation %.15g, want %.15g", circ.Rotation, omega)
 	}
+	// Along the circle |z| does not change (exponent 0); across it the
+	// radius map r -> r (1 + mu - r^2) has slope 1 - 2 mu at r = sqrt(mu):
+	// exponent log(1 - 2 mu) exactly, at every point.
+	if e := circ.Exponents; len(e) != 2 || math.Abs(e[0]) > 1e-3 || math.Abs(e[1]-math.Log(1-2*mu)) > 1e-3 {
+		t.Errorf("exponents %v, want 0 and log(1 - 2 mu) = %.6f", e, math.Log(1-2*mu))
+	}
 	worst := 0.0
 	for k := 0; k < 360; k++ {
 		p := circ.At(2 * math.Pi * float64(k) / 360)
@@ -91,7 +97,7 @@ func TestNeimarkSackerCircle(t *testing.T) {
 	if worst > 1e-8 || circ.Check > 1e-8 {
 		t.Errorf("radius off by %.2g (check residual %.2g), want within 1e-8 of %g", worst, circ.Check, math.Sqrt(mu))
 	}
-	t.Logf("rotation %.15g (want %.15g), radius error %.2g, residual %.2g, check %.2g", circ.Rotation, omega, worst, circ.Residual, circ.Check)
+	t.Logf("rotation %.15g (want %.15g), radius error %.2g, residual %.2g, check %.2g, exponents %v (want 0, %v)", circ.Rotation, omega, worst, circ.Residual, circ.Check, circ.Exponents, math.Log(1-2*mu))
 }
 
 // A rotating tanh RNN, x' = tanh(1.3 R(0.5) x) (2 units): the origin is an
