@@ -19,7 +19,6 @@ func bf(x float64) *big.Float { return new(big.Float).SetPrec(bigPrec).SetFloat6
 func bnew() *big.Float        { return new(big.Float).SetPrec(bigPrec) }
 func cnew() bc                { return bc{bnew(), bnew()} }
 func cfrom(z complex128) bc   { return bc{bf(real(z)), bf(imag(z))} }
-func (a bc) set(b bc) bc      { a.re.Set(b.re); a.im.Set(b.im); return a }
 func (a bc) c128() complex128 { r, _ := a.re.Float64(); i, _ := a.im.Float64(); return complex(r, i) }
 
 func cadd(a, b bc) bc { return bc{bnew().Add(a.re, b.re), bnew().Add(a.im, b.im)} }

@@ -47,8 +47,7 @@ func components(vals []complex128, radius []float64) (comp []int, bound []float6
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
