@@ -19,7 +19,6 @@ const stagePrefix = ".fixedpoints-stage-"
 // next NewSet in that directory.
 type Set struct {
 	dir, stage string
-	names      []string
 }
 
 // NewSet prepares a set of files for dir, created if needed, and removes
