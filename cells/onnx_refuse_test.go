@@ -89,13 +89,13 @@ func TestONNXStepRefusals(t *testing.T) {
 		want  string
 	}{
 		{"pow of a computed exponent", []*onnx.NodeProto{node("Pow", "p", []string{"hidden", "hidden"}, []string{"hidden_next"})}, nil,
-			`node "p" (Pow): Pow with a computed exponent`},
+			`node "p" (Pow): a computed exponent`},
 		{"gather of computed indices", []*onnx.NodeProto{node("Gather", "g", []string{"hidden", "hidden"}, []string{"hidden_next"}, &onnx.AttributeProto{Name: "axis", I: 1})}, nil,
-			`node "g" (Gather): Gather with computed indices`},
+			`node "g" (Gather): computed indices`},
 		{"transpose of the batch", []*onnx.NodeProto{node("Transpose", "tr", []string{"hidden"}, []string{"hidden_next"}, ints("perm", 1, 0))}, nil,
-			`node "tr" (Transpose): Transpose perm [1 0] moves the batch`},
+			`node "tr" (Transpose): perm [1 0] moves the batch`},
 		{"concat on the batch", []*onnx.NodeProto{node("Concat", "c", []string{"hidden", "hidden"}, []string{"hidden_next"}, &onnx.AttributeProto{Name: "axis", I: 0})}, nil,
-			`node "c" (Concat): Concat on axis 0 (the batch)`},
+			`node "c" (Concat): joining on axis 0 (the batch)`},
 		{"reshape of the batch", []*onnx.NodeProto{node("Reshape", "r", []string{"hidden", "shape"}, []string{"hidden_next"})}, []*onnx.TensorProto{int64s("shape", 5, 1)},
 			`node "r" (Reshape): Reshape of shape [1 5] to [5 1] moves the batch`},
 		{"constant times state", []*onnx.NodeProto{node("MatMul", "mm", []string{"w", "hidden"}, []string{"hidden_next"})}, []*onnx.TensorProto{doubles("w", []int64{5, 1}, 1, 2, 3, 4, 5)},

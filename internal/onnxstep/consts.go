@@ -174,11 +174,11 @@ func concat(axis int, cs []Const) (Const, error) {
 	shape[axis] = 0
 	for _, c := range cs {
 		if len(c.Shape) != len(shape) {
-			return Const{}, fmt.Errorf("Concat of ranks %d and %d", len(c.Shape), len(shape))
+			return Const{}, fmt.Errorf("joining ranks %d and %d", len(c.Shape), len(shape))
 		}
 		for i := range shape {
 			if i != axis && c.Shape[i] != shape[i] {
-				return Const{}, fmt.Errorf("Concat of shapes %v and %v on axis %d", c.Shape, cs[0].Shape, axis)
+				return Const{}, fmt.Errorf("joining shapes %v and %v on axis %d", c.Shape, cs[0].Shape, axis)
 			}
 		}
 		shape[axis] += c.Shape[axis]

@@ -49,7 +49,7 @@ func (t *translator) leakyRelu(a *G.Node, alpha float64) (*G.Node, error) {
 // products, 1/2 as Sqrt, others by Pow.
 func (t *translator) pow(in []value, setN func(*G.Node, error) error) error {
 	if in[0].node == nil || in[1].c == nil {
-		return fmt.Errorf("Pow with a computed exponent (only a constant exponent is read)")
+		return fmt.Errorf("a computed exponent (only a constant exponent is read)")
 	}
 	e := in[1].c
 	if len(e.Data) == 1 {
@@ -93,14 +93,14 @@ func (t *translator) clip(a value, lo, hi *Const, set func(...value) error) erro
 	x := a.node
 	if lo != nil {
 		if len(lo.Data) != 1 {
-			return fmt.Errorf("Clip bound of shape %v (a scalar is read)", lo.Shape)
+			return fmt.Errorf("a lower bound of shape %v (a scalar is read)", lo.Shape)
 		}
 		d := G.Must(G.Sub(t.konst(Const{Data: lo.Data[:1]}, "clip_lo"), x))
 		x = G.Must(G.Add(x, G.Must(G.Rectify(d))))
 	}
 	if hi != nil {
 		if len(hi.Data) != 1 {
-			return fmt.Errorf("Clip bound of shape %v (a scalar is read)", hi.Shape)
+			return fmt.Errorf("an upper bound of shape %v (a scalar is read)", hi.Shape)
 		}
 		d := G.Must(G.Sub(x, t.konst(Const{Data: hi.Data[:1]}, "clip_hi")))
 		x = G.Must(G.Sub(x, G.Must(G.Rectify(d))))
@@ -131,7 +131,7 @@ func (t *translator) matmul(a, b value) (*G.Node, error) {
 // gemm is alpha A B + beta C with A computed, B and C constant.
 func (t *translator) gemm(in []value, at map[string]*onnx.AttributeProto, set func(...value) error) error {
 	if at["transA"].GetI() != 0 {
-		return fmt.Errorf("Gemm with transA = 1 (the batch would move)")
+		return fmt.Errorf("transA = 1 (the batch would move)")
 	}
 	alpha, beta := 1.0, 1.0
 	if a, ok := at["alpha"]; ok {
@@ -141,7 +141,7 @@ func (t *translator) gemm(in []value, at map[string]*onnx.AttributeProto, set fu
 		beta = attrFloat(a)
 	}
 	if in[1].c == nil || len(in[1].shape()) != 2 {
-		return fmt.Errorf("Gemm with a computed or non-matrix B")
+		return fmt.Errorf("a computed or non-matrix B")
 	}
 	w := *in[1].c
 	if at["transB"].GetI() != 0 {
@@ -188,7 +188,7 @@ func (t *translator) gemm(in []value, at map[string]*onnx.AttributeProto, set fu
 		}
 		return set(value{node: G.Must(G.Add(a, b))})
 	} else if len(in) > 2 && in[2].node != nil {
-		return fmt.Errorf("Gemm with a computed C")
+		return fmt.Errorf("a computed C")
 	}
 	return set(y)
 }
@@ -207,7 +207,7 @@ func axis(a, r int) (int, error) {
 // concat joins along an axis other than the batch's.
 func (t *translator) concat(in []value, ax int, set func(...value) error) error {
 	if len(in) == 0 {
-		return fmt.Errorf("Concat of nothing")
+		return fmt.Errorf("no inputs to join")
 	}
 	r := len(in[0].shape())
 	ax, err := axis(ax, r)
@@ -231,7 +231,7 @@ func (t *translator) concat(in []value, ax int, set func(...value) error) error 
 		return set(value{c: &c})
 	}
 	if ax == 0 {
-		return fmt.Errorf("Concat on axis 0 (the batch)")
+		return fmt.Errorf("joining on axis 0 (the batch)")
 	}
 	var ns []*G.Node
 	for _, v := range in {
@@ -241,7 +241,7 @@ func (t *translator) concat(in []value, ax int, set func(...value) error) error 
 		}
 		shape := slices.Clone(v.c.Shape)
 		if len(shape) != r || shape[0] != 1 {
-			return fmt.Errorf("Concat of a constant of shape %v with computed tensors", shape)
+			return fmt.Errorf("joining a constant of shape %v to computed tensors", shape)
 		}
 		shape[0] = t.b
 		n, err := t.tile(*v.c, shape, "concat")
@@ -302,7 +302,7 @@ func seq(lo, hi int) []int {
 // attribute, or equal parts).
 func (t *translator) split(n *onnx.NodeProto, in []value, at map[string]*onnx.AttributeProto, set func(...value) error) error {
 	if len(in) == 0 || (in[0].c == nil && in[0].node == nil) {
-		return fmt.Errorf("Split without input")
+		return fmt.Errorf("no input to split")
 	}
 	sh := in[0].shape()
 	ax, err := axis(int(at["axis"].GetI()), len(sh))
@@ -322,7 +322,7 @@ func (t *translator) split(n *onnx.NodeProto, in []value, at map[string]*onnx.At
 	default:
 		k := len(n.GetOutput())
 		if k == 0 || sh[ax]%k != 0 {
-			return fmt.Errorf("Split of %d into %d equal parts", sh[ax], k)
+			return fmt.Errorf("an axis of %d cut into %d equal parts", sh[ax], k)
 		}
 		for i := 0; i < k; i++ {
 			sizes = append(sizes, sh[ax]/k)
@@ -339,7 +339,7 @@ func (t *translator) split(n *onnx.NodeProto, in []value, at map[string]*onnx.At
 		lo += s
 	}
 	if lo != sh[ax] {
-		return fmt.Errorf("Split sizes %v of an axis of %d", sizes, sh[ax])
+		return fmt.Errorf("sizes %v of an axis of %d", sizes, sh[ax])
 	}
 	return set(outs...)
 }
@@ -347,14 +347,14 @@ func (t *translator) split(n *onnx.NodeProto, in []value, at map[string]*onnx.At
 // slice reads starts, ends, axes and steps (constants) as ONNX does.
 func (t *translator) slice(in []value, set func(...value) error) error {
 	if len(in) < 3 || (in[0].c == nil && in[0].node == nil) {
-		return fmt.Errorf("Slice needs data, starts and ends (opset >= 10)")
+		return fmt.Errorf("data, starts and ends needed (opset >= 10)")
 	}
 	get := func(i int) ([]int, error) {
 		if i >= len(in) || (in[i].c == nil && in[i].node == nil) {
 			return nil, nil
 		}
 		if in[i].c == nil {
-			return nil, fmt.Errorf("Slice input %d is computed (only constants are read)", i)
+			return nil, fmt.Errorf("input %d is computed (only constants are read)", i)
 		}
 		return in[i].c.ints()
 	}
@@ -379,7 +379,7 @@ func (t *translator) slice(in []value, set func(...value) error) error {
 		axes = seq(0, len(starts))
 	}
 	if len(ends) != len(starts) || len(axes) != len(starts) || (steps != nil && len(steps) != len(starts)) {
-		return fmt.Errorf("Slice with %d starts, %d ends, %d axes", len(starts), len(ends), len(axes))
+		return fmt.Errorf("%d starts, %d ends, %d axes", len(starts), len(ends), len(axes))
 	}
 	v := in[0]
 	for k, a := range axes {
@@ -392,7 +392,7 @@ func (t *translator) slice(in []value, set func(...value) error) error {
 			step = steps[k]
 		}
 		if step == 0 {
-			return fmt.Errorf("Slice step 0")
+			return fmt.Errorf("step 0")
 		}
 		d := sh[a]
 		clamp := func(i, lo, hi int) int {
@@ -421,10 +421,10 @@ func (t *translator) slice(in []value, set func(...value) error) error {
 // gather takes constant indices along an axis.
 func (t *translator) gather(in []value, ax int, set func(...value) error) error {
 	if len(in) < 2 || (in[0].c == nil && in[0].node == nil) {
-		return fmt.Errorf("Gather needs data and indices")
+		return fmt.Errorf("data and indices needed")
 	}
 	if in[1].c == nil {
-		return fmt.Errorf("Gather with computed indices (only constant indices are read)")
+		return fmt.Errorf("computed indices (only constant indices are read)")
 	}
 	sh := in[0].shape()
 	ax, err := axis(ax, len(sh))
@@ -452,7 +452,7 @@ func (t *translator) gather(in []value, ax int, set func(...value) error) error 
 		return set(value{c: &c})
 	}
 	if len(in[1].c.Shape) != 1 {
-		return fmt.Errorf("Gather of a computed tensor with indices of shape %v (a list of indices is read)", in[1].c.Shape)
+		return fmt.Errorf("indices of shape %v into a computed tensor (a list of indices is read)", in[1].c.Shape)
 	}
 	return set(v)
 }
@@ -486,14 +486,14 @@ func (t *translator) reshape(op string, in []value, at map[string]*onnx.Attribut
 			}
 		}
 		if len(perm) != len(sh) {
-			return fmt.Errorf("Transpose perm %v of a rank-%d tensor", perm, len(sh))
+			return fmt.Errorf("perm %v of a rank-%d tensor", perm, len(sh))
 		}
 		if in[0].c != nil {
 			c := in[0].c.transpose(perm)
 			return set(value{c: &c})
 		}
 		if perm[0] != 0 {
-			return fmt.Errorf("Transpose perm %v moves the batch (axis 0)", perm)
+			return fmt.Errorf("perm %v moves the batch (axis 0)", perm)
 		}
 		if slices.Equal(perm, seq(0, len(sh))) {
 			return set(in[0])
@@ -505,7 +505,7 @@ func (t *translator) reshape(op string, in []value, at map[string]*onnx.Attribut
 		return set(value{node: n})
 	case "Reshape":
 		if len(in) < 2 || in[1].c == nil {
-			return fmt.Errorf("Reshape to a computed shape")
+			return fmt.Errorf("a computed shape")
 		}
 		want, err := in[1].c.ints()
 		if err != nil {
@@ -522,21 +522,21 @@ func (t *translator) reshape(op string, in []value, at map[string]*onnx.Attribut
 			switch {
 			case d == 0 && !allowZero:
 				if i >= len(sh) {
-					return fmt.Errorf("Reshape to %v of shape %v", want, sh)
+					return fmt.Errorf("shape %v to %v", sh, want)
 				}
 				shape[i] = sh[i]
 				known *= sh[i]
 			case d == -1 && neg < 0:
 				neg = i
 			case d < 0:
-				return fmt.Errorf("Reshape to %v", want)
+				return fmt.Errorf("to %v", want)
 			default:
 				known *= d
 			}
 		}
 		if neg >= 0 {
 			if known == 0 || size(sh)%known != 0 {
-				return fmt.Errorf("Reshape of %v to %v", sh, want)
+				return fmt.Errorf("shape %v to %v", sh, want)
 			}
 			shape[neg] = size(sh) / known
 		}
@@ -556,7 +556,7 @@ func (t *translator) reshape(op string, in []value, at map[string]*onnx.Attribut
 		for i, d := range sh {
 			if (len(axes) == 0 && d == 1 && !(in[0].node != nil && i == 0)) || drop[i] {
 				if d != 1 {
-					return fmt.Errorf("Squeeze of axis %d of size %d", i, d)
+					return fmt.Errorf("axis %d of size %d", i, d)
 				}
 				continue
 			}
