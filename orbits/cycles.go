@@ -377,7 +377,7 @@ func refineCycle(ctx context.Context, e *evaluator, x0 []float64, T float64, s *
 			if !(Tt > 0) {
 				continue
 			}
-			gt, endt, _, err := resid(xt, Tt, false)
+			gt, _, _, err := resid(xt, Tt, false)
 			if errors.Is(err, ErrNotConverged) {
 				continue // the trial's flow diverged: a shorter step
 			}
@@ -385,7 +385,7 @@ func refineCycle(ctx context.Context, e *evaluator, x0 []float64, T float64, s *
 				return nil, err
 			}
 			if norm2(gt) < (1-1e-4*alpha)*norm2(g) || (polish == 0 && maxAbs(gt) <= s.TolResidual) {
-				x, T, g, end, accepted = xt, Tt, gt, endt, true
+				x, T, g, accepted = xt, Tt, gt, true // end and m: computed again below
 				break
 			}
 			if polish > 0 {

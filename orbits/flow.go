@@ -65,13 +65,6 @@ func (fl flow) flowMap(x0 []float64, T float64, n int) (x, m []float64, nodes []
 	return fl.flowMapWith(x0, T, n, true)
 }
 
-// endPoint is flowMap's end state alone (no derivative, no nodes): the
-// trials of a line search need nothing more.
-func (fl flow) endPoint(x0 []float64, T float64, n int) ([]float64, error) {
-	x, _, _, err := fl.flowMapWith(x0, T, n, false)
-	return x, err
-}
-
 func (fl flow) flowMapWith(x0 []float64, T float64, n int, deriv bool) (x, m []float64, nodes [][]float64, err error) {
 	N := fl.e.N
 	if !deriv {

@@ -175,10 +175,7 @@ func TestRingPeriodThree(t *testing.T) {
 	}
 	byIndex := map[int]int{}
 	for _, o := range got {
-		pts := [][]float64{}
-		for _, p := range o.Points {
-			pts = append(pts, p)
-		}
+		pts := append([][]float64{}, o.Points...)
 		match := -1
 		for w, wo := range want {
 			ref := [][]float64{wo[0][:], wo[1][:], wo[2][:]}

@@ -17,13 +17,8 @@ type shooting struct {
 	norm      float64   // ||R||_2 at x
 	converged bool
 	stalled   bool
-	polish    int       // Newton steps taken after res <= TolResidual
-	history   []float64 // ||R||_2 at each iteration
+	polish    int // Newton steps taken after res <= TolResidual
 }
-
-// stallWindow: a candidate whose residual has not halved over this many
-// Newton steps is abandoned (damped Newton far from any orbit).
-const stallWindow = 8
 
 // polishSteps is the number of Newton steps taken once the residual is
 // below the tolerance, each kept only when it shrinks the residual.
@@ -144,7 +139,6 @@ func newton(ctx context.Context, e *evaluator, os []*shooting, k int, s *Setting
 			o       *shooting
 			d       []float64
 			alpha   float64
-			norm    float64
 			pending bool
 		}
 		var ts []*trial
