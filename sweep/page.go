@@ -55,8 +55,9 @@ func (t *Table) Comparison(title, x string) *viz.Comparison {
 }
 
 // Save writes the table into dir as TableCSV, TableJSON and TableHTML
-// (scatter against column x, see Comparison), each atomically, and returns
-// their paths.
+// (scatter against column x, see Comparison), as one set (atomicfile.Set:
+// the three replace an earlier merge's together or not at all), and
+// returns their paths.
 func (t *Table) Save(dir, title, x string) ([]string, error) {
 	var csvBuf, jsonBuf bytes.Buffer
 	if err := t.WriteCSV(&csvBuf); err != nil {
@@ -65,14 +66,24 @@ func (t *Table) Save(dir, title, x string) ([]string, error) {
 	if err := t.WriteJSON(&jsonBuf); err != nil {
 		return nil, err
 	}
-	paths := []string{filepath.Join(dir, TableCSV), filepath.Join(dir, TableJSON), filepath.Join(dir, TableHTML)}
-	for i, b := range [][]byte{csvBuf.Bytes(), jsonBuf.Bytes()} {
-		if err := atomicfile.WriteBytes(paths[i], b); err != nil {
-			return nil, fmt.Errorf("sweep: write %s: %w", paths[i], err)
-		}
-	}
-	if err := t.Comparison(title, x).WriteFile(paths[2]); err != nil {
+	set, err := atomicfile.NewSet(dir)
+	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
-	return paths, nil
+	defer set.Abort()
+	for _, f := range []struct {
+		name string
+		b    []byte
+	}{{TableCSV, csvBuf.Bytes()}, {TableJSON, jsonBuf.Bytes()}} {
+		if err := atomicfile.WriteBytes(filepath.Join(set.Stage(), f.name), f.b); err != nil {
+			return nil, fmt.Errorf("sweep: write %s: %w", f.name, err)
+		}
+	}
+	if err := t.Comparison(title, x).WriteFile(filepath.Join(set.Stage(), TableHTML)); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	if err := set.Commit(); err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	return []string{set.Path(TableCSV), set.Path(TableJSON), set.Path(TableHTML)}, nil
 }
