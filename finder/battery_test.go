@@ -431,7 +431,7 @@ func mat64(N int, f func(i, k int) float64) []float64 {
 
 // plantWeights returns atanh(V) V^-1, computed by solving W V = atanh(V)
 // column by column through V^T W^T = atanh(V)^T.
-func plantWeights(t *testing.T, N int, V []float64) []float64 {
+func plantWeights(t testing.TB, N int, V []float64) []float64 {
 	t.Helper()
 	vt := mat.NewDense(N, N, nil)
 	rhs := mat.NewDense(N, N, nil)

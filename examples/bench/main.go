@@ -6,7 +6,17 @@
 // project's targets.
 //
 //	go run ./examples/bench [-count 5] [-mintime 300ms] [-root .] [-large=false]
+//	go run ./examples/bench -targets [-count 5] [-targets-planted 1024,2048]
+//	go run ./examples/bench -export DIR   (then python3 examples/bench/compare.py DIR [--ref CHECKOUT])
 //	go run ./examples/bench -scale [-scale-n 128,256,512,1024,2048] [-cross-n 32,64,128,256,512] [-scale-cells gru,lstm] [-scale-dense]
+//
+// -targets runs only the speed targets of issue #30 (tanh-, GRU- and
+// LSTM-16, the GRU-128, planted tanh networks built as the battery's) with
+// everything on, and prints them against their limits with the load.
+// -export writes the flip-flop networks' initial states and our median
+// times for compare.py, which runs the Python FixedPointFinder on the same
+// networks and states (when torch and a checkout are there) and prints the
+// ratios.
 //
 // -scale runs only the scale benchmarks instead: the flip-flop GRU-128
 // trained in PyTorch, the dense/Newton-Krylov crossover, planted-point tanh
@@ -44,6 +54,10 @@ type options struct {
 	crossN     []int    // sizes of the dense/Krylov crossover rows
 	scaleCells []string // cells of the random-network rows
 	scaleDense bool     // also run the GRU-128 with dense LM (minutes)
+
+	targets        bool   // run only the issue #30 targets table
+	targetsPlanted []int  // planted sizes of the targets table
+	export         string // directory for compare.py's networks and initial states
 }
 
 func main() {
@@ -57,10 +71,16 @@ func main() {
 	crossN := flag.String("cross-n", "32,64,128,256,512", "sizes of the dense/Newton-Krylov crossover rows")
 	scaleCells := flag.String("scale-cells", "gru,lstm", "cells of the scale benchmarks' random networks (LSTM up to 1024 units); empty for none")
 	flag.BoolVar(&o.scaleDense, "scale-dense", false, "also refine the flip-flop GRU-128 by dense LM (minutes)")
+	flag.BoolVar(&o.targets, "targets", false, "run only the speed targets (issue #30) and print them against the measured medians")
+	targetsPlanted := flag.String("targets-planted", "1024", "planted sizes of -targets (2048 takes a long time); empty for none")
+	flag.StringVar(&o.export, "export", "", "write the compared networks' initial states and our medians to this directory (for compare.py), then exit")
 	flag.Parse()
 	var err error
 	if o.scaleN, err = parseSizes(*scaleN); err == nil {
 		o.crossN, err = parseSizes(*crossN)
+	}
+	if err == nil && strings.TrimSpace(*targetsPlanted) != "" {
+		o.targetsPlanted, err = parseSizes(*targetsPlanted)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -81,7 +101,12 @@ func run(ctx context.Context, w io.Writer, o options) error {
 	if o.count < 1 || o.minTime <= 0 {
 		return errors.New("-count and -mintime must be positive")
 	}
-	if o.scale {
+	switch {
+	case o.export != "":
+		return exportForCompare(ctx, w, o)
+	case o.targets:
+		return targetsRun(ctx, w, o)
+	case o.scale:
 		return scaleTables(ctx, w, o)
 	}
 	load0 := loadAverage()

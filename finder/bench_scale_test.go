@@ -1,0 +1,169 @@
+package finder
+
+import (
+	"context"
+	"flag"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rnnfp/fixedpoints/cells"
+)
+
+var plantedSizes = flag.String("planted-n", "", "sizes of BenchmarkFindPlanted, e.g. 1024,2048 (minutes each); empty skips it")
+
+// findPeak runs Find once, sampling the heap's live and unswept objects
+// (runtime/metrics) every 5 ms, and returns the result with the peak.
+func findPeak(tb testing.TB, p Problem, s *Settings) (*Result, uint64) {
+	tb.Helper()
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				metrics.Read(sample)
+				if v := sample[0].Value.Uint64(); v > peak.Load() {
+					peak.Store(v)
+				}
+			}
+		}
+	}()
+	res, err := Find(context.Background(), p, s)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res, peak.Load()
+}
+
+// BenchmarkFindGRU128 times Find with default settings (proofs, slow
+// points, completion and connections on) on the scale benchmark's
+// PyTorch-trained flip-flop GRU-128 from its 1024 sampled initial states
+// (issue #30's target: <= 2 s).
+func BenchmarkFindGRU128(b *testing.B) {
+	p := gru128Problem(b)
+	var res *Result
+	var peak uint64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var pk uint64
+		res, pk = findPeak(b, p, &Settings{Seed: benchSeed})
+		peak = max(peak, pk)
+	}
+	b.StopTimer()
+	st := res.Stats
+	b.ReportMetric(float64(res.Fixed.Len()), "fixed")
+	b.ReportMetric(float64(res.Slow.Len()), "slow")
+	b.ReportMetric(float64(st.Certified), "certified")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+	b.Logf("%v search %v refine %v slow %v check %v complete %v linearize %v connect %v", res.Status, st.SearchTime, st.RefineTime, st.SlowTime, st.CheckTime, st.CompleteTime, st.LinearizeTime, st.ConnectTime)
+}
+
+// plantedBattery is a tanh network of N units built as the battery's
+// (TestBatteryPlanted): V uniform in +/-0.9, W = atanh(V) V^-1, so that 0
+// and the columns of V and their negatives are fixed points; 1024 initial
+// states lie within 1e-4 of them in turn. Its Jacobians' spectra surround
+// 1, unlike the V = 0.9 I + noise network of examples/bench's planted
+// table.
+func plantedBattery(tb testing.TB, N int, seed uint64) Problem {
+	tb.Helper()
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	V := mat64(N, func(i, k int) float64 { return 0.9 * (2*r.Float64() - 1) })
+	W := plantWeights(tb, N, V)
+	c := cells.NewVanilla(N, 0, cells.Tanh)
+	for _, p := range c.Params() {
+		if strings.HasPrefix(p.Name, "w_hh") { // stored transposed: a batch step is X W^T
+			for k := 0; k < N; k++ {
+				for i := 0; i < N; i++ {
+					p.Data[k*N+i] = W[i*N+k]
+				}
+			}
+		}
+	}
+	planted := [][]float64{make([]float64, N)}
+	for k := 0; k < N && len(planted) < 1024; k++ {
+		v, nv := make([]float64, N), make([]float64, N)
+		for i := range v {
+			v[i], nv[i] = V[i*N+k], -V[i*N+k]
+		}
+		planted = append(planted, v, nv)
+	}
+	starts := make([]float64, 0, 1024*N)
+	for b := 0; b < 1024; b++ {
+		for _, x := range planted[b%len(planted)] {
+			starts = append(starts, x+1e-4*r.NormFloat64())
+		}
+	}
+	return Problem{Cell: c, InitialStates: starts}
+}
+
+// BenchmarkFindPlanted times Find on the battery-built planted tanh
+// network at the sizes of -planted-n, everything on and the stability
+// proofs on at every size (ProveStabilityMaxN = N): time, peak heap, and
+// the share of the proofs (proveStability timed again on the result).
+// Targets (issue #30): N = 1024 <= 60 s and <= 4 GiB with proofs <= 25%;
+// N = 2048 within 24 GiB.
+func BenchmarkFindPlanted(b *testing.B) {
+	if *plantedSizes == "" {
+		b.Skip("give sizes with -planted-n (minutes each)")
+	}
+	for _, f := range strings.Split(*plantedSizes, ",") {
+		N, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || N < 2 {
+			b.Fatalf("-planted-n: bad size %q", f)
+		}
+		b.Run(strconv.Itoa(N), func(b *testing.B) {
+			p := plantedBattery(b, N, 11)
+			s := &Settings{Seed: benchSeed, ProveStabilityMaxN: N}
+			var res *Result
+			var peak uint64
+			var total time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				var pk uint64
+				res, pk = findPeak(b, p, s)
+				total += time.Since(t0)
+				peak = max(peak, pk)
+			}
+			b.StopTimer()
+			s.fill()
+			fp := res.Fixed.Clone()
+			t0 := time.Now()
+			if err := proveStability(context.Background(), p.Cell, fp, *s); err != nil {
+				b.Fatal(err)
+			}
+			prove := time.Since(t0)
+			proved := 0
+			for _, q := range fp.Points {
+				if q.Stability.Proved {
+					proved++
+				}
+			}
+			b.ReportMetric(float64(res.Fixed.Len()), "fixed")
+			b.ReportMetric(float64(proved), "proved")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+			b.ReportMetric(math.Round(1000*prove.Seconds()/(total.Seconds()/float64(b.N)))/10, "proof-%")
+			st := res.Stats
+			b.Logf("N=%d %v search %v refine %v slow %v check %v complete %v linearize %v connect %v; proofs alone %v", N, res.Status, st.SearchTime, st.RefineTime, st.SlowTime, st.CheckTime, st.CompleteTime, st.LinearizeTime, st.ConnectTime, prove)
+		})
+	}
+}
