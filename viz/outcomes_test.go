@@ -20,7 +20,7 @@ func TestCountRowsListEveryOutcome(t *testing.T) {
 			all.Points = append(all.Points, finder.Point{X: []float64{float64(k)}, Outcome: o.out, Reason: o.why})
 		}
 	}
-	r := &Report{All: all}
+	r := &Report{All: all, SlowRegions: &finder.FixedPoints{N: 1, Dtype: "float64", Points: all.Points[3:5]}}
 	got := map[string]string{}
 	for _, row := range r.countRows(notDrawn{}) {
 		got[row.Key] = row.Value
@@ -33,6 +33,7 @@ func TestCountRowsListEveryOutcome(t *testing.T) {
 		"candidates ending unconverged (unconverged)":                        "3",
 		"... unconverged: stall":                                             "2",
 		"... unconverged: diverged":                                          "1",
+		"slow regions (unique candidates on them)":                           "2",
 	} {
 		if got[key] != want {
 			t.Errorf("%q = %q, want %q (rows %v)", key, got[key], want, got)

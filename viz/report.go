@@ -21,6 +21,9 @@ type Report struct {
 	// and grey. All holds every candidate of the search, for the
 	// histogram of q. Any of them may be nil.
 	Fixed, Slow, All *finder.FixedPoints
+	// SlowRegions holds the unique candidates that ended on slow regions
+	// (finder.Result.SlowRegions), counted in the counts table; not drawn.
+	SlowRegions *finder.FixedPoints
 
 	// Trajectories are the network's states on example trials (States,
 	// Trials, Time and N are drawn; Valid, Inputs and M are not used). The

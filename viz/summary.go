@@ -37,6 +37,9 @@ func (r *Report) countRows(out notDrawn) []Row {
 			rows = append(rows, Row{"slow points not drawn in 3-D (far outside the trajectories)", strconv.Itoa(out.slow)})
 		}
 	}
+	if r.SlowRegions != nil {
+		rows = append(rows, Row{"slow regions (unique candidates on them)", strconv.Itoa(r.SlowRegions.Len())})
+	}
 	rows = append(rows, r.orbitRows()...)
 	if r.All != nil {
 		rows = append(rows, Row{"candidates", strconv.Itoa(r.All.Len())})

@@ -20,7 +20,7 @@ func (r *Report) validate() error {
 	for _, s := range []struct {
 		name string
 		fp   *finder.FixedPoints
-	}{{"Fixed", r.Fixed}, {"Slow", r.Slow}, {"All", r.All}} {
+	}{{"Fixed", r.Fixed}, {"Slow", r.Slow}, {"SlowRegions", r.SlowRegions}, {"All", r.All}} {
 		if s.fp == nil {
 			continue
 		}

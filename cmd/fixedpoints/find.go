@@ -147,12 +147,13 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 
 	// 4. Report and JSON.
 	rep := &viz.Report{
-		Title:  fmt.Sprintf("Fixed points of %s (%s)", sh, filepath.Base(o.Weights)),
-		Fixed:  res.Fixed,
-		Slow:   res.Slow,
-		All:    res.All,
-		Orbits: res.Orbits,
-		Cycles: res.Cycles,
+		Title:       fmt.Sprintf("Fixed points of %s (%s)", sh, filepath.Base(o.Weights)),
+		Fixed:       res.Fixed,
+		Slow:        res.Slow,
+		SlowRegions: res.SlowRegions,
+		All:         res.All,
+		Orbits:      res.Orbits,
+		Cycles:      res.Cycles,
 		Summary: append([]viz.Row{
 			{Key: "model", Value: o.Weights},
 			{Key: "format", Value: sh.info.Format + source(sh.info)},

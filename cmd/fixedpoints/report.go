@@ -124,7 +124,7 @@ func savedReport(o reportOptions) (*viz.Report, error) {
 	if title == "" {
 		title = "Fixed points of " + filepath.Base(o.in)
 	}
-	rep := &viz.Report{Title: title, Fixed: fp, Slow: res.Slow, Orbits: res.Orbits, Cycles: res.Cycles, Figure: o.figure}
+	rep := &viz.Report{Title: title, Fixed: fp, Slow: res.Slow, SlowRegions: res.SlowRegions, Orbits: res.Orbits, Cycles: res.Cycles, Figure: o.figure}
 	if o.trajectories != "" {
 		tr, err := savedTrajectories(o.trajectories, fp.N)
 		if err != nil {

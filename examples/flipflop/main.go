@@ -194,6 +194,7 @@ func run(ctx context.Context, o options) error {
 		Title:        fmt.Sprintf("Fixed points of %s trained on the 3-bit flip-flop", cli.A(cli.Network(o.cell, o.hidden))),
 		Fixed:        res.Fixed,
 		Slow:         res.Slow,
+		SlowRegions:  res.SlowRegions,
 		All:          res.All,
 		Trajectories: &finder.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
 		Trials:       []int{0, 1, 2, 3, 4, 5, 6, 7}, // a few, so that the cube stays visible

@@ -177,6 +177,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		Title:        fmt.Sprintf("Line attractor of a %s-%d trained to sum input 0 of %d", o.cell, o.hidden, M),
 		Fixed:        res.Fixed,
 		Slow:         res.Slow,
+		SlowRegions:  res.SlowRegions,
 		All:          res.All,
 		Trajectories: &finder.Trajectories{Trials: trials.Trials, Time: trials.Time, N: N, States: states},
 		Trials:       []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
