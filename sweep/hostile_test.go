@@ -174,3 +174,30 @@ func TestManifestHostile(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeSampleIsAJobError: "inits": {"n": 1000000000000} is refused
+// before anything is allocated, as the job's failure (recorded, the shard
+// goes on). Before, the shard died "fatal error: out of memory" on every
+// retry and the jobs after it never ran.
+func TestHugeSampleIsAJobError(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := sweeptest.Manifest(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	m := filepath.Join(dir, "huge.jsonl")
+	os.WriteFile(m, []byte(`{"id": "huge", "weights": "rnn4a.safetensors", "cell": "rnn", "inits": {"n": 1000000000000}}
+{"id": "after", "weights": "rnn4a.safetensors", "cell": "rnn", "inits": {"n": 8, "trials": 4, "steps": 5}}
+`), 0o644)
+	jobs, err := ReadManifest(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := RunShard(context.Background(), jobs, filepath.Join(dir, "out"), Options{Shard: Shard{0, 1}})
+	if err != nil || len(sum.Failed) != 1 || len(sum.Done) != 1 {
+		t.Fatalf("%+v, %v; want huge failed and after done", sum, err)
+	}
+	rec, _ := os.ReadFile(filepath.Join(JobDir(filepath.Join(dir, "out"), "huge"), failedFile))
+	if !strings.Contains(string(rec), "inits") || !strings.Contains(string(rec), "more memory") {
+		t.Errorf("failure record %s", rec)
+	}
+}

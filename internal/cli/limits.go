@@ -30,5 +30,5 @@ func (l *Limits) Register(fs *flag.FlagSet) {
 func (l Limits) CheckJob(N, M, B int, s finder.Settings, flags string) error {
 	need := finder.MemoryNeed(N, M, B, s)
 	what := fmt.Sprintf("%d initial states of %d values (with their Jacobians)", B, N)
-	return memlimit.Check(need, memlimit.Limit(l.MaxMemory), what, flags)
+	return memlimit.Check(need, memlimit.Limit(l.MaxMemory), what, flags+" (or raise -max-memory)")
 }

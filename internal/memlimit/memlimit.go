@@ -49,13 +49,13 @@ func Limit(max int64) uint64 {
 	return Machine()
 }
 
-// Check refuses need bytes (for what) over limit bytes, saying which flag
-// changes the sizes and that -max-memory changes the limit.
+// Check refuses need bytes (for what) over limit bytes, saying what to
+// lower (a flag, a manifest field).
 func Check(need float64, limit uint64, what, flags string) error {
 	if need <= float64(limit) && !math.IsNaN(need) {
 		return nil
 	}
-	return fmt.Errorf("%w: %s need about %s, more than the %s this run may use; lower %s (or raise -max-memory)",
+	return fmt.Errorf("%w: %s need about %s, more than the %s this run may use; lower %s",
 		ErrTooMuchMemory, what, Bytes(need), Bytes(float64(limit)), flags)
 }
 
