@@ -111,6 +111,14 @@ func newFinder(p Problem, s Settings) (*finder, error) {
 	if p.Conditions != nil && len(p.Conditions) != B {
 		return nil, fmt.Errorf("finder: %w: %d condition ids for %d initial states", cells.ErrShape, len(p.Conditions), B)
 	}
+	if tr := p.Trajectories; tr != nil {
+		if tr.N != N {
+			return nil, fmt.Errorf("finder: %w: trajectories of %d units, the cell has %d", cells.ErrShape, tr.N, N)
+		}
+		if err := tr.check(); err != nil {
+			return nil, fmt.Errorf("finder: trajectories: %w", err)
+		}
+	}
 	f := &finder{cell: p.Cell, s: s, N: N, M: M,
 		objs:  newBySize(p.Cell, searchDtype(s), graph.NewObjective),
 		jacs:  newBySize(p.Cell, s.Dtype, graph.NewJacobians),

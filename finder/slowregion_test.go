@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"context"
 	"math"
 	"strings"
 	"testing"
@@ -71,5 +72,26 @@ func testLineAttractorSlowRegion(t *testing.T, settings *Settings) {
 	}
 	if a := res.Advice(); !strings.HasPrefix(a, "64 of 64 candidates lie on slow regions") || !strings.Contains(a, "manifold summary") {
 		t.Errorf("advice %q", a)
+	}
+}
+
+// Trajectories that do not fit the cell are refused before any work, with
+// an error naming them.
+func TestTrajectoriesChecked(t *testing.T) {
+	cell := newTanhCell(2, 0, []float64{0.5, 0, 0, 0.5}, nil, nil)
+	x0 := []float64{0.1, 0.2}
+	for _, c := range []struct {
+		tr   Trajectories
+		want string
+	}{
+		{Trajectories{States: make([]float64, 2*3*3), Trials: 2, Time: 3, N: 3}, "trajectories of 3 units, the cell has 2"},
+		{Trajectories{States: make([]float64, 5), Trials: 2, Time: 3, N: 2}, "states have 5 values"},
+		{Trajectories{States: []float64{0, 0, math.NaN(), 0}, Trials: 1, Time: 2, N: 2}, "state at trial 0, time 1, unit 0 is NaN"},
+	} {
+		tr := c.tr
+		_, err := Find(context.Background(), Problem{Cell: cell, InitialStates: x0, Trajectories: &tr}, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want one containing %q", err, c.want)
+		}
 	}
 }
