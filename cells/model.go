@@ -62,6 +62,67 @@ func (o Options) maxBytes() int64 {
 	return DefaultMaxBytes
 }
 
+// Spelling writes one of Options' settings as the caller's users write it:
+// option is its snake_case name (cell, alpha, dt, tau, form, activation,
+// input_name, recurrent_name), value a setting of it or nil for the name
+// alone. A command line spells them "-alpha" and "-alpha 0.2", a JSON
+// manifest `"alpha"` and `"alpha": 0.2`. Options.Check names them so.
+type Spelling func(option string, value any) string
+
+// Check reports the first thing wrong with o that shows before any file is
+// read, naming the settings through spell (nil: by their snake_case names):
+// an unknown Kind; for Kind "ctrnn", α missing (CTRNNOptions: Alpha, or DT
+// and Tau), out of (0, 1] or given twice, or an unknown Form or Activation;
+// for another Kind, any CTRNN setting at all. The command's flags and the
+// sweep's manifest check their settings with it, so that both refuse the
+// same values with the same words.
+func (o Options) Check(spell Spelling) error {
+	if spell == nil {
+		spell = func(option string, value any) string {
+			if value == nil {
+				return option
+			}
+			return fmt.Sprint(option, " ", value)
+		}
+	}
+	name := func(option string) string { return spell(option, nil) }
+	isCTRNN := strings.EqualFold(o.Kind, "ctrnn")
+	if o.Kind != "" && !isCTRNN {
+		if _, err := kindGates(o.Kind); err != nil {
+			return fmt.Errorf("%s: %w %s (valid: %s, ctrnn)", name("cell"), ErrUnknownCell, quoted(o.Kind), kindNames())
+		}
+	}
+	c := o.CTRNN
+	if !isCTRNN {
+		for _, f := range []struct {
+			option string
+			set    bool
+		}{{"alpha", c.Alpha != 0}, {"dt", c.DT != 0}, {"tau", c.Tau != 0}, {"activation", c.Activation != ""},
+			{"form", c.Form != ""}, {"input_name", c.InputName != ""}, {"recurrent_name", c.RecurrentName != ""}} {
+			if f.set {
+				return fmt.Errorf("%s is for continuous-time RNNs: give %s with it", name(f.option), spell("cell", "ctrnn"))
+			}
+		}
+		return nil
+	}
+	trim := func(err error) string { return strings.TrimPrefix(err.Error(), "cells: ") }
+	if _, err := ResolveAlpha(c.Alpha, c.DT, c.Tau); err != nil {
+		return fmt.Errorf("%s, %s, %s: %s (e.g. %s, or %s and %s)", name("alpha"), name("dt"), name("tau"), trim(err),
+			spell("alpha", 0.2), spell("dt", 20), spell("tau", 100))
+	}
+	if c.Form != "" {
+		if _, err := ParseCTRNNForm(c.Form); err != nil {
+			return fmt.Errorf("%s: %s", name("form"), trim(err))
+		}
+	}
+	if c.Activation != "" {
+		if _, err := ParseActivation(c.Activation); err != nil {
+			return fmt.Errorf("%s: %s", name("activation"), trim(err))
+		}
+	}
+	return nil
+}
+
 // ModelInfo says what LoadModel read.
 type ModelInfo struct {
 	Path   string

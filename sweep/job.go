@@ -126,7 +126,7 @@ func runSearches(ctx context.Context, j *Job, stage string, o *Options) (rows []
 	if err != nil {
 		return nil, err
 	}
-	settings, err := j.Settings.Finder(j.Seed)
+	settings, err := j.FinderSettings()
 	if err != nil {
 		return nil, fmt.Errorf("settings: %w", err)
 	}

@@ -11,9 +11,11 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/finder"
 )
 
 // ErrManifest is wrapped by every error about the content of a manifest.
@@ -35,9 +37,10 @@ type Job struct {
 	// Weights is the model file: a state_dict as safetensors, npz or
 	// torch.save, or an ONNX model, told by its content (cells.LoadModel).
 	Weights string `json:"weights"`
-	// Cell is the kind of recurrent module: rnn, rnn_relu, gru or lstm.
-	// Empty takes it from the file, which tells all but a one-gate
-	// state_dict's nonlinearity (rnn or rnn_relu must then be given).
+	// Cell is the kind of recurrent module: rnn, rnn_relu, gru, lstm or
+	// ctrnn (a leaky continuous-time RNN). Empty takes it from the file,
+	// which tells all but a one-gate state_dict's nonlinearity (rnn or
+	// rnn_relu must then be given) and a CTRNN's.
 	Cell string `json:"cell,omitempty"`
 	// Prefix of the module's tensor names, e.g. "rnn."; empty or "auto"
 	// detects it.
@@ -46,6 +49,20 @@ type Job struct {
 	// state_dict; Node the ONNX recurrent node (see cells.Options).
 	Key  string `json:"key,omitempty"`
 	Node string `json:"node,omitempty"`
+	// The continuous-time RNN of cell "ctrnn", as find's flags of the same
+	// names read it (-alpha, -dt, -tau, -activation, -form, -input-name,
+	// -recurrent-name; see cells.CTRNNOptions): alpha = dt/tau in (0, 1],
+	// or dt and tau; they are not in a state_dict, so one is required.
+	Alpha         float64 `json:"alpha,omitempty"`
+	DT            float64 `json:"dt,omitempty"`
+	Tau           float64 `json:"tau,omitempty"`
+	Activation    string  `json:"activation,omitempty"`
+	Form          string  `json:"form,omitempty"`
+	InputName     string  `json:"input_name,omitempty"`
+	RecurrentName string  `json:"recurrent_name,omitempty"`
+	// StateInput names the state input of an ONNX step graph (find's
+	// -state-input; see cells.Options).
+	StateInput string `json:"state_input,omitempty"`
 	// Inputs are the constant inputs, each searched separately; none means
 	// one zero input.
 	Inputs Inputs `json:"inputs,omitzero"`
@@ -203,10 +220,8 @@ func (j *Job) check() error {
 	if j.Weights == "" {
 		return errors.New(`missing "weights"`)
 	}
-	if j.Cell != "" {
-		if _, err := cells.NewTorchCell(j.Cell, 1, 1); err != nil {
-			return fmt.Errorf("cell: %w", err)
-		}
+	if err := j.Options().Check(jsonSpelling); err != nil {
+		return err
 	}
 	if j.Inputs.File == "" && j.Inputs.Rows != nil && len(j.Inputs.Rows) == 0 {
 		return errors.New("inputs: empty list (leave it out for one zero input)")
@@ -235,6 +250,38 @@ func (j *Job) check() error {
 		}
 	}
 	return nil
+}
+
+// Options are the job's model settings as cells.LoadModel reads them.
+func (j *Job) Options() cells.Options {
+	return cells.Options{Kind: j.Cell, Prefix: j.Prefix, Key: j.Key, Node: j.Node, StateInput: j.StateInput,
+		CTRNN: cells.CTRNNOptions{Alpha: j.Alpha, DT: j.DT, Tau: j.Tau, Activation: j.Activation, Form: j.Form,
+			InputName: j.InputName, RecurrentName: j.RecurrentName}}
+}
+
+// FinderSettings are the job's finder settings: Settings with the job's
+// seed, and the flow judged by default for a continuous-time cell (see
+// Settings.ContinuousTime).
+func (j *Job) FinderSettings() (finder.Settings, error) {
+	f, err := j.Settings.Finder(j.Seed)
+	if err == nil && strings.EqualFold(j.Cell, "ctrnn") && (j.Settings == nil || j.Settings.ContinuousTime == nil) {
+		f.ContinuousTime = true
+	}
+	return f, err
+}
+
+// jsonSpelling spells a model setting as a manifest writes it (see
+// cells.Spelling): "alpha", "alpha": 0.2.
+func jsonSpelling(option string, value any) string {
+	k := strconv.Quote(option)
+	if value == nil {
+		return k
+	}
+	b, err := json.Marshal(value)
+	if err != nil {
+		return k
+	}
+	return k + ": " + string(b)
 }
 
 // resolve makes the job's relative paths relative to dir.

@@ -68,7 +68,7 @@ func TestParseManifestErrors(t *testing.T) {
 		{`{"id": ".hidden", "weights": "w", "cell": "gru"}`, `id ".hidden"`},
 		{`{"weights": "w", "cell": "gru"}`, `missing "id"`},
 		{`{"id": "a", "cell": "gru"}`, `missing "weights"`},
-		{`{"id": "a", "weights": "w", "cell": "transformer"}`, `cell:`},
+		{`{"id": "a", "weights": "w", "cell": "transformer"}`, `"cell": unknown cell kind "transformer"`},
 		{`{"id": "a", "weights": "w", "cell": "gru", "inputs": []}`, `inputs: empty list`},
 		{`{"id": "a", "weights": "w", "cell": "gru", "inputs": 3}`, `inputs: want a list`},
 		{`{"id": "a", "weights": "w", "cell": "gru", "inits": {"n": 5, "noize": 1}}`, `unknown field "noize"`},

@@ -24,7 +24,7 @@ type problem struct {
 
 // prepare loads the job's cell and builds its initial states and inputs.
 func prepare(ctx context.Context, j *Job) (*problem, error) {
-	cell, info, err := cells.LoadModel(j.Weights, cells.Options{Kind: j.Cell, Prefix: j.Prefix, Key: j.Key, Node: j.Node})
+	cell, info, err := cells.LoadModel(j.Weights, j.Options())
 	if err != nil {
 		return nil, fmt.Errorf("weights: %w", err)
 	}

@@ -39,7 +39,10 @@ type Settings struct {
 	NoJacobians    bool    `json:"no_jacobians,omitempty"`
 	NoEigenvectors bool    `json:"no_eigenvectors,omitempty"`
 	MarginalTol    float64 `json:"marginal_tol,omitempty"`
-	ContinuousTime bool    `json:"continuous_time,omitempty"`
+	// ContinuousTime judges the flow dx/dt = F(x) - x rather than the map;
+	// absent, it is on for a job of cell "ctrnn" (whose map is the flow's
+	// Euler step, as find's -continuous) and off otherwise.
+	ContinuousTime *bool `json:"continuous_time,omitempty"`
 
 	MaxPeriod int  `json:"max_period,omitempty"` // periodic orbits of period 2..max_period (finder.Settings.MaxPeriod); 0: none
 	Cycles    bool `json:"cycles,omitempty"`     // limit cycles of the flow, with continuous_time (finder.Settings.Cycles)
@@ -69,7 +72,7 @@ func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 		f.KeepDistanceOutliers, f.OutlierDistanceScale, f.RerunQOutliers = s.KeepDistanceOutliers, s.OutlierDistanceScale, s.RerunQOutliers
 		f.NoComplete, f.CompleteRounds, f.CompleteBudget, f.DeflationStarts = s.NoComplete, s.CompleteRounds, s.CompleteBudget, s.DeflationStarts
 		f.NoConnections = s.NoConnections
-		f.NoJacobians, f.NoEigenvectors, f.MarginalTol, f.ContinuousTime = s.NoJacobians, s.NoEigenvectors, s.MarginalTol, s.ContinuousTime
+		f.NoJacobians, f.NoEigenvectors, f.MarginalTol, f.ContinuousTime = s.NoJacobians, s.NoEigenvectors, s.MarginalTol, s.Continuous()
 		f.MaxPeriod, f.Cycles = s.MaxPeriod, s.Cycles
 	}
 	f.Seed = seed
@@ -91,6 +94,11 @@ func (s *Settings) Finder(seed uint64) (finder.Settings, error) {
 		}
 	}
 	return f, nil
+}
+
+// Continuous reports whether ContinuousTime is given and true.
+func (s *Settings) Continuous() bool {
+	return s != nil && s.ContinuousTime != nil && *s.ContinuousTime
 }
 
 // choose returns the value of the choice named name, of the two a and b; ""

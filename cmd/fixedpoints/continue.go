@@ -73,7 +73,7 @@ DIR/NAME-branches.html, NAME being the model file's name without extension.`)
 	if err := cli.Parse(fs, args); err != nil {
 		return continueOptions{}, err
 	}
-	o.DefaultContinuous(fs)
+	o.DefaultContinuous()
 	if err := o.Check(); err != nil {
 		return continueOptions{}, err
 	}
@@ -180,7 +180,7 @@ func continueRun(ctx context.Context, o continueOptions, stdout io.Writer) (cont
 	fmt.Fprintf(stdout, "%s at u = %v\n", plural.Of(found.Fixed.Len(), "fixed point"), u0)
 
 	res, err := continuation.Continue(ctx, continuation.Problem{Cell: cell, Start: found.Fixed, Path: continuation.Segment(u0, u1)},
-		continuation.Settings{MaxStep: o.maxStep, ContinuousTime: o.Search.ContinuousTime})
+		continuation.Settings{MaxStep: o.maxStep, ContinuousTime: o.Search.Continuous()})
 	if err != nil {
 		return continueOutputs{}, fmt.Errorf("continue: %w", err)
 	}

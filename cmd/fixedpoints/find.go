@@ -80,7 +80,7 @@ DIR/NAME-trajectories.npy (trials x steps x N), for "fixedpoints report".`)
 	if err := cli.Parse(fs, args); err != nil {
 		return findOptions{}, err
 	}
-	o.DefaultContinuous(fs)
+	o.DefaultContinuous()
 	return o, o.Check()
 }
 
@@ -143,7 +143,7 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 		return findOutputs{}, err
 	}
 	cli.PrintSummary(stdout, res)
-	stability := printFlow(stdout, res, cell, o.Search.ContinuousTime)
+	stability := printFlow(stdout, res, cell, o.Search.Continuous())
 
 	// 4. Report and JSON.
 	rep := &viz.Report{

@@ -77,7 +77,7 @@ func TestFindFlipFlopCTRNNMatchesNewton(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !o.Search.ContinuousTime {
+	if !o.Search.Continuous() {
 		t.Error("-continuous is not the default for -cell ctrnn")
 	}
 	out, fp := runOK(t, o)
@@ -104,7 +104,7 @@ func TestFindCTRNNFlagErrors(t *testing.T) {
 		{[]string{"-cell", "ctrnn", "-dt", "200", "-tau", "100"}, "want 0 < dt/tau <= 1"},
 		{[]string{"-cell", "ctrnn", "-alpha", "0.2", "-form", "leaky"}, `-form: CTRNN form "leaky"`},
 		{[]string{"-cell", "ctrnn", "-alpha", "0.2", "-activation", "gelu"}, `-activation: activation "gelu"`},
-		{[]string{"-alpha", "0.2"}, "-alpha is a flag of continuous-time RNNs: give -cell ctrnn with it"},
+		{[]string{"-alpha", "0.2"}, "-alpha is for continuous-time RNNs: give -cell ctrnn with it"},
 	} {
 		_, err := parseFindFlags(append([]string{"-weights", w}, c.args...), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {

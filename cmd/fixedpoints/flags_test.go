@@ -30,7 +30,7 @@ func TestModelFlagErrors(t *testing.T) {
 		want string // the message after "fixedpoints SUBCOMMAND: "
 	}{
 		{"no weights", nil, 2, "missing -weights FILE (torch.save .pt, safetensors, npz or ONNX model)"},
-		{"unknown cell", []string{"-weights", weights, "-cell", "elman"}, 2, `-cell: cells: unknown cell kind "elman"`},
+		{"unknown cell", []string{"-weights", weights, "-cell", "elman"}, 2, `-cell: unknown cell kind "elman" (valid: rnn, rnn_tanh, rnn_relu, gru, lstm, ctrnn)`},
 		{"n-inits 0", []string{"-weights", weights, "-n-inits", "0"}, 2, "-n-inits 0: want a positive number of initial states"},
 		{"n-inits < 0", []string{"-weights", weights, "-n-inits", "-3"}, 2, "-n-inits -3: want a positive number of initial states"},
 		{"noise < 0", []string{"-weights", weights, "-noise", "-1"}, 2, "-noise -1: want a finite value >= 0"},

@@ -17,7 +17,7 @@ import (
 // loadModel reads the model file -weights names, the kind and sizes from
 // the file, and prints what it holds.
 func loadModel(m cli.ModelFlags, stdout io.Writer) (cells.TorchCell, cellShape, error) {
-	cell, info, err := cells.LoadModel(m.Weights, cells.Options{Kind: m.Cell, Prefix: m.Prefix, Key: m.Key, Node: m.Node, CTRNN: m.CTRNNOptions(), StateInput: m.StateInput, MaxBytes: m.MaxModelBytes})
+	cell, info, err := cells.LoadModel(m.Weights, m.Options())
 	if err != nil {
 		return nil, cellShape{}, fmt.Errorf("-weights: %w", err)
 	}

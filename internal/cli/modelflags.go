@@ -2,6 +2,7 @@ package cli
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -67,13 +68,8 @@ func (m *ModelFlags) Check() error {
 	if err := Required("-weights", m.Weights, "FILE (torch.save .pt, safetensors, npz or ONNX model)"); err != nil {
 		return err
 	}
-	if m.Cell != "" && !m.IsCTRNN() {
-		if err := CellKind("-cell", m.Cell); err != nil {
-			return err
-		}
-	}
-	if err := m.checkCTRNN(); err != nil {
-		return err
+	if err := m.Options().Check(FlagSpelling); err != nil {
+		return Usagef("%s", err)
 	}
 	if m.Inits == "" {
 		if err := Positive("-n-inits", m.NInits, "initial states"); err != nil {
@@ -102,51 +98,30 @@ func initsFile(v string) error {
 
 // DefaultContinuous turns -continuous on for -cell ctrnn unless it was
 // given: a CTRNN's map is the Euler step of its flow, whose stability is
-// the question. Call it after parsing fs.
-func (m *ModelFlags) DefaultContinuous(fs *flag.FlagSet) {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "continuous" })
-	if !set && m.IsCTRNN() {
-		m.Search.ContinuousTime = true
+// the question. Call it after parsing.
+func (m *ModelFlags) DefaultContinuous() {
+	if m.Search.ContinuousTime == nil && m.IsCTRNN() {
+		on := true
+		m.Search.ContinuousTime = &on
 	}
 }
 
 // IsCTRNN reports whether -cell names a continuous-time RNN.
 func (m *ModelFlags) IsCTRNN() bool { return strings.EqualFold(m.Cell, "ctrnn") }
 
-// CTRNNOptions are the -cell ctrnn flags as cells reads them.
-func (m *ModelFlags) CTRNNOptions() cells.CTRNNOptions {
-	return cells.CTRNNOptions{Alpha: m.Alpha, DT: m.DT, Tau: m.Tau, Form: m.Form, Activation: m.Activation,
-		InputName: m.InputName, RecurrentName: m.RecurrentName}
+// Options are the flags as cells.LoadModel reads them.
+func (m *ModelFlags) Options() cells.Options {
+	return cells.Options{Kind: m.Cell, Prefix: m.Prefix, Key: m.Key, Node: m.Node, StateInput: m.StateInput, MaxBytes: m.MaxModelBytes,
+		CTRNN: cells.CTRNNOptions{Alpha: m.Alpha, DT: m.DT, Tau: m.Tau, Form: m.Form, Activation: m.Activation,
+			InputName: m.InputName, RecurrentName: m.RecurrentName}}
 }
 
-// checkCTRNN checks alpha (or dt and tau), the form and the activation of
-// -cell ctrnn, and that they are not given for another cell.
-func (m *ModelFlags) checkCTRNN() error {
-	if !m.IsCTRNN() {
-		for _, f := range []struct {
-			name string
-			set  bool
-		}{{"-alpha", m.Alpha != 0}, {"-dt", m.DT != 0}, {"-tau", m.Tau != 0}, {"-activation", m.Activation != ""},
-			{"-form", m.Form != ""}, {"-input-name", m.InputName != ""}, {"-recurrent-name", m.RecurrentName != ""}} {
-			if f.set {
-				return Usagef("%s is a flag of continuous-time RNNs: give -cell ctrnn with it", f.name)
-			}
-		}
-		return nil
+// FlagSpelling spells a model option as its flag: input_name as
+// -input-name, a setting as "-alpha 0.2" (see cells.Spelling).
+func FlagSpelling(option string, value any) string {
+	f := "-" + strings.ReplaceAll(option, "_", "-")
+	if value == nil {
+		return f
 	}
-	if _, err := cells.ResolveAlpha(m.Alpha, m.DT, m.Tau); err != nil {
-		return Usagef("-alpha, -dt, -tau: %s (e.g. -alpha 0.2, or -dt 20 -tau 100)", strings.TrimPrefix(err.Error(), "cells: "))
-	}
-	if m.Form != "" {
-		if _, err := cells.ParseCTRNNForm(m.Form); err != nil {
-			return Usagef("-form: %s", strings.TrimPrefix(err.Error(), "cells: "))
-		}
-	}
-	if m.Activation != "" {
-		if _, err := cells.ParseActivation(m.Activation); err != nil {
-			return Usagef("-activation: %s", strings.TrimPrefix(err.Error(), "cells: "))
-		}
-	}
-	return nil
+	return fmt.Sprint(f, " ", value)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"flag"
+	"strconv"
 	"strings"
 
 	"github.com/rnnfp/fixedpoints/finder"
@@ -32,7 +33,7 @@ func (s *SearchFlags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.NoEigenvectors, "no-eigenvectors", false, "eigenvalues only: faster at large N, no modes drawn (manifest: no_eigenvectors)")
 	fs.IntVar(&s.MaxPeriod, "max-period", 0, "also seek the periodic orbits of the map of period 2 to this from the same initial states, with their Floquet multipliers; 0: none (manifest: max_period)")
 	fs.BoolVar(&s.Cycles, "cycles", false, "with -continuous: also seek the limit cycles of the flow from the same initial states, with their Floquet multipliers (manifest: cycles)")
-	fs.BoolVar(&s.ContinuousTime, "continuous", false, "judge stability for the flow dx/dt = F(x) - x (Re(lambda) < 1) instead of the map; default for -cell ctrnn, whose map is the Euler step of tau dh/dt = -h + f(...) (manifest: continuous_time)")
+	fs.Var(optionalBool{&s.ContinuousTime}, "continuous", "judge stability for the flow dx/dt = F(x) - x (Re(lambda) < 1) instead of the map; default for -cell ctrnn, whose map is the Euler step of tau dh/dt = -h + f(...) (manifest: continuous_time)")
 }
 
 // Finder returns the finder settings of the flags with seed, or a
@@ -50,3 +51,25 @@ func (s *SearchFlags) Finder(seed uint64) (finder.Settings, error) {
 	}
 	return f, nil
 }
+
+// optionalBool is a boolean flag that stays nil until it is given, so that
+// a default can depend on other flags (-continuous on for -cell ctrnn).
+type optionalBool struct{ p **bool }
+
+func (b optionalBool) String() string {
+	if b.p == nil || *b.p == nil {
+		return "false"
+	}
+	return strconv.FormatBool(**b.p)
+}
+
+func (b optionalBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	*b.p = &v
+	return nil
+}
+
+func (b optionalBool) IsBoolFlag() bool { return true }
