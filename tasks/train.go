@@ -34,6 +34,13 @@ type TrainSettings struct {
 	// trial starts from Model.Initial, unchanged.
 	LearnInitialState bool
 
+	// FixedReadout keeps the readout's weights and bias as the model has
+	// them: only the cell (and the initial state) learn. The network must
+	// then meet the outputs' scale with its states, which a small target
+	// keeps in tanh's nearly linear range (the sine-wave generator), where
+	// a learned readout would shrink and let the states saturate.
+	FixedReadout bool
+
 	// Progress, when not nil, is called after every epoch.
 	Progress func(EpochStats)
 }
@@ -164,11 +171,12 @@ type trainer struct {
 	opt   *adam
 	w, b  *cells.Param // readout W^T (R x O) and bias (1 x O)
 	x0    *cells.Param // nil when the initial state is zero
-	// The first learned of the graph's parameters are trained; their Data.
-	learned int
-	data    [][]float64
-	mb      Batch     // minibatch scratch
-	out     []float64 // B x T x O scratch for validation
+	// data and grads are the Data and the gradients (views of the graph's
+	// Grads) of the graph's parameters that are trained.
+	data  [][]float64
+	grads [][]float64
+	mb    Batch     // minibatch scratch
+	out   []float64 // B x T x O scratch for validation
 }
 
 func newTrainer(model *Model, s TrainSettings, T int) (*trainer, error) {
@@ -191,13 +199,16 @@ func newTrainer(model *Model, s TrainSettings, T int) (*trainer, error) {
 		return nil, fmt.Errorf("tasks: train: %w", err)
 	}
 	tr.u = u
-	tr.learned = len(u.Params())
-	if tr.x0 != nil && !s.LearnInitialState {
-		tr.learned-- // a given initial state is an input, not a weight: it comes last
-	}
 	var sizes []int
-	for _, p := range u.Params()[:tr.learned] {
+	for i, p := range u.Params() {
+		switch {
+		case p == tr.x0 && !s.LearnInitialState: // a given initial state is an input, not a weight
+			continue
+		case (p == tr.w || p == tr.b) && s.FixedReadout:
+			continue
+		}
 		tr.data = append(tr.data, p.Data)
+		tr.grads = append(tr.grads, u.Grads[i])
 		sizes = append(sizes, len(p.Data))
 	}
 	tr.opt = newAdam(s.LearningRate, sizes)
@@ -229,7 +240,7 @@ func (tr *trainer) loop(ctx context.Context, train, val Batch, start time.Time) 
 			if err != nil {
 				return res, fmt.Errorf("tasks: train: epoch %d: %w", epoch, err)
 			}
-			grads := tr.u.Grads[:tr.learned]
+			grads := tr.grads
 			norm := globalNorm(grads)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0) {
 				return res, fmt.Errorf("tasks: train: epoch %d step %d: loss %v, gradient norm %v (lower the learning rate or clip)", epoch, res.Steps+1, loss, norm)

@@ -225,3 +225,37 @@ func (unevenTask) Generate(n int, seed uint64) (Batch, error) {
 	}
 	return FlipFlop{Time: 8}.Generate(n, seed)
 }
+
+// With FixedReadout the readout keeps its weights and bias, bit for bit,
+// while the cell and the initial state still learn (and the loss falls);
+// without it the same training moves the readout.
+func TestTrainFixedReadout(t *testing.T) {
+	for _, fixed := range []bool{true, false} {
+		m, _ := NewModel(cells.NewVanilla(5, 1, cells.Tanh), 1, 2)
+		w0, b0 := append([]float64(nil), m.Readout.Weight...), append([]float64(nil), m.Readout.Bias...)
+		var cell0 []float64
+		for _, p := range m.Cell.Params() {
+			cell0 = append(cell0, p.Data...)
+		}
+		s := TrainSettings{Seed: 1, BatchSize: 8, TrainTrials: 8, ValTrials: 8, MaxEpochs: 20, LearningRate: 0.05,
+			LearnInitialState: true, FixedReadout: fixed, TargetMSE: -1}
+		res, err := Train(context.Background(), m, constantTask{}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := equalBits(m.Readout.Weight, w0) && equalBits(m.Readout.Bias, b0)
+		if same != fixed {
+			t.Errorf("FixedReadout %t: readout unchanged %t", fixed, same)
+		}
+		var cell1 []float64
+		for _, p := range m.Cell.Params() {
+			cell1 = append(cell1, p.Data...)
+		}
+		if equalBits(cell1, cell0) || m.Initial == nil {
+			t.Errorf("FixedReadout %t: the cell or the initial state did not learn", fixed)
+		}
+		if first, last := res.History[0].Loss, res.History[len(res.History)-1].Loss; !(last < first/2) {
+			t.Errorf("FixedReadout %t: loss %v -> %v", fixed, first, last)
+		}
+	}
+}
