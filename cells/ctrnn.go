@@ -88,6 +88,18 @@ type CTRNN struct {
 	params         []*Param
 }
 
+// EulerStep is a cell whose map is the Euler step of a flow: F(h) =
+// h + α g(h, u) for τ dh/dt = g(h, u), with α = dt/τ in (0, 1] returned by
+// StepAlpha. Its map's eigenvalues μ and its flow's λ (per unit of τ) are
+// related by μ = 1 + αλ; finder records α (FixedPoints.Alpha) so that both
+// are reported.
+type EulerStep interface {
+	StepAlpha() float64
+}
+
+// StepAlpha is α = dt/τ (see EulerStep).
+func (c *CTRNN) StepAlpha() float64 { return c.Alpha }
+
 // NewCTRNN returns a zero-weight CTRNN; alpha must be in (0, 1].
 func NewCTRNN(hidden, inputs int, alpha float64, form CTRNNForm, act Activation) (*CTRNN, error) {
 	if err := CheckAlpha(alpha); err != nil {

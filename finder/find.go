@@ -200,6 +200,9 @@ func (f *finder) search(ctx context.Context) error {
 // points converts the candidates to Points.
 func (f *finder) points(conds []int) *FixedPoints {
 	fp := &FixedPoints{N: f.N, M: f.M, Dtype: f.s.Dtype.String()}
+	if e, ok := f.cell.(cells.EulerStep); ok {
+		fp.Alpha = e.StepAlpha()
+	}
 	for i, c := range f.cands {
 		p := Point{
 			X: append([]float64(nil), c.x...), XInit: append([]float64(nil), c.xInit...),

@@ -63,6 +63,33 @@ type FixedPoints struct {
 	// subset or a concatenation does not carry them.
 	Coverage    *Coverage
 	Connections []Connection
+
+	// Alpha is dt/τ, in (0, 1], when the cell's map is the Euler step of a
+	// flow τ dh/dt = (F(h) - h)/α (cells.EulerStep: a CTRNN), set by Find
+	// on every group; 0 when there is no such flow or it is not known. The
+	// map's eigenvalues μ and the flow's λ are then related by μ = 1 + αλ
+	// (see Point.FlowEigenvalues).
+	Alpha float64
+}
+
+// FlowEigenvalues are the eigenvalues λ = (μ - 1)/α of the flow
+// τ dh/dt = (F(h) - h)/α, per unit of τ, for the map's eigenvalues μ of
+// p.Modes (whose Value is μ, or μ - 1 when judged in continuous time), in
+// the order of p.Modes; nil without modes or when alpha is not in (0, 1].
+func (p *Point) FlowEigenvalues(alpha float64) []complex128 {
+	if len(p.Modes) == 0 || !(alpha > 0 && alpha <= 1) {
+		return nil
+	}
+	out := make([]complex128, len(p.Modes))
+	a := complex(alpha, 0)
+	for k, m := range p.Modes {
+		v := m.Value // μ - 1 in continuous time
+		if !p.Stability.Continuous {
+			v -= 1
+		}
+		out[k] = v / a
+	}
+	return out
 }
 
 // Len is the number of points.

@@ -9,7 +9,7 @@ import (
 
 // Clone returns a deep copy of fp: no slice of the copy aliases fp.
 func (fp *FixedPoints) Clone() *FixedPoints {
-	out := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype}
+	out := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype, Alpha: fp.Alpha}
 	if fp.Points != nil {
 		out.Points = make([]Point, len(fp.Points))
 		for i := range fp.Points {
@@ -74,7 +74,7 @@ func (fp *FixedPoints) Subset(idx []int) (*FixedPoints, error) {
 
 // subset is Subset for indices known to be in range.
 func (fp *FixedPoints) subset(idx []int) *FixedPoints {
-	out := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype, Points: make([]Point, len(idx))}
+	out := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype, Alpha: fp.Alpha, Points: make([]Point, len(idx))}
 	for k, i := range idx {
 		out.Points[k] = fp.Points[i].Clone()
 	}
@@ -128,9 +128,12 @@ func Concat(sets ...*FixedPoints) (*FixedPoints, error) {
 			return nil, fmt.Errorf("finder: concat: set %d has N=%d M=%d dtype %q, set 0 has N=%d M=%d dtype %q",
 				i, s.N, s.M, s.Dtype, first.N, first.M, first.Dtype)
 		}
+		if s.Alpha != first.Alpha {
+			return nil, fmt.Errorf("finder: concat: set %d has alpha = dt/tau %g, set 0 %g: the flows differ", i, s.Alpha, first.Alpha)
+		}
 		total += len(s.Points)
 	}
-	out := &FixedPoints{N: first.N, M: first.M, Dtype: first.Dtype, Points: make([]Point, 0, total)}
+	out := &FixedPoints{N: first.N, M: first.M, Dtype: first.Dtype, Alpha: first.Alpha, Points: make([]Point, 0, total)}
 	for _, s := range sets {
 		for i := range s.Points {
 			out.Points = append(out.Points, s.Points[i].Clone())

@@ -35,6 +35,9 @@ func (fp *FixedPoints) checkHeader() error {
 	if fp.Dtype != "float64" && fp.Dtype != "float32" {
 		return fmt.Errorf("dtype %q, want \"float64\" or \"float32\"", fp.Dtype)
 	}
+	if fp.Alpha != 0 && !(fp.Alpha > 0 && fp.Alpha <= 1) {
+		return fmt.Errorf("alpha = dt/tau %g, want 0 < alpha <= 1 (or 0: no flow)", fp.Alpha)
+	}
 	return nil
 }
 

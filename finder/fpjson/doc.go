@@ -11,6 +11,7 @@
 // The layout:
 //
 //	{"format": "fixedpoints/v1", "n_states": N, "n_inputs": M, "dtype": "float64",
+//	 "alpha": a,                                       (dt/tau of a CTRNN's flow, when known)
 //	 "coverage": {...}, "connections": [...],          (when Find estimated them)
 //	 "fixed_points": [{"x": [N], "u": [M], "q": q, "residual": r, "dq": dq,
 //	   "n_iters": i, "n_refine": k,
@@ -18,6 +19,7 @@
 //	   "x_init": [N], "f": [N],                       (when known)
 //	   "jacobian": [[N] x N], "input_jacobian": [[M] x N], (rows i: dF_i/dx, dF_i/du)
 //	   "eigenvalues": [[re, im] x K],                  (sorted as Point.Modes)
+//	   "flow_eigenvalues": [[re, im] x K],             (with "alpha": (mu - 1)/alpha)
 //	   "eigenvectors_right": [[[re, im] x N] x K],     (mode k's vector, not a column)
 //	   "eigenvectors_left": [[[re, im] x N] x K],
 //	   "analyzed": true, "stable": b, "n_unstable": n, "max_abs_eigenvalue": a,
@@ -26,6 +28,14 @@
 //	   "n_undecided": n, "eigenvalue_bounds": [b x K], "eigenvalue_conds": [kappa x K],
 //	   "mode_classes": [c x K], "stability": "proved", "mode_proved": [b x K]}, ...],
 //	 "slow_points": [...], "slow_regions": [...], "unconverged": [...]} (when the result has them)
+//
+// "alpha" is finder.FixedPoints.Alpha: the map is the Euler step, of
+// alpha = dt/tau, of the flow tau dh/dt = (F(h) - h)/alpha (a CTRNN). Each
+// point then has "flow_eigenvalues", the flow's eigenvalues lambda =
+// (mu - 1)/alpha per unit of tau for the map's eigenvalues mu (which
+// "eigenvalues" holds, or mu - 1 when "continuous"); a reader checks them
+// against both (one per eigenvalue, to a relative 1e-9) and refuses
+// flow_eigenvalues without an alpha, or an alpha outside (0, 1].
 //
 // The labels (optional, absent in files written before them and when
 // unknown): "outcome" is "fixed", "slow", "slow region" or "unconverged"

@@ -22,6 +22,10 @@ type jsonFile struct {
 	// "Canceled", ...), so that a partial result is never taken for a
 	// complete one; absent in files written before it was.
 	Status string `json:"status,omitempty"`
+	// Alpha is dt/τ of the flow whose Euler step the map is
+	// (finder.FixedPoints.Alpha); absent when there is none, as in files
+	// written before it was.
+	Alpha float64 `json:"alpha,omitempty"`
 	// Set by Find on Result.Fixed (see finder/complete.go, finder/connections.go); they
 	// precede fixed_points, which writeGroups splices in last.
 	Coverage    *jsonCoverage    `json:"coverage,omitempty"`
@@ -63,11 +67,14 @@ func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints
 		if err := g.Validate(); err != nil {
 			return err
 		}
+		if g.Alpha != fp.Alpha {
+			return fmt.Errorf("groups of different flows: alpha = dt/tau %g and %g", fp.Alpha, g.Alpha)
+		}
 		if g.N != fp.N || g.M != fp.M || g.Dtype != fp.Dtype {
 			return fmt.Errorf("groups of different shapes: N=%d M=%d %s and N=%d M=%d %s", fp.N, fp.M, fp.Dtype, g.N, g.M, g.Dtype)
 		}
 	}
-	jf := jsonFile{Format: Format, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype, Status: status,
+	jf := jsonFile{Format: Format, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype, Status: status, Alpha: fp.Alpha,
 		Coverage: toJSONCoverage(fp.Coverage), Connections: toJSONConnections(fp.Connections)}
 	if ref != nil {
 		jf.Reference = &jsonReference{TolQ: jsonFloat(ref.TolQ), Candidates: ref.Candidates, Unique: ref.Unique, Certified: ref.Certified, Of: ref.Of}
@@ -142,7 +149,7 @@ func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints
 func writePoints(bw *bufio.Writer, fp *finder.FixedPoints) error {
 	bw.WriteString("[")
 	for i := range fp.Points {
-		b, err := json.Marshal(toJSONPoint(&fp.Points[i], fp.N, fp.M))
+		b, err := json.Marshal(toJSONPoint(&fp.Points[i], fp.N, fp.M, fp.Alpha))
 		if err != nil {
 			return fmt.Errorf("point %d: %w", i, err)
 		}
@@ -182,17 +189,17 @@ func read(r io.Reader) (*File, error) {
 		return nil, jsonError(data, err)
 	}
 	// The header alone first: the shapes it gives bound every point's.
-	empty := &finder.FixedPoints{N: f.NStates, M: f.NInputs, Dtype: f.Dtype}
+	empty := &finder.FixedPoints{N: f.NStates, M: f.NInputs, Dtype: f.Dtype, Alpha: f.Alpha}
 	if err := empty.Validate(); err != nil {
 		return nil, err
 	}
 	group := func(name string, js []jsonPoint, cov *jsonCoverage, conns []jsonConnection) (*finder.FixedPoints, error) {
-		g := &finder.FixedPoints{N: empty.N, M: empty.M, Dtype: empty.Dtype}
+		g := &finder.FixedPoints{N: empty.N, M: empty.M, Dtype: empty.Dtype, Alpha: empty.Alpha}
 		if len(js) > 0 {
 			g.Points = make([]finder.Point, len(js))
 		}
 		for i := range js {
-			p, err := fromJSONPoint(&js[i], g.N, g.M)
+			p, err := fromJSONPoint(&js[i], g.N, g.M, g.Alpha)
 			if err != nil {
 				return nil, fmt.Errorf("%spoint %d: %w", name, i, err)
 			}

@@ -3,6 +3,8 @@ package fpjson
 import (
 	"fmt"
 	"math"
+	"math/cmplx"
+	"strconv"
 
 	"github.com/rnnfp/fixedpoints/finder"
 )
@@ -23,6 +25,7 @@ type jsonPoint struct {
 	Jacobian      []jsonFloats    `json:"jacobian,omitempty"`
 	InputJacobian []jsonFloats    `json:"input_jacobian,omitempty"`
 	Eigenvalues   jsonComplexes   `json:"eigenvalues,omitempty"`
+	Flow          jsonComplexes   `json:"flow_eigenvalues,omitempty"` // (μ - 1)/α with the file's alpha
 	Right         []jsonComplexes `json:"eigenvectors_right,omitempty"`
 	Left          []jsonComplexes `json:"eigenvectors_left,omitempty"`
 
@@ -39,8 +42,9 @@ type jsonPoint struct {
 	jsonLabels // outcome, reason, per-mode bounds (labels.go)
 }
 
-// toJSONPoint lays out p, whose lengths Validate has checked.
-func toJSONPoint(p *finder.Point, N, M int) jsonPoint {
+// toJSONPoint lays out p, whose lengths Validate has checked, with its
+// flow's eigenvalues when alpha is not 0.
+func toJSONPoint(p *finder.Point, N, M int, alpha float64) jsonPoint {
 	j := jsonPoint{
 		X: p.X, U: p.U, XInit: p.XInit, F: p.F,
 		Q: ptrFloat(p.Q), Residual: ptrFloat(p.Residual), DQ: ptrFloat(p.DQ),
@@ -69,6 +73,7 @@ func toJSONPoint(p *finder.Point, N, M int) jsonPoint {
 			}
 		}
 	}
+	j.Flow = p.FlowEigenvalues(alpha)
 	j.jsonLabels = labelsToJSON(p)
 	if s := p.Stability; s.Analyzed {
 		maxAbs := jsonFloat(s.MaxAbs)
@@ -79,10 +84,12 @@ func toJSONPoint(p *finder.Point, N, M int) jsonPoint {
 	return j
 }
 
-// fromJSONPoint checks the shapes of j against N and M and builds its Point.
+// fromJSONPoint checks the shapes of j against N and M and builds its Point;
+// its flow_eigenvalues, when present, must be (μ - 1)/alpha of its
+// eigenvalues.
 // Empty lists read as nil slices; a missing dq reads as NaN (unknown), while
 // q and residual are required.
-func fromJSONPoint(j *jsonPoint, N, M int) (finder.Point, error) {
+func fromJSONPoint(j *jsonPoint, N, M int, alpha float64) (finder.Point, error) {
 	p := finder.Point{
 		X: emptyAsNil(j.X), U: emptyAsNil(j.U), XInit: emptyAsNil(j.XInit), F: emptyAsNil(j.F),
 		DQ:    math.NaN(),
@@ -158,7 +165,38 @@ func fromJSONPoint(j *jsonPoint, N, M int) (finder.Point, error) {
 	if err := labelsFromJSON(&j.jsonLabels, &p); err != nil {
 		return p, err
 	}
-	return p, nil
+	return p, checkFlow(j.Flow, &p, alpha)
+}
+
+// checkFlow checks a point's flow_eigenvalues against its eigenvalues μ and
+// the file's alpha: one per eigenvalue, each (μ - 1)/α to a relative 1e-9
+// (a writer computing in float64 is exact to rounding; a wrong alpha, or
+// values of another point or order, is far off).
+func checkFlow(flow []complex128, p *finder.Point, alpha float64) error {
+	if len(flow) == 0 {
+		return nil
+	}
+	if alpha == 0 {
+		return fmt.Errorf("flow_eigenvalues without the file's alpha (dt/tau) they were divided by")
+	}
+	if len(flow) != len(p.Modes) {
+		return fmt.Errorf("flow_eigenvalues has %d values, want one per eigenvalue (%d)", len(flow), len(p.Modes))
+	}
+	for k, want := range p.FlowEigenvalues(alpha) {
+		if d := cmplx.Abs(flow[k] - want); !(d <= 1e-9*(1+cmplx.Abs(want))) {
+			return fmt.Errorf("flow_eigenvalues[%d] = %s is not (mu - 1)/alpha = %s of eigenvalue %d (alpha %g)",
+				k, fmtComplex(flow[k]), fmtComplex(want), k, alpha)
+		}
+	}
+	return nil
+}
+
+func fmtComplex(z complex128) string {
+	im := strconv.FormatFloat(imag(z), 'g', 10, 64)
+	if im[0] != '-' {
+		im = "+" + im
+	}
+	return strconv.FormatFloat(real(z), 'g', 10, 64) + im + "i"
 }
 
 // matrixRows splits a rows x cols row-major matrix into rows; nil when empty.
