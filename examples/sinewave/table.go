@@ -13,7 +13,7 @@ import (
 // eigenvalue, their relative difference, and the circle's rotation.
 func printTable(w io.Writer, conds []*condition) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "input\ttrained\tfixed pts\tmeasured ω\tpredicted |arg λ|\t|λ|\tdiff\tcircle rotation\tcircle residual\t")
+	fmt.Fprintln(tw, "input = ω asked\ttrained\tfixed pts\tmeasured ω\tpredicted |arg λ|\t|λ|\tdiff\tcircle rotation\tcircle residual\t")
 	for _, c := range conds {
 		tr := "between"
 		if c.Trained {
