@@ -65,13 +65,6 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 		f.reportCount("linearize", res.Fixed.Len(), res.Fixed.Len())
 		f.stats.JacobianEvals += jacobianEvals(res.Fixed.Len(), f.N, f.M, f.s)
 		f.stats.LinearizeTime = time.Since(t0)
-		if !f.s.NoConnections && !f.s.NoDecompose && !f.s.NoEigenvectors {
-			t1 := time.Now()
-			if res.Fixed.Connections, err = f.connect(ctx, res.Fixed); err != nil {
-				return nil, err
-			}
-			f.stats.ConnectTime = time.Since(t1)
-		}
 	}
 	if (f.s.MaxPeriod >= 2 || f.s.Cycles) && !f.canceled {
 		t0 := time.Now()
@@ -79,6 +72,16 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 			return nil, err
 		}
 		f.stats.OrbitTime = time.Since(t0)
+	}
+	// Connections after the orbits, so that a trajectory may end at a
+	// stable orbit; fixed points without eigenvectors (NoJacobians,
+	// NoDecompose, NoEigenvectors) start none but are still ends.
+	if !f.s.NoConnections && !f.canceled {
+		t1 := time.Now()
+		if res.Fixed.Connections, err = f.connect(ctx, res.Fixed, res.Orbits); err != nil {
+			return nil, err
+		}
+		f.stats.ConnectTime = time.Since(t1)
 	}
 	res.Status = f.status()
 	f.stats.Runtime = time.Since(f.start)

@@ -110,9 +110,11 @@ type Settings struct {
 	DeflationStarts int  // 32 deflated starts per round at most; < 0: no deflation
 
 	// Connections (see connections.go): every real unstable mode of each
-	// certified unstable point is followed both ways (complex pairs at four
-	// angles in their plane) to where it settles.
-	NoConnections bool    // false: connections are traced after linearization
+	// certified unstable point, and every unstable Floquet multiplier of
+	// each orbit (MaxPeriod), is followed both ways (complex pairs at four
+	// angles in their plane) to where it settles: a stable fixed point or
+	// a stable orbit, among others.
+	NoConnections bool    // false: connections are traced after linearization and the orbits
 	ConnectSteps  int     // 2000 steps of the map at most per trajectory
 	ConnectEps    float64 // 1e-3: start offset, relative to max(1, max|x*_i|)
 

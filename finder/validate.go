@@ -101,13 +101,16 @@ func (fp *FixedPoints) checkGraph() error {
 		}
 	}
 	for i, c := range fp.Connections {
-		if c.From < 0 || c.From >= len(fp.Points) || c.To < -1 || c.To >= len(fp.Points) {
-			return fmt.Errorf("connection %d: from %d to %d, want point indices in [0, %d) (to may be -1)", i, c.From, c.To, len(fp.Points))
-		}
-		switch c.End {
-		case EndStable, EndFixed, EndSlow, EndLeft, EndUnsettled:
-		default:
+		if !IsConnectionEnd(c.End) {
 			return fmt.Errorf("connection %d: unknown end %q", i, c.End)
+		}
+		if c.End == EndStableOrbit || c.End == EndOrbit {
+			// To indexes the search's orbits, which a reader checks (fpjson).
+			if c.From < 0 || c.From >= len(fp.Points) || c.To < 0 {
+				return fmt.Errorf("connection %d: from %d to orbit %d, want a point index in [0, %d) and an orbit index >= 0", i, c.From, c.To, len(fp.Points))
+			}
+		} else if c.From < 0 || c.From >= len(fp.Points) || c.To < -1 || c.To >= len(fp.Points) {
+			return fmt.Errorf("connection %d: from %d to %d, want point indices in [0, %d) (to may be -1)", i, c.From, c.To, len(fp.Points))
 		}
 		if m := fp.Points[c.From].Modes; m != nil && (c.Mode < 0 || c.Mode >= len(m)) {
 			return fmt.Errorf("connection %d: mode %d of a point with %d modes", i, c.Mode, len(m))

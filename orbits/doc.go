@@ -31,6 +31,11 @@
 // undecided. An orbit is stable when every multiplier certainly lies inside
 // the unit circle; NUnstable is its saddle index.
 //
+// Package finder follows each unstable orbit's unstable directions (the
+// eigenvectors of the monodromy matrix at Points[0], Multiplier.Right)
+// under the map to where they end, by the rules of its fixed points'
+// connections, into Orbit.Connections.
+//
 // Limit cycles of the flow dx/dt = F(x, u) - x (the continuous-time reading
 // of a cell) are found by FindCycles: trajectories that do not settle seed
 // a cycle (their first return to a hyperplane through their state), and

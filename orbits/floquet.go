@@ -94,7 +94,7 @@ func multipliers(p []float64, logScale, errP float64, N int) ([]Multiplier, erro
 	out := make([]Multiplier, N)
 	for i, v := range vals {
 		cond, bound := stability.EigenvalueBound(right[i], left[i], normE)
-		m := Multiplier{Cond: cond, LogAbs: math.Log(cmplx.Abs(v)) + logScale}
+		m := Multiplier{Cond: cond, LogAbs: math.Log(cmplx.Abs(v)) + logScale, Right: right[i]}
 		m.Value = v * complex(scale, 0)
 		m.Bound = bound * scale
 		if math.IsInf(scale, 1) || scale == 0 {

@@ -123,6 +123,31 @@ type Orbit struct {
 	// ProofReason then says why.
 	Proof       *Proof
 	ProofReason string
+	// Connections says where the orbit's unstable directions lead: one
+	// entry per unstable multiplier (two directions for a real one, four
+	// for a complex pair). Set by package finder, which follows them and
+	// judges their ends as it does for fixed points; nil otherwise.
+	Connections []Connection
+}
+
+// Connection is where one unstable direction of an orbit leads: the state
+// Points[0] + eps w, with w a unit vector in the span of the multiplier's
+// eigenvector of the monodromy matrix at Points[0], iterated under the map
+// (step by step, at the orbit's input) until it settles.
+type Connection struct {
+	Multiplier int // index in Floquet of the unstable multiplier followed
+	// Direction is the angle, in degrees, of w in the eigenvector's plane,
+	// w = cos(θ) Re v - sin(θ) Im v: 0 and 180 for a real multiplier, 0,
+	// 90, 180 and 270 for a complex pair (its member with Im > 0).
+	Direction float64
+	// End is one of package finder's connection ends ("stable", "fixed",
+	// "stable_orbit", "orbit", "slow", "left", "unsettled"); To indexes the
+	// fixed points of the search (finder's Result.Fixed.Points) for
+	// "stable" and "fixed", its orbits (Result.Orbits) for "stable_orbit"
+	// and "orbit", and is -1 otherwise.
+	End   string
+	To    int
+	Steps int // steps of the map until it settled
 }
 
 // Proof is a proof of existence and local uniqueness of an orbit:
@@ -151,6 +176,10 @@ type Multiplier struct {
 	// the bound lets us say (stability.ClassifyMode).
 	Cond, Bound float64
 	Class       stability.ModeClass
+	// Right is the multiplier's unit right eigenvector of the monodromy
+	// matrix at Points[0] (the direction that grows or shrinks by Value in
+	// one period); nil when unknown (read from a file, or a zero product).
+	Right []complex128
 	// Proved: Class and Bound come from an enclosure of the eigenvalues of
 	// the true orbit's monodromy matrix (an orbit with a Proof; see
 	// proveFloquet), not from the first-order estimate.

@@ -29,11 +29,12 @@ type link struct {
 }
 
 // links merges the connections of fp that reached a certified point into
-// edges, in order of (from, to).
+// edges, in order of (from, to). Those that reached an orbit (their To
+// indexes the orbits, not the points) draw no edge.
 func links(fp *finder.FixedPoints) []link {
 	count := map[[2]int]int{}
 	for _, c := range fp.Connections {
-		if c.To >= 0 && c.To < fp.Len() && c.From >= 0 && c.From < fp.Len() && c.From != c.To {
+		if (c.End == finder.EndStable || c.End == finder.EndFixed) && c.To >= 0 && c.To < fp.Len() && c.From >= 0 && c.From < fp.Len() && c.From != c.To {
 			count[[2]int{c.From, c.To}]++
 		}
 	}

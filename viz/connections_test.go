@@ -134,3 +134,13 @@ func TestBrowserConnections(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// A connection that ends at an orbit names the orbit, not a point: links
+// draws no edge for it, even where a point of that index exists.
+func TestLinksSkipOrbitEnds(t *testing.T) {
+	fp := &finder.FixedPoints{N: 1, Points: make([]finder.Point, 3), Connections: []finder.Connection{
+		{From: 0, To: 1, End: finder.EndStable}, {From: 0, To: 2, End: finder.EndStableOrbit}, {From: 0, To: 2, End: finder.EndOrbit}}}
+	if ls := links(fp); len(ls) != 1 || ls[0] != (link{0, 1, 1}) {
+		t.Errorf("links %v, want the one to point 1", ls)
+	}
+}

@@ -80,12 +80,19 @@
 //	  "floquet_classes": [c x N], "floquet_proved": [b x N] (when some are proved),
 //	  "n_unstable": n, "n_undecided": n, "stable": b,
 //	  "proof": null or {"method": m, "radius": r, "unique_radius": R, "minimal_period": b},
-//	  "proof_reason": why not proved (absent when proved)}, ...]
+//	  "proof_reason": why not proved (absent when proved),
+//	  "connections": [{"multiplier": k, "direction": deg, "to": j, "end": e, "steps": t}, ...]}, ...]
 //
 // ("points" x_0 .. x_{k-1} with F(x_j) = x_{j+1}; multipliers largest
 // first, each with its bound and class as a mode of a fixed point). A
 // reader checks every orbit's sizes and that its counts agree with its
-// classes. Limit cycles of the flow (Settings.Cycles) follow as
+// classes. An unstable orbit's "connections" say where its unstable
+// directions lead (the eigenvectors of multiplier k of the monodromy matrix
+// at its first point, followed under the map as a fixed point's modes
+// are); "to" indexes "fixed_points" for the ends "stable" and "fixed", and
+// "orbits" for "stable_orbit" and "orbit", as it does in the top-level
+// "connections"; a reader checks the index and that multiplier k is
+// unstable. Limit cycles of the flow (Settings.Cycles) follow as
 //
 //	"cycles": [{"period": T, "x0": [N], "points": [[N] x samples], "u": [M],
 //	  "residual": r, "integration_error": e, "floquet": [[re, im] x N],

@@ -74,6 +74,9 @@ func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints
 			return fmt.Errorf("groups of different shapes: N=%d M=%d %s and N=%d M=%d %s", fp.N, fp.M, fp.Dtype, g.N, g.M, g.Dtype)
 		}
 	}
+	if err := checkOrbitEnds(fp.Connections, len(orbs)); err != nil {
+		return err
+	}
 	jf := jsonFile{Format: Format, NStates: fp.N, NInputs: fp.M, Dtype: fp.Dtype, Status: status, Alpha: fp.Alpha,
 		Coverage: toJSONCoverage(fp.Coverage), Connections: toJSONConnections(fp.Connections)}
 	if ref != nil {
@@ -106,7 +109,7 @@ func writeGroups(w io.Writer, fp, slow, regions, unconverged *finder.FixedPoints
 	}
 	if js := toJSONOrbits(orbs); len(js) > 0 {
 		// Checked as a reader checks them, so that a file written is a file read.
-		if _, err := fromJSONOrbits(js, fp.N, fp.M); err != nil {
+		if _, err := fromJSONOrbits(js, fp.N, fp.M, fp.Len()); err != nil {
 			return err
 		}
 		bw.WriteString(",\n\"orbits\":[")
@@ -233,7 +236,10 @@ func read(r io.Reader) (*File, error) {
 			return nil, err
 		}
 	}
-	if out.Orbits, err = fromJSONOrbits(f.Orbits, empty.N, empty.M); err != nil {
+	if out.Orbits, err = fromJSONOrbits(f.Orbits, empty.N, empty.M, out.Fixed.Len()); err != nil {
+		return nil, err
+	}
+	if err := checkOrbitEnds(out.Fixed.Connections, len(out.Orbits)); err != nil {
 		return nil, err
 	}
 	if out.Cycles, err = fromJSONCycles(f.Cycles, empty.N, empty.M); err != nil {
@@ -259,4 +265,16 @@ func jsonError(data []byte, err error) error {
 		return fmt.Errorf("field %q at byte %d: %w", typ.Field, typ.Offset, err)
 	}
 	return err
+}
+
+// checkOrbitEnds checks that the fixed points' connections that end at an
+// orbit name one of the nOrbits orbits (finder.FixedPoints.Validate checks
+// the rest; it does not know the orbits).
+func checkOrbitEnds(cs []finder.Connection, nOrbits int) error {
+	for i, c := range cs {
+		if (c.End == finder.EndStableOrbit || c.End == finder.EndOrbit) && c.To >= nOrbits {
+			return fmt.Errorf("connection %d: ends at orbit %d of %d", i, c.To, nOrbits)
+		}
+	}
+	return nil
 }

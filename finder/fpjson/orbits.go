@@ -24,6 +24,17 @@ type jsonOrbit struct {
 	Stable     bool          `json:"stable"`
 	Proof      *jsonProof    `json:"proof"`
 	Reason     string        `json:"proof_reason,omitempty"`
+	// Connections: where the unstable directions lead (finder's ends).
+	Connections []jsonOrbitConnection `json:"connections,omitempty"`
+}
+
+// jsonOrbitConnection is one entry of an orbit's "connections".
+type jsonOrbitConnection struct {
+	Multiplier int     `json:"multiplier"`
+	Direction  float64 `json:"direction"`
+	To         int     `json:"to"`
+	End        string  `json:"end"`
+	Steps      int     `json:"steps"`
 }
 
 // jsonProof is an orbit's "proof": null when none.
@@ -57,6 +68,9 @@ func toJSONOrbits(os []orbits.Orbit) []jsonOrbit {
 				j.Proved[k] = true
 			}
 		}
+		for _, c := range o.Connections {
+			j.Connections = append(j.Connections, jsonOrbitConnection{Multiplier: c.Multiplier, Direction: c.Direction, To: c.To, End: c.End, Steps: c.Steps})
+		}
 		if o.Proof != nil {
 			j.Proof = &jsonProof{Method: o.Proof.Method, Radius: jsonFloat(o.Proof.Radius),
 				UniqueRadius: jsonFloat(o.Proof.UniqueRadius), MinimalPeriod: o.Proof.MinimalPeriod}
@@ -69,8 +83,10 @@ func toJSONOrbits(os []orbits.Orbit) []jsonOrbit {
 // fromJSONOrbits checks and converts the "orbits" of a file of N states
 // and M inputs: each orbit's points (period of them, N finite values each),
 // its input, its multipliers (N, each with a bound, a condition number and
-// a class) and its counts, which must agree with its classes.
-func fromJSONOrbits(js []jsonOrbit, N, M int) ([]orbits.Orbit, error) {
+// a class) and its counts, which must agree with its classes, and its
+// connections, each from an unstable multiplier to one of the nFixed fixed
+// points or of the orbits (or nowhere, -1, for the ends that name none).
+func fromJSONOrbits(js []jsonOrbit, N, M, nFixed int) ([]orbits.Orbit, error) {
 	if len(js) == 0 {
 		return nil, nil
 	}
@@ -132,9 +148,41 @@ func fromJSONOrbits(js []jsonOrbit, N, M int) ([]orbits.Orbit, error) {
 			}
 			o.Proof = &orbits.Proof{Method: p.Method, Radius: float64(p.Radius), UniqueRadius: float64(p.UniqueRadius), MinimalPeriod: p.MinimalPeriod}
 		}
+		for k, c := range j.Connections {
+			if err := checkConnectionEnd(c.End, c.To, nFixed, len(js)); err != nil {
+				return nil, bad("connection %d: %w", k, err)
+			}
+			if c.Multiplier < 0 || c.Multiplier >= n || o.Floquet[c.Multiplier].Class != finder.ModeUnstable {
+				return nil, bad("connection %d follows multiplier %d, want the index of an unstable one of %d", k, c.Multiplier, n)
+			}
+			if math.IsNaN(c.Direction) || math.IsInf(c.Direction, 0) || c.Steps < 0 {
+				return nil, bad("connection %d: direction %g, steps %d, want finite and >= 0", k, c.Direction, c.Steps)
+			}
+			o.Connections = append(o.Connections, orbits.Connection{Multiplier: c.Multiplier, Direction: c.Direction, To: c.To, End: c.End, Steps: c.Steps})
+		}
 		out[i] = o
 	}
 	return out, nil
+}
+
+// checkConnectionEnd checks a connection's end and the index To it names:
+// a fixed point (of nFixed) for "stable" and "fixed", an orbit (of
+// nOrbits) for "stable_orbit" and "orbit", -1 otherwise.
+func checkConnectionEnd(end string, to, nFixed, nOrbits int) error {
+	if !finder.IsConnectionEnd(end) {
+		return fmt.Errorf("unknown end %q", end)
+	}
+	n, what := 0, "none"
+	switch end {
+	case finder.EndStable, finder.EndFixed:
+		n, what = nFixed, "a fixed point"
+	case finder.EndStableOrbit, finder.EndOrbit:
+		n, what = nOrbits, "an orbit"
+	}
+	if n == 0 && to != -1 || n > 0 && (to < 0 || to >= n) {
+		return fmt.Errorf("end %q names %d, want %s (of %d; -1 for none)", end, to, what, n)
+	}
+	return nil
 }
 
 func allFinite(v []float64) bool {

@@ -127,7 +127,8 @@ func printOutcomes(w io.Writer, res *finder.Result) {
 }
 
 // printOrbits writes the periodic orbits (Settings.MaxPeriod) counted by
-// period and class, with how many are proved, and the limit cycles
+// period and class, with how many are proved and where their unstable
+// directions lead, and the limit cycles
 // (Settings.Cycles) with their periods and classes.
 func printOrbits(w io.Writer, res *finder.Result) {
 	if res.Settings.Cycles {
@@ -178,5 +179,12 @@ func printOrbits(w io.Writer, res *finder.Result) {
 	fmt.Fprintf(w, "periodic orbits of period 2 to %d: %d (%d proved)\n", res.Settings.MaxPeriod, len(res.Orbits), proved)
 	for _, k := range keys {
 		fmt.Fprintf(w, "  period %d, %s: %d\n", k.period, k.class, n[k])
+	}
+	conns := 0
+	for _, o := range res.Orbits {
+		conns += len(o.Connections)
+	}
+	if conns > 0 {
+		fmt.Fprintf(w, "orbit connections: %s\n", finder.OrbitConnectionCounts(res.Orbits))
 	}
 }
