@@ -167,3 +167,35 @@ func BenchmarkFindPlanted(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProveStabilityFlipFlop times the stability proofs alone
+// (proveStability: Krawczyk, root Jacobian enclosure, eigenvalue discs) on
+// the fixed points Find gives on the trained flip-flop RNN-16 (27 points),
+// the stage that was a third of that network's Find.
+func BenchmarkProveStabilityFlipFlop(b *testing.B) {
+	for _, kind := range []string{"rnn"} {
+		b.Run(kind+"16", func(b *testing.B) {
+			p := flipFlopProblem(b, kind)
+			s := Settings{Seed: benchSeed}
+			res, err := Find(context.Background(), p, &s)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s.fill()
+			proved := 0
+			for b.Loop() {
+				fp := res.Fixed.Clone()
+				if err := proveStability(context.Background(), p.Cell, fp, s); err != nil {
+					b.Fatal(err)
+				}
+				proved = 0
+				for _, q := range fp.Points {
+					if q.Stability.Proved {
+						proved++
+					}
+				}
+			}
+			b.ReportMetric(float64(proved), "proved")
+		})
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"github.com/rnnfp/fixedpoints/stability"
 	"gonum.org/v1/gonum/mat"
 )
@@ -48,36 +50,51 @@ func LinearizeContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s S
 // cancellation is an error.
 func proveStability(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
 	fc, ok := cell.(cells.Factored)
-	N := fp.N
-	if !ok || N == 0 || N > s.ProveStabilityMaxN {
+	if N := fp.N; !ok || N == 0 || N > s.ProveStabilityMaxN {
 		return nil
 	}
-	for k := range fp.Points {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("finder: prove stability: %w", err)
-		}
-		p := &fp.Points[k]
-		modes := p.Modes
-		if len(modes) != N {
-			var err error
-			if modes, err = stability.FullModes(N, p.Jacobian, !s.NoEigenvectors); err != nil {
-				continue
+	// Each point's proof is its own (a millisecond at N = 16, seconds at
+	// 1024), so the points are split over the CPUs; a point's result does
+	// not depend on the split.
+	var stopped atomic.Bool
+	linalg.ParallelEach(len(fp.Points), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			if ctx.Err() != nil {
+				stopped.Store(true)
+				return
 			}
-			if s.ContinuousTime {
-				for i := range modes {
-					modes[i].Value -= 1
-				}
-			}
-			stability.SortModes(modes, s.ContinuousTime)
-			stability.SetBounds(modes, p.Jacobian, N, p.JacobianError, 0, s.Dtype.Eps(), s.ContinuousTime)
+			proveStabilityAt(fc, &fp.Points[k], s)
 		}
-		if n, _ := stability.ProveRoot(fc, p.X, p.U, p.Jacobian, modes, s.ContinuousTime); n == 0 {
-			continue
-		}
-		p.Modes = modes
-		p.Stability = stability.Classify(modes, s.MarginalTol, s.ContinuousTime)
+	})
+	if err := ctx.Err(); err != nil && stopped.Load() {
+		return fmt.Errorf("finder: prove stability: %w", err)
 	}
 	return nil
+}
+
+// proveStabilityAt proves the mode classes of one point (see
+// proveStability) and classifies it again when something was proved.
+func proveStabilityAt(fc cells.Factored, p *Point, s Settings) {
+	N := len(p.X)
+	modes := p.Modes
+	if len(modes) != N {
+		var err error
+		if modes, err = stability.FullModes(N, p.Jacobian, !s.NoEigenvectors); err != nil {
+			return
+		}
+		if s.ContinuousTime {
+			for i := range modes {
+				modes[i].Value -= 1
+			}
+		}
+		stability.SortModes(modes, s.ContinuousTime)
+		stability.SetBounds(modes, p.Jacobian, N, p.JacobianError, 0, s.Dtype.Eps(), s.ContinuousTime)
+	}
+	if n, _ := stability.ProveRoot(fc, p.X, p.U, p.Jacobian, modes, s.ContinuousTime); n == 0 {
+		return
+	}
+	p.Modes = modes
+	p.Stability = stability.Classify(modes, s.MarginalTol, s.ContinuousTime)
 }
 
 // EvalJacobians sets Point.Jacobian (dF/dx, N x N), Point.InputJacobian
