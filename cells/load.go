@@ -95,7 +95,7 @@ func NewTorchCell(kind string, hidden, inputs int) (TorchCell, error) {
 	if hidden < 1 || inputs < 0 {
 		return nil, fmt.Errorf("cells: %s with hidden size %d and %d inputs: want hidden >= 1, inputs >= 0", kind, hidden, inputs)
 	}
-	if err := checkWeightMemory(kind, G, hidden, inputs); err != nil {
+	if err := checkWeightMemory(kind, G, hidden, inputs, 1); err != nil {
 		return nil, err
 	}
 	switch strings.ToLower(kind) {

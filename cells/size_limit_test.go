@@ -18,6 +18,9 @@ func TestNewTorchCellAbsurdSizes(t *testing.T) {
 			t.Errorf("%s hidden %d inputs %d: err %v", c.kind, c.hidden, c.inputs, err)
 		}
 	}
+	if s, err := NewStack("gru", 4, 1, 1_000_000_000); !errors.Is(err, ErrTooLarge) || s != nil {
+		t.Errorf("a stack of 10^9 layers: err %v", err)
+	}
 	if _, err := NewTorchCell("gru", 64, 3); err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,13 @@ func NewStack(kind string, hidden, inputs, layers int) (*Stack, error) {
 	if layers < 1 {
 		return nil, fmt.Errorf("cells: stack of %d layers, want >= 1", layers)
 	}
+	G, err := kindGates(kind)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWeightMemory(kind, G, hidden, inputs, layers); err != nil {
+		return nil, err
+	}
 	s := &Stack{}
 	for k := 0; k < layers; k++ {
 		in := hidden
