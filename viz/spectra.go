@@ -25,6 +25,10 @@ const circlePoints = 128
 type spectra struct {
 	Continuous bool `json:"continuous"`
 	Selected   int  `json:"selected"`
+	// Alpha is dt/τ when the map is the Euler step of a flow
+	// (finder.FixedPoints.Alpha, a CTRNN): each point then carries its
+	// flow's eigenvalues, which the tooltip shows beside the map's.
+	Alpha float64 `json:"alpha,omitempty"`
 	// Classes are the mode classes drawn, in the order of the charts'
 	// series (see modeClass): certainly stable, undecided and unstable
 	// whenever some point has error bounds, and the classes by the
@@ -43,6 +47,9 @@ type spectrumPoint struct {
 	// near the boundary Re and Im to 6 digits do not tell it), fastest-
 	// growing first as finder sorts them.
 	Modes [][5]num `json:"modes"`
+	// Flow is [Re, Im] of the flow's eigenvalue λ = (μ - 1)/α of each mode,
+	// per unit of τ (finder.Point.FlowEigenvalues), when Alpha is known.
+	Flow [][2]num `json:"flow,omitempty"`
 }
 
 // spectraOf gathers the spectra and picks the first linearized point.
@@ -61,6 +68,9 @@ func (r *Report) spectraOf() spectra {
 			sp.Modes = append(sp.Modes, [5]num{num(real(m.Value)), num(imag(m.Value)), num(classes[k]), num(m.Bound),
 				num(growth(m.Value, p.Stability.Continuous))})
 		}
+		for _, l := range p.FlowEigenvalues(r.Fixed.Alpha) {
+			sp.Flow = append(sp.Flow, [2]num{num(real(l)), num(imag(l))})
+		}
 		for _, c := range classes {
 			if c >= modeStableAbs {
 				unbounded = true
@@ -75,6 +85,9 @@ func (r *Report) spectraOf() spectra {
 			}
 		}
 		s.Points = append(s.Points, sp)
+	}
+	if r.Fixed.Alpha > 0 && r.Fixed.Alpha <= 1 {
+		s.Alpha = r.Fixed.Alpha
 	}
 	s.addOrbits(r)
 	if unbounded {
@@ -166,6 +179,13 @@ func (r *Report) chartSpectra(s spectra) chart {
 	sub, tips := "eigenvalues λ of the Jacobian at the selected fixed point", "eig"
 	if s.Continuous {
 		sub, tips = "μ = λ - 1 for the eigenvalues λ of the Jacobian (continuous time)", "eigmu"
+	}
+	if s.Alpha > 0 {
+		flow := "(λ - 1)/α"
+		if s.Continuous {
+			flow = "μ/α"
+		}
+		sub += fmt.Sprintf("; the flow τ dh/dt's eigenvalues are %s, α = dt/τ = %s", flow, fmtG(s.Alpha, 6))
 	}
 	if s.Selected < 0 {
 		sub = "no linearized fixed points"

@@ -110,6 +110,7 @@ body.figure #figure-panel { display: block; }
     });
   }
   function num(x) { return typeof x === "number" ? String(Number(x.toPrecision(4))) : "?"; }
+  function cnum(re, im) { return num(re) + (im < 0 ? " − " + num(-im) + "i" : (im > 0 ? " + " + num(im) + "i" : "")); }
   var spectra = {{.Spectra}};
   // The mode classes drawn, in series order (see modeClass in modes.go).
   var classes = spectra.classes;
@@ -122,7 +123,9 @@ body.figure #figure-panel { display: block; }
     eig: function (p) { return eig(p, "λ"); },
     eigmu: function (p) { return eig(p, "μ"); }
   };
-  // eig describes one mode: v is [Re, Im, point, bound, growth, class].
+  // eig describes one mode: v is [Re, Im, point, bound, growth, class,
+  // mode]. For a map that is a flow's Euler step (spectra.alpha), the
+  // map's eigenvalue and the flow's (per τ) follow.
   // The growth rate (|λ| - 1, or Re μ for a flow) with its bound is shown
   // where the class is not plain from the eigenvalue: undecided and
   // marginal modes, and any within 1e-3 of the boundary.
@@ -138,6 +141,11 @@ body.figure #figure-panel { display: block; }
     var g = v[4];
     if (typeof g === "number" && (v[5] === 1 || v[5] === 4 || Math.abs(g) < 1e-3 || spectra.continuous)) {
       out += "<br>" + (spectra.continuous ? "Re μ = " : "|λ| - 1 = ") + num(g) + bound;
+    }
+    var fl = pt && pt.flow && pt.flow[v[6]];
+    if (fl) {
+      out += "<br>map: λ = " + cnum(spectra.continuous ? v[0] + 1 : v[0], v[1]) +
+        "<br>flow τ dh/dt: " + cnum(fl[0], fl[1]) + " per τ (α = " + num(spectra.alpha) + ")";
     }
     return out;
   }
@@ -191,8 +199,8 @@ body.figure #figure-panel { display: block; }
     var other = [], byClass = classes.map(function () { return []; }), ranks = [];
     var sizes = classes.map(function () { return []; });
     spectra.points.forEach(function (p, j) {
-      p.modes.forEach(function (m) {
-        var d = [m[0], m[1], j, m[3], m[4], m[2]];
+      p.modes.forEach(function (m, k) {
+        var d = [m[0], m[1], j, m[3], m[4], m[2], k];
         if (i >= 0 && j !== i) { other.push(d); } else { byClass[classes.indexOf(m[2])].push(d); }
       });
     });
