@@ -45,7 +45,12 @@
 // multipliers classified by package orbits. At a Hopf point of the flow
 // FollowHopf finds the limit cycle born there (on the side where one
 // exists) and follows it along the path, each cycle refined by
-// orbits.RefineCycle from a secant prediction of the last two.
+// orbits.RefineCycle from a secant prediction of the last two. At a
+// Neimark-Sacker point of the map FollowNeimarkSacker computes the normal
+// form's first Lyapunov coefficient (second and third derivatives from
+// central differences of the Jacobian) and d|lambda|/ds, hence the side
+// where the invariant circle exists and its first-order amplitude, seeds
+// orbits.RefineCircle with that circle and follows it along the path.
 //
 // With Settings.ContinuousTime the flow dx/dt = F(x) - x is judged instead:
 // folds and branch points as before (eigenvalue 0 of J - I) and Hopf
