@@ -162,6 +162,9 @@ func (r *Report) build() (*built, error) {
 	for k := range r.Manifolds {
 		b.charts = append(b.charts, r.chartManifold(k))
 	}
+	for k := range r.Charts {
+		b.charts = append(b.charts, r.chartXY(k))
+	}
 	for _, c := range b.charts {
 		c.Option["toolbox"] = toolbox(c.ID)
 		if t, ok := c.Option["title"].(opts.Title); ok { // a go-echarts chart

@@ -77,6 +77,10 @@ type Report struct {
 	// Result.Cycles), drawn as closed polylines through their samples,
 	// each with its own legend entry, and counted by class.
 	Cycles []orbits.Cycle
+
+	// Charts are small charts of anything else an analysis measures (see
+	// XY), drawn last.
+	Charts []XY
 	// Circles are invariant circles of the map (orbits.FindCircles,
 	// orbits.RefineCircle), drawn as closed curves, each with its own
 	// legend entry naming its rotation per step, and counted.

@@ -176,6 +176,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		Fixed:        all,
 		Trajectories: &finder.Trajectories{Trials: len(conds), Time: runMeasure, N: N, States: runs},
 		Summary:      tableRows(conds),
+		Charts:       []viz.XY{frequencyChart(conds)},
 	}
 	if tr != nil {
 		rep.Training = cli.TrainingPanel("sine wave", o.mse, *tr)

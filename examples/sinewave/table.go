@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"text/tabwriter"
 
 	"github.com/rnnfp/fixedpoints/viz"
@@ -41,6 +42,8 @@ func printTable(w io.Writer, conds []*condition) {
 	for _, c := range conds {
 		if c.MeasureErr != nil {
 			fmt.Fprintf(w, "input %.3f: %v\n", c.U, c.MeasureErr)
+		} else if c.CircleErr != nil && c.Predicted != nil && cabs(c.Predicted.Lambda) < 1 {
+			fmt.Fprintf(w, "input %.3f: the fixed point is stable (|λ| %.4f < 1): the oscillation decays onto it, no invariant circle (%v)\n", c.U, cabs(c.Predicted.Lambda), c.CircleErr)
 		} else if c.CircleErr != nil {
 			fmt.Fprintf(w, "input %.3f: no invariant circle: %v\n", c.U, c.CircleErr)
 		}
@@ -73,4 +76,33 @@ func tableRows(conds []*condition) []viz.Row {
 		rows = append(rows, viz.Row{Key: k, Value: v})
 	}
 	return rows
+}
+
+// frequencyChart is predicted against measured frequency at each input,
+// trained and in between, with the line where they are equal.
+func frequencyChart(conds []*condition) viz.XY {
+	var trained, between [][2]float64
+	lo, hi, worst := math.Inf(1), math.Inf(-1), 0.0
+	for _, c := range conds {
+		if c.Predicted == nil || c.MeasureErr != nil {
+			continue
+		}
+		p := [2]float64{c.Measured, c.Predicted.Omega}
+		if c.Trained {
+			trained = append(trained, p)
+		} else {
+			between = append(between, p)
+		}
+		lo, hi, worst = min(lo, p[0], p[1]), max(hi, p[0], p[1]), max(worst, c.RelErr())
+	}
+	return viz.XY{
+		Title:    "Predicted against measured frequency",
+		Subtitle: fmt.Sprintf("|arg λ| of the fixed point's oscillatory pair vs the output's crossings (rad/step); at most %.1f%% apart", 100*worst),
+		XName:    "measured ω (output crossings)", YName: "predicted |arg λ|",
+		Series: []viz.XYSeries{
+			{Name: "trained inputs", Points: trained},
+			{Name: "inputs between", Points: between},
+			{Name: "predicted = measured", Points: [][2]float64{{lo, lo}, {hi, hi}}, Line: true},
+		},
+	}
 }
