@@ -120,26 +120,27 @@ func Krawczyk(sys System, x []float64, s *Settings) (Result, error) {
 	for _, v := range cg {
 		step = math.Max(step, v.Mag())
 	}
+	k := newContractor(sys, c, x, j0)
 	// ε-inflation: start at twice the Newton step (or a few ulps of x̃)
 	// and grow until K contracts or MaxRadius is passed.
 	maxR := set.MaxRadius * scale
 	r := math.Max(2*step, 16*scale*0x1p-52)
 	res := Result{Reason: ReasonNoContraction}
 	for ; r <= maxR; r *= 8 {
-		m, err := contraction(sys, c, x, r)
+		rows, err := k.rows(r)
 		if err != nil {
 			return failed(err)
 		}
-		norm := normInf(m)
+		norm := maxOf(rows)
 		res.Contraction = norm
 		if math.IsInf(norm, 0) || math.IsNaN(norm) {
 			return Result{Reason: ReasonOverflow}, nil
 		}
-		// O = K − x̃ = −C·G(x̃) + M·[−r, r]; every |O_i| < r.
-		rowT := interval.RowMagSums(m)
+		// O = K − x̃ = −C·G(x̃) + M·[−r, r] with M = I − C·dG(X), whose
+		// row i has Σ_j |M_ij| <= rows[i]; every |O_i| < r.
 		dist, inside := 0.0, true
 		for i := range cg {
-			t := up(rowT[i] * r)
+			t := up(rows[i] * r)
 			o := interval.Add(interval.Neg(cg[i]), interval.I{Lo: -t, Hi: t})
 			if !(o.Mag() < r) {
 				inside = false
@@ -150,8 +151,8 @@ func Krawczyk(sys System, x []float64, s *Settings) (Result, error) {
 		if !inside {
 			continue
 		}
-		res = Result{Proved: true, Radius: math.Max(dist, math.SmallestNonzeroFloat64), UniqueRadius: r, Contraction: norm}
-		res.UniqueRadius = uniqueness(sys, c, x, r, set)
+		res = Result{Proved: true, Radius: math.Max(dist, math.SmallestNonzeroFloat64), Contraction: norm}
+		res.UniqueRadius = k.uniqueness(r, set)
 		return res, nil
 	}
 	return res, nil
@@ -166,22 +167,84 @@ func failed(err error) (Result, error) {
 	return Result{}, err
 }
 
+// contractor bounds ‖I − C·A‖ over the Jacobians A of boxes around x̃ in
+// O(N²) per box: with J0 the (float) midpoint of dG's enclosure at x̃ and
+// dG(X) enclosed as Ym ± Yr, every A in dG(X) has |A − J0| <= E =
+// Yr + |Ym − J0| (the true dG(x̃) lies in both enclosures), so row i of
+// |I − C·A| sums to at most base_i + (|C|·E·1)_i, where base holds the
+// row sums of |I − C·J0| (one interval product, computed once).
+type contractor struct {
+	sys  System
+	x    []float64
+	j0   interval.Mat // point matrix J0
+	absC interval.Mat // point matrix |C|
+	base []float64
+}
+
+func newContractor(sys System, c interval.Mat, x []float64, j0 interval.Mat) *contractor {
+	j0m := interval.Mat{Rows: j0.Rows, Cols: j0.Cols, Mid: j0.Mid}
+	absC := interval.Mat{Rows: c.Rows, Cols: c.Cols, Mid: make([]float64, len(c.Mid))}
+	for i, v := range c.Mid {
+		absC.Mid[i] = math.Abs(v)
+	}
+	base := interval.RowMagSums(interval.IdentityMinus(interval.MatMul(c, j0m)))
+	return &contractor{sys: sys, x: x, j0: j0m, absC: absC, base: base}
+}
+
+// rows returns upper bounds of the row sums of |I − C·A| over every A in
+// dG(X), X = x̃ + [−ρ, ρ]^N (+Inf when the enclosure overflows).
+func (k *contractor) rows(rho float64) ([]float64, error) {
+	box := make([]interval.I, len(k.x))
+	for i, v := range k.x {
+		box[i] = interval.I{Lo: down(v - rho), Hi: up(v + rho)}
+	}
+	_, j, err := k.sys.Enclose(box, true)
+	if err != nil {
+		return nil, err
+	}
+	n := len(k.x)
+	out := make([]float64, n)
+	if !j.IsFinite() {
+		for i := range out {
+			out[i] = math.Inf(1)
+		}
+		return out, nil
+	}
+	// D = Ym − J0 as an interval matrix (its rounding in the radius), Yr
+	// added: RowMagSums(D) bounds the row sums of E.
+	d := interval.Mat{Rows: n, Cols: n, Mid: make([]float64, n*n), Rad: make([]float64, n*n)}
+	for i := range d.Mid {
+		m := j.Mid[i] - k.j0.Mid[i]
+		d.Mid[i] = m
+		d.Rad[i] = (j.Rad[i] + 0x1p-52*math.Abs(m) + math.SmallestNonzeroFloat64) * (1 + 0x1p-50)
+	}
+	e := interval.RowMagSums(d)
+	ce := interval.MatVec(k.absC, interval.Vec{Mid: e})
+	for i := range out {
+		out[i] = up(k.base[i] + ce.At(i).Hi)
+		if math.IsNaN(out[i]) {
+			out[i] = math.Inf(1)
+		}
+	}
+	return out, nil
+}
+
 // uniqueness searches, from the proved radius r up to MaxUniqueRadius, the
 // largest radius ρ where ‖I − C·dG(x̃ + [−ρ, ρ]^N)‖∞ < 1, by bisection on
-// log ρ (the test is monotone in ρ: a larger box has a larger enclosure)
+// log ρ (the bound grows with ρ: a larger box has a larger enclosure)
 // until the bracket is within a factor UniqueGrowth, at most
 // MaxUniqueSteps tests. It returns the largest radius that passed.
-func uniqueness(sys System, c interval.Mat, x []float64, r float64, set Settings) float64 {
+func (k *contractor) uniqueness(r float64, set Settings) float64 {
 	lo, hi := r, set.MaxUniqueRadius
 	if hi <= lo {
 		return lo
 	}
-	if ok(sys, c, x, hi) {
+	if k.ok(hi) {
 		return hi
 	}
-	for k := 0; k < set.MaxUniqueSteps && hi > lo*set.UniqueGrowth; k++ {
+	for s := 0; s < set.MaxUniqueSteps && hi > lo*set.UniqueGrowth; s++ {
 		mid := math.Sqrt(lo) * math.Sqrt(hi)
-		if ok(sys, c, x, mid) {
+		if k.ok(mid) {
 			lo = mid
 		} else {
 			hi = mid
@@ -190,35 +253,21 @@ func uniqueness(sys System, c interval.Mat, x []float64, r float64, set Settings
 	return lo
 }
 
-// ok reports whether ‖I − C·dG(X)‖∞ < 1 on X = x + [−ρ, ρ]^N.
-func ok(sys System, c interval.Mat, x []float64, rho float64) bool {
-	m, err := contraction(sys, c, x, rho)
-	return err == nil && normInf(m) < 1
+// ok reports whether ‖I − C·A‖∞ < 1 for every A in dG(x̃ + [−ρ, ρ]^N).
+func (k *contractor) ok(rho float64) bool {
+	rows, err := k.rows(rho)
+	return err == nil && maxOf(rows) < 1
 }
 
-// contraction encloses I − C·dG(X) for X = x + [−r, r]^N.
-func contraction(sys System, c interval.Mat, x []float64, r float64) (interval.Mat, error) {
-	box := make([]interval.I, len(x))
-	for i, v := range x {
-		box[i] = interval.I{Lo: down(v - r), Hi: up(v + r)}
+func maxOf(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		if math.IsNaN(x) {
+			return math.Inf(1)
+		}
+		m = math.Max(m, x)
 	}
-	_, j, err := sys.Enclose(box, true)
-	if err != nil {
-		return interval.Mat{}, err
-	}
-	return interval.IdentityMinus(interval.MatMul(c, j)), nil
-}
-
-// normInf is an upper bound of ‖M‖∞ over the interval matrix.
-func normInf(m interval.Mat) float64 {
-	if !m.IsFinite() {
-		return math.Inf(1)
-	}
-	nrm := 0.0
-	for _, v := range interval.RowMagSums(m) {
-		nrm = math.Max(nrm, v)
-	}
-	return nrm
+	return m
 }
 
 // inverse returns C ≈ mid(J)⁻¹ as a point matrix, or false when mid(J) is
