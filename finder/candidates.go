@@ -37,6 +37,11 @@ type candidate struct {
 	hessErr  float64 // its estimated error bound
 	slow     bool    // checked: a local minimum of q > 0
 	relSpeed float64 // sqrt(2q) over the network's speed, when checked
+	// Set by prove (prove.go).
+	pf        Proof       // its proof, when proved (or residual-certified)
+	proofFail string      // why its proof failed, when tried
+	gRes      float64     // max|G| at x (0 when not evaluated)
+	hit       *provedRoot // the root Newton on G reached from it, when it stays put
 }
 
 // keepBest records the current point if it is the best so far.

@@ -40,6 +40,9 @@ func (f *finder) settleSeeds(ctx context.Context, lo int, deflated bool, known *
 	if err := f.refineSeeds(ctx, idx, *known); err != nil {
 		return 0, err
 	}
+	if err := f.prove(ctx, idx, false); err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, ci := range idx {
 		if c := f.cands[ci]; f.certified(c) && !f.isKnown(*known, c.x, c.u) {
@@ -178,12 +181,16 @@ func (f *finder) basinStarts(known []int, nInit int) [][]int {
 	hits := make([][]int, len(known))
 	for ci := 0; ci < nInit; ci++ {
 		c := f.cands[ci]
-		if !(residual(c.f, c.x) <= f.s.TolResidual) {
+		x := c.x
+		switch {
+		case c.hit != nil:
+			x = c.hit.x // the proved root Newton on G reached from it (prove.go)
+		case !(residual(c.f, c.x) <= f.s.TolResidual):
 			continue
 		}
 		best, bd := -1, math.Inf(1)
 		for k, kc := range known {
-			if d := pairDistance(f.cands[kc].x, f.cands[kc].u, c.x, c.u); d < bd {
+			if d := pairDistance(f.cands[kc].x, f.cands[kc].u, x, c.u); d < bd {
 				best, bd = k, d
 			}
 		}

@@ -19,6 +19,9 @@ func TestDeflationFindsOtherRoots(t *testing.T) {
 	if err := f.search(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.prove(context.Background(), []int{0, 1, 2, 3}, false); err != nil {
+		t.Fatal(err)
+	}
 	known := f.knownPoints()
 	if len(known) != 4 {
 		t.Fatalf("%d corners found, want 4", len(known))

@@ -3,6 +3,7 @@ package finder_test
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
@@ -25,9 +26,10 @@ func ExampleFind() {
 		fmt.Println(err)
 		return
 	}
+	r6 := func(v float64) float64 { return math.Round(v*1e6)/1e6 + 0 } // + 0: no "-0.000000"
 	for _, fp := range res.Fixed.Points {
 		fmt.Printf("x* = [%+.6f %+.6f]  residual <= 1e-15: %v  unstable modes: %d  top |lambda| = %.6f\n",
-			fp.X[0], fp.X[1], fp.Residual <= 1e-15, fp.Stability.NUnstable, fp.Stability.MaxAbs)
+			r6(fp.X[0]), r6(fp.X[1]), fp.Residual <= 1e-15, fp.Stability.NUnstable, fp.Stability.MaxAbs)
 	}
 	// Output:
 	// x* = [-0.957504 -0.957504]  residual <= 1e-15: true  unstable modes: 0  top |lambda| = 0.166372

@@ -53,6 +53,8 @@ type finder struct {
 	// parent[i] is the initial state's candidate from which completion
 	// candidate nInit()+i descends (its input and condition id).
 	parent []int
+	// roots are the roots proved so far (prove.go).
+	roots []*provedRoot
 }
 
 // Find searches for the fixed points of p.Cell from p.InitialStates.
@@ -210,6 +212,10 @@ func (f *finder) points(conds []int) *FixedPoints {
 			Q: c.q, DQ: c.dq, Iters: c.iters, Refines: c.refines,
 			Residual: residual(c.f, c.x),
 			Outcome:  c.outcome, Reason: c.reason, Gradient: c.grad,
+			GResidual: c.gRes, ProofReason: c.proofFail,
+		}
+		if c.outcome == OutcomeFixed {
+			p.Proof = c.pf
 		}
 		if c.checked {
 			p.HessianMin, p.HessianError, p.RelativeSpeed = c.hessMin, c.hessErr, c.relSpeed

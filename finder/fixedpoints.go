@@ -35,6 +35,22 @@ type Point struct {
 	HessianMin, HessianError float64
 	RelativeSpeed            float64
 
+	// Proof says how the point is certified (see Proof): for a cell whose
+	// residual factors as F − x = D ⊙ G, method "krawczyk" with the radius
+	// holding the unique root and the uniqueness radius. GResidual is
+	// max|G| at X (0 when not evaluated; Residual is max|F − x|).
+	// ProofReason says why a tried proof failed ("no contraction",
+	// "overflow", "singular"), "" otherwise.
+	Proof       Proof
+	GResidual   float64
+	ProofReason string
+	// Far marks a proved point beyond the reference's distance rule (see
+	// ExcludeDistanceOutliers): kept, as a proved root is no junk, with
+	// FarDistance its distance to the initial states' centroid over their
+	// mean distance.
+	Far         bool
+	FarDistance float64
+
 	// Filled by Linearize.
 	Jacobian      []float64 // dF/dx at x*, N x N row-major: J[i*N+k] = dF_i/dx_k
 	InputJacobian []float64 // dF/du at x*, N x M row-major

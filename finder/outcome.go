@@ -8,9 +8,10 @@ const (
 	// OutcomeUnknown: not decided (a point built by hand, or read from a
 	// file that does not say). The zero value, so that it claims nothing.
 	OutcomeUnknown Outcome = iota
-	// OutcomeFixed: certified, max|F(x) - x| <= Settings.TolResidual, at a point
-	// where no gate saturates to exactly 0 or 1 in a way that makes F(x) = x
-	// hold only through rounding (see ReasonSaturated).
+	// OutcomeFixed: certified. For a cell whose residual factors
+	// (cells.Factored), proved: a unique root of G lies within
+	// Point.Proof.Radius of X (Krawczyk's operator); otherwise
+	// max|F(x) - x| <= Settings.TolResidual (Point.Proof.Method "residual").
 	OutcomeFixed
 	// OutcomeSlow: a slow point, a local minimum of q = 0.5*||F(x) - x||^2 > 0
 	// (residual above TolResidual). Checked at the final x: grad q is at
@@ -72,10 +73,14 @@ const (
 	ReasonTolQ
 	// ReasonCanceled: the context was canceled first.
 	ReasonCanceled
-	// ReasonSaturated: F(x) = x holds only because a gate rounds to exactly
-	// 0 or 1 (a GRU update gate z = 1.0): a fixed point of the rounded map,
-	// not of the real one.
+	// ReasonSaturated: max|F(x) - x| <= TolResidual holds only because a
+	// gate rounds to exactly 1 (a GRU update gate z = 1.0: D_i = 1 - z_i
+	// below eps/2) while |G_i| is above TolResidual: a fixed point of the
+	// rounded map, not of the real one, and no proof.
 	ReasonSaturated
+	// ReasonUnproved: max|F(x) - x| <= TolResidual, but no root of G was
+	// proved there (Point.ProofReason says why): not a fixed point.
+	ReasonUnproved
 )
 
 // String names the reason as the JSON does ("stall", "refine limit", ...).
@@ -99,12 +104,14 @@ func (r Reason) String() string {
 		return "canceled"
 	case ReasonSaturated:
 		return "saturated"
+	case ReasonUnproved:
+		return "unproved"
 	}
 	return "unknown"
 }
 
 // reasons lists every Reason of an unconverged candidate, in order.
-var reasons = []Reason{ReasonIterationLimit, ReasonRefineLimit, ReasonStall, ReasonDiverged, ReasonRise, ReasonTolQ, ReasonCanceled, ReasonSaturated}
+var reasons = []Reason{ReasonIterationLimit, ReasonRefineLimit, ReasonStall, ReasonDiverged, ReasonRise, ReasonTolQ, ReasonCanceled, ReasonSaturated, ReasonUnproved}
 
 // ParseReason returns the Reason whose String is s.
 func ParseReason(s string) (Reason, bool) {

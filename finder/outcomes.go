@@ -22,7 +22,7 @@ func (f *finder) decideOutcomes(ctx context.Context, p Problem) error {
 		case f.certified(c):
 			c.outcome = OutcomeFixed
 		case residual(c.f, c.x) <= f.s.TolResidual:
-			c.reason = ReasonSaturated // a root of the rounded map only
+			c.reason = f.unprovedReason(c) // a root of the rounded map only, or unproved
 		case f.canceled && (!c.done || c.active || c.stop == ReasonNone):
 			c.reason = ReasonCanceled
 		default:
@@ -86,11 +86,4 @@ func finite(v []float64) bool {
 		}
 	}
 	return true
-}
-
-// certified reports whether c is a fixed point as decideOutcomes labels
-// it: residual within TolResidual, and a root of the real map, not of its
-// rounding only (see saturatedOnly).
-func (f *finder) certified(c *candidate) bool {
-	return residual(c.f, c.x) <= f.s.TolResidual && !saturatedOnly(f.cell, c.x, c.u, f.s.Dtype, f.s.TolResidual)
 }

@@ -107,9 +107,15 @@ type Stats struct {
 	// UnconvergedByReason counts the unconverged candidates by Reason.
 	UnconvergedByReason map[Reason]int
 	DistanceOutliers    int // dropped as far from the initial states
-	QOutliersRerun      int
-	Retried             int // candidates sent back to the first-order search after the refinement stalled (counted per round)
-	GradientChecks      int // batched curvature evaluations that checked uncertified candidates for slow points
+	// Far counts the proved fixed points kept although the distance rule
+	// would drop them (Point.Far); ResidualOnly the fixed points certified
+	// by residual alone (the cell has no interval enclosure, or NoProof).
+	Far            int
+	ResidualOnly   int
+	ProofTime      time.Duration // refining on G and proving (prove.go)
+	QOutliersRerun int
+	Retried        int // candidates sent back to the first-order search after the refinement stalled (counted per round)
+	GradientChecks int // batched curvature evaluations that checked uncertified candidates for slow points
 	// NetworkSpeed is the speed a slow region is measured against (see
 	// Problem.Trajectories), and SpeedFrom says where it came from
 	// ("trajectories" or "initial states"); 0 and "" when no candidate

@@ -21,6 +21,15 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 			return nil, err
 		}
 	}
+	if !f.canceled {
+		all := make([]int, len(f.cands))
+		for i := range all {
+			all[i] = i
+		}
+		if err := f.prove(ctx, all, true); err != nil {
+			return nil, err
+		}
+	}
 	if !f.s.NoComplete && !f.s.NoRefine && !f.canceled {
 		if err := f.complete(ctx); err != nil {
 			return nil, err
@@ -40,7 +49,7 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	res.SlowRegions = all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeSlowRegion }).Unique(f.s.TolUnique)
 
 	var err error
-	if res.Fixed, err = f.postprocess(certified, p.InitialStates); err != nil {
+	if res.Fixed, err = f.postprocessFixed(certified, p.InitialStates); err != nil {
 		return nil, err
 	}
 	if res.Slow, err = f.postprocess(slow, p.InitialStates); err != nil {

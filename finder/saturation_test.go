@@ -13,9 +13,12 @@ import (
 // 50): the rounded map is the identity, so every state passes the residual
 // test, but the real map h' = h + (1 - z)(n - h) has its roots only where
 // n(h) = h. With KeepDistanceOutliers on (nothing else to keep them out), no
-// state of that region is reported as a fixed point except the real root 0
-// (b_in = b_hn = 0), which one candidate starts on; each of the others is
-// labelled saturated. n - h is checked here in plain Go.
+// state of that region is reported as a fixed point: the candidates are
+// refined on G = n - h and end at the real root 0 (b_in = b_hn = 0, the
+// only root: the truth's Newton from 200 starts finds no other), proved.
+// n - h is checked here in plain Go. With NoProof the search certifies by
+// residual, as before issue 26, and every slab point is "fixed" (labelled
+// "residual"): the proof is what tells them apart.
 func TestSaturatedGRUNotFixed(t *testing.T) {
 	const H = 4
 	c := cells.NewGRU(H, 0)
@@ -56,13 +59,27 @@ func TestSaturatedGRUNotFixed(t *testing.T) {
 			t.Errorf("reported fixed point %v has |n - h| = %g: not a root of the real map", pt.X, d)
 		}
 	}
-	if res.Fixed.Len() != 1 {
-		t.Errorf("%d fixed points, want 1 (the origin)", res.Fixed.Len())
+	if res.Fixed.Len() != 1 || maxAbsOf(res.Fixed.Points[0].X) > res.Fixed.Points[0].Proof.Radius {
+		t.Fatalf("%d fixed points, want 1 (the origin)", res.Fixed.Len())
 	}
-	if n := res.Stats.UnconvergedByReason[ReasonSaturated]; n != 64 {
-		t.Errorf("%d candidates labelled saturated, want 64 (stats %+v)", n, res.Stats)
+	if pf := res.Fixed.Points[0].Proof; pf.Method != ProofKrawczyk || !(pf.Radius > 0 && pf.Radius <= pf.UniqueRadius) {
+		t.Errorf("origin's proof %+v", pf)
 	}
-	if res.Status != Incomplete {
-		t.Errorf("status %v, want Incomplete", res.Status)
+	_, starts := uniformStates(200, H, 11, 2)
+	if truth := truthRoots(c, starts); len(truth) != 1 {
+		t.Errorf("truth has %d roots, want 1", len(truth))
+	}
+	// The candidate that starts at the root is certified there; the others
+	// stay on the slab, labelled saturated (Newton on G from them reaches
+	// the root, which is that one point).
+	if res.Stats.Certified != 1 || res.Stats.UnconvergedByReason[ReasonSaturated] != 64 {
+		t.Errorf("%d candidates certified, %d saturated, want 1 and 64 (stats %+v)", res.Stats.Certified, res.Stats.UnconvergedByReason[ReasonSaturated], res.Stats)
+	}
+	old, err := Find(context.Background(), Problem{Cell: c, InitialStates: init}, &Settings{KeepDistanceOutliers: true, NoComplete: true, Seed: 3, NoProof: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Fixed.Len() < 60 || old.Fixed.Points[0].Proof.Method != ProofResidual {
+		t.Errorf("NoProof: %d fixed points (%+v), want the slab's (about 65), labelled residual", old.Fixed.Len(), old.Fixed.Points[0].Proof)
 	}
 }

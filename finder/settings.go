@@ -76,6 +76,14 @@ type Settings struct {
 	Refiner         Refiner // AutoRefiner: DenseLM below KrylovMinN states, NewtonKrylov from there
 	KrylovMinN      int     // 128: the state size from which AutoRefiner takes Newton-Krylov (measured: examples/bench -scale)
 
+	// Proofs (prove.go): for a cell whose residual factors (cells.Factored),
+	// candidates are refined on the real equation G = 0 and each root is
+	// proved by Krawczyk's operator; only proved points are fixed. Cells
+	// without the interface are certified by residual (Proof.Method
+	// "residual").
+	NoProof       bool    // false: prove (NoProof: certify by residual, as before issue 26)
+	ProveResidual float64 // 1e-6: candidates with max|F-x| <= this * max(1, |x|) are refined on G and proved
+
 	// Post-processing as the reference.
 	TolUnique            float64 // 1e-3: points closer than this ([x; u], 2-norm) are one
 	MaxUnique            int     // 0: no cap; else keep a random (seeded) subset
@@ -225,6 +233,7 @@ func (s *Settings) fillIndependent() {
 	}
 	def(&s.TolUnique, 1e-3)
 	def(&s.OutlierDistanceScale, 10)
+	def(&s.ProveResidual, 1e-6)
 	def(&s.OutlierQScale, 10)
 	def(&s.MarginalTol, 1e-3)
 	def(&s.SlowRegionSpeed, 1e-2)
@@ -253,7 +262,7 @@ func (s *Settings) validate() error {
 		{"AdamEpsilon", s.AdamEpsilon}, {"TolResidual", s.TolResidual}, {"SlowRegionSpeed", s.SlowRegionSpeed},
 		{"TolUnique", s.TolUnique}, {"OutlierDistanceScale", s.OutlierDistanceScale},
 		{"OutlierQScale", s.OutlierQScale}, {"MarginalTol", s.MarginalTol}, {"HandoffQ", s.HandoffQ},
-		{"ConnectEps", s.ConnectEps},
+		{"ConnectEps", s.ConnectEps}, {"ProveResidual", s.ProveResidual},
 	}
 	for _, p := range pos {
 		if p.v < 0 || math.IsNaN(p.v) || math.IsInf(p.v, 0) {

@@ -8,7 +8,25 @@ import (
 	"text/tabwriter"
 )
 
-// Summary describes fp in a few lines: its size, the counts of stable
+// countProofs counts the points proved by Krawczyk's operator, those
+// certified by residual only, and the proved points marked far.
+func (fp *FixedPoints) countProofs() (proved, residual, far int) {
+	for i := range fp.Points {
+		switch p := &fp.Points[i]; p.Proof.Method {
+		case ProofKrawczyk:
+			proved++
+			if p.Far {
+				far++
+			}
+		case ProofResidual:
+			residual++
+		}
+	}
+	return proved, residual, far
+}
+
+// Summary describes fp in a few lines: its size, how its points are
+// certified (when they say: proved, residual only, far), the counts of stable
 // points (every mode certainly decays), unstable ones (some mode certainly
 // grows), undecided ones (neither: some mode's error bound straddles the
 // boundary) and marginal ones (some mode within MarginalTol of the boundary,
@@ -31,6 +49,9 @@ import (
 func (fp *FixedPoints) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d points, N=%d, M=%d, %s\n", len(fp.Points), fp.N, fp.M, fp.Dtype)
+	if proved, residual, far := fp.countProofs(); proved+residual > 0 {
+		fmt.Fprintf(&b, "proved %d (krawczyk), residual only %d, far %d\n", proved, residual, far)
+	}
 	analyzed, stable, unstable, marginal, byAbs := 0, 0, 0, 0, 0
 	for i := range fp.Points {
 		s := fp.Points[i].Stability

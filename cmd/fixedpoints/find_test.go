@@ -466,6 +466,9 @@ func TestFindFlipFlopGRUMatchesNewton(t *testing.T) {
 			continue
 		}
 		matched[bi] = true
+		if pf := p.Proof; pf.Method != finder.ProofKrawczyk || !(pf.Radius > 0 && pf.Radius <= pf.UniqueRadius) {
+			t.Errorf("point %d not proved: %+v", bi, pf)
+		}
 		if p.Stability.NUnstable != wantUnstable[bi] {
 			t.Errorf("point %d: saddle index %d, Newton's eigenvalues say %d", bi, p.Stability.NUnstable, wantUnstable[bi])
 		}

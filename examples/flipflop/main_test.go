@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/manifold"
 	"github.com/rnnfp/fixedpoints/tasks"
@@ -37,14 +38,23 @@ func testFlipFlop(t *testing.T, cell string) {
 	}
 	fp := file.Fixed
 	counts := map[int]int{}
+	minR, maxR, minU, maxU := math.Inf(1), 0.0, math.Inf(1), 0.0
 	for _, p := range fp.Points {
 		if p.Residual > 1e-10 {
 			t.Errorf("residual %g > 1e-10", p.Residual)
+		}
+		// Every fixed point is proved (read back from the JSON).
+		if pf := p.Proof; pf.Method != finder.ProofKrawczyk || !(pf.Radius > 0 && pf.Radius <= pf.UniqueRadius) {
+			t.Errorf("fixed point without a proof: %+v", pf)
+		} else {
+			minR, maxR = math.Min(minR, pf.Radius), math.Max(maxR, pf.Radius)
+			minU, maxU = math.Min(minU, pf.UniqueRadius), math.Max(maxU, pf.UniqueRadius)
 		}
 		if !p.Stability.Marginal {
 			counts[p.Stability.NUnstable]++
 		}
 	}
+	t.Logf("%s: %d fixed points proved, radius %.2g..%.2g, unique radius %.2g..%.2g", cell, len(fp.Points), minR, maxR, minU, maxU)
 	if counts[0] != 8 || counts[1] == 0 || counts[2] == 0 || counts[3] == 0 {
 		t.Errorf("counts by saddle index %v: want 8 stable and saddles of index 1, 2 and 3", counts)
 	}

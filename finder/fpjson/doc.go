@@ -26,7 +26,9 @@
 //	   "marginal": b, "n_marginal": n, "flip": b, "oscillatory": b, "continuous": b,
 //	   "outcome": o, "reason": r, "gradient": g, "jacobian_error": e,
 //	   "n_undecided": n, "eigenvalue_bounds": [b x K], "eigenvalue_conds": [kappa x K],
-//	   "mode_classes": [c x K], "stability": "proved", "mode_proved": [b x K]}, ...],
+//	   "mode_classes": [c x K], "stability": "proved", "mode_proved": [b x K],
+//	   "proof": {"method": "krawczyk", "radius": r, "unique_radius": R} or {"method": "residual"},
+//	   "g_residual": g, "proof_reason": why not proved, "far": true, "far_distance": d}, ...],
 //	 "slow_points": [...], "slow_regions": [...], "unconverged": [...]} (when the result has them)
 //
 // "alpha" is finder.FixedPoints.Alpha: the map is the Euler step, of
@@ -42,7 +44,7 @@
 // (Point.Outcome);
 // "reason" why an unconverged one stopped ("iteration limit", "refine
 // limit", "stall", "diverged", "rise", "tolq without refinement",
-// "canceled", "saturated"); "gradient" the checked gradient of q over its
+// "canceled", "saturated", "unproved"); "gradient" the checked gradient of q over its
 // rounding floor (Point.Gradient); "speed" sqrt(2q) of a slow point or
 // slow region (written, derived from q on reading); "hessian_min" and
 // "hessian_error" the smallest eigenvalue of the Hessian of q and its
@@ -55,7 +57,16 @@
 // "mode_proved" (Mode.Proved: the class is proved from an enclosure of the
 // Jacobian at the true root; written when some mode is). "stability" is
 // "proved" when every mode's class is (Stability.Proved), else "estimated":
-// some class rests on the first-order bound.
+// some class rests on the first-order bound. A fixed
+// point's "proof" (Point.Proof): "krawczyk" when Krawczyk's operator proved
+// a unique root of the cell's G (F − x = D ⊙ G) within "radius" of x and no
+// other within "unique_radius" (max-norm, 0 < radius <= unique_radius), or
+// "residual" when max|F − x| <= TolResidual is all that is known (a cell
+// without interval enclosures); "g_residual" max|G| at x (Point.GResidual;
+// "residual" stays max|F − x|); "proof_reason" why a candidate's proof
+// failed ("no contraction", "overflow", "singular"); "far" and
+// "far_distance" a proved point kept beyond the distance rule
+// (Point.Far, Point.FarDistance).
 //
 // What the reference FixedPointFinder would call fixed points among the same
 // candidates (finder.ReferenceView; a file written by Write of a search):

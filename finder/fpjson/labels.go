@@ -2,26 +2,39 @@ package fpjson
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/rnnfp/fixedpoints/finder"
 )
 
 // jsonLabels holds the label fields of one point (see the package documentation).
 type jsonLabels struct {
-	Outcome       string     `json:"outcome,omitempty"`
-	Reason        string     `json:"reason,omitempty"`
-	Gradient      *jsonFloat `json:"gradient,omitempty"`
-	Speed         *jsonFloat `json:"speed,omitempty"`
-	HessianMin    *jsonFloat `json:"hessian_min,omitempty"`
-	HessianError  *jsonFloat `json:"hessian_error,omitempty"`
-	RelativeSpeed *jsonFloat `json:"relative_speed,omitempty"`
-	JacobianError *jsonFloat `json:"jacobian_error,omitempty"`
-	NUndecided    *int       `json:"n_undecided,omitempty"`
-	Bounds        jsonFloats `json:"eigenvalue_bounds,omitempty"`
-	Conds         jsonFloats `json:"eigenvalue_conds,omitempty"`
-	Classes       []string   `json:"mode_classes,omitempty"`
-	Stability     string     `json:"stability,omitempty"`
-	ModeProved    []bool     `json:"mode_proved,omitempty"`
+	Outcome       string          `json:"outcome,omitempty"`
+	Reason        string          `json:"reason,omitempty"`
+	Gradient      *jsonFloat      `json:"gradient,omitempty"`
+	Speed         *jsonFloat      `json:"speed,omitempty"`
+	HessianMin    *jsonFloat      `json:"hessian_min,omitempty"`
+	HessianError  *jsonFloat      `json:"hessian_error,omitempty"`
+	RelativeSpeed *jsonFloat      `json:"relative_speed,omitempty"`
+	JacobianError *jsonFloat      `json:"jacobian_error,omitempty"`
+	NUndecided    *int            `json:"n_undecided,omitempty"`
+	Bounds        jsonFloats      `json:"eigenvalue_bounds,omitempty"`
+	Conds         jsonFloats      `json:"eigenvalue_conds,omitempty"`
+	Classes       []string        `json:"mode_classes,omitempty"`
+	Stability     string          `json:"stability,omitempty"`
+	ModeProved    []bool          `json:"mode_proved,omitempty"`
+	Proof         *jsonPointProof `json:"proof,omitempty"`
+	ProofReason   string          `json:"proof_reason,omitempty"`
+	GResidual     *jsonFloat      `json:"g_residual,omitempty"`
+	Far           bool            `json:"far,omitempty"`
+	FarDistance   *jsonFloat      `json:"far_distance,omitempty"`
+}
+
+// jsonPointProof is a fixed point's finder.Proof.
+type jsonPointProof struct {
+	Method       string     `json:"method"`
+	Radius       *jsonFloat `json:"radius,omitempty"`
+	UniqueRadius *jsonFloat `json:"unique_radius,omitempty"`
 }
 
 // The values of "stability" (Stability.Proved).
@@ -53,6 +66,20 @@ func labelsToJSON(p *finder.Point) jsonLabels {
 	}
 	if p.RelativeSpeed != 0 {
 		j.RelativeSpeed = ptrFloat(p.RelativeSpeed)
+	}
+	switch p.Proof.Method {
+	case "":
+	case finder.ProofKrawczyk:
+		j.Proof = &jsonPointProof{Method: p.Proof.Method, Radius: ptrFloat(p.Proof.Radius), UniqueRadius: ptrFloat(p.Proof.UniqueRadius)}
+	default:
+		j.Proof = &jsonPointProof{Method: p.Proof.Method}
+	}
+	j.ProofReason = p.ProofReason
+	if p.GResidual != 0 || p.Proof.Method == finder.ProofKrawczyk {
+		j.GResidual = ptrFloat(p.GResidual)
+	}
+	if p.Far {
+		j.Far, j.FarDistance = true, ptrFloat(p.FarDistance)
 	}
 	if !p.HasBounds() {
 		return j // analyzed before per-mode bounds existed, or not at all
@@ -115,6 +142,9 @@ func labelsFromJSON(j *jsonLabels, p *finder.Point) error {
 	if j.NUndecided != nil {
 		p.Stability.NUndecided = *j.NUndecided
 	}
+	if err := proofFromJSON(j, p); err != nil {
+		return err
+	}
 	K := len(p.Modes)
 	for _, l := range []struct {
 		name string
@@ -173,6 +203,39 @@ func stabilityFromJSON(label string, p *finder.Point) error {
 		}
 	default:
 		return fmt.Errorf("stability is %q, want \"proved\" or \"estimated\"", label)
+	}
+	return nil
+}
+
+// proofFromJSON reads a point's proof fields, checking that a proof says
+// what a proof must: a known method, and for "krawczyk" 0 < radius <=
+// unique_radius.
+func proofFromJSON(j *jsonLabels, p *finder.Point) error {
+	if j.GResidual != nil {
+		p.GResidual = float64(*j.GResidual)
+	}
+	p.ProofReason = j.ProofReason
+	p.Far = j.Far
+	if j.FarDistance != nil {
+		p.FarDistance = float64(*j.FarDistance)
+	}
+	if j.Proof == nil {
+		return nil
+	}
+	switch j.Proof.Method {
+	case finder.ProofKrawczyk:
+		if j.Proof.Radius == nil || j.Proof.UniqueRadius == nil {
+			return fmt.Errorf("proof \"krawczyk\" without radius or unique_radius")
+		}
+		r, R := float64(*j.Proof.Radius), float64(*j.Proof.UniqueRadius)
+		if !(r > 0 && r <= R) || math.IsInf(R, 0) {
+			return fmt.Errorf("proof radius %g and unique_radius %g, want 0 < radius <= unique_radius, finite", r, R)
+		}
+		p.Proof = finder.Proof{Method: finder.ProofKrawczyk, Radius: r, UniqueRadius: R}
+	case finder.ProofResidual:
+		p.Proof = finder.Proof{Method: finder.ProofResidual}
+	default:
+		return fmt.Errorf("proof method is not \"krawczyk\" or \"residual\"")
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func PrintSummary(w io.Writer, res *finder.Result) {
 	if res.Settings.MaxPeriod >= 2 || res.Settings.Cycles {
 		orbitTime = ", orbits " + ms(st.OrbitTime)
 	}
-	fmt.Fprintf(w, "time: search %s, refine %s, slow descent %s, complete %s, check %s, linearize %s, connect %s%s, total %s\n", ms(st.SearchTime), ms(st.RefineTime), ms(st.SlowTime), ms(st.CompleteTime), ms(st.CheckTime), ms(st.LinearizeTime), ms(st.ConnectTime), orbitTime, ms(st.Runtime))
+	fmt.Fprintf(w, "time: search %s, refine %s, slow descent %s, prove %s, complete %s, check %s, linearize %s, connect %s%s, total %s\n", ms(st.SearchTime), ms(st.RefineTime), ms(st.SlowTime), ms(st.ProofTime), ms(st.CompleteTime), ms(st.CheckTime), ms(st.LinearizeTime), ms(st.ConnectTime), orbitTime, ms(st.Runtime))
 	for _, warn := range st.Warnings {
 		fmt.Fprintln(w, "warning:", warn)
 	}
@@ -94,7 +94,7 @@ func printOutcomes(w io.Writer, res *finder.Result) {
 	st := res.Stats
 	var by []string
 	for _, r := range []finder.Reason{finder.ReasonIterationLimit, finder.ReasonRefineLimit, finder.ReasonStall,
-		finder.ReasonDiverged, finder.ReasonRise, finder.ReasonTolQ, finder.ReasonCanceled, finder.ReasonSaturated} {
+		finder.ReasonDiverged, finder.ReasonRise, finder.ReasonTolQ, finder.ReasonCanceled, finder.ReasonSaturated, finder.ReasonUnproved} {
 		if n := st.UnconvergedByReason[r]; n > 0 {
 			by = append(by, fmt.Sprintf("%d %s", n, r))
 		}
@@ -104,6 +104,20 @@ func printOutcomes(w io.Writer, res *finder.Result) {
 		line += " (" + strings.Join(by, ", ") + ")"
 	}
 	fmt.Fprintln(w, line)
+	proved, minR, maxR, minU := 0, math.Inf(1), 0.0, math.Inf(1)
+	for _, p := range res.Fixed.Points {
+		if pf := p.Proof; pf.Method == finder.ProofKrawczyk {
+			proved++
+			minR, maxR, minU = math.Min(minR, pf.Radius), math.Max(maxR, pf.Radius), math.Min(minU, pf.UniqueRadius)
+		}
+	}
+	if proved > 0 || st.ResidualOnly > 0 || st.Far > 0 {
+		line := fmt.Sprintf("proofs: %d proved (Krawczyk), %d residual only, %d far (kept beyond the distance rule)", proved, st.ResidualOnly, st.Far)
+		if proved > 0 {
+			line += fmt.Sprintf("; radius %.2g to %.2g, unique radius from %.2g", minR, maxR, minU)
+		}
+		fmt.Fprintln(w, line)
+	}
 	if st.SpeedFrom != "" {
 		fmt.Fprintf(w, "network speed %.3g (median step along the %s); a slow region is slower than %g of it\n", st.NetworkSpeed, st.SpeedFrom, res.Settings.SlowRegionSpeed)
 	}

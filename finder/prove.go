@@ -1,0 +1,382 @@
+package finder
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/proof"
+)
+
+// Proof says how a fixed point is certified (Point.Proof).
+type Proof struct {
+	// Method is ProofKrawczyk (proved: a unique root of the cell's G lies
+	// within Radius of X, max-norm, and no other within UniqueRadius),
+	// ProofResidual (max|F(x) − x| <= TolResidual only: the cell has no
+	// interval enclosure, see cells.Factored), or "" (not a fixed point).
+	Method       string
+	Radius       float64
+	UniqueRadius float64
+}
+
+// ReasonNotNear is the proof reason of a candidate whose max|F − x| is
+// within TolResidual but whose G is not small: the proof was not tried at
+// its state (a root Newton reached from it, if any, is its own point).
+const ReasonNotNear = "G not small"
+
+// Proof methods.
+const (
+	ProofKrawczyk = proof.Method
+	ProofResidual = "residual"
+)
+
+// provedRoot is one root proved during a search: the candidates whose
+// refinement on G lands in its uniqueness box are that same point.
+type provedRoot struct {
+	x, u []float64
+	g    float64 // max|G| at x
+	pf   Proof
+}
+
+// proving reports whether the search proves its fixed points: the cell
+// factors its residual (cells.Factored) and Settings.NoProof is off.
+func (f *finder) proving() (cells.Factored, bool) {
+	fc, ok := f.cell.(cells.Factored)
+	return fc, ok && !f.s.NoProof
+}
+
+// prove refines the candidates idx on the cell's real equation G = 0
+// (F − x = D ⊙ G, D > 0) and proves their roots with Krawczyk's operator
+// (package proof). Candidates are taken in order of increasing residual.
+//
+// Candidates with max|F − x| <= Settings.ProveResidual·max(1, |x|) are
+// tried. One where G itself is small (max|G| <= 1e-6·max(1, |x|)) is
+// refined by Newton on G and moves to the root it reaches, proved here or
+// already (its state or Newton's result lies in the uniqueness box of a
+// proved root): it is that fixed point. Any other keeps its state and its
+// own outcome (a point of a slab of saturated gates, where F − x vanishes
+// but G does not, or a slow point), and Newton on G from it (and, when it
+// claims max|F − x| <= TolResidual, from its initial state) may reach a
+// root not yet known: with addRoots, that root, proved, is added as a new
+// candidate, as the completion's are. A candidate that claims to be fixed
+// but is not proved gets the reason (Point.ProofReason).
+func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
+	fc, ok := f.proving()
+	if !ok {
+		return nil
+	}
+	t0 := time.Now()
+	defer func() { f.stats.ProofTime += time.Since(t0) }()
+	order := make([]int, 0, len(idx))
+	for _, ci := range idx {
+		c := f.cands[ci]
+		c.pf, c.proofFail, c.gRes, c.hit = Proof{}, "", 0, nil
+		if math.IsNaN(c.q) || math.IsInf(c.q, 0) || !finite(c.x) {
+			continue
+		}
+		if residual(c.f, c.x) <= f.s.ProveResidual*scale(c.x) {
+			order = append(order, ci)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmpFloat(residual(f.cands[a].f, f.cands[a].x), residual(f.cands[b].f, f.cands[b].x))
+	})
+	var moved []int
+	for _, ci := range order {
+		if ctx.Err() != nil {
+			f.canceled = true
+			break
+		}
+		c := f.cands[ci]
+		claim := residual(c.f, c.x) <= f.s.TolResidual
+		g, err := gNorm(fc, c.x, c.u)
+		if err != nil {
+			if claim {
+				c.proofFail = failReason(err)
+			}
+			continue
+		}
+		c.gRes = g
+		// near: G itself is small at the candidate, which Newton on G
+		// then only polishes; the candidate is the root it reaches.
+		near := g <= 1e-6*scale(c.x)
+		if r := f.rootOf(c.x, c.u, g); r != nil && near {
+			f.adopt(c, r)
+			moved = append(moved, ci)
+			continue
+		}
+		// Newton on G from the candidate's state; for one that claims to
+		// be fixed but is not near (it sits on a slab of saturated gates,
+		// where F − x vanishes but G does not), from its initial state too:
+		// each root reached is proved, a new one added (addRoots).
+		var r *provedRoot
+		fail := ""
+		for k, x0 := range [][]float64{c.x, c.xInit} {
+			if k == 1 && (near || !claim || slices.Equal(c.x, c.xInit)) {
+				break
+			}
+			rk, isNew, fk, err := f.newtonProof(fc, c.u, x0)
+			if err != nil {
+				return err
+			}
+			if rk == nil {
+				fail = fk
+				continue
+			}
+			if near {
+				r = rk
+				break
+			}
+			if r == nil {
+				r = rk
+			}
+			if isNew && addRoots {
+				f.addSeed(rk.x, ci)
+				nc := len(f.cands) - 1
+				f.adopt(f.cands[nc], rk)
+				moved = append(moved, nc)
+			}
+		}
+		if r != nil && near {
+			f.adopt(c, r)
+			moved = append(moved, ci)
+			continue
+		}
+		c.hit = r
+		if claim {
+			c.proofFail = fail
+			if fail == "" {
+				c.proofFail = ReasonNotNear
+			}
+		}
+	}
+	// F and q at the roots the candidates moved to (evalAt also resets q0,
+	// the q at the initial state, which stays).
+	q0 := make([]float64, len(moved))
+	for k, ci := range moved {
+		q0[k] = f.cands[ci].q0
+	}
+	if err := f.evalAt(moved); err != nil {
+		return err
+	}
+	for k, ci := range moved {
+		f.cands[ci].q0 = q0[k]
+	}
+	return nil
+}
+
+// newtonProof refines x0 by Newton on G and returns the proved root it
+// reaches: a known one, or a new one proved here and added to f.roots
+// (isNew). Without a root it returns why the proof failed.
+func (f *finder) newtonProof(fc cells.Factored, u, x0 []float64) (r *provedRoot, isNew bool, fail string, err error) {
+	sys := proof.CellSystem(fc, u)
+	x, gn, err := proof.Newton(sys, x0, nil)
+	if err != nil {
+		return nil, false, failReason(err), nil
+	}
+	if r := f.rootOf(x, u, gn); r != nil {
+		return r, false, "", nil
+	}
+	pr, err := proof.Krawczyk(sys, x, nil)
+	if err != nil {
+		return nil, false, "", err
+	}
+	if !pr.Proved {
+		return nil, false, pr.Reason, nil
+	}
+	r = &provedRoot{x: x, u: append([]float64(nil), u...), g: gn,
+		pf: Proof{Method: ProofKrawczyk, Radius: pr.Radius, UniqueRadius: pr.UniqueRadius}}
+	f.roots = append(f.roots, r)
+	return r, true, "", nil
+}
+
+// rootOf returns the proved root whose uniqueness box holds x (same input),
+// when |G(x)| is small enough to call x converged (at most
+// 1e-8·max(1, |x|)), or nil.
+func (f *finder) rootOf(x, u []float64, g float64) *provedRoot {
+	if !(g <= 1e-8*scale(x)) {
+		return nil
+	}
+	for _, r := range f.roots {
+		if !slices.Equal(r.u, u) {
+			continue
+		}
+		d := 0.0
+		for i, v := range x {
+			d = math.Max(d, math.Abs(v-r.x[i]))
+		}
+		if d < r.pf.UniqueRadius {
+			return r
+		}
+	}
+	return nil
+}
+
+// adopt moves c to the proved root r.
+func (f *finder) adopt(c *candidate, r *provedRoot) {
+	copy(c.x, r.x)
+	c.pf, c.gRes, c.proofFail = r.pf, r.g, ""
+}
+
+// gNorm is max|G(x, u)| in float64.
+func gNorm(fc cells.Factored, x, u []float64) (float64, error) {
+	g, _, err := cells.Residuals(fc, x, u)
+	if err != nil {
+		return math.NaN(), err
+	}
+	m := 0.0
+	for _, v := range g {
+		m = math.Max(m, math.Abs(v))
+	}
+	return m, nil
+}
+
+func failReason(err error) string {
+	if errors.Is(err, cells.ErrOverflow) {
+		return proof.ReasonOverflow
+	}
+	return err.Error()
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// unprovedReason says why a candidate with max|F − x| <= TolResidual is not
+// fixed: ReasonSaturated when a gate rounds to exactly 1 there (some
+// D_i < eps/2, so that the computed F_i − x_i is 0 although |G_i| is above
+// TolResidual: a root of the rounded map only), ReasonUnproved otherwise.
+func (f *finder) unprovedReason(c *candidate) Reason {
+	fc, ok := f.proving()
+	if !ok {
+		return ReasonUnproved
+	}
+	g, d, err := cells.Residuals(fc, c.x, c.u)
+	if err != nil {
+		return ReasonUnproved
+	}
+	for i := range g {
+		if d[i] < f.s.Dtype.Eps()/2 && math.Abs(g[i]) > f.s.TolResidual {
+			return ReasonSaturated
+		}
+	}
+	return ReasonUnproved
+}
+
+// certified reports whether c is a fixed point as decideOutcomes labels
+// it, and sets its proof method: proved by Krawczyk's operator when the
+// search proves (a factored cell), else max|F(x) − x| <= TolResidual
+// (method "residual").
+func (f *finder) certified(c *candidate) bool {
+	if _, ok := f.proving(); ok {
+		return c.pf.Method == ProofKrawczyk
+	}
+	if residual(c.f, c.x) <= f.s.TolResidual {
+		c.pf = Proof{Method: ProofResidual}
+		return true
+	}
+	return false
+}
+
+// uniqueFixed removes duplicates from the fixed points: proved points are
+// the same when they are the same proved root (equal X and U, as adopt
+// makes them: uniqueness within the proof's radius decides), the others
+// within TolUnique as the reference.
+func (f *finder) uniqueFixed(fp *FixedPoints) *FixedPoints {
+	proved := fp.Filter(func(p *Point) bool { return p.Proof.Method == ProofKrawczyk })
+	rest := fp.Filter(func(p *Point) bool { return p.Proof.Method != ProofKrawczyk })
+	var keep []int
+	for i := range proved.Points {
+		p := &proved.Points[i]
+		if !slices.ContainsFunc(keep, func(k int) bool {
+			return slices.Equal(proved.Points[k].X, p.X) && slices.Equal(proved.Points[k].U, p.U)
+		}) {
+			keep = append(keep, i)
+		}
+	}
+	out := proved.subset(keep)
+	out.Points = append(out.Points, rest.Unique(f.s.TolUnique).Points...)
+	return out
+}
+
+// farOutliers applies the reference's distance rule (see
+// ExcludeDistanceOutliers) to fp: a proved point beyond it is kept and
+// marked Far with its distance ratio; any other is dropped (unless
+// KeepDistanceOutliers). It returns the kept points and the counts.
+func (f *finder) farOutliers(fp *FixedPoints, initial []float64) (*FixedPoints, int, int, error) {
+	N := fp.N
+	if fp.Len() == 0 {
+		return fp, 0, 0, nil
+	}
+	if _, _, err := fp.ExcludeDistanceOutliers(initial, f.s.OutlierDistanceScale); err != nil {
+		return nil, 0, 0, err
+	}
+	B := len(initial) / N
+	c := make([]float64, N)
+	for b := 0; b < B; b++ {
+		for i, v := range initial[b*N : (b+1)*N] {
+			c[i] += v
+		}
+	}
+	for i := range c {
+		c[i] /= float64(B)
+	}
+	r := 0.0
+	for b := 0; b < B; b++ {
+		r += euclidean(initial[b*N:(b+1)*N], c)
+	}
+	r /= float64(B)
+	out := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype}
+	dropped, far := 0, 0
+	for i := range fp.Points {
+		p := fp.Points[i].Clone()
+		ratio := math.Inf(1)
+		if r > 0 && len(p.X) == N {
+			ratio = euclidean(p.X, c) / r
+		}
+		if r == 0 || ratio < f.s.OutlierDistanceScale {
+			out.Points = append(out.Points, p)
+			continue
+		}
+		switch {
+		case p.Proof.Method == ProofKrawczyk:
+			p.Far, p.FarDistance = true, ratio
+			far++
+			out.Points = append(out.Points, p)
+		case f.s.KeepDistanceOutliers:
+			out.Points = append(out.Points, p)
+		default:
+			dropped++
+		}
+	}
+	return out, dropped, far, nil
+}
+
+// postprocessFixed removes duplicate fixed points (uniqueFixed) and applies
+// the distance rule (farOutliers), counting the far and residual-only
+// points in Stats.
+func (f *finder) postprocessFixed(fp *FixedPoints, initial []float64) (*FixedPoints, error) {
+	u := f.uniqueFixed(fp)
+	kept, dropped, far, err := f.farOutliers(u, initial)
+	if err != nil {
+		return nil, err
+	}
+	f.stats.DistanceOutliers += dropped
+	f.stats.Far += far
+	f.stats.ResidualOnly = 0
+	for i := range kept.Points {
+		if kept.Points[i].Proof.Method == ProofResidual {
+			f.stats.ResidualOnly++
+		}
+	}
+	return kept, nil
+}
