@@ -28,8 +28,10 @@ const testModel = "testdata/sinewave-model.safetensors"
 // steps it was trained on) within 5%. Where that fixed point is unstable
 // (|lambda| > 1) the run settles on an invariant circle, which
 // orbits.RefineCircle (Newton on the map's collocation equations) finds
-// with the measured frequency as its rotation per step; where it is
-// stable the oscillation decays onto it and no circle exists.
+// with the measured frequency as its rotation per step, and which attracts
+// (Lyapunov exponents along it: one about 0, the rest negative); where the
+// fixed point is stable the oscillation decays onto it and no circle
+// exists.
 func TestSineWaveTrainedNetwork(t *testing.T) {
 	model, err := tasks.LoadModel(testModel)
 	if err != nil {
@@ -75,6 +77,12 @@ func TestSineWaveTrainedNetwork(t *testing.T) {
 		}
 		if c.Circle.Residual > 1e-10 || c.Circle.Check > 1e-6 {
 			t.Errorf("omega %.3f: circle residual %.2g, between the collocation angles %.2g", c.Omega, c.Circle.Residual, c.Circle.Check)
+		}
+		// The run converged onto the circle, so it attracts: one Lyapunov
+		// exponent along it about 0 (within 5e-3: averages over 2048 steps),
+		// the others negative (the next is -0.02 to -0.2 here).
+		if e := c.Circle.Exponents; len(e) != model.Cell.StateSize() || math.Abs(e[0]) > 5e-3 || !(e[1] < -1e-2) {
+			t.Errorf("omega %.3f: circle exponents %.3g, want one about 0 and the rest < 0", c.Omega, e)
 		}
 	}
 	if circles < 4 {

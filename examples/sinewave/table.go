@@ -14,7 +14,7 @@ import (
 // eigenvalue, their relative difference, and the circle's rotation.
 func printTable(w io.Writer, conds []*condition) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "input = ω asked\ttrained\tfixed pts\tmeasured ω\tpredicted |arg λ|\t|λ|\tdiff\tcircle rotation\tcircle residual\t")
+	fmt.Fprintln(tw, "input = ω asked\ttrained\tfixed pts\tmeasured ω\tpredicted |arg λ|\t|λ|\tdiff\tcircle rotation\tcircle residual\tcircle exponents\t")
 	for _, c := range conds {
 		tr := "between"
 		if c.Trained {
@@ -31,12 +31,15 @@ func printTable(w io.Writer, conds []*condition) {
 				diff = fmt.Sprintf("%.2f%%", 100*c.RelErr())
 			}
 		}
-		rot, resid := "-", "-"
+		rot, resid, exps := "-", "-", "-"
 		if c.Circle != nil {
 			rot = fmt.Sprintf("%.4f", c.Circle.Rotation)
 			resid = fmt.Sprintf("%.1e", c.Circle.Residual)
+			if e := c.Circle.Exponents; len(e) >= 2 {
+				exps = fmt.Sprintf("%.1e, %.3f", e[0], e[1])
+			}
 		}
-		fmt.Fprintf(tw, "%.3f\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.U, tr, c.Fixed.Len(), meas, pred, mod, diff, rot, resid)
+		fmt.Fprintf(tw, "%.3f\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.U, tr, c.Fixed.Len(), meas, pred, mod, diff, rot, resid, exps)
 	}
 	tw.Flush()
 	for _, c := range conds {
@@ -52,7 +55,7 @@ func printTable(w io.Writer, conds []*condition) {
 
 // tableRows is the table as the report's summary rows.
 func tableRows(conds []*condition) []viz.Row {
-	rows := []viz.Row{{Key: "input (= asked ω, rad/step)", Value: "measured ω from the output · predicted |arg λ| at the fixed point · difference · invariant circle's rotation"}}
+	rows := []viz.Row{{Key: "input (= asked ω, rad/step)", Value: "measured ω from the output · predicted |arg λ| at the fixed point · difference · invariant circle's rotation and leading Lyapunov exponents per step"}}
 	for _, c := range conds {
 		v := "no oscillation"
 		if c.MeasureErr == nil {
@@ -68,6 +71,9 @@ func tableRows(conds []*condition) []viz.Row {
 		}
 		if c.Circle != nil {
 			v += fmt.Sprintf(" · circle rotation %.4f", c.Circle.Rotation)
+			if e := c.Circle.Exponents; len(e) >= 2 {
+				v += fmt.Sprintf(" (Lyapunov exponents %.1e, %.3f, ...)", e[0], e[1])
+			}
 		}
 		k := fmt.Sprintf("%.3f", c.U)
 		if c.Trained {
