@@ -143,7 +143,7 @@ func find(ctx context.Context, o findOptions, stdout io.Writer) (findOutputs, er
 		return findOutputs{}, err
 	}
 	cli.PrintSummary(stdout, res)
-	stability := printFlow(stdout, res, cell, o.Search.Continuous())
+	stability := printFlow(stdout, res, o.Search.Continuous())
 
 	// 4. Report and JSON.
 	rep := &viz.Report{

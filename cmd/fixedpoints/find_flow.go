@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/cmplx"
 
-	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
 )
 
@@ -15,16 +14,16 @@ const maxFlowLines = 32
 
 // printFlow says for which dynamics stability was judged and, in continuous
 // time, shows for each fixed point both the map's leading eigenvalue μ and
-// the flow's λ = (μ - 1)/α (α = 1 unless the cell is a CTRNN, whose map is
-// the Euler step of τ dh/dt = -h + f(...) with α = dt/τ). It returns the
-// line for the report.
-func printFlow(w io.Writer, res *finder.Result, cell cells.Cell, continuous bool) string {
+// the flow's λ = (μ - 1)/α (Point.FlowEigenvalues; α = 1 unless the cell
+// is a CTRNN, whose map is the Euler step of τ dh/dt = -h + f(...) with
+// α = dt/τ, FixedPoints.Alpha). It returns the line for the report.
+func printFlow(w io.Writer, res *finder.Result, continuous bool) string {
 	if !continuous {
 		return "the map h -> F(h): stable when every |mu| < 1"
 	}
 	alpha, what := 1.0, "the flow dh/dt = F(h) - h: lambda = mu - 1"
-	if c, ok := cell.(*cells.CTRNN); ok {
-		alpha = c.Alpha
+	if a := res.Fixed.Alpha; a > 0 {
+		alpha = a
 		what = fmt.Sprintf("the flow tau dh/dt = -h + f(...): lambda = (mu - 1)/alpha, alpha = %g", alpha)
 	}
 	line := what + "; stable when every Re(lambda) < 0"
@@ -38,16 +37,16 @@ func printFlow(w io.Writer, res *finder.Result, cell cells.Cell, continuous bool
 			continue
 		}
 		// In continuous time a mode's Value is mu - 1.
-		lead := p.Modes[0].Value
-		maxMu := 0.0
-		for _, m := range p.Modes {
-			if real(m.Value) > real(lead) {
-				lead = m.Value
+		flow := p.FlowEigenvalues(alpha)
+		lead, maxMu := 0, 0.0
+		for i, m := range p.Modes {
+			if real(m.Value) > real(p.Modes[lead].Value) {
+				lead = i
 			}
 			maxMu = math.Max(maxMu, cmplx.Abs(m.Value+1))
 		}
 		fmt.Fprintf(w, "  point %d: %d unstable; leading mu = %s, lambda = %s; max |mu| = %.6g\n",
-			k, p.Stability.NUnstable, fmtComplex(lead+1), fmtComplex(lead/complex(alpha, 0)), maxMu)
+			k, p.Stability.NUnstable, fmtComplex(p.Modes[lead].Value+1), fmtComplex(flow[lead]), maxMu)
 	}
 	return line
 }
