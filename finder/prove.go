@@ -335,29 +335,34 @@ func (f *finder) farOutliers(fp *FixedPoints, initial []float64) (*FixedPoints, 
 		r += euclidean(initial[b*N:(b+1)*N], c)
 	}
 	r /= float64(B)
-	out := &FixedPoints{N: fp.N, M: fp.M, Dtype: fp.Dtype}
-	dropped, far := 0, 0
+	var keep []int
+	type farMark struct {
+		k     int
+		ratio float64
+	}
+	var marks []farMark
+	dropped := 0
 	for i := range fp.Points {
-		p := fp.Points[i].Clone()
+		p := &fp.Points[i]
 		ratio := math.Inf(1)
 		if r > 0 && len(p.X) == N {
 			ratio = euclidean(p.X, c) / r
 		}
-		if r == 0 || ratio < f.s.OutlierDistanceScale {
-			out.Points = append(out.Points, p)
-			continue
-		}
 		switch {
+		case r == 0 || ratio < f.s.OutlierDistanceScale, f.s.KeepDistanceOutliers && p.Proof.Method != ProofKrawczyk:
 		case p.Proof.Method == ProofKrawczyk:
-			p.Far, p.FarDistance = true, ratio
-			far++
-			out.Points = append(out.Points, p)
-		case f.s.KeepDistanceOutliers:
-			out.Points = append(out.Points, p)
+			marks = append(marks, farMark{len(keep), ratio})
 		default:
 			dropped++
+			continue
 		}
+		keep = append(keep, i)
 	}
+	out := fp.subset(keep) // deep copies, with the set's other fields (Alpha)
+	for _, m := range marks {
+		out.Points[m.k].Far, out.Points[m.k].FarDistance = true, m.ratio
+	}
+	far := len(marks)
 	return out, dropped, far, nil
 }
 
