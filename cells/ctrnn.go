@@ -94,6 +94,7 @@ type CTRNN struct {
 // related by μ = 1 + αλ; finder records α (FixedPoints.Alpha) so that both
 // are reported.
 type EulerStep interface {
+	// StepAlpha returns α = dt/τ.
 	StepAlpha() float64
 }
 
