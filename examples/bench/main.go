@@ -58,6 +58,7 @@ type options struct {
 	targets        bool   // run only the issue #30 targets table
 	targetsPlanted []int  // planted sizes of the targets table
 	export         string // directory for compare.py's networks and initial states
+	targetsSkip    string // comma-separated target names -targets leaves out
 }
 
 func main() {
@@ -73,6 +74,7 @@ func main() {
 	flag.BoolVar(&o.scaleDense, "scale-dense", false, "also refine the flip-flop GRU-128 by dense LM (minutes)")
 	flag.BoolVar(&o.targets, "targets", false, "run only the speed targets (issue #30) and print them against the measured medians")
 	targetsPlanted := flag.String("targets-planted", "1024", "planted sizes of -targets (2048 takes a long time); empty for none")
+	flag.StringVar(&o.targetsSkip, "targets-skip", "", "comma-separated targets -targets leaves out: tanh-16, GRU-16, LSTM-16, GRU-128")
 	flag.StringVar(&o.export, "export", "", "write the compared networks' initial states and our medians to this directory (for compare.py), then exit")
 	flag.Parse()
 	var err error
