@@ -46,7 +46,14 @@ func (f *finder) newRowEval() *rowEval {
 	for p*2 <= min(r, 8192) {
 		p *= 2
 	}
-	return &rowEval{f: f, objs: newBySize(f.cell, f.s.Dtype, graph.NewObjective), maxRows: p}
+	objs := f.objs // the search's graphs when they compute in this dtype: the same builder, so no size is compiled twice
+	if searchDtype(f.s) != f.s.Dtype {
+		if f.rowObjs.m == nil {
+			f.rowObjs = newBySize(f.cell, f.s.Dtype, graph.NewObjective)
+		}
+		objs = f.rowObjs
+	}
+	return &rowEval{f: f, objs: objs, maxRows: p}
 }
 
 // eval fills q (n), fo and g (n x N) at the n states x (n x N) with inputs

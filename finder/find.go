@@ -37,6 +37,7 @@ type finder struct {
 	N, M     int
 	cands    []*candidate
 	objs     bySize[*graph.Objective]
+	rowObjs  bySize[*graph.Objective] // rowEval's, when the search's dtype is another (SearchFloat32)
 	jacs     bySize[*graph.Jacobians]
 	steps    bySize[*graph.Stepper]
 	jvps     bySize[*graph.JVP]
