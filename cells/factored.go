@@ -55,6 +55,12 @@ type Factors struct {
 	// J encloses dG/dx over the box (N×N, row i = ∂G_i/∂x); zero when not
 	// asked for.
 	J interval.Mat
+	// DJ encloses dD/dx over the box (N×N) for cells whose D varies with x
+	// (gated cells), so that dF/dx = I + diag(D) J + diag(G) DJ encloses
+	// the Jacobian of F anywhere in the box (what orbits' proofs need;
+	// fixed points need only J, as G = 0 there). Zero (no rows) when not
+	// asked for or when D does not depend on x (vanilla, CTRNN).
+	DJ interval.Mat
 }
 
 // ErrOverflow marks an enclosure that overflowed: the cell's weights or
@@ -102,6 +108,7 @@ type layerFactors struct {
 	G, D, Fh  []interval.I
 	Gx, Gin   interval.Mat // N×N, N×M
 	Fhx, Fhin interval.Mat // H×N, H×M
+	Dx, Din   interval.Mat // N×N, N×M: dD/dx and dD/din; no rows when D does not depend on them
 	n, m, h   int
 	wantJ     bool
 }
@@ -125,9 +132,9 @@ func pointBox(u []float64) []interval.I {
 func finish(lf layerFactors) (*Factors, error) {
 	f := &Factors{G: lf.G, D: lf.D}
 	if lf.wantJ {
-		f.J = lf.Gx
+		f.J, f.DJ = lf.Gx, lf.Dx
 	}
-	if !allFinite(f.G) || !allFinite(f.D) || lf.wantJ && !f.J.IsFinite() {
+	if !allFinite(f.G) || !allFinite(f.D) || lf.wantJ && (!f.J.IsFinite() || !f.DJ.IsFinite()) {
 		return f, fmt.Errorf("cells: factor: %w", ErrOverflow)
 	}
 	return f, nil

@@ -37,7 +37,8 @@ func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFacto
 }
 
 // Factor implements Factored: D = 1 − z = σ(−a_z), G = n − h, in the cell's
-// own reset form (ResetBeforeLinear for ONNX's linear_before_reset = 0).
+// own reset form (ResetBeforeLinear for ONNX's linear_before_reset = 0);
+// DJ = −diag(σ'(a_z)) W_hz.
 func (c *GRU) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
 	if err := checkBox(c, x, u); err != nil {
 		return nil, err
@@ -111,13 +112,19 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 	nin.ScaleRows(vec(dn))
 	lf.Gx = nx.Clone()
 	lf.Gx.AddDiag(0, 0, negOnes(H))
+	// D = σ(−a_z): dD/da_z = −σ'(a_z).
+	mdz := vec(mapI(az, func(a interval.I) interval.I { return interval.Neg(interval.SigmoidDeriv(a)) }))
+	whz, wiz := c.gateWeights(1)
+	lf.Dx = interval.NewMat(H, H)
+	lf.Dx.AddScaledRows(0, 0, mdz, whz)
 	if forStack {
+		lf.Din = interval.NewMat(H, M)
+		lf.Din.AddScaledRows(0, 0, mdz, wiz)
 		lf.Gin = nin
 		// dF = (1−z)⊙dn + z⊙dh + (h−n)⊙z'⊙da_z
 		omz := lf.D
 		z := mapI(az, interval.Sigmoid)
 		hz := zipI(zipI(x, n, interval.Sub), mapI(az, interval.SigmoidDeriv), interval.Mul)
-		whz, wiz := c.gateWeights(1)
 		lf.Fhx = nx.Clone()
 		lf.Fhx.ScaleRows(vec(omz))
 		lf.Fhx.AddDiag(0, 0, vec(z))
@@ -190,7 +197,14 @@ func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors 
 		lf.Gx.AddScaledRows(H, 0, vec(gt.s), whh)
 	}
 	lf.Gx.AddDiag(H, H, negOnes(H))
+	// c rows: D = σ(−a_f), dD/da_f = −σ'(a_f); a_f depends on h only.
+	mdf := vec(mapI(af, func(a interval.I) interval.I { return interval.Neg(interval.SigmoidDeriv(a)) }))
+	whf, wif := c.gateWeights(1)
+	lf.Dx = interval.NewMat(N, N)
+	lf.Dx.AddScaledRows(H, 0, mdf, whf)
 	if forStack {
+		lf.Din = interval.NewMat(N, M)
+		lf.Din.AddScaledRows(H, 0, mdf, wif)
 		lf.Fhx = fhx
 		lf.Fhin = interval.NewMat(H, M)
 		lf.Gin = interval.NewMat(N, M)
@@ -218,8 +232,10 @@ func (s *Stack) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) 
 	out := layerFactors{n: N, wantJ: jac}
 	if jac {
 		out.Gx = interval.NewMat(N, N)
+		out.Dx = interval.NewMat(N, N) // rows of layers whose D is constant stay zero
 	}
 	in := pointBox(u)
+	varying := false     // some layer's D depends on its state or input
 	var dIn interval.Mat // d in_k / dx, rows(in_k) × N; empty while in_k = u
 	off := 0
 	for k, l := range s.layers {
@@ -229,9 +245,16 @@ func (s *Stack) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) 
 		out.D = append(out.D, lf.D...)
 		if jac {
 			out.Gx.AddBlock(off, off, lf.Gx)
+			if lf.Dx.Rows > 0 {
+				out.Dx.AddBlock(off, off, lf.Dx)
+				varying = true
+			}
 			var next interval.Mat
 			if dIn.Rows > 0 {
 				out.Gx.AddBlock(off, 0, interval.MatMul(lf.Gin, dIn))
+				if lf.Din.Rows > 0 {
+					out.Dx.AddBlock(off, 0, interval.MatMul(lf.Din, dIn))
+				}
 				next = interval.MatMul(lf.Fhin, dIn)
 			} else {
 				next = interval.NewMat(lf.h, N)
@@ -243,6 +266,9 @@ func (s *Stack) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) 
 		}
 		in = lf.Fh
 		off += n
+	}
+	if !varying {
+		out.Dx = interval.Mat{}
 	}
 	return finish(out)
 }

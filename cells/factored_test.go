@@ -303,3 +303,77 @@ func TestFactorOverflowIsAnError(t *testing.T) {
 		t.Error("a box of the wrong size gave no error")
 	}
 }
+
+// TestFactorDJacobian: for the cells whose D varies (GRU, LSTM, stacks of
+// them), DJ encloses dD/dx over a small box: the mean-value form
+// D(y) − D(z) ∈ DJ·(y − z) for points of the box, computed from the
+// reference D; at a point DJ matches its central differences. Cells
+// without DJ have the same D everywhere. So I + diag(D) J + diag(G) DJ
+// encloses dF/dx, which orbits' proofs use.
+func TestFactorDJacobian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	varying := 0
+	for name, c := range testCells(t) {
+		fc := c.(cells.Factored)
+		N := c.StateSize()
+		for range 10 {
+			x, u := randVec(rng, N, 1), randVec(rng, c.InputSize(), 1)
+			const r = 1e-3
+			fs, err := fc.Factor(box(x, r), u, true)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for range 5 {
+				y, z := make([]float64, N), make([]float64, N)
+				for i := range y {
+					y[i] = x[i] + r*(2*rng.Float64()-1)
+					z[i] = x[i] + r*(2*rng.Float64()-1)
+				}
+				_, dy, _ := refG(c, y, u)
+				_, dz, _ := refG(c, z, u)
+				for i := 0; i < N; i++ {
+					diff := dy[i] - dz[i]
+					if fs.DJ.Rows == 0 {
+						if diff != 0 {
+							t.Fatalf("%s: no DJ, but D[%d] changes by %g in the box", name, i, diff)
+						}
+						continue
+					}
+					s := interval.I{}
+					for j := 0; j < N; j++ {
+						s = interval.Add(s, interval.Mul(fs.DJ.At(i, j), interval.Point(y[j]-z[j])))
+					}
+					slack := 1e-14
+					if diff < s.Lo-slack || diff > s.Hi+slack {
+						t.Fatalf("%s: row %d: D(y) − D(z) = %g outside DJ·(y − z) = [%g, %g]", name, i, diff, s.Lo, s.Hi)
+					}
+				}
+			}
+			if fs.DJ.Rows == 0 {
+				continue
+			}
+			varying++
+			fp, err := fc.Factor(box(x, 0), u, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const h = 1e-6
+			for j := 0; j < N; j++ {
+				xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
+				xp[j] += h
+				xm[j] -= h
+				_, dp, _ := refG(c, xp, u)
+				_, dm, _ := refG(c, xm, u)
+				for i := 0; i < N; i++ {
+					fd := (dp[i] - dm[i]) / (2 * h)
+					if got := fp.DJ.At(i, j); math.Abs(got.Mid()-fd) > 1e-6*(1+math.Abs(fd)) {
+						t.Fatalf("%s: dD[%d]/dx[%d] = %g, central difference %g", name, i, j, got.Mid(), fd)
+					}
+				}
+			}
+		}
+	}
+	if varying < 50 {
+		t.Errorf("%d boxes of cells with a varying D, want the GRUs', LSTMs' and their stacks'", varying)
+	}
+}

@@ -55,9 +55,9 @@
 // candidate states and refines a circle from each trajectory that does not
 // settle.
 //
-// Each orbit of a cell whose residual factors with a constant D
-// (cells.Factored: vanilla RNNs, D = 1; continuous-time RNNs' Euler steps,
-// D = alpha) is proved by Krawczyk's operator (package proof) on the
+// Each orbit of a cell whose residual factors (cells.Factored: vanilla
+// RNNs, D = 1; continuous-time RNNs' Euler steps, D = alpha; gated cells,
+// see below) is proved by Krawczyk's operator (package proof) on the
 // multiple-shooting system: a true orbit lies within Proof.Radius of the
 // points and is the only solution within Proof.UniqueRadius, and
 // Proof.MinimalPeriod says the points are far enough apart to rule out a
@@ -66,6 +66,7 @@
 // product in interval arithmetic (which holds the true monodromy matrix),
 // and stability.Enclose's discs around its eigenvalues decide the classes
 // of the multipliers they separate from the unit circle
-// (Multiplier.Proved). Gated cells' factors enclose dF/dx only at fixed points,
-// so their orbits are not proved (Orbit.ProofReason says so).
+// (Multiplier.Proved). Gated cells (GRU, LSTM, their stacks), whose D
+// varies, are proved the same way: their factors also enclose dD/dx
+// (cells.Factors.DJ), and dF/dx = I + diag(D) dG/dx + diag(G) dD/dx.
 package orbits

@@ -15,16 +15,17 @@ import (
 const ProofMethod = "krawczyk-multiple-shooting"
 
 // errVaryingD: the cell's factorization F - x = D (.) G has a D that
-// varies over the box, so the factors do not enclose dF/dx off the fixed
-// points (they leave out dD/dx).
-var errVaryingD = errors.New("orbits: the cell's residual factor D varies, dF/dx has no enclosure")
+// varies over the box and the cell gives no enclosure of dD/dx
+// (cells.Factors.DJ), so the factors do not enclose dF/dx off the fixed
+// points.
+var errVaryingD = errors.New("orbits: the cell's residual factor D varies and has no enclosed derivative, dF/dx has no enclosure")
 
 // shootingSystem is H(y) = [F(x_j, u) - x_{j+1 mod k}]_j, y = (x_0 .. x_{k-1}),
-// with interval enclosures from a cells.Factored cell whose D encloses to a
-// point over each box: D is then constant there (its range lies in a
-// single value), so F = x + D (.) G and dF/dx = I + diag(D) dG/dx on the box
-// (vanilla RNNs: D = 1; continuous-time RNNs' Euler steps: D = alpha).
-// A proof.System.
+// with interval enclosures from a cells.Factored cell: F = x + D (.) G, and
+// dF/dx = I + diag(D) dG/dx + diag(G) dD/dx on the box, the last term
+// from cells.Factors.DJ where D varies (gated cells: GRU, LSTM and their
+// stacks) and absent where D encloses to a point (vanilla RNNs: D = 1;
+// continuous-time RNNs' Euler steps: D = alpha). A proof.System.
 type shootingSystem struct {
 	c    cells.Factored
 	u    []float64
@@ -50,7 +51,7 @@ func (s shootingSystem) Enclose(y []interval.I, jac bool) ([]interval.I, interva
 			return nil, interval.Mat{}, err
 		}
 		for i := 0; i < n; i++ {
-			if f.D[i].Lo != f.D[i].Hi {
+			if jac && f.D[i].Lo != f.D[i].Hi && f.DJ.Rows == 0 {
 				return nil, interval.Mat{}, errVaryingD
 			}
 			// F_i(x_j) - x_{j+1,i} = D_i G_i + x_{j,i} - x_{j+1,i}.
@@ -70,13 +71,17 @@ func (s shootingSystem) Enclose(y []interval.I, jac bool) ([]interval.I, interva
 	return h, jm, nil
 }
 
-// dF encloses dF/dx = I + diag(D) dG/dx over a box where D is constant
-// (n x n, row-major).
+// dF encloses dF/dx = I + diag(D) dG/dx + diag(G) dD/dx over a box (n x
+// n, row-major); the last term is left out when the cell gives no dD/dx
+// (f.DJ), which the callers allow only where D encloses to a point.
 func dF(f *cells.Factors, n int) []interval.I {
 	out := make([]interval.I, n*n)
 	for i := 0; i < n; i++ {
 		for c := 0; c < n; c++ {
 			v := interval.Mul(f.D[i], f.J.At(i, c))
+			if f.DJ.Rows > 0 {
+				v = interval.Add(v, interval.Mul(f.G[i], f.DJ.At(i, c)))
+			}
 			if i == c {
 				v = interval.AddScalar(v, 1)
 			}
@@ -102,7 +107,7 @@ func prove(cell cells.Cell, o *Orbit) {
 	r, err := proof.Krawczyk(shootingSystem{c: fc, u: o.U, k: o.Period, n: n}, y, nil)
 	switch {
 	case errors.Is(err, errVaryingD):
-		o.ProofReason = "gated cell: its factor D varies, so its factorization encloses dF/dx only at fixed points"
+		o.ProofReason = "its factor D varies and the cell encloses no dD/dx (cells.Factors.DJ), so its factorization encloses dF/dx only at fixed points"
 		return
 	case err != nil:
 		o.ProofReason = fmt.Sprintf("proof failed: %v", err)
@@ -137,7 +142,7 @@ func proveFloquet(fc cells.Factored, o *Orbit) {
 		}
 		jm := interval.Mat{Rows: n, Cols: n, Mid: make([]float64, n*n), Rad: make([]float64, n*n)}
 		for a := 0; a < n; a++ {
-			if f.D[a].Lo != f.D[a].Hi {
+			if f.D[a].Lo != f.D[a].Hi && f.DJ.Rows == 0 {
 				return
 			}
 		}
