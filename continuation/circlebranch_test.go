@@ -2,6 +2,7 @@ package continuation
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -144,4 +145,30 @@ func TestFollowNeimarkSackerQuadratic(t *testing.T) {
 		}
 	}
 	t.Logf("%d circles from u = %.6f to %.6f, end %v; d = %.10f, rate %.10f", len(br.Circles), p.Path.At(br.S[0])[0], p.Path.At(br.S[len(br.S)-1])[0], br.End, br.Lyapunov, br.Rate)
+}
+
+// FollowNeimarkSacker refuses what is not a Neimark-Sacker point of the
+// cell, with ErrSettings.
+func TestFollowNeimarkSackerBadInput(t *testing.T) {
+	cell := newNSFamily(0.9, 0, 0)
+	path := Segment([]float64{-0.1}, []float64{0.2})
+	ns := Bifurcation{Kind: NeimarkSacker, S: 0.1, U: []float64{0}, X: []float64{0, 0}, Eigenvalue: complex(math.Cos(0.9), math.Sin(0.9))}
+	for name, c := range map[string]struct {
+		cell *nsFamily
+		path Path
+		b    Bifurcation
+	}{
+		"no cell":    {nil, path, ns},
+		"short path": {cell, path[:1], ns},
+		"fold":       {cell, path, Bifurcation{Kind: Fold, S: 0.1, U: []float64{0}, X: []float64{0, 0}, Eigenvalue: 1}},
+		"state size": {cell, path, Bifurcation{Kind: NeimarkSacker, S: 0.1, U: []float64{0}, X: []float64{0}, Eigenvalue: ns.Eigenvalue}},
+	} {
+		var cc cells.Cell
+		if c.cell != nil {
+			cc = c.cell
+		}
+		if _, err := FollowNeimarkSacker(context.Background(), cc, c.path, c.b, Settings{}, nil); !errors.Is(err, ErrSettings) {
+			t.Errorf("%s: error %v, want ErrSettings", name, err)
+		}
+	}
 }
