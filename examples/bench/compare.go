@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/finder"
@@ -33,8 +34,8 @@ type compared struct {
 }
 
 // exportForCompare measures Find on the flip-flop networks (16 units, and
-// the PyTorch-trained GRU-128) and writes each one's description to
-// DIR/NAME.json.
+// the PyTorch-trained GRU-128; -targets-skip names, in any case, leave one
+// out) and writes each one's description to DIR/NAME.json.
 func exportForCompare(ctx context.Context, w io.Writer, o options) error {
 	if err := os.MkdirAll(o.export, 0o755); err != nil {
 		return err
@@ -49,7 +50,15 @@ func exportForCompare(ctx context.Context, w io.Writer, o options) error {
 		{"lstm-16", "lstm", modelPath(root, "lstm"), "safetensors"},
 		{"gru-128", "gru", filepath.Join(root, "finder", "testdata", "flipflop-gru128.npz"), "npz"},
 	}
+	skip := map[string]bool{}
+	for _, n := range strings.Split(o.targetsSkip, ",") {
+		skip[strings.ToLower(strings.TrimSpace(n))] = true
+	}
 	for _, n := range nets {
+		if skip[n.name] {
+			fmt.Fprintf(w, "%s: skipped (-targets-skip)\n", n.name)
+			continue
+		}
 		var p finder.Problem
 		switch n.name {
 		case "gru-128":

@@ -21,6 +21,7 @@ reaches the tolerance. The load average is printed with every row: on a
 loaded machine both times are inflated.
 """
 import argparse
+import contextlib
 import json
 import os
 import struct
@@ -122,7 +123,8 @@ def run_reference(net, args):
         fpf = FixedPointFinderTorch(rnn, verbose=False, super_verbose=False,
                                     dtype="float64" if args.float64 else "float32")
         t0 = time.perf_counter()
-        unique, _ = fpf.find_fixed_points(x0.astype(np.float64 if args.float64 else np.float32), u)
+        with contextlib.redirect_stdout(sys.stderr):  # its progress lines would split the table
+            unique, _ = fpf.find_fixed_points(x0.astype(np.float64 if args.float64 else np.float32), u)
         times.append(time.perf_counter() - t0)
     times.sort()
     n = unique.n if unique is not None else 0
