@@ -7,6 +7,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/orbits"
 )
 
 // flipFlopFound runs Find on the idealized flip-flop F(x) = tanh(2x), N = 3,
@@ -143,4 +144,19 @@ func TestLinksSkipOrbitEnds(t *testing.T) {
 	if ls := links(fp); len(ls) != 1 || ls[0] != (link{0, 1, 1}) {
 		t.Errorf("links %v, want the one to point 1", ls)
 	}
+}
+
+// The orbits' table counts where their unstable directions lead.
+func TestOrbitConnectionRows(t *testing.T) {
+	r := &Report{Orbits: []orbits.Orbit{{Period: 3, Connections: []orbits.Connection{
+		{End: finder.EndStableOrbit, To: 1}, {End: finder.EndStable, To: 0}, {End: finder.EndStableOrbit, To: 1}}}}}
+	for _, row := range r.orbitRows() {
+		if row.Key == "orbits' unstable directions followed" {
+			if row.Value != "3 trajectories: 1 stable, 2 stable_orbit" {
+				t.Errorf("row %q", row.Value)
+			}
+			return
+		}
+	}
+	t.Errorf("no row for the orbits' connections in %v", r.orbitRows())
 }

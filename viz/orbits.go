@@ -194,7 +194,8 @@ func (r *Report) orbitSpectra() []spectrumPoint {
 	return out
 }
 
-// orbitRows counts the orbits by period and class.
+// orbitRows counts the orbits by period and class, and where their
+// unstable directions lead.
 func (r *Report) orbitRows() []Row {
 	type key struct {
 		period int
@@ -220,6 +221,13 @@ func (r *Report) orbitRows() []Row {
 	}
 	if len(r.Orbits) > 0 {
 		rows = append(rows, Row{"periodic orbits", strconv.Itoa(len(r.Orbits))})
+	}
+	conns := 0
+	for i := range r.Orbits {
+		conns += len(r.Orbits[i].Connections)
+	}
+	if conns > 0 {
+		rows = append(rows, Row{"orbits' unstable directions followed", finder.OrbitConnectionCounts(r.Orbits)})
 	}
 	nc := map[class]int{}
 	for i := range r.Cycles {
