@@ -26,7 +26,7 @@ type System interface {
 type Settings struct {
 	// MaxRadius is the largest box radius tried for existence (max-norm),
 	// relative to max(1, ‖x̃‖∞): a point farther than that from a root
-	// is not proved. Default 1e-8.
+	// is not proved. Default 1e-7.
 	MaxRadius float64
 	// MaxUniqueSteps bounds the tests of the uniqueness search (a
 	// bisection on log radius). Default 12.
@@ -40,7 +40,7 @@ type Settings struct {
 }
 
 func (s *Settings) defaults() Settings {
-	out := Settings{MaxRadius: 1e-8, MaxUniqueSteps: 12, UniqueGrowth: 2, MaxUniqueRadius: 1e3}
+	out := Settings{MaxRadius: 1e-7, MaxUniqueSteps: 12, UniqueGrowth: 2, MaxUniqueRadius: 1e3}
 	if s == nil {
 		return out
 	}
@@ -127,26 +127,27 @@ func Krawczyk(sys System, x []float64, s *Settings) (Result, error) {
 	r := math.Max(2*step, 16*scale*0x1p-52)
 	res := Result{Reason: ReasonNoContraction}
 	for ; r <= maxR; r *= 8 {
-		rows, err := k.rows(r)
-		if err != nil {
-			return failed(err)
-		}
-		norm := maxOf(rows)
-		res.Contraction = norm
-		if math.IsInf(norm, 0) || math.IsNaN(norm) {
-			return Result{Reason: ReasonOverflow}, nil
-		}
-		// O = K − x̃ = −C·G(x̃) + M·[−r, r] with M = I − C·dG(X), whose
-		// row i has Σ_j |M_ij| <= rows[i]; every |O_i| < r.
-		dist, inside := 0.0, true
-		for i := range cg {
-			t := up(rows[i] * r)
-			o := interval.Add(interval.Neg(cg[i]), interval.I{Lo: -t, Hi: t})
-			if !(o.Mag() < r) {
-				inside = false
+		// The O(N²) bound first; where it fails (an ill-conditioned dG,
+		// whose |C|·E loses the cancellation of C·dG), the interval
+		// product I − C·dG(X) itself.
+		var norm, dist float64
+		inside := false
+		for _, exact := range []bool{false, true} {
+			rows, err := k.rows(r, exact)
+			if err != nil {
+				return failed(err)
+			}
+			norm = maxOf(rows)
+			res.Contraction = norm
+			if math.IsInf(norm, 0) || math.IsNaN(norm) {
+				if exact {
+					return Result{Reason: ReasonOverflow}, nil
+				}
+				continue
+			}
+			if dist, inside = contracts(cg, rows, r); inside {
 				break
 			}
-			dist = math.Max(dist, o.Mag())
 		}
 		if !inside {
 			continue
@@ -156,6 +157,22 @@ func Krawczyk(sys System, x []float64, s *Settings) (Result, error) {
 		return res, nil
 	}
 	return res, nil
+}
+
+// contracts reports whether O = K − x̃ = −C·G(x̃) + M·[−r, r], with
+// M = I − C·dG(X) whose row i has Σ_j |M_ij| <= rows[i], lies in the
+// open box (−r, r)^N, and returns max|O_i|.
+func contracts(cg []interval.I, rows []float64, r float64) (float64, bool) {
+	dist := 0.0
+	for i := range cg {
+		t := up(rows[i] * r)
+		o := interval.Add(interval.Neg(cg[i]), interval.I{Lo: -t, Hi: t})
+		if !(o.Mag() < r) {
+			return 0, false
+		}
+		dist = math.Max(dist, o.Mag())
+	}
+	return dist, true
 }
 
 // failed turns an enclosure error into a failed proof (overflow) or passes
@@ -175,6 +192,7 @@ func failed(err error) (Result, error) {
 // row sums of |I − C·J0| (one interval product, computed once).
 type contractor struct {
 	sys  System
+	c    interval.Mat // C
 	x    []float64
 	j0   interval.Mat // point matrix J0
 	absC interval.Mat // point matrix |C|
@@ -188,12 +206,13 @@ func newContractor(sys System, c interval.Mat, x []float64, j0 interval.Mat) *co
 		absC.Mid[i] = math.Abs(v)
 	}
 	base := interval.RowMagSums(interval.IdentityMinus(interval.MatMul(c, j0m)))
-	return &contractor{sys: sys, x: x, j0: j0m, absC: absC, base: base}
+	return &contractor{sys: sys, c: c, x: x, j0: j0m, absC: absC, base: base}
 }
 
 // rows returns upper bounds of the row sums of |I − C·A| over every A in
 // dG(X), X = x̃ + [−ρ, ρ]^N (+Inf when the enclosure overflows).
-func (k *contractor) rows(rho float64) ([]float64, error) {
+// With exact it encloses the product I − C·dG(X) itself (O(N³)).
+func (k *contractor) rows(rho float64, exact bool) ([]float64, error) {
 	box := make([]interval.I, len(k.x))
 	for i, v := range k.x {
 		box[i] = interval.I{Lo: down(v - rho), Hi: up(v + rho)}
@@ -209,6 +228,9 @@ func (k *contractor) rows(rho float64) ([]float64, error) {
 			out[i] = math.Inf(1)
 		}
 		return out, nil
+	}
+	if exact {
+		return interval.RowMagSums(interval.IdentityMinus(interval.MatMul(k.c, j))), nil
 	}
 	// D = Ym − J0 as an interval matrix (its rounding in the radius), Yr
 	// added: RowMagSums(D) bounds the row sums of E.
@@ -255,7 +277,7 @@ func (k *contractor) uniqueness(r float64, set Settings) float64 {
 
 // ok reports whether ‖I − C·A‖∞ < 1 for every A in dG(x̃ + [−ρ, ρ]^N).
 func (k *contractor) ok(rho float64) bool {
-	rows, err := k.rows(rho)
+	rows, err := k.rows(rho, false)
 	return err == nil && maxOf(rows) < 1
 }
 
