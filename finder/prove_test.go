@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 )
 
 // The truth in these tests is a plain-Go Newton solve of the real equation
@@ -115,7 +116,7 @@ func truthRoots(c cells.Cell, starts [][]float64) [][]float64 {
 					J[i][j] = (gp[i] - gm[i]) / 2e-7
 				}
 			}
-			d := gauss(J, g)
+			d := torchref.Solve(J, g)
 			t := 1.0
 			for range 20 {
 				xt := make([]float64, N)
@@ -162,39 +163,6 @@ func supDist(a, b []float64) float64 {
 		m = math.Max(m, math.Abs(a[i]-b[i]))
 	}
 	return m
-}
-
-// gauss solves a x = b with partial pivoting (a and b are copied).
-func gauss(a [][]float64, b []float64) []float64 {
-	n := len(b)
-	m := make([][]float64, n)
-	for i := range m {
-		m[i] = append(append([]float64(nil), a[i]...), b[i])
-	}
-	for k := 0; k < n; k++ {
-		p := k
-		for i := k + 1; i < n; i++ {
-			if math.Abs(m[i][k]) > math.Abs(m[p][k]) {
-				p = i
-			}
-		}
-		m[k], m[p] = m[p], m[k]
-		for i := k + 1; i < n; i++ {
-			f := m[i][k] / m[k][k]
-			for j := k; j <= n; j++ {
-				m[i][j] -= f * m[k][j]
-			}
-		}
-	}
-	x := make([]float64, n)
-	for i := n - 1; i >= 0; i-- {
-		s := m[i][n]
-		for j := i + 1; j < n; j++ {
-			s -= m[i][j] * x[j]
-		}
-		x[i] = s / m[i][i]
-	}
-	return x
 }
 
 // gatedGRU returns an H-unit GRU (no inputs) with random weights of gain w,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/internal/interval"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
 	"github.com/rnnfp/fixedpoints/proof"
 )
 
@@ -275,7 +276,7 @@ func newtonG(t *testing.T, c *cells.GRU, h []float64) []float64 {
 				J[i][j] = (gp[i] - gm[i]) / 2e-7
 			}
 		}
-		d := solve(J, gv)
+		d := torchref.Solve(J, gv)
 		for i := range h {
 			h[i] -= d[i]
 		}
@@ -284,37 +285,4 @@ func newtonG(t *testing.T, c *cells.GRU, h []float64) []float64 {
 		t.Fatalf("Newton did not converge: |G| = %v", r)
 	}
 	return h
-}
-
-// solve is Gaussian elimination with partial pivoting.
-func solve(a [][]float64, b []float64) []float64 {
-	n := len(b)
-	m := make([][]float64, n)
-	for i := range m {
-		m[i] = append(append([]float64(nil), a[i]...), b[i])
-	}
-	for k := 0; k < n; k++ {
-		p := k
-		for i := k + 1; i < n; i++ {
-			if math.Abs(m[i][k]) > math.Abs(m[p][k]) {
-				p = i
-			}
-		}
-		m[k], m[p] = m[p], m[k]
-		for i := k + 1; i < n; i++ {
-			f := m[i][k] / m[k][k]
-			for j := k; j <= n; j++ {
-				m[i][j] -= f * m[k][j]
-			}
-		}
-	}
-	x := make([]float64, n)
-	for i := n - 1; i >= 0; i-- {
-		s := m[i][n]
-		for j := i + 1; j < n; j++ {
-			s -= m[i][j] * x[j]
-		}
-		x[i] = s / m[i][i]
-	}
-	return x
 }
