@@ -132,7 +132,7 @@ func BenchmarkFindFlipFlop(b *testing.B) {
 			for k, n := range res.Fixed.CountBySaddleIndex() {
 				b.ReportMetric(float64(n), fmt.Sprintf("index%d", k))
 			}
-			b.Logf("%s: %v search %v refine %v complete %v linearize %v connect %v", kind, res.Status, st.SearchTime, st.RefineTime, st.CompleteTime, st.LinearizeTime, st.ConnectTime)
+			b.Logf("%s: %v search %v refine %v slow %v prove %v check %v complete %v linearize %v connect %v orbits %v", kind, res.Status, st.SearchTime, st.RefineTime, st.SlowTime, st.ProofTime, st.CheckTime, st.CompleteTime, st.LinearizeTime, st.ConnectTime, st.OrbitTime)
 		})
 	}
 }
