@@ -44,7 +44,7 @@ func BenchmarkSolversFlipFlop(b *testing.B) {
 }
 
 // benchStockSolvers are gorgonia's stock solvers at the rates of the
-// README's table.
+// table in docs/library.md ("Any gorgonia solver").
 var benchStockSolvers = []struct {
 	name string
 	make func(rows, n int) G.Solver

@@ -8,16 +8,16 @@ import (
 	"testing"
 )
 
-var coverageTable = flag.Bool("coverage-table", false, "print the README's coverage table (estimate against the true number unseen)")
+var coverageTable = flag.Bool("coverage-table", false, "print docs/completeness.md's coverage table (estimate against the true number unseen)")
 
 // TestCoverageTable prints, for networks whose fixed points are all known,
 // the Chao1 estimate of the points unseen against the true number, from few
-// random initial states, without and with completion: the README's table.
+// random initial states, without and with completion: docs/completeness.md's table.
 // Run with -coverage-table -v. Every reported point is checked against the
 // known set, so the table's counts are true counts.
 func TestCoverageTable(t *testing.T) {
 	if !*coverageTable {
-		t.Skip("run with -coverage-table -v to print the README's coverage table")
+		t.Skip("run with -coverage-table -v to print docs/completeness.md's coverage table")
 	}
 	type family struct {
 		name  string
