@@ -1,5 +1,5 @@
 // Command bench measures the toolkit's speed and prints markdown tables for
-// the README: the objective and its gradient, a hand-written gonum loop
+// docs/performance.md: the objective and its gradient, a hand-written gonum loop
 // beside it, the garbage collector's effect, all Jacobians of a batch and
 // the rows per Jacobian pass, graph builds, and the whole search on trained
 // flip-flop networks, with the Python FixedPointFinder's numbers and the
