@@ -201,3 +201,37 @@ func TestHugeSampleIsAJobError(t *testing.T) {
 		t.Errorf("failure record %s", rec)
 	}
 }
+
+// TestMaxMemoryIsAJobError: Options.MaxMemory (the command's -max-memory)
+// bounds every job's estimated need, sampled or given initial states alike:
+// a job over it fails with the limit named, before its search allocates,
+// and the same job runs under the machine's memory.
+func TestMaxMemoryIsAJobError(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := sweeptest.Manifest(dir, false); err != nil {
+		t.Fatal(err)
+	}
+	m := filepath.Join(dir, "small.jsonl")
+	os.WriteFile(m, []byte(`{"id": "sampled", "weights": "rnn4a.safetensors", "cell": "rnn", "inits": {"n": 8, "trials": 4, "steps": 5}}
+{"id": "given", "weights": "rnn4a.safetensors", "cell": "rnn", "inits": [[0.1, 0.2, 0.3, 0.4]]}
+`), 0o644)
+	jobs, err := ReadManifest(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	sum, err := RunShard(context.Background(), jobs, out, Options{Shard: Shard{0, 1}, MaxMemory: 1 << 10})
+	if err != nil || len(sum.Failed) != 2 || len(sum.Done) != 0 {
+		t.Fatalf("%+v, %v; want both failed under 1 KiB", sum, err)
+	}
+	for _, id := range []string{"sampled", "given"} {
+		rec, _ := os.ReadFile(filepath.Join(JobDir(out, id), failedFile))
+		if !strings.Contains(string(rec), "max-memory") || !strings.Contains(string(rec), "more memory") {
+			t.Errorf("%s: failure record %s", id, rec)
+		}
+	}
+	sum, err = RunShard(context.Background(), jobs, out, Options{Shard: Shard{0, 1}})
+	if err != nil || len(sum.Done) != 2 {
+		t.Fatalf("%+v, %v; want both done under the machine's memory", sum, err)
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/finder/fpjson"
 	"github.com/rnnfp/fixedpoints/internal/atomicfile"
+	"github.com/rnnfp/fixedpoints/internal/memlimit"
+	"github.com/rnnfp/fixedpoints/internal/plural"
 )
 
 // errInterrupted marks a job stopped by the context: it gets no record and
@@ -122,13 +124,19 @@ func runSearches(ctx context.Context, j *Job, stage string, o *Options) (rows []
 			rows, err = nil, fmt.Errorf("internal error: %v", r)
 		}
 	}()
-	p, err := prepare(ctx, j)
+	limit := memlimit.Limit(o.MaxMemory)
+	p, err := prepare(ctx, j, limit)
 	if err != nil {
 		return nil, err
 	}
 	settings, err := j.FinderSettings()
 	if err != nil {
 		return nil, fmt.Errorf("settings: %w", err)
+	}
+	N, M := p.cell.StateSize(), p.cell.InputSize()
+	need := finder.MemoryNeed(N, M, len(p.inits)/N, settings)
+	if err := memlimit.Check(need, limit, fmt.Sprintf("%s of %d values", plural.Of(len(p.inits)/N, "initial state"), N), `"inits" (or raise -max-memory)`); err != nil {
+		return nil, err
 	}
 	for k, u := range p.inputs {
 		res, err := finder.Find(ctx, finder.Problem{Cell: p.cell, InitialStates: p.inits, Inputs: u}, &settings)

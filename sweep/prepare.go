@@ -23,7 +23,9 @@ type problem struct {
 }
 
 // prepare loads the job's cell and builds its initial states and inputs.
-func prepare(ctx context.Context, j *Job) (*problem, error) {
+//
+// limit bounds the memory of sampled initial states (memlimit.Limit).
+func prepare(ctx context.Context, j *Job, limit uint64) (*problem, error) {
 	cell, info, err := cells.LoadModel(j.Weights, j.Options())
 	if err != nil {
 		return nil, fmt.Errorf("weights: %w", err)
@@ -33,7 +35,7 @@ func prepare(ctx context.Context, j *Job) (*problem, error) {
 	if err != nil {
 		return nil, err
 	}
-	inits, err := jobInits(ctx, j, cell)
+	inits, err := jobInits(ctx, j, cell, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +80,7 @@ func jobInputs(j *Job, M int) ([][]float64, error) {
 }
 
 // jobInits returns the job's initial states, B x N.
-func jobInits(ctx context.Context, j *Job, cell cells.Cell) ([]float64, error) {
+func jobInits(ctx context.Context, j *Job, cell cells.Cell, limit uint64) ([]float64, error) {
 	N := cell.StateSize()
 	switch {
 	case j.Inits.File != "":
@@ -104,11 +106,11 @@ func jobInits(ctx context.Context, j *Job, cell cells.Cell) ([]float64, error) {
 	if j.Inits.Sample != nil {
 		s = *j.Inits.Sample
 	}
-	return sampleInits(ctx, s, cell, j.Seed)
+	return sampleInits(ctx, s, cell, j.Seed, limit)
 }
 
 // sampleInits draws initial states as s says.
-func sampleInits(ctx context.Context, s Sample, cell cells.Cell, seed uint64) ([]float64, error) {
+func sampleInits(ctx context.Context, s Sample, cell cells.Cell, seed uint64, limit uint64) ([]float64, error) {
 	n, noise := s.N, DefaultSampleNoise
 	if n == 0 {
 		n = DefaultSampleN
@@ -117,7 +119,7 @@ func sampleInits(ctx context.Context, s Sample, cell cells.Cell, seed uint64) ([
 		noise = *s.Noise
 	}
 	need := finder.MemoryNeed(cell.StateSize(), cell.InputSize(), n, finder.Settings{})
-	if err := memlimit.Check(need, memlimit.Machine(), fmt.Sprintf("%d initial states of %d values", n, cell.StateSize()), `"inits": {"n": ...}`); err != nil {
+	if err := memlimit.Check(need, limit, fmt.Sprintf("%d initial states of %d values", n, cell.StateSize()), `"inits": {"n": ...} (or raise -max-memory)`); err != nil {
 		return nil, fmt.Errorf("inits: %w", err)
 	}
 	var traj finder.Trajectories

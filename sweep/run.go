@@ -34,6 +34,11 @@ type Options struct {
 	// is written: after its temporary file is created, before it is renamed
 	// into place. Tests use it to kill a shard in the middle of a job.
 	BeforeCommit func(jobID string)
+	// MaxMemory is the memory in bytes a job may need (finder.MemoryNeed
+	// of its cell, initial states and settings), checked before the job
+	// allocates them: a job over it fails with an error naming the limit.
+	// Zero means the machine's memory.
+	MaxMemory int64
 
 	// writeFault, when not nil, is the error of every result write (tests
 	// stand a full disk with it).

@@ -34,6 +34,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shards := fs.Int("shards", 0, "the number of shards (default: from SLURM_ARRAY_TASK_COUNT or _MIN/_MAX; required with JOB_COMPLETION_INDEX)")
 	var rf cli.RunFlags
 	rf.Register(fs, `seed of the jobs whose manifest line gives none (or "seed": 0)`, "no line per job, only the shard's summary")
+	maxMemory := fs.Int64("max-memory", 0, "memory a job may need, in bytes, checked before it starts (a job over it fails, the shard goes on); 0: the machine's memory")
 	strict := fs.Bool("strict", false, "exit with status 1 when a job failed (by default failures are recorded and the exit status is 0)")
 	cli.SetUsage(fs, "fixedpoints sweep -manifest FILE -out DIR [-shard k -shards n]", `Runs the jobs of shard k of n of the manifest (the jobs on lines k, k+n,
 k+2n, ...; lines counted from 0 without blank and comment lines). Without
@@ -80,7 +81,7 @@ results with "fixedpoints merge DIR".`)
 	}
 	cli.FillSeeds(jobs, rf.Seed)
 	host, _ := os.Hostname()
-	o := sweep.Options{Shard: s, Log: stdout, Host: host}
+	o := sweep.Options{Shard: s, Log: stdout, Host: host, MaxMemory: *maxMemory}
 	if rf.Quiet {
 		o.Log = nil
 	}
