@@ -164,15 +164,54 @@ func (f *finder) knownPoints() []int {
 	return known
 }
 
-// isKnown reports whether [x; u] lies within TolUnique of a known point.
+// isKnown reports whether the certified point [x; u] is a known point. A
+// proved known point is the same root when x lies in its uniqueness box
+// (same input): two distinct proved roots closer than TolUnique stay two,
+// as uniqueFixed keeps them. Otherwise, within TolUnique.
 func (f *finder) isKnown(known []int, x, u []float64) bool {
 	for _, k := range known {
 		c := f.cands[k]
+		if c.pf.Method == ProofKrawczyk {
+			if slices.Equal(x, c.x) && slices.Equal(u, c.u) || inBox(x, u, c.x, c.u, c.pf.UniqueRadius) {
+				return true
+			}
+			continue
+		}
 		if pairDistance(c.x, c.u, x, u) <= f.s.TolUnique {
 			return true
 		}
 	}
 	return false
+}
+
+// seedIsKnown reports whether a seed [x; u] lies at a known point: within
+// TolUnique of it, and for a proved point also within its uniqueness box
+// (a seed just outside a small box may well reach a neighbouring root).
+func (f *finder) seedIsKnown(known []int, x, u []float64) bool {
+	for _, k := range known {
+		c := f.cands[k]
+		if pairDistance(c.x, c.u, x, u) > f.s.TolUnique {
+			continue
+		}
+		if c.pf.Method != ProofKrawczyk || inBox(x, u, c.x, c.u, c.pf.UniqueRadius) {
+			return true
+		}
+	}
+	return false
+}
+
+// inBox reports whether x lies within max-norm distance r of c, at the
+// same input.
+func inBox(x, u, c, cu []float64, r float64) bool {
+	if !slices.Equal(u, cu) || len(x) != len(c) {
+		return false
+	}
+	for i, v := range x {
+		if !(math.Abs(v-c[i]) < r) {
+			return false
+		}
+	}
+	return true
 }
 
 // basinStarts lists, for each known point, the initial-state candidates
@@ -280,7 +319,7 @@ func (f *finder) midpointSeeds(known []int, tried map[[2]int]bool, budget int) i
 			mid[i] = 0.5 * (xa[i] + xb[i])
 		}
 		key := gridKey(mid, f.s.TolUnique)
-		if seen[key] || f.isKnown(known, mid, f.cands[p.a].u) {
+		if seen[key] || f.seedIsKnown(known, mid, f.cands[p.a].u) {
 			continue
 		}
 		seen[key] = true
