@@ -77,8 +77,31 @@ func Hull(a, b I) I { return I{math.Min(a.Lo, b.Lo), math.Max(a.Hi, b.Hi)} }
 
 // down and up move a round-to-nearest result one float64 outward, which
 // covers its half-ulp error.
-func down(x float64) float64 { return math.Nextafter(x, math.Inf(-1)) }
-func up(x float64) float64   { return math.Nextafter(x, math.Inf(1)) }
+// They give math.Nextafter(x, ∓Inf) bit for bit, without its general
+// case analysis (they are in every interval operation).
+func down(x float64) float64 {
+	switch {
+	case x < 0 && x > math.Inf(-1):
+		return math.Float64frombits(math.Float64bits(x) + 1)
+	case x > 0:
+		return math.Float64frombits(math.Float64bits(x) - 1)
+	case x == 0:
+		return -eta
+	}
+	return x // NaN, −Inf
+}
+
+func up(x float64) float64 {
+	switch {
+	case x > 0 && x < math.Inf(1):
+		return math.Float64frombits(math.Float64bits(x) + 1)
+	case x < 0:
+		return math.Float64frombits(math.Float64bits(x) - 1)
+	case x == 0:
+		return eta
+	}
+	return x // NaN, +Inf
+}
 
 // fix turns a NaN anywhere into Entire.
 func fix(lo, hi float64) I {

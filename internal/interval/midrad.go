@@ -75,6 +75,11 @@ func MidRad(x I) (mid, rad float64) {
 		return 0, math.Inf(1)
 	}
 	m := x.Mid()
+	if m == x.Lo && m == x.Hi {
+		// A point: radius 0 exactly (not the subnormal up(0), which made
+		// every product with it a slow subnormal operation).
+		return m, 0
+	}
 	return m, math.Max(up(m-x.Lo), up(x.Hi-m))
 }
 
@@ -105,7 +110,9 @@ func gammaBound(k int) float64 { return 2 * float64(k+1) * unit }
 // at most k operations of round-to-nearest arithmetic, into an upper bound of
 // the exact sum (true ≤ s/(1 − γ_k) plus the underflow of at most 4k products, and 1/(1 − γ_k) ≤ 1 + 2γ_k).
 func sumBound(s float64, k int) float64 {
-	return up(up(s*(1+2*gammaBound(k))) + float64(4*k+4)*eta)
+	// (4k+4)·eta is the subnormal with those bits, made without a
+	// floating-point product (one with a subnormal result is slow).
+	return up(up(s*(1+2*gammaBound(k))) + math.Float64frombits(uint64(4*k+4)))
 }
 
 // rowBound finishes an element of a product: mid is the computed midpoint,

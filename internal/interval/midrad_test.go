@@ -167,3 +167,42 @@ func TestMidRadRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestMidRadPoint: a point interval has radius 0 (not a subnormal, whose
+// products are slow) and its round trip still holds it, one ulp wide at most
+// as At rounds outward.
+func TestMidRadPoint(t *testing.T) {
+	for _, x := range []float64{0, math.Copysign(0, -1), 1, -0.3, math.MaxFloat64, eta, -eta, 1e-310} {
+		m, r := MidRad(Point(x))
+		if m != x || r != 0 {
+			t.Errorf("MidRad(%g) = %g ± %g, want %g ± 0", x, m, r, x)
+		}
+		if !Point(x).Subset(VecOf([]I{Point(x)}).At(0)) {
+			t.Errorf("point %g not held after the round trip", x)
+		}
+	}
+	// One ulp wide is not a point.
+	if _, r := MidRad(I{1, math.Nextafter(1, 2)}); r == 0 {
+		t.Errorf("MidRad of a one-ulp interval has radius 0")
+	}
+}
+
+// TestUpDownAreNextafter: the fast up and down are math.Nextafter toward
+// ±Inf bit for bit, at zeros, subnormals, the largest finite values,
+// infinities and NaN, and at random values.
+func TestUpDownAreNextafter(t *testing.T) {
+	xs := []float64{0, math.Copysign(0, -1), eta, -eta, 2 * eta, -2 * eta, math.SmallestNonzeroFloat64 * (1 << 52),
+		math.MaxFloat64, -math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), 1, -1, 0.1, -0.1}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 10000 {
+		xs = append(xs, math.Ldexp(rng.NormFloat64(), rng.IntN(2100)-1075))
+	}
+	for _, x := range xs {
+		if g, w := up(x), math.Nextafter(x, math.Inf(1)); math.Float64bits(g) != math.Float64bits(w) {
+			t.Fatalf("up(%g) = %g, Nextafter %g", x, g, w)
+		}
+		if g, w := down(x), math.Nextafter(x, math.Inf(-1)); math.Float64bits(g) != math.Float64bits(w) {
+			t.Fatalf("down(%g) = %g, Nextafter %g", x, g, w)
+		}
+	}
+}

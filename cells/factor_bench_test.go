@@ -1,0 +1,59 @@
+package cells_test
+
+import (
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/interval"
+)
+
+// BenchmarkResiduals is one float64 evaluation of G and D at a point of
+// each 16-unit cell (the finder's "near" test calls it per candidate).
+func BenchmarkResiduals(b *testing.B) {
+	for _, kind := range []string{"rnn", "gru", "lstm"} {
+		b.Run(kind, func(b *testing.B) {
+			var c cells.Factored
+			switch kind {
+			case "rnn":
+				v := cells.NewVanilla(16, 3, cells.Tanh)
+				v.InitUniform(1)
+				c = v
+			case "gru":
+				g := cells.NewGRU(16, 3)
+				g.InitUniform(1)
+				c = g
+			case "lstm":
+				l := cells.NewLSTM(16, 3)
+				l.InitUniform(1)
+				c = l
+			}
+			x := make([]float64, c.StateSize())
+			for i := range x {
+				x[i] = 0.1 * float64(i%7-3)
+			}
+			u := []float64{1, 0, 0}
+			for b.Loop() {
+				if _, _, err := cells.Residuals(c, x, u); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFactorPoint16 is one enclosure of G and dG on a point box of a
+// 16-unit GRU (a Newton step's and a proof's centre evaluation).
+func BenchmarkFactorPoint16(b *testing.B) {
+	c := cells.NewGRU(16, 3)
+	c.InitUniform(1)
+	x := make([]interval.I, 16)
+	for i := range x {
+		x[i] = interval.Point(0.1 * float64(i%7-3))
+	}
+	u := []float64{1, 0, 0}
+	for b.Loop() {
+		if _, err := c.Factor(x, u, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
