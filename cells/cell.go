@@ -1,6 +1,7 @@
 package cells
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -73,4 +74,37 @@ func CheckFinite(c Cell) error {
 		}
 	}
 	return nil
+}
+
+// Linearized is an optional interface for Driven cells that know their
+// Jacobians in closed form, as a sum of terms diag(l) W diag(r): a weight
+// block W (or an identity block) scaled row by row and column by column
+// with coefficients computed from the state. For a tanh RNN
+// dF/dx = diag(1 − F²) W_hh, one term; a GRU has four, an LSTM ten. One
+// forward pass then gives every point's Jacobian, where the seeded
+// vector-Jacobian passes take N of them (package graph assembles the terms).
+type Linearized interface {
+	Driven
+	// StepJacobian builds F from X and the drives, as StepDriven does (the
+	// same nodes, so the same values), and the terms of dF/dx and dF/du.
+	// A cell whose form has no closed Jacobian (a GRU with
+	// ResetBeforeLinear) returns an error wrapping ErrNoClosedForm.
+	StepJacobian(x *G.Node, d, p []*G.Node) (*G.Node, []JacobianTerm, error)
+}
+
+// ErrNoClosedForm marks a cell whose Jacobian StepJacobian cannot give in
+// closed form; callers fall back to vector-Jacobian passes.
+var ErrNoClosedForm = errors.New("no closed-form jacobian")
+
+// JacobianTerm is one term diag(Left) B diag(Right) of a closed-form
+// Jacobian: the block B sits at rows Row.., columns Col.. of dF/dx (of
+// dF/du when Input is set) and is Params()[Param] transposed (the weights
+// are stored transposed: a K x H param gives an H x K block), or the
+// identity of Size rows when Param is negative. Left (B x rows) and Right
+// (B x columns) are coefficient nodes of the batch; nil stands for ones.
+type JacobianTerm struct {
+	Input       bool
+	Row, Col    int
+	Param, Size int
+	Left, Right *G.Node
 }

@@ -40,25 +40,79 @@ func (c *GRU) Step(x, u *G.Node, p []*G.Node) (*G.Node, error) {
 }
 
 // StepDriven builds one step from the drives (see Driven).
-func (c *GRU) StepDriven(x *G.Node, d, p []*G.Node) (out *G.Node, err error) {
-	if err := c.checkDriven(x, d, p); err != nil {
+func (c *GRU) StepDriven(x *G.Node, d, p []*G.Node) (*G.Node, error) {
+	n, err := c.build(x, d, p)
+	if err != nil {
 		return nil, err
 	}
+	return n.f, nil
+}
+
+// gruNodes are the nodes of one GRU step that its Jacobian reads.
+type gruNodes struct {
+	r, z, hn, n, f *G.Node
+}
+
+// build builds one step from the drives.
+func (c *GRU) build(x *G.Node, d, p []*G.Node) (nd gruNodes, err error) {
+	if err := c.checkDriven(x, d, p); err != nil {
+		return nd, err
+	}
 	defer wrapErr("GRU step", &err)
-	r := G.Must(sigmoid(G.Must(c.recur(x, p, d, 0)), "gru_r"))
-	z := G.Must(sigmoid(G.Must(c.recur(x, p, d, 1)), "gru_z"))
+	nd.r = G.Must(sigmoid(G.Must(c.recur(x, p, d, 0)), "gru_r"))
+	nd.z = G.Must(sigmoid(G.Must(c.recur(x, p, d, 1)), "gru_z"))
 	_, whh, _, bhh := c.gateNodes(p, 2)
-	var n *G.Node
 	if c.ResetBeforeLinear {
-		rhn := G.Must(affine(G.Must(G.HadamardProd(r, x)), whh, bhh))
-		n = G.Must(G.Tanh(G.Must(addDrive(rhn, d[2]))))
+		rhn := G.Must(affine(G.Must(G.HadamardProd(nd.r, x)), whh, bhh))
+		nd.n = G.Must(G.Tanh(G.Must(addDrive(rhn, d[2]))))
 	} else {
-		hn := G.Must(affine(x, whh, bhh))
-		n = G.Must(G.Tanh(G.Must(addDrive(G.Must(G.HadamardProd(r, hn)), d[2]))))
+		nd.hn = G.Must(affine(x, whh, bhh))
+		nd.n = G.Must(G.Tanh(G.Must(addDrive(G.Must(G.HadamardProd(nd.r, nd.hn)), d[2]))))
 	}
 	// h' = n + z*(h - n): the same value without a constant 1.
-	diff := G.Must(G.Sub(x, n))
-	return G.Add(n, G.Must(G.HadamardProd(z, diff)))
+	diff := G.Must(G.Sub(x, nd.n))
+	nd.f = G.Must(G.Add(nd.n, G.Must(G.HadamardProd(nd.z, diff))))
+	return nd, nil
+}
+
+// StepJacobian builds one step and its Jacobians' terms (see Linearized).
+// With h' = (1 − z) n + z h, z' = z(1 − z), r' = r(1 − r), n' = 1 − n² and
+// hn = h W_hn^T + b_hn:
+//
+//	dh'/dh = diag(z) + diag((h − n) z') W_hz + diag((1 − z) n' r) W_hn
+//	         + diag((1 − z) n' hn r') W_hr
+//	dh'/du = diag((h − n) z') W_iz + diag((1 − z) n') W_in + diag((1 − z) n' hn r') W_ir
+//
+// ResetBeforeLinear puts r inside the product (W_hn diag(r) ...), a
+// product of two weight matrices: no closed form of these terms.
+func (c *GRU) StepJacobian(x *G.Node, d, p []*G.Node) (f *G.Node, terms []JacobianTerm, err error) {
+	if c.ResetBeforeLinear {
+		return nil, nil, fmt.Errorf("cells: GRU with the reset before the product: %w", ErrNoClosedForm)
+	}
+	nd, err := c.build(x, d, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer wrapErr("GRU jacobian", &err)
+	one := G.NewConstant(constOf(x, 1), G.WithName("gru_one"))
+	omz := G.Must(G.Sub(one, nd.z))
+	az := G.Must(G.HadamardProd(G.Must(G.Sub(x, nd.n)), G.Must(G.HadamardProd(nd.z, omz))))
+	dn := G.Must(G.HadamardProd(omz, G.Must(G.Sub(one, G.Must(G.HadamardProd(nd.n, nd.n))))))
+	an := G.Must(G.HadamardProd(dn, nd.r))
+	ar := G.Must(G.HadamardProd(G.Must(G.HadamardProd(dn, nd.hn)), G.Must(G.HadamardProd(nd.r, G.Must(G.Sub(one, nd.r))))))
+	terms = []JacobianTerm{
+		{Param: -1, Size: c.hidden, Left: nd.z},
+		{Param: 5, Left: az},
+		{Param: 9, Left: an},
+		{Param: 1, Left: ar},
+	}
+	if c.inputs > 0 {
+		terms = append(terms,
+			JacobianTerm{Input: true, Param: 4, Left: az},
+			JacobianTerm{Input: true, Param: 8, Left: dn},
+			JacobianTerm{Input: true, Param: 0, Left: ar})
+	}
+	return nd.f, terms, nil
 }
 
 // wrapErr turns a gorgonia panic raised by G.Must into an error.

@@ -85,6 +85,14 @@ func halfOf(a *G.Node) interface{} {
 	return 0.5
 }
 
+// constOf is v in a's dtype, for a named constant.
+func constOf(a *G.Node, v float64) interface{} {
+	if a.Dtype() == tensor.Float32 {
+		return float32(v)
+	}
+	return v
+}
+
 // addDrive adds a drive to a B x k node, broadcasting a one-row drive.
 func addDrive(a, d *G.Node) (*G.Node, error) {
 	if d.Shape()[0] == 1 && a.Shape()[0] != 1 {

@@ -3,8 +3,9 @@
 //
 //	F(X, U),  q_b = 0.5*||F(x_b, u_b) - x_b||^2,  loss = sum_b q_b,  dloss/dX,
 //
-// the seeded vector-Jacobian passes that give dF/dx and dF/du for a whole
-// batch in N passes, and plain forward simulation of a cell.
+// dF/dx and dF/du for a whole batch (in closed form, one forward pass, for
+// cells that know theirs, cells.Linearized; else by seeded vector-Jacobian
+// passes, N of them), and plain forward simulation of a cell.
 //
 // It is the only public package that touches gorgonia machines (training's
 // unrolled graph lives in internal/unroll, for package tasks), and it steps

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -21,8 +22,13 @@ import (
 // large network the matrix products become efficient (a 1000-unit Hopfield
 // network's Jacobians at 3 points go from 1000 thin passes to a handful).
 //
+// A cell that knows its Jacobians in closed form (cells.Linearized: the
+// built-in RNN, GRU and LSTM) gets them from one forward pass instead (see
+// closedForm); NewJacobians picks that, NewJacobiansLanes always seeds.
+//
 // It belongs to one goroutine.
 type Jacobians struct {
+	closed   *closedForm // nil: seeded passes
 	b, lanes int
 	n, m     int
 	dtype    Dtype
@@ -46,14 +52,43 @@ type jacobianPart struct {
 	jxV, juV, fV G.Value
 }
 
-// NewJacobians builds and compiles the Jacobian passes for B points, with
-// lanes chosen by DefaultLanes.
+// NewJacobians builds and compiles the Jacobians for B points: in closed
+// form when the cell is a cells.Linearized that has one, else by seeded
+// passes with lanes chosen by DefaultLanes.
 func NewJacobians(cell cells.Cell, B int, d Dtype) (*Jacobians, error) {
 	if cell == nil {
 		return nil, fmt.Errorf("graph: nil cell")
 	}
+	if lc, ok := cell.(cells.Linearized); ok {
+		j, err := newClosedJacobians(lc, B, d)
+		if !errors.Is(err, cells.ErrNoClosedForm) {
+			return j, err
+		}
+	}
 	return NewJacobiansLanes(cell, B, DefaultLanes(B, cell.StateSize()), d)
 }
+
+// newClosedJacobians builds the closed-form Jacobians of cell for B points.
+func newClosedJacobians(cell cells.Linearized, B int, d Dtype) (*Jacobians, error) {
+	if err := checkBatch(cell, B); err != nil {
+		return nil, err
+	}
+	N, M := cell.StateSize(), cell.InputSize()
+	j := &Jacobians{b: B, n: N, m: M, dtype: d, xT: newDense(d, B, N, nil), f: make([]float64, B*N)}
+	if M > 0 {
+		j.uT = newDense(d, B, M, nil)
+	}
+	cf, err := newClosedForm(cell, B, d, j.xT, j.uT)
+	if err != nil {
+		return nil, err
+	}
+	j.closed = cf
+	return j, nil
+}
+
+// ClosedForm reports whether the Jacobians come in closed form (one
+// forward pass) rather than by seeded passes.
+func (j *Jacobians) ClosedForm() bool { return j.closed != nil }
 
 // DefaultLanes picks the lanes for B points of N states: enough to make
 // about 4096 rows per pass (2^21 values at most, so a 1000-unit network's
@@ -136,7 +171,8 @@ func (j *Jacobians) buildPart(cell cells.Cell, part *jacobianPart) (m G.VM, err 
 // B is the number of points evaluated at once.
 func (j *Jacobians) B() int { return j.b }
 
-// Lanes is the number of seed directions each pass handles per point.
+// Lanes is the number of seed directions each pass handles per point (0
+// in closed form).
 func (j *Jacobians) Lanes() int { return j.lanes }
 
 // F is F(X, U) at the points of the last Eval, B x N row-major. The slice
@@ -170,6 +206,19 @@ func (j *Jacobians) EvalContext(ctx context.Context, x, u []float64, jx, ju []fl
 	}
 	if len(x) != B*N {
 		return fmt.Errorf("graph: %d state values, want %d x %d", len(x), B, N)
+	}
+	if j.closed != nil {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("graph: jacobians: %w", err)
+		}
+		if len(u) != M && len(u) != B*M {
+			return fmt.Errorf("graph: %d input values, want %d (one row) or %d x %d", len(u), M, B, M)
+		}
+		copyIn(j.xT, x)
+		if err := setInputs(j.uT, u, B, M); err != nil {
+			return err
+		}
+		return j.closed.eval(B, N, M, j.f, jx, ju)
 	}
 	switch len(u) {
 	case B * M:

@@ -1,0 +1,203 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/torchref"
+)
+
+// numParts is the number of row blocks the Jacobians run as.
+func (j *Jacobians) numParts() int {
+	if j.closed != nil {
+		return len(j.closed.parts)
+	}
+	return len(j.parts)
+}
+
+// closedTestCells are torchref's cells, the same kinds without inputs, and
+// 16-unit ones (the flip-flop sizes) with weights large enough to saturate.
+func closedTestCells() map[string]cells.TorchCell {
+	cs := torchref.Cells()
+	for _, kind := range []string{"rnn", "relu", "gru", "lstm"} {
+		for _, m := range []int{0, 3} {
+			var c cells.TorchCell
+			switch kind {
+			case "rnn":
+				c = cells.NewVanilla(16, m, cells.Tanh)
+			case "relu":
+				c = cells.NewVanilla(16, m, cells.ReLU)
+			case "gru":
+				c = cells.NewGRU(16, m)
+			case "lstm":
+				c = cells.NewLSTM(16, m)
+			}
+			c.(interface{ InitUniform(uint64) }).InitUniform(uint64(7 + m))
+			for _, p := range c.Params() {
+				for k := range p.Data {
+					p.Data[k] *= 3
+				}
+			}
+			cs[fmt.Sprintf("%s16-m%d", kind, m)] = c
+		}
+	}
+	return cs
+}
+
+// The closed-form Jacobians are the seeded passes' (gorgonia's reverse
+// mode through the same step) to rounding, F included exactly, for every
+// built-in single-layer kind, with and without inputs, one row block and
+// several.
+func TestClosedJacobiansMatchSeededPasses(t *testing.T) {
+	for name, c := range closedTestCells() {
+		for _, B := range []int{3, 700} {
+			r := rand.New(rand.NewPCG(11, uint64(B)))
+			N, M := c.StateSize(), c.InputSize()
+			x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
+			closed, err := NewJacobians(c, B, Float64)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if !closed.ClosedForm() {
+				t.Fatalf("%s: NewJacobians is not in closed form", name)
+			}
+			if B == 700 && N == 16 && runtime.GOMAXPROCS(0) > 1 && closed.numParts() < 2 {
+				t.Fatalf("%s: %d row blocks at B = %d", name, closed.numParts(), B)
+			}
+			seeded, err := NewJacobiansLanes(c, B, DefaultLanes(B, N), Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jx, ju := make([]float64, B*N*N), make([]float64, B*N*M)
+			sx, su := make([]float64, B*N*N), make([]float64, B*N*M)
+			if err := closed.Eval(x, u, jx, ju); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if err := seeded.Eval(x, u, sx, su); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range closed.F() {
+				if v != seeded.F()[i] {
+					t.Fatalf("%s B=%d: F[%d] = %v, seeded %v", name, B, i, v, seeded.F()[i])
+				}
+			}
+			worst := 0.0
+			for i := range jx {
+				worst = max(worst, math.Abs(jx[i]-sx[i])/max(1, math.Abs(sx[i])))
+			}
+			for i := range ju {
+				worst = max(worst, math.Abs(ju[i]-su[i])/max(1, math.Abs(su[i])))
+			}
+			if worst > 1e-14 {
+				t.Errorf("%s B=%d: closed form differs from the seeded passes by %g", name, B, worst)
+			}
+		}
+	}
+}
+
+// The closed-form Jacobians match central differences of torchref's
+// plain-Go equations, an independent formula.
+func TestClosedJacobiansMatchTorchFiniteDifferences(t *testing.T) {
+	const B, h = 4, 1e-6
+	for name, c := range closedTestCells() {
+		r := rand.New(rand.NewPCG(13, 14))
+		N, M := c.StateSize(), c.InputSize()
+		x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
+		j, err := NewJacobians(c, B, Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jx, ju := make([]float64, B*N*N), make([]float64, B*N*M)
+		if err := j.Eval(x, u, jx, ju); err != nil {
+			t.Fatal(err)
+		}
+		for b := 0; b < B; b++ {
+			xb, ub := x[b*N:(b+1)*N], u[b*M:(b+1)*M]
+			diff := func(v []float64, k int) []float64 {
+				p, m := append([]float64(nil), v...), append([]float64(nil), v...)
+				p[k] += h
+				m[k] -= h
+				var fp, fm []float64
+				if len(v) == N {
+					fp, fm = torchref.Step(c, p, ub), torchref.Step(c, m, ub)
+				} else {
+					fp, fm = torchref.Step(c, xb, p), torchref.Step(c, xb, m)
+				}
+				for i := range fp {
+					fp[i] = (fp[i] - fm[i]) / (2 * h)
+				}
+				return fp
+			}
+			for k := 0; k < N; k++ {
+				fd := diff(xb, k)
+				for i := 0; i < N; i++ {
+					if e := relErr(fd[i], jx[b*N*N+i*N+k]); e > 1e-6 {
+						t.Errorf("%s: dF[%d]/dx[%d] at %d: %v, differences %v", name, i, k, b, jx[b*N*N+i*N+k], fd[i])
+					}
+				}
+			}
+			for k := 0; k < M; k++ {
+				fd := diff(ub, k)
+				for i := 0; i < N; i++ {
+					if e := relErr(fd[i], ju[b*N*M+i*M+k]); e > 1e-6 {
+						t.Errorf("%s: dF[%d]/du[%d] at %d: %v, differences %v", name, i, k, b, ju[b*N*M+i*M+k], fd[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// A GRU with the reset before the product has no closed form of the terms:
+// NewJacobians falls back to the seeded passes.
+func TestClosedJacobiansFallBack(t *testing.T) {
+	g := cells.NewGRU(5, 2)
+	g.InitUniform(3)
+	g.ResetBeforeLinear = true
+	j, err := NewJacobians(g, 2, Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.ClosedForm() {
+		t.Fatal("a GRU with ResetBeforeLinear got closed-form Jacobians")
+	}
+	if j.Lanes() < 1 {
+		t.Fatalf("seeded passes with %d lanes", j.Lanes())
+	}
+}
+
+// In float32 the closed form agrees with the seeded passes to float32's
+// rounding.
+func TestClosedJacobiansFloat32(t *testing.T) {
+	for _, name := range []string{"gru16-m3", "lstm16-m0", "rnn"} {
+		c := closedTestCells()[name]
+		const B = 5
+		r := rand.New(rand.NewPCG(15, 16))
+		N, M := c.StateSize(), c.InputSize()
+		x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
+		closed, err := NewJacobians(c, B, Float32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeded, err := NewJacobiansLanes(c, B, N, Float32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jx, sx := make([]float64, B*N*N), make([]float64, B*N*N)
+		if err := closed.Eval(x, u, jx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := seeded.Eval(x, u, sx, nil); err != nil {
+			t.Fatal(err)
+		}
+		for i := range jx {
+			if d := math.Abs(jx[i] - sx[i]); d > 1e-5*max(1, math.Abs(sx[i])) {
+				t.Fatalf("%s: jx[%d] = %v, seeded %v", name, i, jx[i], sx[i])
+			}
+		}
+	}
+}
