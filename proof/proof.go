@@ -37,6 +37,11 @@ type Settings struct {
 	UniqueGrowth float64
 	// MaxUniqueRadius caps the uniqueness radius (absolute). Default 1e3.
 	MaxUniqueRadius float64
+	// ExistenceOnly skips the uniqueness search: UniqueRadius is then the
+	// radius of the box that contracted (K(X) ⊂ int X already makes the
+	// root unique in X). For callers that need only Radius, such as
+	// stability.ProveRoot; the existence proof and Radius are the same.
+	ExistenceOnly bool
 }
 
 func (s *Settings) defaults() Settings {
@@ -56,6 +61,7 @@ func (s *Settings) defaults() Settings {
 	if s.MaxUniqueRadius > 0 {
 		out.MaxUniqueRadius = s.MaxUniqueRadius
 	}
+	out.ExistenceOnly = s.ExistenceOnly
 	return out
 }
 
@@ -153,7 +159,10 @@ func Krawczyk(sys System, x []float64, s *Settings) (Result, error) {
 			continue
 		}
 		res = Result{Proved: true, Radius: math.Max(dist, math.SmallestNonzeroFloat64), Contraction: norm}
-		res.UniqueRadius = k.uniqueness(r, set)
+		res.UniqueRadius = r
+		if !set.ExistenceOnly {
+			res.UniqueRadius = k.uniqueness(r, set)
+		}
 		return res, nil
 	}
 	return res, nil

@@ -101,6 +101,29 @@ func TestPerturbedPointFails(t *testing.T) {
 	}
 }
 
+// TestExistenceOnly: skipping the uniqueness search proves the same root
+// with the same Radius, a uniqueness radius at least that radius but far
+// below the full search's, and still refuses a point 1e-6 off and the
+// double root.
+func TestExistenceOnly(t *testing.T) {
+	s2 := math.Sqrt2
+	eo := &proof.Settings{ExistenceOnly: true}
+	full, _ := proof.Krawczyk(circle, []float64{s2, s2}, nil)
+	res, err := proof.Krawczyk(circle, []float64{s2, s2}, eo)
+	if err != nil || !res.Proved || res.Radius != full.Radius || res.Contraction != full.Contraction {
+		t.Fatalf("existence only %+v, full %+v, %v", res, full, err)
+	}
+	if res.UniqueRadius < res.Radius || res.UniqueRadius > 1e-12 {
+		t.Errorf("existence only: unique radius %g, radius %g (full search %g)", res.UniqueRadius, res.Radius, full.UniqueRadius)
+	}
+	if res, _ := proof.Krawczyk(circle, []float64{s2 + 1e-6, s2}, eo); res.Proved {
+		t.Errorf("existence only, perturbed by 1e-6: %+v", res)
+	}
+	if res, _ := proof.Krawczyk(square, []float64{1e-9}, eo); res.Proved {
+		t.Errorf("existence only, double root: %+v", res)
+	}
+}
+
 // TestOverflowIsUnproved: an overflowing enclosure (an LSTM whose forget
 // bias makes 1/(1 − f) = 1 + e^{800}) is unproved with reason overflow,
 // not an error and not a panic.

@@ -17,7 +17,9 @@ import (
 // established, or no component the discs decide. finder and continuation
 // take their proved classes from it.
 func ProveRoot(c cells.Factored, x, u, J []float64, modes []Mode, continuous bool) (proved int, why string) {
-	res, err := proof.Krawczyk(proof.CellSystem(c, u), x, nil)
+	// Only the existence radius r is used: the uniqueness search (most of a
+	// proof's cost) is skipped.
+	res, err := proof.Krawczyk(proof.CellSystem(c, u), x, &proof.Settings{ExistenceOnly: true})
 	switch {
 	case err != nil:
 		return 0, "root not proved: bad input"
