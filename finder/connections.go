@@ -68,49 +68,122 @@ const (
 
 // connectStart is one trajectory to follow: from a fixed point
 // (orbit = -1) or from the first point of Result.Orbits[orbit] (c.Mode is
-// then the index of the multiplier).
+// then the index of the multiplier), along the mode's eigenvector v at
+// c.Direction. rank is the mode's place among its point's followed modes
+// (0 for the largest |lambda|): under ConnectBudget the lower ranks of
+// every point go first. x is the state while it is followed.
 type connectStart struct {
 	c     Connection
 	orbit int
+	rank  int
 	u     []float64
+	from  []float64
+	v     []complex128
+	eps   float64
 	x     []float64
+	steps int
 }
 
 // unstableMode reports whether a mode certainly grows, as classify judges
 // it: its class from its error bound (an undecided mode is not followed).
 func (f *finder) unstableMode(m Mode) bool { return m.Class == ModeUnstable }
 
-// directions returns the starts x + eps w along the eigenvector v of an
-// unstable mode or multiplier with eigenvalue lambda: w = cos(θ) Re v -
-// sin(θ) Im v normalized, at 0 and 180 degrees for a real lambda and at 0,
-// 90, 180 and 270 for the member of a complex pair with Im lambda > 0 (none
-// for the other member, which spans the same plane).
-func directions(x []float64, lambda complex128, v []complex128, eps float64) (degs []float64, xs [][]float64) {
+// directionAngles returns the angles at which an unstable mode or
+// multiplier with eigenvalue lambda and eigenvector v is followed: 0 and
+// 180 degrees for a real lambda, 0, 90, 180 and 270 for the member of a
+// complex pair with Im lambda > 0, none for the other member (it spans the
+// same plane) or without v.
+func directionAngles(lambda complex128, v []complex128) []float64 {
 	if v == nil || cmplx.IsNaN(lambda) || imag(lambda) < 0 && !stability.IsReal(lambda) {
-		return nil, nil
+		return nil
 	}
-	angles := []float64{0, 180}
 	if !stability.IsReal(lambda) {
-		angles = []float64{0, 90, 180, 270}
+		return []float64{0, 90, 180, 270}
 	}
-	for _, deg := range angles {
-		th := deg * math.Pi / 180
-		w := make([]float64, len(x))
-		norm := 0.0
-		for i, vi := range v {
-			w[i] = math.Cos(th)*real(vi) - math.Sin(th)*imag(vi)
-			norm += w[i] * w[i]
+	return []float64{0, 180}
+}
+
+// direction returns x + eps w with w = cos(θ) Re v - sin(θ) Im v
+// normalized, θ = deg, or nil when w is zero (or not finite).
+func direction(x []float64, v []complex128, deg, eps float64) []float64 {
+	th := deg * math.Pi / 180
+	w := make([]float64, len(x))
+	norm := 0.0
+	for i, vi := range v {
+		w[i] = math.Cos(th)*real(vi) - math.Sin(th)*imag(vi)
+		norm += w[i] * w[i]
+	}
+	norm = math.Sqrt(norm)
+	if !(norm > 0) {
+		return nil
+	}
+	for i := range w {
+		w[i] = x[i] + eps*w[i]/norm
+	}
+	return w
+}
+
+// directions returns the starts x + eps w along the eigenvector v of an
+// unstable mode or multiplier with eigenvalue lambda (directionAngles,
+// direction), and their angles.
+func directions(x []float64, lambda complex128, v []complex128, eps float64) (degs []float64, xs [][]float64) {
+	for _, deg := range directionAngles(lambda, v) {
+		if w := direction(x, v, deg, eps); w != nil {
+			degs, xs = append(degs, deg), append(xs, w)
 		}
-		norm = math.Sqrt(norm)
-		if !(norm > 0) {
-			continue
-		}
-		for i := range w {
-			w[i] = x[i] + eps*w[i]/norm
-		}
-		degs, xs = append(degs, deg), append(xs, w)
 	}
 	return degs, xs
+}
+
+// connectRows bounds the trajectories followed at once: their states,
+// inputs and next states fill about 3 connectRows float64s (96 MiB).
+const connectRows = 1 << 22
+
+// connectStarts lists the trajectories of every unstable mode of every
+// analyzed point of fp and every unstable multiplier of every orbit in
+// orbs, the fixed points' first; their states are set when followed.
+func (f *finder) connectStarts(fp *FixedPoints, orbs []orbits.Orbit) (starts []connectStart, nFixed int) {
+	N, M := f.N, f.M
+	add := func(c Connection, orbit, rank int, u, x []float64, m Mode, eps float64) bool {
+		added := false
+		for _, deg := range directionAngles(m.Value, m.Right) {
+			if direction(x, m.Right, deg, eps) == nil {
+				continue
+			}
+			c.Direction = deg
+			starts = append(starts, connectStart{c: c, orbit: orbit, rank: rank, u: u, from: x, v: m.Right, eps: eps})
+			added = true
+		}
+		return added
+	}
+	for pi := range fp.Points {
+		p := &fp.Points[pi]
+		if !p.Stability.Analyzed || p.Stability.NUnstable == 0 {
+			continue
+		}
+		eps := f.s.ConnectEps * scale(p.X)
+		rank := 0
+		for mi, m := range p.Modes {
+			if f.unstableMode(m) && add(Connection{From: pi, Mode: mi, To: -1}, -1, rank, p.U, p.X, m, eps) {
+				rank++
+			}
+		}
+	}
+	nFixed = len(starts)
+	for oi := range orbs {
+		o := &orbs[oi]
+		if o.NUnstable == 0 || len(o.Points) == 0 || len(o.U) != M {
+			continue
+		}
+		eps := f.s.ConnectEps * scale(o.Points[0])
+		rank := 0
+		for mi, m := range o.Floquet {
+			if m.Class == ModeUnstable && len(m.Right) == N && add(Connection{From: oi, Mode: mi, To: -1}, oi, rank, o.U, o.Points[0], Mode{Value: m.Value, Right: m.Right}, eps) {
+				rank++
+			}
+		}
+	}
+	return starts, nFixed
 }
 
 // connect follows every unstable mode of every analyzed point of fp (with
@@ -119,6 +192,14 @@ func directions(x []float64, lambda complex128, v []complex128, eps float64) (de
 // point's trajectory settles; the orbits' go into orbs[i].Connections.
 // Both are judged by the same rules (settled), which know the stable
 // orbits as well as the fixed points.
+//
+// Settings.ConnectBudget bounds the steps of the map summed over the
+// trajectories: a trajectory starts only when the steps taken plus
+// ConnectSteps for it and for each one still followed fit in it, the
+// lower mode ranks of all points first (each point's leading modes before
+// any point's next ones). Every trajectory started is followed to its end;
+// those never started are left out of the result and counted in a
+// warning.
 func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orbit) ([]Connection, error) {
 	N, M := f.N, f.M
 	region := 10.0
@@ -130,52 +211,48 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 			region = max(region, 10*scale(x))
 		}
 	}
-	var starts []connectStart
-	for pi := range fp.Points {
-		p := &fp.Points[pi]
-		if !p.Stability.Analyzed || p.Stability.NUnstable == 0 {
-			continue
-		}
-		eps := f.s.ConnectEps * scale(p.X)
-		for mi, m := range p.Modes {
-			if !f.unstableMode(m) {
-				continue
-			}
-			degs, xs := directions(p.X, m.Value, m.Right, eps)
-			for k := range degs {
-				starts = append(starts, connectStart{c: Connection{From: pi, Mode: mi, Direction: degs[k], To: -1}, orbit: -1, u: p.U, x: xs[k]})
-			}
-		}
-	}
-	nFixed := len(starts)
-	for oi := range orbs {
-		o := &orbs[oi]
-		if o.NUnstable == 0 || len(o.Points) == 0 || len(o.U) != M {
-			continue
-		}
-		eps := f.s.ConnectEps * scale(o.Points[0])
-		for mi, m := range o.Floquet {
-			if m.Class != ModeUnstable || len(m.Right) != N {
-				continue
-			}
-			degs, xs := directions(o.Points[0], m.Value, m.Right, eps)
-			for k := range degs {
-				starts = append(starts, connectStart{c: Connection{From: oi, Mode: mi, Direction: degs[k], To: -1}, orbit: oi, u: o.U, x: xs[k]})
-			}
-		}
-	}
+	starts, nFixed := f.connectStarts(fp, orbs)
 	if len(starts) == 0 {
 		return nil, nil
 	}
-	active := make([]int, len(starts))
-	for i := range active {
-		active[i] = i
+	order := make([]int, len(starts))
+	for i := range order {
+		order[i] = i
 	}
-	var x, u, out []float64
-	for step := 1; step <= f.s.ConnectSteps && len(active) > 0; step++ {
+	budget := f.connectBudget()
+	if budget >= 0 {
+		slices.SortStableFunc(order, func(a, b int) int { return starts[a].rank - starts[b].rank })
+	}
+	rows := max(1, connectRows/max(N, M, 1))
+	reach := connectReach(fp)
+	var (
+		active        []int
+		next          int   // order[next] is the next trajectory to start
+		spent, booked int64 // steps taken; steps still booked by the active ones
+		x, u, out     []float64
+		followed      = make([]bool, len(starts))
+	)
+	steps := int64(f.s.ConnectSteps)
+	for {
 		if ctx.Err() != nil {
 			f.canceled = true
 			break
+		}
+		started := false
+		for next < len(order) && len(active) < rows && (budget < 0 || spent+booked+steps <= budget) {
+			s := &starts[order[next]]
+			s.x = direction(s.from, s.v, s.c.Direction, s.eps)
+			followed[order[next]] = true
+			active = append(active, order[next])
+			booked += steps
+			next++
+			started = true
+		}
+		if len(active) == 0 {
+			break
+		}
+		if started { // the rows in start order, as when all start at once
+			slices.Sort(active)
 		}
 		B := batchRows(len(active), N)
 		x, u, out = growTo(x, B*N), growTo(u, B*M), growTo(out, B*N)
@@ -194,68 +271,102 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 		if err := st.Step(x, u, out); err != nil {
 			return nil, err
 		}
-		check := step%connectCheck == 0 || step == f.s.ConnectSteps
-		next := active[:0]
+		spent += int64(len(active))
+		booked -= int64(len(active))
+		keep := active[:0]
 		for row, si := range active {
 			s := &starts[si]
+			s.steps++
+			step := s.steps
 			xn := out[row*N : (row+1)*N]
 			copy(s.x, xn)
-			if !check {
-				next = append(next, si)
+			if step%connectCheck != 0 && step != f.s.ConnectSteps {
+				keep = append(keep, si)
 				continue
 			}
 			speed := residual(xn, x[row*N:(row+1)*N])
-			if s.c.End = f.settled(fp, orbs, s.x, s.u, speed, region, &s.c.To); s.c.End != "" {
-				s.c.Steps = step
-				continue
-			}
-			if step == f.s.ConnectSteps {
-				s.c.Steps = step
-				s.c.End = EndUnsettled
+			end := f.settled(fp, orbs, s.x, s.u, speed, region, reach, &s.c.To)
+			if end == "" && step == f.s.ConnectSteps {
+				end = EndUnsettled
 				if speed <= connectSlow*scale(s.x) {
-					s.c.End = EndSlow
+					end = EndSlow
 				}
+			}
+			if end == "" {
+				keep = append(keep, si)
 				continue
 			}
-			next = append(next, si)
+			s.c.End, s.c.Steps, s.x = end, step, nil
+			booked -= steps - int64(step) // its unused steps go back
 		}
-		active = next
+		active = keep
 	}
 	for i := range starts {
-		if starts[i].c.End == "" {
+		if followed[i] && starts[i].c.End == "" {
 			starts[i].c.End = EndUnsettled
 		}
 	}
-	for _, s := range starts[nFixed:] {
+	if left := len(starts) - next; left > 0 {
+		f.stats.Warnings = append(f.stats.Warnings, fmt.Sprintf(
+			"connections: %d of %d trajectories followed, within ConnectBudget = %d steps of the map; the %d left out are of the points' lower-ranked unstable modes (smaller |lambda|)", next, len(starts), budget, left))
+	}
+	for i, s := range starts[nFixed:] {
+		if !followed[nFixed+i] {
+			continue
+		}
 		o := &orbs[s.orbit]
 		o.Connections = append(o.Connections, orbits.Connection{Multiplier: s.c.Mode, Direction: s.c.Direction, End: s.c.End, To: s.c.To, Steps: s.c.Steps})
 	}
-	if nFixed == 0 {
-		return nil, nil
+	var cs []Connection
+	for i := range starts[:nFixed] {
+		if followed[i] {
+			cs = append(cs, starts[i].c)
+		}
 	}
-	out2 := make([]Connection, nFixed)
-	for i := range out2 {
-		out2[i] = starts[i].c
+	return cs, nil
+}
+
+// connectBudget is Settings.ConnectBudget with its default, 2^32 / N^2
+// steps of the map (about 2^32 multiply-adds of a vanilla cell's
+// recurrent weights, seconds), at least 4 ConnectSteps; negative means
+// none.
+func (f *finder) connectBudget() int64 {
+	switch b := f.s.ConnectBudget; {
+	case b < 0:
+		return -1
+	case b > 0:
+		return int64(b)
 	}
-	return out2, nil
+	n := int64(max(f.N, 1))
+	return max(4*int64(f.s.ConnectSteps), (int64(1)<<32)/(n*n))
 }
 
 // settled judges a trajectory at x (moving max|F(x) - x| = speed) at the
 // input u: it returns its end and sets *to, or "" while it goes on. A
 // point of an orbit counts as the orbit: the trajectory is checked every
 // connectCheck steps, at whichever point of it it is near.
-func (f *finder) settled(fp *FixedPoints, orbs []orbits.Orbit, x, u []float64, speed, region float64, to *int) string {
+//
+// reach is the largest distance at which any point of fp counts
+// (connectReach).
+func (f *finder) settled(fp *FixedPoints, orbs []orbits.Orbit, x, u []float64, speed, region, reach float64, to *int) string {
 	if scaleOver(x, region) {
 		return EndLeft
 	}
 	best, bd := -1, math.Inf(1)
+	// The nearest point counts only within its reach, at most reach: a
+	// point's distance is summed only while it can still be both (the
+	// partial sums never decrease), which leaves the nearest within reach
+	// and its distance exactly as a full search finds them.
+	cut, bd2 := 4*reach*reach, math.Inf(1)
 	for k := range fp.Points {
 		q := &fp.Points[k]
 		if !slices.Equal(q.U, u) {
 			continue
 		}
-		if d := math.Sqrt(dist2(q.X, x)); d < bd {
-			best, bd = k, d
+		if d2, ok := dist2Below(q.X, x, min(cut, bd2)); ok {
+			if d := math.Sqrt(d2); d < bd {
+				best, bd, bd2 = k, d, d2
+			}
 		}
 	}
 	if best >= 0 {
@@ -295,6 +406,35 @@ func (f *finder) settled(fp *FixedPoints, orbs []orbits.Orbit, x, u []float64, s
 		return EndSlow
 	}
 	return ""
+}
+
+// connectReach is the largest distance from a point of fp at which a
+// trajectory settles there (settled): connectStable of a stable point's
+// scale, connectFixed of any other's.
+func connectReach(fp *FixedPoints) float64 {
+	r := 0.0
+	for i := range fp.Points {
+		q := &fp.Points[i]
+		k := connectFixed
+		if q.Stability.Analyzed && q.Stability.Stable {
+			k = connectStable
+		}
+		r = max(r, k*scale(q.X))
+	}
+	return r
+}
+
+// dist2Below returns |a - b|^2 and true, or false as soon as the partial
+// sum exceeds lim (so that the sum would).
+func dist2Below(a, b []float64, lim float64) (float64, bool) {
+	s := 0.0
+	for i := range a {
+		d := a[i] - b[i]
+		if s += d * d; s > lim {
+			return s, false
+		}
+	}
+	return s, true
 }
 
 // growTo returns buf resized to n, reallocated when too small.

@@ -1,7 +1,10 @@
 package finder
 
 import (
+	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -131,4 +134,83 @@ func TestConnectionsComplexPair(t *testing.T) {
 			t.Errorf("connection %+v (mode %v), want direction %d, the mode with Im > 0, unsettled after 300 steps", cn, m, 90*k)
 		}
 	}
+}
+
+// TestConnectBudget: under a ConnectBudget of three trajectories' worth of
+// steps, on the 3-unit flip-flop (saddles of index 1, 2 and 3), the
+// trajectories followed are a prefix of the order (mode rank, then point,
+// mode and direction), each ends exactly as without the budget, their
+// steps sum within the budget, and a warning counts the rest.
+func TestConnectBudget(t *testing.T) {
+	p := Problem{Cell: flipflopCell(3, 2), InitialStates: grid(3, 5, -1.5, 1.5)}
+	full := find(t, p, nil)
+	total, longest := 0, 0
+	for _, c := range full.Fixed.Connections {
+		total += c.Steps
+		longest = max(longest, c.Steps)
+	}
+	if longest > total/6 {
+		t.Fatalf("the longest trajectory took %d steps of %d: the test's ConnectSteps would cut it", longest, total)
+	}
+	// Starts need ConnectSteps of room each: 3 at a time, half the steps.
+	s := Settings{ConnectSteps: total / 6, ConnectBudget: total / 2}
+	budget := s.ConnectBudget
+	part := find(t, p, &s)
+	if part.Fixed.Len() != full.Fixed.Len() {
+		t.Fatalf("%d points with the budget, %d without", part.Fixed.Len(), full.Fixed.Len())
+	}
+	type key struct {
+		from, mode int
+		deg        float64
+	}
+	rank := func(r *Result, c Connection) int {
+		k := 0
+		for _, m := range r.Fixed.Points[c.From].Modes[:c.Mode] {
+			if m.Class == ModeUnstable {
+				k++
+			}
+		}
+		return k
+	}
+	want := map[key]Connection{}
+	var order []key
+	for _, c := range full.Fixed.Connections {
+		want[key{c.From, c.Mode, c.Direction}] = c
+		order = append(order, key{c.From, c.Mode, c.Direction})
+	}
+	got := map[key]bool{}
+	steps := 0
+	for _, c := range part.Fixed.Connections {
+		k := key{c.From, c.Mode, c.Direction}
+		w, ok := want[k]
+		if !ok || w != c {
+			t.Errorf("with the budget %+v, without %+v", c, w)
+		}
+		got[k] = true
+		steps += c.Steps
+	}
+	if steps > budget {
+		t.Errorf("trajectories took %d steps, budget %d", steps, budget)
+	}
+	if n := len(part.Fixed.Connections); n == 0 || n >= len(full.Fixed.Connections) {
+		t.Fatalf("%d of %d trajectories followed under the budget: want some, not all", n, len(full.Fixed.Connections))
+	}
+	// Missing (rank r, position i) must come after every followed one.
+	slices.SortStableFunc(order, func(a, b key) int { return rank(full, want[a]) - rank(full, want[b]) })
+	missing := false
+	for _, k := range order {
+		if !got[k] {
+			missing = true
+		} else if missing {
+			t.Errorf("connection %+v (rank %d) followed after one left out", want[k], rank(full, want[k]))
+		}
+	}
+	warned := false
+	for _, w := range part.Stats.Warnings {
+		warned = warned || strings.Contains(w, fmt.Sprintf("connections: %d of %d trajectories followed", len(part.Fixed.Connections), len(full.Fixed.Connections)))
+	}
+	if !warned {
+		t.Errorf("no warning of the trajectories left out: %q", part.Stats.Warnings)
+	}
+	t.Logf("%d of %d followed, %d steps", len(part.Fixed.Connections), len(full.Fixed.Connections), steps)
 }
