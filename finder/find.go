@@ -56,6 +56,14 @@ type finder struct {
 	parent []int
 	// roots are the roots proved so far (prove.go).
 	roots []*provedRoot
+	// problem is Find's (its trajectories and initial states give the
+	// network's speed, see speed), and netSpeed that speed once computed.
+	problem  Problem
+	netSpeed struct {
+		v    float64
+		from string
+		done bool
+	}
 }
 
 // Find searches for the fixed points of p.Cell from p.InitialStates.

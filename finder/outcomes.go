@@ -35,7 +35,7 @@ func (f *finder) decideOutcomes(ctx context.Context, p Problem) error {
 	speed, from := 0.0, ""
 	if len(check) > 0 {
 		var err error
-		if speed, from, err = f.networkSpeed(p.Trajectories, p.InitialStates); err != nil {
+		if speed, from, err = f.speed(); err != nil {
 			return err
 		}
 	}

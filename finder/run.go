@@ -13,6 +13,7 @@ import (
 // run does the whole pipeline: search and refine, certify, rerun q
 // outliers, then unique, distance outliers, cap and linearization.
 func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
+	f.problem = p
 	if err := f.search(ctx); err != nil {
 		return nil, err
 	}

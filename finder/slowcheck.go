@@ -170,6 +170,20 @@ func (f *finder) networkSpeed(tr *Trajectories, initial []float64) (float64, str
 	return median(q), "initial states", nil
 }
 
+// speed is networkSpeed for the problem's trajectories and initial states
+// (f.problem), computed once: the slow descent (slowRegionStop) and
+// decideOutcomes judge slow regions against the same speed.
+func (f *finder) speed() (float64, string, error) {
+	if !f.netSpeed.done {
+		v, from, err := f.networkSpeed(f.problem.Trajectories, f.problem.InitialStates)
+		if err != nil {
+			return 0, "", err
+		}
+		f.netSpeed.v, f.netSpeed.from, f.netSpeed.done = v, from, true
+	}
+	return f.netSpeed.v, f.netSpeed.from, nil
+}
+
 // median of v (sorted in place); NaN when empty.
 func median(v []float64) float64 {
 	if len(v) == 0 {

@@ -95,3 +95,72 @@ func TestTrajectoriesChecked(t *testing.T) {
 		}
 	}
 }
+
+// slowRegionStop, on the 1-D ghost x' = tanh(2x + 0.6): a candidate on the
+// concave flank of q's hump (indefinite Hessian, q” < 0 by the closed
+// form) is stopped where it is when its speed is below the slow-region
+// speed, and labelled a slow region there by decideOutcomes' rules (not a
+// root, and checkSlow finds no minimum); with a network fast enough that
+// it is not slow, it is followed off the hump to the ghost's minimum or
+// the root. A candidate in the minimum's convex basin reaches the minimum
+// (analytic, to 1e-10) either way.
+func TestSlowRegionStop(t *testing.T) {
+	g := ghost{2, 0.6}
+	xs, _, _ := g.min()
+	qpp := func(x float64) float64 { // q” = (F' - 1)^2 + r F”
+		F := math.Tanh(g.w*x + g.b)
+		d1, d2 := g.w*(1-F*F), -2*g.w*g.w*F*(1-F*F)
+		return (d1-1)*(d1-1) + (F-x)*d2
+	}
+	flank, basin := g.max()-0.05, xs+0.05
+	if qpp(flank) >= 0 || qpp(basin) <= 0 {
+		t.Fatalf("q'' %g at the flank, %g in the basin: want < 0 and > 0", qpp(flank), qpp(basin))
+	}
+	cell := newTanhCell(1, 0, []float64{2}, nil, []float64{0.6})
+	for _, c := range []struct {
+		name string
+		step float64 // the network's speed: its trajectory's one step
+		stop bool
+	}{{"slow", 1e3, true}, {"fast", 1, false}} {
+		t.Run(c.name, func(t *testing.T) {
+			p := Problem{Cell: cell, InitialStates: []float64{flank, basin},
+				Trajectories: &Trajectories{States: []float64{0, c.step}, Trials: 1, Time: 2, N: 1}}
+			s := DefaultSettings()
+			s.Refiner = DenseLM
+			s.fill()
+			f, err := newFinder(p, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.problem = p
+			cv, err := f.curvatures(f.newRowEval(), []int{0, 1}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, cd := range f.cands {
+				copy(cd.f, cv[i].f)
+				cd.q = cv[i].q
+			}
+			if err := f.slowDescentDense(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			fl, bs := f.cands[0], f.cands[1]
+			t.Logf("flank %.6g -> %.17g (stop %v), basin %.6g -> %.17g; minimum %.17g, root %.17g", flank, fl.x[0], fl.stop, basin, bs.x[0], xs, g.root())
+			if math.Abs(bs.x[0]-xs) > 1e-10 {
+				t.Errorf("basin candidate at %.17g, want the minimum %.17g", bs.x[0], xs)
+			}
+			if c.stop {
+				if fl.x[0] != flank || fl.stop != ReasonStall || fl.refines != 0 {
+					t.Errorf("flank candidate at %.17g (stop %v, %d steps), want stopped at %.17g", fl.x[0], fl.stop, fl.refines, flank)
+				}
+				if sp := math.Sqrt(2*fl.q) / c.step; sp >= s.SlowRegionSpeed {
+					t.Errorf("flank candidate's relative speed %g, want below %g", sp, s.SlowRegionSpeed)
+				}
+				return
+			}
+			if math.Abs(fl.x[0]-xs) > 1e-8 && math.Abs(fl.x[0]-g.root()) > 1e-8 {
+				t.Errorf("flank candidate at %.17g, want it followed to the minimum %.17g or the root %.17g", fl.x[0], xs, g.root())
+			}
+		})
+	}
+}
