@@ -1,6 +1,10 @@
 package cells
 
-import "github.com/rnnfp/fixedpoints/internal/interval"
+import (
+	"math"
+
+	"github.com/rnnfp/fixedpoints/internal/interval"
+)
 
 // Factor implements Factored: D = 1, G = act(W_hh h + W_ih u + b) − h.
 func (c *Vanilla) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
@@ -280,3 +284,164 @@ var (
 	_ Factored = (*LSTM)(nil)
 	_ Factored = (*Stack)(nil)
 )
+
+// Plain float64 evaluations at a point (PointFactors), the same formulas as
+// the enclosures above.
+
+func (c *Vanilla) factorPoint(x, u []float64, jac bool) (g, d, j []float64) {
+	H := c.hidden
+	a := c.preAt(0, x, u, true)
+	g, d = make([]float64, H), make([]float64, H)
+	s := make([]float64, H)
+	for i, ai := range a {
+		d[i] = 1
+		if c.Act == ReLU {
+			g[i] = math.Max(ai, 0) - x[i]
+			switch {
+			case ai > 0:
+				s[i] = 1
+			case ai == 0:
+				s[i] = 0.5 // the midpoint of the Clarke derivative [0, 1]
+			}
+		} else {
+			g[i] = math.Tanh(ai) - x[i]
+			s[i] = dtanh(ai)
+		}
+	}
+	if !jac {
+		return g, d, nil
+	}
+	j = make([]float64, H*H)
+	addScaledRowsT(j, H, 0, 0, s, c.params[1].Data, H)
+	for i := 0; i < H; i++ {
+		j[i*H+i]--
+	}
+	return g, d, j
+}
+
+func (c *GRU) factorPoint(x, u []float64, jac bool) (g, d, j []float64) {
+	H := c.hidden
+	ar, az := c.preAt(0, x, u, true), c.preAt(1, x, u, true)
+	whnT, whrT := c.params[4*2+1].Data, c.params[1].Data
+	bhn := c.params[4*2+3].Data
+	an := c.preAt(2, nil, u, false) // W_in u + b_in
+	r := make([]float64, H)
+	for i, v := range ar {
+		r[i] = sigm(v)
+	}
+	var hn, rh []float64
+	if c.ResetBeforeLinear {
+		// a_n = W_in u + b_in + W_hn (r⊙h) + b_hn
+		rh = make([]float64, H)
+		for i := range rh {
+			rh[i] = r[i] * x[i]
+			an[i] += bhn[i]
+		}
+		addMatTVec(an, whnT, rh, H)
+	} else {
+		// a_n = W_in u + b_in + r⊙(W_hn h + b_hn)
+		hn = append([]float64(nil), bhn...)
+		addMatTVec(hn, whnT, x, H)
+		for i := range an {
+			an[i] += r[i] * hn[i]
+		}
+	}
+	g, d = make([]float64, H), make([]float64, H)
+	for i := range g {
+		g[i] = math.Tanh(an[i]) - x[i]
+		d[i] = sigm(-az[i])
+	}
+	if !jac {
+		return g, d, nil
+	}
+	j = make([]float64, H*H)
+	if c.ResetBeforeLinear {
+		// dn/dh = diag(n')·W_hn·(diag(r) + diag(h⊙r')·W_hr)
+		inner := make([]float64, H*H)
+		hr := make([]float64, H)
+		for i := range hr {
+			hr[i] = x[i] * dsigm(ar[i])
+			inner[i*H+i] = r[i]
+		}
+		addScaledRowsT(inner, H, 0, 0, hr, whrT, H)
+		for i := 0; i < H; i++ {
+			ji := j[i*H : (i+1)*H]
+			for k := 0; k < H; k++ {
+				w := whnT[k*H+i] // W_hn[i][k]
+				if w == 0 {
+					continue
+				}
+				for l, v := range inner[k*H : (k+1)*H] {
+					ji[l] += w * v
+				}
+			}
+		}
+	} else {
+		// dn/dh = diag(n')·(diag(r)·W_hn + diag(hn⊙r')·W_hr)
+		hr := make([]float64, H)
+		for i := range hr {
+			hr[i] = hn[i] * dsigm(ar[i])
+		}
+		addScaledRowsT(j, H, 0, 0, r, whnT, H)
+		addScaledRowsT(j, H, 0, 0, hr, whrT, H)
+	}
+	for i := 0; i < H; i++ {
+		dn := dtanh(an[i])
+		for k := range j[i*H : (i+1)*H] {
+			j[i*H+k] *= dn
+		}
+		j[i*H+i]--
+	}
+	return g, d, j
+}
+
+func (c *LSTM) factorPoint(x, u []float64, jac bool) (g, d, j []float64) {
+	H, N := c.hidden, 2*c.hidden
+	h, cc := x[:H], x[H:]
+	ai, af, ag, ao := c.preAt(0, h, u, true), c.preAt(1, h, u, true), c.preAt(2, h, u, true), c.preAt(3, h, u, true)
+	g, d = make([]float64, N), make([]float64, N)
+	// Per unit: the gates, and the row scalings of the Jacobian's gate
+	// terms (see factorLayer): h rows o'⊙tanh(c'), o⊙tanh'(c')⊙(c⊙f',
+	// g⊙i', i⊙g'); c rows q⊙g⊙i', q⊙i⊙g', i⊙g⊙e^{a_f}; ∂G_h/∂c = o⊙tanh'(c')⊙f.
+	var sHo, sHf, sHi, sHg, sCi, sCg, sCf, dhc []float64
+	if jac {
+		sHo, sHf, sHi, sHg = make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H)
+		sCi, sCg, sCf, dhc = make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H)
+	}
+	for k := 0; k < H; k++ {
+		i, f, gg, o := sigm(ai[k]), sigm(af[k]), math.Tanh(ag[k]), sigm(ao[k])
+		ef := math.Exp(af[k])
+		q := ef + 1 // 1/(1 − f)
+		ig := i * gg
+		c2 := f*cc[k] + ig
+		tc := math.Tanh(c2)
+		g[k] = o*tc - h[k]
+		g[H+k] = ig*q - cc[k]
+		d[k], d[H+k] = 1, sigm(-af[k])
+		if jac {
+			di, df, dg, do := dsigm(ai[k]), dsigm(af[k]), dtanh(ag[k]), dsigm(ao[k])
+			otc := o * dtanh(c2)
+			sHo[k], sHf[k], sHi[k], sHg[k] = do*tc, otc*(cc[k]*df), otc*(gg*di), otc*(i*dg)
+			sCi[k], sCg[k], sCf[k] = q*(gg*di), q*(i*dg), ig*ef
+			dhc[k] = otc * f
+		}
+	}
+	if !jac {
+		return g, d, nil
+	}
+	j = make([]float64, N*N)
+	w := func(k int) []float64 { return c.params[4*k+1].Data }
+	addScaledRowsT(j, N, 0, 0, sHo, w(3), H)
+	addScaledRowsT(j, N, 0, 0, sHf, w(1), H)
+	addScaledRowsT(j, N, 0, 0, sHi, w(0), H)
+	addScaledRowsT(j, N, 0, 0, sHg, w(2), H)
+	addScaledRowsT(j, N, H, 0, sCi, w(0), H)
+	addScaledRowsT(j, N, H, 0, sCg, w(2), H)
+	addScaledRowsT(j, N, H, 0, sCf, w(1), H)
+	for k := 0; k < H; k++ {
+		j[k*N+H+k] += dhc[k]
+		j[k*N+k]--
+		j[(H+k)*N+H+k]--
+	}
+	return g, d, j
+}

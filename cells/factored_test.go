@@ -403,3 +403,60 @@ func TestFactorDJacobian(t *testing.T) {
 		t.Errorf("%d boxes of cells with a varying D, want the GRUs', LSTMs' and their stacks'", varying)
 	}
 }
+
+// TestPointFactors: the float64 point evaluation agrees with the reference
+// G and D (plain-Go PyTorch formulas) to 1e-13 relative, and its dG/dx with
+// the point enclosure of Factor (itself checked against the reference by
+// TestFactorJacobian) to 1e-12, for every test cell (the built-in cells' own
+// float64 path, the stacks' midpoint fallback) at ordinary and saturating
+// points (states scaled up to 30); and a non-finite result is ErrOverflow.
+func TestPointFactors(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, nc := range sortedCells(t) {
+		name, c := nc.name, nc.cell
+		fc := c.(cells.Factored)
+		N := c.StateSize()
+		for k := range 40 {
+			s := 1.0
+			if k%4 == 3 {
+				s = 30
+			}
+			x, u := randVec(rng, N, s), randVec(rng, c.InputSize(), 1)
+			g, d, j, err := cells.PointFactors(fc, x, u, true)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			rg, rd, _ := refG(c, x, u)
+			for i := range rg {
+				if math.Abs(g[i]-rg[i]) > 1e-13*(1+math.Abs(rg[i])) || math.Abs(d[i]-rd[i]) > 1e-13*rd[i] {
+					t.Fatalf("%s: G[%d], D[%d] = %g, %g; reference %g, %g", name, i, i, g[i], d[i], rg[i], rd[i])
+				}
+			}
+			fs, err := fc.Factor(box(x, 0), u, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < N; i++ {
+				for l := 0; l < N; l++ {
+					e := fs.J.At(i, l)
+					if tol := 1e-12 * (1 + e.Mag()); j[i*N+l] < e.Lo-tol || j[i*N+l] > e.Hi+tol {
+						t.Fatalf("%s: dG[%d]/dx[%d] = %g, enclosure [%g, %g]", name, i, l, j[i*N+l], e.Lo, e.Hi)
+					}
+				}
+			}
+			g2, d2, err := cells.Residuals(fc, x, u)
+			if err != nil || !slices.Equal(g2, g) || !slices.Equal(d2, d) {
+				t.Fatalf("%s: Residuals differ from PointFactors", name)
+			}
+		}
+	}
+	// An LSTM forget bias of 800: 1/(1 − f) = 1 + e^{800} overflows.
+	l := cells.NewLSTM(2, 1)
+	l.Params()[4*1+2].Data[0] = 800
+	if _, _, _, err := cells.PointFactors(l, []float64{0, 0, 0, 0}, []float64{0}, false); !errors.Is(err, cells.ErrOverflow) {
+		t.Errorf("LSTM with f = 1: %v, want ErrOverflow", err)
+	}
+	if _, _, _, err := cells.PointFactors(l, []float64{0, 0, 0}, []float64{0}, false); err == nil {
+		t.Errorf("short point: no error")
+	}
+}

@@ -17,7 +17,8 @@ type NewtonSettings struct {
 }
 
 // Newton refines x toward a root of G by Newton's method, G and dG taken
-// as the midpoints of the point enclosures (float64 accuracy), each step
+// in float64 at points (a CellSystem's cells.PointFactors, else the
+// midpoints of the point enclosures), each step
 // halved until max|G| decreases (at most 6 times). It returns the refined
 // point and max|G| there; it stops at the rounding floor, after MaxIter
 // iterations, or when dG is singular. x is not modified.
@@ -89,9 +90,25 @@ func Newton(sys System, x []float64, s *NewtonSettings) ([]float64, float64, err
 	return x, gn, nil
 }
 
-// evalMid returns the midpoints of G's (and dG's) enclosures at the point
-// x; an overflow is an error.
+// pointSystem is a System that evaluates G and dG at a point in float64
+// (CellSystem), faster than an enclosure on the degenerate box.
+type pointSystem interface {
+	Point(x []float64, jac bool) (g, j []float64, err error)
+}
+
+// evalMid returns G (and dG) at the point x: the system's float64
+// evaluation, or the midpoints of its enclosures; an overflow is an error.
 func evalMid(sys System, x []float64, jac bool) ([]float64, []float64, error) {
+	if ps, ok := sys.(pointSystem); ok {
+		g, j, err := ps.Point(x, jac)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !allFinite(g) || jac && !allFinite(j) {
+			return nil, nil, errOverflow
+		}
+		return g, j, nil
+	}
 	ge, je, err := sys.Enclose(pointBox(x), jac)
 	if err != nil {
 		return nil, nil, err
@@ -111,6 +128,15 @@ func evalMid(sys System, x []float64, jac bool) ([]float64, []float64, error) {
 }
 
 var errOverflow = errors.New("proof: enclosure overflows")
+
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
 
 func maxAbs(v []float64) float64 {
 	m := 0.0
