@@ -77,7 +77,8 @@ func (f *finder) complete(ctx context.Context) error {
 	f.reportCount("complete", 0, f.s.CompleteBudget)
 	nInit := len(f.cands)
 	known := f.knownPoints()
-	hits := f.basinStarts(known, nInit)
+	var hits [][]int // basinStarts of the points known now, when deflation first needs them
+	known0 := slices.Clone(known)
 	tried := map[[2]int]bool{}
 	used := map[int]bool{}
 	budget := f.s.CompleteBudget
@@ -96,6 +97,9 @@ func (f *finder) complete(ctx context.Context) error {
 		var starts []int
 		nd := 0
 		if n == 0 && f.s.DeflationStarts > 0 && !f.canceled {
+			if hits == nil {
+				hits = f.basinStarts(known0, nInit)
+			}
 			starts = pickStarts(hits, used, min(budget, f.s.DeflationStarts))
 			budget -= len(starts)
 			dlo := len(f.cands)
@@ -129,6 +133,14 @@ func (f *finder) complete(ctx context.Context) error {
 	}
 	f.cands, f.parent = cands, parents
 	return nil
+}
+
+// completeBudget is the default CompleteBudget for N states: 4096 seeds up
+// to N = 32, then as many as cost the same, 2^27 / N^3 (a seed's
+// refinement is dense: about N^3 each), but at least 16.
+func completeBudget(N int) int {
+	n := int64(max(N, 1))
+	return int(min(4096, max(16, (int64(1)<<27)/(n*n*n))))
 }
 
 // addSeed appends a candidate at x (copied) with the input of candidate
@@ -177,7 +189,7 @@ func (f *finder) isKnown(known []int, x, u []float64) bool {
 			}
 			continue
 		}
-		if pairDistance(c.x, c.u, x, u) <= f.s.TolUnique {
+		if d, ok := pairDistanceBelow(c.x, c.u, x, u, 4*f.s.TolUnique*f.s.TolUnique); ok && d <= f.s.TolUnique {
 			return true
 		}
 	}
@@ -190,7 +202,7 @@ func (f *finder) isKnown(known []int, x, u []float64) bool {
 func (f *finder) seedIsKnown(known []int, x, u []float64) bool {
 	for _, k := range known {
 		c := f.cands[k]
-		if pairDistance(c.x, c.u, x, u) > f.s.TolUnique {
+		if d, ok := pairDistanceBelow(c.x, c.u, x, u, 4*f.s.TolUnique*f.s.TolUnique); !ok || d > f.s.TolUnique {
 			continue
 		}
 		if c.pf.Method != ProofKrawczyk || inBox(x, u, c.x, c.u, c.pf.UniqueRadius) {
@@ -227,17 +239,60 @@ func (f *finder) basinStarts(known []int, nInit int) [][]int {
 		case !(residual(c.f, c.x) <= f.s.TolResidual):
 			continue
 		}
-		best, bd := -1, math.Inf(1)
-		for k, kc := range known {
-			if d := pairDistance(f.cands[kc].x, f.cands[kc].u, x, c.u); d < bd {
-				best, bd = k, d
-			}
-		}
+		best, bd := nearestWithin(len(known), f.s.TolUnique, func(k int) ([]float64, []float64) {
+			return f.cands[known[k]].x, f.cands[known[k]].u
+		}, x, c.u)
 		if best >= 0 && bd <= f.s.TolUnique {
 			hits[best] = append(hits[best], ci)
 		}
 	}
 	return hits
+}
+
+// pairDistanceBelow is pairDistance, summed in the same order, and true;
+// or false as soon as the partial sum of squares exceeds lim2 (so that the
+// whole would: the partial sums never decrease).
+func pairDistanceBelow(xa, ua, xb, ub []float64, lim2 float64) (float64, bool) {
+	s, ok := pairDist2Below(xa, ua, xb, ub, lim2)
+	return math.Sqrt(s), ok
+}
+
+func pairDist2Below(xa, ua, xb, ub []float64, lim2 float64) (float64, bool) {
+	if len(xa) != len(xb) || len(ua) != len(ub) {
+		return math.Inf(1), false
+	}
+	s := 0.0
+	for i, v := range xa {
+		d := v - xb[i]
+		if s += d * d; s > lim2 {
+			return s, false
+		}
+	}
+	for i, v := range ua {
+		d := v - ub[i]
+		if s += d * d; s > lim2 {
+			return s, false
+		}
+	}
+	return s, true
+}
+
+// nearestWithin returns the first of the n points at(k) nearest to [x; u]
+// and its distance, as a full search does, when that distance is at most
+// tol; otherwise the nearest or -1 (never within tol). A distance is summed
+// only while it can still be the least and within 2 tol, which at large N
+// and many points leaves out most of the arithmetic.
+func nearestWithin(n int, tol float64, at func(k int) ([]float64, []float64), x, u []float64) (int, float64) {
+	best, bd, lim := -1, math.Inf(1), 4*tol*tol
+	for k := 0; k < n; k++ {
+		xk, uk := at(k)
+		if s, ok := pairDist2Below(xk, uk, x, u, lim); ok {
+			if d := math.Sqrt(s); d < bd {
+				best, bd, lim = k, d, s
+			}
+		}
+	}
+	return best, bd
 }
 
 // pickStarts takes up to n unused initial states, one per point in turn,
@@ -522,12 +577,9 @@ func (f *finder) coverage(fixed, all *FixedPoints) *Coverage {
 		if !(p.Residual <= f.s.TolResidual) {
 			continue
 		}
-		best, bd := -1, math.Inf(1)
-		for k := range fixed.Points {
-			if d := pairDistance(fixed.Points[k].X, fixed.Points[k].U, p.X, p.U); d < bd {
-				best, bd = k, d
-			}
-		}
+		best, bd := nearestWithin(fixed.Len(), 10*f.s.TolUnique, func(k int) ([]float64, []float64) {
+			return fixed.Points[k].X, fixed.Points[k].U
+		}, p.X, p.U)
 		if best >= 0 && bd <= 10*f.s.TolUnique {
 			hits[best]++
 		}

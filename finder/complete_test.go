@@ -129,3 +129,32 @@ func TestCompleteTrainedRNN(t *testing.T) {
 	}
 	t.Logf("rounds %+v; %v", on.Stats.Completion, on.Stats.Coverage)
 }
+
+// TestCompleteBudgetDefault: the default seed budget is 4096 up to N = 32
+// and 2^27 / N^3 above, at least 16 (Result.Settings shows the value used);
+// a budget given is used as given; the seeds a run spends stay within it.
+func TestCompleteBudgetDefault(t *testing.T) {
+	for _, c := range []struct{ N, want int }{{1, 4096}, {16, 4096}, {32, 4096}, {33, 3734}, {64, 512}, {128, 64}, {200, 16}, {1024, 16}} {
+		if got := completeBudget(c.N); got != c.want {
+			t.Errorf("completeBudget(%d) = %d, want %d", c.N, got, c.want)
+		}
+	}
+	N := 64
+	init := make([]float64, 0, 4*N)
+	for _, s := range []float64{0.9, -0.9, 0.5, -0.5} {
+		for i := 0; i < N; i++ {
+			init = append(init, s*float64(1-2*(i%2)))
+		}
+	}
+	p := Problem{Cell: flipflopCell(N, 2), InitialStates: init}
+	for _, c := range []struct{ given, want int }{{0, 512}, {4096, 4096}, {3, 3}} {
+		res := find(t, p, &Settings{CompleteBudget: c.given, NoConnections: true})
+		spent := 0
+		for _, r := range res.Stats.Completion {
+			spent += r.Midpoints + r.Deflated
+		}
+		if res.Settings.CompleteBudget != c.want || spent > c.want {
+			t.Errorf("N = %d, CompleteBudget %d: ran with %d and spent %d seeds, want %d and at most that", N, c.given, res.Settings.CompleteBudget, spent, c.want)
+		}
+	}
+}

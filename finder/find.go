@@ -130,6 +130,9 @@ func newFinder(p Problem, s Settings) (*finder, error) {
 			return nil, fmt.Errorf("finder: trajectories: %w", err)
 		}
 	}
+	if s.CompleteBudget == 0 {
+		s.CompleteBudget = completeBudget(N)
+	}
 	f := &finder{cell: p.Cell, s: s, N: N, M: M,
 		objs:  newBySize(p.Cell, searchDtype(s), graph.NewObjective),
 		jacs:  newBySize(p.Cell, s.Dtype, graph.NewJacobians),

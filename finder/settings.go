@@ -114,7 +114,7 @@ type Settings struct {
 	// new, CompleteRounds rounds have run or CompleteBudget seeds are spent.
 	NoComplete      bool // false: completion runs (it needs the refinement)
 	CompleteRounds  int  // 8
-	CompleteBudget  int  // 4096 seeded candidates over all rounds
+	CompleteBudget  int  // seeded candidates over all rounds; 0: 4096 up to N = 32, 2^27 / N^3 above (at least 16): a seed's refinement costs ~N^3
 	DeflationStarts int  // 32 deflated starts per round at most; < 0: no deflation
 
 	// Connections (see connections.go): every real unstable mode of each
@@ -245,9 +245,6 @@ func (s *Settings) fillIndependent() {
 	def(&s.SlowRegionSpeed, 1e-2)
 	if s.CompleteRounds == 0 {
 		s.CompleteRounds = 8
-	}
-	if s.CompleteBudget == 0 {
-		s.CompleteBudget = 4096
 	}
 	if s.DeflationStarts == 0 {
 		s.DeflationStarts = 32
