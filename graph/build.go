@@ -3,8 +3,10 @@ package graph
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"runtime"
 	"sync"
+	"unsafe"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	G "gorgonia.org/gorgonia"
@@ -179,14 +181,47 @@ func (s *step) compile(outputs G.Nodes, extra ...*G.Node) (m G.VM, err error) {
 	return G.NewTapeMachine(s.g, G.WithPrecompiled(prog, locMap)), nil
 }
 
-// run runs a machine once and resets it, turning panics into errors.
+// run runs a machine once and rewinds it, turning panics into errors.
 func run(m G.VM) (err error) {
 	defer recoverErr("run", &err)
-	defer m.Reset()
+	defer rewind(m)
 	if err := m.RunAll(); err != nil {
 		return fmt.Errorf("graph: run: %w", err)
 	}
 	return nil
+}
+
+// rewind readies a tape machine for its next run by setting its program
+// counter back to 0 and keeping its registers. Reset would also drop every
+// register's value, so that each run allocated (and the runtime cleared)
+// every intermediate anew: a quarter of a 16-unit GRU's Find was that
+// allocation. Kept registers are what gorgonia's machine is built for: its
+// alloc instruction keeps a register of the right shape, each op writes
+// into its register's value (UsePreallocDo, or Do when the shapes
+// differ), and G.Read copies into the value it filled on the first run.
+// TestRewoundMachinesMatchFresh checks every kind of program built here
+// against fresh machines, bit for bit. A VM without the field (another
+// gorgonia version) is Reset.
+func rewind(m G.VM) {
+	if pc := pcOf(m); pc != nil {
+		*pc = 0
+		return
+	}
+	m.Reset()
+}
+
+// pcOf is the address of a *gorgonia.tapeMachine's program counter, nil
+// when m is not one or has no such field.
+func pcOf(m G.VM) *int {
+	v := reflect.ValueOf(m)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("pc")
+	if !f.IsValid() || f.Kind() != reflect.Int || !f.CanAddr() {
+		return nil
+	}
+	return (*int)(unsafe.Pointer(f.UnsafeAddr()))
 }
 
 // minPartValues is the least work, in state values (rows x N), worth a
