@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -68,21 +69,19 @@ const (
 
 // connectStart is one trajectory to follow: from a fixed point
 // (orbit = -1) or from the first point of Result.Orbits[orbit] (c.Mode is
-// then the index of the multiplier), along the mode's eigenvector v at
-// c.Direction. rank is the mode's place among its point's followed modes
-// (0 for the largest |lambda|): under ConnectBudget the lower ranks of
-// every point go first. x is the state while it is followed.
+// then the index of the multiplier), with x its state while it is
+// followed.
 type connectStart struct {
 	c     Connection
 	orbit int
-	rank  int
 	u     []float64
-	from  []float64
-	v     []complex128
-	eps   float64
 	x     []float64
 	steps int
 }
+
+// connectMode is an unstable mode to follow: Modes[mode] of the fixed
+// point from (orbit = -1), or Floquet[mode] of Result.Orbits[orbit].
+type connectMode struct{ orbit, from, mode int }
 
 // unstableMode reports whether a mode certainly grows, as classify judges
 // it: its class from its error bound (an undecided mode is not followed).
@@ -139,51 +138,67 @@ func directions(x []float64, lambda complex128, v []complex128, eps float64) (de
 // inputs and next states fill about 3 connectRows float64s (96 MiB).
 const connectRows = 1 << 22
 
-// connectStarts lists the trajectories of every unstable mode of every
-// analyzed point of fp and every unstable multiplier of every orbit in
-// orbs, the fixed points' first; their states are set when followed.
-func (f *finder) connectStarts(fp *FixedPoints, orbs []orbits.Orbit) (starts []connectStart, nFixed int) {
-	N, M := f.N, f.M
-	add := func(c Connection, orbit, rank int, u, x []float64, m Mode, eps float64) bool {
-		added := false
-		for _, deg := range directionAngles(m.Value, m.Right) {
-			if direction(x, m.Right, deg, eps) == nil {
-				continue
-			}
-			c.Direction = deg
-			starts = append(starts, connectStart{c: c, orbit: orbit, rank: rank, u: u, from: x, v: m.Right, eps: eps})
-			added = true
+// connectModes lists, by rank, the unstable modes of every analyzed point
+// of fp and the unstable multipliers of every orbit in orbs that have
+// eigenvectors: byRank[r] holds each point's r-th (by |lambda|, as sorted),
+// the fixed points' first, each in order. It also returns how many there
+// are.
+func (f *finder) connectModes(fp *FixedPoints, orbs []orbits.Orbit) (byRank [][]connectMode, n int) {
+	add := func(rank int, m connectMode) {
+		if rank == len(byRank) {
+			byRank = append(byRank, nil)
 		}
-		return added
+		byRank[rank] = append(byRank[rank], m)
+		n++
 	}
 	for pi := range fp.Points {
 		p := &fp.Points[pi]
 		if !p.Stability.Analyzed || p.Stability.NUnstable == 0 {
 			continue
 		}
-		eps := f.s.ConnectEps * scale(p.X)
 		rank := 0
 		for mi, m := range p.Modes {
-			if f.unstableMode(m) && add(Connection{From: pi, Mode: mi, To: -1}, -1, rank, p.U, p.X, m, eps) {
+			if f.unstableMode(m) && len(directionAngles(m.Value, m.Right)) > 0 {
+				add(rank, connectMode{-1, pi, mi})
 				rank++
 			}
 		}
 	}
-	nFixed = len(starts)
 	for oi := range orbs {
 		o := &orbs[oi]
-		if o.NUnstable == 0 || len(o.Points) == 0 || len(o.U) != M {
+		if o.NUnstable == 0 || len(o.Points) == 0 || len(o.U) != f.M {
 			continue
 		}
-		eps := f.s.ConnectEps * scale(o.Points[0])
 		rank := 0
 		for mi, m := range o.Floquet {
-			if m.Class == ModeUnstable && len(m.Right) == N && add(Connection{From: oi, Mode: mi, To: -1}, oi, rank, o.U, o.Points[0], Mode{Value: m.Value, Right: m.Right}, eps) {
+			if m.Class == ModeUnstable && len(m.Right) == f.N && len(directionAngles(m.Value, m.Right)) > 0 {
+				add(rank, connectMode{oi, oi, mi})
 				rank++
 			}
 		}
 	}
-	return starts, nFixed
+	return byRank, n
+}
+
+// modeStarts returns the trajectories of mode m, their states set.
+func (f *finder) modeStarts(fp *FixedPoints, orbs []orbits.Orbit, m connectMode) []connectStart {
+	var x, u []float64
+	var lambda complex128
+	var v []complex128
+	if m.orbit < 0 {
+		p := &fp.Points[m.from]
+		x, u, lambda, v = p.X, p.U, p.Modes[m.mode].Value, p.Modes[m.mode].Right
+	} else {
+		o := &orbs[m.orbit]
+		x, u, lambda, v = o.Points[0], o.U, o.Floquet[m.mode].Value, o.Floquet[m.mode].Right
+	}
+	eps := f.s.ConnectEps * scale(x)
+	out := []connectStart{} // not nil: a mode without directions still counts as started
+	degs, xs := directions(x, lambda, v, eps)
+	for k, deg := range degs {
+		out = append(out, connectStart{c: Connection{From: m.from, Mode: m.mode, Direction: deg, To: -1}, orbit: m.orbit, u: u, x: xs[k]})
+	}
+	return out
 }
 
 // connect follows every unstable mode of every analyzed point of fp (with
@@ -197,9 +212,10 @@ func (f *finder) connectStarts(fp *FixedPoints, orbs []orbits.Orbit) (starts []c
 // trajectories: a trajectory starts only when the steps taken plus
 // ConnectSteps for it and for each one still followed fit in it, the
 // lower mode ranks of all points first (each point's leading modes before
-// any point's next ones). Every trajectory started is followed to its end;
-// those never started are left out of the result and counted in a
-// warning.
+// any point's next ones), a mode's directions together. Every trajectory
+// started is followed to its end; the modes never started are left out of
+// the result and counted in a warning. A trajectory's state exists only
+// while it is followed.
 func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orbit) ([]Connection, error) {
 	N, M := f.N, f.M
 	region := 10.0
@@ -211,26 +227,21 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 			region = max(region, 10*scale(x))
 		}
 	}
-	starts, nFixed := f.connectStarts(fp, orbs)
-	if len(starts) == 0 {
+	byRank, nModes := f.connectModes(fp, orbs)
+	if nModes == 0 {
 		return nil, nil
 	}
-	order := make([]int, len(starts))
-	for i := range order {
-		order[i] = i
-	}
 	budget := f.connectBudget()
-	if budget >= 0 {
-		slices.SortStableFunc(order, func(a, b int) int { return starts[a].rank - starts[b].rank })
-	}
 	rows := max(1, connectRows/max(N, M, 1))
 	reach := connectReach(fp)
 	var (
-		active        []int
-		next          int   // order[next] is the next trajectory to start
+		trajs         []connectStart // every trajectory started, in start order
+		active        []int          // indices in trajs of those still followed
+		pending       []connectStart // the next mode's trajectories not started yet
+		rank, k       int            // byRank[rank][k] is the next mode
+		modesStarted  int
 		spent, booked int64 // steps taken; steps still booked by the active ones
 		x, u, out     []float64
-		followed      = make([]bool, len(starts))
 	)
 	steps := int64(f.s.ConnectSteps)
 	for {
@@ -239,26 +250,40 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 			break
 		}
 		started := false
-		for next < len(order) && len(active) < rows && (budget < 0 || spent+booked+steps <= budget) {
-			s := &starts[order[next]]
-			s.x = direction(s.from, s.v, s.c.Direction, s.eps)
-			followed[order[next]] = true
-			active = append(active, order[next])
-			booked += steps
-			next++
-			started = true
+		for {
+			if pending == nil {
+				for rank < len(byRank) && k == len(byRank[rank]) {
+					rank, k = rank+1, 0
+				}
+				if rank == len(byRank) {
+					break
+				}
+				pending = f.modeStarts(fp, orbs, byRank[rank][k])
+				k++
+			}
+			n := len(pending)
+			if len(active) > 0 && len(active)+n > rows || budget >= 0 && spent+booked+int64(n)*steps > budget {
+				break
+			}
+			for _, s := range pending {
+				active = append(active, len(trajs))
+				trajs = append(trajs, s)
+			}
+			booked += int64(n) * steps
+			modesStarted++
+			pending, started = nil, true
 		}
 		if len(active) == 0 {
 			break
 		}
-		if started { // the rows in start order, as when all start at once
-			slices.Sort(active)
+		if started { // the rows in the order of the result, as when all start at once
+			slices.SortFunc(active, func(a, b int) int { return cmpStart(&trajs[a], &trajs[b]) })
 		}
 		B := batchRows(len(active), N)
 		x, u, out = growTo(x, B*N), growTo(u, B*M), growTo(out, B*N)
-		for row, si := range active {
-			copy(x[row*N:(row+1)*N], starts[si].x)
-			copy(u[row*M:(row+1)*M], starts[si].u)
+		for row, ti := range active {
+			copy(x[row*N:(row+1)*N], trajs[ti].x)
+			copy(u[row*M:(row+1)*M], trajs[ti].u)
 		}
 		for row := len(active); row < B; row++ {
 			copy(x[row*N:(row+1)*N], x[:N])
@@ -274,14 +299,14 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 		spent += int64(len(active))
 		booked -= int64(len(active))
 		keep := active[:0]
-		for row, si := range active {
-			s := &starts[si]
+		for row, ti := range active {
+			s := &trajs[ti]
 			s.steps++
 			step := s.steps
 			xn := out[row*N : (row+1)*N]
 			copy(s.x, xn)
 			if step%connectCheck != 0 && step != f.s.ConnectSteps {
-				keep = append(keep, si)
+				keep = append(keep, ti)
 				continue
 			}
 			speed := residual(xn, x[row*N:(row+1)*N])
@@ -293,7 +318,7 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 				}
 			}
 			if end == "" {
-				keep = append(keep, si)
+				keep = append(keep, ti)
 				continue
 			}
 			s.c.End, s.c.Steps, s.x = end, step, nil
@@ -301,29 +326,31 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 		}
 		active = keep
 	}
-	for i := range starts {
-		if followed[i] && starts[i].c.End == "" {
-			starts[i].c.End = EndUnsettled
-		}
-	}
-	if left := len(starts) - next; left > 0 {
+	if left := nModes - modesStarted; left > 0 {
 		f.stats.Warnings = append(f.stats.Warnings, fmt.Sprintf(
-			"connections: %d of %d trajectories followed, within ConnectBudget = %d steps of the map; the %d left out are of the points' lower-ranked unstable modes (smaller |lambda|)", next, len(starts), budget, left))
+			"connections: %d trajectories followed, of %d of the %d unstable modes, within ConnectBudget = %d steps of the map; the %d modes left out are the points' lower-ranked ones (smaller |lambda|)", len(trajs), modesStarted, nModes, budget, left))
 	}
-	for i, s := range starts[nFixed:] {
-		if !followed[nFixed+i] {
+	slices.SortFunc(trajs, func(a, b connectStart) int { return cmpStart(&a, &b) })
+	var cs []Connection
+	for i := range trajs {
+		s := &trajs[i]
+		if s.c.End == "" {
+			s.c.End = EndUnsettled
+		}
+		if s.orbit < 0 {
+			cs = append(cs, s.c)
 			continue
 		}
 		o := &orbs[s.orbit]
 		o.Connections = append(o.Connections, orbits.Connection{Multiplier: s.c.Mode, Direction: s.c.Direction, End: s.c.End, To: s.c.To, Steps: s.c.Steps})
 	}
-	var cs []Connection
-	for i := range starts[:nFixed] {
-		if followed[i] {
-			cs = append(cs, starts[i].c)
-		}
-	}
 	return cs, nil
+}
+
+// cmpStart orders trajectories as the result lists them: the fixed
+// points' before the orbits', then by point, mode and direction.
+func cmpStart(a, b *connectStart) int {
+	return cmp.Or(cmp.Compare(min(a.orbit, 0), min(b.orbit, 0)),cmp.Compare(a.c.From, b.c.From), cmp.Compare(a.c.Mode, b.c.Mode), cmp.Compare(a.c.Direction, b.c.Direction))
 }
 
 // connectBudget is Settings.ConnectBudget with its default, 2^32 / N^2
