@@ -68,3 +68,23 @@ func BenchmarkKrawczykGRU128(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkKrawczykLSTM16 is one proof (with its uniqueness search) at a
+// root of a 16-unit LSTM (N = 32; its dG has a block of zeros, whose
+// radius terms must stay out of the slow subnormal range).
+func BenchmarkKrawczykLSTM16(b *testing.B) {
+	c := cells.NewLSTM(16, 3)
+	c.InitUniform(1)
+	u := []float64{1, 0, 0}
+	sys := proof.CellSystem(c, u)
+	x, _, err := proof.Newton(sys, make([]float64, 32), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		res, err := proof.Krawczyk(sys, x, nil)
+		if err != nil || !res.Proved {
+			b.Fatalf("%+v %v", res, err)
+		}
+	}
+}

@@ -177,8 +177,13 @@ func MatMul(a, b Mat) Mat {
 	absA := absOf(a.Mid)
 	f1 := make([]float64, k*n)
 	for i, x := range b.Mid {
-		f1[i] = up(math.Abs(x) * g)
-		if b.Rad != nil {
+		// |x|·g rounded up; 0 exactly for x = 0, not the subnormal up(0):
+		// zero entries are common (block-structured Jacobians) and a
+		// product with a subnormal result is slow.
+		if x != 0 {
+			f1[i] = up(math.Abs(x) * g)
+		}
+		if b.Rad != nil && b.Rad[i] != 0 {
 			f1[i] = up(f1[i] + b.Rad[i])
 		}
 	}
@@ -187,7 +192,7 @@ func MatMul(a, b Mat) Mat {
 		f2 := make([]float64, k*n)
 		for i, x := range b.Mid {
 			f2[i] = math.Abs(x)
-			if b.Rad != nil {
+			if b.Rad != nil && b.Rad[i] != 0 {
 				f2[i] = up(f2[i] + b.Rad[i])
 			}
 		}

@@ -206,3 +206,20 @@ func TestUpDownAreNextafter(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMatMulSparsePoint is C·J0 of Krawczyk's contractor at an LSTM-16
+// root: 32×32 point matrices, J0 with half its entries 0 (whose radius
+// terms must not become subnormal, which are slow to multiply).
+func BenchmarkMatMulSparsePoint(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, j := Mat{Rows: 32, Cols: 32, Mid: make([]float64, 1024)}, Mat{Rows: 32, Cols: 32, Mid: make([]float64, 1024)}
+	for i := range j.Mid {
+		a.Mid[i] = rng.NormFloat64()
+		if i%2 == 1 {
+			j.Mid[i] = rng.NormFloat64()
+		}
+	}
+	for b.Loop() {
+		MatMul(a, j)
+	}
+}
