@@ -470,7 +470,23 @@ func (f *finder) refineSeeds(ctx context.Context, idx, known []int) error {
 		}
 		rest = append(rest, ci)
 	}
+	// A seed inside a known proved point's uniqueness box is heading for
+	// that root, the only one there: its refinement stops.
+	f.refineStop = func(ci int) bool { return f.inKnownBox(known, f.cands[ci]) }
+	defer func() { f.refineStop = nil }()
 	return f.refine(ctx, rest)
+}
+
+// inKnownBox reports whether c lies in the uniqueness box of a known
+// proved point (at its input).
+func (f *finder) inKnownBox(known []int, c *candidate) bool {
+	for _, k := range known {
+		kc := f.cands[k]
+		if kc.pf.Method == ProofKrawczyk && inBox(c.x, c.u, kc.x, kc.u, kc.pf.UniqueRadius) {
+			return true
+		}
+	}
+	return false
 }
 
 // nearKnown reports whether c lies within seedNear scale of a known point

@@ -51,6 +51,9 @@ type finder struct {
 	// after each first-order step, and the candidate of each row (rows past
 	// len(active) are padding).
 	stepHook func(before, after []float64, active []int)
+	// refineStop, when set (completion's seeds), ends the refinement of
+	// the candidates it reports true for after a round.
+	refineStop func(ci int) bool
 	// parent[i] is the initial state's candidate from which completion
 	// candidate nInit()+i descends (its input and condition id).
 	parent []int

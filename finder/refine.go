@@ -114,6 +114,9 @@ func (f *finder) refineRounds(ctx context.Context, active []int, chunk int, step
 			}
 			next = append(next, keep...)
 		}
+		if f.refineStop != nil {
+			next = slices.DeleteFunc(next, f.refineStop)
+		}
 		f.markActive(active, next)
 		active = next
 		f.report("refine", it+1, active)
