@@ -350,7 +350,7 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 // cmpStart orders trajectories as the result lists them: the fixed
 // points' before the orbits', then by point, mode and direction.
 func cmpStart(a, b *connectStart) int {
-	return cmp.Or(cmp.Compare(min(a.orbit, 0), min(b.orbit, 0)),cmp.Compare(a.c.From, b.c.From), cmp.Compare(a.c.Mode, b.c.Mode), cmp.Compare(a.c.Direction, b.c.Direction))
+	return cmp.Or(cmp.Compare(min(a.orbit, 0), min(b.orbit, 0)), cmp.Compare(a.c.From, b.c.From), cmp.Compare(a.c.Mode, b.c.Mode), cmp.Compare(a.c.Direction, b.c.Direction))
 }
 
 // connectBudget is Settings.ConnectBudget with its default, 2^32 / N^2
