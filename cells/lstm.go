@@ -59,10 +59,11 @@ func (c *LSTM) build(x *G.Node, d, p []*G.Node) (nd lstmNodes, err error) {
 	defer wrapErr("LSTM step", &err)
 	H := c.hidden
 	dt := x.Dtype()
-	selH := G.NewConstant(selection(dt, 2*H, H, 0), G.WithName(fmt.Sprintf("lstm%d_select_h", H)))
-	selC := G.NewConstant(selection(dt, 2*H, H, H), G.WithName(fmt.Sprintf("lstm%d_select_c", H)))
-	putH := G.NewConstant(selection(dt, H, 2*H, 0), G.WithName(fmt.Sprintf("lstm%d_put_h", H)))
-	putC := G.NewConstant(selection(dt, H, 2*H, H), G.WithName(fmt.Sprintf("lstm%d_put_c", H)))
+	g := x.Graph()
+	selH := selectionNode(g, dt, 2*H, H, 0, fmt.Sprintf("lstm%d_select_h", H))
+	selC := selectionNode(g, dt, 2*H, H, H, fmt.Sprintf("lstm%d_select_c", H))
+	putH := selectionNode(g, dt, H, 2*H, 0, fmt.Sprintf("lstm%d_put_h", H))
+	putC := selectionNode(g, dt, H, 2*H, H, fmt.Sprintf("lstm%d_put_c", H))
 	h := G.Must(G.Mul(x, selH))
 	nd.c = G.Must(G.Mul(x, selC))
 	nd.i = G.Must(sigmoid(G.Must(c.recur(h, p, d, 0)), "lstm_i"))
@@ -124,6 +125,15 @@ func (c *LSTM) StepJacobian(x *G.Node, d, p []*G.Node) (f *G.Node, terms []Jacob
 		JacobianTerm{Row: H, Col: H, Param: -1, Size: H, Left: nd.fg},
 		JacobianTerm{Col: H, Param: -1, Size: H, Left: mul(k, nd.fg)})
 	return nd.f, terms, nil
+}
+
+// selectionNode is a selection matrix (see selection) as a named input node
+// of g holding its value. A constant would do the same, but gorgonia hashes
+// and names a constant by formatting its whole value, which was half the
+// time of building and compiling an LSTM's graphs; an input is hashed by its
+// name, so equal names (the same matrix of another step or layer) merge.
+func selectionNode(g *G.ExprGraph, dt tensor.Dtype, rows, cols, off int, name string) *G.Node {
+	return G.NewMatrix(g, dt, G.WithShape(rows, cols), G.WithName(name), G.WithValue(selection(dt, rows, cols, off)))
 }
 
 // selection returns a rows x cols 0/1 matrix with ones at (k+off, k) when

@@ -92,7 +92,7 @@ func layerHidden(l TorchCell, out *G.Node, k int) (*G.Node, error) {
 		return out, nil
 	}
 	H := l.Hidden()
-	sel := G.NewConstant(selection(out.Dtype(), l.StateSize(), H, 0), G.WithName(fmt.Sprintf("stack_l%d_h_of_%dx%d", k, l.StateSize(), H)))
+	sel := selectionNode(out.Graph(), out.Dtype(), l.StateSize(), H, 0, fmt.Sprintf("stack_l%d_h_of_%dx%d", k, l.StateSize(), H))
 	return G.Mul(out, sel)
 }
 
@@ -146,8 +146,8 @@ func (s *Stack) steps(x *G.Node, p []*G.Node, first func(xk *G.Node, pk []*G.Nod
 	var in *G.Node
 	for k, l := range s.layers {
 		n, m := l.StateSize(), len(l.Params())
-		sel := G.NewConstant(selection(dt, N, n, off), G.WithName(fmt.Sprintf("stack_sel_%d_%d_%d", N, n, off)))
-		put := G.NewConstant(selection(dt, n, N, off), G.WithName(fmt.Sprintf("stack_put_%d_%d_%d", N, n, off)))
+		sel := selectionNode(x.Graph(), dt, N, n, off, fmt.Sprintf("stack_sel_%d_%d_%d", N, n, off))
+		put := selectionNode(x.Graph(), dt, n, N, off, fmt.Sprintf("stack_put_%d_%d_%d", N, n, off))
 		xk := G.Must(G.Mul(x, sel))
 		var yk *G.Node
 		if k == 0 {

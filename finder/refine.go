@@ -359,10 +359,13 @@ func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 	return nil
 }
 
-// jacobiansAt evaluates dF/dx at the candidates reps, R x N x N.
+// jacobiansAt evaluates dF/dx at the candidates reps, R x N x N, in a
+// batch of batchRows: with Jacobians in closed form (one forward pass) a
+// small batch costs what a graph of 1024/N rows does, and each other size
+// a build (the rows are independent, so padding changes no value).
 func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
 	N := f.N
-	B := nextPow2(len(reps))
+	B := batchRows(len(reps), N)
 	jac, err := f.jacs.get(B)
 	if err != nil {
 		return nil, err
