@@ -164,3 +164,37 @@ func TestSlowRegionStop(t *testing.T) {
 		})
 	}
 }
+
+// The matrix-free descent's shorter patience for slow candidates
+// (slowNoNewtonSlow) saves steps and changes no outcome: on the flip-flop
+// GRU-16 under NewtonKrylov, Find's points, labels and every count are
+// those with the rule off (slowNoNewtonSlow = slowNoNewton), with fewer
+// descent steps.
+func TestSlowNoNewtonSlow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two Finds of the GRU-16")
+	}
+	p := flipFlopProblem(t, "gru")
+	run := func(k int) (goldenRun, int) {
+		defer func(v int) { slowNoNewtonSlow = v }(slowNoNewtonSlow)
+		slowNoNewtonSlow = k
+		res, err := Find(context.Background(), p, &Settings{Seed: benchSeed, Refiner: NewtonKrylov})
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := 0
+		for _, pt := range res.All.Points {
+			steps += pt.Refines
+		}
+		return summarize(res), steps
+	}
+	on, stepsOn := run(slowNoNewtonSlow)
+	off, stepsOff := run(slowNoNewton)
+	t.Logf("outcomes %v; refinement and descent steps %d with the rule, %d without", on.Outcomes, stepsOn, stepsOff)
+	for _, d := range compareRuns(on, off) {
+		t.Error(d)
+	}
+	if stepsOn >= stepsOff {
+		t.Errorf("%d steps with the rule, %d without: want fewer", stepsOn, stepsOff)
+	}
+}
