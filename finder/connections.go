@@ -353,10 +353,10 @@ func cmpStart(a, b *connectStart) int {
 	return cmp.Or(cmp.Compare(min(a.orbit, 0), min(b.orbit, 0)), cmp.Compare(a.c.From, b.c.From), cmp.Compare(a.c.Mode, b.c.Mode), cmp.Compare(a.c.Direction, b.c.Direction))
 }
 
-// connectBudget is Settings.ConnectBudget with its default, 2^32 / N^2
-// steps of the map (about 2^32 multiply-adds of a vanilla cell's
-// recurrent weights, seconds), at least 4 ConnectSteps; negative means
-// none.
+// connectBudget is Settings.ConnectBudget with its default, 2^30 /
+// (N^2 + 64 N) steps of the map (about 2^30 multiply-adds of a vanilla
+// cell's weights, plus the per-unit work of a step and its check; about a
+// second on one core), at least 4 ConnectSteps; negative means none.
 func (f *finder) connectBudget() int64 {
 	switch b := f.s.ConnectBudget; {
 	case b < 0:
@@ -365,7 +365,7 @@ func (f *finder) connectBudget() int64 {
 		return int64(b)
 	}
 	n := int64(max(f.N, 1))
-	return max(4*int64(f.s.ConnectSteps), (int64(1)<<32)/(n*n))
+	return max(4*int64(f.s.ConnectSteps), (int64(1)<<30)/(n*n+64*n))
 }
 
 // settled judges a trajectory at x (moving max|F(x) - x| = speed) at the

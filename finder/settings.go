@@ -126,8 +126,8 @@ type Settings struct {
 	ConnectSteps  int     // 2000 steps of the map at most per trajectory
 	ConnectEps    float64 // 1e-3: start offset, relative to max(1, max|x*_i|)
 	// ConnectBudget bounds the steps of the map summed over all
-	// trajectories: 0 means 2^32 / N^2 (about 2^32 multiply-adds of a
-	// vanilla cell's weights; at least 4 ConnectSteps), negative no bound.
+	// trajectories: 0 means 2^30 / (N^2 + 64 N) (about a second's work; at
+	// least 4 ConnectSteps), negative no bound.
 	// Under it each point's leading unstable modes are followed before any
 	// point's next ones, and a warning counts the trajectories left out.
 	ConnectBudget int
