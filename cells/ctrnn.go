@@ -327,14 +327,14 @@ func (c *CTRNN) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) 
 		return nil, err
 	}
 	N := c.hidden
-	w, win := weightRows(c.params[1]), weightRows(c.params[0])
+	w, win := c.params[1].Data, c.params[0].Data // transposed as stored
 	act, der := c.enclosures()
 	drive := func(a []interval.I) []interval.I { // a + W_in u + b
 		for i, v := range c.params[2].Data {
 			a[i] = interval.AddScalar(a[i], v)
 		}
 		if c.inputs > 0 {
-			b := affineEnc(win, pointBox(u), nil)
+			b := affineEnc(win, N, pointBox(u), nil)
 			for i := range a {
 				a[i] = interval.Add(a[i], b[i])
 			}
@@ -346,15 +346,15 @@ func (c *CTRNN) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) 
 	var s []interval.I // f' where the Jacobian needs it
 	switch c.Form {
 	case FormRate:
-		a := drive(affineEnc(w, x, nil))
+		a := drive(affineEnc(w, N, x, nil))
 		lf.G, lf.D = zipI(mapI(a, act), x, interval.Sub), constI(N, alpha)
 		if jac {
 			s = mapI(a, der)
 			lf.Gx = interval.NewMat(N, N)
-			lf.Gx.AddScaledRows(0, 0, vec(s), w)
+			lf.Gx.AddScaledRowsT(0, 0, vec(s), w)
 		}
 	case FormPost:
-		a := drive(affineEnc(w, x, nil))
+		a := drive(affineEnc(w, N, x, nil))
 		p := make([]interval.I, N)
 		for i := range p {
 			p[i] = interval.Add(interval.Scale(keep, x[i]), interval.Scale(alpha, a[i]))
@@ -363,19 +363,19 @@ func (c *CTRNN) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) 
 		if jac { // diag(f'(p)) ((1 − α) I + α W) − I
 			s = mapI(p, der)
 			lf.Gx = interval.NewMat(N, N)
-			lf.Gx.AddScaledRows(0, 0, vec(mapI(s, func(v interval.I) interval.I { return interval.Scale(alpha, v) })), w)
+			lf.Gx.AddScaledRowsT(0, 0, vec(mapI(s, func(v interval.I) interval.I { return interval.Scale(alpha, v) })), w)
 			lf.Gx.AddDiag(0, 0, vec(mapI(s, func(v interval.I) interval.I { return interval.Scale(keep, v) })))
 		}
 	default:
 		r := mapI(x, act)
-		a := drive(affineEnc(w, r, nil))
+		a := drive(affineEnc(w, N, r, nil))
 		lf.G, lf.D = zipI(a, x, interval.Sub), constI(N, alpha)
 		if jac { // W diag(f'(x)) − I
 			s = mapI(x, der)
 			lf.Gx = interval.NewMat(N, N)
 			for i := 0; i < N; i++ {
 				for j := 0; j < N; j++ {
-					lf.Gx.Mid[i*N+j], lf.Gx.Rad[i*N+j] = interval.MidRad(interval.Mul(interval.Point(w.Mid[i*N+j]), s[j]))
+					lf.Gx.Mid[i*N+j], lf.Gx.Rad[i*N+j] = interval.MidRad(interval.Mul(interval.Point(w[j*N+i]), s[j]))
 				}
 			}
 		}

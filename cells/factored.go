@@ -256,11 +256,12 @@ func allFinite(v []interval.I) bool {
 }
 
 // Interval helpers shared by the built-in factorizations. Matrices are
-// row-major []interval.I; weights are point interval.Mat with rows = output
-// units (the transpose of the stored _T params).
+// row-major []interval.I; weights are read as stored, transposed (a _T
+// param, in × out, is Wᵀ), by interval.MatTVec and Mat.AddScaledRowsT,
+// which give what MatVec and AddScaledRows give for W without forming it.
 
 // weightRows returns a stored transposed weight p (in × out) as the point
-// matrix W (out × in).
+// matrix W (out × in), for the products that need W itself (MatMul).
 func weightRows(p *Param) interval.Mat {
 	m := interval.Mat{Rows: p.Cols, Cols: p.Rows, Mid: make([]float64, len(p.Data))}
 	for j := 0; j < p.Rows; j++ {
@@ -271,14 +272,16 @@ func weightRows(p *Param) interval.Mat {
 	return m
 }
 
-// gateWeights returns gate g's recurrent (H×H) and input (H×M) matrices.
-func (c *gated) gateWeights(g int) (whh, wih interval.Mat) {
-	return weightRows(c.params[4*g+1]), weightRows(c.params[4*g])
+// gateWeights returns gate g's recurrent (H×H) and input (H×M) matrices,
+// transposed as stored (whhT is H×H, wihT is M×H).
+func (c *gated) gateWeights(g int) (whhT, wihT []float64) {
+	return c.params[4*g+1].Data, c.params[4*g].Data
 }
 
-// affineEnc encloses W·v + b (b may be nil).
-func affineEnc(w interval.Mat, v []interval.I, b []float64) []interval.I {
-	out := interval.MatVec(w, interval.VecOf(v)).Intervals()
+// affineEnc encloses W·v + b (b may be nil) for the rows×len(v) point
+// matrix W given by its stored transpose wT.
+func affineEnc(wT []float64, rows int, v []interval.I, b []float64) []interval.I {
+	out := interval.MatTVec(wT, rows, interval.VecOf(v)).Intervals()
 	for i := range out {
 		if b != nil {
 			out[i] = interval.AddScalar(out[i], b[i])
@@ -291,9 +294,9 @@ func affineEnc(w interval.Mat, v []interval.I, b []float64) []interval.I {
 // GRU's n gate takes b_hh inside the reset product: withHH false).
 func (c *gated) pre(g int, x, in []interval.I, withHH bool) []interval.I {
 	whh, wih := c.gateWeights(g)
-	a := affineEnc(whh, x, c.params[4*g+2].Data)
+	a := affineEnc(whh, c.hidden, x, c.params[4*g+2].Data)
 	if c.inputs > 0 {
-		b := affineEnc(wih, in, nil)
+		b := affineEnc(wih, c.hidden, in, nil)
 		for i := range a {
 			a[i] = interval.Add(a[i], b[i])
 		}

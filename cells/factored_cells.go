@@ -29,12 +29,12 @@ func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFacto
 	s := mapI(a, der)
 	whh, wih := c.gateWeights(0)
 	lf.Fhx = interval.NewMat(H, H)
-	lf.Fhx.AddScaledRows(0, 0, vec(s), whh)
+	lf.Fhx.AddScaledRowsT(0, 0, vec(s), whh)
 	lf.Gx = lf.Fhx.Clone()
 	lf.Gx.AddDiag(0, 0, negOnes(H))
 	if forStack {
 		lf.Fhin = interval.NewMat(H, M)
-		lf.Fhin.AddScaledRows(0, 0, vec(s), wih)
+		lf.Fhin.AddScaledRowsT(0, 0, vec(s), wih)
 		lf.Gin = lf.Fhin
 	}
 	return lf
@@ -63,15 +63,15 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 		xin[k] = interval.Point(bin[k])
 	}
 	if M > 0 {
-		xin = affineEnc(win, in, bin)
+		xin = affineEnc(win, H, in, bin)
 	}
 	var an, hn []interval.I
 	if c.ResetBeforeLinear {
 		// n = tanh(W_in u + b_in + W_hn (r⊙h) + b_hn)
-		an = zipI(xin, affineEnc(whn, zipI(r, x, interval.Mul), bhn), interval.Add)
+		an = zipI(xin, affineEnc(whn, H, zipI(r, x, interval.Mul), bhn), interval.Add)
 	} else {
 		// n = tanh(W_in u + b_in + r⊙(W_hn h + b_hn))
-		hn = affineEnc(whn, x, bhn)
+		hn = affineEnc(whn, H, x, bhn)
 		an = zipI(xin, zipI(r, hn, interval.Mul), interval.Add)
 	}
 	n := mapI(an, interval.Tanh)
@@ -93,23 +93,23 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 		inner := interval.NewMat(H, H)
 		inner.AddDiag(0, 0, vec(r))
 		hr := zipI(x, dr, interval.Mul)
-		inner.AddScaledRows(0, 0, vec(hr), whr)
-		nx = interval.MatMul(whn, inner)
+		inner.AddScaledRowsT(0, 0, vec(hr), whr)
+		nx = interval.MatMul(weightRows(c.params[4*2+1]), inner)
 		if M > 0 {
 			// dn/du = diag(n')·(W_in + W_hn·diag(h⊙r')·W_ir)
 			innerIn := interval.NewMat(H, M)
-			innerIn.AddScaledRows(0, 0, vec(hr), wir)
-			nin = interval.MatMul(whn, innerIn)
-			nin.AddScaledRows(0, 0, vec(ones(H)), win)
+			innerIn.AddScaledRowsT(0, 0, vec(hr), wir)
+			nin = interval.MatMul(weightRows(c.params[4*2+1]), innerIn)
+			nin.AddScaledRowsT(0, 0, vec(ones(H)), win)
 		}
 	} else {
 		// dn/dh = diag(n')·(diag(r)·W_hn + diag(hn⊙r')·W_hr)
-		nx.AddScaledRows(0, 0, vec(r), whn)
+		nx.AddScaledRowsT(0, 0, vec(r), whn)
 		hr := zipI(hn, dr, interval.Mul)
-		nx.AddScaledRows(0, 0, vec(hr), whr)
+		nx.AddScaledRowsT(0, 0, vec(hr), whr)
 		if M > 0 {
-			nin.AddScaledRows(0, 0, vec(ones(H)), win)
-			nin.AddScaledRows(0, 0, vec(hr), wir)
+			nin.AddScaledRowsT(0, 0, vec(ones(H)), win)
+			nin.AddScaledRowsT(0, 0, vec(hr), wir)
 		}
 	}
 	nx.ScaleRows(vec(dn))
@@ -120,10 +120,10 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 	mdz := vec(mapI(az, func(a interval.I) interval.I { return interval.Neg(interval.SigmoidDeriv(a)) }))
 	whz, wiz := c.gateWeights(1)
 	lf.Dx = interval.NewMat(H, H)
-	lf.Dx.AddScaledRows(0, 0, mdz, whz)
+	lf.Dx.AddScaledRowsT(0, 0, mdz, whz)
 	if forStack {
 		lf.Din = interval.NewMat(H, M)
-		lf.Din.AddScaledRows(0, 0, mdz, wiz)
+		lf.Din.AddScaledRowsT(0, 0, mdz, wiz)
 		lf.Gin = nin
 		// dF = (1−z)⊙dn + z⊙dh + (h−n)⊙z'⊙da_z
 		omz := lf.D
@@ -132,10 +132,10 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 		lf.Fhx = nx.Clone()
 		lf.Fhx.ScaleRows(vec(omz))
 		lf.Fhx.AddDiag(0, 0, vec(z))
-		lf.Fhx.AddScaledRows(0, 0, vec(hz), whz)
+		lf.Fhx.AddScaledRowsT(0, 0, vec(hz), whz)
 		lf.Fhin = nin.Clone()
 		lf.Fhin.ScaleRows(vec(omz))
-		lf.Fhin.AddScaledRows(0, 0, vec(hz), wiz)
+		lf.Fhin.AddScaledRowsT(0, 0, vec(hz), wiz)
 	}
 	return lf
 }
@@ -191,35 +191,35 @@ func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors 
 	lf.Gx = interval.NewMat(N, N)
 	for _, gt := range hGates {
 		whh, _ := c.gateWeights(gt.gi)
-		fhx.AddScaledRows(0, 0, vec(gt.s), whh)
+		fhx.AddScaledRowsT(0, 0, vec(gt.s), whh)
 	}
 	fhx.AddDiag(0, H, vec(zipI(otc, f, interval.Mul))) // ∂F_h/∂c = o⊙tanh'(c')⊙f
 	lf.Gx.AddBlock(0, 0, fhx)
 	lf.Gx.AddDiag(0, 0, negOnes(H))
 	for _, gt := range cGates {
 		whh, _ := c.gateWeights(gt.gi)
-		lf.Gx.AddScaledRows(H, 0, vec(gt.s), whh)
+		lf.Gx.AddScaledRowsT(H, 0, vec(gt.s), whh)
 	}
 	lf.Gx.AddDiag(H, H, negOnes(H))
 	// c rows: D = σ(−a_f), dD/da_f = −σ'(a_f); a_f depends on h only.
 	mdf := vec(mapI(af, func(a interval.I) interval.I { return interval.Neg(interval.SigmoidDeriv(a)) }))
 	whf, wif := c.gateWeights(1)
 	lf.Dx = interval.NewMat(N, N)
-	lf.Dx.AddScaledRows(H, 0, mdf, whf)
+	lf.Dx.AddScaledRowsT(H, 0, mdf, whf)
 	if forStack {
 		lf.Din = interval.NewMat(N, M)
-		lf.Din.AddScaledRows(H, 0, mdf, wif)
+		lf.Din.AddScaledRowsT(H, 0, mdf, wif)
 		lf.Fhx = fhx
 		lf.Fhin = interval.NewMat(H, M)
 		lf.Gin = interval.NewMat(N, M)
 		for _, gt := range hGates {
 			_, wih := c.gateWeights(gt.gi)
-			lf.Fhin.AddScaledRows(0, 0, vec(gt.s), wih)
+			lf.Fhin.AddScaledRowsT(0, 0, vec(gt.s), wih)
 		}
 		lf.Gin.AddBlock(0, 0, lf.Fhin)
 		for _, gt := range cGates {
 			_, wih := c.gateWeights(gt.gi)
-			lf.Gin.AddScaledRows(H, 0, vec(gt.s), wih)
+			lf.Gin.AddScaledRowsT(H, 0, vec(gt.s), wih)
 		}
 	}
 	return lf

@@ -74,6 +74,33 @@ func (m Mat) AddScaledRows(r0, c0 int, s Vec, w Mat) {
 	}
 }
 
+// AddScaledRowsT is AddScaledRows for the point matrix W (len(s)×K) given
+// by its transpose wT (K×len(s), row-major: a layer's stored weights),
+// without forming W; the result is the same bit for bit.
+func (m Mat) AddScaledRowsT(r0, c0 int, s Vec, wT []float64) {
+	H := len(s.Mid)
+	if H == 0 {
+		return
+	}
+	K := len(wT) / H
+	for k := 0; k < H; k++ {
+		sc, sr := s.Mid[k], rad(s.Rad, k)
+		base := (r0+k)*m.Cols + c0
+		mid, mr := m.Mid[base:base+K], m.Rad[base:base+K]
+		for j := range mid {
+			wv := wT[j*H+k]
+			if wv == 0 {
+				continue
+			}
+			p := sc * wv
+			nm := mid[j] + p
+			aw := math.Abs(wv)
+			inc := sr*aw + u2*(math.Abs(p)+math.Abs(nm)) + etaPad
+			mid[j], mr[j] = nm, grow(mr[j], inc)
+		}
+	}
+}
+
 // ScaleRows multiplies row k of m by s_k in place. m must have radii.
 func (m Mat) ScaleRows(s Vec) {
 	for k := 0; k < m.Rows; k++ {

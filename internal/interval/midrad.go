@@ -161,6 +161,39 @@ func MatVec(a Mat, v Vec) Vec {
 	return out
 }
 
+// MatTVec returns an enclosure of W·x for the point matrix W (rows×k)
+// given by its transpose wT (k×rows, row-major: the layout of a layer's
+// stored weights), without forming W. Each element is the sum MatVec makes
+// for W, over the same terms in the same order, so the two agree bit for
+// bit. It panics if the sizes do not match, as a programming error.
+func MatTVec(wT []float64, rows int, v Vec) Vec {
+	n := len(v.Mid)
+	if len(wT) != rows*n || v.Rad != nil && len(v.Rad) != n {
+		panic("interval: MatTVec size mismatch")
+	}
+	g := gammaBound(n)
+	mid, s := make([]float64, rows), make([]float64, rows)
+	for j, xc := range v.Mid {
+		axc := math.Abs(xc)
+		var xr float64
+		if v.Rad != nil {
+			xr = v.Rad[j]
+		}
+		for i, aj := range wT[j*rows : (j+1)*rows] {
+			mid[i] += aj * xc
+			t := math.Abs(aj) * axc * g
+			if v.Rad != nil {
+				t += math.Abs(aj) * xr
+			}
+			s[i] += t
+		}
+	}
+	for i := range mid {
+		mid[i], s[i] = rowBound(mid[i], s[i], n+8)
+	}
+	return Vec{Mid: mid, Rad: s}
+}
+
 // MatMul returns an enclosure of {A·B : A ∈ a, B ∈ b}, with the float64
 // products done by gonum's BLAS (any summation order keeps the bound). It
 // panics if the sizes do not match, as a programming error.

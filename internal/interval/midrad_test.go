@@ -223,3 +223,51 @@ func BenchmarkMatMulSparsePoint(b *testing.B) {
 		MatMul(a, j)
 	}
 }
+
+// transpose returns the point matrix m's transpose as row-major data.
+func transpose(m Mat) []float64 {
+	out := make([]float64, len(m.Mid))
+	for i := 0; i < m.Rows; i++ {
+		for j := 0; j < m.Cols; j++ {
+			out[j*m.Rows+i] = m.Mid[i*m.Cols+j]
+		}
+	}
+	return out
+}
+
+// TestTransposedKernels: MatTVec and AddScaledRowsT, which read a point
+// matrix from its transpose, give MatVec's and AddScaledRows' results bit
+// for bit (so their enclosures are those already checked against
+// big.Float), on adversarial random matrices (huge, subnormal and
+// near-1 entries) and vectors with and without radii.
+func TestTransposedKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for k := range 300 {
+		rows, cols := 1+rng.IntN(9), 1+rng.IntN(9)
+		w := randMat(rng, rows, cols, false)
+		wT := transpose(w)
+		x := randMat(rng, 1, cols, k%2 == 0)
+		v := Vec{Mid: x.Mid, Rad: x.Rad}
+		got, want := MatTVec(wT, rows, v), MatVec(w, v)
+		for i := range want.Mid {
+			if math.Float64bits(got.Mid[i]) != math.Float64bits(want.Mid[i]) || math.Float64bits(got.Rad[i]) != math.Float64bits(want.Rad[i]) {
+				t.Fatalf("MatTVec row %d: %g ± %g, MatVec %g ± %g", i, got.Mid[i], got.Rad[i], want.Mid[i], want.Rad[i])
+			}
+		}
+		s := randMat(rng, 1, rows, k%3 == 0)
+		sv := Vec{Mid: s.Mid, Rad: s.Rad}
+		a, b := NewMat(rows+2, cols+1), NewMat(rows+2, cols+1)
+		init := randMat(rng, rows+2, cols+1, true)
+		copy(a.Mid, init.Mid)
+		copy(a.Rad, init.Rad)
+		copy(b.Mid, init.Mid)
+		copy(b.Rad, init.Rad)
+		a.AddScaledRowsT(1, 1, sv, wT)
+		b.AddScaledRows(1, 1, sv, w)
+		for i := range a.Mid {
+			if math.Float64bits(a.Mid[i]) != math.Float64bits(b.Mid[i]) || math.Float64bits(a.Rad[i]) != math.Float64bits(b.Rad[i]) {
+				t.Fatalf("AddScaledRowsT element %d: %g ± %g, AddScaledRows %g ± %g", i, a.Mid[i], a.Rad[i], b.Mid[i], b.Rad[i])
+			}
+		}
+	}
+}
