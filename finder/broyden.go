@@ -23,8 +23,8 @@ const (
 // it just took, and updated so after every further step.
 //
 // A step costs one batched evaluation of F and a few N x N matrix-vector
-// products, where a fresh Jacobian costs N vector-Jacobian passes and a
-// factorization; Broyden's updates keep the convergence superlinear. A
+// products, where a fresh Jacobian costs a graph pass (N of them for a cell
+// without a closed form) and a factorization; Broyden's updates keep the convergence superlinear. A
 // candidate keeps stepping while each step shrinks q by broydenRatio, and
 // is otherwise left where it was for the next Levenberg-Marquardt
 // iteration.

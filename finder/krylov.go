@@ -9,9 +9,9 @@ import (
 	"github.com/rnnfp/fixedpoints/internal/linalg"
 )
 
-// Newton-Krylov refinement: for large N a dense Jacobian costs N
-// vector-Jacobian passes and an O(N^3) factorization per candidate, and
-// N^2 memory. Newton-Krylov solves (J - I) d = -(F(x) - x) by GMRES with
+// Newton-Krylov refinement: for large N a dense Jacobian costs an O(N^3)
+// factorization per candidate (and N vector-Jacobian passes for a cell
+// without a closed form), and N^2 memory. Newton-Krylov solves (J - I) d = -(F(x) - x) by GMRES with
 // Jacobian-vector products, each one row of a batched forward pass (see
 // graph.JVP), and never forms J: a Newton step costs as many passes as
 // GMRES takes steps, memory (m+1) N per candidate.
@@ -48,8 +48,8 @@ const (
 	// AutoRefiner takes DenseLM below Settings.KrylovMinN states and
 	// NewtonKrylov from there.
 	AutoRefiner Refiner = iota
-	// DenseLM is Levenberg-Marquardt with dense Jacobians from seeded
-	// vector-Jacobian passes, and Broyden steps between them.
+	// DenseLM is Levenberg-Marquardt with dense Jacobians (graph.Jacobians:
+	// closed form or seeded passes), and Broyden steps between them.
 	DenseLM
 	// NewtonKrylov is Newton's method with GMRES on Jacobian-vector
 	// products: no Jacobian is formed.

@@ -116,7 +116,7 @@ func EvalJacobians(cell cells.Cell, fp *FixedPoints, s Settings) error {
 }
 
 // EvalJacobiansContext is EvalJacobians that stops when ctx is canceled (checked
-// between the graph's seeded passes), returning ctx's error wrapped.
+// before each of the graph's passes), returning ctx's error wrapped.
 func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
 	s.fill()
 	if err := s.validate(); err != nil {
@@ -225,8 +225,8 @@ func jacobianBatch(n, N, M, budget int) int {
 	return max(bc, 1)
 }
 
-// jacobianEvals is the number of batched Jacobian evaluations (each N
-// seeded passes) that EvalJacobians spends on n points, for Stats: its chunks
+// jacobianEvals is the number of batched Jacobian evaluations (each one
+// graph.Jacobians.Eval) that EvalJacobians spends on n points, for Stats: its chunks
 // at the points and, for JacobianError, as many at their Newton-corrected
 // states (an upper bound: points whose correction moves nothing are not
 // evaluated again).

@@ -40,7 +40,8 @@ const (
 
 // refine polishes the candidates idx with batched Levenberg-Marquardt steps
 // on r(x) = F(x) - x, each followed by quasi-Newton steps. The Jacobians
-// come from the graph's seeded vector-Jacobian passes, in chunks whose
+// come from graph.Jacobians (one forward pass in closed form for the
+// built-in cells, else seeded vector-Jacobian passes), in chunks whose
 // per-candidate matrices fit Settings.JacobianBudget bytes; each chunk's
 // Jacobians serve several damping trials and the quasi-Newton steps.
 func (f *finder) refine(ctx context.Context, idx []int) error {

@@ -95,7 +95,7 @@ type Stats struct {
 	Candidates     int // initial states (the candidates the outcome counts below partition)
 	Iters          int // first-order iterations of the batch (the longest candidate's)
 	GradEvals      int // objective+gradient evaluations (batch runs)
-	JacobianEvals  int // batched Jacobian evaluations (each N passes)
+	JacobianEvals  int // batched Jacobian evaluations (each one graph pass in closed form, else N/lanes seeded passes)
 	RefineIters    int // Levenberg-Marquardt (or Newton-Krylov) iterations of the batch (one Jacobian each for LM)
 	KrylovIters    int // GMRES steps summed over candidates (Newton-Krylov refinement)
 	JVPPasses      int // batched Jacobian-vector product passes (Newton-Krylov, leading modes)
