@@ -465,6 +465,7 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	work := make([]float64, N*N) // Cholesky factors
 	for it := 0; it < slowMaxIters && len(active) > 0; it++ {
 		if ctx.Err() != nil {
 			f.canceled = true
@@ -475,24 +476,30 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 			return err
 		}
 		next := active[:0:0]
-		var steps []int // index into active of candidates taking a step
+		hn := make([]float64, len(active)) // ||H||_F
+		var steps []int                    // index into active of candidates taking a step
 		for k, ci := range active {
 			c, s := f.cands[ci], st[ci]
 			v := &cv[k]
 			c.q = v.q
 			copy(c.f, v.f)
 			gn := linalg.Nrm2(v.g)
-			switch {
-			case !finite(v.H) || !finite(v.g):
+			hn[k] = linalg.Nrm2(v.H)
+			if !finite(v.H) || !finite(v.g) {
 				c.stop = ReasonDiverged
 				continue
-			case residual(c.f, c.x) <= f.s.TolResidual:
+			}
+			if residual(c.f, c.x) <= f.s.TolResidual {
 				c.stop = ReasonNone
 				continue
-			case gn <= gradientFloor(v, c.x, eps) && posDef(v.H, 0, N):
+			}
+			atFloor, slow := gn <= gradientFloor(v, c.x, eps), math.Sqrt(2*v.q) < slowSpeed
+			pd := (atFloor || slow) && posDefInto(v.H, 0, N, work)
+			switch {
+			case atFloor && pd:
 				c.stop = ReasonNone // a critical point of q; decideOutcomes judges it
 				continue
-			case math.Sqrt(2*v.q) < slowSpeed && !posDef(v.H, 0, N):
+			case slow && !pd:
 				// Slow, and the Hessian is indefinite: not at a minimum of
 				// q (whose Hessian is positive semidefinite) but on a
 				// valley or ridge of a slow region, where decideOutcomes
@@ -524,7 +531,7 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 				ci := active[k]
 				c, s := f.cands[ci], st[ci]
 				row := len(rows)
-				if !shiftedStep(cv[k].H, cv[k].g, &s.mu, N, trial[row*N:(row+1)*N]) {
+				if !shiftedStep(cv[k].H, cv[k].g, hn[k], &s.mu, N, trial[row*N:(row+1)*N], work) {
 					c.stop = ReasonStall
 					continue
 				}
@@ -553,14 +560,14 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 					copy(c.f, tf[row*N:(row+1)*N])
 					c.q, c.refines = qt, c.refines+1
 					s.mu /= 10
-					if s.mu < 1e-12*(linalg.Nrm2(cv[k].H)+1e-300) {
+					if s.mu < 1e-12*(hn[k]+1e-300) {
 						s.mu = 0
 					}
 					next = append(next, ci)
 					continue
 				}
-				s.mu = max(10*s.mu, 1e-6*(linalg.Nrm2(cv[k].H)+1e-300))
-				if s.mu > 1e12*(linalg.Nrm2(cv[k].H)+1) {
+				s.mu = max(10*s.mu, 1e-6*(hn[k]+1e-300))
+				if s.mu > 1e12*(hn[k]+1) {
 					c.stop = ReasonStall
 					continue
 				}
@@ -604,11 +611,10 @@ func (f *finder) slowRegionStop() (float64, error) {
 }
 
 // shiftedStep writes d = -(H + mu I)^-1 g, raising *mu until H + mu I has a
-// Cholesky factor (so d goes down q). It reports false when no shift up to
-// 1e12 ||H|| gives one.
-func shiftedStep(H, g []float64, mu *float64, n int, d []float64) bool {
-	hn := linalg.Nrm2(H) + 1e-300
-	work := make([]float64, n*n)
+// Cholesky factor (so d goes down q), factored in work (n x n); hNorm is
+// ||H||_F. It reports false when no shift up to 1e12 ||H|| gives one.
+func shiftedStep(H, g []float64, hNorm float64, mu *float64, n int, d, work []float64) bool {
+	hn := hNorm + 1e-300
 	for {
 		if posDefInto(H, *mu, n, work) {
 			copy(d, g)
@@ -623,11 +629,6 @@ func shiftedStep(H, g []float64, mu *float64, n int, d []float64) bool {
 			return false
 		}
 	}
-}
-
-// posDef reports whether H + mu I has a Cholesky factor.
-func posDef(H []float64, mu float64, n int) bool {
-	return posDefInto(H, mu, n, make([]float64, n*n))
 }
 
 // posDefInto factors H + mu I into work (upper Cholesky factor,
