@@ -50,8 +50,8 @@ func rewindTestCells(t *testing.T) map[string]cells.Cell {
 
 // A machine run again after rewind (its registers kept) computes what a
 // freshly compiled one does, bit for bit: every kind of program graph
-// builds (objective of F and of F^3, stepper, closed-form and seeded
-// Jacobians, products), every kind of cell, one row block and several,
+// builds (objective of F and of F^3, in float64 and float32, stepper,
+// closed-form and seeded Jacobians, products), every kind of cell, one row block and several,
 // run on states A, then B, then A again.
 func TestRewoundMachinesMatchFresh(t *testing.T) {
 	type prog struct {
@@ -61,9 +61,9 @@ func TestRewoundMachinesMatchFresh(t *testing.T) {
 		build func(c cells.Cell, B int) (func(x, u []float64) [][]float64, error)
 	}
 	cp := func(v []float64) []float64 { return append([]float64(nil), v...) }
-	objective := func(k int) func(c cells.Cell, B int) (func(x, u []float64) [][]float64, error) {
+	objective := func(k int, d Dtype) func(c cells.Cell, B int) (func(x, u []float64) [][]float64, error) {
 		return func(c cells.Cell, B int) (func(x, u []float64) [][]float64, error) {
-			o, err := NewObjectiveSteps(c, B, k, Float64)
+			o, err := NewObjectiveSteps(c, B, k, d)
 			if err != nil {
 				return nil, err
 			}
@@ -104,8 +104,9 @@ func TestRewoundMachinesMatchFresh(t *testing.T) {
 		}
 	}
 	progs := []prog{
-		{"objective", objective(1)},
-		{"objective-F3", objective(3)},
+		{"objective", objective(1, Float64)},
+		{"objective-F3", objective(3, Float64)},
+		{"objective-float32", objective(1, Float32)},
 		{"stepper", func(c cells.Cell, B int) (func(x, u []float64) [][]float64, error) {
 			st, err := NewStepper(c, B, Float64)
 			if err != nil {

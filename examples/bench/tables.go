@@ -137,7 +137,11 @@ func jacobianTable(w io.Writer, o options) (time.Duration, error) {
 		if kind == "lstm" {
 			lstm = s.Op
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %.1f | %.0f |\n", kind, N, graph.DefaultLanes(B, N), ms(s.Op), s.Bytes/(1<<20), s.Allocs)
+		lanes := "closed form" // one forward pass, no seeded lanes
+		if !j.ClosedForm() {
+			lanes = fmt.Sprint(j.Lanes())
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %.1f | %.0f |\n", kind, N, lanes, ms(s.Op), s.Bytes/(1<<20), s.Allocs)
 	}
 	fmt.Fprintln(w)
 	return lstm, nil
