@@ -18,7 +18,10 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 )
 
-var plantedSizes = flag.String("planted-n", "", "sizes of BenchmarkFindPlanted, e.g. 1024,2048 (minutes each); empty skips it")
+var (
+	plantedSizes  = flag.String("planted-n", "", "sizes of BenchmarkFindPlanted, e.g. 1024,2048 (minutes each); empty skips it")
+	plantedStarts = flag.Int("planted-starts", 1024, "initial states of BenchmarkFindPlanted (fewer: the per-point costs, e.g. of the proofs, at a size whose full run takes hours)")
+)
 
 // findPeak runs Find once, sampling the heap's live and unswept objects
 // (runtime/metrics) every 5 ms, and returns the result with the peak.
@@ -81,7 +84,7 @@ func BenchmarkFindGRU128(b *testing.B) {
 // plantedBattery is a tanh network of N units built as the battery's
 // (TestBatteryPlanted): V uniform in +/-0.9, W = atanh(V) V^-1, so that 0
 // and the columns of V and their negatives are fixed points; 1024 initial
-// states lie within 1e-4 of them in turn. Its Jacobians' spectra surround
+// states (-planted-starts) lie within 1e-4 of them in turn. Its Jacobians' spectra surround
 // 1, unlike the V = 0.9 I + noise network of examples/bench's planted
 // table.
 func plantedBattery(tb testing.TB, N int, seed uint64) Problem {
@@ -107,8 +110,9 @@ func plantedBattery(tb testing.TB, N int, seed uint64) Problem {
 		}
 		planted = append(planted, v, nv)
 	}
-	starts := make([]float64, 0, 1024*N)
-	for b := 0; b < 1024; b++ {
+	nStarts := max(1, *plantedStarts)
+	starts := make([]float64, 0, nStarts*N)
+	for b := 0; b < nStarts; b++ {
 		for _, x := range planted[b%len(planted)] {
 			starts = append(starts, x+1e-4*r.NormFloat64())
 		}
