@@ -57,3 +57,38 @@ func BenchmarkFactorPoint16(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFactorBox16 is one enclosure of G and dG over a box of radius
+// 1e-3 of each 16-unit cell (a proof's unit of work).
+func BenchmarkFactorBox16(b *testing.B) {
+	for _, kind := range []string{"rnn", "gru", "lstm"} {
+		b.Run(kind, func(b *testing.B) {
+			var c cells.Factored
+			switch kind {
+			case "rnn":
+				v := cells.NewVanilla(16, 3, cells.Tanh)
+				v.InitUniform(1)
+				c = v
+			case "gru":
+				g := cells.NewGRU(16, 3)
+				g.InitUniform(1)
+				c = g
+			case "lstm":
+				l := cells.NewLSTM(16, 3)
+				l.InitUniform(1)
+				c = l
+			}
+			x := make([]interval.I, c.StateSize())
+			for i := range x {
+				v := 0.1 * float64(i%7-3)
+				x[i] = interval.New(v-1e-3, v+1e-3)
+			}
+			u := []float64{1, 0, 0}
+			for b.Loop() {
+				if _, err := c.Factor(x, u, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

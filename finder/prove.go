@@ -70,28 +70,30 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 	}
 	t0 := time.Now()
 	defer func() { f.stats.ProofTime += time.Since(t0) }()
-	order := make([]int, 0, len(idx))
+	type tried struct {
+		ci  int
+		res float64 // max|F − x|, computed once for the sort
+	}
+	try := make([]tried, 0, len(idx))
 	for _, ci := range idx {
 		c := f.cands[ci]
 		c.pf, c.proofFail, c.gRes, c.hit = Proof{}, "", 0, nil
 		if math.IsNaN(c.q) || math.IsInf(c.q, 0) || !finite(c.x) {
 			continue
 		}
-		if residual(c.f, c.x) <= f.s.ProveResidual*scale(c.x) {
-			order = append(order, ci)
+		if r := residual(c.f, c.x); r <= f.s.ProveResidual*scale(c.x) {
+			try = append(try, tried{ci, r})
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		return cmpFloat(residual(f.cands[a].f, f.cands[a].x), residual(f.cands[b].f, f.cands[b].x))
-	})
+	slices.SortStableFunc(try, func(a, b tried) int { return cmpFloat(a.res, b.res) })
 	var moved []int
-	for _, ci := range order {
+	for _, t := range try {
 		if ctx.Err() != nil {
 			f.canceled = true
 			break
 		}
-		c := f.cands[ci]
-		claim := residual(c.f, c.x) <= f.s.TolResidual
+		ci, c := t.ci, f.cands[t.ci]
+		claim := t.res <= f.s.TolResidual
 		g, err := gNorm(fc, c.x, c.u)
 		if err != nil {
 			if claim {
