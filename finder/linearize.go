@@ -24,6 +24,13 @@ func Linearize(cell cells.Cell, fp *FixedPoints, s Settings) error {
 // Jacobian passes and between eigen-decompositions, returning ctx's error
 // (wrapped) and leaving fp unchanged by the step it interrupted.
 func LinearizeContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
+	return linearize(ctx, cell, fp, s, nil)
+}
+
+// linearize is LinearizeContext; proved (may be nil) gives the radius of a
+// Krawczyk proof made at exactly a point's X and U by this search, which
+// the stability proofs then take instead of proving the root again.
+func linearize(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings, proved func(*Point) (float64, bool)) error {
 	s.fill()
 	if s.NoJacobians {
 		return nil
@@ -37,7 +44,7 @@ func LinearizeContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s S
 	if err := DecomposeContext(ctx, fp, s); err != nil {
 		return err
 	}
-	return proveStability(ctx, cell, fp, s)
+	return proveStabilityWith(ctx, cell, fp, s, proved)
 }
 
 // proveStability proves the mode classes of the points of fp (see
@@ -49,6 +56,14 @@ func LinearizeContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s S
 // first. A point nothing is proved of keeps its estimated classes. Only
 // cancellation is an error.
 func proveStability(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
+	return proveStabilityWith(ctx, cell, fp, s, nil)
+}
+
+// proveStabilityWith is proveStability where proved (may be nil) gives the
+// radius of a root already proved at exactly a point's X and U (see
+// finder.provedRadius): stability.ProveAt then skips the second existence
+// proof, whose radius would be the same.
+func proveStabilityWith(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings, proved func(*Point) (float64, bool)) error {
 	fc, ok := cell.(cells.Factored)
 	if N := fp.N; !ok || N == 0 || N > s.ProveStabilityMaxN {
 		return nil
@@ -63,7 +78,7 @@ func proveStability(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Set
 				stopped.Store(true)
 				return
 			}
-			proveStabilityAt(fc, &fp.Points[k], s)
+			proveStabilityAt(fc, &fp.Points[k], s, proved)
 		}
 	})
 	if err := ctx.Err(); err != nil && stopped.Load() {
@@ -74,7 +89,7 @@ func proveStability(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Set
 
 // proveStabilityAt proves the mode classes of one point (see
 // proveStability) and classifies it again when something was proved.
-func proveStabilityAt(fc cells.Factored, p *Point, s Settings) {
+func proveStabilityAt(fc cells.Factored, p *Point, s Settings, proved func(*Point) (float64, bool)) {
 	N := len(p.X)
 	modes := p.Modes
 	if len(modes) != N {
@@ -90,7 +105,13 @@ func proveStabilityAt(fc cells.Factored, p *Point, s Settings) {
 		stability.SortModes(modes, s.ContinuousTime)
 		stability.SetBounds(modes, p.Jacobian, N, p.JacobianError, 0, s.Dtype.Eps(), s.ContinuousTime)
 	}
-	if n, _ := stability.ProveRoot(fc, p.X, p.U, p.Jacobian, modes, s.ContinuousTime); n == 0 {
+	var n int
+	if r, ok := provedAt(proved, p); ok {
+		n, _ = stability.ProveAt(fc, p.X, p.U, r, p.Jacobian, modes, s.ContinuousTime)
+	} else {
+		n, _ = stability.ProveRoot(fc, p.X, p.U, p.Jacobian, modes, s.ContinuousTime)
+	}
+	if n == 0 {
 		return
 	}
 	p.Modes = modes

@@ -217,6 +217,27 @@ func (f *finder) rootOf(x, u []float64, g float64) *provedRoot {
 	return nil
 }
 
+// provedRadius returns the existence radius of the root proved in this
+// search at exactly p's X and U (bit for bit: adopt copies the root's state
+// into the candidates, and the points keep it), for the stability proofs.
+// Points the search did not prove there (or a state changed since) get
+// false and are proved again.
+func (f *finder) provedRadius(p *Point) (float64, bool) {
+	for _, r := range f.roots {
+		if slices.Equal(r.x, p.X) && slices.Equal(r.u, p.U) {
+			return r.pf.Radius, true
+		}
+	}
+	return 0, false
+}
+
+func provedAt(proved func(*Point) (float64, bool), p *Point) (float64, bool) {
+	if proved == nil {
+		return 0, false
+	}
+	return proved(p)
+}
+
 // adopt moves c to the proved root r.
 func (f *finder) adopt(c *candidate, r *provedRoot) {
 	copy(c.x, r.x)

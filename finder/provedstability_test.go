@@ -157,3 +157,40 @@ func TestProvedStabilityTorchGRU2(t *testing.T) {
 	}
 	t.Logf("%d points, all proved; saddle indices equal Newton's", matched)
 }
+
+// TestStabilityProofsReuseRootProofs: Find's stability proofs, which take
+// the existence radius of the search's own Krawczyk proof at each point
+// (provedRadius) instead of proving the root again, give exactly what the
+// public Linearize gives on the same points, proving every root again: the
+// same classes, proved flags and bounds, on the trained flip-flop RNN-16
+// (27 points, all proved).
+func TestStabilityProofsReuseRootProofs(t *testing.T) {
+	p := flipFlopProblem(t, "rnn")
+	s := Settings{Seed: benchSeed}
+	res, err := Find(context.Background(), p, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := res.Fixed.Clone()
+	if err := Linearize(p.Cell, again, res.Settings); err != nil {
+		t.Fatal(err)
+	}
+	proved := 0
+	for i, pt := range res.Fixed.Points {
+		q := again.Points[i]
+		if pt.Stability != q.Stability || len(pt.Modes) != len(q.Modes) {
+			t.Fatalf("point %d: stability %+v, proved again %+v", i, pt.Stability, q.Stability)
+		}
+		for k, m := range pt.Modes {
+			if n := q.Modes[k]; m.Class != n.Class || m.Proved != n.Proved || m.Bound != n.Bound || m.Value != n.Value {
+				t.Fatalf("point %d mode %d: %v %v %g, proved again %v %v %g", i, k, m.Class, m.Proved, m.Bound, n.Class, n.Proved, n.Bound)
+			}
+		}
+		if pt.Stability.Proved {
+			proved++
+		}
+	}
+	if res.Fixed.Len() != 27 || proved != 27 {
+		t.Errorf("%d points, %d with proved stability; want 27, 27", res.Fixed.Len(), proved)
+	}
+}
