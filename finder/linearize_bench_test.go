@@ -41,6 +41,22 @@ func BenchmarkDecompose(b *testing.B) {
 	}
 }
 
+// BenchmarkDecomposePoints: 8 random dense 128 x 128 Jacobians, the
+// points of one set (decomposed in parallel, one point per worker at a time).
+func BenchmarkDecomposePoints(b *testing.B) {
+	const N, n = 128, 8
+	r := rand.New(rand.NewPCG(5, 6))
+	fp := &FixedPoints{N: N, Points: make([]Point, n)}
+	for k := range fp.Points {
+		fp.Points[k].Jacobian = randVec(r, N*N)
+	}
+	for b.Loop() {
+		if err := Decompose(fp, Settings{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkLinearizeProved: one fixed point (0) of an N-unit tanh RNN with
 // a random recurrent matrix of spectral radius about 1.2 (some modes
 // unstable), linearized with the stability proof (proved) and without it

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"github.com/rnnfp/fixedpoints/stability"
 )
 
@@ -47,28 +48,44 @@ func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 	modes := make([][]Mode, len(fp.Points))
 	bounds := make([]float64, len(fp.Points))
 	for k, p := range fp.Points {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("finder: decompose: %w", err)
-		}
 		if len(p.Jacobian) != N*N {
 			return fmt.Errorf("finder: decompose: point %d has %d Jacobian values, want %d x %d", k, len(p.Jacobian), N, N)
 		}
 		if err := graph.CheckFinite(fmt.Sprintf("finder: decompose: jacobian of point %d", k), p.Jacobian, N); err != nil {
 			return err
 		}
-		m, bound, schurRes, err := decomposeOne(N, p.Jacobian, &s)
-		if err != nil {
-			return fmt.Errorf("finder: decompose: point %d: %w", k, err)
-		}
-		bounds[k] = bound
-		if s.ContinuousTime {
-			for i := range m {
-				m[i].Value -= 1
+	}
+	// Each point's decomposition is its own (seconds each at N = 256), so
+	// the points are split over the CPUs; a point's result does not depend
+	// on the split, and the first error by point order is returned.
+	errs := make([]error, len(fp.Points))
+	linalg.ParallelEach(len(fp.Points), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			if err := ctx.Err(); err != nil {
+				errs[k] = fmt.Errorf("finder: decompose: %w", err)
+				return
 			}
+			p := &fp.Points[k]
+			m, bound, schurRes, err := decomposeOne(N, p.Jacobian, &s)
+			if err != nil {
+				errs[k] = fmt.Errorf("finder: decompose: point %d: %w", k, err)
+				return
+			}
+			bounds[k] = bound
+			if s.ContinuousTime {
+				for i := range m {
+					m[i].Value -= 1
+				}
+			}
+			stability.SortModes(m, s.ContinuousTime)
+			stability.SetBounds(m, p.Jacobian, N, p.JacobianError, schurRes, s.Dtype.Eps(), s.ContinuousTime)
+			modes[k] = m
 		}
-		stability.SortModes(m, s.ContinuousTime)
-		stability.SetBounds(m, p.Jacobian, N, p.JacobianError, schurRes, s.Dtype.Eps(), s.ContinuousTime)
-		modes[k] = m
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	for k := range fp.Points {
 		fp.Points[k].Modes = modes[k]
