@@ -82,6 +82,10 @@ func (f *finder) complete(ctx context.Context) error {
 	tried := map[[2]int]bool{}
 	used := map[int]bool{}
 	budget := f.s.CompleteBudget
+	if budget == 0 { // the default at this N (a budget given is at least 1)
+		f.stats.Warnings = append(f.stats.Warnings, fmt.Sprintf(
+			"completion seeded nothing: its default budget, 2^27 / N^3 seeds (each refined densely, ~N^3), is 0 at N = %d; set CompleteBudget to seek fixed points the initial states missed", f.N))
+	}
 	for round := 0; round < f.s.CompleteRounds && budget > 0; round++ {
 		if ctx.Err() != nil {
 			f.canceled = true
@@ -137,10 +141,11 @@ func (f *finder) complete(ctx context.Context) error {
 
 // completeBudget is the default CompleteBudget for N states: 4096 seeds up
 // to N = 32, then as many as cost the same, 2^27 / N^3 (a seed's
-// refinement is dense: about N^3 each), but at least 16.
+// refinement is dense: about N^3 each; one seed took 36 s at N = 1024),
+// which is none above N = 512.
 func completeBudget(N int) int {
 	n := int64(max(N, 1))
-	return int(min(4096, max(16, (int64(1)<<27)/(n*n*n))))
+	return int(min(4096, (int64(1)<<27)/(n*n*n)))
 }
 
 // addSeed appends a candidate at x (copied) with the input of candidate

@@ -1,8 +1,10 @@
 package finder
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -131,10 +133,10 @@ func TestCompleteTrainedRNN(t *testing.T) {
 }
 
 // TestCompleteBudgetDefault: the default seed budget is 4096 up to N = 32
-// and 2^27 / N^3 above, at least 16 (Result.Settings shows the value used);
+// and 2^27 / N^3 above (Result.Settings shows the value used);
 // a budget given is used as given; the seeds a run spends stay within it.
 func TestCompleteBudgetDefault(t *testing.T) {
-	for _, c := range []struct{ N, want int }{{1, 4096}, {16, 4096}, {32, 4096}, {33, 3734}, {64, 512}, {128, 64}, {200, 16}, {1024, 16}} {
+	for _, c := range []struct{ N, want int }{{1, 4096}, {16, 4096}, {32, 4096}, {33, 3734}, {64, 512}, {128, 64}, {200, 16}, {512, 1}, {513, 0}, {1024, 0}} {
 		if got := completeBudget(c.N); got != c.want {
 			t.Errorf("completeBudget(%d) = %d, want %d", c.N, got, c.want)
 		}
@@ -156,5 +158,23 @@ func TestCompleteBudgetDefault(t *testing.T) {
 		if res.Settings.CompleteBudget != c.want || spent > c.want {
 			t.Errorf("N = %d, CompleteBudget %d: ran with %d and spent %d seeds, want %d and at most that", N, c.given, res.Settings.CompleteBudget, spent, c.want)
 		}
+	}
+}
+
+// TestCompleteNoSeedsWarns: when the default budget comes to no seeds
+// (N > 512), completion runs no round and a warning says why.
+func TestCompleteNoSeedsWarns(t *testing.T) {
+	s := Settings{}
+	s.fill()
+	f, err := newFinder(Problem{Cell: flipflopCell(3, 2), InitialStates: corners(3)}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s.CompleteBudget = 0 // as completeBudget(513) resolves it
+	if err := f.complete(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.stats.Completion) != 0 || len(f.stats.Warnings) != 1 || !strings.Contains(f.stats.Warnings[0], "completion seeded nothing") {
+		t.Errorf("rounds %+v, warnings %q: want none and one saying completion seeded nothing", f.stats.Completion, f.stats.Warnings)
 	}
 }
