@@ -172,8 +172,8 @@ func BenchmarkFindPlanted(b *testing.B) {
 			// With the existence proofs (and the Newton steps on G before
 			// them: Stats.ProofTime, part of refine and complete).
 			b.ReportMetric(math.Round(1000*(prove+st.ProofTime).Seconds()/per)/10, "all-proofs-%")
-			b.Logf("N=%d %v total %.1fs search %v refine %v slow %v check %v complete %v linearize %v connect %v; existence proofs %v, stability proofs alone %v; %d completion seeds, %d trajectories; load %s",
-				N, res.Status, per, st.SearchTime, st.RefineTime, st.SlowTime, st.CheckTime, st.CompleteTime, st.LinearizeTime, st.ConnectTime, st.ProofTime, prove, seeds(st), len(res.Fixed.Connections), loadAvg())
+			b.Logf("N=%d %v total %.1fs search %v refine %v slow %v check %v complete %v linearize %v connect %v; existence proofs %v, stability proofs alone %v; %d completion seeds, %d trajectories; unconverged %v; load %s",
+				N, res.Status, per, st.SearchTime, st.RefineTime, st.SlowTime, st.CheckTime, st.CompleteTime, st.LinearizeTime, st.ConnectTime, st.ProofTime, prove, seeds(st), len(res.Fixed.Connections), st.UnconvergedByReason, loadAvg())
 		})
 	}
 }
