@@ -327,15 +327,25 @@ func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *linalg.GM
 	return keep, nil
 }
 
-// jvpRows sets out[i] = J(x_i, u_i) v_i for n rows by forward differences
-// in one batched pass (padded to batchRows).
+// jvpRows sets out[i] = J(x_i, u_i) v_i for n rows (u: n rows of M) by
+// forward differences in one batched pass, run as the batches rowChunks
+// chooses (each row's product is its own, so the cut changes no value).
 func (f *finder) jvpRows(n int, x, u, v, fx, out []float64) error {
-	jv, err := f.jvps.get(batchRows(n, f.N))
-	if err != nil {
-		return err
-	}
+	N, M := f.N, f.M
 	f.stats.JVPPasses++
-	return jv.Apply(n, x, u, v, fx, out)
+	lo := 0
+	for _, b := range rowChunks(n, N) {
+		jv, err := f.jvps.get(b)
+		if err != nil {
+			return err
+		}
+		c := min(b, n-lo)
+		if err := jv.Apply(c, x[lo*N:(lo+c)*N], u[lo*M:(lo+c)*M], v[lo*N:(lo+c)*N], fx[lo*N:(lo+c)*N], out[lo*N:(lo+c)*N]); err != nil {
+			return err
+		}
+		lo += c
+	}
+	return nil
 }
 
 // newForwardJVP builds forward-difference products for B rows.

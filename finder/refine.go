@@ -341,23 +341,61 @@ func (f *finder) stepMatrices(part, rows, repOf []int, st map[int]*lmState, A, H
 }
 
 // stepRows evaluates F at the first n rows of trial (inputs tu) into fout,
-// padding the batch to batchRows by repeating the last row.
+// in the batches rowChunks chooses, padding the last by repeating its last
+// row. trial, tu and fout hold batchRows(n, N) rows.
 func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 	N, M := f.N, f.M
-	b := batchRows(n, N)
-	for row := n; row < b; row++ {
-		copy(trial[row*N:(row+1)*N], trial[(n-1)*N:n*N])
-		copy(tu[row*M:(row+1)*M], tu[(n-1)*M:n*M])
-	}
-	stepper, err := f.steps.get(b)
-	if err != nil {
-		return err
-	}
-	if err := stepper.Step(trial[:b*N], tu[:b*M], fout[:b*N]); err != nil {
-		return err
+	lo := 0
+	for _, b := range rowChunks(n, N) {
+		real := min(b, n-lo)
+		for row := lo + real; row < lo+b; row++ {
+			last := lo + real - 1
+			copy(trial[row*N:(row+1)*N], trial[last*N:(last+1)*N])
+			copy(tu[row*M:(row+1)*M], tu[last*M:(last+1)*M])
+		}
+		stepper, err := f.steps.get(b)
+		if err != nil {
+			return err
+		}
+		if err := stepper.Step(trial[lo*N:(lo+b)*N], tu[lo*M:(lo+b)*M], fout[lo*N:(lo+b)*N]); err != nil {
+			return err
+		}
+		lo += real
 	}
 	f.stats.GradEvals++
 	return nil
+}
+
+// splitWork is the work, in row values times N (a row's share of the
+// matrix products), that one more graph run costs in fixed overhead:
+// about 100 rows of a 16-unit cell (a run costs 60-70 µs before its first
+// row), 2 rows at N = 128.
+const splitWork = 1 << 15
+
+// rowChunks is the batches, each a compiled size, that n rows of N states
+// are evaluated in: one batch of batchRows(n, N), unless cutting off
+// power-of-two chunks saves more padded rows than the extra runs cost
+// (splitWork each): 552 rows of a 16-unit cell run as 512 + 64 instead of
+// 1024, 45 rows of a 128-unit one as 32 + 8 + 8 instead of 64. The rows are
+// independent, so the cut changes no value. Every chunk but the last is
+// full; together they hold at most batchRows(n, N) rows.
+func rowChunks(n, N int) []int {
+	single, m := batchRows(n, N), batchRows(1, N)
+	var chunks []int
+	total := 0
+	for rest := n; rest > 0; {
+		b := m // the largest compiled size within the rest, or the smallest, padded
+		for b*2 <= rest {
+			b *= 2
+		}
+		chunks = append(chunks, b)
+		total += b
+		rest -= min(b, rest)
+	}
+	if len(chunks) == 1 || (single-total)*N*N < (len(chunks)-1)*splitWork {
+		return []int{single}
+	}
+	return chunks
 }
 
 // jacobiansAt evaluates dF/dx at the candidates reps, R x N x N, in a

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/rnnfp/fixedpoints/cells"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -168,6 +169,104 @@ func TestBatchRows(t *testing.T) {
 	} {
 		if got := batchRows(c.n, c.N); got != c.want {
 			t.Errorf("batchRows(%d, %d) = %d, want %d", c.n, c.N, got, c.want)
+		}
+	}
+}
+
+// rowChunks cuts a batch only where the padding it saves outweighs the
+// extra runs; every chunk is a compiled size and all but the last are
+// full.
+func TestRowChunks(t *testing.T) {
+	for _, c := range []struct {
+		n, N int
+		want []int
+	}{
+		{552, 16, []int{512, 64}},
+		{1000, 16, []int{1024}}, // 512+256+128+64+64 saves nothing
+		{600, 16, []int{512, 64, 64}},
+		{530, 16, []int{512, 64}},
+		{45, 128, []int{32, 8, 8}},
+		{64, 128, []int{64}},
+		{3, 16, []int{64}},
+	} {
+		got := rowChunks(c.n, c.N)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("rowChunks(%d, %d) = %v, want %v", c.n, c.N, got, c.want)
+		}
+	}
+	for _, N := range []int{1, 16, 32, 128, 1000} {
+		m := batchRows(1, N)
+		for n := 1; n <= 2100; n++ {
+			ch := rowChunks(n, N)
+			lo, total := 0, 0
+			for i, b := range ch {
+				if b < m || b&(b-1) != 0 {
+					t.Fatalf("rowChunks(%d, %d) = %v: %d is not a compiled size", n, N, ch, b)
+				}
+				if i < len(ch)-1 && lo+b > n {
+					t.Fatalf("rowChunks(%d, %d) = %v: chunk %d is not full", n, N, ch, i)
+				}
+				lo += min(b, n-lo)
+				total += b
+			}
+			if lo != n || total > batchRows(n, N) {
+				t.Fatalf("rowChunks(%d, %d) = %v: covers %d rows in %d", n, N, ch, lo, total)
+			}
+		}
+	}
+}
+
+// stepRows and jvpRows give, cut into chunks, what one padded batch gives,
+// bit for bit.
+func TestChunkedRowsMatchOneBatch(t *testing.T) {
+	cell := cells.NewGRU(16, 3)
+	cell.InitUniform(4)
+	s := Settings{}
+	s.fill()
+	f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, 16)}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 552
+	N, M := 16, 3
+	if len(rowChunks(n, N)) < 2 {
+		t.Fatal("the test does not cut the batch")
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	B := batchRows(n, N)
+	x, u, v := randVec(r, B*N), randVec(r, B*M), randVec(r, B*N)
+	fx := make([]float64, B*N)
+	if err := f.stepRows(append([]float64(nil), x...), append([]float64(nil), u...), fx, n); err != nil {
+		t.Fatal(err)
+	}
+	one, err := f.steps.get(B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, B*N)
+	if err := one.Step(x, u, want); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n*N; i++ {
+		if fx[i] != want[i] {
+			t.Fatalf("F[%d] = %v in chunks, %v in one batch", i, fx[i], want[i])
+		}
+	}
+	got := make([]float64, n*N)
+	if err := f.jvpRows(n, x, u, v, fx, got); err != nil {
+		t.Fatal(err)
+	}
+	jv, err := f.jvps.get(B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwant := make([]float64, n*N)
+	if err := jv.Apply(n, x, u[:n*M], v, fx, jwant); err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		if got[i] != jwant[i] {
+			t.Fatalf("Jv[%d] = %v in chunks, %v in one batch", i, got[i], jwant[i])
 		}
 	}
 }
