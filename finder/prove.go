@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"slices"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"github.com/rnnfp/fixedpoints/proof"
 )
 
@@ -86,15 +88,33 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 		}
 	}
 	slices.SortStableFunc(try, func(a, b tried) int { return cmpFloat(a.res, b.res) })
+	// The candidates are decided one after another (each sees the roots
+	// proved before it), but the work each needs (max|G|, Newton runs,
+	// proofs) depends on its own state only: with several CPUs it is done
+	// ahead for a window of candidates in parallel (speculate) and taken
+	// from there, so the decisions, and the results, are those of one core.
+	par := runtime.GOMAXPROCS(0) > 1
+	var ahead []speculation
 	var moved []int
-	for _, t := range try {
+	for n, t := range try {
 		if ctx.Err() != nil {
 			f.canceled = true
 			break
 		}
 		ci, c := t.ci, f.cands[t.ci]
 		claim := t.res <= f.s.TolResidual
-		g, err := gNorm(fc, c.x, c.u)
+		if par && n%proveWindow == 0 {
+			w := make([]speculated, 0, proveWindow)
+			for _, u := range try[n:min(n+proveWindow, len(try))] {
+				w = append(w, speculated{c: f.cands[u.ci], claim: u.res <= f.s.TolResidual})
+			}
+			ahead = f.speculate(fc, w)
+		}
+		var sp *speculation
+		if par {
+			sp = &ahead[n%proveWindow]
+		}
+		g, err := sp.gNorm(fc, c.x, c.u)
 		if err != nil {
 			if claim {
 				c.proofFail = failReason(err)
@@ -120,7 +140,7 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 			if k == 1 && (near || !claim || slices.Equal(c.x, c.xInit)) {
 				break
 			}
-			rk, isNew, fk, err := f.newtonProof(fc, c.u, x0)
+			rk, isNew, fk, err := f.newtonProof(fc, c.u, x0, sp.run(k))
 			if err != nil {
 				return err
 			}
@@ -172,17 +192,25 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 
 // newtonProof refines x0 by Newton on G and returns the proved root it
 // reaches: a known one, or a new one proved here and added to f.roots
-// (isNew). Without a root it returns why the proof failed.
-func (f *finder) newtonProof(fc cells.Factored, u, x0 []float64) (r *provedRoot, isNew bool, fail string, err error) {
+// (isNew). Without a root it returns why the proof failed. run (may be
+// nil) holds the Newton run from x0 and its proof when done ahead.
+func (f *finder) newtonProof(fc cells.Factored, u, x0 []float64, run *newtonRun) (r *provedRoot, isNew bool, fail string, err error) {
 	sys := proof.CellSystem(fc, u)
-	x, gn, err := proof.Newton(sys, x0, nil)
-	if err != nil {
-		return nil, false, failReason(err), nil
+	if run == nil || !run.done {
+		run = &newtonRun{}
+		run.x, run.gn, run.err = proof.Newton(sys, x0, nil)
+	}
+	x, gn := run.x, run.gn
+	if run.err != nil {
+		return nil, false, failReason(run.err), nil
 	}
 	if r := f.rootOf(x, u, gn); r != nil {
 		return r, false, "", nil
 	}
-	pr, err := proof.Krawczyk(sys, x, nil)
+	pr, err := run.proof, run.proofErr
+	if !run.proved {
+		pr, err = proof.Krawczyk(sys, x, nil)
+	}
 	if err != nil {
 		return nil, false, "", err
 	}
@@ -193,6 +221,121 @@ func (f *finder) newtonProof(fc cells.Factored, u, x0 []float64) (r *provedRoot,
 		pf: Proof{Method: ProofKrawczyk, Radius: pr.Radius, UniqueRadius: pr.UniqueRadius}}
 	f.roots = append(f.roots, r)
 	return r, true, "", nil
+}
+
+// proveWindow is how many candidates prove works ahead of in parallel.
+const proveWindow = 32
+
+// speculated is one candidate of a window, as prove will try it.
+type speculated struct {
+	c     *candidate
+	claim bool // max|F − x| <= TolResidual
+}
+
+// speculation is the work done ahead for one candidate: results of pure
+// functions of its state (and input), which prove takes instead of
+// computing them again. A nil *speculation computes everything.
+type speculation struct {
+	g    float64
+	gErr error
+	runs [2]newtonRun // Newton from the state and from the initial state
+}
+
+// newtonRun is one Newton run on G and, when done ahead, the proof at its
+// result.
+type newtonRun struct {
+	done     bool
+	x        []float64
+	gn       float64
+	err      error
+	proved   bool // proof and proofErr are Krawczyk's at x
+	proof    proof.Result
+	proofErr error
+}
+
+func (sp *speculation) gNorm(fc cells.Factored, x, u []float64) (float64, error) {
+	if sp == nil {
+		return gNorm(fc, x, u)
+	}
+	return sp.g, sp.gErr
+}
+
+func (sp *speculation) run(k int) *newtonRun {
+	if sp == nil {
+		return nil
+	}
+	return &sp.runs[k]
+}
+
+// speculate does ahead, in parallel, the work prove's loop will need for
+// the candidates of w, as far as the roots known now tell: max|G|; the
+// Newton runs of a candidate that is not already a known root; and the
+// proofs at those runs' results that reach no known root, once per cluster
+// of results within 1e-8·max(1, |x|) of each other (likely one root, which
+// the first of them proves in the loop and the others find by rootOf).
+// Whatever it leaves undone the loop computes.
+func (f *finder) speculate(fc cells.Factored, w []speculated) []speculation {
+	out := make([]speculation, len(w))
+	linalg.ParallelEach(len(w), func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			c, sp := w[j].c, &out[j]
+			sp.g, sp.gErr = gNorm(fc, c.x, c.u)
+			if sp.gErr != nil {
+				continue
+			}
+			near := sp.g <= 1e-6*scale(c.x)
+			if near && f.rootOf(c.x, c.u, sp.g) != nil {
+				continue
+			}
+			sys := proof.CellSystem(fc, c.u)
+			for k, x0 := range [][]float64{c.x, c.xInit} {
+				if k == 1 && (near || !w[j].claim || slices.Equal(c.x, c.xInit)) {
+					break
+				}
+				r := &sp.runs[k]
+				r.x, r.gn, r.err = proof.Newton(sys, x0, nil)
+				r.done = true
+			}
+		}
+	})
+	var todo []*newtonRun
+	var us [][]float64
+	for j := range out {
+		for k := range out[j].runs {
+			r := &out[j].runs[k]
+			if !r.done || r.err != nil || f.rootOf(r.x, w[j].c.u, r.gn) != nil {
+				continue
+			}
+			u := w[j].c.u
+			dup := false
+			for i, t := range todo {
+				if slices.Equal(us[i], u) && maxAbsDiff(t.x, r.x) <= 1e-8*scale(r.x) {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				todo = append(todo, r)
+				us = append(us, u)
+			}
+		}
+	}
+	linalg.ParallelEach(len(todo), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r := todo[i]
+			r.proof, r.proofErr = proof.Krawczyk(proof.CellSystem(fc, us[i]), r.x, nil)
+			r.proved = true
+		}
+	})
+	return out
+}
+
+func maxAbsDiff(a, b []float64) float64 {
+	d := 0.0
+	for i, v := range a {
+		d = math.Max(d, math.Abs(v-b[i]))
+	}
+	return d
 }
 
 // rootOf returns the proved root whose uniqueness box holds x (same input),

@@ -2,9 +2,12 @@ package finder
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -401,4 +404,33 @@ func TestTorchGRU2AllProved(t *testing.T) {
 		minU, maxU = math.Min(minU, pf.UniqueRadius), math.Max(maxU, pf.UniqueRadius)
 	}
 	t.Logf("%d points proved: radius %.2g..%.2g, unique radius %.2g..%.2g", res.Fixed.Len(), minR, maxR, minU, maxU)
+}
+
+// TestProveParallelMatchesOneCore: prove's work done ahead on several CPUs
+// (speculate) gives bit for bit the result of one core on the trained
+// flip-flop GRU-16, whose candidates take every path (known roots, Newton
+// from the state and from the initial state, new roots, failures).
+func TestProveParallelMatchesOneCore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two Finds of a GRU-16")
+	}
+	p := flipFlopProblem(t, "gru")
+	run := func(procs int) *Result {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		res, err := Find(context.Background(), p, &Settings{Seed: benchSeed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	one, two := run(1), run(2)
+	if one.Fixed.Len() != two.Fixed.Len() || one.Stats.Certified != two.Stats.Certified || fmt.Sprint(one.Stats.UnconvergedByReason) != fmt.Sprint(two.Stats.UnconvergedByReason) {
+		t.Fatalf("one core: %d fixed, %d certified, %v; two: %d, %d, %v", one.Fixed.Len(), one.Stats.Certified, one.Stats.UnconvergedByReason, two.Fixed.Len(), two.Stats.Certified, two.Stats.UnconvergedByReason)
+	}
+	for i, a := range one.All.Points {
+		b := two.All.Points[i]
+		if !slices.Equal(a.X, b.X) || a.Proof != b.Proof || a.Outcome != b.Outcome || a.ProofReason != b.ProofReason {
+			t.Fatalf("candidate %d: one core %v %+v %q, two %v %+v %q", i, a.Outcome, a.Proof, a.ProofReason, b.Outcome, b.Proof, b.ProofReason)
+		}
+	}
 }
