@@ -28,9 +28,12 @@ func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFacto
 	}
 	s := mapI(a, der)
 	whh, wih := c.gateWeights(0)
-	lf.Fhx = interval.NewMat(H, H)
-	lf.Fhx.AddScaledRowsT(0, 0, vec(s), whh)
-	lf.Gx = lf.Fhx.Clone()
+	fhx := interval.NewMat(H, H)
+	fhx.AddScaledRowsT(0, 0, vec(s), whh)
+	lf.Gx = fhx // dG/dx = dF/dx − I, in place unless a stack needs dF/dx too
+	if forStack {
+		lf.Fhx, lf.Gx = fhx, fhx.Clone()
+	}
 	lf.Gx.AddDiag(0, 0, negOnes(H))
 	if forStack {
 		lf.Fhin = interval.NewMat(H, M)
@@ -114,7 +117,10 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 	}
 	nx.ScaleRows(vec(dn))
 	nin.ScaleRows(vec(dn))
-	lf.Gx = nx.Clone()
+	lf.Gx = nx // a copy only when a stack needs dn/dx below
+	if forStack {
+		lf.Gx = nx.Clone()
+	}
 	lf.Gx.AddDiag(0, 0, negOnes(H))
 	// D = σ(−a_z): dD/da_z = −σ'(a_z).
 	mdz := vec(mapI(az, func(a interval.I) interval.I { return interval.Neg(interval.SigmoidDeriv(a)) }))
