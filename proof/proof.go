@@ -362,5 +362,5 @@ func finite(v []interval.I) bool {
 	return true
 }
 
-func down(x float64) float64 { return math.Nextafter(x, math.Inf(-1)) }
-func up(x float64) float64   { return math.Nextafter(x, math.Inf(1)) }
+func down(x float64) float64 { return interval.Down(x) }
+func up(x float64) float64   { return interval.Up(x) }

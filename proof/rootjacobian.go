@@ -28,7 +28,7 @@ func RootJacobianRadius(c cells.Factored, x, u []float64, r float64, center []fl
 	}
 	box := make([]interval.I, n)
 	for i, v := range x {
-		box[i] = interval.New(math.Nextafter(v-r, math.Inf(-1)), math.Nextafter(v+r, math.Inf(1)))
+		box[i] = interval.New(interval.Down(v-r), interval.Up(v+r))
 	}
 	f, err := c.Factor(box, u, true)
 	if err != nil {
@@ -48,8 +48,8 @@ func RootJacobianRadius(c cells.Factored, x, u []float64, r float64, center []fl
 				return nil, fmt.Errorf("proof: root Jacobian: entry %d,%d: %w", i, j, cells.ErrOverflow)
 			}
 			k := i*n + j
-			hi := math.Nextafter(e.Hi-center[k], math.Inf(1))
-			lo := math.Nextafter(center[k]-e.Lo, math.Inf(1))
+			hi := interval.Up(e.Hi - center[k])
+			lo := interval.Up(center[k] - e.Lo)
 			rad[k] = max(hi, lo, 0)
 			if math.IsNaN(rad[k]) || math.IsInf(rad[k], 0) {
 				return nil, fmt.Errorf("proof: root Jacobian: entry %d,%d: %w", i, j, cells.ErrOverflow)

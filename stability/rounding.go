@@ -22,10 +22,10 @@ const tinyUnderflow = 0x1p-1074
 
 // up returns the next float64 toward +Inf: an upper bound on the exact
 // result of the one operation that rounded to x.
-func up(x float64) float64 { return math.Nextafter(x, math.Inf(1)) }
+func up(x float64) float64 { return interval.Up(x) }
 
 // down returns the next float64 toward -Inf.
-func down(x float64) float64 { return math.Nextafter(x, math.Inf(-1)) }
+func down(x float64) float64 { return interval.Down(x) }
 
 // absUp returns the magnitude bound |a| + r of the interval a +- r,
 // entry by entry, rounded upward.

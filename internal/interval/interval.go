@@ -75,11 +75,11 @@ func (x I) Mig() float64 {
 // Hull is the smallest interval holding a and b.
 func Hull(a, b I) I { return I{math.Min(a.Lo, b.Lo), math.Max(a.Hi, b.Hi)} }
 
-// down and up move a round-to-nearest result one float64 outward, which
-// covers its half-ulp error.
-// They give math.Nextafter(x, ∓Inf) bit for bit, without its general
-// case analysis (they are in every interval operation).
-func down(x float64) float64 {
+// Down and Up move a round-to-nearest result one float64 outward (toward
+// −Inf, +Inf), which covers its half-ulp error. They give
+// math.Nextafter(x, ∓Inf) bit for bit, without its general case analysis
+// (they are in every interval operation, and in the proofs' bounds).
+func Down(x float64) float64 {
 	switch {
 	case x < 0 && x > math.Inf(-1):
 		return math.Float64frombits(math.Float64bits(x) + 1)
@@ -91,7 +91,8 @@ func down(x float64) float64 {
 	return x // NaN, −Inf
 }
 
-func up(x float64) float64 {
+// Up is Down toward +Inf.
+func Up(x float64) float64 {
 	switch {
 	case x > 0 && x < math.Inf(1):
 		return math.Float64frombits(math.Float64bits(x) + 1)
@@ -102,6 +103,9 @@ func up(x float64) float64 {
 	}
 	return x // NaN, +Inf
 }
+
+func down(x float64) float64 { return Down(x) }
+func up(x float64) float64   { return Up(x) }
 
 // fix turns a NaN anywhere into Entire.
 func fix(lo, hi float64) I {

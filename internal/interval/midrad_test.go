@@ -187,9 +187,9 @@ func TestMidRadPoint(t *testing.T) {
 	}
 }
 
-// TestUpDownAreNextafter: the fast up and down are math.Nextafter toward
-// ±Inf bit for bit, at zeros, subnormals, the largest finite values,
-// infinities and NaN, and at random values.
+// TestUpDownAreNextafter: Up and Down (up and down inside the package) are
+// math.Nextafter toward ±Inf bit for bit, at zeros, subnormals, the largest
+// finite values, infinities and NaN, and at random values.
 func TestUpDownAreNextafter(t *testing.T) {
 	xs := []float64{0, math.Copysign(0, -1), eta, -eta, 2 * eta, -2 * eta, math.SmallestNonzeroFloat64 * (1 << 52),
 		math.MaxFloat64, -math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), 1, -1, 0.1, -0.1}
@@ -198,10 +198,10 @@ func TestUpDownAreNextafter(t *testing.T) {
 		xs = append(xs, math.Ldexp(rng.NormFloat64(), rng.IntN(2100)-1075))
 	}
 	for _, x := range xs {
-		if g, w := up(x), math.Nextafter(x, math.Inf(1)); math.Float64bits(g) != math.Float64bits(w) {
+		if g, w := Up(x), math.Nextafter(x, math.Inf(1)); math.Float64bits(g) != math.Float64bits(w) {
 			t.Fatalf("up(%g) = %g, Nextafter %g", x, g, w)
 		}
-		if g, w := down(x), math.Nextafter(x, math.Inf(-1)); math.Float64bits(g) != math.Float64bits(w) {
+		if g, w := Down(x), math.Nextafter(x, math.Inf(-1)); math.Float64bits(g) != math.Float64bits(w) {
 			t.Fatalf("down(%g) = %g, Nextafter %g", x, g, w)
 		}
 	}
