@@ -94,6 +94,7 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 	// ahead for a window of candidates in parallel (speculate) and taken
 	// from there, so the decisions, and the results, are those of one core.
 	par := runtime.GOMAXPROCS(0) > 1
+	window := f.proveWindow()
 	var ahead []speculation
 	var moved []int
 	for n, t := range try {
@@ -103,16 +104,16 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 		}
 		ci, c := t.ci, f.cands[t.ci]
 		claim := t.res <= f.s.TolResidual
-		if par && n%proveWindow == 0 {
-			w := make([]speculated, 0, proveWindow)
-			for _, u := range try[n:min(n+proveWindow, len(try))] {
+		if par && n%window == 0 {
+			w := make([]speculated, 0, window)
+			for _, u := range try[n:min(n+window, len(try))] {
 				w = append(w, speculated{c: f.cands[u.ci], claim: u.res <= f.s.TolResidual})
 			}
-			ahead = f.speculate(fc, w)
+			ahead = f.speculate(ctx, fc, w)
 		}
 		var sp *speculation
 		if par {
-			sp = &ahead[n%proveWindow]
+			sp = &ahead[n%window]
 		}
 		g, err := sp.gNorm(fc, c.x, c.u)
 		if err != nil {
@@ -223,8 +224,13 @@ func (f *finder) newtonProof(fc cells.Factored, u, x0 []float64, run *newtonRun)
 	return r, true, "", nil
 }
 
-// proveWindow is how many candidates prove works ahead of in parallel.
-const proveWindow = 32
+// proveWindow is how many candidates prove works ahead of in parallel: 32
+// at small N, fewer (down to two per CPU) as N grows, since a Newton run or
+// a proof done ahead that a root proved earlier in the window makes
+// unneeded costs O(N³), and a cancellation waits for the window.
+func (f *finder) proveWindow() int {
+	return max(2*runtime.GOMAXPROCS(0), min(32, 4096/max(f.N, 1)))
+}
 
 // speculated is one candidate of a window, as prove will try it.
 type speculated struct {
@@ -236,9 +242,10 @@ type speculated struct {
 // functions of its state (and input), which prove takes instead of
 // computing them again. A nil *speculation computes everything.
 type speculation struct {
-	g    float64
-	gErr error
-	runs [2]newtonRun // Newton from the state and from the initial state
+	gDone bool // g and gErr are set
+	g     float64
+	gErr  error
+	runs  [2]newtonRun // Newton from the state and from the initial state
 }
 
 // newtonRun is one Newton run on G and, when done ahead, the proof at its
@@ -254,7 +261,7 @@ type newtonRun struct {
 }
 
 func (sp *speculation) gNorm(fc cells.Factored, x, u []float64) (float64, error) {
-	if sp == nil {
+	if sp == nil || !sp.gDone {
 		return gNorm(fc, x, u)
 	}
 	return sp.g, sp.gErr
@@ -274,12 +281,16 @@ func (sp *speculation) run(k int) *newtonRun {
 // of results within 1e-8·max(1, |x|) of each other (likely one root, which
 // the first of them proves in the loop and the others find by rootOf).
 // Whatever it leaves undone the loop computes.
-func (f *finder) speculate(fc cells.Factored, w []speculated) []speculation {
+func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculated) []speculation {
 	out := make([]speculation, len(w))
 	linalg.ParallelEach(len(w), func(lo, hi int) {
 		for j := lo; j < hi; j++ {
+			if ctx.Err() != nil {
+				return // the loop stops too; nothing done ahead is needed
+			}
 			c, sp := w[j].c, &out[j]
 			sp.g, sp.gErr = gNorm(fc, c.x, c.u)
+			sp.gDone = true
 			if sp.gErr != nil {
 				continue
 			}
@@ -322,6 +333,9 @@ func (f *finder) speculate(fc cells.Factored, w []speculated) []speculation {
 	}
 	linalg.ParallelEach(len(todo), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
+			if ctx.Err() != nil {
+				return
+			}
 			r := todo[i]
 			r.proof, r.proofErr = proof.Krawczyk(proof.CellSystem(fc, us[i]), r.x, nil)
 			r.proved = true
