@@ -401,10 +401,14 @@ func rowChunks(n, N int) []int {
 // jacobiansAt evaluates dF/dx at the candidates reps, R x N x N, in a
 // batch of batchRows: with Jacobians in closed form (one forward pass) a
 // small batch costs what a graph of 1024/N rows does, and each other size
-// a build (the rows are independent, so padding changes no value).
+// a build (the rows are independent, so padding changes no value); but
+// never padded beyond the Jacobian budget.
 func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
 	N := f.N
 	B := batchRows(len(reps), N)
+	if p := nextPow2(len(reps)); B > p && 8*B*(3*N*N+N*f.M) > f.s.JacobianBudget {
+		B = p // the padded rows' matrices would not fit Settings.JacobianBudget
+	}
 	jac, err := f.jacs.get(B)
 	if err != nil {
 		return nil, err
