@@ -20,6 +20,7 @@ import (
 
 var (
 	plantedSizes  = flag.String("planted-n", "", "sizes of BenchmarkFindPlanted, e.g. 1024,2048 (minutes each); empty skips it")
+	plantedBudget = flag.Int("planted-complete-budget", 0, "Settings.CompleteBudget of BenchmarkFindPlanted (0: the default)")
 	plantedStarts = flag.Int("planted-starts", 1024, "initial states of BenchmarkFindPlanted (fewer: the per-point costs, e.g. of the proofs, at a size whose full run takes hours)")
 )
 
@@ -137,7 +138,7 @@ func BenchmarkFindPlanted(b *testing.B) {
 		}
 		b.Run(strconv.Itoa(N), func(b *testing.B) {
 			p := plantedBattery(b, N, 11)
-			s := &Settings{Seed: benchSeed, ProveStabilityMaxN: N}
+			s := &Settings{Seed: benchSeed, ProveStabilityMaxN: N, CompleteBudget: *plantedBudget}
 			var res *Result
 			var peak uint64
 			var total time.Duration

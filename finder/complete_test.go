@@ -132,11 +132,11 @@ func TestCompleteTrainedRNN(t *testing.T) {
 	t.Logf("rounds %+v; %v", on.Stats.Completion, on.Stats.Coverage)
 }
 
-// TestCompleteBudgetDefault: the default seed budget is 4096 up to N = 32
-// and 2^27 / N^3 above (Result.Settings shows the value used);
+// TestCompleteBudgetDefault: the default seed budget is 4096 up to N = 64
+// and 2^30 / N^3 above (Result.Settings shows the value used);
 // a budget given is used as given; the seeds a run spends stay within it.
 func TestCompleteBudgetDefault(t *testing.T) {
-	for _, c := range []struct{ N, want int }{{1, 4096}, {16, 4096}, {32, 4096}, {33, 3734}, {64, 512}, {128, 64}, {200, 16}, {512, 1}, {513, 0}, {1024, 0}} {
+	for _, c := range []struct{ N, want int }{{1, 4096}, {16, 4096}, {64, 4096}, {65, 3909}, {128, 512}, {200, 134}, {512, 8}, {1024, 1}, {1025, 0}, {2048, 0}} {
 		if got := completeBudget(c.N); got != c.want {
 			t.Errorf("completeBudget(%d) = %d, want %d", c.N, got, c.want)
 		}
@@ -149,7 +149,7 @@ func TestCompleteBudgetDefault(t *testing.T) {
 		}
 	}
 	p := Problem{Cell: flipflopCell(N, 2), InitialStates: init}
-	for _, c := range []struct{ given, want int }{{0, 512}, {4096, 4096}, {3, 3}} {
+	for _, c := range []struct{ given, want int }{{0, 4096}, {512, 512}, {3, 3}} {
 		res := find(t, p, &Settings{CompleteBudget: c.given, NoConnections: true})
 		spent := 0
 		for _, r := range res.Stats.Completion {
@@ -162,7 +162,7 @@ func TestCompleteBudgetDefault(t *testing.T) {
 }
 
 // TestCompleteNoSeedsWarns: when the default budget comes to no seeds
-// (N > 512), completion runs no round and a warning says why.
+// (N > 1024), completion runs no round and a warning says why.
 func TestCompleteNoSeedsWarns(t *testing.T) {
 	s := Settings{}
 	s.fill()
@@ -170,7 +170,7 @@ func TestCompleteNoSeedsWarns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.s.CompleteBudget = 0 // as completeBudget(513) resolves it
+	f.s.CompleteBudget = 0 // as completeBudget(1025) resolves it
 	if err := f.complete(context.Background()); err != nil {
 		t.Fatal(err)
 	}

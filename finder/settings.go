@@ -114,7 +114,7 @@ type Settings struct {
 	// new, CompleteRounds rounds have run or CompleteBudget seeds are spent.
 	NoComplete      bool // false: completion runs (it needs the refinement)
 	CompleteRounds  int  // 8
-	CompleteBudget  int  // seeded candidates over all rounds; 0: 4096 up to N = 32, 2^27 / N^3 above (none above N = 512, with a warning): a seed's refinement costs ~N^3
+	CompleteBudget  int  // seeded candidates over all rounds; 0: 4096 up to N = 64, 2^30 / N^3 above (none above N = 1024, with a warning): a seed's refinement costs ~N^3
 	DeflationStarts int  // 32 deflated starts per round at most; < 0: no deflation
 
 	// Connections (see connections.go): every real unstable mode of each
