@@ -52,14 +52,7 @@ func (m Mat) AddScaledRows(r0, c0 int, s Vec, w Mat) {
 		wm := w.Mid[k*w.Cols : (k+1)*w.Cols]
 		if w.Rad == nil {
 			for j, wv := range wm {
-				if wv == 0 {
-					continue
-				}
-				p := sc * wv
-				nm := mid[j] + p
-				aw := math.Abs(wv)
-				inc := sr*aw + u2*(math.Abs(p)+math.Abs(nm)) + etaPad
-				mid[j], mr[j] = nm, grow(mr[j], inc)
+				addPointTerm(mid, mr, j, sc, sr, wv)
 			}
 			continue
 		}
@@ -72,6 +65,19 @@ func (m Mat) AddScaledRows(r0, c0 int, s Vec, w Mat) {
 			mid[j], mr[j] = nm, grow(mr[j], inc)
 		}
 	}
+}
+
+// addPointTerm adds s·w, s = sc ± sr and w a point, to element j: the
+// product's and the sum's rounding (u2 of each magnitude) and the spread of
+// s go into the radius.
+func addPointTerm(mid, mr []float64, j int, sc, sr, wv float64) {
+	if wv == 0 {
+		return
+	}
+	p := sc * wv
+	nm := mid[j] + p
+	inc := sr*math.Abs(wv) + u2*(math.Abs(p)+math.Abs(nm)) + etaPad
+	mid[j], mr[j] = nm, grow(mr[j], inc)
 }
 
 // AddScaledRowsT is AddScaledRows for the point matrix W (len(s)×K) given
@@ -88,15 +94,7 @@ func (m Mat) AddScaledRowsT(r0, c0 int, s Vec, wT []float64) {
 		base := (r0+k)*m.Cols + c0
 		mid, mr := m.Mid[base:base+K], m.Rad[base:base+K]
 		for j := range mid {
-			wv := wT[j*H+k]
-			if wv == 0 {
-				continue
-			}
-			p := sc * wv
-			nm := mid[j] + p
-			aw := math.Abs(wv)
-			inc := sr*aw + u2*(math.Abs(p)+math.Abs(nm)) + etaPad
-			mid[j], mr[j] = nm, grow(mr[j], inc)
+			addPointTerm(mid, mr, j, sc, sr, wT[j*H+k])
 		}
 	}
 }
