@@ -502,24 +502,10 @@ func (f *finder) farOutliers(fp *FixedPoints, initial []float64) (*FixedPoints, 
 	if fp.Len() == 0 {
 		return fp, 0, 0, nil
 	}
-	if _, _, err := fp.ExcludeDistanceOutliers(initial, f.s.OutlierDistanceScale); err != nil {
+	c, r, err := initialSpread(initial, N)
+	if err != nil {
 		return nil, 0, 0, err
 	}
-	B := len(initial) / N
-	c := make([]float64, N)
-	for b := 0; b < B; b++ {
-		for i, v := range initial[b*N : (b+1)*N] {
-			c[i] += v
-		}
-	}
-	for i := range c {
-		c[i] /= float64(B)
-	}
-	r := 0.0
-	for b := 0; b < B; b++ {
-		r += euclidean(initial[b*N:(b+1)*N], c)
-	}
-	r /= float64(B)
 	var keep []int
 	type farMark struct {
 		k     int

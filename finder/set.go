@@ -207,6 +207,23 @@ func pairDistance(xa, ua, xb, ub []float64) float64 {
 // error. The kept points are deep copies in their original order.
 func (fp *FixedPoints) ExcludeDistanceOutliers(initialStates []float64, scale float64) (kept *FixedPoints, dropped int, err error) {
 	N := fp.N
+	c, r, err := initialSpread(initialStates, N)
+	if err != nil {
+		return nil, 0, err
+	}
+	if r == 0 {
+		return fp.Clone(), 0, nil
+	}
+	kept = fp.Filter(func(p *Point) bool {
+		return len(p.X) == N && euclidean(p.X, c)/r < scale
+	})
+	return kept, fp.Len() - kept.Len(), nil
+}
+
+// initialSpread returns the distance rule's centre c, the centroid of the
+// initial states (B x N, row-major), and r, their mean distance to c; initial
+// states of the wrong shape or with a NaN or Inf are an error.
+func initialSpread(initialStates []float64, N int) (c []float64, r float64, err error) {
 	if N <= 0 || len(initialStates) == 0 || len(initialStates)%N != 0 {
 		return nil, 0, fmt.Errorf("finder: distance outliers: %d initial state values, want a positive multiple of N=%d",
 			len(initialStates), N)
@@ -217,7 +234,7 @@ func (fp *FixedPoints) ExcludeDistanceOutliers(initialStates []float64, scale fl
 		}
 	}
 	B := len(initialStates) / N
-	c := make([]float64, N)
+	c = make([]float64, N)
 	for b := 0; b < B; b++ {
 		for i, v := range initialStates[b*N : (b+1)*N] {
 			c[i] += v
@@ -226,18 +243,10 @@ func (fp *FixedPoints) ExcludeDistanceOutliers(initialStates []float64, scale fl
 	for i := range c {
 		c[i] /= float64(B)
 	}
-	r := 0.0
 	for b := 0; b < B; b++ {
 		r += euclidean(initialStates[b*N:(b+1)*N], c)
 	}
-	r /= float64(B)
-	if r == 0 {
-		return fp.Clone(), 0, nil
-	}
-	kept = fp.Filter(func(p *Point) bool {
-		return len(p.X) == N && euclidean(p.X, c)/r < scale
-	})
-	return kept, fp.Len() - kept.Len(), nil
+	return c, r / float64(B), nil
 }
 
 // euclidean is ||a - b||_2 for vectors of equal length.
