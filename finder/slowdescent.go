@@ -54,12 +54,35 @@ var slowNoNewtonSlow = 2
 
 // slowState is one candidate's state in slowDescent.
 type slowState struct {
-	delta        float64 // trust radius (2-norm of the step)
-	qMark, gMark float64 // q and ||g|| at the last window mark
-	gPrev        float64 // ||g|| before the last step
-	newton       bool    // the last accepted step was a full Newton step (interior, positive curvature)
+	slowWindowMarks
+	delta      float64 // trust radius (2-norm of the step)
+	gPrev      float64 // ||g|| before the last step
+	newton     bool    // the last accepted step was a full Newton step (interior, positive curvature)
+	lastNewton int     // iters at the last Newton step kept
+}
+
+// slowWindowMarks counts a candidate's iterations and holds q and ||g|| at
+// the last window mark (slowWindow), for both descents.
+type slowWindowMarks struct {
+	qMark, gMark float64
 	iters        int
-	lastNewton   int // iters at the last Newton step kept
+}
+
+// crawling applies the slowWindow rule before an iteration at q and
+// gradient norm gn: it reports whether the candidate crawls (q and ||g||
+// fell too little over the last window); otherwise it marks the window
+// when one starts and counts the iteration.
+func (s *slowWindowMarks) crawling(q, gn float64) bool {
+	if s.iters > 0 && s.iters%slowWindow == 0 {
+		if q > slowWindowQ*s.qMark && gn > slowWindowG*s.gMark {
+			return true
+		}
+		s.qMark, s.gMark = q, gn
+	} else if s.iters == 0 {
+		s.gMark = gn
+	}
+	s.iters++
+	return false
 }
 
 // slowDescent drives each candidate that the refinement left short of a
@@ -98,7 +121,7 @@ func (f *finder) slowDescentCG(ctx context.Context) error {
 			continue
 		}
 		active = append(active, i)
-		st[i] = &slowState{qMark: c.q, gMark: math.Inf(1), gPrev: math.Inf(1), delta: maxStep * scale(c.x)}
+		st[i] = &slowState{slowWindowMarks: slowWindowMarks{qMark: c.q, gMark: math.Inf(1)}, gPrev: math.Inf(1), delta: maxStep * scale(c.x)}
 	}
 	if len(active) == 0 {
 		return nil
@@ -140,16 +163,10 @@ func (f *finder) slowDescentCG(ctx context.Context) error {
 				c.stop = ReasonStall // no Newton step for a while: not near a minimum
 				continue
 			}
-			if s.iters > 0 && s.iters%slowWindow == 0 {
-				if c.q > slowWindowQ*s.qMark && gn > slowWindowG*s.gMark {
-					c.stop = ReasonStall
-					continue
-				}
-				s.qMark, s.gMark = c.q, gn
-			} else if s.iters == 0 {
-				s.gMark = gn
+			if s.crawling(c.q, gn) {
+				c.stop = ReasonStall
+				continue
 			}
-			s.iters++
 			s.gPrev = gn
 			go_ = append(go_, k)
 		}
@@ -427,9 +444,8 @@ func maxAbs(v []float64) float64 {
 
 // slowShift is one candidate's state in slowDescentDense.
 type slowShift struct {
-	mu           float64 // shift of the Hessian: 0 is Newton's step
-	qMark, gMark float64 // q and ||g|| at the last window mark
-	iters        int
+	slowWindowMarks
+	mu float64 // shift of the Hessian: 0 is Newton's step
 }
 
 // slowDescentDense drives each candidate that the refinement left short of a
@@ -454,7 +470,7 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 			continue
 		}
 		active = append(active, i)
-		st[i] = &slowShift{qMark: c.q, gMark: math.Inf(1)}
+		st[i] = &slowShift{slowWindowMarks: slowWindowMarks{qMark: c.q, gMark: math.Inf(1)}}
 	}
 	if len(active) == 0 {
 		return nil
@@ -507,16 +523,10 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 				c.stop = ReasonStall
 				continue
 			}
-			if s.iters > 0 && s.iters%slowWindow == 0 {
-				if v.q > slowWindowQ*s.qMark && gn > slowWindowG*s.gMark {
-					c.stop = ReasonStall
-					continue
-				}
-				s.qMark, s.gMark = v.q, gn
-			} else if s.iters == 0 {
-				s.gMark = gn
+			if s.crawling(v.q, gn) {
+				c.stop = ReasonStall
+				continue
 			}
-			s.iters++
 			steps = append(steps, k)
 		}
 		// Trials: each candidate tries shifted Newton steps until q does
