@@ -140,6 +140,17 @@ func printOutcomes(w io.Writer, res *finder.Result) {
 	}
 }
 
+// orbitClass names an orbit's or cycle's class as the summary prints it.
+func orbitClass(stable bool, nUnstable, nUndecided int) string {
+	switch {
+	case nUndecided > 0:
+		return fmt.Sprintf("undecided (index %d to %d)", nUnstable, nUnstable+nUndecided)
+	case !stable:
+		return fmt.Sprintf("saddle index %d", nUnstable)
+	}
+	return "stable"
+}
+
 // printOrbits writes the periodic orbits (Settings.MaxPeriod) counted by
 // period and class, with how many are proved and where their unstable
 // directions lead, and the limit cycles
@@ -148,13 +159,7 @@ func printOrbits(w io.Writer, res *finder.Result) {
 	if res.Settings.Cycles {
 		fmt.Fprintf(w, "limit cycles: %d\n", len(res.Cycles))
 		for i, c := range res.Cycles {
-			class := "stable"
-			switch {
-			case c.NUndecided > 0:
-				class = fmt.Sprintf("undecided (index %d to %d)", c.NUnstable, c.NUnstable+c.NUndecided)
-			case !c.Stable:
-				class = fmt.Sprintf("saddle index %d", c.NUnstable)
-			}
+			class := orbitClass(c.Stable, c.NUnstable, c.NUndecided)
 			fmt.Fprintf(w, "  cycle %d: period %.6g steps, %s, residual %.2g, integration error %.2g\n", i, c.Period, class, c.Residual, c.IntegrationError)
 		}
 	}
@@ -168,14 +173,7 @@ func printOrbits(w io.Writer, res *finder.Result) {
 	n, proved := map[key]int{}, 0
 	var keys []key
 	for _, o := range res.Orbits {
-		c := "stable"
-		switch {
-		case o.NUndecided > 0:
-			c = fmt.Sprintf("undecided (index %d to %d)", o.NUnstable, o.NUnstable+o.NUndecided)
-		case !o.Stable:
-			c = fmt.Sprintf("saddle index %d", o.NUnstable)
-		}
-		k := key{o.Period, c}
+		k := key{o.Period, orbitClass(o.Stable, o.NUnstable, o.NUndecided)}
 		if n[k] == 0 {
 			keys = append(keys, k)
 		}
