@@ -6,16 +6,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/heappeak"
 )
 
 var (
@@ -28,35 +25,13 @@ var (
 // (runtime/metrics) every 5 ms, and returns the result with the peak.
 func findPeak(tb testing.TB, p Problem, s *Settings) (*Result, uint64) {
 	tb.Helper()
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				metrics.Read(sample)
-				if v := sample[0].Value.Uint64(); v > peak.Load() {
-					peak.Store(v)
-				}
-			}
-		}
-	}()
-	res, err := Find(context.Background(), p, s)
-	close(stop)
-	wg.Wait()
+	var res *Result
+	var err error
+	_, peak := heappeak.Measure(5*time.Millisecond, func() { res, err = Find(context.Background(), p, s) })
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return res, peak.Load()
+	return res, peak
 }
 
 // BenchmarkFindGRU128 times Find with default settings (proofs, slow

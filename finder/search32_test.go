@@ -1,13 +1,11 @@
 package finder
 
 import (
-	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rnnfp/fixedpoints/internal/heappeak"
 )
 
 // TestSearchFloat32: a float32 first-order search followed by float64
@@ -37,31 +35,8 @@ func TestSearchFloat32(t *testing.T) {
 func peakHeap(fn func()) uint64 {
 	old := debug.SetGCPercent(10)
 	defer debug.SetGCPercent(old)
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
-	base := read()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Millisecond):
-				if v := read(); v > base && v-base > peak.Load() {
-					peak.Store(v - base)
-				}
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	wg.Wait()
-	return peak.Load()
+	base, peak := heappeak.Measure(time.Millisecond, fn)
+	return max(peak, base) - base
 }
 
 // TestRefinementWithinBudget: the refinement's N x N and Krylov storage

@@ -8,16 +8,14 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/heappeak"
 	"github.com/rnnfp/fixedpoints/tasks"
 	"gonum.org/v1/gonum/mat"
 )
@@ -34,34 +32,15 @@ type scaleRun struct {
 
 // runPeak runs Find, sampling the heap (runtime/metrics) every 5 ms.
 func runPeak(ctx context.Context, p finder.Problem, s *finder.Settings) (scaleRun, error) {
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				metrics.Read(sample)
-				if v := sample[0].Value.Uint64(); v > peak.Load() {
-					peak.Store(v)
-				}
-			}
-		}
-	}()
-	t0 := time.Now()
-	res, err := finder.Find(ctx, p, s)
-	el := time.Since(t0)
-	close(stop)
-	wg.Wait()
-	return scaleRun{res: res, time: el, peak: peak.Load()}, err
+	var res *finder.Result
+	var err error
+	var el time.Duration
+	_, peak := heappeak.Measure(5*time.Millisecond, func() {
+		t0 := time.Now()
+		res, err = finder.Find(ctx, p, s)
+		el = time.Since(t0)
+	})
+	return scaleRun{res: res, time: el, peak: peak}, err
 }
 
 func refinerName(r finder.Refiner) string {
