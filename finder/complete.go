@@ -220,7 +220,8 @@ func (f *finder) seedIsKnown(known []int, x, u []float64) bool {
 }
 
 // inBox reports whether x lies within max-norm distance r of c, at the
-// same input.
+// same input, stopping at the first coordinate that does not (most roots
+// are far from most candidates); a NaN is not within.
 func inBox(x, u, c, cu []float64, r float64) bool {
 	if !slices.Equal(u, cu) || len(x) != len(c) {
 		return false
@@ -264,6 +265,8 @@ func pairDistanceBelow(xa, ua, xb, ub []float64, lim2 float64) (float64, bool) {
 	return math.Sqrt(s), ok
 }
 
+// pairDist2Below is the square of pairDistanceBelow (connections' nearest
+// test calls it with no inputs).
 func pairDist2Below(xa, ua, xb, ub []float64, lim2 float64) (float64, bool) {
 	if len(xa) != len(xb) || len(ua) != len(ub) {
 		return math.Inf(1), false

@@ -390,7 +390,7 @@ func (f *finder) settled(fp *FixedPoints, orbs []orbits.Orbit, x, u []float64, s
 		if !slices.Equal(q.U, u) {
 			continue
 		}
-		if d2, ok := dist2Below(q.X, x, min(cut, bd2)); ok {
+		if d2, ok := pairDist2Below(q.X, nil, x, nil, min(cut, bd2)); ok {
 			if d := math.Sqrt(d2); d < bd {
 				best, bd, bd2 = k, d, d2
 			}
@@ -449,19 +449,6 @@ func connectReach(fp *FixedPoints) float64 {
 		r = max(r, k*scale(q.X))
 	}
 	return r
-}
-
-// dist2Below returns |a - b|^2 and true, or false as soon as the partial
-// sum exceeds lim (so that the sum would).
-func dist2Below(a, b []float64, lim float64) (float64, bool) {
-	s := 0.0
-	for i := range a {
-		d := a[i] - b[i]
-		if s += d * d; s > lim {
-			return s, false
-		}
-	}
-	return s, true
 }
 
 // growTo returns buf resized to n, reallocated when too small.

@@ -360,23 +360,11 @@ func (f *finder) rootOf(x, u []float64, g float64) *provedRoot {
 		return nil
 	}
 	for _, r := range f.roots {
-		if slices.Equal(r.u, u) && within(x, r.x, r.pf.UniqueRadius) {
+		if inBox(x, u, r.x, r.u, r.pf.UniqueRadius) {
 			return r
 		}
 	}
 	return nil
-}
-
-// within reports whether max|x − y| < R, stopping at the first coordinate
-// that is not (most roots are far from most candidates); a NaN is not
-// within.
-func within(x, y []float64, R float64) bool {
-	for i, v := range x {
-		if !(math.Abs(v-y[i]) < R) {
-			return false
-		}
-	}
-	return true
 }
 
 // provedRadius returns the existence radius of the root proved in this
