@@ -7,26 +7,30 @@ import (
 	"github.com/rnnfp/fixedpoints/internal/interval"
 )
 
+// benchCell is a 16-unit cell of 3 inputs of the kind ("rnn", "gru" or
+// "lstm"), uniformly initialized with seed 1.
+func benchCell(kind string) cells.Factored {
+	switch kind {
+	case "gru":
+		g := cells.NewGRU(16, 3)
+		g.InitUniform(1)
+		return g
+	case "lstm":
+		l := cells.NewLSTM(16, 3)
+		l.InitUniform(1)
+		return l
+	}
+	v := cells.NewVanilla(16, 3, cells.Tanh)
+	v.InitUniform(1)
+	return v
+}
+
 // BenchmarkResiduals is one float64 evaluation of G and D at a point of
 // each 16-unit cell (the finder's "near" test calls it per candidate).
 func BenchmarkResiduals(b *testing.B) {
 	for _, kind := range []string{"rnn", "gru", "lstm"} {
 		b.Run(kind, func(b *testing.B) {
-			var c cells.Factored
-			switch kind {
-			case "rnn":
-				v := cells.NewVanilla(16, 3, cells.Tanh)
-				v.InitUniform(1)
-				c = v
-			case "gru":
-				g := cells.NewGRU(16, 3)
-				g.InitUniform(1)
-				c = g
-			case "lstm":
-				l := cells.NewLSTM(16, 3)
-				l.InitUniform(1)
-				c = l
-			}
+			c := benchCell(kind)
 			x := make([]float64, c.StateSize())
 			for i := range x {
 				x[i] = 0.1 * float64(i%7-3)
@@ -63,21 +67,7 @@ func BenchmarkFactorPoint16(b *testing.B) {
 func BenchmarkFactorBox16(b *testing.B) {
 	for _, kind := range []string{"rnn", "gru", "lstm"} {
 		b.Run(kind, func(b *testing.B) {
-			var c cells.Factored
-			switch kind {
-			case "rnn":
-				v := cells.NewVanilla(16, 3, cells.Tanh)
-				v.InitUniform(1)
-				c = v
-			case "gru":
-				g := cells.NewGRU(16, 3)
-				g.InitUniform(1)
-				c = g
-			case "lstm":
-				l := cells.NewLSTM(16, 3)
-				l.InitUniform(1)
-				c = l
-			}
+			c := benchCell(kind)
 			x := make([]interval.I, c.StateSize())
 			for i := range x {
 				v := 0.1 * float64(i%7-3)
