@@ -163,13 +163,20 @@ func MatVec(a Mat, v Vec) Vec {
 
 // MatTVec returns an enclosure of W·x for the point matrix W (rows×k)
 // given by its transpose wT (k×rows, row-major: the layout of a layer's
-// stored weights), without forming W. Each element is the sum MatVec makes
-// for W, over the same terms in the same order, so the two agree bit for
-// bit. It panics if the sizes do not match, as a programming error.
+// stored weights), without forming W. For a point x (every radius zero)
+// the sums are compensated (compensatedTVec): a point evaluation, such as
+// G(x̃) at a candidate root, is then enclosed to about the rounding of its
+// result rather than to γ_k|W||x|. Otherwise each element is the sum
+// MatVec makes for W, over the same terms in the same order, so the two
+// agree bit for bit. It panics if the sizes do not match, as a programming
+// error.
 func MatTVec(wT []float64, rows int, v Vec) Vec {
 	n := len(v.Mid)
 	if len(wT) != rows*n || v.Rad != nil && len(v.Rad) != n {
 		panic("interval: MatTVec size mismatch")
+	}
+	if isPoint(v.Rad) {
+		return compensatedTVec(wT, rows, v.Mid)
 	}
 	g := gammaBound(n)
 	mid, s := make([]float64, rows), make([]float64, rows)
