@@ -34,6 +34,22 @@ func findPeak(tb testing.TB, p Problem, s *Settings) (*Result, uint64) {
 	return res, peak
 }
 
+// plantedVanilla is the built-in tanh RNN x' = tanh(W x) of N units (a
+// factored cell: its fixed points are proved), W row-major.
+func plantedVanilla(N int, W []float64) *cells.Vanilla {
+	c := cells.NewVanilla(N, 0, cells.Tanh)
+	for _, p := range c.Params() {
+		if strings.HasPrefix(p.Name, "w_hh") { // stored transposed: a batch step is X W^T
+			for k := 0; k < N; k++ {
+				for i := 0; i < N; i++ {
+					p.Data[k*N+i] = W[i*N+k]
+				}
+			}
+		}
+	}
+	return c
+}
+
 // BenchmarkFindGRU128 times Find with default settings (proofs, slow
 // points, completion and connections on) on the scale benchmark's
 // PyTorch-trained flip-flop GRU-128 from its 1024 sampled initial states
@@ -67,17 +83,7 @@ func plantedBattery(tb testing.TB, N int, seed uint64) Problem {
 	tb.Helper()
 	r := rand.New(rand.NewPCG(seed, seed+1))
 	V := mat64(N, func(i, k int) float64 { return 0.9 * (2*r.Float64() - 1) })
-	W := plantWeights(tb, N, V)
-	c := cells.NewVanilla(N, 0, cells.Tanh)
-	for _, p := range c.Params() {
-		if strings.HasPrefix(p.Name, "w_hh") { // stored transposed: a batch step is X W^T
-			for k := 0; k < N; k++ {
-				for i := 0; i < N; i++ {
-					p.Data[k*N+i] = W[i*N+k]
-				}
-			}
-		}
-	}
+	c := plantedVanilla(N, plantWeights(tb, N, V))
 	planted := [][]float64{make([]float64, N)}
 	for k := 0; k < N && len(planted) < 1024; k++ {
 		v, nv := make([]float64, N), make([]float64, N)
