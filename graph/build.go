@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -185,11 +186,17 @@ func (s *step) compile(outputs G.Nodes, extra ...*G.Node) (m G.VM, err error) {
 func run(m G.VM) (err error) {
 	defer recoverErr("run", &err)
 	defer rewind(m)
-	if err := m.RunAll(); err != nil {
+	ok, err := runInline(m)
+	if !ok {
+		err = m.RunAll()
+	}
+	if err != nil {
 		return fmt.Errorf("graph: run: %w", err)
 	}
 	return nil
 }
+
+var errQueuedClosures = errors.New("the machine queued closures (dual values bound), which an inline run does not run")
 
 // rewind readies a tape machine for its next run by setting its program
 // counter back to 0 and keeping its registers. Reset would also drop every

@@ -13,10 +13,12 @@
 // needed outputs are compiled (CompileFunction + WithPrecompiled), every node
 // is named, one graph and machine belong to one goroutine, and gorgonia
 // panics come back as errors where they can: those raised while a graph is
-// built or compiled, and in the calling goroutine. gorgonia runs a program's
-// ops on a goroutine of its own (tapeMachine.RunAll), so a panic inside an op
-// while a program runs cannot be recovered and ends the process; the graphs
-// built here are checked before they run (shapes, dtypes, buffer lengths) so
-// that their ops do not panic, and a user-written gorgonia.Op must not panic
-// in Do.
+// built or compiled, and in the calling goroutine. gorgonia's RunAll runs a
+// program's ops on a goroutine of its own, where a panic inside an op cannot
+// be recovered and ends the process; the tape machines built here run their
+// programs on the caller's goroutine instead (runInline, which also saves
+// RunAll's thread handoff), and the graphs are checked before they run
+// (shapes, dtypes, buffer lengths) so that their ops do not panic. A
+// user-written gorgonia.Op still must not panic in Do: a machine runInline
+// does not take runs by RunAll.
 package graph
