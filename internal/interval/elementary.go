@@ -40,13 +40,13 @@ func expBounds(x float64) (lo, hi float64) {
 		return 0, math.SmallestNonzeroFloat64
 	case x > 700 || x < -700:
 		l, h := expBounds(x / 2)
-		return math.Max(down(l*l), 0), up(h * h)
+		return math.Max(mulDown(l, l), 0), mulUp(h, h)
 	case x >= -1:
 		l, h := expm1Bounds(x)
-		return math.Max(down(1+l), 0), up(1 + h)
+		return math.Max(addDown(1, l), 0), addUp(1, h)
 	}
 	l, h := expBounds(-x) // e^{−x} > e
-	return math.Max(down(1/h), 0), up(1 / l)
+	return math.Max(divDown(1, h), 0), divUp(1, l)
 }
 
 // Exp is e^x.
@@ -66,13 +66,13 @@ func tanhBounds(x float64) (lo, hi float64) {
 	case x < 0.5:
 		// tanh x = t/(t+2) with t = e^{2x} − 1 ≥ 0, increasing in t; 2x is exact.
 		tl, th := expm1Bounds(2 * x)
-		lo, hi = down(tl/up(tl+2)), up(th/down(th+2))
+		lo, hi = divDown(tl, addUp(tl, 2)), divUp(th, addDown(th, 2))
 	default:
 		// tanh x = 1 − 2/(E+1) with E = e^{2x}; E may overflow to +Inf,
 		// which gives hi = 1 and lo just below 1, both true.
 		el, eh := expBounds(2 * x)
-		lo = down(1 - up(2/down(el+1)))
-		hi = up(1 - math.Max(down(2/up(eh+1)), 0))
+		lo = addDown(1, -divUp(2, addDown(el, 1)))
+		hi = addUp(1, -math.Max(divDown(2, addUp(eh, 1)), 0))
 	}
 	return math.Max(lo, 0), math.Min(hi, 1)
 }
@@ -104,12 +104,12 @@ func sigmoidBounds(x float64) (lo, hi float64) {
 	}
 	if x >= 0 {
 		el, eh := expBounds(-x)
-		lo = down(1 / up(1+eh))
-		hi = up(1 / down(1+el))
+		lo = divDown(1, addUp(1, eh))
+		hi = divUp(1, addDown(1, el))
 	} else {
 		el, eh := expBounds(x)
-		lo = down(el / up(1+el))
-		hi = up(eh / down(1+eh))
+		lo = divDown(el, addUp(1, el))
+		hi = divUp(eh, addDown(1, eh))
 	}
 	return math.Max(lo, 0), math.Min(hi, 1)
 }
@@ -130,10 +130,10 @@ func sigmoidDerivBounds(y float64) (lo, hi float64) {
 	// E/(1+E)² increases with E = e^{−y} on [0, 1], so each end takes its
 	// own end of E, each operation rounded its own way.
 	el, eh := expBounds(-y)
-	dl := up(1 + el)
-	dh := down(1 + eh)
-	lo = down(el / up(dl*dl))
-	hi = up(eh / down(dh*dh))
+	dl := addUp(1, el)
+	dh := addDown(1, eh)
+	lo = divDown(el, mulUp(dl, dl))
+	hi = divUp(eh, mulDown(dh, dh))
 	return math.Max(lo, 0), math.Min(hi, 0.25)
 }
 

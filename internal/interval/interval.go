@@ -119,10 +119,10 @@ func fix(lo, hi float64) I {
 func Neg(x I) I { return I{-x.Hi, -x.Lo} }
 
 // Add is x + y.
-func Add(x, y I) I { return fix(down(x.Lo+y.Lo), up(x.Hi+y.Hi)) }
+func Add(x, y I) I { return fix(addDown(x.Lo, y.Lo), addUp(x.Hi, y.Hi)) }
 
 // Sub is x − y.
-func Sub(x, y I) I { return fix(down(x.Lo-y.Hi), up(x.Hi-y.Lo)) }
+func Sub(x, y I) I { return fix(addDown(x.Lo, -y.Hi), addUp(x.Hi, -y.Lo)) }
 
 // AddScalar is x + c for a float64 c.
 func AddScalar(x I, c float64) I { return Add(x, Point(c)) }
@@ -134,8 +134,7 @@ func mulEnd(a, b float64) (lo, hi float64) {
 	if a == 0 || b == 0 {
 		return 0, 0
 	}
-	p := a * b
-	return down(p), up(p)
+	return mulDir(a, b)
 }
 
 // Mul is x·y.
@@ -166,13 +165,13 @@ func Div(x, y I) I {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, n := range [2]float64{x.Lo, x.Hi} {
 		for _, d := range [2]float64{y.Lo, y.Hi} {
-			q := n / d
 			if n == 0 || math.IsInf(d, 0) && !math.IsInf(n, 0) {
 				// 0/d and finite/∞ tend to 0 exactly.
 				lo, hi = math.Min(lo, 0), math.Max(hi, 0)
 				continue
 			}
-			lo, hi = math.Min(lo, down(q)), math.Max(hi, up(q))
+			ql, qh := divDir(n, d)
+			lo, hi = math.Min(lo, ql), math.Max(hi, qh)
 		}
 	}
 	return fix(lo, hi)
@@ -185,7 +184,9 @@ func Sqrt(x I) I {
 	}
 	lo := 0.0
 	if x.Lo > 0 {
-		lo = math.Max(down(math.Sqrt(x.Lo)), 0)
+		l, _ := sqrtDir(x.Lo)
+		lo = math.Max(l, 0)
 	}
-	return fix(lo, up(math.Sqrt(x.Hi)))
+	_, hi := sqrtDir(x.Hi)
+	return fix(lo, hi)
 }

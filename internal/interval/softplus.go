@@ -14,7 +14,7 @@ func softplusBounds(x float64) (lo, hi float64) {
 	ll := math.Max(down(down(math.Log1p(el))), 0)
 	lh := up(up(math.Log1p(eh)))
 	r := math.Max(x, 0)
-	return math.Max(down(r+ll), 0), up(r + lh)
+	return math.Max(addDown(r, ll), 0), addUp(r, lh)
 }
 
 // Softplus is log(1 + e^x), exactly (no threshold above which it is x);

@@ -1,0 +1,106 @@
+package interval
+
+import "math"
+
+// Directed rounding emulated from round-to-nearest: each operation's exact
+// error is known in sign (TwoSum for + and −, a fused multiply-add for ×,
+// ÷ and √), so a result is stepped outward only when it is on the wrong
+// side of the exact value, and an exact result (common: Sterbenz's
+// subtraction of near values, products of short mantissas) not at all.
+// The bounds are those of true directed rounding, one ulp wide at most
+// where the plain step outward made two: an enclosure through a chain of
+// operations (tanh, σ, G = n − h) is about half as wide, and proofs on
+// ill-conditioned roots need that width. Where the error term could
+// underflow (results below 2⁻⁹⁶⁰) or a result overflows, the plain step
+// outward is taken.
+
+// tiny bounds the magnitudes below which an error term may underflow.
+const tiny = 0x1p-960
+
+func exactable(v float64) bool {
+	a := math.Abs(v)
+	return a >= tiny && a <= math.MaxFloat64
+}
+
+// sumErr is (a + b) − s exactly, for s = fl(a + b) finite (TwoSum).
+func sumErr(a, b, s float64) float64 {
+	bp := s - a
+	return (a - (s - bp)) + (b - bp)
+}
+
+// addDown and addUp are a + b rounded toward −Inf and +Inf.
+func addDown(a, b float64) float64 {
+	s := a + b
+	if math.IsInf(s, 0) || math.IsNaN(s) || sumErr(a, b, s) < 0 {
+		return down(s)
+	}
+	return s
+}
+
+func addUp(a, b float64) float64 {
+	s := a + b
+	if math.IsInf(s, 0) || math.IsNaN(s) || sumErr(a, b, s) > 0 {
+		return up(s)
+	}
+	return s
+}
+
+// mulDir returns a·b rounded toward −Inf and +Inf (finite nonzero a, b or
+// not: infinities and NaN take the plain step).
+func mulDir(a, b float64) (lo, hi float64) {
+	p := a * b
+	if !exactable(p) {
+		return down(p), up(p)
+	}
+	e := math.FMA(a, b, -p) // a·b − p exactly
+	lo, hi = p, p
+	if e < 0 {
+		lo = down(p)
+	} else if e > 0 {
+		hi = up(p)
+	}
+	return lo, hi
+}
+
+// divDir returns n/d rounded toward −Inf and +Inf: with q = fl(n/d) the
+// remainder q·d − n is exact (no underflow), and q − n/d has its sign
+// times d's.
+func divDir(n, d float64) (lo, hi float64) {
+	q := n / d
+	if !exactable(q) || !exactable(n) || !exactable(d) {
+		return down(q), up(q)
+	}
+	r := math.FMA(q, d, -n)
+	if d < 0 {
+		r = -r
+	}
+	lo, hi = q, q
+	if r > 0 { // q above n/d
+		lo = down(q)
+	} else if r < 0 {
+		hi = up(q)
+	}
+	return lo, hi
+}
+
+func mulDown(a, b float64) float64 { lo, _ := mulDir(a, b); return lo }
+func mulUp(a, b float64) float64   { _, hi := mulDir(a, b); return hi }
+func divDown(n, d float64) float64 { lo, _ := divDir(n, d); return lo }
+func divUp(n, d float64) float64   { _, hi := divDir(n, d); return hi }
+
+// sqrtDir returns √x (x ≥ 0) rounded toward −Inf and +Inf: s² − x is
+// exact by a fused multiply-add and has the sign of s − √x.
+func sqrtDir(x float64) (lo, hi float64) {
+	s := math.Sqrt(x)
+	if !exactable(x) || !exactable(s) {
+		return down(s), up(s)
+	}
+	r := math.FMA(s, s, -x)
+	lo, hi = s, s
+	if r > 0 {
+		lo = down(s)
+	} else if r < 0 {
+		hi = up(s)
+	}
+	return lo, hi
+}
