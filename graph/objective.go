@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	G "gorgonia.org/gorgonia"
@@ -29,6 +30,7 @@ type Objective struct {
 	machines       []G.VM
 	steps          []*step
 	stale          bool      // U changed since the drives were computed
+	lastU          []float64 // the inputs last set, nil before (or after a failed set)
 	f, q, grad     []float64 // the last Eval's outputs: B x N, B, B x N
 }
 
@@ -150,8 +152,15 @@ func (o *Objective) Grad() []float64 { return o.grad }
 
 // SetInputs sets U: B x M values, or M values broadcast to every row.
 func (o *Objective) SetInputs(u []float64) error {
-	o.stale = true
-	return setInputs(o.uT, u, o.b, o.m)
+	if o.lastU != nil && slices.Equal(o.lastU, u) {
+		return nil // U holds them and the drives are (or will be) theirs
+	}
+	o.stale, o.lastU = true, nil
+	if err := setInputs(o.uT, u, o.b, o.m); err != nil {
+		return err
+	}
+	o.lastU = append(make([]float64, 0, len(u)), u...)
+	return nil
 }
 
 // SetStates sets X (B x N values).
