@@ -198,3 +198,36 @@ func TestSlowNoNewtonSlow(t *testing.T) {
 		t.Errorf("%d steps with the rule, %d without: want fewer", stepsOn, stepsOff)
 	}
 }
+
+// The dense descent's stop for slow candidates whose shift stays up
+// (slowShiftRun) saves descent steps and changes no outcome: on the
+// flip-flop GRU-16, Find's points, labels and every count are those with
+// the rule off (a run longer than the iterations), with fewer steps.
+func TestSlowShiftRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two Finds of the GRU-16")
+	}
+	p := flipFlopProblem(t, "gru")
+	run := func(k int) (goldenRun, int) {
+		defer func(v int) { slowShiftRun = v }(slowShiftRun)
+		slowShiftRun = k
+		res, err := Find(context.Background(), p, &Settings{Seed: benchSeed, Refiner: DenseLM})
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := 0
+		for _, pt := range res.All.Points {
+			steps += pt.Refines
+		}
+		return summarize(res), steps
+	}
+	on, stepsOn := run(slowShiftRun)
+	off, stepsOff := run(slowMaxIters + 1)
+	t.Logf("outcomes %v; refinement and descent steps %d with the rule, %d without", on.Outcomes, stepsOn, stepsOff)
+	for _, d := range compareRuns(on, off) {
+		t.Error(d)
+	}
+	if stepsOn >= stepsOff {
+		t.Errorf("%d steps with the rule, %d without: want fewer", stepsOn, stepsOff)
+	}
+}
