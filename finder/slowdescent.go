@@ -463,9 +463,10 @@ type slowShift struct {
 // falling about 0.5% an iteration), 71% of the descent's Hessians, and
 // every one ended as a slow region; the 58 that reached slow points kept
 // the shift unfallen for at most 4 iterations in a row, and the one that
-// crawled to a root (unfallen for 15) had q fall by half over 6 of them.
-// With 16, 61 of the 143 stop early and the descent evaluates 14% fewer
-// Hessians, every outcome as before. Runs of 6 to 14 stop more (up to 40%
+// crawled to a root (unfallen for 15) had q fall by at least 47% over any
+// 6 of them. With 16, 60 of the 143 (and one other candidate that ended as
+// a slow region) stop early and the descent evaluates 14% fewer Hessians,
+// every outcome as before. Runs of 6 to 14 stop more (up to 40%
 // fewer Hessians) with every label as before, but end crawls short of
 // where the 40 iterations bring two pairs of them within TolUnique of
 // each other: the distinct slow regions rise from 491 to 492 or 493.
