@@ -36,6 +36,10 @@ type rowEval struct {
 	f       *finder
 	objs    bySize[*graph.Objective]
 	maxRows int
+	// Buffers kept from call to call (each call overwrites what it
+	// reads): eval's batch rows, curvatures' rows and their values.
+	xb, ub             []float64
+	cx, cu, cq, cf, cg []float64
 }
 
 // rowBatchMax caps rowEval's batches: a gradient row costs the graph less
@@ -77,7 +81,8 @@ func (e *rowEval) eval(x, u []float64, n int, q, fo, g []float64) error {
 		if err != nil {
 			return err
 		}
-		xb, ub := make([]float64, B*N), make([]float64, B*M)
+		e.xb, e.ub = growTo(e.xb, B*N), growTo(e.ub, B*M)
+		xb, ub := e.xb, e.ub
 		for r := 0; r < B; r++ {
 			s := lo + min(r, hi-lo-1) // padding repeats the last row
 			copy(xb[r*N:(r+1)*N], x[s*N:(s+1)*N])
@@ -116,7 +121,8 @@ func (f *finder) curvatures(e *rowEval, idx []int, withErr bool) ([]curvature, e
 	for lo := 0; lo < len(idx); lo += group {
 		part := idx[lo:min(lo+group, len(idx))]
 		n := len(part) * per
-		x, u := make([]float64, n*N), make([]float64, n*M)
+		e.cx, e.cu = growTo(e.cx, n*N), growTo(e.cu, n*M)
+		x, u := e.cx, e.cu
 		for k, ci := range part {
 			c := f.cands[ci]
 			for r := 0; r < per; r++ {
@@ -133,7 +139,8 @@ func (f *finder) curvatures(e *rowEval, idx []int, withErr bool) ([]curvature, e
 				}
 			}
 		}
-		q, fo, g := make([]float64, n), make([]float64, n*N), make([]float64, n*N)
+		e.cq, e.cf, e.cg = growTo(e.cq, n), growTo(e.cf, n*N), growTo(e.cg, n*N)
+		q, fo, g := e.cq, e.cf, e.cg
 		if err := e.eval(x, u, n, q, fo, g); err != nil {
 			return nil, err
 		}
