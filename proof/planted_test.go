@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/interval"
 	"github.com/rnnfp/fixedpoints/proof"
 	"gonum.org/v1/gonum/mat"
 )
@@ -46,7 +47,8 @@ func plantedTanh(t *testing.T, N int, seed uint64) (*cells.Vanilla, []float64) {
 // large: Newton's step C·G(x̃) is bounded by |C|·width(G(x̃)), and the
 // Jacobian's enclosure widens as |W|²·r, so the box must be small. It is
 // proved, within 1e-8 of the planted point (known by construction; W is
-// rounded, so the root moves by about cond·u), with a radius below 1e-9.
+// rounded, so the root moves by about cond·u), with a radius below 1e-9,
+// and Newton's point has max|G| <= 2e-15 by G's enclosure (polish).
 // With the plain outward step in every interval operation (two ulps where
 // directed rounding makes one) and the plain γ_n|W||x| point products,
 // G(x̃) was enclosed 1.7e-15 wide and the proof failed ("no contraction":
@@ -63,6 +65,19 @@ func TestProvesIllConditionedRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Newton polished past the float64 evaluation's floor (max|G| 8e-15
+	// there): the rigorous enclosure of G at its result bounds max|G|.
+	ge, _, err := sys.Enclose(pointBoxOf(x), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mag := 0.0
+	for _, e := range ge {
+		mag = math.Max(mag, e.Mag())
+	}
+	if mag > 2e-15 {
+		t.Errorf("max|G| <= %.3g at Newton's result, want <= 2e-15 (polished)", mag)
+	}
 	res, err := proof.Krawczyk(sys, x, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -78,4 +93,12 @@ func TestProvesIllConditionedRoot(t *testing.T) {
 		t.Errorf("proved root %.3g from the planted point", d)
 	}
 	t.Logf("proved: r %.3g, R %.3g, %.3g from the planted point", res.Radius, res.UniqueRadius, d)
+}
+
+func pointBoxOf(x []float64) []interval.I {
+	out := make([]interval.I, len(x))
+	for i, v := range x {
+		out[i] = interval.Point(v)
+	}
+	return out
 }
