@@ -29,9 +29,11 @@ func sumErr(a, b, s float64) float64 {
 }
 
 // addDown and addUp are a + b rounded toward −Inf and +Inf.
+// An error term that is not a number (never expected for a finite s) takes
+// the plain step, as does every case not known to be exact or inward.
 func addDown(a, b float64) float64 {
 	s := a + b
-	if math.IsInf(s, 0) || math.IsNaN(s) || sumErr(a, b, s) < 0 {
+	if math.IsInf(s, 0) || math.IsNaN(s) || !(sumErr(a, b, s) >= 0) {
 		return down(s)
 	}
 	return s
@@ -39,7 +41,7 @@ func addDown(a, b float64) float64 {
 
 func addUp(a, b float64) float64 {
 	s := a + b
-	if math.IsInf(s, 0) || math.IsNaN(s) || sumErr(a, b, s) > 0 {
+	if math.IsInf(s, 0) || math.IsNaN(s) || !(sumErr(a, b, s) <= 0) {
 		return up(s)
 	}
 	return s
@@ -53,13 +55,7 @@ func mulDir(a, b float64) (lo, hi float64) {
 		return down(p), up(p)
 	}
 	e := math.FMA(a, b, -p) // a·b − p exactly
-	lo, hi = p, p
-	if e < 0 {
-		lo = down(p)
-	} else if e > 0 {
-		hi = up(p)
-	}
-	return lo, hi
+	return stepBy(p, e)
 }
 
 // divDir returns n/d rounded toward −Inf and +Inf: with q = fl(n/d) the
@@ -70,17 +66,11 @@ func divDir(n, d float64) (lo, hi float64) {
 	if !exactable(q) || !exactable(n) || !exactable(d) {
 		return down(q), up(q)
 	}
-	r := math.FMA(q, d, -n)
+	r := math.FMA(q, d, -n) // (q − n/d)·d exactly
 	if d < 0 {
 		r = -r
 	}
-	lo, hi = q, q
-	if r > 0 { // q above n/d
-		lo = down(q)
-	} else if r < 0 {
-		hi = up(q)
-	}
-	return lo, hi
+	return stepBy(q, -r)
 }
 
 func mulDown(a, b float64) float64 { lo, _ := mulDir(a, b); return lo }
@@ -95,12 +85,20 @@ func sqrtDir(x float64) (lo, hi float64) {
 	if !exactable(x) || !exactable(s) {
 		return down(s), up(s)
 	}
-	r := math.FMA(s, s, -x)
-	lo, hi = s, s
-	if r > 0 {
-		lo = down(s)
-	} else if r < 0 {
-		hi = up(s)
+	r := math.FMA(s, s, -x) // s² − x: the sign of s − √x
+	return stepBy(s, -r)
+}
+
+// stepBy returns the bounds of a value v + e (e the exact error's sign
+// carrier: the true value minus v): v itself on the side e does not cross,
+// one float64 outward on the side it does, and both steps for a NaN e.
+func stepBy(v, e float64) (lo, hi float64) {
+	lo, hi = v, v
+	if !(e >= 0) {
+		lo = down(v)
+	}
+	if !(e <= 0) {
+		hi = up(v)
 	}
 	return lo, hi
 }
