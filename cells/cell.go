@@ -92,6 +92,20 @@ type Linearized interface {
 	StepJacobian(x *G.Node, d, p []*G.Node) (*G.Node, []JacobianTerm, error)
 }
 
+// QHessian is an optional interface for cells that compute in plain Go, at
+// one state x under input u, the Jacobian J of F and the Hessian of
+// q = ½‖F(x) − x‖² with its second-order term, both in closed form:
+//
+//	(J − I)ᵀ(J − I) + Σ_i (F_i(x) − x_i) ∇²F_i(x)
+//
+// (N×N each, row-major; the Hessian symmetric). ok is false where the
+// cell's form has no closed form (a GRU with ResetBeforeLinear). It costs
+// O(N³) multiply-adds, where central differences of the gradient take 2N
+// gradient passes.
+type QHessian interface {
+	QHessian(x, u []float64) (jac, hess []float64, ok bool)
+}
+
 // ErrNoClosedForm marks a cell whose Jacobian StepJacobian cannot give in
 // closed form; callers fall back to vector-Jacobian passes.
 var ErrNoClosedForm = errors.New("no closed-form jacobian")

@@ -2,6 +2,7 @@ package cells
 
 import (
 	"fmt"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -120,4 +121,90 @@ func wrapErr(what string, err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("cells: %s: %v", what, r)
 	}
+}
+
+// QHessian gives the Jacobian of F and the Hessian of q = ½‖F(x) − x‖² at
+// x under u (see QHessian), for PyTorch's form; ok is false with
+// ResetBeforeLinear. With ρ = F(x) − x = (1 − z)(n − h), the rows s_i, p_i,
+// w_i of W_hr, W_hz, W_hn, hn = W_hn h + b_hn and t_i = r_i w_i +
+// hn_i r'_i s_i (the gradient of n's pre-activation):
+//
+//	∇F_i  = (1 − z_i) n'_i t_i − (n_i − h_i) z'_i p_i + z_i e_i
+//	∇²F_i = (1 − z_i)(n''_i t_i t_iᵀ + n'_i (r'_i (s_i w_iᵀ + w_i s_iᵀ) + hn_i r''_i s_i s_iᵀ))
+//	        − z'_i n'_i (p_i t_iᵀ + t_i p_iᵀ) − (n_i − h_i) z''_i p_i p_iᵀ
+//	        + z'_i (p_i e_iᵀ + e_i p_iᵀ)
+//
+// 1 − σ(a) is computed as σ(−a), without cancellation.
+func (c *GRU) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
+	if c.ResetBeforeLinear {
+		return nil, nil, false
+	}
+	H := c.hidden
+	ar, az := c.preAt(0, x, u, true), c.preAt(1, x, u, true)
+	whrT, whzT, whnT := c.params[1].Data, c.params[5].Data, c.params[9].Data
+	hn := append([]float64(nil), c.params[11].Data...)
+	addMatTVec(hn, whnT, x, H)
+	an := c.preAt(2, nil, u, false) // W_in u + b_in
+	for i := range an {
+		an[i] += sigm(ar[i]) * hn[i]
+	}
+	A := make([]float64, H*H) // J − I
+	S := make([]float64, H*H) // Σ ρ_i ∇²F_i, upper triangle
+	s, p, w, t := make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H)
+	for i := 0; i < H; i++ {
+		for k := 0; k < H; k++ {
+			s[k], p[k], w[k] = whrT[k*H+i], whzT[k*H+i], whnT[k*H+i]
+		}
+		r, dr := sigm(ar[i]), dsigm(ar[i])
+		ddr := dr * (sigm(-ar[i]) - r)
+		z, omz, dz := sigm(az[i]), sigm(-az[i]), dsigm(az[i])
+		ddz := dz * (omz - z)
+		n, dn := math.Tanh(an[i]), dtanh(an[i])
+		ddn := -2 * n * dn
+		nmh := n - x[i]
+		rho := omz * nmh
+		for k := range t {
+			t[k] = r*w[k] + hn[i]*dr*s[k]
+		}
+		ai := A[i*H : (i+1)*H]
+		for k := range ai {
+			ai[k] = omz*dn*t[k] - nmh*dz*p[k]
+		}
+		ai[i] -= omz
+		ctt, csw, css := rho*omz*ddn, rho*omz*dn*dr, rho*omz*dn*hn[i]*ddr
+		cpt, cpp, cpe := -rho*dz*dn, -rho*nmh*ddz, rho*dz
+		for j := 0; j < H; j++ {
+			row := S[j*H : (j+1)*H]
+			tj, sj, pj, wj := t[j], s[j], p[j], w[j]
+			a1, a2, a3 := ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj
+			a4 := csw * sj
+			for k := j; k < H; k++ {
+				row[k] += a1*t[k] + a2*s[k] + a3*p[k] + a4*w[k]
+			}
+		}
+		// cpe (p e_iᵀ + e_i pᵀ): row i and column i, on the upper triangle.
+		for k := 0; k < H; k++ {
+			if k < i {
+				S[k*H+i] += cpe * p[k]
+			} else {
+				S[i*H+k] += cpe * p[k]
+			}
+		}
+		S[i*H+i] += cpe * p[i]
+	}
+	hess = make([]float64, H*H)
+	for j := 0; j < H; j++ {
+		for k := j; k < H; k++ {
+			v := S[j*H+k]
+			for i := 0; i < H; i++ {
+				v += A[i*H+j] * A[i*H+k]
+			}
+			hess[j*H+k], hess[k*H+j] = v, v
+		}
+	}
+	jac = A
+	for i := 0; i < H; i++ {
+		jac[i*H+i]++
+	}
+	return jac, hess, true
 }
