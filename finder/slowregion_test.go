@@ -171,14 +171,23 @@ func TestSlowRegionStop(t *testing.T) {
 // those with the rule off (slowNoNewtonSlow = slowNoNewton), with fewer
 // descent steps.
 func TestSlowNoNewtonSlow(t *testing.T) {
+	compareRule(t, NewtonKrylov, &slowNoNewtonSlow, slowNoNewton)
+}
+
+// compareRule runs Find on the flip-flop GRU-16 with the refiner given,
+// once with *rule as it is and once with it set to off, and checks that
+// the points, labels and every count agree and that the rule saved
+// refinement and descent steps.
+func compareRule(t *testing.T, refiner Refiner, rule *int, off int) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("two Finds of the GRU-16")
 	}
 	p := flipFlopProblem(t, "gru")
 	run := func(k int) (goldenRun, int) {
-		defer func(v int) { slowNoNewtonSlow = v }(slowNoNewtonSlow)
-		slowNoNewtonSlow = k
-		res, err := Find(context.Background(), p, &Settings{Seed: benchSeed, Refiner: NewtonKrylov})
+		defer func(v int) { *rule = v }(*rule)
+		*rule = k
+		res, err := Find(context.Background(), p, &Settings{Seed: benchSeed, Refiner: refiner})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,10 +197,10 @@ func TestSlowNoNewtonSlow(t *testing.T) {
 		}
 		return summarize(res), steps
 	}
-	on, stepsOn := run(slowNoNewtonSlow)
-	off, stepsOff := run(slowNoNewton)
+	on, stepsOn := run(*rule)
+	offRun, stepsOff := run(off)
 	t.Logf("outcomes %v; refinement and descent steps %d with the rule, %d without", on.Outcomes, stepsOn, stepsOff)
-	for _, d := range compareRuns(on, off) {
+	for _, d := range compareRuns(on, offRun) {
 		t.Error(d)
 	}
 	if stepsOn >= stepsOff {
@@ -204,30 +213,5 @@ func TestSlowNoNewtonSlow(t *testing.T) {
 // flip-flop GRU-16, Find's points, labels and every count are those with
 // the rule off (a run longer than the iterations), with fewer steps.
 func TestSlowShiftRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("two Finds of the GRU-16")
-	}
-	p := flipFlopProblem(t, "gru")
-	run := func(k int) (goldenRun, int) {
-		defer func(v int) { slowShiftRun = v }(slowShiftRun)
-		slowShiftRun = k
-		res, err := Find(context.Background(), p, &Settings{Seed: benchSeed, Refiner: DenseLM})
-		if err != nil {
-			t.Fatal(err)
-		}
-		steps := 0
-		for _, pt := range res.All.Points {
-			steps += pt.Refines
-		}
-		return summarize(res), steps
-	}
-	on, stepsOn := run(slowShiftRun)
-	off, stepsOff := run(slowMaxIters + 1)
-	t.Logf("outcomes %v; refinement and descent steps %d with the rule, %d without", on.Outcomes, stepsOn, stepsOff)
-	for _, d := range compareRuns(on, off) {
-		t.Error(d)
-	}
-	if stepsOn >= stepsOff {
-		t.Errorf("%d steps with the rule, %d without: want fewer", stepsOn, stepsOff)
-	}
+	compareRule(t, DenseLM, &slowShiftRun, slowMaxIters+1)
 }
