@@ -2,6 +2,7 @@ package cells
 
 import (
 	"fmt"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -154,4 +155,101 @@ func selection(dt tensor.Dtype, rows, cols, off int) *tensor.Dense {
 		}
 	}
 	return m
+}
+
+// QHessian gives the Jacobian of F and the Hessian of q = ½‖F(x) − x‖² at
+// the state x = [h; c] under u (see QHessian); ok is always true. The gates
+// read h only: with the rows wi_j, wf_j, wg_j, wo_j of W_hi, W_hf, W_hg,
+// W_ho, c'_j = f_j c_j + i_j g_j, T_j = tanh(c'_j) and the residuals
+// ρh_j = o_j T_j − h_j, ρc_j = c'_j − c_j, the gradient of c'_j is
+// d_j = (v_j, f_j e_j) with v_j = c_j f'_j wf_j + g_j i'_j wi_j + i_j g'_j wg_j,
+// and
+//
+//	∇F_hj = T_j o'_j wo_j + o_j T'_j d_j,   ∇F_cj = d_j
+//	∇²c'_j = c_j f''_j wf wfᵀ + g_j i''_j wi wiᵀ + i_j g''_j wg wgᵀ
+//	         + i'_j g'_j (wi wgᵀ + wg wiᵀ) + f'_j (wf e_{H+j}ᵀ + e_{H+j} wfᵀ)
+//	∇²F_hj = o''_j T_j wo woᵀ + o'_j T'_j (wo d_jᵀ + d_j woᵀ)
+//	         + o_j T''_j d_j d_jᵀ + o_j T'_j ∇²c'_j
+//
+// (the w's padded with zeros on the c half), so Σ ρ ∇²F takes ∇²c'_j with
+// the weight ρc_j + ρh_j o_j T'_j. 1 − σ(a) is computed as σ(−a).
+func (c *LSTM) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
+	H, N := c.hidden, 2*c.hidden
+	h, cc := x[:H], x[H:]
+	ai, af, ag, ao := c.preAt(0, h, u, true), c.preAt(1, h, u, true), c.preAt(2, h, u, true), c.preAt(3, h, u, true)
+	wiT, wfT, wgT, woT := c.params[1].Data, c.params[5].Data, c.params[9].Data, c.params[13].Data
+	A := make([]float64, N*N) // J − I
+	S := make([]float64, N*N) // Σ ρ_i ∇²F_i, upper triangle
+	wi, wf, wg, wo, v := make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H)
+	for j := 0; j < H; j++ {
+		for k := 0; k < H; k++ {
+			wi[k], wf[k], wg[k], wo[k] = wiT[k*H+j], wfT[k*H+j], wgT[k*H+j], woT[k*H+j]
+		}
+		i, di := sigm(ai[j]), dsigm(ai[j])
+		ddi := di * (sigm(-ai[j]) - i)
+		f, df := sigm(af[j]), dsigm(af[j])
+		ddf := df * (sigm(-af[j]) - f)
+		g, dg := math.Tanh(ag[j]), dtanh(ag[j])
+		ddg := -2 * g * dg
+		o, do := sigm(ao[j]), dsigm(ao[j])
+		ddo := do * (sigm(-ao[j]) - o)
+		c2 := f*cc[j] + i*g
+		T, dT := math.Tanh(c2), dtanh(c2)
+		ddT := -2 * T * dT
+		rh, rc := o*T-h[j], c2-cc[j]
+		for k := range v {
+			v[k] = cc[j]*df*wf[k] + g*di*wi[k] + i*dg*wg[k]
+		}
+		// The Jacobian's rows j (h') and H+j (c'), less I.
+		ah, ac := A[j*N:(j+1)*N], A[(H+j)*N:(H+j+1)*N]
+		otc := o * dT
+		for k := 0; k < H; k++ {
+			ah[k] = T*do*wo[k] + otc*v[k]
+			ac[k] = v[k]
+		}
+		ah[j]--
+		ah[H+j] = otc * f
+		ac[H+j] = -sigm(-af[j]) // f − 1
+		// Σ ρ ∇²F for unit j: the h-h block from the vectors wo, v, wf, wi,
+		// wg; the c column H+j; the c-c entry (H+j, H+j).
+		beta := rc + rh*otc
+		a1, a2, a3 := rh*ddo*T, rh*do*dT, rh*o*ddT
+		bf, bi, bg, big := beta*cc[j]*ddf, beta*g*ddi, beta*i*ddg, beta*di*dg
+		for p := 0; p < H; p++ {
+			row := S[p*N : (p+1)*N]
+			k1, k2, k3 := a1*wo[p]+a2*v[p], a2*wo[p]+a3*v[p], bf*wf[p]
+			k4, k5 := bi*wi[p]+big*wg[p], bg*wg[p]+big*wi[p]
+			for k := p; k < H; k++ {
+				row[k] += k1*wo[k] + k2*v[k] + k3*wf[k] + k4*wi[k] + k5*wg[k]
+			}
+			row[H+j] += f*(a2*wo[p]+a3*v[p]) + beta*df*wf[p]
+		}
+		S[(H+j)*N+H+j] += a3 * f * f
+	}
+	// (J − I)ᵀ(J − I): column H+m of J − I is zero but for rows m and
+	// H+m, so only the h-h block needs whole columns.
+	hess = make([]float64, N*N)
+	set := func(j, k int, s float64) { hess[j*N+k], hess[k*N+j] = s, s }
+	for j := 0; j < H; j++ {
+		for k := j; k < H; k++ {
+			s := S[j*N+k]
+			for i := 0; i < N; i++ {
+				s += A[i*N+j] * A[i*N+k]
+			}
+			set(j, k, s)
+		}
+		for m := 0; m < H; m++ {
+			k := H + m
+			set(j, k, S[j*N+k]+A[m*N+j]*A[m*N+k]+A[k*N+j]*A[k*N+k])
+		}
+	}
+	for m := 0; m < H; m++ {
+		k := H + m
+		set(k, k, S[k*N+k]+A[m*N+k]*A[m*N+k]+A[k*N+k]*A[k*N+k])
+	}
+	jac = A
+	for i := 0; i < N; i++ {
+		jac[i*N+i]++
+	}
+	return jac, hess, true
 }

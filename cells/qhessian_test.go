@@ -31,58 +31,9 @@ func TestGRUQHessian(t *testing.T) {
 	}{{5, 0, 1}, {6, 3, 1}, {7, 2, 4}} {
 		c := cells.NewGRU(tc.N, tc.M)
 		c.InitUniform(uint64(10*tc.N + tc.M))
-		for _, p := range c.Params() {
-			for k := range p.Data {
-				p.Data[k] *= tc.scale
-			}
-		}
-		N := tc.N
+		scale(c, tc.scale)
 		for range 5 {
-			x, u := randVec(rng, N, 0.7), randVec(rng, tc.M, 1)
-			jac, hess, ok := c.QHessian(x, u)
-			if !ok {
-				t.Fatal("no closed form for PyTorch's GRU")
-			}
-			hMax := 0.0
-			for _, v := range hess {
-				hMax = max(hMax, math.Abs(v))
-			}
-			if hMax == 0 {
-				t.Fatal("zero Hessian")
-			}
-			const hj = 1e-6
-			for j := 0; j < N; j++ {
-				xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
-				xp[j] += hj
-				xm[j] -= hj
-				_, _, fp := refG(c, xp, u)
-				_, _, fm := refG(c, xm, u)
-				for i := 0; i < N; i++ {
-					fd := (fp[i] - fm[i]) / (2 * hj)
-					if got := jac[i*N+j]; math.Abs(got-fd) > 1e-7*(1+math.Abs(fd)) {
-						t.Fatalf("N %d M %d: dF[%d]/dx[%d] = %g, central difference %g", N, tc.M, i, j, got, fd)
-					}
-				}
-			}
-			const h = 1e-4
-			at := func(j, k int, sj, sk float64) float64 {
-				y := append([]float64(nil), x...)
-				y[j] += sj * h
-				y[k] += sk * h
-				return refQ(c, y, u)
-			}
-			for j := 0; j < N; j++ {
-				for k := 0; k < N; k++ {
-					fd := (at(j, k, 1, 1) - at(j, k, 1, -1) - at(j, k, -1, 1) + at(j, k, -1, -1)) / (4 * h * h)
-					got := hess[j*N+k]
-					if got != hess[k*N+j] {
-						t.Fatalf("N %d M %d: Hessian not symmetric at (%d, %d)", N, tc.M, j, k)
-					}
-					if math.Abs(got-fd) > 1e-5*(1+hMax) {
-						t.Fatalf("N %d M %d: Hessian[%d][%d] = %g, second differences %g", N, tc.M, j, k, got, fd)
-					}
-				}
-			}
+			checkQHessian(t, c, randVec(rng, tc.N, 0.7), randVec(rng, tc.M, 1))
 		}
 	}
 	c := cells.NewGRU(3, 1)
@@ -90,5 +41,79 @@ func TestGRUQHessian(t *testing.T) {
 	c.ResetBeforeLinear = true
 	if _, _, ok := c.QHessian(make([]float64, 3), make([]float64, 1)); ok {
 		t.Error("a closed form for ResetBeforeLinear")
+	}
+}
+
+// TestLSTMQHessian is TestGRUQHessian for the LSTM, whose state [h; c]
+// has 2H values: random LSTMs with and without inputs, weights scaled up so
+// that gates saturate at some points, cell states up to a few units.
+func TestLSTMQHessian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, tc := range []struct {
+		H, M  int
+		scale float64
+	}{{3, 0, 1}, {4, 3, 1}, {5, 2, 4}} {
+		c := cells.NewLSTM(tc.H, tc.M)
+		c.InitUniform(uint64(10*tc.H + tc.M))
+		scale(c, tc.scale)
+		for range 5 {
+			x := append(randVec(rng, tc.H, 0.7), randVec(rng, tc.H, 1.5)...)
+			checkQHessian(t, c, x, randVec(rng, tc.M, 1))
+		}
+	}
+}
+
+// checkQHessian checks the cell's closed-form J against central differences
+// of the reference F and its Hessian of q against second central
+// differences of the reference q at (x, u).
+func checkQHessian(t *testing.T, c interface {
+	cells.Cell
+	cells.QHessian
+}, x, u []float64) {
+	t.Helper()
+	N, M := len(x), len(u)
+	jac, hess, ok := c.QHessian(x, u)
+	if !ok {
+		t.Fatalf("%T: no closed form", c)
+	}
+	hMax := 0.0
+	for _, v := range hess {
+		hMax = max(hMax, math.Abs(v))
+	}
+	if hMax == 0 {
+		t.Fatal("zero Hessian")
+	}
+	const hj = 1e-6
+	for j := 0; j < N; j++ {
+		xp, xm := append([]float64(nil), x...), append([]float64(nil), x...)
+		xp[j] += hj
+		xm[j] -= hj
+		_, _, fp := refG(c, xp, u)
+		_, _, fm := refG(c, xm, u)
+		for i := 0; i < N; i++ {
+			fd := (fp[i] - fm[i]) / (2 * hj)
+			if got := jac[i*N+j]; math.Abs(got-fd) > 1e-7*(1+math.Abs(fd)) {
+				t.Fatalf("%T N %d M %d: dF[%d]/dx[%d] = %g, central difference %g", c, N, M, i, j, got, fd)
+			}
+		}
+	}
+	const h = 1e-4
+	at := func(j, k int, sj, sk float64) float64 {
+		y := append([]float64(nil), x...)
+		y[j] += sj * h
+		y[k] += sk * h
+		return refQ(c, y, u)
+	}
+	for j := 0; j < N; j++ {
+		for k := 0; k < N; k++ {
+			fd := (at(j, k, 1, 1) - at(j, k, 1, -1) - at(j, k, -1, 1) + at(j, k, -1, -1)) / (4 * h * h)
+			got := hess[j*N+k]
+			if got != hess[k*N+j] {
+				t.Fatalf("%T N %d M %d: Hessian not symmetric at (%d, %d)", c, N, M, j, k)
+			}
+			if math.Abs(got-fd) > 1e-5*(1+hMax) {
+				t.Fatalf("%T N %d M %d: Hessian[%d][%d] = %g, second differences %g", c, N, M, j, k, got, fd)
+			}
+		}
 	}
 }
