@@ -101,8 +101,9 @@ type Linearized interface {
 // (N×N each, row-major; the Hessian symmetric). ok is false where the
 // cell's form has no closed form (a GRU with ResetBeforeLinear). It costs
 // O(N³) multiply-adds, where central differences of the gradient take 2N
-// gradient passes.
+// gradient passes. The GRU (PyTorch's form) and the LSTM implement it.
 type QHessian interface {
+	// QHessian returns J and the Hessian of q at (x, u), or ok false.
 	QHessian(x, u []float64) (jac, hess []float64, ok bool)
 }
 
