@@ -137,14 +137,44 @@ func mulEnd(a, b float64) (lo, hi float64) {
 	return mulDir(a, b)
 }
 
-// Mul is x·y.
+// Mul is x·y. The signs of the ends say which two end products bound the
+// result (one pair where both intervals straddle 0), so each end is one
+// product rounded its own way instead of four rounded both ways.
 func Mul(x, y I) I {
-	l1, h1 := mulEnd(x.Lo, y.Lo)
-	l2, h2 := mulEnd(x.Lo, y.Hi)
-	l3, h3 := mulEnd(x.Hi, y.Lo)
-	l4, h4 := mulEnd(x.Hi, y.Hi)
-	return fix(min(l1, l2, l3, l4), max(h1, h2, h3, h4))
+	a, b, c, d := x.Lo, x.Hi, y.Lo, y.Hi
+	if math.IsNaN(a) || math.IsNaN(b) || math.IsNaN(c) || math.IsNaN(d) {
+		return Entire()
+	}
+	switch {
+	case a >= 0:
+		switch {
+		case c >= 0:
+			return fix(mulLo(a, c), mulHi(b, d))
+		case d <= 0:
+			return fix(mulLo(b, c), mulHi(a, d))
+		}
+		return fix(mulLo(b, c), mulHi(b, d))
+	case b <= 0:
+		switch {
+		case c >= 0:
+			return fix(mulLo(a, d), mulHi(b, c))
+		case d <= 0:
+			return fix(mulLo(b, d), mulHi(a, c))
+		}
+		return fix(mulLo(a, d), mulHi(a, c))
+	}
+	switch { // a < 0 < b
+	case c >= 0:
+		return fix(mulLo(a, d), mulHi(b, d))
+	case d <= 0:
+		return fix(mulLo(b, c), mulHi(a, c))
+	}
+	return fix(min(mulLo(a, d), mulLo(b, c)), max(mulHi(a, c), mulHi(b, d)))
 }
+
+// mulLo and mulHi are the ends of mulEnd(a, b).
+func mulLo(a, b float64) float64 { lo, _ := mulEnd(a, b); return lo }
+func mulHi(a, b float64) float64 { _, hi := mulEnd(a, b); return hi }
 
 // Scale is c·x for a float64 c.
 func Scale(c float64, x I) I { return Mul(Point(c), x) }
