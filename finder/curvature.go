@@ -64,7 +64,7 @@ func (f *finder) newRowEval() *rowEval {
 	objs := f.objs // the search's graphs when they compute in this dtype: the same builder, so no size is compiled twice
 	if searchDtype(f.s) != f.s.Dtype {
 		if f.rowObjs.m == nil {
-			f.rowObjs = newBySize(f.cell, f.s.Dtype, graph.NewObjective)
+			f.rowObjs = newBySize(f.cell, f.s.Dtype, graph.Shared.Objective)
 		}
 		objs = f.rowObjs
 	}

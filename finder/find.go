@@ -90,7 +90,11 @@ func Find(ctx context.Context, p Problem, settings *Settings) (res *Result, err 
 	if err != nil {
 		return nil, err
 	}
-	return f.run(ctx, p)
+	res, err = f.run(ctx, p)
+	if err == nil {
+		f.release() // after a failure they are dropped instead
+	}
+	return res, err
 }
 
 func newFinder(p Problem, s Settings) (*finder, error) {
@@ -137,9 +141,9 @@ func newFinder(p Problem, s Settings) (*finder, error) {
 		s.CompleteBudget = completeBudget(N)
 	}
 	f := &finder{cell: p.Cell, s: s, N: N, M: M,
-		objs:  newBySize(p.Cell, searchDtype(s), graph.NewObjective),
-		jacs:  newBySize(p.Cell, s.Dtype, graph.NewJacobians),
-		steps: newBySize(p.Cell, s.Dtype, graph.NewStepper),
+		objs:  newBySize(p.Cell, searchDtype(s), graph.Shared.Objective),
+		jacs:  newBySize(p.Cell, s.Dtype, graph.Shared.Jacobians),
+		steps: newBySize(p.Cell, s.Dtype, graph.Shared.Stepper),
 		jvps:  newBySize(p.Cell, s.Dtype, newForwardJVP),
 		start: time.Now(),
 	}
@@ -249,7 +253,9 @@ func (f *finder) points(conds []int) *FixedPoints {
 
 // bySize caches compiled graphs by batch size: a compiled graph has a fixed
 // batch, and the batches come in few sizes (powers of two, see batchRows),
-// so each size is built once per Find.
+// so each size is checked out of graph.Shared once per Find (built there
+// unless an earlier Find of an equal cell handed one back) and handed
+// back by release when the Find is done.
 type bySize[T any] struct {
 	build func(B int) (T, error)
 	m     map[int]T
@@ -257,6 +263,25 @@ type bySize[T any] struct {
 
 func newBySize[T any](cell cells.Cell, d graph.Dtype, build func(cells.Cell, int, graph.Dtype) (T, error)) bySize[T] {
 	return bySize[T]{build: func(B int) (T, error) { return build(cell, B, d) }, m: map[int]T{}}
+}
+
+// release hands every graph the Find checked out back to graph.Shared.
+// The Find must not use them afterwards.
+func (f *finder) release() {
+	f.objs.release()
+	f.rowObjs.release()
+	f.jacs.release()
+	f.steps.release()
+	f.jvps.release()
+}
+
+func (c *bySize[T]) release() {
+	for B, g := range c.m {
+		if p, ok := any(g).(graph.Cached); ok {
+			graph.Shared.Put(p)
+		}
+		delete(c.m, B)
+	}
 }
 
 func (c *bySize[T]) get(B int) (T, error) {

@@ -348,7 +348,7 @@ func (f *finder) jvpRows(n int, x, u, v, fx, out []float64) error {
 	return nil
 }
 
-// newForwardJVP builds forward-difference products for B rows.
+// newForwardJVP checks out forward-difference products for B rows.
 func newForwardJVP(cell cells.Cell, B int, d graph.Dtype) (*graph.JVP, error) {
-	return graph.NewJVP(cell, B, false, d)
+	return graph.Shared.JVP(cell, B, false, d)
 }

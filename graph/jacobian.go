@@ -43,6 +43,8 @@ type Jacobians struct {
 	seedBuf  []float64
 	xRep     []float64
 	uRep     []float64
+	bytes    int64       // estimated, for Cache
+	ce       *cacheEntry // set when checked out of a Cache
 }
 
 // jacobianPart is the graph of a block of rows [lo, hi) of the replicated
@@ -83,6 +85,7 @@ func newClosedJacobians(cell cells.Linearized, B int, d Dtype) (*Jacobians, erro
 		return nil, err
 	}
 	j.closed = cf
+	j.bytes = cf.bytes
 	return j, nil
 }
 
@@ -152,6 +155,7 @@ func (j *Jacobians) buildPart(cell cells.Cell, part *jacobianPart) (m G.VM, err 
 		return nil, err
 	}
 	defer recoverErr("build jacobians", &err)
+	defer func() { j.bytes += graphBytes(s.g) }()
 	seed := G.NewMatrix(s.g, j.dtype.tensor(), G.WithShape(part.hi-part.lo, j.n), G.WithName("S"), G.WithValue(rowsOf(j.seedT, part.lo, part.hi)))
 	wrt := G.Nodes{s.x}
 	if s.u != nil {

@@ -22,6 +22,7 @@ type closedForm struct {
 	terms []closedTerm
 	width []int       // the columns of each coefficient
 	coef  [][]float64 // each coefficient over the whole batch, B x width
+	bytes int64       // estimated graph memory, for Cache
 }
 
 // closedPart is the graph of a block of rows [lo, hi) of the batch.
@@ -134,6 +135,7 @@ func (cf *closedForm) buildPart(cell cells.Linearized, d Dtype, xT, uT *tensor.D
 		return nil, fmt.Errorf("graph: the cell's jacobian terms differ between row blocks")
 	}
 	part.cV = make([]G.Value, len(nodes))
+	cf.bytes += graphBytes(s.g)
 	outs := G.Nodes{G.Read(s.f, &part.fV)}
 	for k, n := range nodes {
 		outs = append(outs, G.Read(n, &part.cV[k]))

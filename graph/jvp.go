@@ -35,6 +35,7 @@ type JVP struct {
 	us      []float64
 	fs      []float64
 	h       []float64
+	ce      *cacheEntry // set when checked out of a Cache
 }
 
 // NewJVP builds and compiles the products for R rows, by central

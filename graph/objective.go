@@ -29,9 +29,11 @@ type Objective struct {
 	parts          []*objectivePart
 	machines       []G.VM
 	steps          []*step
-	stale          bool      // U changed since the drives were computed
-	lastU          []float64 // the inputs last set, nil before (or after a failed set)
-	f, q, grad     []float64 // the last Eval's outputs: B x N, B, B x N
+	stale          bool        // U changed since the drives were computed
+	lastU          []float64   // the inputs last set, nil before (or after a failed set)
+	f, q, grad     []float64   // the last Eval's outputs: B x N, B, B x N
+	bytes          int64       // estimated, for Cache
+	ce             *cacheEntry // set when checked out of a Cache
 }
 
 // objectivePart is the graph of a block of rows. G.Read copies its outputs
@@ -91,6 +93,9 @@ func NewObjectiveSteps(cell cells.Cell, B, k int, d Dtype) (*Objective, error) {
 		o.f, o.grad = make([]float64, B*N), make([]float64, B*N)
 	}
 	o.q = make([]float64, B)
+	for _, s := range o.steps {
+		o.bytes += graphBytes(s.g)
+	}
 	o.stale = true // the drives of U = 0 are not computed yet
 	return o, nil
 }

@@ -19,7 +19,9 @@ type Stepper struct {
 	parts   []*stepperPart
 	ms      []G.VM
 	steps   []*step
-	lastU   []float64 // the inputs the drives were computed for; nil: none yet
+	lastU   []float64   // the inputs the drives were computed for; nil: none yet
+	bytes   int64       // estimated, for Cache
+	ce      *cacheEntry // set when checked out of a Cache
 }
 
 type stepperPart struct {
@@ -49,6 +51,7 @@ func NewStepper(cell cells.Cell, B int, d Dtype) (st *Stepper, err error) {
 			return nil, err
 		}
 		st.steps = append(st.steps, s)
+		st.bytes += graphBytes(s.g)
 		m, err := s.compile(G.Nodes{G.Read(s.f, &part.fV)})
 		if err != nil {
 			return nil, err
