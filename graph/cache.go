@@ -112,55 +112,56 @@ func (j *Jacobians) cacheEntry() *cacheEntry { return j.ce }
 func (st *Stepper) cacheEntry() *cacheEntry  { return st.ce }
 func (j *JVP) cacheEntry() *cacheEntry       { return j.ce }
 
-// Objective checks out an objective of cell for batch size B (NewObjective).
-func (c *Cache) Objective(cell cells.Cell, B int, d Dtype) (*Objective, error) {
-	p, err := c.get(cell, cacheKey{kind: kindObjective, b: B, k: 1, dtype: d}, func() (any, int64, error) {
-		o, err := NewObjective(cell, B, d)
+func (o *Objective) setEntry(e *cacheEntry) { o.ce = e }
+func (j *Jacobians) setEntry(e *cacheEntry) { j.ce = e }
+func (st *Stepper) setEntry(e *cacheEntry)  { st.ce = e }
+func (j *JVP) setEntry(e *cacheEntry)       { j.ce = e }
+
+func (o *Objective) size() int64 { return o.bytes }
+func (j *Jacobians) size() int64 { return j.bytes }
+func (st *Stepper) size() int64  { return st.bytes }
+func (j *JVP) size() int64       { return j.st.bytes }
+
+// program is what checkOut hands out: a Cached program that records its
+// entry and says its estimated bytes.
+type program interface {
+	Cached
+	setEntry(*cacheEntry)
+	size() int64
+}
+
+// checkOut checks out an idle program for key and cell, or builds one, and
+// records its entry in it (nil for a cell the cache cannot compare).
+func checkOut[P program](c *Cache, cell cells.Cell, key cacheKey, build func() (P, error)) (P, error) {
+	co, err := c.get(cell, key, func() (any, int64, error) {
+		p, err := build()
 		if err != nil {
 			return nil, 0, err
 		}
-		return o, o.bytes, nil
+		return p, p.size(), nil
 	})
 	if err != nil {
-		return nil, err
+		var zero P
+		return zero, err
 	}
-	o := p.prog.(*Objective)
-	o.ce = p.entry
-	return o, nil
+	p := co.prog.(P)
+	p.setEntry(co.entry)
+	return p, nil
+}
+
+// Objective checks out an objective of cell for batch size B (NewObjective).
+func (c *Cache) Objective(cell cells.Cell, B int, d Dtype) (*Objective, error) {
+	return checkOut(c, cell, cacheKey{kind: kindObjective, b: B, k: 1, dtype: d}, func() (*Objective, error) { return NewObjective(cell, B, d) })
 }
 
 // Jacobians checks out the Jacobians of cell for B points (NewJacobians).
 func (c *Cache) Jacobians(cell cells.Cell, B int, d Dtype) (*Jacobians, error) {
-	p, err := c.get(cell, cacheKey{kind: kindJacobians, b: B, dtype: d}, func() (any, int64, error) {
-		j, err := NewJacobians(cell, B, d)
-		if err != nil {
-			return nil, 0, err
-		}
-		return j, j.bytes, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	j := p.prog.(*Jacobians)
-	j.ce = p.entry
-	return j, nil
+	return checkOut(c, cell, cacheKey{kind: kindJacobians, b: B, dtype: d}, func() (*Jacobians, error) { return NewJacobians(cell, B, d) })
 }
 
 // Stepper checks out a stepper of cell for batch size B (NewStepper).
 func (c *Cache) Stepper(cell cells.Cell, B int, d Dtype) (*Stepper, error) {
-	p, err := c.get(cell, cacheKey{kind: kindStepper, b: B, dtype: d}, func() (any, int64, error) {
-		st, err := NewStepper(cell, B, d)
-		if err != nil {
-			return nil, 0, err
-		}
-		return st, st.bytes, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	st := p.prog.(*Stepper)
-	st.ce = p.entry
-	return st, nil
+	return checkOut(c, cell, cacheKey{kind: kindStepper, b: B, dtype: d}, func() (*Stepper, error) { return NewStepper(cell, B, d) })
 }
 
 // JVP checks out the Jacobian-vector products of cell for R rows (NewJVP).
@@ -169,19 +170,7 @@ func (c *Cache) JVP(cell cells.Cell, R int, central bool, d Dtype) (*JVP, error)
 	if central {
 		k = 1
 	}
-	p, err := c.get(cell, cacheKey{kind: kindJVP, b: R, k: k, dtype: d}, func() (any, int64, error) {
-		j, err := NewJVP(cell, R, central, d)
-		if err != nil {
-			return nil, 0, err
-		}
-		return j, j.st.bytes, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	j := p.prog.(*JVP)
-	j.ce = p.entry
-	return j, nil
+	return checkOut(c, cell, cacheKey{kind: kindJVP, b: R, k: k, dtype: d}, func() (*JVP, error) { return NewJVP(cell, R, central, d) })
 }
 
 type checkedOut struct {
