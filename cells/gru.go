@@ -155,12 +155,9 @@ func (c *GRU) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
 		for k := 0; k < H; k++ {
 			s[k], p[k], w[k] = whrT[k*H+i], whzT[k*H+i], whnT[k*H+i]
 		}
-		r, dr := sigm(ar[i]), dsigm(ar[i])
-		ddr := dr * (sigm(-ar[i]) - r)
-		z, omz, dz := sigm(az[i]), sigm(-az[i]), dsigm(az[i])
-		ddz := dz * (omz - z)
-		n, dn := math.Tanh(an[i]), dtanh(an[i])
-		ddn := -2 * n * dn
+		r, dr, ddr := sigm(ar[i]), dsigm(ar[i]), ddsigm(ar[i])
+		omz, dz, ddz := sigm(-az[i]), dsigm(az[i]), ddsigm(az[i])
+		n, dn, ddn := math.Tanh(an[i]), dtanh(an[i]), ddtanh(an[i])
 		nmh := n - x[i]
 		rho := omz * nmh
 		for k := range t {

@@ -185,17 +185,12 @@ func (c *LSTM) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
 		for k := 0; k < H; k++ {
 			wi[k], wf[k], wg[k], wo[k] = wiT[k*H+j], wfT[k*H+j], wgT[k*H+j], woT[k*H+j]
 		}
-		i, di := sigm(ai[j]), dsigm(ai[j])
-		ddi := di * (sigm(-ai[j]) - i)
-		f, df := sigm(af[j]), dsigm(af[j])
-		ddf := df * (sigm(-af[j]) - f)
-		g, dg := math.Tanh(ag[j]), dtanh(ag[j])
-		ddg := -2 * g * dg
-		o, do := sigm(ao[j]), dsigm(ao[j])
-		ddo := do * (sigm(-ao[j]) - o)
+		i, di, ddi := sigm(ai[j]), dsigm(ai[j]), ddsigm(ai[j])
+		f, df, ddf := sigm(af[j]), dsigm(af[j]), ddsigm(af[j])
+		g, dg, ddg := math.Tanh(ag[j]), dtanh(ag[j]), ddtanh(ag[j])
+		o, do, ddo := sigm(ao[j]), dsigm(ao[j]), ddsigm(ao[j])
 		c2 := f*cc[j] + i*g
-		T, dT := math.Tanh(c2), dtanh(c2)
-		ddT := -2 * T * dT
+		T, dT, ddT := math.Tanh(c2), dtanh(c2), ddtanh(c2)
 		rh, rc := o*T-h[j], c2-cc[j]
 		for k := range v {
 			v[k] = cc[j]*df*wf[k] + g*di*wi[k] + i*dg*wg[k]
