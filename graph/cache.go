@@ -202,7 +202,9 @@ func (c *Cache) get(cell cells.Cell, key cacheKey, build func() (any, int64, err
 	if err != nil || !ok {
 		return checkedOut{prog: prog}, err
 	}
-	return checkedOut{prog: prog, entry: &cacheEntry{cache: c, key: key, prog: prog, bytes: bytes}}, nil
+	// The key's fingerprint (up to maxFingerprint bytes, a copy per
+	// entry) counts toward the bound as the program's values do.
+	return checkedOut{prog: prog, entry: &cacheEntry{cache: c, key: key, prog: prog, bytes: bytes + int64(len(key.cell))}}, nil
 }
 
 // removeIdle takes e out of the idle set (c.mu held).
