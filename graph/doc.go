@@ -22,3 +22,8 @@
 // user-written gorgonia.Op still must not panic in Do: a machine runInline
 // does not take runs by RunAll.
 package graph
+
+// The BLAS behind gorgonia's and gonum's products is chosen here for every
+// user of the package: gonum's pure Go, or OpenBLAS with the build tag
+// openblas (see internal/blasuse).
+import _ "github.com/rnnfp/fixedpoints/internal/blasuse"

@@ -41,6 +41,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/rnnfp/fixedpoints/internal/blasuse"
 )
 
 type options struct {
@@ -113,8 +115,8 @@ func run(ctx context.Context, w io.Writer, o options) error {
 	}
 	load0 := loadAverage()
 	fmt.Fprintf(w, "## Performance\n\n")
-	fmt.Fprintf(w, "Machine: %s, %d logical CPUs, %s/%s, %s. Medians of %d rounds.\n\n",
-		cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), o.count)
+	fmt.Fprintf(w, "Machine: %s, %d logical CPUs, %s/%s, %s, BLAS: %s. Medians of %d rounds.\n\n",
+		cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), blasuse.Name(), o.count)
 
 	if err := objectiveTable(w, o); err != nil {
 		return err

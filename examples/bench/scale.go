@@ -15,6 +15,7 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/finder"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/blasuse"
 	"github.com/rnnfp/fixedpoints/internal/heappeak"
 	"github.com/rnnfp/fixedpoints/tasks"
 	"gonum.org/v1/gonum/mat"
@@ -349,7 +350,7 @@ func precisionTable(ctx context.Context, w io.Writer, o options) error {
 
 // scaleTables runs the scale benchmarks.
 func scaleTables(ctx context.Context, w io.Writer, o options) error {
-	fmt.Fprintf(w, "## Scale\n\nMachine: %s, %d logical CPUs, %s. Load average before: %s.\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), loadAverage())
+	fmt.Fprintf(w, "## Scale\n\nMachine: %s, %d logical CPUs, %s, BLAS: %s. Load average before: %s.\n\n", cpuModel(), runtime.NumCPU(), runtime.Version(), blasuse.Name(), loadAverage())
 	tables := []func(context.Context, io.Writer, options) error{gru128Table, crossoverTable, precisionTable, plantedTable}
 	if len(o.scaleCells) > 0 {
 		tables = append(tables, randomTable)

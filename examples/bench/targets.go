@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rnnfp/fixedpoints/finder"
+	"github.com/rnnfp/fixedpoints/internal/blasuse"
 )
 
 // The speed targets of issue #30 (-targets): every run with the proofs,
@@ -60,7 +61,7 @@ func targetList(o options) []target {
 func targetsRun(ctx context.Context, w io.Writer, o options) error {
 	fmt.Fprintf(w, "## Targets (issue #30)\n\nMachine: %s, %d logical CPUs, %s. Proofs, slow points, completion and connections on (`finder.Find` defaults; planted networks with ProveStabilityMaxN = N). Each row: median of its runs, and the load average (1, 5, 15 min) after them; wall times under load are inflated by about load / CPUs.\n\n",
 		cpuModel(), runtime.NumCPU(), runtime.Version())
-	tableHead(w, "Targets against measured medians", "",
+	tableHead(w, "Targets against measured medians, BLAS: "+blasuse.Name(), "",
 		"network, 1024 initial states", "target", "median s:", "runs:", "peak heap MiB:", "proofs % of total (existence + stability):", "fixed points:", "proved stability:", "met", "load")
 	skip := map[string]bool{}
 	for _, n := range strings.Split(o.targetsSkip, ",") {
