@@ -366,6 +366,32 @@ func connectBatch(n, N int) int {
 	return max(nextPow2(n), min(4, batchRows(1, N)))
 }
 
+// stepFew is stepRows for few rows: fewer than batchRows' floor of 1024/N
+// run in one batch of connectBatch(n, N) rows instead of that floor
+// (deflation's line search steps its last few starts for many
+// iterations); more go to stepRows. The batch's padding rows repeat the
+// last real one; trial, tu and fout hold at least batchRows(n, N) rows.
+func (f *finder) stepFew(trial, tu, fout []float64, n int) error {
+	N, M := f.N, f.M
+	B := connectBatch(n, N)
+	if B >= batchRows(1, N) {
+		return f.stepRows(trial, tu, fout, n)
+	}
+	for row := n; row < B; row++ {
+		copy(trial[row*N:(row+1)*N], trial[(n-1)*N:n*N])
+		copy(tu[row*M:(row+1)*M], tu[(n-1)*M:n*M])
+	}
+	st, err := f.steps.get(B)
+	if err != nil {
+		return err
+	}
+	if err := st.Step(trial[:B*N], tu[:B*M], fout[:B*N]); err != nil {
+		return err
+	}
+	f.stats.GradEvals++
+	return nil
+}
+
 // connectBudget is Settings.ConnectBudget with its default, 2^30 /
 // (N^2 + 64 N) steps of the map (about 2^30 multiply-adds of a vanilla
 // cell's weights, plus the per-unit work of a step and its check; about a

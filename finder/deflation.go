@@ -182,7 +182,7 @@ func (f *finder) deflatedLineSearch(part []int, steps []float64, roots []int, lo
 			}
 			copy(tu[row*M:(row+1)*M], c.u)
 		}
-		if err := f.stepRows(trial, tu, fout, len(rows)); err != nil {
+		if err := f.stepFew(trial, tu, fout, len(rows)); err != nil {
 			return nil, err
 		}
 		for row, k := range rows {
