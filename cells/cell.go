@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -106,6 +107,30 @@ type QHessian interface {
 	// QHessian returns J and the Hessian of q at (x, u), or ok false.
 	QHessian(x, u []float64) (jac, hess []float64, ok bool)
 }
+
+// QHessianInto is QHessian writing J and the Hessian of q into the
+// caller's jac and hess (N×N each, overwritten) instead of new slices, for
+// callers that evaluate many; it reports ok. The values are QHessian's, bit
+// for bit. The GRU and the LSTM implement it.
+type QHessianInto interface {
+	QHessianInto(x, u, jac, hess []float64) bool
+}
+
+// scratch holds the closed-form Hessians' working vectors between calls.
+var scratch sync.Pool
+
+// getScratch returns a buffer of n values (not cleared) from scratch.
+func getScratch(n int) *[]float64 {
+	if b, ok := scratch.Get().(*[]float64); ok && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]float64, n)
+	return &b
+}
+
+// putScratch hands a buffer back to scratch.
+func putScratch(b *[]float64) { scratch.Put(b) }
 
 // ErrNoClosedForm marks a cell whose Jacobian StepJacobian cannot give in
 // closed form; callers fall back to vector-Jacobian passes.

@@ -168,6 +168,19 @@ func (c *gated) preAt(k int, x, u []float64, withHH bool) []float64 {
 	return a
 }
 
+// preInto is preAt written into a (H values).
+func (c *gated) preInto(a []float64, k int, x, u []float64, withHH bool) {
+	H := c.hidden
+	copy(a, c.params[4*k+2].Data)
+	if withHH {
+		for i, v := range c.params[4*k+3].Data {
+			a[i] += v
+		}
+	}
+	addMatTVec(a, c.params[4*k+1].Data, x, H)
+	addMatTVec(a, c.params[4*k].Data, u, H)
+}
+
 // addMatTVec adds Wᵀ·v to a, for W stored row-major as len(v)×H (a
 // transposed weight, so this is the layer's W·v).
 func addMatTVec(a, wT, v []float64, H int) {

@@ -136,28 +136,56 @@ func wrapErr(what string, err *error) {
 //
 // 1 − σ(a) is computed as σ(−a), without cancellation.
 func (c *GRU) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
-	if c.ResetBeforeLinear {
+	jac, hess = make([]float64, c.hidden*c.hidden), make([]float64, c.hidden*c.hidden)
+	if !c.QHessianInto(x, u, jac, hess) {
 		return nil, nil, false
 	}
+	return jac, hess, true
+}
+
+// QHessianInto is QHessian written into jac and hess (H×H each), with no
+// allocation (see QHessianInto).
+func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
+	if c.ResetBeforeLinear {
+		return false
+	}
 	H := c.hidden
-	ar, az := c.preAt(0, x, u, true), c.preAt(1, x, u, true)
+	// One block of scratch: the pre-activations ar, az, an, hn, the rows
+	// s, p, w, t, then Aᵀ and S; J − I (A) is built in jac.
+	sc := getScratch(8*H + 2*H*H)
+	defer putScratch(sc)
+	buf := *sc
+	ar, az, an, hn := buf[:H], buf[H:2*H], buf[2*H:3*H], buf[3*H:4*H]
+	s, p, w, t := buf[4*H:5*H], buf[5*H:6*H], buf[6*H:7*H], buf[7*H:8*H]
+	A := jac[:H*H]                // J − I
+	At := buf[8*H : 8*H+H*H]      // its transpose
+	S := buf[8*H+H*H : 8*H+2*H*H] // Σ ρ_i ∇²F_i, upper triangle
+	clear(S)
+	c.preInto(ar, 0, x, u, true)
+	c.preInto(az, 1, x, u, true)
 	whrT, whzT, whnT := c.params[1].Data, c.params[5].Data, c.params[9].Data
-	hn := append([]float64(nil), c.params[11].Data...)
+	copy(hn, c.params[11].Data)
 	addMatTVec(hn, whnT, x, H)
-	an := c.preAt(2, nil, u, false) // W_in u + b_in
+	c.preInto(an, 2, nil, u, false) // W_in u + b_in
 	for i := range an {
 		an[i] += sigm(ar[i]) * hn[i]
 	}
-	A := make([]float64, H*H) // J − I
-	S := make([]float64, H*H) // Σ ρ_i ∇²F_i, upper triangle
-	s, p, w, t := make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H)
 	for i := 0; i < H; i++ {
 		for k := 0; k < H; k++ {
 			s[k], p[k], w[k] = whrT[k*H+i], whzT[k*H+i], whnT[k*H+i]
 		}
-		r, dr, ddr := sigm(ar[i]), dsigm(ar[i]), ddsigm(ar[i])
-		omz, dz, ddz := sigm(-az[i]), dsigm(az[i]), ddsigm(az[i])
-		n, dn, ddn := math.Tanh(an[i]), dtanh(an[i]), ddtanh(an[i])
+		// σ, σ', σ'' and tanh, tanh', tanh'' from one evaluation of each
+		// exponential (the same expressions as sigm, dsigm, ddsigm, dtanh,
+		// ddtanh, so the same values).
+		rp, rm := sigm(ar[i]), sigm(-ar[i])
+		r, dr := rp, rp*rm
+		ddr := dr * (rm - rp)
+		zp, zm := sigm(az[i]), sigm(-az[i])
+		omz, dz := zm, zp*zm
+		ddz := dz * (zm - zp)
+		n := math.Tanh(an[i])
+		dn := 4 * (sigm(2*an[i]) * sigm(-(2 * an[i])))
+		ddn := -2 * n * dn
 		nmh := n - x[i]
 		rho := omz * nmh
 		for k := range t {
@@ -171,12 +199,14 @@ func (c *GRU) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
 		ctt, csw, css := rho*omz*ddn, rho*omz*dn*dr, rho*omz*dn*hn[i]*ddr
 		cpt, cpp, cpe := -rho*dz*dn, -rho*nmh*ddz, rho*dz
 		for j := 0; j < H; j++ {
-			row := S[j*H : (j+1)*H]
 			tj, sj, pj, wj := t[j], s[j], p[j], w[j]
 			a1, a2, a3 := ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj
 			a4 := csw * sj
-			for k := j; k < H; k++ {
-				row[k] += a1*t[k] + a2*s[k] + a3*p[k] + a4*w[k]
+			row := S[j*H+j : (j+1)*H]
+			tk, sk, pk, wk := t[j:H], s[j:H], p[j:H], w[j:H]
+			tk, sk, pk, wk = tk[:len(row)], sk[:len(row)], pk[:len(row)], wk[:len(row)]
+			for k := range row {
+				row[k] += a1*tk[k] + a2*sk[k] + a3*pk[k] + a4*wk[k]
 			}
 		}
 		// cpe (p e_iᵀ + e_i pᵀ): row i and column i, on the upper triangle.
@@ -189,19 +219,26 @@ func (c *GRU) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
 		}
 		S[i*H+i] += cpe * p[i]
 	}
-	hess = make([]float64, H*H)
+	for i := 0; i < H; i++ {
+		for j := 0; j < H; j++ {
+			At[j*H+i] = A[i*H+j]
+		}
+	}
+	hess = hess[:H*H]
 	for j := 0; j < H; j++ {
+		aj := At[j*H : (j+1)*H]
 		for k := j; k < H; k++ {
+			ak := At[k*H : (k+1)*H]
+			ak = ak[:len(aj)]
 			v := S[j*H+k]
-			for i := 0; i < H; i++ {
-				v += A[i*H+j] * A[i*H+k]
+			for i, a := range aj {
+				v += a * ak[i]
 			}
 			hess[j*H+k], hess[k*H+j] = v, v
 		}
 	}
-	jac = A
 	for i := 0; i < H; i++ {
-		jac[i*H+i]++
+		A[i*H+i]++
 	}
-	return jac, hess, true
+	return true
 }

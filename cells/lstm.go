@@ -174,23 +174,58 @@ func selection(dt tensor.Dtype, rows, cols, off int) *tensor.Dense {
 // (the w's padded with zeros on the c half), so Σ ρ ∇²F takes ∇²c'_j with
 // the weight ρc_j + ρh_j o_j T'_j. 1 − σ(a) is computed as σ(−a).
 func (c *LSTM) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
+	N := 2 * c.hidden
+	jac, hess = make([]float64, N*N), make([]float64, N*N)
+	c.QHessianInto(x, u, jac, hess)
+	return jac, hess, true
+}
+
+// QHessianInto is QHessian written into jac and hess (2H×2H each), with no
+// allocation (see QHessianInto); ok is always true.
+func (c *LSTM) QHessianInto(x, u, jac, hess []float64) bool {
 	H, N := c.hidden, 2*c.hidden
 	h, cc := x[:H], x[H:]
-	ai, af, ag, ao := c.preAt(0, h, u, true), c.preAt(1, h, u, true), c.preAt(2, h, u, true), c.preAt(3, h, u, true)
+	// One block of scratch: the four gates' pre-activations, the rows wi,
+	// wf, wg, wo and v, the first H columns of J − I transposed, and S;
+	// J − I (A) is built in jac.
+	sc := getScratch(9*H + H*N + N*N)
+	defer putScratch(sc)
+	buf := *sc
+	ai, af, ag, ao := buf[:H], buf[H:2*H], buf[2*H:3*H], buf[3*H:4*H]
+	wi, wf, wg, wo, v := buf[4*H:5*H], buf[5*H:6*H], buf[6*H:7*H], buf[7*H:8*H], buf[8*H:9*H]
+	At := buf[9*H : 9*H+H*N]
+	S := buf[9*H+H*N : 9*H+H*N+N*N] // Σ ρ_i ∇²F_i, upper triangle
+	clear(S)
+	c.preInto(ai, 0, h, u, true)
+	c.preInto(af, 1, h, u, true)
+	c.preInto(ag, 2, h, u, true)
+	c.preInto(ao, 3, h, u, true)
 	wiT, wfT, wgT, woT := c.params[1].Data, c.params[5].Data, c.params[9].Data, c.params[13].Data
-	A := make([]float64, N*N) // J − I
-	S := make([]float64, N*N) // Σ ρ_i ∇²F_i, upper triangle
-	wi, wf, wg, wo, v := make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H), make([]float64, H)
+	A := jac[:N*N] // J − I
+	clear(A)
 	for j := 0; j < H; j++ {
 		for k := 0; k < H; k++ {
 			wi[k], wf[k], wg[k], wo[k] = wiT[k*H+j], wfT[k*H+j], wgT[k*H+j], woT[k*H+j]
 		}
-		i, di, ddi := sigm(ai[j]), dsigm(ai[j]), ddsigm(ai[j])
-		f, df, ddf := sigm(af[j]), dsigm(af[j]), ddsigm(af[j])
-		g, dg, ddg := math.Tanh(ag[j]), dtanh(ag[j]), ddtanh(ag[j])
-		o, do, ddo := sigm(ao[j]), dsigm(ao[j]), ddsigm(ao[j])
+		// σ, σ', σ'' and tanh, tanh', tanh'' from one evaluation of each
+		// exponential (the same expressions as sigm, dsigm, ddsigm, dtanh,
+		// ddtanh, so the same values).
+		ip, im := sigm(ai[j]), sigm(-ai[j])
+		i, di := ip, ip*im
+		ddi := di * (im - ip)
+		fp, fm := sigm(af[j]), sigm(-af[j])
+		f, df := fp, fp*fm
+		ddf := df * (fm - fp)
+		g := math.Tanh(ag[j])
+		dg := 4 * (sigm(2*ag[j]) * sigm(-(2 * ag[j])))
+		ddg := -2 * g * dg
+		op, om := sigm(ao[j]), sigm(-ao[j])
+		o, do := op, op*om
+		ddo := do * (om - op)
 		c2 := f*cc[j] + i*g
-		T, dT, ddT := math.Tanh(c2), dtanh(c2), ddtanh(c2)
+		T := math.Tanh(c2)
+		dT := 4 * (sigm(2*c2) * sigm(-(2 * c2)))
+		ddT := -2 * T * dT
 		rh, rc := o*T-h[j], c2-cc[j]
 		for k := range v {
 			v[k] = cc[j]*df*wf[k] + g*di*wi[k] + i*dg*wg[k]
@@ -204,32 +239,44 @@ func (c *LSTM) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
 		}
 		ah[j]--
 		ah[H+j] = otc * f
-		ac[H+j] = -sigm(-af[j]) // f − 1
+		ac[H+j] = -fm // f − 1
 		// Σ ρ ∇²F for unit j: the h-h block from the vectors wo, v, wf, wi,
 		// wg; the c column H+j; the c-c entry (H+j, H+j).
 		beta := rc + rh*otc
 		a1, a2, a3 := rh*ddo*T, rh*do*dT, rh*o*ddT
 		bf, bi, bg, big := beta*cc[j]*ddf, beta*g*ddi, beta*i*ddg, beta*di*dg
 		for p := 0; p < H; p++ {
-			row := S[p*N : (p+1)*N]
 			k1, k2, k3 := a1*wo[p]+a2*v[p], a2*wo[p]+a3*v[p], bf*wf[p]
 			k4, k5 := bi*wi[p]+big*wg[p], bg*wg[p]+big*wi[p]
-			for k := p; k < H; k++ {
-				row[k] += k1*wo[k] + k2*v[k] + k3*wf[k] + k4*wi[k] + k5*wg[k]
+			row := S[p*N+p : p*N+H]
+			wok, vk, wfk, wik, wgk := wo[p:H], v[p:H], wf[p:H], wi[p:H], wg[p:H]
+			wok, vk, wfk, wik, wgk = wok[:len(row)], vk[:len(row)], wfk[:len(row)], wik[:len(row)], wgk[:len(row)]
+			for k := range row {
+				row[k] += k1*wok[k] + k2*vk[k] + k3*wfk[k] + k4*wik[k] + k5*wgk[k]
 			}
-			row[H+j] += f*(a2*wo[p]+a3*v[p]) + beta*df*wf[p]
+			S[p*N+H+j] += f*(a2*wo[p]+a3*v[p]) + beta*df*wf[p]
 		}
 		S[(H+j)*N+H+j] += a3 * f * f
 	}
 	// (J − I)ᵀ(J − I): column H+m of J − I is zero but for rows m and
-	// H+m, so only the h-h block needs whole columns.
-	hess = make([]float64, N*N)
+	// H+m, so only the h-h block needs whole columns (taken from Aᵀ, in
+	// the same order).
+	for i := 0; i < N; i++ {
+		for j := 0; j < H; j++ {
+			At[j*N+i] = A[i*N+j]
+		}
+	}
+	hess = hess[:N*N]
+	clear(hess[H*N:]) // the c-c block is diagonal
 	set := func(j, k int, s float64) { hess[j*N+k], hess[k*N+j] = s, s }
 	for j := 0; j < H; j++ {
+		aj := At[j*N : (j+1)*N]
 		for k := j; k < H; k++ {
+			ak := At[k*N : (k+1)*N]
+			ak = ak[:len(aj)]
 			s := S[j*N+k]
-			for i := 0; i < N; i++ {
-				s += A[i*N+j] * A[i*N+k]
+			for i, a := range aj {
+				s += a * ak[i]
 			}
 			set(j, k, s)
 		}
@@ -242,9 +289,8 @@ func (c *LSTM) QHessian(x, u []float64) (jac, hess []float64, ok bool) {
 		k := H + m
 		set(k, k, S[k*N+k]+A[m*N+k]*A[m*N+k]+A[k*N+k]*A[k*N+k])
 	}
-	jac = A
 	for i := 0; i < N; i++ {
-		jac[i*N+i]++
+		A[i*N+i]++
 	}
-	return jac, hess, true
+	return true
 }

@@ -117,3 +117,38 @@ func checkQHessian(t *testing.T, c interface {
 		}
 	}
 }
+
+// TestQHessianIntoDirtyBuffers: QHessianInto overwrites every entry of
+// the caller's jac and hess (here filled with NaN and with another
+// point's values first) with QHessian's values, bit for bit, for the GRU
+// and the LSTM (whose Jacobian and Hessian have zero blocks).
+func TestQHessianIntoDirtyBuffers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	g := cells.NewGRU(6, 2)
+	g.InitUniform(3)
+	l := cells.NewLSTM(5, 2)
+	l.InitUniform(4)
+	for _, c := range []interface {
+		cells.Cell
+		cells.QHessian
+		cells.QHessianInto
+	}{g, l} {
+		N := c.StateSize()
+		for _, fill := range []float64{math.NaN(), 1e300} {
+			jac, hess := make([]float64, N*N), make([]float64, N*N)
+			for i := range jac {
+				jac[i], hess[i] = fill, fill
+			}
+			x, u := randVec(rng, N, 1.5), randVec(rng, 2, 1)
+			wj, wh, _ := c.QHessian(x, u)
+			if !c.QHessianInto(x, u, jac, hess) {
+				t.Fatalf("%T: no closed form", c)
+			}
+			for i := range wj {
+				if math.Float64bits(jac[i]) != math.Float64bits(wj[i]) || math.Float64bits(hess[i]) != math.Float64bits(wh[i]) {
+					t.Fatalf("%T (filled with %g): entry %d: J %v H %v, QHessian gives %v %v", c, fill, i, jac[i], hess[i], wj[i], wh[i])
+				}
+			}
+		}
+	}
+}

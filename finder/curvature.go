@@ -113,7 +113,7 @@ func (e *rowEval) eval(x, u []float64, n int, q, fo, g []float64) error {
 // (cells.QHessian) gives it and J instead of the differences
 // (closedCurvatures).
 func (f *finder) curvatures(e *rowEval, idx []int, withErr bool) ([]curvature, error) {
-	if qh, ok := f.cell.(cells.QHessian); ok && !withErr && f.s.Dtype == graph.Float64 {
+	if qh := f.closedQHessian(); qh != nil && !withErr {
 		if out, ok, err := f.closedCurvatures(e, qh, idx); ok || err != nil {
 			return out, err
 		}
@@ -169,17 +169,48 @@ func (f *finder) curvatures(e *rowEval, idx []int, withErr bool) ([]curvature, e
 // descent's Hessians were 97% of its rows. It reports false when the cell
 // has no closed form for its configuration.
 func (f *finder) closedCurvatures(e *rowEval, qh cells.QHessian, idx []int) ([]curvature, bool, error) {
-	N := f.N
 	q, fo, g, err := f.evalCands(e, idx)
 	if err != nil {
 		return nil, true, err
 	}
+	out, ok := f.closedCurvaturesAt(qh, idx, q, fo, g, nil)
+	return out, ok, nil
+}
+
+// closedCurvaturesAt is closedCurvatures with q, F and the gradient at the
+// candidates' states already evaluated (one row a candidate, as
+// evalCands gives them; the curvatures keep slices of fo and g). A cell
+// that writes its Hessians into given storage (cells.QHessianInto) writes
+// them into *hb, grown to fit (the curvatures' H are slices of it, valid
+// until its next use), or into new storage when hb is nil.
+func (f *finder) closedCurvaturesAt(qh cells.QHessian, idx []int, q, fo, g []float64, hb *[]float64) ([]curvature, bool) {
+	N := f.N
 	out := make([]curvature, len(idx))
 	closed := make([]bool, len(idx))
+	qi, into := qh.(cells.QHessianInto)
+	var hs []float64
+	if into {
+		if hb == nil {
+			hb = new([]float64)
+		}
+		*hb = growTo(*hb, len(idx)*N*N)
+		hs = *hb
+	}
 	linalg.Parallel(len(idx), func(a, b int) {
+		var jw []float64
+		if into {
+			jw = make([]float64, N*N)
+		}
 		for k := a; k < b; k++ {
 			c := f.cands[idx[k]]
-			jac, H, ok := qh.QHessian(c.x, c.u)
+			var jac, H []float64
+			var ok bool
+			if into {
+				jac, H = jw, hs[k*N*N:(k+1)*N*N]
+				ok = qi.QHessianInto(c.x, c.u, jac, H)
+			} else {
+				jac, H, ok = qh.QHessian(c.x, c.u)
+			}
 			if !ok {
 				return
 			}
@@ -198,10 +229,19 @@ func (f *finder) closedCurvatures(e *rowEval, qh cells.QHessian, idx []int) ([]c
 	})
 	for _, ok := range closed {
 		if !ok {
-			return nil, false, nil
+			return nil, false
 		}
 	}
-	return out, true, nil
+	return out, true
+}
+
+// closedQHessian is the cell's closed-form Hessian of q when curvatures
+// without withErr uses it (a float64 search), else nil.
+func (f *finder) closedQHessian() cells.QHessian {
+	if qh, ok := f.cell.(cells.QHessian); ok && f.s.Dtype == graph.Float64 {
+		return qh
+	}
+	return nil
 }
 
 // assembleCurvature builds one curvature from its rows, starting at row
