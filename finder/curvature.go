@@ -77,7 +77,7 @@ func (e *rowEval) eval(x, u []float64, n int, q, fo, g []float64) error {
 	N, M := e.f.N, e.f.M
 	for lo := 0; lo < n; lo += e.maxRows {
 		hi := min(lo+e.maxRows, n)
-		B := batchRows(hi-lo, N)
+		B := fewRows(hi-lo, N)
 		ob, err := e.objs.get(B)
 		if err != nil {
 			return err

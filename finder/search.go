@@ -41,7 +41,7 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 		return f.referenceAdam(ctx, idx)
 	}
 	active := append([]int(nil), idx...)
-	ob, err := f.objs.get(batchRows(len(active), N))
+	ob, err := f.objs.get(fewRows(len(active), N))
 	if err != nil {
 		return err
 	}
@@ -123,8 +123,10 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			f.canceled = true
 			return nil
 		}
-		// Shrink the batch when three quarters of it are done.
-		if nb := batchRows(nActive, N); nb*4 <= ob.B() {
+		// Shrink the batch when three quarters of it are done (down to
+		// fewRows: a retry's last few candidates run for a hundred
+		// iterations or more).
+		if nb := fewRows(nActive, N); nb*4 <= ob.B() {
 			keep, rows := []int{}, []int{}
 			for r, ci := range active {
 				if !cs[ci].done {
