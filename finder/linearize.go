@@ -171,10 +171,13 @@ func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 		return nil
 	}
 	bc := jacobianBatch(n, N, M, s.JacobianBudget)
-	jac, err := graph.NewJacobians(cell, bc, s.Dtype)
+	// Checked out of graph.Shared (built there unless an earlier call for an
+	// equal cell and batch handed one back), as Find's programs are.
+	jac, err := graph.Shared.Jacobians(cell, bc, s.Dtype)
 	if err != nil {
 		return fmt.Errorf("finder: jacobians: %w", err)
 	}
+	defer graph.Shared.Put(jac)
 	outX, outU, fs, err := evalJacobians(ctx, jac, xs, us)
 	if err != nil {
 		return err
