@@ -95,7 +95,7 @@ func (f *finder) deflate(ctx context.Context, idx []int, known []int) ([]int, er
 		var next []int
 		for lo := 0; lo < len(active); lo += chunk {
 			part := active[lo:min(lo+chunk, len(active))]
-			A, err := f.jacobiansAt(part)
+			A, err := f.jacobiansFew(part)
 			if err != nil {
 				return nil, err
 			}
@@ -212,4 +212,29 @@ func scaleOver(x []float64, lim float64) bool {
 		}
 	}
 	return false
+}
+
+// jacobiansFew is jacobiansAt for few candidates: fewer than batchRows'
+// floor of 1024/N go in one batch of connectBatch's size (the next power of
+// two, at least 4) instead of that floor, as stepFew steps them: deflation
+// follows its last few starts for many iterations, and a closed-form
+// Jacobian of 64 rows of a 16-unit RNN costs about 12 times one of 4. More
+// go to jacobiansAt. The rows are independent: padding changes no value.
+func (f *finder) jacobiansFew(reps []int) ([]float64, error) {
+	N := f.N
+	B := connectBatch(len(reps), N)
+	if B >= batchRows(1, N) {
+		return f.jacobiansAt(reps)
+	}
+	jac, err := f.jacs.get(B)
+	if err != nil {
+		return nil, err
+	}
+	x, u := f.pack(reps, B)
+	jx := grow(&f.jx, B*N*N)
+	if err := jac.Eval(x, u, jx, nil); err != nil {
+		return nil, err
+	}
+	f.stats.JacobianEvals++
+	return jx, nil
 }
