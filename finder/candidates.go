@@ -111,14 +111,26 @@ func batchRows(n, N int) int {
 	return max(nextPow2(n), nextPow2(max(1, 1024/max(N, 1))))
 }
 
+// batchFreeN is the largest state size at which every row of a batch
+// evaluation is computed the same whatever the batch: gonum's matrix
+// products (gorgonia's) work in blocks of 64, and once a product has 4
+// blocks of rows and columns they sum a row's products with a transposed
+// matrix block by block when the inner dimension exceeds 64, which can
+// round differently from the one sum of a smaller batch (seen at N = 128
+// between batches of 128 rows and more: the last bits of a few GRU-128
+// candidates' final states).
+const batchFreeN = 64
+
 // fewRows is the batch compiled for n rows of N states where n may be
 // below batchRows' floor of 1024/N rows: the next power of two, at least 4
 // rows (or the floor, if smaller), and batchRows(n, N) from the floor up.
 // Since the graphs run on the caller's goroutine a small batch costs less:
 // an objective and gradient of the flip-flop GRU-16 takes 55 µs at 4 rows,
-// 164 µs at 64 (LSTM-16: 86 and 332 µs; CPU time, one core). The rows are
-// independent, so the batch changes no value; each size is a graph built
-// once (graph.Shared keeps it for the next Find).
+// 164 µs at 64 (LSTM-16: 86 and 332 µs; CPU time, one core). It changes
+// no value: up to batchFreeN states no batch does, and above it changes
+// only batches below batchRows' floor (at most 16 rows), all within one of
+// gonum's blocks of 64 rows, which it computes alike. Each size is a graph
+// built once (graph.Shared keeps it for the next Find).
 func fewRows(n, N int) int {
 	return max(nextPow2(n), min(4, batchRows(1, N)))
 }

@@ -696,12 +696,13 @@ func (f *finder) slowTest(cv []curvature, k, ci int, s *slowShift, hn []float64,
 // iteration on every active candidate kept a step in the one before, whose
 // trial evaluation gave q, F and the gradient at its state: a cell with
 // the Hessian of q in closed form takes them from there instead of
-// evaluating them again (each row's values do not depend on its batch, so
-// they are the same numbers; on the flip-flop GRU-16 these evaluations
-// were 12% of the descent). The Hessians go into *hb, reused from one
-// iteration to the next.
+// evaluating them again (on the flip-flop GRU-16 these evaluations were
+// 12% of the descent). Up to batchFreeN states a row's values do not
+// depend on its batch, so they are the numbers an evaluation would give,
+// bit for bit; above, it evaluates them as before. The Hessians go into
+// *hb, reused from one iteration to the next.
 func (f *finder) slowCurvatures(e *rowEval, active []int, st map[int]*slowShift, it int, hb *[]float64) ([]curvature, error) {
-	if qh := f.closedQHessian(); qh != nil && it > 0 {
+	if qh := f.closedQHessian(); qh != nil && it > 0 && f.N <= batchFreeN {
 		N := f.N
 		q, fo, g := make([]float64, len(active)), make([]float64, len(active)*N), make([]float64, len(active)*N)
 		for k, ci := range active {
