@@ -179,7 +179,7 @@ func (s *step) compile(outputs G.Nodes, extra ...*G.Node) (m G.VM, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph: compile: %w", err)
 	}
-	return G.NewTapeMachine(s.g, G.WithPrecompiled(prog, locMap)), nil
+	return G.NewTapeMachine(s.g, append([]G.VMOpt{G.WithPrecompiled(prog, locMap)}, withReuse(s.g)...)...), nil
 }
 
 // run runs a machine once and rewinds it, turning panics into errors.
@@ -210,6 +210,9 @@ var errQueuedClosures = errors.New("the machine queued closures (dual values bou
 // against fresh machines, bit for bit. A VM without the field (another
 // gorgonia version) is Reset.
 func rewind(m G.VM) {
+	if e := engineOf(m); e != nil {
+		e.rewound()
+	}
 	if pc := pcOf(m); pc != nil {
 		*pc = 0
 		return

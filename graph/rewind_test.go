@@ -8,6 +8,7 @@ import (
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/internal/torchref"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // rewindTestCells are the kinds whose programs differ: torchref's four,
@@ -48,8 +49,9 @@ func rewindTestCells(t *testing.T) map[string]cells.Cell {
 	return cs
 }
 
-// A machine run again after rewind (its registers kept) computes what a
-// freshly compiled one does, bit for bit: every kind of program graph
+// A machine run again after rewind (its registers kept, and its tanh
+// outputs: reuseEngine) computes what a freshly compiled one with
+// gorgonia's own engine does, bit for bit: every kind of program graph
 // builds (objective of F and of F^3, in float64 and float32, stepper,
 // closed-form and seeded Jacobians, products), every kind of cell, one row block and several,
 // run on states A, then B, then A again.
@@ -155,7 +157,11 @@ func TestRewoundMachinesMatchFresh(t *testing.T) {
 					t.Fatalf("%s %s: %v", name, p.name, err)
 				}
 				for run, in := range [][2][]float64{{xa, ua}, {xb, ub}, {xa, ua}} {
+					// Fresh, with gorgonia's own engine (no kept tanh
+					// outputs: reuseEngine).
+					reuseOn = false
 					fresh, err := p.build(c, B)
+					reuseOn = true
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -185,4 +191,51 @@ func TestRewindFindsProgramCounter(t *testing.T) {
 	if pcOf(m) == nil {
 		t.Fatal("no program counter found in gorgonia's tape machine")
 	}
+}
+
+// The machines built here keep their tanh outputs between runs: a GRU
+// stepper's engine hands out the same arrays on its second run, and
+// allocates less than gorgonia's engine does.
+func TestReuseEngineKeepsOutputs(t *testing.T) {
+	c := cells.NewGRU(32, 3)
+	c.InitUniform(1)
+	B, N := 64, c.StateSize()
+	r := rand.New(rand.NewPCG(3, 3))
+	x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*3)
+	out := make([]float64, B*N)
+	allocs := func(on bool) (float64, *Stepper) {
+		reuseOn = on
+		defer func() { reuseOn = true }()
+		st, err := NewStepper(c, B, Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return testing.AllocsPerRun(5, func() {
+			if err := st.Step(x, u, out); err != nil {
+				t.Fatal(err)
+			}
+		}), st
+	}
+	a0, _ := allocs(false)
+	a1, st := allocs(true)
+	e := engineOf(st.ms[0])
+	if e == nil || len(e.outs) == 0 {
+		t.Fatalf("the stepper's machine has no reuseEngine with kept outputs: %v", e)
+	}
+	first := append([]*tensor.Dense(nil), e.outs...)
+	if err := st.Step(x, u, out); err != nil {
+		t.Fatal(err)
+	}
+	for k := range first {
+		if e.outs[k] != first[k] {
+			t.Errorf("tanh output %d replaced on a later run", k)
+		}
+	}
+	if e.next != 0 {
+		t.Errorf("engine not rewound: %d calls pending", e.next)
+	}
+	if a1 >= a0 {
+		t.Errorf("%v allocations a step with kept tanh outputs, %v without", a1, a0)
+	}
+	t.Logf("%d tanh outputs kept; allocations a step %v -> %v", len(first), a0, a1)
 }
