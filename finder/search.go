@@ -123,10 +123,10 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			f.canceled = true
 			return nil
 		}
-		// Shrink the batch when three quarters of it are done (down to
-		// fewRows: a retry's last few candidates run for a hundred
-		// iterations or more).
-		if nb := fewRows(nActive, N); nb*4 <= ob.B() {
+		// Shrink the batch when half of it is done (down to fewRows: a
+		// retry's last few candidates run for a hundred iterations or
+		// more).
+		if nb := fewRows(nActive, N); nb*2 <= ob.B() {
 			keep, rows := []int{}, []int{}
 			for r, ci := range active {
 				if !cs[ci].done {
