@@ -30,7 +30,7 @@ const (
 // iteration.
 //
 // It returns the candidates that reached the rounding floor.
-func (f *finder) broydenSteps(part, ks []int, P, sy []float64) (map[int]bool, error) {
+func (f *finder) broydenSteps(part, ks []int, P, sy []float64, sc *lmScratch) (map[int]bool, error) {
 	N, M := f.N, f.M
 	NN := N * N
 	eps := f.s.Dtype.Eps()
@@ -41,10 +41,10 @@ func (f *finder) broydenSteps(part, ks []int, P, sy []float64) (map[int]bool, er
 		}
 	})
 	b := batchRows(len(ks), N)
-	trial := make([]float64, b*N)
-	tu := make([]float64, b*M)
-	fout := make([]float64, b*N)
-	r := make([]float64, len(ks)*N) // residual at each row's current x
+	trial := grow(&sc.bTrial, b*N)
+	tu := grow(&sc.bTu, b*M)
+	fout := grow(&sc.bFout, b*N)
+	r := grow(&sc.bR, len(ks)*N) // residual at each row's current x
 	const (
 		rejected = iota
 		stepping

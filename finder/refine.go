@@ -76,9 +76,30 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 			active = append(active, ci)
 		}
 	}
-	step := func(part []int) ([]int, error) { return f.lmChunk(part, st) }
+	sc := &lmScratch{}
+	step := func(part []int) ([]int, error) { return f.lmChunk(part, st, sc) }
 	_, _, err := f.refineRounds(ctx, active, f.jacobianChunk(), step)
 	return err
+}
+
+// lmScratch holds the buffers of the dense refinement's chunks (lmChunk,
+// broydenSteps), kept from chunk to chunk and round to round: at N = 16
+// their allocation and clearing cost more than the arithmetic they hold.
+// Every value is written before it is read, so what a buffer held before
+// changes nothing.
+type lmScratch struct {
+	r, sy                  []float64 // residuals, accepted steps and changes of residual
+	trial, tu, fout        []float64 // a trial batch: states, inputs, F
+	bTrial, bTu, bFout, bR []float64 // the quasi-Newton steps' batch and residuals
+	solved, pending        []bool
+}
+
+// growBools is grow for flags.
+func growBools(buf *[]bool, n int) []bool {
+	if cap(*buf) < n {
+		*buf = make([]bool, n)
+	}
+	return (*buf)[:n]
 }
 
 // markActive marks the candidates that go on after a refinement round as
@@ -168,7 +189,7 @@ func (f *finder) jacobianChunk() int {
 // convergence hundreds of candidates crowd around each fixed point, and one
 // Jacobian evaluation then serves them all. The acceptance test uses each
 // candidate's own residual, so sharing only slows a step, never corrupts it.
-func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
+func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int, error) {
 	N, M := f.N, f.M
 	NN := N * N
 	eps := f.s.Dtype.Eps()
@@ -193,24 +214,24 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 	})
 	B := batchRows(len(part), N)
 	P := grow(&f.pBuf, len(part)*NN) // each candidate's step matrix
-	solved := make([]bool, len(part))
-	r := make([]float64, len(part)*N)    // each candidate's residual F(x) - x
-	sy := make([]float64, 2*len(part)*N) // each accepted step and its change of residual
+	solved := growBools(&sc.solved, len(part))
+	r := grow(&sc.r, len(part)*N)     // each candidate's residual F(x) - x
+	sy := grow(&sc.sy, 2*len(part)*N) // each accepted step and its change of residual
 	for k, ci := range part {
 		c := f.cands[ci]
 		for i := 0; i < N; i++ {
 			r[k*N+i] = c.f[i] - c.x[i]
 		}
 	}
-	pending := make([]bool, len(part))
+	pending := growBools(&sc.pending, len(part))
 	for k := range pending {
 		pending[k] = true
 	}
 	// Each damping trial evaluates only the candidates still pending, packed
 	// into the smallest batch that holds them.
-	trial := make([]float64, B*N)
-	tu := make([]float64, B*M)
-	fout := make([]float64, B*N)
+	trial := grow(&sc.trial, B*N)
+	tu := grow(&sc.tu, B*M)
+	fout := grow(&sc.fout, B*N)
 	rows := make([]int, 0, len(part)) // the candidate (index in part) of each row
 	keep := []int{}
 	quasi := []int{} // accepted with a solved step: worth quasi-Newton steps
@@ -283,7 +304,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState) ([]int, error) {
 		}
 	}
 	if len(quasi) > 0 {
-		done, err := f.broydenSteps(part, quasi, P, sy)
+		done, err := f.broydenSteps(part, quasi, P, sy, sc)
 		if err != nil {
 			return nil, err
 		}
