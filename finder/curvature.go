@@ -49,7 +49,8 @@ type rowEval struct {
 // alternating, at load 11-12: the flip-flop GRU-16 (rows of 16 + 3 values)
 // median 1.43 s in batches of 1024 against 2.41 s of 8192 (512: 1.71 s,
 // 2048: 2.00 s); the GRU-128 3.7 and 4.0 s against 6.9 and 5.9 s in
-// batches of 2048. A row's values do not depend on the batch.
+// batches of 2048. Up to batchFreeN states a row's values do not depend
+// on the batch.
 const rowBatchMax = 1024
 
 // newRowEval sizes its batches to Settings.JacobianBudget: a row holds a
