@@ -279,7 +279,13 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 		if started { // the rows in the order of the result, as when all start at once
 			slices.SortFunc(active, func(a, b int) int { return cmpStart(&trajs[a], &trajs[b]) })
 		}
-		B := connectBatch(len(active), N)
+		// fewRows, not batchRows' floor of 1024/N rows: trajectories end
+		// at different times, and the last few would be padded to 64 rows
+		// at N = 16 for hundreds of steps (the GRU-16's 54 trajectories
+		// take 468 steps, 11,504 real rows, 29,952 padded), where a step's
+		// cost grows with its rows (a GRU-16 step of 64 rows costs about 4
+		// times one of 4). It changes no value (see fewRows).
+		B := fewRows(len(active), N)
 		x, u, out = growTo(x, B*N), growTo(u, B*M), growTo(out, B*N)
 		for row, ti := range active {
 			copy(x[row*N:(row+1)*N], trajs[ti].x)
@@ -353,27 +359,14 @@ func cmpStart(a, b *connectStart) int {
 	return cmp.Or(cmp.Compare(min(a.orbit, 0), min(b.orbit, 0)), cmp.Compare(a.c.From, b.c.From), cmp.Compare(a.c.Mode, b.c.Mode), cmp.Compare(a.c.Direction, b.c.Direction))
 }
 
-// connectBatch is the stepper's batch for n trajectories of N states:
-// the next power of two, at least 4 rows (or batchRows' floor, if fewer).
-// Not batchRows' floor of 1024/N rows: a step's cost grows with its rows
-// (a 16-unit GRU's step of 64 rows costs about 4 times one of 4), and
-// trajectories end at different times, so that the last few would be
-// padded to 64 for hundreds of steps (the GRU-16's 54 trajectories take
-// 468 steps, 11,504 rows of which are real, 29,952 when padded). The rows
-// are independent, so the batch changes no value; each size is a stepper
-// built once (graph.Shared keeps it for the next Find).
-func connectBatch(n, N int) int {
-	return max(nextPow2(n), min(4, batchRows(1, N)))
-}
-
 // stepFew is stepRows for few rows: fewer than batchRows' floor of 1024/N
-// run in one batch of connectBatch(n, N) rows instead of that floor
+// run in one batch of fewRows(n, N) rows instead of that floor
 // (deflation's line search steps its last few starts for many
 // iterations); more go to stepRows. The batch's padding rows repeat the
 // last real one; trial, tu and fout hold at least batchRows(n, N) rows.
 func (f *finder) stepFew(trial, tu, fout []float64, n int) error {
 	N, M := f.N, f.M
-	B := connectBatch(n, N)
+	B := fewRows(n, N)
 	if B >= batchRows(1, N) {
 		return f.stepRows(trial, tu, fout, n)
 	}

@@ -215,14 +215,14 @@ func scaleOver(x []float64, lim float64) bool {
 }
 
 // jacobiansFew is jacobiansAt for few candidates: fewer than batchRows'
-// floor of 1024/N go in one batch of connectBatch's size (the next power of
-// two, at least 4) instead of that floor, as stepFew steps them: deflation
+// floor of 1024/N go in one batch of fewRows' size (the next power of two,
+// at least 4) instead of that floor, as stepFew steps them: deflation
 // follows its last few starts for many iterations, and a closed-form
 // Jacobian of 64 rows of a 16-unit RNN costs about 12 times one of 4. More
-// go to jacobiansAt. The rows are independent: padding changes no value.
+// go to jacobiansAt. It changes no value (see fewRows).
 func (f *finder) jacobiansFew(reps []int) ([]float64, error) {
 	N := f.N
-	B := connectBatch(len(reps), N)
+	B := fewRows(len(reps), N)
 	if B >= batchRows(1, N) {
 		return f.jacobiansAt(reps)
 	}
