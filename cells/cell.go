@@ -113,6 +113,8 @@ type QHessian interface {
 // callers that evaluate many; it reports ok. The values are QHessian's, bit
 // for bit. The GRU and the LSTM implement it.
 type QHessianInto interface {
+	// QHessianInto writes J and the Hessian of q at (x, u) into jac and
+	// hess, or reports false.
 	QHessianInto(x, u, jac, hess []float64) bool
 }
 
