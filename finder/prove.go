@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -95,7 +96,14 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 	// from there, so the decisions, and the results, are those of one core.
 	par := runtime.GOMAXPROCS(0) > 1
 	window := f.proveWindow()
-	var ahead []speculation
+	var ahead, lead []speculation
+	if par && f.N <= leadMaxN {
+		cs := make([]*candidate, len(try))
+		for k, t := range try {
+			cs[k] = f.cands[t.ci]
+		}
+		lead = f.speculateLeads(ctx, fc, cs)
+	}
 	var moved []int
 	for n, t := range try {
 		if ctx.Err() != nil {
@@ -106,8 +114,12 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 		claim := t.res <= f.s.TolResidual
 		if par && n%window == 0 {
 			w := make([]speculated, 0, window)
-			for _, u := range try[n:min(n+window, len(try))] {
-				w = append(w, speculated{c: f.cands[u.ci], claim: u.res <= f.s.TolResidual})
+			for k, u := range try[n:min(n+window, len(try))] {
+				sw := speculated{c: f.cands[u.ci], claim: u.res <= f.s.TolResidual}
+				if lead != nil {
+					sw.pre = &lead[n+k]
+				}
+				w = append(w, sw)
 			}
 			ahead = f.speculate(ctx, fc, w)
 		}
@@ -235,7 +247,8 @@ func (f *finder) proveWindow() int {
 // speculated is one candidate of a window, as prove will try it.
 type speculated struct {
 	c     *candidate
-	claim bool // max|F − x| <= TolResidual
+	claim bool         // max|F − x| <= TolResidual
+	pre   *speculation // what speculateLeads did for it, or nil
 }
 
 // speculation is the work done ahead for one candidate: results of pure
@@ -246,6 +259,12 @@ type speculation struct {
 	g     float64
 	gErr  error
 	runs  [2]newtonRun // Newton from the state and from the initial state
+	// follows: the candidate is converged (G small enough for rootOf)
+	// and within leadRadius of an earlier one whose Newton run and proof
+	// speculateLeads did, whose root its turn will most likely find
+	// proved (rootOf): its own Newton run is left to the loop, which does
+	// it only if that root is not there.
+	follows bool
 }
 
 // newtonRun is one Newton run on G and, when done ahead, the proof at its
@@ -289,8 +308,15 @@ func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculate
 				return // the loop stops too; nothing done ahead is needed
 			}
 			c, sp := w[j].c, &out[j]
-			sp.g, sp.gErr = gNorm(fc, c.x, c.u)
-			sp.gDone = true
+			if pre := w[j].pre; pre != nil && pre.gDone {
+				*sp = *pre
+				if sp.runs[0].done || sp.follows {
+					continue // a lead, done; or a follower of one
+				}
+			} else {
+				sp.g, sp.gErr = gNorm(fc, c.x, c.u)
+				sp.gDone = true
+			}
 			if sp.gErr != nil {
 				continue
 			}
@@ -314,7 +340,7 @@ func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculate
 	for j := range out {
 		for k := range out[j].runs {
 			r := &out[j].runs[k]
-			if !r.done || r.err != nil || f.rootOf(r.x, w[j].c.u, r.gn) != nil {
+			if !r.done || r.proved || r.err != nil || f.rootOf(r.x, w[j].c.u, r.gn) != nil {
 				continue
 			}
 			u := w[j].c.u
@@ -338,6 +364,88 @@ func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculate
 			}
 			r := todo[i]
 			r.proof, r.proofErr = proof.Krawczyk(proof.CellSystem(fc, us[i]), r.x, nil)
+			r.proved = true
+		}
+	})
+	return out
+}
+
+// leadMaxN is the largest N at which prove runs speculateLeads: beyond
+// it a proof done ahead for a root that an earlier candidate proves after
+// all (two leads at one root) costs O(N³), and prove's windows are
+// smaller for that reason (proveWindow).
+const leadMaxN = 128
+
+// leadRadius is the distance (max-norm, relative to max(1, |x|)) within
+// which a near candidate follows a lead: refined candidates at one root
+// lie within rounding of it, and every proved root's uniqueness box is
+// wider than this by orders of magnitude on the networks measured.
+const leadRadius = 1e-6
+
+// speculateLeads does ahead, for all of prove's candidates cs (in its
+// order) at once, max|G| of each, in parallel, and for the first
+// converged candidate (max|G| <= 1e-8·max(1, |x|), as rootOf asks) of each
+// group within leadRadius of each other (a lead: the
+// candidate whose turn will most likely prove a new root, each group's
+// others then finding it by rootOf) the Newton run from its state and
+// the proof at its result, all leads in parallel. The windows of
+// speculate, one after another, left these proofs to the few new roots
+// each window met, one or two a window, mostly on one core. As in
+// speculate, everything done is a pure function of a candidate's state
+// (and input), taken by the loop instead of computing it again, so the
+// decisions and the results are those of one core; what is left undone
+// (a follower whose lead's root is not there at its turn) the loop does.
+func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*candidate) []speculation {
+	out := make([]speculation, len(cs))
+	linalg.Parallel(len(cs), func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			if ctx.Err() != nil {
+				return
+			}
+			out[j].g, out[j].gErr = gNorm(fc, cs[j].x, cs[j].u)
+			out[j].gDone = true
+		}
+	})
+	if ctx.Err() != nil {
+		return nil
+	}
+	var leads []int
+	for j, c := range cs {
+		sp := &out[j]
+		// Only a candidate that rootOf can match (G below its 1e-8) is a
+		// lead or a follower; the others need their own Newton runs,
+		// which speculate's windows do.
+		if sp.gErr != nil || !(sp.g <= 1e-8*scale(c.x)) || f.rootOf(c.x, c.u, sp.g) != nil {
+			continue
+		}
+		for _, l := range leads {
+			if slices.Equal(cs[l].u, c.u) && maxAbsDiff(cs[l].x, c.x) <= leadRadius*scale(c.x) {
+				sp.follows = true
+				break
+			}
+		}
+		if !sp.follows {
+			leads = append(leads, j)
+		}
+	}
+	// The leads' costs differ (a Newton run that converges at once, or
+	// one with a proof): each worker takes the next lead when done.
+	var next atomic.Int64
+	linalg.ParallelEach(min(runtime.GOMAXPROCS(0), len(leads)), func(int, int) {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(leads) || ctx.Err() != nil {
+				return
+			}
+			j := leads[i]
+			c, r := cs[j], &out[j].runs[0]
+			sys := proof.CellSystem(fc, c.u)
+			r.x, r.gn, r.err = proof.Newton(sys, c.x, nil)
+			r.done = true
+			if r.err != nil || f.rootOf(r.x, c.u, r.gn) != nil {
+				continue
+			}
+			r.proof, r.proofErr = proof.Krawczyk(sys, r.x, nil)
 			r.proved = true
 		}
 	})
