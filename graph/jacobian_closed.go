@@ -3,6 +3,7 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/internal/linalg"
@@ -198,10 +199,21 @@ func (cf *closedForm) eval(B, N, M int, f, jx, ju []float64) error {
 	linalg.Parallel(B, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			jb := jx[b*N*N : (b+1)*N*N]
-			clear(jb)
 			var ub []float64
 			if ju != nil && M > 0 {
 				ub = ju[b*N*M : (b+1)*N*M]
+			}
+			if b > lo && cf.sameCoef(b, b-1) {
+				// The same coefficients, bit for bit (a batch's padding
+				// repeats its last point): the same sums.
+				copy(jb, jx[(b-1)*N*N:b*N*N])
+				if ub != nil {
+					copy(ub, ju[(b-1)*N*M:b*N*M])
+				}
+				continue
+			}
+			clear(jb)
+			if ub != nil {
 				clear(ub)
 			}
 			for i := range cf.terms {
@@ -216,6 +228,20 @@ func (cf *closedForm) eval(B, N, M int, f, jx, ju []float64) error {
 		}
 	})
 	return nil
+}
+
+// sameCoef reports whether points a and b have the same coefficients, bit
+// for bit, so that their matrices are the same.
+func (cf *closedForm) sameCoef(a, b int) bool {
+	for k, w := range cf.width {
+		ca, cb := cf.coef[k][a*w:(a+1)*w], cf.coef[k][b*w:(b+1)*w]
+		for i, v := range ca {
+			if math.Float64bits(v) != math.Float64bits(cb[i]) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // addTerm adds point b's term t to the matrix j of stride cols.

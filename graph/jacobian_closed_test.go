@@ -201,3 +201,47 @@ func TestClosedJacobiansFloat32(t *testing.T) {
 		}
 	}
 }
+
+// A batch whose rows repeat (a finder batch's padding repeats its last
+// point) gets, at each repeated row, the matrices of that point computed on
+// its own: bit for bit those of the same point among distinct neighbours.
+// Half the batch repeats one point, so that the copies run in every row
+// block.
+func TestClosedJacobiansRepeatedRows(t *testing.T) {
+	for name, c := range closedTestCells() {
+		const B = 64
+		r := rand.New(rand.NewPCG(13, 14))
+		N, M := c.StateSize(), c.InputSize()
+		x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*M)
+		rep, repU := append([]float64(nil), x...), append([]float64(nil), u...)
+		for b := B / 4; b < 3*B/4; b++ { // rows B/4 .. 3B/4-1 repeat row B/4
+			copy(rep[b*N:(b+1)*N], x[(B/4)*N:(B/4+1)*N])
+			copy(repU[b*M:(b+1)*M], u[(B/4)*M:(B/4+1)*M])
+		}
+		j, err := NewJacobians(c, B, Float64)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		jx, ju := make([]float64, B*N*N), make([]float64, B*N*M)
+		if err := j.Eval(x, u, jx, ju); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want := append([]float64(nil), jx[(B/4)*N*N:(B/4+1)*N*N]...)
+		wantU := append([]float64(nil), ju[(B/4)*N*M:(B/4+1)*N*M]...)
+		if err := j.Eval(rep, repU, jx, ju); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for b := B / 4; b < 3*B/4; b++ {
+			for i, v := range jx[b*N*N : (b+1)*N*N] {
+				if math.Float64bits(v) != math.Float64bits(want[i]) {
+					t.Fatalf("%s: row %d dF/dx[%d] = %v, the point's own %v", name, b, i, v, want[i])
+				}
+			}
+			for i, v := range ju[b*N*M : (b+1)*N*M] {
+				if math.Float64bits(v) != math.Float64bits(wantU[i]) {
+					t.Fatalf("%s: row %d dF/du[%d] = %v, the point's own %v", name, b, i, v, wantU[i])
+				}
+			}
+		}
+	}
+}
