@@ -398,8 +398,11 @@ const splitWork = 1 << 15
 // power-of-two chunks saves more padded rows than the extra runs cost
 // (splitWork each): 552 rows of a 16-unit cell run as 512 + 64 instead of
 // 1024, 45 rows of a 128-unit one as 32 + 8 + 8 instead of 64. The rows are
-// independent, so the cut changes no value. Every chunk but the last is
-// full; together they hold at most batchRows(n, N) rows.
+// independent, so up to batchFreeN states the cut changes no value; above
+// it a row's last bits may follow its chunk's rows (gonum's blocked
+// products), but the cut, like graph's row blocks, depends on n and N
+// only, never on the number of CPUs (TestFindAnyCoresGRU128). Every chunk
+// but the last is full; together they hold at most batchRows(n, N) rows.
 func rowChunks(n, N int) []int {
 	single, m := batchRows(n, N), batchRows(1, N)
 	var chunks []int

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"runtime"
 	"sync"
 	"unsafe"
 
@@ -240,11 +239,26 @@ func pcOf(m G.VM) *int {
 // 1024 values a part, gain 8% and 17% at 2048, 19% and 25% at 4096).
 const minPartValues = 4096
 
+// maxParts is the most row blocks a batch is split into, whatever the
+// number of CPUs. Above 64 states gonum's blocked matrix products round a
+// row according to the rows of the product it is in, so a split that
+// followed GOMAXPROCS (as it once did) gave other last bits on another
+// number of cores; a split fixed by the sizes gives every machine the
+// answer of every other. Two is what this 2-core machine ran with (the
+// speed golden was written with it); a machine with more cores still
+// spreads each large product's blocks over all of them (gonum's Dgemm, in
+// an order of its own that never changes a value) and the per-candidate
+// algebra and proofs over all its cores (linalg.Parallel, ParallelEach),
+// but runs at most two graph evaluations of a batch at once. A variable
+// only for the tests, which set it to 1 to build one graph.
+var maxParts = 2
+
 // partBounds splits B rows of N values into contiguous blocks to run
-// concurrently: at most one per CPU and each of at least minPartValues
-// values. It returns the bounds 0 = lo_0 < lo_1 < ... < lo_P = B.
+// concurrently: at most maxParts, each of at least minPartValues values,
+// by the sizes only, so that no value depends on the number of CPUs. It
+// returns the bounds 0 = lo_0 < lo_1 < ... < lo_P = B.
 func partBounds(B, N int) []int {
-	P := max(1, min(runtime.GOMAXPROCS(0), B*N/minPartValues))
+	P := max(1, min(maxParts, B*N/minPartValues))
 	b := make([]int, P+1)
 	for p := range b {
 		b[p] = p * B / P

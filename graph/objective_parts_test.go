@@ -10,19 +10,27 @@ import (
 	"gorgonia.org/tensor"
 )
 
+// partBounds depends on the sizes only, not on the number of CPUs (above
+// 64 states a row's bits depend on the rows of its block).
 func TestPartBounds(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	for _, c := range []struct {
-		B, N int
-		want []int
+		B, N, procs int
+		want        []int
 	}{
-		{1, 16, []int{0, 1}},
-		{256, 16, []int{0, 256}},                     // 4096 values: one part
-		{512, 16, []int{0, 256, 512}},                // two parts of 4096
-		{1000, 16, []int{0, 333, 666, 1000}},         // 16000 values: three parts
-		{4096, 16, []int{0, 1024, 2048, 3072, 4096}}, // at most one per CPU
+		{1, 16, 4, []int{0, 1}},
+		{256, 16, 4, []int{0, 256}},          // 4096 values: one part
+		{512, 16, 1, []int{0, 256, 512}},     // two parts of 4096, on one CPU too
+		{1000, 16, 4, []int{0, 500, 1000}},   // 16000 values: at most maxParts
+		{4096, 16, 1, []int{0, 2048, 4096}},  // whatever the CPUs
+		{4096, 16, 8, []int{0, 2048, 4096}},  //
+		{128, 128, 1, []int{0, 64, 128}},     // the GRU-128's batches
+		{128, 128, 4, []int{0, 64, 128}},     //
+		{31, 128, 4, []int{0, 31}},           // 3968 values: one part
+		{1024, 1024, 8, []int{0, 512, 1024}}, //
 	} {
+		prev := runtime.GOMAXPROCS(c.procs)
 		got := partBounds(c.B, c.N)
+		runtime.GOMAXPROCS(prev)
 		if len(got) != len(c.want) {
 			t.Errorf("partBounds(%d, %d) = %v, want %v", c.B, c.N, got, c.want)
 			continue
@@ -40,20 +48,20 @@ func TestPartBounds(t *testing.T) {
 // and sees states stepped in place through Candidates.
 func TestObjectivePartsAgree(t *testing.T) {
 	const B = 1000
+	defer func(m int) { maxParts = m }(maxParts)
 	for _, kind := range []string{"rnn", "gru", "lstm"} {
 		for _, d := range []Dtype{Float64, Float32} {
 			c := benchCell(kind, 16)
 			N := c.StateSize()
-			prev := runtime.GOMAXPROCS(1)
+			maxParts = 1
 			one, err := NewObjective(c, B, d)
-			runtime.GOMAXPROCS(4)
+			maxParts = 2
 			many, err2 := NewObjective(c, B, d)
-			runtime.GOMAXPROCS(prev)
 			if err != nil || err2 != nil {
 				t.Fatal(err, err2)
 			}
-			if len(one.parts) != 1 || len(many.parts) < 3 {
-				t.Fatalf("%d and %d parts, want 1 and >= 3", len(one.parts), len(many.parts))
+			if len(one.parts) != 1 || len(many.parts) != 2 {
+				t.Fatalf("%d and %d parts, want 1 and 2", len(one.parts), len(many.parts))
 			}
 			r := rand.New(rand.NewPCG(3, 4))
 			x, u := torchref.RandVec(r, B*N), torchref.RandVec(r, B*c.InputSize())
@@ -100,7 +108,7 @@ func TestObjectivePartsAgree(t *testing.T) {
 	}
 }
 
-// BenchmarkObjectiveParts sets one graph (built under GOMAXPROCS 1) beside
+// BenchmarkObjectiveParts sets one graph (built with maxParts 1) beside
 // the concurrent parts NewObjective chooses, at hidden 16 and batch 1024.
 func BenchmarkObjectiveParts(b *testing.B) {
 	for _, kind := range []string{"rnn", "gru", "lstm"} {
@@ -114,12 +122,10 @@ func BenchmarkObjectiveParts(b *testing.B) {
 				b.Run(name, func(b *testing.B) {
 					c := benchCell(kind, h)
 					if !split {
-						defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+						defer func(m int) { maxParts = m }(maxParts)
+						maxParts = 1
 					}
 					o, err := NewObjective(c, B, Float64)
-					if !split {
-						runtime.GOMAXPROCS(runtime.NumCPU())
-					}
 					if err != nil {
 						b.Fatal(err)
 					}
