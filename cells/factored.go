@@ -146,12 +146,6 @@ func dsigm(a float64) float64 { return sigm(a) * sigm(-a) }
 // dtanh is tanh'(a) = 4σ'(2a), without the cancellation of 1 − tanh².
 func dtanh(a float64) float64 { return 4 * dsigm(2*a) }
 
-// ddsigm is σ”(a) = σ'(a)·(σ(−a) − σ(a)).
-func ddsigm(a float64) float64 { return dsigm(a) * (sigm(-a) - sigm(a)) }
-
-// ddtanh is tanh”(a) = −2·tanh(a)·tanh'(a).
-func ddtanh(a float64) float64 { return -2 * math.Tanh(a) * dtanh(a) }
-
 // preAt returns gate k's pre-activation at the point: W_hh x + b_ih + b_hh
 // (without b_hh unless withHH) + W_ih u, read from the transposed storage
 // (Wih_T is M×H, Whh_T is H×H).

@@ -174,9 +174,9 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		for k := 0; k < H; k++ {
 			s[k], p[k], w[k] = whrT[k*H+i], whzT[k*H+i], whnT[k*H+i]
 		}
-		// σ, σ', σ'' and tanh, tanh', tanh'' from one evaluation of each
-		// exponential (the same expressions as sigm, dsigm, ddsigm, dtanh,
-		// ddtanh, so the same values).
+		// σ, σ', σ'' = σ'·(σ(−a) − σ(a)) and tanh, tanh', tanh'' =
+		// −2·tanh·tanh' from one evaluation of each exponential (the
+		// expressions of sigm, dsigm and dtanh, so the same values).
 		rp, rm := sigm(ar[i]), sigm(-ar[i])
 		r, dr := rp, rp*rm
 		ddr := dr * (rm - rp)

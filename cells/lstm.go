@@ -207,9 +207,9 @@ func (c *LSTM) QHessianInto(x, u, jac, hess []float64) bool {
 		for k := 0; k < H; k++ {
 			wi[k], wf[k], wg[k], wo[k] = wiT[k*H+j], wfT[k*H+j], wgT[k*H+j], woT[k*H+j]
 		}
-		// σ, σ', σ'' and tanh, tanh', tanh'' from one evaluation of each
-		// exponential (the same expressions as sigm, dsigm, ddsigm, dtanh,
-		// ddtanh, so the same values).
+		// σ, σ', σ'' = σ'·(σ(−a) − σ(a)) and tanh, tanh', tanh'' =
+		// −2·tanh·tanh' from one evaluation of each exponential (the
+		// expressions of sigm, dsigm and dtanh, so the same values).
 		ip, im := sigm(ai[j]), sigm(-ai[j])
 		i, di := ip, ip*im
 		ddi := di * (im - ip)

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"math"
 	"reflect"
-	"runtime"
 	"sync"
 	"unsafe"
 
@@ -72,7 +71,7 @@ const (
 type cacheKey struct {
 	kind  programKind
 	b, k  int // batch rows; chained steps (objective) or 1 for central differences (JVP)
-	procs int // GOMAXPROCS, which sets the row blocks (partBounds)
+	parts int // maxParts, which with b and N sets the row blocks (partBounds)
 	dtype Dtype
 	cell  string // the cell's fingerprint
 }
@@ -182,7 +181,7 @@ type checkedOut struct {
 func (c *Cache) get(cell cells.Cell, key cacheKey, build func() (any, int64, error)) (checkedOut, error) {
 	fp, ok := fingerprint(cell)
 	if ok {
-		key.cell, key.procs = fp, runtime.GOMAXPROCS(0)
+		key.cell, key.parts = fp, maxParts
 		c.mu.Lock()
 		if l := c.idle[key]; len(l) > 0 {
 			e := l[len(l)-1]
