@@ -146,6 +146,23 @@ func dsigm(a float64) float64 { return sigm(a) * sigm(-a) }
 // dtanh is tanh'(a) = 4σ'(2a), without the cancellation of 1 − tanh².
 func dtanh(a float64) float64 { return 4 * dsigm(2*a) }
 
+// sigmDerivs returns σ(a), σ(−a) = 1 − σ(a), σ'(a) and σ”(a) =
+// σ'(a)·(σ(−a) − σ(a)) from one evaluation of each exponential, with the
+// expressions of sigm and dsigm (so the same values): the closed-form
+// Hessians of q need all four at every gate.
+func sigmDerivs(a float64) (s, sm, d, dd float64) {
+	s, sm = sigm(a), sigm(-a)
+	d = s * sm
+	return s, sm, d, d * (sm - s)
+}
+
+// tanhDerivs returns tanh(a), tanh'(a) (as dtanh) and tanh”(a) =
+// −2·tanh(a)·tanh'(a).
+func tanhDerivs(a float64) (t, d, dd float64) {
+	t, d = math.Tanh(a), dtanh(a)
+	return t, d, -2 * t * d
+}
+
 // preAt returns gate k's pre-activation at the point: W_hh x + b_ih + b_hh
 // (without b_hh unless withHH) + W_ih u, read from the transposed storage
 // (Wih_T is M×H, Whh_T is H×H).

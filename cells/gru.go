@@ -2,7 +2,6 @@ package cells
 
 import (
 	"fmt"
-	"math"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -174,18 +173,9 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		for k := 0; k < H; k++ {
 			s[k], p[k], w[k] = whrT[k*H+i], whzT[k*H+i], whnT[k*H+i]
 		}
-		// σ, σ', σ'' = σ'·(σ(−a) − σ(a)) and tanh, tanh', tanh'' =
-		// −2·tanh·tanh' from one evaluation of each exponential (the
-		// expressions of sigm, dsigm and dtanh, so the same values).
-		rp, rm := sigm(ar[i]), sigm(-ar[i])
-		r, dr := rp, rp*rm
-		ddr := dr * (rm - rp)
-		zp, zm := sigm(az[i]), sigm(-az[i])
-		omz, dz := zm, zp*zm
-		ddz := dz * (zm - zp)
-		n := math.Tanh(an[i])
-		dn := 4 * (sigm(2*an[i]) * sigm(-(2 * an[i])))
-		ddn := -2 * n * dn
+		r, _, dr, ddr := sigmDerivs(ar[i])
+		_, omz, dz, ddz := sigmDerivs(az[i])
+		n, dn, ddn := tanhDerivs(an[i])
 		nmh := n - x[i]
 		rho := omz * nmh
 		for k := range t {

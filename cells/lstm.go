@@ -2,7 +2,6 @@ package cells
 
 import (
 	"fmt"
-	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -207,25 +206,12 @@ func (c *LSTM) QHessianInto(x, u, jac, hess []float64) bool {
 		for k := 0; k < H; k++ {
 			wi[k], wf[k], wg[k], wo[k] = wiT[k*H+j], wfT[k*H+j], wgT[k*H+j], woT[k*H+j]
 		}
-		// σ, σ', σ'' = σ'·(σ(−a) − σ(a)) and tanh, tanh', tanh'' =
-		// −2·tanh·tanh' from one evaluation of each exponential (the
-		// expressions of sigm, dsigm and dtanh, so the same values).
-		ip, im := sigm(ai[j]), sigm(-ai[j])
-		i, di := ip, ip*im
-		ddi := di * (im - ip)
-		fp, fm := sigm(af[j]), sigm(-af[j])
-		f, df := fp, fp*fm
-		ddf := df * (fm - fp)
-		g := math.Tanh(ag[j])
-		dg := 4 * (sigm(2*ag[j]) * sigm(-(2 * ag[j])))
-		ddg := -2 * g * dg
-		op, om := sigm(ao[j]), sigm(-ao[j])
-		o, do := op, op*om
-		ddo := do * (om - op)
+		i, _, di, ddi := sigmDerivs(ai[j])
+		f, fm, df, ddf := sigmDerivs(af[j])
+		g, dg, ddg := tanhDerivs(ag[j])
+		o, _, do, ddo := sigmDerivs(ao[j])
 		c2 := f*cc[j] + i*g
-		T := math.Tanh(c2)
-		dT := 4 * (sigm(2*c2) * sigm(-(2 * c2)))
-		ddT := -2 * T * dT
+		T, dT, ddT := tanhDerivs(c2)
 		rh, rc := o*T-h[j], c2-cc[j]
 		for k := range v {
 			v[k] = cc[j]*df*wf[k] + g*di*wi[k] + i*dg*wg[k]
