@@ -226,15 +226,5 @@ func (f *finder) jacobiansFew(reps []int) ([]float64, error) {
 	if B >= batchRows(1, N) {
 		return f.jacobiansAt(reps)
 	}
-	jac, err := f.jacs.get(B)
-	if err != nil {
-		return nil, err
-	}
-	x, u := f.pack(reps, B)
-	jx := grow(&f.jx, B*N*N)
-	if err := jac.Eval(x, u, jx, nil); err != nil {
-		return nil, err
-	}
-	f.stats.JacobianEvals++
-	return jx, nil
+	return f.jacobiansIn(reps, B)
 }

@@ -433,6 +433,13 @@ func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
 	if p := nextPow2(len(reps)); B > p && 8*B*(3*N*N+N*f.M) > f.s.JacobianBudget {
 		B = p // the padded rows' matrices would not fit Settings.JacobianBudget
 	}
+	return f.jacobiansIn(reps, B)
+}
+
+// jacobiansIn evaluates the Jacobians at the candidates reps in one batch
+// of B >= len(reps) rows (the padding repeats the last candidate).
+func (f *finder) jacobiansIn(reps []int, B int) ([]float64, error) {
+	N := f.N
 	jac, err := f.jacs.get(B)
 	if err != nil {
 		return nil, err
