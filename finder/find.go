@@ -285,13 +285,34 @@ func (c *bySize[T]) release() {
 }
 
 func (c *bySize[T]) get(B int) (T, error) {
-	if g, ok := c.m[B]; ok {
+	return c.getAt(B, 0)
+}
+
+// getEach sets gs[i] to a graph of batch size sizes[i], a graph of its
+// own for each entry of sizes (getAt), for batches run at once.
+func (c *bySize[T]) getEach(sizes []int, gs []T) error {
+	seen := map[int]int{}
+	for i, B := range sizes {
+		g, err := c.getAt(B, seen[B])
+		if err != nil {
+			return err
+		}
+		gs[i], seen[B] = g, seen[B]+1
+	}
+	return nil
+}
+
+// getAt is get's i-th graph of batch size B (get's is the 0th): batches
+// that run at once, on goroutines of their own, need graphs of their own.
+func (c *bySize[T]) getAt(B, i int) (T, error) {
+	key := B + i<<32
+	if g, ok := c.m[key]; ok {
 		return g, nil
 	}
 	g, err := c.build(B)
 	if err != nil {
 		return g, err
 	}
-	c.m[B] = g
+	c.m[key] = g
 	return g, nil
 }

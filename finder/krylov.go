@@ -329,23 +329,19 @@ func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *linalg.GM
 
 // jvpRows sets out[i] = J(x_i, u_i) v_i for n rows (u: n rows of M) by
 // forward differences in one batched pass, run as the batches rowChunks
-// chooses (each row's product is its own, so the cut changes no value).
+// chooses (each row's product is its own, so the cut changes no value),
+// at once (runChunks).
 func (f *finder) jvpRows(n int, x, u, v, fx, out []float64) error {
 	N, M := f.N, f.M
 	f.stats.JVPPasses++
-	lo := 0
-	for _, b := range rowChunks(n, N) {
-		jv, err := f.jvps.get(b)
-		if err != nil {
-			return err
-		}
-		c := min(b, n-lo)
-		if err := jv.Apply(c, x[lo*N:(lo+c)*N], u[lo*M:(lo+c)*M], v[lo*N:(lo+c)*N], fx[lo*N:(lo+c)*N], out[lo*N:(lo+c)*N]); err != nil {
-			return err
-		}
-		lo += c
+	chunks := rowChunks(n, N)
+	jvs := make([]*graph.JVP, len(chunks))
+	if err := f.jvps.getEach(chunks, jvs); err != nil {
+		return err
 	}
-	return nil
+	return runChunks(n, chunks, func(i, lo, c int) error {
+		return jvs[i].Apply(c, x[lo*N:(lo+c)*N], u[lo*M:(lo+c)*M], v[lo*N:(lo+c)*N], fx[lo*N:(lo+c)*N], out[lo*N:(lo+c)*N])
+	})
 }
 
 // newForwardJVP checks out forward-difference products for B rows.

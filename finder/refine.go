@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/rnnfp/fixedpoints/graph"
 	"github.com/rnnfp/fixedpoints/internal/linalg"
@@ -363,27 +364,68 @@ func (f *finder) stepMatrices(part, rows, repOf []int, st map[int]*lmState, A, H
 
 // stepRows evaluates F at the first n rows of trial (inputs tu) into fout,
 // in the batches rowChunks chooses, padding the last by repeating its last
-// row. trial, tu and fout hold batchRows(n, N) rows.
+// row, each batch a graph of its own run at once with the others
+// (runChunks). trial, tu and fout hold batchRows(n, N) rows.
 func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 	N, M := f.N, f.M
-	lo := 0
-	for _, b := range rowChunks(n, N) {
-		real := min(b, n-lo)
+	chunks := rowChunks(n, N)
+	steppers := make([]*graph.Stepper, len(chunks))
+	if err := f.steps.getEach(chunks, steppers); err != nil {
+		return err
+	}
+	err := runChunks(n, chunks, func(i, lo, real int) error {
+		b := chunks[i]
 		for row := lo + real; row < lo+b; row++ {
 			last := lo + real - 1
 			copy(trial[row*N:(row+1)*N], trial[last*N:(last+1)*N])
 			copy(tu[row*M:(row+1)*M], tu[last*M:(last+1)*M])
 		}
-		stepper, err := f.steps.get(b)
+		return steppers[i].Step(trial[lo*N:(lo+b)*N], tu[lo*M:(lo+b)*M], fout[lo*N:(lo+b)*N])
+	})
+	if err != nil {
+		return err
+	}
+	f.stats.GradEvals++
+	return nil
+}
+
+// runChunks calls run(i, lo, real) for each batch i of chunks (rowChunks'
+// of n rows), whose rows begin at lo and whose first real of chunks[i]
+// rows are the caller's. With several batches each runs on a goroutine of
+// its own: every batch is its own graph on its own rows, so running them
+// at once changes no value (nor does the number of CPUs), and a small
+// batch, which is one row block on one core, runs beside the others
+// instead of after them. It returns the first batch's error; a panic in a
+// goroutine is raised again in the caller's.
+func runChunks(n int, chunks []int, run func(i, lo, real int) error) error {
+	if len(chunks) == 1 {
+		return run(0, 0, min(chunks[0], n))
+	}
+	errs := make([]error, len(chunks))
+	panics := make([]any, len(chunks))
+	var wg sync.WaitGroup
+	lo := 0
+	for i, b := range chunks {
+		real := min(b, n-lo)
+		wg.Add(1)
+		go func(lo int) {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			errs[i] = run(i, lo, real)
+		}(lo)
+		lo += real
+	}
+	wg.Wait()
+	for _, v := range panics {
+		if v != nil {
+			panic(v)
+		}
+	}
+	for _, err := range errs {
 		if err != nil {
 			return err
 		}
-		if err := stepper.Step(trial[lo*N:(lo+b)*N], tu[lo*M:(lo+b)*M], fout[lo*N:(lo+b)*N]); err != nil {
-			return err
-		}
-		lo += real
 	}
-	f.stats.GradEvals++
 	return nil
 }
 
