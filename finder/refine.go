@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/rnnfp/fixedpoints/graph"
 	"github.com/rnnfp/fixedpoints/internal/linalg"
@@ -398,35 +397,13 @@ func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 // instead of after them. It returns the first batch's error; a panic in a
 // goroutine is raised again in the caller's.
 func runChunks(n int, chunks []int, run func(i, lo, real int) error) error {
-	if len(chunks) == 1 {
-		return run(0, 0, min(chunks[0], n))
-	}
-	errs := make([]error, len(chunks))
-	panics := make([]any, len(chunks))
-	var wg sync.WaitGroup
-	lo := 0
+	los := make([]int, len(chunks)+1) // batch i's rows begin at los[i]
 	for i, b := range chunks {
-		real := min(b, n-lo)
-		wg.Add(1)
-		go func(lo int) {
-			defer wg.Done()
-			defer func() { panics[i] = recover() }()
-			errs[i] = run(i, lo, real)
-		}(lo)
-		lo += real
+		los[i+1] = los[i] + min(b, n-los[i])
 	}
-	wg.Wait()
-	for _, v := range panics {
-		if v != nil {
-			panic(v)
-		}
-	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return linalg.Concurrently(len(chunks), func(i int) error {
+		return run(i, los[i], los[i+1]-los[i])
+	})
 }
 
 // splitWork is the work, in row values times N (a row's share of the

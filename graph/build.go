@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"sync"
 	"unsafe"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -270,25 +270,7 @@ func partBounds(B, N int) []int {
 // (each machine is used by one goroutine at a time), and returns the error
 // of the first that failed.
 func runAll(ms []G.VM) error {
-	if len(ms) == 1 {
-		return run(ms[0])
-	}
-	errs := make([]error, len(ms))
-	var wg sync.WaitGroup
-	for i, m := range ms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = run(m)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return linalg.Concurrently(len(ms), func(i int) error { return run(ms[i]) })
 }
 
 func recoverErr(what string, err *error) {

@@ -30,6 +30,45 @@ func ParallelEach(n int, body func(lo, hi int)) {
 	parallel(n, 1, body)
 }
 
+// Concurrently calls body(i) for i in [0, n), each on a goroutine of its
+// own when n > 1 (items that are each a whole run, a graph's row block or
+// a batch, on their own data), waits for all, and returns the error of
+// the first i that failed. A panic is raised again in the caller's
+// goroutine, as in Parallel.
+func Concurrently(n int, body func(i int) error) error {
+	if n == 1 {
+		return body(0)
+	}
+	errs := make([]error, n)
+	panics := make([]any, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			errs[i] = body(i)
+		}()
+	}
+	wg.Wait()
+	repanic(panics)
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// repanic raises again the first panic a worker goroutine recovered.
+func repanic(panics []any) {
+	for _, v := range panics {
+		if v != nil {
+			panic(fmt.Sprintf("linalg: worker goroutine: %v", v))
+		}
+	}
+}
+
 func parallel(n, minPer int, body func(lo, hi int)) {
 	P := min(runtime.GOMAXPROCS(0), n/minPer)
 	if P <= 1 {
@@ -49,9 +88,5 @@ func parallel(n, minPer int, body func(lo, hi int)) {
 		}()
 	}
 	wg.Wait()
-	for _, v := range panics {
-		if v != nil {
-			panic(fmt.Sprintf("linalg: worker goroutine: %v", v))
-		}
-	}
+	repanic(panics)
 }

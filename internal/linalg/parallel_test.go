@@ -1,6 +1,9 @@
 package linalg
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // Parallel covers [0, n) exactly once for every n.
 func TestParallelCoversOnce(t *testing.T) {
@@ -31,5 +34,39 @@ func TestParallelPanicReachesCaller(t *testing.T) {
 		if lo > 0 {
 			panic("worker failed")
 		}
+	})
+}
+
+// Concurrently calls every item once and returns the first item's error
+// in index order, whichever finished first; a panic reaches the caller.
+func TestConcurrently(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 7} {
+		hits := make([]int32, n)
+		err := Concurrently(n, func(i int) error {
+			hits[i]++
+			if i >= 1 {
+				return fmt.Errorf("item %d", i)
+			}
+			return nil
+		})
+		for i, h := range hits {
+			if h != 1 {
+				t.Fatalf("n = %d: item %d called %d times", n, i, h)
+			}
+		}
+		if want := n >= 2; (err != nil) != want || (want && err.Error() != "item 1") {
+			t.Errorf("n = %d: error %v", n, err)
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("no panic reached the caller")
+		}
+	}()
+	_ = Concurrently(3, func(i int) error {
+		if i == 2 {
+			panic("item failed")
+		}
+		return nil
 	})
 }
