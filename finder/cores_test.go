@@ -26,15 +26,7 @@ func TestFindAnyCoresGRU128(t *testing.T) {
 	const starts = 128
 	p := full
 	p.InitialStates = full.InitialStates[:starts*N] // two of them end at its proved fixed point
-	run := func(procs int) *Result {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		res, err := Find(context.Background(), p, &Settings{Seed: benchSeed})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-	one := run(1)
+	one := findOnCores(t, p, 1)
 	st := one.Stats
 	t.Logf("one core: %d fixed, %d slow, %d slow regions, %d unconverged; %d certified, %v", one.Fixed.Len(), one.Slow.Len(), one.SlowRegions.Len(), one.Unconverged.Len(), st.Certified, st.UnconvergedByReason)
 	if one.Fixed.Len() < 1 || one.Fixed.Points[0].Proof.Method != ProofKrawczyk {
@@ -44,11 +36,23 @@ func TestFindAnyCoresGRU128(t *testing.T) {
 		t.Fatalf("%d points for %d candidates, want at least %d for %d", len(one.All.Points), st.Candidates, starts, starts)
 	}
 	for _, procs := range []int{2, 4} {
-		other := run(procs)
+		other := findOnCores(t, p, procs)
 		if msg := sameResult(one, other); msg != "" {
 			t.Errorf("GOMAXPROCS %d differs from 1: %s", procs, msg)
 		}
 	}
+}
+
+// findOnCores runs Find with default settings (Seed benchSeed) at
+// GOMAXPROCS procs, restored after.
+func findOnCores(t *testing.T, p Problem, procs int) *Result {
+	t.Helper()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	res, err := Find(context.Background(), p, &Settings{Seed: benchSeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 // sameResult is "" when a and b agree bit for bit (points, outcomes,

@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 
@@ -415,15 +414,7 @@ func TestProveParallelMatchesOneCore(t *testing.T) {
 		t.Skip("two Finds of a GRU-16")
 	}
 	p := flipFlopProblem(t, "gru")
-	run := func(procs int) *Result {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		res, err := Find(context.Background(), p, &Settings{Seed: benchSeed})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-	one, two := run(1), run(2)
+	one, two := findOnCores(t, p, 1), findOnCores(t, p, 2)
 	if one.Fixed.Len() != two.Fixed.Len() || one.Stats.Certified != two.Stats.Certified || fmt.Sprint(one.Stats.UnconvergedByReason) != fmt.Sprint(two.Stats.UnconvergedByReason) {
 		t.Fatalf("one core: %d fixed, %d certified, %v; two: %d, %d, %v", one.Fixed.Len(), one.Stats.Certified, one.Stats.UnconvergedByReason, two.Fixed.Len(), two.Stats.Certified, two.Stats.UnconvergedByReason)
 	}
