@@ -41,7 +41,8 @@ func (p *Point) Clone() Point {
 	if p.Modes != nil {
 		q.Modes = make([]Mode, len(p.Modes))
 		for k, m := range p.Modes {
-			q.Modes[k] = Mode{Value: m.Value, Right: cloneComplex(m.Right), Left: cloneComplex(m.Left)}
+			m.Right, m.Left = cloneComplex(m.Right), cloneComplex(m.Left)
+			q.Modes[k] = m
 		}
 	}
 	return q
