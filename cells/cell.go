@@ -118,6 +118,27 @@ type QHessianInto interface {
 	QHessianInto(x, u, jac, hess []float64) bool
 }
 
+// Tangent is an optional interface for cells that compute in plain Go the
+// products of their Jacobian dF/dx with vectors, from coefficients of the
+// point (Linearized's terms, evaluated without a graph): TangentAt gives
+// a batch of points' coefficients once, and each ApplyTangent then costs a
+// matrix product per weight block and no transcendental function, where a
+// difference of F evaluates the whole step again (and carries a relative
+// error of about sqrt(eps)). The GRU (PyTorch's form) implements it.
+type Tangent interface {
+	// TangentSize is the number of coefficients per point.
+	TangentSize() int
+	// TangentAt writes the coefficients of dF/dx at the n points x (n×N)
+	// under the inputs u (n×M) into coef (n×TangentSize()), or reports
+	// false where the cell's form has none (a GRU with
+	// ResetBeforeLinear).
+	TangentAt(n int, x, u, coef []float64) bool
+	// ApplyTangent sets out[r] = dF/dx v[r] (N values a row) for n rows,
+	// row r's Jacobian given by its coefficients coef[r] (TangentSize()
+	// values a row). A row's values do not depend on the other rows'.
+	ApplyTangent(n int, coef, v, out []float64)
+}
+
 // scratch holds the closed-form Hessians' working vectors between calls.
 var scratch sync.Pool
 

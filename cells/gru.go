@@ -2,7 +2,10 @@ package cells
 
 import (
 	"fmt"
+	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -231,4 +234,91 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		A[i*H+i]++
 	}
 	return true
+}
+
+// TangentSize is 4 H: the coefficients of dF/dx's four terms (see
+// StepJacobian and Tangent).
+func (c *GRU) TangentSize() int { return 4 * c.hidden }
+
+// TangentAt writes, for each of the n points x under u, the left
+// coefficients of StepJacobian's terms of dh'/dh (see Tangent): z,
+// (h − n) z', (1 − z) n' r and (1 − z) n' hn r', H values each, with
+// 1 − z computed as σ(−a) and n' as dtanh, as QHessianInto does. The
+// recurrent products of the batch are matrix products (blas64.Gemm). It
+// reports false with ResetBeforeLinear.
+func (c *GRU) TangentAt(n int, x, u, coef []float64) bool {
+	if c.ResetBeforeLinear {
+		return false
+	}
+	H, M := c.hidden, c.inputs
+	sc := getScratch(3 * n * H)
+	defer putScratch(sc)
+	buf := *sc
+	ar, az, hn := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H]
+	// Gate k's recurrent product X W_hk^T + b_hk (+ b_ik for r and z).
+	rec := func(a []float64, k int, withIH bool) {
+		bh, bi := c.params[4*k+3].Data, c.params[4*k+2].Data
+		for r := 0; r < n; r++ {
+			ar := a[r*H : (r+1)*H]
+			copy(ar, bh)
+			if withIH {
+				for i, v := range bi {
+					ar[i] += v
+				}
+			}
+		}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+			blas64.General{Rows: n, Cols: H, Stride: H, Data: x[:n*H]},
+			blas64.General{Rows: H, Cols: H, Stride: H, Data: c.params[4*k+1].Data},
+			1, blas64.General{Rows: n, Cols: H, Stride: H, Data: a})
+	}
+	rec(ar, 0, true)
+	rec(az, 1, true)
+	rec(hn, 2, false)
+	an := make([]float64, H)
+	for r := 0; r < n; r++ {
+		ur := u[r*M : (r+1)*M]
+		addMatTVec(ar[r*H:(r+1)*H], c.params[0].Data, ur, H)
+		addMatTVec(az[r*H:(r+1)*H], c.params[4].Data, ur, H)
+		copy(an, c.params[10].Data) // b_in
+		addMatTVec(an, c.params[8].Data, ur, H)
+		xr, cr := x[r*H:(r+1)*H], coef[r*4*H:(r+1)*4*H]
+		for i := 0; i < H; i++ {
+			rg, _, dr, _ := sigmDerivs(ar[r*H+i])
+			z, omz, dz, _ := sigmDerivs(az[r*H+i])
+			h := hn[r*H+i]
+			nv := math.Tanh(an[i] + rg*h)
+			dn := omz * dtanh(an[i]+rg*h)
+			cr[i], cr[H+i], cr[2*H+i], cr[3*H+i] = z, (xr[i]-nv)*dz, dn*rg, dn*h*dr
+		}
+	}
+	return true
+}
+
+// ApplyTangent sets out[r] = dh'/dh v[r] from the coefficients of
+// TangentAt: z v + a_z (W_hz v) + a_n (W_hn v) + a_r (W_hr v), the
+// products of the n rows at once (blas64.Gemm).
+func (c *GRU) ApplyTangent(n int, coef, v, out []float64) {
+	H := c.hidden
+	sc := getScratch(n * H)
+	defer putScratch(sc)
+	p := *sc
+	vm := blas64.General{Rows: n, Cols: H, Stride: H, Data: v[:n*H]}
+	pm := blas64.General{Rows: n, Cols: H, Stride: H, Data: p}
+	for r := 0; r < n; r++ {
+		cr, vr, or := coef[r*4*H:r*4*H+H], v[r*H:(r+1)*H], out[r*H:(r+1)*H]
+		for i := range or {
+			or[i] = cr[i] * vr[i]
+		}
+	}
+	for t, k := range [3]int{1, 2, 0} { // the z, n and r terms
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm,
+			blas64.General{Rows: H, Cols: H, Stride: H, Data: c.params[4*k+1].Data}, 0, pm)
+		for r := 0; r < n; r++ {
+			cr, pr, or := coef[r*4*H+(t+1)*H:r*4*H+(t+2)*H], p[r*H:(r+1)*H], out[r*H:(r+1)*H]
+			for i := range or {
+				or[i] += cr[i] * pr[i]
+			}
+		}
+	}
 }

@@ -14,7 +14,12 @@ import (
 // without a closed form), and N^2 memory. Newton-Krylov solves (J - I) d = -(F(x) - x) by GMRES with
 // Jacobian-vector products, each one row of a batched forward pass (see
 // graph.JVP), and never forms J: a Newton step costs as many passes as
-// GMRES takes steps, memory (m+1) N per candidate.
+// GMRES takes steps, memory (m+1) N per candidate. A cell with products in
+// closed form (cells.Tangent: the GRU) gives them instead from its
+// Jacobian's coefficients at the step's points, computed once per Newton
+// step: a matrix product per weight block and no tanh or exp, where a
+// forward difference evaluates the whole step again. On the flip-flop
+// GRU-128 they were most of the refinement's CPU time.
 
 const (
 	krylovDim      = 50  // Arnoldi steps per GMRES cycle (at most N)
@@ -196,7 +201,15 @@ func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *linalg.GM
 	xs := make([]float64, n*N)
 	fs := make([]float64, n*N)
 	us := make([]float64, n*M)
+	tan, coef, err := f.tangentCoefs(part)
+	if err != nil {
+		return nil, err
+	}
 	apply := func(rows []int, vs, out []float64) error {
+		if coef != nil {
+			f.applyTangent(tan, coef, rows, vs, out)
+			return nil
+		}
 		for i, k := range rows {
 			c := f.cands[part[k]]
 			copy(xs[i*N:(i+1)*N], c.x)
@@ -325,6 +338,70 @@ func (f *finder) newtonKrylovStep(part []int, st map[int]*nkState, gm *linalg.GM
 		keep = append(keep, ci)
 	}
 	return keep, nil
+}
+
+// tangentRows is the rows of a block of tangentCoefs and applyTangent,
+// which run at once: fixed by the number of rows only, so that a row's
+// last bits (which a matrix product's blocking may decide above 64
+// states) do not depend on the number of CPUs.
+const tangentRows = 64
+
+// tangentCoefs returns the cell's Tangent and the coefficients of dF/dx
+// at the candidates part (one row each), or nil when the cell has no such
+// products or the dtype is not float64: then the products are
+// differences of F (jvpRows).
+func (f *finder) tangentCoefs(part []int) (cells.Tangent, []float64, error) {
+	tan, ok := f.cell.(cells.Tangent)
+	if !ok || f.s.Dtype != graph.Float64 {
+		return nil, nil, nil
+	}
+	N, M, C := f.N, f.M, tan.TangentSize()
+	n := len(part)
+	x, u, coef := make([]float64, n*N), make([]float64, n*M), make([]float64, n*C)
+	for k, ci := range part {
+		c := f.cands[ci]
+		copy(x[k*N:(k+1)*N], c.x)
+		copy(u[k*M:(k+1)*M], c.u)
+	}
+	ok = true
+	blocks := (n + tangentRows - 1) / tangentRows
+	oks := make([]bool, blocks)
+	if err := linalg.Concurrently(blocks, func(b int) error {
+		lo, hi := b*tangentRows, min((b+1)*tangentRows, n)
+		oks[b] = tan.TangentAt(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], coef[lo*C:hi*C])
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	for _, o := range oks {
+		ok = ok && o
+	}
+	if !ok {
+		return nil, nil, nil
+	}
+	return tan, coef, nil
+}
+
+// applyTangent sets out[i] = (J - I) vs[i] for the candidates rows[i]
+// (indices into the coefficients coef of tangentCoefs), in blocks of
+// tangentRows run at once.
+func (f *finder) applyTangent(tan cells.Tangent, coef []float64, rows []int, vs, out []float64) {
+	N, C := f.N, tan.TangentSize()
+	n := len(rows)
+	cb := make([]float64, n*C)
+	for i, k := range rows {
+		copy(cb[i*C:(i+1)*C], coef[k*C:(k+1)*C])
+	}
+	blocks := (n + tangentRows - 1) / tangentRows
+	_ = linalg.Concurrently(blocks, func(b int) error {
+		lo, hi := b*tangentRows, min((b+1)*tangentRows, n)
+		tan.ApplyTangent(hi-lo, cb[lo*C:hi*C], vs[lo*N:hi*N], out[lo*N:hi*N])
+		return nil
+	})
+	f.stats.JVPPasses++
+	for t := range out[:n*N] {
+		out[t] -= vs[t]
+	}
 }
 
 // jvpRows sets out[i] = J(x_i, u_i) v_i for n rows (u: n rows of M) by
