@@ -139,6 +139,28 @@ type Tangent interface {
 	ApplyTangent(n int, coef, v, out []float64)
 }
 
+// QHessianVec is an optional interface for cells that compute in plain Go
+// the products of the Hessian of q = ½‖F(x) − x‖² (with its second-order
+// term, as QHessian's) with vectors, from coefficients of the point:
+// QHessianVecAt gives a batch of points' coefficients once, and each
+// ApplyQHessianVec then costs a few matrix products per batch of vectors,
+// where central differences of the gradient take two gradient rows (a
+// forward and a backward pass each). The GRU (PyTorch's form) implements
+// it.
+type QHessianVec interface {
+	// QHessianVecSize is the number of coefficients per point.
+	QHessianVecSize() int
+	// QHessianVecAt writes the coefficients of the Hessian of q at the n
+	// points x (n×N) under the inputs u (n×M) into coef
+	// (n×QHessianVecSize()), or reports false where the cell's form has
+	// none (a GRU with ResetBeforeLinear).
+	QHessianVecAt(n int, x, u, coef []float64) bool
+	// ApplyQHessianVec sets out[r] = H_r v[r] (N values a row) for n rows,
+	// row r's Hessian given by its coefficients coef[r]
+	// (QHessianVecSize() values a row). Each row's product is its own.
+	ApplyQHessianVec(n int, coef, v, out []float64)
+}
+
 // scratch holds the closed-form Hessians' working vectors between calls.
 var scratch sync.Pool
 

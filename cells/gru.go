@@ -2,7 +2,6 @@ package cells
 
 import (
 	"fmt"
-	"math"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -250,6 +249,26 @@ func (c *GRU) TangentAt(n int, x, u, coef []float64) bool {
 	if c.ResetBeforeLinear {
 		return false
 	}
+	H := c.hidden
+	c.gatesAt(n, x, u, func(r, i int, g *gruGates) {
+		cr := coef[r*4*H : (r+1)*4*H]
+		dn := g.omz * g.dn
+		cr[i], cr[H+i], cr[2*H+i], cr[3*H+i] = g.z, (x[r*H+i]-g.n)*g.dz, dn*g.r, dn*g.hn*g.dr
+	})
+	return true
+}
+
+// gruGates are one unit's gate values and derivatives at a point: r, r',
+// r”, z, 1 − z (as σ(−a)), z', z”, n, n' (as dtanh), n” and
+// hn = W_hn h + b_hn.
+type gruGates struct {
+	r, dr, ddr, z, omz, dz, ddz, n, dn, ddn, hn float64
+}
+
+// gatesAt calls set(r, i, g) with unit i's gates at each of the n points
+// x under u, their recurrent products taken for the batch at once
+// (blas64.Gemm).
+func (c *GRU) gatesAt(n int, x, u []float64, set func(r, i int, g *gruGates)) {
 	H, M := c.hidden, c.inputs
 	sc := getScratch(3 * n * H)
 	defer putScratch(sc)
@@ -276,23 +295,21 @@ func (c *GRU) TangentAt(n int, x, u, coef []float64) bool {
 	rec(az, 1, true)
 	rec(hn, 2, false)
 	an := make([]float64, H)
+	var g gruGates
 	for r := 0; r < n; r++ {
 		ur := u[r*M : (r+1)*M]
 		addMatTVec(ar[r*H:(r+1)*H], c.params[0].Data, ur, H)
 		addMatTVec(az[r*H:(r+1)*H], c.params[4].Data, ur, H)
 		copy(an, c.params[10].Data) // b_in
 		addMatTVec(an, c.params[8].Data, ur, H)
-		xr, cr := x[r*H:(r+1)*H], coef[r*4*H:(r+1)*4*H]
 		for i := 0; i < H; i++ {
-			rg, _, dr, _ := sigmDerivs(ar[r*H+i])
-			z, omz, dz, _ := sigmDerivs(az[r*H+i])
-			h := hn[r*H+i]
-			nv := math.Tanh(an[i] + rg*h)
-			dn := omz * dtanh(an[i]+rg*h)
-			cr[i], cr[H+i], cr[2*H+i], cr[3*H+i] = z, (xr[i]-nv)*dz, dn*rg, dn*h*dr
+			g.r, _, g.dr, g.ddr = sigmDerivs(ar[r*H+i])
+			g.z, g.omz, g.dz, g.ddz = sigmDerivs(az[r*H+i])
+			g.hn = hn[r*H+i]
+			g.n, g.dn, g.ddn = tanhDerivs(an[i] + g.r*g.hn)
+			set(r, i, &g)
 		}
 	}
-	return true
 }
 
 // ApplyTangent sets out[r] = dh'/dh v[r] from the coefficients of
@@ -321,4 +338,88 @@ func (c *GRU) ApplyTangent(n int, coef, v, out []float64) {
 			}
 		}
 	}
+}
+
+// gruHV is the number of coefficient vectors (H values each) of a point in
+// QHessianVecAt.
+const gruHV = 12
+
+// QHessianVecSize is 12 H (see QHessianVecAt).
+func (c *GRU) QHessianVecSize() int { return gruHV * c.hidden }
+
+// QHessianVecAt writes, for each of the n points, the coefficients of
+// ApplyQHessianVec (see QHessianVec). With QHessian's notation (ρ = F − x,
+// rows s_i, p_i, w_i of W_hr, W_hz, W_hn, t_i = r_i w_i + hn_i r'_i s_i)
+// and, for a vector v, S = W_hr v, P = W_hz v, W = W_hn v, T = r W + hn r' S:
+//
+//	Σ_i ρ_i ∇²F_i v = W_hrᵀ(β + α hn r') + W_hnᵀ(γ + α r) + W_hzᵀ δ + ε
+//	α = ρ((1 − z) n'' T − z' n' P)      β = ρ(1 − z) n'(r' W + hn r'' S)
+//	γ = ρ(1 − z) n' r' S                δ = ρ(−z' n' T − (n − h) z'' P + z' v)
+//	ε = ρ z' P
+//
+// and (J − I)ᵀ(J − I) v from y = (J − I) v (TangentAt's terms) as
+// z y − y + W_hzᵀ(a_z y) + W_hnᵀ(a_n y) + W_hrᵀ(a_r y). The coefficients
+// are z, a_z, a_n, a_r, r, hn r', ρ(1 − z) n”, −ρ z' n', ρ(1 − z) n' r',
+// ρ(1 − z) n' hn r”, −ρ (n − h) z” and ρ z'. It reports false with
+// ResetBeforeLinear.
+func (c *GRU) QHessianVecAt(n int, x, u, coef []float64) bool {
+	if c.ResetBeforeLinear {
+		return false
+	}
+	H := c.hidden
+	c.gatesAt(n, x, u, func(r, i int, g *gruGates) {
+		cr := coef[r*gruHV*H : (r+1)*gruHV*H]
+		nmh := g.n - x[r*H+i]
+		rho := g.omz * nmh
+		dn := g.omz * g.dn
+		cr[i], cr[H+i], cr[2*H+i], cr[3*H+i] = g.z, -nmh*g.dz, dn*g.r, dn*g.hn*g.dr
+		cr[4*H+i], cr[5*H+i] = g.r, g.hn*g.dr
+		cr[6*H+i], cr[7*H+i] = rho*g.omz*g.ddn, -rho*g.dz*g.dn
+		cr[8*H+i], cr[9*H+i] = rho*dn*g.dr, rho*dn*g.hn*g.ddr
+		cr[10*H+i], cr[11*H+i] = -rho*nmh*g.ddz, rho*g.dz
+	})
+	return true
+}
+
+// ApplyQHessianVec sets out[r] = H_r v[r], the Hessian of q at row r's
+// point (coefficients from QHessianVecAt) times v[r], for n rows: three
+// products with the recurrent weights and three with their transposes,
+// each for the n rows at once (blas64.Gemm).
+func (c *GRU) ApplyQHessianVec(n int, coef, v, out []float64) {
+	H := c.hidden
+	sc := getScratch(6 * n * H)
+	defer putScratch(sc)
+	buf := *sc
+	S, P, W := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H]
+	gz, gn, gr := buf[3*n*H:4*n*H], buf[4*n*H:5*n*H], buf[5*n*H:6*n*H]
+	mat := func(d []float64) blas64.General { return blas64.General{Rows: n, Cols: H, Stride: H, Data: d} }
+	wT := func(k int) blas64.General {
+		return blas64.General{Rows: H, Cols: H, Stride: H, Data: c.params[4*k+1].Data}
+	}
+	vm := mat(v[:n*H])
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm, wT(0), 0, mat(S))
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm, wT(1), 0, mat(P))
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm, wT(2), 0, mat(W))
+	for r := 0; r < n; r++ {
+		cr := coef[r*gruHV*H : (r+1)*gruHV*H]
+		z, az, an, ar := cr[:H], cr[H:2*H], cr[2*H:3*H], cr[3*H:4*H]
+		t1, t2, a1, a2 := cr[4*H:5*H], cr[5*H:6*H], cr[6*H:7*H], cr[7*H:8*H]
+		b1, b2, d2, e1 := cr[8*H:9*H], cr[9*H:10*H], cr[10*H:11*H], cr[11*H:12*H]
+		o, vr := out[r*H:(r+1)*H], v[r*H:(r+1)*H]
+		s, p, w := S[r*H:(r+1)*H], P[r*H:(r+1)*H], W[r*H:(r+1)*H]
+		grz, grn, grr := gz[r*H:(r+1)*H], gn[r*H:(r+1)*H], gr[r*H:(r+1)*H]
+		for i := range o {
+			y := z[i]*vr[i] - vr[i] + az[i]*p[i] + an[i]*w[i] + ar[i]*s[i] // ((J − I) v)_i
+			t := t1[i]*w[i] + t2[i]*s[i]
+			alpha := a1[i]*t + a2[i]*p[i]
+			o[i] = z[i]*y - y + e1[i]*p[i]
+			grz[i] = az[i]*y + a2[i]*t + d2[i]*p[i] + e1[i]*vr[i]
+			grn[i] = an[i]*y + b1[i]*s[i] + alpha*t1[i]
+			grr[i] = ar[i]*y + b1[i]*w[i] + b2[i]*s[i] + alpha*t2[i]
+		}
+	}
+	om := mat(out[:n*H])
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, mat(gz), wT(1), 1, om)
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, mat(gn), wT(2), 1, om)
+	blas64.Gemm(blas.NoTrans, blas.Trans, 1, mat(gr), wT(0), 1, om)
 }

@@ -1,6 +1,7 @@
 package cells_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -9,9 +10,10 @@ import (
 )
 
 // TestGRUTangent: the GRU's Jacobian-vector products from TangentAt and
-// ApplyTangent, for a batch of points each with its own input and
-// vector, agree with the closed-form Jacobians of QHessian times the
-// vectors (to 1e-13 of |J||v|), on random GRUs with and without inputs,
+// ApplyTangent, and its Hessian-of-q-vector products from QHessianVecAt
+// and ApplyQHessianVec, for a batch of points each with its own input and
+// vector, agree with the closed-form Jacobians and Hessians of QHessian
+// times the vectors (to 1e-13 of |A||v|), on random GRUs with and without inputs,
 // weights scaled up so that gates saturate at some points, up to 80
 // states (blocked matrix products); a GRU with ResetBeforeLinear has
 // none.
@@ -37,28 +39,19 @@ func TestGRUTangent(t *testing.T) {
 		}
 		out := make([]float64, tc.n*N)
 		c.ApplyTangent(tc.n, coef, v, out)
+		hcoef := make([]float64, tc.n*c.QHessianVecSize())
+		if !c.QHessianVecAt(tc.n, x, u, hcoef) {
+			t.Fatalf("N=%d: no Hessian-vector products", N)
+		}
+		hout := make([]float64, tc.n*N)
+		c.ApplyQHessianVec(tc.n, hcoef, v, hout)
 		for r := 0; r < tc.n; r++ {
-			jac, _, ok := c.QHessian(x[r*N:(r+1)*N], u[r*M:(r+1)*M])
+			jac, hess, ok := c.QHessian(x[r*N:(r+1)*N], u[r*M:(r+1)*M])
 			if !ok {
 				t.Fatal("no closed form")
 			}
-			jn, vn := 0.0, 0.0
-			for _, a := range jac {
-				jn += a * a
-			}
-			for _, a := range v[r*N : (r+1)*N] {
-				vn += a * a
-			}
-			tol := 1e-13 * math.Sqrt(jn*vn)
-			for i := 0; i < N; i++ {
-				want := 0.0
-				for k := 0; k < N; k++ {
-					want += jac[i*N+k] * v[r*N+k]
-				}
-				if got := out[r*N+i]; math.Abs(got-want) > tol {
-					t.Errorf("N=%d row %d: (J v)_%d = %.17g, want %.17g (tol %.3g)", N, r, i, got, want, tol)
-				}
-			}
+			checkMatVec(t, fmt.Sprintf("N=%d row %d: (J v)", N, r), jac, v[r*N:(r+1)*N], out[r*N:(r+1)*N])
+			checkMatVec(t, fmt.Sprintf("N=%d row %d: (H v)", N, r), hess, v[r*N:(r+1)*N], hout[r*N:(r+1)*N])
 		}
 	}
 	c := cells.NewGRU(3, 1)
@@ -66,5 +59,31 @@ func TestGRUTangent(t *testing.T) {
 	c.ResetBeforeLinear = true
 	if c.TangentAt(1, make([]float64, 3), make([]float64, 1), make([]float64, c.TangentSize())) {
 		t.Error("a tangent for ResetBeforeLinear")
+	}
+	if c.QHessianVecAt(1, make([]float64, 3), make([]float64, 1), make([]float64, c.QHessianVecSize())) {
+		t.Error("Hessian-vector products for ResetBeforeLinear")
+	}
+}
+
+// checkMatVec checks got = A v (A N×N) to 1e-13 of |A|_F |v|.
+func checkMatVec(t *testing.T, what string, A, v, got []float64) {
+	t.Helper()
+	N := len(v)
+	an, vn := 0.0, 0.0
+	for _, a := range A {
+		an += a * a
+	}
+	for _, a := range v {
+		vn += a * a
+	}
+	tol := 1e-13 * math.Sqrt(an*vn)
+	for i := 0; i < N; i++ {
+		want := 0.0
+		for k := 0; k < N; k++ {
+			want += A[i*N+k] * v[k]
+		}
+		if math.Abs(got[i]-want) > tol {
+			t.Errorf("%s_%d = %.17g, want %.17g (tol %.3g)", what, i, got[i], want, tol)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
 	"github.com/rnnfp/fixedpoints/internal/linalg"
 )
 
@@ -295,6 +297,10 @@ func (f *finder) steihaug(e *rowEval, idx []int, gs [][]float64, delta []float64
 			s[j].done, out[j].newton = true, true
 		}
 	}
+	hv, hcoef, err := f.qHessianVecCoefs(idx)
+	if err != nil {
+		return nil, err
+	}
 	for it := 0; it < min(slowMaxCG, N+2); it++ {
 		var live []int
 		for j := range s {
@@ -310,8 +316,10 @@ func (f *finder) steihaug(e *rowEval, idx []int, gs [][]float64, delta []float64
 		for k, j := range live {
 			dirs[k], ci[k] = s[j].d, idx[j]
 		}
-		Hd, err := f.hessVecs(e, ci, dirs)
-		if err != nil {
+		var Hd [][]float64
+		if hv != nil {
+			Hd = f.applyQHessianVec(hv, hcoef, live, dirs)
+		} else if Hd, err = f.hessVecs(e, ci, dirs); err != nil {
 			return nil, err
 		}
 		for k, j := range live {
@@ -354,6 +362,65 @@ func (f *finder) steihaug(e *rowEval, idx []int, gs [][]float64, delta []float64
 		out[j].pred = -(linalg.Dot(gs[j], out[j].p) + 0.5*linalg.Dot(out[j].p, s[j].hp))
 	}
 	return out, nil
+}
+
+// qHessianVecCoefs returns the cell's closed-form Hessian-vector products
+// (cells.QHessianVec: the GRU) and their coefficients at the candidates idx
+// (one row each), or nil when the cell has none or the dtype is not
+// float64: then steihaug's products are hessVecs' differences. Blocks of
+// tangentRows candidates run at once (a cut by the count only, as
+// tangentCoefs').
+func (f *finder) qHessianVecCoefs(idx []int) (cells.QHessianVec, []float64, error) {
+	hv, ok := f.cell.(cells.QHessianVec)
+	if !ok || f.s.Dtype != graph.Float64 {
+		return nil, nil, nil
+	}
+	N, M, C := f.N, f.M, hv.QHessianVecSize()
+	n := len(idx)
+	x, u, coef := make([]float64, n*N), make([]float64, n*M), make([]float64, n*C)
+	for k, ci := range idx {
+		c := f.cands[ci]
+		copy(x[k*N:(k+1)*N], c.x)
+		copy(u[k*M:(k+1)*M], c.u)
+	}
+	blocks := (n + tangentRows - 1) / tangentRows
+	oks := make([]bool, blocks)
+	_ = linalg.Concurrently(blocks, func(b int) error {
+		lo, hi := b*tangentRows, min((b+1)*tangentRows, n)
+		oks[b] = hv.QHessianVecAt(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], coef[lo*C:hi*C])
+		return nil
+	})
+	for _, o := range oks {
+		if !o {
+			return nil, nil, nil
+		}
+	}
+	return hv, coef, nil
+}
+
+// applyQHessianVec returns H d for the candidates live[k] (indices into the
+// coefficients coef of qHessianVecCoefs) and directions dirs[k], in blocks
+// of tangentRows run at once: the Hessian of q in closed form, where
+// hessVecs differences the gradient.
+func (f *finder) applyQHessianVec(hv cells.QHessianVec, coef []float64, live []int, dirs [][]float64) [][]float64 {
+	N, C := f.N, hv.QHessianVecSize()
+	n := len(live)
+	cb, v, out := make([]float64, n*C), make([]float64, n*N), make([]float64, n*N)
+	for k, j := range live {
+		copy(cb[k*C:(k+1)*C], coef[j*C:(j+1)*C])
+		copy(v[k*N:(k+1)*N], dirs[k])
+	}
+	blocks := (n + tangentRows - 1) / tangentRows
+	_ = linalg.Concurrently(blocks, func(b int) error {
+		lo, hi := b*tangentRows, min((b+1)*tangentRows, n)
+		hv.ApplyQHessianVec(hi-lo, cb[lo*C:hi*C], v[lo*N:hi*N], out[lo*N:hi*N])
+		return nil
+	})
+	hd := make([][]float64, n)
+	for k := range hd {
+		hd[k] = out[k*N : (k+1)*N]
+	}
+	return hd
 }
 
 // hessVecs returns H d for each candidate idx[k] and direction dirs[k], by
