@@ -133,10 +133,11 @@ type Tangent interface {
 	// false where the cell's form has none (a GRU with
 	// ResetBeforeLinear).
 	TangentAt(n int, x, u, coef []float64) bool
-	// ApplyTangent sets out[r] = dF/dx v[r] (N values a row) for n rows,
-	// row r's Jacobian given by its coefficients coef[r] (TangentSize()
-	// values a row). A row's values do not depend on the other rows'.
-	ApplyTangent(n int, coef, v, out []float64)
+	// ApplyTangent sets out[r] = dF/dx v[r] (N values a row) for the
+	// len(rows) rows, row r's Jacobian given by the coefficients of point
+	// rows[r] in coef (TangentSize() values a point). A row's values do
+	// not depend on the other rows'.
+	ApplyTangent(coef []float64, rows []int, v, out []float64)
 }
 
 // QHessianVec is an optional interface for cells that compute in plain Go
@@ -155,10 +156,11 @@ type QHessianVec interface {
 	// (n×QHessianVecSize()), or reports false where the cell's form has
 	// none (a GRU with ResetBeforeLinear).
 	QHessianVecAt(n int, x, u, coef []float64) bool
-	// ApplyQHessianVec sets out[r] = H_r v[r] (N values a row) for n rows,
-	// row r's Hessian given by its coefficients coef[r]
-	// (QHessianVecSize() values a row). Each row's product is its own.
-	ApplyQHessianVec(n int, coef, v, out []float64)
+	// ApplyQHessianVec sets out[r] = H_r v[r] (N values a row) for the
+	// len(rows) rows, row r's Hessian given by the coefficients of point
+	// rows[r] in coef (QHessianVecSize() values a point). Each row's
+	// product is its own.
+	ApplyQHessianVec(coef []float64, rows []int, v, out []float64)
 }
 
 // scratch holds the closed-form Hessians' working vectors between calls.

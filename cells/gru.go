@@ -312,18 +312,18 @@ func (c *GRU) gatesAt(n int, x, u []float64, set func(r, i int, g *gruGates)) {
 	}
 }
 
-// ApplyTangent sets out[r] = dh'/dh v[r] from the coefficients of
-// TangentAt: z v + a_z (W_hz v) + a_n (W_hn v) + a_r (W_hr v), the
+// ApplyTangent sets out[r] = dh'/dh v[r] from the coefficients of point
+// rows[r] (TangentAt's): z v + a_z (W_hz v) + a_n (W_hn v) + a_r (W_hr v), the
 // products of the n rows at once (blas64.Gemm).
-func (c *GRU) ApplyTangent(n int, coef, v, out []float64) {
-	H := c.hidden
+func (c *GRU) ApplyTangent(coef []float64, rows []int, v, out []float64) {
+	H, n := c.hidden, len(rows)
 	sc := getScratch(n * H)
 	defer putScratch(sc)
 	p := *sc
 	vm := blas64.General{Rows: n, Cols: H, Stride: H, Data: v[:n*H]}
 	pm := blas64.General{Rows: n, Cols: H, Stride: H, Data: p}
 	for r := 0; r < n; r++ {
-		cr, vr, or := coef[r*4*H:r*4*H+H], v[r*H:(r+1)*H], out[r*H:(r+1)*H]
+		cr, vr, or := coef[rows[r]*4*H:rows[r]*4*H+H], v[r*H:(r+1)*H], out[r*H:(r+1)*H]
 		for i := range or {
 			or[i] = cr[i] * vr[i]
 		}
@@ -332,7 +332,7 @@ func (c *GRU) ApplyTangent(n int, coef, v, out []float64) {
 		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm,
 			blas64.General{Rows: H, Cols: H, Stride: H, Data: c.params[4*k+1].Data}, 0, pm)
 		for r := 0; r < n; r++ {
-			cr, pr, or := coef[r*4*H+(t+1)*H:r*4*H+(t+2)*H], p[r*H:(r+1)*H], out[r*H:(r+1)*H]
+			cr, pr, or := coef[rows[r]*4*H+(t+1)*H:rows[r]*4*H+(t+2)*H], p[r*H:(r+1)*H], out[r*H:(r+1)*H]
 			for i := range or {
 				or[i] += cr[i] * pr[i]
 			}
@@ -381,12 +381,12 @@ func (c *GRU) QHessianVecAt(n int, x, u, coef []float64) bool {
 	return true
 }
 
-// ApplyQHessianVec sets out[r] = H_r v[r], the Hessian of q at row r's
-// point (coefficients from QHessianVecAt) times v[r], for n rows: three
+// ApplyQHessianVec sets out[r] = H_r v[r], the Hessian of q at point
+// rows[r] (coefficients from QHessianVecAt) times v[r], for each row: three
 // products with the recurrent weights and three with their transposes,
 // each for the n rows at once (blas64.Gemm).
-func (c *GRU) ApplyQHessianVec(n int, coef, v, out []float64) {
-	H := c.hidden
+func (c *GRU) ApplyQHessianVec(coef []float64, rows []int, v, out []float64) {
+	H, n := c.hidden, len(rows)
 	sc := getScratch(6 * n * H)
 	defer putScratch(sc)
 	buf := *sc
@@ -401,7 +401,7 @@ func (c *GRU) ApplyQHessianVec(n int, coef, v, out []float64) {
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm, wT(1), 0, mat(P))
 	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm, wT(2), 0, mat(W))
 	for r := 0; r < n; r++ {
-		cr := coef[r*gruHV*H : (r+1)*gruHV*H]
+		cr := coef[rows[r]*gruHV*H : (rows[r]+1)*gruHV*H]
 		z, az, an, ar := cr[:H], cr[H:2*H], cr[2*H:3*H], cr[3*H:4*H]
 		t1, t2, a1, a2 := cr[4*H:5*H], cr[5*H:6*H], cr[6*H:7*H], cr[7*H:8*H]
 		b1, b2, d2, e1 := cr[8*H:9*H], cr[9*H:10*H], cr[10*H:11*H], cr[11*H:12*H]

@@ -37,14 +37,29 @@ func TestGRUTangent(t *testing.T) {
 		if !c.TangentAt(tc.n, x, u, coef) {
 			t.Fatalf("N=%d: no tangent", N)
 		}
+		// Rows in reverse order of the points, to check the indexing.
+		rows, rv := make([]int, tc.n), make([]float64, tc.n*N)
+		for r := range rows {
+			rows[r] = tc.n - 1 - r
+			copy(rv[r*N:(r+1)*N], v[rows[r]*N:(rows[r]+1)*N])
+		}
+		rev := func(a []float64) []float64 {
+			b := make([]float64, len(a))
+			for r := range rows {
+				copy(b[rows[r]*N:(rows[r]+1)*N], a[r*N:(r+1)*N])
+			}
+			return b
+		}
 		out := make([]float64, tc.n*N)
-		c.ApplyTangent(tc.n, coef, v, out)
+		c.ApplyTangent(coef, rows, rv, out)
+		out = rev(out)
 		hcoef := make([]float64, tc.n*c.QHessianVecSize())
 		if !c.QHessianVecAt(tc.n, x, u, hcoef) {
 			t.Fatalf("N=%d: no Hessian-vector products", N)
 		}
 		hout := make([]float64, tc.n*N)
-		c.ApplyQHessianVec(tc.n, hcoef, v, hout)
+		c.ApplyQHessianVec(hcoef, rows, rv, hout)
+		hout = rev(hout)
 		for r := 0; r < tc.n; r++ {
 			jac, hess, ok := c.QHessian(x[r*N:(r+1)*N], u[r*M:(r+1)*M])
 			if !ok {

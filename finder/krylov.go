@@ -386,16 +386,12 @@ func (f *finder) tangentCoefs(part []int) (cells.Tangent, []float64, error) {
 // (indices into the coefficients coef of tangentCoefs), in blocks of
 // tangentRows run at once.
 func (f *finder) applyTangent(tan cells.Tangent, coef []float64, rows []int, vs, out []float64) {
-	N, C := f.N, tan.TangentSize()
+	N := f.N
 	n := len(rows)
-	cb := make([]float64, n*C)
-	for i, k := range rows {
-		copy(cb[i*C:(i+1)*C], coef[k*C:(k+1)*C])
-	}
 	blocks := (n + tangentRows - 1) / tangentRows
 	_ = linalg.Concurrently(blocks, func(b int) error {
 		lo, hi := b*tangentRows, min((b+1)*tangentRows, n)
-		tan.ApplyTangent(hi-lo, cb[lo*C:hi*C], vs[lo*N:hi*N], out[lo*N:hi*N])
+		tan.ApplyTangent(coef, rows[lo:hi], vs[lo*N:hi*N], out[lo*N:hi*N])
 		return nil
 	})
 	f.stats.JVPPasses++

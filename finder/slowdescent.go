@@ -403,17 +403,16 @@ func (f *finder) qHessianVecCoefs(idx []int) (cells.QHessianVec, []float64, erro
 // of tangentRows run at once: the Hessian of q in closed form, where
 // hessVecs differences the gradient.
 func (f *finder) applyQHessianVec(hv cells.QHessianVec, coef []float64, live []int, dirs [][]float64) [][]float64 {
-	N, C := f.N, hv.QHessianVecSize()
+	N := f.N
 	n := len(live)
-	cb, v, out := make([]float64, n*C), make([]float64, n*N), make([]float64, n*N)
-	for k, j := range live {
-		copy(cb[k*C:(k+1)*C], coef[j*C:(j+1)*C])
+	v, out := make([]float64, n*N), make([]float64, n*N)
+	for k := range live {
 		copy(v[k*N:(k+1)*N], dirs[k])
 	}
 	blocks := (n + tangentRows - 1) / tangentRows
 	_ = linalg.Concurrently(blocks, func(b int) error {
 		lo, hi := b*tangentRows, min((b+1)*tangentRows, n)
-		hv.ApplyQHessianVec(hi-lo, cb[lo*C:hi*C], v[lo*N:hi*N], out[lo*N:hi*N])
+		hv.ApplyQHessianVec(coef, live[lo:hi], v[lo*N:hi*N], out[lo*N:hi*N])
 		return nil
 	})
 	hd := make([][]float64, n)
