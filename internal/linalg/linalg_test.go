@@ -6,6 +6,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 // matvec is y = A x for the N x N row-major A.
@@ -97,5 +101,60 @@ func TestKrylovSchurDiagonal(t *testing.T) {
 	})
 	if len(ritz) != 20 || math.Abs(real(ritz[0])-2) > 1e-10 {
 		t.Errorf("%d Ritz values, largest %v; want 20, 2", len(ritz), ritz[0])
+	}
+}
+
+// TestCholeskySolveOneColumn checks CholeskySolve's one-column path against
+// gonum's Dpotrs (which it replaces there) bit for bit, on factors with
+// zeros among their entries (Dtrsm skips those) and at sizes on both sides
+// of the openblas build's threshold.
+func TestCholeskySolveOneColumn(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 2, 3, 7, 16, 32, 33, 64, 70} {
+		for trial := 0; trial < 20; trial++ {
+			a := make([]float64, n*n)
+			for i := range a {
+				if r.IntN(5) > 0 {
+					a[i] = r.NormFloat64()
+				}
+			}
+			h := make([]float64, n*n) // a^T a + n I
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					s := 0.0
+					for k := 0; k < n; k++ {
+						s += a[k*n+i] * a[k*n+j]
+					}
+					h[i*n+j] = s
+				}
+				h[i*n+i] += float64(n)
+			}
+			if !Cholesky(h, n) {
+				t.Fatalf("n %d: not positive definite", n)
+			}
+			if trial%2 == 1 { // zeros in the factor itself
+				for i := 0; i < n; i++ {
+					for j := i + 1; j < n; j++ {
+						if r.IntN(3) == 0 {
+							h[i*n+j] = 0
+						}
+					}
+				}
+			}
+			b := make([]float64, n)
+			for i := range b {
+				b[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3))
+			}
+			want := slices.Clone(b)
+			lapack64.Potrs(blas64.Triangular{N: n, Stride: n, Uplo: blas.Upper, Diag: blas.NonUnit, Data: h},
+				blas64.General{Rows: n, Cols: 1, Stride: 1, Data: want})
+			got := slices.Clone(b)
+			CholeskySolve(h, n, got, 1)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("n %d trial %d: x[%d] = %v, Dpotrs gives %v", n, trial, i, got[i], want[i])
+				}
+			}
+		}
 	}
 }
