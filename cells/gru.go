@@ -219,7 +219,26 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	hess = hess[:H*H]
 	for j := 0; j < H; j++ {
 		aj := At[j*H : (j+1)*H]
-		for k := j; k < H; k++ {
+		k := j
+		// Four entries at once: each sum runs in its own order, as alone
+		// (the same bits), but the four chains of additions overlap,
+		// where one waits on each addition's latency.
+		for ; k+4 <= H; k += 4 {
+			a0, a1, a2, a3 := At[k*H:(k+1)*H], At[(k+1)*H:(k+2)*H], At[(k+2)*H:(k+3)*H], At[(k+3)*H:(k+4)*H]
+			a0, a1, a2, a3 = a0[:len(aj)], a1[:len(aj)], a2[:len(aj)], a3[:len(aj)]
+			v0, v1, v2, v3 := S[j*H+k], S[j*H+k+1], S[j*H+k+2], S[j*H+k+3]
+			for i, a := range aj {
+				v0 += a * a0[i]
+				v1 += a * a1[i]
+				v2 += a * a2[i]
+				v3 += a * a3[i]
+			}
+			hess[j*H+k], hess[k*H+j] = v0, v0
+			hess[j*H+k+1], hess[(k+1)*H+j] = v1, v1
+			hess[j*H+k+2], hess[(k+2)*H+j] = v2, v2
+			hess[j*H+k+3], hess[(k+3)*H+j] = v3, v3
+		}
+		for ; k < H; k++ {
 			ak := At[k*H : (k+1)*H]
 			ak = ak[:len(aj)]
 			v := S[j*H+k]
