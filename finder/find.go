@@ -220,14 +220,31 @@ func (f *finder) search(ctx context.Context) error {
 
 // points converts the candidates to Points.
 func (f *finder) points(conds []int) *FixedPoints {
-	fp := &FixedPoints{N: f.N, M: f.M, Dtype: f.s.Dtype.String()}
+	fp := &FixedPoints{N: f.N, M: f.M, Dtype: f.s.Dtype.String(), Points: make([]Point, 0, len(f.cands))}
 	if e, ok := f.cell.(cells.EulerStep); ok {
 		fp.Alpha = e.StepAlpha()
 	}
+	// The points' X, XInit, U and F in one allocation, each slice capped
+	// at its length (an append to one copies it rather than overwrite the
+	// next).
+	n := 0
+	for _, c := range f.cands {
+		n += len(c.x) + len(c.xInit) + len(c.u) + len(c.f)
+	}
+	buf := make([]float64, n)
+	take := func(v []float64) []float64 {
+		if len(v) == 0 {
+			return nil // as append([]float64(nil), v...)
+		}
+		n := copy(buf, v)
+		out := buf[:n:n]
+		buf = buf[n:]
+		return out
+	}
 	for i, c := range f.cands {
 		p := Point{
-			X: append([]float64(nil), c.x...), XInit: append([]float64(nil), c.xInit...),
-			U: append([]float64(nil), c.u...), F: append([]float64(nil), c.f...),
+			X: take(c.x), XInit: take(c.xInit),
+			U: take(c.u), F: take(c.f),
 			Q: c.q, DQ: c.dq, Iters: c.iters, Refines: c.refines,
 			Residual: residual(c.f, c.x),
 			Outcome:  c.outcome, Reason: c.reason, Gradient: c.grad,

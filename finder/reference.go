@@ -48,7 +48,7 @@ func (f *finder) referenceView() ReferenceView {
 			fp.Points = append(fp.Points, Point{X: c.x, U: c.u, Q: c.q})
 		}
 	}
-	v.Unique = fp.Unique(f.s.TolUnique).Len()
+	v.Unique = len(fp.uniqueIndices(f.s.TolUnique)) // Unique's count, without its copies of the points
 	return v
 }
 
