@@ -595,19 +595,24 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 		return err
 	}
 	work := make([]float64, N*N) // Cholesky factors
-	var hb []float64             // the iteration's Hessians (slowCurvatures)
+	var cb curvatureBufs         // the iteration's curvatures' storage (slowCurvatures)
+	// The iterations' buffers, kept from one to the next: each iteration
+	// writes every value of theirs it reads (4.8 of a GRU-16 Find's 59 MB
+	// when they were made afresh).
+	var hnB, muB, trialB, tuB, tqB, tfB, tgB []float64
 	for it := 0; it < slowMaxIters && len(active) > 0; it++ {
 		if ctx.Err() != nil {
 			f.canceled = true
 			return nil
 		}
-		cv, err := f.slowCurvatures(e, active, st, it, &hb)
+		cv, err := f.slowCurvatures(e, active, st, it, &cb)
 		if err != nil {
 			return err
 		}
 		next := active[:0:0]
-		hn := make([]float64, len(active)) // ||H||_F
-		muStart := make([]float64, len(active))
+		hnB, muB = growTo(hnB, len(active)), growTo(muB, len(active))
+		hn := hnB // ||H||_F, set by slowTest
+		muStart := muB
 		// Each candidate's test is its own (its Cholesky factor in a
 		// worker's buffer), so the candidates are spread over the CPUs.
 		stepping := make([]bool, len(active))
@@ -630,9 +635,9 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 		// Trials: each candidate tries shifted Newton steps until q does
 		// not rise; all pending candidates are evaluated in one batch.
 		pending := steps
-		trial := make([]float64, len(steps)*N)
-		tu := make([]float64, len(steps)*M)
-		tq, tf, tg := make([]float64, len(steps)), make([]float64, len(steps)*N), make([]float64, len(steps)*N)
+		trialB, tuB = growTo(trialB, len(steps)*N), growTo(tuB, len(steps)*M)
+		tqB, tfB, tgB = growTo(tqB, len(steps)), growTo(tfB, len(steps)*N), growTo(tgB, len(steps)*N)
+		trial, tu, tq, tf, tg := trialB, tuB, tqB, tfB, tgB
 		stepped := make([]bool, len(steps))
 		for try := 0; try < slowTries && len(pending) > 0; try++ {
 			// Each pending candidate's step into its own slot (spread over
@@ -765,12 +770,14 @@ func (f *finder) slowTest(cv []curvature, k, ci int, s *slowShift, hn []float64,
 // evaluating them again (on the flip-flop GRU-16 these evaluations were
 // 12% of the descent). Up to batchFreeN states a row's values do not
 // depend on its batch, so they are the numbers an evaluation would give,
-// bit for bit; above, it evaluates them as before. The Hessians go into
-// *hb, reused from one iteration to the next.
-func (f *finder) slowCurvatures(e *rowEval, active []int, st map[int]*slowShift, it int, hb *[]float64) ([]curvature, error) {
+// bit for bit; above, it evaluates them as before. The Hessians, q, F and
+// the gradients go into b's storage, reused from one iteration to the next
+// (the curvatures are valid until its next use).
+func (f *finder) slowCurvatures(e *rowEval, active []int, st map[int]*slowShift, it int, b *curvatureBufs) ([]curvature, error) {
 	if qh := f.closedQHessian(); qh != nil && it > 0 && f.N <= batchFreeN {
 		N := f.N
-		q, fo, g := make([]float64, len(active)), make([]float64, len(active)*N), make([]float64, len(active)*N)
+		b.q, b.fo, b.g = growTo(b.q, len(active)), growTo(b.fo, len(active)*N), growTo(b.g, len(active)*N)
+		q, fo, g := b.q, b.fo, b.g
 		for k, ci := range active {
 			c, s := f.cands[ci], st[ci]
 			if len(s.g) != N {
@@ -780,12 +787,16 @@ func (f *finder) slowCurvatures(e *rowEval, active []int, st map[int]*slowShift,
 			copy(fo[k*N:(k+1)*N], c.f)
 			copy(g[k*N:(k+1)*N], s.g)
 		}
-		if cv, ok := f.closedCurvaturesAt(qh, active, q, fo, g, hb); ok {
+		if cv, ok := f.closedCurvaturesAt(qh, active, q, fo, g, &b.h); ok {
 			return cv, nil
 		}
 	}
 	return f.curvatures(e, active, false)
 }
+
+// curvatureBufs is slowCurvatures' storage: the Hessians, q, F and the
+// gradients of an iteration's curvatures.
+type curvatureBufs struct{ h, q, fo, g []float64 }
 
 // slowRegionStop is the speed sqrt(2q) below which slowDescentDense stops a
 // candidate whose Hessian of q is indefinite (and slowDescentCG one that
