@@ -152,15 +152,16 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	}
 	H := c.hidden
 	// One block of scratch: the pre-activations ar, az, an, hn, the rows
-	// s, p, w, t, then Aᵀ and S; J − I (A) is built in jac.
-	sc := getScratch(8*H + 2*H*H)
+	// s, p, w, t, then Aᵀ, S and σ(ar); J − I (A) is built in jac.
+	sc := getScratch(9*H + 2*H*H)
 	defer putScratch(sc)
 	buf := *sc
 	ar, az, an, hn := buf[:H], buf[H:2*H], buf[2*H:3*H], buf[3*H:4*H]
 	s, p, w, t := buf[4*H:5*H], buf[5*H:6*H], buf[6*H:7*H], buf[7*H:8*H]
-	A := jac[:H*H]                // J − I
-	At := buf[8*H : 8*H+H*H]      // its transpose
-	S := buf[8*H+H*H : 8*H+2*H*H] // Σ ρ_i ∇²F_i, upper triangle
+	A := jac[:H*H]                   // J − I
+	At := buf[8*H : 8*H+H*H]         // its transpose
+	S := buf[8*H+H*H : 8*H+2*H*H]    // Σ ρ_i ∇²F_i, upper triangle
+	rs := buf[8*H+2*H*H : 9*H+2*H*H] // σ(ar), computed once for both uses
 	clear(S)
 	c.preInto(ar, 0, x, u, true)
 	c.preInto(az, 1, x, u, true)
@@ -169,13 +170,16 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	addMatTVec(hn, whnT, x, H)
 	c.preInto(an, 2, nil, u, false) // W_in u + b_in
 	for i := range an {
-		an[i] += sigm(ar[i]) * hn[i]
+		rs[i] = sigm(ar[i])
+		an[i] += rs[i] * hn[i]
 	}
 	for i := 0; i < H; i++ {
 		for k := 0; k < H; k++ {
 			s[k], p[k], w[k] = whrT[k*H+i], whzT[k*H+i], whnT[k*H+i]
 		}
-		r, _, dr, ddr := sigmDerivs(ar[i])
+		r, rm := rs[i], sigm(-ar[i]) // sigmDerivs(ar[i]), σ(ar[i]) taken from above
+		dr := r * rm
+		ddr := dr * (rm - r)
 		_, omz, dz, ddz := sigmDerivs(az[i])
 		n, dn, ddn := tanhDerivs(an[i])
 		nmh := n - x[i]
@@ -190,7 +194,29 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		ai[i] -= omz
 		ctt, csw, css := rho*omz*ddn, rho*omz*dn*dr, rho*omz*dn*hn[i]*ddr
 		cpt, cpp, cpe := -rho*dz*dn, -rho*nmh*ddz, rho*dz
-		for j := 0; j < H; j++ {
+		// Rows j and j+1 of the upper triangle at once from column j+1
+		// on: each entry gets the same sum as alone (the same bits), and
+		// the two share their loads of t, s, p and w.
+		j := 0
+		for ; j+2 <= H; j += 2 {
+			tj, sj, pj, wj := t[j], s[j], p[j], w[j]
+			a1, a2, a3 := ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj
+			a4 := csw * sj
+			tj, sj, pj, wj = t[j+1], s[j+1], p[j+1], w[j+1]
+			b1, b2, b3 := ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj
+			b4 := csw * sj
+			S[j*H+j] += a1*t[j] + a2*s[j] + a3*p[j] + a4*w[j]
+			row, next := S[j*H+j+1:(j+1)*H], S[(j+1)*H+j+1:(j+2)*H]
+			next = next[:len(row)]
+			tk, sk, pk, wk := t[j+1:H], s[j+1:H], p[j+1:H], w[j+1:H]
+			tk, sk, pk, wk = tk[:len(row)], sk[:len(row)], pk[:len(row)], wk[:len(row)]
+			for k := range row {
+				tv, sv, pv, wv := tk[k], sk[k], pk[k], wk[k]
+				row[k] += a1*tv + a2*sv + a3*pv + a4*wv
+				next[k] += b1*tv + b2*sv + b3*pv + b4*wv
+			}
+		}
+		for ; j < H; j++ {
 			tj, sj, pj, wj := t[j], s[j], p[j], w[j]
 			a1, a2, a3 := ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj
 			a4 := csw * sj
