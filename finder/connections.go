@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/cmplx"
 	"slices"
+	"sync"
 
 	"github.com/rnnfp/fixedpoints/orbits"
 	"github.com/rnnfp/fixedpoints/stability"
@@ -122,6 +123,18 @@ func direction(x []float64, v []complex128, deg, eps float64) []float64 {
 	return w
 }
 
+// directionNorm is the 2-norm of cos(θ) Re v - sin(θ) Im v, θ = deg, as
+// direction computes it.
+func directionNorm(v []complex128, deg float64) float64 {
+	th := deg * math.Pi / 180
+	norm := 0.0
+	for _, vi := range v {
+		w := math.Cos(th)*real(vi) - math.Sin(th)*imag(vi)
+		norm += w * w
+	}
+	return math.Sqrt(norm)
+}
+
 // directions returns the starts x + eps w along the eigenvector v of an
 // unstable mode or multiplier with eigenvalue lambda (directionAngles,
 // direction), and their angles.
@@ -142,7 +155,9 @@ const connectRows = 1 << 22
 // of fp and the unstable multipliers of every orbit in orbs that have
 // eigenvectors: byRank[r] holds each point's r-th (by |lambda|, as sorted),
 // the fixed points' first, each in order. It also returns how many there
-// are.
+// are, counting the unstable modes whose right vectors Find dropped above
+// Settings.KeepMatricesMaxN (rightKeeper: modes that could not start), so
+// that the count is the one every vector kept gives.
 func (f *finder) connectModes(fp *FixedPoints, orbs []orbits.Orbit) (byRank [][]connectMode, n int) {
 	add := func(rank int, m connectMode) {
 		if rank == len(byRank) {
@@ -151,6 +166,9 @@ func (f *finder) connectModes(fp *FixedPoints, orbs []orbits.Orbit) (byRank [][]
 		byRank[rank] = append(byRank[rank], m)
 		n++
 	}
+	// Above KeepMatricesMaxN, every mode had its vectors until the lean
+	// linearization dropped them, unless none were computed.
+	dropped := !f.s.keepMatrices(f.N) && !f.s.NoEigenvectors
 	for pi := range fp.Points {
 		p := &fp.Points[pi]
 		if !p.Stability.Analyzed || p.Stability.NUnstable == 0 {
@@ -158,9 +176,13 @@ func (f *finder) connectModes(fp *FixedPoints, orbs []orbits.Orbit) (byRank [][]
 		}
 		rank := 0
 		for mi, m := range p.Modes {
-			if f.unstableMode(m) && len(directionAngles(m.Value, m.Right)) > 0 {
+			switch {
+			case !f.unstableMode(m):
+			case len(directionAngles(m.Value, m.Right)) > 0:
 				add(rank, connectMode{-1, pi, mi})
 				rank++
+			case dropped && m.Right == nil && len(directionAngles(m.Value, []complex128{})) > 0:
+				n++
 			}
 		}
 	}
@@ -383,6 +405,103 @@ func (f *finder) stepFew(trial, tu, fout []float64, n int) error {
 	}
 	f.stats.GradEvals++
 	return nil
+}
+
+// rightKeeper drops the eigenvectors of Find's fixed points as the lean
+// linearization (Settings.KeepMatricesMaxN) finishes each point, keeping
+// only the right vectors of the unstable modes connect may start from.
+//
+// connect starts the modes of the fixed points by rank, then point (see
+// connectModes), each only once every one before it has started, and
+// only while spent + booked + n ConnectSteps <= ConnectBudget for its n
+// trajectories; a started trajectory ends at a check (every connectCheck
+// steps, or at ConnectSteps), so it has spent or booked at least
+// least = min(connectCheck, ConnectSteps) steps. A mode e can therefore
+// start only if
+//
+//	least * (trajectories of the modes before e) + ConnectSteps * n_e <= ConnectBudget,
+//
+// and the modes that can start are a prefix of that order; the orbits'
+// modes, and the points not yet linearized, only add to the left side. So
+// after each point the keeper keeps the longest prefix, over the points
+// linearized so far, in which every mode passes this test, and drops the
+// right vectors of the rest (for each point, its lower ranks: the ranks
+// of the modes it keeps do not change). The modes connect starts are all
+// kept, and with them the same trajectories; the vectors kept are at most
+// ConnectBudget / least, whatever the number of points.
+type rightKeeper struct {
+	mu           sync.Mutex
+	fp           *FixedPoints
+	none         bool  // NoConnections: keep no vector
+	budget       int64 // ConnectBudget, negative: no bound (keep every unstable mode's)
+	steps, least int64
+	kept         []keptRight // by rank, then point
+}
+
+// keptRight is a mode whose right vector is kept: Modes[mode] of point,
+// its rank among the point's modes connect follows, and its trajectories.
+type keptRight struct{ rank, point, mode, cost int }
+
+// newRightKeeper returns the rightKeeper of Find's fixed points fp.
+func (f *finder) newRightKeeper(fp *FixedPoints) *rightKeeper {
+	steps := int64(max(f.s.ConnectSteps, 1))
+	return &rightKeeper{fp: fp, none: f.s.NoConnections, budget: f.connectBudget(), steps: steps, least: min(connectCheck, steps)}
+}
+
+// add drops every left vector of point pi of fp, the right vectors of
+// its modes connect never follows (connectModes' test), and those of any
+// point's modes that can no longer start.
+func (k *rightKeeper) add(pi int) {
+	if k == nil {
+		return
+	}
+	p := &k.fp.Points[pi]
+	var mine []keptRight
+	if !k.none && p.Stability.Analyzed && p.Stability.NUnstable > 0 {
+		for mi, m := range p.Modes {
+			if m.Class == ModeUnstable && len(directionAngles(m.Value, m.Right)) > 0 {
+				mine = append(mine, keptRight{len(mine), pi, mi, directionCount(m.Value, m.Right)})
+			}
+		}
+	}
+	for mi := range p.Modes {
+		m := &p.Modes[mi]
+		m.Left = nil
+		if !slices.ContainsFunc(mine, func(e keptRight) bool { return e.mode == mi }) {
+			m.Right = nil
+		}
+	}
+	if k.budget < 0 || len(mine) == 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.kept = append(k.kept, mine...)
+	slices.SortFunc(k.kept, func(a, b keptRight) int { return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.point, b.point)) })
+	var before int64 // trajectories of the modes before
+	for i, e := range k.kept {
+		if k.least*before+k.steps*int64(e.cost) > k.budget {
+			for _, d := range k.kept[i:] {
+				k.fp.Points[d.point].Modes[d.mode].Right = nil
+			}
+			k.kept = k.kept[:i]
+			break
+		}
+		before += int64(e.cost)
+	}
+}
+
+// directionCount is the number of starts directions makes along the
+// eigenvector v of an unstable mode with eigenvalue lambda: its angles
+// whose direction is not zero.
+func directionCount(lambda complex128, v []complex128) int {
+	n := 0
+	for _, deg := range directionAngles(lambda, v) {
+		if directionNorm(v, deg) > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // connectBudget is Settings.ConnectBudget with its default, 2^30 /

@@ -51,7 +51,10 @@ type Point struct {
 	Far         bool
 	FarDistance float64
 
-	// Filled by Linearize.
+	// Filled by Linearize. Find keeps Jacobian, InputJacobian and the
+	// modes' vectors up to Settings.KeepMatricesMaxN states; above it they
+	// are nil (but the right vectors of the unstable modes the connections
+	// may start from) and LinearizePoints fills them again.
 	Jacobian      []float64 // dF/dx at x*, N x N row-major: J[i*N+k] = dF_i/dx_k
 	InputJacobian []float64 // dF/du at x*, N x M row-major
 	Modes         []Mode    // eigen-decomposition of Jacobian, fastest-growing first (see Decompose)
@@ -118,12 +121,13 @@ func (fp *FixedPoints) Len() int { return len(fp.Points) }
 // with J = p.Jacobian and B = p.InputJacobian. F(x*, u*) is p.F when it is
 // stored and p.X otherwise (equal at a fixed point, up to its residual); the
 // Taylor expansion of F about x* is the right one for slow points too. A nil
-// u means u = u*. Predict needs the Jacobians (Linearize) and returns an
-// error for vectors of the wrong length.
+// u means u = u*. Predict needs the Jacobians (Linearize; Find drops them
+// above Settings.KeepMatricesMaxN, and LinearizePoints fills them again)
+// and returns an error for vectors of the wrong length.
 func (p *Point) Predict(x, u []float64) ([]float64, error) {
 	N, M := len(p.X), len(p.U)
 	if len(p.Jacobian) != N*N {
-		return nil, fmt.Errorf("finder: predict: point has %d Jacobian values, want %d x %d (run Linearize)", len(p.Jacobian), N, N)
+		return nil, fmt.Errorf("finder: predict: point has %d Jacobian values, want %d x %d (run Linearize, or LinearizePoints for the points of a Find above Settings.KeepMatricesMaxN)", len(p.Jacobian), N, N)
 	}
 	if len(x) != N {
 		return nil, fmt.Errorf("finder: predict: %d state values, want %d", len(x), N)

@@ -47,6 +47,125 @@ func linearize(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings
 	return proveStabilityWith(ctx, cell, fp, s, proved)
 }
 
+// linearizeFixed is Find's linearization of its fixed points fp: linearize,
+// keeping every matrix, up to Settings.KeepMatricesMaxN states, and
+// linearizeLean above.
+func (f *finder) linearizeFixed(ctx context.Context, fp *FixedPoints) error {
+	if f.s.keepMatrices(fp.N) {
+		return linearize(ctx, f.cell, fp, f.s, f.provedRadius)
+	}
+	return linearizeLean(ctx, f.cell, fp, f.s, f.provedRadius, f.newRightKeeper(fp))
+}
+
+// linearizeLean is linearize that keeps O(N) of each point: the points go
+// through EvalJacobians' chunks (jacobianBatch: the same chunks, so the
+// same values), and each point of a chunk is decomposed, its stability
+// proved and its Jacobians and eigenvectors dropped (but the right vectors
+// keep leaves for the connections) before the next chunk is evaluated. The
+// memory held is a chunk's Jacobians (Settings.JacobianBudget, twice with
+// JacobianError's second evaluation), one full decomposition per CPU, and
+// O(N) per point. Each point's Modes, Stability, JacobianError and proofs
+// are those linearize gives it. On error the points before the failing
+// chunk are analyzed and the others partly or not at all.
+func linearizeLean(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings, proved func(*Point) (float64, bool), keep *rightKeeper) error {
+	s.fill()
+	if s.NoJacobians {
+		return nil
+	}
+	xs, us, err := jacobianInputs(cell, fp, s)
+	if err != nil {
+		return err
+	}
+	n, N, M := len(xs), fp.N, fp.M
+	if n == 0 {
+		return nil
+	}
+	bc := jacobianBatch(n, N, M, s.JacobianBudget)
+	jac, err := graph.Shared.Jacobians(cell, bc, s.Dtype)
+	if err != nil {
+		return fmt.Errorf("finder: jacobians: %w", err)
+	}
+	defer graph.Shared.Put(jac)
+	fc, factored := cell.(cells.Factored)
+	prove := factored && N <= s.ProveStabilityMaxN
+	for lo := 0; lo < n; lo += bc {
+		hi := min(lo+bc, n)
+		outX, outU, fs, err := evalJacobians(ctx, jac, xs[lo:hi], us[lo:hi])
+		if err != nil {
+			return err
+		}
+		jerrs, err := jacobianErrors(ctx, jac, xs[lo:hi], us[lo:hi], fs, outX, s.Dtype.Eps())
+		if err != nil {
+			return err
+		}
+		for k := lo; k < hi; k++ {
+			p := &fp.Points[k]
+			p.Jacobian, p.InputJacobian, p.JacobianError = outX[k-lo], outU[k-lo], jerrs[k-lo]
+		}
+		errs := make([]error, hi-lo)
+		linalg.ParallelEach(hi-lo, func(a, b int) {
+			for k := lo + a; k < lo+b; k++ {
+				p := &fp.Points[k]
+				if !s.NoDecompose {
+					if err := ctx.Err(); err != nil {
+						errs[k-lo] = fmt.Errorf("finder: decompose: %w", err)
+						return
+					}
+					m, st, err := decomposePoint(N, p, &s)
+					if err != nil {
+						errs[k-lo] = fmt.Errorf("finder: decompose: point %d: %w", k, err)
+						return
+					}
+					p.Modes, p.Stability = m, st
+					if prove {
+						proveStabilityAt(fc, p, s, proved)
+					}
+				}
+				p.Jacobian, p.InputJacobian = nil, nil
+				outX[k-lo], outU[k-lo] = nil, nil
+				keep.add(k)
+			}
+		})
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// LinearizePoints linearizes the points of fp at idx again, in place, as
+// Linearize does, keeping everything whatever s.KeepMatricesMaxN: their
+// Jacobian, InputJacobian and JacobianError, their Modes with both
+// eigenvectors (unless s.NoEigenvectors) and their Stability. It is the way
+// back to the matrices that Find drops above Settings.KeepMatricesMaxN,
+// for the points wanted: pass Result.Settings and the cell Find ran. The
+// Jacobians are evaluated again, as a batch of len(idx) points: the values
+// Find had, unless the cell's batched evaluation rounds a point's row
+// differently in another batch; the stability proof (up to
+// ProveStabilityMaxN) proves each root again. The other points and
+// fp.Connections are untouched. An index out of range is an error; on
+// error fp is left unchanged.
+func LinearizePoints(cell cells.Cell, fp *FixedPoints, idx []int, s Settings) error {
+	if fp == nil {
+		return fmt.Errorf("finder: linearize points: nil fixed points")
+	}
+	sub, err := fp.Subset(idx)
+	if err != nil {
+		return err
+	}
+	if err := Linearize(cell, sub, s); err != nil {
+		return err
+	}
+	for k, i := range idx {
+		p, q := &fp.Points[i], &sub.Points[k]
+		p.Jacobian, p.InputJacobian, p.JacobianError = q.Jacobian, q.InputJacobian, q.JacobianError
+		p.Modes, p.Stability = q.Modes, q.Stability
+	}
+	return nil
+}
+
 // proveStability proves the mode classes of the points of fp (see
 // stability.ProveRoot: Krawczyk's proof of the root, the enclosure of dF/dx
 // there, eigenvalue discs) when N <= s.ProveStabilityMaxN and the cell says
@@ -91,6 +210,9 @@ func proveStabilityWith(ctx context.Context, cell cells.Cell, fp *FixedPoints, s
 // proveStability) and classifies it again when something was proved.
 func proveStabilityAt(fc cells.Factored, p *Point, s Settings, proved func(*Point) (float64, bool)) {
 	N := len(p.X)
+	if len(p.Jacobian) != N*N {
+		return // dropped (Settings.KeepMatricesMaxN) or never evaluated
+	}
 	modes := p.Modes
 	if len(modes) != N {
 		var err error
@@ -140,33 +262,11 @@ func EvalJacobians(cell cells.Cell, fp *FixedPoints, s Settings) error {
 // before each of the graph's passes), returning ctx's error wrapped.
 func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
 	s.fill()
-	if err := s.validate(); err != nil {
+	xs, us, err := jacobianInputs(cell, fp, s)
+	if err != nil {
 		return err
 	}
-	if fp == nil {
-		return fmt.Errorf("finder: jacobians: nil fixed points")
-	}
-	if cell == nil {
-		return fmt.Errorf("finder: jacobians: nil cell")
-	}
-	N, M := cell.StateSize(), cell.InputSize()
-	if fp.N != N || fp.M != M {
-		return fmt.Errorf("finder: jacobians: points have N = %d, M = %d but the cell has N = %d, M = %d", fp.N, fp.M, N, M)
-	}
-	n := len(fp.Points)
-	xs, us := make([][]float64, n), make([][]float64, n)
-	for i, p := range fp.Points {
-		if len(p.X) != N {
-			return fmt.Errorf("finder: jacobians: point %d has %d state values, want %d", i, len(p.X), N)
-		}
-		if len(p.U) != M {
-			return fmt.Errorf("finder: jacobians: point %d has %d input values, want %d", i, len(p.U), M)
-		}
-		if err := checkFinite(fmt.Sprintf("point %d state", i), p.X, N); err != nil {
-			return fmt.Errorf("finder: jacobians: %w", err)
-		}
-		xs[i], us[i] = p.X, p.U
-	}
+	n, N, M := len(xs), fp.N, fp.M
 	if n == 0 {
 		return nil
 	}
@@ -192,6 +292,39 @@ func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 		fp.Points[k].JacobianError = errs[k]
 	}
 	return nil
+}
+
+// jacobianInputs checks s, cell and the points of fp for EvalJacobians and
+// returns the points' states and inputs.
+func jacobianInputs(cell cells.Cell, fp *FixedPoints, s Settings) (xs, us [][]float64, err error) {
+	if err := s.validate(); err != nil {
+		return nil, nil, err
+	}
+	if fp == nil {
+		return nil, nil, fmt.Errorf("finder: jacobians: nil fixed points")
+	}
+	if cell == nil {
+		return nil, nil, fmt.Errorf("finder: jacobians: nil cell")
+	}
+	N, M := cell.StateSize(), cell.InputSize()
+	if fp.N != N || fp.M != M {
+		return nil, nil, fmt.Errorf("finder: jacobians: points have N = %d, M = %d but the cell has N = %d, M = %d", fp.N, fp.M, N, M)
+	}
+	n := len(fp.Points)
+	xs, us = make([][]float64, n), make([][]float64, n)
+	for i, p := range fp.Points {
+		if len(p.X) != N {
+			return nil, nil, fmt.Errorf("finder: jacobians: point %d has %d state values, want %d", i, len(p.X), N)
+		}
+		if len(p.U) != M {
+			return nil, nil, fmt.Errorf("finder: jacobians: point %d has %d input values, want %d", i, len(p.U), M)
+		}
+		if err := checkFinite(fmt.Sprintf("point %d state", i), p.X, N); err != nil {
+			return nil, nil, fmt.Errorf("finder: jacobians: %w", err)
+		}
+		xs[i], us[i] = p.X, p.U
+	}
+	return xs, us, nil
 }
 
 // evalJacobians evaluates dF/dx, dF/du and F at the states xs and inputs us

@@ -45,11 +45,9 @@ func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 		return fmt.Errorf("finder: decompose: nil fixed points")
 	}
 	N := fp.N
-	modes := make([][]Mode, len(fp.Points))
-	bounds := make([]float64, len(fp.Points))
 	for k, p := range fp.Points {
 		if len(p.Jacobian) != N*N {
-			return fmt.Errorf("finder: decompose: point %d has %d Jacobian values, want %d x %d", k, len(p.Jacobian), N, N)
+			return fmt.Errorf("finder: decompose: point %d has %d Jacobian values, want %d x %d (run EvalJacobians)", k, len(p.Jacobian), N, N)
 		}
 		if err := graph.CheckFinite(fmt.Sprintf("finder: decompose: jacobian of point %d", k), p.Jacobian, N); err != nil {
 			return err
@@ -58,6 +56,8 @@ func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 	// Each point's decomposition is its own (seconds each at N = 256), so
 	// the points are split over the CPUs; a point's result does not depend
 	// on the split, and the first error by point order is returned.
+	modes := make([][]Mode, len(fp.Points))
+	stab := make([]Stability, len(fp.Points))
 	errs := make([]error, len(fp.Points))
 	linalg.ParallelEach(len(fp.Points), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
@@ -65,21 +65,12 @@ func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 				errs[k] = fmt.Errorf("finder: decompose: %w", err)
 				return
 			}
-			p := &fp.Points[k]
-			m, bound, schurRes, err := decomposeOne(N, p.Jacobian, &s)
+			m, st, err := decomposePoint(N, &fp.Points[k], &s)
 			if err != nil {
 				errs[k] = fmt.Errorf("finder: decompose: point %d: %w", k, err)
 				return
 			}
-			bounds[k] = bound
-			if s.ContinuousTime {
-				for i := range m {
-					m[i].Value -= 1
-				}
-			}
-			stability.SortModes(m, s.ContinuousTime)
-			stability.SetBounds(m, p.Jacobian, N, p.JacobianError, schurRes, s.Dtype.Eps(), s.ContinuousTime)
-			modes[k] = m
+			modes[k], stab[k] = m, st
 		}
 	})
 	for _, err := range errs {
@@ -88,14 +79,31 @@ func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 		}
 	}
 	for k := range fp.Points {
-		fp.Points[k].Modes = modes[k]
-		fp.Points[k].Stability = stability.Classify(modes[k], s.MarginalTol, s.ContinuousTime)
-		if bounds[k] >= 0 {
-			fp.Points[k].Stability.Leading = true
-			fp.Points[k].Stability.RemainderBound = bounds[k]
-		}
+		fp.Points[k].Modes, fp.Points[k].Stability = modes[k], stab[k]
 	}
 	return nil
+}
+
+// decomposePoint returns the modes and stability of p from its Jacobian
+// (see Decompose), leaving p unchanged.
+func decomposePoint(N int, p *Point, s *Settings) ([]Mode, Stability, error) {
+	m, bound, schurRes, err := decomposeOne(N, p.Jacobian, s)
+	if err != nil {
+		return nil, Stability{}, err
+	}
+	if s.ContinuousTime {
+		for i := range m {
+			m[i].Value -= 1
+		}
+	}
+	stability.SortModes(m, s.ContinuousTime)
+	stability.SetBounds(m, p.Jacobian, N, p.JacobianError, schurRes, s.Dtype.Eps(), s.ContinuousTime)
+	st := stability.Classify(m, s.MarginalTol, s.ContinuousTime)
+	if bound >= 0 {
+		st.Leading = true
+		st.RemainderBound = bound
+	}
+	return m, st, nil
 }
 
 // EigenMethod chooses how Decompose finds the modes of a Jacobian.

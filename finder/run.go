@@ -65,7 +65,7 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	if !f.canceled && !f.s.NoJacobians {
 		t0 := time.Now()
 		f.reportCount("linearize", 0, res.Fixed.Len())
-		err := linearize(ctx, f.cell, res.Fixed, f.s, f.provedRadius)
+		err := f.linearizeFixed(ctx, res.Fixed)
 		switch {
 		case err != nil && ctx.Err() != nil:
 			f.canceled = true // the points stay unanalyzed or partly so

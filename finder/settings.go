@@ -106,6 +106,21 @@ type Settings struct {
 	// negative never. Above it, and for modes the proof leaves undecided,
 	// the first-order estimates decide (Stability.Proved false).
 	ProveStabilityMaxN int
+	// KeepMatricesMaxN is the largest N at which Find keeps every fixed
+	// point's matrices: Point.Jacobian and InputJacobian and each mode's
+	// Right and Left eigenvectors (N^2 values a point: 8 MiB of Jacobian and
+	// 32 MiB of eigenvectors at N = 1024, 2.5 MiB in all at 256, so that a
+	// thousand points hold 40 and 2.5 GiB). 0 means 256, negative always.
+	// Above it Find linearizes the points a Jacobian chunk at a time and
+	// keeps of each only O(N): its Modes without their vectors (Value, Cond,
+	// Bound, Class, Proved), Stability, JacobianError, and the right
+	// eigenvectors of the unstable modes that the connections can start
+	// from within ConnectBudget (see Connection; all of them when the budget
+	// is negative, none with NoConnections). Nothing else changes: the
+	// same values, classes, proofs and connections. LinearizePoints fills
+	// the matrices again for the points wanted. Linearize, EvalJacobians
+	// and Decompose always keep everything.
+	KeepMatricesMaxN int
 
 	// Completion (see complete.go): after the search, new candidates are
 	// seeded from the fixed points found (midpoints of pairs, nearest first,
@@ -231,6 +246,9 @@ func (s *Settings) fillIndependent() {
 	if s.ProveStabilityMaxN == 0 {
 		s.ProveStabilityMaxN = 512
 	}
+	if s.KeepMatricesMaxN == 0 {
+		s.KeepMatricesMaxN = 256
+	}
 	if s.LeadingModes == 0 {
 		s.LeadingModes = 8
 	}
@@ -342,4 +360,10 @@ func MemoryNeed(N, M, B int, s Settings) float64 {
 	batch := 8 * b * (n + m) * memoryVectorsPerCandidate
 	jac := min(float64(s.JacobianBudget), 8*b*n*(n+m))
 	return batch + jac
+}
+
+// keepMatrices reports whether Find keeps every point's Jacobians and
+// eigenvectors at N states (Settings.KeepMatricesMaxN, filled).
+func (s *Settings) keepMatrices(N int) bool {
+	return s.KeepMatricesMaxN < 0 || N <= s.KeepMatricesMaxN
 }

@@ -119,6 +119,21 @@ func Analyze(ctx context.Context, cell cells.Cell, res *finder.Result, readout *
 			break
 		}
 	}
+	// Fixed points whose eigenvectors Find dropped (N above
+	// finder.Settings.KeepMatricesMaxN) and that detect would take: get
+	// them again, for those points only.
+	var again []int
+	for i := 0; i < nFixed; i++ {
+		p := &pts.Points[i]
+		if len(p.Modes) > 0 && p.Modes[0].Right == nil && p.Q <= s.QMax && math.Abs(cmplx.Abs(p.Modes[0].Value)-1) <= s.Band {
+			again = append(again, i)
+		}
+	}
+	if len(again) > 0 {
+		if err := finder.LinearizePoints(cell, pts, again, finder.DefaultSettings()); err != nil {
+			return nil, fmt.Errorf("manifold: linearize fixed points: %w", err)
+		}
+	}
 	region := initialBall(res)
 	var inside func(int) bool
 	if region != nil {

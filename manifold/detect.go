@@ -23,7 +23,9 @@ type Group struct {
 }
 
 // Detect groups the points of fp (linearized: Point.Modes set, with
-// eigenvectors) that lie on common slow manifolds. A point is slow when its
+// eigenvectors; a point without them is left out: Find drops them above
+// finder.Settings.KeepMatricesMaxN, and finder.LinearizePoints, which
+// Analyze calls, fills them again) that lie on common slow manifolds. A point is slow when its
 // leading mode (largest |lambda|) lies within s.Band of |lambda| = 1; two
 // slow points under the same input are joined when one is among the other's
 // s.Neighbours nearest slow points and the direction between them lies, to
