@@ -59,6 +59,9 @@ type finder struct {
 	parent []int
 	// roots are the roots proved so far (prove.go).
 	roots []*provedRoot
+	// early holds the roots proved during the search's refinement and the
+	// candidates frozen in their boxes (prove.go, freezeAtRoots).
+	early earlyRoots
 	// problem is Find's (its trajectories and initial states give the
 	// network's speed, see speed), and netSpeed that speed once computed.
 	problem  Problem

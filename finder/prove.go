@@ -188,19 +188,7 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 			}
 		}
 	}
-	// F and q at the roots the candidates moved to (evalAt also resets q0,
-	// the q at the initial state, which stays).
-	q0 := make([]float64, len(moved))
-	for k, ci := range moved {
-		q0[k] = f.cands[ci].q0
-	}
-	if err := f.evalAt(moved); err != nil {
-		return err
-	}
-	for k, ci := range moved {
-		f.cands[ci].q0 = q0[k]
-	}
-	return nil
+	return f.evalMoved(moved)
 }
 
 // newtonProof refines x0 by Newton on G and returns the proved root it
@@ -219,6 +207,11 @@ func (f *finder) newtonProof(fc cells.Factored, u, x0 []float64, run *newtonRun)
 	}
 	if r := f.rootOf(x, u, gn); r != nil {
 		return r, false, "", nil
+	}
+	if r := f.earlyRootOf(x, u, gn); r != nil {
+		// Proved during the refinement (freezeAtRoots), new to this prove.
+		f.roots = append(f.roots, r)
+		return r, true, "", nil
 	}
 	pr, err := run.proof, run.proofErr
 	if !run.proved {
@@ -340,7 +333,7 @@ func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculate
 	for j := range out {
 		for k := range out[j].runs {
 			r := &out[j].runs[k]
-			if !r.done || r.proved || r.err != nil || f.rootOf(r.x, w[j].c.u, r.gn) != nil {
+			if !r.done || r.proved || r.err != nil || f.rootOf(r.x, w[j].c.u, r.gn) != nil || f.earlyRootOf(r.x, w[j].c.u, r.gn) != nil {
 				continue
 			}
 			u := w[j].c.u
@@ -442,7 +435,7 @@ func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*ca
 			sys := proof.CellSystem(fc, c.u)
 			r.x, r.gn, r.err = proof.Newton(sys, c.x, nil)
 			r.done = true
-			if r.err != nil || f.rootOf(r.x, c.u, r.gn) != nil {
+			if r.err != nil || f.rootOf(r.x, c.u, r.gn) != nil || f.earlyRootOf(r.x, c.u, r.gn) != nil {
 				continue
 			}
 			r.proof, r.proofErr = proof.Krawczyk(sys, r.x, nil)
@@ -651,4 +644,238 @@ func (f *finder) postprocessFixed(fp *FixedPoints, initial []float64) (*FixedPoi
 		}
 	}
 	return kept, nil
+}
+
+// earlyRoots is what the search's dense refinement knows of the roots
+// (freezeAtRoots): the roots proved while it ran, and the candidates it
+// froze at them.
+type earlyRoots struct {
+	on, off bool          // freezing runs (run sets on; tests set off to compare)
+	roots   []*provedRoot // proved during the refinement
+	// failed holds, for a candidate whose Newton run on G reached no proved
+	// root, its residual then: it leads again only once its residual fell
+	// by earlyRetry.
+	failed map[int]float64
+	frozen []int // the candidates frozen, in order
+	// rows counts the candidates of every refinement round of the Find
+	// (refineRounds), frozen or not: what freezing saves (tests).
+	rows int
+}
+
+const (
+	// earlyResidual: a candidate of a refinement round with max|F − x| at
+	// most this times max(1, |x|) leads: Newton on G from it, and a proof
+	// at the root it reaches (if not known). On the flip-flop networks
+	// the candidates are 1e-4 of the uniqueness radius from their root
+	// after one or two rounds.
+	earlyResidual = 1e-6
+	earlyRetry    = 1e-3
+	// earlyGroup: leads within this (max-norm, relative to max(1, |x|))
+	// of an earlier one most likely reach its root, and wait for it.
+	earlyGroup = 1e-4
+)
+
+// freezeAtRoots runs after each round of the search's dense refinement
+// (Settings.NoProof off, a cells.Factored cell): the round's candidates
+// with a small residual (earlyResidual), in order of increasing residual,
+// lead, unless already in the box of a root proved here: Newton on G from
+// one, and Krawczyk's proof at the root it reaches, as prove does. Then
+// each candidate still refining (next) that lies in the freezing box of a
+// proved root r (max-norm distance to r.x below UniqueRadius − 2·Radius)
+// is frozen: it is moved to r (adopt) and refined no more. It returns the
+// candidates that go on.
+//
+// Why a frozen candidate is that root. Krawczyk's proof gives x̃ = r.x, C,
+// r = Radius and R = UniqueRadius with ‖I − C·A‖∞ ≤ ρ < 1 for every A in
+// the interval enclosure dG(Y) of Y = x̃ + [−R, R]^N, and a root x* of G
+// with ‖x* − x̃‖∞ ≤ r. For x in Y the mean value theorem, row by row,
+// gives G(x) − G(x*) = A·(x − x*) with A's rows dG_i at points of the
+// segment [x*, x] ⊂ Y, so A lies in dG(Y) (the enclosure is entrywise). So
+// the simplified Newton map S(x) = x − C·G(x) has
+// S(x) − x* = (I − C·A)(x − x*): ‖S(x) − x*‖∞ ≤ ρ‖x − x*‖∞. On the ball
+// B = {x : ‖x − x*‖∞ ≤ R − r}, which lies in Y, S maps B into B and its
+// iterates from any point of B converge to x*. A candidate with
+// ‖x − x̃‖∞ < R − 2r is in B: simplified Newton from its state converges to
+// x*, the only root of G, hence of F − x = D ⊙ G (D > 0), in Y. (prove's
+// rootOf asks less, the box Y and G small, as it always has.) That is the
+// point the refinement would reach from there: measured on the 16-unit
+// flip-flop networks and the GRU-128, every candidate ever inside such a
+// box during the refinement ended certified at that root. The label says
+// no more than before: the point reported is r, proved by its own proof;
+// the candidate is counted as one of its hits.
+//
+// The roots proved here are kept apart from f.roots (the final prove
+// starts from none, as before, so that which candidate first reaches a
+// root, and so adds it, is decided as before); prove takes one in place
+// of a new proof when its Newton run lands in its box (earlyRootOf).
+func (f *finder) freezeAtRoots(round, next []int) ([]int, error) {
+	fc, ok := f.proving()
+	if !ok {
+		return next, nil
+	}
+	type lead struct {
+		ci  int
+		res float64
+	}
+	var leads []lead
+	for _, ci := range round {
+		c := f.cands[ci]
+		res := residual(c.f, c.x)
+		if !(res <= earlyResidual*scale(c.x)) || !finite(c.x) {
+			continue
+		}
+		if prev, ok := f.early.failed[ci]; ok && !(res < earlyRetry*prev) {
+			continue
+		}
+		leads = append(leads, lead{ci, res})
+	}
+	slices.SortStableFunc(leads, func(a, b lead) int { return cmpFloat(a.res, b.res) })
+	// Heads: the leads in no box, and not within earlyGroup of an earlier
+	// head (most likely the same root): their Newton runs and proofs are
+	// done at once, in parallel; the others' in turn, if still in no box.
+	// Each is a function of a candidate's state and the roots proved
+	// before, and the roots are taken in the leads' order: the same on any
+	// number of CPUs.
+	head := make([]bool, len(leads))
+	var heads []int
+	for k, l := range leads {
+		c := f.cands[l.ci]
+		if f.freezeBox(c.x, c.u) != nil {
+			continue
+		}
+		head[k] = !slices.ContainsFunc(heads, func(h int) bool {
+			hc := f.cands[leads[h].ci]
+			return slices.Equal(hc.u, c.u) && within(c.x, hc.x, earlyGroup*scale(c.x))
+		})
+		if head[k] {
+			heads = append(heads, k)
+		}
+	}
+	runs := make([]newtonRun, len(leads))
+	var nextHead atomic.Int64
+	linalg.ParallelEach(min(runtime.GOMAXPROCS(0), len(heads)), func(int, int) {
+		for {
+			i := int(nextHead.Add(1)) - 1
+			if i >= len(heads) {
+				return
+			}
+			runs[heads[i]] = f.earlyRun(fc, f.cands[leads[heads[i]].ci])
+		}
+	})
+	for k, l := range leads {
+		c := f.cands[l.ci]
+		if !head[k] {
+			if f.freezeBox(c.x, c.u) != nil {
+				continue
+			}
+			runs[k] = f.earlyRun(fc, c)
+		}
+		ok, err := f.earlyAdd(fc, c, &runs[k])
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			if f.early.failed == nil {
+				f.early.failed = map[int]float64{}
+			}
+			f.early.failed[l.ci] = l.res
+		}
+	}
+	if len(f.early.roots) == 0 {
+		return next, nil
+	}
+	keep := next[:0]
+	for _, ci := range next {
+		c := f.cands[ci]
+		if r := f.freezeBox(c.x, c.u); r != nil {
+			f.adopt(c, r)
+			c.stop = ReasonNone
+			f.early.frozen = append(f.early.frozen, ci)
+			continue
+		}
+		keep = append(keep, ci)
+	}
+	return keep, nil
+}
+
+// earlyRun is the work a lead c needs, a function of its state and the
+// roots proved before: max|G| (where G is not small, as for prove's
+// candidates that are not near, nothing more: run.done stays false),
+// Newton on G from c's state, and Krawczyk's proof at its result when that
+// converged (max|G| <= 1e-8·max(1, |x|), as rootOf asks) in no known
+// root's box.
+func (f *finder) earlyRun(fc cells.Factored, c *candidate) (run newtonRun) {
+	g, err := gNorm(fc, c.x, c.u)
+	if err != nil || !(g <= 1e-6*scale(c.x)) {
+		return run
+	}
+	sys := proof.CellSystem(fc, c.u)
+	run.x, run.gn, run.err = proof.Newton(sys, c.x, nil)
+	run.done = true
+	if run.err != nil || !(run.gn <= 1e-8*scale(run.x)) || f.earlyRootOf(run.x, c.u, run.gn) != nil {
+		return run
+	}
+	run.proof, run.proofErr = proof.Krawczyk(sys, run.x, nil)
+	run.proved = true
+	return run
+}
+
+// earlyAdd takes the root that earlyRun reached from c: it reports
+// whether that root is proved, adding it to the early roots when it is
+// new.
+func (f *finder) earlyAdd(fc cells.Factored, c *candidate, run *newtonRun) (bool, error) {
+	if !run.done || run.err != nil || !(run.gn <= 1e-8*scale(run.x)) {
+		return false, nil
+	}
+	if f.earlyRootOf(run.x, c.u, run.gn) != nil {
+		return true, nil
+	}
+	if !run.proved { // not reached: earlyRun proves a root it does not know
+		run.proof, run.proofErr = proof.Krawczyk(proof.CellSystem(fc, c.u), run.x, nil)
+	}
+	if run.proofErr != nil {
+		return false, run.proofErr
+	}
+	if !run.proof.Proved {
+		return false, nil
+	}
+	f.early.roots = append(f.early.roots, &provedRoot{x: run.x, u: append([]float64(nil), c.u...), g: run.gn,
+		pf: Proof{Method: ProofKrawczyk, Radius: run.proof.Radius, UniqueRadius: run.proof.UniqueRadius}})
+	return true, nil
+}
+
+// freezeBox returns the root proved during the refinement whose freezing
+// box (max-norm distance below UniqueRadius − 2·Radius, see
+// freezeAtRoots) holds x at input u, or nil.
+func (f *finder) freezeBox(x, u []float64) *provedRoot {
+	for _, r := range f.early.roots {
+		if slices.Equal(u, r.u) && within(x, r.x, r.pf.UniqueRadius-2*r.pf.Radius) {
+			return r
+		}
+	}
+	return nil
+}
+
+// within reports whether max|x_i − c_i| < d, looking no further than the
+// first coordinate that is not.
+func within(x, c []float64, d float64) bool {
+	for i, v := range x {
+		if !(math.Abs(v-c[i]) < d) {
+			return false
+		}
+	}
+	return true
+}
+
+// earlyRootOf is rootOf over the roots proved during the refinement.
+func (f *finder) earlyRootOf(x, u []float64, g float64) *provedRoot {
+	if !(g <= 1e-8*scale(x)) {
+		return nil
+	}
+	for _, r := range f.early.roots {
+		if inBox(x, u, r.x, r.u, r.pf.UniqueRadius) {
+			return r
+		}
+	}
+	return nil
 }

@@ -78,8 +78,29 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 	}
 	sc := &lmScratch{}
 	step := func(part []int) ([]int, error) { return f.lmChunk(part, st, sc) }
+	frozen := len(f.early.frozen)
 	_, _, err := f.refineRounds(ctx, active, f.jacobianChunk(), step)
-	return err
+	if err != nil {
+		return err
+	}
+	return f.evalMoved(f.early.frozen[frozen:])
+}
+
+// evalMoved sets F and q at the roots that prove or freezeAtRoots moved
+// the candidates idx to (evalAt also resets q0, the q at the initial
+// state, which stays).
+func (f *finder) evalMoved(idx []int) error {
+	q0 := make([]float64, len(idx))
+	for k, ci := range idx {
+		q0[k] = f.cands[ci].q0
+	}
+	if err := f.evalAt(idx); err != nil {
+		return err
+	}
+	for k, ci := range idx {
+		f.cands[ci].q0 = q0[k]
+	}
+	return nil
 }
 
 // lmScratch holds the buffers of the dense refinement's chunks (lmChunk,
@@ -127,6 +148,7 @@ func (f *finder) refineRounds(ctx context.Context, active []int, chunk int, step
 			return active, true, nil
 		}
 		f.stats.RefineIters++
+		f.early.rows += len(active)
 		next := active[:0:0]
 		for lo := 0; lo < len(active); lo += chunk {
 			part := active[lo:min(lo+chunk, len(active))]
@@ -135,6 +157,11 @@ func (f *finder) refineRounds(ctx context.Context, active []int, chunk int, step
 				return nil, false, err
 			}
 			next = append(next, keep...)
+		}
+		if f.early.on {
+			if next, err = f.freezeAtRoots(active, next); err != nil {
+				return nil, false, err
+			}
 		}
 		if f.refineStop != nil {
 			next = slices.DeleteFunc(next, f.refineStop)

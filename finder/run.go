@@ -14,8 +14,17 @@ import (
 // outliers, then unique, distance outliers, cap and linearization.
 func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	f.problem = p
-	if err := f.search(ctx); err != nil {
-		return nil, err
+	// The search's dense refinement proves roots as candidates reach them
+	// and freezes the candidates that enter their uniqueness boxes
+	// (freezeAtRoots); the Newton-Krylov refinement (large N) does not:
+	// there few candidates end at roots, and a row's last bits follow its
+	// batch, which freezing would change.
+	_, proving := f.proving()
+	f.early.on = proving && !f.useKrylov() && !f.early.off
+	serr := f.search(ctx)
+	f.early.on = false
+	if serr != nil {
+		return nil, serr
 	}
 	if f.s.RerunQOutliers && !f.canceled {
 		if err := f.rerunQOutliers(ctx, p.Conditions); err != nil {
