@@ -42,8 +42,6 @@ type finder struct {
 	steps    bySize[*graph.Stepper]
 	jvps     bySize[*graph.JVP]
 	jx       []float64
-	hBuf     []float64
-	pBuf     []float64
 	stats    Stats
 	start    time.Time
 	canceled bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/rnnfp/fixedpoints/graph"
 	"github.com/rnnfp/fixedpoints/internal/linalg"
@@ -76,7 +77,8 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 			active = append(active, ci)
 		}
 	}
-	sc := &lmScratch{}
+	sc := lmScratchPool.Get().(*lmScratch)
+	defer lmScratchPool.Put(sc)
 	step := func(part []int) ([]int, error) { return f.lmChunk(part, st, sc) }
 	frozen := len(f.early.frozen)
 	_, _, err := f.refineRounds(ctx, active, f.jacobianChunk(), step)
@@ -108,12 +110,27 @@ func (f *finder) evalMoved(idx []int) error {
 // their allocation and clearing cost more than the arithmetic they hold.
 // Every value is written before it is read, so what a buffer held before
 // changes nothing.
+//
+// They are also kept from call to call (lmScratchPool): each Find
+// refines its search's candidates once and completion's seeds many times,
+// and a fresh set per call, the normal and step matrices above all (2 MB
+// each for 1024 candidates of 16 states), was a fifth of the bytes a Find
+// of the RNN-16 flip-flop network allocated. The pool keeps them only
+// until the garbage collector's next cycles, so a Find reuses them reliably
+// between its own calls, and the next Find only when no cycle came between.
 type lmScratch struct {
+	h, p                   []float64 // normal matrices (per representative) and step matrices (per candidate)
 	r, sy                  []float64 // residuals, accepted steps and changes of residual
 	trial, tu, fout        []float64 // a trial batch: states, inputs, F
 	bTrial, bTu, bFout, bR []float64 // the quasi-Newton steps' batch and residuals
 	solved, pending        []bool
 }
+
+// lmScratchPool holds the dense refinement's buffers between calls
+// (refineDense takes one set for the call and returns it): a refinement
+// owns its set alone, so concurrent Finds never share one, and the pool
+// lets the garbage collector reclaim sets no refinement asked for since.
+var lmScratchPool = sync.Pool{New: func() any { return new(lmScratch) }}
 
 // growBools is grow for flags.
 func growBools(buf *[]bool, n int) []bool {
@@ -228,7 +245,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 	// A = J - I and H = A^T A (upper triangle) per representative. Flat
 	// buffers and BLAS calls: at N = 16 the per-candidate allocations of
 	// mat types cost more than the arithmetic.
-	H := grow(&f.hBuf, len(reps)*NN)
+	H := grow(&sc.h, len(reps)*NN)
 	linalg.Parallel(len(reps), func(lo, hi int) {
 		for k := lo; k < hi; k++ {
 			Ak := A[k*NN : (k+1)*NN]
@@ -240,7 +257,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 		}
 	})
 	B := batchRows(len(part), N)
-	P := grow(&f.pBuf, len(part)*NN) // each candidate's step matrix
+	P := grow(&sc.p, len(part)*NN) // each candidate's step matrix
 	solved := growBools(&sc.solved, len(part))
 	r := grow(&sc.r, len(part)*N)     // each candidate's residual F(x) - x
 	sy := grow(&sc.sy, 2*len(part)*N) // each accepted step and its change of residual
