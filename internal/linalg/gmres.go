@@ -17,7 +17,8 @@ import (
 // after its restarts.
 //
 // Storage is n x (m+1) x N for the bases and n x (m+1) x m for the
-// Hessenberg matrices, allocated once per batch size and dimension.
+// Hessenberg matrices, allocated once per batch size and dimension, with
+// Solve's scratch: a Solve allocates nothing.
 type GMRES struct {
 	n, N, m  int
 	V        []float64 // basis vectors: V[k][j] at ((k*(m+1))+j)*N
@@ -34,6 +35,16 @@ type GMRES struct {
 	active   []bool
 	stagnant []bool    // stopped by stagnation
 	first    []float64 // |A v_0| of the first cycle
+	// Solve's scratch: the product's packed rows, input and output, the
+	// residuals of each cycle's steps (k*m + step) and their counts, the
+	// Gram-Schmidt coefficients (k*(m+1)) and a restart's residual and
+	// rotated vector (shared: restarts run one at a time).
+	rows    []int
+	vs, out []float64
+	hist    []float64
+	nhist   []int
+	t       []float64
+	r, z    []float64
 }
 
 const (
@@ -49,7 +60,10 @@ func NewGMRES(n, N, m int) *GMRES {
 		cs: make([]float64, n*m), sn: make([]float64, n*m), g: make([]float64, n*(m+1)),
 		y: make([]float64, n*m), beta: make([]float64, n), eta: make([]float64, n), res: make([]float64, n),
 		iters: make([]int, n), dims: make([]int, n), cycles: make([]int, n),
-		active: make([]bool, n), stagnant: make([]bool, n), first: make([]float64, n)}
+		active: make([]bool, n), stagnant: make([]bool, n), first: make([]float64, n),
+		rows: make([]int, 0, n), vs: make([]float64, n*N), out: make([]float64, n*N),
+		hist: make([]float64, n*m), nhist: make([]int, n), t: make([]float64, n*(m+1)),
+		r: make([]float64, N), z: make([]float64, m+1)}
 }
 
 // basis returns candidate k's basis vector j.
@@ -72,10 +86,9 @@ func (g *GMRES) Solve(n int, b, eta, d []float64, maxCycles int, apply func(rows
 		g.iters[k], g.cycles[k], g.stagnant[k] = 0, 0, false
 		g.startCycle(k, b[k*N:(k+1)*N], g.beta[k])
 	}
-	rows := make([]int, 0, n)
-	vs := make([]float64, n*N)
-	out := make([]float64, n*N)
-	hist := make([][]float64, n) // residual after each step of the cycle
+	rows, vs, out := g.rows, g.vs, g.out
+	clear(out[:n*N]) // apply sees a fresh output, as when it was made here
+	clear(g.nhist[:n])
 	for {
 		rows = rows[:0]
 		for k := 0; k < n; k++ {
@@ -100,9 +113,12 @@ func (g *GMRES) Solve(n int, b, eta, d []float64, maxCycles int, apply func(rows
 		})
 		for _, k := range rows {
 			j := g.dims[k] // steps done in this cycle
-			hist[k] = append(hist[k], g.res[k])
+			// The residual after each step of the cycle.
+			hist := g.hist[k*m : k*m+g.nhist[k]+1]
+			hist[g.nhist[k]] = g.res[k]
+			g.nhist[k]++
 			done := g.res[k] <= g.eta[k]*g.beta[k] || g.res[k] == 0
-			if !done && len(hist[k]) > gmresWindow && g.res[k] > gmresStagnation*hist[k][len(hist[k])-1-gmresWindow] {
+			if !done && len(hist) > gmresWindow && g.res[k] > gmresStagnation*hist[len(hist)-1-gmresWindow] {
 				done, g.stagnant[k] = true, true
 			}
 			if !done && j < m {
@@ -118,10 +134,10 @@ func (g *GMRES) Solve(n int, b, eta, d []float64, maxCycles int, apply func(rows
 			// Restart from the true residual of the linear system, which the
 			// Arnoldi relation gives without a product: b - A d = V_{m+1} (g
 			// with its first m rotated entries zeroed, rotated back).
-			r := make([]float64, N)
-			g.cycleResidual(k, r)
-			g.startCycle(k, r, Nrm2(r))
-			hist[k] = hist[k][:0]
+			clear(g.r) // as a fresh r: a BLAS may scale the old contents by beta = 0
+			g.cycleResidual(k, g.r)
+			g.startCycle(k, g.r, Nrm2(g.r))
+			g.nhist[k] = 0
 		}
 	}
 }
@@ -151,7 +167,7 @@ func (g *GMRES) extend(k int, w []float64) {
 	j := g.dims[k]
 	h := g.H[(k*m+j)*(m+1) : (k*m+j+1)*(m+1)]
 	clear(h)
-	hn := Orthogonalize(g.V[k*(m+1)*N:(k*(m+1)+j+1)*N], j+1, N, w, h)
+	hn := orthogonalize(g.V[k*(m+1)*N:(k*(m+1)+j+1)*N], j+1, N, w, h, g.t[k*(m+1):(k+1)*(m+1)])
 	h[j+1] = hn
 	if j == 0 && g.cycles[k] == 0 {
 		g.first[k] = math.Hypot(Nrm2(h[:1]), hn)
@@ -214,7 +230,8 @@ func (g *GMRES) update(k int, d []float64) {
 func (g *GMRES) cycleResidual(k int, r []float64) {
 	N, m := g.N, g.m
 	j := g.dims[k]
-	z := make([]float64, j+1)
+	z := g.z[:j+1]
+	clear(z)
 	z[j] = g.g[k*(m+1)+j]
 	cs, sn := g.cs[k*m:(k+1)*m], g.sn[k*m:(k+1)*m]
 	for i := j - 1; i >= 0; i-- { // apply the transposed rotations in reverse

@@ -113,10 +113,16 @@ func KrylovSchur(N int, apply func(x, y []float64), want, p, maxRestarts int, to
 // classical Gram-Schmidt applied twice, accumulates the coefficients into
 // c[:j] and returns |w|.
 func Orthogonalize(V []float64, j, N int, w, c []float64) float64 {
+	return orthogonalize(V, j, N, w, c, make([]float64, j))
+}
+
+// orthogonalize is Orthogonalize with scratch t of at least j.
+func orthogonalize(V []float64, j, N int, w, c, t []float64) float64 {
 	clear(c[:j])
 	Vj := blas64.General{Rows: j, Cols: N, Stride: N, Data: V[:j*N]}
 	wv := blas64.Vector{N: N, Inc: 1, Data: w}
-	t := make([]float64, j)
+	t = t[:j]
+	clear(t) // as a fresh t: a BLAS may scale the old contents by beta = 0
 	for pass := 0; pass < 2; pass++ {
 		tv := blas64.Vector{N: j, Inc: 1, Data: t}
 		blas64.Gemv(blas.NoTrans, 1, Vj, wv, 0, tv)
