@@ -355,31 +355,40 @@ func (f *finder) tangentCoefs(part []int) (cells.Tangent, []float64, error) {
 	if !ok || f.s.Dtype != graph.Float64 {
 		return nil, nil, nil
 	}
-	N, M, C := f.N, f.M, tan.TangentSize()
-	n := len(part)
-	x, u, coef := make([]float64, n*N), make([]float64, n*M), make([]float64, n*C)
-	for k, ci := range part {
-		c := f.cands[ci]
-		copy(x[k*N:(k+1)*N], c.x)
-		copy(u[k*M:(k+1)*M], c.u)
-	}
-	ok = true
-	blocks := (n + tangentRows - 1) / tangentRows
-	oks := make([]bool, blocks)
-	if err := linalg.Concurrently(blocks, func(b int) error {
-		lo, hi := b*tangentRows, min((b+1)*tangentRows, n)
-		oks[b] = tan.TangentAt(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], coef[lo*C:hi*C])
-		return nil
-	}); err != nil {
-		return nil, nil, err
-	}
-	for _, o := range oks {
-		ok = ok && o
-	}
+	coef, ok := f.coefsAt(part, tan.TangentSize(), tan.TangentAt)
 	if !ok {
 		return nil, nil, nil
 	}
 	return tan, coef, nil
+}
+
+// coefsAt writes the C coefficients a row of the candidates idx (one row
+// each, in idx's order) with at (cells.Tangent's TangentAt or
+// cells.QHessianVec's QHessianVecAt), in blocks of tangentRows run at once;
+// ok is false when at reports no closed form for some block.
+func (f *finder) coefsAt(idx []int, C int, at func(n int, x, u, coef []float64) bool) (coef []float64, ok bool) {
+	N, M := f.N, f.M
+	n := len(idx)
+	x, u := make([]float64, n*N), make([]float64, n*M)
+	coef = make([]float64, n*C)
+	for k, ci := range idx {
+		c := f.cands[ci]
+		copy(x[k*N:(k+1)*N], c.x)
+		copy(u[k*M:(k+1)*M], c.u)
+	}
+	blocks := (n + tangentRows - 1) / tangentRows
+	oks := make([]bool, blocks)
+	_ = linalg.Concurrently(blocks, func(b int) error {
+		lo, hi := b*tangentRows, min((b+1)*tangentRows, n)
+		oks[b] = at(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], coef[lo*C:hi*C])
+		return nil
+	})
+	for _, o := range oks {
+		if !o {
+			return nil, false
+		}
+	}
+	return coef, true
 }
 
 // applyTangent sets out[i] = (J - I) vs[i] for the candidates rows[i]

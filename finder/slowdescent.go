@@ -375,25 +375,9 @@ func (f *finder) qHessianVecCoefs(idx []int) (cells.QHessianVec, []float64, erro
 	if !ok || f.s.Dtype != graph.Float64 {
 		return nil, nil, nil
 	}
-	N, M, C := f.N, f.M, hv.QHessianVecSize()
-	n := len(idx)
-	x, u, coef := make([]float64, n*N), make([]float64, n*M), make([]float64, n*C)
-	for k, ci := range idx {
-		c := f.cands[ci]
-		copy(x[k*N:(k+1)*N], c.x)
-		copy(u[k*M:(k+1)*M], c.u)
-	}
-	blocks := (n + tangentRows - 1) / tangentRows
-	oks := make([]bool, blocks)
-	_ = linalg.Concurrently(blocks, func(b int) error {
-		lo, hi := b*tangentRows, min((b+1)*tangentRows, n)
-		oks[b] = hv.QHessianVecAt(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], coef[lo*C:hi*C])
-		return nil
-	})
-	for _, o := range oks {
-		if !o {
-			return nil, nil, nil
-		}
+	coef, ok := f.coefsAt(idx, hv.QHessianVecSize(), hv.QHessianVecAt)
+	if !ok {
+		return nil, nil, nil
 	}
 	return hv, coef, nil
 }
