@@ -72,20 +72,12 @@ func linearizeLean(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Sett
 	if s.NoJacobians {
 		return nil
 	}
-	xs, us, err := jacobianInputs(cell, fp, s)
-	if err != nil {
+	xs, us, jac, bc, err := jacobianGraph(cell, fp, s)
+	if err != nil || jac == nil {
 		return err
 	}
-	n, N, M := len(xs), fp.N, fp.M
-	if n == 0 {
-		return nil
-	}
-	bc := jacobianBatch(n, N, M, s.JacobianBudget)
-	jac, err := graph.Shared.Jacobians(cell, bc, s.Dtype)
-	if err != nil {
-		return fmt.Errorf("finder: jacobians: %w", err)
-	}
 	defer graph.Shared.Put(jac)
+	n, N := len(xs), fp.N
 	fc, factored := cell.(cells.Factored)
 	prove := factored && N <= s.ProveStabilityMaxN
 	for lo := 0; lo < n; lo += bc {
@@ -262,20 +254,9 @@ func EvalJacobians(cell cells.Cell, fp *FixedPoints, s Settings) error {
 // before each of the graph's passes), returning ctx's error wrapped.
 func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
 	s.fill()
-	xs, us, err := jacobianInputs(cell, fp, s)
-	if err != nil {
+	xs, us, jac, _, err := jacobianGraph(cell, fp, s)
+	if err != nil || jac == nil {
 		return err
-	}
-	n, N, M := len(xs), fp.N, fp.M
-	if n == 0 {
-		return nil
-	}
-	bc := jacobianBatch(n, N, M, s.JacobianBudget)
-	// Checked out of graph.Shared (built there unless an earlier call for an
-	// equal cell and batch handed one back), as Find's programs are.
-	jac, err := graph.Shared.Jacobians(cell, bc, s.Dtype)
-	if err != nil {
-		return fmt.Errorf("finder: jacobians: %w", err)
 	}
 	defer graph.Shared.Put(jac)
 	outX, outU, fs, err := evalJacobians(ctx, jac, xs, us)
@@ -292,6 +273,22 @@ func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 		fp.Points[k].JacobianError = errs[k]
 	}
 	return nil
+}
+
+// jacobianGraph checks s, cell and fp (jacobianInputs) and checks out of
+// graph.Shared (built there unless an earlier call for an equal cell and
+// batch handed one back, as Find's programs are) the Jacobians' program
+// for chunks of bc points (jacobianBatch); jac is nil when fp has no
+// points. The caller hands jac back (graph.Shared.Put).
+func jacobianGraph(cell cells.Cell, fp *FixedPoints, s Settings) (xs, us [][]float64, jac *graph.Jacobians, bc int, err error) {
+	if xs, us, err = jacobianInputs(cell, fp, s); err != nil || len(xs) == 0 {
+		return nil, nil, nil, 0, err
+	}
+	bc = jacobianBatch(len(xs), fp.N, fp.M, s.JacobianBudget)
+	if jac, err = graph.Shared.Jacobians(cell, bc, s.Dtype); err != nil {
+		return nil, nil, nil, 0, fmt.Errorf("finder: jacobians: %w", err)
+	}
+	return xs, us, jac, bc, nil
 }
 
 // jacobianInputs checks s, cell and the points of fp for EvalJacobians and
