@@ -95,3 +95,24 @@ func sameBits(a, b []float64) bool {
 	}
 	return true
 }
+
+// TestFindAnyCores16: the trained flip-flop GRU-16 and LSTM-16 from 1024
+// initial states give bit for bit the same result at GOMAXPROCS 1 and 2
+// (sameResult). At these sizes the work spread over the cores (the
+// per-candidate algebra, batches halved into row chunks run at once) is
+// split by the number of CPUs, which may change no value.
+func TestFindAnyCores16(t *testing.T) {
+	if testing.Short() {
+		t.Skip("four Finds of 16-unit networks (about half a second each)")
+	}
+	for _, kind := range []string{"gru", "lstm"} {
+		p := flipFlopProblem(t, kind)
+		one := findOnCores(t, p, 1)
+		if one.Fixed.Len() == 0 {
+			t.Fatalf("%s16: no fixed points", kind)
+		}
+		if msg := sameResult(one, findOnCores(t, p, 2)); msg != "" {
+			t.Errorf("%s16: GOMAXPROCS 2 differs from 1: %s", kind, msg)
+		}
+	}
+}

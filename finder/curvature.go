@@ -84,7 +84,7 @@ func (e *rowEval) eval(x, u []float64, n int, q, fo, g []float64) error {
 		hi := min(lo+e.maxRows, n)
 		chunks := []int{fewRows(hi-lo, N)}
 		if N <= batchFreeN {
-			chunks = evalChunks(hi-lo, N)
+			chunks = halveChunk(evalChunks(hi-lo, N), hi-lo, N)
 		}
 		total := 0
 		for _, b := range chunks {
@@ -263,7 +263,7 @@ func (f *finder) closedCurvaturesAt(qh cells.QHessian, idx []int, q, fo, g []flo
 		*hb = growTo(*hb, len(idx)*N*N)
 		hs = *hb
 	}
-	linalg.Parallel(len(idx), func(a, b int) {
+	linalg.ParallelMin(len(idx), 4, func(a, b int) { // about 16 µs a GRU-16 candidate
 		var jw []float64
 		if into {
 			jw = make([]float64, N*N)
