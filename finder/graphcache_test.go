@@ -20,25 +20,14 @@ func samePoints(a, b *Result) string {
 	if a.Fixed.Len() != b.Fixed.Len() || len(a.All.Points) != len(b.All.Points) {
 		return "counts differ"
 	}
-	bits := func(x, y []float64) bool {
-		if len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
-				return false
-			}
-		}
-		return true
-	}
 	for i := range a.All.Points {
 		p, q := &a.All.Points[i], &b.All.Points[i]
-		if !bits(p.X, q.X) || !bits(p.F, q.F) || !bits([]float64{p.Q, p.Residual}, []float64{q.Q, q.Residual}) || p.Outcome != q.Outcome {
+		if !sameBits(p.X, q.X) || !sameBits(p.F, q.F) || !sameBits([]float64{p.Q, p.Residual}, []float64{q.Q, q.Residual}) || p.Outcome != q.Outcome {
 			return "candidate results differ"
 		}
 	}
 	for i := range a.Fixed.Points {
-		if !bits(a.Fixed.Points[i].X, b.Fixed.Points[i].X) {
+		if !sameBits(a.Fixed.Points[i].X, b.Fixed.Points[i].X) {
 			return "fixed points differ"
 		}
 	}
