@@ -106,14 +106,7 @@ func directionAngles(lambda complex128, v []complex128) []float64 {
 // direction returns x + eps w with w = cos(θ) Re v - sin(θ) Im v
 // normalized, θ = deg, or nil when w is zero (or not finite).
 func direction(x []float64, v []complex128, deg, eps float64) []float64 {
-	th := deg * math.Pi / 180
-	w := make([]float64, len(x))
-	norm := 0.0
-	for i, vi := range v {
-		w[i] = math.Cos(th)*real(vi) - math.Sin(th)*imag(vi)
-		norm += w[i] * w[i]
-	}
-	norm = math.Sqrt(norm)
+	w, norm := directionVec(v, deg)
 	if !(norm > 0) {
 		return nil
 	}
@@ -123,16 +116,16 @@ func direction(x []float64, v []complex128, deg, eps float64) []float64 {
 	return w
 }
 
-// directionNorm is the 2-norm of cos(θ) Re v - sin(θ) Im v, θ = deg, as
-// direction computes it.
-func directionNorm(v []complex128, deg float64) float64 {
+// directionVec returns w = cos(θ) Re v - sin(θ) Im v, θ = deg, and its
+// 2-norm: the direction that direction starts along, before scaling.
+func directionVec(v []complex128, deg float64) (w []float64, norm float64) {
 	th := deg * math.Pi / 180
-	norm := 0.0
-	for _, vi := range v {
-		w := math.Cos(th)*real(vi) - math.Sin(th)*imag(vi)
-		norm += w * w
+	w = make([]float64, len(v))
+	for i, vi := range v {
+		w[i] = math.Cos(th)*real(vi) - math.Sin(th)*imag(vi)
+		norm += w[i] * w[i]
 	}
-	return math.Sqrt(norm)
+	return w, math.Sqrt(norm)
 }
 
 // directions returns the starts x + eps w along the eigenvector v of an
@@ -497,7 +490,7 @@ func (k *rightKeeper) add(pi int) {
 func directionCount(lambda complex128, v []complex128) int {
 	n := 0
 	for _, deg := range directionAngles(lambda, v) {
-		if directionNorm(v, deg) > 0 {
+		if _, norm := directionVec(v, deg); norm > 0 {
 			n++
 		}
 	}
