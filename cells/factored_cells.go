@@ -1,6 +1,7 @@
 package cells
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/rnnfp/fixedpoints/internal/interval"
@@ -27,9 +28,8 @@ func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFacto
 		return lf
 	}
 	s := mapI(a, der)
-	whh, wih := c.gateWeights(0)
-	fhx := interval.NewMat(H, H)
-	fhx.AddScaledRowsT(0, 0, vec(s), whh)
+	_, wih := c.gateWeights(0)
+	fhx := c.dFdx(s)
 	lf.Gx = fhx // dG/dx = dF/dx − I, in place unless a stack needs dF/dx too
 	if forStack {
 		lf.Fhx, lf.Gx = fhx, fhx.Clone()
@@ -41,6 +41,50 @@ func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFacto
 		lf.Gin = lf.Fhin
 	}
 	return lf
+}
+
+// dFdx encloses dF/dx = diag(act'(a)) W_hh from s, the enclosure of act'(a).
+func (c *Vanilla) dFdx(s []interval.I) interval.Mat {
+	whh, _ := c.gateWeights(0)
+	m := interval.NewMat(c.hidden, c.hidden)
+	m.AddScaledRowsT(0, 0, vec(s), whh)
+	return m
+}
+
+// FactorJacobian implements JacobianFactored: Factor's dG/dx = diag(tanh'(a))
+// W_hh − I, computed as Factor computes it, without G. Factor fails when G,
+// D or dG/dx is not finite. D = 1; G = tanh(a) − x lies in [−1, 1] − x,
+// finite while |x| <= 1e300, unless an a_i is NaN, and then tanh'(a_i) is
+// the entire line and dG/dx is not finite either: so within |x| <= 1e300 it
+// fails exactly when dG/dx is not finite. Outside that, and for relu
+// (whose G is unbounded), it takes Factor's J.
+func (c *Vanilla) FactorJacobian(x []interval.I, u []float64) (interval.Mat, error) {
+	if c.Act != Tanh || !moderate(x) {
+		f, err := c.Factor(x, u, true)
+		if f == nil {
+			return interval.Mat{}, err
+		}
+		return f.J, err
+	}
+	if err := checkBox(c, x, u); err != nil {
+		return interval.Mat{}, err
+	}
+	j := c.dFdx(mapI(c.pre(0, x, pointBox(u), true), interval.TanhDeriv))
+	j.AddDiag(0, 0, negOnes(c.hidden))
+	if !j.IsFinite() {
+		return j, fmt.Errorf("cells: factor: %w", ErrOverflow)
+	}
+	return j, nil
+}
+
+// moderate reports whether every end of x is within ±1e300 (not NaN).
+func moderate(x []interval.I) bool {
+	for _, v := range x {
+		if !(math.Abs(v.Lo) <= 1e300 && math.Abs(v.Hi) <= 1e300) {
+			return false
+		}
+	}
+	return true
 }
 
 // Factor implements Factored: D = 1 − z = σ(−a_z), G = n − h, in the cell's

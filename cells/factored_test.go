@@ -460,3 +460,56 @@ func TestPointFactors(t *testing.T) {
 		t.Errorf("short point: no error")
 	}
 }
+
+// TestFactorJacobianIsFactorsJ: the vanilla RNN's FactorJacobian returns
+// Factor's J bit for bit, and fails exactly when Factor fails, on boxes
+// from a point to radius 1e3, at saturating and overflowing weights, with
+// huge, infinite and NaN states, for tanh and relu.
+func TestFactorJacobianIsFactorsJ(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	same := func(a, b interval.Mat) bool {
+		return a.Rows == b.Rows && a.Cols == b.Cols && slices.Equal(bitsOf(a.Mid), bitsOf(b.Mid)) && slices.Equal(bitsOf(a.Rad), bitsOf(b.Rad))
+	}
+	fails := 0
+	for _, act := range []cells.Nonlinearity{cells.Tanh, cells.ReLU} {
+		for _, w := range []float64{1, 30, 1e306, math.NaN(), math.Inf(1)} {
+			v := cells.NewVanilla(6, 2, act)
+			v.InitUniform(3)
+			if math.IsNaN(w) || math.IsInf(w, 0) {
+				v.Params()[1].Data[7] = w // one recurrent weight
+			} else {
+				scale(v, w)
+			}
+			for _, sx := range []float64{0.5, 1e299, 1e301, math.Inf(1), math.NaN()} {
+				for _, r := range []float64{0, 1e-12, 1e-3, 1, 1e3} {
+					x := randVec(rng, 6, 0.5)
+					x[rng.IntN(6)] = sx
+					u := randVec(rng, 2, 1)
+					b := box(x, r)
+					f, ferr := v.Factor(b, u, true)
+					j, jerr := v.FactorJacobian(b, u)
+					if (ferr != nil) != (jerr != nil) || ferr != nil && errors.Is(ferr, cells.ErrOverflow) != errors.Is(jerr, cells.ErrOverflow) {
+						t.Fatalf("act %v, w %g, x %g, r %g: Factor err %v, FactorJacobian err %v", act, w, sx, r, ferr, jerr)
+					}
+					if ferr != nil && act == cells.Tanh && math.Abs(sx) <= 1e299 {
+						fails++ // on FactorJacobian's own path (not Factor's)
+					}
+					if f != nil && !same(f.J, j) {
+						t.Fatalf("act %v, w %g, x %g, r %g: J differs", act, w, sx, r)
+					}
+				}
+			}
+		}
+	}
+	if fails == 0 {
+		t.Error("no box on FactorJacobian's own path made Factor fail: its error cases were not compared")
+	}
+}
+
+func bitsOf(v []float64) []uint64 {
+	out := make([]uint64, len(v))
+	for i, x := range v {
+		out[i] = math.Float64bits(x)
+	}
+	return out
+}

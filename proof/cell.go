@@ -25,6 +25,16 @@ func (s cellSystem) Enclose(x []interval.I, jac bool) ([]interval.I, interval.Ma
 	return f.G, f.J, nil
 }
 
+// encloseJacobian encloses dG/dx alone (cells.JacobianFactored), or takes
+// Factor's J.
+func (s cellSystem) encloseJacobian(x []interval.I) (interval.Mat, error) {
+	if jc, ok := s.c.(cells.JacobianFactored); ok {
+		return jc.FactorJacobian(x, s.u)
+	}
+	_, j, err := s.Enclose(x, true)
+	return j, err
+}
+
 // Point evaluates G and dG at x in float64 (cells.PointFactors): Newton's
 // steps need no enclosure.
 func (s cellSystem) Point(x []float64, jac bool) ([]float64, []float64, error) {
