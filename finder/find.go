@@ -41,7 +41,7 @@ type finder struct {
 	jacs     bySize[*graph.Jacobians]
 	steps    bySize[*graph.Stepper]
 	jvps     bySize[*graph.JVP]
-	jx       []float64
+	lm       *lmScratch // the refinement's buffers (scratch), back to their pool on release
 	stats    Stats
 	start    time.Time
 	canceled bool
@@ -91,6 +91,7 @@ func Find(ctx context.Context, p Problem, settings *Settings) (res *Result, err 
 	if err != nil {
 		return nil, err
 	}
+	f.scratch() // now, while the last Find's set is still in the pool
 	res, err = f.run(ctx, p)
 	if err == nil {
 		f.release() // after a failure they are dropped instead
@@ -291,6 +292,10 @@ func (f *finder) release() {
 	f.jacs.release()
 	f.steps.release()
 	f.jvps.release()
+	if f.lm != nil {
+		lmScratchPool.Put(f.lm)
+		f.lm = nil
+	}
 }
 
 func (c *bySize[T]) release() {

@@ -78,8 +78,7 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 			active = append(active, ci)
 		}
 	}
-	sc := lmScratchPool.Get().(*lmScratch)
-	defer lmScratchPool.Put(sc)
+	sc := f.scratch()
 	step := func(part []int) ([]int, error) { return f.lmChunk(part, st, sc) }
 	frozen := len(f.early.frozen)
 	_, _, err := f.refineRounds(ctx, active, f.jacobianChunk(), step)
@@ -107,19 +106,21 @@ func (f *finder) evalMoved(idx []int) error {
 }
 
 // lmScratch holds the buffers of the dense refinement's chunks (lmChunk,
-// broydenSteps), kept from chunk to chunk and round to round: at N = 16
-// their allocation and clearing cost more than the arithmetic they hold.
-// Every value is written before it is read, so what a buffer held before
-// changes nothing.
+// broydenSteps, jacobiansIn), kept from chunk to chunk and round to round:
+// at N = 16 their allocation and clearing cost more than the arithmetic
+// they hold. Every value is written before it is read, so what a buffer
+// held before changes nothing.
 //
-// They are also kept from call to call (lmScratchPool): each Find
-// refines its search's candidates once and completion's seeds many times,
-// and a fresh set per call, the normal and step matrices above all (2 MB
-// each for 1024 candidates of 16 states), was a fifth of the bytes a Find
-// of the RNN-16 flip-flop network allocated. The pool keeps them only
-// until the garbage collector's next cycles, so a Find reuses them reliably
-// between its own calls, and the next Find only when no cycle came between.
+// A finder takes one set from lmScratchPool when its Find begins (Find
+// calls scratch) and hands it back when the Find is done (release), so
+// that the next Find reuses it. Taken for each refinement (the search's,
+// then completion's and the retries'), a set lasted only until the garbage
+// collector's next cycles, which came several times a Find, and every Find
+// made its Jacobians, normal and step matrices anew (2 MB each for 1024
+// candidates of 16 states, a fifth of the bytes a Find of the RNN-16
+// flip-flop network allocated).
 type lmScratch struct {
+	jx                     []float64 // Jacobians (jacobiansIn)
 	h, p                   []float64 // normal matrices (per representative) and step matrices (per candidate)
 	r, sy                  []float64 // residuals, accepted steps and changes of residual
 	trial, tu, fout        []float64 // a trial batch: states, inputs, F
@@ -127,11 +128,20 @@ type lmScratch struct {
 	solved, pending        []bool
 }
 
-// lmScratchPool holds the dense refinement's buffers between calls
-// (refineDense takes one set for the call and returns it): a refinement
-// owns its set alone, so concurrent Finds never share one, and the pool
-// lets the garbage collector reclaim sets no refinement asked for since.
+// lmScratchPool holds the dense refinement's buffers between Finds: a
+// finder owns its set alone (scratch to release), so concurrent Finds
+// never share one, and the pool lets the garbage collector reclaim sets
+// that no Find asked for since.
 var lmScratchPool = sync.Pool{New: func() any { return new(lmScratch) }}
+
+// scratch is the finder's set of refinement buffers, taken from
+// lmScratchPool on first use (release puts it back).
+func (f *finder) scratch() *lmScratch {
+	if f.lm == nil {
+		f.lm = lmScratchPool.Get().(*lmScratch)
+	}
+	return f.lm
+}
 
 // growBools is grow for flags.
 func growBools(buf *[]bool, n int) []bool {
@@ -529,7 +539,7 @@ func (f *finder) jacobiansIn(reps []int, B int) ([]float64, error) {
 		return nil, err
 	}
 	x, u := f.pack(reps, B)
-	jx := grow(&f.jx, B*N*N)
+	jx := grow(&f.scratch().jx, B*N*N)
 	if err := jac.Eval(x, u, jx, nil); err != nil {
 		return nil, err
 	}
