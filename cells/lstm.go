@@ -27,12 +27,13 @@ func (c *LSTM) StateSize() int { return 2 * c.hidden }
 
 // Step builds one step for a batch.
 //
-// h and c are taken out of X, and put back into the output, by products
-// with constant selection matrices rather than Slice and Concat: gorgonia
+// h and c are taken out of X, and put back into the output, by column
+// copies (takeCols, joinCols), not gorgonia's Slice and Concat: gorgonia
 // v0.9.18 hashes a slice by the low byte of its bounds, so Slice(0, H) and
 // Slice(H, 2H) are merged into one node when H is a multiple of 256 (and
-// Concat's gradient slices likewise); products have no such trap and no
-// strided copies.
+// Concat's gradient slices likewise). Products with 0/1 selection matrices,
+// used before, gave the same values at the cost of four matrix products
+// a step and four in its gradient (see columns.go).
 func (c *LSTM) Step(x, u *G.Node, p []*G.Node) (*G.Node, error) {
 	return stepViaDrives(c, x, u, p)
 }
@@ -58,14 +59,13 @@ func (c *LSTM) build(x *G.Node, d, p []*G.Node) (nd lstmNodes, err error) {
 	}
 	defer wrapErr("LSTM step", &err)
 	H := c.hidden
-	dt := x.Dtype()
-	g := x.Graph()
-	selH := selectionNode(g, dt, 2*H, H, 0, fmt.Sprintf("lstm%d_select_h", H))
-	selC := selectionNode(g, dt, 2*H, H, H, fmt.Sprintf("lstm%d_select_c", H))
-	putH := selectionNode(g, dt, H, 2*H, 0, fmt.Sprintf("lstm%d_put_h", H))
-	putC := selectionNode(g, dt, H, 2*H, H, fmt.Sprintf("lstm%d_put_c", H))
-	h := G.Must(G.Mul(x, selH))
-	nd.c = G.Must(G.Mul(x, selC))
+	h, err := c.half(x, 0)
+	if err != nil {
+		return nd, err
+	}
+	if nd.c, err = c.half(x, H); err != nil {
+		return nd, err
+	}
 	nd.i = G.Must(sigmoid(G.Must(c.recur(h, p, d, 0)), "lstm_i"))
 	nd.fg = G.Must(sigmoid(G.Must(c.recur(h, p, d, 1)), "lstm_f"))
 	nd.g = G.Must(G.Tanh(G.Must(c.recur(h, p, d, 2))))
@@ -73,8 +73,34 @@ func (c *LSTM) build(x *G.Node, d, p []*G.Node) (nd lstmNodes, err error) {
 	nd.c2 = G.Must(G.Add(G.Must(G.HadamardProd(nd.fg, nd.c)), G.Must(G.HadamardProd(nd.i, nd.g))))
 	nd.tc = G.Must(G.Tanh(nd.c2))
 	h2 := G.Must(G.HadamardProd(nd.o, nd.tc))
-	nd.f = G.Must(G.Add(G.Must(G.Mul(h2, putH)), G.Must(G.Mul(nd.c2, putC))))
-	return nd, nil
+	nd.f, err = c.join(h2, nd.c2)
+	return nd, err
+}
+
+// lstmSelect makes build take the halves of the state and join them by
+// products with selection matrices, as it did before the column ops: the
+// tests compare the two bit for bit.
+var lstmSelect = false
+
+// half is the columns [off, off+H) of the state x.
+func (c *LSTM) half(x *G.Node, off int) (*G.Node, error) {
+	H := c.hidden
+	if lstmSelect {
+		sel := selectionNode(x.Graph(), x.Dtype(), 2*H, H, off, fmt.Sprintf("lstm%d_select_%d", H, off))
+		return G.Mul(x, sel)
+	}
+	return takeCols(x, off, H)
+}
+
+// join is the next state [h; c] from its halves.
+func (c *LSTM) join(h, cc *G.Node) (*G.Node, error) {
+	H := c.hidden
+	if lstmSelect {
+		putH := selectionNode(h.Graph(), h.Dtype(), H, 2*H, 0, fmt.Sprintf("lstm%d_put_h", H))
+		putC := selectionNode(h.Graph(), h.Dtype(), H, 2*H, H, fmt.Sprintf("lstm%d_put_c", H))
+		return G.Add(G.Must(G.Mul(h, putH)), G.Must(G.Mul(cc, putC)))
+	}
+	return joinCols(h, cc)
 }
 
 // StepJacobian builds one step and its Jacobians' terms (see Linearized).
