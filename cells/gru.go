@@ -3,6 +3,7 @@ package cells
 import (
 	"fmt"
 
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
@@ -288,7 +289,7 @@ func (c *GRU) TangentSize() int { return 4 * c.hidden }
 // coefficients of StepJacobian's terms of dh'/dh (see Tangent): z,
 // (h − n) z', (1 − z) n' r and (1 − z) n' hn r', H values each, with
 // 1 − z computed as σ(−a) and n' as dtanh, as QHessianInto does. The
-// recurrent products of the batch are matrix products (blas64.Gemm). It
+// recurrent products of the batch are matrix products (linalg.MulNN). It
 // reports false with ResetBeforeLinear.
 func (c *GRU) TangentAt(n int, x, u, coef []float64) bool {
 	if c.ResetBeforeLinear {
@@ -312,7 +313,7 @@ type gruGates struct {
 
 // gatesAt calls set(r, i, g) with unit i's gates at each of the n points
 // x under u, their recurrent products taken for the batch at once
-// (blas64.Gemm).
+// (linalg.MulNN).
 func (c *GRU) gatesAt(n int, x, u []float64, set func(r, i int, g *gruGates)) {
 	H, M := c.hidden, c.inputs
 	sc := getScratch(3 * n * H)
@@ -331,10 +332,7 @@ func (c *GRU) gatesAt(n int, x, u []float64, set func(r, i int, g *gruGates)) {
 				}
 			}
 		}
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-			blas64.General{Rows: n, Cols: H, Stride: H, Data: x[:n*H]},
-			blas64.General{Rows: H, Cols: H, Stride: H, Data: c.params[4*k+1].Data},
-			1, blas64.General{Rows: n, Cols: H, Stride: H, Data: a})
+		linalg.MulNN(n, H, H, x, H, c.params[4*k+1].Data, H, a, H, true)
 	}
 	rec(ar, 0, true)
 	rec(az, 1, true)
@@ -359,14 +357,12 @@ func (c *GRU) gatesAt(n int, x, u []float64, set func(r, i int, g *gruGates)) {
 
 // ApplyTangent sets out[r] = dh'/dh v[r] from the coefficients of point
 // rows[r] (TangentAt's): z v + a_z (W_hz v) + a_n (W_hn v) + a_r (W_hr v), the
-// products of the n rows at once (blas64.Gemm).
+// products of the n rows at once (linalg.MulNN).
 func (c *GRU) ApplyTangent(coef []float64, rows []int, v, out []float64) {
 	H, n := c.hidden, len(rows)
 	sc := getScratch(n * H)
 	defer putScratch(sc)
 	p := *sc
-	vm := blas64.General{Rows: n, Cols: H, Stride: H, Data: v[:n*H]}
-	pm := blas64.General{Rows: n, Cols: H, Stride: H, Data: p}
 	for r := 0; r < n; r++ {
 		cr, vr, or := coef[rows[r]*4*H:rows[r]*4*H+H], v[r*H:(r+1)*H], out[r*H:(r+1)*H]
 		for i := range or {
@@ -374,8 +370,7 @@ func (c *GRU) ApplyTangent(coef []float64, rows []int, v, out []float64) {
 		}
 	}
 	for t, k := range [3]int{1, 2, 0} { // the z, n and r terms
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm,
-			blas64.General{Rows: H, Cols: H, Stride: H, Data: c.params[4*k+1].Data}, 0, pm)
+		linalg.MulNN(n, H, H, v, H, c.params[4*k+1].Data, H, p, H, false)
 		for r := 0; r < n; r++ {
 			cr, pr, or := coef[rows[r]*4*H+(t+1)*H:rows[r]*4*H+(t+2)*H], p[r*H:(r+1)*H], out[r*H:(r+1)*H]
 			for i := range or {
@@ -429,7 +424,7 @@ func (c *GRU) QHessianVecAt(n int, x, u, coef []float64) bool {
 // ApplyQHessianVec sets out[r] = H_r v[r], the Hessian of q at point
 // rows[r] (coefficients from QHessianVecAt) times v[r], for each row: three
 // products with the recurrent weights and three with their transposes,
-// each for the n rows at once (blas64.Gemm).
+// each for the n rows at once (linalg.MulNN and blas64.Gemm).
 func (c *GRU) ApplyQHessianVec(coef []float64, rows []int, v, out []float64) {
 	H, n := c.hidden, len(rows)
 	sc := getScratch(6 * n * H)
@@ -441,10 +436,9 @@ func (c *GRU) ApplyQHessianVec(coef []float64, rows []int, v, out []float64) {
 	wT := func(k int) blas64.General {
 		return blas64.General{Rows: H, Cols: H, Stride: H, Data: c.params[4*k+1].Data}
 	}
-	vm := mat(v[:n*H])
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm, wT(0), 0, mat(S))
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm, wT(1), 0, mat(P))
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, vm, wT(2), 0, mat(W))
+	linalg.MulNN(n, H, H, v, H, c.params[1].Data, H, S, H, false)
+	linalg.MulNN(n, H, H, v, H, c.params[5].Data, H, P, H, false)
+	linalg.MulNN(n, H, H, v, H, c.params[9].Data, H, W, H, false)
 	for r := 0; r < n; r++ {
 		cr := coef[rows[r]*gruHV*H : (rows[r]+1)*gruHV*H]
 		z, az, an, ar := cr[:H], cr[H:2*H], cr[2*H:3*H], cr[3*H:4*H]

@@ -1,0 +1,52 @@
+package linalg
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// MulNN sets C = A B, or C = C + A B with add, for A m×k (row stride
+// lda), B k×n (ldb) and C m×n (ldc), with the bits of
+// blas64.Gemm(NoTrans, NoTrans, 1, A, B, beta, C), beta 0 or 1, in this
+// build. gonum's pure-Go Dgemm sums each entry of C in order of k, one
+// rounded product and one rounded addition a term, from zero or C's entry
+// (however it blocks the matrices); in the default build on amd64 with AVX2 MulNN
+// sums the same terms in the same order, 4 rows × 8 columns of C at once
+// in vector registers (mulnn_amd64.s), where Dgemm's inner loop updates
+// one row of C per term (an axpy). Dgemm skips a term whose A entry is
+// zero; the sum is the same while B is finite (the weights of a cell), so
+// B must be. In the openblas build, and elsewhere, MulNN is blas64.Gemm.
+func MulNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, add bool) {
+	if m == 0 || n == 0 {
+		return
+	}
+	mb, nb := 0, 0
+	if useKernelNN && k > 0 {
+		mb, nb = m/4*4, n/8*8
+		for i := 0; i < mb; i += 4 {
+			for j := 0; j < nb; j += 8 {
+				// The last element each reads: A's row i+3 up to k, B's
+				// row k-1 up to j+8, C's row i+3 up to j+8.
+				_ = a[(i+3)*lda+k-1]
+				_ = b[(k-1)*ldb+j+7]
+				_ = c[(i+3)*ldc+j+7]
+				kernNN4x8(k, lda, ldb, &a[i*lda], &b[j], &c[i*ldc+j], ldc, add)
+			}
+		}
+	}
+	beta := 0.0
+	if add {
+		beta = 1
+	}
+	gemm := func(i0, i1, j0, j1 int) {
+		if i1 <= i0 || j1 <= j0 {
+			return
+		}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+			blas64.General{Rows: i1 - i0, Cols: k, Stride: lda, Data: a[i0*lda:]},
+			blas64.General{Rows: k, Cols: j1 - j0, Stride: ldb, Data: b[j0:]},
+			beta, blas64.General{Rows: i1 - i0, Cols: j1 - j0, Stride: ldc, Data: c[i0*ldc+j0:]})
+	}
+	gemm(0, mb, nb, n) // the columns right of the kernel's blocks
+	gemm(mb, m, 0, n)  // the rows below them
+}

@@ -1,0 +1,20 @@
+//go:build !openblas && !purego
+
+package linalg
+
+// useKernelNN is whether MulNN runs its AVX2 kernel: the CPU has AVX2 and
+// the OS saves its registers.
+var useKernelNN = hasAVX2()
+
+// hasAVX2 reports CPUID's AVX2 bit with the OS's support of the YMM state
+// (OSXSAVE and XCR0's SSE and AVX bits).
+func hasAVX2() bool
+
+// kernNN4x8 sets the 4×8 block of C at c (row stride ldc) to the product
+// of A's 4 rows at a (stride lda, k entries each) and B's k×8 block at b
+// (stride ldb), or adds the product to it with add, each entry summed in
+// order of k from zero or its value, one rounded product and one rounded
+// addition a term (no fused multiply-add).
+//
+//go:noescape
+func kernNN4x8(k, lda, ldb int, a, b, c *float64, ldc int, add bool)

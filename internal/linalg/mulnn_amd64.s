@@ -1,0 +1,123 @@
+//go:build !openblas && !purego
+
+#include "textflag.h"
+
+// func hasAVX2() bool
+TEXT ·hasAVX2(SB), NOSPLIT, $0-1
+	MOVB $0, ret+0(FP)
+	MOVL $0, AX
+	CPUID
+	CMPL AX, $7
+	JLT  no
+	MOVL $1, AX
+	MOVL $0, CX
+	CPUID
+	// OSXSAVE (bit 27) and AVX (bit 28) of ECX.
+	ANDL $0x18000000, CX
+	CMPL CX, $0x18000000
+	JNE  no
+	// XCR0: the OS saves XMM (bit 1) and YMM (bit 2).
+	MOVL $0, CX
+	XGETBV
+	ANDL $6, AX
+	CMPL AX, $6
+	JNE  no
+	MOVL $7, AX
+	MOVL $0, CX
+	CPUID
+	// AVX2: bit 5 of EBX.
+	ANDL $0x20, BX
+	JZ   no
+	MOVB $1, ret+0(FP)
+no:
+	RET
+
+// func kernNN4x8(k, lda, ldb int, a, b, c *float64, ldc int, add bool)
+TEXT ·kernNN4x8(SB), NOSPLIT, $0-57
+	MOVQ k+0(FP), CX
+	MOVQ lda+8(FP), R8
+	SHLQ $3, R8
+	MOVQ ldb+16(FP), R9
+	SHLQ $3, R9
+	MOVQ a+24(FP), SI
+	MOVQ b+32(FP), DI
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	LEAQ (SI)(R8*1), R11
+	LEAQ (R11)(R8*1), R12
+	LEAQ (R12)(R8*1), R13
+	MOVBLZX add+56(FP), BX
+	TESTL   BX, BX
+	JNZ     load
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	VXORPD  Y7, Y7, Y7
+	JMP     start
+
+load:
+	MOVQ    DX, BX
+	VMOVUPD (BX), Y0
+	VMOVUPD 32(BX), Y1
+	ADDQ    R10, BX
+	VMOVUPD (BX), Y2
+	VMOVUPD 32(BX), Y3
+	ADDQ    R10, BX
+	VMOVUPD (BX), Y4
+	VMOVUPD 32(BX), Y5
+	ADDQ    R10, BX
+	VMOVUPD (BX), Y6
+	VMOVUPD 32(BX), Y7
+
+start:
+	XORQ AX, AX
+	TESTQ CX, CX
+	JLE  store
+
+loop:
+	VMOVUPD      (DI), Y8
+	VMOVUPD      32(DI), Y9
+	VBROADCASTSD (SI)(AX*1), Y10
+	VMULPD       Y8, Y10, Y11
+	VMULPD       Y9, Y10, Y12
+	VADDPD       Y11, Y0, Y0
+	VADDPD       Y12, Y1, Y1
+	VBROADCASTSD (R11)(AX*1), Y13
+	VMULPD       Y8, Y13, Y14
+	VMULPD       Y9, Y13, Y15
+	VADDPD       Y14, Y2, Y2
+	VADDPD       Y15, Y3, Y3
+	VBROADCASTSD (R12)(AX*1), Y10
+	VMULPD       Y8, Y10, Y11
+	VMULPD       Y9, Y10, Y12
+	VADDPD       Y11, Y4, Y4
+	VADDPD       Y12, Y5, Y5
+	VBROADCASTSD (R13)(AX*1), Y13
+	VMULPD       Y8, Y13, Y14
+	VMULPD       Y9, Y13, Y15
+	VADDPD       Y14, Y6, Y6
+	VADDPD       Y15, Y7, Y7
+	ADDQ         $8, AX
+	ADDQ         R9, DI
+	DECQ         CX
+	JNZ          loop
+
+store:
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	ADDQ    R10, DX
+	VMOVUPD Y2, (DX)
+	VMOVUPD Y3, 32(DX)
+	ADDQ    R10, DX
+	VMOVUPD Y4, (DX)
+	VMOVUPD Y5, 32(DX)
+	ADDQ    R10, DX
+	VMOVUPD Y6, (DX)
+	VMOVUPD Y7, 32(DX)
+	VZEROUPPER
+	RET

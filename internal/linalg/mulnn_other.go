@@ -1,0 +1,8 @@
+//go:build !amd64 || openblas || purego
+
+package linalg
+
+// useKernelNN is false: MulNN is blas64.Gemm.
+const useKernelNN = false
+
+func kernNN4x8(k, lda, ldb int, a, b, c *float64, ldc int, add bool) { panic("unreachable") }
