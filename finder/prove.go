@@ -432,9 +432,16 @@ func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*ca
 			}
 			j := leads[i]
 			c, r := cs[j], &out[j].runs[0]
+			r.done = true
+			if er := f.earlyRootOf(c.x, c.u, out[j].g); er != nil && slices.Equal(c.x, er.x) {
+				// Frozen at a root proved during the refinement, itself
+				// Newton's result: newtonProof finds that root at c.x
+				// (earlyRootOf takes the first box holding it, its own).
+				r.x, r.gn = slices.Clone(c.x), out[j].g
+				continue
+			}
 			sys := proof.CellSystem(fc, c.u)
 			r.x, r.gn, r.err = proof.Newton(sys, c.x, nil)
-			r.done = true
 			if r.err != nil || f.rootOf(r.x, c.u, r.gn) != nil || f.earlyRootOf(r.x, c.u, r.gn) != nil {
 				continue
 			}
