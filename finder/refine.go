@@ -36,7 +36,11 @@ const (
 	lmWindowRatio = 0.25
 	// A candidate still 1e3 x TolResidual from certification after this many
 	// steps is heading for a slow point (a local minimum of q > 0), not a
-	// fixed point: Newton's convergence to a zero is fast by then.
+	// fixed point: Newton's convergence to a zero is fast by then. On the
+	// flip-flop GRU-16, 536 candidates leave by this rule, and its last
+	// steps carry some of them into a slow point's basin: the split of
+	// slow points and slow regions follows it (58 slow with 10, 47 with 9,
+	// 62 with 11; docs/performance.md), so it is not shortened.
 	lmPatience = 10
 )
 
