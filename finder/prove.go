@@ -408,11 +408,12 @@ func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*ca
 		// Only a candidate that rootOf can match (G below its 1e-8) is a
 		// lead or a follower; the others need their own Newton runs,
 		// which speculate's windows do.
-		if sp.gErr != nil || !(sp.g <= 1e-8*scale(c.x)) || f.rootOf(c.x, c.u, sp.g) != nil {
+		sc := scale(c.x)
+		if sp.gErr != nil || !(sp.g <= 1e-8*sc) || f.rootOf(c.x, c.u, sp.g) != nil {
 			continue
 		}
 		for _, l := range leads {
-			if slices.Equal(cs[l].u, c.u) && maxAbsDiff(cs[l].x, c.x) <= leadRadius*scale(c.x) {
+			if slices.Equal(cs[l].u, c.u) && withinOrAt(cs[l].x, c.x, leadRadius*sc) {
 				sp.follows = true
 				break
 			}
@@ -750,9 +751,10 @@ func (f *finder) freezeAtRoots(round, next []int) ([]int, error) {
 		if f.freezeBox(c.x, c.u) != nil {
 			continue
 		}
+		d := earlyGroup * scale(c.x)
 		head[k] = !slices.ContainsFunc(heads, func(h int) bool {
 			hc := f.cands[leads[h].ci]
-			return slices.Equal(hc.u, c.u) && within(c.x, hc.x, earlyGroup*scale(c.x))
+			return slices.Equal(hc.u, c.u) && within(c.x, hc.x, d)
 		})
 		if head[k] {
 			heads = append(heads, k)
@@ -868,6 +870,17 @@ func (f *finder) freezeBox(x, u []float64) *provedRoot {
 func within(x, c []float64, d float64) bool {
 	for i, v := range x {
 		if !(math.Abs(v-c[i]) < d) {
+			return false
+		}
+	}
+	return true
+}
+
+// withinOrAt reports whether max|x_i − c_i| <= d (maxAbsDiff(x, c) <= d),
+// looking no further than the first coordinate that is not.
+func withinOrAt(x, c []float64, d float64) bool {
+	for i, v := range x {
+		if !(math.Abs(v-c[i]) <= d) {
 			return false
 		}
 	}
