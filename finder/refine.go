@@ -67,13 +67,15 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 	s := &f.s
 	eps := s.Dtype.Eps()
 	st := make(map[int]*lmState, len(idx))
+	states := make([]lmState, len(idx)) // st's, one allocation
 	active := []int{}
-	for _, ci := range idx {
+	for k, ci := range idx {
 		c := f.cands[ci]
 		if math.IsNaN(c.q) || math.IsInf(c.q, 0) {
 			continue
 		}
-		st[ci] = &lmState{lambda: lmLambdaInit, res: residual(c.f, c.x), qMark: c.q}
+		states[k] = lmState{lambda: lmLambdaInit, res: residual(c.f, c.x), qMark: c.q}
+		st[ci] = &states[k]
 		c.stop = ReasonNone
 		if st[ci].res > floorRes(c.x, eps) {
 			// Provisional: a candidate still refining at the end ran out
@@ -129,7 +131,32 @@ type lmScratch struct {
 	r, sy                  []float64 // residuals, accepted steps and changes of residual
 	trial, tu, fout        []float64 // a trial batch: states, inputs, F
 	bTrial, bTu, bFout, bR []float64 // the quasi-Newton steps' batch and residuals
+	xIn, uIn               []float64 // jacobiansIn's batch of states and inputs
 	solved, pending        []bool
+	// cluster's representatives, each candidate's, and its grid: the
+	// first and last representative filed in a cell, and each
+	// representative's next in its cell (-1 ends a list).
+	reps, repOf, cellNext []int
+	grid                  map[clusterKey]clusterCell
+	// stepMatrices' rows: the row each copies, the first (lead) row of
+	// each representative and the next lead of the same representative
+	// (-1 ends a list), and the leads.
+	src, repLead, leadNext, leads []int
+}
+
+// clusterKey is a cell of cluster's grid, clusterCell the first and last
+// representative filed there.
+type (
+	clusterKey  struct{ a, b int64 }
+	clusterCell struct{ head, tail int }
+)
+
+// growInts is grow for indices.
+func growInts(buf *[]int, n int) []int {
+	if cap(*buf) < n {
+		*buf = make([]int, n)
+	}
+	return (*buf)[:n]
 }
 
 // lmScratchPool holds the dense refinement's buffers between Finds: a
@@ -252,7 +279,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 	N, M := f.N, f.M
 	NN := N * N
 	eps := f.s.Dtype.Eps()
-	reps, repOf := f.cluster(part)
+	reps, repOf := f.cluster(part, sc)
 	A, err := f.jacobiansAt(reps)
 	if err != nil {
 		return nil, err
@@ -304,7 +331,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 		if len(rows) == 0 {
 			break
 		}
-		f.stepMatrices(part, rows, repOf, st, A, H, P, solved)
+		f.stepMatrices(part, rows, repOf, len(reps), st, A, H, P, solved, sc)
 		linalg.Parallel(len(rows), func(lo, hi int) {
 			for row := lo; row < hi; row++ {
 				k := rows[row]
@@ -384,26 +411,37 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 
 // stepMatrices sets the step matrix P[k] of each candidate part[k], k in
 // rows, for its representative's Jacobian and its own damping: computed
-// once per (representative, damping) and copied to the others.
-func (f *finder) stepMatrices(part, rows, repOf []int, st map[int]*lmState, A, H, P []float64, solved []bool) {
+// once per (representative, damping), in the order of their first rows
+// (the leads), and copied to the others. nreps is the number of
+// representatives (repOf's values are below it).
+func (f *finder) stepMatrices(part, rows, repOf []int, nreps int, st map[int]*lmState, A, H, P []float64, solved []bool, sc *lmScratch) {
 	NN := f.N * f.N
-	type key struct {
-		rep    int
-		lambda float64
+	src := growInts(&sc.src, len(rows)) // the row whose matrix each row copies
+	repLead := growInts(&sc.repLead, nreps)
+	for i := range repLead {
+		repLead[i] = -1
 	}
-	first := map[key]int{}
-	var leads []int
-	src := make([]int, len(rows)) // the row whose matrix each row copies
+	leadNext := growInts(&sc.leadNext, len(rows))
+	leads := sc.leads[:0]
 	for row, k := range rows {
-		kk := key{repOf[k], st[part[k]].lambda}
-		if j, ok := first[kk]; ok {
+		lambda := st[part[k]].lambda
+		j, last := repLead[repOf[k]], -1
+		for j >= 0 && st[part[rows[j]]].lambda != lambda {
+			last, j = j, leadNext[j]
+		}
+		if j >= 0 {
 			src[row] = j
 			continue
 		}
-		first[kk] = row
-		src[row] = row
+		src[row], leadNext[row] = row, -1
+		if last >= 0 {
+			leadNext[last] = row
+		} else {
+			repLead[repOf[k]] = row
+		}
 		leads = append(leads, row)
 	}
+	sc.leads = leads
 	linalg.ParallelMin(len(leads), 16, func(lo, hi int) { // about 3 µs a lead at N = 16
 		work := make([]float64, NN)
 		for _, row := range leads[lo:hi] {
@@ -542,8 +580,9 @@ func (f *finder) jacobiansIn(reps []int, B int) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, u := f.pack(reps, B)
-	jx := grow(&f.scratch().jx, B*N*N)
+	sc := f.scratch()
+	x, u := f.packInto(reps, grow(&sc.xIn, B*N), grow(&sc.uIn, B*f.M))
+	jx := grow(&sc.jx, B*N*N)
 	if err := jac.Eval(x, u, jx, nil); err != nil {
 		return nil, err
 	}
@@ -586,24 +625,31 @@ func shareRadius(x []float64) float64 { return 1e-3 * scale(x) }
 // within shareRadius (2-norm) of an existing representative joins it.
 // repOf[k] is the index in reps of part[k]'s representative. Representatives
 // are filed in a grid on the first two coordinates, with cells as wide as
-// the largest radius, so each candidate looks at 9 cells, not all of them.
-func (f *finder) cluster(part []int) (reps []int, repOf []int) {
-	repOf = make([]int, len(part))
+// the largest radius, so each candidate looks at 9 cells, not all of them;
+// within a cell in the order they were filed. reps and repOf are sc's,
+// valid until the next call.
+func (f *finder) cluster(part []int, sc *lmScratch) (reps []int, repOf []int) {
+	repOf = growInts(&sc.repOf, len(part))
+	next := growInts(&sc.cellNext, len(part)) // indexed by representative
+	reps = sc.reps[:0]
 	cell := 0.0
 	for _, ci := range part {
 		cell = math.Max(cell, shareRadius(f.cands[ci].x))
 	}
-	type key struct{ a, b int64 }
 	at := func(x []float64, i int) float64 {
 		if i < len(x) {
 			return x[i]
 		}
 		return 0
 	}
-	keyOf := func(x []float64) key {
-		return key{int64(math.Floor(at(x, 0) / cell)), int64(math.Floor(at(x, 1) / cell))}
+	keyOf := func(x []float64) clusterKey {
+		return clusterKey{int64(math.Floor(at(x, 0) / cell)), int64(math.Floor(at(x, 1) / cell))}
 	}
-	grid := map[key][]int{} // indices into reps
+	if sc.grid == nil {
+		sc.grid = map[clusterKey]clusterCell{}
+	}
+	grid := sc.grid
+	clear(grid)
 	for k, ci := range part {
 		x := f.cands[ci].x
 		rad := shareRadius(x)
@@ -611,7 +657,11 @@ func (f *finder) cluster(part []int) (reps []int, repOf []int) {
 		c := keyOf(x)
 		for da := int64(-1); da <= 1 && found < 0; da++ {
 			for db := int64(-1); db <= 1 && found < 0; db++ {
-				for _, r := range grid[key{c.a + da, c.b + db}] {
+				gc, ok := grid[clusterKey{c.a + da, c.b + db}]
+				if !ok {
+					continue
+				}
+				for r := gc.head; r >= 0; r = next[r] {
 					if dist2(x, f.cands[reps[r]].x) <= rad*rad {
 						found = r
 						break
@@ -622,10 +672,17 @@ func (f *finder) cluster(part []int) (reps []int, repOf []int) {
 		if found < 0 {
 			reps = append(reps, ci)
 			found = len(reps) - 1
-			grid[c] = append(grid[c], found)
+			next[found] = -1
+			if gc, ok := grid[c]; ok {
+				next[gc.tail] = found
+				grid[c] = clusterCell{gc.head, found}
+			} else {
+				grid[c] = clusterCell{found, found}
+			}
 		}
 		repOf[k] = found
 	}
+	sc.reps = reps
 	return reps, repOf
 }
 

@@ -11,8 +11,13 @@ import (
 // pack returns the states and inputs of the candidates idx as B rows,
 // padding by repeating the last (a compiled graph has a fixed batch).
 func (f *finder) pack(idx []int, B int) (x, u []float64) {
+	return f.packInto(idx, make([]float64, B*f.N), make([]float64, B*f.M))
+}
+
+// packInto is pack into x and u, of B rows each.
+func (f *finder) packInto(idx []int, x, u []float64) ([]float64, []float64) {
 	N, M := f.N, f.M
-	x, u = make([]float64, B*N), make([]float64, B*M)
+	B := len(x) / N
 	for r := 0; r < B; r++ {
 		c := f.cands[idx[min(r, len(idx)-1)]]
 		copy(x[r*N:], c.x)
