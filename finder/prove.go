@@ -139,8 +139,7 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 		// then only polishes; the candidate is the root it reaches.
 		near := g <= 1e-6*scale(c.x)
 		if r := f.rootOf(c.x, c.u, g); r != nil && near {
-			f.adopt(c, r)
-			moved = append(moved, ci)
+			moved = f.adoptAt(moved, ci, r)
 			continue
 		}
 		// Newton on G from the candidate's state; for one that claims to
@@ -176,8 +175,7 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 			}
 		}
 		if r != nil && near {
-			f.adopt(c, r)
-			moved = append(moved, ci)
+			moved = f.adoptAt(moved, ci, r)
 			continue
 		}
 		c.hit = r
@@ -501,6 +499,17 @@ func provedAt(proved func(*Point) (float64, bool), p *Point) (float64, bool) {
 func (f *finder) adopt(c *candidate, r *provedRoot) {
 	copy(c.x, r.x)
 	c.pf, c.gRes, c.proofFail = r.pf, r.g, ""
+}
+
+// adoptAt adopts candidate ci at r and appends it to moved (its F to be
+// evaluated again) when that moved it: one at r.x bit for bit already (a
+// candidate frozen there) keeps its F(x).
+func (f *finder) adoptAt(moved []int, ci int, r *provedRoot) []int {
+	if c := f.cands[ci]; !slices.Equal(c.x, r.x) {
+		moved = append(moved, ci)
+	}
+	f.adopt(f.cands[ci], r)
+	return moved
 }
 
 // gNorm is max|G(x, u)| in float64.
