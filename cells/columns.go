@@ -154,62 +154,76 @@ func (op joinOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 }
 
 func (op colsOp) UsePreallocDo(p G.Value, v ...G.Value) (G.Value, error) {
-	in, err := operands(op, v, op.cols)
+	if len(v) != 1 {
+		return nil, fmt.Errorf("cells: %v: %d operands", op, len(v))
+	}
+	in, err := operand(op, v[0], op.cols, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := output(p, in[0], op.width)
-	return out, copyCols(out, 0, in[0], op.lo, op.width)
+	out := output(p, in, op.width)
+	return out, copyCols(out, 0, in, op.lo, op.width)
 }
 
 func (op padOp) UsePreallocDo(p G.Value, v ...G.Value) (G.Value, error) {
-	in, err := operands(op, v, op.width)
+	if len(v) != 1 {
+		return nil, fmt.Errorf("cells: %v: %d operands", op, len(v))
+	}
+	in, err := operand(op, v[0], op.width, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := output(p, in[0], op.cols)
-	out.Zero()
-	return out, copyCols(out, op.lo, in[0], 0, op.width)
+	out := output(p, in, op.cols)
+	switch out.Dtype() {
+	case tensor.Float64:
+		clear(out.Float64s())
+	case tensor.Float32:
+		clear(out.Float32s())
+	}
+	return out, copyCols(out, op.lo, in, 0, op.width)
 }
 
 func (op joinOp) UsePreallocDo(p G.Value, v ...G.Value) (G.Value, error) {
-	in, err := operands(op, v, op.a, op.b)
+	if len(v) != 2 {
+		return nil, fmt.Errorf("cells: %v: %d operands", op, len(v))
+	}
+	a, err := operand(op, v[0], op.a, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := output(p, in[0], op.a+op.b)
-	if err := copyCols(out, 0, in[0], 0, op.a); err != nil {
+	b, err := operand(op, v[1], op.b, a)
+	if err != nil {
 		return nil, err
 	}
-	return out, copyCols(out, op.a, in[1], 0, op.b)
+	out := output(p, a, op.a+op.b)
+	if err := copyCols(out, 0, a, 0, op.a); err != nil {
+		return nil, err
+	}
+	return out, copyCols(out, op.a, b, 0, op.b)
 }
 
-// operands returns the values v as contiguous dense matrices of one dtype
-// and number of rows, the k-th with cols[k] columns.
-func operands(op fmt.Stringer, v []G.Value, cols ...int) ([]*tensor.Dense, error) {
-	if len(v) != len(cols) {
-		return nil, fmt.Errorf("cells: %v: %d operands, want %d", op, len(v), len(cols))
+// operand returns v as a contiguous dense matrix of cols columns, of
+// like's rows and dtype when like is given.
+func operand(op fmt.Stringer, v G.Value, cols int, like *tensor.Dense) (*tensor.Dense, error) {
+	d, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("cells: %v: operand is %T, want *tensor.Dense", op, v)
 	}
-	ds := make([]*tensor.Dense, len(v))
-	for k, val := range v {
-		d, ok := val.(*tensor.Dense)
+	s := d.Shape()
+	if len(s) != 2 || s[1] != cols || (like != nil && (s[0] != like.Shape()[0] || d.Dtype() != like.Dtype())) {
+		return nil, fmt.Errorf("cells: %v: operand of shape %v and dtype %v", op, s, d.Dtype())
+	}
+	if d.Dtype() != tensor.Float64 && d.Dtype() != tensor.Float32 {
+		return nil, fmt.Errorf("cells: %v: operand of dtype %v", op, d.Dtype())
+	}
+	if d.RequiresIterator() {
+		m, ok := d.Materialize().(*tensor.Dense)
 		if !ok {
-			return nil, fmt.Errorf("cells: %v: operand %d is %T, want *tensor.Dense", op, k, val)
+			return nil, fmt.Errorf("cells: %v: cannot materialize the operand", op)
 		}
-		s := d.Shape()
-		if len(s) != 2 || s[1] != cols[k] || (k > 0 && (s[0] != ds[0].Shape()[0] || d.Dtype() != ds[0].Dtype())) {
-			return nil, fmt.Errorf("cells: %v: operand %d of shape %v and dtype %v", op, k, s, d.Dtype())
-		}
-		if d.RequiresIterator() {
-			m, ok := d.Materialize().(*tensor.Dense)
-			if !ok {
-				return nil, fmt.Errorf("cells: %v: cannot materialize operand %d", op, k)
-			}
-			d = m
-		}
-		ds[k] = d
+		d = m
 	}
-	return ds, nil
+	return d, nil
 }
 
 // output is p when it is a contiguous dense matrix of in's rows and dtype
@@ -225,28 +239,22 @@ func output(p G.Value, in *tensor.Dense, cols int) *tensor.Dense {
 }
 
 // copyCols copies, row by row, columns [slo, slo+w) of src to columns
-// [dlo, dlo+w) of dst.
+// [dlo, dlo+w) of dst (both float64 or both float32, as operand checks).
 func copyCols(dst *tensor.Dense, dlo int, src *tensor.Dense, slo, w int) error {
 	rows, dc, sc := dst.Shape()[0], dst.Shape()[1], src.Shape()[1]
-	switch s := src.Data().(type) {
-	case []float64:
-		d, ok := dst.Data().([]float64)
-		if !ok {
-			return fmt.Errorf("cells: column copy between dtypes")
-		}
+	if dst.Dtype() != src.Dtype() {
+		return fmt.Errorf("cells: column copy between dtypes")
+	}
+	if src.Dtype() == tensor.Float32 {
+		d, s := dst.Float32s(), src.Float32s()
 		for r := 0; r < rows; r++ {
 			copy(d[r*dc+dlo:r*dc+dlo+w], s[r*sc+slo:r*sc+slo+w])
 		}
-	case []float32:
-		d, ok := dst.Data().([]float32)
-		if !ok {
-			return fmt.Errorf("cells: column copy between dtypes")
-		}
-		for r := 0; r < rows; r++ {
-			copy(d[r*dc+dlo:r*dc+dlo+w], s[r*sc+slo:r*sc+slo+w])
-		}
-	default:
-		return fmt.Errorf("cells: column copy of %T", s)
+		return nil
+	}
+	d, s := dst.Float64s(), src.Float64s()
+	for r := 0; r < rows; r++ {
+		copy(d[r*dc+dlo:r*dc+dlo+w], s[r*sc+slo:r*sc+slo+w])
 	}
 	return nil
 }
