@@ -38,7 +38,15 @@ func (v ReferenceView) String() string {
 // referenceView counts the initial states' candidates as the reference would.
 func (f *finder) referenceView() ReferenceView {
 	v := ReferenceView{TolQ: referenceTolQ, Of: f.nInit()}
-	fp := &FixedPoints{N: f.N, M: f.M}
+	n := 0
+	for _, c := range f.cands[:f.nInit()] {
+		if c.q < referenceTolQ {
+			n++
+		}
+	}
+	// Points' slice made once: grown by append, its copies were most of
+	// the bytes here (a Point is several hundred bytes).
+	fp := &FixedPoints{N: f.N, M: f.M, Points: make([]Point, 0, n)}
 	for _, c := range f.cands[:f.nInit()] {
 		if c.q < referenceTolQ {
 			v.Candidates++
