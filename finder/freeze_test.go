@@ -2,6 +2,7 @@ package finder
 
 import (
 	"context"
+	"math"
 	"testing"
 )
 
@@ -71,4 +72,12 @@ func TestFreezeAtRootsTanh16(t *testing.T) {
 			t.Errorf("frozen candidate %d is at no proved root of the search (%v, radius %g vs %g)", ci, ok, r, b.pf.Radius)
 		}
 	}
+}
+
+func maxAbsDiff(a, b []float64) float64 {
+	d := 0.0
+	for i, v := range a {
+		d = math.Max(d, math.Abs(v-b[i]))
+	}
+	return d
 }

@@ -337,7 +337,7 @@ func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculate
 			u := w[j].c.u
 			dup := false
 			for i, t := range todo {
-				if slices.Equal(us[i], u) && maxAbsDiff(t.x, r.x) <= 1e-8*scale(r.x) {
+				if slices.Equal(us[i], u) && withinOrAt(t.x, r.x, 1e-8*scale(r.x)) {
 					dup = true
 					break
 				}
@@ -388,17 +388,34 @@ const leadRadius = 1e-6
 // (a follower whose lead's root is not there at its turn) the loop does.
 func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*candidate) []speculation {
 	out := make([]speculation, len(cs))
+	// Candidates frozen at one early root share its x and u bit for bit:
+	// max|G| is computed at the first of them (rep) only.
+	rep, first := make([]int, len(cs)), map[*provedRoot]int{}
+	for j, c := range cs {
+		rep[j] = j
+		if r := f.frozenAt(c); r != nil {
+			if _, ok := first[r]; !ok {
+				first[r] = j
+			}
+			rep[j] = first[r]
+		}
+	}
 	linalg.Parallel(len(cs), func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			if ctx.Err() != nil {
 				return
 			}
-			out[j].g, out[j].gErr = gNorm(fc, cs[j].x, cs[j].u)
-			out[j].gDone = true
+			if rep[j] == j {
+				out[j].g, out[j].gErr = gNorm(fc, cs[j].x, cs[j].u)
+				out[j].gDone = true
+			}
 		}
 	})
 	if ctx.Err() != nil {
 		return nil
+	}
+	for j, k := range rep {
+		out[j].g, out[j].gErr, out[j].gDone = out[k].g, out[k].gErr, true
 	}
 	var leads []int
 	for j, c := range cs {
@@ -432,10 +449,7 @@ func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*ca
 			j := leads[i]
 			c, r := cs[j], &out[j].runs[0]
 			r.done = true
-			if er := f.earlyRootOf(c.x, c.u, out[j].g); er != nil && slices.Equal(c.x, er.x) {
-				// Frozen at a root proved during the refinement, itself
-				// Newton's result: newtonProof finds that root at c.x
-				// (earlyRootOf takes the first box holding it, its own).
+			if f.frozenAt(c) != nil { // newtonProof's earlyRootOf finds it at c.x
 				r.x, r.gn = slices.Clone(c.x), out[j].g
 				continue
 			}
@@ -449,14 +463,6 @@ func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*ca
 		}
 	})
 	return out
-}
-
-func maxAbsDiff(a, b []float64) float64 {
-	d := 0.0
-	for i, v := range a {
-		d = math.Max(d, math.Abs(v-b[i]))
-	}
-	return d
 }
 
 // rootOf returns the proved root whose uniqueness box holds x (same input),
@@ -885,8 +891,20 @@ func within(x, c []float64, d float64) bool {
 	return true
 }
 
-// withinOrAt reports whether max|x_i − c_i| <= d (maxAbsDiff(x, c) <= d),
-// looking no further than the first coordinate that is not.
+// frozenAt returns the early root whose x and u c has bit for bit, or nil:
+// the root freezeAtRoots moved c to. Its x lies in no earlier early root's
+// box (earlyAdd), so earlyRootOf gives that root at c.x.
+func (f *finder) frozenAt(c *candidate) *provedRoot {
+	for _, r := range f.early.roots {
+		if slices.Equal(c.x, r.x) && slices.Equal(c.u, r.u) {
+			return r
+		}
+	}
+	return nil
+}
+
+// withinOrAt reports whether max|x_i − c_i| <= d (false at a NaN), looking
+// no further than the first coordinate that is not.
 func withinOrAt(x, c []float64, d float64) bool {
 	for i, v := range x {
 		if !(math.Abs(v-c[i]) <= d) {
