@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/cmplx"
 	"slices"
+	"sync"
 
 	lapackgonum "gonum.org/v1/gonum/lapack/gonum"
 
@@ -93,7 +94,8 @@ func geev(N int, j []float64, vectors bool) (vals []complex128, vl, vr []float64
 	lwork = max(lwork, int(query[0]))
 	impl.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurOrig, N, ilo, ihi, a, N, nil, nil, nil, N, query, -1)
 	lwork = max(lwork, int(query[0]))
-	work := make([]float64, lwork)
+	wp, work := takeWork(lwork)
+	defer lapackWork.Put(wp)
 
 	impl.Dgehrd(N, ilo, ihi, a, N, tau, work, lwork)
 	wr, wi := make([]float64, N), make([]float64, N)
@@ -114,6 +116,24 @@ func geev(N int, j []float64, vectors bool) (vals []complex128, vl, vr []float64
 	impl.Dgebak(lapack.PermuteScale, lapack.EVLeft, N, ilo, ihi, scale, N, vl, N)
 	impl.Dgebak(lapack.PermuteScale, lapack.EVRight, N, ilo, ihi, scale, N, vr, N)
 	return unscaled(wr, wi, anrm, scaled), vl, vr, nil
+}
+
+// lapackWork holds LAPACK's workspaces (geev, eigCond) between
+// eigen-decompositions: their optimal size is about 4700 values at N = 16
+// (Dgehrd's blocked workspace, although below 128 states it takes the
+// unblocked path), 18 times the matrix, and a fresh one per point was most
+// of the bytes an eigen-decomposition allocated. LAPACK writes a workspace
+// before it reads it, so what it held before changes nothing.
+var lapackWork = sync.Pool{New: func() any { return new([]float64) }}
+
+// takeWork returns a workspace of n values from lapackWork and its handle,
+// to be put back when done.
+func takeWork(n int) (*[]float64, []float64) {
+	p := lapackWork.Get().(*[]float64)
+	if cap(*p) < n {
+		*p = make([]float64, n)
+	}
+	return p, (*p)[:n]
 }
 
 // realColumn returns column c of the N x N row-major v as a complex vector.
@@ -207,7 +227,8 @@ func eigCond(N int, j []float64) (vals []complex128, conds []float64, err error)
 	lwork = max(lwork, int(query[0]))
 	impl.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurNone, N, ilo, ihi, a, N, nil, nil, nil, 1, query, -1)
 	lwork = max(lwork, int(query[0]))
-	work := make([]float64, lwork)
+	wp, work := takeWork(lwork)
+	defer lapackWork.Put(wp)
 	impl.Dgehrd(N, ilo, ihi, a, N, tau, work, lwork)
 	// Dhseqr wants the part below the Hessenberg form zero.
 	for r := 2; r < N; r++ {
