@@ -293,7 +293,13 @@ func (sp *speculation) run(k int) *newtonRun {
 // Whatever it leaves undone the loop computes.
 func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculated) []speculation {
 	out := make([]speculation, len(w))
-	linalg.ParallelEach(len(w), func(lo, hi int) {
+	each := linalg.ParallelEach
+	if !slices.ContainsFunc(w, func(s speculated) bool {
+		return s.pre == nil || !s.pre.gDone || !s.pre.runs[0].done && !s.pre.follows
+	}) {
+		each = func(n int, body func(lo, hi int)) { body(0, n) } // copies only
+	}
+	each(len(w), func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			if ctx.Err() != nil {
 				return // the loop stops too; nothing done ahead is needed
