@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/rnnfp/fixedpoints/internal/linalg"
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -424,7 +422,7 @@ func (c *GRU) QHessianVecAt(n int, x, u, coef []float64) bool {
 // ApplyQHessianVec sets out[r] = H_r v[r], the Hessian of q at point
 // rows[r] (coefficients from QHessianVecAt) times v[r], for each row: three
 // products with the recurrent weights and three with their transposes,
-// each for the n rows at once (linalg.MulNN and blas64.Gemm).
+// each for the n rows at once (linalg.MulNN and MulNT).
 func (c *GRU) ApplyQHessianVec(coef []float64, rows []int, v, out []float64) {
 	H, n := c.hidden, len(rows)
 	sc := getScratch(6 * n * H)
@@ -432,10 +430,6 @@ func (c *GRU) ApplyQHessianVec(coef []float64, rows []int, v, out []float64) {
 	buf := *sc
 	S, P, W := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H]
 	gz, gn, gr := buf[3*n*H:4*n*H], buf[4*n*H:5*n*H], buf[5*n*H:6*n*H]
-	mat := func(d []float64) blas64.General { return blas64.General{Rows: n, Cols: H, Stride: H, Data: d} }
-	wT := func(k int) blas64.General {
-		return blas64.General{Rows: H, Cols: H, Stride: H, Data: c.params[4*k+1].Data}
-	}
 	linalg.MulNN(n, H, H, v, H, c.params[1].Data, H, S, H, false)
 	linalg.MulNN(n, H, H, v, H, c.params[5].Data, H, P, H, false)
 	linalg.MulNN(n, H, H, v, H, c.params[9].Data, H, W, H, false)
@@ -457,8 +451,7 @@ func (c *GRU) ApplyQHessianVec(coef []float64, rows []int, v, out []float64) {
 			grr[i] = ar[i]*y + b1[i]*w[i] + b2[i]*s[i] + alpha*t2[i]
 		}
 	}
-	om := mat(out[:n*H])
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, mat(gz), wT(1), 1, om)
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, mat(gn), wT(2), 1, om)
-	blas64.Gemm(blas.NoTrans, blas.Trans, 1, mat(gr), wT(0), 1, om)
+	linalg.MulNT(n, H, H, gz, H, c.params[5].Data, H, out, H, true)
+	linalg.MulNT(n, H, H, gn, H, c.params[9].Data, H, out, H, true)
+	linalg.MulNT(n, H, H, gr, H, c.params[1].Data, H, out, H, true)
 }

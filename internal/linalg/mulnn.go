@@ -1,6 +1,8 @@
 package linalg
 
 import (
+	"math"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -14,14 +16,16 @@ import (
 // sums the same terms in the same order, 4 rows × 8 columns of C at once
 // in vector registers (mulnn_amd64.s), where Dgemm's inner loop updates
 // one row of C per term (an axpy). Dgemm skips a term whose A entry is
-// zero; the sum is the same while B is finite (the weights of a cell), so
-// B must be. In the openblas build, and elsewhere, MulNN is blas64.Gemm.
+// zero, which changes no sum while B is finite (B must be: the weights of
+// a cell) but keeps a −0 of C that adding ±0 may make +0: with add and a
+// −0 in C, MulNN is Dgemm. In the openblas build, and elsewhere, MulNN is
+// blas64.Gemm.
 func MulNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, add bool) {
 	if m == 0 || n == 0 {
 		return
 	}
 	mb, nb := 0, 0
-	if useKernelNN && k > 0 {
+	if useKernelNN && k > 0 && !(add && negZero(m, n, c, ldc)) {
 		mb, nb = m/4*4, n/8*8
 		for i := 0; i < mb; i += 4 {
 			for j := 0; j < nb; j += 8 {
@@ -49,4 +53,16 @@ func MulNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64,
 	}
 	gemm(0, mb, nb, n) // the columns right of the kernel's blocks
 	gemm(mb, m, 0, n)  // the rows below them
+}
+
+// negZero reports whether the m×n matrix at c (row stride ldc) holds −0.
+func negZero(m, n int, c []float64, ldc int) bool {
+	for i := 0; i < m; i++ {
+		for _, v := range c[i*ldc : i*ldc+n] {
+			if v == 0 && math.Signbit(v) {
+				return true
+			}
+		}
+	}
+	return false
 }

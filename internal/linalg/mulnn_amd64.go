@@ -18,3 +18,11 @@ func hasAVX2() bool
 //
 //go:noescape
 func kernNN4x8(k, lda, ldb int, a, b, c *float64, ldc int, add bool)
+
+// kernNT2x4 adds to the 2×4 block of C at c (row stride ldc) the product
+// of A's 2 rows at a (stride lda, k entries each) and the k×4 block of Bᵀ
+// at bt (stride ldbt), each entry's sum as gonum's DotUnitary forms it
+// (see MulNT), one rounded product and one rounded addition a term.
+//
+//go:noescape
+func kernNT2x4(k, lda, ldbt int, a, bt, c *float64, ldc int)

@@ -121,3 +121,102 @@ store:
 	VMOVUPD Y7, 32(DX)
 	VZEROUPPER
 	RET
+
+// func kernNT2x4(k, lda, ldbt int, a, bt, c *float64, ldc int)
+TEXT ·kernNT2x4(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), CX
+	MOVQ CX, BX
+	ANDQ $3, BX          // the k mod 4 last terms
+	SHRQ $2, CX          // groups of four terms
+	MOVQ lda+8(FP), R8
+	SHLQ $3, R8
+	MOVQ ldbt+16(FP), R9
+	SHLQ $3, R9
+	MOVQ a+24(FP), SI
+	MOVQ bt+32(FP), DI
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	LEAQ (SI)(R8*1), R11 // A's second row
+	VXORPD Y0, Y0, Y0    // row 0: s0 .. s3
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4    // row 1: s0 .. s3
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	TESTQ CX, CX
+	JEQ   tail
+
+groups:
+	LEAQ         (DI)(R9*2), R12
+	VMOVUPD      (DI), Y8
+	VMOVUPD      (DI)(R9*1), Y9
+	VMOVUPD      (R12), Y10
+	VMOVUPD      (R12)(R9*1), Y11
+	VBROADCASTSD (SI), Y12
+	VBROADCASTSD 8(SI), Y13
+	VMULPD       Y8, Y12, Y12
+	VMULPD       Y9, Y13, Y13
+	VADDPD       Y12, Y0, Y0
+	VADDPD       Y13, Y1, Y1
+	VBROADCASTSD 16(SI), Y14
+	VBROADCASTSD 24(SI), Y15
+	VMULPD       Y10, Y14, Y14
+	VMULPD       Y11, Y15, Y15
+	VADDPD       Y14, Y2, Y2
+	VADDPD       Y15, Y3, Y3
+	VBROADCASTSD (R11), Y12
+	VBROADCASTSD 8(R11), Y13
+	VMULPD       Y8, Y12, Y12
+	VMULPD       Y9, Y13, Y13
+	VADDPD       Y12, Y4, Y4
+	VADDPD       Y13, Y5, Y5
+	VBROADCASTSD 16(R11), Y14
+	VBROADCASTSD 24(R11), Y15
+	VMULPD       Y10, Y14, Y14
+	VMULPD       Y11, Y15, Y15
+	VADDPD       Y14, Y6, Y6
+	VADDPD       Y15, Y7, Y7
+	ADDQ         $32, SI
+	ADDQ         $32, R11
+	LEAQ         (R12)(R9*2), DI
+	DECQ         CX
+	JNZ          groups
+
+tail:
+	TESTQ BX, BX
+	JEQ   join
+
+tailloop:
+	VMOVUPD      (DI), Y8
+	VBROADCASTSD (SI), Y12
+	VBROADCASTSD (R11), Y13
+	VMULPD       Y8, Y12, Y12
+	VMULPD       Y8, Y13, Y13
+	VADDPD       Y12, Y0, Y0
+	VADDPD       Y13, Y4, Y4
+	ADDQ         $8, SI
+	ADDQ         $8, R11
+	ADDQ         R9, DI
+	DECQ         BX
+	JNZ          tailloop
+
+join:
+	// (s1 + s3) + (s0 + s2), added to C.
+	VADDPD  Y2, Y0, Y0
+	VADDPD  Y3, Y1, Y1
+	VADDPD  Y0, Y1, Y1
+	VADDPD  Y6, Y4, Y4
+	VADDPD  Y7, Y5, Y5
+	VADDPD  Y4, Y5, Y5
+	VMOVUPD (DX), Y8
+	VADDPD  Y1, Y8, Y8
+	VMOVUPD Y8, (DX)
+	ADDQ    R10, DX
+	VMOVUPD (DX), Y9
+	VADDPD  Y5, Y9, Y9
+	VMOVUPD Y9, (DX)
+	VZEROUPPER
+	RET

@@ -6,3 +6,5 @@ package linalg
 const useKernelNN = false
 
 func kernNN4x8(k, lda, ldb int, a, b, c *float64, ldc int, add bool) { panic("unreachable") }
+
+func kernNT2x4(k, lda, ldbt int, a, bt, c *float64, ldc int) { panic("unreachable") }
