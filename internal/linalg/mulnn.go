@@ -5,6 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // MulNN sets C = A B, or C = C + A B with add, for A m×k (row stride
@@ -43,13 +44,9 @@ func MulNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64,
 		beta = 1
 	}
 	gemm := func(i0, i1, j0, j1 int) {
-		if i1 <= i0 || j1 <= j0 {
-			return
+		if i1 > i0 && j1 > j0 {
+			plainGemm(blas.NoTrans, i1-i0, j1-j0, k, a[i0*lda:], lda, b[j0:], ldb, beta, c[i0*ldc+j0:], ldc)
 		}
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
-			blas64.General{Rows: i1 - i0, Cols: k, Stride: lda, Data: a[i0*lda:]},
-			blas64.General{Rows: k, Cols: j1 - j0, Stride: ldb, Data: b[j0:]},
-			beta, blas64.General{Rows: i1 - i0, Cols: j1 - j0, Stride: ldc, Data: c[i0*ldc+j0:]})
 	}
 	gemm(0, mb, nb, n) // the columns right of the kernel's blocks
 	gemm(mb, m, 0, n)  // the rows below them
@@ -65,4 +62,23 @@ func negZero(m, n int, c []float64, ldc int) bool {
 		}
 	}
 	return false
+}
+
+// plainGemm is blas64.Gemm(NoTrans, tB, 1, A, B, beta, C) of the sizes
+// given, or gonum's own Dgemm where blas64's may be these kernels
+// (blasuse's default build): MulNN's and MulNT's remainders and
+// fallbacks.
+func plainGemm(tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if useKernelNN {
+		gonum.Implementation{}.Dgemm(blas.NoTrans, tB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	rb, cb := k, n
+	if tB == blas.Trans {
+		rb, cb = n, k
+	}
+	blas64.Gemm(blas.NoTrans, tB, 1,
+		blas64.General{Rows: m, Cols: k, Stride: lda, Data: a},
+		blas64.General{Rows: rb, Cols: cb, Stride: ldb, Data: b},
+		beta, blas64.General{Rows: m, Cols: n, Stride: ldc, Data: c})
 }

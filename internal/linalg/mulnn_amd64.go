@@ -26,3 +26,7 @@ func kernNN4x8(k, lda, ldb int, a, b, c *float64, ldc int, add bool)
 //
 //go:noescape
 func kernNT2x4(k, lda, ldbt int, a, bt, c *float64, ldc int)
+
+// KernelsInUse reports whether MulNN and MulNT run their AVX2 kernels (the
+// default build on amd64 with AVX2), not blas64.Gemm.
+func KernelsInUse() bool { return useKernelNN }

@@ -8,3 +8,7 @@ const useKernelNN = false
 func kernNN4x8(k, lda, ldb int, a, b, c *float64, ldc int, add bool) { panic("unreachable") }
 
 func kernNT2x4(k, lda, ldbt int, a, bt, c *float64, ldc int) { panic("unreachable") }
+
+// KernelsInUse reports whether MulNN and MulNT run their AVX2 kernels: not
+// in this build, where they are blas64.Gemm.
+func KernelsInUse() bool { return false }

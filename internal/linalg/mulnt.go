@@ -4,7 +4,6 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // gemmBlock and gemmMinParBlock are gonum's Dgemm's block size and the
@@ -38,10 +37,7 @@ func MulNT(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64,
 		if add {
 			beta = 1
 		}
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1,
-			blas64.General{Rows: m, Cols: k, Stride: lda, Data: a},
-			blas64.General{Rows: n, Cols: k, Stride: ldb, Data: b},
-			beta, blas64.General{Rows: m, Cols: n, Stride: ldc, Data: c})
+		plainGemm(blas.Trans, m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	_ = c[(m-1)*ldc+n-1] // bounds, once

@@ -1,0 +1,62 @@
+//go:build !openblas
+
+package blasuse
+
+import (
+	"math"
+
+	"github.com/rnnfp/fixedpoints/internal/linalg"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gorgonia.org/gorgonia"
+)
+
+func init() {
+	if !linalg.KernelsInUse() {
+		return
+	}
+	blas64.Use(kernels{})
+	gorgonia.Use(kernels{})
+	name = "gonum (pure Go), its products C = A B and A Bᵀ in AVX2 kernels with its bits"
+}
+
+// kernels is gonum's BLAS with the products C = A B + βC and A Bᵀ + βC (α
+// = 1, β = 0 or 1) of at least kernelMinRows rows done by linalg.MulNN and
+// MulNT: the same sums in the same order as gonum's Dgemm, so the same
+// bits, faster (AVX2 registers where Dgemm's inner loops are axpys and
+// dot products). MulNN only for a finite B (Dgemm skips a zero of A, which
+// a NaN or Inf of B would show).
+type kernels struct{ gonum.Implementation }
+
+// kernelMinRows is the fewest rows of C that kernels hands to MulNN and
+// MulNT.
+const kernelMinRows = 8
+
+func (kernels) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if tA == blas.NoTrans && alpha == 1 && (beta == 0 || beta == 1) && m >= kernelMinRows && n > 0 && k > 0 &&
+		lda >= k && ldc >= n && len(a) >= (m-1)*lda+k && len(c) >= (m-1)*ldc+n {
+		switch {
+		case tB == blas.NoTrans && ldb >= n && len(b) >= (k-1)*ldb+n && finite(k, n, b, ldb):
+			linalg.MulNN(m, n, k, a, lda, b, ldb, c, ldc, beta == 1)
+			return
+		case tB == blas.Trans && ldb >= k && len(b) >= (n-1)*ldb+k:
+			linalg.MulNT(m, n, k, a, lda, b, ldb, c, ldc, beta == 1)
+			return
+		}
+	}
+	gonum.Implementation{}.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// finite reports whether the r×s matrix at b (row stride ldb) holds no
+// NaN or Inf.
+func finite(r, s int, b []float64, ldb int) bool {
+	for i := 0; i < r; i++ {
+		for _, v := range b[i*ldb : i*ldb+s] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,61 @@
+//go:build !openblas
+
+package blasuse
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// TestKernelsMatchGonum: every Dgemm through kernels, those it hands to
+// linalg's kernels (α = 1, β 0 or 1, at least kernelMinRows rows) and
+// those it leaves to gonum (other α, β and transposes, fewer rows, a NaN
+// or Inf in B), gives gonum's bits.
+func TestKernelsMatchGonum(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	fill := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = r.NormFloat64()
+			if r.IntN(6) == 0 {
+				v[i] = 0
+			}
+		}
+		return v
+	}
+	tr := []blas.Transpose{blas.NoTrans, blas.Trans}
+	for _, s := range [][3]int{{8, 8, 8}, {64, 128, 128}, {130, 130, 67}, {4, 16, 16}, {33, 17, 5}} {
+		m, n, k := s[0], s[1], s[2]
+		for _, tA := range tr {
+			for _, tB := range tr {
+				for _, ab := range [][2]float64{{1, 0}, {1, 1}, {-1, 1}, {1, 0.5}} {
+					for _, bad := range []float64{0, math.Inf(1), math.NaN()} {
+						lda, ldb := k, n
+						if tA == blas.Trans {
+							lda = m
+						}
+						if tB == blas.Trans {
+							ldb = k
+						}
+						a, b, c := fill(m*k), fill(k*n), fill(m*n)
+						if bad != 0 {
+							b[len(b)/2] = bad
+						}
+						want := append([]float64(nil), c...)
+						gonum.Implementation{}.Dgemm(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], want, n)
+						kernels{}.Dgemm(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], c, n)
+						for i := range c {
+							if math.Float64bits(c[i]) != math.Float64bits(want[i]) {
+								t.Fatalf("%v %v m, n, k = %d, %d, %d, α, β = %v, %v, B with %v: entry %d = %v, gonum's %v", tA, tB, m, n, k, ab[0], ab[1], bad, i, c[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
