@@ -235,8 +235,16 @@ func rowSums(N int, mid, rad []float64, vals []complex128, pairs []int, v []floa
 	if err != nil {
 		return nil, err
 	}
+	// The products' temporaries and results in one pooled buffer: mul's
+	// work, then P = R V (later G = R Res) and Res, midpoints and radii.
+	NN, nw := N*N, mulWork(N)
+	wp, buf := takeWork(nw + 4*NN)
+	defer lapackWork.Put(wp)
+	work := buf[:nw]
+	pm, pr := buf[nw:nw+NN], buf[nw+NN:nw+2*NN]
+	qm, qr := buf[nw+2*NN:nw+3*NN], buf[nw+3*NN:nw+4*NN]
 	// C = I - R V and alpha_k, its absolute row sums.
-	pm, pr := mul(N, r, nil, v, nil)
+	mul(N, r, nil, v, nil, pm, pr, work)
 	alpha := make([]float64, N)
 	amax := 0.0
 	row := make([]float64, N)
@@ -255,7 +263,7 @@ func rowSums(N int, mid, rad []float64, vals []complex128, pairs []int, v []floa
 		return nil, fmt.Errorf("eigenvector matrix not verified invertible (||I - R V|| <= %.3g)", amax)
 	}
 	// Res = J V - V D over the interval matrix.
-	qm, qr := mul(N, mid, rad, v, nil)
+	mul(N, mid, rad, v, nil, qm, qr, work)
 	for i := 0; i < N; i++ {
 		for c := 0; c < N; c++ {
 			x := v[i*N+c]
@@ -285,7 +293,8 @@ func rowSums(N int, mid, rad []float64, vals []complex128, pairs []int, v []floa
 		}
 	}
 	// G = R Res, and g >= ||G||_inf.
-	gm, gr := mul(N, r, nil, qm, qr)
+	gm, gr := pm, pr // P is done with
+	mul(N, r, nil, qm, qr, gm, gr, work)
 	mag := absUp(gm, gr)
 	sqrt2 := up(math.Sqrt2)
 	g := 0.0

@@ -39,11 +39,16 @@ func absUp(a, r []float64) []float64 {
 
 // mul encloses the product of the N x N interval matrices am +- ar and
 // bm +- br (nil radius: a point matrix) with interval.MatMul, Rump's
-// midpoint-radius product on the BLAS with its rounding error bounded.
-func mul(N int, am, ar, bm, br []float64) (mid, rad []float64) {
-	c := interval.MatMul(interval.Mat{Rows: N, Cols: N, Mid: am, Rad: ar}, interval.Mat{Rows: N, Cols: N, Mid: bm, Rad: br})
-	return c.Mid, c.Rad
+// midpoint-radius product on the BLAS with its rounding error bounded,
+// into mid and rad (N x N each), its temporaries in work (mulWork(N)).
+func mul(N int, am, ar, bm, br, mid, rad, work []float64) {
+	interval.MatMulTo(interval.Mat{Mid: mid, Rad: rad},
+		interval.Mat{Rows: N, Cols: N, Mid: am, Rad: ar}, interval.Mat{Rows: N, Cols: N, Mid: bm, Rad: br}, work)
 }
+
+// mulWork is the work mul needs at N: interval.MatMulWork's largest, an
+// interval times a point matrix.
+func mulWork(N int) int { return 4 * N * N }
 
 // sumUp adds nonnegative values upward.
 func sumUp(xs []float64) float64 {

@@ -205,21 +205,48 @@ func MatTVec(wT []float64, rows int, v Vec) Vec {
 // products done by gonum's BLAS (any summation order keeps the bound). It
 // panics if the sizes do not match, as a programming error.
 func MatMul(a, b Mat) Mat {
+	m, n := a.Rows, b.Cols
+	out := Mat{Rows: m, Cols: n, Mid: make([]float64, m*n), Rad: make([]float64, m*n)}
+	return MatMulTo(out, a, b, make([]float64, MatMulWork(a, b)))
+}
+
+// MatMulWork is the number of values MatMulTo's work needs for a·b.
+func MatMulWork(a, b Mat) int {
+	m, k, n := a.Rows, a.Cols, b.Cols
+	if a.Rad != nil {
+		return m*k + 2*k*n + m*n
+	}
+	return m*k + k*n
+}
+
+// MatMulTo is MatMul into out (out.Mid and out.Rad of a.Rows·b.Cols values,
+// overwritten; out.Rows and out.Cols are set), with its temporaries in
+// work (at least MatMulWork(a, b) values, overwritten), for callers that
+// multiply many times: the same arithmetic, the same enclosure. out must
+// not share memory with a, b or work.
+func MatMulTo(out, a, b Mat, work []float64) Mat {
 	if a.Cols != b.Rows {
 		panic("interval: MatMul size mismatch")
 	}
 	m, k, n := a.Rows, a.Cols, b.Cols
-	out := Mat{Rows: m, Cols: n, Mid: make([]float64, m*n), Rad: make([]float64, m*n)}
+	if len(out.Mid) != m*n || len(out.Rad) != m*n || len(work) < MatMulWork(a, b) {
+		panic("interval: MatMulTo buffer sizes")
+	}
+	out.Rows, out.Cols = m, n
 	gemm(a.Mid, b.Mid, out.Mid, m, k, n)
 
 	// Radius: |Ac|·(γ|Bc| + Br) + Ar·(|Bc| + Br), each factor rounded up.
 	g := gammaBound(k)
-	absA := absOf(a.Mid)
-	f1 := make([]float64, k*n)
+	absA := work[:m*k]
+	for i, x := range a.Mid {
+		absA[i] = math.Abs(x)
+	}
+	f1 := work[m*k : m*k+k*n]
 	for i, x := range b.Mid {
 		// |x|·g rounded up; 0 exactly for x = 0, not the subnormal up(0):
 		// zero entries are common (block-structured Jacobians) and a
 		// product with a subnormal result is slow.
+		f1[i] = 0
 		if x != 0 {
 			f1[i] = up(math.Abs(x) * g)
 		}
@@ -229,14 +256,14 @@ func MatMul(a, b Mat) Mat {
 	}
 	gemm(absA, f1, out.Rad, m, k, n)
 	if a.Rad != nil {
-		f2 := make([]float64, k*n)
+		f2 := work[m*k+k*n : m*k+2*k*n]
 		for i, x := range b.Mid {
 			f2[i] = math.Abs(x)
 			if b.Rad != nil && b.Rad[i] != 0 {
 				f2[i] = up(f2[i] + b.Rad[i])
 			}
 		}
-		t := make([]float64, m*n)
+		t := work[m*k+2*k*n : m*k+2*k*n+m*n]
 		gemm(a.Rad, f2, t, m, k, n)
 		for i := range t {
 			out.Rad[i] = up(out.Rad[i] + t[i])
@@ -244,14 +271,6 @@ func MatMul(a, b Mat) Mat {
 	}
 	for i := range out.Rad {
 		out.Mid[i], out.Rad[i] = rowBound(out.Mid[i], out.Rad[i], 2*k+8)
-	}
-	return out
-}
-
-func absOf(v []float64) []float64 {
-	out := make([]float64, len(v))
-	for i, x := range v {
-		out[i] = math.Abs(x)
 	}
 	return out
 }

@@ -274,3 +274,57 @@ func TestTransposedKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestMatMulToIsMatMul checks that MatMulTo, into buffers holding stale
+// values (NaN), gives MatMul's enclosure bit for bit, for point and
+// interval operands with zero entries.
+func TestMatMulToIsMatMul(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	fill := func(n int, zeros bool) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			if !zeros || r.IntN(3) > 0 {
+				v[i] = r.NormFloat64()
+			}
+		}
+		return v
+	}
+	nan := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = math.NaN()
+		}
+		return v
+	}
+	for _, sz := range [][3]int{{1, 1, 1}, {3, 4, 2}, {16, 16, 16}, {5, 0, 3}} {
+		m, k, n := sz[0], sz[1], sz[2]
+		for _, aRad := range []bool{false, true} {
+			for _, bRad := range []bool{false, true} {
+				a := Mat{Rows: m, Cols: k, Mid: fill(m*k, true)}
+				b := Mat{Rows: k, Cols: n, Mid: fill(k*n, true)}
+				if aRad {
+					a.Rad = fill(m*k, true)
+					for i := range a.Rad {
+						a.Rad[i] = math.Abs(a.Rad[i]) * 1e-3
+					}
+				}
+				if bRad {
+					b.Rad = fill(k*n, true)
+					for i := range b.Rad {
+						b.Rad[i] = math.Abs(b.Rad[i]) * 1e-3
+					}
+				}
+				want := MatMul(a, b)
+				got := MatMulTo(Mat{Mid: nan(m * n), Rad: nan(m * n)}, a, b, nan(MatMulWork(a, b)))
+				if got.Rows != m || got.Cols != n {
+					t.Fatalf("%v: MatMulTo is %d x %d", sz, got.Rows, got.Cols)
+				}
+				for i := range want.Mid {
+					if math.Float64bits(got.Mid[i]) != math.Float64bits(want.Mid[i]) || math.Float64bits(got.Rad[i]) != math.Float64bits(want.Rad[i]) {
+						t.Fatalf("%v aRad %v bRad %v: element %d is %v ± %v, MatMul's %v ± %v", sz, aRad, bRad, i, got.Mid[i], got.Rad[i], want.Mid[i], want.Rad[i])
+					}
+				}
+			}
+		}
+	}
+}
