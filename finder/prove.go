@@ -590,18 +590,23 @@ func (f *finder) certified(c *candidate) bool {
 	return false
 }
 
-// uniqueFixed removes duplicates from the fixed points: proved points are
+// uniqueFixed removes duplicates from the points of fp that in reports
+// true for (the fixed points): proved points are
 // the same when they are the same proved root (equal X and U, as adopt
 // makes them: uniqueness within the proof's radius decides), the others
 // within TolUnique as the reference.
 //
 // It picks by index and copies only the points it keeps: a copy of every
-// proved point first (Filter) was most of the bytes here, about 1000
-// points for a 16-unit network whose candidates nearly all prove.
-func (f *finder) uniqueFixed(fp *FixedPoints) *FixedPoints {
+// fixed point first and of every proved one then (Filter) was most of the
+// bytes here, about 1000 points for a 16-unit network whose candidates
+// nearly all prove.
+func (f *finder) uniqueFixed(fp *FixedPoints, in func(*Point) bool) *FixedPoints {
 	var keep, rest []int // indices in fp: the first of each proved root, the unproved
 	for i := range fp.Points {
 		p := &fp.Points[i]
+		if !in(p) {
+			continue
+		}
 		if p.Proof.Method != ProofKrawczyk {
 			rest = append(rest, i)
 			continue
@@ -661,11 +666,11 @@ func (f *finder) farOutliers(fp *FixedPoints, initial []float64) (*FixedPoints, 
 	return out, dropped, far, nil
 }
 
-// postprocessFixed removes duplicate fixed points (uniqueFixed) and applies
-// the distance rule (farOutliers), counting the far and residual-only
-// points in Stats.
-func (f *finder) postprocessFixed(fp *FixedPoints, initial []float64) (*FixedPoints, error) {
-	u := f.uniqueFixed(fp)
+// postprocessFixed removes duplicates from the fixed points, those of fp
+// that in reports true for (uniqueFixed), and applies the distance rule
+// (farOutliers), counting the far and residual-only points in Stats.
+func (f *finder) postprocessFixed(fp *FixedPoints, in func(*Point) bool, initial []float64) (*FixedPoints, error) {
+	u := f.uniqueFixed(fp, in)
 	kept, dropped, far, err := f.farOutliers(u, initial)
 	if err != nil {
 		return nil, err

@@ -53,13 +53,13 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	f.stats.Reference = f.referenceView()
 	all := f.points(f.conditions(p.Conditions))
 	res := &Result{All: all, Settings: f.s} // Status once the outcomes are counted
-	certified := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeFixed })
 	slow := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeSlow })
 	unconverged := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeUnconverged })
 	res.SlowRegions = all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeSlowRegion }).Unique(f.s.TolUnique)
 
 	var err error
-	if res.Fixed, err = f.postprocessFixed(certified, p.InitialStates); err != nil {
+	certified := func(pt *Point) bool { return pt.Outcome == OutcomeFixed }
+	if res.Fixed, err = f.postprocessFixed(all, certified, p.InitialStates); err != nil {
 		return nil, err
 	}
 	if res.Slow, err = f.postprocess(slow, p.InitialStates); err != nil {
