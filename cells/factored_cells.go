@@ -53,23 +53,33 @@ func (c *Vanilla) dFdx(s []interval.I) interval.Mat {
 
 // FactorJacobian implements JacobianFactored: Factor's dG/dx = diag(tanh'(a))
 // W_hh − I, computed as Factor computes it, without G. Factor fails when G,
-// D or dG/dx is not finite. D = 1; G = tanh(a) − x lies in [−1, 1] − x,
-// finite while |x| <= 1e300, unless an a_i is NaN, and then tanh'(a_i) is
-// the entire line and dG/dx is not finite either: so within |x| <= 1e300 it
-// fails exactly when dG/dx is not finite. Outside that, and for relu
-// (whose G is unbounded), it takes Factor's J.
+// D or dG/dx is not finite. D = 1, and G = tanh(a) − x lies in [−1, 1] − x,
+// finite while |x| <= 1e300 and no end of a is NaN (package interval makes
+// a NaN the entire line; a NaN end, which tanh'(a_i) would not carry into
+// dG/dx through a zero row of W_hh, goes to Factor): then Factor fails
+// exactly when dG/dx is not finite. |x| > 1e300 and relu (whose G is
+// unbounded) take Factor's J.
 func (c *Vanilla) FactorJacobian(x []interval.I, u []float64) (interval.Mat, error) {
-	if c.Act != Tanh || !moderate(x) {
+	factors := func() (interval.Mat, error) {
 		f, err := c.Factor(x, u, true)
 		if f == nil {
 			return interval.Mat{}, err
 		}
 		return f.J, err
 	}
+	if c.Act != Tanh || !moderate(x) {
+		return factors()
+	}
 	if err := checkBox(c, x, u); err != nil {
 		return interval.Mat{}, err
 	}
-	j := c.dFdx(mapI(c.pre(0, x, pointBox(u), true), interval.TanhDeriv))
+	a := c.pre(0, x, pointBox(u), true)
+	for _, v := range a {
+		if math.IsNaN(v.Lo) || math.IsNaN(v.Hi) {
+			return factors()
+		}
+	}
+	j := c.dFdx(mapI(a, interval.TanhDeriv))
 	j.AddDiag(0, 0, negOnes(c.hidden))
 	if !j.IsFinite() {
 		return j, fmt.Errorf("cells: factor: %w", ErrOverflow)

@@ -472,12 +472,21 @@ func TestFactorJacobianIsFactorsJ(t *testing.T) {
 	}
 	fails := 0
 	for _, act := range []cells.Nonlinearity{cells.Tanh, cells.ReLU} {
-		for _, w := range []float64{1, 30, 1e306, math.NaN(), math.Inf(1)} {
+		for k, w := range []float64{1, 30, 1e306, math.NaN(), math.Inf(1), math.NaN(), math.Inf(-1)} {
 			v := cells.NewVanilla(6, 2, act)
 			v.InitUniform(3)
-			if math.IsNaN(w) || math.IsInf(w, 0) {
+			switch {
+			case k >= 5:
+				// A bias of unit 2, whose recurrent row is zero: its
+				// pre-activation is the entire line, and tanh' of it
+				// enters no entry of dG/dx.
+				v.Params()[2].Data[2] = w
+				for i := range 6 {
+					v.Params()[1].Data[i*6+2] = 0 // W_hh is stored transposed
+				}
+			case math.IsNaN(w) || math.IsInf(w, 0):
 				v.Params()[1].Data[7] = w // one recurrent weight
-			} else {
+			default:
 				scale(v, w)
 			}
 			for _, sx := range []float64{0.5, 1e299, 1e301, math.Inf(1), math.NaN()} {
