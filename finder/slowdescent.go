@@ -495,44 +495,36 @@ func maxAbs(v []float64) float64 {
 // slowShift is one candidate's state in slowDescentDense.
 type slowShift struct {
 	slowWindowMarks
-	mu      float64   // shift of the Hessian: 0 is Newton's step
-	shifted int       // iterations in a row that ended with a positive shift
-	qs      []float64 // q at the start of each iteration
-	g       []float64 // grad q at the kept step's state, from its trial evaluation
+	mu       float64   // shift of the Hessian: 0 is Newton's step
+	unfallen int       // iterations in a row that ended with a shift no smaller than they began with, and positive
+	qs       []float64 // q at the start of each iteration
+	g        []float64 // grad q at the kept step's state, from its trial evaluation
 }
 
 // slowShiftRun and slowShiftQ: a candidate of slowDescentDense already
-// slower than the slow-region speed (see slowRegionStop) that ended each
-// of the last slowShiftRun iterations with a positive shift (Newton's
-// region, where the shift falls tenfold a kept step down to 0, not
-// reached) while q fell by less than 1 - slowShiftQ (it did not halve)
-// over them crawls along its slow region with a positive definite but
-// badly conditioned Hessian. Its label, slow region, only a minimum of q
-// or a root ahead could change, so it stops there as the slow, indefinite
-// candidates do (decideOutcomes labels it where it stops: slow, not a
-// root, and checkSlow finds no minimum there). On the flip-flop GRU-16,
-// 143 candidates crawled through all slowMaxIters iterations (q falling
-// about 0.5% an iteration) and every one ended as a slow region; the 58
-// candidates that reach slow points and the 5 that reach roots stop by
-// other rules, where they stopped before. Many crawlers alternate their
-// shift between two values (a step at the smaller one rejected, at ten
-// times it kept): counting only the iterations whose shift did not fall
-// (q falling by less than 20%), as this rule first did, stopped 59 of the
-// 143 and left 84 to run all 40 iterations, 45% of the descent's
-// Hessians. Counting positive shifts stops 137 of the 143 (and 11 that
-// ran 25 to 37 iterations): the descent's Hessians fall from 7429 to
-// 5626, every outcome, proved point, slow point and the 489 distinct slow
-// regions as before, 122 slow regions ending elsewhere along their crawls
-// (up to 1.7 in max-norm).
-// The margin is thin: a run of 15 changes no outcome either, but one of
-// 14 stops a candidate 14 iterations into its crawl to a slow point (57
-// slow, 492 distinct slow regions), one of 12 three; and a fall by less
-// than 90% in 16, instead of by half, stops the crawl to a root short
-// (466 fixed instead of 467).
+// slower than the slow-region speed (see slowRegionStop) whose shift has
+// not fallen in slowShiftRun iterations in a row (each kept step needed a
+// shift at least as large as the one before, so Newton's region, where
+// the shift falls tenfold a kept step down to 0, is not in sight) while q
+// fell by less than 1 - slowShiftQ over them crawls along its slow region
+// with a positive definite but badly conditioned Hessian. Its label, slow
+// region, only a minimum of q or a root ahead could change, so it stops
+// there as the slow, indefinite candidates do. On the flip-flop GRU-16,
+// 143 candidates crawled like this through all slowMaxIters iterations (q
+// falling about 0.5% an iteration), 71% of the descent's Hessians, and
+// every one ended as a slow region; the 58 that reached slow points kept
+// the shift unfallen for at most 4 iterations in a row, and the one that
+// crawled to a root (unfallen for 15) had q fall by at least 47% over any
+// 6 of them. With 16, 60 of the 143 (and one other candidate that ended as
+// a slow region) stop early and the descent evaluates 14% fewer Hessians,
+// every outcome as before. Runs of 6 to 14 stop more (up to 40%
+// fewer Hessians) with every label as before, but end crawls short of
+// where the 40 iterations bring two pairs of them within TolUnique of
+// each other: the distinct slow regions rise from 491 to 492 or 493.
 // slowShiftRun is a variable so that a test can compare with it off.
 var slowShiftRun = 16
 
-const slowShiftQ = 0.5
+const slowShiftQ = 0.8
 
 // shiftStalled records q at the start of an iteration and reports
 // whether the candidate, slow says slower than the slow-region speed,
@@ -540,16 +532,16 @@ const slowShiftQ = 0.5
 func (s *slowShift) shiftStalled(q float64, slow bool) bool {
 	s.qs = append(s.qs, q)
 	n := len(s.qs)
-	return slow && s.shifted >= slowShiftRun && q > slowShiftQ*s.qs[n-1-slowShiftRun]
+	return slow && s.unfallen >= slowShiftRun && q > slowShiftQ*s.qs[n-1-slowShiftRun]
 }
 
-// endIteration counts the iterations in a row that ended with a positive
-// shift.
-func (s *slowShift) endIteration() {
-	if s.mu > 0 {
-		s.shifted++
+// endIteration counts the iterations in a row whose shift did not fall
+// from muStart, the shift the iteration began with.
+func (s *slowShift) endIteration(muStart float64) {
+	if s.mu > 0 && s.mu >= muStart {
+		s.unfallen++
 	} else {
-		s.shifted = 0
+		s.unfallen = 0
 	}
 }
 
@@ -591,7 +583,7 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 	// The iterations' buffers, kept from one to the next: each iteration
 	// writes every value of theirs it reads (4.8 of a GRU-16 Find's 59 MB
 	// when they were made afresh).
-	var hnB, trialB, tuB, tqB, tfB, tgB []float64
+	var hnB, muB, trialB, tuB, tqB, tfB, tgB []float64
 	for it := 0; it < slowMaxIters && len(active) > 0; it++ {
 		if ctx.Err() != nil {
 			f.canceled = true
@@ -602,8 +594,9 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 			return err
 		}
 		next := active[:0:0]
-		hnB = growTo(hnB, len(active))
+		hnB, muB = growTo(hnB, len(active)), growTo(muB, len(active))
 		hn := hnB // ||H||_F, set by slowTest
+		muStart := muB
 		// Each candidate's test is its own (its Cholesky factor in a
 		// worker's buffer), so the candidates are spread over the CPUs.
 		stepping := make([]bool, len(active))
@@ -617,8 +610,9 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 			}
 		})
 		var steps []int // index into active of candidates taking a step
-		for k := range active {
+		for k, ci := range active {
 			if stepping[k] {
+				muStart[k] = st[ci].mu
 				steps = append(steps, k)
 			}
 		}
@@ -701,7 +695,7 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 			f.cands[active[k]].stop = ReasonStall // no shift lowered q
 		}
 		for _, k := range steps {
-			st[active[k]].endIteration()
+			st[active[k]].endIteration(muStart[k])
 		}
 		for _, ci := range next {
 			f.cands[ci].stop = ReasonRefineLimit // provisional: iterations may run out
