@@ -39,8 +39,8 @@ const (
 	// fixed point: Newton's convergence to a zero is fast by then. On the
 	// flip-flop GRU-16, 536 candidates leave by this rule, and its last
 	// steps carry some of them into a slow point's basin: the split of
-	// slow points and slow regions follows it (58 slow with 10, 47 with 9,
-	// 62 with 11; docs/performance.md), so it is not shortened.
+	// slow points and slow regions follows it (58 slow with 10, 48 with 9,
+	// 64 with 11; docs/performance.md), so it is not shortened.
 	lmPatience = 10
 )
 
