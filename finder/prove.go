@@ -94,15 +94,16 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 	// proofs) depends on its own state only: with several CPUs it is done
 	// ahead for a window of candidates in parallel (speculate) and taken
 	// from there, so the decisions, and the results, are those of one core.
+	// On one, speculateLeads still takes max|G| and the frozen leads' runs.
 	par := runtime.GOMAXPROCS(0) > 1
 	window := f.proveWindow()
 	var ahead, lead []speculation
-	if par && f.N <= leadMaxN {
+	if f.N <= leadMaxN {
 		cs := make([]*candidate, len(try))
 		for k, t := range try {
 			cs[k] = f.cands[t.ci]
 		}
-		lead = f.speculateLeads(ctx, fc, cs)
+		lead = f.speculateLeads(ctx, fc, cs, par)
 	}
 	var moved []int
 	for n, t := range try {
@@ -126,6 +127,8 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 		var sp *speculation
 		if par {
 			sp = &ahead[n%window]
+		} else if lead != nil {
+			sp = &lead[n]
 		}
 		g, err := sp.gNorm(fc, c.x, c.u)
 		if err != nil {
@@ -392,7 +395,9 @@ const leadRadius = 1e-6
 // (and input), taken by the loop instead of computing it again, so the
 // decisions and the results are those of one core; what is left undone
 // (a follower whose lead's root is not there at its turn) the loop does.
-func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*candidate) []speculation {
+// Without ahead (one CPU) it leaves the leads' Newton runs and proofs to
+// the loop, but for the leads frozen at a root (frozenAt), which need none.
+func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*candidate, ahead bool) []speculation {
 	out := make([]speculation, len(cs))
 	// Candidates frozen at one early root share its x and u bit for bit:
 	// max|G| is computed at the first of them (rep) only.
@@ -454,11 +459,14 @@ func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*ca
 			}
 			j := leads[i]
 			c, r := cs[j], &out[j].runs[0]
-			r.done = true
 			if f.frozenAt(c) != nil { // newtonProof's earlyRootOf finds it at c.x
-				r.x, r.gn = slices.Clone(c.x), out[j].g
+				r.done, r.x, r.gn = true, slices.Clone(c.x), out[j].g
 				continue
 			}
+			if !ahead {
+				continue // one CPU: the loop runs Newton at the lead's turn
+			}
+			r.done = true
 			sys := proof.CellSystem(fc, c.u)
 			r.x, r.gn, r.err = proof.Newton(sys, c.x, nil)
 			if r.err != nil || f.rootOf(r.x, c.u, r.gn) != nil || f.earlyRootOf(r.x, c.u, r.gn) != nil {
