@@ -142,6 +142,7 @@ type lmScratch struct {
 	// each representative and the next lead of the same representative
 	// (-1 ends a list), and the leads.
 	src, repLead, leadNext, leads []int
+	work                          []float64 // stepMatrices' factors, one N x N per range of leads
 }
 
 // clusterKey is a cell of cluster's grid, clusterCell the first and last
@@ -442,8 +443,14 @@ func (f *finder) stepMatrices(part, rows, repOf []int, nreps int, st map[int]*lm
 		leads = append(leads, row)
 	}
 	sc.leads = leads
-	linalg.ParallelMin(len(leads), 16, func(lo, hi int) { // about 3 µs a lead at N = 16
-		work := make([]float64, NN)
+	// About 3 µs a lead at N = 16: ranges of at least perRange leads
+	// (ParallelMin), each with its own work matrix in sc.work, at
+	// lo/perRange (the ranges are disjoint and that long, so no two share
+	// one).
+	const perRange = 16
+	works := grow(&sc.work, (len(leads)/perRange+1)*NN)
+	linalg.ParallelMin(len(leads), perRange, func(lo, hi int) {
+		work := works[lo/perRange*NN : (lo/perRange+1)*NN]
 		for _, row := range leads[lo:hi] {
 			k := rows[row]
 			rep := repOf[k]
