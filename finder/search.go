@@ -62,12 +62,16 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 			solver.adam.LR[r] = c.lr // a retry goes on with the rate it needs
 		}
 	}
+	var xbuf []float64 // the states after each evaluation
 	for it := 1; ; it++ {
 		if err := ob.Eval(); err != nil {
 			return err
 		}
 		f.stats.GradEvals++
-		x := ob.States()
+		x := grow(&xbuf, ob.B()*N)
+		if err := ob.StatesInto(x); err != nil {
+			return err
+		}
 		nActive := 0
 		for r, ci := range active {
 			c := cs[ci]

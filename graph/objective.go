@@ -178,6 +178,16 @@ func (o *Objective) States() []float64 {
 	return out
 }
 
+// StatesInto writes the current X into dst (B x N values) as float64:
+// States without a new slice each call (the search reads the states after
+// every evaluation).
+func (o *Objective) StatesInto(dst []float64) error {
+	if len(dst) != o.b*o.n {
+		return fmt.Errorf("graph: %d values for the states of %d x %d", len(dst), o.b, o.n)
+	}
+	return copyOut(dst, o.xT)
+}
+
 // Eval runs the graph at the current X and U and fills F, Q and Grad.
 func (o *Objective) Eval() error {
 	if o.stale {

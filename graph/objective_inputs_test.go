@@ -57,3 +57,34 @@ func TestObjectiveSetInputsSequence(t *testing.T) {
 		}
 	}
 }
+
+// StatesInto writes what States returns, in float64 and float32, and
+// refuses a buffer of another length.
+func TestObjectiveStatesInto(t *testing.T) {
+	const B = 3
+	c := benchCell("lstm", 2)
+	N := c.StateSize()
+	x := torchref.RandVec(rand.New(rand.NewPCG(1, 2)), B*N)
+	for _, d := range []Dtype{Float64, Float32} {
+		o, err := NewObjective(c, B, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := o.SetStates(x); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float64, B*N)
+		if err := o.StatesInto(got); err != nil {
+			t.Fatal(err)
+		}
+		want := o.States()
+		for k := range want {
+			if math.Float64bits(got[k]) != math.Float64bits(want[k]) || (d == Float64 && got[k] != x[k]) {
+				t.Fatalf("%v: state %d = %v, States gives %v (set %v)", d, k, got[k], want[k], x[k])
+			}
+		}
+		if err := o.StatesInto(make([]float64, B*N-1)); err == nil {
+			t.Errorf("%v: a buffer one value short was taken", d)
+		}
+	}
+}
