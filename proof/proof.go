@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/internal/interval"
@@ -215,7 +216,7 @@ func newContractor(sys System, c interval.Mat, x []float64, j0 interval.Mat) *co
 	for i, v := range c.Mid {
 		absC.Mid[i] = math.Abs(v)
 	}
-	base := interval.RowMagSums(interval.IdentityMinus(interval.MatMul(c, j0m)))
+	base := identityMinusRowSums(c, j0m)
 	n := len(x)
 	d := interval.Mat{Rows: n, Cols: n, Mid: make([]float64, n*n), Rad: make([]float64, n*n)}
 	return &contractor{sys: sys, c: c, x: x, j0: j0m, absC: absC, base: base, d: d}
@@ -242,7 +243,7 @@ func (k *contractor) rows(rho float64, exact bool) ([]float64, error) {
 		return out, nil
 	}
 	if exact {
-		return interval.RowMagSums(interval.IdentityMinus(interval.MatMul(k.c, j))), nil
+		return identityMinusRowSums(k.c, j), nil
 	}
 	// D = Ym − J0 as an interval matrix (its rounding in the radius), Yr
 	// added: RowMagSums(D) bounds the row sums of E. Every element is
@@ -267,6 +268,26 @@ func (k *contractor) rows(rho float64, exact bool) ([]float64, error) {
 	}
 	return out, nil
 }
+
+// identityMinusRowSums is RowMagSums(IdentityMinus(MatMul(c, a))), the
+// row sums of |I − C·A| enclosed, with the product and its work in a
+// pooled buffer: every proof made them for its base (newContractor), 3 N x N
+// matrices and more that it dropped at once.
+func identityMinusRowSums(c, a interval.Mat) []float64 {
+	nn := c.Rows * a.Cols
+	wp := workPool.Get().(*[]float64)
+	defer workPool.Put(wp)
+	if n := 2*nn + interval.MatMulWork(c, a); cap(*wp) < n {
+		*wp = make([]float64, n)
+	}
+	buf := *wp
+	p := interval.MatMulTo(interval.Mat{Mid: buf[:nn], Rad: buf[nn : 2*nn]}, c, a, buf[2*nn:])
+	return interval.RowMagSums(interval.IdentityMinusTo(p, p))
+}
+
+// workPool holds identityMinusRowSums' buffers: every value is written
+// before it is read.
+var workPool = sync.Pool{New: func() any { return new([]float64) }}
 
 // jacobianEncloser is a System that encloses dG/dx without G, which the
 // contraction tests (contractor.rows) do not use: the same enclosure and

@@ -142,7 +142,16 @@ func (m Mat) Clone() Mat {
 
 // IdentityMinus returns I − m for a square m.
 func IdentityMinus(m Mat) Mat {
-	out := Mat{Rows: m.Rows, Cols: m.Cols, Mid: make([]float64, len(m.Mid)), Rad: make([]float64, len(m.Mid))}
+	return IdentityMinusTo(Mat{Mid: make([]float64, len(m.Mid)), Rad: make([]float64, len(m.Mid))}, m)
+}
+
+// IdentityMinusTo is IdentityMinus into out (out.Mid and out.Rad of m's
+// size, overwritten; out.Rows and out.Cols are set), which may be m itself.
+func IdentityMinusTo(out, m Mat) Mat {
+	if len(out.Mid) != len(m.Mid) || len(out.Rad) != len(m.Mid) {
+		panic("interval: IdentityMinusTo buffer sizes")
+	}
+	out.Rows, out.Cols = m.Rows, m.Cols
 	for i := range out.Mid {
 		out.Mid[i] = -m.Mid[i]
 		out.Rad[i] = rad(m.Rad, i)

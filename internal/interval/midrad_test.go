@@ -328,3 +328,33 @@ func TestMatMulToIsMatMul(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityMinusToInPlace checks IdentityMinusTo into its own operand
+// against IdentityMinus, bit for bit, for point and interval matrices.
+func TestIdentityMinusToInPlace(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, withRad := range []bool{false, true} {
+		const n = 7
+		m := Mat{Rows: n, Cols: n, Mid: make([]float64, n*n)}
+		for i := range m.Mid {
+			m.Mid[i] = r.NormFloat64()
+		}
+		if withRad {
+			m.Rad = make([]float64, n*n)
+			for i := range m.Rad {
+				m.Rad[i] = r.Float64() * 1e-6
+			}
+		}
+		want := IdentityMinus(m)
+		in := m.Clone() // radii, zero for a point matrix, as the result needs
+		got := IdentityMinusTo(in, in)
+		if got.Rows != n || got.Cols != n {
+			t.Fatalf("IdentityMinusTo is %d x %d", got.Rows, got.Cols)
+		}
+		for i := range want.Mid {
+			if math.Float64bits(got.Mid[i]) != math.Float64bits(want.Mid[i]) || math.Float64bits(got.Rad[i]) != math.Float64bits(want.Rad[i]) {
+				t.Fatalf("radii %v: element %d is %v ± %v, IdentityMinus's %v ± %v", withRad, i, got.Mid[i], got.Rad[i], want.Mid[i], want.Rad[i])
+			}
+		}
+	}
+}
