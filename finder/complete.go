@@ -419,12 +419,27 @@ func gridKey(x []float64, tol float64) string {
 	return string(b)
 }
 
-// evalAt sets F(x), q and the best point of the candidates idx.
+// evalAt sets F(x), q and the best point of the candidates idx. Those
+// frozen at one early root (freezeAtRoots) have its x and u bit for bit,
+// so one row of the batch serves them all (a row's F does not depend on
+// the others: TestFindAnyCores16).
 func (f *finder) evalAt(idx []int) error {
 	N, M := f.N, f.M
+	rows, src, first := make([]int, 0, len(idx)), make([]int, len(idx)), map[*provedRoot]int{}
+	for k, ci := range idx {
+		src[k] = ci // the candidate whose row idx[k] takes
+		if r := f.frozenAt(f.cands[ci]); r != nil {
+			if p, ok := first[r]; ok {
+				src[k] = p
+				continue
+			}
+			first[r] = ci
+		}
+		rows = append(rows, ci)
+	}
 	const chunk = 4096
-	for lo := 0; lo < len(idx); lo += chunk {
-		part := idx[lo:min(lo+chunk, len(idx))]
+	for lo := 0; lo < len(rows); lo += chunk {
+		part := rows[lo:min(lo+chunk, len(rows))]
 		B := batchRows(len(part), N)
 		x, u, out := make([]float64, B*N), make([]float64, B*M), make([]float64, B*N)
 		for row, ci := range part {
@@ -437,6 +452,14 @@ func (f *finder) evalAt(idx []int) error {
 		for row, ci := range part {
 			c := f.cands[ci]
 			copy(c.f, out[row*N:(row+1)*N])
+			c.q = halfSq(c.f, c.x)
+			c.q0 = c.q
+		}
+	}
+	for k, ci := range idx {
+		if p := src[k]; p != ci {
+			c := f.cands[ci]
+			copy(c.f, f.cands[p].f)
 			c.q = halfSq(c.f, c.x)
 			c.q0 = c.q
 		}
