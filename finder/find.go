@@ -292,10 +292,7 @@ func (f *finder) release() {
 	f.jacs.release()
 	f.steps.release()
 	f.jvps.release()
-	if f.lm != nil {
-		lmScratchPool.Put(f.lm)
-		f.lm = nil
-	}
+	f.releaseScratch()
 }
 
 func (c *bySize[T]) release() {

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"weak"
 
 	"github.com/rnnfp/fixedpoints/graph"
 	"github.com/rnnfp/fixedpoints/internal/linalg"
@@ -117,21 +119,22 @@ func (f *finder) evalMoved(idx []int) error {
 // they hold. Every value is written before it is read, so what a buffer
 // held before changes nothing.
 //
-// A finder takes one set from lmScratchPool when its Find begins (Find
-// calls scratch) and hands it back when the Find is done (release), so
-// that the next Find reuses it. Taken for each refinement (the search's,
+// A finder takes one set when its Find begins (Find calls scratch) and
+// hands it back when the Find is done (release, releaseScratch), so that
+// the next Find reuses it (lmScratchPool, lastScratch). Taken for each refinement (the search's,
 // then completion's and the retries'), a set lasted only until the garbage
 // collector's next cycles, which came several times a Find, and every Find
 // made its Jacobians, normal and step matrices anew (2 MB each for 1024
 // candidates of 16 states, a fifth of the bytes a Find of the RNN-16
 // flip-flop network allocated).
 type lmScratch struct {
-	jx                     []float64 // Jacobians (jacobiansIn)
-	h, p                   []float64 // normal matrices (per representative) and step matrices (per candidate)
-	r, sy                  []float64 // residuals, accepted steps and changes of residual
-	trial, tu, fout        []float64 // a trial batch: states, inputs, F
-	bTrial, bTu, bFout, bR []float64 // the quasi-Newton steps' batch and residuals
-	xIn, uIn               []float64 // jacobiansIn's batch of states and inputs
+	inUse                  atomic.Bool // a finder owns the set (scratch)
+	jx                     []float64   // Jacobians (jacobiansIn)
+	h, p                   []float64   // normal matrices (per representative) and step matrices (per candidate)
+	r, sy                  []float64   // residuals, accepted steps and changes of residual
+	trial, tu, fout        []float64   // a trial batch: states, inputs, F
+	bTrial, bTu, bFout, bR []float64   // the quasi-Newton steps' batch and residuals
+	xIn, uIn               []float64   // jacobiansIn's batch of states and inputs
 	solved, pending        []bool
 	// cluster's representatives, each candidate's, and its grid: the
 	// first and last representative filed in a cell, and each
@@ -160,19 +163,52 @@ func growInts(buf *[]int, n int) []int {
 	return (*buf)[:n]
 }
 
-// lmScratchPool holds the dense refinement's buffers between Finds: a
-// finder owns its set alone (scratch to release), so concurrent Finds
-// never share one, and the pool lets the garbage collector reclaim sets
-// that no Find asked for since.
-var lmScratchPool = sync.Pool{New: func() any { return new(lmScratch) }}
+// lmScratchPool holds the dense refinement's buffers between Finds: the
+// pool lets the garbage collector reclaim sets that no Find asked for
+// since. A Get finds only the sets Put on its own processor or moved to
+// its shared queue, so that 2 to 3 of 10 LSTM-16 Finds in a row, which
+// began on another processor than the last one ended on, made a new set
+// of 27 MB; lastScratch points weakly at the last set Put, which the next
+// Find takes first, wherever it runs. A set can then be in the pool and
+// taken through lastScratch: a finder owns its set alone (scratch to
+// releaseScratch) by its inUse flag, and drops a set from the pool that
+// another owns already.
+var (
+	lmScratchPool = sync.Pool{New: func() any { return new(lmScratch) }}
+	lastScratch   atomic.Pointer[weak.Pointer[lmScratch]]
+)
 
-// scratch is the finder's set of refinement buffers, taken from
-// lmScratchPool on first use (release puts it back).
+// scratch is the finder's set of refinement buffers, taken on first use
+// (releaseScratch hands it back).
 func (f *finder) scratch() *lmScratch {
-	if f.lm == nil {
-		f.lm = lmScratchPool.Get().(*lmScratch)
+	if f.lm != nil {
+		return f.lm
 	}
-	return f.lm
+	if w := lastScratch.Swap(nil); w != nil {
+		if sc := w.Value(); sc != nil && sc.inUse.CompareAndSwap(false, true) {
+			f.lm = sc
+			return sc
+		}
+	}
+	for {
+		if sc := lmScratchPool.Get().(*lmScratch); sc.inUse.CompareAndSwap(false, true) {
+			f.lm = sc
+			return sc
+		}
+	}
+}
+
+// releaseScratch hands the finder's refinement buffers back.
+func (f *finder) releaseScratch() {
+	sc := f.lm
+	if sc == nil {
+		return
+	}
+	f.lm = nil
+	sc.inUse.Store(false)
+	w := weak.Make(sc)
+	lastScratch.Store(&w)
+	lmScratchPool.Put(sc)
 }
 
 // growBools is grow for flags.
