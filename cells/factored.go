@@ -48,12 +48,12 @@ type Factored interface {
 	Factor(x []interval.I, u []float64, jac bool) (*Factors, error)
 }
 
-// JacobianFactored is a Factored cell that also encloses dG/dx alone:
-// FactorJacobian returns what Factor(x, u, true) returns as J, bit for bit,
-// and an error wrapping ErrOverflow exactly when Factor's would (Krawczyk's
-// contraction tests need only dG, and G costs as much again).
+// JacobianFactored is a Factored cell that also encloses dG/dx alone
+// (Krawczyk's contraction tests need only dG, and G costs as much again).
 type JacobianFactored interface {
 	Factored
+	// FactorJacobian returns what Factor(x, u, true) returns as J, bit for
+	// bit, and an error wrapping ErrOverflow exactly when Factor's would.
 	FactorJacobian(x []interval.I, u []float64) (interval.Mat, error)
 }
 
