@@ -250,6 +250,11 @@ func inBox(x, u, c, cu []float64, r float64) bool {
 // (index < nInit) certified at it: its basin hits.
 func (f *finder) basinStarts(known []int, nInit int) [][]int {
 	hits := make([][]int, len(known))
+	type nearest struct {
+		k int
+		d float64
+	}
+	at := map[*provedRoot]nearest{} // at the early roots, for the candidates frozen there
 	for ci := 0; ci < nInit; ci++ {
 		c := f.cands[ci]
 		x := c.x
@@ -259,11 +264,21 @@ func (f *finder) basinStarts(known []int, nInit int) [][]int {
 		case !(residual(c.f, c.x) <= f.s.TolResidual):
 			continue
 		}
-		best, bd := nearestWithin(len(known), f.s.TolUnique, func(k int) ([]float64, []float64) {
-			return f.cands[known[k]].x, f.cands[known[k]].u
-		}, x, c.u)
-		if best >= 0 && bd <= f.s.TolUnique {
-			hits[best] = append(hits[best], ci)
+		var r *provedRoot
+		if c.hit == nil {
+			r = f.frozenAt(c)
+		}
+		n, ok := at[r]
+		if r == nil || !ok {
+			n.k, n.d = nearestWithin(len(known), f.s.TolUnique, func(k int) ([]float64, []float64) {
+				return f.cands[known[k]].x, f.cands[known[k]].u
+			}, x, c.u)
+			if r != nil {
+				at[r] = n
+			}
+		}
+		if n.k >= 0 && n.d <= f.s.TolUnique {
+			hits[n.k] = append(hits[n.k], ci)
 		}
 	}
 	return hits
