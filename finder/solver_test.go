@@ -3,6 +3,8 @@ package finder
 import (
 	"context"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/graph"
@@ -186,5 +188,67 @@ func TestLineAttractor(t *testing.T) {
 		if !p.Stability.Marginal || p.Stability.Stable || p.Stability.NUnstable != 0 {
 			t.Errorf("point %v: stability %+v, want marginal", p.X, p.Stability)
 		}
+	}
+}
+
+// TestCandidateAdamSubsetInPlace checks that subset, which moves the rows
+// down in s's own storage, leaves the solver as a new one made for the
+// rows (subsetNew) would be, and that both step alike afterwards.
+func TestCandidateAdamSubsetInPlace(t *testing.T) {
+	const B, N = 16, 3
+	r := rand.New(rand.NewPCG(31, 32))
+	a, b := NewCandidateAdam(B, N, 0.05, 1e-8), NewCandidateAdam(B, N, 0.05, 1e-8)
+	x := make([]float64, B*N)
+	for i := range x {
+		x[i] = r.NormFloat64()
+	}
+	xb := append([]float64(nil), x...)
+	g := make([]float64, B*N)
+	step := func(s *CandidateAdam, x []float64) {
+		s.step(func(i int) float64 { return g[i] }, func(i int, d float64) { x[i] += d })
+	}
+	for it := 0; it < 12; it++ {
+		for i := range g {
+			g[i] = r.NormFloat64()
+		}
+		step(a, x)
+		step(b, xb)
+		for row := 0; row < B; row++ {
+			q := r.Float64()
+			a.Observe(row, q)
+			b.Observe(row, q)
+		}
+	}
+	a.Freeze(5)
+	b.Freeze(5)
+	rows := []int{1, 2, 5, 9, 10, 15}
+	got, want := a.subset(rows, 8), b.subsetNew(rows, 8)
+	if got != a {
+		t.Fatal("subset of increasing rows into a smaller batch made a new solver")
+	}
+	same := func(when string) {
+		t.Helper()
+		if got.B != want.B || !slices.Equal(got.LR, want.LR) || !slices.Equal(got.frozen, want.frozen) || !slices.Equal(got.t, want.t) ||
+			!slices.Equal(got.sched, want.sched) || !slices.Equal(got.m, want.m) || !slices.Equal(got.v, want.v) {
+			t.Fatalf("%s: in place %+v, new %+v", when, *got, *want)
+		}
+	}
+	same("after subset")
+	xa, xn := make([]float64, 8*N), make([]float64, 8*N)
+	for k, row := range rows {
+		copy(xa[k*N:(k+1)*N], x[row*N:(row+1)*N])
+		copy(xn[k*N:(k+1)*N], xb[row*N:(row+1)*N])
+	}
+	g = g[:8*N]
+	for it := 0; it < 5; it++ {
+		for i := range g {
+			g[i] = r.NormFloat64()
+		}
+		step(got, xa)
+		step(want, xn)
+	}
+	same("after 5 more steps")
+	if !slices.Equal(xa, xn) {
+		t.Fatalf("states %v and %v", xa, xn)
 	}
 }
