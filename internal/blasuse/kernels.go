@@ -18,10 +18,11 @@ func init() {
 	}
 	blas64.Use(kernels{})
 	gorgonia.Use(kernels{})
-	name = "gonum (pure Go), its products C = A B and A Bᵀ in AVX2 kernels with its bits"
+	name = "gonum (pure Go), its products C = A B and A Bᵀ and upper triangular solves in AVX2 kernels with its bits"
 }
 
-// kernels is gonum's BLAS with the products C = A B + βC and A Bᵀ + βC (α
+// kernels is gonum's BLAS with the triangular solves of Dtrsm below and
+// the products C = A B + βC and A Bᵀ + βC (α
 // = 1, β = 0 or 1) of at least kernelMinRows rows done by linalg.MulNN and
 // MulNT: the same sums in the same order as gonum's Dgemm, so the same
 // bits, faster (AVX2 registers where Dgemm's inner loops are axpys and
@@ -46,6 +47,19 @@ func (kernels) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []floa
 		}
 	}
 	gonum.Implementation{}.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Dtrsm hands the solves of U X = B and Uᵀ X = B (Left, Upper, NonUnit,
+// α = 1: Cholesky solves) of at least kernelMinRows rows and 16 columns
+// to linalg.TrsmUpper, gonum's Dtrsm's arithmetic in the same order.
+func (kernels) Dtrsm(s blas.Side, ul blas.Uplo, tA blas.Transpose, d blas.Diag, m, n int, alpha float64, a []float64, lda int, b []float64, ldb int) {
+	if s == blas.Left && ul == blas.Upper && d == blas.NonUnit && alpha == 1 && m >= kernelMinRows && n >= 16 &&
+		(tA == blas.NoTrans || tA == blas.Trans || tA == blas.ConjTrans) &&
+		lda >= m && ldb >= n && len(a) >= (m-1)*lda+m && len(b) >= (m-1)*ldb+n {
+		linalg.TrsmUpper(tA != blas.NoTrans, m, n, a, lda, b, ldb)
+		return
+	}
+	gonum.Implementation{}.Dtrsm(s, ul, tA, d, m, n, alpha, a, lda, b, ldb)
 }
 
 // finite reports whether the r×s matrix at b (row stride ldb) holds no

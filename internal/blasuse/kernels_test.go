@@ -59,3 +59,48 @@ func TestKernelsMatchGonum(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelsTrsmMatchGonum: Dtrsm through kernels, handed to
+// linalg.TrsmUpper or left to gonum (lower, unit diagonal, right side, α ≠
+// 1, few rows or columns), gives gonum's bits.
+func TestKernelsTrsmMatchGonum(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, m := range []int{4, 8, 37, 128} {
+		for _, n := range []int{8, 16, 40, 128} {
+			for _, s := range []blas.Side{blas.Left, blas.Right} {
+				for _, ul := range []blas.Uplo{blas.Upper, blas.Lower} {
+					for _, tA := range []blas.Transpose{blas.NoTrans, blas.Trans} {
+						for _, d := range []blas.Diag{blas.NonUnit, blas.Unit} {
+							for _, alpha := range []float64{1, -0.5} {
+								k := m
+								if s == blas.Right {
+									k = n
+								}
+								a, b := make([]float64, k*k), make([]float64, m*n)
+								for i := range a {
+									if r.IntN(4) > 0 {
+										a[i] = r.NormFloat64()
+									}
+								}
+								for i := 0; i < k; i++ {
+									a[i*k+i] = 1 + r.Float64()
+								}
+								for i := range b {
+									b[i] = r.NormFloat64()
+								}
+								want := append([]float64(nil), b...)
+								gonum.Implementation{}.Dtrsm(s, ul, tA, d, m, n, alpha, a, k, want, n)
+								kernels{}.Dtrsm(s, ul, tA, d, m, n, alpha, a, k, b, n)
+								for i := range b {
+									if math.Float64bits(b[i]) != math.Float64bits(want[i]) {
+										t.Fatalf("%v %v %v %v α %v m, n = %d, %d: entry %d = %v, gonum's %v", s, ul, tA, d, alpha, m, n, i, b[i], want[i])
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

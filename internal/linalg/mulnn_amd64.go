@@ -30,3 +30,11 @@ func kernNT2x4(k, lda, ldbt int, a, bt, c *float64, ldc int)
 // KernelsInUse reports whether MulNN and MulNT run their AVX2 kernels (the
 // default build on amd64 with AVX2), not blas64.Gemm.
 func KernelsInUse() bool { return useKernelNN }
+
+// kernTrsmRow16 sets x (16 values) to (x − Σ c_t b_t) tmp over the n
+// terms t whose c_t (at coef, cstride apart) is not zero, in order, b_t
+// the 16 values at b + t bstride: one row of a triangular solve, as
+// gonum's Dtrsm updates it (an axpy with −c_t a term, then a scaling).
+//
+//go:noescape
+func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x *float64, tmp float64)

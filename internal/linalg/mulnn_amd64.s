@@ -83,25 +83,25 @@ loop:
 	VMOVUPD      (DI), Y8
 	VMOVUPD      32(DI), Y9
 	VBROADCASTSD (SI)(AX*1), Y10
-	VMULPD       Y8, Y10, Y11
-	VMULPD       Y9, Y10, Y12
-	VADDPD       Y11, Y0, Y0
-	VADDPD       Y12, Y1, Y1
+	VMULPD       Y10, Y8, Y11
+	VMULPD       Y10, Y9, Y12
+	VADDPD       Y0, Y11, Y0
+	VADDPD       Y1, Y12, Y1
 	VBROADCASTSD (R11)(AX*1), Y13
-	VMULPD       Y8, Y13, Y14
-	VMULPD       Y9, Y13, Y15
-	VADDPD       Y14, Y2, Y2
-	VADDPD       Y15, Y3, Y3
+	VMULPD       Y13, Y8, Y14
+	VMULPD       Y13, Y9, Y15
+	VADDPD       Y2, Y14, Y2
+	VADDPD       Y3, Y15, Y3
 	VBROADCASTSD (R12)(AX*1), Y10
-	VMULPD       Y8, Y10, Y11
-	VMULPD       Y9, Y10, Y12
-	VADDPD       Y11, Y4, Y4
-	VADDPD       Y12, Y5, Y5
+	VMULPD       Y10, Y8, Y11
+	VMULPD       Y10, Y9, Y12
+	VADDPD       Y4, Y11, Y4
+	VADDPD       Y5, Y12, Y5
 	VBROADCASTSD (R13)(AX*1), Y13
-	VMULPD       Y8, Y13, Y14
-	VMULPD       Y9, Y13, Y15
-	VADDPD       Y14, Y6, Y6
-	VADDPD       Y15, Y7, Y7
+	VMULPD       Y13, Y8, Y14
+	VMULPD       Y13, Y9, Y15
+	VADDPD       Y6, Y14, Y6
+	VADDPD       Y7, Y15, Y7
 	ADDQ         $8, AX
 	ADDQ         R9, DI
 	DECQ         CX
@@ -212,11 +212,76 @@ join:
 	VADDPD  Y7, Y5, Y5
 	VADDPD  Y4, Y5, Y5
 	VMOVUPD (DX), Y8
-	VADDPD  Y1, Y8, Y8
+	VADDPD  Y8, Y1, Y8 // the sum plus C, as Dgemm's c += alpha*dot compiles
 	VMOVUPD Y8, (DX)
 	ADDQ    R10, DX
 	VMOVUPD (DX), Y9
-	VADDPD  Y5, Y9, Y9
+	VADDPD  Y9, Y5, Y9
 	VMOVUPD Y9, (DX)
+	VZEROUPPER
+	RET
+
+// func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x *float64, tmp float64)
+TEXT ·kernTrsmRow16(SB), NOSPLIT, $0-56
+	MOVQ    n+0(FP), CX
+	MOVQ    coef+8(FP), SI
+	MOVQ    cstride+16(FP), R8
+	SHLQ    $3, R8
+	MOVQ    b+24(FP), DI
+	MOVQ    bstride+32(FP), R9
+	SHLQ    $3, R9
+	MOVQ    x+40(FP), DX
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	VMOVUPD 64(DX), Y2
+	VMOVUPD 96(DX), Y3
+	VXORPD  X15, X15, X15
+	MOVQ    $0x8000000000000000, AX
+	VMOVQ   AX, X9
+	VBROADCASTSD X9, Y9       // the sign bit
+	TESTQ   CX, CX
+	JLE     scale
+
+trsmloop:
+	VMOVSD  (SI), X4
+	VUCOMISD X15, X4
+	JNE     term
+	JP      term
+	JMP     next
+
+term:
+	// x + (-c) b as gonum's AxpyUnitary forms it: the product with b
+	// first, then the product plus x (which NaN a result carries).
+	VBROADCASTSD (SI), Y4
+	VXORPD       Y9, Y4, Y4   // -c
+	VMOVUPD      (DI), Y5
+	VMOVUPD      32(DI), Y6
+	VMOVUPD      64(DI), Y7
+	VMOVUPD      96(DI), Y8
+	VMULPD       Y4, Y5, Y5
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y4, Y7, Y7
+	VMULPD       Y4, Y8, Y8
+	VADDPD       Y0, Y5, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	VADDPD       Y3, Y8, Y3
+
+next:
+	ADDQ R8, SI
+	ADDQ R9, DI
+	DECQ CX
+	JNZ  trsmloop
+
+scale:
+	VBROADCASTSD tmp+48(FP), Y4
+	VMULPD       Y4, Y0, Y0
+	VMULPD       Y4, Y1, Y1
+	VMULPD       Y4, Y2, Y2
+	VMULPD       Y4, Y3, Y3
+	VMOVUPD      Y0, (DX)
+	VMOVUPD      Y1, 32(DX)
+	VMOVUPD      Y2, 64(DX)
+	VMOVUPD      Y3, 96(DX)
 	VZEROUPPER
 	RET

@@ -12,3 +12,7 @@ func kernNT2x4(k, lda, ldbt int, a, bt, c *float64, ldc int) { panic("unreachabl
 // KernelsInUse reports whether MulNN and MulNT run their AVX2 kernels: not
 // in this build, where they are blas64.Gemm.
 func KernelsInUse() bool { return false }
+
+func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x *float64, tmp float64) {
+	panic("unreachable")
+}

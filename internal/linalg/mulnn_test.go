@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // TestMulNNMatchesGemm checks MulNN against blas64.Gemm bit for bit, on
@@ -21,6 +22,9 @@ func TestMulNNMatchesGemm(t *testing.T) {
 			v[i] = r.NormFloat64() * math.Exp(4*r.NormFloat64())
 			if zeros && r.IntN(5) == 0 {
 				v[i] = 0
+			}
+			if zeros && r.IntN(50) == 0 {
+				v[i] = math.Float64frombits(0x7ff8000000000000 | r.Uint64()&0xfffff) // NaNs of other payloads
 			}
 		}
 		return v
@@ -73,6 +77,9 @@ func TestMulNTMatchesGemm(t *testing.T) {
 			v[i] = r.NormFloat64() * math.Exp(4*r.NormFloat64())
 			if zeros && r.IntN(5) == 0 {
 				v[i] = 0
+			}
+			if zeros && r.IntN(50) == 0 {
+				v[i] = math.Float64frombits(0x7ff8000000000000 | r.Uint64()&0xfffff) // NaNs of other payloads
 			}
 		}
 		return v
@@ -137,4 +144,51 @@ func BenchmarkMulNN(b *testing.B) {
 				blas64.General{Rows: k, Cols: n, Stride: n, Data: w}, 0, blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
 		}
 	})
+}
+
+// TestTrsmUpperMatchesGonum checks TrsmUpper against gonum's Dtrsm(Left,
+// Upper, NoTrans and Trans, NonUnit, 1) bit for bit: zeros in U (skipped
+// terms), NaN, Inf and −0 in B, column counts with and without a
+// remainder mod 16, wider strides.
+func TestTrsmUpperMatchesGonum(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, m := range []int{1, 2, 5, 16, 33, 128} {
+		for _, n := range []int{1, 15, 16, 17, 40, 128} {
+			for _, trans := range []bool{false, true} {
+				lda, ldb := m+1, n+3
+				a, b := make([]float64, m*lda), make([]float64, m*ldb)
+				for i := 0; i < m; i++ {
+					for j := i; j < m; j++ {
+						if r.IntN(4) > 0 {
+							a[i*lda+j] = r.NormFloat64()
+						}
+					}
+					a[i*lda+i] = 1 + r.Float64()
+				}
+				for i := range b {
+					b[i] = r.NormFloat64()
+					switch r.IntN(40) {
+					case 0:
+						b[i] = math.Copysign(0, -1)
+					case 1:
+						b[i] = math.NaN()
+					case 2:
+						b[i] = math.Inf(-1)
+					}
+				}
+				tA := blas.NoTrans
+				if trans {
+					tA = blas.Trans
+				}
+				want := append([]float64(nil), b...)
+				gonum.Implementation{}.Dtrsm(blas.Left, blas.Upper, tA, blas.NonUnit, m, n, 1, a, lda, want, ldb)
+				TrsmUpper(trans, m, n, a, lda, b, ldb)
+				for i := range b {
+					if math.Float64bits(b[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("m, n = %d, %d, trans %v: entry %d (row %d, column %d) %v, Dtrsm %v", m, n, trans, i, i/ldb, i%ldb, b[i], want[i])
+					}
+				}
+			}
+		}
+	}
 }

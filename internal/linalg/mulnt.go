@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // gemmBlock and gemmMinParBlock are gonum's Dgemm's block size and the
@@ -26,7 +27,7 @@ const (
 // in the default build on amd64 with AVX2 two rows by four columns of C
 // at once in vector registers (mulnn_amd64.s) from a transposed copy of B,
 // in panels of four columns,
-// the remainders in Go; with fewer than mulNTMinRows rows, in the openblas
+// the remainders by gonum's DotUnitary (its Ddot); with fewer than mulNTMinRows rows, in the openblas
 // build and elsewhere it is blas64.Gemm.
 func MulNT(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, add bool) {
 	if m == 0 || n == 0 {
@@ -85,7 +86,7 @@ func MulNT(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64,
 			}
 			ai := a[i*lda+l0 : i*lda+l0+L]
 			for j := j0; j < n; j++ {
-				c[i*ldc+j] += dotUnitary(ai, b[j*ldb+l0:j*ldb+l0+L])
+				c[i*ldc+j] += gonum.Implementation{}.Ddot(L, ai, 1, b[j*ldb+l0:j*ldb+l0+L], 1) // DotUnitary
 			}
 		}
 	}
@@ -102,23 +103,3 @@ var transPool = sync.Pool{New: func() any { return new([]float64) }}
 
 // blocksOf is the number of gonum's Dgemm blocks along a dimension of n.
 func blocksOf(n int) int { return (n + gemmBlock - 1) / gemmBlock }
-
-// dotUnitary is gonum's DotUnitary (amd64) in Go: four partial sums of
-// the terms l ≡ 0..3 mod 4, the last len(x) mod 4 terms on the first,
-// joined as (s1 + s3) + (s0 + s2). The conversions keep each product
-// rounded on its own (no fused multiply-add).
-func dotUnitary(x, y []float64) float64 {
-	var s0, s1, s2, s3 float64
-	y = y[:len(x)]
-	l := 0
-	for ; l+4 <= len(x); l += 4 {
-		s0 += float64(x[l] * y[l])
-		s1 += float64(x[l+1] * y[l+1])
-		s2 += float64(x[l+2] * y[l+2])
-		s3 += float64(x[l+3] * y[l+3])
-	}
-	for ; l < len(x); l++ {
-		s0 += float64(x[l] * y[l])
-	}
-	return (s1 + s3) + (s0 + s2)
-}
