@@ -16,19 +16,7 @@ import (
 func TestMulNNMatchesGemm(t *testing.T) {
 	t.Logf("AVX2 kernel in use: %v", useKernelNN)
 	r := rand.New(rand.NewPCG(3, 4))
-	fill := func(n int, zeros bool) []float64 {
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = r.NormFloat64() * math.Exp(4*r.NormFloat64())
-			if zeros && r.IntN(5) == 0 {
-				v[i] = 0
-			}
-			if zeros && r.IntN(50) == 0 {
-				v[i] = math.Float64frombits(0x7ff8000000000000 | r.Uint64()&0xfffff) // NaNs of other payloads
-			}
-		}
-		return v
-	}
+	fill := func(n int, zeros bool) []float64 { return kernelOperand(r, n, zeros) }
 	sizes := [][3]int{{1, 1, 1}, {4, 8, 1}, {4, 8, 128}, {64, 128, 128}, {7, 130, 33}, {65, 127, 129}, {3, 5, 2}, {130, 384, 128}}
 	for _, s := range sizes {
 		m, n, k := s[0], s[1], s[2]
@@ -71,19 +59,7 @@ func TestMulNNMatchesGemm(t *testing.T) {
 // of 64×64), and k with and without a remainder mod 4.
 func TestMulNTMatchesGemm(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	fill := func(n int, zeros bool) []float64 {
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = r.NormFloat64() * math.Exp(4*r.NormFloat64())
-			if zeros && r.IntN(5) == 0 {
-				v[i] = 0
-			}
-			if zeros && r.IntN(50) == 0 {
-				v[i] = math.Float64frombits(0x7ff8000000000000 | r.Uint64()&0xfffff) // NaNs of other payloads
-			}
-		}
-		return v
-	}
+	fill := func(n int, zeros bool) []float64 { return kernelOperand(r, n, zeros) }
 	sizes := [][3]int{{1, 1, 1}, {2, 4, 1}, {2, 4, 3}, {64, 128, 128}, {7, 130, 33}, {65, 127, 129}, {3, 5, 2}, {130, 130, 133}, {128, 128, 128}, {200, 64, 70}, {5, 9, 0}}
 	for _, s := range sizes {
 		m, n, k := s[0], s[1], s[2]
@@ -191,4 +167,21 @@ func TestTrsmUpperMatchesGonum(t *testing.T) {
 			}
 		}
 	}
+}
+
+// kernelOperand is n entries of widely spread magnitudes, with zeros and
+// NaNs of other payloads among them when zeros is set: the cases where the
+// kernels must still give gonum's bits.
+func kernelOperand(r *rand.Rand, n int, zeros bool) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = r.NormFloat64() * math.Exp(4*r.NormFloat64())
+		if zeros && r.IntN(5) == 0 {
+			v[i] = 0
+		}
+		if zeros && r.IntN(50) == 0 {
+			v[i] = math.Float64frombits(0x7ff8000000000000 | r.Uint64()&0xfffff) // NaNs of other payloads
+		}
+	}
+	return v
 }
