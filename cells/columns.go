@@ -216,14 +216,7 @@ func operand(op fmt.Stringer, v G.Value, cols int, like *tensor.Dense) (*tensor.
 	if d.Dtype() != tensor.Float64 && d.Dtype() != tensor.Float32 {
 		return nil, fmt.Errorf("cells: %v: operand of dtype %v", op, d.Dtype())
 	}
-	if d.RequiresIterator() {
-		m, ok := d.Materialize().(*tensor.Dense)
-		if !ok {
-			return nil, fmt.Errorf("cells: %v: cannot materialize the operand", op)
-		}
-		d = m
-	}
-	return d, nil
+	return contiguous(op, d)
 }
 
 // output is p when it is a contiguous dense matrix of in's rows and dtype

@@ -254,14 +254,7 @@ func float64Operand(op fmt.Stringer, v G.Value, like *tensor.Dense) (*tensor.Den
 	if s := d.Shape(); len(s) != 2 || (like != nil && !s.Eq(like.Shape())) {
 		return nil, fmt.Errorf("cells: %v: operand of shape %v", op, s)
 	}
-	if d.RequiresIterator() {
-		m, ok := d.Materialize().(*tensor.Dense)
-		if !ok {
-			return nil, fmt.Errorf("cells: %v: cannot materialize the operand", op)
-		}
-		d = m
-	}
-	return d, nil
+	return contiguous(op, d)
 }
 
 // elementwise applies fn to the one float64 operand v into p (or a new
@@ -325,4 +318,17 @@ func (op tanhHalfGradOp) UsePreallocDo(p G.Value, v ...G.Value) (G.Value, error)
 		dst[i] = 0.5 * float64(float64(1-float64(x*x))*ds[i])
 	}
 	return out, nil
+}
+
+// contiguous is d, or its materialized copy when d is a view that needs an
+// iterator (the ops read the backing slice directly).
+func contiguous(op fmt.Stringer, d *tensor.Dense) (*tensor.Dense, error) {
+	if !d.RequiresIterator() {
+		return d, nil
+	}
+	m, ok := d.Materialize().(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("cells: %v: cannot materialize the operand", op)
+	}
+	return m, nil
 }
