@@ -141,3 +141,42 @@ func BenchmarkBuild(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSmallRun measures one run of a small program: the objective
+// and one step of a 16-unit cell on 8 rows, where gorgonia's fixed cost
+// per run (not the arithmetic) is most of the time (#30).
+func BenchmarkSmallRun(b *testing.B) {
+	for _, kind := range []string{"rnn", "gru", "lstm"} {
+		c := benchCell(kind, 16)
+		const B = 8
+		r := rand.New(rand.NewPCG(1, 1))
+		x := torchref.RandVec(r, B*c.StateSize())
+		b.Run("objective/"+kind, func(b *testing.B) {
+			o, err := NewObjective(c, B, Float64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			o.SetStates(x)
+			o.SetInputs(make([]float64, c.InputSize()))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := o.Eval(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("step/"+kind, func(b *testing.B) {
+			st, err := NewStepper(c, B, Float64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			u, out := make([]float64, c.InputSize()), make([]float64, B*c.StateSize())
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := st.Step(x, u, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
