@@ -179,7 +179,28 @@ func (s *step) compile(outputs G.Nodes, extra ...*G.Node) (m G.VM, err error) {
 		return nil, fmt.Errorf("graph: compile: %w", err)
 	}
 	opts := []G.VMOpt{G.WithPrecompiled(prog, locMap), G.WithWatchlist()}
-	return G.NewTapeMachine(s.g, append(opts, withReuse(s.g)...)...), nil
+	return &planned{VM: G.NewTapeMachine(s.g, append(opts, withReuse(s.g)...)...)}, nil
+}
+
+// planned is a machine built here with its tapePlan, made once after its
+// first run (nil: gorgonia's loop runs it). The plan lives here, with the
+// machine's holder, and not in its engine: every value the machine
+// computes refers to its engine, and some of those values (a weight
+// reshaped in place) outlive the machine, so that a plan held by the
+// engine kept whole machines alive (TestRefinementWithinBudget's peak heap
+// doubled).
+type planned struct {
+	G.VM
+	plan  *tapePlan
+	tried bool
+}
+
+// tapeOf is the machine m wraps, m itself when it wraps none.
+func tapeOf(m G.VM) G.VM {
+	if p, ok := m.(*planned); ok {
+		return p.VM
+	}
+	return m
 }
 
 // G.WithWatchlist() (no arguments: watch everything) is there for speed,
@@ -192,8 +213,19 @@ func (s *step) compile(outputs G.Nodes, extra ...*G.Node) (m G.VM, err error) {
 // tape machine, and no value changes (TestRewoundMachinesMatchFresh).
 
 // run runs a machine once and rewinds it, turning panics into errors.
+// A machine with a reuseEngine runs by its tapePlan from its second run
+// on (the first, by gorgonia's loop, fills the registers the plan reads).
 func run(m G.VM) (err error) {
 	defer recoverErr("run", &err)
+	pm, _ := m.(*planned)
+	if pm != nil && pm.plan != nil && runInlineOn && planOn {
+		defer pm.plan.rewind()
+		if err := pm.plan.run(); err != nil {
+			return fmt.Errorf("graph: run: %w", err)
+		}
+		return nil
+	}
+	m = tapeOf(m)
 	defer rewind(m)
 	ok, err := runInline(m)
 	if !ok {
@@ -201,6 +233,10 @@ func run(m G.VM) (err error) {
 	}
 	if err != nil {
 		return fmt.Errorf("graph: run: %w", err)
+	}
+	if ok && pm != nil && !pm.tried && planOn {
+		pm.tried = true
+		pm.plan = newPlan(m)
 	}
 	return nil
 }
@@ -219,6 +255,7 @@ var errQueuedClosures = errors.New("the machine queued closures (dual values bou
 // against fresh machines, bit for bit. A VM without the field (another
 // gorgonia version) is Reset.
 func rewind(m G.VM) {
+	m = tapeOf(m)
 	if e := engineOf(m); e != nil {
 		e.rewound()
 	}
@@ -232,6 +269,7 @@ func rewind(m G.VM) {
 // pcOf is the address of a *gorgonia.tapeMachine's program counter, nil
 // when m is not one or has no such field.
 func pcOf(m G.VM) *int {
+	m = tapeOf(m)
 	v := reflect.ValueOf(m)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return nil

@@ -127,6 +127,7 @@ func engineField(t reflect.Type) []int {
 
 // engineOf is m's reuseEngine, nil when it has none.
 func engineOf(m G.VM) *reuseEngine {
+	m = tapeOf(m)
 	v := reflect.ValueOf(m)
 	if m == nil || !isTape(v.Type()) || v.IsNil() {
 		return nil

@@ -56,6 +56,7 @@ func runInline(m G.VM) (ok bool, err error) {
 
 // inlineable reports whether runInline runs m, with m's closure queue.
 func inlineable(m G.VM) (queue reflect.Value, ok bool) {
+	m = tapeOf(m)
 	if !runInlineOn || m == nil || !isTape(reflect.TypeOf(m)) {
 		return reflect.Value{}, false
 	}
