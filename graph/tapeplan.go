@@ -23,6 +23,10 @@ import (
 //   - execOp: the same choice among UsePreallocDo, Do and UnsafeDo as
 //     gorgonia's exec, with the same registers, then gorgonia's setEngine
 //     and Node.bind (linknamed: the value is the one gorgonia would bind);
+//     an addition, subtraction or product of two contiguous float64 arrays
+//     of one shape into the kept register is a loop (elementwise), where
+//     gorgonia's tensor.Add and the like check, wrap options and allocate
+//     on every call (a quarter of what remained of a small LSTM run);
 //   - loadArg: the argument node's value into its register;
 //   - alloc: nothing, when its register holds a value of its dtype and
 //     shape (as after every run: the programs here keep their registers);
@@ -70,6 +74,7 @@ type planStep struct {
 	in                      []int
 	args                    []G.Value // scratch: the inputs of a run
 	preAllocated, useUnsafe bool
+	arith                   byte // '+', '-' or '*': an elementwise op of two tensors (see arithOf)
 	// kExec, kLoad: the node; kExec, kLoad, kAlloc, kRead: a register
 	node *G.Node
 	out  int
@@ -188,6 +193,7 @@ func newPlan(m G.VM) (p *tapePlan) {
 			s = planStep{kind: kExec, op: op, node: node, out: id,
 				preAllocated: field(e, "preAllocated").Bool(), useUnsafe: field(e, "useUnsafe").Bool()}
 			s.pd, _ = op.(G.UsePreallocDoer)
+			s.arith = arithOf(op)
 			s.ud, _ = op.(G.UnsafeDoer)
 			rs := field(e, "readFrom")
 			for j := 0; j < rs.Len(); j++ {
@@ -305,6 +311,8 @@ func (s *planStep) exec(mem []G.Value, eng tensor.Engine) (err error) {
 	p := mem[s.out]
 	var v G.Value
 	switch {
+	case s.arith != 0 && p != nil && s.pd != nil && elementwise(s.arith, p, args):
+		v = p
 	case s.preAllocated:
 		if s.pd != nil {
 			v, err = s.pd.UsePreallocDo(p, args...)
@@ -339,4 +347,77 @@ func (p *tapePlan) rewind() {
 		p.reuse.rewound()
 	}
 	*p.pc = 0
+}
+
+// arithOf is '+', '-' or '*' when op is gorgonia's elementwise addition,
+// subtraction or multiplication of two tensors (an elemBinOp holding a
+// tBinOp of addOpType, subOpType or mulOpType), 0 otherwise.
+func arithOf(op G.Op) byte {
+	v := reflect.ValueOf(op)
+	if v.Type().String() != "gorgonia.elemBinOp" {
+		return 0
+	}
+	b := field(addressable(v), "ʘBinaryOperator")
+	if b.Kind() != reflect.Interface || b.IsNil() || b.Elem().Type().String() != "gorgonia.tBinOp" {
+		return 0
+	}
+	t := field(addressable(b.Elem()), "ʘBinaryOperatorType")
+	if !t.IsValid() || t.Kind() != reflect.Uint8 {
+		return 0
+	}
+	switch t.Uint() { // gorgonia's addOpType, subOpType, mulOpType
+	case 0:
+		return '+'
+	case 1:
+		return '-'
+	case 2:
+		return '*'
+	}
+	return 0
+}
+
+// elementwise computes args[0] op args[1] into p, as the op's
+// UsePreallocDo does (tensor.Add, Sub or Mul with WithReuse(p): one
+// rounding an element, in any order, so the same bits), when all three are
+// contiguous float64 arrays of one shape, and reports whether it did.
+// Otherwise it leaves p alone and the op runs by gorgonia.
+func elementwise(op byte, p G.Value, args []G.Value) bool {
+	if len(args) != 2 {
+		return false
+	}
+	out, ok0 := p.(*tensor.Dense)
+	a, ok1 := args[0].(*tensor.Dense)
+	b, ok2 := args[1].(*tensor.Dense)
+	if !ok0 || !ok1 || !ok2 || !plainF64(out) || !plainF64(a) || !plainF64(b) ||
+		!a.Shape().Eq(b.Shape()) || !a.Shape().Eq(out.Shape()) {
+		return false
+	}
+	x, y, z := a.Float64s(), b.Float64s(), out.Float64s()
+	n := a.Shape().TotalSize()
+	if len(x) < n || len(y) < n || len(z) < n {
+		return false
+	}
+	x, y, z = x[:n], y[:n], z[:n]
+	switch op {
+	case '+':
+		for i := range z {
+			z[i] = x[i] + y[i]
+		}
+	case '-':
+		for i := range z {
+			z[i] = x[i] - y[i]
+		}
+	case '*':
+		for i := range z {
+			z[i] = x[i] * y[i]
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// plainF64 reports whether t is a contiguous float64 array of its own.
+func plainF64(t *tensor.Dense) bool {
+	return t.Dtype() == tensor.Float64 && !t.IsView() && !t.RequiresIterator() && !t.IsMaterializable()
 }
