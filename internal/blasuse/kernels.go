@@ -39,7 +39,7 @@ func (kernels) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []floa
 		lda >= k && ldc >= n && len(a) >= (m-1)*lda+k && len(c) >= (m-1)*ldc+n {
 		switch {
 		case tB == blas.NoTrans && ldb >= n && len(b) >= (k-1)*ldb+n && finite(k, n, b, ldb):
-			linalg.MulNN(m, n, k, a, lda, b, ldb, c, ldc, beta == 1)
+			mulNN(m, n, k, a, lda, b, ldb, c, ldc, beta == 1)
 			return
 		case tB == blas.Trans && ldb >= k && len(b) >= (n-1)*ldb+k:
 			linalg.MulNT(m, n, k, a, lda, b, ldb, c, ldc, beta == 1)
@@ -48,6 +48,28 @@ func (kernels) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []floa
 	}
 	gonum.Implementation{}.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// mulNN is linalg.MulNN, on pieces of C's rows at once where gonum's Dgemm
+// would have run concurrently (at least parBlocks blocks of 64 × 64 in C):
+// MulNN is serial, and at N = 1024 one product on one core took 247 ms
+// against 167 ms for Dgemm on two. Each entry of C is summed on its own in
+// order of k, so the split leaves every bit as it was.
+func mulNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, add bool) {
+	if blocks(m)*blocks(n) < parBlocks {
+		linalg.MulNN(m, n, k, a, lda, b, ldb, c, ldc, add)
+		return
+	}
+	linalg.ParallelMin(m, 64, func(lo, hi int) {
+		linalg.MulNN(hi-lo, n, k, a[lo*lda:], lda, b, ldb, c[lo*ldc:], ldc, add)
+	})
+}
+
+// parBlocks is gonum's minParBlock: Dgemm runs concurrently from this many
+// 64 × 64 blocks of C.
+const parBlocks = 4
+
+// blocks is the number of 64-long pieces of n.
+func blocks(n int) int { return (n + 63) / 64 }
 
 // Dtrsm hands the solves of U X = B and Uᵀ X = B (Left, Upper, NonUnit,
 // α = 1: Cholesky solves) of at least kernelMinRows rows and 16 columns

@@ -28,7 +28,7 @@ func TestKernelsMatchGonum(t *testing.T) {
 		return v
 	}
 	tr := []blas.Transpose{blas.NoTrans, blas.Trans}
-	for _, s := range [][3]int{{8, 8, 8}, {64, 128, 128}, {130, 130, 67}, {4, 16, 16}, {33, 17, 5}} {
+	for _, s := range [][3]int{{8, 8, 8}, {64, 128, 128}, {130, 130, 67}, {4, 16, 16}, {33, 17, 5}, {300, 200, 70}} {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range tr {
 			for _, tB := range tr {
