@@ -2,13 +2,11 @@
 
 package linalg
 
-// useKernelNN is whether MulNN runs its AVX2 kernel: the CPU has AVX2 and
-// the OS saves its registers.
-var useKernelNN = hasAVX2()
+import "golang.org/x/sys/cpu"
 
-// hasAVX2 reports CPUID's AVX2 bit with the OS's support of the YMM state
-// (OSXSAVE and XCR0's SSE and AVX bits).
-func hasAVX2() bool
+// useKernelNN is whether MulNN runs its AVX2 kernel: the CPU has AVX2 and
+// the OS saves its registers (x/sys/cpu checks both: CPUID and XCR0).
+var useKernelNN = cpu.X86.HasAVX2
 
 // kernNN4x8 sets the 4×8 block of C at c (row stride ldc) to the product
 // of A's 4 rows at a (stride lda, k entries each) and B's k×8 block at b

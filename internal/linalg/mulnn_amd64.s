@@ -2,36 +2,6 @@
 
 #include "textflag.h"
 
-// func hasAVX2() bool
-TEXT ·hasAVX2(SB), NOSPLIT, $0-1
-	MOVB $0, ret+0(FP)
-	MOVL $0, AX
-	CPUID
-	CMPL AX, $7
-	JLT  no
-	MOVL $1, AX
-	MOVL $0, CX
-	CPUID
-	// OSXSAVE (bit 27) and AVX (bit 28) of ECX.
-	ANDL $0x18000000, CX
-	CMPL CX, $0x18000000
-	JNE  no
-	// XCR0: the OS saves XMM (bit 1) and YMM (bit 2).
-	MOVL $0, CX
-	XGETBV
-	ANDL $6, AX
-	CMPL AX, $6
-	JNE  no
-	MOVL $7, AX
-	MOVL $0, CX
-	CPUID
-	// AVX2: bit 5 of EBX.
-	ANDL $0x20, BX
-	JZ   no
-	MOVB $1, ret+0(FP)
-no:
-	RET
-
 // func kernNN4x8(k, lda, ldb int, a, b, c *float64, ldc int, add bool)
 TEXT ·kernNN4x8(SB), NOSPLIT, $0-57
 	MOVQ k+0(FP), CX
