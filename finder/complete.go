@@ -440,17 +440,12 @@ func gridKey(x []float64, tol float64) string {
 // the others: TestFindAnyCores16).
 func (f *finder) evalAt(idx []int) error {
 	N, M := f.N, f.M
-	rows, src, first := make([]int, 0, len(idx)), make([]int, len(idx)), map[*provedRoot]int{}
+	rep := f.frozenReps(len(idx), func(k int) *candidate { return f.cands[idx[k]] })
+	rows := make([]int, 0, len(idx))
 	for k, ci := range idx {
-		src[k] = ci // the candidate whose row idx[k] takes
-		if r := f.frozenAt(f.cands[ci]); r != nil {
-			if p, ok := first[r]; ok {
-				src[k] = p
-				continue
-			}
-			first[r] = ci
+		if rep[k] == k {
+			rows = append(rows, ci)
 		}
-		rows = append(rows, ci)
 	}
 	const chunk = 4096
 	for lo := 0; lo < len(rows); lo += chunk {
@@ -472,9 +467,9 @@ func (f *finder) evalAt(idx []int) error {
 		}
 	}
 	for k, ci := range idx {
-		if p := src[k]; p != ci {
+		if rep[k] != k {
 			c := f.cands[ci]
-			copy(c.f, f.cands[p].f)
+			copy(c.f, f.cands[idx[rep[k]]].f)
 			c.q = halfSq(c.f, c.x)
 			c.q0 = c.q
 		}

@@ -399,18 +399,9 @@ const leadRadius = 1e-6
 // the loop, but for the leads frozen at a root (frozenAt), which need none.
 func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*candidate, ahead bool) []speculation {
 	out := make([]speculation, len(cs))
-	// Candidates frozen at one early root share its x and u bit for bit:
-	// max|G| is computed at the first of them (rep) only.
-	rep, first := make([]int, len(cs)), map[*provedRoot]int{}
-	for j, c := range cs {
-		rep[j] = j
-		if r := f.frozenAt(c); r != nil {
-			if _, ok := first[r]; !ok {
-				first[r] = j
-			}
-			rep[j] = first[r]
-		}
-	}
+	// max|G| is computed at the first of the candidates frozen at one
+	// early root only (frozenReps).
+	rep := f.frozenReps(len(cs), func(j int) *candidate { return cs[j] })
 	linalg.Parallel(len(cs), func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			if ctx.Err() != nil {
@@ -926,6 +917,25 @@ func (f *finder) frozenAt(c *candidate) *provedRoot {
 		}
 	}
 	return nil
+}
+
+// frozenReps returns, for each of n candidates (cand(k)), the first k' <= k
+// frozen at the same early root (frozenAt), or k itself when it is not
+// frozen: the candidates frozen at one root share its x and u bit for bit,
+// so whatever depends on x and u alone is computed once, at rep[k].
+func (f *finder) frozenReps(n int, cand func(k int) *candidate) []int {
+	rep, first := make([]int, n), map[*provedRoot]int{}
+	for k := range rep {
+		rep[k] = k
+		if r := f.frozenAt(cand(k)); r != nil {
+			if p, ok := first[r]; ok {
+				rep[k] = p
+			} else {
+				first[r] = k
+			}
+		}
+	}
+	return rep
 }
 
 // withinOrAt reports whether max|x_i − c_i| <= d (false at a NaN), looking
