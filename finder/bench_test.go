@@ -85,6 +85,13 @@ func TestFlipFlopGRUIsTrained(t *testing.T) {
 // test.
 func flipFlopProblem(tb testing.TB, kind string) Problem {
 	tb.Helper()
+	return flipFlopProblemSeed(tb, kind, benchSeed)
+}
+
+// flipFlopProblemSeed is flipFlopProblem with its 1024 initial states
+// sampled under seed.
+func flipFlopProblemSeed(tb testing.TB, kind string, seed uint64) Problem {
+	tb.Helper()
 	m, err := tasks.LoadModel(flipFlopModelPath(kind))
 	if err != nil {
 		tb.Fatal(err)
@@ -99,7 +106,7 @@ func flipFlopProblem(tb testing.TB, kind string) Problem {
 	}
 	N := m.Cell.StateSize()
 	tr := Trajectories{States: states, Trials: trials.Trials, Time: trials.Time, N: N}
-	s, err := SampleStates(tr, 1024, 0.5, benchSeed)
+	s, err := SampleStates(tr, 1024, 0.5, seed)
 	if err != nil {
 		tb.Fatal(err)
 	}
