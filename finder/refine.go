@@ -282,6 +282,32 @@ func scale(x []float64) float64 {
 	return m
 }
 
+// normalMatrix sets the upper triangle of the n x n H to A^T A, with the
+// bits of blas64.Syrk(Trans, 1, A, 0, H): Syrk sums each entry in order of
+// A's rows, one rounded product and one rounded addition a term from zero,
+// skipping the terms whose A^T entry is zero, and so does linalg.MulNN on
+// A^T and A where its kernels are in use (the zero terms it adds change no
+// sum of finite terms, and a non-finite A fails the Cholesky
+// factorization either way: its diagonal, summed alike, is then not
+// finite). The kernels compute the whole product, lower triangle too, in
+// less than half the time of Syrk's upper triangle (N = 32: 2.7 against
+// 6.6 µs with the transpose). at (n x n) is scratch, unused (nil) where
+// the kernels are not in use.
+func normalMatrix(A, H, at []float64, n int) {
+	if !linalg.KernelsInUse() {
+		blas64.Syrk(blas.Trans, 1, blas64.General{Rows: n, Cols: n, Stride: n, Data: A},
+			0, blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: H})
+		return
+	}
+	for i := 0; i < n; i++ {
+		row := A[i*n : (i+1)*n]
+		for j, v := range row {
+			at[j*n+i] = v
+		}
+	}
+	linalg.MulNN(n, n, n, at, n, A, n, H, n, false)
+}
+
 // jacobianChunk is the number of candidates refined at once within budget:
 // each holds at most three N x N matrices (a Jacobian dF/dx, a normal
 // matrix and a step matrix), and its graph pass also computes dF/du.
@@ -326,13 +352,16 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 	// mat types cost more than the arithmetic.
 	H := grow(&sc.h, len(reps)*NN)
 	linalg.Parallel(len(reps), func(lo, hi int) {
+		var at []float64 // normalMatrix's scratch
+		if linalg.KernelsInUse() {
+			at = make([]float64, NN)
+		}
 		for k := lo; k < hi; k++ {
 			Ak := A[k*NN : (k+1)*NN]
 			for i := 0; i < N; i++ {
 				Ak[i*N+i]--
 			}
-			blas64.Syrk(blas.Trans, 1, blas64.General{Rows: N, Cols: N, Stride: N, Data: Ak},
-				0, blas64.Symmetric{N: N, Stride: N, Uplo: blas.Upper, Data: H[k*NN : (k+1)*NN]})
+			normalMatrix(Ak, H[k*NN:(k+1)*NN], at, N)
 		}
 	})
 	B := batchRows(len(part), N)
