@@ -66,15 +66,40 @@ func (c *candidate) revert() {
 	}
 }
 
-// residual is max_i |F_i(x) - x_i|.
+// residual is max_i |F_i(x) - x_i| (NaN if one is NaN), found as
+// maxAbsFrom finds its maximum.
 func residual(f, x []float64) float64 {
-	r := 0.0
-	for i := range x {
-		if d := abs(f[i] - x[i]); d > r || d != d {
-			r = d
-		}
+	const sign = 1 << 63
+	m0, m1 := uint64(0), uint64(0)
+	i := 0
+	for ; i+1 < len(x); i += 2 {
+		m0 = max(m0, math.Float64bits(f[i]-x[i])&^sign)
+		m1 = max(m1, math.Float64bits(f[i+1]-x[i+1])&^sign)
 	}
-	return r
+	if i < len(x) {
+		m0 = max(m0, math.Float64bits(f[i]-x[i])&^sign)
+	}
+	return math.Float64frombits(max(m0, m1))
+}
+
+// maxAbsFrom is max(m, max_i |x_i|) for m >= 0, or NaN if some x_i is.
+// It compares the values' bits as integers: for numbers without sign, and
+// NaNs above +Inf, their order is that of the values. Branches on signs
+// (abs) and float64 max's chain of NaN and zero checks made the loop the
+// refinement's hottest at N = 16 (scale, capStep, residual: ~10% of an
+// RNN-16 Find's CPU), where the integer maximum is a conditional move.
+func maxAbsFrom(m float64, x []float64) float64 {
+	const sign = 1 << 63
+	m0, m1 := math.Float64bits(m), uint64(0)
+	i := 0
+	for ; i+1 < len(x); i += 2 {
+		m0 = max(m0, math.Float64bits(x[i])&^sign)
+		m1 = max(m1, math.Float64bits(x[i+1])&^sign)
+	}
+	if i < len(x) {
+		m0 = max(m0, math.Float64bits(x[i])&^sign)
+	}
+	return math.Float64frombits(max(m0, m1))
 }
 
 func abs(v float64) float64 {

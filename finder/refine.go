@@ -274,13 +274,7 @@ func floorRes(x []float64, eps float64) float64 { return 4 * eps * scale(x) }
 
 // scale is max(1, max|x_i|): the size of a state that the refinement's
 // tolerances and steps are relative to.
-func scale(x []float64) float64 {
-	m := 1.0
-	for _, v := range x {
-		m = max(m, abs(v))
-	}
-	return m
-}
+func scale(x []float64) float64 { return maxAbsFrom(1, x) }
 
 // normalMatrix sets the upper triangle of the n x n H to A^T A, with the
 // bits of blas64.Syrk(Trans, 1, A, 0, H): Syrk sums each entry in order of
@@ -670,10 +664,7 @@ const maxStep = 0.5
 
 // capStep scales d so that max|d_i| <= maxStep*max(1, max|x_i|).
 func capStep(d, x []float64) {
-	dm := 0.0
-	for _, v := range d {
-		dm = max(dm, abs(v))
-	}
+	dm := maxAbsFrom(0, d)
 	if lim := maxStep * scale(x); dm > lim {
 		for i := range d {
 			d[i] *= lim / dm

@@ -309,3 +309,68 @@ func TestChunkedRowsMatchOneBatch(t *testing.T) {
 		}
 	}
 }
+
+// maxAbsFrom, scale and residual, which compare bits as integers, give
+// what the float64 loops they replaced gave (max with abs; residual's
+// NaN-keeping test; a NaN's sign and payload aside), on random vectors with zeros of both signs,
+// infinities and NaNs mixed in, of odd and even lengths.
+func TestMaxAbsMatchesFloatLoops(t *testing.T) {
+	floatAbs := func(v float64) float64 {
+		if v < 0 {
+			return -v
+		}
+		return v
+	}
+	wantMax := func(m float64, x []float64) float64 {
+		for _, v := range x {
+			m = max(m, floatAbs(v))
+		}
+		return m
+	}
+	wantRes := func(f, x []float64) float64 {
+		r := 0.0
+		for i := range x {
+			if d := floatAbs(f[i] - x[i]); d > r || d != d {
+				r = d
+			}
+		}
+		return r
+	}
+	same := func(a, b float64) bool { return a == b || a != a && b != b }
+	r := rand.New(rand.NewPCG(3, 4))
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1, -1, 1e-300, -5e-324}
+	draw := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			switch r.IntN(4) {
+			case 0:
+				x[i] = special[r.IntN(len(special))]
+			default:
+				x[i] = (r.Float64() - 0.5) * math.Pow(10, float64(r.IntN(9)-4))
+			}
+		}
+		return x
+	}
+	for trial := 0; trial < 20000; trial++ {
+		n := r.IntN(20)
+		x, f := draw(n), draw(n)
+		if trial%3 == 0 { // mostly finite, as in the refinement
+			for i := range x {
+				if math.IsNaN(x[i]) || math.IsInf(x[i], 0) {
+					x[i] = 0.5
+				}
+			}
+		}
+		for _, m := range []float64{0, 1} {
+			if got, want := maxAbsFrom(m, x), wantMax(m, x); !same(got, want) || got == 0 && math.Signbit(got) {
+				t.Fatalf("maxAbsFrom(%v, %v) = %v, want %v", m, x, got, want)
+			}
+		}
+		if got, want := scale(x), wantMax(1, x); !same(got, want) {
+			t.Fatalf("scale(%v) = %v, want %v", x, got, want)
+		}
+		if got, want := residual(f, x), wantRes(f, x); !same(got, want) || got == want && math.Signbit(got) != math.Signbit(want) {
+			t.Fatalf("residual(%v, %v) = %v, want %v", f, x, got, want)
+		}
+	}
+}
