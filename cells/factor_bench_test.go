@@ -82,3 +82,29 @@ func BenchmarkFactorBox16(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkQHessianInto16 is one closed-form Jacobian and Hessian of q at a
+// point of the 16-unit GRU and LSTM (the dense slow descent takes one per
+// candidate and iteration).
+func BenchmarkQHessianInto16(b *testing.B) {
+	for _, kind := range []string{"gru", "lstm"} {
+		b.Run(kind, func(b *testing.B) {
+			c := benchCell(kind).(interface {
+				cells.Cell
+				cells.QHessianInto
+			})
+			N := c.StateSize()
+			x := make([]float64, N)
+			for i := range x {
+				x[i] = 0.1 * float64(i%7-3)
+			}
+			u := []float64{1, 0, 0}
+			jac, hess := make([]float64, N*N), make([]float64, N*N)
+			for b.Loop() {
+				if !c.QHessianInto(x, u, jac, hess) {
+					b.Fatal("no closed form")
+				}
+			}
+		})
+	}
+}

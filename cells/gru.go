@@ -151,16 +151,19 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	}
 	H := c.hidden
 	// One block of scratch: the pre-activations ar, az, an, hn, the rows
-	// s, p, w, t, then Aᵀ, S and σ(ar); J − I (A) is built in jac.
-	sc := getScratch(9*H + 2*H*H)
+	// s, p, w, t, then Aᵀ, S, σ(ar) and the kernels' row coefficients; J −
+	// I (A) is built in jac.
+	kern := useQHessianKernels && H%4 == 0
+	sc := getScratch(13*H + 2*H*H)
 	defer putScratch(sc)
 	buf := *sc
 	ar, az, an, hn := buf[:H], buf[H:2*H], buf[2*H:3*H], buf[3*H:4*H]
 	s, p, w, t := buf[4*H:5*H], buf[5*H:6*H], buf[6*H:7*H], buf[7*H:8*H]
-	A := jac[:H*H]                   // J − I
-	At := buf[8*H : 8*H+H*H]         // its transpose
-	S := buf[8*H+H*H : 8*H+2*H*H]    // Σ ρ_i ∇²F_i, upper triangle
-	rs := buf[8*H+2*H*H : 9*H+2*H*H] // σ(ar), computed once for both uses
+	A := jac[:H*H]                    // J − I
+	At := buf[8*H : 8*H+H*H]          // its transpose
+	S := buf[8*H+H*H : 8*H+2*H*H]     // Σ ρ_i ∇²F_i, upper triangle
+	rs := buf[8*H+2*H*H : 9*H+2*H*H]  // σ(ar), computed once for both uses
+	ka := buf[9*H+2*H*H : 13*H+2*H*H] // gruRank4's a1, a2, a3, a4
 	clear(S)
 	c.preInto(ar, 0, x, u, true)
 	c.preInto(az, 1, x, u, true)
@@ -195,8 +198,19 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		cpt, cpp, cpe := -rho*dz*dn, -rho*nmh*ddz, rho*dz
 		// Rows j and j+1 of the upper triangle at once from column j+1
 		// on: each entry gets the same sum as alone (the same bits), and
-		// the two share their loads of t, s, p and w.
+		// the two share their loads of t, s, p and w. The kernel forms
+		// the same sums, 4 columns at once.
 		j := 0
+		if kern {
+			a1, a2, a3, a4 := ka[:H], ka[H:2*H], ka[2*H:3*H], ka[3*H:4*H]
+			for j := range H {
+				tj, sj, pj, wj := t[j], s[j], p[j], w[j]
+				a1[j], a2[j], a3[j] = ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj
+				a4[j] = csw * sj
+			}
+			gruRank4(H, &S[0], &t[0], &s[0], &p[0], &w[0], &ka[0])
+			j = H
+		}
 		for ; j+2 <= H; j += 2 {
 			tj, sj, pj, wj := t[j], s[j], p[j], w[j]
 			a1, a2, a3 := ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj
@@ -236,12 +250,26 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		}
 		S[i*H+i] += cpe * p[i]
 	}
+	hess = hess[:H*H]
+	if kern {
+		// The upper triangle in blocks of 4 columns, then mirrored (over
+		// the blocks' entries left of the diagonal too).
+		gruGram(H, &A[0], &S[0], &hess[0])
+		for j := 0; j < H; j++ {
+			for k := j + 1; k < H; k++ {
+				hess[k*H+j] = hess[j*H+k]
+			}
+		}
+		for i := 0; i < H; i++ {
+			A[i*H+i]++
+		}
+		return true
+	}
 	for i := 0; i < H; i++ {
 		for j := 0; j < H; j++ {
 			At[j*H+i] = A[i*H+j]
 		}
 	}
-	hess = hess[:H*H]
 	for j := 0; j < H; j++ {
 		aj := At[j*H : (j+1)*H]
 		k := j

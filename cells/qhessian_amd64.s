@@ -1,0 +1,122 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func gruRank4(h int, S, t, s, p, w, a *float64)
+TEXT ·gruRank4(SB), NOSPLIT, $0-56
+	MOVQ h+0(FP), CX
+	MOVQ CX, R8
+	SHLQ $3, R8           // h in bytes: a row of S, one of a1..a4
+	MOVQ S+8(FP), DX
+	MOVQ t+16(FP), R9
+	MOVQ s+24(FP), R10
+	MOVQ p+32(FP), R11
+	MOVQ w+40(FP), R12
+	MOVQ a+48(FP), SI     // a1
+	LEAQ (SI)(R8*1), R13  // a2
+	LEAQ (R13)(R8*1), R14 // a3
+	LEAQ (R14)(R8*1), R15 // a4
+	XORQ BX, BX           // the column block's offset in bytes
+
+block:
+	VMOVUPD (R9)(BX*1), Y0
+	VMOVUPD (R10)(BX*1), Y1
+	VMOVUPD (R11)(BX*1), Y2
+	VMOVUPD (R12)(BX*1), Y3
+	LEAQ    (DX)(BX*1), DI // S[0][k]
+	LEAQ    32(BX), CX     // rows 0 .. k+3, in bytes of a1..a4
+	XORQ    AX, AX
+
+row:
+	VBROADCASTSD (SI)(AX*1), Y4
+	VMULPD       Y0, Y4, Y4
+	VBROADCASTSD (R13)(AX*1), Y5
+	VMULPD       Y1, Y5, Y5
+	VADDPD       Y5, Y4, Y4
+	VBROADCASTSD (R14)(AX*1), Y6
+	VMULPD       Y2, Y6, Y6
+	VADDPD       Y6, Y4, Y4
+	VBROADCASTSD (R15)(AX*1), Y7
+	VMULPD       Y3, Y7, Y7
+	VADDPD       Y7, Y4, Y4
+	VMOVUPD      (DI), Y8
+	VADDPD       Y4, Y8, Y8
+	VMOVUPD      Y8, (DI)
+	ADDQ         R8, DI
+	ADDQ         $8, AX
+	CMPQ         AX, CX
+	JLT          row
+
+	ADDQ $32, BX
+	CMPQ BX, R8
+	JLT  block
+	VZEROUPPER
+	RET
+
+// func gruGram(h int, A, S, hess *float64)
+TEXT ·gruGram(SB), NOSPLIT, $0-32
+	MOVQ h+0(FP), CX
+	MOVQ CX, R8
+	SHLQ $3, R8           // a row in bytes
+	MOVQ A+8(FP), SI
+	MOVQ S+16(FP), R9
+	MOVQ hess+24(FP), R10
+	XORQ BX, BX           // the column block's offset in bytes
+
+block:
+	XORQ R11, R11         // rows jg .. jg+3: jg in bytes
+
+group:
+	// R12 = (jg h + k) in bytes: S's and hess's entry of row jg.
+	MOVQ  R11, AX
+	SHRQ  $3, AX
+	IMULQ R8, AX
+	ADDQ  BX, AX
+	MOVQ  AX, R12
+	LEAQ  (R9)(R12*1), DI
+	VMOVUPD (DI), Y0
+	ADDQ    R8, DI
+	VMOVUPD (DI), Y1
+	ADDQ    R8, DI
+	VMOVUPD (DI), Y2
+	ADDQ    R8, DI
+	VMOVUPD (DI), Y3
+	MOVQ    SI, DI        // A[i]: row i of A
+	MOVQ    CX, R13       // i's left
+
+terms:
+	VMOVUPD      (DI)(BX*1), Y4  // A[i][k..k+3]
+	VBROADCASTSD (DI)(R11*1), Y5 // A[i][jg]
+	VMULPD       Y4, Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VBROADCASTSD 8(DI)(R11*1), Y6
+	VMULPD       Y4, Y6, Y6
+	VADDPD       Y6, Y1, Y1
+	VBROADCASTSD 16(DI)(R11*1), Y7
+	VMULPD       Y4, Y7, Y7
+	VADDPD       Y7, Y2, Y2
+	VBROADCASTSD 24(DI)(R11*1), Y8
+	VMULPD       Y4, Y8, Y8
+	VADDPD       Y8, Y3, Y3
+	ADDQ         R8, DI
+	DECQ         R13
+	JNZ          terms
+
+	LEAQ    (R10)(R12*1), DI
+	VMOVUPD Y0, (DI)
+	ADDQ    R8, DI
+	VMOVUPD Y1, (DI)
+	ADDQ    R8, DI
+	VMOVUPD Y2, (DI)
+	ADDQ    R8, DI
+	VMOVUPD Y3, (DI)
+
+	ADDQ $32, R11
+	CMPQ R11, BX
+	JLE  group
+
+	ADDQ $32, BX
+	CMPQ BX, R8
+	JLT  block
+	VZEROUPPER
+	RET

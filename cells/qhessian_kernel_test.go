@@ -1,0 +1,58 @@
+package cells
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestGRUQHessianKernelsMatchLoops: the GRU's QHessianInto gives the same
+// J and Hessian of q, bit for bit, with its AVX2 kernels (hidden sizes
+// that are multiples of 4) as with its loops in Go, on random GRUs whose
+// weights are scaled so that gates saturate at some points, with and
+// without inputs, at states in and beyond [-1, 1].
+func TestGRUQHessianKernelsMatchLoops(t *testing.T) {
+	if !useQHessianKernels {
+		t.Skip("no AVX2 kernels in this build or on this CPU")
+	}
+	defer func(on bool) { useQHessianKernels = on }(useQHessianKernels)
+	rng := rand.New(rand.NewPCG(3, 30))
+	for _, H := range []int{4, 8, 12, 16, 20, 32, 64} {
+		for _, M := range []int{0, 3} {
+			for _, sc := range []float64{1, 5} {
+				c := NewGRU(H, M)
+				c.InitUniform(uint64(H*10 + M))
+				for _, p := range c.params {
+					for i := range p.Data {
+						p.Data[i] *= sc
+					}
+				}
+				for range 8 {
+					x, u := make([]float64, H), make([]float64, M)
+					for i := range x {
+						x[i] = 1.5 * (2*rng.Float64() - 1)
+					}
+					for i := range u {
+						u[i] = 2*rng.Float64() - 1
+					}
+					useQHessianKernels = false
+					wj, wh := make([]float64, H*H), make([]float64, H*H)
+					if !c.QHessianInto(x, u, wj, wh) {
+						t.Fatal("no closed form")
+					}
+					useQHessianKernels = true
+					gj, gh := make([]float64, H*H), make([]float64, H*H)
+					for i := range gj {
+						gj[i], gh[i] = math.NaN(), math.NaN() // every entry must be written
+					}
+					c.QHessianInto(x, u, gj, gh)
+					for i := range wj {
+						if math.Float64bits(gj[i]) != math.Float64bits(wj[i]) || math.Float64bits(gh[i]) != math.Float64bits(wh[i]) {
+							t.Fatalf("H %d M %d scale %g: entry %d: J %v H %v with the kernels, %v %v without", H, M, sc, i, gj[i], gh[i], wj[i], wh[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
