@@ -134,7 +134,9 @@ func broydenUpdate(P, s, y, pv, pt []float64) {
 }
 
 // stepMatrix writes into P (n x n) the matrix of a damped Gauss-Newton
-// step for A = J - I: the step from a residual r is d = -P r with
+// step for A = J - I, given its transpose At (row-major, so that P = A^T
+// is a copy, not a strided transpose): the step from a residual r is
+// d = -P r with
 //
 //	P = (H + lambda*(diag(H) + tiny))^-1 A^T,  H = A^T A (upper triangle),
 //
@@ -147,9 +149,9 @@ func broydenUpdate(P, s, y, pv, pt []float64) {
 // took three quarters of the time of a step at N = 16) factors it. A factor whose diagonal spans more than 1e8 (a condition number
 // beyond about 1e16) is treated as singular, as mat's solve would; so is
 // one that fails. Then P is a short gradient step, A^T / (lambda*(tr(H)/n + 1)).
-func stepMatrix(H, A []float64, lambda float64, work, P []float64) (solved bool) {
+func stepMatrix(H, At []float64, lambda float64, work, P []float64) (solved bool) {
 	n := 0
-	for n*n < len(A) {
+	for n*n < len(At) {
 		n++
 	}
 	tr := 0.0
@@ -161,11 +163,7 @@ func stepMatrix(H, A []float64, lambda float64, work, P []float64) (solved bool)
 	for i := 0; i < n; i++ {
 		work[i*n+i] = H[i*n+i] + lambda*(H[i*n+i]+tiny) + tiny*1e-4
 	}
-	for i := 0; i < n; i++ { // P = A^T
-		for k := 0; k < n; k++ {
-			P[i*n+k] = A[k*n+i]
-		}
-	}
+	copy(P, At)
 	if linalg.Cholesky(work, n) {
 		linalg.CholeskySolve(work, n, P, n)
 		return true

@@ -101,7 +101,7 @@ func (f *finder) deflate(ctx context.Context, idx []int, known []int) ([]int, er
 			}
 			steps := make([]float64, len(part)*N)
 			linalg.Parallel(len(part), func(lo, hi int) {
-				H, P, work, gr, r := make([]float64, NN), make([]float64, NN), make([]float64, NN), make([]float64, N), make([]float64, N)
+				H, P, work, at, gr, r := make([]float64, NN), make([]float64, NN), make([]float64, NN), make([]float64, NN), make([]float64, N), make([]float64, N)
 				for k := lo; k < hi; k++ {
 					c := f.cands[part[k]]
 					Ak := A[k*NN : (k+1)*NN]
@@ -109,8 +109,7 @@ func (f *finder) deflate(ctx context.Context, idx []int, known []int) ([]int, er
 						Ak[i*N+i]--
 						r[i] = c.f[i] - c.x[i]
 					}
-					blas64.Syrk(blas.Trans, 1, blas64.General{Rows: N, Cols: N, Stride: N, Data: Ak},
-						0, blas64.Symmetric{N: N, Stride: N, Uplo: blas.Upper, Data: H})
+					normalMatrix(Ak, H, at, N) // Ak is A^T after
 					stepMatrix(H, Ak, lmLambdaMin, work, P)
 					d := steps[k*N : (k+1)*N]
 					blas64.Gemv(blas.NoTrans, -1, blas64.General{Rows: N, Cols: N, Stride: N, Data: P},

@@ -277,29 +277,30 @@ func floorRes(x []float64, eps float64) float64 { return 4 * eps * scale(x) }
 func scale(x []float64) float64 { return maxAbsFrom(1, x) }
 
 // normalMatrix sets the upper triangle of the n x n H to A^T A, with the
-// bits of blas64.Syrk(Trans, 1, A, 0, H): Syrk sums each entry in order of
-// A's rows, one rounded product and one rounded addition a term from zero,
-// skipping the terms whose A^T entry is zero, and so does linalg.MulNN on
-// A^T and A where its kernels are in use (the zero terms it adds change no
-// sum of finite terms, and a non-finite A fails the Cholesky
-// factorization either way: its diagonal, summed alike, is then not
-// finite). The kernels compute the whole product, lower triangle too, in
-// less than half the time of Syrk's upper triangle (N = 32: 2.7 against
-// 6.6 µs with the transpose). at (n x n) is scratch, unused (nil) where
-// the kernels are not in use.
+// bits of blas64.Syrk(Trans, 1, A, 0, H), and overwrites A with A^T (what
+// stepMatrix takes). Syrk sums each entry in order of A's rows, one
+// rounded product and one rounded addition a term from zero, skipping the
+// terms whose A^T entry is zero, and so does linalg.MulNN on A^T and A
+// where its kernels are in use (the zero terms it adds change no sum of
+// finite terms, and a non-finite A fails the Cholesky factorization
+// either way: its diagonal, summed alike, is then not finite). The kernels
+// compute the whole product, lower triangle too, in less than half the
+// time of Syrk's upper triangle (N = 32: 2.7 against 6.6 µs with the
+// transpose). at (n x n) is scratch.
 func normalMatrix(A, H, at []float64, n int) {
-	if !linalg.KernelsInUse() {
-		blas64.Syrk(blas.Trans, 1, blas64.General{Rows: n, Cols: n, Stride: n, Data: A},
-			0, blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: H})
-		return
-	}
 	for i := 0; i < n; i++ {
 		row := A[i*n : (i+1)*n]
 		for j, v := range row {
 			at[j*n+i] = v
 		}
 	}
-	linalg.MulNN(n, n, n, at, n, A, n, H, n, false)
+	if linalg.KernelsInUse() {
+		linalg.MulNN(n, n, n, at, n, A, n, H, n, false)
+	} else {
+		blas64.Syrk(blas.Trans, 1, blas64.General{Rows: n, Cols: n, Stride: n, Data: A},
+			0, blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: H})
+	}
+	copy(A, at)
 }
 
 // jacobianChunk is the number of candidates refined at once within budget:
@@ -341,15 +342,13 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 	if err != nil {
 		return nil, err
 	}
-	// A = J - I and H = A^T A (upper triangle) per representative. Flat
+	// A = J - I and H = A^T A (upper triangle) per representative, then
+	// A^T in A's place (normalMatrix). Flat
 	// buffers and BLAS calls: at N = 16 the per-candidate allocations of
 	// mat types cost more than the arithmetic.
 	H := grow(&sc.h, len(reps)*NN)
 	linalg.Parallel(len(reps), func(lo, hi int) {
-		var at []float64 // normalMatrix's scratch
-		if linalg.KernelsInUse() {
-			at = make([]float64, NN)
-		}
+		at := make([]float64, NN) // normalMatrix's scratch
 		for k := lo; k < hi; k++ {
 			Ak := A[k*NN : (k+1)*NN]
 			for i := 0; i < N; i++ {
@@ -473,8 +472,9 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 // rows, for its representative's Jacobian and its own damping: computed
 // once per (representative, damping), in the order of their first rows
 // (the leads), and copied to the others. nreps is the number of
-// representatives (repOf's values are below it).
-func (f *finder) stepMatrices(part, rows, repOf []int, nreps int, st map[int]*lmState, A, H, P []float64, solved []bool, sc *lmScratch) {
+// representatives (repOf's values are below it); At holds their A^T, H
+// their A^T A (normalMatrix).
+func (f *finder) stepMatrices(part, rows, repOf []int, nreps int, st map[int]*lmState, At, H, P []float64, solved []bool, sc *lmScratch) {
 	NN := f.N * f.N
 	src := growInts(&sc.src, len(rows)) // the row whose matrix each row copies
 	repLead := growInts(&sc.repLead, nreps)
@@ -513,7 +513,7 @@ func (f *finder) stepMatrices(part, rows, repOf []int, nreps int, st map[int]*lm
 		for _, row := range leads[lo:hi] {
 			k := rows[row]
 			rep := repOf[k]
-			solved[k] = stepMatrix(H[rep*NN:(rep+1)*NN], A[rep*NN:(rep+1)*NN], st[part[k]].lambda, work, P[k*NN:(k+1)*NN])
+			solved[k] = stepMatrix(H[rep*NN:(rep+1)*NN], At[rep*NN:(rep+1)*NN], st[part[k]].lambda, work, P[k*NN:(k+1)*NN])
 		}
 	})
 	for row, k := range rows {

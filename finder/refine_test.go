@@ -15,7 +15,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// normalMatrix's upper triangle is Syrk's bit for bit, at the refinement's
+// normalMatrix's upper triangle is Syrk's bit for bit, and A becomes A^T, at the refinement's
 // sizes and others, for Jacobians with exact zeros (an LSTM's dF/dc block
 // is diagonal) and entries of every scale.
 func TestNormalMatrixMatchesSyrk(t *testing.T) {
@@ -39,7 +39,15 @@ func TestNormalMatrixMatchesSyrk(t *testing.T) {
 			for i := range got {
 				got[i] = math.NaN() // what the buffer held before changes nothing
 			}
-			normalMatrix(A, got, make([]float64, n*n), n)
+			At := slices.Clone(A)
+			normalMatrix(At, got, make([]float64, n*n), n)
+			for i := 0; i < n; i++ {
+				for j := 0; j < n; j++ {
+					if At[j*n+i] != A[i*n+j] {
+						t.Fatalf("n = %d: A^T[%d][%d] = %v, A[%d][%d] = %v", n, j, i, At[j*n+i], i, j, A[i*n+j])
+					}
+				}
+			}
 			for i := 0; i < n; i++ {
 				for j := i; j < n; j++ {
 					if g, w := got[i*n+j], want[i*n+j]; math.Float64bits(g) != math.Float64bits(w) {
@@ -63,7 +71,13 @@ func TestStepMatrix(t *testing.T) {
 	H := slices.Clone(Hm.RawMatrix().Data)
 	const lambda = 1e-3
 	P, work := make([]float64, n*n), make([]float64, n*n)
-	if !stepMatrix(H, A, lambda, work, P) {
+	At := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			At[j*n+i] = A[i*n+j]
+		}
+	}
+	if !stepMatrix(H, At, lambda, work, P) {
 		t.Fatal("a regular A was not solved")
 	}
 	tr := mat.Trace(&Hm)
