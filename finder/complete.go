@@ -510,6 +510,11 @@ const (
 // refineSeeds refines the seeds idx, screening out those heading to known
 // points.
 func (f *finder) refineSeeds(ctx context.Context, idx, known []int) error {
+	// A seed inside a known proved point's uniqueness box is heading for
+	// that root, the only one there: its refinement stops, in the screen
+	// too (its quasi-Newton steps end there: boundForRoot).
+	f.refineStop = func(ci int) bool { return f.inKnownBox(known, f.cands[ci]) }
+	defer func() { f.refineStop = nil }()
 	full := f.s.MaxRefineIters
 	f.s.MaxRefineIters = min(seedScreen, full)
 	err := f.refine(ctx, idx)
@@ -520,15 +525,11 @@ func (f *finder) refineSeeds(ctx context.Context, idx, known []int) error {
 	var rest []int
 	for _, ci := range idx {
 		c := f.cands[ci]
-		if residual(c.f, c.x) <= f.s.TolResidual || f.nearKnown(known, c) {
+		if residual(c.f, c.x) <= f.s.TolResidual || f.nearKnown(known, c) || f.refineStop(ci) {
 			continue
 		}
 		rest = append(rest, ci)
 	}
-	// A seed inside a known proved point's uniqueness box is heading for
-	// that root, the only one there: its refinement stops.
-	f.refineStop = func(ci int) bool { return f.inKnownBox(known, f.cands[ci]) }
-	defer func() { f.refineStop = nil }()
 	return f.refine(ctx, rest)
 }
 
