@@ -80,6 +80,22 @@ func BenchmarkFactorBox16(b *testing.B) {
 				}
 			}
 		})
+		// dG/dx alone, as Krawczyk's uniqueness tests take it.
+		if jc, ok := benchCell(kind).(cells.JacobianFactored); ok {
+			b.Run(kind+"/jacobian", func(b *testing.B) {
+				x := make([]interval.I, jc.StateSize())
+				for i := range x {
+					v := 0.1 * float64(i%7-3)
+					x[i] = interval.New(v-1e-3, v+1e-3)
+				}
+				u := []float64{1, 0, 0}
+				for b.Loop() {
+					if _, err := jc.FactorJacobian(x, u); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 

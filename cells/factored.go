@@ -256,6 +256,7 @@ type layerFactors struct {
 	Dx, Din   interval.Mat // N×N, N×M: dD/dx and dD/din; no rows when D does not depend on them
 	n, m, h   int
 	wantJ     bool
+	df        []interval.I // the LSTM's σ'(a_f) (FactorJacobian)
 }
 
 // layer is the factorization of one built-in layer with an interval input

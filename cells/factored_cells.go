@@ -210,7 +210,47 @@ func (c *LSTM) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
 	return finish(c.factorLayer(x, pointBox(u), jac, false))
 }
 
+// FactorJacobian implements JacobianFactored: Factor's dG/dx, computed as
+// Factor computes it, without Factor's dD/dx (an N x N enclosure, the
+// more costly half of what Factor adds to dG/dx). Factor fails when G, D,
+// dG/dx or dD/dx is not finite; dD/dx = −diag(σ'(a_f)) W_hf is finite
+// when σ'(a_f) is (then within [0, 1/4]) and W_hf is: otherwise Factor
+// decides.
+func (c *LSTM) FactorJacobian(x []interval.I, u []float64) (interval.Mat, error) {
+	if err := checkBox(c, x, u); err != nil {
+		return interval.Mat{}, err
+	}
+	lf := c.factorLSTM(x, pointBox(u), true, false, false)
+	if !allFinite(lf.G) || !allFinite(lf.D) || !lf.Gx.IsFinite() {
+		return lf.Gx, fmt.Errorf("cells: factor: %w", ErrOverflow)
+	}
+	if whf, _ := c.gateWeights(1); !allFinite(lf.df) || !finiteFloats(whf) {
+		f, err := c.Factor(x, u, true)
+		if f == nil {
+			return interval.Mat{}, err
+		}
+		return f.J, err
+	}
+	return lf.Gx, nil
+}
+
+// finiteFloats reports whether every value of v is finite.
+func finiteFloats(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
+	return c.factorLSTM(x, in, jac, forStack, true)
+}
+
+// factorLSTM is factorLayer, with dD/dx only when withDx (FactorJacobian
+// has no use for it); lf.df is then σ'(a_f).
+func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerFactors {
 	H, M, N := c.hidden, c.inputs, 2*c.hidden
 	h, cc := x[:H], x[H:]
 	ai, af, ag, ao := c.pre(0, h, in, true), c.pre(1, h, in, true), c.pre(2, h, in, true), c.pre(3, h, in, true)
@@ -262,7 +302,11 @@ func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors 
 	}
 	lf.Gx.AddDiag(H, H, negOnes(H))
 	// c rows: D = σ(−a_f), dD/da_f = −σ'(a_f); a_f depends on h only.
-	mdf := vec(mapI(af, func(a interval.I) interval.I { return interval.Neg(interval.SigmoidDeriv(a)) }))
+	lf.df = df
+	if !withDx {
+		return lf
+	}
+	mdf := vec(mapI(df, interval.Neg))
 	whf, wif := c.gateWeights(1)
 	lf.Dx = interval.NewMat(N, N)
 	lf.Dx.AddScaledRowsT(H, 0, mdf, whf)

@@ -515,6 +515,91 @@ func TestFactorJacobianIsFactorsJ(t *testing.T) {
 	}
 }
 
+// TestLSTMFactorJacobianIsFactorsJ: the LSTM's FactorJacobian returns
+// Factor's J bit for bit, and fails exactly when Factor fails, on boxes
+// from a point to radius 1e3, at saturating and overflowing weights (e^{a_f}
+// overflows G_c), with non-finite forget weights and biases, and huge,
+// infinite and NaN states.
+func TestLSTMFactorJacobianIsFactorsJ(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	same := func(a, b interval.Mat) bool {
+		return a.Rows == b.Rows && a.Cols == b.Cols && slices.Equal(bitsOf(a.Mid), bitsOf(b.Mid)) && slices.Equal(bitsOf(a.Rad), bitsOf(b.Rad))
+	}
+	fails, jOnly, gOnly, passes := 0, 0, 0, 0
+	for k, w := range []float64{1, 30, 1e3, 1e306, math.NaN(), math.Inf(1), math.Inf(-1), math.NaN(), 1e300, 800} {
+		l := cells.NewLSTM(4, 2)
+		l.InitUniform(5)
+		switch {
+		case k == 9:
+			// a_f of unit 1 is 800, and its rows of W_hi, W_hg and W_hf
+			// are zero: e^{a_f} overflows G_c, and no entry of dG/dx.
+			l.Params()[4*1+2].Data[1] = w
+			for _, g := range []int{0, 1, 2} {
+				for i := range 4 {
+					l.Params()[4*g+1].Data[i*4+1] = 0
+				}
+			}
+		case k == 8:
+			// W_hi[1][0] huge and a_f of unit 1 near 690: at h_0 = 0,
+			// G_c = i g (1 + e^{a_f}) − c is about 1e299, finite, while
+			// ∂G_c/∂h_0 = (1 + e^{a_f}) g σ'(a_i) W_hi[1][0] overflows.
+			l.Params()[4*0+1].Data[0*4+1] = w
+			l.Params()[4*1+2].Data[1] = 690
+		case k == 7:
+			// The forget gate's bias of unit 1, whose row of W_hf is zero.
+			l.Params()[4*1+2].Data[1] = w
+			for i := range 4 {
+				l.Params()[4*1+1].Data[i*4+1] = 0 // W_hf is stored transposed
+			}
+		case math.IsNaN(w) || math.IsInf(w, 0):
+			l.Params()[4*1+1].Data[5] = w // one recurrent forget weight
+		default:
+			scale(l, w)
+		}
+		for _, sx := range []float64{0.5, 30, 1e299, 1e301, math.Inf(1), math.NaN()} {
+			for _, r := range []float64{0, 1e-12, 1e-3, 1, 1e3} {
+				x := randVec(rng, 8, 0.5)
+				x[rng.IntN(8)] = sx
+				if k == 8 {
+					x[0] = 0
+				}
+				u := randVec(rng, 2, 1)
+				b := box(x, r)
+				f, ferr := l.Factor(b, u, true)
+				j, jerr := l.FactorJacobian(b, u)
+				if (ferr != nil) != (jerr != nil) || ferr != nil && errors.Is(ferr, cells.ErrOverflow) != errors.Is(jerr, cells.ErrOverflow) {
+					t.Fatalf("w %g, x %g, r %g: Factor err %v, FactorJacobian err %v", w, sx, r, ferr, jerr)
+				}
+				if f != nil && !same(f.J, j) {
+					t.Fatalf("w %g, x %g, r %g: J differs", w, sx, r)
+				}
+				if ferr != nil && f != nil {
+					fails++ // Factor enclosed and failed: an overflow compared
+					if allFiniteI(f.G) && allFiniteI(f.D) {
+						jOnly++ // its G and D finite: only the Jacobians tell
+					} else if f.J.IsFinite() && f.DJ.IsFinite() {
+						gOnly++ // its Jacobians finite: only G and D tell
+					}
+				} else if ferr == nil {
+					passes++
+				}
+			}
+		}
+	}
+	if fails == 0 || jOnly == 0 || gOnly == 0 || passes == 0 {
+		t.Errorf("%d boxes overflowed (%d with G and D finite, %d with the Jacobians finite), %d passed: not every case compared", fails, jOnly, gOnly, passes)
+	}
+}
+
+func allFiniteI(v []interval.I) bool {
+	for _, x := range v {
+		if !x.IsFinite() {
+			return false
+		}
+	}
+	return true
+}
+
 func bitsOf(v []float64) []uint64 {
 	out := make([]uint64, len(v))
 	for i, x := range v {
