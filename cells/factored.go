@@ -202,8 +202,14 @@ func (c *gated) preInto(a []float64, k int, x, u []float64, withHH bool) {
 }
 
 // addMatTVec adds Wᵀ·v to a, for W stored row-major as len(v)×H (a
-// transposed weight, so this is the layer's W·v).
+// transposed weight, so this is the layer's W·v). With the AVX2 kernels
+// (H a multiple of 4) matTVecAdd forms the same sums.
 func addMatTVec(a, wT, v []float64, H int) {
+	if useQHessianKernels && H%4 == 0 && len(v) > 0 && H > 0 {
+		_, _ = a[H-1], wT[len(v)*H-1]
+		matTVecAdd(H, len(v), &a[0], &wT[0], &v[0])
+		return
+	}
 	for j, vj := range v {
 		if vj == 0 {
 			continue

@@ -4,9 +4,9 @@ package cells
 
 import "golang.org/x/sys/cpu"
 
-// useQHessianKernels is whether the GRU's QHessianInto runs its AVX2
-// kernels (for a hidden size that is a multiple of 4): the CPU has AVX2
-// and the OS saves its registers.
+// useQHessianKernels is whether the GRU's QHessianInto and addMatTVec
+// run their AVX2 kernels (for a hidden size that is a multiple of 4): the
+// CPU has AVX2 and the OS saves its registers.
 var useQHessianKernels = cpu.X86.HasAVX2
 
 // gruRank4 adds to the h×h S (h a multiple of 4), for each row j and each
@@ -32,3 +32,11 @@ func gruRank4(h int, S, t, s, p, w, a *float64)
 //
 //go:noescape
 func gruGram(h int, A, S, hess *float64)
+
+// matTVecAdd adds Wᵀ v to the h values at a (h a multiple of 4), wT
+// row-major m×h and v m values: a[i] += v[j] wT[j][i] in order of j,
+// skipping each j with v[j] == 0, one rounded product and one rounded
+// addition a term: addMatTVec's bits.
+//
+//go:noescape
+func matTVecAdd(h, m int, a, wT, v *float64)

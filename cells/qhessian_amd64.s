@@ -120,3 +120,98 @@ terms:
 	JLT  block
 	VZEROUPPER
 	RET
+
+// func matTVecAdd(h, m int, a, wT, v *float64)
+TEXT ·matTVecAdd(SB), NOSPLIT, $0-40
+	MOVQ h+0(FP), CX
+	MOVQ CX, R8
+	SHLQ $3, R8          // a row of wT in bytes
+	MOVQ m+8(FP), R9
+	MOVQ a+16(FP), DX
+	MOVQ wT+24(FP), SI
+	MOVQ v+32(FP), R10
+	VXORPD X15, X15, X15 // VEX forms only: no SSE/AVX transitions
+	XORQ BX, BX          // the block's offset in a, bytes
+
+group16:
+	// Four blocks of 4 entries of a at once while 16 are left.
+	MOVQ R8, AX
+	SUBQ BX, AX
+	CMPQ AX, $128
+	JLT  single
+	VMOVUPD (DX)(BX*1), Y0
+	VMOVUPD 32(DX)(BX*1), Y1
+	VMOVUPD 64(DX)(BX*1), Y2
+	VMOVUPD 96(DX)(BX*1), Y3
+	LEAQ    (SI)(BX*1), DI // wT[0][block]
+	XORQ    R11, R11       // j
+	TESTQ   R9, R9
+	JEQ     g16store
+
+g16loop:
+	VMOVSD   (R10)(R11*8), X4
+	VUCOMISD X15, X4
+	JNE      g16term
+	JPS      g16term
+	JMP      g16next
+
+g16term:
+	VBROADCASTSD X4, Y4
+	VMULPD       (DI), Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	VMULPD       32(DI), Y4, Y6
+	VADDPD       Y6, Y1, Y1
+	VMULPD       64(DI), Y4, Y7
+	VADDPD       Y7, Y2, Y2
+	VMULPD       96(DI), Y4, Y8
+	VADDPD       Y8, Y3, Y3
+
+g16next:
+	ADDQ R8, DI
+	INCQ R11
+	CMPQ R11, R9
+	JLT  g16loop
+
+g16store:
+	VMOVUPD Y0, (DX)(BX*1)
+	VMOVUPD Y1, 32(DX)(BX*1)
+	VMOVUPD Y2, 64(DX)(BX*1)
+	VMOVUPD Y3, 96(DX)(BX*1)
+	ADDQ    $128, BX
+	JMP     group16
+
+single:
+	CMPQ BX, R8
+	JGE  done
+	VMOVUPD (DX)(BX*1), Y0
+	LEAQ    (SI)(BX*1), DI
+	XORQ    R11, R11
+	TESTQ   R9, R9
+	JEQ     s4store
+
+s4loop:
+	VMOVSD   (R10)(R11*8), X4
+	VUCOMISD X15, X4
+	JNE      s4term
+	JPS      s4term
+	JMP      s4next
+
+s4term:
+	VBROADCASTSD X4, Y4
+	VMULPD       (DI), Y4, Y5
+	VADDPD       Y5, Y0, Y0
+
+s4next:
+	ADDQ R8, DI
+	INCQ R11
+	CMPQ R11, R9
+	JLT  s4loop
+
+s4store:
+	VMOVUPD Y0, (DX)(BX*1)
+	ADDQ    $32, BX
+	JMP     single
+
+done:
+	VZEROUPPER
+	RET

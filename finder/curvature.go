@@ -382,10 +382,11 @@ func gradientRounding(c *curvature, x []float64, eps float64) float64 {
 // gradientFloor is the size of grad q that rounding alone can produce at
 // x: the gradient's own rounding (gradientRounding) plus the Hessian
 // times the rounding of x, with a safety factor of 64. A gradient below it
-// is zero to working precision.
-func gradientFloor(c *curvature, x []float64, eps float64) float64 {
+// is zero to working precision. hNorm is ||c.H||_F (linalg.Nrm2), which
+// the dense descent's test has at hand.
+func gradientFloor(c *curvature, x []float64, eps, hNorm float64) float64 {
 	n := float64(len(x))
-	return 64 * (gradientRounding(c, x, eps) + eps*linalg.Nrm2(c.H)*math.Sqrt(n)*scale(x))
+	return 64 * (gradientRounding(c, x, eps) + eps*hNorm*math.Sqrt(n)*scale(x))
 }
 
 // minEigenSym is the smallest eigenvalue of the symmetric n x n H, NaN when

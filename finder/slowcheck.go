@@ -44,7 +44,7 @@ func (f *finder) checkSlow(ctx context.Context, idx []int) error {
 		f.stats.GradientChecks++
 		for k, ci := range part {
 			c, v := f.cands[ci], &cv[k]
-			floor := gradientFloor(v, c.x, eps)
+			floor := gradientFloor(v, c.x, eps, linalg.Nrm2(v.H))
 			c.grad = linalg.Nrm2(v.g) / floor
 			c.hessMin, c.hessErr = minEigenSym(v.H, f.N), v.hErr
 			c.checked = true

@@ -725,7 +725,7 @@ func (f *finder) slowTest(cv []curvature, k, ci int, s *slowShift, hn []float64,
 		c.stop = ReasonNone
 		return false
 	}
-	atFloor, slow := gn <= gradientFloor(v, c.x, eps), math.Sqrt(2*v.q) < slowSpeed
+	atFloor, slow := gn <= gradientFloor(v, c.x, eps, hn[k]), math.Sqrt(2*v.q) < slowSpeed
 	pd := (atFloor || slow) && posDefInto(v.H, 0, f.N, work)
 	switch {
 	case atFloor && pd:
