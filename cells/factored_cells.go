@@ -248,6 +248,11 @@ func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors 
 	return c.factorLSTM(x, in, jac, forStack, true)
 }
 
+// lstmFhxApart makes factorLSTM build ∂F_h/∂x apart for a single layer
+// too, as it did before SettleBlock: the tests compare the two bit for
+// bit.
+var lstmFhxApart = false
+
 // factorLSTM is factorLayer, with dD/dx only when withDx (FactorJacobian
 // has no use for it); lf.df is then σ'(a_f).
 func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerFactors {
@@ -287,14 +292,25 @@ func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerF
 		{zipI(q, zipI(i, dg, interval.Mul), interval.Mul), 2},
 		{zipI(ig, ef, interval.Mul), 1},
 	}
-	fhx := interval.NewMat(H, N)
+	// ∂F_h/∂x, H x N, in a matrix of its own for a stack (lf.Fhx), added
+	// to dG/dx's zero rows; else built in those rows and settled as the
+	// addition would leave it (the same bits).
 	lf.Gx = interval.NewMat(N, N)
+	apart := forStack || lstmFhxApart
+	fhx := interval.Mat{Rows: H, Cols: N, Mid: lf.Gx.Mid[:H*N], Rad: lf.Gx.Rad[:H*N]}
+	if apart {
+		fhx = interval.NewMat(H, N)
+	}
 	for _, gt := range hGates {
 		whh, _ := c.gateWeights(gt.gi)
 		fhx.AddScaledRowsT(0, 0, vec(gt.s), whh)
 	}
 	fhx.AddDiag(0, H, vec(zipI(otc, f, interval.Mul))) // ∂F_h/∂c = o⊙tanh'(c')⊙f
-	lf.Gx.AddBlock(0, 0, fhx)
+	if apart {
+		lf.Gx.AddBlock(0, 0, fhx)
+	} else {
+		lf.Gx.SettleBlock(0, 0, H, N)
+	}
 	lf.Gx.AddDiag(0, 0, negOnes(H))
 	for _, gt := range cGates {
 		whh, _ := c.gateWeights(gt.gi)

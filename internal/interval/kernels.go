@@ -133,6 +133,25 @@ func (m Mat) AddBlock(r0, c0 int, b Mat) {
 	}
 }
 
+// SettleBlock turns the rows x cols block of m at (r0, c0), holding a
+// matrix b, into what AddBlock(r0, c0, b) gives when that block of m is
+// zero, bit for bit: a caller may then build b in m's own block instead
+// of a matrix of its own. m must have radii.
+func (m Mat) SettleBlock(r0, c0, rows, cols int) {
+	for k := 0; k < rows; k++ {
+		base := (r0+k)*m.Cols + c0
+		mid, mr := m.Mid[base:base+cols], m.Rad[base:base+cols]
+		for j, bm := range mid {
+			nm := zero + bm // AddBlock's m.Mid[i] + b.Mid[...], m.Mid[i] = +0: a −0 becomes +0
+			mid[j], mr[j] = nm, grow(0, mr[j]+u2*math.Abs(nm)+etaPad)
+		}
+	}
+}
+
+// zero is +0 as a variable, which the compiler cannot fold out of zero + x
+// (a −0 becomes +0).
+var zero = 0.0
+
 // Clone returns a copy of m with radii (zero radii for a point matrix).
 func (m Mat) Clone() Mat {
 	out := Mat{Rows: m.Rows, Cols: m.Cols, Mid: append([]float64(nil), m.Mid...), Rad: make([]float64, len(m.Mid))}
