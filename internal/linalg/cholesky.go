@@ -17,7 +17,11 @@ import (
 // also estimates the condition number, which took three quarters of the
 // time of a Levenberg-Marquardt step at N = 16.
 func Cholesky(a []float64, n int) bool {
-	if _, ok := lapack64.Potrf(blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: a}); !ok {
+	if n <= potf2Max {
+		if !potf2Upper(a, n) {
+			return false
+		}
+	} else if _, ok := lapack64.Potrf(blas64.Symmetric{N: n, Stride: n, Uplo: blas.Upper, Data: a}); !ok {
 		return false
 	}
 	lo, hi := math.Inf(1), 0.0
@@ -70,4 +74,71 @@ func choleskySolve1(u []float64, n int, b []float64) {
 		}
 		b[i] = bi * (1 / u[i*n+i])
 	}
+}
+
+// potf2Max is the largest n that gonum's Dpotrf factors unblocked, by
+// Dpotf2 (its block size from Ilaenv, 64).
+const potf2Max = 64
+
+// potf2Upper is gonum's Dpotf2 of the upper triangle of the n x n
+// row-major a (n <= potf2Max, where Dpotrf calls it), the same arithmetic
+// in the same order, bit for bit (TestCholeskyMatchesPotrf), without its
+// calls: a Ddot, a Dgemv and a Dscal for each column, whose checks and
+// calls took more time than their arithmetic at N = 16 (the dense
+// refinement factors one matrix per Jacobian and damping). Ddot's
+// strided sum (gonum's DotInc) keeps the terms of even and odd index
+// apart, the last of an odd count with the odd ones, and adds the two
+// sums at the end; Dgemv(Trans)'s update adds each row's term to the
+// entry in order of the rows; Dscal multiplies by 1/u_jj.
+func potf2Upper(a []float64, n int) bool {
+	a = a[:n*n]
+	for j := 0; j < n; j++ {
+		ajj := a[j*n+j]
+		if j != 0 {
+			even, odd := 0.0, 0.0
+			i := 0
+			for ; i+1 < j; i += 2 {
+				v, w := a[i*n+j], a[(i+1)*n+j]
+				even += v * v
+				odd += w * w
+			}
+			if i < j {
+				v := a[i*n+j]
+				odd += v * v
+			}
+			ajj -= odd + even
+		}
+		if ajj <= 0 || math.IsNaN(ajj) {
+			a[j*n+j] = ajj
+			return false
+		}
+		ajj = math.Sqrt(ajj)
+		a[j*n+j] = ajj
+		if j < n-1 {
+			// Entry (j, k) gains -u_ik u_ij for i < j in order of i, four
+			// entries at once (independent sums, in registers).
+			inv := 1 / ajj
+			k := j + 1
+			for ; k+3 < n; k += 4 {
+				s0, s1, s2, s3 := a[j*n+k], a[j*n+k+1], a[j*n+k+2], a[j*n+k+3]
+				for i := 0; i < j; i++ {
+					t := -a[i*n+j]
+					r := a[i*n+k : i*n+k+4]
+					s0 += float64(t * r[0]) // the conversions round the products (no fused multiply-add)
+					s1 += float64(t * r[1])
+					s2 += float64(t * r[2])
+					s3 += float64(t * r[3])
+				}
+				a[j*n+k], a[j*n+k+1], a[j*n+k+2], a[j*n+k+3] = s0*inv, s1*inv, s2*inv, s3*inv
+			}
+			for ; k < n; k++ {
+				s0 := a[j*n+k]
+				for i := 0; i < j; i++ {
+					s0 += float64(-a[i*n+j] * a[i*n+k])
+				}
+				a[j*n+k] = s0 * inv
+			}
+		}
+	}
+	return true
 }
