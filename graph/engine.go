@@ -1,12 +1,13 @@
 package graph
 
 import (
-	"math"
 	"reflect"
 	"sync"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/rnnfp/fixedpoints/internal/vmath"
 )
 
 // reuseOn lets a test compile machines with gorgonia's own engine.
@@ -30,7 +31,7 @@ const maxReused = 64
 // a run every call gets an output of its own, as with the clones. Inputs
 // the machine was given (bound values) keep gorgonia's way: another
 // machine's op could see this engine on a value bound to both.
-// The values are math.Tanh's and -x, as gorgonia's
+// The values are math.Tanh's (through vmath.Tanh, with its bits) and -x, as gorgonia's
 // (TestRewoundMachinesMatchFresh compares them bit for bit).
 type reuseEngine struct {
 	G.StandardEngine
@@ -57,9 +58,7 @@ func (e *reuseEngine) Tanh(a tensor.Tensor, opts ...tensor.FuncOpt) (tensor.Tens
 		return e.StandardEngine.Tanh(a, opts...)
 	}
 	dst := out.Float64s()
-	for i, x := range a.(*tensor.Dense).Float64s()[:len(dst)] {
-		dst[i] = math.Tanh(x)
-	}
+	vmath.Tanh(dst, a.(*tensor.Dense).Float64s())
 	return out, nil
 }
 
