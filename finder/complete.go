@@ -397,7 +397,15 @@ func (f *finder) midpointSeeds(known []int, tried map[[2]int]bool, budget int) i
 		}
 		pairs = append(pairs, near...)
 	}
-	sort.SliceStable(pairs, func(a, b int) bool { return pairs[a].d < pairs[b].d })
+	slices.SortStableFunc(pairs, func(a, b pair) int { // sort.SliceStable's order, without its reflection
+		switch {
+		case a.d < b.d:
+			return -1
+		case b.d < a.d:
+			return 1
+		}
+		return 0
+	})
 	seen := map[string]bool{}
 	added := 0
 	mid := make([]float64, f.N)
