@@ -248,6 +248,23 @@ func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors 
 	return c.factorLSTM(x, in, jac, forStack, true)
 }
 
+// sigmoidSet is interval.SigmoidSet of each of a: σ(a) and σ'(a), and with
+// more σ(−a) and e^a.
+func sigmoidSet(a []interval.I, more bool) (s, d, neg, e []interval.I) {
+	s, d = make([]interval.I, len(a)), make([]interval.I, len(a))
+	if more {
+		neg, e = make([]interval.I, len(a)), make([]interval.I, len(a))
+	}
+	for k, v := range a {
+		if more {
+			s[k], d[k], neg[k], e[k] = interval.SigmoidSet(v, true)
+		} else {
+			s[k], d[k], _, _ = interval.SigmoidSet(v, false)
+		}
+	}
+	return s, d, neg, e
+}
+
 // lstmFhxApart makes factorLSTM build ∂F_h/∂x apart for a single layer
 // too, as it did before SettleBlock: the tests compare the two bit for
 // bit.
@@ -259,8 +276,12 @@ func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerF
 	H, M, N := c.hidden, c.inputs, 2*c.hidden
 	h, cc := x[:H], x[H:]
 	ai, af, ag, ao := c.pre(0, h, in, true), c.pre(1, h, in, true), c.pre(2, h, in, true), c.pre(3, h, in, true)
-	i, f, g, o := mapI(ai, interval.Sigmoid), mapI(af, interval.Sigmoid), mapI(ag, interval.Tanh), mapI(ao, interval.Sigmoid)
-	ef := mapI(af, interval.Exp)                                                     // e^{a_f}
+	// σ and σ' of the gates i, f, o (and σ(−a_f), e^{a_f}) from one pair
+	// of exponentials each (interval.SigmoidSet, the same bits).
+	i, di, _, _ := sigmoidSet(ai, false)
+	f, df, nf, ef := sigmoidSet(af, true) // nf = σ(−a_f) = 1 − f
+	o, do, _, _ := sigmoidSet(ao, false)
+	g := mapI(ag, interval.Tanh)
 	q := mapI(ef, func(e interval.I) interval.I { return interval.AddScalar(e, 1) }) // 1/(1 − f)
 	ig := zipI(i, g, interval.Mul)
 	c2 := zipI(zipI(f, cc, interval.Mul), ig, interval.Add) // c' = f⊙c + i⊙g
@@ -268,11 +289,11 @@ func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerF
 	fh := zipI(o, tc, interval.Mul)
 	lf := layerFactors{n: N, m: M, h: H, wantJ: jac, Fh: fh}
 	lf.G = append(zipI(fh, h, interval.Sub), zipI(zipI(ig, q, interval.Mul), cc, interval.Sub)...)
-	lf.D = append(ones(H), mapI(af, func(a interval.I) interval.I { return interval.Sigmoid(interval.Neg(a)) })...)
+	lf.D = append(ones(H), nf...)
 	if !jac {
 		return lf
 	}
-	di, df, dg, do := mapI(ai, interval.SigmoidDeriv), mapI(af, interval.SigmoidDeriv), mapI(ag, interval.TanhDeriv), mapI(ao, interval.SigmoidDeriv)
+	dg := mapI(ag, interval.TanhDeriv)
 	dtc := mapI(c2, interval.TanhDeriv)
 	otc := zipI(o, dtc, interval.Mul) // o⊙tanh'(c')
 	type gate struct {

@@ -102,12 +102,17 @@ func sigmoidBounds(x float64) (lo, hi float64) {
 	if math.IsNaN(x) {
 		return math.NaN(), math.NaN()
 	}
+	el, eh := expBounds(-math.Abs(x))
+	return sigmoidFromExp(x, el, eh)
+}
+
+// sigmoidFromExp is sigmoidBounds(x) from [el, eh] = expBounds(−|x|)
+// (e^{−x} for x ≥ 0, e^x below), x not NaN.
+func sigmoidFromExp(x, el, eh float64) (lo, hi float64) {
 	if x >= 0 {
-		el, eh := expBounds(-x)
 		lo = divDown(1, addUp(1, eh))
 		hi = divUp(1, addDown(1, el))
 	} else {
-		el, eh := expBounds(x)
 		lo = divDown(el, addUp(1, el))
 		hi = divUp(eh, addDown(1, eh))
 	}
@@ -127,14 +132,75 @@ func sigmoidDerivBounds(y float64) (lo, hi float64) {
 	if math.IsNaN(y) {
 		return math.NaN(), math.NaN()
 	}
+	el, eh := expBounds(-y)
+	return sigmoidDerivFromExp(el, eh)
+}
+
+// sigmoidDerivFromExp is sigmoidDerivBounds(y) from [el, eh] =
+// expBounds(−y), y not NaN.
+func sigmoidDerivFromExp(el, eh float64) (lo, hi float64) {
 	// E/(1+E)² increases with E = e^{−y} on [0, 1], so each end takes its
 	// own end of E, each operation rounded its own way.
-	el, eh := expBounds(-y)
 	dl := addUp(1, el)
 	dh := addDown(1, eh)
 	lo = divDown(el, mulUp(dl, dl))
 	hi = divUp(eh, mulDown(dh, dh))
 	return math.Max(lo, 0), math.Min(hi, 0.25)
+}
+
+// SigmoidSet returns Sigmoid(x) and SigmoidDeriv(x), and with more also
+// Sigmoid(Neg(x)) and Exp(x), bit for bit as those give them, from the
+// exponentials at x's two ends: each of those functions evaluates
+// e^{−|end|} at the same ends (Exp its own at an end above 0), so that the
+// four together cost what two did (a gated cell's gates need σ and σ',
+// and the LSTM's forget gate all four).
+func SigmoidSet(x I, more bool) (s, d, neg, e I) {
+	if math.IsNaN(x.Lo) || math.IsNaN(x.Hi) {
+		s, d = Sigmoid(x), SigmoidDeriv(x)
+		if more {
+			neg, e = Sigmoid(Neg(x)), Exp(x)
+		}
+		return s, d, neg, e
+	}
+	al, ah := math.Abs(x.Lo), math.Abs(x.Hi)
+	ll, lh := expBounds(-al) // at x.Lo
+	hl, hh := expBounds(-ah) // at x.Hi
+	lo, _ := sigmoidFromExp(x.Lo, ll, lh)
+	_, hi := sigmoidFromExp(x.Hi, hl, hh)
+	s = fix(lo, hi)
+	// SigmoidDeriv: evenDecreasing's lower end at Mag, upper at Mig.
+	var dlo, dhi float64
+	if math.Max(al, ah) == al {
+		dlo, _ = sigmoidDerivFromExp(ll, lh)
+	} else {
+		dlo, _ = sigmoidDerivFromExp(hl, hh)
+	}
+	switch mig := x.Mig(); {
+	case mig == 0:
+		_, dhi = sigmoidDerivBounds(0)
+	case mig == al:
+		_, dhi = sigmoidDerivFromExp(ll, lh)
+	default:
+		_, dhi = sigmoidDerivFromExp(hl, hh)
+	}
+	d = fix(dlo, dhi)
+	if !more {
+		return s, d, neg, e
+	}
+	// Sigmoid(Neg(x)) = [σ(−Hi), σ(−Lo)]: the same ends' exponentials.
+	nlo, _ := sigmoidFromExp(-x.Hi, hl, hh)
+	_, nhi := sigmoidFromExp(-x.Lo, ll, lh)
+	neg = fix(nlo, nhi)
+	// Exp: expBounds at each end, e^{−|end|} already for an end <= 0.
+	elo, ehi := ll, hh
+	if x.Lo > 0 {
+		elo, _ = expBounds(x.Lo)
+	}
+	if x.Hi > 0 {
+		_, ehi = expBounds(x.Hi)
+	}
+	e = fix(elo, ehi)
+	return s, d, neg, e
 }
 
 // evenDecreasing encloses an even function of x that decreases in |x| and

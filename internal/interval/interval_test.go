@@ -315,3 +315,47 @@ func TestDot(t *testing.T) {
 		}
 	}
 }
+
+// TestSigmoidSetIsSeparate: SigmoidSet gives Sigmoid, SigmoidDeriv,
+// Sigmoid(Neg(x)) and Exp bit for bit, on intervals with ends of both
+// signs, ±0, at the exponentials' range limits (±700, ±710, ±746),
+// infinite and NaN, points and wide ones.
+func TestSigmoidSetIsSeparate(t *testing.T) {
+	ends := []float64{0, math.Copysign(0, -1), 1e-300, 5e-324, 0.3, 1, 2.5, 36, 699.9, 700.5, 709.8, 710.5, 745.9, 746.5, 1e10, math.Inf(1), math.NaN()}
+	var vals []float64
+	for _, v := range ends {
+		vals = append(vals, v, -v)
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	for range 200 {
+		vals = append(vals, rng.NormFloat64()*math.Exp2(float64(rng.IntN(24)-12)))
+	}
+	bits := func(x I) [2]uint64 { return [2]uint64{math.Float64bits(x.Lo), math.Float64bits(x.Hi)} }
+	n := 0
+	for _, a := range vals {
+		for _, b := range vals {
+			if a > b {
+				continue // not an interval (NaN ends are kept: a > b is false)
+			}
+			x := I{a, b}
+			s, d, neg, e := SigmoidSet(x, true)
+			s1, d1, _, _ := SigmoidSet(x, false)
+			for _, c := range []struct {
+				name      string
+				got, want I
+			}{
+				{"Sigmoid", s, Sigmoid(x)}, {"SigmoidDeriv", d, SigmoidDeriv(x)},
+				{"Sigmoid(Neg)", neg, Sigmoid(Neg(x))}, {"Exp", e, Exp(x)},
+				{"Sigmoid, less", s1, Sigmoid(x)}, {"SigmoidDeriv, less", d1, SigmoidDeriv(x)},
+			} {
+				if bits(c.got) != bits(c.want) {
+					t.Fatalf("%s of [%v, %v]: SigmoidSet's %v, want %v", c.name, a, b, c.got, c.want)
+				}
+			}
+			n++
+		}
+	}
+	if n < 10000 {
+		t.Fatalf("only %d intervals compared", n)
+	}
+}
