@@ -7,6 +7,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/rnnfp/fixedpoints/internal/vmath"
 )
 
 // A tapePlan runs a tape machine's program without gorgonia's per-op
@@ -378,8 +380,9 @@ func arithOf(op G.Op) byte {
 
 // elementwise computes args[0] op args[1] into p, as the op's
 // UsePreallocDo does (tensor.Add, Sub or Mul with WithReuse(p): one
-// rounding an element, in any order, so the same bits), when all three are
-// contiguous float64 arrays of one shape, and reports whether it did.
+// rounding an element, in any order, so the same bits; vmath.Add, Sub and
+// Mul do 4 at once), when all three are contiguous float64 arrays of one
+// shape, and reports whether it did.
 // Otherwise it leaves p alone and the op runs by gorgonia.
 func elementwise(op byte, p G.Value, args []G.Value) bool {
 	if len(args) != 2 {
@@ -398,19 +401,13 @@ func elementwise(op byte, p G.Value, args []G.Value) bool {
 		return false
 	}
 	x, y, z = x[:n], y[:n], z[:n]
-	switch op {
+	switch op { // Go's loops' bits, 4 values at once
 	case '+':
-		for i := range z {
-			z[i] = x[i] + y[i]
-		}
+		vmath.Add(z, x, y)
 	case '-':
-		for i := range z {
-			z[i] = x[i] - y[i]
-		}
+		vmath.Sub(z, x, y)
 	case '*':
-		for i := range z {
-			z[i] = x[i] * y[i]
-		}
+		vmath.Mul(z, x, y)
 	default:
 		return false
 	}

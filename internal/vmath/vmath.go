@@ -16,6 +16,9 @@
 // branch. At start each kernel is checked against math on a few hundred
 // values across the branches and turned off on any difference. Elsewhere
 // (other architectures, the purego tag, no AVX2) both are loops over math.
+//
+// Add, Sub and Mul are the elementwise operations with Go's loops' bits,
+// 4 at once where the kernels run.
 package vmath
 
 import "math"

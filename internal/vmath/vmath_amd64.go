@@ -14,6 +14,9 @@ import (
 // kernels run: AVX2, and the start-up check against math (agrees).
 var expFMA, useExp, useTanh bool
 
+// useArith is whether Add, Sub and Mul run their kernels: AVX2.
+var useArith = cpu.X86.HasAVX2
+
 func init() {
 	if !cpu.X86.HasAVX2 {
 		return
@@ -82,3 +85,15 @@ func agrees(batch func(dst, src []float64), scalar func(float64) float64) bool {
 	}
 	return true
 }
+
+// addKern, subKern and mulKern set dst[i] = x[i] + y[i] (−, ×) for the n
+// values at dst, x and y, n a multiple of 4.
+//
+//go:noescape
+func addKern(dst, x, y *float64, n int)
+
+//go:noescape
+func subKern(dst, x, y *float64, n int)
+
+//go:noescape
+func mulKern(dst, x, y *float64, n int)

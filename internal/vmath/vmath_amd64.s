@@ -232,3 +232,130 @@ edone:
 	MOVQ DX, ret+40(FP)
 	VZEROUPPER
 	RET
+
+// The arithmetic kernels set dst[i] = x[i] op y[i] for n values, n a
+// multiple of 4, 16 a round while they can, then 4: one IEEE operation a
+// value, as Go's loop (x is the operation's first operand).
+
+// func addKern(dst, x, y *float64, n int)
+TEXT ·addKern(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-16, BX
+	JZ   add4
+
+add16:
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD 32(SI)(AX*8), Y1
+	VMOVUPD 64(SI)(AX*8), Y2
+	VMOVUPD 96(SI)(AX*8), Y3
+	VADDPD (DX)(AX*8), Y0, Y0
+	VADDPD 32(DX)(AX*8), Y1, Y1
+	VADDPD 64(DX)(AX*8), Y2, Y2
+	VADDPD 96(DX)(AX*8), Y3, Y3
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	ADDQ $16, AX
+	CMPQ AX, BX
+	JLT  add16
+
+add4:
+	CMPQ AX, CX
+	JGE  adddone
+	VMOVUPD (SI)(AX*8), Y0
+	VADDPD (DX)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP  add4
+
+adddone:
+	VZEROUPPER
+	RET
+
+// func subKern(dst, x, y *float64, n int)
+TEXT ·subKern(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-16, BX
+	JZ   sub4
+
+sub16:
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD 32(SI)(AX*8), Y1
+	VMOVUPD 64(SI)(AX*8), Y2
+	VMOVUPD 96(SI)(AX*8), Y3
+	VSUBPD (DX)(AX*8), Y0, Y0
+	VSUBPD 32(DX)(AX*8), Y1, Y1
+	VSUBPD 64(DX)(AX*8), Y2, Y2
+	VSUBPD 96(DX)(AX*8), Y3, Y3
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	ADDQ $16, AX
+	CMPQ AX, BX
+	JLT  sub16
+
+sub4:
+	CMPQ AX, CX
+	JGE  subdone
+	VMOVUPD (SI)(AX*8), Y0
+	VSUBPD (DX)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP  sub4
+
+subdone:
+	VZEROUPPER
+	RET
+
+// func mulKern(dst, x, y *float64, n int)
+TEXT ·mulKern(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-16, BX
+	JZ   mul4
+
+mul16:
+	VMOVUPD (SI)(AX*8), Y0
+	VMOVUPD 32(SI)(AX*8), Y1
+	VMOVUPD 64(SI)(AX*8), Y2
+	VMOVUPD 96(SI)(AX*8), Y3
+	VMULPD (DX)(AX*8), Y0, Y0
+	VMULPD 32(DX)(AX*8), Y1, Y1
+	VMULPD 64(DX)(AX*8), Y2, Y2
+	VMULPD 96(DX)(AX*8), Y3, Y3
+	VMOVUPD Y0, (DI)(AX*8)
+	VMOVUPD Y1, 32(DI)(AX*8)
+	VMOVUPD Y2, 64(DI)(AX*8)
+	VMOVUPD Y3, 96(DI)(AX*8)
+	ADDQ $16, AX
+	CMPQ AX, BX
+	JLT  mul16
+
+mul4:
+	CMPQ AX, CX
+	JGE  muldone
+	VMOVUPD (SI)(AX*8), Y0
+	VMULPD (DX)(AX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP  mul4
+
+muldone:
+	VZEROUPPER
+	RET
