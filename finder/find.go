@@ -42,6 +42,7 @@ type finder struct {
 	steps    bySize[*graph.Stepper]
 	jvps     bySize[*graph.JVP]
 	lm       *lmScratch // the refinement's buffers (scratch), back to their pool on release
+	tanhW    []float64  // tanhWeights' W_hh; empty once decided there is none
 	stats    Stats
 	start    time.Time
 	canceled bool

@@ -388,3 +388,69 @@ func TestMaxAbsMatchesFloatLoops(t *testing.T) {
 		}
 	}
 }
+
+// tanhJacobians, from the F the candidates hold as evalAt set it, gives
+// graph's closed-form Jacobians bit for bit, at states from moderate to
+// saturating (where 1 − F² is 0 and a product can be −0), on a tanh RNN
+// with and without inputs; GRU and relu cells take the graph pass.
+func TestTanhJacobiansMatchGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		cell := cells.NewVanilla(16, M, cells.Tanh)
+		cell.InitUniform(9)
+		const B = 300
+		r := rand.New(rand.NewPCG(9, uint64(M)))
+		x := make([]float64, B*16)
+		for i := range x {
+			x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(5)-1))
+		}
+		s := Settings{}
+		s.fill()
+		f, err := newFinder(Problem{Cell: cell, InitialStates: x, Inputs: randVec(r, M)}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps := make([]int, B)
+		for i := range reps {
+			reps[i] = i
+		}
+		if err := f.evalAt(reps); err != nil {
+			t.Fatal(err)
+		}
+		w := f.tanhWeights()
+		if w == nil {
+			t.Fatal("no closed form for a one-layer tanh RNN")
+		}
+		N := 16
+		Bg := batchRows(B, N)
+		want, err := f.jacobiansGraph(reps, Bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = slices.Clone(want[:B*N*N])
+		got := make([]float64, B*N*N)
+		tanhJacobians(f.cands, reps, w, N, got)
+		zeros := 0
+		for i := range got {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("M %d: entry %d = %v, graph gives %v", M, i, got[i], want[i])
+			}
+			if got[i] == 0 {
+				zeros++
+			}
+		}
+		if zeros == 0 {
+			t.Errorf("M %d: no saturated unit among the states", M)
+		}
+	}
+	for _, cell := range []cells.Cell{cells.NewGRU(16, 3), cells.NewVanilla(16, 3, cells.ReLU)} {
+		s := Settings{}
+		s.fill()
+		f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, 16)}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.tanhWeights() != nil {
+			t.Errorf("%T: closed-form tanh Jacobians taken", cell)
+		}
+	}
+}
