@@ -245,3 +245,43 @@ func TestClosedJacobiansRepeatedRows(t *testing.T) {
 		}
 	}
 }
+
+// TestAddTermMatchesLoop: a weight term without a right coefficient adds
+// li·w to each row as the plain loop row[k] += li*w[k] does, bit for bit
+// (one rounded product and one rounded addition an entry), on rows of
+// every length the kernel splits and entries of many scales.
+func TestAddTermMatchesLoop(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	draw := func() float64 { return r.NormFloat64() * math.Exp2(float64(r.IntN(60)-30)) }
+	for _, cols := range []int{1, 3, 4, 7, 16, 17, 33} {
+		const rows, B, stride = 5, 3, 40
+		cf := &closedForm{coef: [][]float64{make([]float64, B*rows)}}
+		for i := range cf.coef[0] {
+			cf.coef[0][i] = draw()
+		}
+		tm := closedTerm{row: 2, col: 1, rows: rows, cols: cols, w: make([]float64, rows*cols), left: 0, right: -1}
+		for i := range tm.w {
+			tm.w[i] = draw()
+		}
+		for b := 0; b < B; b++ {
+			got := make([]float64, (tm.row+rows)*stride)
+			for i := range got {
+				got[i] = draw()
+			}
+			want := append([]float64(nil), got...)
+			cf.addTerm(&tm, b, got, stride)
+			for i := 0; i < rows; i++ {
+				li := cf.coef[0][b*rows+i]
+				for k := 0; k < cols; k++ {
+					e := &want[(tm.row+i)*stride+tm.col+k]
+					*e = *e + float64(li*tm.w[i*cols+k])
+				}
+			}
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("cols %d, point %d: entry %d = %v, the loop's %v", cols, b, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
