@@ -385,6 +385,11 @@ func (f *finder) stepFew(trial, tu, fout []float64, n int) error {
 	if B >= batchRows(1, N) {
 		return f.stepRows(trial, tu, fout, n)
 	}
+	if t := f.tanhStepper(); t != nil {
+		t.padded(trial, tu, fout, n, B)
+		f.stats.GradEvals++
+		return nil
+	}
 	for row := n; row < B; row++ {
 		copy(trial[row*N:(row+1)*N], trial[(n-1)*N:n*N])
 		copy(tu[row*M:(row+1)*M], tu[(n-1)*M:n*M])

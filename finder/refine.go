@@ -11,7 +11,9 @@ import (
 
 	"github.com/rnnfp/fixedpoints/cells"
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/blasuse"
 	"github.com/rnnfp/fixedpoints/internal/linalg"
+	"github.com/rnnfp/fixedpoints/internal/vmath"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -532,6 +534,15 @@ func (f *finder) stepMatrices(part, rows, repOf []int, nreps int, st map[int]*lm
 func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 	N, M := f.N, f.M
 	chunks := halveChunk(rowChunks(n, N), n, N)
+	if t := f.tanhStepper(); t != nil {
+		total := 0
+		for _, b := range chunks {
+			total += b
+		}
+		t.padded(trial, tu, fout, n, total)
+		f.stats.GradEvals++
+		return nil
+	}
 	steppers := make([]*graph.Stepper, len(chunks))
 	if err := f.steps.getEach(chunks, steppers); err != nil {
 		return err
@@ -697,6 +708,95 @@ func (f *finder) tanhWeights() []float64 {
 		return nil
 	}
 	return f.tanhW
+}
+
+// tanhStep is a one-layer tanh RNN's step F(x) = tanh(x·W + d(u)), d(u) =
+// u·W_ih + (b_ih + b_hh) (b_ih + b_hh alone without inputs), in float64 with
+// the graph's arithmetic: its products by linalg.MulNN (each entry summed
+// from zero in order of k, the bits of the graph's products below
+// blasuse.MinDim in either build), then the elementwise sums, then
+// math.Tanh's bits (vmath). The dense refinement's and completion's
+// batches of trial points run through it instead of a graph (stepRows,
+// stepFew): 60-70 µs of a graph run's fixed cost each, 67 runs an RNN-16
+// Find, for a few microseconds of arithmetic in the small ones
+// (TestTanhStepMatchesGraph).
+type tanhStep struct {
+	n, m int
+	whh  []float64 // N x N, the graph's x·W_hh factor (cells' params[1])
+	wih  []float64 // M x N
+	b    []float64 // b_ih + b_hh
+}
+
+// tanhStepper is the finder's tanhStep, or nil when the cell is not a
+// one-layer tanh RNN in float64 with finite weights small enough for the
+// build's own products (blasuse.Large).
+func (f *finder) tanhStepper() *tanhStep {
+	if f.tanhS == nil {
+		f.tanhS = &tanhStep{}
+		v, ok := f.cell.(*cells.Vanilla)
+		if !ok || v.Act != cells.Tanh || f.s.Dtype != graph.Float64 || blasuse.Large(1, f.N, f.N) || blasuse.Large(1, f.N, f.M) {
+			return nil
+		}
+		ps := v.Params()
+		if len(ps) != 4 {
+			return nil
+		}
+		N, M := f.N, f.M
+		wih, whh, bih, bhh := ps[0], ps[1], ps[2], ps[3]
+		if wih.Rows != M || wih.Cols != N || whh.Rows != N || whh.Cols != N || len(bih.Data) != N || len(bhh.Data) != N {
+			return nil
+		}
+		for _, p := range ps {
+			if !finite(p.Data) {
+				return nil
+			}
+		}
+		t := &tanhStep{n: N, m: M, whh: slices.Clone(whh.Data), wih: slices.Clone(wih.Data), b: make([]float64, N)}
+		for j := range t.b {
+			t.b[j] = bih.Data[j] + bhh.Data[j]
+		}
+		f.tanhS = t
+	}
+	if f.tanhS.n == 0 {
+		return nil
+	}
+	return f.tanhS
+}
+
+// padded is rows, then rows n to total of x, u and out set to their last
+// real row's, as the graph's padded batches left them.
+func (t *tanhStep) padded(x, u, out []float64, n, total int) {
+	N, M := t.n, t.m
+	t.rows(x, u, out, n)
+	for row := n; row < total; row++ {
+		copy(x[row*N:(row+1)*N], x[(n-1)*N:n*N])
+		copy(u[row*M:(row+1)*M], u[(n-1)*M:n*M])
+		copy(out[row*N:(row+1)*N], out[(n-1)*N:n*N])
+	}
+}
+
+// rows sets out's first n rows to F at x's rows, with inputs u's rows.
+func (t *tanhStep) rows(x, u, out []float64, n int) {
+	N, M := t.n, t.m
+	linalg.Parallel(n, func(lo, hi int) {
+		linalg.MulNN(hi-lo, N, N, x[lo*N:], N, t.whh, N, out[lo*N:], N, false)
+		d := slices.Clone(t.b)
+		var du []float64 // the input d is for (none yet: nil)
+		for r := lo; r < hi; r++ {
+			if ur := u[r*M : (r+1)*M]; M > 0 && (du == nil || !slices.Equal(ur, du)) {
+				linalg.MulNN(1, N, M, ur, M, t.wih, N, d, N, false) // u·W_ih, then + b
+				for j := range d {
+					d[j] += t.b[j]
+				}
+				du = ur
+			}
+			row := out[r*N : (r+1)*N]
+			for j := range row {
+				row[j] += d[j]
+			}
+			vmath.Tanh(row, row)
+		}
+	})
 }
 
 // tanhJacobians writes into jx (one N x N block per candidate of reps)

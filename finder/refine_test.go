@@ -454,3 +454,67 @@ func TestTanhJacobiansMatchGraph(t *testing.T) {
 		}
 	}
 }
+
+// tanhStep gives the graph's Stepper's F bit for bit, on a tanh RNN with
+// and without inputs, at states from moderate to saturating, with inputs
+// shared by runs of rows and changing between them; GRU and relu cells
+// keep the graph.
+func TestTanhStepMatchesGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		cell := cells.NewVanilla(16, M, cells.Tanh)
+		cell.InitUniform(10)
+		const N, n = 16, 300
+		s := Settings{}
+		s.fill()
+		f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, N)}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := f.tanhStepper()
+		if ts == nil {
+			t.Fatal("no tanh step for a one-layer tanh RNN")
+		}
+		r := rand.New(rand.NewPCG(10, uint64(M)))
+		B := batchRows(n, N)
+		x := make([]float64, B*N)
+		for i := range x {
+			x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(5)-1))
+		}
+		u := make([]float64, B*M)
+		for row := 0; row < B; row++ {
+			if row%7 == 0 || row == 0 {
+				for j := 0; j < M; j++ {
+					u[row*M+j] = r.NormFloat64()
+				}
+				continue
+			}
+			copy(u[row*M:(row+1)*M], u[(row-1)*M:row*M])
+		}
+		st, err := f.steps.get(B)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]float64, B*N)
+		if err := st.Step(x, u, want); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]float64, B*N)
+		ts.rows(x, u, got, n)
+		for i := range got[:n*N] {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("M %d: F[%d] = %v, graph gives %v", M, i, got[i], want[i])
+			}
+		}
+	}
+	for _, cell := range []cells.Cell{cells.NewGRU(16, 3), cells.NewVanilla(16, 3, cells.ReLU)} {
+		s := Settings{}
+		s.fill()
+		f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, 16)}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.tanhStepper() != nil {
+			t.Errorf("%T: tanh step taken", cell)
+		}
+	}
+}
