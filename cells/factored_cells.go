@@ -248,12 +248,46 @@ func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors 
 	return c.factorLSTM(x, in, jac, forStack, true)
 }
 
+// ivArena hands out interval vectors from one buffer (a new one when it
+// runs out): an LSTM enclosure's thirty-odd intermediate vectors were as
+// many allocations.
+type ivArena struct{ buf []interval.I }
+
+// take returns n intervals of the buffer (zero, or as the buffer held them:
+// callers write every one).
+func (a *ivArena) take(n int) []interval.I {
+	if len(a.buf) < n {
+		a.buf = make([]interval.I, max(n, 8*n))
+	}
+	out := a.buf[:n:n]
+	a.buf = a.buf[n:]
+	return out
+}
+
+// mapI is the package's mapI into the arena.
+func (a *ivArena) mapI(x []interval.I, f func(interval.I) interval.I) []interval.I {
+	out := a.take(len(x))
+	for i, v := range x {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// zipI is the package's zipI into the arena.
+func (a *ivArena) zipI(x, y []interval.I, f func(a, b interval.I) interval.I) []interval.I {
+	out := a.take(len(x))
+	for i := range x {
+		out[i] = f(x[i], y[i])
+	}
+	return out
+}
+
 // sigmoidSet is interval.SigmoidSet of each of a: σ(a) and σ'(a), and with
 // more σ(−a) and e^a.
-func sigmoidSet(a []interval.I, more bool) (s, d, neg, e []interval.I) {
-	s, d = make([]interval.I, len(a)), make([]interval.I, len(a))
+func (ar *ivArena) sigmoidSet(a []interval.I, more bool) (s, d, neg, e []interval.I) {
+	s, d = ar.take(len(a)), ar.take(len(a))
 	if more {
-		neg, e = make([]interval.I, len(a)), make([]interval.I, len(a))
+		neg, e = ar.take(len(a)), ar.take(len(a))
 	}
 	for k, v := range a {
 		if more {
@@ -275,12 +309,16 @@ var lstmFhxApart = false
 func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerFactors {
 	H, M, N := c.hidden, c.inputs, 2*c.hidden
 	h, cc := x[:H], x[H:]
+	// The intermediate vectors (about 30 of H each) from one allocation.
+	ar := ivArena{buf: make([]interval.I, 40*H)}
+	mapI := func(x []interval.I, f func(interval.I) interval.I) []interval.I { return ar.mapI(x, f) }
+	zipI := func(x, y []interval.I, f func(a, b interval.I) interval.I) []interval.I { return ar.zipI(x, y, f) }
 	ai, af, ag, ao := c.pre(0, h, in, true), c.pre(1, h, in, true), c.pre(2, h, in, true), c.pre(3, h, in, true)
 	// σ and σ' of the gates i, f, o (and σ(−a_f), e^{a_f}) from one pair
 	// of exponentials each (interval.SigmoidSet, the same bits).
-	i, di, _, _ := sigmoidSet(ai, false)
-	f, df, nf, ef := sigmoidSet(af, true) // nf = σ(−a_f) = 1 − f
-	o, do, _, _ := sigmoidSet(ao, false)
+	i, di, _, _ := ar.sigmoidSet(ai, false)
+	f, df, nf, ef := ar.sigmoidSet(af, true) // nf = σ(−a_f) = 1 − f
+	o, do, _, _ := ar.sigmoidSet(ao, false)
 	g := mapI(ag, interval.Tanh)
 	q := mapI(ef, func(e interval.I) interval.I { return interval.AddScalar(e, 1) }) // 1/(1 − f)
 	ig := zipI(i, g, interval.Mul)
