@@ -600,7 +600,7 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 		// Each candidate's test is its own (its Cholesky factor in a
 		// worker's buffer), so the candidates are spread over the CPUs.
 		stepping := make([]bool, len(active))
-		linalg.Parallel(len(active), func(a, b int) {
+		linalg.ParallelMin(len(active), slowMinPer, func(a, b int) {
 			work := work
 			if a > 0 {
 				work = make([]float64, N*N)
@@ -627,7 +627,7 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 			// Each pending candidate's step into its own slot (spread over
 			// the CPUs), then the slots of those that have one packed in
 			// order.
-			linalg.Parallel(len(pending), func(a, b int) {
+			linalg.ParallelMin(len(pending), slowMinPer, func(a, b int) {
 				work := work
 				if a > 0 {
 					work = make([]float64, N*N)
@@ -706,6 +706,14 @@ func (f *finder) slowDescentDense(ctx context.Context) error {
 	}
 	return nil
 }
+
+// slowMinPer is the least number of candidates a goroutine takes in
+// slowDescentDense's tests and steps: each candidate's is a few µs at N =
+// 16 (||H||_F, a Cholesky factorization or more, a solve), where Parallel
+// assumes one and kept fewer than 128 on one core (the GRU-16's last 17
+// of 40 iterations, 84 to 120 candidates). Each candidate's values are
+// its own, so the split never changes one.
+const slowMinPer = 16
 
 // slowTest is slowDescentDense's test of candidate ci (k in active,
 // state s) at the start of an iteration, at its curvature cv[k]: it sets
