@@ -160,7 +160,13 @@ func dtanh(a float64) float64 { return 4 * dsigm(2*a) }
 // expressions of sigm and dsigm (so the same values): the closed-form
 // Hessians of q need all four at every gate.
 func sigmDerivs(a float64) (s, sm, d, dd float64) {
-	s, sm = sigm(a), sigm(-a)
+	return sigmDerivsExp(math.Exp(-a), math.Exp(a))
+}
+
+// sigmDerivsExp is sigmDerivs(a) from em = math.Exp(−a) and ep =
+// math.Exp(a) (computed for many gates at once: vmath.Exp).
+func sigmDerivsExp(em, ep float64) (s, sm, d, dd float64) {
+	s, sm = 1/(1+em), 1/(1+ep) // sigm(a), sigm(−a)
 	d = s * sm
 	return s, sm, d, d * (sm - s)
 }
@@ -168,7 +174,13 @@ func sigmDerivs(a float64) (s, sm, d, dd float64) {
 // tanhDerivs returns tanh(a), tanh'(a) (as dtanh) and tanh”(a) =
 // −2·tanh(a)·tanh'(a).
 func tanhDerivs(a float64) (t, d, dd float64) {
-	t, d = math.Tanh(a), dtanh(a)
+	return tanhDerivsExp(math.Tanh(a), math.Exp(-2*a), math.Exp(2*a))
+}
+
+// tanhDerivsExp is tanhDerivs(a) from t = math.Tanh(a), em =
+// math.Exp(−2a) and ep = math.Exp(2a): dtanh's 4·sigm(2a)·sigm(−2a).
+func tanhDerivsExp(t, em, ep float64) (float64, float64, float64) {
+	d := 4 * (1 / (1 + em) * (1 / (1 + ep)))
 	return t, d, -2 * t * d
 }
 

@@ -61,3 +61,26 @@ func TestLSTMFhxInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestDerivsFromExpsAreSeparate: sigmDerivsExp and tanhDerivsExp, given
+// math's exponentials and tanh (as the GRU's QHessianInto takes them from
+// vmath for all units at once), give sigm's, dsigm's and dtanh's bits, on
+// values from the saturated ends to the subnormals, ±0 and ±Inf.
+func TestDerivsFromExpsAreSeparate(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	vals := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), 1e-310, -1e-310, 800, -800, 355, -355}
+	for range 200000 {
+		vals = append(vals, math.Ldexp(2*r.Float64()-1, r.IntN(16)-6), r.NormFloat64()*3)
+	}
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+	for _, a := range vals {
+		s, sm, d, dd := sigmDerivsExp(math.Exp(-a), math.Exp(a))
+		if !same(s, sigm(a)) || !same(sm, sigm(-a)) || !same(d, dsigm(a)) || !same(dd, d*(sigm(-a)-sigm(a))) {
+			t.Fatalf("sigmDerivsExp at %v: %v %v %v %v, separate %v %v %v", a, s, sm, d, dd, sigm(a), sigm(-a), dsigm(a))
+		}
+		tn, td, tdd := tanhDerivsExp(math.Tanh(a), math.Exp(-2*a), math.Exp(2*a))
+		if !same(tn, math.Tanh(a)) || !same(td, dtanh(a)) || !same(tdd, -2*math.Tanh(a)*dtanh(a)) {
+			t.Fatalf("tanhDerivsExp at %v: %v %v %v, separate %v %v", a, tn, td, tdd, math.Tanh(a), dtanh(a))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/rnnfp/fixedpoints/internal/linalg"
+	"github.com/rnnfp/fixedpoints/internal/vmath"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -154,7 +155,7 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	// s, p, w, t, then Aᵀ, S, σ(ar) and the kernels' row coefficients; J −
 	// I (A) is built in jac.
 	kern := useQHessianKernels && H%4 == 0
-	sc := getScratch(13*H + 2*H*H)
+	sc := getScratch(20*H + 2*H*H)
 	defer putScratch(sc)
 	buf := *sc
 	ar, az, an, hn := buf[:H], buf[H:2*H], buf[2*H:3*H], buf[3*H:4*H]
@@ -164,6 +165,11 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	S := buf[8*H+H*H : 8*H+2*H*H]     // Σ ρ_i ∇²F_i, upper triangle
 	rs := buf[8*H+2*H*H : 9*H+2*H*H]  // σ(ar), computed once for both uses
 	ka := buf[9*H+2*H*H : 13*H+2*H*H] // gruRank4's a1, a2, a3, a4
+	// The gates' e^{∓ar}, e^{∓az}, e^{∓2an} and tanh(an), all units at
+	// once (vmath: math.Exp's and math.Tanh's bits).
+	ex := buf[13*H+2*H*H : 20*H+2*H*H]
+	eNar, eAr, eNaz, eAz := ex[:H], ex[H:2*H], ex[2*H:3*H], ex[3*H:4*H]
+	eN2an, e2an, tn := ex[4*H:5*H], ex[5*H:6*H], ex[6*H:7*H]
 	clear(S)
 	c.preInto(ar, 0, x, u, true)
 	c.preInto(az, 1, x, u, true)
@@ -171,19 +177,26 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	copy(hn, c.params[11].Data)
 	addMatTVec(hn, whnT, x, H)
 	c.preInto(an, 2, nil, u, false) // W_in u + b_in
-	for i := range an {
-		rs[i] = sigm(ar[i])
-		an[i] += rs[i] * hn[i]
+	for i := range ar {
+		eNar[i], eAr[i], eNaz[i], eAz[i] = -ar[i], ar[i], -az[i], az[i]
 	}
+	vmath.Exp(ex[:4*H], ex[:4*H])
+	for i := range an {
+		rs[i] = 1 / (1 + eNar[i]) // sigm(ar[i])
+		an[i] += rs[i] * hn[i]
+		eN2an[i], e2an[i] = -2*an[i], 2*an[i]
+	}
+	vmath.Exp(ex[4*H:6*H], ex[4*H:6*H])
+	vmath.Tanh(tn, an)
 	for i := 0; i < H; i++ {
 		for k := 0; k < H; k++ {
 			s[k], p[k], w[k] = whrT[k*H+i], whzT[k*H+i], whnT[k*H+i]
 		}
-		r, rm := rs[i], sigm(-ar[i]) // sigmDerivs(ar[i]), σ(ar[i]) taken from above
+		r, rm := rs[i], 1/(1+eAr[i]) // sigmDerivs(ar[i]), σ(ar[i]) taken from above
 		dr := r * rm
 		ddr := dr * (rm - r)
-		_, omz, dz, ddz := sigmDerivs(az[i])
-		n, dn, ddn := tanhDerivs(an[i])
+		_, omz, dz, ddz := sigmDerivsExp(eNaz[i], eAz[i])
+		n, dn, ddn := tanhDerivsExp(tn[i], eN2an[i], e2an[i])
 		nmh := n - x[i]
 		rho := omz * nmh
 		for k := range t {
