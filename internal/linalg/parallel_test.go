@@ -2,6 +2,9 @@ package linalg
 
 import (
 	"fmt"
+	"math"
+	"runtime"
+	"sync"
 	"testing"
 )
 
@@ -69,4 +72,64 @@ func TestConcurrently(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// With polling on (whatever the machine's load), the helpers run the
+// ranges of Parallel and Concurrently from several goroutines at once,
+// nested calls among them, at several GOMAXPROCS: every index is visited
+// once and every panic reaches its caller. Run with -race.
+func TestHelpersCoverOnce(t *testing.T) {
+	defer func(v bool) { loadBusy.Store(v) }(loadBusy.Load())
+	defer func(v int64) { loadRead.Store(v) }(loadRead.Load())
+	loadRead.Store(math.MaxInt64) // never read the load again: polling stays on
+	loadBusy.Store(false)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{2, 1, 4, 2} {
+		runtime.GOMAXPROCS(procs)
+		var wg sync.WaitGroup
+		for c := 0; c < 3; c++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for round := 0; round < 200; round++ {
+					n := 1 + (round*37+c*11)%300
+					hits := make([]int32, n)
+					ParallelMin(n, 4, func(lo, hi int) {
+						for i := lo; i < hi; i++ {
+							hits[i]++
+						}
+						_ = Concurrently(2, func(int) error { return nil }) // nested
+					})
+					for i, h := range hits {
+						if h != 1 {
+							t.Errorf("GOMAXPROCS %d, n = %d: index %d visited %d times", procs, n, i, h)
+							return
+						}
+					}
+					if err := Concurrently(3, func(i int) error {
+						if i == 2 {
+							return fmt.Errorf("item %d", i)
+						}
+						return nil
+					}); err == nil || err.Error() != "item 2" {
+						t.Errorf("GOMAXPROCS %d: Concurrently error %v", procs, err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		func() {
+			defer func() {
+				if r := recover(); r == nil {
+					t.Errorf("GOMAXPROCS %d: no panic reached the caller", procs)
+				}
+			}()
+			ParallelEach(8, func(lo, hi int) {
+				if hi == 8 { // the last range: a helper's, unless on one core
+					panic("helper range failed")
+				}
+			})
+		}()
+	}
 }
