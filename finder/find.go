@@ -42,7 +42,6 @@ type finder struct {
 	steps    bySize[*graph.Stepper]
 	jvps     bySize[*graph.JVP]
 	lm       *lmScratch // the refinement's buffers (scratch), back to their pool on release
-	tanhW    []float64  // tanhWeights' W_hh; empty once decided there is none
 	tanhS    *tanhStep  // tanhStepper's; a zero one once decided there is none
 	stats    Stats
 	start    time.Time

@@ -86,7 +86,9 @@ func linearizeLean(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Sett
 		if err != nil {
 			return err
 		}
-		jerrs, err := jacobianErrors(ctx, jac, xs[lo:hi], us[lo:hi], fs, outX, s.Dtype.Eps())
+		jerrs, err := jacobianErrors(ctx, func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+			return evalJacobians(ctx, jac, xs, us)
+		}, xs[lo:hi], us[lo:hi], fs, outX, s.Dtype.Eps())
 		if err != nil {
 			return err
 		}
@@ -254,16 +256,38 @@ func EvalJacobians(cell cells.Cell, fp *FixedPoints, s Settings) error {
 // before each of the graph's passes), returning ctx's error wrapped.
 func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
 	s.fill()
-	xs, us, jac, _, err := jacobianGraph(cell, fp, s)
-	if err != nil || jac == nil {
-		return err
+	var eval func(xs, us [][]float64) (outX, outU, fs [][]float64, err error)
+	var xs, us [][]float64
+	if t := newTanhStep(cell, s.Dtype); t != nil {
+		// A one-layer tanh RNN's Jacobians in closed form from F, the
+		// graph's bits without a graph (tanhStep.jacobians).
+		var err error
+		if xs, us, err = jacobianInputs(cell, fp, s); err != nil || len(xs) == 0 {
+			return err
+		}
+		eval = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, nil, fmt.Errorf("finder: jacobians of points 0..%d: %w", len(xs)-1, err)
+			}
+			return t.jacobians(xs, us)
+		}
+	} else {
+		var jac *graph.Jacobians
+		var err error
+		xs, us, jac, _, err = jacobianGraph(cell, fp, s)
+		if err != nil || jac == nil {
+			return err
+		}
+		defer graph.Shared.Put(jac)
+		eval = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+			return evalJacobians(ctx, jac, xs, us)
+		}
 	}
-	defer graph.Shared.Put(jac)
-	outX, outU, fs, err := evalJacobians(ctx, jac, xs, us)
+	outX, outU, fs, err := eval(xs, us)
 	if err != nil {
 		return err
 	}
-	errs, err := jacobianErrors(ctx, jac, xs, us, fs, outX, s.Dtype.Eps())
+	errs, err := jacobianErrors(ctx, eval, xs, us, fs, outX, s.Dtype.Eps())
 	if err != nil {
 		return err
 	}
@@ -453,10 +477,14 @@ func newtonCorrection(j, r []float64) (d []float64, err error) {
 
 // jacobianErrors computes JacobianErrorBound for every point: the Newton
 // correction from its Jacobian js[k] and residual fs[k] - xs[k], and the
-// Jacobians at the corrected states through jac (those whose correction
+// Jacobians at the corrected states through eval (those whose correction
 // moves the state at all).
-func jacobianErrors(ctx context.Context, jac *graph.Jacobians, xs, us, fs, js [][]float64, eps float64) ([]float64, error) {
-	n, N := len(xs), jac.N()
+func jacobianErrors(ctx context.Context, eval func(xs, us [][]float64) (outX, outU, fs [][]float64, err error), xs, us, fs, js [][]float64, eps float64) ([]float64, error) {
+	n := len(xs)
+	if n == 0 {
+		return []float64{}, nil
+	}
+	N := len(xs[0])
 	out := make([]float64, n)
 	var moved []int
 	var xc, uc [][]float64
@@ -485,7 +513,7 @@ func jacobianErrors(ctx context.Context, jac *graph.Jacobians, xs, us, fs, js []
 	if len(moved) == 0 {
 		return out, nil
 	}
-	jd, _, _, err := evalJacobians(ctx, jac, xc, uc)
+	jd, _, _, err := eval(xc, uc)
 	if ctx.Err() != nil {
 		return nil, err
 	}

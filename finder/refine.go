@@ -2,6 +2,7 @@ package finder
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"runtime"
 	"slices"
@@ -652,14 +653,14 @@ func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
 
 // jacobiansIn evaluates the Jacobians at the candidates reps in one batch
 // of B >= len(reps) rows (the padding repeats the last candidate). For a
-// one-layer tanh RNN (tanhWeights) they are formed from the F each
+// one-layer tanh RNN (tanhStepper) they are formed from the F each
 // candidate holds, the same bits, and only the first len(reps) blocks are
 // written.
 func (f *finder) jacobiansIn(reps []int, B int) ([]float64, error) {
 	N := f.N
-	if w := f.tanhWeights(); w != nil {
+	if t := f.tanhStepper(); t != nil {
 		jx := grow(&f.scratch().jx, B*N*N)
-		tanhJacobians(f.cands, reps, w, N, jx)
+		tanhJacobians(f.cands, reps, t.jw, N, jx)
 		f.stats.JacobianEvals++
 		return jx, nil
 	}
@@ -683,33 +684,6 @@ func (f *finder) jacobiansGraph(reps []int, B int) ([]float64, error) {
 	return jx, nil
 }
 
-// tanhWeights is W_hh row-major (row i the weights into unit i) when the
-// cell is a one-layer tanh RNN evaluated in float64, whose dF/dx at x is
-// diag(1 − F(x)²) W_hh: the dense refinement then forms its Jacobians from
-// the F(x) it holds (tanhJacobians) instead of a graph pass. Otherwise nil.
-func (f *finder) tanhWeights() []float64 {
-	if f.tanhW == nil {
-		f.tanhW = []float64{} // decided: none unless set below
-		v, ok := f.cell.(*cells.Vanilla)
-		if ok && v.Act == cells.Tanh && f.s.Dtype == graph.Float64 && len(v.Params()) > 1 {
-			p := v.Params()[1] // W_hh, stored as its transpose (graph's closed-form term)
-			if p.Rows == f.N && p.Cols == f.N {
-				w := make([]float64, f.N*f.N)
-				for i := 0; i < f.N; i++ {
-					for k := 0; k < f.N; k++ {
-						w[i*f.N+k] = p.Data[k*p.Cols+i]
-					}
-				}
-				f.tanhW = w
-			}
-		}
-	}
-	if len(f.tanhW) == 0 {
-		return nil
-	}
-	return f.tanhW
-}
-
 // tanhStep is a one-layer tanh RNN's step F(x) = tanh(x·W + d(u)), d(u) =
 // u·W_ih + (b_ih + b_hh) (b_ih + b_hh alone without inputs), in float64 with
 // the graph's arithmetic: its products by linalg.MulNN (each entry summed
@@ -720,42 +694,66 @@ func (f *finder) tanhWeights() []float64 {
 // stepFew): 60-70 µs of a graph run's fixed cost each, 67 runs an RNN-16
 // Find, for a few microseconds of arithmetic in the small ones
 // (TestTanhStepMatchesGraph).
+//
+// Its Jacobians dF/dx = diag(1 − F²) W_hh and dF/du = diag(1 − F²) W_ih
+// follow from F in closed form (tanhJacobians, jacobians): the refinement
+// forms them from the F each candidate holds, the linearization from F at
+// its points, with graph's closed-form arithmetic.
 type tanhStep struct {
 	n, m int
 	whh  []float64 // N x N, the graph's x·W_hh factor (cells' params[1])
 	wih  []float64 // M x N
 	b    []float64 // b_ih + b_hh
+	jw   []float64 // W_hh row-major (row i the weights into unit i), N x N
+	jwu  []float64 // W_ih row-major, N x M
 }
 
-// tanhStepper is the finder's tanhStep, or nil when the cell is not a
-// one-layer tanh RNN in float64 with finite weights small enough for the
-// build's own products (blasuse.Large).
+// newTanhStep is cell's tanhStep in dtype d, or nil when the cell is not
+// a one-layer tanh RNN in float64 with finite weights small enough for the
+// build's own products (blasuse.Large), where the graph's values would
+// not be these.
+func newTanhStep(cell cells.Cell, d graph.Dtype) *tanhStep {
+	v, ok := cell.(*cells.Vanilla)
+	if !ok || v.Act != cells.Tanh || d != graph.Float64 {
+		return nil
+	}
+	N, M := v.StateSize(), v.InputSize()
+	ps := v.Params()
+	if N == 0 || blasuse.Large(1, N, N) || blasuse.Large(1, N, M) || len(ps) != 4 {
+		return nil
+	}
+	wih, whh, bih, bhh := ps[0], ps[1], ps[2], ps[3]
+	if wih.Rows != M || wih.Cols != N || whh.Rows != N || whh.Cols != N || len(bih.Data) != N || len(bhh.Data) != N {
+		return nil
+	}
+	for _, p := range ps {
+		if !finite(p.Data) {
+			return nil
+		}
+	}
+	t := &tanhStep{n: N, m: M, whh: slices.Clone(whh.Data), wih: slices.Clone(wih.Data), b: make([]float64, N),
+		jw: make([]float64, N*N), jwu: make([]float64, N*M)}
+	for j := range t.b {
+		t.b[j] = bih.Data[j] + bhh.Data[j]
+	}
+	for i := 0; i < N; i++ { // graph's closed-form terms' weights
+		for k := 0; k < N; k++ {
+			t.jw[i*N+k] = whh.Data[k*N+i]
+		}
+		for k := 0; k < M; k++ {
+			t.jwu[i*M+k] = wih.Data[k*N+i]
+		}
+	}
+	return t
+}
+
+// tanhStepper is the finder's tanhStep (newTanhStep), or nil.
 func (f *finder) tanhStepper() *tanhStep {
 	if f.tanhS == nil {
-		f.tanhS = &tanhStep{}
-		v, ok := f.cell.(*cells.Vanilla)
-		if !ok || v.Act != cells.Tanh || f.s.Dtype != graph.Float64 || blasuse.Large(1, f.N, f.N) || blasuse.Large(1, f.N, f.M) {
-			return nil
+		f.tanhS = &tanhStep{} // decided: none unless set below
+		if t := newTanhStep(f.cell, f.s.Dtype); t != nil {
+			f.tanhS = t
 		}
-		ps := v.Params()
-		if len(ps) != 4 {
-			return nil
-		}
-		N, M := f.N, f.M
-		wih, whh, bih, bhh := ps[0], ps[1], ps[2], ps[3]
-		if wih.Rows != M || wih.Cols != N || whh.Rows != N || whh.Cols != N || len(bih.Data) != N || len(bhh.Data) != N {
-			return nil
-		}
-		for _, p := range ps {
-			if !finite(p.Data) {
-				return nil
-			}
-		}
-		t := &tanhStep{n: N, m: M, whh: slices.Clone(whh.Data), wih: slices.Clone(wih.Data), b: make([]float64, N)}
-		for j := range t.b {
-			t.b[j] = bih.Data[j] + bhh.Data[j]
-		}
-		f.tanhS = t
 	}
 	if f.tanhS.n == 0 {
 		return nil
@@ -797,6 +795,45 @@ func (t *tanhStep) rows(x, u, out []float64, n int) {
 			vmath.Tanh(row, row)
 		}
 	})
+}
+
+// jacobians is graph.Jacobians' evaluation at the points xs (inputs us)
+// for the linearization (evalJacobians): each point's dF/dx, dF/du (nil
+// without inputs) and F, the same bits (TestTanhLinearizationMatchesGraph).
+func (t *tanhStep) jacobians(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+	N, M := t.n, t.m
+	n := len(xs)
+	outX, outU, fs = make([][]float64, n), make([][]float64, n), make([][]float64, n)
+	for k := range xs {
+		fx := make([]float64, N)
+		t.rows(xs[k], us[k], fx, 1)
+		fs[k] = fx
+		j := make([]float64, N*N)
+		var ju []float64
+		if M > 0 {
+			ju = make([]float64, N*M)
+		}
+		for i := 0; i < N; i++ {
+			si := 1 - float64(fx[i]*fx[i]) // the conversions round the products (no fused multiply-add)
+			for c, v := range t.jw[i*N : (i+1)*N] {
+				j[i*N+c] = 0 + float64(si*v)
+			}
+			for c, v := range t.jwu[i*M : (i+1)*M] {
+				ju[i*M+c] = 0 + float64(si*v)
+			}
+		}
+		if err := graph.CheckFinite(fmt.Sprintf("finder: jacobian of point %d", k), j, N); err != nil {
+			return nil, nil, nil, err
+		}
+		outX[k] = j
+		if M > 0 {
+			if err := graph.CheckFinite(fmt.Sprintf("finder: input jacobian of point %d", k), ju, M); err != nil {
+				return nil, nil, nil, err
+			}
+			outU[k] = ju
+		}
+	}
+	return outX, outU, fs, nil
 }
 
 // tanhJacobians writes into jx (one N x N block per candidate of reps)

@@ -416,10 +416,11 @@ func TestTanhJacobiansMatchGraph(t *testing.T) {
 		if err := f.evalAt(reps); err != nil {
 			t.Fatal(err)
 		}
-		w := f.tanhWeights()
-		if w == nil {
+		ts := f.tanhStepper()
+		if ts == nil {
 			t.Fatal("no closed form for a one-layer tanh RNN")
 		}
+		w := ts.jw
 		N := 16
 		Bg := batchRows(B, N)
 		want, err := f.jacobiansGraph(reps, Bg)
@@ -449,7 +450,7 @@ func TestTanhJacobiansMatchGraph(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f.tanhWeights() != nil {
+		if f.tanhStepper() != nil {
 			t.Errorf("%T: closed-form tanh Jacobians taken", cell)
 		}
 	}
@@ -515,6 +516,51 @@ func TestTanhStepMatchesGraph(t *testing.T) {
 		}
 		if f.tanhStepper() != nil {
 			t.Errorf("%T: tanh step taken", cell)
+		}
+	}
+}
+
+// EvalJacobians of a one-layer tanh RNN (tanhStep.jacobians) gives the
+// graph's Jacobians, input Jacobians and Jacobian errors bit for bit, at
+// points from moderate to saturating, with and without inputs.
+func TestTanhLinearizationMatchesGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		cell := cells.NewVanilla(16, M, cells.Tanh)
+		cell.InitUniform(11)
+		const N, n = 16, 40
+		r := rand.New(rand.NewPCG(11, uint64(M)))
+		fp := &FixedPoints{N: N, M: M}
+		for k := 0; k < n; k++ {
+			x := make([]float64, N)
+			for i := range x {
+				x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(6)-2))
+			}
+			fp.Points = append(fp.Points, Point{X: x, U: randVec(r, M)})
+		}
+		s := Settings{}
+		s.fill()
+		if err := EvalJacobians(cell, fp, s); err != nil {
+			t.Fatal(err)
+		}
+		xs, us, jac, _, err := jacobianGraph(cell, fp, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eval := func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+			return evalJacobians(context.Background(), jac, xs, us)
+		}
+		outX, outU, fs, err := eval(xs, us)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs, err := jacobianErrors(context.Background(), eval, xs, us, fs, outX, s.Dtype.Eps())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, p := range fp.Points {
+			if !sameBits(p.Jacobian, outX[k]) || !sameBits(p.InputJacobian, outU[k]) || !sameBits([]float64{p.JacobianError}, []float64{errs[k]}) {
+				t.Fatalf("M %d point %d: Jacobians or error differ from the graph's (error %v, graph %v)", M, k, p.JacobianError, errs[k])
+			}
 		}
 	}
 }
