@@ -2,6 +2,7 @@ package cells
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"github.com/rnnfp/fixedpoints/internal/vmath"
@@ -495,4 +496,77 @@ func (c *GRU) ApplyQHessianVec(coef []float64, rows []int, v, out []float64) {
 	linalg.MulNT(n, H, H, gz, H, c.params[5].Data, H, out, H, true)
 	linalg.MulNT(n, H, H, gn, H, c.params[9].Data, H, out, H, true)
 	linalg.MulNT(n, H, H, gr, H, c.params[1].Data, H, out, H, true)
+}
+
+// StepRows sets out's first n rows (H values each) to F at the n states x
+// (n×H) under the inputs u (n×M), in float64 with the arithmetic of the
+// graph that Step builds, operation for operation: its products by
+// linalg.MulNN (each entry summed from zero in order of k: the graph's
+// products below blasuse.MinDim), the drives u·W_i + (b_i + b_h) (u·W_in
+// + b_in for n), each gate's x·W_h plus its drive, σ(a) as 0.5·tanh(0.5·a)
+// + 0.5 and tanh with math.Tanh's bits (vmath), n = tanh(r ⊙ (x·W_hn +
+// b_hn) + d_n) and F = n + z ⊙ (x − n). It reports false with
+// ResetBeforeLinear. Rows with equal inputs in a run share their drives.
+func (c *GRU) StepRows(n int, x, u, out []float64) bool {
+	if c.ResetBeforeLinear {
+		return false
+	}
+	H, M := c.hidden, c.inputs
+	if n == 0 {
+		return true
+	}
+	sc := getScratch(2*n*H + 6*H)
+	defer putScratch(sc)
+	buf := *sc
+	ar, az := buf[:n*H], buf[n*H:2*n*H]
+	d, b := buf[2*n*H:2*n*H+3*H], buf[2*n*H+3*H:2*n*H+6*H] // the drives of r, z, n; their biases
+	hn := out[:n*H]
+	linalg.MulNN(n, H, H, x, H, c.params[1].Data, H, ar, H, false)
+	linalg.MulNN(n, H, H, x, H, c.params[5].Data, H, az, H, false)
+	linalg.MulNN(n, H, H, x, H, c.params[9].Data, H, hn, H, false)
+	for g := range 3 {
+		bg, bih := b[g*H:(g+1)*H], c.params[4*g+2].Data
+		if g == 2 {
+			copy(bg, bih)
+			continue
+		}
+		for j, v := range c.params[4*g+3].Data {
+			bg[j] = bih[j] + v
+		}
+	}
+	if M == 0 {
+		copy(d, b)
+	}
+	bhn := c.params[11].Data
+	var du []float64 // the input d holds the drives of (none yet)
+	for r := 0; r < n; r++ {
+		if ur := u[r*M : (r+1)*M]; M > 0 && (du == nil || !slices.Equal(ur, du)) {
+			for g := range 3 {
+				dg := d[g*H : (g+1)*H]
+				linalg.MulNN(1, H, M, ur, M, c.params[4*g].Data, H, dg, H, false)
+				for j, v := range b[g*H : (g+1)*H] {
+					dg[j] += v
+				}
+			}
+			du = ur
+		}
+		rr, rz, rn := ar[r*H:(r+1)*H], az[r*H:(r+1)*H], hn[r*H:(r+1)*H]
+		for j := range rr {
+			rr[j] = (rr[j] + d[j]) * 0.5
+			rz[j] = (rz[j] + d[H+j]) * 0.5
+		}
+		vmath.Tanh(rr, rr)
+		vmath.Tanh(rz, rz)
+		for j := range rr {
+			rv := float64(rr[j]*0.5) + 0.5 // σ
+			rn[j] = float64(rv*(rn[j]+bhn[j])) + d[2*H+j]
+		}
+		vmath.Tanh(rn, rn)
+		xr := x[r*H : (r+1)*H]
+		for j, nv := range rn {
+			zv := float64(rz[j]*0.5) + 0.5
+			rn[j] = nv + float64(zv*(xr[j]-nv))
+		}
+	}
+	return true
 }

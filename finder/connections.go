@@ -390,6 +390,11 @@ func (f *finder) stepFew(trial, tu, fout []float64, n int) error {
 		f.stats.GradEvals++
 		return nil
 	}
+	if g := f.gruStepper(); g != nil {
+		f.gruRows(g, trial, tu, fout, n, B)
+		f.stats.GradEvals++
+		return nil
+	}
 	for row := n; row < B; row++ {
 		copy(trial[row*N:(row+1)*N], trial[(n-1)*N:n*N])
 		copy(tu[row*M:(row+1)*M], tu[(n-1)*M:n*M])

@@ -43,6 +43,8 @@ type finder struct {
 	jvps     bySize[*graph.JVP]
 	lm       *lmScratch // the refinement's buffers (scratch), back to their pool on release
 	tanhS    *tanhStep  // tanhStepper's; a zero one once decided there is none
+	gruS     *cells.GRU // gruStepper's, decided once gruSD
+	gruSD    bool
 	stats    Stats
 	start    time.Time
 	canceled bool

@@ -544,6 +544,15 @@ func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 		f.stats.GradEvals++
 		return nil
 	}
+	if g := f.gruStepper(); g != nil {
+		tot := 0
+		for _, b := range chunks {
+			tot += b
+		}
+		f.gruRows(g, trial, tu, fout, n, tot)
+		f.stats.GradEvals++
+		return nil
+	}
 	steppers := make([]*graph.Stepper, len(chunks))
 	if err := f.steps.getEach(chunks, steppers); err != nil {
 		return err
@@ -682,6 +691,45 @@ func (f *finder) jacobiansGraph(reps []int, B int) ([]float64, error) {
 	}
 	f.stats.JacobianEvals++
 	return jx, nil
+}
+
+// gruStepper is the cell when the dense refinement's, completion's and
+// connections' trial points can be stepped by cells.GRU.StepRows, the
+// graph's arithmetic outside the graph, where each batch was a graph run
+// (60-70 µs of fixed cost, most of them of a few rows): a GRU in
+// PyTorch's form, in float64, with finite weights and products small
+// enough to stay in the build's own kernels (blasuse.Large); else nil.
+// TestGRUStepMatchesGraph.
+func (f *finder) gruStepper() *cells.GRU {
+	if !f.gruSD {
+		f.gruSD = true
+		g, ok := f.cell.(*cells.GRU)
+		if !ok || g.ResetBeforeLinear || f.s.Dtype != graph.Float64 || blasuse.Large(1, f.N, f.N) || blasuse.Large(1, f.N, f.M) {
+			return nil
+		}
+		for _, p := range g.Params() {
+			if !finite(p.Data) {
+				return nil
+			}
+		}
+		f.gruS = g
+	}
+	return f.gruS
+}
+
+// gruRows is tanhStep.padded for the GRU: F at the first n rows of x
+// (inputs u) into out, rows n to total of the three set to their last real
+// row's, as the graph's padded batches left them.
+func (f *finder) gruRows(g *cells.GRU, x, u, out []float64, n, total int) {
+	N, M := f.N, f.M
+	linalg.Parallel(n, func(lo, hi int) {
+		g.StepRows(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], out[lo*N:hi*N])
+	})
+	for row := n; row < total; row++ {
+		copy(x[row*N:(row+1)*N], x[(n-1)*N:n*N])
+		copy(u[row*M:(row+1)*M], u[(n-1)*M:n*M])
+		copy(out[row*N:(row+1)*N], out[(n-1)*N:n*N])
+	}
 }
 
 // tanhStep is a one-layer tanh RNN's step F(x) = tanh(x·W + d(u)), d(u) =

@@ -1,0 +1,82 @@
+package finder
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+)
+
+// TestGRUStepMatchesGraph: the finder's GRU step (cells.GRU.StepRows)
+// gives the graph's Stepper's F bit for bit, on GRUs with and without
+// inputs, weights scaled so that gates saturate, at states from moderate
+// to large, with inputs shared by runs of rows and changing between them;
+// with ResetBeforeLinear the graph is kept.
+func TestGRUStepMatchesGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		for _, scale := range []float64{1, 6} {
+			cell := cells.NewGRU(16, M)
+			cell.InitUniform(uint64(20 + M))
+			for _, p := range cell.Params() {
+				for i := range p.Data {
+					p.Data[i] *= scale
+				}
+			}
+			const N, n = 16, 300
+			s := Settings{}
+			s.fill()
+			f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, N)}, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := f.gruStepper()
+			if g == nil {
+				t.Fatal("no Go step for a float64 GRU")
+			}
+			r := rand.New(rand.NewPCG(20, uint64(M)))
+			B := batchRows(n, N)
+			x := make([]float64, B*N)
+			for i := range x {
+				x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(4)-1))
+			}
+			u := make([]float64, B*M)
+			for row := 0; row < B; row++ {
+				if row%7 == 0 {
+					for j := 0; j < M; j++ {
+						u[row*M+j] = r.NormFloat64()
+					}
+					continue
+				}
+				copy(u[row*M:(row+1)*M], u[(row-1)*M:row*M])
+			}
+			st, err := f.steps.get(B)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := make([]float64, B*N)
+			if err := st.Step(x, u, want); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]float64, B*N)
+			f.gruRows(g, x, u, got, n, n)
+			for i := range got[:n*N] {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("M %d scale %g: F[%d] = %v, graph gives %v", M, scale, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	cell := cells.NewGRU(16, 3)
+	cell.InitUniform(1)
+	cell.ResetBeforeLinear = true
+	s := Settings{}
+	s.fill()
+	f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, 16)}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.gruStepper() != nil {
+		t.Error("Go step taken with ResetBeforeLinear")
+	}
+}
