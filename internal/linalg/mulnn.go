@@ -52,6 +52,41 @@ func MulNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64,
 	gemm(mb, m, 0, n)  // the rows below them
 }
 
+// MulNNUpper sets the upper triangle (the diagonal and above) of the n×n
+// C = A B, for A n×k (row stride lda) and B k×n (ldb), with MulNN's bits
+// (add false); entries below the diagonal are left as they were or set to
+// those of A B. Where MulNN runs its kernels it skips their 4×8 blocks
+// that lie wholly below the diagonal, a third of them at n = 32: the
+// normal matrices AᵀA of the dense refinement need the upper triangle
+// only.
+func MulNNUpper(n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	if n == 0 {
+		return
+	}
+	if !useKernelNN || k == 0 {
+		MulNN(n, n, k, a, lda, b, ldb, c, ldc, false)
+		return
+	}
+	mb, nb := n/4*4, n/8*8
+	for i := 0; i < mb; i += 4 {
+		for j := 0; j < nb; j += 8 {
+			if j+7 < i {
+				continue // every entry below the diagonal
+			}
+			_ = a[(i+3)*lda+k-1]
+			_ = b[(k-1)*ldb+j+7]
+			_ = c[(i+3)*ldc+j+7]
+			kernNN4x8(k, lda, ldb, &a[i*lda], &b[j], &c[i*ldc+j], ldc, false)
+		}
+	}
+	if nb < n && mb > 0 {
+		plainGemm(blas.NoTrans, mb, n-nb, k, a, lda, b[nb:], ldb, 0, c[nb:], ldc)
+	}
+	if mb < n {
+		plainGemm(blas.NoTrans, n-mb, n, k, a[mb*lda:], lda, b, ldb, 0, c[mb*ldc:], ldc)
+	}
+}
+
 // negZero reports whether the m×n matrix at c (row stride ldc) holds −0.
 func negZero(m, n int, c []float64, ldc int) bool {
 	for i := 0; i < m; i++ {

@@ -53,6 +53,30 @@ func TestMulNNMatchesGemm(t *testing.T) {
 	}
 }
 
+// TestMulNNUpperMatchesMulNN: MulNNUpper's upper triangle is MulNN's bit
+// for bit, for sizes around the kernel's 4×8 blocks, with row padding.
+func TestMulNNUpperMatchesMulNN(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, n := range []int{1, 3, 4, 7, 8, 12, 16, 17, 31, 32, 33, 64} {
+		for _, k := range []int{1, 5, 32} {
+			for _, pad := range []int{0, 3} {
+				lda, ldb, ldc := k+pad, n+pad, n+2*pad
+				a, b := kernelOperand(r, n*lda, true), kernelOperand(r, k*ldb, false)
+				want, got := make([]float64, n*ldc), make([]float64, n*ldc)
+				MulNN(n, n, k, a, lda, b, ldb, want, ldc, false)
+				MulNNUpper(n, k, a, lda, b, ldb, got, ldc)
+				for i := 0; i < n; i++ {
+					for j := i; j < n; j++ {
+						if g, w := got[i*ldc+j], want[i*ldc+j]; math.Float64bits(g) != math.Float64bits(w) {
+							t.Fatalf("n %d, k %d, pad %d: entry (%d, %d) %v, MulNN's %v", n, k, pad, i, j, g, w)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestMulNTMatchesGemm checks MulNT against blas64.Gemm(NoTrans, Trans)
 // bit for bit, as TestMulNNMatchesGemm does, with sizes whose products
 // gonum sums in one piece and in pieces of 64 terms (at least four blocks
