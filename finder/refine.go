@@ -532,7 +532,11 @@ func (f *finder) stepMatrices(part, rows, repOf []int, nreps int, st map[int]*lm
 // stepRows evaluates F at the first n rows of trial (inputs tu) into fout,
 // in the batches rowChunks chooses, padding the last by repeating its last
 // row, each batch a graph of its own run at once with the others
-// (runChunks). trial, tu and fout hold batchRows(n, N) rows.
+// (runChunks). Fewer rows than batchRows' floor of 1024/N run in one batch
+// of fewRows' size instead (stepFew), as deflation's and the connections'
+// do: the refinement's last damping trials and quasi-Newton steps hold a
+// few rows each, which that floor padded to 32-64. trial, tu and fout hold
+// batchRows(n, N) rows.
 func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 	N, M := f.N, f.M
 	chunks := halveChunk(rowChunks(n, N), n, N)
@@ -553,6 +557,9 @@ func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 		f.gruRows(g, trial, tu, fout, n, tot)
 		f.stats.GradEvals++
 		return nil
+	}
+	if fewRows(n, N) < batchRows(1, N) {
+		return f.stepFew(trial, tu, fout, n)
 	}
 	steppers := make([]*graph.Stepper, len(chunks))
 	if err := f.steps.getEach(chunks, steppers); err != nil {
@@ -648,12 +655,15 @@ func rowChunks(n, N int) []int {
 }
 
 // jacobiansAt evaluates dF/dx at the candidates reps, R x N x N, in a
-// batch of batchRows: with Jacobians in closed form (one forward pass) a
-// small batch costs what a graph of 1024/N rows does, and each other size
-// a build (the rows are independent, so padding changes no value); but
-// never padded beyond the Jacobian budget.
+// batch of batchRows, or of fewRows' size below batchRows' floor of 1024/N
+// (as jacobiansFew: a closed-form Jacobian of 64 rows of a 16-unit RNN
+// costs about 12 times one of 4; the rows are independent, so padding
+// changes no value); but never padded beyond the Jacobian budget.
 func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
 	N := f.N
+	if B := fewRows(len(reps), N); B < batchRows(1, N) {
+		return f.jacobiansIn(reps, B)
+	}
 	B := batchRows(len(reps), N)
 	if p := nextPow2(len(reps)); B > p && 8*B*(3*N*N+N*f.M) > f.s.JacobianBudget {
 		B = p // the padded rows' matrices would not fit Settings.JacobianBudget
