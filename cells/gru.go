@@ -511,16 +511,74 @@ func (c *GRU) StepRows(n int, x, u, out []float64) bool {
 	if c.ResetBeforeLinear {
 		return false
 	}
-	H, M := c.hidden, c.inputs
-	if n == 0 {
-		return true
-	}
-	sc := getScratch(2*n*H + 6*H)
+	H := c.hidden
+	sc := getScratch(4 * n * H)
 	defer putScratch(sc)
 	buf := *sc
-	ar, az := buf[:n*H], buf[n*H:2*n*H]
-	d, b := buf[2*n*H:2*n*H+3*H], buf[2*n*H+3*H:2*n*H+6*H] // the drives of r, z, n; their biases
-	hn := out[:n*H]
+	r, z, hn, nn := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H], buf[3*n*H:4*n*H]
+	c.gatesRows(n, x, u, r, z, hn, nn)
+	for i, nv := range nn {
+		out[i] = nv + float64(z[i]*(x[i]-nv))
+	}
+	return true
+}
+
+// JacobianRows sets the first n blocks of jx (H×H each, row-major) to
+// dF/dx at the n states x under the inputs u with the arithmetic of the
+// graph's closed-form Jacobian (StepJacobian's coefficients z, a_z =
+// (x − n)(z(1 − z)), a_n = (1 − z)(1 − n n) r, a_r = ((1 − z)(1 − n n) hn)
+// (r(1 − r)), then each entry 0 + z_i δ_ik + a_z,i W_hz,ik + a_n,i
+// W_hn,ik + a_r,i W_hr,ik, one rounded product and one rounded addition a
+// term, in that order), the gates as StepRows forms them. It reports
+// false with ResetBeforeLinear.
+func (c *GRU) JacobianRows(n int, x, u, jx []float64) bool {
+	if c.ResetBeforeLinear {
+		return false
+	}
+	H := c.hidden
+	sc := getScratch(4 * n * H)
+	defer putScratch(sc)
+	buf := *sc
+	r, z, hn, nn := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H], buf[3*n*H:4*n*H]
+	c.gatesRows(n, x, u, r, z, hn, nn)
+	whr, whz, whn := c.params[1].Data, c.params[5].Data, c.params[9].Data
+	for b := 0; b < n; b++ {
+		j := jx[b*H*H : (b+1)*H*H]
+		for i := 0; i < H; i++ {
+			q := b*H + i
+			zi, ri, ni := z[q], r[q], nn[q]
+			omz := 1 - zi
+			az := float64((x[q] - ni) * float64(zi*omz))
+			dn := float64(omz * (1 - float64(ni*ni)))
+			an := float64(dn * ri)
+			ar := float64(float64(dn*hn[q]) * float64(ri*(1-ri)))
+			row := j[i*H : (i+1)*H]
+			for k := range row {
+				v := 0.0
+				if k == i {
+					v += zi
+				}
+				v += float64(az * whz[k*H+i])
+				v += float64(an * whn[k*H+i])
+				v += float64(ar * whr[k*H+i])
+				row[k] = v
+			}
+		}
+	}
+	return true
+}
+
+// gatesRows sets r, z, hn = x·W_hn + b_hn and n (n×H each) at the n states
+// x under the inputs u, with the graph's arithmetic (see StepRows).
+func (c *GRU) gatesRows(n int, x, u, ar, az, hn, nn []float64) {
+	H, M := c.hidden, c.inputs
+	if n == 0 {
+		return
+	}
+	sc := getScratch(6 * H)
+	defer putScratch(sc)
+	buf := *sc
+	d, b := buf[:3*H], buf[3*H:6*H] // the drives of r, z, n; their biases
 	linalg.MulNN(n, H, H, x, H, c.params[1].Data, H, ar, H, false)
 	linalg.MulNN(n, H, H, x, H, c.params[5].Data, H, az, H, false)
 	linalg.MulNN(n, H, H, x, H, c.params[9].Data, H, hn, H, false)
@@ -550,7 +608,7 @@ func (c *GRU) StepRows(n int, x, u, out []float64) bool {
 			}
 			du = ur
 		}
-		rr, rz, rn := ar[r*H:(r+1)*H], az[r*H:(r+1)*H], hn[r*H:(r+1)*H]
+		rr, rz, rh, rn := ar[r*H:(r+1)*H], az[r*H:(r+1)*H], hn[r*H:(r+1)*H], nn[r*H:(r+1)*H]
 		for j := range rr {
 			rr[j] = (rr[j] + d[j]) * 0.5
 			rz[j] = (rz[j] + d[H+j]) * 0.5
@@ -558,15 +616,11 @@ func (c *GRU) StepRows(n int, x, u, out []float64) bool {
 		vmath.Tanh(rr, rr)
 		vmath.Tanh(rz, rz)
 		for j := range rr {
-			rv := float64(rr[j]*0.5) + 0.5 // σ
-			rn[j] = float64(rv*(rn[j]+bhn[j])) + d[2*H+j]
+			rr[j] = float64(rr[j]*0.5) + 0.5 // σ
+			rz[j] = float64(rz[j]*0.5) + 0.5
+			rh[j] += bhn[j]
+			rn[j] = float64(rr[j]*rh[j]) + d[2*H+j]
 		}
 		vmath.Tanh(rn, rn)
-		xr := x[r*H : (r+1)*H]
-		for j, nv := range rn {
-			zv := float64(rz[j]*0.5) + 0.5
-			rn[j] = nv + float64(zv*(xr[j]-nv))
-		}
 	}
-	return true
 }

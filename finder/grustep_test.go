@@ -80,3 +80,55 @@ func TestGRUStepMatchesGraph(t *testing.T) {
 		t.Error("Go step taken with ResetBeforeLinear")
 	}
 }
+
+// TestGRUJacobiansMatchGraph: the refinement's GRU Jacobians
+// (cells.GRU.JacobianRows) are the graph's closed-form dF/dx bit for bit,
+// with and without inputs, at moderate and saturating weights and states.
+func TestGRUJacobiansMatchGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		for _, scale := range []float64{1, 6} {
+			cell := cells.NewGRU(16, M)
+			cell.InitUniform(uint64(30 + M))
+			for _, p := range cell.Params() {
+				for i := range p.Data {
+					p.Data[i] *= scale
+				}
+			}
+			const N, n = 16, 100
+			s := Settings{}
+			s.fill()
+			f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, N)}, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := f.gruStepper()
+			if g == nil {
+				t.Fatal("no Go step for a float64 GRU")
+			}
+			r := rand.New(rand.NewPCG(30, uint64(M)))
+			B := batchRows(n, N)
+			x, u := make([]float64, B*N), make([]float64, B*M)
+			for i := range x {
+				x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(4)-1))
+			}
+			for i := range u {
+				u[i] = r.NormFloat64()
+			}
+			jac, err := f.jacs.get(B)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := make([]float64, B*N*N)
+			if err := jac.Eval(x, u, want, nil); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]float64, n*N*N)
+			g.JacobianRows(n, x, u, got)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("M %d scale %g: J[%d] = %v, graph gives %v", M, scale, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

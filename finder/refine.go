@@ -674,13 +674,26 @@ func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
 // jacobiansIn evaluates the Jacobians at the candidates reps in one batch
 // of B >= len(reps) rows (the padding repeats the last candidate). For a
 // one-layer tanh RNN (tanhStepper) they are formed from the F each
-// candidate holds, the same bits, and only the first len(reps) blocks are
-// written.
+// candidate holds, for a GRU (gruStepper) by cells.GRU.JacobianRows, the
+// same bits, and only the first len(reps) blocks are written.
 func (f *finder) jacobiansIn(reps []int, B int) ([]float64, error) {
 	N := f.N
 	if t := f.tanhStepper(); t != nil {
 		jx := grow(&f.scratch().jx, B*N*N)
 		tanhJacobians(f.cands, reps, t.jw, N, jx)
+		f.stats.JacobianEvals++
+		return jx, nil
+	}
+	if g := f.gruStepper(); g != nil {
+		// A GRU's dF/dx with the graph's closed-form arithmetic, without a
+		// graph run (cells.GRU.JacobianRows).
+		M := f.M
+		sc := f.scratch()
+		x, u := f.packInto(reps, grow(&sc.xIn, B*N), grow(&sc.uIn, B*M))
+		jx := grow(&sc.jx, B*N*N)
+		linalg.Parallel(len(reps), func(lo, hi int) {
+			g.JacobianRows(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], jx[lo*N*N:hi*N*N])
+		})
 		f.stats.JacobianEvals++
 		return jx, nil
 	}
