@@ -339,7 +339,13 @@ func (c *gated) gateWeights(g int) (whhT, wihT []float64) {
 // affineEnc encloses W·v + b (b may be nil) for the rows×len(v) point
 // matrix W given by its stored transpose wT.
 func affineEnc(wT []float64, rows int, v []interval.I, b []float64) []interval.I {
-	out := interval.MatTVec(wT, rows, interval.VecOf(v)).Intervals()
+	return affineEncVec(wT, rows, interval.VecOf(v), b)
+}
+
+// affineEncVec is affineEnc of v in midpoint–radius form (a caller with
+// several products of one v converts it once).
+func affineEncVec(wT []float64, rows int, v interval.Vec, b []float64) []interval.I {
+	out := interval.MatTVec(wT, rows, v).Intervals()
 	for i := range out {
 		if b != nil {
 			out[i] = interval.AddScalar(out[i], b[i])
@@ -351,10 +357,20 @@ func affineEnc(wT []float64, rows int, v []interval.I, b []float64) []interval.I
 // pre encloses gate g's pre-activation W_hh x + W_ih in + b_ih + b_hh (the
 // GRU's n gate takes b_hh inside the reset product: withHH false).
 func (c *gated) pre(g int, x, in []interval.I, withHH bool) []interval.I {
-	whh, wih := c.gateWeights(g)
-	a := affineEnc(whh, c.hidden, x, c.params[4*g+2].Data)
+	var inv interval.Vec
 	if c.inputs > 0 {
-		b := affineEnc(wih, c.hidden, in, nil)
+		inv = interval.VecOf(in)
+	}
+	return c.preVec(g, interval.VecOf(x), inv, withHH)
+}
+
+// preVec is pre of x and in in midpoint–radius form (inv unused without
+// inputs), which the LSTM's four gates share.
+func (c *gated) preVec(g int, xv, inv interval.Vec, withHH bool) []interval.I {
+	whh, wih := c.gateWeights(g)
+	a := affineEncVec(whh, c.hidden, xv, c.params[4*g+2].Data)
+	if c.inputs > 0 {
+		b := affineEncVec(wih, c.hidden, inv, nil)
 		for i := range a {
 			a[i] = interval.Add(a[i], b[i])
 		}

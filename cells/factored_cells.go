@@ -313,7 +313,12 @@ func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerF
 	ar := ivArena{buf: make([]interval.I, 40*H)}
 	mapI := func(x []interval.I, f func(interval.I) interval.I) []interval.I { return ar.mapI(x, f) }
 	zipI := func(x, y []interval.I, f func(a, b interval.I) interval.I) []interval.I { return ar.zipI(x, y, f) }
-	ai, af, ag, ao := c.pre(0, h, in, true), c.pre(1, h, in, true), c.pre(2, h, in, true), c.pre(3, h, in, true)
+	var inv interval.Vec // h and in converted once for the four gates
+	if M > 0 {
+		inv = interval.VecOf(in)
+	}
+	hv := interval.VecOf(h)
+	ai, af, ag, ao := c.preVec(0, hv, inv, true), c.preVec(1, hv, inv, true), c.preVec(2, hv, inv, true), c.preVec(3, hv, inv, true)
 	// σ and σ' of the gates i, f, o (and σ(−a_f), e^{a_f}) from one pair
 	// of exponentials each (interval.SigmoidSet, the same bits).
 	i, di, _, _ := ar.sigmoidSet(ai, false)
