@@ -571,6 +571,12 @@ func (c *GRU) JacobianRows(n int, x, u, jx []float64) bool {
 // gatesRows sets r, z, hn = x·W_hn + b_hn and n (n×H each) at the n states
 // x under the inputs u, with the graph's arithmetic (see StepRows).
 func (c *GRU) gatesRows(n int, x, u, ar, az, hn, nn []float64) {
+	c.gatesRowsT(n, x, u, ar, az, hn, nn, nil, nil)
+}
+
+// gatesRowsT is gatesRows also setting tr and tz (when not nil) to the
+// gates' tanh(0.5·a), from which σ is formed.
+func (c *GRU) gatesRowsT(n int, x, u, ar, az, hn, nn, tr, tz []float64) {
 	H, M := c.hidden, c.inputs
 	if n == 0 {
 		return
@@ -615,6 +621,10 @@ func (c *GRU) gatesRows(n int, x, u, ar, az, hn, nn []float64) {
 		}
 		vmath.Tanh(rr, rr)
 		vmath.Tanh(rz, rz)
+		if tr != nil {
+			copy(tr[r*H:(r+1)*H], rr)
+			copy(tz[r*H:(r+1)*H], rz)
+		}
 		for j := range rr {
 			rr[j] = float64(rr[j]*0.5) + 0.5 // σ
 			rz[j] = float64(rz[j]*0.5) + 0.5
@@ -623,4 +633,70 @@ func (c *GRU) gatesRows(n int, x, u, ar, az, hn, nn []float64) {
 		}
 		vmath.Tanh(rn, rn)
 	}
+}
+
+// ObjectiveRows sets, for the n states x (n×H) under the inputs u (n×M),
+// q[b] = ½‖F − x‖², the n rows of f to F and of g to ∇q = (J − I)ᵀ(F −
+// x), with the arithmetic of the graph's objective (graph.Objective: the
+// forward pass as StepRows, then its backward pass seeded with dF = F −
+// x, op for op: dz = (x − n) dF, dn = dF + (−z dF), da_n = (1 − n n) dn,
+// dr = hn da_n, dhn = r da_n, da_z = 0.5((1 − t_z²)(0.5 dz)) and da_r
+// likewise from the gates' tanh t = tanh(0.5 a), the products by
+// linalg.MulNT with Dgemm's bits, summed as ((z dF + dhn W_hnᵀ) + da_z
+// W_hzᵀ) + da_r W_hrᵀ, minus dF; q summed in order as the objective
+// does). It reports false with ResetBeforeLinear.
+func (c *GRU) ObjectiveRows(n int, x, u, q, f, g []float64) bool {
+	if c.ResetBeforeLinear {
+		return false
+	}
+	H := c.hidden
+	if n == 0 {
+		return true
+	}
+	sc := getScratch(8 * n * H)
+	defer putScratch(sc)
+	buf := *sc
+	r, z, hn, nn := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H], buf[3*n*H:4*n*H]
+	tr, tz, p := buf[4*n*H:5*n*H], buf[5*n*H:6*n*H], buf[6*n*H:8*n*H]
+	c.gatesRowsT(n, x, u, r, z, hn, nn, tr, tz)
+	dhn, daz := p[:n*H], p[n*H:]
+	for i, nv := range nn {
+		xi := x[i]
+		diff := xi - nv
+		fi := nv + float64(z[i]*diff)
+		f[i] = fi
+		dF := fi - xi
+		dz := diff * dF
+		zdF := z[i] * dF
+		dn := dF + -zdF
+		dan := float64(1-float64(nv*nv)) * dn
+		dr := hn[i] * dan
+		dhn[i] = r[i] * dan
+		daz[i] = 0.5 * float64(float64(1-float64(tz[i]*tz[i]))*float64(0.5*dz))
+		// r's gradient in tr (its tanh read first), z dF in g
+		tr[i] = 0.5 * float64(float64(1-float64(tr[i]*tr[i]))*float64(0.5*dr))
+		g[i] = zdF
+	}
+	linalg.MulNT(n, H, H, dhn, H, c.params[9].Data, H, r, H, false) // r is free now
+	for i := range g[:n*H] {
+		g[i] += r[i]
+	}
+	linalg.MulNT(n, H, H, daz, H, c.params[5].Data, H, r, H, false)
+	for i := range g[:n*H] {
+		g[i] += r[i]
+	}
+	linalg.MulNT(n, H, H, tr, H, c.params[1].Data, H, r, H, false)
+	for i := range g[:n*H] {
+		g[i] += r[i]
+		g[i] -= f[i] - x[i]
+	}
+	for b := 0; b < n; b++ {
+		s := 0.0
+		for i := b * H; i < (b+1)*H; i++ {
+			d := f[i] - x[i]
+			s += float64(d * d)
+		}
+		q[b] = 0.5 * s
+	}
+	return true
 }

@@ -77,11 +77,23 @@ func (f *finder) newRowEval() *rowEval {
 // u (n x M). Up to batchFreeN states a batch of rows runs as the chunks of
 // evalChunks, each a graph of its own on a goroutine of its own (as
 // stepRows' do), since a row's values do not depend on its batch there;
-// above, in one batch of fewRows' size.
+// above, in one batch of fewRows' size. A GRU under gruStepper's
+// conditions evaluates its rows in Go with the graph's arithmetic
+// (cells.GRU.ObjectiveRows, TestGRUObjectiveMatchesGraph), spread over
+// the CPUs.
 func (e *rowEval) eval(x, u []float64, n int, q, fo, g []float64) error {
 	N, M := e.f.N, e.f.M
+	gs := e.f.gruStepper() // a GRU's objective in Go, the graph's bits (cells.GRU.ObjectiveRows)
 	for lo := 0; lo < n; lo += e.maxRows {
 		hi := min(lo+e.maxRows, n)
+		if gs != nil {
+			linalg.ParallelMin(hi-lo, 16, func(a, b int) {
+				a, b = lo+a, lo+b
+				gs.ObjectiveRows(b-a, x[a*N:b*N], u[a*M:b*M], q[a:b], fo[a*N:b*N], g[a*N:b*N])
+			})
+			e.f.stats.GradEvals++
+			continue
+		}
 		chunks := []int{fewRows(hi-lo, N)}
 		if N <= batchFreeN {
 			chunks = halveChunk(evalChunks(hi-lo, N), hi-lo, N)

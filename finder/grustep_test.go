@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
 )
 
 // TestGRUStepMatchesGraph: the finder's GRU step (cells.GRU.StepRows)
@@ -127,6 +128,60 @@ func TestGRUJacobiansMatchGraph(t *testing.T) {
 			for i := range got {
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
 					t.Fatalf("M %d scale %g: J[%d] = %v, graph gives %v", M, scale, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestGRUObjectiveMatchesGraph: cells.GRU.ObjectiveRows gives the graph's
+// objective (q, F and ∇q) bit for bit, with and without inputs, weights
+// x1 and x6, states from moderate to large, batches of 5 to 703 rows.
+func TestGRUObjectiveMatchesGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		for _, scale := range []float64{1, 6} {
+			B := map[float64]int{1: 5, 6: 700}[scale] + M
+			cell := cells.NewGRU(16, M)
+			cell.InitUniform(uint64(40 + M))
+			for _, p := range cell.Params() {
+				for i := range p.Data {
+					p.Data[i] *= scale
+				}
+			}
+			const N = 16
+			r := rand.New(rand.NewPCG(40, uint64(M)))
+			x, u := make([]float64, B*N), make([]float64, B*M)
+			for i := range x {
+				x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(4)-1))
+			}
+			for i := range u {
+				u[i] = r.NormFloat64()
+			}
+			o, err := graph.NewObjective(cell, B, graph.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := o.SetStates(x); err != nil {
+				t.Fatal(err)
+			}
+			if err := o.SetInputs(u); err != nil {
+				t.Fatal(err)
+			}
+			if err := o.Eval(); err != nil {
+				t.Fatal(err)
+			}
+			q, fo, g := make([]float64, B), make([]float64, B*N), make([]float64, B*N)
+			if !cell.ObjectiveRows(B, x, u, q, fo, g) {
+				t.Fatal("no closed form")
+			}
+			for _, c := range []struct {
+				name      string
+				got, want []float64
+			}{{"q", q, o.Q()}, {"F", fo, o.F()}, {"grad", g, o.Grad()}} {
+				for i := range c.got {
+					if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
+						t.Fatalf("M %d scale %g: %s[%d] = %v, graph gives %v", M, scale, c.name, i, c.got[i], c.want[i])
+					}
 				}
 			}
 		}
