@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/rnnfp/fixedpoints/internal/interval"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 )
 
 // Factored is implemented by cells whose residual factors as
@@ -215,11 +216,10 @@ func (c *gated) preInto(a []float64, k int, x, u []float64, withHH bool) {
 
 // addMatTVec adds Wᵀ·v to a, for W stored row-major as len(v)×H (a
 // transposed weight, so this is the layer's W·v). With the AVX2 kernels
-// (H a multiple of 4) matTVecAdd forms the same sums.
+// (H a multiple of 4) linalg.AddMatTVec4 forms the same sums.
 func addMatTVec(a, wT, v []float64, H int) {
 	if useQHessianKernels && H%4 == 0 && len(v) > 0 && H > 0 {
-		_, _ = a[H-1], wT[len(v)*H-1]
-		matTVecAdd(H, len(v), &a[0], &wT[0], &v[0])
+		linalg.AddMatTVec4(H, len(v), a, wT, v)
 		return
 	}
 	for j, vj := range v {

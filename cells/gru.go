@@ -9,6 +9,11 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
+// useQHessianKernels is whether the GRU's QHessianInto and addMatTVec run
+// linalg's AVX2 kernels (linalg.KernelsInUse) for sizes that are multiples
+// of 4; a variable so that a test can compare with the loops.
+var useQHessianKernels = linalg.KernelsInUse()
+
 // GRU is PyTorch's nn.GRU (one layer), gates in PyTorch's row order r, z, n:
 //
 //	r = sigmoid(W_ir u + b_ir + W_hr h + b_hr)
@@ -165,7 +170,7 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	At := buf[8*H : 8*H+H*H]          // its transpose
 	S := buf[8*H+H*H : 8*H+2*H*H]     // Σ ρ_i ∇²F_i, upper triangle
 	rs := buf[8*H+2*H*H : 9*H+2*H*H]  // σ(ar), computed once for both uses
-	ka := buf[9*H+2*H*H : 13*H+2*H*H] // gruRank4's a1, a2, a3, a4
+	ka := buf[9*H+2*H*H : 13*H+2*H*H] // linalg.GRURank4Upper's a1, a2, a3, a4
 	// The gates' e^{∓ar}, e^{∓az}, e^{∓2an} and tanh(an), all units at
 	// once (vmath: math.Exp's and math.Tanh's bits).
 	ex := buf[13*H+2*H*H : 20*H+2*H*H]
@@ -222,7 +227,7 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 				a1[j], a2[j], a3[j] = ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj
 				a4[j] = csw * sj
 			}
-			gruRank4(H, &S[0], &t[0], &s[0], &p[0], &w[0], &ka[0])
+			linalg.GRURank4Upper(H, S, t, s, p, w, ka)
 			j = H
 		}
 		for ; j+2 <= H; j += 2 {
@@ -268,7 +273,7 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	if kern {
 		// The upper triangle in blocks of 4 columns, then mirrored (over
 		// the blocks' entries left of the diagonal too).
-		gruGram(H, &A[0], &S[0], &hess[0])
+		linalg.GRUGramUpper(H, A, S, hess)
 		for j := 0; j < H; j++ {
 			for k := j + 1; k < H; k++ {
 				hess[k*H+j] = hess[j*H+k]

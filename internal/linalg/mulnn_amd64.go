@@ -36,3 +36,15 @@ func KernelsInUse() bool { return useKernelNN }
 //
 //go:noescape
 func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x *float64, tmp float64)
+
+// gruRank4K, gruGramK and matTVecAddK are GRURank4Upper's, GRUGramUpper's
+// and AddMatTVec4's kernels (gru_amd64.s).
+//
+//go:noescape
+func gruRank4K(h int, S, t, s, p, w, a *float64)
+
+//go:noescape
+func gruGramK(h int, A, S, hess *float64)
+
+//go:noescape
+func matTVecAddK(h, m int, a, wT, v *float64)

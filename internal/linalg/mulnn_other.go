@@ -16,3 +16,9 @@ func KernelsInUse() bool { return false }
 func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x *float64, tmp float64) {
 	panic("unreachable")
 }
+
+func gruRank4K(h int, S, t, s, p, w, a *float64) { panic("unreachable") }
+
+func gruGramK(h int, A, S, hess *float64) { panic("unreachable") }
+
+func matTVecAddK(h, m int, a, wT, v *float64) { panic("unreachable") }

@@ -1,9 +1,9 @@
-//go:build !purego
+//go:build !openblas && !purego
 
 #include "textflag.h"
 
-// func gruRank4(h int, S, t, s, p, w, a *float64)
-TEXT ·gruRank4(SB), NOSPLIT, $0-56
+// func gruRank4K(h int, S, t, s, p, w, a *float64)
+TEXT ·gruRank4K(SB), NOSPLIT, $0-56
 	MOVQ h+0(FP), CX
 	MOVQ CX, R8
 	SHLQ $3, R8           // h in bytes: a row of S, one of a1..a4
@@ -53,8 +53,8 @@ row:
 	VZEROUPPER
 	RET
 
-// func gruGram(h int, A, S, hess *float64)
-TEXT ·gruGram(SB), NOSPLIT, $0-32
+// func gruGramK(h int, A, S, hess *float64)
+TEXT ·gruGramK(SB), NOSPLIT, $0-32
 	MOVQ h+0(FP), CX
 	MOVQ CX, R8
 	SHLQ $3, R8           // a row in bytes
@@ -121,8 +121,8 @@ terms:
 	VZEROUPPER
 	RET
 
-// func matTVecAdd(h, m int, a, wT, v *float64)
-TEXT ·matTVecAdd(SB), NOSPLIT, $0-40
+// func matTVecAddK(h, m int, a, wT, v *float64)
+TEXT ·matTVecAddK(SB), NOSPLIT, $0-40
 	MOVQ h+0(FP), CX
 	MOVQ CX, R8
 	SHLQ $3, R8          // a row of wT in bytes
