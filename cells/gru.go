@@ -537,9 +537,17 @@ func (c *GRU) StepRows(n int, x, u, out []float64) bool {
 // term, in that order), the gates as StepRows forms them. It reports
 // false with ResetBeforeLinear.
 func (c *GRU) JacobianRows(n int, x, u, jx []float64) bool {
+	return c.JacobianRowsU(n, x, u, jx, nil)
+}
+
+// JacobianRowsU is JacobianRows also setting the first n blocks of ju (H×M
+// each, when not nil) to dF/du, summed as the graph's input terms: each
+// entry 0 + a_z,i W_iz,ik + (1 − z)(1 − n n)_i W_in,ik + a_r,i W_ir,ik.
+func (c *GRU) JacobianRowsU(n int, x, u, jx, ju []float64) bool {
 	if c.ResetBeforeLinear {
 		return false
 	}
+	M := c.inputs
 	H := c.hidden
 	sc := getScratch(4 * n * H)
 	defer putScratch(sc)
@@ -567,6 +575,17 @@ func (c *GRU) JacobianRows(n int, x, u, jx []float64) bool {
 				v += float64(an * whn[k*H+i])
 				v += float64(ar * whr[k*H+i])
 				row[k] = v
+			}
+			if ju != nil && M > 0 {
+				wiz, win, wir := c.params[4].Data, c.params[8].Data, c.params[0].Data
+				urow := ju[b*H*M+i*M : b*H*M+(i+1)*M]
+				for k := range urow {
+					v := 0.0
+					v += float64(az * wiz[k*H+i])
+					v += float64(dn * win[k*H+i])
+					v += float64(ar * wir[k*H+i])
+					urow[k] = v
+				}
 			}
 		}
 	}

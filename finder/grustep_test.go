@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -182,6 +183,62 @@ func TestGRUObjectiveMatchesGraph(t *testing.T) {
 					if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
 						t.Fatalf("M %d scale %g: %s[%d] = %v, graph gives %v", M, scale, c.name, i, c.got[i], c.want[i])
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestGRULinearizationMatchesGraph: EvalJacobians of a GRU (gruJacobians)
+// gives the graph path's Jacobian, InputJacobian and JacobianError bit for
+// bit, with and without inputs, weights x1 and x6, at moderate to large
+// states.
+func TestGRULinearizationMatchesGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		for _, scale := range []float64{1, 6} {
+			cell := cells.NewGRU(16, M)
+			cell.InitUniform(uint64(50 + M))
+			for _, p := range cell.Params() {
+				for i := range p.Data {
+					p.Data[i] *= scale
+				}
+			}
+			const N, n = 16, 40
+			r := rand.New(rand.NewPCG(50, uint64(M)))
+			fp := &FixedPoints{N: N, M: M}
+			for k := 0; k < n; k++ {
+				x := make([]float64, N)
+				for i := range x {
+					x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(5)-2))
+				}
+				fp.Points = append(fp.Points, Point{X: x, U: randVec(r, M)})
+			}
+			s := Settings{}
+			s.fill()
+			if newGRUStep(cell, s.Dtype) == nil {
+				t.Fatal("no Go step for a float64 GRU")
+			}
+			if err := EvalJacobians(cell, fp, s); err != nil {
+				t.Fatal(err)
+			}
+			xs, us, jac, _, err := jacobianGraph(cell, fp, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eval := func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+				return evalJacobians(context.Background(), jac, xs, us)
+			}
+			outX, outU, fs, err := eval(xs, us)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs, err := jacobianErrors(context.Background(), eval, xs, us, fs, outX, s.Dtype.Eps())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, p := range fp.Points {
+				if !sameBits(p.Jacobian, outX[k]) || !sameBits(p.InputJacobian, outU[k]) || !sameBits([]float64{p.JacobianError}, []float64{errs[k]}) {
+					t.Fatalf("M %d scale %g point %d: Jacobians or error differ from the graph's (error %v, graph %v)", M, scale, k, p.JacobianError, errs[k])
 				}
 			}
 		}

@@ -271,6 +271,18 @@ func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 			}
 			return t.jacobians(xs, us)
 		}
+	} else if g := newGRUStep(cell, s.Dtype); g != nil {
+		// A GRU's the same way (gruJacobians).
+		var err error
+		if xs, us, err = jacobianInputs(cell, fp, s); err != nil || len(xs) == 0 {
+			return err
+		}
+		eval = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, nil, fmt.Errorf("finder: jacobians of points 0..%d: %w", len(xs)-1, err)
+			}
+			return gruJacobians(g, xs, us)
+		}
 	} else {
 		var jac *graph.Jacobians
 		var err error

@@ -727,18 +727,59 @@ func (f *finder) jacobiansGraph(reps []int, B int) ([]float64, error) {
 func (f *finder) gruStepper() *cells.GRU {
 	if !f.gruSD {
 		f.gruSD = true
-		g, ok := f.cell.(*cells.GRU)
-		if !ok || g.ResetBeforeLinear || f.s.Dtype != graph.Float64 || blasuse.Large(1, f.N, f.N) || blasuse.Large(1, f.N, f.M) {
-			return nil
-		}
-		for _, p := range g.Params() {
-			if !finite(p.Data) {
-				return nil
-			}
-		}
-		f.gruS = g
+		f.gruS = newGRUStep(f.cell, f.s.Dtype)
 	}
 	return f.gruS
+}
+
+// newGRUStep is gruStepper's decision for cell in dtype d: the cell when
+// it is a GRU in PyTorch's form, d is float64, its weights are finite and
+// its products stay in the build's own kernels; else nil.
+func newGRUStep(cell cells.Cell, d graph.Dtype) *cells.GRU {
+	g, ok := cell.(*cells.GRU)
+	if !ok || g.ResetBeforeLinear || d != graph.Float64 {
+		return nil
+	}
+	N, M := g.StateSize(), g.InputSize()
+	if N == 0 || blasuse.Large(1, N, N) || blasuse.Large(1, N, M) {
+		return nil
+	}
+	for _, p := range g.Params() {
+		if !finite(p.Data) {
+			return nil
+		}
+	}
+	return g
+}
+
+// gruJacobians is tanhStep.jacobians for a GRU (newGRUStep): F, dF/dx and
+// dF/du at each point with the graph's arithmetic (cells.GRU.StepRows and
+// JacobianRowsU), checked finite as the graph's are.
+func gruJacobians(g *cells.GRU, xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+	N, M := g.StateSize(), g.InputSize()
+	n := len(xs)
+	outX, outU, fs = make([][]float64, n), make([][]float64, n), make([][]float64, n)
+	for k := range xs {
+		fx, j := make([]float64, N), make([]float64, N*N)
+		var ju []float64
+		if M > 0 {
+			ju = make([]float64, N*M)
+		}
+		g.StepRows(1, xs[k], us[k], fx)
+		g.JacobianRowsU(1, xs[k], us[k], j, ju)
+		fs[k] = fx
+		if err := graph.CheckFinite(fmt.Sprintf("finder: jacobian of point %d", k), j, N); err != nil {
+			return nil, nil, nil, err
+		}
+		outX[k] = j
+		if M > 0 {
+			if err := graph.CheckFinite(fmt.Sprintf("finder: input jacobian of point %d", k), ju, M); err != nil {
+				return nil, nil, nil, err
+			}
+			outU[k] = ju
+		}
+	}
+	return outX, outU, fs, nil
 }
 
 // gruRows is tanhStep.padded for the GRU: F at the first n rows of x
