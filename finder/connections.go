@@ -310,12 +310,18 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 			copy(x[row*N:(row+1)*N], x[:N])
 			copy(u[row*M:(row+1)*M], u[:M])
 		}
-		st, err := f.steps.get(B)
-		if err != nil {
-			return nil, err
-		}
-		if err := st.Step(x, u, out); err != nil {
-			return nil, err
+		if g := f.gruStepper(); g != nil {
+			// A GRU's rows in Go with the graph's arithmetic (only the
+			// real rows are read; a row's values are its own).
+			f.gruRows(g, x, u, out, len(active), len(active))
+		} else {
+			st, err := f.steps.get(B)
+			if err != nil {
+				return nil, err
+			}
+			if err := st.Step(x, u, out); err != nil {
+				return nil, err
+			}
 		}
 		spent += int64(len(active))
 		booked -= int64(len(active))
