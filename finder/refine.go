@@ -756,7 +756,17 @@ func newGRUStep(cell cells.Cell, d graph.Dtype) *cells.GRU {
 // dF/du at each point with the graph's arithmetic (cells.GRU.StepRows and
 // JacobianRowsU), checked finite as the graph's are.
 func gruJacobians(g *cells.GRU, xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
-	N, M := g.StateSize(), g.InputSize()
+	return pointJacobians(g.StateSize(), g.InputSize(), xs, us, func(k int, fx, j, ju []float64) {
+		g.StepRows(1, xs[k], us[k], fx)
+		g.JacobianRowsU(1, xs[k], us[k], j, ju)
+	})
+}
+
+// pointJacobians is the linearization's Jacobians in Go (gruJacobians,
+// tanhStep.jacobians): fill writes point k's F, dF/dx and dF/du (nil when
+// M is 0) into the storage it is given, and each is checked finite as the
+// graph's are.
+func pointJacobians(N, M int, xs, us [][]float64, fill func(k int, fx, j, ju []float64)) (outX, outU, fs [][]float64, err error) {
 	n := len(xs)
 	outX, outU, fs = make([][]float64, n), make([][]float64, n), make([][]float64, n)
 	for k := range xs {
@@ -765,8 +775,7 @@ func gruJacobians(g *cells.GRU, xs, us [][]float64) (outX, outU, fs [][]float64,
 		if M > 0 {
 			ju = make([]float64, N*M)
 		}
-		g.StepRows(1, xs[k], us[k], fx)
-		g.JacobianRowsU(1, xs[k], us[k], j, ju)
+		fill(k, fx, j, ju)
 		fs[k] = fx
 		if err := graph.CheckFinite(fmt.Sprintf("finder: jacobian of point %d", k), j, N); err != nil {
 			return nil, nil, nil, err
@@ -915,17 +924,8 @@ func (t *tanhStep) rows(x, u, out []float64, n int) {
 // without inputs) and F, the same bits (TestTanhLinearizationMatchesGraph).
 func (t *tanhStep) jacobians(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
 	N, M := t.n, t.m
-	n := len(xs)
-	outX, outU, fs = make([][]float64, n), make([][]float64, n), make([][]float64, n)
-	for k := range xs {
-		fx := make([]float64, N)
+	return pointJacobians(N, M, xs, us, func(k int, fx, j, ju []float64) {
 		t.rows(xs[k], us[k], fx, 1)
-		fs[k] = fx
-		j := make([]float64, N*N)
-		var ju []float64
-		if M > 0 {
-			ju = make([]float64, N*M)
-		}
 		for i := 0; i < N; i++ {
 			si := 1 - float64(fx[i]*fx[i]) // the conversions round the products (no fused multiply-add)
 			for c, v := range t.jw[i*N : (i+1)*N] {
@@ -935,18 +935,7 @@ func (t *tanhStep) jacobians(xs, us [][]float64) (outX, outU, fs [][]float64, er
 				ju[i*M+c] = 0 + float64(si*v)
 			}
 		}
-		if err := graph.CheckFinite(fmt.Sprintf("finder: jacobian of point %d", k), j, N); err != nil {
-			return nil, nil, nil, err
-		}
-		outX[k] = j
-		if M > 0 {
-			if err := graph.CheckFinite(fmt.Sprintf("finder: input jacobian of point %d", k), ju, M); err != nil {
-				return nil, nil, nil, err
-			}
-			outU[k] = ju
-		}
-	}
-	return outX, outU, fs, nil
+	})
 }
 
 // tanhJacobians writes into jx (one N x N block per candidate of reps)
