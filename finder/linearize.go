@@ -258,21 +258,15 @@ func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 	s.fill()
 	var eval func(xs, us [][]float64) (outX, outU, fs [][]float64, err error)
 	var xs, us [][]float64
+	// A one-layer tanh RNN's Jacobians and a GRU's in closed form from F,
+	// the graph's bits without a graph (tanhStep.jacobians, gruJacobians).
+	var closed func(xs, us [][]float64) (outX, outU, fs [][]float64, err error)
 	if t := newTanhStep(cell, s.Dtype); t != nil {
-		// A one-layer tanh RNN's Jacobians in closed form from F, the
-		// graph's bits without a graph (tanhStep.jacobians).
-		var err error
-		if xs, us, err = jacobianInputs(cell, fp, s); err != nil || len(xs) == 0 {
-			return err
-		}
-		eval = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, nil, fmt.Errorf("finder: jacobians of points 0..%d: %w", len(xs)-1, err)
-			}
-			return t.jacobians(xs, us)
-		}
+		closed = t.jacobians
 	} else if g := newGRUStep(cell, s.Dtype); g != nil {
-		// A GRU's the same way (gruJacobians).
+		closed = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return gruJacobians(g, xs, us) }
+	}
+	if closed != nil {
 		var err error
 		if xs, us, err = jacobianInputs(cell, fp, s); err != nil || len(xs) == 0 {
 			return err
@@ -281,7 +275,7 @@ func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 			if err := ctx.Err(); err != nil {
 				return nil, nil, nil, fmt.Errorf("finder: jacobians of points 0..%d: %w", len(xs)-1, err)
 			}
-			return gruJacobians(g, xs, us)
+			return closed(xs, us)
 		}
 	} else {
 		var jac *graph.Jacobians
