@@ -138,6 +138,11 @@ func potf2Upper(a []float64, n int) bool {
 				}
 				a[j*n+k] = s0 * inv
 			}
+			if inv == 0 {
+				// u_jj = +∞: Dscal by 0 sets the row to zero, where
+				// the products above left NaN for infinite sums.
+				clear(a[j*n+j+1 : (j+1)*n])
+			}
 		}
 	}
 	return true
