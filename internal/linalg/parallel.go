@@ -170,7 +170,7 @@ func (g *group) wait() {
 // few hundred µs on one core (a graph run, a candidate's bookkeeping):
 // polling for 500 µs rather than 200 made the GRU-16's Find 6-8% faster
 // (tanh-16 4-9%, LSTM-16 0-2%; 9 interleaved pairs with the cores to
-// themselves, 23:23 UTC 8 December 2026).
+// themselves, 23:23 UTC 7 December 2026).
 const spinWait = 500 * time.Microsecond
 
 // A helper is a goroutine that runs the ranges of parallel calls from any
