@@ -125,7 +125,7 @@ func targetsRun(ctx context.Context, w io.Writer, o options) error {
 		if ok {
 			met = "yes"
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %d | %s | %s | %d | %d | %s | %s |\n", t.name, limit, secs(r.time), len(runs), mib(peak), share,
+		fmt.Fprintf(w, "| %s | %s | %s | %d | %s | %s | %d | %d | %s | %s |\n", t.name, limit, fmt.Sprintf("%.3f", r.time.Seconds()), len(runs), mib(peak), share,
 			r.res.Fixed.Len(), proved, met, loadAverage())
 	}
 	fmt.Fprintln(w)
