@@ -274,7 +274,7 @@ type layerFactors struct {
 	Dx, Din   interval.Mat // N×N, N×M: dD/dx and dD/din; no rows when D does not depend on them
 	n, m, h   int
 	wantJ     bool
-	df        []interval.I // the LSTM's σ'(a_f) (FactorJacobian)
+	df        []interval.I // σ' of the gate D is σ(−·) of: the LSTM's a_f, the GRU's a_z (FactorJacobian)
 }
 
 // layer is the factorization of one built-in layer with an interval input

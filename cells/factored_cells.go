@@ -107,20 +107,64 @@ func (c *GRU) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
 	return finish(c.factorLayer(x, pointBox(u), jac, false))
 }
 
+// FactorJacobian implements JacobianFactored: Factor's dG/dx, computed as
+// Factor computes it, without Factor's dD/dx = −diag(σ'(a_z)) W_hz (an
+// N x N enclosure Krawczyk's uniqueness tests never read). Factor fails
+// when G, D, dG/dx or dD/dx is not finite; dD/dx is finite when σ'(a_z)
+// is (then within [0, 1/4]) and W_hz is: otherwise Factor decides.
+func (c *GRU) FactorJacobian(x []interval.I, u []float64) (interval.Mat, error) {
+	if err := checkBox(c, x, u); err != nil {
+		return interval.Mat{}, err
+	}
+	lf := c.factorGRU(x, pointBox(u), true, false, false)
+	if !allFinite(lf.G) || !allFinite(lf.D) || !lf.Gx.IsFinite() {
+		return lf.Gx, fmt.Errorf("cells: factor: %w", ErrOverflow)
+	}
+	if whz, _ := c.gateWeights(1); !allFinite(lf.df) || !finiteFloats(whz) {
+		f, err := c.Factor(x, u, true)
+		if f == nil {
+			return interval.Mat{}, err
+		}
+		return f.J, err
+	}
+	return lf.Gx, nil
+}
+
 func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
+	return c.factorGRU(x, in, jac, forStack, true)
+}
+
+// factorGRU is factorLayer, with dD/dx only when withDx (FactorJacobian
+// has no use for it); lf.df is then σ'(a_z).
+func (c *GRU) factorGRU(x, in []interval.I, jac, forStack, withDx bool) layerFactors {
 	H, M := c.hidden, c.inputs
-	ar := c.pre(0, x, in, true)
-	az := c.pre(1, x, in, true)
-	r := mapI(ar, interval.Sigmoid)
+	// The intermediate vectors (13 of H for one layer, more for a stack's) from one allocation.
+	iv := ivArena{buf: make([]interval.I, 13*H)}
+	mapI := func(x []interval.I, f func(interval.I) interval.I) []interval.I { return iv.mapI(x, f) }
+	zipI := func(x, y []interval.I, f func(a, b interval.I) interval.I) []interval.I { return iv.zipI(x, y, f) }
+	var inv interval.Vec // x and in converted once for the gates
+	if M > 0 {
+		inv = interval.VecOf(in)
+	}
+	xv := interval.VecOf(x)
+	ar := c.preVec(0, xv, inv, true)
+	az := c.preVec(1, xv, inv, true)
+	// σ and σ' of a_r, and D = σ(−a_z) and σ'(−a_z) = σ'(a_z) (σ' is even:
+	// SigmoidDeriv takes |a_z|'s bounds), from one pair of exponentials
+	// each (interval.SigmoidSet, the same bits).
+	r, dr, _, _ := iv.sigmoidSet(ar, false)
+	omz, dz, _, _ := iv.sigmoidSet(mapI(az, interval.Neg), false)
 	whn, win := c.gateWeights(2)
 	whr, wir := c.gateWeights(0)
 	bin, bhn := c.params[4*2+2].Data, c.params[4*2+3].Data
-	xin := make([]interval.I, H)
-	for k := range xin {
-		xin[k] = interval.Point(bin[k])
-	}
+	var xin []interval.I
 	if M > 0 {
-		xin = affineEnc(win, H, in, bin)
+		xin = affineEncVec(win, H, inv, bin)
+	} else {
+		xin = iv.take(H)
+		for k := range xin {
+			xin[k] = interval.Point(bin[k])
+		}
 	}
 	var an, hn []interval.I
 	if c.ResetBeforeLinear {
@@ -128,21 +172,21 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 		an = zipI(xin, affineEnc(whn, H, zipI(r, x, interval.Mul), bhn), interval.Add)
 	} else {
 		// n = tanh(W_in u + b_in + r⊙(W_hn h + b_hn))
-		hn = affineEnc(whn, H, x, bhn)
+		hn = affineEncVec(whn, H, xv, bhn)
 		an = zipI(xin, zipI(r, hn, interval.Mul), interval.Add)
 	}
 	n := mapI(an, interval.Tanh)
-	lf := layerFactors{n: H, m: M, h: H, wantJ: jac, G: zipI(n, x, interval.Sub), D: mapI(az, func(a interval.I) interval.I { return interval.Sigmoid(interval.Neg(a)) })}
+	lf := layerFactors{n: H, m: M, h: H, wantJ: jac, G: zipI(n, x, interval.Sub), D: omz}
+	var z []interval.I
 	if forStack {
 		// F = n + z⊙(h − n)
-		z := mapI(az, interval.Sigmoid)
+		z = mapI(az, interval.Sigmoid)
 		lf.Fh = zipI(n, zipI(z, zipI(x, n, interval.Sub), interval.Mul), interval.Add)
 	}
 	if !jac {
 		return lf
 	}
 	dn := mapI(an, interval.TanhDeriv)
-	dr := mapI(ar, interval.SigmoidDeriv)
 	// nx = dn/dh, nin = dn/du (before the diag(n') row scaling).
 	nx, nin := interval.NewMat(H, H), interval.NewMat(H, M)
 	if c.ResetBeforeLinear {
@@ -176,8 +220,12 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 		lf.Gx = nx.Clone()
 	}
 	lf.Gx.AddDiag(0, 0, negOnes(H))
+	lf.df = dz
+	if !withDx {
+		return lf
+	}
 	// D = σ(−a_z): dD/da_z = −σ'(a_z).
-	mdz := vec(mapI(az, func(a interval.I) interval.I { return interval.Neg(interval.SigmoidDeriv(a)) }))
+	mdz := vec(mapI(dz, interval.Neg))
 	whz, wiz := c.gateWeights(1)
 	lf.Dx = interval.NewMat(H, H)
 	lf.Dx.AddScaledRowsT(0, 0, mdz, whz)
@@ -186,9 +234,7 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 		lf.Din.AddScaledRowsT(0, 0, mdz, wiz)
 		lf.Gin = nin
 		// dF = (1−z)⊙dn + z⊙dh + (h−n)⊙z'⊙da_z
-		omz := lf.D
-		z := mapI(az, interval.Sigmoid)
-		hz := zipI(zipI(x, n, interval.Sub), mapI(az, interval.SigmoidDeriv), interval.Mul)
+		hz := zipI(zipI(x, n, interval.Sub), dz, interval.Mul)
 		lf.Fhx = nx.Clone()
 		lf.Fhx.ScaleRows(vec(omz))
 		lf.Fhx.AddDiag(0, 0, vec(z))

@@ -607,3 +607,118 @@ func bitsOf(v []float64) []uint64 {
 	}
 	return out
 }
+
+// TestGRUFactorJacobianIsFactorsJ: the GRU's FactorJacobian (both reset
+// forms) returns Factor's J bit for bit, and fails exactly when Factor
+// fails, on boxes from a point to radius 1e3, at saturating and
+// overflowing weights, with non-finite update weights and biases (whose
+// dD/dx only Factor reads), and huge, infinite and NaN states.
+func TestGRUFactorJacobianIsFactorsJ(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	same := func(a, b interval.Mat) bool {
+		return a.Rows == b.Rows && a.Cols == b.Cols && slices.Equal(bitsOf(a.Mid), bitsOf(b.Mid)) && slices.Equal(bitsOf(a.Rad), bitsOf(b.Rad))
+	}
+	fails, jOnly, gOnly, passes, deferred := 0, 0, 0, 0, 0
+	for _, rbl := range []bool{false, true} {
+		for k, w := range []float64{1, 30, 1e3, 1e306, math.NaN(), math.Inf(1), math.Inf(-1), math.NaN(), 1e300, 1e200} {
+			g := cells.NewGRU(4, 2)
+			g.InitUniform(5)
+			g.ResetBeforeLinear = rbl
+			switch {
+			case k == 9:
+				// One recurrent weight of the n gate huge: dn/dh overflows
+				// where n, G and D stay finite.
+				g.Params()[4*2+1].Data[0*4+1] = w
+				g.Params()[4*0+1].Data[0*4+1] = w
+			case k == 8:
+				// Unit 1's column of every recurrent weight zero: its state
+				// enters G only (G_1 = n_1 − h_1).
+				for _, gi := range []int{0, 1, 2} {
+					for i := range 4 {
+						g.Params()[4*gi+1].Data[1*4+i] = 0
+					}
+				}
+			case k == 7:
+				// The update gate's bias of unit 1, whose row of W_hz is zero.
+				g.Params()[4*1+2].Data[1] = w
+				for i := range 4 {
+					g.Params()[4*1+1].Data[i*4+1] = 0 // W_hz is stored transposed
+				}
+			case math.IsNaN(w) || math.IsInf(w, 0):
+				g.Params()[4*1+1].Data[5] = w // one recurrent update weight
+			default:
+				scale(g, w)
+			}
+			for _, sx := range []float64{0.5, 30, 1e299, math.MaxFloat64, math.Inf(1), math.NaN()} {
+				for _, r := range []float64{0, 1e-12, 1e-3, 1, 1e3, 1e300} {
+					x := randVec(rng, 4, 0.5)
+					x[rng.IntN(4)] = sx
+					if k == 8 {
+						x[1] = sx
+					}
+					u := randVec(rng, 2, 1)
+					b := box(x, r)
+					f, ferr := g.Factor(b, u, true)
+					j, jerr := g.FactorJacobian(b, u)
+					if (ferr != nil) != (jerr != nil) || ferr != nil && errors.Is(ferr, cells.ErrOverflow) != errors.Is(jerr, cells.ErrOverflow) {
+						t.Fatalf("rbl %v, w %g, x %g, r %g: Factor err %v, FactorJacobian err %v", rbl, w, sx, r, ferr, jerr)
+					}
+					if f != nil && !same(f.J, j) {
+						t.Fatalf("rbl %v, w %g, x %g, r %g: J differs", rbl, w, sx, r)
+					}
+					if f != nil && !f.DJ.IsFinite() {
+						deferred++ // only Factor's dD/dx overflowed
+					}
+					if ferr != nil && f != nil {
+						fails++
+						if allFiniteI(f.G) && allFiniteI(f.D) {
+							jOnly++ // its G and D finite: only the Jacobians tell
+						} else if f.J.IsFinite() && f.DJ.IsFinite() {
+							gOnly++ // its Jacobians finite: only G and D tell
+						}
+					} else if ferr == nil {
+						passes++
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d failed (%d J only, %d G only), %d dD/dx, %d passed", fails, jOnly, gOnly, deferred, passes)
+	if fails == 0 || jOnly == 0 || gOnly == 0 || passes == 0 || deferred == 0 {
+		t.Errorf("%d boxes overflowed (%d with G and D finite, %d with the Jacobians finite, %d with dD/dx not finite), %d passed: not every case compared", fails, jOnly, gOnly, deferred, passes)
+	}
+}
+
+// TestSigmoidDerivIsEven: the GRU's enclosures take σ'(a_z) from
+// SigmoidSet(−a_z) (with D = σ(−a_z)): SigmoidDeriv of −x is SigmoidDeriv
+// of x bit for bit, at ±0, infinite and NaN ends, the exponentials' range
+// limits and random ones.
+func TestSigmoidDerivIsEven(t *testing.T) {
+	ends := []float64{0, math.Copysign(0, -1), 5e-324, 0.3, 1, 36, 709.8, 710.5, 745.9, 746.5, 1e10, math.Inf(1), math.NaN()}
+	rng := rand.New(rand.NewPCG(11, 12))
+	var vals []float64
+	for _, v := range ends {
+		vals = append(vals, v, -v)
+	}
+	for range 100 {
+		vals = append(vals, rng.NormFloat64()*math.Exp2(float64(rng.IntN(20)-10)))
+	}
+	n := 0
+	for _, a := range vals {
+		for _, b := range vals {
+			if a > b {
+				continue
+			}
+			x := interval.I{Lo: a, Hi: b}
+			s, d, _, _ := interval.SigmoidSet(interval.Neg(x), false)
+			want, wantS := interval.SigmoidDeriv(x), interval.Sigmoid(interval.Neg(x))
+			if !slices.Equal(bitsOf([]float64{d.Lo, d.Hi, s.Lo, s.Hi}), bitsOf([]float64{want.Lo, want.Hi, wantS.Lo, wantS.Hi})) {
+				t.Fatalf("[%v, %v]: SigmoidSet(−x) gives σ' %v and σ(−x) %v, want %v and %v", a, b, d, s, want, wantS)
+			}
+			n++
+		}
+	}
+	if n < 5000 {
+		t.Fatalf("only %d intervals compared", n)
+	}
+}
