@@ -58,6 +58,17 @@ type JacobianFactored interface {
 	FactorJacobian(x []interval.I, u []float64) (interval.Mat, error)
 }
 
+// JacobianFactoredTo is a JacobianFactored cell that can write dG/dx into
+// a matrix the caller keeps from box to box (Krawczyk's contraction tests
+// enclose dG/dx on a dozen boxes around one point).
+type JacobianFactoredTo interface {
+	JacobianFactored
+	// FactorJacobianTo returns what FactorJacobian(x, u) returns, bit for
+	// bit, in dst's storage where it can (dst N×N with radii; every value
+	// of dst may be overwritten), else in a new matrix.
+	FactorJacobianTo(dst interval.Mat, x []interval.I, u []float64) (interval.Mat, error)
+}
+
 // Factors holds the enclosures Factor returns.
 type Factors struct {
 	// G and D enclose the factors over the box (N each).

@@ -45,8 +45,22 @@ func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFacto
 
 // dFdx encloses dF/dx = diag(act'(a)) W_hh from s, the enclosure of act'(a).
 func (c *Vanilla) dFdx(s []interval.I) interval.Mat {
+	return c.dFdxTo(interval.Mat{}, s)
+}
+
+// dFdxTo is dFdx in dst when dst is H×H with radii (every value of dst is
+// overwritten: it is zeroed, then the products are added as dFdx adds
+// them to a new matrix), else in a new matrix.
+func (c *Vanilla) dFdxTo(dst interval.Mat, s []interval.I) interval.Mat {
 	whh, _ := c.gateWeights(0)
-	m := interval.NewMat(c.hidden, c.hidden)
+	n := c.hidden * c.hidden
+	m := dst
+	if m.Rows != c.hidden || m.Cols != c.hidden || len(m.Mid) != n || len(m.Rad) != n {
+		m = interval.NewMat(c.hidden, c.hidden)
+	} else {
+		clear(m.Mid)
+		clear(m.Rad)
+	}
 	m.AddScaledRowsT(0, 0, vec(s), whh)
 	return m
 }
@@ -60,6 +74,13 @@ func (c *Vanilla) dFdx(s []interval.I) interval.Mat {
 // exactly when dG/dx is not finite. |x| > 1e300 and relu (whose G is
 // unbounded) take Factor's J.
 func (c *Vanilla) FactorJacobian(x []interval.I, u []float64) (interval.Mat, error) {
+	return c.FactorJacobianTo(interval.Mat{}, x, u)
+}
+
+// FactorJacobianTo implements JacobianFactoredTo: FactorJacobian, written
+// into dst when dst is N×N with radii (Factor's J, where FactorJacobian
+// takes it, is a new matrix).
+func (c *Vanilla) FactorJacobianTo(dst interval.Mat, x []interval.I, u []float64) (interval.Mat, error) {
 	factors := func() (interval.Mat, error) {
 		f, err := c.Factor(x, u, true)
 		if f == nil {
@@ -79,7 +100,7 @@ func (c *Vanilla) FactorJacobian(x []interval.I, u []float64) (interval.Mat, err
 			return factors()
 		}
 	}
-	j := c.dFdx(mapI(a, interval.TanhDeriv))
+	j := c.dFdxTo(dst, mapI(a, interval.TanhDeriv))
 	j.AddDiag(0, 0, negOnes(c.hidden))
 	if !j.IsFinite() {
 		return j, fmt.Errorf("cells: factor: %w", ErrOverflow)

@@ -470,7 +470,8 @@ func TestFactorJacobianIsFactorsJ(t *testing.T) {
 	same := func(a, b interval.Mat) bool {
 		return a.Rows == b.Rows && a.Cols == b.Cols && slices.Equal(bitsOf(a.Mid), bitsOf(b.Mid)) && slices.Equal(bitsOf(a.Rad), bitsOf(b.Rad))
 	}
-	fails := 0
+	fails, reused := 0, 0
+	dst := interval.NewMat(6, 6)
 	for _, act := range []cells.Nonlinearity{cells.Tanh, cells.ReLU} {
 		for k, w := range []float64{1, 30, 1e306, math.NaN(), math.Inf(1), math.NaN(), math.Inf(-1)} {
 			v := cells.NewVanilla(6, 2, act)
@@ -506,12 +507,35 @@ func TestFactorJacobianIsFactorsJ(t *testing.T) {
 					if f != nil && !same(f.J, j) {
 						t.Fatalf("act %v, w %g, x %g, r %g: J differs", act, w, sx, r)
 					}
+					// FactorJacobianTo into a buffer holding the last box's
+					// J and garbage: the same matrix and error, in dst.
+					for i := range dst.Mid {
+						if i%3 == 0 {
+							dst.Mid[i], dst.Rad[i] = math.NaN(), math.Inf(1)
+						}
+					}
+					jt, terr := v.FactorJacobianTo(dst, b, u)
+					if (terr != nil) != (jerr != nil) || terr != nil && errors.Is(terr, cells.ErrOverflow) != errors.Is(jerr, cells.ErrOverflow) {
+						t.Fatalf("act %v, w %g, x %g, r %g: FactorJacobian err %v, FactorJacobianTo err %v", act, w, sx, r, jerr, terr)
+					}
+					if jerr == nil && !same(j, jt) {
+						t.Fatalf("act %v, w %g, x %g, r %g: FactorJacobianTo's J differs", act, w, sx, r)
+					}
+					if len(jt.Mid) > 0 && &jt.Mid[0] == &dst.Mid[0] {
+						reused++
+					}
+					if len(jt.Mid) == 36 && len(jt.Rad) == 36 {
+						dst = jt
+					}
 				}
 			}
 		}
 	}
 	if fails == 0 {
 		t.Error("no box on FactorJacobian's own path made Factor fail: its error cases were not compared")
+	}
+	if reused == 0 {
+		t.Error("FactorJacobianTo never wrote into its buffer: the reuse was not compared")
 	}
 }
 

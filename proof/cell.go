@@ -35,6 +35,15 @@ func (s cellSystem) encloseJacobian(x []interval.I) (interval.Mat, error) {
 	return j, err
 }
 
+// encloseJacobianTo is encloseJacobian in dst's storage where the cell can
+// write it there (cells.JacobianFactoredTo), the same matrix bit for bit.
+func (s cellSystem) encloseJacobianTo(dst interval.Mat, x []interval.I) (interval.Mat, error) {
+	if jc, ok := s.c.(cells.JacobianFactoredTo); ok {
+		return jc.FactorJacobianTo(dst, x, s.u)
+	}
+	return s.encloseJacobian(x)
+}
+
 // Point evaluates G and dG at x in float64 (cells.PointFactors): Newton's
 // steps need no enclosure.
 func (s cellSystem) Point(x []float64, jac bool) ([]float64, []float64, error) {

@@ -208,6 +208,7 @@ type contractor struct {
 	absC interval.Mat // point matrix |C|
 	base []float64
 	d    interval.Mat // rows' D, kept from test to test
+	j    interval.Mat // rows' enclosure of dG, its storage kept from test to test
 }
 
 func newContractor(sys System, c interval.Mat, x []float64, j0 interval.Mat) *contractor {
@@ -230,10 +231,11 @@ func (k *contractor) rows(rho float64, exact bool) ([]float64, error) {
 	for i, v := range k.x {
 		box[i] = interval.I{Lo: down(v - rho), Hi: up(v + rho)}
 	}
-	j, err := encloseJacobian(k.sys, box)
+	j, err := encloseJacobianTo(k.sys, k.j, box)
 	if err != nil {
 		return nil, err
 	}
+	k.j = j // read only here, before the next test overwrites it
 	n := len(k.x)
 	out := make([]float64, n)
 	if !j.IsFinite() {
@@ -302,6 +304,21 @@ func encloseJacobian(sys System, x []interval.I) (interval.Mat, error) {
 	}
 	_, j, err := sys.Enclose(x, true)
 	return j, err
+}
+
+// jacobianEncloserTo is a jacobianEncloser that can write the enclosure
+// into dst's storage (the same matrix, bit for bit).
+type jacobianEncloserTo interface {
+	encloseJacobianTo(dst interval.Mat, x []interval.I) (interval.Mat, error)
+}
+
+// encloseJacobianTo is encloseJacobian, in dst's storage where the system
+// can write it there; dst's old values may be overwritten.
+func encloseJacobianTo(sys System, dst interval.Mat, x []interval.I) (interval.Mat, error) {
+	if je, ok := sys.(jacobianEncloserTo); ok {
+		return je.encloseJacobianTo(dst, x)
+	}
+	return encloseJacobian(sys, x)
 }
 
 // uniqueness searches, from the proved radius r up to MaxUniqueRadius, the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -308,4 +309,66 @@ func newtonG(t *testing.T, c *cells.GRU, h []float64) []float64 {
 		t.Fatalf("Newton did not converge: |G| = %v", r)
 	}
 	return h
+}
+
+// factorOnly hides every method of CellSystem but Size and Enclose, so that
+// Krawczyk encloses dG/dx through Factor, in a new matrix per box.
+type factorOnly struct{ s proof.System }
+
+func (f factorOnly) Size() int { return f.s.Size() }
+
+func (f factorOnly) Enclose(x []interval.I, jac bool) ([]interval.I, interval.Mat, error) {
+	return f.s.Enclose(x, jac)
+}
+
+// TestKrawczykBufferedJacobian: the contraction tests' dG/dx, written into
+// one kept matrix by the tanh RNN (cells.JacobianFactoredTo), gives every
+// proof's result bit for bit as Factor's new matrix per box does, at roots
+// Newton finds in 12-unit networks with several fixed points, and at
+// points moved off them (failed proofs).
+func TestKrawczykBufferedJacobian(t *testing.T) {
+	rng := rand.New(rand.NewPCG(30, 31))
+	bits := func(r proof.Result) [3]uint64 {
+		return [3]uint64{math.Float64bits(r.Radius), math.Float64bits(r.UniqueRadius), math.Float64bits(r.Contraction)}
+	}
+	proved, unique := 0, 0
+	for range 6 {
+		c := cells.NewVanilla(12, 2, cells.Tanh)
+		c.InitUniform(rng.Uint64())
+		gain := 4 + 4*rng.Float64() // several fixed points
+		for i := range c.Params()[1].Data {
+			c.Params()[1].Data[i] *= gain
+		}
+		u := []float64{rng.Float64() - 0.5, rng.Float64() - 0.5}
+		sys := proof.CellSystem(c, u)
+		for range 8 {
+			x0 := make([]float64, 12)
+			for i := range x0 {
+				x0[i] = 2*rng.Float64() - 1
+			}
+			x, _, err := proof.Newton(sys, x0, nil)
+			if err != nil {
+				continue
+			}
+			for _, off := range []float64{0, 1e-9, 1e-4} {
+				y := append([]float64(nil), x...)
+				y[0] += off
+				a, aerr := proof.Krawczyk(sys, y, nil)
+				b, berr := proof.Krawczyk(factorOnly{sys}, y, nil)
+				if aerr != nil || berr != nil || a.Proved != b.Proved || a.Reason != b.Reason || bits(a) != bits(b) {
+					t.Fatalf("buffered %+v (%v), Factor's %+v (%v)", a, aerr, b, berr)
+				}
+				if a.Proved {
+					proved++
+					if a.UniqueRadius > a.Radius {
+						unique++
+					}
+				}
+			}
+		}
+	}
+	if proved < 10 || unique < 10 {
+		t.Errorf("%d proofs, %d with a uniqueness search: too few compared", proved, unique)
+	}
+	t.Logf("%d proofs compared, %d with a uniqueness search", proved, unique)
 }
