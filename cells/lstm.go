@@ -2,7 +2,10 @@ package cells
 
 import (
 	"fmt"
+	"slices"
 
+	"github.com/rnnfp/fixedpoints/internal/linalg"
+	"github.com/rnnfp/fixedpoints/internal/vmath"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -305,4 +308,146 @@ func (c *LSTM) QHessianInto(x, u, jac, hess []float64) bool {
 		A[i*N+i]++
 	}
 	return true
+}
+
+// StepRows sets out's first n rows (2H values each, [h'; c']) to F at the
+// n states x (n×2H) under the inputs u (n×M), in float64 with the
+// arithmetic of the graph that Step builds, operation for operation: h's
+// products by linalg.MulNN (each entry summed from zero in order of k: the
+// graph's products below blasuse.MinDim), the drives u·W_i + (b_i + b_h),
+// each gate's h·W_h plus its drive, σ(a) as 0.5·tanh(0.5·a) + 0.5 and tanh
+// with math.Tanh's bits (vmath), c' = f c + i g, h' = o tanh(c'), each
+// product rounded as the graph's separate nodes round them. Rows with
+// equal inputs in a run share their drives. It reports true (the GRU's
+// reports whether it applies).
+func (c *LSTM) StepRows(n int, x, u, out []float64) bool {
+	H := c.hidden
+	sc := getScratch(4 * n * H)
+	defer putScratch(sc)
+	buf := *sc
+	gi, gf, gg, gop := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H], buf[3*n*H:4*n*H]
+	c.gatesRows(n, x, u, gi, gf, gg, gop)
+	for r := 0; r < n; r++ {
+		cc, oh, oc := x[r*2*H+H:(r+1)*2*H], out[r*2*H:r*2*H+H], out[r*2*H+H:(r+1)*2*H]
+		ri, rf, rg, ro := gi[r*H:(r+1)*H], gf[r*H:(r+1)*H], gg[r*H:(r+1)*H], gop[r*H:(r+1)*H]
+		for j := range oc {
+			oc[j] = float64(rf[j]*cc[j]) + float64(ri[j]*rg[j])
+		}
+		vmath.Tanh(oh, oc)
+		for j := range oh {
+			oh[j] = ro[j] * oh[j]
+		}
+	}
+	return true
+}
+
+// JacobianRows sets the first n blocks of jx (2H×2H each, row-major) to
+// dF/dx at the n states x under the inputs u with the arithmetic of the
+// graph's closed-form Jacobian (StepJacobian's coefficients, each a
+// rounded product: σ' = σ(1 − σ), cf = c f', ci = g i', cg = i(1 − g g),
+// k = o(1 − T T) with T = tanh(c'), co = T o', hf = k cf, hi = k ci, hg
+// = k cg; then each entry summed from 0 in StepJacobian's term order, one
+// rounded product and one rounded addition a term: the h rows hf W_hf, hi
+// W_hi, hg W_hg, co W_ho on the h columns and k f on the c diagonal, the
+// c rows cf W_hf, ci W_hi, cg W_hg and f on the c diagonal), the gates as
+// StepRows forms them. It reports true.
+func (c *LSTM) JacobianRows(n int, x, u, jx []float64) bool {
+	H := c.hidden
+	N := 2 * H
+	sc := getScratch(5 * n * H)
+	defer putScratch(sc)
+	buf := *sc
+	gi, gf, gg, gop, tc := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H], buf[3*n*H:4*n*H], buf[4*n*H:5*n*H]
+	c.gatesRows(n, x, u, gi, gf, gg, gop)
+	for q := range tc {
+		tc[q] = float64(gf[q]*x[(q/H)*N+H+q%H]) + float64(gi[q]*gg[q]) // c'
+	}
+	vmath.Tanh(tc, tc)
+	whi, whf, whg, who := c.params[1].Data, c.params[5].Data, c.params[9].Data, c.params[13].Data
+	for b := 0; b < n; b++ {
+		j := jx[b*N*N : (b+1)*N*N]
+		clear(j)
+		for i := 0; i < H; i++ {
+			q := b*H + i
+			iv, fv, gv, ov, t := gi[q], gf[q], gg[q], gop[q], tc[q]
+			cv := x[b*N+H+i]
+			cf := float64(cv * float64(fv*(1-fv)))
+			ci := float64(gv * float64(iv*(1-iv)))
+			cg := float64(iv * (1 - float64(gv*gv)))
+			k := float64(ov * (1 - float64(t*t)))
+			co := float64(t * float64(ov*(1-ov)))
+			hf, hi, hg := float64(k*cf), float64(k*ci), float64(k*cg)
+			hrow, crow := j[i*N:i*N+H], j[(H+i)*N:(H+i)*N+H]
+			for m := range hrow {
+				v := 0.0
+				v += float64(hf * whf[m*H+i])
+				v += float64(hi * whi[m*H+i])
+				v += float64(hg * whg[m*H+i])
+				v += float64(co * who[m*H+i])
+				hrow[m] = v
+				w := 0.0
+				w += float64(cf * whf[m*H+i])
+				w += float64(ci * whi[m*H+i])
+				w += float64(cg * whg[m*H+i])
+				crow[m] = w
+			}
+			j[(H+i)*N+H+i] += fv
+			j[i*N+H+i] += float64(k * fv)
+		}
+	}
+	return true
+}
+
+// gatesRows sets the gates i, f, g and o (n×H each) at the n states x
+// (n×2H, h in the first H columns) under the inputs u, with the graph's
+// arithmetic (see StepRows).
+func (c *LSTM) gatesRows(n int, x, u, gi, gf, gg, gop []float64) {
+	H, M := c.hidden, c.inputs
+	if n == 0 {
+		return
+	}
+	sc := getScratch(8 * H)
+	defer putScratch(sc)
+	buf := *sc
+	d, b := buf[:4*H], buf[4*H:8*H] // the gates' drives; their biases b_i + b_h
+	gs := [4][]float64{gi, gf, gg, gop}
+	for g := range 4 {
+		linalg.MulNN(n, H, H, x, 2*H, c.params[4*g+1].Data, H, gs[g], H, false)
+		bg, bih := b[g*H:(g+1)*H], c.params[4*g+2].Data
+		for j, v := range c.params[4*g+3].Data {
+			bg[j] = bih[j] + v
+		}
+	}
+	if M == 0 {
+		copy(d, b)
+	}
+	var du []float64 // the input d holds the drives of (none yet)
+	for r := 0; r < n; r++ {
+		if ur := u[r*M : (r+1)*M]; M > 0 && (du == nil || !slices.Equal(ur, du)) {
+			for g := range 4 {
+				dg := d[g*H : (g+1)*H]
+				linalg.MulNN(1, H, M, ur, M, c.params[4*g].Data, H, dg, H, false)
+				for j, v := range b[g*H : (g+1)*H] {
+					dg[j] += v
+				}
+			}
+			du = ur
+		}
+		ri, rf, rg, ro := gi[r*H:(r+1)*H], gf[r*H:(r+1)*H], gg[r*H:(r+1)*H], gop[r*H:(r+1)*H]
+		for j := range ri {
+			ri[j] = (ri[j] + d[j]) * 0.5
+			rf[j] = (rf[j] + d[H+j]) * 0.5
+			rg[j] += d[2*H+j]
+			ro[j] = (ro[j] + d[3*H+j]) * 0.5
+		}
+		vmath.Tanh(ri, ri)
+		vmath.Tanh(rf, rf)
+		vmath.Tanh(rg, rg)
+		vmath.Tanh(ro, ro)
+		for j := range ri {
+			ri[j] = float64(ri[j]*0.5) + 0.5 // σ
+			rf[j] = float64(rf[j]*0.5) + 0.5
+			ro[j] = float64(ro[j]*0.5) + 0.5
+		}
+	}
 }

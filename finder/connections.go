@@ -310,8 +310,8 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 			copy(x[row*N:(row+1)*N], x[:N])
 			copy(u[row*M:(row+1)*M], u[:M])
 		}
-		if g := f.gruStepper(); g != nil {
-			// A GRU's rows in Go with the graph's arithmetic (only the
+		if g := f.rowStepper(); g != nil {
+			// A GRU's or LSTM's rows in Go with the graph's arithmetic (only the
 			// real rows are read; a row's values are its own).
 			f.gruRows(g, x, u, out, len(active), len(active))
 		} else {
@@ -396,7 +396,7 @@ func (f *finder) stepFew(trial, tu, fout []float64, n int) error {
 		f.stats.GradEvals++
 		return nil
 	}
-	if g := f.gruStepper(); g != nil {
+	if g := f.rowStepper(); g != nil {
 		f.gruRows(g, trial, tu, fout, n, B)
 		f.stats.GradEvals++
 		return nil

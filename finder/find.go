@@ -45,6 +45,8 @@ type finder struct {
 	tanhS    *tanhStep  // tanhStepper's; a zero one once decided there is none
 	gruS     *cells.GRU // gruStepper's, decided once gruSD
 	gruSD    bool
+	lstmS    *cells.LSTM // lstmStepper's, decided once lstmSD
+	lstmSD   bool
 	stats    Stats
 	start    time.Time
 	canceled bool

@@ -549,7 +549,7 @@ func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 		f.stats.GradEvals++
 		return nil
 	}
-	if g := f.gruStepper(); g != nil {
+	if g := f.rowStepper(); g != nil {
 		tot := 0
 		for _, b := range chunks {
 			tot += b
@@ -732,6 +732,54 @@ func (f *finder) gruStepper() *cells.GRU {
 	return f.gruS
 }
 
+// goRows is a cell whose trial points and Jacobians dF/dx the finder
+// forms in Go with the graph's arithmetic (cells.GRU and cells.LSTM).
+type goRows interface {
+	StepRows(n int, x, u, out []float64) bool
+	JacobianRows(n int, x, u, jx []float64) bool
+}
+
+// rowStepper is gruStepper's or lstmStepper's cell, or nil.
+func (f *finder) rowStepper() goRows {
+	if g := f.gruStepper(); g != nil {
+		return g
+	}
+	if l := f.lstmStepper(); l != nil {
+		return l
+	}
+	return nil
+}
+
+// lstmStepper is gruStepper for a single-layer LSTM (cells.LSTM.StepRows
+// and JacobianRows): the cell when it is float64 with finite weights and
+// products small enough to stay in the build's own kernels; else nil.
+// TestLSTMStepMatchesGraph.
+func (f *finder) lstmStepper() *cells.LSTM {
+	if !f.lstmSD {
+		f.lstmSD = true
+		f.lstmS = newLSTMStep(f.cell, f.s.Dtype)
+	}
+	return f.lstmS
+}
+
+// newLSTMStep is lstmStepper's decision for cell in dtype d.
+func newLSTMStep(cell cells.Cell, d graph.Dtype) *cells.LSTM {
+	l, ok := cell.(*cells.LSTM)
+	if !ok || d != graph.Float64 {
+		return nil
+	}
+	H, M := l.Hidden(), l.InputSize()
+	if H == 0 || blasuse.Large(1, H, H) || blasuse.Large(1, H, M) {
+		return nil
+	}
+	for _, p := range l.Params() {
+		if !finite(p.Data) {
+			return nil
+		}
+	}
+	return l
+}
+
 // newGRUStep is gruStepper's decision for cell in dtype d: the cell when
 // it is a GRU in PyTorch's form, d is float64, its weights are finite and
 // its products stay in the build's own kernels; else nil.
@@ -791,10 +839,10 @@ func pointJacobians(N, M int, xs, us [][]float64, fill func(k int, fx, j, ju []f
 	return outX, outU, fs, nil
 }
 
-// gruRows is tanhStep.padded for the GRU: F at the first n rows of x
-// (inputs u) into out, rows n to total of the three set to their last real
-// row's, as the graph's padded batches left them.
-func (f *finder) gruRows(g *cells.GRU, x, u, out []float64, n, total int) {
+// gruRows is tanhStep.padded for a GRU or LSTM (rowStepper): F at the
+// first n rows of x (inputs u) into out, rows n to total of the three set
+// to their last real row's, as the graph's padded batches left them.
+func (f *finder) gruRows(g goRows, x, u, out []float64, n, total int) {
 	N, M := f.N, f.M
 	linalg.Parallel(n, func(lo, hi int) {
 		g.StepRows(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], out[lo*N:hi*N])

@@ -1,0 +1,128 @@
+package finder
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
+)
+
+// lstmStepFinder is a finder of a 16-unit LSTM with M inputs, weights
+// InitUniform's times scale, and its Go rows (lstmStepper).
+func lstmStepFinder(t *testing.T, M int, scale float64, seed uint64) (*finder, *cells.LSTM) {
+	t.Helper()
+	cell := cells.NewLSTM(16, M)
+	cell.InitUniform(seed)
+	for _, p := range cell.Params() {
+		for i := range p.Data {
+			p.Data[i] *= scale
+		}
+	}
+	s := Settings{}
+	s.fill()
+	f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, 32)}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := f.lstmStepper()
+	if l == nil || f.rowStepper() == nil {
+		t.Fatal("no Go step for a float64 LSTM")
+	}
+	return f, l
+}
+
+// lstmTestStates is B states of N values from moderate to large (h and c
+// alike, as the refinement's trial points may be) and inputs shared by
+// runs of rows.
+func lstmTestStates(r *rand.Rand, B, N, M int) (x, u []float64) {
+	x, u = make([]float64, B*N), make([]float64, B*M)
+	for i := range x {
+		x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(4)-1))
+	}
+	for row := 0; row < B; row++ {
+		if row%7 == 0 {
+			for j := 0; j < M; j++ {
+				u[row*M+j] = r.NormFloat64()
+			}
+			continue
+		}
+		copy(u[row*M:(row+1)*M], u[(row-1)*M:row*M])
+	}
+	return x, u
+}
+
+// TestLSTMStepMatchesGraph: the finder's LSTM step (cells.LSTM.StepRows)
+// gives the graph's Stepper's F bit for bit, on LSTMs with and without
+// inputs, weights scaled so that gates saturate, at states from moderate
+// to large, with inputs shared by runs of rows and changing between them.
+// It fails when a gate's drive is added to h W_h in another grouping ((h
+// W_h + u W_i) + b) or c' is formed with a fused multiply-add.
+func TestLSTMStepMatchesGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		for _, scale := range []float64{1, 6} {
+			f, l := lstmStepFinder(t, M, scale, uint64(60+M))
+			const N, n = 32, 300
+			B := batchRows(n, N)
+			x, u := lstmTestStates(rand.New(rand.NewPCG(60, uint64(M))), B, N, M)
+			st, err := f.steps.get(B)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := make([]float64, B*N)
+			if err := st.Step(x, u, want); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]float64, B*N)
+			f.gruRows(l, x, u, got, n, n)
+			for i := range got[:n*N] {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("M %d scale %g: F[%d] = %v, graph gives %v", M, scale, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	s := Settings{Dtype: graph.Float32}
+	s.fill()
+	cell := cells.NewLSTM(16, 3)
+	cell.InitUniform(1)
+	f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, 32)}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.lstmStepper() != nil || f.rowStepper() != nil {
+		t.Error("Go step taken in float32")
+	}
+}
+
+// TestLSTMJacobiansMatchGraph: the refinement's LSTM Jacobians
+// (cells.LSTM.JacobianRows) are the graph's closed-form dF/dx bit for bit,
+// with and without inputs, at moderate and saturating weights and states.
+// It fails when a row's second and third terms (hi W_hi, hg W_hg, or ci
+// W_hi, cg W_hg) are summed in the other order.
+func TestLSTMJacobiansMatchGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		for _, scale := range []float64{1, 6} {
+			f, l := lstmStepFinder(t, M, scale, uint64(70+M))
+			const N, n = 32, 100
+			B := batchRows(n, N)
+			x, u := lstmTestStates(rand.New(rand.NewPCG(70, uint64(M))), B, N, M)
+			jac, err := f.jacs.get(B)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := make([]float64, B*N*N)
+			if err := jac.Eval(x, u, want, nil); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]float64, n*N*N)
+			l.JacobianRows(n, x, u, got)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("M %d scale %g: J[%d] = %v, graph gives %v", M, scale, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
