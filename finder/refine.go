@@ -674,7 +674,7 @@ func (f *finder) jacobiansAt(reps []int) ([]float64, error) {
 // jacobiansIn evaluates the Jacobians at the candidates reps in one batch
 // of B >= len(reps) rows (the padding repeats the last candidate). For a
 // one-layer tanh RNN (tanhStepper) they are formed from the F each
-// candidate holds, for a GRU (gruStepper) by cells.GRU.JacobianRows, the
+// candidate holds, for a GRU or LSTM (rowStepper) by its JacobianRows, the
 // same bits, and only the first len(reps) blocks are written.
 func (f *finder) jacobiansIn(reps []int, B int) ([]float64, error) {
 	N := f.N
@@ -684,9 +684,10 @@ func (f *finder) jacobiansIn(reps []int, B int) ([]float64, error) {
 		f.stats.JacobianEvals++
 		return jx, nil
 	}
-	if g := f.gruStepper(); g != nil {
-		// A GRU's dF/dx with the graph's closed-form arithmetic, without a
-		// graph run (cells.GRU.JacobianRows).
+	if g := f.rowStepper(); g != nil {
+		// A GRU's or LSTM's dF/dx with the graph's closed-form arithmetic,
+		// without a graph run (cells.GRU.JacobianRows,
+		// cells.LSTM.JacobianRows).
 		M := f.M
 		sc := f.scratch()
 		x, u := f.packInto(reps, grow(&sc.xIn, B*N), grow(&sc.uIn, B*M))
