@@ -30,17 +30,17 @@ func RootJacobianRadius(c cells.Factored, x, u []float64, r float64, center []fl
 	for i, v := range x {
 		box[i] = interval.New(interval.Down(v-r), interval.Up(v+r))
 	}
-	f, err := c.Factor(box, u, true)
+	d, jac, err := rootFactors(c, box, u)
 	if err != nil {
 		return nil, fmt.Errorf("proof: root Jacobian: %w", err)
 	}
-	if len(f.D) != n || f.J.Rows != n || f.J.Cols != n {
+	if len(d) != n || jac.Rows != n || jac.Cols != n {
 		return nil, fmt.Errorf("%w: root Jacobian: factors of the wrong size", ErrInput)
 	}
 	rad := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			e := interval.Mul(f.D[i], f.J.At(i, j))
+			e := interval.Mul(d[i], jac.At(i, j))
 			if i == j {
 				e = interval.AddScalar(e, 1)
 			}
@@ -57,4 +57,28 @@ func RootJacobianRadius(c cells.Factored, x, u []float64, r float64, center []fl
 		}
 	}
 	return rad, nil
+}
+
+// rootFactors returns Factor's D and J over the box, or its error. The
+// vanilla RNN's D is 1 on every box (cells.Vanilla.Factor), and its
+// FactorJacobian is Factor's J bit for bit and fails exactly when Factor
+// fails (cells.JacobianFactored): it spares Factor's G, the tanh of every
+// pre-activation, which the Jacobian at a root does not use.
+func rootFactors(c cells.Factored, box []interval.I, u []float64) ([]interval.I, interval.Mat, error) {
+	if v, ok := c.(*cells.Vanilla); ok {
+		j, err := v.FactorJacobian(box, u)
+		if err != nil {
+			return nil, interval.Mat{}, err
+		}
+		d := make([]interval.I, v.StateSize())
+		for i := range d {
+			d[i] = interval.Point(1)
+		}
+		return d, j, nil
+	}
+	f, err := c.Factor(box, u, true)
+	if err != nil {
+		return nil, interval.Mat{}, err
+	}
+	return f.D, f.J, nil
 }

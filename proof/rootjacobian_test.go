@@ -1,7 +1,9 @@
 package proof_test
 
 import (
+	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -87,4 +89,60 @@ func TestRootJacobianOverflow(t *testing.T) {
 		t.Fatal("no error for overflowing weights")
 	}
 	t.Log(err)
+}
+
+// factoredOnly hides a cell's concrete type: RootJacobianRadius takes its
+// Factor's D and J.
+type factoredOnly struct{ cells.Factored }
+
+// TestRootJacobianVanillaIsFactors: for the vanilla RNN, RootJacobianRadius
+// (D = 1 and FactorJacobian's J) gives Factor's radii bit for bit, and
+// fails exactly when the Factor path fails, on boxes from a point to
+// radius 10, at saturating and overflowing weights, with huge and NaN
+// states, for tanh and relu.
+func TestRootJacobianVanillaIsFactors(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	compared, failed := 0, 0
+	for _, act := range []cells.Nonlinearity{cells.Tanh, cells.ReLU} {
+		for _, w := range []float64{1, 6, 1e306, math.Inf(1)} {
+			v := cells.NewVanilla(7, 2, act)
+			v.InitUniform(rng.Uint64())
+			for i := range v.Params()[1].Data {
+				v.Params()[1].Data[i] *= w
+			}
+			for _, sx := range []float64{0.5, 1e299, 1e301, math.NaN()} {
+				for _, r := range []float64{0, 1e-12, 1e-3, 1, 10} {
+					x := make([]float64, 7)
+					center := make([]float64, 49)
+					for i := range x {
+						x[i] = rng.Float64() - 0.5
+					}
+					for i := range center {
+						center[i] = rng.NormFloat64()
+					}
+					x[rng.IntN(7)] = sx
+					u := []float64{rng.Float64(), -rng.Float64()}
+					a, aerr := proof.RootJacobianRadius(v, x, u, r, center)
+					b, berr := proof.RootJacobianRadius(factoredOnly{v}, x, u, r, center)
+					if (aerr != nil) != (berr != nil) || aerr != nil && errors.Is(aerr, cells.ErrOverflow) != errors.Is(berr, cells.ErrOverflow) {
+						t.Fatalf("act %v, w %g, x %g, r %g: errors %v and %v", act, w, sx, r, aerr, berr)
+					}
+					if aerr != nil {
+						failed++
+						continue
+					}
+					for k := range a {
+						if math.Float64bits(a[k]) != math.Float64bits(b[k]) {
+							t.Fatalf("act %v, w %g, x %g, r %g: radius %d is %g, Factor's %g", act, w, sx, r, k, a[k], b[k])
+						}
+					}
+					compared++
+				}
+			}
+		}
+	}
+	if compared < 40 || failed < 10 {
+		t.Errorf("%d radii compared, %d failures: too few", compared, failed)
+	}
+	t.Logf("%d radii compared, %d failures matched", compared, failed)
 }
