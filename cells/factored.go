@@ -350,14 +350,17 @@ func (c *gated) gateWeights(g int) (whhT, wihT []float64) {
 // affineEnc encloses W·v + b (b may be nil) for the rows×len(v) point
 // matrix W given by its stored transpose wT.
 func affineEnc(wT []float64, rows int, v []interval.I, b []float64) []interval.I {
-	return affineEncVec(wT, rows, interval.VecOf(v), b)
+	return affineEncVec(nil, wT, rows, interval.VecOf(v), b)
 }
 
 // affineEncVec is affineEnc of v in midpoint–radius form (a caller with
-// several products of one v converts it once).
-func affineEncVec(wT []float64, rows int, v interval.Vec, b []float64) []interval.I {
-	out := interval.MatTVec(wT, rows, v).Intervals()
+// several products of one v converts it once), its result taken from ar
+// (nil: allocated).
+func affineEncVec(ar *ivArena, wT []float64, rows int, v interval.Vec, b []float64) []interval.I {
+	mv := interval.MatTVec(wT, rows, v)
+	out := ar.take(rows)
 	for i := range out {
+		out[i] = mv.At(i) // mv.Intervals()[i]
 		if b != nil {
 			out[i] = interval.AddScalar(out[i], b[i])
 		}
@@ -372,16 +375,17 @@ func (c *gated) pre(g int, x, in []interval.I, withHH bool) []interval.I {
 	if c.inputs > 0 {
 		inv = interval.VecOf(in)
 	}
-	return c.preVec(g, interval.VecOf(x), inv, withHH)
+	return c.preVec(nil, g, interval.VecOf(x), inv, withHH)
 }
 
 // preVec is pre of x and in in midpoint–radius form (inv unused without
-// inputs), which the LSTM's four gates share.
-func (c *gated) preVec(g int, xv, inv interval.Vec, withHH bool) []interval.I {
+// inputs), which a gated cell's gates share, its vectors taken from ar
+// (nil: allocated).
+func (c *gated) preVec(ar *ivArena, g int, xv, inv interval.Vec, withHH bool) []interval.I {
 	whh, wih := c.gateWeights(g)
-	a := affineEncVec(whh, c.hidden, xv, c.params[4*g+2].Data)
+	a := affineEncVec(ar, whh, c.hidden, xv, c.params[4*g+2].Data)
 	if c.inputs > 0 {
-		b := affineEncVec(wih, c.hidden, inv, nil)
+		b := affineEncVec(ar, wih, c.hidden, inv, nil)
 		for i := range a {
 			a[i] = interval.Add(a[i], b[i])
 		}

@@ -159,8 +159,13 @@ func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 // has no use for it); lf.df is then σ'(a_z).
 func (c *GRU) factorGRU(x, in []interval.I, jac, forStack, withDx bool) layerFactors {
 	H, M := c.hidden, c.inputs
-	// The intermediate vectors (13 of H for one layer, more for a stack's) from one allocation.
-	iv := ivArena{buf: make([]interval.I, 13*H)}
+	// The intermediate vectors (19 of H for one layer, more for a stack's)
+	// from one allocation, and with the Jacobians their midpoint–radius
+	// forms (16 of H at most for one layer) from another.
+	iv := ivArena{buf: make([]interval.I, 20*H)}
+	if jac {
+		iv.fl = make([]float64, 16*H)
+	}
 	mapI := func(x []interval.I, f func(interval.I) interval.I) []interval.I { return iv.mapI(x, f) }
 	zipI := func(x, y []interval.I, f func(a, b interval.I) interval.I) []interval.I { return iv.zipI(x, y, f) }
 	var inv interval.Vec // x and in converted once for the gates
@@ -168,8 +173,8 @@ func (c *GRU) factorGRU(x, in []interval.I, jac, forStack, withDx bool) layerFac
 		inv = interval.VecOf(in)
 	}
 	xv := interval.VecOf(x)
-	ar := c.preVec(0, xv, inv, true)
-	az := c.preVec(1, xv, inv, true)
+	ar := c.preVec(&iv, 0, xv, inv, true)
+	az := c.preVec(&iv, 1, xv, inv, true)
 	// σ and σ' of a_r, and D = σ(−a_z) and σ'(−a_z) = σ'(a_z) (σ' is even:
 	// SigmoidDeriv takes |a_z|'s bounds), from one pair of exponentials
 	// each (interval.SigmoidSet, the same bits).
@@ -180,7 +185,7 @@ func (c *GRU) factorGRU(x, in []interval.I, jac, forStack, withDx bool) layerFac
 	bin, bhn := c.params[4*2+2].Data, c.params[4*2+3].Data
 	var xin []interval.I
 	if M > 0 {
-		xin = affineEncVec(win, H, inv, bin)
+		xin = affineEncVec(&iv, win, H, inv, bin)
 	} else {
 		xin = iv.take(H)
 		for k := range xin {
@@ -190,10 +195,10 @@ func (c *GRU) factorGRU(x, in []interval.I, jac, forStack, withDx bool) layerFac
 	var an, hn []interval.I
 	if c.ResetBeforeLinear {
 		// n = tanh(W_in u + b_in + W_hn (r⊙h) + b_hn)
-		an = zipI(xin, affineEnc(whn, H, zipI(r, x, interval.Mul), bhn), interval.Add)
+		an = zipI(xin, affineEncVec(&iv, whn, H, iv.vec(zipI(r, x, interval.Mul)), bhn), interval.Add)
 	} else {
 		// n = tanh(W_in u + b_in + r⊙(W_hn h + b_hn))
-		hn = affineEncVec(whn, H, xv, bhn)
+		hn = affineEncVec(&iv, whn, H, xv, bhn)
 		an = zipI(xin, zipI(r, hn, interval.Mul), interval.Add)
 	}
 	n := mapI(an, interval.Tanh)
@@ -213,40 +218,40 @@ func (c *GRU) factorGRU(x, in []interval.I, jac, forStack, withDx bool) layerFac
 	if c.ResetBeforeLinear {
 		// dn/dh = diag(n')·W_hn·(diag(r) + diag(h⊙r')·W_hr)
 		inner := interval.NewMat(H, H)
-		inner.AddDiag(0, 0, vec(r))
+		inner.AddDiag(0, 0, iv.vec(r))
 		hr := zipI(x, dr, interval.Mul)
-		inner.AddScaledRowsT(0, 0, vec(hr), whr)
+		inner.AddScaledRowsT(0, 0, iv.vec(hr), whr)
 		nx = interval.MatMul(weightRows(c.params[4*2+1]), inner)
 		if M > 0 {
 			// dn/du = diag(n')·(W_in + W_hn·diag(h⊙r')·W_ir)
 			innerIn := interval.NewMat(H, M)
-			innerIn.AddScaledRowsT(0, 0, vec(hr), wir)
+			innerIn.AddScaledRowsT(0, 0, iv.vec(hr), wir)
 			nin = interval.MatMul(weightRows(c.params[4*2+1]), innerIn)
-			nin.AddScaledRowsT(0, 0, vec(ones(H)), win)
+			nin.AddScaledRowsT(0, 0, iv.pointVec(H, 1), win)
 		}
 	} else {
 		// dn/dh = diag(n')·(diag(r)·W_hn + diag(hn⊙r')·W_hr)
-		nx.AddScaledRowsT(0, 0, vec(r), whn)
+		nx.AddScaledRowsT(0, 0, iv.vec(r), whn)
 		hr := zipI(hn, dr, interval.Mul)
-		nx.AddScaledRowsT(0, 0, vec(hr), whr)
+		nx.AddScaledRowsT(0, 0, iv.vec(hr), whr)
 		if M > 0 {
-			nin.AddScaledRowsT(0, 0, vec(ones(H)), win)
-			nin.AddScaledRowsT(0, 0, vec(hr), wir)
+			nin.AddScaledRowsT(0, 0, iv.pointVec(H, 1), win)
+			nin.AddScaledRowsT(0, 0, iv.vec(hr), wir)
 		}
 	}
-	nx.ScaleRows(vec(dn))
-	nin.ScaleRows(vec(dn))
+	nx.ScaleRows(iv.vec(dn))
+	nin.ScaleRows(iv.vec(dn))
 	lf.Gx = nx // a copy only when a stack needs dn/dx below
 	if forStack {
 		lf.Gx = nx.Clone()
 	}
-	lf.Gx.AddDiag(0, 0, negOnes(H))
+	lf.Gx.AddDiag(0, 0, iv.pointVec(H, -1))
 	lf.df = dz
 	if !withDx {
 		return lf
 	}
 	// D = σ(−a_z): dD/da_z = −σ'(a_z).
-	mdz := vec(mapI(dz, interval.Neg))
+	mdz := iv.vec(mapI(dz, interval.Neg))
 	whz, wiz := c.gateWeights(1)
 	lf.Dx = interval.NewMat(H, H)
 	lf.Dx.AddScaledRowsT(0, 0, mdz, whz)
@@ -257,12 +262,12 @@ func (c *GRU) factorGRU(x, in []interval.I, jac, forStack, withDx bool) layerFac
 		// dF = (1−z)⊙dn + z⊙dh + (h−n)⊙z'⊙da_z
 		hz := zipI(zipI(x, n, interval.Sub), dz, interval.Mul)
 		lf.Fhx = nx.Clone()
-		lf.Fhx.ScaleRows(vec(omz))
-		lf.Fhx.AddDiag(0, 0, vec(z))
-		lf.Fhx.AddScaledRowsT(0, 0, vec(hz), whz)
+		lf.Fhx.ScaleRows(iv.vec(omz))
+		lf.Fhx.AddDiag(0, 0, iv.vec(z))
+		lf.Fhx.AddScaledRowsT(0, 0, iv.vec(hz), whz)
 		lf.Fhin = nin.Clone()
-		lf.Fhin.ScaleRows(vec(omz))
-		lf.Fhin.AddScaledRowsT(0, 0, vec(hz), wiz)
+		lf.Fhin.ScaleRows(iv.vec(omz))
+		lf.Fhin.AddScaledRowsT(0, 0, iv.vec(hz), wiz)
 	}
 	return lf
 }
@@ -316,19 +321,54 @@ func (c *LSTM) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors 
 }
 
 // ivArena hands out interval vectors from one buffer (a new one when it
-// runs out): an LSTM enclosure's thirty-odd intermediate vectors were as
-// many allocations.
-type ivArena struct{ buf []interval.I }
+// runs out), and midpoint–radius vectors from another: a gated cell's
+// enclosure's intermediate vectors were as many allocations.
+type ivArena struct {
+	buf []interval.I
+	fl  []float64
+}
 
 // take returns n intervals of the buffer (zero, or as the buffer held them:
-// callers write every one).
+// callers write every one); a nil arena allocates them.
 func (a *ivArena) take(n int) []interval.I {
+	if a == nil {
+		return make([]interval.I, n)
+	}
 	if len(a.buf) < n {
 		a.buf = make([]interval.I, max(n, 8*n))
 	}
 	out := a.buf[:n:n]
 	a.buf = a.buf[n:]
 	return out
+}
+
+// floats returns n floats of the arena's float buffer (as take).
+func (a *ivArena) floats(n int) []float64 {
+	if len(a.fl) < n {
+		a.fl = make([]float64, max(n, 8*n))
+	}
+	out := a.fl[:n:n]
+	a.fl = a.fl[n:]
+	return out
+}
+
+// vec is the package's vec (interval.VecOf) into the arena.
+func (a *ivArena) vec(x []interval.I) interval.Vec {
+	v := interval.Vec{Mid: a.floats(len(x)), Rad: a.floats(len(x))}
+	for i, e := range x {
+		v.Mid[i], v.Rad[i] = interval.MidRad(e)
+	}
+	return v
+}
+
+// pointVec is n copies of the point c, with no radii (vec of n points c
+// but for the nil Rad, which the matrix methods read as zeros).
+func (a *ivArena) pointVec(n int, c float64) interval.Vec {
+	v := interval.Vec{Mid: a.floats(n)}
+	for i := range v.Mid {
+		v.Mid[i] = c
+	}
+	return v
 }
 
 // mapI is the package's mapI into the arena.
@@ -376,8 +416,8 @@ var lstmFhxApart = false
 func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerFactors {
 	H, M, N := c.hidden, c.inputs, 2*c.hidden
 	h, cc := x[:H], x[H:]
-	// The intermediate vectors (about 30 of H each) from one allocation.
-	ar := ivArena{buf: make([]interval.I, 40*H)}
+	// The intermediate vectors (about 43 of H each) from one allocation.
+	ar := ivArena{buf: make([]interval.I, 44*H)}
 	mapI := func(x []interval.I, f func(interval.I) interval.I) []interval.I { return ar.mapI(x, f) }
 	zipI := func(x, y []interval.I, f func(a, b interval.I) interval.I) []interval.I { return ar.zipI(x, y, f) }
 	var inv interval.Vec // h and in converted once for the four gates
@@ -385,7 +425,7 @@ func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerF
 		inv = interval.VecOf(in)
 	}
 	hv := interval.VecOf(h)
-	ai, af, ag, ao := c.preVec(0, hv, inv, true), c.preVec(1, hv, inv, true), c.preVec(2, hv, inv, true), c.preVec(3, hv, inv, true)
+	ai, af, ag, ao := c.preVec(&ar, 0, hv, inv, true), c.preVec(&ar, 1, hv, inv, true), c.preVec(&ar, 2, hv, inv, true), c.preVec(&ar, 3, hv, inv, true)
 	// σ and σ' of the gates i, f, o (and σ(−a_f), e^{a_f}) from one pair
 	// of exponentials each (interval.SigmoidSet, the same bits).
 	i, di, _, _ := ar.sigmoidSet(ai, false)
