@@ -402,6 +402,12 @@ func (c *LSTM) JacobianRows(n int, x, u, jx []float64) bool {
 // (n×2H, h in the first H columns) under the inputs u, with the graph's
 // arithmetic (see StepRows).
 func (c *LSTM) gatesRows(n int, x, u, gi, gf, gg, gop []float64) {
+	c.gatesRowsT(n, x, u, gi, gf, gg, gop, nil, nil, nil)
+}
+
+// gatesRowsT is gatesRows also setting ti, tf and to (when not nil) to the
+// sigmoid gates' tanh(0.5·a), from which σ is formed.
+func (c *LSTM) gatesRowsT(n int, x, u, gi, gf, gg, gop, ti, tf, to []float64) {
 	H, M := c.hidden, c.inputs
 	if n == 0 {
 		return
@@ -444,10 +450,97 @@ func (c *LSTM) gatesRows(n int, x, u, gi, gf, gg, gop []float64) {
 		vmath.Tanh(rf, rf)
 		vmath.Tanh(rg, rg)
 		vmath.Tanh(ro, ro)
+		if ti != nil {
+			copy(ti[r*H:(r+1)*H], ri)
+			copy(tf[r*H:(r+1)*H], rf)
+			copy(to[r*H:(r+1)*H], ro)
+		}
 		for j := range ri {
 			ri[j] = float64(ri[j]*0.5) + 0.5 // σ
 			rf[j] = float64(rf[j]*0.5) + 0.5
 			ro[j] = float64(ro[j]*0.5) + 0.5
 		}
 	}
+}
+
+// ObjectiveRows sets, for the n states x (n×2H) under the inputs u (n×M),
+// q[b] = ½‖F − x‖², the n rows of f to F and of g to ∇q = (J − I)ᵀ(F −
+// x), with the arithmetic of the graph's objective (graph.Objective: the
+// forward pass as StepRows, then its backward pass seeded with dF = F −
+// x, op for op: do = dh' T, dc' = dF_c + (1 − T T)(o dh'), di = g dc',
+// dg = i dc', df = c dc', dc = f dc', da = 0.5((1 − t²)(0.5 dσ)) for the
+// sigmoid gates from their t = tanh(0.5 a), da_g = (1 − g g) dg, the
+// products with the recurrent weights by linalg.MulNT (Dgemm's bits, as
+// the graph's A × Bᵀ), dh summed as ((da_o W_hoᵀ + da_g W_hgᵀ) + da_f
+// W_hfᵀ) + da_i W_hiᵀ, then minus dF; q summed in order as the objective
+// does). It reports true.
+func (c *LSTM) ObjectiveRows(n int, x, u, q, f, g []float64) bool {
+	H := c.hidden
+	N := 2 * H
+	if n == 0 {
+		return true
+	}
+	sc := getScratch(9 * n * H)
+	defer putScratch(sc)
+	buf := *sc
+	ti, tf, gg, to := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H], buf[3*n*H:4*n*H]
+	ai, af, ao := buf[4*n*H:5*n*H], buf[5*n*H:6*n*H], buf[6*n*H:7*n*H]
+	dh, tmp := buf[7*n*H:8*n*H], buf[8*n*H:9*n*H]
+	c.gatesRowsT(n, x, u, ai, af, gg, ao, ti, tf, to)
+	for b := 0; b < n; b++ {
+		for j := 0; j < H; j++ {
+			q := b*H + j
+			iv, fv, gv := ai[q], af[q], gg[q]
+			cv := x[b*N+H+j]
+			c2 := float64(fv*cv) + float64(iv*gv)
+			f[b*N+H+j] = c2
+			tmp[q] = c2
+		}
+	}
+	vmath.Tanh(tmp, tmp) // T
+	for b := 0; b < n; b++ {
+		for j := 0; j < H; j++ {
+			q := b*H + j
+			iv, fv, gv, ov, T := ai[q], af[q], gg[q], ao[q], tmp[q]
+			hq, cq := b*N+j, b*N+H+j
+			f[hq] = ov * T
+			dFh, dFc := f[hq]-x[hq], f[cq]-x[cq]
+			do := dFh * T
+			dT := ov * dFh
+			dc2 := dFc + float64(float64(1-float64(T*T))*dT)
+			di, dgv, df := gv*dc2, iv*dc2, x[cq]*dc2
+			g[cq] = fv * dc2
+			ai[q] = 0.5 * float64(float64(1-float64(ti[q]*ti[q]))*float64(0.5*di))
+			af[q] = 0.5 * float64(float64(1-float64(tf[q]*tf[q]))*float64(0.5*df))
+			ao[q] = 0.5 * float64(float64(1-float64(to[q]*to[q]))*float64(0.5*do))
+			gg[q] = float64(1-float64(gv*gv)) * dgv
+		}
+	}
+	linalg.MulNT(n, H, H, ao, H, c.params[13].Data, H, dh, H, false)
+	linalg.MulNT(n, H, H, gg, H, c.params[9].Data, H, tmp, H, false)
+	for i := range dh[:n*H] {
+		dh[i] += tmp[i]
+	}
+	linalg.MulNT(n, H, H, af, H, c.params[5].Data, H, tmp, H, false)
+	for i := range dh[:n*H] {
+		dh[i] += tmp[i]
+	}
+	linalg.MulNT(n, H, H, ai, H, c.params[1].Data, H, tmp, H, false)
+	for b := 0; b < n; b++ {
+		for j := 0; j < H; j++ {
+			q := b*H + j
+			hq, cq := b*N+j, b*N+H+j
+			g[hq] = (dh[q] + tmp[q]) - (f[hq] - x[hq])
+			g[cq] -= f[cq] - x[cq]
+		}
+	}
+	for b := 0; b < n; b++ {
+		s := 0.0
+		for i := b * N; i < (b+1)*N; i++ {
+			d := f[i] - x[i]
+			s += float64(d * d)
+		}
+		q[b] = 0.5 * s
+	}
+	return true
 }

@@ -78,12 +78,20 @@ func (f *finder) newRowEval() *rowEval {
 // evalChunks, each a graph of its own on a goroutine of its own (as
 // stepRows' do), since a row's values do not depend on its batch there;
 // above, in one batch of fewRows' size. A GRU under gruStepper's
-// conditions evaluates its rows in Go with the graph's arithmetic
-// (cells.GRU.ObjectiveRows, TestGRUObjectiveMatchesGraph), spread over
-// the CPUs.
+// conditions, or an LSTM under lstmStepper's, evaluates its rows in Go
+// with the graph's arithmetic (cells.GRU.ObjectiveRows,
+// cells.LSTM.ObjectiveRows; TestGRUObjectiveMatchesGraph,
+// TestLSTMObjectiveMatchesGraph), spread over the CPUs.
 func (e *rowEval) eval(x, u []float64, n int, q, fo, g []float64) error {
 	N, M := e.f.N, e.f.M
-	gs := e.f.gruStepper() // a GRU's objective in Go, the graph's bits (cells.GRU.ObjectiveRows)
+	var gs interface { // a GRU's or LSTM's objective in Go, the graph's bits (ObjectiveRows)
+		ObjectiveRows(n int, x, u, q, f, g []float64) bool
+	}
+	if g := e.f.gruStepper(); g != nil {
+		gs = g
+	} else if l := e.f.lstmStepper(); l != nil {
+		gs = l
+	}
 	for lo := 0; lo < n; lo += e.maxRows {
 		hi := min(lo+e.maxRows, n)
 		if gs != nil {

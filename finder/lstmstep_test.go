@@ -126,3 +126,53 @@ func TestLSTMJacobiansMatchGraph(t *testing.T) {
 		}
 	}
 }
+
+// TestLSTMObjectiveMatchesGraph: cells.LSTM.ObjectiveRows gives the
+// graph's objective (q, F and ∇q) bit for bit, with and without inputs,
+// weights x1 and x6, states from moderate to large, batches of 5 to 703
+// rows. It fails when dh's sum takes da_g W_hgᵀ, da_f W_hfᵀ and da_o
+// W_hoᵀ in that order.
+func TestLSTMObjectiveMatchesGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		for _, scale := range []float64{1, 6} {
+			B := map[float64]int{1: 5, 6: 700}[scale] + M
+			_, cell := lstmStepFinder(t, M, scale, uint64(80+M))
+			const N = 32
+			x, u := lstmTestStates(rand.New(rand.NewPCG(80, uint64(M))), B, N, M)
+			o, err := graph.NewObjective(cell, B, graph.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := o.SetStates(x); err != nil {
+				t.Fatal(err)
+			}
+			if err := o.SetInputs(u); err != nil {
+				t.Fatal(err)
+			}
+			if err := o.Eval(); err != nil {
+				t.Fatal(err)
+			}
+			q, fo, g := make([]float64, B), make([]float64, B*N), make([]float64, B*N)
+			if !cell.ObjectiveRows(B, x, u, q, fo, g) {
+				t.Fatal("no closed form")
+			}
+			for _, c := range []struct {
+				name      string
+				got, want []float64
+			}{{"q", q, o.Q()}, {"F", fo, o.F()}, {"grad", g, o.Grad()}} {
+				bad := 0
+				for i := range c.got {
+					if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
+						if bad < 3 {
+							t.Errorf("M %d scale %g: %s[%d] = %v, graph gives %v", M, scale, c.name, i, c.got[i], c.want[i])
+						}
+						bad++
+					}
+				}
+				if bad > 0 {
+					t.Fatalf("M %d scale %g: %s: %d of %d differ", M, scale, c.name, bad, len(c.got))
+				}
+			}
+		}
+	}
+}
