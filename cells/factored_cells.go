@@ -134,10 +134,17 @@ func (c *GRU) Factor(x []interval.I, u []float64, jac bool) (*Factors, error) {
 // when G, D, dG/dx or dD/dx is not finite; dD/dx is finite when σ'(a_z)
 // is (then within [0, 1/4]) and W_hz is: otherwise Factor decides.
 func (c *GRU) FactorJacobian(x []interval.I, u []float64) (interval.Mat, error) {
+	return c.FactorJacobianTo(interval.Mat{}, x, u)
+}
+
+// FactorJacobianTo implements JacobianFactoredTo: FactorJacobian, written
+// into dst when dst is N×N with radii (Factor's J, where FactorJacobian
+// takes it, is a new matrix).
+func (c *GRU) FactorJacobianTo(dst interval.Mat, x []interval.I, u []float64) (interval.Mat, error) {
 	if err := checkBox(c, x, u); err != nil {
 		return interval.Mat{}, err
 	}
-	lf := c.factorGRU(x, pointBox(u), true, false, false)
+	lf := c.factorGRU(dst, x, pointBox(u), true, false, false)
 	if !allFinite(lf.G) || !allFinite(lf.D) || !lf.Gx.IsFinite() {
 		return lf.Gx, fmt.Errorf("cells: factor: %w", ErrOverflow)
 	}
@@ -151,13 +158,27 @@ func (c *GRU) FactorJacobian(x []interval.I, u []float64) (interval.Mat, error) 
 	return lf.Gx, nil
 }
 
+// zeroMat is dst zeroed when it is rows×cols with radii, else a new zero
+// matrix (interval.NewMat).
+func zeroMat(dst interval.Mat, rows, cols int) interval.Mat {
+	n := rows * cols
+	if dst.Rows != rows || dst.Cols != cols || len(dst.Mid) != n || len(dst.Rad) != n {
+		return interval.NewMat(rows, cols)
+	}
+	clear(dst.Mid)
+	clear(dst.Rad)
+	return dst
+}
+
 func (c *GRU) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
-	return c.factorGRU(x, in, jac, forStack, true)
+	return c.factorGRU(interval.Mat{}, x, in, jac, forStack, true)
 }
 
 // factorGRU is factorLayer, with dD/dx only when withDx (FactorJacobian
-// has no use for it); lf.df is then σ'(a_z).
-func (c *GRU) factorGRU(x, in []interval.I, jac, forStack, withDx bool) layerFactors {
+// has no use for it); lf.df is then σ'(a_z). dn/dh, and dG/dx made from it
+// in place, take dst's storage when it is H×H with radii (zeroed first,
+// as a new matrix is): a single layer's only.
+func (c *GRU) factorGRU(dst interval.Mat, x, in []interval.I, jac, forStack, withDx bool) layerFactors {
 	H, M := c.hidden, c.inputs
 	// The intermediate vectors (19 of H for one layer, more for a stack's)
 	// from one allocation, and with the Jacobians their midpoint–radius
@@ -214,19 +235,20 @@ func (c *GRU) factorGRU(x, in []interval.I, jac, forStack, withDx bool) layerFac
 	}
 	dn := mapI(an, interval.TanhDeriv)
 	// nx = dn/dh, nin = dn/du (before the diag(n') row scaling).
-	nx, nin := interval.NewMat(H, H), interval.NewMat(H, M)
+	nx, nin := zeroMat(dst, H, H), interval.NewMat(H, M)
 	if c.ResetBeforeLinear {
 		// dn/dh = diag(n')·W_hn·(diag(r) + diag(h⊙r')·W_hr)
 		inner := interval.NewMat(H, H)
 		inner.AddDiag(0, 0, iv.vec(r))
 		hr := zipI(x, dr, interval.Mul)
 		inner.AddScaledRowsT(0, 0, iv.vec(hr), whr)
-		nx = interval.MatMul(weightRows(c.params[4*2+1]), inner)
+		whnRows := weightRows(c.params[4*2+1])
+		nx = interval.MatMulTo(nx, whnRows, inner, make([]float64, interval.MatMulWork(whnRows, inner)))
 		if M > 0 {
 			// dn/du = diag(n')·(W_in + W_hn·diag(h⊙r')·W_ir)
 			innerIn := interval.NewMat(H, M)
 			innerIn.AddScaledRowsT(0, 0, iv.vec(hr), wir)
-			nin = interval.MatMul(weightRows(c.params[4*2+1]), innerIn)
+			nin = interval.MatMul(whnRows, innerIn)
 			nin.AddScaledRowsT(0, 0, iv.pointVec(H, 1), win)
 		}
 	} else {

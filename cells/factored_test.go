@@ -633,8 +633,8 @@ func bitsOf(v []float64) []uint64 {
 }
 
 // TestGRUFactorJacobianIsFactorsJ: the GRU's FactorJacobian (both reset
-// forms) returns Factor's J bit for bit, and fails exactly when Factor
-// fails, on boxes from a point to radius 1e3, at saturating and
+// forms) returns Factor's J bit for bit, and FactorJacobianTo into a dirty
+// buffer FactorJacobian's, and each fails exactly when Factor fails, on boxes from a point to radius 1e3, at saturating and
 // overflowing weights, with non-finite update weights and biases (whose
 // dD/dx only Factor reads), and huge, infinite and NaN states.
 func TestGRUFactorJacobianIsFactorsJ(t *testing.T) {
@@ -642,7 +642,8 @@ func TestGRUFactorJacobianIsFactorsJ(t *testing.T) {
 	same := func(a, b interval.Mat) bool {
 		return a.Rows == b.Rows && a.Cols == b.Cols && slices.Equal(bitsOf(a.Mid), bitsOf(b.Mid)) && slices.Equal(bitsOf(a.Rad), bitsOf(b.Rad))
 	}
-	fails, jOnly, gOnly, passes, deferred := 0, 0, 0, 0, 0
+	fails, jOnly, gOnly, passes, deferred, reused := 0, 0, 0, 0, 0, 0
+	dst := interval.NewMat(4, 4)
 	for _, rbl := range []bool{false, true} {
 		for k, w := range []float64{1, 30, 1e3, 1e306, math.NaN(), math.Inf(1), math.Inf(-1), math.NaN(), 1e300, 1e200} {
 			g := cells.NewGRU(4, 2)
@@ -690,6 +691,26 @@ func TestGRUFactorJacobianIsFactorsJ(t *testing.T) {
 					if f != nil && !same(f.J, j) {
 						t.Fatalf("rbl %v, w %g, x %g, r %g: J differs", rbl, w, sx, r)
 					}
+					// FactorJacobianTo into a buffer holding the last box's
+					// J and garbage: the same matrix and error, in dst.
+					for i := range dst.Mid {
+						if i%3 == 0 {
+							dst.Mid[i], dst.Rad[i] = math.NaN(), math.Inf(1)
+						}
+					}
+					jt, terr := g.FactorJacobianTo(dst, b, u)
+					if (terr != nil) != (jerr != nil) || terr != nil && errors.Is(terr, cells.ErrOverflow) != errors.Is(jerr, cells.ErrOverflow) {
+						t.Fatalf("rbl %v, w %g, x %g, r %g: FactorJacobian err %v, FactorJacobianTo err %v", rbl, w, sx, r, jerr, terr)
+					}
+					if !same(j, jt) {
+						t.Fatalf("rbl %v, w %g, x %g, r %g: FactorJacobianTo's J differs", rbl, w, sx, r)
+					}
+					if len(jt.Mid) > 0 && &jt.Mid[0] == &dst.Mid[0] {
+						reused++
+					}
+					if len(jt.Mid) == 16 && len(jt.Rad) == 16 {
+						dst = jt
+					}
 					if f != nil && !f.DJ.IsFinite() {
 						deferred++ // only Factor's dD/dx overflowed
 					}
@@ -707,7 +728,10 @@ func TestGRUFactorJacobianIsFactorsJ(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d failed (%d J only, %d G only), %d dD/dx, %d passed", fails, jOnly, gOnly, deferred, passes)
+	t.Logf("%d failed (%d J only, %d G only), %d dD/dx, %d passed, %d in the buffer", fails, jOnly, gOnly, deferred, passes, reused)
+	if reused == 0 {
+		t.Error("FactorJacobianTo never wrote into its buffer: the reuse was not compared")
+	}
 	if fails == 0 || jOnly == 0 || gOnly == 0 || passes == 0 || deferred == 0 {
 		t.Errorf("%d boxes overflowed (%d with G and D finite, %d with the Jacobians finite, %d with dD/dx not finite), %d passed: not every case compared", fails, jOnly, gOnly, deferred, passes)
 	}
