@@ -222,7 +222,7 @@ func (c *GRU) factorGRU(dst interval.Mat, x, in []interval.I, jac, forStack, wit
 		hn = affineEncVec(&iv, whn, H, xv, bhn)
 		an = zipI(xin, zipI(r, hn, interval.Mul), interval.Add)
 	}
-	n := mapI(an, interval.Tanh)
+	n, dn := iv.tanhSet(an, jac) // tanh' for the Jacobians
 	lf := layerFactors{n: H, m: M, h: H, wantJ: jac, G: zipI(n, x, interval.Sub), D: omz}
 	var z []interval.I
 	if forStack {
@@ -233,7 +233,6 @@ func (c *GRU) factorGRU(dst interval.Mat, x, in []interval.I, jac, forStack, wit
 	if !jac {
 		return lf
 	}
-	dn := mapI(an, interval.TanhDeriv)
 	// nx = dn/dh, nin = dn/du (before the diag(n') row scaling).
 	nx, nin := zeroMat(dst, H, H), interval.NewMat(H, M)
 	if c.ResetBeforeLinear {
@@ -411,6 +410,19 @@ func (a *ivArena) zipI(x, y []interval.I, f func(a, b interval.I) interval.I) []
 	return out
 }
 
+// tanhSet is tanh of each of a, and with deriv tanh' too, from one
+// exponential at an end where interval.TanhSet shares it (the same bits).
+func (ar *ivArena) tanhSet(a []interval.I, deriv bool) (t, d []interval.I) {
+	if !deriv {
+		return ar.mapI(a, interval.Tanh), nil
+	}
+	t, d = ar.take(len(a)), ar.take(len(a))
+	for k, v := range a {
+		t[k], d[k] = interval.TanhSet(v)
+	}
+	return t, d
+}
+
 // sigmoidSet is interval.SigmoidSet of each of a: σ(a) and σ'(a), and with
 // more σ(−a) and e^a.
 func (ar *ivArena) sigmoidSet(a []interval.I, more bool) (s, d, neg, e []interval.I) {
@@ -453,11 +465,11 @@ func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerF
 	i, di, _, _ := ar.sigmoidSet(ai, false)
 	f, df, nf, ef := ar.sigmoidSet(af, true) // nf = σ(−a_f) = 1 − f
 	o, do, _, _ := ar.sigmoidSet(ao, false)
-	g := mapI(ag, interval.Tanh)
+	g, dg := ar.tanhSet(ag, jac)
 	q := mapI(ef, func(e interval.I) interval.I { return interval.AddScalar(e, 1) }) // 1/(1 − f)
 	ig := zipI(i, g, interval.Mul)
 	c2 := zipI(zipI(f, cc, interval.Mul), ig, interval.Add) // c' = f⊙c + i⊙g
-	tc := mapI(c2, interval.Tanh)
+	tc, dtc := ar.tanhSet(c2, jac)
 	fh := zipI(o, tc, interval.Mul)
 	lf := layerFactors{n: N, m: M, h: H, wantJ: jac, Fh: fh}
 	lf.G = append(zipI(fh, h, interval.Sub), zipI(zipI(ig, q, interval.Mul), cc, interval.Sub)...)
@@ -465,8 +477,6 @@ func (c *LSTM) factorLSTM(x, in []interval.I, jac, forStack, withDx bool) layerF
 	if !jac {
 		return lf
 	}
-	dg := mapI(ag, interval.TanhDeriv)
-	dtc := mapI(c2, interval.TanhDeriv)
 	otc := zipI(o, dtc, interval.Mul) // o⊙tanh'(c')
 	type gate struct {
 		s  []interval.I // row scaling of this gate's pre-activation derivative

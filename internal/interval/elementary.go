@@ -70,10 +70,15 @@ func tanhBounds(x float64) (lo, hi float64) {
 	default:
 		// tanh x = 1 − 2/(E+1) with E = e^{2x}; E may overflow to +Inf,
 		// which gives hi = 1 and lo just below 1, both true.
-		el, eh := expBounds(2 * x)
-		lo = addDown(1, -divUp(2, addDown(el, 1)))
-		hi = addUp(1, -math.Max(divDown(2, addUp(eh, 1)), 0))
+		return tanhFromExp(expBounds(2 * x))
 	}
+	return math.Max(lo, 0), math.Min(hi, 1)
+}
+
+// tanhFromExp is tanhBounds(x) from [el, eh] = expBounds(2x), x ≥ 0.5.
+func tanhFromExp(el, eh float64) (lo, hi float64) {
+	lo = addDown(1, -divUp(2, addDown(el, 1)))
+	hi = addUp(1, -math.Max(divDown(2, addUp(eh, 1)), 0))
 	return math.Max(lo, 0), math.Min(hi, 1)
 }
 
@@ -225,6 +230,59 @@ func TanhDeriv(x I) I {
 		lo, hi := sigmoidDerivBounds(2 * y) // 2y and 4· are exact
 		return 4 * lo, math.Min(4*hi, 1)
 	})
+}
+
+// TanhSet returns Tanh(x) and TanhDeriv(x), bit for bit as those give
+// them, with one exponential at an end of magnitude a in (0.5, 350] where
+// each evaluated its own: tanh's e^{2a} gives the derivative's e^{−2a} as
+// expBounds computes it there (the reciprocal of e^{2a}'s bounds).
+func TanhSet(x I) (t, d I) {
+	if math.IsNaN(x.Lo) || math.IsNaN(x.Hi) {
+		return Tanh(x), TanhDeriv(x)
+	}
+	al, ah := math.Abs(x.Lo), math.Abs(x.Hi)
+	ltl, lth, ldl, ldh := tanhEnd(al)
+	htl, hth, hdl, hdh := tanhEnd(ah)
+	// Tanh: tanhBounds at each end's magnitude, signed.
+	lo, hi := ltl, hth
+	if x.Lo < 0 {
+		lo = -lth
+	}
+	if x.Hi < 0 {
+		hi = -htl
+	}
+	t = fix(lo, hi)
+	// TanhDeriv: evenDecreasing's lower end at Mag, upper at Mig.
+	dlo := hdl
+	if math.Max(al, ah) == al {
+		dlo = ldl
+	}
+	var dhi float64
+	switch mig := x.Mig(); {
+	case mig == 0:
+		_, _, _, dhi = tanhEnd(0)
+	case mig == al:
+		dhi = ldh
+	default:
+		dhi = hdh
+	}
+	return t, fix(dlo, dhi)
+}
+
+// tanhEnd is tanhBounds(a) and TanhDeriv's bounds at a (4σ'(2a), at most
+// 1) for a float64 a ≥ 0, not NaN.
+func tanhEnd(a float64) (tl, th, dl, dh float64) {
+	if a > 0.5 && a <= 350 {
+		// expBounds(−2a), −700 <= −2a < −1: 1/e^{2a}, each end rounded
+		// its own way.
+		el, eh := expBounds(2 * a)
+		tl, th = tanhFromExp(el, eh)
+		dl, dh = sigmoidDerivFromExp(math.Max(divDown(1, eh), 0), divUp(1, el))
+	} else {
+		tl, th = tanhBounds(a)
+		dl, dh = sigmoidDerivBounds(2 * a)
+	}
+	return tl, th, 4 * dl, math.Min(4*dh, 1)
 }
 
 // ReLU is max(x, 0).

@@ -359,3 +359,37 @@ func TestSigmoidSetIsSeparate(t *testing.T) {
 		t.Fatalf("only %d intervals compared", n)
 	}
 }
+
+// TestTanhSetIsSeparate: TanhSet gives Tanh and TanhDeriv bit for bit, on
+// intervals with ends of both signs, ±0, around 0.5 and 350 (where it
+// shares the exponential), at the exponentials' range limits, infinite
+// and NaN, points and wide ones.
+func TestTanhSetIsSeparate(t *testing.T) {
+	ends := []float64{0, math.Copysign(0, -1), 1e-300, 5e-324, 0.3, 0.5, math.Nextafter(0.5, 1), 0.75, 1, 2.5, 19, 36, 349.9, 350, math.Nextafter(350, 400), 350.5, 354.9, 355.5, 372.9, 373.5, 1e10, math.Inf(1), math.NaN()}
+	var vals []float64
+	for _, v := range ends {
+		vals = append(vals, v, -v)
+	}
+	rng := rand.New(rand.NewPCG(15, 16))
+	for range 200 {
+		vals = append(vals, rng.NormFloat64()*math.Exp2(float64(rng.IntN(24)-12)))
+	}
+	bits := func(x I) [2]uint64 { return [2]uint64{math.Float64bits(x.Lo), math.Float64bits(x.Hi)} }
+	n := 0
+	for _, a := range vals {
+		for _, b := range vals {
+			if a > b {
+				continue // not an interval (NaN ends are kept: a > b is false)
+			}
+			x := I{a, b}
+			tt, d := TanhSet(x)
+			if bits(tt) != bits(Tanh(x)) || bits(d) != bits(TanhDeriv(x)) {
+				t.Fatalf("[%v, %v]: TanhSet's %v and %v, want %v and %v", a, b, tt, d, Tanh(x), TanhDeriv(x))
+			}
+			n++
+		}
+	}
+	if n < 10000 {
+		t.Fatalf("only %d intervals compared", n)
+	}
+}
