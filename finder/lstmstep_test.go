@@ -176,3 +176,66 @@ func TestLSTMObjectiveMatchesGraph(t *testing.T) {
 		}
 	}
 }
+
+// TestLSTMSearchObjectiveIsGo: firstOrder's objective of a float64 LSTM
+// is a goObjective whose Q, F and gradient (through Candidates, as the
+// solvers read it) are the graph's bit for bit, padding rows included;
+// with SearchFloat32 it is the graph's.
+func TestLSTMSearchObjectiveIsGo(t *testing.T) {
+	f, _ := lstmStepFinder(t, 3, 6, 90)
+	const N, M, B = 32, 3, 24
+	ob, err := f.searchObjectiveOf(B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ob.(*goObjective); !ok {
+		t.Fatalf("objective %T, want a goObjective", ob)
+	}
+	want, err := f.objs.get(B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, u := lstmTestStates(rand.New(rand.NewPCG(90, 3)), B, N, M)
+	for _, o := range []searchObjective{ob, want} {
+		if err := o.SetStates(x); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.SetInputs(u); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Eval(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grad := func(o searchObjective) []float64 {
+		g, err := o.Candidates().Grad()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.Data().([]float64)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want []float64
+	}{{"q", ob.Q(), want.Q()}, {"F", ob.F(), want.F()}, {"grad", grad(ob), grad(want)}, {"X", ob.States(), want.States()}} {
+		if len(c.got) != len(c.want) {
+			t.Fatalf("%s: %d values, graph %d", c.name, len(c.got), len(c.want))
+		}
+		for i := range c.got {
+			if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
+				t.Fatalf("%s[%d] = %v, graph gives %v", c.name, i, c.got[i], c.want[i])
+			}
+		}
+	}
+	s := Settings{SearchFloat32: true}
+	s.fill()
+	f2, err := newFinder(Problem{Cell: f.cell, InitialStates: make([]float64, N)}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ob2, err := f2.searchObjectiveOf(B); err != nil {
+		t.Fatal(err)
+	} else if _, ok := ob2.(*goObjective); ok {
+		t.Error("a float32 search took the float64 Go objective")
+	}
+}

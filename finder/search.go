@@ -2,11 +2,117 @@ package finder
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/graph"
+	"github.com/rnnfp/fixedpoints/internal/linalg"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
+
+// searchObjective is what firstOrder reads of a batch's objective: a
+// *graph.Objective, or a goObjective.
+type searchObjective interface {
+	B() int
+	SetStates(x []float64) error
+	SetInputs(u []float64) error
+	Eval() error
+	StatesInto(dst []float64) error
+	States() []float64
+	Q() []float64
+	F() []float64
+	Candidates() G.ValueGrad
+}
+
+// rowsObjective is a cell whose objective rows are computed in Go with the
+// graph objective's arithmetic (cells.LSTM.ObjectiveRows).
+type rowsObjective interface {
+	ObjectiveRows(n int, x, u, q, f, g []float64) bool
+}
+
+// goObjective is graph.Objective's batch of B rows evaluated by the cell's
+// ObjectiveRows (the same bits: TestLSTMObjectiveMatchesGraph), rows
+// spread over the CPUs, without a graph run's fixed cost: a retry's last
+// few candidates (retryStalled) run for a hundred iterations or more, each
+// a graph run of a few rows on one core.
+type goObjective struct {
+	cell       rowsObjective
+	b, n, m    int
+	xT, gT     *tensor.Dense
+	x, g, u    []float64
+	f, q       []float64
+	candidates goCandidates
+}
+
+func newGoObjective(cell rowsObjective, B, N, M int) *goObjective {
+	o := &goObjective{cell: cell, b: B, n: N, m: M, x: make([]float64, B*N), g: make([]float64, B*N),
+		u: make([]float64, B*M), f: make([]float64, B*N), q: make([]float64, B)}
+	o.xT = tensor.New(tensor.WithShape(B, N), tensor.WithBacking(o.x))
+	o.gT = tensor.New(tensor.WithShape(B, N), tensor.WithBacking(o.g))
+	o.candidates = goCandidates{o}
+	return o
+}
+
+func (o *goObjective) B() int            { return o.b }
+func (o *goObjective) Q() []float64      { return o.q }
+func (o *goObjective) F() []float64      { return o.f }
+func (o *goObjective) States() []float64 { return append([]float64(nil), o.x...) }
+
+func (o *goObjective) SetStates(x []float64) error {
+	if len(x) != len(o.x) {
+		return fmt.Errorf("finder: %d values for the states of %d x %d", len(x), o.b, o.n)
+	}
+	copy(o.x, x)
+	return nil
+}
+
+func (o *goObjective) SetInputs(u []float64) error {
+	if len(u) != len(o.u) {
+		return fmt.Errorf("finder: %d values for the inputs of %d x %d", len(u), o.b, o.m)
+	}
+	copy(o.u, u)
+	return nil
+}
+
+func (o *goObjective) StatesInto(dst []float64) error {
+	if len(dst) != len(o.x) {
+		return fmt.Errorf("finder: %d values for the states of %d x %d", len(dst), o.b, o.n)
+	}
+	copy(dst, o.x)
+	return nil
+}
+
+func (o *goObjective) Eval() error {
+	N, M := o.n, o.m
+	linalg.ParallelMin(o.b, 16, func(lo, hi int) {
+		o.cell.ObjectiveRows(hi-lo, o.x[lo*N:hi*N], o.u[lo*M:hi*M], o.q[lo:hi], o.f[lo*N:hi*N], o.g[lo*N:hi*N])
+	})
+	return nil
+}
+
+func (o *goObjective) Candidates() G.ValueGrad { return o.candidates }
+
+// goCandidates is graph's candidates for a goObjective: X and its gradient
+// for the solvers to step X in place.
+type goCandidates struct{ o *goObjective }
+
+func (c goCandidates) Value() G.Value         { return c.o.xT }
+func (c goCandidates) Grad() (G.Value, error) { return c.o.gT, nil }
+func (c goCandidates) Name() string           { return "X" }
+
+// searchObjectiveOf is firstOrder's objective of B rows: a goObjective for
+// an LSTM under lstmStepper's conditions when the search runs in the
+// cell's dtype (float64), else the search's graph.
+func (f *finder) searchObjectiveOf(B int) (searchObjective, error) {
+	if searchDtype(f.s) == f.s.Dtype {
+		if l := f.lstmStepper(); l != nil {
+			return newGoObjective(l, B, f.N, f.M), nil
+		}
+	}
+	return f.objs.get(B)
+}
 
 // pack returns the states and inputs of the candidates idx as B rows,
 // padding by repeating the last (a compiled graph has a fixed batch).
@@ -27,7 +133,7 @@ func (f *finder) packInto(idx []int, x, u []float64) ([]float64, []float64) {
 }
 
 // load packs the candidates idx into ob.
-func (f *finder) load(ob *graph.Objective, idx []int) error {
+func (f *finder) load(ob searchObjective, idx []int) error {
 	x, u := f.pack(idx, ob.B())
 	if err := ob.SetStates(x); err != nil {
 		return err
@@ -46,7 +152,7 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 		return f.referenceAdam(ctx, idx)
 	}
 	active := append([]int(nil), idx...)
-	ob, err := f.objs.get(searchRows(len(active), N))
+	ob, err := f.searchObjectiveOf(searchRows(len(active), N))
 	if err != nil {
 		return err
 	}
@@ -143,7 +249,7 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 					rows = append(rows, r)
 				}
 			}
-			if ob, err = f.objs.get(nb); err != nil {
+			if ob, err = f.searchObjectiveOf(nb); err != nil {
 				return err
 			}
 			if err := f.load(ob, keep); err != nil {
