@@ -352,7 +352,15 @@ func (c *LSTM) StepRows(n int, x, u, out []float64) bool {
 // c rows cf W_hf, ci W_hi, cg W_hg and f on the c diagonal), the gates as
 // StepRows forms them. It reports true.
 func (c *LSTM) JacobianRows(n int, x, u, jx []float64) bool {
-	H := c.hidden
+	return c.JacobianRowsU(n, x, u, jx, nil)
+}
+
+// JacobianRowsU is JacobianRows also setting the first n blocks of ju
+// (2H×M each, when not nil and M > 0) to dF/du, summed from 0 in the
+// input terms' order: the h rows hf W_if + hi W_ii + hg W_ig + co W_io,
+// the c rows cf W_if + ci W_ii + cg W_ig. It reports true.
+func (c *LSTM) JacobianRowsU(n int, x, u, jx, ju []float64) bool {
+	H, M := c.hidden, c.inputs
 	N := 2 * H
 	sc := getScratch(5 * n * H)
 	defer putScratch(sc)
@@ -393,6 +401,23 @@ func (c *LSTM) JacobianRows(n int, x, u, jx []float64) bool {
 			}
 			j[(H+i)*N+H+i] += fv
 			j[i*N+H+i] += float64(k * fv)
+			if ju != nil && M > 0 {
+				wii, wif, wig, wio := c.params[0].Data, c.params[4].Data, c.params[8].Data, c.params[12].Data
+				uh, uc := ju[b*N*M+i*M:b*N*M+(i+1)*M], ju[b*N*M+(H+i)*M:b*N*M+(H+i+1)*M]
+				for m := range uh {
+					v := 0.0
+					v += float64(hf * wif[m*H+i])
+					v += float64(hi * wii[m*H+i])
+					v += float64(hg * wig[m*H+i])
+					v += float64(co * wio[m*H+i])
+					uh[m] = v
+					w := 0.0
+					w += float64(cf * wif[m*H+i])
+					w += float64(ci * wii[m*H+i])
+					w += float64(cg * wig[m*H+i])
+					uc[m] = w
+				}
+			}
 		}
 	}
 	return true

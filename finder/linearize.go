@@ -258,13 +258,16 @@ func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 	s.fill()
 	var eval func(xs, us [][]float64) (outX, outU, fs [][]float64, err error)
 	var xs, us [][]float64
-	// A one-layer tanh RNN's Jacobians and a GRU's in closed form from F,
-	// the graph's bits without a graph (tanhStep.jacobians, gruJacobians).
+	// A one-layer tanh RNN's Jacobians, a GRU's and an LSTM's in closed
+	// form from F, the graph's bits without a graph (tanhStep.jacobians,
+	// gruJacobians, lstmJacobians).
 	var closed func(xs, us [][]float64) (outX, outU, fs [][]float64, err error)
 	if t := newTanhStep(cell, s.Dtype); t != nil {
 		closed = t.jacobians
 	} else if g := newGRUStep(cell, s.Dtype); g != nil {
 		closed = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return gruJacobians(g, xs, us) }
+	} else if l := newLSTMStep(cell, s.Dtype); l != nil {
+		closed = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return lstmJacobians(l, xs, us) }
 	}
 	if closed != nil {
 		var err error

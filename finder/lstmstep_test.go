@@ -1,6 +1,7 @@
 package finder
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -237,5 +238,56 @@ func TestLSTMSearchObjectiveIsGo(t *testing.T) {
 		t.Fatal(err)
 	} else if _, ok := ob2.(*goObjective); ok {
 		t.Error("a float32 search took the float64 Go objective")
+	}
+}
+
+// TestLSTMLinearizationMatchesGraph: EvalJacobians of an LSTM
+// (lstmJacobians) gives the graph path's Jacobian, InputJacobian and
+// JacobianError bit for bit, with and without inputs, weights x1 and x6,
+// at moderate to large states (it fails when dF/du's hi W_ii and hg W_ig
+// are added in the other order).
+func TestLSTMLinearizationMatchesGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		for _, scale := range []float64{1, 6} {
+			_, cell := lstmStepFinder(t, M, scale, uint64(100+M))
+			const N, n = 32, 40
+			r := rand.New(rand.NewPCG(100, uint64(M)))
+			fp := &FixedPoints{N: N, M: M}
+			for k := 0; k < n; k++ {
+				x := make([]float64, N)
+				for i := range x {
+					x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(5)-2))
+				}
+				fp.Points = append(fp.Points, Point{X: x, U: randVec(r, M)})
+			}
+			s := Settings{}
+			s.fill()
+			if newLSTMStep(cell, s.Dtype) == nil {
+				t.Fatal("no Go step for a float64 LSTM")
+			}
+			if err := EvalJacobians(cell, fp, s); err != nil {
+				t.Fatal(err)
+			}
+			xs, us, jac, _, err := jacobianGraph(cell, fp, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eval := func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+				return evalJacobians(context.Background(), jac, xs, us)
+			}
+			outX, outU, fs, err := eval(xs, us)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs, err := jacobianErrors(context.Background(), eval, xs, us, fs, outX, s.Dtype.Eps())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, p := range fp.Points {
+				if !sameBits(p.Jacobian, outX[k]) || !sameBits(p.InputJacobian, outU[k]) || !sameBits([]float64{p.JacobianError}, []float64{errs[k]}) {
+					t.Fatalf("M %d scale %g point %d: Jacobians or error differ from the graph's (error %v, graph %v)", M, scale, k, p.JacobianError, errs[k])
+				}
+			}
+		}
 	}
 }

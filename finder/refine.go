@@ -811,6 +811,15 @@ func gruJacobians(g *cells.GRU, xs, us [][]float64) (outX, outU, fs [][]float64,
 	})
 }
 
+// lstmJacobians is gruJacobians for an LSTM (newLSTMStep:
+// cells.LSTM.StepRows and JacobianRowsU).
+func lstmJacobians(l *cells.LSTM, xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+	return pointJacobians(l.StateSize(), l.InputSize(), xs, us, func(k int, fx, j, ju []float64) {
+		l.StepRows(1, xs[k], us[k], fx)
+		l.JacobianRowsU(1, xs[k], us[k], j, ju)
+	})
+}
+
 // pointJacobians is the linearization's Jacobians in Go (gruJacobians,
 // tanhStep.jacobians): fill writes point k's F, dF/dx and dF/du (nil when
 // M is 0) into the storage it is given, and each is checked finite as the
