@@ -27,7 +27,8 @@ type searchObjective interface {
 }
 
 // rowsObjective is a cell whose objective rows are computed in Go with the
-// graph objective's arithmetic (cells.LSTM.ObjectiveRows).
+// graph objective's arithmetic (cells.LSTM.ObjectiveRows,
+// cells.GRU.ObjectiveRows).
 type rowsObjective interface {
 	ObjectiveRows(n int, x, u, q, f, g []float64) bool
 }
@@ -103,12 +104,15 @@ func (c goCandidates) Grad() (G.Value, error) { return c.o.gT, nil }
 func (c goCandidates) Name() string           { return "X" }
 
 // searchObjectiveOf is firstOrder's objective of B rows: a goObjective for
-// an LSTM under lstmStepper's conditions when the search runs in the
-// cell's dtype (float64), else the search's graph.
+// an LSTM or a GRU under lstmStepper's or gruStepper's conditions when the
+// search runs in the cell's dtype (float64), else the search's graph.
 func (f *finder) searchObjectiveOf(B int) (searchObjective, error) {
 	if searchDtype(f.s) == f.s.Dtype {
 		if l := f.lstmStepper(); l != nil {
 			return newGoObjective(l, B, f.N, f.M), nil
+		}
+		if g := f.gruStepper(); g != nil {
+			return newGoObjective(g, B, f.N, f.M), nil
 		}
 	}
 	return f.objs.get(B)
