@@ -769,16 +769,26 @@ func newLSTMStep(cell cells.Cell, d graph.Dtype) *cells.LSTM {
 	if !ok || d != graph.Float64 {
 		return nil
 	}
-	H, M := l.Hidden(), l.InputSize()
-	if H == 0 || blasuse.Large(1, H, H) || blasuse.Large(1, H, M) {
+	if !stepsInGo(l.Hidden(), l.InputSize(), l.Params()) {
 		return nil
 	}
-	for _, p := range l.Params() {
+	return l
+}
+
+// stepsInGo reports whether a float64 cell of H units and M inputs with
+// the weights ps may step in Go with the graph's bits: its products stay in
+// the build's own kernels (below blasuse's sizes) and its weights are
+// finite (newLSTMStep, newGRUStep, newTanhStep).
+func stepsInGo(H, M int, ps []*cells.Param) bool {
+	if H == 0 || blasuse.Large(1, H, H) || blasuse.Large(1, H, M) {
+		return false
+	}
+	for _, p := range ps {
 		if !finite(p.Data) {
-			return nil
+			return false
 		}
 	}
-	return l
+	return true
 }
 
 // newGRUStep is gruStepper's decision for cell in dtype d: the cell when
@@ -789,14 +799,8 @@ func newGRUStep(cell cells.Cell, d graph.Dtype) *cells.GRU {
 	if !ok || g.ResetBeforeLinear || d != graph.Float64 {
 		return nil
 	}
-	N, M := g.StateSize(), g.InputSize()
-	if N == 0 || blasuse.Large(1, N, N) || blasuse.Large(1, N, M) {
+	if !stepsInGo(g.StateSize(), g.InputSize(), g.Params()) {
 		return nil
-	}
-	for _, p := range g.Params() {
-		if !finite(p.Data) {
-			return nil
-		}
 	}
 	return g
 }
@@ -899,17 +903,12 @@ func newTanhStep(cell cells.Cell, d graph.Dtype) *tanhStep {
 	}
 	N, M := v.StateSize(), v.InputSize()
 	ps := v.Params()
-	if N == 0 || blasuse.Large(1, N, N) || blasuse.Large(1, N, M) || len(ps) != 4 {
+	if len(ps) != 4 || !stepsInGo(N, M, ps) {
 		return nil
 	}
 	wih, whh, bih, bhh := ps[0], ps[1], ps[2], ps[3]
 	if wih.Rows != M || wih.Cols != N || whh.Rows != N || whh.Cols != N || len(bih.Data) != N || len(bhh.Data) != N {
 		return nil
-	}
-	for _, p := range ps {
-		if !finite(p.Data) {
-			return nil
-		}
 	}
 	t := &tanhStep{n: N, m: M, whh: slices.Clone(whh.Data), wih: slices.Clone(wih.Data), b: make([]float64, N),
 		jw: make([]float64, N*N), jwu: make([]float64, N*M)}
