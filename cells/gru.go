@@ -629,13 +629,7 @@ func (c *GRU) gatesRowsT(n int, x, u, ar, az, hn, nn, tr, tz []float64) {
 	var du []float64 // the input d holds the drives of (none yet)
 	for r := 0; r < n; r++ {
 		if ur := u[r*M : (r+1)*M]; M > 0 && (du == nil || !slices.Equal(ur, du)) {
-			for g := range 3 {
-				dg := d[g*H : (g+1)*H]
-				linalg.MulNN(1, H, M, ur, M, c.params[4*g].Data, H, dg, H, false)
-				for j, v := range b[g*H : (g+1)*H] {
-					dg[j] += v
-				}
-			}
+			inputDrives(d, b, ur, c.params, 3, H, M)
 			du = ur
 		}
 		rr, rz, rh, rn := ar[r*H:(r+1)*H], az[r*H:(r+1)*H], hn[r*H:(r+1)*H], nn[r*H:(r+1)*H]

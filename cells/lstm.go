@@ -455,13 +455,7 @@ func (c *LSTM) gatesRowsT(n int, x, u, gi, gf, gg, gop, ti, tf, to []float64) {
 	var du []float64 // the input d holds the drives of (none yet)
 	for r := 0; r < n; r++ {
 		if ur := u[r*M : (r+1)*M]; M > 0 && (du == nil || !slices.Equal(ur, du)) {
-			for g := range 4 {
-				dg := d[g*H : (g+1)*H]
-				linalg.MulNN(1, H, M, ur, M, c.params[4*g].Data, H, dg, H, false)
-				for j, v := range b[g*H : (g+1)*H] {
-					dg[j] += v
-				}
-			}
+			inputDrives(d, b, ur, c.params, 4, H, M)
 			du = ur
 		}
 		ri, rf, rg, ro := gi[r*H:(r+1)*H], gf[r*H:(r+1)*H], gg[r*H:(r+1)*H], gop[r*H:(r+1)*H]
@@ -568,4 +562,18 @@ func (c *LSTM) ObjectiveRows(n int, x, u, q, f, g []float64) bool {
 		q[b] = 0.5 * s
 	}
 	return true
+}
+
+// inputDrives sets the drives d of the first gates gates (H each) to
+// u·W_i + b, as the graph sums them: W_i of gate g is params[4g] (M×H,
+// PyTorch's order of the GRU's and LSTM's weights), b the gates' summed
+// biases (StepRows of the GRU and LSTM).
+func inputDrives(d, b, u []float64, params []*Param, gates, H, M int) {
+	for g := range gates {
+		dg := d[g*H : (g+1)*H]
+		linalg.MulNN(1, H, M, u, M, params[4*g].Data, H, dg, H, false)
+		for j, v := range b[g*H : (g+1)*H] {
+			dg[j] += v
+		}
+	}
 }
