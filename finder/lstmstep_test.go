@@ -1,7 +1,7 @@
 package finder
 
 import (
-	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -250,44 +250,10 @@ func TestLSTMLinearizationMatchesGraph(t *testing.T) {
 	for _, M := range []int{0, 3} {
 		for _, scale := range []float64{1, 6} {
 			_, cell := lstmStepFinder(t, M, scale, uint64(100+M))
-			const N, n = 32, 40
-			r := rand.New(rand.NewPCG(100, uint64(M)))
-			fp := &FixedPoints{N: N, M: M}
-			for k := 0; k < n; k++ {
-				x := make([]float64, N)
-				for i := range x {
-					x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(5)-2))
-				}
-				fp.Points = append(fp.Points, Point{X: x, U: randVec(r, M)})
-			}
-			s := Settings{}
-			s.fill()
-			if newLSTMStep(cell, s.Dtype) == nil {
+			if newLSTMStep(cell, graph.Float64) == nil {
 				t.Fatal("no Go step for a float64 LSTM")
 			}
-			if err := EvalJacobians(cell, fp, s); err != nil {
-				t.Fatal(err)
-			}
-			xs, us, jac, _, err := jacobianGraph(cell, fp, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			eval := func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
-				return evalJacobians(context.Background(), jac, xs, us)
-			}
-			outX, outU, fs, err := eval(xs, us)
-			if err != nil {
-				t.Fatal(err)
-			}
-			errs, err := jacobianErrors(context.Background(), eval, xs, us, fs, outX, s.Dtype.Eps())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for k, p := range fp.Points {
-				if !sameBits(p.Jacobian, outX[k]) || !sameBits(p.InputJacobian, outU[k]) || !sameBits([]float64{p.JacobianError}, []float64{errs[k]}) {
-					t.Fatalf("M %d scale %g point %d: Jacobians or error differ from the graph's (error %v, graph %v)", M, scale, k, p.JacobianError, errs[k])
-				}
-			}
+			linearizationMatchesGraph(t, cell, rand.New(rand.NewPCG(100, uint64(M))), 32, M, 40, 5, fmt.Sprintf("M %d scale %g", M, scale))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package finder
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -527,40 +528,47 @@ func TestTanhLinearizationMatchesGraph(t *testing.T) {
 	for _, M := range []int{0, 3} {
 		cell := cells.NewVanilla(16, M, cells.Tanh)
 		cell.InitUniform(11)
-		const N, n = 16, 40
-		r := rand.New(rand.NewPCG(11, uint64(M)))
-		fp := &FixedPoints{N: N, M: M}
-		for k := 0; k < n; k++ {
-			x := make([]float64, N)
-			for i := range x {
-				x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(6)-2))
-			}
-			fp.Points = append(fp.Points, Point{X: x, U: randVec(r, M)})
+		linearizationMatchesGraph(t, cell, rand.New(rand.NewPCG(11, uint64(M))), 16, M, 40, 6, fmt.Sprintf("M %d", M))
+	}
+}
+
+// linearizationMatchesGraph checks that EvalJacobians of cell at n random
+// points (N states, M inputs, entries of magnitudes 10^-2 to 10^(mags-3))
+// gives the graph path's Jacobian, InputJacobian and JacobianError bit for
+// bit; what names the case in a failure.
+func linearizationMatchesGraph(t *testing.T, cell cells.Cell, r *rand.Rand, N, M, n, mags int, what string) {
+	t.Helper()
+	fp := &FixedPoints{N: N, M: M}
+	for k := 0; k < n; k++ {
+		x := make([]float64, N)
+		for i := range x {
+			x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(mags)-2))
 		}
-		s := Settings{}
-		s.fill()
-		if err := EvalJacobians(cell, fp, s); err != nil {
-			t.Fatal(err)
-		}
-		xs, us, jac, _, err := jacobianGraph(cell, fp, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		eval := func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
-			return evalJacobians(context.Background(), jac, xs, us)
-		}
-		outX, outU, fs, err := eval(xs, us)
-		if err != nil {
-			t.Fatal(err)
-		}
-		errs, err := jacobianErrors(context.Background(), eval, xs, us, fs, outX, s.Dtype.Eps())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, p := range fp.Points {
-			if !sameBits(p.Jacobian, outX[k]) || !sameBits(p.InputJacobian, outU[k]) || !sameBits([]float64{p.JacobianError}, []float64{errs[k]}) {
-				t.Fatalf("M %d point %d: Jacobians or error differ from the graph's (error %v, graph %v)", M, k, p.JacobianError, errs[k])
-			}
+		fp.Points = append(fp.Points, Point{X: x, U: randVec(r, M)})
+	}
+	s := Settings{}
+	s.fill()
+	if err := EvalJacobians(cell, fp, s); err != nil {
+		t.Fatal(err)
+	}
+	xs, us, jac, _, err := jacobianGraph(cell, fp, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval := func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+		return evalJacobians(context.Background(), jac, xs, us)
+	}
+	outX, outU, fs, err := eval(xs, us)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs, err := jacobianErrors(context.Background(), eval, xs, us, fs, outX, s.Dtype.Eps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, p := range fp.Points {
+		if !sameBits(p.Jacobian, outX[k]) || !sameBits(p.InputJacobian, outU[k]) || !sameBits([]float64{p.JacobianError}, []float64{errs[k]}) {
+			t.Fatalf("%s point %d: Jacobians or error differ from the graph's (error %v, graph %v)", what, k, p.JacobianError, errs[k])
 		}
 	}
 }
