@@ -106,7 +106,16 @@ func TestSweepUnderRealSlurm(t *testing.T) {
 	// Requeue it (Slurm delays a requeued job by two minutes: start it now),
 	// and merge once the whole array has ended.
 	slurm("scontrol", "requeue", task1)
+	// The merge is submitted once the requeued task has ended: the other
+	// tasks end within a second now, and in one CI run a merge submitted
+	// right after the requeue ran before task 1's rerun, with job 4
+	// missing (Slurm's afterany on an array with a requeued task).
+	waitFor("task 1 to be requeued", time.Minute, func() bool { s := state(task1); return s != "CANCELLED" && s != "?" })
 	slurm("scontrol", "update", "jobid="+task1, "StartTime=now")
+	waitFor("task 1's rerun", 5*time.Minute, func() bool {
+		s := state(task1)
+		return s == "COMPLETED" || s == "FAILED" || s == "CANCELLED" || s == "TIMEOUT"
+	})
 	merge := slurm("sbatch", "--parsable", "--dependency=afterany:"+array, "--mem=1G", "--output=merge.out",
 		"--wrap", "fixedpoints merge results")
 	t.Cleanup(func() { exec.Command("scancel", merge).Run() })
