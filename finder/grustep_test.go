@@ -18,13 +18,7 @@ import (
 func TestGRUStepMatchesGraph(t *testing.T) {
 	for _, M := range []int{0, 3} {
 		for _, scale := range []float64{1, 6} {
-			cell := cells.NewGRU(16, M)
-			cell.InitUniform(uint64(20 + M))
-			for _, p := range cell.Params() {
-				for i := range p.Data {
-					p.Data[i] *= scale
-				}
-			}
+			cell := scaledGRU(M, scale, uint64(20+M))
 			const N, n = 16, 300
 			s := Settings{}
 			s.fill()
@@ -89,13 +83,7 @@ func TestGRUStepMatchesGraph(t *testing.T) {
 func TestGRUJacobiansMatchGraph(t *testing.T) {
 	for _, M := range []int{0, 3} {
 		for _, scale := range []float64{1, 6} {
-			cell := cells.NewGRU(16, M)
-			cell.InitUniform(uint64(30 + M))
-			for _, p := range cell.Params() {
-				for i := range p.Data {
-					p.Data[i] *= scale
-				}
-			}
+			cell := scaledGRU(M, scale, uint64(30+M))
 			const N, n = 16, 100
 			s := Settings{}
 			s.fill()
@@ -116,21 +104,7 @@ func TestGRUJacobiansMatchGraph(t *testing.T) {
 			for i := range u {
 				u[i] = r.NormFloat64()
 			}
-			jac, err := f.jacs.get(B)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := make([]float64, B*N*N)
-			if err := jac.Eval(x, u, want, nil); err != nil {
-				t.Fatal(err)
-			}
-			got := make([]float64, n*N*N)
-			g.JacobianRows(n, x, u, got)
-			for i := range got {
-				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-					t.Fatalf("M %d scale %g: J[%d] = %v, graph gives %v", M, scale, i, got[i], want[i])
-				}
-			}
+			jacobianRowsMatchGraph(t, f, g.JacobianRows, x, u, n, N, fmt.Sprintf("M %d scale %g", M, scale))
 		}
 	}
 }
@@ -142,13 +116,7 @@ func TestGRUObjectiveMatchesGraph(t *testing.T) {
 	for _, M := range []int{0, 3} {
 		for _, scale := range []float64{1, 6} {
 			B := map[float64]int{1: 5, 6: 700}[scale] + M
-			cell := cells.NewGRU(16, M)
-			cell.InitUniform(uint64(40 + M))
-			for _, p := range cell.Params() {
-				for i := range p.Data {
-					p.Data[i] *= scale
-				}
-			}
+			cell := scaledGRU(M, scale, uint64(40+M))
 			const N = 16
 			r := rand.New(rand.NewPCG(40, uint64(M)))
 			x, u := make([]float64, B*N), make([]float64, B*M)
@@ -158,33 +126,7 @@ func TestGRUObjectiveMatchesGraph(t *testing.T) {
 			for i := range u {
 				u[i] = r.NormFloat64()
 			}
-			o, err := graph.NewObjective(cell, B, graph.Float64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := o.SetStates(x); err != nil {
-				t.Fatal(err)
-			}
-			if err := o.SetInputs(u); err != nil {
-				t.Fatal(err)
-			}
-			if err := o.Eval(); err != nil {
-				t.Fatal(err)
-			}
-			q, fo, g := make([]float64, B), make([]float64, B*N), make([]float64, B*N)
-			if !cell.ObjectiveRows(B, x, u, q, fo, g) {
-				t.Fatal("no closed form")
-			}
-			for _, c := range []struct {
-				name      string
-				got, want []float64
-			}{{"q", q, o.Q()}, {"F", fo, o.F()}, {"grad", g, o.Grad()}} {
-				for i := range c.got {
-					if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
-						t.Fatalf("M %d scale %g: %s[%d] = %v, graph gives %v", M, scale, c.name, i, c.got[i], c.want[i])
-					}
-				}
-			}
+			objectiveRowsMatchGraph(t, cell, cell, x, u, B, N, fmt.Sprintf("M %d scale %g", M, scale))
 		}
 	}
 }
@@ -196,17 +138,89 @@ func TestGRUObjectiveMatchesGraph(t *testing.T) {
 func TestGRULinearizationMatchesGraph(t *testing.T) {
 	for _, M := range []int{0, 3} {
 		for _, scale := range []float64{1, 6} {
-			cell := cells.NewGRU(16, M)
-			cell.InitUniform(uint64(50 + M))
-			for _, p := range cell.Params() {
-				for i := range p.Data {
-					p.Data[i] *= scale
-				}
-			}
+			cell := scaledGRU(M, scale, uint64(50+M))
 			if newGRUStep(cell, graph.Float64) == nil {
 				t.Fatal("no Go step for a float64 GRU")
 			}
 			linearizationMatchesGraph(t, cell, rand.New(rand.NewPCG(50, uint64(M))), 16, M, 40, 5, fmt.Sprintf("M %d scale %g", M, scale))
+		}
+	}
+}
+
+// scaledGRU is a 16-unit GRU of M inputs initialized from seed, its
+// weights times scale (6 saturates its gates).
+func scaledGRU(M int, scale float64, seed uint64) *cells.GRU {
+	cell := cells.NewGRU(16, M)
+	cell.InitUniform(seed)
+	for _, p := range cell.Params() {
+		for i := range p.Data {
+			p.Data[i] *= scale
+		}
+	}
+	return cell
+}
+
+// jacobianRowsMatchGraph checks that rows (a cell's JacobianRows) gives
+// the dense refinement's graph Jacobians of f bit for bit at the first n
+// of the batchRows(n, N) states x (inputs u); what names the case.
+func jacobianRowsMatchGraph(t *testing.T, f *finder, rows func(n int, x, u, jx []float64) bool, x, u []float64, n, N int, what string) {
+	t.Helper()
+	B := len(x) / N
+	jac, err := f.jacs.get(B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, B*N*N)
+	if err := jac.Eval(x, u, want, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float64, n*N*N)
+	rows(n, x, u, got)
+	for i := range got {
+		if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+			t.Fatalf("%s: J[%d] = %v, graph gives %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// objectiveRowsMatchGraph checks that rows (a cell's ObjectiveRows) gives
+// graph.Objective's q, F and gradient of cell bit for bit at the B states
+// x (inputs u), reporting up to three differences of each; what names
+// the case.
+func objectiveRowsMatchGraph(t *testing.T, cell cells.Cell, rows rowsObjective, x, u []float64, B, N int, what string) {
+	t.Helper()
+	o, err := graph.NewObjective(cell, B, graph.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.SetStates(x); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.SetInputs(u); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Eval(); err != nil {
+		t.Fatal(err)
+	}
+	q, fo, g := make([]float64, B), make([]float64, B*N), make([]float64, B*N)
+	if !rows.ObjectiveRows(B, x, u, q, fo, g) {
+		t.Fatal("no closed form")
+	}
+	for _, c := range []struct {
+		name      string
+		got, want []float64
+	}{{"q", q, o.Q()}, {"F", fo, o.F()}, {"grad", g, o.Grad()}} {
+		bad := 0
+		for i := range c.got {
+			if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
+				if bad < 3 {
+					t.Errorf("%s: %s[%d] = %v, graph gives %v", what, c.name, i, c.got[i], c.want[i])
+				}
+				bad++
+			}
+		}
+		if bad > 0 {
+			t.Fatalf("%s: %s: %d of %d differ", what, c.name, bad, len(c.got))
 		}
 	}
 }

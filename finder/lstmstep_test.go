@@ -109,21 +109,7 @@ func TestLSTMJacobiansMatchGraph(t *testing.T) {
 			const N, n = 32, 100
 			B := batchRows(n, N)
 			x, u := lstmTestStates(rand.New(rand.NewPCG(70, uint64(M))), B, N, M)
-			jac, err := f.jacs.get(B)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := make([]float64, B*N*N)
-			if err := jac.Eval(x, u, want, nil); err != nil {
-				t.Fatal(err)
-			}
-			got := make([]float64, n*N*N)
-			l.JacobianRows(n, x, u, got)
-			for i := range got {
-				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-					t.Fatalf("M %d scale %g: J[%d] = %v, graph gives %v", M, scale, i, got[i], want[i])
-				}
-			}
+			jacobianRowsMatchGraph(t, f, l.JacobianRows, x, u, n, N, fmt.Sprintf("M %d scale %g", M, scale))
 		}
 	}
 }
@@ -140,40 +126,7 @@ func TestLSTMObjectiveMatchesGraph(t *testing.T) {
 			_, cell := lstmStepFinder(t, M, scale, uint64(80+M))
 			const N = 32
 			x, u := lstmTestStates(rand.New(rand.NewPCG(80, uint64(M))), B, N, M)
-			o, err := graph.NewObjective(cell, B, graph.Float64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := o.SetStates(x); err != nil {
-				t.Fatal(err)
-			}
-			if err := o.SetInputs(u); err != nil {
-				t.Fatal(err)
-			}
-			if err := o.Eval(); err != nil {
-				t.Fatal(err)
-			}
-			q, fo, g := make([]float64, B), make([]float64, B*N), make([]float64, B*N)
-			if !cell.ObjectiveRows(B, x, u, q, fo, g) {
-				t.Fatal("no closed form")
-			}
-			for _, c := range []struct {
-				name      string
-				got, want []float64
-			}{{"q", q, o.Q()}, {"F", fo, o.F()}, {"grad", g, o.Grad()}} {
-				bad := 0
-				for i := range c.got {
-					if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
-						if bad < 3 {
-							t.Errorf("M %d scale %g: %s[%d] = %v, graph gives %v", M, scale, c.name, i, c.got[i], c.want[i])
-						}
-						bad++
-					}
-				}
-				if bad > 0 {
-					t.Fatalf("M %d scale %g: %s: %d of %d differ", M, scale, c.name, bad, len(c.got))
-				}
-			}
+			objectiveRowsMatchGraph(t, cell, cell, x, u, B, N, fmt.Sprintf("M %d scale %g", M, scale))
 		}
 	}
 }
