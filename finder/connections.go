@@ -313,7 +313,7 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 		if g := f.rowStepper(); g != nil {
 			// A GRU's or LSTM's rows in Go with the graph's arithmetic (only the
 			// real rows are read; a row's values are its own).
-			f.gruRows(g, x, u, out, len(active), len(active))
+			f.paddedRows(g, x, u, out, len(active), len(active))
 		} else {
 			st, err := f.steps.get(B)
 			if err != nil {
@@ -397,7 +397,7 @@ func (f *finder) stepFew(trial, tu, fout []float64, n int) error {
 		return nil
 	}
 	if g := f.rowStepper(); g != nil {
-		f.gruRows(g, trial, tu, fout, n, B)
+		f.paddedRows(g, trial, tu, fout, n, B)
 		f.stats.GradEvals++
 		return nil
 	}

@@ -55,7 +55,7 @@ func TestGRUStepMatchesGraph(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := make([]float64, B*N)
-			f.gruRows(g, x, u, got, n, n)
+			f.paddedRows(g, x, u, got, n, n)
 			for i := range got[:n*N] {
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
 					t.Fatalf("M %d scale %g: F[%d] = %v, graph gives %v", M, scale, i, got[i], want[i])
@@ -131,7 +131,7 @@ func TestGRUObjectiveMatchesGraph(t *testing.T) {
 	}
 }
 
-// TestGRULinearizationMatchesGraph: EvalJacobians of a GRU (gruJacobians)
+// TestGRULinearizationMatchesGraph: EvalJacobians of a GRU (rowJacobians)
 // gives the graph path's Jacobian, InputJacobian and JacobianError bit for
 // bit, with and without inputs, weights x1 and x6, at moderate to large
 // states.

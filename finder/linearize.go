@@ -260,14 +260,14 @@ func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 	var xs, us [][]float64
 	// A one-layer tanh RNN's Jacobians, a GRU's and an LSTM's in closed
 	// form from F, the graph's bits without a graph (tanhStep.jacobians,
-	// gruJacobians, lstmJacobians).
+	// rowJacobians).
 	var closed func(xs, us [][]float64) (outX, outU, fs [][]float64, err error)
 	if t := newTanhStep(cell, s.Dtype); t != nil {
 		closed = t.jacobians
 	} else if g := newGRUStep(cell, s.Dtype); g != nil {
-		closed = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return gruJacobians(g, xs, us) }
+		closed = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return rowJacobians(g, xs, us) }
 	} else if l := newLSTMStep(cell, s.Dtype); l != nil {
-		closed = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return lstmJacobians(l, xs, us) }
+		closed = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return rowJacobians(l, xs, us) }
 	}
 	if closed != nil {
 		var err error

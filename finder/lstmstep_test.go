@@ -76,7 +76,7 @@ func TestLSTMStepMatchesGraph(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := make([]float64, B*N)
-			f.gruRows(l, x, u, got, n, n)
+			f.paddedRows(l, x, u, got, n, n)
 			for i := range got[:n*N] {
 				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
 					t.Fatalf("M %d scale %g: F[%d] = %v, graph gives %v", M, scale, i, got[i], want[i])
@@ -195,7 +195,7 @@ func TestLSTMSearchObjectiveIsGo(t *testing.T) {
 }
 
 // TestLSTMLinearizationMatchesGraph: EvalJacobians of an LSTM
-// (lstmJacobians) gives the graph path's Jacobian, InputJacobian and
+// (rowJacobians) gives the graph path's Jacobian, InputJacobian and
 // JacobianError bit for bit, with and without inputs, weights x1 and x6,
 // at moderate to large states (it fails when dF/du's hi W_ii and hg W_ig
 // are added in the other order).

@@ -554,7 +554,7 @@ func (f *finder) stepRows(trial, tu, fout []float64, n int) error {
 		for _, b := range chunks {
 			tot += b
 		}
-		f.gruRows(g, trial, tu, fout, n, tot)
+		f.paddedRows(g, trial, tu, fout, n, tot)
 		f.stats.GradEvals++
 		return nil
 	}
@@ -805,26 +805,26 @@ func newGRUStep(cell cells.Cell, d graph.Dtype) *cells.GRU {
 	return g
 }
 
-// gruJacobians is tanhStep.jacobians for a GRU (newGRUStep): F, dF/dx and
-// dF/du at each point with the graph's arithmetic (cells.GRU.StepRows and
-// JacobianRowsU), checked finite as the graph's are.
-func gruJacobians(g *cells.GRU, xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
-	return pointJacobians(g.StateSize(), g.InputSize(), xs, us, func(k int, fx, j, ju []float64) {
-		g.StepRows(1, xs[k], us[k], fx)
-		g.JacobianRowsU(1, xs[k], us[k], j, ju)
+// jacobianRowsU is a cell whose F, dF/dx and dF/du the finder forms in Go
+// with the graph's arithmetic (cells.GRU, cells.LSTM).
+type jacobianRowsU interface {
+	StateSize() int
+	InputSize() int
+	StepRows(n int, x, u, out []float64) bool
+	JacobianRowsU(n int, x, u, jx, ju []float64) bool
+}
+
+// rowJacobians is tanhStep.jacobians for a GRU or an LSTM (newGRUStep,
+// newLSTMStep): F, dF/dx and dF/du at each point by the cell's StepRows
+// and JacobianRowsU, checked finite as the graph's are.
+func rowJacobians(c jacobianRowsU, xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
+	return pointJacobians(c.StateSize(), c.InputSize(), xs, us, func(k int, fx, j, ju []float64) {
+		c.StepRows(1, xs[k], us[k], fx)
+		c.JacobianRowsU(1, xs[k], us[k], j, ju)
 	})
 }
 
-// lstmJacobians is gruJacobians for an LSTM (newLSTMStep:
-// cells.LSTM.StepRows and JacobianRowsU).
-func lstmJacobians(l *cells.LSTM, xs, us [][]float64) (outX, outU, fs [][]float64, err error) {
-	return pointJacobians(l.StateSize(), l.InputSize(), xs, us, func(k int, fx, j, ju []float64) {
-		l.StepRows(1, xs[k], us[k], fx)
-		l.JacobianRowsU(1, xs[k], us[k], j, ju)
-	})
-}
-
-// pointJacobians is the linearization's Jacobians in Go (gruJacobians,
+// pointJacobians is the linearization's Jacobians in Go (rowJacobians,
 // tanhStep.jacobians): fill writes point k's F, dF/dx and dF/du (nil when
 // M is 0) into the storage it is given, and each is checked finite as the
 // graph's are.
@@ -853,10 +853,10 @@ func pointJacobians(N, M int, xs, us [][]float64, fill func(k int, fx, j, ju []f
 	return outX, outU, fs, nil
 }
 
-// gruRows is tanhStep.padded for a GRU or LSTM (rowStepper): F at the
+// paddedRows is tanhStep.padded for a GRU or LSTM (rowStepper): F at the
 // first n rows of x (inputs u) into out, rows n to total of the three set
 // to their last real row's, as the graph's padded batches left them.
-func (f *finder) gruRows(g goRows, x, u, out []float64, n, total int) {
+func (f *finder) paddedRows(g goRows, x, u, out []float64, n, total int) {
 	N, M := f.N, f.M
 	linalg.Parallel(n, func(lo, hi int) {
 		g.StepRows(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], out[lo*N:hi*N])
