@@ -84,21 +84,11 @@ func (f *finder) newRowEval() *rowEval {
 // TestLSTMObjectiveMatchesGraph), spread over the CPUs.
 func (e *rowEval) eval(x, u []float64, n int, q, fo, g []float64) error {
 	N, M := e.f.N, e.f.M
-	var gs interface { // a GRU's or LSTM's objective in Go, the graph's bits (ObjectiveRows)
-		ObjectiveRows(n int, x, u, q, f, g []float64) bool
-	}
-	if g := e.f.gruStepper(); g != nil {
-		gs = g
-	} else if l := e.f.lstmStepper(); l != nil {
-		gs = l
-	}
+	gs, _ := e.f.rowStepper().(rowsObjective) // a GRU's or LSTM's objective in Go, the graph's bits
 	for lo := 0; lo < n; lo += e.maxRows {
 		hi := min(lo+e.maxRows, n)
 		if gs != nil {
-			linalg.ParallelMin(hi-lo, 16, func(a, b int) {
-				a, b = lo+a, lo+b
-				gs.ObjectiveRows(b-a, x[a*N:b*N], u[a*M:b*M], q[a:b], fo[a*N:b*N], g[a*N:b*N])
-			})
+			objectiveRowsOver(gs, hi-lo, N, M, x[lo*N:hi*N], u[lo*M:hi*M], q[lo:hi], fo[lo*N:hi*N], g[lo*N:hi*N])
 			e.f.stats.GradEvals++
 			continue
 		}

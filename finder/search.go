@@ -86,11 +86,17 @@ func (o *goObjective) StatesInto(dst []float64) error {
 }
 
 func (o *goObjective) Eval() error {
-	N, M := o.n, o.m
-	linalg.ParallelMin(o.b, 16, func(lo, hi int) {
-		o.cell.ObjectiveRows(hi-lo, o.x[lo*N:hi*N], o.u[lo*M:hi*M], o.q[lo:hi], o.f[lo*N:hi*N], o.g[lo*N:hi*N])
-	})
+	objectiveRowsOver(o.cell, o.b, o.n, o.m, o.x, o.u, o.q, o.f, o.g)
 	return nil
+}
+
+// objectiveRowsOver evaluates c's objective rows (q, F and ∇q) at the n
+// states x (inputs u), 16 rows or more to a CPU (goObjective, the slow
+// descent's rowEval).
+func objectiveRowsOver(c rowsObjective, n, N, M int, x, u, q, f, g []float64) {
+	linalg.ParallelMin(n, 16, func(lo, hi int) {
+		c.ObjectiveRows(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], q[lo:hi], f[lo*N:hi*N], g[lo*N:hi*N])
+	})
 }
 
 func (o *goObjective) Candidates() G.ValueGrad { return o.candidates }
@@ -108,11 +114,8 @@ func (c goCandidates) Name() string           { return "X" }
 // search runs in the cell's dtype (float64), else the search's graph.
 func (f *finder) searchObjectiveOf(B int) (searchObjective, error) {
 	if searchDtype(f.s) == f.s.Dtype {
-		if l := f.lstmStepper(); l != nil {
-			return newGoObjective(l, B, f.N, f.M), nil
-		}
-		if g := f.gruStepper(); g != nil {
-			return newGoObjective(g, B, f.N, f.M), nil
+		if c, ok := f.rowStepper().(rowsObjective); ok {
+			return newGoObjective(c, B, f.N, f.M), nil
 		}
 	}
 	return f.objs.get(B)
