@@ -89,6 +89,7 @@ func (f *finder) complete(ctx context.Context) error {
 	f.reportCount("complete", 0, f.s.CompleteBudget)
 	nInit := len(f.cands)
 	known := f.knownPoints()
+	f.startLinAhead(ctx, known)
 	var hits [][]int // basinStarts of the points known now, when deflation first needs them
 	known0 := slices.Clone(known)
 	tried := map[[2]int]bool{}

@@ -65,6 +65,9 @@ type finder struct {
 	// early holds the roots proved during the search's refinement and the
 	// candidates frozen in their boxes (prove.go, freezeAtRoots).
 	early earlyRoots
+	// ahead is the linearization of the points known when completion
+	// started, under way (linAhead), or nil.
+	ahead *linAhead
 	// problem is Find's (its trajectories and initial states give the
 	// network's speed, see speed), and netSpeed that speed once computed.
 	problem  Problem

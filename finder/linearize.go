@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/rnnfp/fixedpoints/cells"
@@ -52,6 +55,12 @@ func linearize(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings
 // linearizeLean above.
 func (f *finder) linearizeFixed(ctx context.Context, fp *FixedPoints) error {
 	if f.s.keepMatrices(fp.N) {
+		if a := f.ahead; a != nil {
+			f.ahead = nil
+			if a.finish(ctx, f.cell, fp, f.provedRadius) {
+				return nil
+			}
+		}
 		return linearize(ctx, f.cell, fp, f.s, f.provedRadius)
 	}
 	return linearizeLean(ctx, f.cell, fp, f.s, f.provedRadius, f.newRightKeeper(fp))
@@ -256,20 +265,9 @@ func EvalJacobians(cell cells.Cell, fp *FixedPoints, s Settings) error {
 // before each of the graph's passes), returning ctx's error wrapped.
 func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings) error {
 	s.fill()
-	var eval func(xs, us [][]float64) (outX, outU, fs [][]float64, err error)
+	var eval jacobiansFunc
 	var xs, us [][]float64
-	// A one-layer tanh RNN's Jacobians, a GRU's and an LSTM's in closed
-	// form from F, the graph's bits without a graph (tanhStep.jacobians,
-	// rowJacobians).
-	var closed func(xs, us [][]float64) (outX, outU, fs [][]float64, err error)
-	if t := newTanhStep(cell, s.Dtype); t != nil {
-		closed = t.jacobians
-	} else if g := newGRUStep(cell, s.Dtype); g != nil {
-		closed = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return rowJacobians(g, xs, us) }
-	} else if l := newLSTMStep(cell, s.Dtype); l != nil {
-		closed = func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return rowJacobians(l, xs, us) }
-	}
-	if closed != nil {
+	if closed := closedJacobians(cell, s.Dtype); closed != nil {
 		var err error
 		if xs, us, err = jacobianInputs(cell, fp, s); err != nil || len(xs) == 0 {
 			return err
@@ -304,6 +302,24 @@ func EvalJacobiansContext(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 		fp.Points[k].Jacobian = outX[k]
 		fp.Points[k].InputJacobian = outU[k]
 		fp.Points[k].JacobianError = errs[k]
+	}
+	return nil
+}
+
+// jacobiansFunc evaluates dF/dx, dF/du and F at the states xs (inputs us).
+type jacobiansFunc func(xs, us [][]float64) (outX, outU, fs [][]float64, err error)
+
+// closedJacobians returns a one-layer tanh RNN's Jacobians, a GRU's or an
+// LSTM's in closed form from F, the graph's bits without a graph
+// (tanhStep.jacobians, rowJacobians), or nil for another cell. Each
+// point's are computed on their own: the same whatever the batch.
+func closedJacobians(cell cells.Cell, d graph.Dtype) jacobiansFunc {
+	if t := newTanhStep(cell, d); t != nil {
+		return t.jacobians
+	} else if g := newGRUStep(cell, d); g != nil {
+		return func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return rowJacobians(g, xs, us) }
+	} else if l := newLSTMStep(cell, d); l != nil {
+		return func(xs, us [][]float64) (outX, outU, fs [][]float64, err error) { return rowJacobians(l, xs, us) }
 	}
 	return nil
 }
@@ -484,6 +500,34 @@ func newtonCorrection(j, r []float64) (d []float64, err error) {
 	return d, nil
 }
 
+// newtonCorrected is jacobianErrors' first part at one point, of Jacobian
+// j, F(x) = fx and state x: its JacobianErrorBound without a second
+// Jacobian, and the Newton-corrected state, where the Jacobian is to be
+// evaluated again (nil where the correction moves nothing, or fails: then
+// the bound is final, +Inf for a failed correction).
+func newtonCorrected(j, fx, x []float64, eps float64) (float64, []float64) {
+	N := len(x)
+	r := make([]float64, N)
+	for i := range r {
+		r[i] = fx[i] - x[i]
+	}
+	e := JacobianErrorBound(j, nil, N, eps)
+	d, err := newtonCorrection(j, r)
+	if err != nil || !finite(d) {
+		return math.Inf(1), nil // no estimate of the distance: no bound
+	}
+	xc := make([]float64, N)
+	same := true
+	for i := range xc {
+		xc[i] = x[i] + d[i]
+		same = same && xc[i] == x[i]
+	}
+	if same {
+		return e, nil
+	}
+	return e, xc
+}
+
 // jacobianErrors computes JacobianErrorBound for every point: the Newton
 // correction from its Jacobian js[k] and residual fs[k] - xs[k], and the
 // Jacobians at the corrected states through eval (those whose correction
@@ -498,23 +542,8 @@ func jacobianErrors(ctx context.Context, eval func(xs, us [][]float64) (outX, ou
 	var moved []int
 	var xc, uc [][]float64
 	for k := range xs {
-		r := make([]float64, N)
-		for i := range r {
-			r[i] = fs[k][i] - xs[k][i]
-		}
-		out[k] = JacobianErrorBound(js[k], nil, N, eps)
-		d, err := newtonCorrection(js[k], r)
-		if err != nil || !finite(d) {
-			out[k] = math.Inf(1) // no estimate of the distance: no bound
-			continue
-		}
-		x := make([]float64, N)
-		same := true
-		for i := range x {
-			x[i] = xs[k][i] + d[i]
-			same = same && x[i] == xs[k][i]
-		}
-		if !same {
+		var x []float64
+		if out[k], x = newtonCorrected(js[k], fs[k], xs[k], eps); x != nil {
 			moved = append(moved, k)
 			xc, uc = append(xc, x), append(uc, us[k])
 		}
@@ -538,4 +567,214 @@ func jacobianErrors(ctx context.Context, eval func(xs, us [][]float64) (outX, ou
 		out[k] = JacobianErrorBound(js[k], jd[i], N, eps)
 	}
 	return out, nil
+}
+
+// linearizer linearizes one point at a time as linearize does a set, for
+// a cell with closed-form Jacobians (closedJacobians): each point's
+// Jacobians, JacobianError, Modes and Stability depend on its own X and U
+// (and its proved radius) only, so one point's are the set's.
+type linearizer struct {
+	s      Settings // filled
+	closed jacobiansFunc
+	fc     cells.Factored // nil: no stability proofs (linearize's proveStabilityWith)
+}
+
+// newLinearizer is the linearizer of Find's linearizeFixed under s, or
+// nil where it does not apply: Jacobians not in closed form, or not kept
+// (linearizeLean), or none wanted.
+func newLinearizer(cell cells.Cell, N int, s Settings) *linearizer {
+	s.fill()
+	if s.NoJacobians || !s.keepMatrices(N) {
+		return nil
+	}
+	closed := closedJacobians(cell, s.Dtype)
+	if closed == nil {
+		return nil
+	}
+	l := &linearizer{s: s, closed: closed}
+	if fc, ok := cell.(cells.Factored); ok && N > 0 && N <= s.ProveStabilityMaxN {
+		l.fc = fc
+	}
+	return l
+}
+
+// point sets p's Jacobian, InputJacobian, JacobianError, Modes and
+// Stability from its X and U, as linearize would within a set, with r the
+// radius of the root proved at p (proved; see finder.provedRadius). It
+// reports false, leaving p's results unset or partial, where linearize's
+// set could come out otherwise: an error (the set's would fail, or mark
+// every point it corrected), which the caller leaves to linearize.
+func (l *linearizer) point(p *Point, r float64, proved bool) bool {
+	N := len(p.X)
+	js, jus, fs, err := l.closed([][]float64{p.X}, [][]float64{p.U})
+	if err != nil {
+		return false
+	}
+	e, xc := newtonCorrected(js[0], fs[0], p.X, l.s.Dtype.Eps())
+	if xc != nil {
+		jd, _, _, err := l.closed([][]float64{xc}, [][]float64{p.U})
+		if err != nil {
+			return false
+		}
+		e = JacobianErrorBound(js[0], jd[0], N, l.s.Dtype.Eps())
+	}
+	p.Jacobian, p.InputJacobian, p.JacobianError = js[0], jus[0], e
+	if l.s.NoDecompose {
+		return true
+	}
+	m, st, err := decomposePoint(N, p, &l.s)
+	if err != nil {
+		return false
+	}
+	p.Modes, p.Stability = m, st
+	if l.fc != nil {
+		proveStabilityAt(l.fc, p, l.s, func(*Point) (float64, bool) { return r, proved })
+	}
+	return true
+}
+
+// linAhead is the linearization of the points known when completion
+// starts (nearly every point a Find reports), done by a goroutine of its
+// own while completion runs, which leaves the second CPU idle for most of
+// its time (a 16-unit flip-flop network's completion ran 5.0 ms on 2 CPUs
+// for 5.9 ms of CPU). linearizeFixed then takes their results, linearizes
+// the points it lacks (completion's new ones) and finishes the ahead
+// ones not yet done, in parallel. A point's results are a function of its
+// X, U and proved radius (linearizer.point): each point taken is one
+// whose X and U are the same bits and whose radius is the same, and any
+// error hands the whole set back to linearize, so the results are those
+// of linearize, on any number of CPUs.
+type linAhead struct {
+	lin  *linearizer
+	pts  []aheadPoint
+	next atomic.Int64 // the next of pts to linearize
+	stop atomic.Bool
+	wg   sync.WaitGroup
+}
+
+// aheadPoint is a point linearized ahead, with the proved radius it was
+// linearized with.
+type aheadPoint struct {
+	p      Point
+	r      float64
+	proved bool
+	ok     bool // p's results are set (linearizer.point)
+}
+
+// startLinAhead starts linearizing the candidates known (certified,
+// distinct) ahead, on a goroutine of its own, where that may pay: more
+// than one CPU and a linearizer. The radii are read now: f.roots only
+// grows, and its first root at a point stays its first.
+func (f *finder) startLinAhead(ctx context.Context, known []int) {
+	if runtime.GOMAXPROCS(0) < 2 || len(known) == 0 {
+		return
+	}
+	lin := newLinearizer(f.cell, f.N, f.s)
+	if lin == nil {
+		return
+	}
+	a := &linAhead{lin: lin, pts: make([]aheadPoint, len(known))}
+	for i, ci := range known {
+		c := f.cands[ci]
+		ap := &a.pts[i]
+		ap.p = Point{X: slices.Clone(c.x), U: slices.Clone(c.u)}
+		ap.r, ap.proved = f.provedRadius(&ap.p)
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer func() { _ = recover() }() // a point left undone is linearized again where a panic is caught
+		a.work(ctx, nil)
+	}()
+	f.ahead = a
+}
+
+// work linearizes the points of a.pts not yet taken, one at a time, that
+// need reports true for (nil: all), until there are none left or a.stop.
+func (a *linAhead) work(ctx context.Context, need []bool) {
+	for !a.stop.Load() && ctx.Err() == nil {
+		i := int(a.next.Add(1)) - 1
+		if i >= len(a.pts) {
+			return
+		}
+		if need == nil || need[i] {
+			ap := &a.pts[i]
+			ap.ok = a.lin.point(&ap.p, ap.r, ap.proved)
+		}
+	}
+}
+
+// halt stops a's goroutine and waits for it.
+func (a *linAhead) halt() {
+	a.stop.Store(true)
+	a.wg.Wait()
+}
+
+// finish linearizes the points of fp (Find's fixed points) from what a
+// did ahead and reports true, or reports false with fp unchanged, for
+// linearize to do it all: on cancellation, an input linearize rejects or
+// an error at any point.
+func (a *linAhead) finish(ctx context.Context, cell cells.Cell, fp *FixedPoints, proved func(*Point) (float64, bool)) bool {
+	if ctx.Err() != nil {
+		a.halt()
+		return false
+	}
+	if _, _, err := jacobianInputs(cell, fp, a.lin.s); err != nil {
+		a.halt()
+		return false
+	}
+	from := make([]int, len(fp.Points)) // the ahead point each takes, or -1
+	need := make([]bool, len(a.pts))
+	var missing []aheadPoint
+	for k := range fp.Points {
+		p := &fp.Points[k]
+		r, pr := proved(p)
+		// The goroutine may be writing a point's results: only X, U and
+		// the radius, set before it started, are read here.
+		i := 0
+		for i < len(a.pts) && !(slices.Equal(a.pts[i].p.X, p.X) && slices.Equal(a.pts[i].p.U, p.U)) {
+			i++
+		}
+		if i < len(a.pts) && !need[i] && a.pts[i].r == r && a.pts[i].proved == pr {
+			from[k], need[i] = i, true
+			continue
+		}
+		from[k] = -1 - len(missing)
+		missing = append(missing, aheadPoint{p: Point{X: p.X, U: p.U}, r: r, proved: pr})
+	}
+	// The ahead points still untaken (that fp needs) and the missing ones,
+	// over the CPUs: each worker takes the next when done.
+	var nextMissing atomic.Int64
+	linalg.ParallelEach(runtime.GOMAXPROCS(0), func(int, int) {
+		a.work(ctx, need)
+		for {
+			i := int(nextMissing.Add(1)) - 1
+			if i >= len(missing) || ctx.Err() != nil {
+				return
+			}
+			mp := &missing[i]
+			mp.ok = a.lin.point(&mp.p, mp.r, mp.proved)
+		}
+	})
+	a.halt()
+	if ctx.Err() != nil {
+		return false
+	}
+	src := func(k int) *aheadPoint {
+		if i := from[k]; i >= 0 {
+			return &a.pts[i]
+		}
+		return &missing[-1-from[k]]
+	}
+	for k := range fp.Points {
+		if !src(k).ok {
+			return false
+		}
+	}
+	for k := range fp.Points {
+		p, q := &fp.Points[k], &src(k).p
+		p.Jacobian, p.InputJacobian, p.JacobianError = q.Jacobian, q.InputJacobian, q.JacobianError
+		p.Modes, p.Stability = q.Modes, q.Stability
+	}
+	return true
 }

@@ -14,6 +14,11 @@ import (
 // outliers, then unique, distance outliers, cap and linearization.
 func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	f.problem = p
+	defer func() {
+		if f.ahead != nil {
+			f.ahead.halt() // not taken: an error or cancellation, or no linearization
+		}
+	}()
 	// The search's dense refinement proves roots as candidates reach them
 	// and freezes the candidates that enter their uniqueness boxes
 	// (freezeAtRoots); the Newton-Krylov refinement (large N) does not:
