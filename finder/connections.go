@@ -310,7 +310,12 @@ func (f *finder) connect(ctx context.Context, fp *FixedPoints, orbs []orbits.Orb
 			copy(x[row*N:(row+1)*N], x[:N])
 			copy(u[row*M:(row+1)*M], u[:M])
 		}
-		if g := f.rowStepper(); g != nil {
+		if t := f.tanhStepper(); t != nil {
+			// A tanh RNN's rows in Go with the graph's arithmetic, as
+			// stepFew's (only the real rows are read; a row's values are
+			// its own): a graph run cost 60-70 µs for a few µs of rows.
+			t.rows(x, u, out, len(active))
+		} else if g := f.rowStepper(); g != nil {
 			// A GRU's or LSTM's rows in Go with the graph's arithmetic (only the
 			// real rows are read; a row's values are its own).
 			f.paddedRows(g, x, u, out, len(active), len(active))
