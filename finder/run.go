@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"time"
 
@@ -55,7 +56,11 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 		return nil, err
 	}
 	f.stats.CheckTime = time.Since(t)
-	f.stats.Reference = f.referenceView()
+	// The reference's view and the coverage are counts for Stats, read
+	// from candidates and points nothing changes any more: each is taken
+	// on a goroutine of its own while the points are made, linearized and
+	// connected (0.4 and 0.2 ms of an RNN-16 Find on one CPU).
+	reference := aside(f.referenceView)
 	all := f.points(f.conditions(p.Conditions))
 	res := &Result{All: all, Settings: f.s} // Status once the outcomes are counted
 	slow := all.Filter(func(pt *Point) bool { return pt.Outcome == OutcomeSlow })
@@ -74,8 +79,8 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 	if f.s.MaxUnique > 0 && res.Fixed.Len() > f.s.MaxUnique {
 		res.Fixed = res.Fixed.RandomSubset(f.s.MaxUnique, f.s.Seed)
 	}
-	res.Fixed.Coverage = f.coverage(res.Fixed, all)
-	f.stats.Coverage = res.Fixed.Coverage
+	fixed := res.Fixed
+	coverage := aside(func() *Coverage { return f.coverage(fixed, all) })
 	if !f.canceled && !f.s.NoJacobians {
 		t0 := time.Now()
 		f.reportCount("linearize", 0, res.Fixed.Len())
@@ -107,10 +112,37 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 		}
 		f.stats.ConnectTime = time.Since(t1)
 	}
+	res.Fixed.Coverage, f.stats.Reference = coverage(), reference()
+	f.stats.Coverage = res.Fixed.Coverage
 	res.Status = f.status()
 	f.stats.Runtime = time.Since(f.start)
 	res.Stats = f.stats
 	return res, nil
+}
+
+// aside calls fn on a goroutine of its own (on one CPU, at once) and
+// returns a function that waits for its value. A panic in fn is raised
+// again by that function, in its caller's goroutine (Find's recover).
+func aside[T any](fn func() T) func() T {
+	if runtime.GOMAXPROCS(0) < 2 {
+		v := fn()
+		return func() T { return v }
+	}
+	var v T
+	var panicked any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { panicked = recover() }()
+		v = fn()
+	}()
+	return func() T {
+		<-done
+		if panicked != nil {
+			panic(panicked)
+		}
+		return v
+	}
 }
 
 // postprocess removes duplicates and, unless kept, distance outliers.
