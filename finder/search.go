@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/rnnfp/fixedpoints/graph"
@@ -110,12 +111,16 @@ func (c goCandidates) Grad() (G.Value, error) { return c.o.gT, nil }
 func (c goCandidates) Name() string           { return "X" }
 
 // searchObjectiveOf is firstOrder's objective of B rows: a goObjective for
-// an LSTM or a GRU under lstmStepper's or gruStepper's conditions when the
-// search runs in the cell's dtype (float64), else the search's graph.
+// an LSTM, a GRU or a one-layer tanh RNN under lstmStepper's, gruStepper's
+// or tanhStepper's conditions when the search runs in the cell's dtype
+// (float64), else the search's graph.
 func (f *finder) searchObjectiveOf(B int) (searchObjective, error) {
 	if searchDtype(f.s) == f.s.Dtype {
 		if c, ok := f.rowStepper().(rowsObjective); ok {
 			return newGoObjective(c, B, f.N, f.M), nil
+		}
+		if t := f.tanhStepper(); t != nil {
+			return newGoObjective(t, B, f.N, f.M), nil
 		}
 	}
 	return f.objs.get(B)
@@ -373,3 +378,37 @@ func (f *finder) evalFloat64(idx []int) error {
 	}
 	return nil
 }
+
+// ObjectiveRows is graph.Objective's rows for the one-layer tanh RNN
+// (rowsObjective): F at the n states x (inputs u) into f, by rows
+// (tanhStep.rows), q = ½‖F − x‖² into q and ∇q = Wᵀ-product into g, with
+// the graph's arithmetic: r = F − x, the seed (1 − F⊙F)⊙r (gorgonia's
+// tanh derivative: each product rounded, then 1 − it), its product with
+// W_hhᵀ as the graph's C = A·Bᵀ (linalg.MulNT, Dgemm's sums), then minus
+// r (TestTanhObjectiveMatchesGraph). A row's values are its own.
+func (t *tanhStep) ObjectiveRows(n int, x, u, q, f, g []float64) bool {
+	N := t.n
+	t.rows(x, u, f, n)
+	sp := seedPool.Get().(*[]float64)
+	defer seedPool.Put(sp)
+	if cap(*sp) < n*N {
+		*sp = make([]float64, n*N)
+	}
+	seed := (*sp)[:n*N] // every value written before it is read
+	for r := 0; r < n; r++ {
+		q[r] = halfSq(f[r*N:(r+1)*N], x[r*N:(r+1)*N])
+	}
+	for k := range seed {
+		d := f[k] - x[k]
+		s := 1 - float64(f[k]*f[k]) // the conversions round the products (no fused multiply-add)
+		seed[k] = float64(s * d)
+	}
+	linalg.MulNT(n, N, N, seed, N, t.whh, N, g, N, false)
+	for k := range seed {
+		g[k] -= f[k] - x[k]
+	}
+	return true
+}
+
+// seedPool holds tanhStep.ObjectiveRows' seeds, a batch's worth each.
+var seedPool = sync.Pool{New: func() any { return new([]float64) }}

@@ -2,11 +2,14 @@ package finder
 
 import (
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
 
+	"github.com/rnnfp/fixedpoints/cells"
+	"github.com/rnnfp/fixedpoints/graph"
 	"github.com/rnnfp/fixedpoints/internal/heappeak"
 )
 
@@ -94,5 +97,64 @@ func TestRefinementWithinBudget(t *testing.T) {
 	m := min(krylovDim, f.N)
 	if c := f.krylovChunk(m); c*8*((m+1)*f.N) > f.s.JacobianBudget || c < 1 {
 		t.Errorf("Krylov chunk %d holds %d bytes of bases, budget %d", c, c*8*(m+1)*f.N, f.s.JacobianBudget)
+	}
+}
+
+// TestTanhObjectiveMatchesGraph: tanhStep.ObjectiveRows, the float64
+// search's objective of a one-layer tanh RNN, gives graph.Objective's F, q
+// and gradient bit for bit, at every batch size the search runs, states
+// from 1e-3 to 1e4 (saturated units too), with and without inputs.
+func TestTanhObjectiveMatchesGraph(t *testing.T) {
+	for _, M := range []int{0, 3} {
+		cell := cells.NewVanilla(16, M, cells.Tanh)
+		cell.InitUniform(uint64(10 + M))
+		const N = 16
+		s := Settings{}
+		s.fill()
+		f, err := newFinder(Problem{Cell: cell, InitialStates: make([]float64, N)}, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := f.tanhStepper()
+		for _, B := range []int{4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024} {
+			r := rand.New(rand.NewPCG(uint64(B), uint64(M)))
+			x := make([]float64, B*N)
+			for i := range x {
+				x[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(8)-3))
+			}
+			u := make([]float64, B*M)
+			for i := range u {
+				u[i] = r.NormFloat64()
+			}
+			ob, err := graph.NewObjective(cell, B, graph.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ob.SetStates(x); err != nil {
+				t.Fatal(err)
+			}
+			if M > 0 {
+				if err := ob.SetInputs(u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := ob.Eval(); err != nil {
+				t.Fatal(err)
+			}
+			o := newGoObjective(ts, B, N, M)
+			o.SetStates(x)
+			o.SetInputs(u)
+			o.Eval()
+			for i := range o.g {
+				if math.Float64bits(o.g[i]) != math.Float64bits(ob.Grad()[i]) || math.Float64bits(o.f[i]) != math.Float64bits(ob.F()[i]) {
+					t.Fatalf("M %d B %d: [%d] g %v f %v, graph %v %v", M, B, i, o.g[i], o.f[i], ob.Grad()[i], ob.F()[i])
+				}
+			}
+			for i := range o.q {
+				if math.Float64bits(o.q[i]) != math.Float64bits(ob.Q()[i]) {
+					t.Fatalf("M %d B %d: q[%d] %v graph %v", M, B, i, o.q[i], ob.Q()[i])
+				}
+			}
+		}
 	}
 }
