@@ -62,6 +62,7 @@ func (f *finder) settleSeeds(ctx context.Context, lo int, deflated bool, known *
 			n++
 		}
 	}
+	f.linearizeAhead(ctx, (*known)[len(*known)-n:])
 	return n, nil
 }
 
@@ -89,7 +90,7 @@ func (f *finder) complete(ctx context.Context) error {
 	f.reportCount("complete", 0, f.s.CompleteBudget)
 	nInit := len(f.cands)
 	known := f.knownPoints()
-	f.startLinAhead(ctx, known)
+	f.linearizeAhead(ctx, known)
 	var hits [][]int // basinStarts of the points known now, when deflation first needs them
 	known0 := slices.Clone(known)
 	tried := map[[2]int]bool{}

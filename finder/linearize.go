@@ -634,22 +634,28 @@ func (l *linearizer) point(p *Point, r float64, proved bool) bool {
 }
 
 // linAhead is the linearization of the points known when completion
-// starts (nearly every point a Find reports), done by a goroutine of its
-// own while completion runs, which leaves the second CPU idle for most of
-// its time (a 16-unit flip-flop network's completion ran 5.0 ms on 2 CPUs
-// for 5.9 ms of CPU). linearizeFixed then takes their results, linearizes
-// the points it lacks (completion's new ones) and finishes the ahead
-// ones not yet done, in parallel. A point's results are a function of its
-// X, U and proved radius (linearizer.point): each point taken is one
-// whose X and U are the same bits and whose radius is the same, and any
-// error hands the whole set back to linearize, so the results are those
-// of linearize, on any number of CPUs.
+// starts (nearly every point a Find reports), and of those completion
+// finds as it finds them, done by a goroutine of its own while completion
+// runs, which leaves the second CPU idle for most of its time (a 16-unit
+// flip-flop network's completion ran 5.0 ms on 2 CPUs for 5.9 ms of CPU).
+// linearizeFixed then takes their results, linearizes the points it lacks
+// and finishes the ahead ones not yet done, in parallel. A point's results
+// are a function of its X, U and proved radius (linearizer.point): each
+// point taken is one whose X and U are the same bits and whose radius is
+// the same, and any error hands the whole set back to linearize, so the
+// results are those of linearize, on any number of CPUs.
 type linAhead struct {
-	lin  *linearizer
-	pts  []aheadPoint
-	next atomic.Int64 // the next of pts to linearize
-	stop atomic.Bool
-	wg   sync.WaitGroup
+	lin *linearizer
+	ctx context.Context
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	// Under mu: the points (X, U and the radius set when added, the
+	// results by whoever takes them), the next to take, whether a
+	// goroutine is taking them, and whether taking has stopped.
+	pts     []*aheadPoint
+	next    int
+	running bool
+	stopped bool
 }
 
 // aheadPoint is a point linearized ahead, with the proved radius it was
@@ -661,59 +667,86 @@ type aheadPoint struct {
 	ok     bool // p's results are set (linearizer.point)
 }
 
-// startLinAhead starts linearizing the candidates known (certified,
-// distinct) ahead, on a goroutine of its own, where that may pay: more
-// than one CPU and a linearizer. The radii are read now: f.roots only
-// grows, and its first root at a point stays its first.
-func (f *finder) startLinAhead(ctx context.Context, known []int) {
+// linearizeAhead adds the candidates known (certified, distinct) to the
+// points linearized ahead, and has a goroutine of its own take them, where
+// that may pay: more than one CPU and a linearizer. The radii are read
+// now: f.roots only grows, and its first root at a point stays its first.
+func (f *finder) linearizeAhead(ctx context.Context, known []int) {
 	if runtime.GOMAXPROCS(0) < 2 || len(known) == 0 {
 		return
 	}
-	lin := newLinearizer(f.cell, f.N, f.s)
-	if lin == nil {
-		return
-	}
-	a := &linAhead{lin: lin, pts: make([]aheadPoint, len(known))}
-	for i, ci := range known {
-		c := f.cands[ci]
-		ap := &a.pts[i]
-		ap.p = Point{X: slices.Clone(c.x), U: slices.Clone(c.u)}
-		ap.r, ap.proved = f.provedRadius(&ap.p)
-	}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		defer func() { _ = recover() }() // a point left undone is linearized again where a panic is caught
-		a.work(ctx, nil)
-	}()
-	f.ahead = a
-}
-
-// work linearizes the points of a.pts not yet taken, one at a time, that
-// need reports true for (nil: all), until there are none left or a.stop.
-func (a *linAhead) work(ctx context.Context, need []bool) {
-	for !a.stop.Load() && ctx.Err() == nil {
-		i := int(a.next.Add(1)) - 1
-		if i >= len(a.pts) {
+	a := f.ahead
+	if a == nil {
+		lin := newLinearizer(f.cell, f.N, f.s)
+		if lin == nil {
 			return
 		}
-		if need == nil || need[i] {
-			ap := &a.pts[i]
-			ap.ok = a.lin.point(&ap.p, ap.r, ap.proved)
-		}
+		a = &linAhead{lin: lin, ctx: ctx}
+		f.ahead = a
+	}
+	pts := make([]aheadPoint, len(known))
+	for i, ci := range known {
+		c := f.cands[ci]
+		pts[i].p = Point{X: slices.Clone(c.x), U: slices.Clone(c.u)}
+		pts[i].r, pts[i].proved = f.provedRadius(&pts[i].p)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stopped {
+		return
+	}
+	for i := range pts {
+		a.pts = append(a.pts, &pts[i])
+	}
+	if !a.running {
+		a.running = true
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			defer func() { _ = recover() }() // a point left undone is linearized again where a panic is caught
+			a.work(nil)
+		}()
 	}
 }
 
-// halt stops a's goroutine and waits for it.
+// take returns the next point to linearize that need reports true for
+// (nil: any), or nil when there is none (and then the goroutine, when
+// need is nil, is no longer running).
+func (a *linAhead) take(need []bool) *aheadPoint {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for !a.stopped && a.ctx.Err() == nil && a.next < len(a.pts) {
+		i := a.next
+		a.next++
+		if need == nil || need[i] {
+			return a.pts[i]
+		}
+	}
+	if need == nil {
+		a.running = false
+	}
+	return nil
+}
+
+// work linearizes the points a.take gives, one at a time.
+func (a *linAhead) work(need []bool) {
+	for ap := a.take(need); ap != nil; ap = a.take(need) {
+		ap.ok = a.lin.point(&ap.p, ap.r, ap.proved)
+	}
+}
+
+// halt stops the taking of points and waits for the goroutine.
 func (a *linAhead) halt() {
-	a.stop.Store(true)
+	a.mu.Lock()
+	a.stopped = true
+	a.mu.Unlock()
 	a.wg.Wait()
 }
 
 // finish linearizes the points of fp (Find's fixed points) from what a
 // did ahead and reports true, or reports false with fp unchanged, for
 // linearize to do it all: on cancellation, an input linearize rejects or
-// an error at any point.
+// an error at any point. Nothing is added to a once it runs.
 func (a *linAhead) finish(ctx context.Context, cell cells.Cell, fp *FixedPoints, proved func(*Point) (float64, bool)) bool {
 	if ctx.Err() != nil {
 		a.halt()
@@ -723,36 +756,37 @@ func (a *linAhead) finish(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 		a.halt()
 		return false
 	}
-	from := make([]int, len(fp.Points)) // the ahead point each takes, or -1
-	need := make([]bool, len(a.pts))
-	var missing []aheadPoint
+	a.mu.Lock()
+	pts := a.pts // X, U and the radii only are read here: the goroutine may be setting results
+	a.mu.Unlock()
+	from := make([]*aheadPoint, len(fp.Points)) // the point each takes its results from
+	need := make([]bool, len(pts))
+	var missing []*aheadPoint
 	for k := range fp.Points {
 		p := &fp.Points[k]
 		r, pr := proved(p)
-		// The goroutine may be writing a point's results: only X, U and
-		// the radius, set before it started, are read here.
 		i := 0
-		for i < len(a.pts) && !(slices.Equal(a.pts[i].p.X, p.X) && slices.Equal(a.pts[i].p.U, p.U)) {
+		for i < len(pts) && !(slices.Equal(pts[i].p.X, p.X) && slices.Equal(pts[i].p.U, p.U)) {
 			i++
 		}
-		if i < len(a.pts) && !need[i] && a.pts[i].r == r && a.pts[i].proved == pr {
-			from[k], need[i] = i, true
+		if i < len(pts) && !need[i] && pts[i].r == r && pts[i].proved == pr {
+			from[k], need[i] = pts[i], true
 			continue
 		}
-		from[k] = -1 - len(missing)
-		missing = append(missing, aheadPoint{p: Point{X: p.X, U: p.U}, r: r, proved: pr})
+		from[k] = &aheadPoint{p: Point{X: p.X, U: p.U}, r: r, proved: pr}
+		missing = append(missing, from[k])
 	}
 	// The ahead points still untaken (that fp needs) and the missing ones,
 	// over the CPUs: each worker takes the next when done.
 	var nextMissing atomic.Int64
 	linalg.ParallelEach(runtime.GOMAXPROCS(0), func(int, int) {
-		a.work(ctx, need)
+		a.work(need)
 		for {
 			i := int(nextMissing.Add(1)) - 1
 			if i >= len(missing) || ctx.Err() != nil {
 				return
 			}
-			mp := &missing[i]
+			mp := missing[i]
 			mp.ok = a.lin.point(&mp.p, mp.r, mp.proved)
 		}
 	})
@@ -760,19 +794,13 @@ func (a *linAhead) finish(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 	if ctx.Err() != nil {
 		return false
 	}
-	src := func(k int) *aheadPoint {
-		if i := from[k]; i >= 0 {
-			return &a.pts[i]
-		}
-		return &missing[-1-from[k]]
-	}
-	for k := range fp.Points {
-		if !src(k).ok {
+	for _, ap := range from {
+		if !ap.ok {
 			return false
 		}
 	}
-	for k := range fp.Points {
-		p, q := &fp.Points[k], &src(k).p
+	for k, ap := range from {
+		p, q := &fp.Points[k], &ap.p
 		p.Jacobian, p.InputJacobian, p.JacobianError = q.Jacobian, q.InputJacobian, q.JacobianError
 		p.Modes, p.Stability = q.Modes, q.Stability
 	}
