@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -80,21 +81,25 @@ func (s *CandidateAdam) Step(model []G.ValueGrad) error {
 	return nil
 }
 
+// step moves each row that is not frozen by its own Adam step, the rows
+// spread over the CPUs (a row's step reads and writes its own values only).
 func (s *CandidateAdam) step(grad func(int) float64, add func(int, float64)) {
-	for b := 0; b < s.B; b++ {
-		if s.frozen[b] {
-			continue
+	linalg.Parallel(s.B, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			if s.frozen[b] {
+				continue
+			}
+			s.t[b]++
+			c1 := 1 - math.Pow(s.Beta1, float64(s.t[b]))
+			c2 := 1 - math.Pow(s.Beta2, float64(s.t[b]))
+			for i := b * s.N; i < (b+1)*s.N; i++ {
+				gi := grad(i)
+				s.m[i] = s.Beta1*s.m[i] + (1-s.Beta1)*gi
+				s.v[i] = s.Beta2*s.v[i] + (1-s.Beta2)*gi*gi
+				add(i, -s.LR[b]*(s.m[i]/c1)/(math.Sqrt(s.v[i]/c2)+s.Eps))
+			}
 		}
-		s.t[b]++
-		c1 := 1 - math.Pow(s.Beta1, float64(s.t[b]))
-		c2 := 1 - math.Pow(s.Beta2, float64(s.t[b]))
-		for i := b * s.N; i < (b+1)*s.N; i++ {
-			gi := grad(i)
-			s.m[i] = s.Beta1*s.m[i] + (1-s.Beta1)*gi
-			s.v[i] = s.Beta2*s.v[i] + (1-s.Beta2)*gi*gi
-			add(i, -s.LR[b]*(s.m[i]/c1)/(math.Sqrt(s.v[i]/c2)+s.Eps))
-		}
-	}
+	})
 }
 
 // increasing reports whether rows are nonnegative and strictly increasing,
