@@ -669,10 +669,12 @@ type aheadPoint struct {
 
 // linearizeAhead adds the candidates known (certified, distinct) to the
 // points linearized ahead, and has a goroutine of its own take them, where
-// that may pay: more than one CPU and a linearizer. The radii are read
-// now: f.roots only grows, and its first root at a point stays its first.
+// that may pay: more than one CPU, a linearizer, and every point reported
+// (no MaxUnique subset, which would leave most of the work unused). The
+// radii are read now: f.roots only grows, and its first root at a point
+// stays its first.
 func (f *finder) linearizeAhead(ctx context.Context, known []int) {
-	if runtime.GOMAXPROCS(0) < 2 || len(known) == 0 {
+	if runtime.GOMAXPROCS(0) < 2 || len(known) == 0 || f.s.MaxUnique > 0 {
 		return
 	}
 	a := f.ahead
