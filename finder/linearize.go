@@ -668,13 +668,26 @@ type aheadPoint struct {
 }
 
 // linearizeAhead adds the candidates known (certified, distinct) to the
-// points linearized ahead, and has a goroutine of its own take them, where
-// that may pay: more than one CPU, a linearizer, and every point reported
-// (no MaxUnique subset, which would leave most of the work unused). The
-// radii are read now: f.roots only grows, and its first root at a point
-// stays its first.
+// points linearized ahead (linearizeAheadAt), with the radii of their
+// roots: f.roots only grows, and its first root at a point stays its
+// first.
 func (f *finder) linearizeAhead(ctx context.Context, known []int) {
-	if runtime.GOMAXPROCS(0) < 2 || len(known) == 0 || f.s.MaxUnique > 0 {
+	pts := make([]aheadPoint, len(known))
+	for i, ci := range known {
+		c := f.cands[ci]
+		pts[i].p = Point{X: c.x, U: c.u}
+		pts[i].r, pts[i].proved = f.provedRadius(&pts[i].p)
+	}
+	f.linearizeAheadAt(ctx, pts)
+}
+
+// linearizeAheadAt adds the points pts (X, U and radius; copied) to the
+// points linearized ahead, but for those there already, and has a
+// goroutine of its own take them, where that may pay: more than one CPU,
+// a linearizer, and every point reported (no MaxUnique subset, which
+// would leave most of the work unused).
+func (f *finder) linearizeAheadAt(ctx context.Context, pts []aheadPoint) {
+	if runtime.GOMAXPROCS(0) < 2 || len(pts) == 0 || f.s.MaxUnique > 0 {
 		return
 	}
 	a := f.ahead
@@ -686,21 +699,19 @@ func (f *finder) linearizeAhead(ctx context.Context, known []int) {
 		a = &linAhead{lin: lin, ctx: ctx}
 		f.ahead = a
 	}
-	pts := make([]aheadPoint, len(known))
-	for i, ci := range known {
-		c := f.cands[ci]
-		pts[i].p = Point{X: slices.Clone(c.x), U: slices.Clone(c.u)}
-		pts[i].r, pts[i].proved = f.provedRadius(&pts[i].p)
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.stopped {
 		return
 	}
 	for i := range pts {
-		a.pts = append(a.pts, &pts[i])
+		p := &pts[i]
+		if slices.ContainsFunc(a.pts, func(q *aheadPoint) bool { return q.same(p.p.X, p.p.U, p.r, p.proved) }) {
+			continue
+		}
+		a.pts = append(a.pts, &aheadPoint{p: Point{X: slices.Clone(p.p.X), U: slices.Clone(p.p.U)}, r: p.r, proved: p.proved})
 	}
-	if !a.running {
+	if !a.running && a.next < len(a.pts) {
 		a.running = true
 		a.wg.Add(1)
 		go func() {
@@ -709,6 +720,24 @@ func (f *finder) linearizeAhead(ctx context.Context, known []int) {
 			a.work(nil)
 		}()
 	}
+}
+
+// same reports whether ap is the point at x, u with radius r (proved).
+func (ap *aheadPoint) same(x, u []float64, r float64, proved bool) bool {
+	return slices.Equal(ap.p.X, x) && slices.Equal(ap.p.U, u) && ap.r == r && ap.proved == proved
+}
+
+// linearizeAheadRoots adds the roots proved during the search's
+// refinement (the early roots, at which its candidates froze: prove adopts
+// them, and finds nearly every point there) to the points linearized
+// ahead, as prove will give their radii, so that their linearization runs
+// during prove too.
+func (f *finder) linearizeAheadRoots(ctx context.Context) {
+	pts := make([]aheadPoint, len(f.early.roots))
+	for i, r := range f.early.roots {
+		pts[i] = aheadPoint{p: Point{X: r.x, U: r.u}, r: r.pf.Radius, proved: true}
+	}
+	f.linearizeAheadAt(ctx, pts)
 }
 
 // take returns the next point to linearize that need reports true for
@@ -768,10 +797,10 @@ func (a *linAhead) finish(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 		p := &fp.Points[k]
 		r, pr := proved(p)
 		i := 0
-		for i < len(pts) && !(slices.Equal(pts[i].p.X, p.X) && slices.Equal(pts[i].p.U, p.U)) {
+		for i < len(pts) && (need[i] || !pts[i].same(p.X, p.U, r, pr)) {
 			i++
 		}
-		if i < len(pts) && !need[i] && pts[i].r == r && pts[i].proved == pr {
+		if i < len(pts) {
 			from[k], need[i] = pts[i], true
 			continue
 		}

@@ -42,6 +42,7 @@ func (f *finder) run(ctx context.Context, p Problem) (*Result, error) {
 		for i := range all {
 			all[i] = i
 		}
+		f.linearizeAheadRoots(ctx)
 		if err := f.prove(ctx, all, true); err != nil {
 			return nil, err
 		}
