@@ -49,12 +49,37 @@ type goObjective struct {
 }
 
 func newGoObjective(cell rowsObjective, B, N, M int) *goObjective {
+	if p, ok := goObjectives.Load([3]int{B, N, M}); ok {
+		if o, ok := p.(*sync.Pool).Get().(*goObjective); ok {
+			o.cell = cell
+			return o
+		}
+	}
 	o := &goObjective{cell: cell, b: B, n: N, m: M, x: make([]float64, B*N), g: make([]float64, B*N),
 		u: make([]float64, B*M), f: make([]float64, B*N), q: make([]float64, B)}
 	o.xT = tensor.New(tensor.WithShape(B, N), tensor.WithBacking(o.x))
 	o.gT = tensor.New(tensor.WithShape(B, N), tensor.WithBacking(o.g))
 	o.candidates = goCandidates{o}
 	return o
+}
+
+// goObjectives pools goObjectives by batch shape ([B, N, M]): firstOrder
+// takes one of each size its batch shrinks through, 1024 rows of 16 states
+// and down, half a megabyte and more of buffers a Find allocated and
+// cleared. Every value is written before it is read (SetStates,
+// SetInputs, Eval), so what a pooled one held changes nothing.
+var goObjectives sync.Map
+
+// putObjective hands ob back to goObjectives when it is a goObjective;
+// the caller does not use it afterwards.
+func putObjective(ob searchObjective) {
+	o, ok := ob.(*goObjective)
+	if !ok {
+		return
+	}
+	o.cell = nil
+	p, _ := goObjectives.LoadOrStore([3]int{o.b, o.n, o.m}, new(sync.Pool))
+	p.(*sync.Pool).Put(o)
 }
 
 func (o *goObjective) B() int            { return o.b }
@@ -168,6 +193,7 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 	if err != nil {
 		return err
 	}
+	defer func() { putObjective(ob) }()
 	if err := f.load(ob, active); err != nil {
 		return err
 	}
@@ -261,9 +287,11 @@ func (f *finder) firstOrder(ctx context.Context, idx []int) error {
 					rows = append(rows, r)
 				}
 			}
+			old := ob
 			if ob, err = f.searchObjectiveOf(nb); err != nil {
 				return err
 			}
+			putObjective(old)
 			if err := f.load(ob, keep); err != nil {
 				return err
 			}
