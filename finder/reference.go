@@ -38,25 +38,21 @@ func (v ReferenceView) String() string {
 // referenceView counts the initial states' candidates as the reference would.
 func (f *finder) referenceView() ReferenceView {
 	v := ReferenceView{TolQ: referenceTolQ, Of: f.nInit()}
-	n := 0
-	for _, c := range f.cands[:f.nInit()] {
-		if c.q < referenceTolQ {
-			n++
-		}
-	}
-	// Points' slice made once: grown by append, its copies were most of
-	// the bytes here (a Point is several hundred bytes).
-	fp := &FixedPoints{N: f.N, M: f.M, Points: make([]Point, 0, n)}
+	var below []*candidate
 	for _, c := range f.cands[:f.nInit()] {
 		if c.q < referenceTolQ {
 			v.Candidates++
 			if c.outcome == OutcomeFixed {
 				v.Certified++
 			}
-			fp.Points = append(fp.Points, Point{X: c.x, U: c.u, Q: c.q})
+			below = append(below, c)
 		}
 	}
-	v.Unique = len(fp.uniqueIndices(f.s.TolUnique)) // Unique's count, without its copies of the points
+	// Unique's count, read from the candidates themselves: Points made of
+	// them (several hundred bytes each) were most of the bytes here.
+	v.Unique = len(uniqueOf(len(below), f.N, f.M, func(k int) ([]float64, []float64, float64) {
+		return below[k].x, below[k].u, below[k].q
+	}, f.s.TolUnique))
 	return v
 }
 

@@ -27,27 +27,38 @@ func (fp *FixedPoints) Unique(tol float64) *FixedPoints {
 // uniqueIndices returns the ascending indices of the points that Unique keeps.
 func (fp *FixedPoints) uniqueIndices(tol float64) []int {
 	pts := fp.Points
-	n := len(pts)
+	return uniqueOf(len(pts), fp.N, fp.M, func(i int) ([]float64, []float64, float64) {
+		return pts[i].X, pts[i].U, pts[i].Q
+	}, tol)
+}
+
+// uniqueOf is Unique's grouping of n points of N states and M inputs,
+// point i at [x; u] with speed q (at(i)): the ascending indices of the
+// points it keeps. The reference's view counts its candidates' groups
+// with it, without making them Points.
+func uniqueOf(n, N, M int, at func(i int) (x, u []float64, q float64), tol float64) []int {
 	regular := make([]bool, n)
-	for i := range pts {
-		regular[i] = fp.regularPoint(&pts[i])
+	for i := range regular {
+		x, u, _ := at(i)
+		regular[i] = regularPoint(N, M, x, u)
 	}
 
 	// Sort the regular points by the coordinate with the largest range: two
 	// points whose key differs by more than tol are farther apart than tol,
 	// in floating point too (a sum of squares is at least each of its terms).
-	axis := fp.spreadAxis(regular)
+	axis := spreadAxis(n, N, M, at, regular)
 	key := func(i int) float64 {
 		if axis < 0 {
 			return 0
 		}
-		if axis < fp.N {
-			return pts[i].X[axis]
+		x, u, _ := at(i)
+		if axis < N {
+			return x[axis]
 		}
-		return pts[i].U[axis-fp.N]
+		return u[axis-N]
 	}
 	var order []int
-	for i := range pts {
+	for i := range regular {
 		if regular[i] {
 			order = append(order, i)
 		}
@@ -62,7 +73,7 @@ func (fp *FixedPoints) uniqueIndices(tol float64) []int {
 
 	grouped := make([]bool, n)
 	var keep []int
-	for i := range pts {
+	for i := range grouped {
 		if grouped[i] {
 			continue
 		}
@@ -73,13 +84,16 @@ func (fp *FixedPoints) uniqueIndices(tol float64) []int {
 			continue
 		}
 		ki := key(i)
+		xi, ui, _ := at(i)
+		_, _, qBest := at(best)
 		visit := func(j int) {
-			if grouped[j] || !(pairDistance(pts[i].X, pts[i].U, pts[j].X, pts[j].U) <= tol) {
+			xj, uj, qj := at(j)
+			if grouped[j] || !(pairDistance(xi, ui, xj, uj) <= tol) {
 				return
 			}
 			grouped[j] = true
-			if lowerQ(pts[j].Q, j, pts[best].Q, best) {
-				best = j
+			if lowerQ(qj, j, qBest, best) {
+				best, qBest = j, qj
 			}
 		}
 		for p := pos[i] - 1; p >= 0 && !(ki-key(order[p]) > tol); p-- {
@@ -94,17 +108,18 @@ func (fp *FixedPoints) uniqueIndices(tol float64) []int {
 	return keep
 }
 
-// regularPoint reports whether p has lengths N and M and finite coordinates.
-func (fp *FixedPoints) regularPoint(p *Point) bool {
-	if len(p.X) != fp.N || len(p.U) != fp.M {
+// regularPoint reports whether [x; u] has lengths N and M and finite
+// coordinates.
+func regularPoint(N, M int, x, u []float64) bool {
+	if len(x) != N || len(u) != M {
 		return false
 	}
-	for _, v := range p.X {
+	for _, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return false
 		}
 	}
-	for _, v := range p.U {
+	for _, v := range u {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return false
 		}
@@ -114,8 +129,8 @@ func (fp *FixedPoints) regularPoint(p *Point) bool {
 
 // spreadAxis returns the coordinate of [x; u] with the largest range over the
 // regular points (lowest on ties), or -1 when there is no coordinate.
-func (fp *FixedPoints) spreadAxis(regular []bool) int {
-	D := fp.N + fp.M
+func spreadAxis(n, N, M int, at func(i int) (x, u []float64, q float64), regular []bool) int {
+	D := N + M
 	if D == 0 {
 		return -1
 	}
@@ -124,17 +139,17 @@ func (fp *FixedPoints) spreadAxis(regular []bool) int {
 	for d := range lo {
 		lo[d], hi[d] = math.Inf(1), math.Inf(-1)
 	}
-	for i := range fp.Points {
+	for i := 0; i < n; i++ {
 		if !regular[i] {
 			continue
 		}
-		p := &fp.Points[i]
+		x, u, _ := at(i)
 		for d := 0; d < D; d++ {
 			v := 0.0
-			if d < fp.N {
-				v = p.X[d]
+			if d < N {
+				v = x[d]
 			} else {
-				v = p.U[d-fp.N]
+				v = u[d-N]
 			}
 			lo[d], hi[d] = min(lo[d], v), max(hi[d], v)
 		}
