@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -98,13 +99,16 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 	par := runtime.GOMAXPROCS(0) > 1
 	window := f.proveWindow()
 	var ahead, lead []speculation
+	bufs := speculations.Get().(*[2][]speculation)
+	defer speculations.Put(bufs)
 	if f.N <= leadMaxN {
 		cs := make([]*candidate, len(try))
 		for k, t := range try {
 			cs[k] = f.cands[t.ci]
 		}
-		lead = f.speculateLeads(ctx, fc, cs, par)
+		lead = f.speculateLeads(ctx, fc, cs, par, &bufs[0])
 	}
+	var w []speculated
 	var moved []int
 	for n, t := range try {
 		if ctx.Err() != nil {
@@ -114,7 +118,7 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 		ci, c := t.ci, f.cands[t.ci]
 		claim := t.res <= f.s.TolResidual
 		if par && n%window == 0 {
-			w := make([]speculated, 0, window)
+			w = w[:0]
 			for k, u := range try[n:min(n+window, len(try))] {
 				sw := speculated{c: f.cands[u.ci], claim: u.res <= f.s.TolResidual}
 				if lead != nil {
@@ -122,7 +126,7 @@ func (f *finder) prove(ctx context.Context, idx []int, addRoots bool) error {
 				}
 				w = append(w, sw)
 			}
-			ahead = f.speculate(ctx, fc, w)
+			ahead = f.speculate(ctx, fc, w, &bufs[1])
 		}
 		var sp *speculation
 		if par {
@@ -294,8 +298,8 @@ func (sp *speculation) run(k int) *newtonRun {
 // of results within 1e-8·max(1, |x|) of each other (likely one root, which
 // the first of them proves in the loop and the others find by rootOf).
 // Whatever it leaves undone the loop computes.
-func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculated) []speculation {
-	out := make([]speculation, len(w))
+func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculated, buf *[]speculation) []speculation {
+	out := cleared(buf, len(w))
 	each := linalg.ParallelEach
 	if !slices.ContainsFunc(w, func(s speculated) bool {
 		return s.pre == nil || !s.pre.gDone || !s.pre.runs[0].done && !s.pre.follows
@@ -370,6 +374,22 @@ func (f *finder) speculate(ctx context.Context, fc cells.Factored, w []speculate
 	return out
 }
 
+// speculations holds prove's speculations (speculateLeads' and one
+// window's, about 300 bytes a candidate: 0.6 MB of an RNN-16 Find's 10)
+// between its calls; prove keeps no pointer into them once it returns.
+var speculations = sync.Pool{New: func() any { return new([2][]speculation) }}
+
+// cleared returns (*buf)[:n], zeroed (as a new slice would be), growing
+// *buf when it is too small.
+func cleared(buf *[]speculation, n int) []speculation {
+	if cap(*buf) < n {
+		*buf = make([]speculation, n)
+	}
+	out := (*buf)[:n]
+	clear(out)
+	return out
+}
+
 // leadMaxN is the largest N at which prove runs speculateLeads: beyond
 // it a proof done ahead for a root that an earlier candidate proves after
 // all (two leads at one root) costs O(N³), and prove's windows are
@@ -397,8 +417,8 @@ const leadRadius = 1e-6
 // (a follower whose lead's root is not there at its turn) the loop does.
 // Without ahead (one CPU) it leaves the leads' Newton runs and proofs to
 // the loop, but for the leads frozen at a root (frozenAt), which need none.
-func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*candidate, ahead bool) []speculation {
-	out := make([]speculation, len(cs))
+func (f *finder) speculateLeads(ctx context.Context, fc cells.Factored, cs []*candidate, ahead bool, buf *[]speculation) []speculation {
+	out := cleared(buf, len(cs))
 	// max|G| is computed at the first of the candidates frozen at one
 	// early root only (frozenReps).
 	rep := f.frozenReps(len(cs), func(j int) *candidate { return cs[j] })
