@@ -144,7 +144,7 @@ type lmScratch struct {
 	// first and last representative filed in a cell, and each
 	// representative's next in its cell (-1 ends a list).
 	reps, repOf, cellNext []int
-	grid                  map[clusterKey]clusterCell
+	grid                  clusterGrid
 	// stepMatrices' rows: the row each copies, the first (lead) row of
 	// each representative and the next lead of the same representative
 	// (-1 ends a list), and the leads.
@@ -158,6 +158,42 @@ type (
 	clusterKey  struct{ a, b int64 }
 	clusterCell struct{ head, tail int }
 )
+
+// clusterGrid is cluster's grid: the cells that hold a representative, in
+// an open-addressed table of at least twice as many slots as there can be
+// cells (a slot is empty when its head is -1). A Go map there, 9 lookups
+// and an insertion a candidate, took 3.9 ms of a flip-flop GRU-16 Find,
+// on one core, for about 8300 candidates.
+type clusterGrid struct {
+	keys  []clusterKey
+	cells []clusterCell
+}
+
+// reset empties the grid for up to n cells.
+func (g *clusterGrid) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	if cap(g.keys) < size {
+		g.keys, g.cells = make([]clusterKey, size), make([]clusterCell, size)
+	}
+	g.keys, g.cells = g.keys[:size], g.cells[:size]
+	for i := range g.cells {
+		g.cells[i].head = -1
+	}
+}
+
+// slot is the slot of key k: its own, or the empty one where it would go.
+func (g *clusterGrid) slot(k clusterKey) int {
+	mask := len(g.cells) - 1
+	h := uint64(k.a)*0x9e3779b97f4a7c15 ^ uint64(k.b)*0xc2b2ae3d27d4eb4f
+	i := int(h^h>>29) & mask
+	for g.cells[i].head >= 0 && g.keys[i] != k {
+		i = (i + 1) & mask
+	}
+	return i
+}
 
 // growInts is grow for indices.
 func growInts(buf *[]int, n int) []int {
@@ -1070,11 +1106,8 @@ func (f *finder) cluster(part []int, sc *lmScratch) (reps []int, repOf []int) {
 	keyOf := func(x []float64) clusterKey {
 		return clusterKey{int64(math.Floor(at(x, 0) / cell)), int64(math.Floor(at(x, 1) / cell))}
 	}
-	if sc.grid == nil {
-		sc.grid = map[clusterKey]clusterCell{}
-	}
-	grid := sc.grid
-	clear(grid)
+	grid := &sc.grid
+	grid.reset(len(part))
 	for k, ci := range part {
 		x := f.cands[ci].x
 		rad := shareRadius(x)
@@ -1082,11 +1115,7 @@ func (f *finder) cluster(part []int, sc *lmScratch) (reps []int, repOf []int) {
 		c := keyOf(x)
 		for da := int64(-1); da <= 1 && found < 0; da++ {
 			for db := int64(-1); db <= 1 && found < 0; db++ {
-				gc, ok := grid[clusterKey{c.a + da, c.b + db}]
-				if !ok {
-					continue
-				}
-				for r := gc.head; r >= 0; r = next[r] {
+				for r := grid.cells[grid.slot(clusterKey{c.a + da, c.b + db})].head; r >= 0; r = next[r] {
 					if dist2(x, f.cands[reps[r]].x) <= rad*rad {
 						found = r
 						break
@@ -1098,11 +1127,11 @@ func (f *finder) cluster(part []int, sc *lmScratch) (reps []int, repOf []int) {
 			reps = append(reps, ci)
 			found = len(reps) - 1
 			next[found] = -1
-			if gc, ok := grid[c]; ok {
-				next[gc.tail] = found
-				grid[c] = clusterCell{gc.head, found}
+			if i := grid.slot(c); grid.cells[i].head >= 0 {
+				next[grid.cells[i].tail] = found
+				grid.cells[i].tail = found
 			} else {
-				grid[c] = clusterCell{found, found}
+				grid.keys[i], grid.cells[i] = c, clusterCell{found, found}
 			}
 		}
 		repOf[k] = found
