@@ -205,12 +205,19 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		n, dn, ddn := tanhDerivsExp(tn[i], eN2an[i], e2an[i])
 		nmh := n - x[i]
 		rho := omz * nmh
+		// The loops' invariant products hoisted: (hn_i r'_i) s_k,
+		// ((1 − z_i) n'_i) t_k and ((n_i − h_i) z'_i) p_k, as written
+		// in full they are rounded in this order too.
+		hdr, odn, ndz := hn[i]*dr, omz*dn, nmh*dz
+		t, s, w := t[:H], s[:H], w[:H]
 		for k := range t {
-			t[k] = r*w[k] + hn[i]*dr*s[k]
+			t[k] = r*w[k] + hdr*s[k]
 		}
 		ai := A[i*H : (i+1)*H]
+		p := p[:len(ai)]
+		t = t[:len(ai)]
 		for k := range ai {
-			ai[k] = omz*dn*t[k] - nmh*dz*p[k]
+			ai[k] = odn*t[k] - ndz*p[k]
 		}
 		ai[i] -= omz
 		ctt, csw, css := rho*omz*ddn, rho*omz*dn*dr, rho*omz*dn*hn[i]*ddr
@@ -260,12 +267,12 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 			}
 		}
 		// cpe (p e_iᵀ + e_i pᵀ): row i and column i, on the upper triangle.
-		for k := 0; k < H; k++ {
-			if k < i {
-				S[k*H+i] += cpe * p[k]
-			} else {
-				S[i*H+k] += cpe * p[k]
-			}
+		for k := 0; k < i; k++ {
+			S[k*H+i] += cpe * p[k]
+		}
+		Si := S[i*H : (i+1)*H]
+		for k := i; k < H; k++ {
+			Si[k] += cpe * p[k]
 		}
 		S[i*H+i] += cpe * p[i]
 	}
