@@ -92,6 +92,9 @@ const potf2Max = 64
 // entry in order of the rows; Dscal multiplies by 1/u_jj.
 func potf2Upper(a []float64, n int) bool {
 	a = a[:n*n]
+	if useKernelNN && n%4 == 0 && n > 0 {
+		return potf2K(&a[0], n) // the same bits, in AVX2 registers
+	}
 	for j := 0; j < n; j++ {
 		ajj := a[j*n+j]
 		if j != 0 {

@@ -37,6 +37,14 @@ func KernelsInUse() bool { return useKernelNN }
 //go:noescape
 func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x *float64, tmp float64)
 
+// potf2K is potf2Upper for n a multiple of 4 (at most potf2Max), the
+// same arithmetic in the same order (see mulnn_amd64.s): each entry's
+// sum is its own, so 4-wide blocks aligned to a row's end give the same
+// bits as potf2Upper's blocks from the diagonal on.
+//
+//go:noescape
+func potf2K(a *float64, n int) bool
+
 // gruRank4K, gruGramK and matTVecAddK are GRURank4Upper's, GRUGramUpper's
 // and AddMatTVec4's kernels (gru_amd64.s).
 //

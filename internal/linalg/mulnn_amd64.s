@@ -255,3 +255,249 @@ scale:
 	VMOVUPD      Y3, 96(DX)
 	VZEROUPPER
 	RET
+
+// The store masks of potf2K's leftmost block of a row: lanes left of
+// column j + 1 (0 to 3 of them) keep their values.
+DATA potf2Mask<>+0(SB)/8, $0xffffffffffffffff
+DATA potf2Mask<>+8(SB)/8, $0xffffffffffffffff
+DATA potf2Mask<>+16(SB)/8, $0xffffffffffffffff
+DATA potf2Mask<>+24(SB)/8, $0xffffffffffffffff
+DATA potf2Mask<>+32(SB)/8, $0
+DATA potf2Mask<>+40(SB)/8, $0xffffffffffffffff
+DATA potf2Mask<>+48(SB)/8, $0xffffffffffffffff
+DATA potf2Mask<>+56(SB)/8, $0xffffffffffffffff
+DATA potf2Mask<>+64(SB)/8, $0
+DATA potf2Mask<>+72(SB)/8, $0
+DATA potf2Mask<>+80(SB)/8, $0xffffffffffffffff
+DATA potf2Mask<>+88(SB)/8, $0xffffffffffffffff
+DATA potf2Mask<>+96(SB)/8, $0
+DATA potf2Mask<>+104(SB)/8, $0
+DATA potf2Mask<>+112(SB)/8, $0
+DATA potf2Mask<>+120(SB)/8, $0xffffffffffffffff
+GLOBL potf2Mask<>(SB), RODATA|NOPTR, $128
+
+// func potf2K(a *float64, n int) bool
+//
+// potf2Upper of the n×n row-major a for n a multiple of 4 (see there):
+// for each row j, u_jj from the column above it (even and odd terms
+// apart, then their sum subtracted), a failure written and returned,
+// then the row right of the diagonal updated by −u_ij u_i· over i < j in
+// order, in 4-wide blocks aligned to the row's end (the leftmost block's
+// lanes left of column j + 1 computed but not stored), and scaled by
+// 1/u_jj; a zero inverse zeroes the row right of the diagonal.
+TEXT ·potf2K(SB), NOSPLIT, $0-17
+	MOVQ a+0(FP), DI
+	MOVQ n+8(FP), R8
+	LEAQ (R8*8), R9           // a row, in bytes
+	MOVQ $0x8000000000000000, AX
+	VMOVQ AX, X9
+	VBROADCASTSD X9, Y9       // the sign bit
+	XORQ R11, R11             // j
+
+row:
+	CMPQ R11, R8
+	JGE  ok
+	MOVQ R11, AX
+	IMULQ R9, AX
+	LEAQ (DI)(AX*1), R12      // row j
+	MOVSD (R12)(R11*8), X0    // a_jj
+	XORPD X1, X1              // even terms
+	XORPD X2, X2              // odd terms
+	LEAQ (DI)(R11*8), SI      // column j, row 0
+	MOVQ R11, CX
+
+dot2:
+	CMPQ CX, $2
+	JLT  dot1
+	MOVSD (SI), X3
+	MOVSD (SI)(R9*1), X4
+	MULSD X3, X3
+	MULSD X4, X4
+	ADDSD X3, X1
+	ADDSD X4, X2
+	LEAQ (SI)(R9*2), SI
+	SUBQ $2, CX
+	JMP  dot2
+
+dot1:
+	TESTQ CX, CX
+	JZ    dotdone
+	MOVSD (SI), X3
+	MULSD X3, X3
+	ADDSD X3, X2
+
+dotdone:
+	ADDSD X1, X2              // odd + even
+	SUBSD X2, X0
+	XORPD X5, X5
+	UCOMISD X5, X0
+	JLS   fail                // a_jj <= 0 or NaN
+	SQRTSD X0, X0
+	MOVSD X0, (R12)(R11*8)
+	LEAQ 1(R11), R14          // j + 1
+	CMPQ R14, R8
+	JGE  ok                   // the last row: no update
+	MOVQ $0x3ff0000000000000, AX
+	MOVQ AX, X3
+	DIVSD X0, X3              // 1/u_jj
+	VBROADCASTSD X3, Y11
+	MOVQ R14, AX
+	ANDQ $3, AX
+	SHLQ $5, AX
+	LEAQ potf2Mask<>(SB), BX
+	VMOVUPD (BX)(AX*1), Y10   // the first block's store mask
+	MOVQ R14, R13
+	ANDQ $-4, R13             // the first block's column
+
+group:
+	CMPQ R13, R8
+	JGE  rowdone
+	MOVQ R8, R15
+	SUBQ R13, R15
+	SHRQ $2, R15              // blocks left
+	LEAQ (R12)(R13*8), DX     // x: row j at the group's column
+	LEAQ (DI)(R13*8), BX      // b: row 0 at the group's column
+	LEAQ (DI)(R11*8), SI      // c: column j, row 0
+	MOVQ R11, CX
+	CMPQ R15, $4
+	JGE  g4
+	CMPQ R15, $3
+	JEQ  g3
+	CMPQ R15, $2
+	JEQ  g2
+
+	VMOVUPD (DX), Y0
+	TESTQ   CX, CX
+	JZ      s1
+l1:
+	VBROADCASTSD (SI), Y4
+	VXORPD       Y9, Y4, Y4
+	VMULPD       (BX), Y4, Y5
+	VADDPD       Y0, Y5, Y0
+	ADDQ R9, SI
+	ADDQ R9, BX
+	DECQ CX
+	JNZ  l1
+s1:
+	VMULPD     Y11, Y0, Y0
+	VMASKMOVPD Y0, Y10, (DX)
+	ADDQ       $4, R13
+	JMP        next
+
+g2:
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	TESTQ   CX, CX
+	JZ      s2
+l2:
+	VBROADCASTSD (SI), Y4
+	VXORPD       Y9, Y4, Y4
+	VMULPD       (BX), Y4, Y5
+	VMULPD       32(BX), Y4, Y6
+	VADDPD       Y0, Y5, Y0
+	VADDPD       Y1, Y6, Y1
+	ADDQ R9, SI
+	ADDQ R9, BX
+	DECQ CX
+	JNZ  l2
+s2:
+	VMULPD     Y11, Y0, Y0
+	VMULPD     Y11, Y1, Y1
+	VMASKMOVPD Y0, Y10, (DX)
+	VMOVUPD    Y1, 32(DX)
+	ADDQ       $8, R13
+	JMP        next
+
+g3:
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	VMOVUPD 64(DX), Y2
+	TESTQ   CX, CX
+	JZ      s3
+l3:
+	VBROADCASTSD (SI), Y4
+	VXORPD       Y9, Y4, Y4
+	VMULPD       (BX), Y4, Y5
+	VMULPD       32(BX), Y4, Y6
+	VMULPD       64(BX), Y4, Y7
+	VADDPD       Y0, Y5, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	ADDQ R9, SI
+	ADDQ R9, BX
+	DECQ CX
+	JNZ  l3
+s3:
+	VMULPD     Y11, Y0, Y0
+	VMULPD     Y11, Y1, Y1
+	VMULPD     Y11, Y2, Y2
+	VMASKMOVPD Y0, Y10, (DX)
+	VMOVUPD    Y1, 32(DX)
+	VMOVUPD    Y2, 64(DX)
+	ADDQ       $12, R13
+	JMP        next
+
+g4:
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	VMOVUPD 64(DX), Y2
+	VMOVUPD 96(DX), Y3
+	TESTQ   CX, CX
+	JZ      s4
+l4:
+	VBROADCASTSD (SI), Y4
+	VXORPD       Y9, Y4, Y4
+	VMULPD       (BX), Y4, Y5
+	VMULPD       32(BX), Y4, Y6
+	VMULPD       64(BX), Y4, Y7
+	VMULPD       96(BX), Y4, Y8
+	VADDPD       Y0, Y5, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	VADDPD       Y3, Y8, Y3
+	ADDQ R9, SI
+	ADDQ R9, BX
+	DECQ CX
+	JNZ  l4
+s4:
+	VMULPD     Y11, Y0, Y0
+	VMULPD     Y11, Y1, Y1
+	VMULPD     Y11, Y2, Y2
+	VMULPD     Y11, Y3, Y3
+	VMASKMOVPD Y0, Y10, (DX)
+	VMOVUPD    Y1, 32(DX)
+	VMOVUPD    Y2, 64(DX)
+	VMOVUPD    Y3, 96(DX)
+	ADDQ       $16, R13
+
+next:
+	VPCMPEQQ Y10, Y10, Y10    // later groups store every lane
+	JMP      group
+
+rowdone:
+	XORPD   X5, X5
+	UCOMISD X5, X3
+	JNE     nextrow
+	JP      nextrow
+	// 1/u_jj = 0 (u_jj = +∞): the row right of the diagonal is zero.
+	MOVQ R14, CX
+zero:
+	MOVSD X5, (R12)(CX*8)
+	INCQ  CX
+	CMPQ  CX, R8
+	JLT   zero
+
+nextrow:
+	INCQ R11
+	JMP  row
+
+fail:
+	MOVSD X0, (R12)(R11*8)
+	VZEROUPPER
+	MOVB $0, ret+16(FP)
+	RET
+
+ok:
+	VZEROUPPER
+	MOVB $1, ret+16(FP)
+	RET
