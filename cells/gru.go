@@ -556,12 +556,23 @@ func (c *GRU) JacobianRowsU(n int, x, u, jx, ju []float64) bool {
 	}
 	M := c.inputs
 	H := c.hidden
-	sc := getScratch(4 * n * H)
+	sc := getScratch(4*n*H + 3*H*H)
 	defer putScratch(sc)
 	buf := *sc
 	r, z, hn, nn := buf[:n*H], buf[n*H:2*n*H], buf[2*n*H:3*n*H], buf[3*n*H:4*n*H]
 	c.gatesRows(n, x, u, r, z, hn, nn)
-	whr, whz, whn := c.params[1].Data, c.params[5].Data, c.params[9].Data
+	// W_hz, W_hn and W_hr row-major (row i the weights into unit i), once
+	// for the n points, so that each row of J reads them in order.
+	wt := buf[4*n*H : 4*n*H+3*H*H]
+	whz, whn, whr := wt[:H*H], wt[H*H:2*H*H], wt[2*H*H:]
+	for g, p := range []int{5, 9, 1} {
+		w, t := c.params[p].Data[:H*H], wt[g*H*H:(g+1)*H*H]
+		for k := 0; k < H; k++ {
+			for i, v := range w[k*H : (k+1)*H] {
+				t[i*H+k] = v
+			}
+		}
+	}
 	for b := 0; b < n; b++ {
 		j := jx[b*H*H : (b+1)*H*H]
 		for i := 0; i < H; i++ {
@@ -573,14 +584,16 @@ func (c *GRU) JacobianRowsU(n int, x, u, jx, ju []float64) bool {
 			an := float64(dn * ri)
 			ar := float64(float64(dn*hn[q]) * float64(ri*(1-ri)))
 			row := j[i*H : (i+1)*H]
+			wz, wn, wr := whz[i*H:(i+1)*H], whn[i*H:(i+1)*H], whr[i*H:(i+1)*H]
+			wz, wn, wr = wz[:len(row)], wn[:len(row)], wr[:len(row)]
 			for k := range row {
 				v := 0.0
 				if k == i {
 					v += zi
 				}
-				v += float64(az * whz[k*H+i])
-				v += float64(an * whn[k*H+i])
-				v += float64(ar * whr[k*H+i])
+				v += float64(az * wz[k])
+				v += float64(an * wn[k])
+				v += float64(ar * wr[k])
 				row[k] = v
 			}
 			if ju != nil && M > 0 {
