@@ -209,34 +209,35 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		// ((1 − z_i) n'_i) t_k and ((n_i − h_i) z'_i) p_k, as written
 		// in full they are rounded in this order too.
 		hdr, odn, ndz := hn[i]*dr, omz*dn, nmh*dz
+		ctt, csw, css := rho*omz*ddn, rho*omz*dn*dr, rho*omz*dn*hn[i]*ddr
+		cpt, cpp, cpe := -rho*dz*dn, -rho*nmh*ddz, rho*dz
 		t, s, w := t[:H], s[:H], w[:H]
-		for k := range t {
-			t[k] = r*w[k] + hdr*s[k]
-		}
 		ai := A[i*H : (i+1)*H]
 		p := p[:len(ai)]
 		t = t[:len(ai)]
-		for k := range ai {
-			ai[k] = odn*t[k] - ndz*p[k]
+		j := 0
+		if kern {
+			// t, row i of A and the kernel's row coefficients
+			// a1..a4 = ctt t + cpt p, css s + csw w, cpp p + cpt t,
+			// csw s, 4 units at once, each as the loops below form it.
+			co := [9]float64{r, hdr, odn, ndz, ctt, cpt, css, csw, cpp}
+			linalg.GRUUnitCoefs(H, s, p, w, t, ai, ka, &co)
+			ai[i] -= omz
+			linalg.GRURank4Upper(H, S, t, s, p, w, ka)
+			j = H
+		} else {
+			for k := range t {
+				t[k] = r*w[k] + hdr*s[k]
+			}
+			for k := range ai {
+				ai[k] = odn*t[k] - ndz*p[k]
+			}
+			ai[i] -= omz
 		}
-		ai[i] -= omz
-		ctt, csw, css := rho*omz*ddn, rho*omz*dn*dr, rho*omz*dn*hn[i]*ddr
-		cpt, cpp, cpe := -rho*dz*dn, -rho*nmh*ddz, rho*dz
 		// Rows j and j+1 of the upper triangle at once from column j+1
 		// on: each entry gets the same sum as alone (the same bits), and
 		// the two share their loads of t, s, p and w. The kernel forms
 		// the same sums, 4 columns at once.
-		j := 0
-		if kern {
-			a1, a2, a3, a4 := ka[:H], ka[H:2*H], ka[2*H:3*H], ka[3*H:4*H]
-			for j := range H {
-				tj, sj, pj, wj := t[j], s[j], p[j], w[j]
-				a1[j], a2[j], a3[j] = ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj
-				a4[j] = csw * sj
-			}
-			linalg.GRURank4Upper(H, S, t, s, p, w, ka)
-			j = H
-		}
 		for ; j+2 <= H; j += 2 {
 			tj, sj, pj, wj := t[j], s[j], p[j], w[j]
 			a1, a2, a3 := ctt*tj+cpt*pj, css*sj+csw*wj, cpp*pj+cpt*tj

@@ -215,3 +215,60 @@ s4store:
 done:
 	VZEROUPPER
 	RET
+
+// func gruUnitK(h int, s, p, w, t, ai, a, c *float64)
+TEXT ·gruUnitK(SB), NOSPLIT, $0-64
+	MOVQ h+0(FP), R8
+	SHLQ $3, R8           // h in bytes
+	MOVQ s+8(FP), R9
+	MOVQ p+16(FP), R10
+	MOVQ w+24(FP), R11
+	MOVQ t+32(FP), R12
+	MOVQ ai+40(FP), R13
+	MOVQ a+48(FP), SI     // a1
+	LEAQ (SI)(R8*1), R14  // a2
+	LEAQ (R14)(R8*1), R15 // a3
+	LEAQ (R15)(R8*1), DX  // a4
+	MOVQ c+56(FP), AX
+	VBROADCASTSD (AX), Y7     // r
+	VBROADCASTSD 8(AX), Y8    // hdr
+	VBROADCASTSD 16(AX), Y9   // odn
+	VBROADCASTSD 24(AX), Y10  // ndz
+	VBROADCASTSD 32(AX), Y11  // ctt
+	VBROADCASTSD 40(AX), Y12  // cpt
+	VBROADCASTSD 48(AX), Y13  // css
+	VBROADCASTSD 56(AX), Y14  // csw
+	VBROADCASTSD 64(AX), Y15  // cpp
+	XORQ BX, BX
+
+unit:
+	VMOVUPD (R9)(BX*1), Y0    // s
+	VMOVUPD (R10)(BX*1), Y1   // p
+	VMOVUPD (R11)(BX*1), Y2   // w
+	VMULPD  Y2, Y7, Y3
+	VMULPD  Y0, Y8, Y4
+	VADDPD  Y4, Y3, Y3        // t = r w + hdr s
+	VMOVUPD Y3, (R12)(BX*1)
+	VMULPD  Y3, Y9, Y4
+	VMULPD  Y1, Y10, Y5
+	VSUBPD  Y5, Y4, Y4        // odn t − ndz p
+	VMOVUPD Y4, (R13)(BX*1)
+	VMULPD  Y3, Y11, Y4
+	VMULPD  Y1, Y12, Y5
+	VADDPD  Y5, Y4, Y4        // ctt t + cpt p
+	VMOVUPD Y4, (SI)(BX*1)
+	VMULPD  Y0, Y13, Y4
+	VMULPD  Y2, Y14, Y5
+	VADDPD  Y5, Y4, Y4        // css s + csw w
+	VMOVUPD Y4, (R14)(BX*1)
+	VMULPD  Y1, Y15, Y4
+	VMULPD  Y3, Y12, Y5
+	VADDPD  Y5, Y4, Y4        // cpp p + cpt t
+	VMOVUPD Y4, (R15)(BX*1)
+	VMULPD  Y0, Y14, Y4       // csw s
+	VMOVUPD Y4, (DX)(BX*1)
+	ADDQ    $32, BX
+	CMPQ    BX, R8
+	JLT     unit
+	VZEROUPPER
+	RET

@@ -45,11 +45,14 @@ func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x
 //go:noescape
 func potf2K(a *float64, n int) bool
 
-// gruRank4K, gruGramK and matTVecAddK are GRURank4Upper's, GRUGramUpper's
-// and AddMatTVec4's kernels (gru_amd64.s).
+// gruRank4K, gruUnitK, gruGramK and matTVecAddK are GRURank4Upper's,
+// GRUUnitCoefs', GRUGramUpper's and AddMatTVec4's kernels (gru_amd64.s).
 //
 //go:noescape
 func gruRank4K(h int, S, t, s, p, w, a *float64)
+
+//go:noescape
+func gruUnitK(h int, s, p, w, t, ai, a, c *float64)
 
 //go:noescape
 func gruGramK(h int, A, S, hess *float64)
