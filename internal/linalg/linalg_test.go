@@ -210,3 +210,49 @@ func TestCholeskyMatchesPotrf(t *testing.T) {
 		}
 	}
 }
+
+// TestCholeskySolveSixteenColumns checks CholeskySolve of 16 columns,
+// both solves in one kernel call where linalg's kernels run, against
+// LAPACK's potrs (gonum's Dtrsm twice) bit for bit: zeros in the factor
+// (skipped terms) and a NaN (not skipped), NaN, Inf and −0 in the
+// right-hand sides.
+func TestCholeskySolveSixteenColumns(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{1, 2, 3, 7, 16, 17, 32, 33} {
+		for trial := 0; trial < 10; trial++ {
+			u := make([]float64, n*n)
+			for i := 0; i < n; i++ {
+				for j := i + 1; j < n; j++ {
+					if r.IntN(4) > 0 {
+						u[i*n+j] = r.NormFloat64()
+					}
+				}
+				u[i*n+i] = 0.5 + r.Float64()
+			}
+			if trial == 9 && n > 1 {
+				u[r.IntN(n-1)*n+n-1] = math.NaN() // a term with a NaN factor is not skipped
+			}
+			b := make([]float64, n*16)
+			for i := range b {
+				b[i] = r.NormFloat64()
+				switch r.IntN(60) {
+				case 0:
+					b[i] = math.Copysign(0, -1)
+				case 1:
+					b[i] = math.NaN()
+				case 2:
+					b[i] = math.Inf(1)
+				}
+			}
+			want := slices.Clone(b)
+			lapack64.Potrs(blas64.Triangular{N: n, Stride: n, Uplo: blas.Upper, Diag: blas.NonUnit, Data: u},
+				blas64.General{Rows: n, Cols: 16, Stride: 16, Data: want})
+			CholeskySolve(u, n, b, 16)
+			for i := range b {
+				if math.Float64bits(b[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("n %d trial %d: entry %d (row %d, column %d) %v, Potrs %v", n, trial, i, i/16, i%16, b[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -37,6 +37,13 @@ func KernelsInUse() bool { return useKernelNN }
 //go:noescape
 func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x *float64, tmp float64)
 
+// kernCholSolve16 overwrites the n×16 row-major b with (UᵀU)⁻¹ b, U the
+// n×n upper factor at u: Dpotrs' two Dtrsm solves with TrsmUpper's bits,
+// in one call.
+//
+//go:noescape
+func kernCholSolve16(n int, u, b *float64)
+
 // potf2K is potf2Upper for n a multiple of 4 (at most potf2Max), the
 // same arithmetic in the same order (see mulnn_amd64.s): each entry's
 // sum is its own, so 4-wide blocks aligned to a row's end give the same

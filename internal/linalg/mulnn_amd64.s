@@ -501,3 +501,156 @@ ok:
 	VZEROUPPER
 	MOVB $1, ret+16(FP)
 	RET
+
+// func kernCholSolve16(n int, u *float64, b *float64)
+//
+// CholeskySolve's two triangular solves for 16 columns: U is n×n (row
+// stride n), B n×16 (row stride 16). Uᵀ Y = B row by row from the top,
+// then U X = Y from the bottom, each row as kernTrsmRow16 forms it: an
+// axpy with −u_ti for each term whose u_ti is not zero (NaN is not
+// skipped), in order of t, then a scaling by 1/u_ii.
+TEXT ·kernCholSolve16(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), R8
+	MOVQ u+8(FP), DI
+	MOVQ b+16(FP), DX
+	LEAQ (R8*8), R9           // a row of U, in bytes
+	VXORPD X15, X15, X15
+	MOVQ $0x8000000000000000, AX
+	VMOVQ AX, X9
+	VBROADCASTSD X9, Y9       // the sign bit
+	MOVQ $0x3ff0000000000000, AX
+	VMOVQ AX, X14             // 1
+	XORQ R11, R11             // i
+
+fwd:
+	CMPQ R11, R8
+	JGE  bwdstart
+	MOVQ R11, AX
+	SHLQ $7, AX
+	LEAQ (DX)(AX*1), R12      // row i of B
+	VMOVUPD (R12), Y0
+	VMOVUPD 32(R12), Y1
+	VMOVUPD 64(R12), Y2
+	VMOVUPD 96(R12), Y3
+	LEAQ (DI)(R11*8), SI      // u_0i, then down column i
+	MOVQ DX, BX               // row 0 of B
+	MOVQ R11, CX
+	TESTQ CX, CX
+	JZ   fscale
+
+floop:
+	VMOVSD   (SI), X4
+	VUCOMISD X15, X4
+	JNE      fterm
+	JP       fterm
+	JMP      fnext
+
+fterm:
+	VBROADCASTSD (SI), Y4
+	VXORPD       Y9, Y4, Y4   // -u_ti
+	VMOVUPD      (BX), Y5
+	VMOVUPD      32(BX), Y6
+	VMOVUPD      64(BX), Y7
+	VMOVUPD      96(BX), Y8
+	VMULPD       Y4, Y5, Y5
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y4, Y7, Y7
+	VMULPD       Y4, Y8, Y8
+	VADDPD       Y0, Y5, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	VADDPD       Y3, Y8, Y3
+
+fnext:
+	ADDQ R9, SI
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  floop
+
+fscale:
+	MOVQ  R11, AX
+	IMULQ R9, AX
+	ADDQ  DI, AX
+	VMOVSD (AX)(R11*8), X4    // u_ii
+	VDIVSD X4, X14, X5        // 1/u_ii
+	VBROADCASTSD X5, Y4
+	VMULPD  Y4, Y0, Y0
+	VMULPD  Y4, Y1, Y1
+	VMULPD  Y4, Y2, Y2
+	VMULPD  Y4, Y3, Y3
+	VMOVUPD Y0, (R12)
+	VMOVUPD Y1, 32(R12)
+	VMOVUPD Y2, 64(R12)
+	VMOVUPD Y3, 96(R12)
+	INCQ R11
+	JMP  fwd
+
+bwdstart:
+	MOVQ R8, R11
+
+bwd:
+	DECQ R11
+	JL   done
+	MOVQ R11, AX
+	SHLQ $7, AX
+	LEAQ (DX)(AX*1), R12      // row i of B
+	VMOVUPD (R12), Y0
+	VMOVUPD 32(R12), Y1
+	VMOVUPD 64(R12), Y2
+	VMOVUPD 96(R12), Y3
+	MOVQ  R11, AX
+	IMULQ R9, AX
+	ADDQ  DI, AX              // row i of U
+	VMOVSD (AX)(R11*8), X4
+	VDIVSD X4, X14, X10       // 1/u_ii
+	LEAQ 8(AX)(R11*8), SI     // u_i,i+1, then along row i
+	LEAQ 128(R12), BX         // row i+1 of B
+	MOVQ R8, CX
+	SUBQ R11, CX
+	DECQ CX                   // n-1-i terms
+	JZ   bscale
+
+bloop:
+	VMOVSD   (SI), X4
+	VUCOMISD X15, X4
+	JNE      bterm
+	JP       bterm
+	JMP      bnext
+
+bterm:
+	VBROADCASTSD (SI), Y4
+	VXORPD       Y9, Y4, Y4
+	VMOVUPD      (BX), Y5
+	VMOVUPD      32(BX), Y6
+	VMOVUPD      64(BX), Y7
+	VMOVUPD      96(BX), Y8
+	VMULPD       Y4, Y5, Y5
+	VMULPD       Y4, Y6, Y6
+	VMULPD       Y4, Y7, Y7
+	VMULPD       Y4, Y8, Y8
+	VADDPD       Y0, Y5, Y0
+	VADDPD       Y1, Y6, Y1
+	VADDPD       Y2, Y7, Y2
+	VADDPD       Y3, Y8, Y3
+
+bnext:
+	ADDQ $8, SI
+	ADDQ $128, BX
+	DECQ CX
+	JNZ  bloop
+
+bscale:
+	VBROADCASTSD X10, Y4
+	VMULPD  Y4, Y0, Y0
+	VMULPD  Y4, Y1, Y1
+	VMULPD  Y4, Y2, Y2
+	VMULPD  Y4, Y3, Y3
+	VMOVUPD Y0, (R12)
+	VMOVUPD Y1, 32(R12)
+	VMOVUPD Y2, 64(R12)
+	VMOVUPD Y3, 96(R12)
+	JMP bwd
+
+done:
+	VZEROUPPER
+	RET
