@@ -195,8 +195,10 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 	vmath.Exp(ex[4*H:6*H], ex[4*H:6*H])
 	vmath.Tanh(tn, an)
 	for i := 0; i < H; i++ {
-		for k := 0; k < H; k++ {
-			s[k], p[k], w[k] = whrT[k*H+i], whzT[k*H+i], whnT[k*H+i]
+		if !kern { // the kernel gathers them itself (GRUUnitCoefs)
+			for k := 0; k < H; k++ {
+				s[k], p[k], w[k] = whrT[k*H+i], whzT[k*H+i], whnT[k*H+i]
+			}
 		}
 		r, rm := rs[i], 1/(1+eAr[i]) // sigmDerivs(ar[i]), σ(ar[i]) taken from above
 		dr := r * rm
@@ -217,11 +219,12 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		t = t[:len(ai)]
 		j := 0
 		if kern {
-			// t, row i of A and the kernel's row coefficients
-			// a1..a4 = ctt t + cpt p, css s + csw w, cpp p + cpt t,
-			// csw s, 4 units at once, each as the loops below form it.
+			// s, p and w (column i of the weights), t, row i of A and
+			// the kernel's row coefficients a1..a4 = ctt t + cpt p, css
+			// s + csw w, cpp p + cpt t, csw s, 4 units at once, each as
+			// the loops below form it.
 			co := [9]float64{r, hdr, odn, ndz, ctt, cpt, css, csw, cpp}
-			linalg.GRUUnitCoefs(H, s, p, w, t, ai, ka, &co)
+			linalg.GRUUnitCoefs(H, whrT[i:], whzT[i:], whnT[i:], s, p, w, t, ai, ka, &co)
 			ai[i] -= omz
 			linalg.GRURank4Upper(H, S, t, s, p, w, ka)
 			j = H

@@ -216,59 +216,84 @@ done:
 	VZEROUPPER
 	RET
 
-// func gruUnitK(h int, s, p, w, t, ai, a, c *float64)
-TEXT ·gruUnitK(SB), NOSPLIT, $0-64
+// func gruUnitK(h int, cr, cz, cn, s, p, w, t, ai, a, c *float64)
+TEXT ·gruUnitK(SB), NOSPLIT, $0-88
 	MOVQ h+0(FP), R8
-	SHLQ $3, R8           // h in bytes
-	MOVQ s+8(FP), R9
-	MOVQ p+16(FP), R10
-	MOVQ w+24(FP), R11
-	MOVQ t+32(FP), R12
-	MOVQ ai+40(FP), R13
-	MOVQ a+48(FP), SI     // a1
+	SHLQ $3, R8           // h in bytes: the columns' stride
+	MOVQ cr+8(FP), AX
+	MOVQ cz+16(FP), BX
+	MOVQ cn+24(FP), CX
+	MOVQ s+32(FP), R9
+	MOVQ p+40(FP), R10
+	MOVQ w+48(FP), R11
+	MOVQ t+56(FP), R12
+	MOVQ ai+64(FP), R13
+	MOVQ a+72(FP), SI     // a1
 	LEAQ (SI)(R8*1), R14  // a2
 	LEAQ (R14)(R8*1), R15 // a3
 	LEAQ (R15)(R8*1), DX  // a4
-	MOVQ c+56(FP), AX
-	VBROADCASTSD (AX), Y7     // r
-	VBROADCASTSD 8(AX), Y8    // hdr
-	VBROADCASTSD 16(AX), Y9   // odn
-	VBROADCASTSD 24(AX), Y10  // ndz
-	VBROADCASTSD 32(AX), Y11  // ctt
-	VBROADCASTSD 40(AX), Y12  // cpt
-	VBROADCASTSD 48(AX), Y13  // css
-	VBROADCASTSD 56(AX), Y14  // csw
-	VBROADCASTSD 64(AX), Y15  // cpp
-	XORQ BX, BX
+	MOVQ c+80(FP), DI
+	VBROADCASTSD (DI), Y7     // r
+	VBROADCASTSD 8(DI), Y8    // hdr
+	VBROADCASTSD 16(DI), Y9   // odn
+	VBROADCASTSD 24(DI), Y10  // ndz
+	VBROADCASTSD 32(DI), Y11  // ctt
+	VBROADCASTSD 40(DI), Y12  // cpt
+	VBROADCASTSD 48(DI), Y13  // css
+	VBROADCASTSD 56(DI), Y14  // csw
+	VBROADCASTSD 64(DI), Y15  // cpp
+	XORQ DI, DI
 
 unit:
-	VMOVUPD (R9)(BX*1), Y0    // s
-	VMOVUPD (R10)(BX*1), Y1   // p
-	VMOVUPD (R11)(BX*1), Y2   // w
+	// s, p, w: 4 entries of each column, a column's stride apart.
+	VMOVSD      (AX), X0
+	VMOVHPD     (AX)(R8*1), X0, X0
+	LEAQ        (AX)(R8*2), AX
+	VMOVSD      (AX), X4
+	VMOVHPD     (AX)(R8*1), X4, X4
+	LEAQ        (AX)(R8*2), AX
+	VINSERTF128 $1, X4, Y0, Y0
+	VMOVSD      (BX), X1
+	VMOVHPD     (BX)(R8*1), X1, X1
+	LEAQ        (BX)(R8*2), BX
+	VMOVSD      (BX), X4
+	VMOVHPD     (BX)(R8*1), X4, X4
+	LEAQ        (BX)(R8*2), BX
+	VINSERTF128 $1, X4, Y1, Y1
+	VMOVSD      (CX), X2
+	VMOVHPD     (CX)(R8*1), X2, X2
+	LEAQ        (CX)(R8*2), CX
+	VMOVSD      (CX), X4
+	VMOVHPD     (CX)(R8*1), X4, X4
+	LEAQ        (CX)(R8*2), CX
+	VINSERTF128 $1, X4, Y2, Y2
+	VMOVUPD     Y0, (R9)(DI*1)
+	VMOVUPD     Y1, (R10)(DI*1)
+	VMOVUPD     Y2, (R11)(DI*1)
 	VMULPD  Y2, Y7, Y3
 	VMULPD  Y0, Y8, Y4
 	VADDPD  Y4, Y3, Y3        // t = r w + hdr s
-	VMOVUPD Y3, (R12)(BX*1)
+	VMOVUPD Y3, (R12)(DI*1)
 	VMULPD  Y3, Y9, Y4
 	VMULPD  Y1, Y10, Y5
 	VSUBPD  Y5, Y4, Y4        // odn t − ndz p
-	VMOVUPD Y4, (R13)(BX*1)
+	VMOVUPD Y4, (R13)(DI*1)
 	VMULPD  Y3, Y11, Y4
 	VMULPD  Y1, Y12, Y5
 	VADDPD  Y5, Y4, Y4        // ctt t + cpt p
-	VMOVUPD Y4, (SI)(BX*1)
+	VMOVUPD Y4, (SI)(DI*1)
 	VMULPD  Y0, Y13, Y4
 	VMULPD  Y2, Y14, Y5
 	VADDPD  Y5, Y4, Y4        // css s + csw w
-	VMOVUPD Y4, (R14)(BX*1)
+	VMOVUPD Y4, (R14)(DI*1)
 	VMULPD  Y1, Y15, Y4
 	VMULPD  Y3, Y12, Y5
 	VADDPD  Y5, Y4, Y4        // cpp p + cpt t
-	VMOVUPD Y4, (R15)(BX*1)
+	VMOVUPD Y4, (R15)(DI*1)
 	VMULPD  Y0, Y14, Y4       // csw s
-	VMOVUPD Y4, (DX)(BX*1)
-	ADDQ    $32, BX
-	CMPQ    BX, R8
+	VMOVUPD Y4, (DX)(DI*1)
+	ADDQ    $32, DI
+	CMPQ    DI, R8
 	JLT     unit
 	VZEROUPPER
 	RET

@@ -118,13 +118,16 @@ func plainGemm(tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64
 		beta, blas64.General{Rows: m, Cols: n, Stride: ldc, Data: c})
 }
 
-// GRUUnitCoefs sets, for h values (h a multiple of 4, KernelsInUse) and
-// c = (r, hdr, odn, ndz, ctt, cpt, css, csw, cpp), t = r w + hdr s, ai =
-// odn t − ndz p, and a's four rows (h values each) to ctt t + cpt p, css
-// s + csw w, cpp p + cpt t and csw s, each product rounded and then the
-// sum or difference (no fused multiply-add): the GRU's Hessian of q's
-// coefficients of unit i (cells), 4 values at once.
-func GRUUnitCoefs(h int, s, p, w, t, ai, a []float64, c *[9]float64) {
+// GRUUnitCoefs sets s, p and w to the h values h apart from the start of
+// cr, cz and cn (column i of W_hr, W_hz and W_hn as stored), then, for h
+// values (h a multiple of 4, KernelsInUse) and c = (r, hdr, odn, ndz,
+// ctt, cpt, css, csw, cpp), t = r w + hdr s, ai = odn t − ndz p, and a's
+// four rows (h values each) to ctt t + cpt p, css s + csw w, cpp p + cpt t
+// and csw s, each product rounded and then the sum or difference (no
+// fused multiply-add): the GRU's Hessian of q's coefficients of unit i
+// (cells), 4 values at once.
+func GRUUnitCoefs(h int, cr, cz, cn, s, p, w, t, ai, a []float64, c *[9]float64) {
+	_, _, _ = cr[(h-1)*h], cz[(h-1)*h], cn[(h-1)*h]
 	_, _, _, _, _, _ = s[h-1], p[h-1], w[h-1], t[h-1], ai[h-1], a[4*h-1]
-	gruUnitK(h, &s[0], &p[0], &w[0], &t[0], &ai[0], &a[0], &c[0])
+	gruUnitK(h, &cr[0], &cz[0], &cn[0], &s[0], &p[0], &w[0], &t[0], &ai[0], &a[0], &c[0])
 }

@@ -59,7 +59,7 @@ func potf2K(a *float64, n int) bool
 func gruRank4K(h int, S, t, s, p, w, a *float64)
 
 //go:noescape
-func gruUnitK(h int, s, p, w, t, ai, a, c *float64)
+func gruUnitK(h int, cr, cz, cn, s, p, w, t, ai, a, c *float64)
 
 //go:noescape
 func gruGramK(h int, A, S, hess *float64)
