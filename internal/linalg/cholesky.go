@@ -61,6 +61,11 @@ func CholeskySolve(u []float64, n int, b []float64, k int) {
 // build too (blasuse.Large is false for one column).
 func choleskySolve1(u []float64, n int, b []float64) {
 	b = b[:n]
+	if useKernelNN {
+		_ = u[n*n-1]
+		cholSolve1K(n, &u[0], &b[0]) // the same bits, the first solve 4 entries at once
+		return
+	}
 	// U^T y = b: Dtrsm(Left, Upper, Trans, NonUnit).
 	for k := 0; k < n; k++ {
 		b[k] *= 1 / u[k*n+k]

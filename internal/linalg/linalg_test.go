@@ -106,7 +106,8 @@ func TestKrylovSchurDiagonal(t *testing.T) {
 
 // TestCholeskySolveOneColumn checks CholeskySolve's one-column path against
 // gonum's Dpotrs (which it replaces there) bit for bit, on factors with
-// zeros among their entries (Dtrsm skips those) and at sizes on both sides
+// zeros among their entries (Dtrsm skips those) and one with a NaN (not
+// skipped), right-hand sides with −0 and −∞, and at sizes on both sides
 // of the openblas build's threshold.
 func TestCholeskySolveOneColumn(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
@@ -141,9 +142,20 @@ func TestCholeskySolveOneColumn(t *testing.T) {
 					}
 				}
 			}
+			if trial == 19 && n > 1 {
+				h[r.IntN(n-1)*n+n-1] = math.NaN() // a term with a NaN factor is not skipped
+			}
 			b := make([]float64, n)
 			for i := range b {
 				b[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3))
+				if trial%4 == 3 {
+					switch r.IntN(8) {
+					case 0:
+						b[i] = math.Copysign(0, -1) // kept where every term is skipped
+					case 1:
+						b[i] = math.Inf(-1)
+					}
+				}
 			}
 			want := slices.Clone(b)
 			lapack64.Potrs(blas64.Triangular{N: n, Stride: n, Uplo: blas.Upper, Diag: blas.NonUnit, Data: h},

@@ -37,6 +37,12 @@ func KernelsInUse() bool { return useKernelNN }
 //go:noescape
 func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x *float64, tmp float64)
 
+// cholSolve1K is choleskySolve1 in AVX2 registers, the same arithmetic in
+// the same order (see mulnn_amd64.s).
+//
+//go:noescape
+func cholSolve1K(n int, u, b *float64)
+
 // kernCholSolve16 overwrites the n×16 row-major b with (UᵀU)⁻¹ b, U the
 // n×n upper factor at u: Dpotrs' two Dtrsm solves with TrsmUpper's bits,
 // in one call.

@@ -654,3 +654,126 @@ bscale:
 done:
 	VZEROUPPER
 	RET
+
+// func cholSolve1K(n int, u, b *float64)
+//
+// choleskySolve1 (see there) for n ≥ 1: Uᵀ y = b by columns, each
+// column's updates of the entries below it 4 at once where the factor's
+// entry is not zero (a NaN is not skipped: the others keep their values,
+// blended), then U x = y by rows from the bottom, one term at a time.
+TEXT ·cholSolve1K(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), R8
+	MOVQ u+8(FP), DI
+	MOVQ b+16(FP), DX
+	LEAQ (R8*8), R9           // a row of U, in bytes
+	VXORPD X15, X15, X15
+	MOVQ $0x8000000000000000, AX
+	VMOVQ AX, X9
+	VBROADCASTSD X9, Y9       // the sign bit
+	MOVQ $0x3ff0000000000000, AX
+	VMOVQ AX, X14             // 1
+	XORQ R11, R11             // k
+	MOVQ DI, R12              // row k of U
+
+fcol:
+	VMOVSD (R12)(R11*8), X4   // u_kk
+	VDIVSD X4, X14, X5        // 1/u_kk
+	VMOVSD (DX)(R11*8), X6
+	VMULSD X6, X5, X6         // (1/u_kk) b_k, in Go's order (a NaN's payload follows the first operand)
+	VMOVSD X6, (DX)(R11*8)
+	VBROADCASTSD X6, Y6       // b_k
+	LEAQ 1(R11), R13          // i
+	LEAQ (R12)(R13*8), SI     // u_ki
+	LEAQ (DX)(R13*8), BX      // b_i
+	MOVQ R8, CX
+	SUBQ R13, CX              // entries below k
+
+fvec:
+	CMPQ CX, $4
+	JLT  ftail
+	VMOVUPD   (SI), Y0
+	VCMPPD    $4, Y15, Y0, Y1 // u_ki ≠ 0 or NaN
+	VXORPD    Y9, Y0, Y0      // −u_ki
+	VMULPD    Y6, Y0, Y0      // −u_ki b_k
+	VMOVUPD   (BX), Y2
+	VADDPD    Y2, Y0, Y3      // the term plus b_i, in Go's order
+	VBLENDVPD Y1, Y3, Y2, Y2
+	VMOVUPD   Y2, (BX)
+	ADDQ $32, SI
+	ADDQ $32, BX
+	SUBQ $4, CX
+	JMP  fvec
+
+ftail:
+	TESTQ CX, CX
+	JZ    fnext
+	VMOVSD   (SI), X0
+	VUCOMISD X15, X0
+	JNE      fterm
+	JP       fterm
+	JMP      fskip
+
+fterm:
+	VXORPD X9, X0, X0
+	VMULSD X6, X0, X0
+	VMOVSD (BX), X2
+	VADDSD X2, X0, X2
+	VMOVSD X2, (BX)
+
+fskip:
+	ADDQ $8, SI
+	ADDQ $8, BX
+	DECQ CX
+	JMP  ftail
+
+fnext:
+	ADDQ R9, R12
+	INCQ R11
+	CMPQ R11, R8
+	JLT  fcol
+
+	// U x = y, from the last row up.
+	MOVQ R8, R11
+
+brow:
+	DECQ R11
+	JL   done
+	MOVQ  R11, AX
+	IMULQ R9, AX
+	LEAQ  (DI)(AX*1), R12     // row i of U
+	VMOVSD (DX)(R11*8), X6    // b_i
+	LEAQ 1(R11), R13
+	LEAQ (R12)(R13*8), SI     // u_ij
+	LEAQ (DX)(R13*8), BX      // b_j
+	MOVQ R8, CX
+	SUBQ R13, CX
+	JZ   bscale
+
+bterm:
+	VMOVSD   (SI), X0
+	VUCOMISD X15, X0
+	JNE      bdo
+	JP       bdo
+	JMP      bskip
+
+bdo:
+	VXORPD X9, X0, X0
+	VMULSD (BX), X0, X0       // −u_ij b_j
+	VADDSD X0, X6, X6
+
+bskip:
+	ADDQ $8, SI
+	ADDQ $8, BX
+	DECQ CX
+	JNZ  bterm
+
+bscale:
+	VMOVSD (R12)(R11*8), X4
+	VDIVSD X4, X14, X5        // 1/u_ii
+	VMULSD X5, X6, X6
+	VMOVSD X6, (DX)(R11*8)
+	JMP    brow
+
+done:
+	VZEROUPPER
+	RET
