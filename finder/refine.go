@@ -329,12 +329,7 @@ func scale(x []float64) float64 { return maxAbsFrom(1, x) }
 // triangle (N = 32: 2.7 against 6.6 µs with the transpose, for the whole
 // product). at (n x n) is scratch.
 func normalMatrix(A, H, at []float64, n int) {
-	for i := 0; i < n; i++ {
-		row := A[i*n : (i+1)*n]
-		for j, v := range row {
-			at[j*n+i] = v
-		}
-	}
+	linalg.Transpose(n, A, at)
 	if linalg.KernelsInUse() {
 		linalg.MulNNUpper(n, n, at, n, A, n, H, n)
 	} else {

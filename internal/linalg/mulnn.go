@@ -131,3 +131,23 @@ func GRUUnitCoefs(h int, cr, cz, cn, s, p, w, t, ai, a []float64, c *[9]float64)
 	_, _, _, _, _, _ = s[h-1], p[h-1], w[h-1], t[h-1], ai[h-1], a[4*h-1]
 	gruUnitK(h, &cr[0], &cz[0], &cn[0], &s[0], &p[0], &w[0], &t[0], &ai[0], &a[0], &c[0])
 }
+
+// Transpose sets the n×n row-major at to aᵀ: by 4×4 blocks in AVX2
+// registers where linalg's kernels run and n is a multiple of 4 (the
+// refinement's normal matrices transpose each Jacobian), else entry by
+// entry. The values are moved, never computed.
+func Transpose(n int, a, at []float64) {
+	if n == 0 {
+		return
+	}
+	a, at = a[:n*n], at[:n*n]
+	if useKernelNN && n%4 == 0 {
+		transposeK(n, &a[0], &at[0])
+		return
+	}
+	for i := 0; i < n; i++ {
+		for j, v := range a[i*n : (i+1)*n] {
+			at[j*n+i] = v
+		}
+	}
+}

@@ -37,6 +37,11 @@ func KernelsInUse() bool { return useKernelNN }
 //go:noescape
 func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x *float64, tmp float64)
 
+// transposeK is Transpose by 4×4 blocks in registers, n a multiple of 4.
+//
+//go:noescape
+func transposeK(n int, a, at *float64)
+
 // cholSolve1K is choleskySolve1 in AVX2 registers, the same arithmetic in
 // the same order (see mulnn_amd64.s).
 //

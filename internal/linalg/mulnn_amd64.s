@@ -777,3 +777,67 @@ bscale:
 done:
 	VZEROUPPER
 	RET
+
+// func transposeK(n int, a, at *float64)
+//
+// at = aᵀ for n×n row-major a and at, n a multiple of 4, by 4×4 blocks
+// in registers.
+TEXT ·transposeK(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), R8
+	MOVQ a+8(FP), SI
+	MOVQ at+16(FP), DI
+	LEAQ (R8*8), R9           // a row, in bytes
+	XORQ R10, R10             // the block's row in a (bytes of a column offset in at)
+
+brow:
+	CMPQ R10, R9
+	JGE  tdone
+	XORQ R11, R11             // the block's column in a, in bytes
+
+bcol:
+	CMPQ R11, R9
+	JGE  bnextrow
+	// a's rows R10/8 .. +3 at column R11/8
+	MOVQ  R10, AX
+	SHRQ  $3, AX
+	IMULQ R9, AX
+	ADDQ  SI, AX
+	ADDQ  R11, AX
+	VMOVUPD (AX), Y0
+	ADDQ    R9, AX
+	VMOVUPD (AX), Y1
+	ADDQ    R9, AX
+	VMOVUPD (AX), Y2
+	ADDQ    R9, AX
+	VMOVUPD (AX), Y3
+	VUNPCKLPD  Y1, Y0, Y4     // a0 b0 a2 b2
+	VUNPCKHPD  Y1, Y0, Y5     // a1 b1 a3 b3
+	VUNPCKLPD  Y3, Y2, Y6     // c0 d0 c2 d2
+	VUNPCKHPD  Y3, Y2, Y7     // c1 d1 c3 d3
+	VPERM2F128 $0x20, Y6, Y4, Y0
+	VPERM2F128 $0x20, Y7, Y5, Y1
+	VPERM2F128 $0x31, Y6, Y4, Y2
+	VPERM2F128 $0x31, Y7, Y5, Y3
+	// at's rows R11/8 .. +3 at column R10/8
+	MOVQ  R11, AX
+	SHRQ  $3, AX
+	IMULQ R9, AX
+	ADDQ  DI, AX
+	ADDQ  R10, AX
+	VMOVUPD Y0, (AX)
+	ADDQ    R9, AX
+	VMOVUPD Y1, (AX)
+	ADDQ    R9, AX
+	VMOVUPD Y2, (AX)
+	ADDQ    R9, AX
+	VMOVUPD Y3, (AX)
+	ADDQ $32, R11
+	JMP  bcol
+
+bnextrow:
+	ADDQ $32, R10
+	JMP  brow
+
+tdone:
+	VZEROUPPER
+	RET

@@ -17,6 +17,8 @@ func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x
 	panic("unreachable")
 }
 
+func transposeK(n int, a, at *float64) { panic("unreachable") }
+
 func cholSolve1K(n int, u, b *float64) { panic("unreachable") }
 
 func kernCholSolve16(n int, u, b *float64) { panic("unreachable") }

@@ -209,3 +209,23 @@ func kernelOperand(r *rand.Rand, n int, zeros bool) []float64 {
 	}
 	return v
 }
+
+// TestTransposeMovesEveryEntry: Transpose gives aᵀ (by its kernel where
+// linalg's kernels run and n is a multiple of 4), every bit (NaNs of
+// other payloads, −0) moved where it belongs.
+func TestTransposeMovesEveryEntry(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, n := range []int{1, 3, 4, 8, 12, 16, 20, 32, 64} {
+		a := kernelOperand(r, n*n, true)
+		a[0] = math.Copysign(0, -1)
+		at := make([]float64, n*n)
+		Transpose(n, a, at)
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				if math.Float64bits(at[j*n+i]) != math.Float64bits(a[i*n+j]) {
+					t.Fatalf("n %d: at[%d][%d] = %v, a[%d][%d] = %v", n, j, i, at[j*n+i], i, j, a[i*n+j])
+				}
+			}
+		}
+	}
+}
