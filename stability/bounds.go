@@ -155,13 +155,14 @@ func radiusBound(j []float64, N int, normE float64) float64 {
 	if N == 0 {
 		return 0
 	}
-	a := mat.NewDense(N, N, append([]float64(nil), j...))
+	// a and sq trade places after each product, where a copy of sq into
+	// a allocated a matrix each time.
+	a, sq := mat.NewDense(N, N, append([]float64(nil), j...)), mat.NewDense(N, N, nil)
 	nJ := linalg.Nrm2(j)
 	best := nJ + normE
-	var sq mat.Dense
 	for k := 2; k <= 64; k *= 2 {
 		sq.Mul(a, a)
-		a.CloneFrom(&sq)
+		a, sq = sq, a
 		// ||J^k|| as computed, inflated for the rounding of the products;
 		// (nJ + e)^k - nJ^k without cancellation.
 		nk := linalg.Nrm2(a.RawMatrix().Data) * (1 + 2*float64(k*N)*float64Eps)
