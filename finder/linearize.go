@@ -633,10 +633,11 @@ func (l *linearizer) point(p *Point, r float64, proved bool) bool {
 	return true
 }
 
-// linAhead is the linearization of the points known when completion
-// starts (nearly every point a Find reports), and of those completion
-// finds as it finds them, done by a goroutine of its own while completion
-// runs, which leaves the second CPU idle for most of its time (a 16-unit
+// linAhead is the linearization of the roots the search's refinement
+// proved (from before prove), of the points known when completion starts
+// (nearly every point a Find reports) and of those completion finds as it
+// finds them, done by a goroutine of its own while prove and completion
+// run, which leave the second CPU idle for most of their time (a 16-unit
 // flip-flop network's completion ran 5.0 ms on 2 CPUs for 5.9 ms of CPU).
 // linearizeFixed then takes their results, linearizes the points it lacks
 // and finishes the ahead ones not yet done, in parallel. A point's results
