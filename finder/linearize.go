@@ -790,6 +790,7 @@ func (a *linAhead) finish(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 	}
 	a.mu.Lock()
 	pts := a.pts // X, U and the radii only are read here: the goroutine may be setting results
+	left := len(pts) - a.next
 	a.mu.Unlock()
 	from := make([]*aheadPoint, len(fp.Points)) // the point each takes its results from
 	need := make([]bool, len(pts))
@@ -809,9 +810,10 @@ func (a *linAhead) finish(ctx context.Context, cell cells.Cell, fp *FixedPoints,
 		missing = append(missing, from[k])
 	}
 	// The ahead points still untaken (that fp needs) and the missing ones,
-	// over the CPUs: each worker takes the next when done.
+	// over the CPUs, as many as there are points left (often none: no
+	// worker is woken for nothing): each worker takes the next when done.
 	var nextMissing atomic.Int64
-	linalg.ParallelEach(runtime.GOMAXPROCS(0), func(int, int) {
+	linalg.ParallelEach(min(runtime.GOMAXPROCS(0), left+len(missing)), func(int, int) {
 		a.work(need)
 		for {
 			i := int(nextMissing.Add(1)) - 1
