@@ -577,6 +577,7 @@ func (c *GRU) JacobianRowsU(n int, x, u, jx, ju []float64) bool {
 			}
 		}
 	}
+	kern := useQHessianKernels && H%4 == 0
 	for b := 0; b < n; b++ {
 		j := jx[b*H*H : (b+1)*H*H]
 		for i := 0; i < H; i++ {
@@ -590,15 +591,27 @@ func (c *GRU) JacobianRowsU(n int, x, u, jx, ju []float64) bool {
 			row := j[i*H : (i+1)*H]
 			wz, wn, wr := whz[i*H:(i+1)*H], whn[i*H:(i+1)*H], whr[i*H:(i+1)*H]
 			wz, wn, wr = wz[:len(row)], wn[:len(row)], wr[:len(row)]
-			for k := range row {
+			if kern {
+				// Every entry as if off the diagonal, 4 at once, then
+				// the diagonal's with z_i first.
+				linalg.GRUJacobianRow(H, wz, wn, wr, row, az, an, ar)
 				v := 0.0
-				if k == i {
-					v += zi
+				v += zi
+				v += float64(az * wz[i])
+				v += float64(an * wn[i])
+				v += float64(ar * wr[i])
+				row[i] = v
+			} else {
+				for k := range row {
+					v := 0.0
+					if k == i {
+						v += zi
+					}
+					v += float64(az * wz[k])
+					v += float64(an * wn[k])
+					v += float64(ar * wr[k])
+					row[k] = v
 				}
-				v += float64(az * wz[k])
-				v += float64(an * wn[k])
-				v += float64(ar * wr[k])
-				row[k] = v
 			}
 			if ju != nil && M > 0 {
 				wiz, win, wir := c.params[4].Data, c.params[8].Data, c.params[0].Data

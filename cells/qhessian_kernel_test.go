@@ -108,3 +108,63 @@ func TestMatTVecKernelMatchesLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestGRUJacobianRowsKernelMatchesLoop: the GRU's JacobianRowsU gives the
+// same dF/dx and dF/du, bit for bit, with linalg.GRUJacobianRow's kernel
+// (hidden sizes that are multiples of 4) as with its loop, on random GRUs
+// scaled so that gates saturate, at batches of states in and beyond
+// [-1, 1], one with a NaN, and a unit whose recurrent weights are all
+// zero (a row of zero products).
+func TestGRUJacobianRowsKernelMatchesLoop(t *testing.T) {
+	if !useQHessianKernels {
+		t.Skip("no AVX2 kernels in this build or on this CPU")
+	}
+	defer func(on bool) { useQHessianKernels = on }(useQHessianKernels)
+	rng := rand.New(rand.NewPCG(5, 50))
+	for _, H := range []int{4, 8, 16, 20, 32} {
+		for _, M := range []int{0, 3} {
+			for _, sc := range []float64{1, 5} {
+				c := NewGRU(H, M)
+				c.InitUniform(uint64(H*10 + M + 7))
+				for _, p := range c.params {
+					for i := range p.Data {
+						p.Data[i] *= sc
+					}
+				}
+				for _, p := range []int{1, 5, 9} { // a unit with zero recurrent weights
+					for k := 0; k < H; k++ {
+						c.params[p].Data[k*H+1] = 0
+					}
+				}
+				n := 8
+				x, u := make([]float64, n*H), make([]float64, n*M)
+				for i := range x {
+					x[i] = 1.5 * (2*rng.Float64() - 1)
+				}
+				for i := range u {
+					u[i] = 2*rng.Float64() - 1
+				}
+				x[3*H+1] = math.NaN()
+				useQHessianKernels = false
+				wj, wu := make([]float64, n*H*H), make([]float64, n*H*M)
+				c.JacobianRowsU(n, x, u, wj, wu)
+				useQHessianKernels = true
+				gj, gu := make([]float64, n*H*H), make([]float64, n*H*M)
+				for i := range gj {
+					gj[i] = math.NaN() // every entry must be written
+				}
+				c.JacobianRowsU(n, x, u, gj, gu)
+				for i := range wj {
+					if math.Float64bits(gj[i]) != math.Float64bits(wj[i]) {
+						t.Fatalf("H %d M %d scale %g: dF/dx entry %d: %v with the kernel, %v without", H, M, sc, i, gj[i], wj[i])
+					}
+				}
+				for i := range wu {
+					if math.Float64bits(gu[i]) != math.Float64bits(wu[i]) {
+						t.Fatalf("H %d M %d scale %g: dF/du entry %d: %v with the kernel, %v without", H, M, sc, i, gu[i], wu[i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -297,3 +297,31 @@ unit:
 	JLT     unit
 	VZEROUPPER
 	RET
+
+// func gruJacRowK(h int, wz, wn, wr, row *float64, az, an, ar float64)
+TEXT ·gruJacRowK(SB), NOSPLIT, $0-64
+	MOVQ h+0(FP), R8
+	SHLQ $3, R8           // h in bytes
+	MOVQ wz+8(FP), R9
+	MOVQ wn+16(FP), R10
+	MOVQ wr+24(FP), R11
+	MOVQ row+32(FP), DX
+	VBROADCASTSD az+40(FP), Y7
+	VBROADCASTSD an+48(FP), Y8
+	VBROADCASTSD ar+56(FP), Y9
+	VXORPD Y10, Y10, Y10  // 0
+	XORQ BX, BX
+
+jrow:
+	VMULPD  (R9)(BX*1), Y7, Y0
+	VADDPD  Y0, Y10, Y0       // 0 + az wz
+	VMULPD  (R10)(BX*1), Y8, Y1
+	VADDPD  Y1, Y0, Y0        // + an wn
+	VMULPD  (R11)(BX*1), Y9, Y1
+	VADDPD  Y1, Y0, Y0        // + ar wr
+	VMOVUPD Y0, (DX)(BX*1)
+	ADDQ    $32, BX
+	CMPQ    BX, R8
+	JLT     jrow
+	VZEROUPPER
+	RET

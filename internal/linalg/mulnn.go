@@ -151,3 +151,12 @@ func Transpose(n int, a, at []float64) {
 		}
 	}
 }
+
+// GRUJacobianRow sets the h values of row (h a multiple of 4,
+// KernelsInUse) to ((0 + az wz) + an wn) + ar wr, 4 at once, each product
+// rounded and then added, one at a time in that order: the GRU's closed-
+// form Jacobian's row off the diagonal (cells).
+func GRUJacobianRow(h int, wz, wn, wr, row []float64, az, an, ar float64) {
+	_, _, _, _ = wz[h-1], wn[h-1], wr[h-1], row[h-1]
+	gruJacRowK(h, &wz[0], &wn[0], &wr[0], &row[0], az, an, ar)
+}

@@ -27,6 +27,8 @@ func potf2K(a *float64, n int) bool { panic("unreachable") }
 
 func gruRank4K(h int, S, t, s, p, w, a *float64) { panic("unreachable") }
 
+func gruJacRowK(h int, wz, wn, wr, row *float64, az, an, ar float64) { panic("unreachable") }
+
 func gruUnitK(h int, cr, cz, cn, s, p, w, t, ai, a, c *float64) { panic("unreachable") }
 
 func gruGramK(h int, A, S, hess *float64) { panic("unreachable") }
