@@ -663,6 +663,9 @@ func (c *GRU) gatesRowsT(n int, x, u, ar, az, hn, nn, tr, tz []float64) {
 		copy(d, b)
 	}
 	bhn := c.params[11].Data
+	// The elementwise steps 4 units at once (linalg's kernels), the same
+	// operations in the same order.
+	kern := useQHessianKernels && H%4 == 0
 	var du []float64 // the input d holds the drives of (none yet)
 	for r := 0; r < n; r++ {
 		if ur := u[r*M : (r+1)*M]; M > 0 && (du == nil || !slices.Equal(ur, du)) {
@@ -670,21 +673,31 @@ func (c *GRU) gatesRowsT(n int, x, u, ar, az, hn, nn, tr, tz []float64) {
 			du = ur
 		}
 		rr, rz, rh, rn := ar[r*H:(r+1)*H], az[r*H:(r+1)*H], hn[r*H:(r+1)*H], nn[r*H:(r+1)*H]
-		for j := range rr {
-			rr[j] = (rr[j] + d[j]) * 0.5
-			rz[j] = (rz[j] + d[H+j]) * 0.5
+		if kern {
+			linalg.GRUGatesPre(H, rr, rz, d)
+		} else {
+			for j := range rr {
+				rr[j] = (rr[j] + d[j]) * 0.5
+				rz[j] = (rz[j] + d[H+j]) * 0.5
+			}
 		}
 		vmath.Tanh(rr, rr)
 		vmath.Tanh(rz, rz)
+		var trr, tzr []float64
 		if tr != nil {
-			copy(tr[r*H:(r+1)*H], rr)
-			copy(tz[r*H:(r+1)*H], rz)
+			trr, tzr = tr[r*H:(r+1)*H], tz[r*H:(r+1)*H]
 		}
-		for j := range rr {
-			rr[j] = float64(rr[j]*0.5) + 0.5 // σ
-			rz[j] = float64(rz[j]*0.5) + 0.5
-			rh[j] += bhn[j]
-			rn[j] = float64(rr[j]*rh[j]) + d[2*H+j]
+		if kern {
+			linalg.GRUGatesPost(H, rr, rz, rh, rn, d[2*H:], bhn, trr, tzr)
+		} else {
+			copy(trr, rr)
+			copy(tzr, rz)
+			for j := range rr {
+				rr[j] = float64(rr[j]*0.5) + 0.5 // σ
+				rz[j] = float64(rz[j]*0.5) + 0.5
+				rh[j] += bhn[j]
+				rn[j] = float64(rr[j]*rh[j]) + d[2*H+j]
+			}
 		}
 		vmath.Tanh(rn, rn)
 	}

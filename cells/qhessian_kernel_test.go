@@ -109,13 +109,13 @@ func TestMatTVecKernelMatchesLoop(t *testing.T) {
 	}
 }
 
-// TestGRUJacobianRowsKernelMatchesLoop: the GRU's JacobianRowsU gives the
-// same dF/dx and dF/du, bit for bit, with linalg.GRUJacobianRow's kernel
-// (hidden sizes that are multiples of 4) as with its loop, on random GRUs
-// scaled so that gates saturate, at batches of states in and beyond
-// [-1, 1], one with a NaN, and a unit whose recurrent weights are all
-// zero (a row of zero products).
-func TestGRUJacobianRowsKernelMatchesLoop(t *testing.T) {
+// TestGRURowsKernelsMatchLoops: the GRU's StepRows, ObjectiveRows and
+// JacobianRowsU give the same values, bit for bit, with linalg's kernels
+// (GRUGatesPre, GRUGatesPost, GRUJacobianRow: hidden sizes that are
+// multiples of 4) as with their loops, on random GRUs scaled so that
+// gates saturate, at batches of states in and beyond [-1, 1], one with a
+// NaN, and a unit whose recurrent weights are all zero.
+func TestGRURowsKernelsMatchLoops(t *testing.T) {
 	if !useQHessianKernels {
 		t.Skip("no AVX2 kernels in this build or on this CPU")
 	}
@@ -145,23 +145,25 @@ func TestGRUJacobianRowsKernelMatchesLoop(t *testing.T) {
 					u[i] = 2*rng.Float64() - 1
 				}
 				x[3*H+1] = math.NaN()
-				useQHessianKernels = false
-				wj, wu := make([]float64, n*H*H), make([]float64, n*H*M)
-				c.JacobianRowsU(n, x, u, wj, wu)
-				useQHessianKernels = true
-				gj, gu := make([]float64, n*H*H), make([]float64, n*H*M)
-				for i := range gj {
-					gj[i] = math.NaN() // every entry must be written
-				}
-				c.JacobianRowsU(n, x, u, gj, gu)
-				for i := range wj {
-					if math.Float64bits(gj[i]) != math.Float64bits(wj[i]) {
-						t.Fatalf("H %d M %d scale %g: dF/dx entry %d: %v with the kernel, %v without", H, M, sc, i, gj[i], wj[i])
+				run := func(kern bool) [][]float64 {
+					useQHessianKernels = kern
+					j, ju := make([]float64, n*H*H), make([]float64, n*H*M)
+					for i := range j {
+						j[i] = math.NaN() // every entry must be written
 					}
+					c.JacobianRowsU(n, x, u, j, ju)
+					f := make([]float64, n*H)
+					c.StepRows(n, x, u, f)
+					q, fo, g := make([]float64, n), make([]float64, n*H), make([]float64, n*H)
+					c.ObjectiveRows(n, x, u, q, fo, g)
+					return [][]float64{j, ju, f, q, fo, g}
 				}
-				for i := range wu {
-					if math.Float64bits(gu[i]) != math.Float64bits(wu[i]) {
-						t.Fatalf("H %d M %d scale %g: dF/du entry %d: %v with the kernel, %v without", H, M, sc, i, gu[i], wu[i])
+				want, got := run(false), run(true)
+				for v, name := range []string{"dF/dx", "dF/du", "F", "q", "objective's F", "gradient"} {
+					for i := range want[v] {
+						if math.Float64bits(got[v][i]) != math.Float64bits(want[v][i]) {
+							t.Fatalf("H %d M %d scale %g: %s entry %d: %v with the kernels, %v without", H, M, sc, name, i, got[v][i], want[v][i])
+						}
 					}
 				}
 			}

@@ -325,3 +325,75 @@ jrow:
 	JLT     jrow
 	VZEROUPPER
 	RET
+
+// func gruGatesPreK(h int, rr, rz, d *float64)
+TEXT ·gruGatesPreK(SB), NOSPLIT, $0-32
+	MOVQ h+0(FP), R8
+	SHLQ $3, R8           // h in bytes
+	MOVQ rr+8(FP), SI
+	MOVQ rz+16(FP), DI
+	MOVQ d+24(FP), DX     // d_r, then d_z h further
+	LEAQ (DX)(R8*1), R9
+	MOVQ $0x3fe0000000000000, AX
+	VMOVQ AX, X7
+	VBROADCASTSD X7, Y7   // 0.5
+	XORQ BX, BX
+
+gpre:
+	VMOVUPD (SI)(BX*1), Y0
+	VADDPD  (DX)(BX*1), Y0, Y0 // rr + d_r
+	VMULPD  Y7, Y0, Y0
+	VMOVUPD Y0, (SI)(BX*1)
+	VMOVUPD (DI)(BX*1), Y1
+	VADDPD  (R9)(BX*1), Y1, Y1 // rz + d_z
+	VMULPD  Y7, Y1, Y1
+	VMOVUPD Y1, (DI)(BX*1)
+	ADDQ    $32, BX
+	CMPQ    BX, R8
+	JLT     gpre
+	VZEROUPPER
+	RET
+
+// func gruGatesPostK(h int, rr, rz, rh, rn, dn, bhn, tr, tz *float64)
+TEXT ·gruGatesPostK(SB), NOSPLIT, $0-72
+	MOVQ h+0(FP), R8
+	SHLQ $3, R8           // h in bytes
+	MOVQ rr+8(FP), SI
+	MOVQ rz+16(FP), DI
+	MOVQ rh+24(FP), R9
+	MOVQ rn+32(FP), R10
+	MOVQ dn+40(FP), R11
+	MOVQ bhn+48(FP), R12
+	MOVQ tr+56(FP), R13
+	MOVQ tz+64(FP), R14
+	MOVQ $0x3fe0000000000000, AX
+	VMOVQ AX, X7
+	VBROADCASTSD X7, Y7   // 0.5
+	XORQ BX, BX
+
+gpost:
+	VMOVUPD (SI)(BX*1), Y0    // tanh(0.5 a_r)
+	VMOVUPD (DI)(BX*1), Y1    // tanh(0.5 a_z)
+	TESTQ   R13, R13
+	JZ      gsig
+	VMOVUPD Y0, (R13)(BX*1)
+	VMOVUPD Y1, (R14)(BX*1)
+
+gsig:
+	VMULPD  Y7, Y0, Y0
+	VADDPD  Y7, Y0, Y0        // r = (t 0.5) + 0.5
+	VMOVUPD Y0, (SI)(BX*1)
+	VMULPD  Y7, Y1, Y1
+	VADDPD  Y7, Y1, Y1        // z
+	VMOVUPD Y1, (DI)(BX*1)
+	VMOVUPD (R9)(BX*1), Y2
+	VADDPD  (R12)(BX*1), Y2, Y2 // hn = hn + b_hn
+	VMOVUPD Y2, (R9)(BX*1)
+	VMULPD  Y2, Y0, Y3        // r hn
+	VADDPD  (R11)(BX*1), Y3, Y3 // + d_n
+	VMOVUPD Y3, (R10)(BX*1)
+	ADDQ    $32, BX
+	CMPQ    BX, R8
+	JLT     gpost
+	VZEROUPPER
+	RET

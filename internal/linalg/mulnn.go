@@ -160,3 +160,27 @@ func GRUJacobianRow(h int, wz, wn, wr, row []float64, az, an, ar float64) {
 	_, _, _, _ = wz[h-1], wn[h-1], wr[h-1], row[h-1]
 	gruJacRowK(h, &wz[0], &wn[0], &wr[0], &row[0], az, an, ar)
 }
+
+// GRUGatesPre sets, for h values (h a multiple of 4, KernelsInUse), rr =
+// (rr + d_r) 0.5 and rz = (rz + d_z) 0.5, d_r and d_z d's first h and
+// next h values: the GRU's gates' arguments of tanh before σ (cells), 4
+// at once, each sum rounded and then halved.
+func GRUGatesPre(h int, rr, rz, d []float64) {
+	_, _, _ = rr[h-1], rz[h-1], d[2*h-1]
+	gruGatesPreK(h, &rr[0], &rz[0], &d[0])
+}
+
+// GRUGatesPost sets, for h values (h a multiple of 4, KernelsInUse), tr
+// and tz to rr and rz when they are not nil, then rr = (rr 0.5) + 0.5, rz
+// = (rz 0.5) + 0.5 (σ from tanh), rh = rh + bhn and rn = (rr rh) + dn:
+// the GRU's gates and n's argument (cells), 4 at once, each operation
+// rounded in that order.
+func GRUGatesPost(h int, rr, rz, rh, rn, dn, bhn, tr, tz []float64) {
+	_, _, _, _, _, _ = rr[h-1], rz[h-1], rh[h-1], rn[h-1], dn[h-1], bhn[h-1]
+	var ptr, ptz *float64
+	if tr != nil {
+		_, _ = tr[h-1], tz[h-1]
+		ptr, ptz = &tr[0], &tz[0]
+	}
+	gruGatesPostK(h, &rr[0], &rz[0], &rh[0], &rn[0], &dn[0], &bhn[0], ptr, ptz)
+}

@@ -63,12 +63,19 @@ func kernCholSolve16(n int, u, b *float64)
 //go:noescape
 func potf2K(a *float64, n int) bool
 
-// gruRank4K, gruJacRowK, gruUnitK, gruGramK and matTVecAddK are
-// GRURank4Upper's, GRUJacobianRow's, GRUUnitCoefs', GRUGramUpper's and
-// AddMatTVec4's kernels (gru_amd64.s).
+// gruRank4K, gruGatesPreK, gruGatesPostK, gruJacRowK, gruUnitK, gruGramK
+// and matTVecAddK are GRURank4Upper's, GRUGatesPre's, GRUGatesPost's,
+// GRUJacobianRow's, GRUUnitCoefs', GRUGramUpper's and AddMatTVec4's
+// kernels (gru_amd64.s).
 //
 //go:noescape
 func gruRank4K(h int, S, t, s, p, w, a *float64)
+
+//go:noescape
+func gruGatesPreK(h int, rr, rz, d *float64)
+
+//go:noescape
+func gruGatesPostK(h int, rr, rz, rh, rn, dn, bhn, tr, tz *float64)
 
 //go:noescape
 func gruJacRowK(h int, wz, wn, wr, row *float64, az, an, ar float64)

@@ -27,6 +27,10 @@ func potf2K(a *float64, n int) bool { panic("unreachable") }
 
 func gruRank4K(h int, S, t, s, p, w, a *float64) { panic("unreachable") }
 
+func gruGatesPreK(h int, rr, rz, d *float64) { panic("unreachable") }
+
+func gruGatesPostK(h int, rr, rz, rh, rn, dn, bhn, tr, tz *float64) { panic("unreachable") }
+
 func gruJacRowK(h int, wz, wn, wr, row *float64, az, an, ar float64) { panic("unreachable") }
 
 func gruUnitK(h int, cr, cz, cn, s, p, w, t, ai, a, c *float64) { panic("unreachable") }
