@@ -728,22 +728,10 @@ func (c *GRU) ObjectiveRows(n int, x, u, q, f, g []float64) bool {
 	tr, tz, p := buf[4*n*H:5*n*H], buf[5*n*H:6*n*H], buf[6*n*H:8*n*H]
 	c.gatesRowsT(n, x, u, r, z, hn, nn, tr, tz)
 	dhn, daz := p[:n*H], p[n*H:]
-	for i, nv := range nn {
-		xi := x[i]
-		diff := xi - nv
-		fi := nv + float64(z[i]*diff)
-		f[i] = fi
-		dF := fi - xi
-		dz := diff * dF
-		zdF := z[i] * dF
-		dn := dF + -zdF
-		dan := float64(1-float64(nv*nv)) * dn
-		dr := hn[i] * dan
-		dhn[i] = r[i] * dan
-		daz[i] = 0.5 * float64(float64(1-float64(tz[i]*tz[i]))*float64(0.5*dz))
-		// r's gradient in tr (its tanh read first), z dF in g
-		tr[i] = 0.5 * float64(float64(1-float64(tr[i]*tr[i]))*float64(0.5*dr))
-		g[i] = zdF
+	if useQHessianKernels && H%4 == 0 {
+		linalg.GRUObjectiveElems(n*H, x, nn, z, hn, r, tz, tr, f, dhn, daz, g)
+	} else {
+		gruObjectiveElems(x, nn, z, hn, r, tz, tr, f, dhn, daz, g)
 	}
 	linalg.MulNT(n, H, H, dhn, H, c.params[9].Data, H, r, H, false) // r is free now
 	for i := range g[:n*H] {
@@ -767,4 +755,26 @@ func (c *GRU) ObjectiveRows(n int, x, u, q, f, g []float64) bool {
 		q[b] = 0.5 * s
 	}
 	return true
+}
+
+// gruObjectiveElems is ObjectiveRows' elementwise loop (linalg's
+// GRUObjectiveElems where its kernel runs).
+func gruObjectiveElems(x, nn, z, hn, r, tz, tr, f, dhn, daz, g []float64) {
+	for i, nv := range nn {
+		xi := x[i]
+		diff := xi - nv
+		fi := nv + float64(z[i]*diff)
+		f[i] = fi
+		dF := fi - xi
+		dz := diff * dF
+		zdF := z[i] * dF
+		dn := dF + -zdF
+		dan := float64(1-float64(nv*nv)) * dn
+		dr := hn[i] * dan
+		dhn[i] = r[i] * dan
+		daz[i] = 0.5 * float64(float64(1-float64(tz[i]*tz[i]))*float64(0.5*dz))
+		// r's gradient in tr (its tanh read first), z dF in g
+		tr[i] = 0.5 * float64(float64(1-float64(tr[i]*tr[i]))*float64(0.5*dr))
+		g[i] = zdF
+	}
 }

@@ -397,3 +397,73 @@ gsig:
 	JLT     gpost
 	VZEROUPPER
 	RET
+
+// func gruObjElemsK(m int, x, nn, z, hn, r, tz, tr, f, dhn, daz, gr *float64)
+TEXT ·gruObjElemsK(SB), NOSPLIT, $0-96
+	MOVQ $0x3fe0000000000000, AX
+	VMOVQ AX, X15
+	VBROADCASTSD X15, Y15 // 0.5
+	MOVQ $0x3ff0000000000000, AX
+	VMOVQ AX, X14
+	VBROADCASTSD X14, Y14 // 1
+	MOVQ $0x8000000000000000, AX
+	VMOVQ AX, X13
+	VBROADCASTSD X13, Y13 // the sign bit: Go's float negation
+	MOVQ m+0(FP), R8
+	SHLQ $3, R8           // m in bytes
+	MOVQ x+8(FP), SI
+	MOVQ nn+16(FP), DI
+	MOVQ z+24(FP), R9
+	MOVQ hn+32(FP), R10
+	MOVQ r+40(FP), R11
+	MOVQ tz+48(FP), R12
+	MOVQ tr+56(FP), R13
+	MOVQ f+64(FP), R14
+	MOVQ dhn+72(FP), AX
+	MOVQ daz+80(FP), CX
+	MOVQ gr+88(FP), DX
+	XORQ BX, BX
+
+	// Each operation's first operand (the one whose NaN survives when both
+	// are NaN) is the one Go's compiled loop has first (go tool objdump).
+gobj:
+	VMOVUPD (SI)(BX*1), Y0    // x
+	VMOVUPD (DI)(BX*1), Y1    // n
+	VMOVUPD (R9)(BX*1), Y2    // z
+	VSUBPD  Y1, Y0, Y3        // diff = x - n
+	VMULPD  Y3, Y2, Y4        // z diff
+	VADDPD  Y1, Y4, Y4        // F = n + z diff
+	VMOVUPD Y4, (R14)(BX*1)
+	VSUBPD  Y0, Y4, Y5        // dF = F - x
+	VMULPD  Y3, Y5, Y6        // dz = diff dF
+	VMULPD  Y5, Y2, Y7        // z dF
+	VMOVUPD Y7, (DX)(BX*1)
+	VXORPD  Y13, Y7, Y8       // -(z dF)
+	VADDPD  Y5, Y8, Y8        // dn = dF + -(z dF), -(z dF) the first operand as Go compiles it (NaN signs)
+	VMULPD  Y1, Y1, Y9        // n n
+	VSUBPD  Y9, Y14, Y9       // 1 - n n
+	VMULPD  Y9, Y8, Y9        // da_n = (1 - n n) dn
+	VMOVUPD (R10)(BX*1), Y10
+	VMULPD  Y9, Y10, Y10      // dr = hn da_n
+	VMOVUPD (R11)(BX*1), Y11
+	VMULPD  Y9, Y11, Y11      // dhn = r da_n
+	VMOVUPD Y11, (AX)(BX*1)
+	VMOVUPD (R12)(BX*1), Y12
+	VMULPD  Y12, Y12, Y12     // t_z t_z
+	VSUBPD  Y12, Y14, Y12     // 1 - t_z²
+	VMULPD  Y15, Y6, Y6       // 0.5 dz
+	VMULPD  Y12, Y6, Y12
+	VMULPD  Y15, Y12, Y12     // da_z
+	VMOVUPD Y12, (CX)(BX*1)
+	VMOVUPD (R13)(BX*1), Y0
+	VMULPD  Y0, Y0, Y0        // t_r t_r
+	VSUBPD  Y0, Y14, Y0       // 1 - t_r²
+	VMULPD  Y15, Y10, Y10     // 0.5 dr
+	VMULPD  Y0, Y10, Y0
+	VMULPD  Y15, Y0, Y0       // da_r
+	VMOVUPD Y0, (R13)(BX*1)
+	ADDQ    $32, BX
+	CMPQ    BX, R8
+	JLT     gobj
+	VZEROUPPER
+	RET

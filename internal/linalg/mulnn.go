@@ -184,3 +184,15 @@ func GRUGatesPost(h int, rr, rz, rh, rn, dn, bhn, tr, tz []float64) {
 	}
 	gruGatesPostK(h, &rr[0], &rz[0], &rh[0], &rn[0], &dn[0], &bhn[0], ptr, ptz)
 }
+
+// GRUObjectiveElems is the elementwise part of the GRU's objective and its
+// backward pass (cells' ObjectiveRows), for m values (m a multiple of 4,
+// KernelsInUse), 4 at once: diff = x − nn, f = nn + z diff, dF = f − x, g =
+// z dF, dn = dF + (−g), da_n = (1 − nn nn) dn, dhn = r da_n, daz = 0.5((1
+// − tz tz)(0.5 diff dF)), and tr = 0.5((1 − tr tr)(0.5 hn da_n)) in place,
+// each operation rounded as the loop rounds it, with its operand order.
+func GRUObjectiveElems(m int, x, nn, z, hn, r, tz, tr, f, dhn, daz, g []float64) {
+	_, _, _, _, _, _ = x[m-1], nn[m-1], z[m-1], hn[m-1], r[m-1], tz[m-1]
+	_, _, _, _, _ = tr[m-1], f[m-1], dhn[m-1], daz[m-1], g[m-1]
+	gruObjElemsK(m, &x[0], &nn[0], &z[0], &hn[0], &r[0], &tz[0], &tr[0], &f[0], &dhn[0], &daz[0], &g[0])
+}

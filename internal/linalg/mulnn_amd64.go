@@ -63,10 +63,10 @@ func kernCholSolve16(n int, u, b *float64)
 //go:noescape
 func potf2K(a *float64, n int) bool
 
-// gruRank4K, gruGatesPreK, gruGatesPostK, gruJacRowK, gruUnitK, gruGramK
-// and matTVecAddK are GRURank4Upper's, GRUGatesPre's, GRUGatesPost's,
-// GRUJacobianRow's, GRUUnitCoefs', GRUGramUpper's and AddMatTVec4's
-// kernels (gru_amd64.s).
+// gruRank4K, gruGatesPreK, gruGatesPostK, gruJacRowK, gruUnitK, gruGramK,
+// gruObjElemsK and matTVecAddK are GRURank4Upper's, GRUGatesPre's,
+// GRUGatesPost's, GRUJacobianRow's, GRUUnitCoefs', GRUGramUpper's,
+// GRUObjectiveElems' and AddMatTVec4's kernels (gru_amd64.s).
 //
 //go:noescape
 func gruRank4K(h int, S, t, s, p, w, a *float64)
@@ -88,3 +88,6 @@ func gruGramK(h int, A, S, hess *float64)
 
 //go:noescape
 func matTVecAddK(h, m int, a, wT, v *float64)
+
+//go:noescape
+func gruObjElemsK(m int, x, nn, z, hn, r, tz, tr, f, dhn, daz, gr *float64)

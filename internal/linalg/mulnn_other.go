@@ -38,3 +38,5 @@ func gruUnitK(h int, cr, cz, cn, s, p, w, t, ai, a, c *float64) { panic("unreach
 func gruGramK(h int, A, S, hess *float64) { panic("unreachable") }
 
 func matTVecAddK(h, m int, a, wT, v *float64) { panic("unreachable") }
+
+func gruObjElemsK(m int, x, nn, z, hn, r, tz, tr, f, dhn, daz, g *float64) { panic("unreachable") }

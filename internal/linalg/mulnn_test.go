@@ -229,3 +229,67 @@ func TestTransposeMovesEveryEntry(t *testing.T) {
 		}
 	}
 }
+
+// TestGRUObjectiveElemsMatchesLoop: GRUObjectiveElems' kernel gives the
+// bits of cells' loop (copied here) on random values and on NaNs (two signs,
+// two payloads: which operand's NaN survives is the loop's), ±0, ±Inf
+// and ±1 in each input.
+func TestGRUObjectiveElemsMatchesLoop(t *testing.T) {
+	if !KernelsInUse() {
+		t.Skip("no AVX2 kernels in this build or on this CPU")
+	}
+	loop := func(x, nn, z, hn, r, tz, tr, f, dhn, daz, g []float64) {
+		for i, nv := range nn {
+			xi := x[i]
+			diff := xi - nv
+			fi := nv + float64(z[i]*diff)
+			f[i] = fi
+			dF := fi - xi
+			dz := diff * dF
+			zdF := z[i] * dF
+			dn := dF + -zdF
+			dan := float64(1-float64(nv*nv)) * dn
+			dr := hn[i] * dan
+			dhn[i] = r[i] * dan
+			daz[i] = 0.5 * float64(float64(1-float64(tz[i]*tz[i]))*float64(0.5*dz))
+			tr[i] = 0.5 * float64(float64(1-float64(tr[i]*tr[i]))*float64(0.5*dr))
+			g[i] = zdF
+		}
+	}
+	special := []float64{math.NaN(), math.Copysign(math.NaN(), -1), math.Float64frombits(0x7ff8000000000002),
+		0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), 1, -1}
+	rng := rand.New(rand.NewPCG(7, 70))
+	const m = 64
+	for trial := 0; trial < 40; trial++ {
+		in := make([][]float64, 7) // x, nn, z, hn, r, tz, tr
+		for k := range in {
+			in[k] = make([]float64, m)
+			for i := range in[k] {
+				in[k][i] = 3 * (2*rng.Float64() - 1)
+				if trial > 0 && rng.IntN(4) == 0 {
+					in[k][i] = special[rng.IntN(len(special))]
+				}
+			}
+		}
+		out := func(kern bool) [][]float64 {
+			tr := append([]float64(nil), in[6]...)
+			f, dhn, daz, g := make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
+			if kern {
+				GRUObjectiveElems(m, in[0], in[1], in[2], in[3], in[4], in[5], tr, f, dhn, daz, g)
+			} else {
+				loop(in[0], in[1], in[2], in[3], in[4], in[5], tr, f, dhn, daz, g)
+			}
+			return [][]float64{f, dhn, daz, g, tr}
+		}
+		want, got := out(false), out(true)
+		for v, name := range []string{"f", "dhn", "daz", "g", "tr"} {
+			for i := range want[v] {
+				if math.Float64bits(got[v][i]) != math.Float64bits(want[v][i]) {
+					t.Logf("in %v %v %v %v %v %v %v", in[0][i], in[1][i], in[2][i], in[3][i], in[4][i], in[5][i], in[6][i])
+					t.Fatalf("trial %d: %s[%d] = %v (%#x) with the kernel, %v (%#x) with the loop", trial, name, i,
+						got[v][i], math.Float64bits(got[v][i]), want[v][i], math.Float64bits(want[v][i]))
+				}
+			}
+		}
+	}
+}
