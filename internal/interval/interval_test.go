@@ -393,3 +393,56 @@ func TestTanhSetIsSeparate(t *testing.T) {
 		t.Fatalf("only %d intervals compared", n)
 	}
 }
+
+// tanhDerivRef is TanhDeriv as evenDecreasing of sigmoidDerivBounds gives it
+// (the code TanhDeriv's one-sided ends replaced).
+func tanhDerivRef(x I) I {
+	return evenDecreasing(x, func(y float64) (float64, float64) {
+		lo, hi := sigmoidDerivBounds(2 * y)
+		return 4 * lo, math.Min(4*hi, 1)
+	})
+}
+
+// TestTanhDerivOneSided: TanhDeriv, and expLo, expHi, expm1Lo and expm1Hi,
+// give the two-sided code's bits on every branch: ±0, subnormals, around
+// the exponentials' branch points (±1, ±700, ±710, −746 and their halves),
+// huge, infinite and NaN ends, intervals holding 0, random magnitudes.
+func TestTanhDerivOneSided(t *testing.T) {
+	ends := []float64{0, math.Copysign(0, -1), 5e-324, 1e-310, 1e-300, 1e-17, 1e-9, 0.3, 0.5, 1, 2, 5, 19, 36, 44, 349.9, 350, 350.5, 354.9, 355, 355.5, 372.9, 373, 373.5, 700, 710, 746, 1e10, 1e300, math.MaxFloat64, math.Inf(1), math.NaN()}
+	var vals []float64
+	for _, v := range ends {
+		for _, w := range []float64{v, math.Nextafter(v, 0), math.Nextafter(v, math.Inf(1))} {
+			vals = append(vals, w, -w)
+		}
+	}
+	rng := rand.New(rand.NewPCG(30, 16))
+	for range 300 {
+		vals = append(vals, rng.NormFloat64()*math.Exp2(float64(rng.IntN(40)-20)))
+	}
+	for range 100 {
+		vals = append(vals, (rng.Float64()*2-1)*800)
+	}
+	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+	bits := func(x I) [2]uint64 { return [2]uint64{math.Float64bits(x.Lo), math.Float64bits(x.Hi)} }
+	n := 0
+	for _, a := range vals {
+		el, eh := expBounds(a)
+		ml, mh := expm1Bounds(a)
+		if !same(expLo(a), el) || !same(expHi(a), eh) || !same(expm1Lo(a), ml) || !same(expm1Hi(a), mh) {
+			t.Fatalf("%v: exp ends %v %v, want %v %v; expm1 ends %v %v, want %v %v", a, expLo(a), expHi(a), el, eh, expm1Lo(a), expm1Hi(a), ml, mh)
+		}
+		for _, b := range vals {
+			if a > b {
+				continue
+			}
+			x := I{a, b}
+			if got, want := TanhDeriv(x), tanhDerivRef(x); bits(got) != bits(want) {
+				t.Fatalf("TanhDeriv[%v, %v] = %v, want %v", a, b, got, want)
+			}
+			n++
+		}
+	}
+	if n < 50000 {
+		t.Fatalf("only %d intervals compared", n)
+	}
+}
