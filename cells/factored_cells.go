@@ -18,18 +18,24 @@ func (c *Vanilla) Factor(x []interval.I, u []float64, jac bool) (*Factors, error
 func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFactors {
 	H, M := c.hidden, c.inputs
 	a := c.pre(0, x, in, true)
-	act, der := interval.Tanh, interval.TanhDeriv
-	if c.Act == ReLU {
-		act, der = interval.ReLU, interval.ReLUDeriv
+	var f, s []interval.I
+	switch {
+	case c.Act == ReLU:
+		f = mapI(a, interval.ReLU)
+		if jac {
+			s = mapI(a, interval.ReLUDeriv)
+		}
+	default:
+		// tanh and tanh' from one exponential at an end where
+		// interval.TanhSet shares it (the same bits as Tanh, TanhDeriv).
+		f, s = (*ivArena)(nil).tanhSet(a, jac)
 	}
-	f := mapI(a, act)
 	lf := layerFactors{n: H, m: M, h: H, wantJ: jac, G: zipI(f, x, interval.Sub), D: ones(H), Fh: f}
 	if !jac {
 		return lf
 	}
-	s := mapI(a, der)
 	_, wih := c.gateWeights(0)
-	fhx := c.dFdx(s)
+	fhx := c.dFdx(vec(s))
 	lf.Gx = fhx // dG/dx = dF/dx − I, in place unless a stack needs dF/dx too
 	if forStack {
 		lf.Fhx, lf.Gx = fhx, fhx.Clone()
@@ -43,15 +49,16 @@ func (c *Vanilla) factorLayer(x, in []interval.I, jac, forStack bool) layerFacto
 	return lf
 }
 
-// dFdx encloses dF/dx = diag(act'(a)) W_hh from s, the enclosure of act'(a).
-func (c *Vanilla) dFdx(s []interval.I) interval.Mat {
+// dFdx encloses dF/dx = diag(act'(a)) W_hh from s, the enclosure of act'(a)
+// in midpoint–radius form.
+func (c *Vanilla) dFdx(s interval.Vec) interval.Mat {
 	return c.dFdxTo(interval.Mat{}, s)
 }
 
 // dFdxTo is dFdx in dst when dst is H×H with radii (every value of dst is
 // overwritten: it is zeroed, then the products are added as dFdx adds
 // them to a new matrix), else in a new matrix.
-func (c *Vanilla) dFdxTo(dst interval.Mat, s []interval.I) interval.Mat {
+func (c *Vanilla) dFdxTo(dst interval.Mat, s interval.Vec) interval.Mat {
 	whh, _ := c.gateWeights(0)
 	n := c.hidden * c.hidden
 	m := dst
@@ -61,7 +68,7 @@ func (c *Vanilla) dFdxTo(dst interval.Mat, s []interval.I) interval.Mat {
 		clear(m.Mid)
 		clear(m.Rad)
 	}
-	m.AddScaledRowsT(0, 0, vec(s), whh)
+	m.AddScaledRowsT(0, 0, s, whh)
 	return m
 }
 
@@ -94,14 +101,28 @@ func (c *Vanilla) FactorJacobianTo(dst interval.Mat, x []interval.I, u []float64
 	if err := checkBox(c, x, u); err != nil {
 		return interval.Mat{}, err
 	}
-	a := c.pre(0, x, pointBox(u), true)
+	// pre's, dFdx's and AddDiag's vectors from one arena (pre's
+	// conversions as interval.VecOf makes them; −I's radii nil, read as
+	// the zeros negOnes holds): the proofs' uniqueness searches take a
+	// Jacobian per box.
+	H := c.hidden
+	ar := ivArena{buf: make([]interval.I, 2*H), fl: make([]float64, 5*H+2*c.inputs)}
+	var inv interval.Vec
+	if c.inputs > 0 {
+		inv = ar.vec(pointBox(u))
+	}
+	a := c.preVec(&ar, 0, ar.vec(x), inv, true)
 	for _, v := range a {
 		if math.IsNaN(v.Lo) || math.IsNaN(v.Hi) {
 			return factors()
 		}
 	}
-	j := c.dFdxTo(dst, mapI(a, interval.TanhDeriv))
-	j.AddDiag(0, 0, negOnes(c.hidden))
+	s := interval.Vec{Mid: ar.floats(H), Rad: ar.floats(H)}
+	for i, v := range a {
+		s.Mid[i], s.Rad[i] = interval.MidRad(interval.TanhDeriv(v))
+	}
+	j := c.dFdxTo(dst, s)
+	j.AddDiag(0, 0, ar.pointVec(H, -1))
 	if !j.IsFinite() {
 		return j, fmt.Errorf("cells: factor: %w", ErrOverflow)
 	}

@@ -84,3 +84,68 @@ func TestDerivsFromExpsAreSeparate(t *testing.T) {
 		}
 	}
 }
+
+// TestVanillaFactorsAsBefore: the vanilla RNN's Factor (tanh and tanh' by
+// interval.TanhSet) and FactorJacobianTo (its vectors from an arena, −I
+// without radii) give the bits of the code that mapped Tanh and TanhDeriv
+// over the pre-activations and added negOnes, on points and boxes up to
+// radius 10, with and without inputs, at moderate and saturating weights.
+func TestVanillaFactorsAsBefore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 30))
+	bits := func(m interval.Mat) []uint64 {
+		out := make([]uint64, 0, 2*len(m.Mid))
+		for i := range m.Mid {
+			out = append(out, math.Float64bits(m.Mid[i]), math.Float64bits(m.Rad[i]))
+		}
+		return out
+	}
+	ibits := func(v []interval.I) []uint64 {
+		out := make([]uint64, 0, 2*len(v))
+		for _, e := range v {
+			out = append(out, math.Float64bits(e.Lo), math.Float64bits(e.Hi))
+		}
+		return out
+	}
+	n := 0
+	for _, m := range []int{0, 3} {
+		for _, w := range []float64{0.3, 1, 30} {
+			c := NewVanilla(7, m, Tanh)
+			c.InitUniform(3)
+			for _, p := range c.Params() {
+				for i := range p.Data {
+					p.Data[i] *= w
+				}
+			}
+			for _, r := range []float64{0, 0, 1e-12, 1e-6, 1e-2, 1, 10} {
+				x := make([]interval.I, 7)
+				for i := range x {
+					v := 2*rng.Float64() - 1
+					x[i] = interval.New(interval.Down(v-r), interval.Up(v+r))
+				}
+				u := make([]float64, m)
+				for i := range u {
+					u[i] = rng.NormFloat64()
+				}
+				a := c.pre(0, x, pointBox(u), true)
+				wantJ := c.dFdxTo(interval.Mat{}, vec(mapI(a, interval.TanhDeriv)))
+				wantJ.AddDiag(0, 0, negOnes(7))
+				wantG := zipI(mapI(a, interval.Tanh), x, interval.Sub)
+				f, err := c.Factor(x, u, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				j, err := c.FactorJacobianTo(interval.NewMat(7, 7), x, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(bits(f.J), bits(wantJ)) || !slices.Equal(bits(j), bits(wantJ)) || !slices.Equal(ibits(f.G), ibits(wantG)) {
+					t.Fatalf("m %d, w %g, r %g: Factor or FactorJacobianTo differs from the old path", m, w, r)
+				}
+				n++
+			}
+		}
+	}
+	if n < 40 {
+		t.Fatalf("only %d boxes", n)
+	}
+}
