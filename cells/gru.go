@@ -285,11 +285,7 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 		// The upper triangle in blocks of 4 columns, then mirrored (over
 		// the blocks' entries left of the diagonal too).
 		linalg.GRUGramUpper(H, A, S, hess)
-		for j := 0; j < H; j++ {
-			for k := j + 1; k < H; k++ {
-				hess[k*H+j] = hess[j*H+k]
-			}
-		}
+		linalg.MirrorUpper(H, hess)
 		for i := 0; i < H; i++ {
 			A[i*H+i]++
 		}

@@ -196,3 +196,23 @@ func GRUObjectiveElems(m int, x, nn, z, hn, r, tz, tr, f, dhn, daz, g []float64)
 	_, _, _, _, _ = tr[m-1], f[m-1], dhn[m-1], daz[m-1], g[m-1]
 	gruObjElemsK(m, &x[0], &nn[0], &z[0], &hn[0], &r[0], &tz[0], &tr[0], &f[0], &dhn[0], &daz[0], &g[0])
 }
+
+// MirrorUpper copies the strict upper triangle of the n×n row-major a into
+// its lower triangle (a[k n + j] = a[j n + k] for j < k): 4×4 blocks in
+// registers where the kernels run (n a multiple of 4), where the loop's
+// stores run down columns.
+func MirrorUpper(n int, a []float64) {
+	if n == 0 {
+		return
+	}
+	a = a[:n*n]
+	if useKernelNN && n%4 == 0 {
+		mirrorUpperK(n, &a[0])
+		return
+	}
+	for j := 0; j < n; j++ {
+		for k := j + 1; k < n; k++ {
+			a[k*n+j] = a[j*n+k]
+		}
+	}
+}

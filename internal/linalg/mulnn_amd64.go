@@ -42,6 +42,12 @@ func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x
 //go:noescape
 func transposeK(n int, a, at *float64)
 
+// mirrorUpperK is MirrorUpper for n a multiple of 4, by 4×4 blocks in
+// registers.
+//
+//go:noescape
+func mirrorUpperK(n int, a *float64)
+
 // cholSolve1K is choleskySolve1 in AVX2 registers, the same arithmetic in
 // the same order (see mulnn_amd64.s).
 //

@@ -841,3 +841,79 @@ bnextrow:
 tdone:
 	VZEROUPPER
 	RET
+
+// func mirrorUpperK(n int, a *float64)
+TEXT ·mirrorUpperK(SB), NOSPLIT, $0-16
+	MOVQ n+0(FP), R8
+	MOVQ a+8(FP), SI
+	LEAQ (R8*8), R9           // a row, in bytes
+	XORQ R10, R10             // the block's row (bytes of a column offset)
+
+mrow:
+	CMPQ R10, R9
+	JGE  mdone
+	MOVQ R10, R11             // the block's column, in bytes, from the diagonal on
+
+mcol:
+	CMPQ R11, R9
+	JGE  mnextrow
+	MOVQ  R10, DX
+	SHRQ  $3, DX
+	IMULQ R9, DX
+	ADDQ  SI, DX
+	ADDQ  R11, DX             // rows R10/8 .. +3 at column R11/8
+	MOVQ    DX, AX
+	VMOVUPD (AX), Y0
+	ADDQ    R9, AX
+	VMOVUPD (AX), Y1
+	ADDQ    R9, AX
+	VMOVUPD (AX), Y2
+	ADDQ    R9, AX
+	VMOVUPD (AX), Y3
+	VUNPCKLPD  Y1, Y0, Y4     // a0 b0 a2 b2
+	VUNPCKHPD  Y1, Y0, Y5     // a1 b1 a3 b3
+	VUNPCKLPD  Y3, Y2, Y6     // c0 d0 c2 d2
+	VUNPCKHPD  Y3, Y2, Y7     // c1 d1 c3 d3
+	VPERM2F128 $0x20, Y6, Y4, Y8
+	VPERM2F128 $0x20, Y7, Y5, Y9
+	VPERM2F128 $0x31, Y6, Y4, Y10
+	VPERM2F128 $0x31, Y7, Y5, Y11
+	CMPQ R11, R10
+	JEQ  mdiag
+	// rows R11/8 .. +3 at column R10/8 take the transposed block
+	MOVQ  R11, AX
+	SHRQ  $3, AX
+	IMULQ R9, AX
+	ADDQ  SI, AX
+	ADDQ  R10, AX
+	VMOVUPD Y8, (AX)
+	ADDQ    R9, AX
+	VMOVUPD Y9, (AX)
+	ADDQ    R9, AX
+	VMOVUPD Y10, (AX)
+	ADDQ    R9, AX
+	VMOVUPD Y11, (AX)
+	ADDQ $32, R11
+	JMP  mcol
+
+mdiag:
+	// a diagonal block: row r takes the transpose's first r entries
+	VBLENDPD $1, Y9, Y1, Y1
+	VBLENDPD $3, Y10, Y2, Y2
+	VBLENDPD $7, Y11, Y3, Y3
+	ADDQ    R9, DX
+	VMOVUPD Y1, (DX)
+	ADDQ    R9, DX
+	VMOVUPD Y2, (DX)
+	ADDQ    R9, DX
+	VMOVUPD Y3, (DX)
+	ADDQ $32, R11
+	JMP  mcol
+
+mnextrow:
+	ADDQ $32, R10
+	JMP  mrow
+
+mdone:
+	VZEROUPPER
+	RET

@@ -19,6 +19,8 @@ func kernTrsmRow16(n int, coef *float64, cstride int, b *float64, bstride int, x
 
 func transposeK(n int, a, at *float64) { panic("unreachable") }
 
+func mirrorUpperK(n int, a *float64) { panic("unreachable") }
+
 func cholSolve1K(n int, u, b *float64) { panic("unreachable") }
 
 func kernCholSolve16(n int, u, b *float64) { panic("unreachable") }
