@@ -271,6 +271,10 @@ func (c *GRU) QHessianInto(x, u, jac, hess []float64) bool {
 			}
 		}
 		// cpe (p e_iᵀ + e_i pᵀ): row i and column i, on the upper triangle.
+		if kern {
+			linalg.GRURank2Upper(H, i, S, p, cpe)
+			continue
+		}
 		for k := 0; k < i; k++ {
 			S[k*H+i] += cpe * p[k]
 		}

@@ -467,3 +467,63 @@ gobj:
 	JLT     gobj
 	VZEROUPPER
 	RET
+
+// func gruRank2K(h, i int, S, p *float64, cpe float64)
+TEXT ·gruRank2K(SB), NOSPLIT, $0-40
+	MOVQ h+0(FP), R8
+	MOVQ i+8(FP), R9
+	MOVQ S+16(FP), SI
+	MOVQ p+24(FP), DI
+	VBROADCASTSD cpe+32(FP), Y7
+	LEAQ (R8*8), R10          // a row, in bytes
+	LEAQ (SI)(R9*8), AX       // S[k h + i], k = 0
+	XORQ BX, BX
+
+	// Each entry as the loops form it: (p_k cpe) + S, p_k and then the
+	// product the first operands, as Go compiles them (which NaN survives).
+r2col:
+	CMPQ   BX, R9
+	JGE    r2row
+	VMOVSD (DI)(BX*8), X0
+	VMULSD X7, X0, X0
+	VADDSD (AX), X0, X0
+	VMOVSD X0, (AX)
+	ADDQ   R10, AX
+	INCQ   BX
+	JMP    r2col
+
+r2row:
+	// AX is at S[i h + i]
+	LEAQ (DI)(R9*8), DX       // p_i
+	MOVQ R8, CX
+	SUBQ R9, CX               // h - i entries
+	XORQ R11, R11
+
+r2vec:
+	LEAQ    4(R11), R12
+	CMPQ    R12, CX
+	JGT     r2tail
+	VMOVUPD (DX)(R11*8), Y0
+	VMULPD  Y7, Y0, Y0
+	VADDPD  (AX)(R11*8), Y0, Y0
+	VMOVUPD Y0, (AX)(R11*8)
+	MOVQ    R12, R11
+	JMP     r2vec
+
+r2tail:
+	CMPQ   R11, CX
+	JGE    r2diag
+	VMOVSD (DX)(R11*8), X0
+	VMULSD X7, X0, X0
+	VADDSD (AX)(R11*8), X0, X0
+	VMOVSD X0, (AX)(R11*8)
+	INCQ   R11
+	JMP    r2tail
+
+r2diag:
+	VMOVSD (DX), X0
+	VMULSD X7, X0, X0
+	VADDSD (AX), X0, X0
+	VMOVSD X0, (AX)
+	VZEROUPPER
+	RET

@@ -216,3 +216,13 @@ func MirrorUpper(n int, a []float64) {
 		}
 	}
 }
+
+// GRURank2Upper adds cpe (p e_iᵀ + e_i pᵀ) to the upper triangle of the
+// h×h row-major S (KernelsInUse): S[k h + i] += cpe p_k for k < i, then
+// S[i h + k] += cpe p_k for k ≥ i, then S[i h + i] once more, each product
+// rounded and then added, as the GRU's Hessian loop does (cells); row i 4
+// entries at once.
+func GRURank2Upper(h, i int, S, p []float64, cpe float64) {
+	_, _, _ = S[h*h-1], p[h-1], p[i]
+	gruRank2K(h, i, &S[0], &p[0], cpe)
+}

@@ -69,10 +69,11 @@ func kernCholSolve16(n int, u, b *float64)
 //go:noescape
 func potf2K(a *float64, n int) bool
 
-// gruRank4K, gruGatesPreK, gruGatesPostK, gruJacRowK, gruUnitK, gruGramK,
-// gruObjElemsK and matTVecAddK are GRURank4Upper's, GRUGatesPre's,
-// GRUGatesPost's, GRUJacobianRow's, GRUUnitCoefs', GRUGramUpper's,
-// GRUObjectiveElems' and AddMatTVec4's kernels (gru_amd64.s).
+// gruRank4K, gruRank2K, gruGatesPreK, gruGatesPostK, gruJacRowK,
+// gruUnitK, gruGramK, gruObjElemsK and matTVecAddK are GRURank4Upper's,
+// GRURank2Upper's, GRUGatesPre's, GRUGatesPost's, GRUJacobianRow's,
+// GRUUnitCoefs', GRUGramUpper's, GRUObjectiveElems' and AddMatTVec4's
+// kernels (gru_amd64.s).
 //
 //go:noescape
 func gruRank4K(h int, S, t, s, p, w, a *float64)
@@ -97,3 +98,6 @@ func matTVecAddK(h, m int, a, wT, v *float64)
 
 //go:noescape
 func gruObjElemsK(m int, x, nn, z, hn, r, tz, tr, f, dhn, daz, gr *float64)
+
+//go:noescape
+func gruRank2K(h, i int, S, p *float64, cpe float64)

@@ -42,3 +42,5 @@ func gruGramK(h int, A, S, hess *float64) { panic("unreachable") }
 func matTVecAddK(h, m int, a, wT, v *float64) { panic("unreachable") }
 
 func gruObjElemsK(m int, x, nn, z, hn, r, tz, tr, f, dhn, daz, g *float64) { panic("unreachable") }
+
+func gruRank2K(h, i int, S, p *float64, cpe float64) { panic("unreachable") }

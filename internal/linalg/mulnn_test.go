@@ -325,3 +325,67 @@ func TestMirrorUpperMatchesLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestGRURank2UpperMatchesLoop: GRURank2Upper's kernel gives the bits of
+// cells' loop (modelled here) for every unit i, on NaNs of two signs and
+// payloads, ±0 and ±Inf in S, p and cpe, at sizes with and without a
+// remainder of 4.
+func TestGRURank2UpperMatchesLoop(t *testing.T) {
+	if !KernelsInUse() {
+		t.Skip("no AVX2 kernels in this build or on this CPU")
+	}
+	special := []float64{math.NaN(), math.Copysign(math.NaN(), -1), math.Float64frombits(0x7ff8000000000002),
+		0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1)}
+	rng := rand.New(rand.NewPCG(9, 90))
+	val := func() float64 {
+		if rng.IntN(5) == 0 {
+			return special[rng.IntN(len(special))]
+		}
+		return 2*rng.Float64() - 1
+	}
+	// S += cpe p as cells' compiled loop forms it (go tool objdump): p_k
+	// cpe, then the product + S, the first operand's NaN kept where both
+	// are NaN (x86's rule); a copy of the loop here compiles to S + the
+	// product instead, so the NaN is chosen explicitly.
+	first := func(a, b, v float64) float64 {
+		switch {
+		case math.IsNaN(a):
+			return a
+		case math.IsNaN(b):
+			return b
+		}
+		return v
+	}
+	upd := func(s, p, cpe float64) float64 {
+		prod := first(p, cpe, p*cpe)
+		return first(prod, s, prod+s)
+	}
+	for _, h := range []int{1, 4, 5, 16, 18} {
+		for i := 0; i < h; i++ {
+			S, p := make([]float64, h*h), make([]float64, h)
+			for k := range S {
+				S[k] = val()
+			}
+			for k := range p {
+				p[k] = val()
+			}
+			cpe := val()
+			want := append([]float64(nil), S...)
+			for k := 0; k < i; k++ {
+				want[k*h+i] = upd(want[k*h+i], p[k], cpe)
+			}
+			Si := want[i*h : (i+1)*h]
+			for k := i; k < h; k++ {
+				Si[k] = upd(Si[k], p[k], cpe)
+			}
+			want[i*h+i] = upd(want[i*h+i], p[i], cpe)
+			GRURank2Upper(h, i, S, p, cpe)
+			for k := range S {
+				if math.Float64bits(S[k]) != math.Float64bits(want[k]) {
+					t.Fatalf("h %d i %d: entry (%d, %d) = %v (%#x) with the kernel, %v (%#x) with the loop", h, i, k/h, k%h,
+						S[k], math.Float64bits(S[k]), want[k], math.Float64bits(want[k]))
+				}
+			}
+		}
+	}
+}
