@@ -357,7 +357,13 @@ func affineEnc(wT []float64, rows int, v []interval.I, b []float64) []interval.I
 // several products of one v converts it once), its result taken from ar
 // (nil: allocated).
 func affineEncVec(ar *ivArena, wT []float64, rows int, v interval.Vec, b []float64) []interval.I {
-	mv := interval.MatTVec(wT, rows, v)
+	var mv interval.Vec
+	if ar == nil {
+		mv = interval.MatTVec(wT, rows, v)
+	} else {
+		// The product's vectors from the arena too, the same enclosure.
+		mv = interval.MatTVecTo(interval.Vec{Mid: ar.floats(rows), Rad: ar.floats(rows)}, ar.floats(interval.MatTVecWork(rows, v)), wT, rows, v)
+	}
 	out := ar.take(rows)
 	for i := range out {
 		out[i] = mv.At(i) // mv.Intervals()[i]

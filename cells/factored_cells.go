@@ -104,9 +104,10 @@ func (c *Vanilla) FactorJacobianTo(dst interval.Mat, x []interval.I, u []float64
 	// pre's, dFdx's and AddDiag's vectors from one arena (pre's
 	// conversions as interval.VecOf makes them; −I's radii nil, read as
 	// the zeros negOnes holds): the proofs' uniqueness searches take a
-	// Jacobian per box.
+	// Jacobian per box. 12H + 2M floats: x's and u's conversions, W_hh x
+	// (a box's), W_ih u with the compensated sums, tanh' and −I.
 	H := c.hidden
-	ar := ivArena{buf: make([]interval.I, 2*H), fl: make([]float64, 5*H+2*c.inputs)}
+	ar := ivArena{buf: make([]interval.I, 2*H), fl: make([]float64, 12*H+2*c.inputs)}
 	var inv interval.Vec
 	if c.inputs > 0 {
 		inv = ar.vec(pointBox(u))

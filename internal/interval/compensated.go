@@ -16,11 +16,15 @@ import "math"
 // sum. That matters where a proof needs G(x̃) at a root: G is ~1e-14 there,
 // and the plain bound on a 64-unit network, ~1e-11, was wider than the
 // contraction of a badly conditioned Jacobian could absorb.
-func compensatedTVec(wT []float64, rows int, x []float64) Vec {
+//
+// The result goes to out (rows values of Mid and Rad, overwritten), the
+// sums to work (3·rows values at least, overwritten).
+func compensatedTVec(out Vec, work, wT []float64, rows int, x []float64) Vec {
 	n := len(x)
-	s := make([]float64, rows) // running sums
-	c := make([]float64, rows) // sums of the exact errors e + q
-	t := make([]float64, rows) // sums of |e| + |q|
+	s := work[:rows]           // running sums
+	c := work[rows : 2*rows]   // sums of the exact errors e + q
+	t := work[2*rows : 3*rows] // sums of |e| + |q|
+	clear(work[:3*rows])
 	for j, xj := range x {
 		for i, a := range wT[j*rows : (j+1)*rows] {
 			p := a * xj
@@ -34,7 +38,6 @@ func compensatedTVec(wT []float64, rows int, x []float64) Vec {
 		}
 	}
 	g := gammaBound(n + 1)
-	out := Vec{Mid: make([]float64, rows), Rad: make([]float64, rows)}
 	for i := range s {
 		m := s[i] + c[i]
 		// The error sum c carries at most n+1 roundings per term; its

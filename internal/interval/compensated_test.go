@@ -96,3 +96,109 @@ func TestCompensatedTVecOverflow(t *testing.T) {
 		t.Errorf("overflowing sum: %g ± %g, want unbounded", got.Mid[0], got.Rad[0])
 	}
 }
+
+// compensatedTVecRef is compensatedTVec as it was, with its own vectors.
+func compensatedTVecRef(wT []float64, rows int, x []float64) Vec {
+	n := len(x)
+	s := make([]float64, rows) // running sums
+	c := make([]float64, rows) // sums of the exact errors e + q
+	t := make([]float64, rows) // sums of |e| + |q|
+	for j, xj := range x {
+		for i, a := range wT[j*rows : (j+1)*rows] {
+			p := a * xj
+			e := math.FMA(a, xj, -p) // a·xj = p + e exactly (barring underflow)
+			sum := s[i] + p
+			bp := sum - s[i]
+			q := (s[i] - (sum - bp)) + (p - bp) // s + p = sum + q exactly (TwoSum)
+			s[i] = sum
+			c[i] += q + e
+			t[i] += math.Abs(q) + math.Abs(e)
+		}
+	}
+	g := gammaBound(n + 1)
+	out := Vec{Mid: make([]float64, rows), Rad: make([]float64, rows)}
+	for i := range s {
+		m := s[i] + c[i]
+		// The error sum c carries at most n+1 roundings per term; its
+		// terms' bound t at most n+2; the final s + c one more (2u|m|
+		// covers it for any m, u|m| where m is normal).
+		errSum := up(g * sumBound(t[i], n+2))
+		r := sumBound(up(2*unit*math.Abs(m))+errSum, n+8)
+		if math.IsNaN(m) || math.IsInf(m, 0) || math.IsNaN(r) || math.IsInf(r, 0) {
+			m, r = 0, math.Inf(1) // an overflow somewhere in the row
+		}
+		out.Mid[i], out.Rad[i] = m, r
+	}
+	return out
+}
+
+// TestMatTVecToAsBefore: MatTVecTo into buffers holding garbage (NaN, Inf,
+// the last product) gives, bit for bit, the compensated sum as it was
+// computed with its own vectors for a point vector (nil or zero radii) and
+// MatVec's enclosure otherwise, on random, cancelling, huge, overflowing,
+// infinite, NaN and ±0 entries; MatTVec gives the same.
+func TestMatTVecToAsBefore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 30))
+	same := func(a, b Vec) bool {
+		for i := range a.Mid {
+			if math.Float64bits(a.Mid[i]) != math.Float64bits(b.Mid[i]) || math.Float64bits(a.Rad[i]) != math.Float64bits(b.Rad[i]) {
+				return false
+			}
+		}
+		return len(a.Mid) == len(b.Mid) && len(a.Rad) == len(b.Rad)
+	}
+	special := []float64{0, math.Copysign(0, -1), 1e308, -1e308, math.MaxFloat64, 5e-324, 1e-300, math.Inf(1), math.NaN()}
+	out := Vec{Mid: make([]float64, 9), Rad: make([]float64, 9)}
+	work := make([]float64, 40)
+	n := 0
+	for trial := range 400 {
+		rows, k := 1+rng.IntN(9), 1+rng.IntN(9)
+		w := Mat{Rows: rows, Cols: k, Mid: make([]float64, rows*k)}
+		x := make([]float64, k)
+		for i := range w.Mid {
+			w.Mid[i] = rng.NormFloat64() * math.Exp2(float64(rng.IntN(60)-30))
+		}
+		for j := range x {
+			x[j] = rng.NormFloat64() * math.Exp2(float64(rng.IntN(60)-30))
+		}
+		if trial%3 == 0 {
+			a, xr := cancellingRow(rng, k)
+			copy(w.Mid[:k], a) // row 0 of w cancels against x
+			copy(x, xr)
+		}
+		if trial%4 == 1 {
+			w.Mid[rng.IntN(len(w.Mid))] = special[rng.IntN(len(special))]
+			x[rng.IntN(k)] = special[rng.IntN(len(special))]
+		}
+		wT := transpose(w)
+		var rad []float64
+		switch trial % 3 {
+		case 1:
+			rad = make([]float64, k) // zero radii: a point
+		case 2:
+			rad = make([]float64, k)
+			for j := range rad {
+				rad[j] = math.Abs(rng.NormFloat64()) * math.Exp2(float64(rng.IntN(60)-40))
+			}
+		}
+		v := Vec{Mid: x, Rad: rad}
+		for i := range work {
+			work[i] = []float64{math.NaN(), math.Inf(-1), 7}[i%3]
+		}
+		o := Vec{Mid: out.Mid[:rows], Rad: out.Rad[:rows]}
+		got := MatTVecTo(o, work[:MatTVecWork(rows, v)], wT, rows, v)
+		var want Vec
+		if trial%3 == 2 {
+			want = MatVec(w, v)
+		} else {
+			want = compensatedTVecRef(wT, rows, x)
+		}
+		if !same(got, want) || !same(MatTVec(wT, rows, v), want) {
+			t.Fatalf("trial %d: MatTVecTo %v ± %v, want %v ± %v", trial, got.Mid, got.Rad, want.Mid, want.Rad)
+		}
+		n++
+	}
+	if n < 400 {
+		t.Fatal("too few trials")
+	}
+}

@@ -171,15 +171,35 @@ func MatVec(a Mat, v Vec) Vec {
 // agree bit for bit. It panics if the sizes do not match, as a programming
 // error.
 func MatTVec(wT []float64, rows int, v Vec) Vec {
+	return MatTVecTo(Vec{Mid: make([]float64, rows), Rad: make([]float64, rows)}, make([]float64, MatTVecWork(rows, v)), wT, rows, v)
+}
+
+// MatTVecWork is the number of values MatTVecTo's work needs for rows
+// rows and v: 3·rows for a point v (the compensated sums), else none.
+func MatTVecWork(rows int, v Vec) int {
+	if isPoint(v.Rad) {
+		return 3 * rows
+	}
+	return 0
+}
+
+// MatTVecTo is MatTVec into out (rows values of Mid and Rad, overwritten),
+// with its temporaries in work (at least MatTVecWork(rows, v) values,
+// overwritten), for callers that enclose many products (a proof's
+// Jacobian per box): the same arithmetic, the same enclosure. out and
+// work must not share memory with each other, wT or v.
+func MatTVecTo(out Vec, work, wT []float64, rows int, v Vec) Vec {
 	n := len(v.Mid)
-	if len(wT) != rows*n || v.Rad != nil && len(v.Rad) != n {
+	if len(wT) != rows*n || v.Rad != nil && len(v.Rad) != n || len(out.Mid) != rows || len(out.Rad) != rows || len(work) < MatTVecWork(rows, v) {
 		panic("interval: MatTVec size mismatch")
 	}
 	if isPoint(v.Rad) {
-		return compensatedTVec(wT, rows, v.Mid)
+		return compensatedTVec(out, work, wT, rows, v.Mid)
 	}
 	g := gammaBound(n)
-	mid, s := make([]float64, rows), make([]float64, rows)
+	mid, s := out.Mid, out.Rad
+	clear(mid)
+	clear(s)
 	for j, xc := range v.Mid {
 		axc := math.Abs(xc)
 		var xr float64
@@ -198,7 +218,7 @@ func MatTVec(wT []float64, rows int, v Vec) Vec {
 	for i := range mid {
 		mid[i], s[i] = rowBound(mid[i], s[i], n+8)
 	}
-	return Vec{Mid: mid, Rad: s}
+	return out
 }
 
 // MatMul returns an enclosure of {A·B : A ∈ a, B ∈ b}, with the float64
