@@ -361,7 +361,7 @@ func TestGRURank2UpperMatchesLoop(t *testing.T) {
 		return first(prod, s, prod+s)
 	}
 	for _, h := range []int{1, 4, 5, 16, 18} {
-		for i := 0; i < h; i++ {
+		for i := range h {
 			S, p := make([]float64, h*h), make([]float64, h)
 			for k := range S {
 				S[k] = val()
