@@ -10,12 +10,10 @@ import (
 // J and Hessian of q, bit for bit, with its AVX2 kernels (hidden sizes
 // that are multiples of 4) as with its loops in Go, on random GRUs whose
 // weights are scaled so that gates saturate at some points, with and
-// without inputs, at states in and beyond [-1, 1] and at states holding a
-// NaN. States where two different NaNs meet (two NaN payloads, or an
-// infinity, whose Inf − Inf makes x86's default NaN) are left out: there
-// the kernels may pass on the other NaN (x86 keeps an operation's first
-// NaN operand, and the kernels' operand order is not everywhere the
-// compiled loops'), which changes a NaN's sign or payload and nothing
+// without inputs, at states in and beyond [-1, 1] and at states holding
+// one NaN or two of other signs and payloads. States holding infinities
+// are left out: there the Hessian's NaNs (from Inf − Inf) come out of the
+// kernels with the other sign in some entries, a NaN's sign and nothing
 // else (found 8 December 2026; the same at 5faf0fa, before this test).
 func TestGRUQHessianKernelsMatchLoops(t *testing.T) {
 	if !useQHessianKernels {
@@ -41,8 +39,12 @@ func TestGRUQHessianKernelsMatchLoops(t *testing.T) {
 					for i := range u {
 						u[i] = 2*rng.Float64() - 1
 					}
-					if trial >= 8 { // one NaN
+					switch trial {
+					case 8: // one NaN
 						x[rng.IntN(H)] = math.Float64frombits(0x7ff8000000000002)
+					case 9: // two that meet
+						x[rng.IntN(H)] = math.Float64frombits(0x7ff8000000000002)
+						x[rng.IntN(H)] = math.Copysign(math.NaN(), -1)
 					}
 					useQHessianKernels = false
 					wj, wh := make([]float64, H*H), make([]float64, H*H)
@@ -69,7 +71,10 @@ func TestGRUQHessianKernelsMatchLoops(t *testing.T) {
 // TestMatTVecKernelMatchesLoop: addMatTVec gives the same sums, bit for
 // bit, with its AVX2 kernel as with its loop, at sizes with and without
 // whole groups of 16, for vectors holding zeros of both signs (skipped
-// terms: an Inf weight times them would give NaN), a NaN, and -0 in a.
+// terms: an Inf weight times them would give NaN), a NaN, -0 in a, and
+// NaNs that meet (x86 passes on an operation's first NaN operand: the
+// kernel takes the compiled loop's order), NaNs' signs and payloads
+// included.
 func TestMatTVecKernelMatchesLoop(t *testing.T) {
 	if !useQHessianKernels {
 		t.Skip("no AVX2 kernels in this build or on this CPU")
@@ -103,14 +108,21 @@ func TestMatTVecKernelMatchesLoop(t *testing.T) {
 				if trial == 2 {
 					v[rng.IntN(m)] = math.NaN()
 				}
+				if trial >= 3 { // NaNs that meet: three payloads and signs, and Inf − Inf's default NaN
+					a[rng.IntN(H)] = math.Float64frombits(0x7ff8000000000002)
+					wT[rng.IntN(m*H)] = math.Copysign(math.NaN(), -1)
+					v[rng.IntN(m)] = math.NaN()
+					a[rng.IntN(H)] = math.Inf(-1)
+					wT[rng.IntN(m*H)] = math.Inf(1)
+				}
 				want, got := append([]float64(nil), a...), append([]float64(nil), a...)
 				useQHessianKernels = false
 				addMatTVec(want, wT, v, H)
 				useQHessianKernels = true
 				addMatTVec(got, wT, v, H)
 				for i := range got {
-					if math.Float64bits(got[i]) != math.Float64bits(want[i]) && !(math.IsNaN(got[i]) && math.IsNaN(want[i])) {
-						t.Fatalf("H %d m %d trial %d: a[%d] = %v with the kernel, %v without", H, m, trial, i, got[i], want[i])
+					if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+						t.Fatalf("H %d m %d trial %d: a[%d] = %v (%#x) with the kernel, %v (%#x) without", H, m, trial, i, got[i], math.Float64bits(got[i]), want[i], math.Float64bits(want[i]))
 					}
 				}
 			}

@@ -156,15 +156,22 @@ g16loop:
 	JMP      g16next
 
 g16term:
+	// w v_j, then (w v_j) + a: the compiled loop's operand order
+	// (MULSD v, w; ADDSD a, product), so that where two NaNs meet x86
+	// passes on the same one (its first operand's).
 	VBROADCASTSD X4, Y4
-	VMULPD       (DI), Y4, Y5
-	VADDPD       Y5, Y0, Y0
-	VMULPD       32(DI), Y4, Y6
-	VADDPD       Y6, Y1, Y1
-	VMULPD       64(DI), Y4, Y7
-	VADDPD       Y7, Y2, Y2
-	VMULPD       96(DI), Y4, Y8
-	VADDPD       Y8, Y3, Y3
+	VMOVUPD      (DI), Y5
+	VMULPD       Y4, Y5, Y5
+	VADDPD       Y0, Y5, Y0
+	VMOVUPD      32(DI), Y6
+	VMULPD       Y4, Y6, Y6
+	VADDPD       Y1, Y6, Y1
+	VMOVUPD      64(DI), Y7
+	VMULPD       Y4, Y7, Y7
+	VADDPD       Y2, Y7, Y2
+	VMOVUPD      96(DI), Y8
+	VMULPD       Y4, Y8, Y8
+	VADDPD       Y3, Y8, Y3
 
 g16next:
 	ADDQ R8, DI
@@ -198,8 +205,9 @@ s4loop:
 
 s4term:
 	VBROADCASTSD X4, Y4
-	VMULPD       (DI), Y4, Y5
-	VADDPD       Y5, Y0, Y0
+	VMOVUPD      (DI), Y5
+	VMULPD       Y4, Y5, Y5 // as in g16term
+	VADDPD       Y0, Y5, Y0
 
 s4next:
 	ADDQ R8, DI
