@@ -12,9 +12,12 @@ import (
 // weights are scaled so that gates saturate at some points, with and
 // without inputs, at states in and beyond [-1, 1] and at states holding
 // one NaN or two of other signs and payloads. States holding infinities
-// are left out: there the Hessian's NaNs (from Inf − Inf) come out of the
-// kernels with the other sign in some entries, a NaN's sign and nothing
-// else (found 8 December 2026; the same at 5faf0fa, before this test).
+// are left out: there Inf − Inf makes x86's default NaN, its negation
+// (the gates' e^{-a}) a NaN of the other sign, and where the two meet in
+// GRUUnitCoefs' and the Hessian kernels' products, whose operand order is
+// not everywhere the compiled loops', some entries of J and the Hessian
+// come out as NaNs of the other sign: a NaN's sign and nothing else
+// (found 8 December 2026; the same at 5faf0fa, before this test).
 func TestGRUQHessianKernelsMatchLoops(t *testing.T) {
 	if !useQHessianKernels {
 		t.Skip("no AVX2 kernels in this build or on this CPU")
