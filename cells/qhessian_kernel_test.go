@@ -11,13 +11,12 @@ import (
 // that are multiples of 4) as with its loops in Go, on random GRUs whose
 // weights are scaled so that gates saturate at some points, with and
 // without inputs, at states in and beyond [-1, 1] and at states holding
-// one NaN or two of other signs and payloads. States holding infinities
-// are left out: there Inf − Inf makes x86's default NaN, its negation
-// (the gates' e^{-a}) a NaN of the other sign, and where the two meet in
-// GRUUnitCoefs' and the Hessian kernels' products, whose operand order is
-// not everywhere the compiled loops', some entries of J and the Hessian
-// come out as NaNs of the other sign: a NaN's sign and nothing else
-// (found 8 December 2026; the same at 5faf0fa, before this test).
+// one NaN, two of other signs and payloads, or infinities (Inf − Inf
+// makes x86's default NaN, its negation in the gates' e^{-a} one of the
+// other sign): NaNs' signs and payloads included, as the kernels take the
+// compiled loops' operand order (x86 passes on the first operand's NaN
+// where two meet; at 5faf0fa some NaNs of J and the Hessian came out of
+// the kernels with the other sign at states holding infinities).
 func TestGRUQHessianKernelsMatchLoops(t *testing.T) {
 	if !useQHessianKernels {
 		t.Skip("no AVX2 kernels in this build or on this CPU")
@@ -34,7 +33,7 @@ func TestGRUQHessianKernelsMatchLoops(t *testing.T) {
 						p.Data[i] *= sc
 					}
 				}
-				for trial := range 10 {
+				for trial := range 12 {
 					x, u := make([]float64, H), make([]float64, M)
 					for i := range x {
 						x[i] = 1.5 * (2*rng.Float64() - 1)
@@ -48,6 +47,14 @@ func TestGRUQHessianKernelsMatchLoops(t *testing.T) {
 					case 9: // two that meet
 						x[rng.IntN(H)] = math.Float64frombits(0x7ff8000000000002)
 						x[rng.IntN(H)] = math.Copysign(math.NaN(), -1)
+					case 10: // infinities: Inf − Inf's default NaN and its negation meet
+						x[rng.IntN(H)] = math.Inf(1)
+						x[rng.IntN(H)] = math.Inf(-1)
+					case 11: // more of them
+						for range 3 {
+							x[rng.IntN(H)] = math.Inf(1)
+							x[rng.IntN(H)] = math.Inf(-1)
+						}
 					}
 					useQHessianKernels = false
 					wj, wh := make([]float64, H*H), make([]float64, H*H)

@@ -27,11 +27,15 @@ func Scal(v []float64, a float64) {
 // GRURank4Upper adds to the h×h S (h a multiple of 4, KernelsInUse), for
 // each row j and each block of 4 columns k from j rounded down to a
 // multiple of 4, a1[j] t[k] + a2[j] s[k] + a3[j] p[k] + a4[j] w[k], each
-// entry's sum formed left to right and then added to it, one rounded
-// product and one rounded addition a term (no fused multiply-add): the
-// bits of the GRU's Hessian of q's scalar loop on the upper triangle
-// (cells). a holds a1, a2, a3, a4 (h values each). The entries left of
-// the diagonal in each block get sums too.
+// entry's sum formed and then added to it, one rounded product and one
+// rounded addition a term (no fused multiply-add): the bits of the GRU's
+// Hessian of q's scalar loop on the upper triangle (cells), NaNs' signs
+// and payloads included, in its operand order (x86 passes on the first
+// operand's NaN where two meet): S + (a4 w + (a3 p + (a2 s + a1 t))), on
+// odd rows with t, s, p, w first in the products, on an even row's
+// diagonal S + (((t a1 + s a2) + p a3) + w a4). a holds a1, a2, a3, a4 (h
+// values each). The entries left of the diagonal in each block get sums
+// too.
 func GRURank4Upper(h int, S, t, s, p, w, a []float64) {
 	_, _, _, _, _, _ = S[h*h-1], t[h-1], s[h-1], p[h-1], w[h-1], a[4*h-1]
 	gruRank4K(h, &S[0], &t[0], &s[0], &p[0], &w[0], &a[0])
@@ -40,7 +44,10 @@ func GRURank4Upper(h int, S, t, s, p, w, a []float64) {
 // GRUGramUpper sets, for each row j and each block of 4 columns k from j
 // rounded down to a multiple of 4, hess[j][k] = S[j][k] + Σ_i A[i][j]
 // A[i][k] (all h×h, h a multiple of 4, KernelsInUse), summed in order of
-// i from S[j][k], one rounded product and one rounded addition a term.
+// i from S[j][k], one rounded product and one rounded addition a term,
+// A[i][k] A[i][j] but A[i][j] A[i][k] in the last (4 − j mod 4) mod 4
+// columns of row j: the loop's operand order (cells), whose NaN x86
+// passes on where two meet.
 // The entries left of the diagonal in each block get values too, for the
 // caller to overwrite.
 func GRUGramUpper(h int, A, S, hess []float64) {

@@ -28,20 +28,56 @@ block:
 	XORQ    AX, AX
 
 row:
+	// Each entry as the loops form it (go tool objdump), so that where
+	// two NaNs meet x86 passes on the same one (its first operand's): S
+	// + (w a4 + (p a3 + (s a2 + t a1))), the sum first, with the
+	// coefficient first in the products on even rows (a in the loops)
+	// and the entry of t, s, p, w first on odd rows (b); the diagonal of
+	// an even row is S + (((t a1 + s a2) + p a3) + w a4), entries first.
 	VBROADCASTSD (SI)(AX*1), Y4
-	VMULPD       Y0, Y4, Y4
 	VBROADCASTSD (R13)(AX*1), Y5
-	VMULPD       Y1, Y5, Y5
-	VADDPD       Y5, Y4, Y4
 	VBROADCASTSD (R14)(AX*1), Y6
-	VMULPD       Y2, Y6, Y6
-	VADDPD       Y6, Y4, Y4
 	VBROADCASTSD (R15)(AX*1), Y7
-	VMULPD       Y3, Y7, Y7
-	VADDPD       Y7, Y4, Y4
+	TESTQ        $8, AX
+	JNE          rowodd
+	VMULPD       Y0, Y4, Y9
+	VMULPD       Y1, Y5, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y2, Y6, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y3, Y7, Y10
+	VADDPD       Y9, Y10, Y9
+	CMPQ         AX, BX      // the row's diagonal in this block?
+	JLT          rowsum
+	VMULPD       Y4, Y0, Y11
+	VMULPD       Y5, Y1, Y12
+	VADDPD       Y12, Y11, Y11
+	VMULPD       Y6, Y2, Y12
+	VADDPD       Y12, Y11, Y11
+	VMULPD       Y7, Y3, Y12
+	VADDPD       Y12, Y11, Y11
+	CMPQ         AX, BX
+	JNE          rowdiag2    // lane 2 (an even row): lanes 0, 1 left of it
+	VBLENDPD     $1, Y11, Y9, Y9
+	JMP          rowsum
+
+rowdiag2:
+	VBLENDPD $4, Y11, Y9, Y9
+	JMP      rowsum
+
+rowodd:
+	VMULPD Y4, Y0, Y9
+	VMULPD Y5, Y1, Y10
+	VADDPD Y9, Y10, Y9
+	VMULPD Y6, Y2, Y10
+	VADDPD Y9, Y10, Y9
+	VMULPD Y7, Y3, Y10
+	VADDPD Y9, Y10, Y9
+
+rowsum:
 	VMOVUPD      (DI), Y8
-	VADDPD       Y4, Y8, Y8
-	VMOVUPD      Y8, (DI)
+	VADDPD       Y8, Y9, Y9
+	VMOVUPD      Y9, (DI)
 	ADDQ         R8, DI
 	ADDQ         $8, AX
 	CMPQ         AX, CX
@@ -61,6 +97,7 @@ TEXT ·gruGramK(SB), NOSPLIT, $0-32
 	MOVQ A+8(FP), SI
 	MOVQ S+16(FP), R9
 	MOVQ hess+24(FP), R10
+	LEAQ -32(R8), R14     // the last block of columns
 	XORQ BX, BX           // the column block's offset in bytes
 
 block:
@@ -83,25 +120,58 @@ group:
 	VMOVUPD (DI), Y3
 	MOVQ    SI, DI        // A[i]: row i of A
 	MOVQ    CX, R13       // i's left
+	CMPQ    BX, R14
+	JEQ     lastterms
 
+	// Each product as the loops form it (go tool objdump), so that where
+	// two NaNs meet x86 passes on the same one (its first operand's):
+	// A[i][k] A[i][j], then the sum + the product; in the last block of
+	// columns, where the loops take their columns one at a time (the
+	// last (4 − j mod 4) mod 4 of row j), A[i][j] A[i][k].
 terms:
 	VMOVUPD      (DI)(BX*1), Y4  // A[i][k..k+3]
 	VBROADCASTSD (DI)(R11*1), Y5 // A[i][jg]
-	VMULPD       Y4, Y5, Y5
+	VMULPD       Y5, Y4, Y5
 	VADDPD       Y5, Y0, Y0
 	VBROADCASTSD 8(DI)(R11*1), Y6
-	VMULPD       Y4, Y6, Y6
+	VMULPD       Y6, Y4, Y6
 	VADDPD       Y6, Y1, Y1
 	VBROADCASTSD 16(DI)(R11*1), Y7
-	VMULPD       Y4, Y7, Y7
+	VMULPD       Y7, Y4, Y7
 	VADDPD       Y7, Y2, Y2
 	VBROADCASTSD 24(DI)(R11*1), Y8
-	VMULPD       Y4, Y8, Y8
+	VMULPD       Y8, Y4, Y8
 	VADDPD       Y8, Y3, Y3
 	ADDQ         R8, DI
 	DECQ         R13
 	JNZ          terms
+	JMP          store
 
+lastterms:
+	VMOVUPD      (DI)(BX*1), Y4
+	VBROADCASTSD (DI)(R11*1), Y5
+	VMULPD       Y5, Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	VBROADCASTSD 8(DI)(R11*1), Y6
+	VMULPD       Y6, Y4, Y9
+	VMULPD       Y4, Y6, Y6
+	VBLENDPD     $14, Y6, Y9, Y6 // row jg+1: lanes 1..3 alone
+	VADDPD       Y6, Y1, Y1
+	VBROADCASTSD 16(DI)(R11*1), Y7
+	VMULPD       Y7, Y4, Y9
+	VMULPD       Y4, Y7, Y7
+	VBLENDPD     $12, Y7, Y9, Y7 // row jg+2: lanes 2, 3
+	VADDPD       Y7, Y2, Y2
+	VBROADCASTSD 24(DI)(R11*1), Y8
+	VMULPD       Y8, Y4, Y9
+	VMULPD       Y4, Y8, Y8
+	VBLENDPD     $8, Y8, Y9, Y8  // row jg+3: lane 3
+	VADDPD       Y8, Y3, Y3
+	ADDQ         R8, DI
+	DECQ         R13
+	JNZ          lastterms
+
+store:
 	LEAQ    (R10)(R12*1), DI
 	VMOVUPD Y0, (DI)
 	ADDQ    R8, DI
@@ -278,27 +348,29 @@ unit:
 	VMOVUPD     Y0, (R9)(DI*1)
 	VMOVUPD     Y1, (R10)(DI*1)
 	VMOVUPD     Y2, (R11)(DI*1)
-	VMULPD  Y2, Y7, Y3
-	VMULPD  Y0, Y8, Y4
-	VADDPD  Y4, Y3, Y3        // t = r w + hdr s
+	// Each operation's first operand (whose NaN x86 passes on when both
+	// are NaN) is the one the compiled loops have first (go tool objdump).
+	VMULPD  Y7, Y2, Y3        // w r
+	VMULPD  Y8, Y0, Y4        // s hdr
+	VADDPD  Y3, Y4, Y3        // t = (s hdr) + (w r)
 	VMOVUPD Y3, (R12)(DI*1)
-	VMULPD  Y3, Y9, Y4
-	VMULPD  Y1, Y10, Y5
-	VSUBPD  Y5, Y4, Y4        // odn t − ndz p
+	VMULPD  Y9, Y3, Y4        // t odn
+	VMULPD  Y10, Y1, Y5       // p ndz
+	VSUBPD  Y5, Y4, Y4        // (t odn) − (p ndz)
 	VMOVUPD Y4, (R13)(DI*1)
-	VMULPD  Y3, Y11, Y4
-	VMULPD  Y1, Y12, Y5
-	VADDPD  Y5, Y4, Y4        // ctt t + cpt p
+	VMULPD  Y3, Y11, Y4       // ctt t
+	VMULPD  Y12, Y1, Y5       // p cpt
+	VADDPD  Y5, Y4, Y4        // a1 = (ctt t) + (p cpt)
 	VMOVUPD Y4, (SI)(DI*1)
-	VMULPD  Y0, Y13, Y4
-	VMULPD  Y2, Y14, Y5
-	VADDPD  Y5, Y4, Y4        // css s + csw w
+	VMULPD  Y0, Y13, Y4       // css s
+	VMULPD  Y14, Y2, Y5       // w csw
+	VADDPD  Y5, Y4, Y4        // a2 = (css s) + (w csw)
 	VMOVUPD Y4, (R14)(DI*1)
-	VMULPD  Y1, Y15, Y4
-	VMULPD  Y3, Y12, Y5
-	VADDPD  Y5, Y4, Y4        // cpp p + cpt t
+	VMULPD  Y1, Y15, Y4       // cpp p
+	VMULPD  Y12, Y3, Y5       // t cpt
+	VADDPD  Y5, Y4, Y4        // a3 = (cpp p) + (t cpt)
 	VMOVUPD Y4, (R15)(DI*1)
-	VMULPD  Y0, Y14, Y4       // csw s
+	VMULPD  Y14, Y0, Y4       // a4 = s csw
 	VMOVUPD Y4, (DX)(DI*1)
 	ADDQ    $32, DI
 	CMPQ    DI, R8

@@ -125,7 +125,9 @@ func plainGemm(tB blas.Transpose, m, n, k int, a []float64, lda int, b []float64
 // four rows (h values each) to ctt t + cpt p, css s + csw w, cpp p + cpt t
 // and csw s, each product rounded and then the sum or difference (no
 // fused multiply-add): the GRU's Hessian of q's coefficients of unit i
-// (cells), 4 values at once.
+// (cells), 4 values at once, in its loop's operand order ((s hdr) + (w r),
+// t odn − p ndz, ctt t + p cpt, css s + w csw, cpp p + t cpt, s csw: x86
+// passes on the first operand's NaN where two meet).
 func GRUUnitCoefs(h int, cr, cz, cn, s, p, w, t, ai, a []float64, c *[9]float64) {
 	_, _, _ = cr[(h-1)*h], cz[(h-1)*h], cn[(h-1)*h]
 	_, _, _, _, _, _ = s[h-1], p[h-1], w[h-1], t[h-1], ai[h-1], a[4*h-1]

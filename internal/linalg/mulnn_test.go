@@ -347,18 +347,8 @@ func TestGRURank2UpperMatchesLoop(t *testing.T) {
 	// cpe, then the product + S, the first operand's NaN kept where both
 	// are NaN (x86's rule); a copy of the loop here compiles to S + the
 	// product instead, so the NaN is chosen explicitly.
-	first := func(a, b, v float64) float64 {
-		switch {
-		case math.IsNaN(a):
-			return a
-		case math.IsNaN(b):
-			return b
-		}
-		return v
-	}
 	upd := func(s, p, cpe float64) float64 {
-		prod := first(p, cpe, p*cpe)
-		return first(prod, s, prod+s)
+		return add(mul(p, cpe), s)
 	}
 	for _, h := range []int{1, 4, 5, 16, 18} {
 		for i := range h {
@@ -384,6 +374,122 @@ func TestGRURank2UpperMatchesLoop(t *testing.T) {
 				if math.Float64bits(S[k]) != math.Float64bits(want[k]) {
 					t.Fatalf("h %d i %d: entry (%d, %d) = %v (%#x) with the kernel, %v (%#x) with the loop", h, i, k/h, k%h,
 						S[k], math.Float64bits(S[k]), want[k], math.Float64bits(want[k]))
+				}
+			}
+		}
+	}
+}
+
+// mul and add are a b and a + b as x86 forms them: where both are NaN,
+// a's (the first operand's) is passed on. The tests model cells' compiled
+// loops (go tool objdump) with them, as a copy of a loop here may compile
+// to another operand order.
+func mul(a, b float64) float64 { return nanFirst(a, b, a*b) }
+
+func add(a, b float64) float64 { return nanFirst(a, b, a+b) }
+
+func nanFirst(a, b, v float64) float64 {
+	switch {
+	case math.IsNaN(a):
+		return a
+	case math.IsNaN(b):
+		return b
+	}
+	return v
+}
+
+// specialVals gives random values in [-1, 1) and, one in 4, NaNs of two
+// signs and payloads, ±0 or ±Inf.
+func specialVals(rng *rand.Rand) func() float64 {
+	special := []float64{math.NaN(), math.Copysign(math.NaN(), -1), math.Float64frombits(0x7ff8000000000002),
+		0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1)}
+	return func() float64 {
+		if rng.IntN(4) == 0 {
+			return special[rng.IntN(len(special))]
+		}
+		return 2*rng.Float64() - 1
+	}
+}
+
+// TestGRURank4UpperMatchesLoop: GRURank4Upper's kernel gives the bits of
+// cells' loop (QHessianInto's rows j, j+1 at once, modelled here) on the
+// upper triangle, NaNs' signs and payloads included: on even rows S +
+// (a4 w + (a3 p + (a2 s + a1 t))), on odd rows the same with the entries
+// of t, s, p, w first in the products, and on an even row's diagonal S +
+// (((t a1 + s a2) + p a3) + w a4).
+func TestGRURank4UpperMatchesLoop(t *testing.T) {
+	if !KernelsInUse() {
+		t.Skip("no AVX2 kernels in this build or on this CPU")
+	}
+	val := specialVals(rand.New(rand.NewPCG(11, 110)))
+	for _, h := range []int{4, 8, 12, 20} {
+		for range 20 {
+			S, a := make([]float64, h*h), make([]float64, 4*h)
+			tv, sv, pv, wv := make([]float64, h), make([]float64, h), make([]float64, h), make([]float64, h)
+			for _, v := range [][]float64{S, a, tv, sv, pv, wv} {
+				for k := range v {
+					v[k] = val()
+				}
+			}
+			want := append([]float64(nil), S...)
+			for j := range h {
+				a1, a2, a3, a4 := a[j], a[h+j], a[2*h+j], a[3*h+j]
+				for k := j; k < h; k++ {
+					var sum float64
+					switch {
+					case j%2 == 0 && k == j:
+						sum = add(add(add(mul(tv[k], a1), mul(sv[k], a2)), mul(pv[k], a3)), mul(wv[k], a4))
+					case j%2 == 0:
+						sum = add(mul(a4, wv[k]), add(mul(a3, pv[k]), add(mul(a2, sv[k]), mul(a1, tv[k]))))
+					default:
+						sum = add(mul(wv[k], a4), add(mul(pv[k], a3), add(mul(sv[k], a2), mul(tv[k], a1))))
+					}
+					want[j*h+k] = add(sum, want[j*h+k])
+				}
+			}
+			GRURank4Upper(h, S, tv, sv, pv, wv, a)
+			for j := range h {
+				for k := j; k < h; k++ {
+					if math.Float64bits(S[j*h+k]) != math.Float64bits(want[j*h+k]) {
+						t.Fatalf("h %d: entry (%d, %d) = %#x with the kernel, %#x with the loop", h, j, k, math.Float64bits(S[j*h+k]), math.Float64bits(want[j*h+k]))
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGRUGramUpperMatchesLoop: GRUGramUpper's kernel gives the bits of
+// cells' loop (modelled here) on the upper triangle, NaNs' signs and
+// payloads included: S[j][k] + Σ_i A[i][k] A[i][j] in order of i, the
+// sum first, with A[i][j] first in the products of the last (4 − j mod 4)
+// mod 4 columns of row j, which the loop takes one at a time.
+func TestGRUGramUpperMatchesLoop(t *testing.T) {
+	if !KernelsInUse() {
+		t.Skip("no AVX2 kernels in this build or on this CPU")
+	}
+	val := specialVals(rand.New(rand.NewPCG(12, 120)))
+	for _, h := range []int{4, 8, 12, 20} {
+		for range 20 {
+			A, S, hess := make([]float64, h*h), make([]float64, h*h), make([]float64, h*h)
+			for k := range A {
+				A[k], S[k] = val(), val()
+			}
+			GRUGramUpper(h, A, S, hess)
+			for j := range h {
+				for k := j; k < h; k++ {
+					alone := k >= h-(h-j)%4
+					v := S[j*h+k]
+					for i := range h {
+						if alone {
+							v = add(v, mul(A[i*h+j], A[i*h+k]))
+						} else {
+							v = add(v, mul(A[i*h+k], A[i*h+j]))
+						}
+					}
+					if math.Float64bits(hess[j*h+k]) != math.Float64bits(v) {
+						t.Fatalf("h %d: entry (%d, %d) = %#x with the kernel, %#x with the loop", h, j, k, math.Float64bits(hess[j*h+k]), math.Float64bits(v))
+					}
 				}
 			}
 		}
