@@ -34,12 +34,11 @@ row:
 	// coefficient first in the products on even rows (a in the loops)
 	// and the entry of t, s, p, w first on odd rows (b); the diagonal of
 	// an even row is S + (((t a1 + s a2) + p a3) + w a4), entries first.
+	// Rows in pairs, even then odd (k+4 rows, an even number).
 	VBROADCASTSD (SI)(AX*1), Y4
 	VBROADCASTSD (R13)(AX*1), Y5
 	VBROADCASTSD (R14)(AX*1), Y6
 	VBROADCASTSD (R15)(AX*1), Y7
-	TESTQ        $8, AX
-	JNE          rowodd
 	VMULPD       Y0, Y4, Y9
 	VMULPD       Y1, Y5, Y10
 	VADDPD       Y9, Y10, Y9
@@ -48,7 +47,7 @@ row:
 	VMULPD       Y3, Y7, Y10
 	VADDPD       Y9, Y10, Y9
 	CMPQ         AX, BX      // the row's diagonal in this block?
-	JLT          rowsum
+	JLT          evensum
 	VMULPD       Y4, Y0, Y11
 	VMULPD       Y5, Y1, Y12
 	VADDPD       Y12, Y11, Y11
@@ -57,29 +56,34 @@ row:
 	VMULPD       Y7, Y3, Y12
 	VADDPD       Y12, Y11, Y11
 	CMPQ         AX, BX
-	JNE          rowdiag2    // lane 2 (an even row): lanes 0, 1 left of it
+	JNE          rowdiag2    // lane 2: lanes 0, 1 are left of it
 	VBLENDPD     $1, Y11, Y9, Y9
-	JMP          rowsum
+	JMP          evensum
 
 rowdiag2:
 	VBLENDPD $4, Y11, Y9, Y9
-	JMP      rowsum
 
-rowodd:
-	VMULPD Y4, Y0, Y9
-	VMULPD Y5, Y1, Y10
-	VADDPD Y9, Y10, Y9
-	VMULPD Y6, Y2, Y10
-	VADDPD Y9, Y10, Y9
-	VMULPD Y7, Y3, Y10
-	VADDPD Y9, Y10, Y9
-
-rowsum:
+evensum:
 	VMOVUPD      (DI), Y8
 	VADDPD       Y8, Y9, Y9
 	VMOVUPD      Y9, (DI)
 	ADDQ         R8, DI
-	ADDQ         $8, AX
+	VBROADCASTSD 8(SI)(AX*1), Y4
+	VBROADCASTSD 8(R13)(AX*1), Y5
+	VBROADCASTSD 8(R14)(AX*1), Y6
+	VBROADCASTSD 8(R15)(AX*1), Y7
+	VMULPD       Y4, Y0, Y9
+	VMULPD       Y5, Y1, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y6, Y2, Y10
+	VADDPD       Y9, Y10, Y9
+	VMULPD       Y7, Y3, Y10
+	VADDPD       Y9, Y10, Y9
+	VMOVUPD      (DI), Y8
+	VADDPD       Y8, Y9, Y9
+	VMOVUPD      Y9, (DI)
+	ADDQ         R8, DI
+	ADDQ         $16, AX
 	CMPQ         AX, CX
 	JLT          row
 
