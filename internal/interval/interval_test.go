@@ -322,42 +322,23 @@ func TestDot(t *testing.T) {
 // infinite and NaN, points and wide ones.
 func TestSigmoidSetIsSeparate(t *testing.T) {
 	ends := []float64{0, math.Copysign(0, -1), 1e-300, 5e-324, 0.3, 1, 2.5, 36, 699.9, 700.5, 709.8, 710.5, 745.9, 746.5, 1e10, math.Inf(1), math.NaN()}
-	var vals []float64
-	for _, v := range ends {
-		vals = append(vals, v, -v)
-	}
-	rng := rand.New(rand.NewPCG(13, 14))
-	for range 200 {
-		vals = append(vals, rng.NormFloat64()*math.Exp2(float64(rng.IntN(24)-12)))
-	}
-	bits := func(x I) [2]uint64 { return [2]uint64{math.Float64bits(x.Lo), math.Float64bits(x.Hi)} }
-	n := 0
-	for _, a := range vals {
-		for _, b := range vals {
-			if a > b {
-				continue // not an interval (NaN ends are kept: a > b is false)
+	eachInterval(t, ends, 13, func(x I) {
+		a, b := x.Lo, x.Hi
+		s, d, neg, e := SigmoidSet(x, true)
+		s1, d1, _, _ := SigmoidSet(x, false)
+		for _, c := range []struct {
+			name      string
+			got, want I
+		}{
+			{"Sigmoid", s, Sigmoid(x)}, {"SigmoidDeriv", d, SigmoidDeriv(x)},
+			{"Sigmoid(Neg)", neg, Sigmoid(Neg(x))}, {"Exp", e, Exp(x)},
+			{"Sigmoid, less", s1, Sigmoid(x)}, {"SigmoidDeriv, less", d1, SigmoidDeriv(x)},
+		} {
+			if bits(c.got) != bits(c.want) {
+				t.Fatalf("%s of [%v, %v]: SigmoidSet's %v, want %v", c.name, a, b, c.got, c.want)
 			}
-			x := I{a, b}
-			s, d, neg, e := SigmoidSet(x, true)
-			s1, d1, _, _ := SigmoidSet(x, false)
-			for _, c := range []struct {
-				name      string
-				got, want I
-			}{
-				{"Sigmoid", s, Sigmoid(x)}, {"SigmoidDeriv", d, SigmoidDeriv(x)},
-				{"Sigmoid(Neg)", neg, Sigmoid(Neg(x))}, {"Exp", e, Exp(x)},
-				{"Sigmoid, less", s1, Sigmoid(x)}, {"SigmoidDeriv, less", d1, SigmoidDeriv(x)},
-			} {
-				if bits(c.got) != bits(c.want) {
-					t.Fatalf("%s of [%v, %v]: SigmoidSet's %v, want %v", c.name, a, b, c.got, c.want)
-				}
-			}
-			n++
 		}
-	}
-	if n < 10000 {
-		t.Fatalf("only %d intervals compared", n)
-	}
+	})
 }
 
 // TestTanhSetIsSeparate: TanhSet gives Tanh and TanhDeriv bit for bit, on
@@ -366,26 +347,37 @@ func TestSigmoidSetIsSeparate(t *testing.T) {
 // and NaN, points and wide ones.
 func TestTanhSetIsSeparate(t *testing.T) {
 	ends := []float64{0, math.Copysign(0, -1), 1e-300, 5e-324, 0.3, 0.5, math.Nextafter(0.5, 1), 0.75, 1, 2.5, 19, 36, 349.9, 350, math.Nextafter(350, 400), 350.5, 354.9, 355.5, 372.9, 373.5, 1e10, math.Inf(1), math.NaN()}
+	eachInterval(t, ends, 15, func(x I) {
+		tt, d := TanhSet(x)
+		if bits(tt) != bits(Tanh(x)) || bits(d) != bits(TanhDeriv(x)) {
+			t.Fatalf("[%v, %v]: TanhSet's %v and %v, want %v and %v", x.Lo, x.Hi, tt, d, Tanh(x), TanhDeriv(x))
+		}
+	})
+}
+
+// bits is an interval's ends' bits, to compare them exactly.
+func bits(x I) [2]uint64 { return [2]uint64{math.Float64bits(x.Lo), math.Float64bits(x.Hi)} }
+
+// eachInterval calls f on every interval [a, b] (a ≤ b, or a NaN end) whose
+// ends are ±ends or 200 random values of magnitudes 2^-12 to 2^12 (PCG
+// seeds seed, seed+1), and fails unless there were at least 10000.
+func eachInterval(t *testing.T, ends []float64, seed uint64, f func(x I)) {
+	t.Helper()
 	var vals []float64
 	for _, v := range ends {
 		vals = append(vals, v, -v)
 	}
-	rng := rand.New(rand.NewPCG(15, 16))
+	rng := rand.New(rand.NewPCG(seed, seed+1))
 	for range 200 {
 		vals = append(vals, rng.NormFloat64()*math.Exp2(float64(rng.IntN(24)-12)))
 	}
-	bits := func(x I) [2]uint64 { return [2]uint64{math.Float64bits(x.Lo), math.Float64bits(x.Hi)} }
 	n := 0
 	for _, a := range vals {
 		for _, b := range vals {
 			if a > b {
 				continue // not an interval (NaN ends are kept: a > b is false)
 			}
-			x := I{a, b}
-			tt, d := TanhSet(x)
-			if bits(tt) != bits(Tanh(x)) || bits(d) != bits(TanhDeriv(x)) {
-				t.Fatalf("[%v, %v]: TanhSet's %v and %v, want %v and %v", a, b, tt, d, Tanh(x), TanhDeriv(x))
-			}
+			f(I{a, b})
 			n++
 		}
 	}
@@ -423,7 +415,6 @@ func TestTanhDerivOneSided(t *testing.T) {
 		vals = append(vals, (rng.Float64()*2-1)*800)
 	}
 	same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
-	bits := func(x I) [2]uint64 { return [2]uint64{math.Float64bits(x.Lo), math.Float64bits(x.Hi)} }
 	n := 0
 	for _, a := range vals {
 		el, eh := expBounds(a)
