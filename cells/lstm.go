@@ -386,37 +386,13 @@ func (c *LSTM) JacobianRowsU(n int, x, u, jx, ju []float64) bool {
 			co := float64(t * float64(ov*(1-ov)))
 			hf, hi, hg := float64(k*cf), float64(k*ci), float64(k*cg)
 			hrow, crow := j[i*N:i*N+H], j[(H+i)*N:(H+i)*N+H]
-			for m := range hrow {
-				v := 0.0
-				v += float64(hf * whf[m*H+i])
-				v += float64(hi * whi[m*H+i])
-				v += float64(hg * whg[m*H+i])
-				v += float64(co * who[m*H+i])
-				hrow[m] = v
-				w := 0.0
-				w += float64(cf * whf[m*H+i])
-				w += float64(ci * whi[m*H+i])
-				w += float64(cg * whg[m*H+i])
-				crow[m] = w
-			}
+			lstmRowPair(hrow, crow, whf, whi, whg, who, i, H, [7]float64{hf, hi, hg, co, cf, ci, cg})
 			j[(H+i)*N+H+i] += fv
 			j[i*N+H+i] += float64(k * fv)
 			if ju != nil && M > 0 {
 				wii, wif, wig, wio := c.params[0].Data, c.params[4].Data, c.params[8].Data, c.params[12].Data
 				uh, uc := ju[b*N*M+i*M:b*N*M+(i+1)*M], ju[b*N*M+(H+i)*M:b*N*M+(H+i+1)*M]
-				for m := range uh {
-					v := 0.0
-					v += float64(hf * wif[m*H+i])
-					v += float64(hi * wii[m*H+i])
-					v += float64(hg * wig[m*H+i])
-					v += float64(co * wio[m*H+i])
-					uh[m] = v
-					w := 0.0
-					w += float64(cf * wif[m*H+i])
-					w += float64(ci * wii[m*H+i])
-					w += float64(cg * wig[m*H+i])
-					uc[m] = w
-				}
+				lstmRowPair(uh, uc, wif, wii, wig, wio, i, H, [7]float64{hf, hi, hg, co, cf, ci, cg})
 			}
 		}
 	}
@@ -575,5 +551,27 @@ func inputDrives(d, b, u []float64, params []*Param, gates, H, M int) {
 		for j, v := range b[g*H : (g+1)*H] {
 			dg[j] += v
 		}
+	}
+}
+
+// lstmRowPair writes unit i's rows of dh'/dv and dc'/dv for the gates'
+// weights wf, wi, wg, wo (H columns a row, a row an entry of v: the
+// recurrent weights for dF/dx, the input weights for dF/du). Each entry is
+// the graph's sum of the gates' terms in the order f, i, g, o, with the
+// coefficients c = hf, hi, hg, co (h's row) and cf, ci, cg (c's row).
+func lstmRowPair(hrow, crow, wf, wi, wg, wo []float64, i, H int, c [7]float64) {
+	hf, hi, hg, co, cf, ci, cg := c[0], c[1], c[2], c[3], c[4], c[5], c[6]
+	for m := range hrow {
+		v := 0.0
+		v += float64(hf * wf[m*H+i])
+		v += float64(hi * wi[m*H+i])
+		v += float64(hg * wg[m*H+i])
+		v += float64(co * wo[m*H+i])
+		hrow[m] = v
+		w := 0.0
+		w += float64(cf * wf[m*H+i])
+		w += float64(ci * wi[m*H+i])
+		w += float64(cg * wg[m*H+i])
+		crow[m] = w
 	}
 }
