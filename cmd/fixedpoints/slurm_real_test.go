@@ -155,8 +155,10 @@ func TestSweepUnderRealSlurm(t *testing.T) {
 }
 
 // The jobs' sizes: each takes a few seconds, long enough to be cancelled
-// in the middle.
-const slurmHidden, slurmInits = 16, 8192
+// in the middle (about 2.5 s on the 2-core CI machine). At 16 units and
+// 8192 initial states a job took 0.1-0.2 s after the speed-ups of 8
+// December 2026, and task 1 could end its second job before the cancel.
+const slurmHidden, slurmInits = 64, 16384
 
 // slurmManifest writes 6 GRUs and a manifest of 6 jobs j0..j5.
 func slurmManifest(t *testing.T, dir string) string {
