@@ -1,8 +1,12 @@
 package stability
 
 import (
+	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // randomJacobian is an N x N Gaussian matrix scaled to spectral radius
@@ -54,4 +58,50 @@ func benchEnclose(b *testing.B, N int) {
 		}
 	}
 	b.ReportMetric(float64(decided), "decided")
+}
+
+// batteryJacobian is the Jacobian of a planted tanh network (finder's
+// plantedBattery: V uniform in +/-0.9, W = atanh(V) V^-1) at its planted
+// fixed point h = column 0 of V: diag(1 - h^2) W, whose spectrum
+// surrounds 1.
+func batteryJacobian(tb testing.TB, N int, seed uint64) []float64 {
+	tb.Helper()
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	V := mat.NewDense(N, N, nil)
+	A := mat.NewDense(N, N, nil)
+	for i := 0; i < N; i++ {
+		for k := 0; k < N; k++ {
+			v := 0.9 * (2*rng.Float64() - 1)
+			V.Set(i, k, v)
+			A.Set(i, k, math.Atanh(v))
+		}
+	}
+	var Vinv, W mat.Dense
+	if err := Vinv.Inverse(V); err != nil {
+		tb.Fatal(err)
+	}
+	W.Mul(A, &Vinv)
+	J := make([]float64, N*N)
+	for i := 0; i < N; i++ {
+		d := 1 - V.At(i, 0)*V.At(i, 0)
+		for k := 0; k < N; k++ {
+			J[i*N+k] = d * W.At(i, k)
+		}
+	}
+	return J
+}
+
+// BenchmarkFullModes times the eigen-decomposition with vectors of a
+// planted network's Jacobian (go test -bench FullModes ./stability).
+func BenchmarkFullModes(b *testing.B) {
+	for _, N := range []int{256, 512, 1024} {
+		b.Run(strconv.Itoa(N), func(b *testing.B) {
+			J := batteryJacobian(b, N, 7)
+			for b.Loop() {
+				if _, err := FullModes(N, J, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

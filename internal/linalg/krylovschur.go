@@ -54,7 +54,7 @@ func KrylovSchur(N int, apply func(x, y []float64), want, p, maxRestarts int, to
 				S[i*p+jj] = 0
 			}
 		}
-		if bad := impl.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurOrig, p, 0, p-1, S, p, wr, wi, Z, p, work, len(work)); bad > 0 {
+		if bad := Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurOrig, p, 0, p-1, S, p, wr, wi, Z, p, work, len(work)); bad > 0 {
 			return out, fmt.Errorf("krylov-schur: Schur form of the %d x %d projection did not converge", p, p)
 		}
 		sortSchur(impl, p, S, Z, work)
