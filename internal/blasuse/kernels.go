@@ -4,6 +4,7 @@ package blasuse
 
 import (
 	"math"
+	"sync"
 
 	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/blas"
@@ -24,7 +25,8 @@ func init() {
 // kernels is gonum's BLAS with the triangular solves of Dtrsm below and
 // the products C = A B + βC and A Bᵀ + βC (α
 // = 1, β = 0 or 1) of at least kernelMinRows rows done by linalg.MulNN and
-// MulNT: the same sums in the same order as gonum's Dgemm, so the same
+// MulNT, and C = αAB + βC and αAᵀB + βC (any α, β) by MulNN on αA or αAᵀ
+// (scaledA): the same sums in the same order as gonum's Dgemm, so the same
 // bits, faster (AVX2 registers where Dgemm's inner loops are axpys and
 // dot products). MulNN only for a finite B (Dgemm skips a zero of A, which
 // a NaN or Inf of B would show).
@@ -46,8 +48,69 @@ func (kernels) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []floa
 			return
 		}
 	}
+	if tB == blas.NoTrans && alpha != 0 && m >= kernelMinRows && n >= 8 && k > 0 && ldb >= n && ldc >= n &&
+		len(b) >= (k-1)*ldb+n && len(c) >= (m-1)*ldc+n && finite(k, n, b, ldb) {
+		switch {
+		case tA == blas.NoTrans && lda >= k && len(a) >= (m-1)*lda+k,
+			tA != blas.NoTrans && lda >= m && len(a) >= (k-1)*lda+m:
+			if p, ok := scaledA(tA != blas.NoTrans, m, k, alpha, a, lda); ok {
+				if beta != 0 && beta != 1 {
+					for i := 0; i < m; i++ {
+						for j := range c[i*ldc : i*ldc+n] {
+							c[i*ldc+j] *= beta
+						}
+					}
+				}
+				mulNN(m, n, k, *p, k, b, ldb, c, ldc, beta != 0)
+				scaledPool.Put(p)
+				return
+			}
+		}
+	}
 	gonum.Implementation{}.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// scaledA returns αA (or αAᵀ with trans; m×k, row stride k) in a buffer
+// of scaledPool, and whether every entry is finite (else the buffer is
+// back in the pool). Gonum's Dgemm with B not transposed, after scaling C
+// by β (zeroing it for β = 0), adds (α a_il) b_lj to c_ij in order of l,
+// skipping a zero α a_il, whether A is transposed or not: MulNN's sums of
+// αA times B, the same terms in the same order (the rounded α a_il as
+// Dgemm's tmp), so the same bits. At N = 1024 gonum's axpy loops
+// (AxpyUnitary) for these products (Aᵀ B in Dlaqr5, Dlarfb and
+// KrylovSchur; α = −1 in Dlarfb and Dlahr2) were 17% of a planted
+// network's CPU.
+func scaledA(trans bool, m, k int, alpha float64, a []float64, lda int) (*[]float64, bool) {
+	p := scaledPool.Get().(*[]float64)
+	if cap(*p) < m*k {
+		*p = make([]float64, m*k)
+	}
+	*p = (*p)[:m*k]
+	s := *p
+	for i := 0; i < m; i++ {
+		row := s[i*k : (i+1)*k]
+		for l := range row {
+			var v float64
+			if trans {
+				v = a[l*lda+i]
+			} else {
+				v = a[i*lda+l]
+			}
+			if alpha != 1 {
+				v = alpha * v
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				scaledPool.Put(p)
+				return nil, false
+			}
+			row[l] = v
+		}
+	}
+	return p, true
+}
+
+// scaledPool holds scaledA's buffers.
+var scaledPool = sync.Pool{New: func() any { return new([]float64) }}
 
 // mulNN is linalg.MulNN, on pieces of C's rows at once where gonum's Dgemm
 // would have run concurrently (at least parBlocks blocks of 64 × 64 in C):

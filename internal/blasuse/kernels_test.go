@@ -12,17 +12,21 @@ import (
 )
 
 // TestKernelsMatchGonum: every Dgemm through kernels, those it hands to
-// linalg's kernels (α = 1, β 0 or 1, at least kernelMinRows rows) and
-// those it leaves to gonum (other α, β and transposes, fewer rows, a NaN
-// or Inf in B), gives gonum's bits.
+// linalg's kernels (at least kernelMinRows rows; B not transposed, or A
+// not transposed with α = 1 and β 0 or 1) and those it leaves to gonum
+// (fewer rows, a NaN or Inf in B or in αA), gives gonum's bits, with
+// zeros of both signs in A, B and C.
 func TestKernelsMatchGonum(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	fill := func(n int) []float64 {
 		v := make([]float64, n)
 		for i := range v {
 			v[i] = r.NormFloat64()
-			if r.IntN(6) == 0 {
+			switch r.IntN(12) {
+			case 0, 1:
 				v[i] = 0
+			case 2:
+				v[i] = math.Copysign(0, -1)
 			}
 		}
 		return v
@@ -32,8 +36,8 @@ func TestKernelsMatchGonum(t *testing.T) {
 		m, n, k := s[0], s[1], s[2]
 		for _, tA := range tr {
 			for _, tB := range tr {
-				for _, ab := range [][2]float64{{1, 0}, {1, 1}, {-1, 1}, {1, 0.5}} {
-					for _, bad := range []float64{0, math.Inf(1), math.NaN()} {
+				for _, ab := range [][2]float64{{1, 0}, {1, 1}, {-1, 1}, {1, 0.5}, {-1, 0}, {0.3, 0}, {0.3, -1}, {1e300, 1}, {0, 0.5}} {
+					for _, bad := range []float64{0, math.Inf(1), math.NaN(), -math.Inf(1)} {
 						lda, ldb := k, n
 						if tA == blas.Trans {
 							lda = m
@@ -42,8 +46,11 @@ func TestKernelsMatchGonum(t *testing.T) {
 							ldb = k
 						}
 						a, b, c := fill(m*k), fill(k*n), fill(m*n)
-						if bad != 0 {
+						switch {
+						case bad > 0 || math.IsNaN(bad):
 							b[len(b)/2] = bad
+						case bad < 0:
+							a[len(a)/3] = bad
 						}
 						want := append([]float64(nil), c...)
 						gonum.Implementation{}.Dgemm(tA, tB, m, n, k, ab[0], a, lda, b, ldb, ab[1], want, n)
