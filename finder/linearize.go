@@ -44,10 +44,20 @@ func linearize(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings
 	if s.NoDecompose {
 		return nil
 	}
-	if err := DecomposeContext(ctx, fp, s); err != nil {
+	if err := decompose(ctx, fp, s, stabilityProver(cell, fp.N, s) != nil); err != nil {
 		return err
 	}
 	return proveStabilityWith(ctx, cell, fp, s, proved)
+}
+
+// stabilityProver is cell as a cells.Factored when the stability of its
+// points of N states is proved (N <= s.ProveStabilityMaxN, s filled), else
+// nil. Those points are decomposed in full at once (decomposeOne).
+func stabilityProver(cell cells.Cell, N int, s Settings) cells.Factored {
+	if fc, ok := cell.(cells.Factored); ok && N > 0 && N <= s.ProveStabilityMaxN {
+		return fc
+	}
+	return nil
 }
 
 // linearizeFixed is Find's linearization of its fixed points fp: linearize,
@@ -87,8 +97,7 @@ func linearizeLean(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Sett
 	}
 	defer graph.Shared.Put(jac)
 	n, N := len(xs), fp.N
-	fc, factored := cell.(cells.Factored)
-	prove := factored && N <= s.ProveStabilityMaxN
+	fc := stabilityProver(cell, N, s)
 	for lo := 0; lo < n; lo += bc {
 		hi := min(lo+bc, n)
 		outX, outU, fs, err := evalJacobians(ctx, jac, xs[lo:hi], us[lo:hi])
@@ -114,13 +123,13 @@ func linearizeLean(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Sett
 						errs[k-lo] = fmt.Errorf("finder: decompose: %w", err)
 						return
 					}
-					m, st, err := decomposePoint(N, p, &s)
+					m, st, err := decomposePoint(N, p, &s, fc != nil)
 					if err != nil {
 						errs[k-lo] = fmt.Errorf("finder: decompose: point %d: %w", k, err)
 						return
 					}
 					p.Modes, p.Stability = m, st
-					if prove {
+					if fc != nil {
 						proveStabilityAt(fc, p, s, proved)
 					}
 				}
@@ -186,8 +195,8 @@ func proveStability(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Set
 // finder.provedRadius): stability.ProveAt then skips the second existence
 // proof, whose radius would be the same.
 func proveStabilityWith(ctx context.Context, cell cells.Cell, fp *FixedPoints, s Settings, proved func(*Point) (float64, bool)) error {
-	fc, ok := cell.(cells.Factored)
-	if N := fp.N; !ok || N == 0 || N > s.ProveStabilityMaxN {
+	fc := stabilityProver(cell, fp.N, s)
+	if fc == nil {
 		return nil
 	}
 	// Each point's proof is its own (a millisecond at N = 16, seconds at
@@ -211,6 +220,11 @@ func proveStabilityWith(ctx context.Context, cell cells.Cell, fp *FixedPoints, s
 
 // proveStabilityAt proves the mode classes of one point (see
 // proveStability) and classifies it again when something was proved.
+// Linearize decomposes such a point in full at once (decomposeOne's full);
+// where nothing is proved and Settings.Eigen asks for the leading modes,
+// the point gets them (decomposePoint) as Decompose gives them, so that
+// its Modes and Stability are those of a decomposition followed by a
+// failed proof, whichever decomposition came first.
 func proveStabilityAt(fc cells.Factored, p *Point, s Settings, proved func(*Point) (float64, bool)) {
 	N := len(p.X)
 	if len(p.Jacobian) != N*N {
@@ -237,6 +251,11 @@ func proveStabilityAt(fc cells.Factored, p *Point, s Settings, proved func(*Poin
 		n, _ = stability.ProveRoot(fc, p.X, p.U, p.Jacobian, modes, s.ContinuousTime)
 	}
 	if n == 0 {
+		if len(p.Modes) == N && useLeading(&s, N) {
+			if m, st, err := decomposePoint(N, p, &s, false); err == nil {
+				p.Modes, p.Stability = m, st
+			}
+		}
 		return
 	}
 	p.Modes = modes
@@ -592,9 +611,7 @@ func newLinearizer(cell cells.Cell, N int, s Settings) *linearizer {
 		return nil
 	}
 	l := &linearizer{s: s, closed: closed}
-	if fc, ok := cell.(cells.Factored); ok && N > 0 && N <= s.ProveStabilityMaxN {
-		l.fc = fc
-	}
+	l.fc = stabilityProver(cell, N, s)
 	return l
 }
 
@@ -622,7 +639,7 @@ func (l *linearizer) point(p *Point, r float64, proved bool) bool {
 	if l.s.NoDecompose {
 		return true
 	}
-	m, st, err := decomposePoint(N, p, &l.s)
+	m, st, err := decomposePoint(N, p, &l.s, l.fc != nil)
 	if err != nil {
 		return false
 	}

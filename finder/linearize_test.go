@@ -1,9 +1,12 @@
 package finder
 
 import (
+	"context"
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -394,4 +397,117 @@ func TestJacobiansFloat32(t *testing.T) {
 	if worst > 1e-5 || exact {
 		t.Errorf("float32 Jacobians differ by %g (identical: %v); want float32 rounding, < 1e-5", worst, exact)
 	}
+}
+
+// TestLinearizeLeadingProvedOnce: where the stability is proved
+// (ProveStabilityMaxN >= N) under LeadingEigen, Linearize decomposes in
+// full at once and gives exactly what the leading decomposition followed
+// by the proof gives (Decompose, then proveStability): the proved points'
+// N modes, and for a point whose proof fails (a state that is no root)
+// the leading modes with Stability.Leading and the remainder bound.
+// Find's kept (with its linearization ahead) and lean linearizations
+// agree with it.
+func TestLinearizeLeadingProvedOnce(t *testing.T) {
+	// A contracting tanh network of 48 units, x' = tanh(W x + b): its one
+	// root is stable, so that the leading modes are a few of the 48.
+	N := 48
+	r := rand.New(rand.NewPCG(5, 6))
+	W := mat64(N, func(i, k int) float64 { return 0.4 * r.NormFloat64() / math.Sqrt(float64(N)) })
+	cell := plantedVanilla(N, W)
+	b := make([]float64, N)
+	for _, q := range cell.Params() {
+		if strings.HasPrefix(q.Name, "b_hh") {
+			for i := range q.Data {
+				q.Data[i] = 0.5 * r.NormFloat64()
+				b[i] = q.Data[i]
+			}
+		}
+	}
+	x := make([]float64, N)
+	for range 400 {
+		y := make([]float64, N)
+		for i := range y {
+			pre := b[i]
+			for k := range x {
+				pre += W[i*N+k] * x[k]
+			}
+			y[i] = math.Tanh(pre)
+		}
+		x = y
+	}
+	off := slices.Clone(x)
+	for i := range off {
+		off[i] += 0.2 * math.Sin(float64(i+1))
+	}
+	fp := &FixedPoints{N: N, Points: []Point{{X: x}, {X: off}}}
+	s := Settings{Eigen: LeadingEigen, LeadingModes: 2}
+	got, want := fp.Clone(), fp.Clone()
+	if err := Linearize(cell, got, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := EvalJacobians(cell, want, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := Decompose(want, s); err != nil {
+		t.Fatal(err)
+	}
+	leading := 0
+	for _, q := range want.Points {
+		if q.Stability.Leading {
+			leading++
+		}
+	}
+	s.fill()
+	if err := proveStability(context.Background(), cell, want, s); err != nil {
+		t.Fatal(err)
+	}
+	proved := 0
+	for k := range got.Points {
+		g, w := &got.Points[k], &want.Points[k]
+		if !reflect.DeepEqual(g.Modes, w.Modes) || g.Stability != w.Stability {
+			t.Fatalf("point %d: Linearize %d modes %+v, Decompose and the proof %d modes %+v", k, len(g.Modes), g.Stability, len(w.Modes), w.Stability)
+		}
+		if g.Stability.Proved {
+			proved++
+			if len(g.Modes) != N || g.Stability.Leading {
+				t.Errorf("point %d proved with %d modes (leading %v)", k, len(g.Modes), g.Stability.Leading)
+			}
+		}
+	}
+	last := got.Points[len(got.Points)-1]
+	if proved != 1 || leading != 2 || len(got.Points[0].Modes) != N || last.Stability.Proved || !last.Stability.Leading || len(last.Modes) >= N || !(last.Stability.RemainderBound > 0) {
+		t.Fatalf("%d points proved, %d leading before the proof; the state off the roots: %d modes, %+v", proved, leading, len(last.Modes), last.Stability)
+	}
+
+	// Find, keeping the matrices and not, on the flip-flop RNN-16.
+	p := flipFlopProblem(t, "rnn")
+	N = p.Cell.StateSize()
+	kept, lean := s, s
+	kept.KeepMatricesMaxN, lean.KeepMatricesMaxN = -1, 2
+	a, l := find(t, p, &kept), find(t, p, &lean)
+	if a.Fixed.Len() != l.Fixed.Len() || a.Fixed.Len() < 10 {
+		t.Fatalf("%d fixed points kept, %d lean; want the same, >= 10", a.Fixed.Len(), l.Fixed.Len())
+	}
+	proved = 0
+	for k := range a.Fixed.Points {
+		g, w := &a.Fixed.Points[k], &l.Fixed.Points[k]
+		if g.Stability != w.Stability || len(g.Modes) != len(w.Modes) {
+			t.Fatalf("point %d: kept %d modes %+v, lean %d modes %+v", k, len(g.Modes), g.Stability, len(w.Modes), w.Stability)
+		}
+		for i := range g.Modes {
+			if g.Modes[i].Value != w.Modes[i].Value || g.Modes[i].Bound != w.Modes[i].Bound || g.Modes[i].Class != w.Modes[i].Class || g.Modes[i].Proved != w.Modes[i].Proved {
+				t.Fatalf("point %d mode %d: kept %+v, lean %+v", k, i, g.Modes[i], w.Modes[i])
+			}
+		}
+		if g.Stability.Proved {
+			proved++
+			if len(g.Modes) != N || g.Stability.Leading {
+				t.Fatalf("point %d proved with %d modes (leading %v)", k, len(g.Modes), g.Stability.Leading)
+			}
+		}
+	}
+	if proved < a.Fixed.Len()/2 {
+		t.Errorf("%d of %d points proved", proved, a.Fixed.Len())
+	}
+	t.Logf("%d of %d points proved", proved, a.Fixed.Len())
 }

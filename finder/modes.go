@@ -37,6 +37,12 @@ func Decompose(fp *FixedPoints, s Settings) error {
 // before each point's eigen-decomposition (one LAPACK call, which cannot be
 // interrupted: seconds at N = 1000), returning ctx's error wrapped.
 func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
+	return decompose(ctx, fp, s, false)
+}
+
+// decompose is DecomposeContext; full takes every point's full
+// decomposition whatever Settings.Eigen says (see decomposeOne).
+func decompose(ctx context.Context, fp *FixedPoints, s Settings, full bool) error {
 	s.fill()
 	if err := s.validate(); err != nil {
 		return err
@@ -65,7 +71,7 @@ func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 				errs[k] = fmt.Errorf("finder: decompose: %w", err)
 				return
 			}
-			m, st, err := decomposePoint(N, &fp.Points[k], &s)
+			m, st, err := decomposePoint(N, &fp.Points[k], &s, full)
 			if err != nil {
 				errs[k] = fmt.Errorf("finder: decompose: point %d: %w", k, err)
 				return
@@ -85,9 +91,9 @@ func DecomposeContext(ctx context.Context, fp *FixedPoints, s Settings) error {
 }
 
 // decomposePoint returns the modes and stability of p from its Jacobian
-// (see Decompose), leaving p unchanged.
-func decomposePoint(N int, p *Point, s *Settings) ([]Mode, Stability, error) {
-	m, bound, schurRes, err := decomposeOne(N, p.Jacobian, s)
+// (see Decompose; full as decomposeOne's), leaving p unchanged.
+func decomposePoint(N int, p *Point, s *Settings, full bool) ([]Mode, Stability, error) {
+	m, bound, schurRes, err := decomposeOne(N, p.Jacobian, s, full)
 	if err != nil {
 		return nil, Stability{}, err
 	}
@@ -122,7 +128,11 @@ const (
 	// |lambda| below Stability.RemainderBound < 1 - MarginalTol. When the
 	// proof fails after doubling the modes sought up to N/4, the full
 	// decomposition is used instead. Discrete time only: with
-	// ContinuousTime the full decomposition is used.
+	// ContinuousTime the full decomposition is used. Where Linearize
+	// proves the stability (Settings.ProveStabilityMaxN), whose proof
+	// takes every mode, the full decomposition comes first and the
+	// leading modes only for a point nothing was proved of: its Modes and
+	// Stability are then the leading ones, as before the proof.
 	LeadingEigen
 )
 
@@ -141,11 +151,15 @@ func useLeading(s *Settings, N int) bool {
 }
 
 // decomposeOne finds the modes of one Jacobian: the leading ones when
-// Settings.Eigen says so (bound >= 0 is then the proven bound on the
-// others, and schurRes the Schur residual their error bounds include),
-// else or when their proof fails all of them (bound -1, schurRes 0).
-func decomposeOne(N int, J []float64, s *Settings) (modes []Mode, bound, schurRes float64, err error) {
-	if useLeading(s, N) {
+// Settings.Eigen says so and not full (bound >= 0 is then the proven bound
+// on the others, and schurRes the Schur residual their error bounds
+// include), else or when their proof fails all of them (bound -1,
+// schurRes 0). full is for a point whose stability is to be proved
+// (proveStabilityAt), which takes every mode: the leading ones first were
+// a second decomposition, the larger part of linearizing a point at
+// N = 1024 (Krylov-Schur ends in dense Schur work there).
+func decomposeOne(N int, J []float64, s *Settings, full bool) (modes []Mode, bound, schurRes float64, err error) {
+	if !full && useLeading(s, N) {
 		want := max(1, s.LeadingModes)
 		m, beta, res, ok, err := stability.LeadingModes(N, J, want, 1-s.MarginalTol, !s.NoEigenvectors)
 		if err != nil {
