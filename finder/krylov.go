@@ -148,7 +148,7 @@ func (f *finder) refineKrylov(ctx context.Context, idx []int) error {
 	}
 	if len(hard) > 0 {
 		f.stats.DenseFallbacks += len(hard)
-		return f.refineDense(ctx, hard)
+		return f.refineDense(ctx, hard, true)
 	}
 	return nil
 }

@@ -26,6 +26,7 @@ type lmState struct {
 	fails  int
 	iters  int     // iterations with a fresh Jacobian
 	qMark  float64 // q when iters was last a multiple of lmWindow
+	floor  bool    // stop at the rounding floor of F (lmFloorRatio)
 }
 
 const (
@@ -48,6 +49,17 @@ const (
 	// slow points and slow regions follows it (58 slow with 10, 48 with 9,
 	// 64 with 11; docs/performance.md), so it is not shortened.
 	lmPatience = 10
+	// A candidate that Newton-Krylov handed over (refineDense's floor)
+	// stops once max|F(x) - x| <= TolResidual where a solved step no
+	// longer shrinks q by this factor, or a step is rejected: near a regular root a
+	// nearly Gauss-Newton step shrinks q by orders of magnitude, so F's
+	// rounding decides there. floorRes's 4 eps max(1, |x|) is below that
+	// noise at large N (about 1e-14 on the planted tanh network of 1024
+	// units, F a sum of N products): the candidates there took 8 more
+	// Jacobians and 20 more step matrices at the noise (0.4 s each), 11
+	// in all where 3 reach it. Whether such a point is fixed is prove's
+	// Newton on G and Krawczyk's proof, as before.
+	lmFloorRatio = 0.25
 )
 
 // refine polishes the candidates idx with batched Levenberg-Marquardt steps
@@ -65,11 +77,13 @@ func (f *finder) refine(ctx context.Context, idx []int) error {
 	if f.useKrylov() {
 		return f.refineKrylov(ctx, idx)
 	}
-	return f.refineDense(ctx, idx)
+	return f.refineDense(ctx, idx, false)
 }
 
-// refineDense is refine by dense Levenberg-Marquardt.
-func (f *finder) refineDense(ctx context.Context, idx []int) error {
+// refineDense is refine by dense Levenberg-Marquardt; floor stops the
+// candidates at F's rounding floor (lmFloorRatio), for Newton-Krylov's
+// hand-overs.
+func (f *finder) refineDense(ctx context.Context, idx []int, floor bool) error {
 	s := &f.s
 	eps := s.Dtype.Eps()
 	st := make(map[int]*lmState, len(idx))
@@ -80,7 +94,7 @@ func (f *finder) refineDense(ctx context.Context, idx []int) error {
 		if math.IsNaN(c.q) || math.IsInf(c.q, 0) {
 			continue
 		}
-		states[k] = lmState{lambda: lmLambdaInit, res: residual(c.f, c.x), qMark: c.q}
+		states[k] = lmState{lambda: lmLambdaInit, res: residual(c.f, c.x), qMark: c.q, floor: floor}
 		st[ci] = &states[k]
 		c.stop = ReasonNone
 		if st[ci].res > floorRes(c.x, eps) {
@@ -454,6 +468,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 				} else {
 					s.fails++
 				}
+				atFloor := s.floor && solved[k] && rt <= f.s.TolResidual && qt > lmFloorRatio*c.q
 				copy(c.x, xt)
 				copy(c.f, ft)
 				c.q, c.refines = qt, c.refines+1
@@ -465,16 +480,21 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 					hopeless = hopeless || qt > lmWindowRatio*s.qMark
 					s.qMark = qt
 				}
-				if rt > floorRes(c.x, eps) && s.fails < lmStallSteps && !hopeless {
+				if rt > floorRes(c.x, eps) && s.fails < lmStallSteps && !hopeless && !atFloor {
 					keep = append(keep, ci)
 					if solved[k] {
 						quasi = append(quasi, k)
 					}
-				} else if rt <= floorRes(c.x, eps) {
+				} else if rt <= floorRes(c.x, eps) || atFloor {
 					c.stop = ReasonNone
 				} else {
 					c.stop = ReasonStall
 				}
+				continue
+			}
+			if s.floor && s.res <= f.s.TolResidual {
+				pending[k] = false // at the rounding floor (lmFloorRatio)
+				c.stop = ReasonNone
 				continue
 			}
 			s.lambda *= 10

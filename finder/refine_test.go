@@ -572,3 +572,30 @@ func linearizationMatchesGraph(t *testing.T, cell cells.Cell, r *rand.Rand, N, M
 		}
 	}
 }
+
+// TestRefineStopsAtRoundingFloor: on the battery-built planted tanh
+// network of 256 units (Newton-Krylov, whose GMRES hands every candidate
+// to dense LM: the Jacobians' spectra surround 1), candidates started
+// 1e-4 from planted points stop where F's rounding noise (above
+// floorRes there) decides, not after further Jacobians at the noise
+// (lmFloorRatio), and each is proved fixed at its planted point.
+func TestRefineStopsAtRoundingFloor(t *testing.T) {
+	const N = 256
+	p, W, planted := plantedPoints(t, N, 1, 11)
+	p.Cell = plantedVanilla(N, W)
+	p.InitialStates = p.InitialStates[:4*N] // 0, v_1, -v_1, v_2
+	res := find(t, p, &Settings{NoJacobians: true, NoComplete: true})
+	st := res.Stats
+	t.Logf("%d fixed; %d fallbacks, %d Jacobians, %d iterations", res.Fixed.Len(), st.DenseFallbacks, st.JacobianEvals, st.RefineIters)
+	if res.Fixed.Len() != 4 || st.DenseFallbacks != 4 {
+		t.Fatalf("%d fixed points, %d handed to dense LM; want 4 and 4", res.Fixed.Len(), st.DenseFallbacks)
+	}
+	for _, x := range planted[:4] {
+		if idx := res.Fixed.Find(x, nil, 1e-8); len(idx) != 1 || res.Fixed.Points[idx[0]].Proof.Method != ProofKrawczyk {
+			t.Errorf("planted point found %d times", len(idx))
+		}
+	}
+	if st.JacobianEvals > 4 {
+		t.Errorf("%d Jacobians", st.JacobianEvals)
+	}
+}
