@@ -133,8 +133,12 @@ func targetsRun(ctx context.Context, w io.Writer, o options) error {
 }
 
 // proofTime is what the stability proofs add to Linearize on the found
-// points: Linearize with proofs up to N minus Linearize without them.
+// points: Linearize with proofs up to N minus Linearize without them, both
+// with the full decomposition that a point whose stability is proved gets
+// (else, from Settings.LeadingMinN, the difference would also hold the
+// full decomposition less the leading modes').
 func proofTime(ctx context.Context, p finder.Problem, res *finder.Result, s finder.Settings) (time.Duration, error) {
+	s.Eigen = finder.FullEigen
 	lin := func(maxN int) (time.Duration, error) {
 		fp := res.Fixed.Clone()
 		s.ProveStabilityMaxN = maxN
