@@ -77,9 +77,10 @@ func FullModes(N int, j []float64, vectors bool) (modes []Mode, err error) {
 // panics with an index out of range in Dlaln2, which uses the stride of B
 // for X on a near-singular complex 2x2 block. That happens on rank-deficient
 // Jacobians (e.g. a rank-one Hopfield matrix at N = 500), which are common
-// here (low-rank networks, saturated or dead units). With a workspace of 3N
-// Dtrevc3 takes its unblocked path, where the two strides are equal; every
-// other step keeps its optimal workspace. The Schur form is linalg.Dhseqr's
+// here (low-rank networks, saturated or dead units). linalg.Dtrevc3 is
+// Dtrevc3's unblocked path, where the two strides are equal, with gonum's
+// bits, reading T's columns from a transposed copy (0.9 s faster at N =
+// 1024); every other step keeps its optimal workspace. The Schur form is linalg.Dhseqr's
 // (gonum's with LAPACK's parameters: about 4 times faster at N = 1024).
 func geev(N int, j []float64, vectors bool) (vals []complex128, vl, vr []float64, err error) {
 	impl := lapackgonum.Implementation{}
@@ -95,7 +96,7 @@ func geev(N int, j []float64, vectors bool) (vals []complex128, vl, vr []float64
 	lwork = max(lwork, int(query[0]))
 	linalg.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurOrig, N, ilo, ihi, a, N, nil, nil, nil, N, query, -1)
 	lwork = max(lwork, int(query[0]))
-	wp, work := takeWork(lwork)
+	wp, work := takeWork(max(lwork, linalg.TrevcWork(N, lapack.EVAllMulQ)))
 	defer lapackWork.Put(wp)
 
 	impl.Dgehrd(N, ilo, ihi, a, N, tau, work, lwork)
@@ -113,7 +114,7 @@ func geev(N int, j []float64, vectors bool) (vals []complex128, vl, vr []float64
 		return nil, nil, nil, fmt.Errorf("eigen-decomposition did not converge (%d eigenvalues left)", bad)
 	}
 	vr = append([]float64(nil), vl...)
-	impl.Dtrevc3(lapack.EVBoth, lapack.EVAllMulQ, nil, N, a, N, vl, N, vr, N, N, work[:3*N], 3*N)
+	linalg.Dtrevc3(lapack.EVBoth, lapack.EVAllMulQ, N, a, N, vl, N, vr, N, work)
 	impl.Dgebak(lapack.PermuteScale, lapack.EVLeft, N, ilo, ihi, scale, N, vl, N)
 	impl.Dgebak(lapack.PermuteScale, lapack.EVRight, N, ilo, ihi, scale, N, vr, N)
 	return unscaled(wr, wi, anrm, scaled), vl, vr, nil
@@ -228,7 +229,7 @@ func eigCond(N int, j []float64) (vals []complex128, conds []float64, err error)
 	lwork = max(lwork, int(query[0]))
 	linalg.Dhseqr(lapack.EigenvaluesAndSchur, lapack.SchurNone, N, ilo, ihi, a, N, nil, nil, nil, 1, query, -1)
 	lwork = max(lwork, int(query[0]))
-	wp, work := takeWork(lwork)
+	wp, work := takeWork(max(lwork, linalg.TrevcWork(N, lapack.EVAll)))
 	defer lapackWork.Put(wp)
 	impl.Dgehrd(N, ilo, ihi, a, N, tau, work, lwork)
 	// Dhseqr wants the part below the Hessenberg form zero.
@@ -242,7 +243,7 @@ func eigCond(N int, j []float64) (vals []complex128, conds []float64, err error)
 		return nil, nil, fmt.Errorf("eigen-decomposition did not converge (%d eigenvalues left)", bad)
 	}
 	vl, vr := make([]float64, N*N), make([]float64, N*N)
-	impl.Dtrevc3(lapack.EVBoth, lapack.EVAll, nil, N, a, N, vl, N, vr, N, N, work[:3*N], 3*N)
+	linalg.Dtrevc3(lapack.EVBoth, lapack.EVAll, N, a, N, vl, N, vr, N, work)
 	vals, conds = unscaled(wr, wi, anrm, scaled), make([]float64, N)
 	for c := 0; c < N; c++ {
 		if wi[c] == 0 {
