@@ -412,6 +412,10 @@ func Dtrevc3(side lapack.EVSide, howmny lapack.EVHowMany, n int, t []float64, ld
 			//  [ T[ki+1:n,ki+1:n] - wr ]ᵀ * X = scale*b
 			vmax := 1.0
 			vcrit := bignum
+			// hi and lo hold row ahead's lane sums over its first half
+			// products (see dotAhead), while b there is unchanged.
+			var ahead, half int = -1, 0
+			var hi, lo float64
 			for j := ki + 1; j < n; {
 				if j == n-1 || t[(j+1)*ldt+j] == 0 {
 					// 1×1 diagonal block.
@@ -422,14 +426,30 @@ func Dtrevc3(side lapack.EVSide, howmny lapack.EVHowMany, n int, t []float64, ld
 						rec := 1 / vmax
 						bi.Dscal(n-ki, rec, b[ki*ldb+iv:], ldb)
 						vmax = 1
+						ahead = -1
 					}
-					b[j*ldb+iv] -= bi.Ddot(j-ki-1, tt[j*n+ki+1:], 1, b[(ki+1)*ldb+iv:], ldb)
+					// Ddot(j-ki-1, T[ki+1:j, j], b[ki+1:j]), in DotInc's
+					// order; two rows a pass where the next block is 1×1.
+					nd, x0, y := j-ki-1, tt[j*n+ki+1:], b[(ki+1)*ldb+iv:]
+					switch {
+					case ahead == j:
+						hi, lo = dotLanes(hi, lo, half, nd, x0, y, ldb)
+						b[j*ldb+iv] -= hi + lo
+					case dotIncPaired && j+1 < n && (j+2 == n || t[(j+2)*ldt+j+1] == 0):
+						var d float64
+						d, hi, lo = dotAhead(nd, x0, tt[(j+1)*n+ki+1:], y, ldb)
+						b[j*ldb+iv] -= d
+						ahead, half = j+1, nd/2*2
+					default:
+						b[j*ldb+iv] -= bi.Ddot(nd, x0, 1, y, ldb)
+					}
 					// Solve [ T[j,j] - wr ]ᵀ * X = b.
 					scale, _, _ := impl.Dlaln2(false, 1, 1, smin, 1, t[j*ldt+j:], ldt,
 						1, 1, b[j*ldb+iv:], ldb, wr, 0, x[:1], 2)
 					// Scale if necessary.
 					if scale != 1 {
 						bi.Dscal(n-ki, scale, b[ki*ldb+iv:], ldb)
+						ahead = -1
 					}
 					b[j*ldb+iv] = x[0]
 					vmax = math.Max(math.Abs(b[j*ldb+iv]), vmax)
@@ -445,8 +465,14 @@ func Dtrevc3(side lapack.EVSide, howmny lapack.EVHowMany, n int, t []float64, ld
 						bi.Dscal(n-ki, 1/vmax, b[ki*ldb+iv:], ldb)
 						vmax = 1
 					}
-					b[j*ldb+iv] -= bi.Ddot(j-ki-1, tt[j*n+ki+1:], 1, b[(ki+1)*ldb+iv:], ldb)
-					b[(j+1)*ldb+iv] -= bi.Ddot(j-ki-1, tt[(j+1)*n+ki+1:], 1, b[(ki+1)*ldb+iv:], ldb)
+					if nd, y := j-ki-1, b[(ki+1)*ldb+iv:]; dotIncPaired {
+						h0, l0, h1, l1 := dot2(nd, tt[j*n+ki+1:], tt[(j+1)*n+ki+1:], y, y, ldb)
+						b[j*ldb+iv] -= h0 + l0
+						b[(j+1)*ldb+iv] -= h1 + l1
+					} else {
+						b[j*ldb+iv] -= bi.Ddot(nd, tt[j*n+ki+1:], 1, y, ldb)
+						b[(j+1)*ldb+iv] -= bi.Ddot(nd, tt[(j+1)*n+ki+1:], 1, y, ldb)
+					}
 					// Solve
 					//  [ T[j,j]-wr  T[j,j+1]      ]ᵀ * X = scale*[ b1 ]
 					//  [ T[j+1,j]   T[j+1,j+1]-wr ]              [ b2 ]
@@ -530,8 +556,7 @@ func Dtrevc3(side lapack.EVSide, howmny lapack.EVHowMany, n int, t []float64, ld
 					bi.Dscal(n-ki, rec, b[ki*ldb+iv+1:], ldb)
 					vmax = 1
 				}
-				b[j*ldb+iv] -= bi.Ddot(j-ki-2, tt[j*n+ki+2:], 1, b[(ki+2)*ldb+iv:], ldb)
-				b[j*ldb+iv+1] -= bi.Ddot(j-ki-2, tt[j*n+ki+2:], 1, b[(ki+2)*ldb+iv+1:], ldb)
+				dotRows(1, j-ki-2, tt[j*n+ki+2:], n, b[(ki+2)*ldb+iv:], b[j*ldb+iv:])
 				// Solve [ T[j,j]-(wr-i*wi) ]*(X11+i*X12) = b1+i*b2.
 				scale, _, _ := impl.Dlaln2(false, 1, 2, smin, 1, t[j*ldt+j:], ldt,
 					1, 1, b[j*ldb+iv:], ldb, wr, -wi, x[:2], 2)
@@ -556,10 +581,7 @@ func Dtrevc3(side lapack.EVSide, howmny lapack.EVHowMany, n int, t []float64, ld
 					bi.Dscal(n-ki, rec, b[ki*ldb+iv+1:], ldb)
 					vmax = 1
 				}
-				b[j*ldb+iv] -= bi.Ddot(j-ki-2, tt[j*n+ki+2:], 1, b[(ki+2)*ldb+iv:], ldb)
-				b[j*ldb+iv+1] -= bi.Ddot(j-ki-2, tt[j*n+ki+2:], 1, b[(ki+2)*ldb+iv+1:], ldb)
-				b[(j+1)*ldb+iv] -= bi.Ddot(j-ki-2, tt[(j+1)*n+ki+2:], 1, b[(ki+2)*ldb+iv:], ldb)
-				b[(j+1)*ldb+iv+1] -= bi.Ddot(j-ki-2, tt[(j+1)*n+ki+2:], 1, b[(ki+2)*ldb+iv+1:], ldb)
+				dotRows(2, j-ki-2, tt[j*n+ki+2:], n, b[(ki+2)*ldb+iv:], b[j*ldb+iv:])
 				// Solve 2×2 complex linear equation
 				//  [ [T[j,j]   T[j,j+1]  ]ᵀ - (wr-i*wi)*I ]*X = scale*b
 				//  [ [T[j+1,j] T[j+1,j+1]]                ]
@@ -702,5 +724,87 @@ func mulQ(upper bool, n int, t []float64, ldt int, q []float64, ldq int, xs, pro
 		for c, v := range row {
 			out[c] = v * emax[c]
 		}
+	}
+}
+
+// The left eigenvectors' dot products b_j -= T[:, j]ᵀ b, with gonum's bits:
+// gonum's Ddot with a stride not 1 is DotInc, which on amd64 (its
+// assembly, dotIncPaired) sums the products of even positions in one lane
+// and of odd positions in another, a last odd one out into the second, and
+// adds the lanes at the end; elsewhere it sums in order. One DotInc is a
+// chain of dependent additions; the kernels below run two or four such
+// chains at once, each in DotInc's order, so the sums are the same.
+
+// dotLanes adds to DotInc's lane sums hi and lo the products x[m] y[m inc]
+// for m from m0 (even) up to n.
+func dotLanes(hi, lo float64, m0, n int, x, y []float64, inc int) (float64, float64) {
+	m := m0
+	for ; m+1 < n; m += 2 {
+		hi += x[m] * y[m*inc]
+		lo += x[m+1] * y[(m+1)*inc]
+	}
+	if m < n {
+		lo += x[m] * y[m*inc]
+	}
+	return hi, lo
+}
+
+// dot2 returns DotInc's lane sums of x0·y0 and x1·y1 (n products each,
+// y0 and y1 with stride inc).
+func dot2(n int, x0, x1, y0, y1 []float64, inc int) (h0, l0, h1, l1 float64) {
+	p := n / 2 * 2
+	if p > 0 {
+		a0, a1 := x0[:p], x1[:p]
+		b0, b1 := y0[:(p-1)*inc+1], y1[:(p-1)*inc+1]
+		for m := 0; m < p; m += 2 {
+			h0 += a0[m] * b0[m*inc]
+			l0 += a0[m+1] * b0[(m+1)*inc]
+			h1 += a1[m] * b1[m*inc]
+			l1 += a1[m+1] * b1[(m+1)*inc]
+		}
+	}
+	h0, l0 = dotLanes(h0, l0, p, n, x0, y0, inc)
+	h1, l1 = dotLanes(h1, l1, p, n, x1, y1, inc)
+	return h0, l0, h1, l1
+}
+
+// dotAhead returns DotInc's x0·y (n products, stride inc) and the lane
+// sums of x1·y over its first n/2*2 products: the next row's dot product,
+// whose remaining products (one of them with the entry of y this one
+// solves for) dotLanes adds.
+func dotAhead(n int, x0, x1, y []float64, inc int) (d, hi, lo float64) {
+	p := n / 2 * 2
+	var h0, l0 float64
+	if p > 0 {
+		a0, a1, b := x0[:p], x1[:p], y[:(p-1)*inc+1]
+		for m := 0; m < p; m += 2 {
+			u, v := b[m*inc], b[(m+1)*inc]
+			h0 += a0[m] * u
+			l0 += a0[m+1] * v
+			hi += a1[m] * u
+			lo += a1[m+1] * v
+		}
+	}
+	h0, l0 = dotLanes(h0, l0, p, n, x0, y, inc)
+	return h0 + l0, hi, lo
+}
+
+// dotRows subtracts from b_j (and b_{j+1} with rows 2) of a complex left
+// vector, its real and imaginary parts interleaved (b: stride 2, y from
+// the first entry of the sums), T[:, j]ᵀ y, as gonum's Ddot would: x holds
+// row j of T's transpose from the first entry (row j+1 at x[ldx:]).
+func dotRows(rows, n int, x []float64, ldx int, y, b []float64) {
+	if !dotIncPaired {
+		bi := blas64.Implementation()
+		for r := 0; r < rows; r++ {
+			b[2*r] -= bi.Ddot(n, x[r*ldx:], 1, y, 2)
+			b[2*r+1] -= bi.Ddot(n, x[r*ldx:], 1, y[1:], 2)
+		}
+		return
+	}
+	for r := 0; r < rows; r++ {
+		h0, l0, h1, l1 := dot2(n, x[r*ldx:], x[r*ldx:], y, y[1:], 2)
+		b[2*r] -= h0 + l0
+		b[2*r+1] -= h1 + l1
 	}
 }

@@ -17,16 +17,16 @@ import (
 // hardSchur returns an n×n quasi-triangular T in standard Schur form whose
 // back substitutions take every branch of Dtrevc3: repeated and nearly equal
 // eigenvalues (smin's perturbation), 2×2 blocks next to real ones, and, with
-// big, entries of 1e150 above a diagonal with gaps of 1e-150 (Dlaln2's
+// big > 1, entries of big above a diagonal with gaps of 1/big (Dlaln2's
 // scale and the overflow rescalings).
-func hardSchur(n int, seed uint64, big bool) []float64 {
+func hardSchur(n int, seed uint64, big float64) []float64 {
 	r := rand.New(rand.NewPCG(seed, 5))
 	T := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
 			T[i*n+j] = r.NormFloat64()
-			if big && r.IntN(8) == 0 {
-				T[i*n+j] *= 1e150
+			if big > 1 && r.IntN(8) == 0 {
+				T[i*n+j] *= big
 			}
 		}
 	}
@@ -41,8 +41,8 @@ func hardSchur(n int, seed uint64, big bool) []float64 {
 			i++
 		case k == 2 && i > 0: // nearly equal
 			T[i*n+i] = T[(i-1)*n+i-1] * (1 + 1e-15)
-			if big {
-				T[i*n+i] = T[(i-1)*n+i-1] + 1e-150
+			if big > 1 {
+				T[i*n+i] = T[(i-1)*n+i-1] + 1/big
 			}
 			i++
 		default:
@@ -65,13 +65,13 @@ func TestDtrevc3IsGonums(t *testing.T) {
 	var cases []tc
 	for _, n := range []int{1, 2, 5, 40, 75, 76, 100, 200} {
 		r := rand.New(rand.NewPCG(uint64(n), 1))
-		for _, big := range []bool{false, true} {
+		for _, big := range []float64{1, 1e150, 1e300} {
 			T := hardSchur(n, uint64(n), big)
 			Z := make([]float64, n*n)
 			for i := range Z {
 				Z[i] = r.NormFloat64()
 			}
-			cases = append(cases, tc{"hard" + strconv.Itoa(n) + strconv.FormatBool(big), n, T, Z})
+			cases = append(cases, tc{"hard" + strconv.Itoa(n) + "/" + strconv.FormatFloat(big, 'g', -1, 64), n, T, Z})
 		}
 		if n == 1 {
 			continue // schur's Dgehrd wants 2 rows
@@ -86,6 +86,19 @@ func TestDtrevc3IsGonums(t *testing.T) {
 		T, Z, _, _ = schur(n, A, Dhseqr)
 		cases = append(cases, tc{"gauss" + strconv.Itoa(n), n, T, Z})
 	}
+	// Left vector 0: Dlaln2 scales (by about 1e-295) at row 3, where
+	// T[3,3] equals T[0,0], while row 4's sum is under way (T[3,4] = 0
+	// leaves that sum to the scaled entries).
+	const n6 = 6
+	T6 := make([]float64, n6*n6)
+	for i := 0; i < n6; i++ {
+		T6[i*n6+i] = float64(i + 1)
+		for j := i + 1; j < n6; j++ {
+			T6[i*n6+j] = 1 / float64(i+j+1)
+		}
+	}
+	T6[3*n6+3], T6[0*n6+3], T6[3*n6+4] = 1, 1e295, 0
+	cases = append(cases, tc{"scaledLeft", n6, T6, slices.Clone(cases[len(cases)-1].Z[:n6*n6])})
 	impl := lapackgonum.Implementation{}
 	for _, c := range cases {
 		for _, how := range []lapack.EVHowMany{lapack.EVAll, lapack.EVAllMulQ} {
