@@ -397,7 +397,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 	// buffers and BLAS calls: at N = 16 the per-candidate allocations of
 	// mat types cost more than the arithmetic.
 	H := grow(&sc.h, len(reps)*NN)
-	linalg.Parallel(len(reps), func(lo, hi int) {
+	linalg.ParallelMin(len(reps), minPerRange(linalg.MinParallel, N, 3), func(lo, hi int) {
 		at := make([]float64, NN) // normalMatrix's scratch
 		for k := lo; k < hi; k++ {
 			Ak := A[k*NN : (k+1)*NN]
@@ -441,7 +441,7 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 			break
 		}
 		f.stepMatrices(part, rows, repOf, len(reps), st, A, H, P, solved, sc)
-		linalg.Parallel(len(rows), func(lo, hi int) {
+		linalg.ParallelMin(len(rows), minPerRange(linalg.MinParallel, N, 2), func(lo, hi int) {
 			for row := lo; row < hi; row++ {
 				k := rows[row]
 				trialPoint(f.cands[part[k]], P[k*NN:(k+1)*NN], r[k*N:(k+1)*N], trial[row*N:(row+1)*N], tu[row*M:(row+1)*M])
@@ -524,6 +524,21 @@ func (f *finder) lmChunk(part []int, st map[int]*lmState, sc *lmScratch) ([]int,
 	return keep, nil
 }
 
+// minPerRange is the least number of candidates a goroutine takes in a
+// loop whose work per candidate grows as N^pow, given least16, the number
+// that suits N = 16: the dense refinement's loops were sized for 16
+// states (linalg.MinParallel's 64), where at N = 1024 one candidate's step
+// matrix takes about half a second and a range of 64 left the second core
+// idle; below 16 states it stays least16. The split never changes a
+// value (linalg.Parallel).
+func minPerRange(least16, N, pow int) int {
+	r := float64(least16)
+	for range pow {
+		r *= 16 / float64(max(N, 16))
+	}
+	return max(1, int(r))
+}
+
 // stepMatrices sets the step matrix P[k] of each candidate part[k], k in
 // rows, for its representative's Jacobian and its own damping: computed
 // once per (representative, damping), in the order of their first rows
@@ -561,11 +576,20 @@ func (f *finder) stepMatrices(part, rows, repOf []int, nreps int, st map[int]*lm
 	// About 3 µs a lead at N = 16: ranges of at least perRange leads
 	// (ParallelMin), each with its own work matrix in sc.work, at
 	// lo/perRange (the ranges are disjoint and that long, so no two share
-	// one).
-	const perRange = 16
-	works := grow(&sc.work, (len(leads)/perRange+1)*NN)
+	// one). From 64 states a lead is a range (half a second at 1024), and
+	// each range makes its own work matrix: sc.work would hold one a lead.
+	perRange := minPerRange(16, f.N, 3)
+	var works []float64
+	if perRange > 1 {
+		works = grow(&sc.work, (len(leads)/perRange+1)*NN)
+	}
 	linalg.ParallelMin(len(leads), perRange, func(lo, hi int) {
-		work := works[lo/perRange*NN : (lo/perRange+1)*NN]
+		var work []float64
+		if perRange > 1 {
+			work = works[lo/perRange*NN : (lo/perRange+1)*NN]
+		} else {
+			work = make([]float64, NN)
+		}
 		for _, row := range leads[lo:hi] {
 			k := rows[row]
 			rep := repOf[k]
@@ -743,7 +767,7 @@ func (f *finder) jacobiansIn(reps []int, B int) ([]float64, error) {
 		sc := f.scratch()
 		x, u := f.packInto(reps, grow(&sc.xIn, B*N), grow(&sc.uIn, B*M))
 		jx := grow(&sc.jx, B*N*N)
-		linalg.Parallel(len(reps), func(lo, hi int) {
+		linalg.ParallelMin(len(reps), minPerRange(linalg.MinParallel, N, 2), func(lo, hi int) {
 			g.JacobianRows(hi-lo, x[lo*N:hi*N], u[lo*M:hi*M], jx[lo*N*N:hi*N*N])
 		})
 		f.stats.JacobianEvals++
@@ -1054,7 +1078,7 @@ func (t *tanhStep) jacobians(xs, us [][]float64) (outX, outU, fs [][]float64, er
 // (TestTanhJacobiansMatchGraph). A graph pass computed F again at each
 // state to get the same s: about 4% of an RNN-16 Find's CPU.
 func tanhJacobians(cands []*candidate, reps []int, w []float64, N int, jx []float64) {
-	linalg.Parallel(len(reps), func(lo, hi int) {
+	linalg.ParallelMin(len(reps), minPerRange(linalg.MinParallel, N, 2), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			fx := cands[reps[r]].f
 			j := jx[r*N*N : (r+1)*N*N]
