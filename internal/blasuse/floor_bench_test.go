@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/rnnfp/fixedpoints/internal/linalg"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack"
 	gonuml "gonum.org/v1/gonum/lapack/gonum"
 	"gonum.org/v1/gonum/mat"
 )
@@ -61,7 +63,29 @@ func BenchmarkFloor(b *testing.B) {
 		}
 		flops(b, 10.0/3*float64(n)*float64(n)*float64(n))
 	})
+	// The eigenvalues as stability's geev finds them: the Hessenberg
+	// reduction, then linalg.Dhseqr (LAPACK's shift counts)...
 	b.Run("eigenvalues/"+size, func(b *testing.B) {
+		var impl gonuml.Implementation
+		tau := make([]float64, n-1)
+		wr, wi := make([]float64, n), make([]float64, n)
+		work := make([]float64, 1)
+		q := gen().Data // the workspace queries' matrix
+		impl.Dgehrd(n, 0, n-1, q, n, tau, work, -1)
+		lwork := int(work[0])
+		linalg.Dhseqr(lapack.EigenvaluesOnly, lapack.SchurNone, n, 0, n-1, q, n, wr, wi, nil, 1, work, -1)
+		work = make([]float64, max(lwork, int(work[0])))
+		for b.Loop() {
+			h := gen()
+			impl.Dgehrd(n, 0, n-1, h.Data, n, tau, work, len(work))
+			if linalg.Dhseqr(lapack.EigenvaluesOnly, lapack.SchurNone, n, 0, n-1, h.Data, n, wr, wi, nil, 1, work, len(work)) > 0 {
+				b.Fatal("eigenvalues did not converge")
+			}
+		}
+	})
+	// ... and as gonum's mat.Eigen does, whose Dhseqr (v0.17) takes 4
+	// shifts at every size (linalg.Dhseqr's comment).
+	b.Run("eigenvalues-gonum/"+size, func(b *testing.B) {
 		for b.Loop() {
 			var e mat.Eigen
 			if !e.Factorize(mat.NewDense(n, n, gen().Data), mat.EigenNone) {
