@@ -576,8 +576,9 @@ func (f *finder) stepMatrices(part, rows, repOf []int, nreps int, st map[int]*lm
 	// About 3 µs a lead at N = 16: ranges of at least perRange leads
 	// (ParallelMin), each with its own work matrix in sc.work, at
 	// lo/perRange (the ranges are disjoint and that long, so no two share
-	// one). From 64 states a lead is a range (half a second at 1024), and
-	// each range makes its own work matrix: sc.work would hold one a lead.
+	// one). From about 40 states (minPerRange 1) a lead is a range (half a
+	// second at 1024), and each range makes its own work matrix: sc.work
+	// would hold one a lead.
 	perRange := minPerRange(16, f.N, 3)
 	var works []float64
 	if perRange > 1 {
